@@ -1,0 +1,59 @@
+import { projectTags, sharedBackend } from "./shared";
+import type { EnvironmentConfig } from "./types";
+
+/**
+ * Development: the cheapest working copy (ENV-2): one NAT gateway, a
+ * single-AZ database without replicas, small nodes, all-Spot GPU fleets.
+ */
+export const dev: EnvironmentConfig = {
+  name: "dev",
+  account: { region: "ap-northeast-2" },
+  tags: { ...projectTags, Environment: "dev" },
+  network: {
+    vpcCidr: "10.2.0.0/16",
+    availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
+    subnets: {
+      public: ["10.2.1.0/24", "10.2.10.0/24"],
+      private: ["10.2.2.0/24", "10.2.20.0/24"],
+      gpu: ["10.2.3.0/24", "10.2.30.0/24"],
+    },
+    natGateways: "single",
+    flowLogRetentionDays: 30,
+  },
+  compute: {
+    api: { cpu: 512, memoryMiB: 1024, tasks: { min: 1, max: 2 }, targetCpuPercent: 70 },
+    mlAudio: {
+      instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
+      instances: { min: 0, max: 1 },
+      onDemandBaseCapacity: 0,
+      onDemandPercentAboveBase: 0,
+    },
+    render: {
+      instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
+      instances: { min: 0, max: 2 },
+      onDemandBaseCapacity: 0,
+      onDemandPercentAboveBase: 0,
+    },
+  },
+  database: {
+    engineVersion: "15.4",
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGiB: 20,
+    iops: 3000,
+    storageThroughputMiBps: 125,
+    multiAz: false,
+    backupRetentionDays: 1,
+    sameRegionReplicas: 0,
+    deletionProtection: false,
+  },
+  cache: {
+    engineVersion: "7.0",
+    nodeType: "cache.t4g.small",
+    shards: 1,
+    replicasPerShard: 1,
+    snapshotRetentionDays: 1,
+  },
+  storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  backend: sharedBackend,
+};

@@ -1,0 +1,57 @@
+import { projectTags, sharedBackend } from "./shared";
+import type { EnvironmentConfig } from "./types";
+
+/** Production: the seed's values, exactly (ENV-2). */
+export const prod: EnvironmentConfig = {
+  name: "prod",
+  account: { region: "ap-northeast-2" },
+  tags: { ...projectTags, Environment: "prod" },
+  network: {
+    vpcCidr: "10.0.0.0/16",
+    availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
+    subnets: {
+      public: ["10.0.1.0/24", "10.0.10.0/24"],
+      private: ["10.0.2.0/24", "10.0.20.0/24"],
+      gpu: ["10.0.3.0/24", "10.0.30.0/24"],
+    },
+    natGateways: "one-per-az",
+    flowLogRetentionDays: 365,
+  },
+  compute: {
+    api: { cpu: 2048, memoryMiB: 4096, tasks: { min: 2, max: 10 }, targetCpuPercent: 70 },
+    mlAudio: {
+      instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
+      instances: { min: 1, max: 4 },
+      onDemandBaseCapacity: 1,
+      onDemandPercentAboveBase: 0,
+    },
+    render: {
+      instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
+      instances: { min: 2, max: 8 },
+      onDemandBaseCapacity: 1,
+      onDemandPercentAboveBase: 0,
+    },
+  },
+  database: {
+    engineVersion: "15.4",
+    instanceClass: "db.r6g.xlarge",
+    allocatedStorageGiB: 500,
+    iops: 12000,
+    storageThroughputMiBps: 500,
+    multiAz: true,
+    backupRetentionDays: 7,
+    sameRegionReplicas: 1,
+    crossRegionReplicaRegion: "ap-northeast-1",
+    deletionProtection: true,
+  },
+  cache: {
+    engineVersion: "7.0",
+    nodeType: "cache.r6g.xlarge",
+    shards: 3,
+    replicasPerShard: 2,
+    snapshotRetentionDays: 7,
+  },
+  storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  backend: sharedBackend,
+};

@@ -1,0 +1,24 @@
+import type { BackendConfig, S3StateConfig } from "./types";
+
+/**
+ * The state bucket that the bootstrap stack (`ecg-state`) creates and every
+ * environment stack keeps its state in, each under its own key (PLT-4).
+ * Bucket names are global: change it before the first bootstrap.
+ */
+export const stateBucket: S3StateConfig = {
+  bucket: "ecg-render-terraform-state",
+  region: "ap-northeast-2",
+};
+
+/** The backend settings every environment shares (one workspace per stack). */
+export const sharedBackend: BackendConfig = {
+  kind: "s3",
+  s3: stateBucket,
+  cloud: { organization: "ecg-render", hostname: "app.terraform.io" },
+};
+
+/** Project-wide tags; each environment adds `Environment` (ENV-4). */
+export const projectTags = {
+  Project: "ecg-render",
+  ManagedBy: "cdktf",
+} as const;

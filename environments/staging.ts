@@ -1,0 +1,57 @@
+import { projectTags, sharedBackend } from "./shared";
+import type { EnvironmentConfig } from "./types";
+
+/** Staging: prod's topology (two NAT gateways, Multi-AZ, replicas) at smaller sizes. */
+export const staging: EnvironmentConfig = {
+  name: "staging",
+  account: { region: "ap-northeast-2" },
+  tags: { ...projectTags, Environment: "staging" },
+  network: {
+    vpcCidr: "10.1.0.0/16",
+    availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
+    subnets: {
+      public: ["10.1.1.0/24", "10.1.10.0/24"],
+      private: ["10.1.2.0/24", "10.1.20.0/24"],
+      gpu: ["10.1.3.0/24", "10.1.30.0/24"],
+    },
+    natGateways: "one-per-az",
+    flowLogRetentionDays: 90,
+  },
+  compute: {
+    api: { cpu: 1024, memoryMiB: 2048, tasks: { min: 2, max: 4 }, targetCpuPercent: 70 },
+    mlAudio: {
+      instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
+      instances: { min: 1, max: 2 },
+      onDemandBaseCapacity: 0,
+      onDemandPercentAboveBase: 0,
+    },
+    render: {
+      instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
+      instances: { min: 1, max: 4 },
+      onDemandBaseCapacity: 1,
+      onDemandPercentAboveBase: 0,
+    },
+  },
+  database: {
+    engineVersion: "15.4",
+    instanceClass: "db.r6g.large",
+    allocatedStorageGiB: 100,
+    iops: 3000,
+    storageThroughputMiBps: 125,
+    multiAz: true,
+    backupRetentionDays: 7,
+    sameRegionReplicas: 1,
+    crossRegionReplicaRegion: "ap-northeast-1",
+    deletionProtection: true,
+  },
+  cache: {
+    engineVersion: "7.0",
+    nodeType: "cache.r6g.large",
+    shards: 3,
+    replicasPerShard: 1,
+    snapshotRetentionDays: 3,
+  },
+  storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  backend: sharedBackend,
+};

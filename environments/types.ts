@@ -1,0 +1,162 @@
+/**
+ * The one typed shape every environment file fills in. Data only: the values
+ * are checked by `validate.ts` before any construct is created.
+ *
+ * Values are the seed's production values unless an environment says otherwise
+ * (see ../shared/REQUIREMENTS.md, ENV-2).
+ */
+import type { NatGatewayPolicy } from "../modules/network";
+
+export type { NatGatewayPolicy };
+
+/** Where Terraform keeps the state of the environment's stacks. */
+export type BackendKind = "s3" | "cloud";
+
+export interface AccountConfig {
+  /**
+   * The AWS account the environment must be deployed to. When set, the AWS
+   * provider refuses to run against any other account (`allowed_account_ids`).
+   * @default - not pinned
+   */
+  readonly id?: string;
+  /** Primary region (ENV-1), e.g. `ap-northeast-2`. */
+  readonly region: string;
+}
+
+/** Per-tier subnet CIDRs, index-aligned with `NetworkConfig.availabilityZones`. */
+export interface SubnetTiersConfig {
+  /** Public subnets: ALB and NAT gateways. */
+  readonly public: readonly string[];
+  /** Private subnets: the Backend API (Fargate) and interface endpoints. */
+  readonly private: readonly string[];
+  /** GPU compute subnets: ML Audio and GPU Render hosts. */
+  readonly gpu: readonly string[];
+}
+
+export interface NetworkConfig {
+  /** VPC CIDR (NET-1). Environments never overlap (ENV-3). */
+  readonly vpcCidr: string;
+  /** Full AZ names in the primary region, e.g. `ap-northeast-2a`. */
+  readonly availabilityZones: readonly string[];
+  readonly subnets: SubnetTiersConfig;
+  /** `one-per-az` (prod, staging) or `single` (dev: cheaper, not AZ-resilient). */
+  readonly natGateways: NatGatewayPolicy;
+  /** Retention of the VPC flow-log group, in days (NET-6). */
+  readonly flowLogRetentionDays: number;
+}
+
+/** A scaling range; `min <= desired <= max`. */
+export interface CapacityRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ApiServiceConfig {
+  /** Fargate CPU units (2048 = 2 vCPU, CMP-2). */
+  readonly cpu: number;
+  /** Fargate memory in MiB (4096 = 4 GB, CMP-2). */
+  readonly memoryMiB: number;
+  readonly tasks: CapacityRange;
+  /** Target CPU utilization for service auto scaling, percent. */
+  readonly targetCpuPercent: number;
+}
+
+export interface GpuFleetConfig {
+  /** Instance types of the mixed-instances policy; the first is the primary type. */
+  readonly instanceTypes: readonly string[];
+  readonly instances: CapacityRange;
+  /** On-Demand instances kept below the Spot capacity (COST-1). */
+  readonly onDemandBaseCapacity: number;
+  /** Percent of capacity above the base that is On-Demand (0 = all Spot). */
+  readonly onDemandPercentAboveBase: number;
+}
+
+export interface ComputeConfig {
+  readonly api: ApiServiceConfig;
+  /** ML Audio fleet (CMP-3). */
+  readonly mlAudio: GpuFleetConfig;
+  /** GPU Render fleet (CMP-4); `instances.max` may be raised to 20 (SC-1). */
+  readonly render: GpuFleetConfig;
+}
+
+export interface DatabaseConfig {
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  readonly iops: number;
+  readonly storageThroughputMiBps: number;
+  readonly multiAz: boolean;
+  readonly backupRetentionDays: number;
+  /** Read replicas in the primary region (RDS-3). */
+  readonly sameRegionReplicas: number;
+  /** Region of the cross-region read replica, or none (RDS-3). */
+  readonly crossRegionReplicaRegion?: string;
+  /** Deletion protection, `prevent_destroy` and a final snapshot. */
+  readonly deletionProtection: boolean;
+}
+
+export interface CacheConfig {
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  /** Node groups (shards) of the cluster-mode replication group (RED-1). */
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly snapshotRetentionDays: number;
+}
+
+export interface StorageConfig {
+  /** Prefix of the videos bucket name; account and environment are appended (S3-1). */
+  readonly videosBucketPrefix: string;
+  /** Region of the replica bucket (S3-6). */
+  readonly replicationRegion: string;
+}
+
+export interface DisasterRecoveryConfig {
+  /** Secondary region for failover (DR-3). */
+  readonly failoverRegion: string;
+}
+
+/** S3 state backend settings (PLT-4). */
+export interface S3StateConfig {
+  /** Bucket created by the bootstrap stack. */
+  readonly bucket: string;
+  /** Region of the state bucket. */
+  readonly region: string;
+}
+
+/** Terraform Cloud / Enterprise settings (PLT-5). */
+export interface CloudStateConfig {
+  readonly organization: string;
+  /** @default "app.terraform.io" */
+  readonly hostname?: string;
+  /** Terraform Cloud project that holds the workspaces. @default - the organization's default project */
+  readonly project?: string;
+}
+
+export interface BackendConfig {
+  /**
+   * Which backend the environment's stacks use. The `ECG_TF_BACKEND`
+   * environment variable overrides it for a run (`s3` or `cloud`).
+   */
+  readonly kind: BackendKind;
+  readonly s3: S3StateConfig;
+  readonly cloud: CloudStateConfig;
+}
+
+export interface EnvironmentConfig {
+  /** Short name: lower-case letters and digits; stack name is `ecg-<name>`. */
+  readonly name: string;
+  readonly account: AccountConfig;
+  /**
+   * Tags on every taggable resource (ENV-4), through the provider's
+   * `default_tags`. `Project`, `Environment` and `ManagedBy` are required.
+   */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly network: NetworkConfig;
+  readonly compute: ComputeConfig;
+  readonly database: DatabaseConfig;
+  readonly cache: CacheConfig;
+  readonly storage: StorageConfig;
+  readonly disasterRecovery: DisasterRecoveryConfig;
+  readonly backend: BackendConfig;
+}

@@ -1,0 +1,210 @@
+import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
+import { logRetentionProblem } from "../modules/common/limits";
+import { subnetLayoutProblems } from "../modules/network/layout";
+import { availabilityZonesByRegion } from "./regions";
+import type { CapacityRange, EnvironmentConfig, GpuFleetConfig } from "./types";
+
+/** One thing wrong with one field of one environment. */
+export interface ConfigProblem {
+  readonly environment: string;
+  /** Dotted path of the field, e.g. `network.subnets.public[1]`. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Thrown before synthesis when any environment is invalid; lists every problem. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid environment configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.environment}: ${p.path}: ${p.reason}`).join("\n"),
+    );
+    this.name = "ConfigValidationError";
+  }
+}
+
+// Fargate task CPU units (the memory range per CPU is checked by ECS at apply).
+const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384];
+// SC-1: the GPU fleets may grow to 20 instances, not beyond.
+const MAX_GPU_INSTANCES = 20;
+const REQUIRED_TAGS = ["Project", "Environment", "ManagedBy"];
+const NAME_PATTERN = /^[a-z][a-z0-9]{1,15}$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Checks every environment and the set of them (unique names, disjoint VPC
+ * ranges: ENV-3). Throws one ConfigValidationError naming every problem, so
+ * nothing is synthesized from a bad configuration.
+ */
+export function validateEnvironments(environments: readonly EnvironmentConfig[]): void {
+  const problems: ConfigProblem[] = [];
+  if (environments.length === 0) {
+    problems.push({ environment: "(all)", path: "environments", reason: "no environment is defined" });
+  }
+  const vpcs: { env: string; cidr: Ipv4Cidr }[] = [];
+  const seenNames = new Set<string>();
+  for (const env of environments) {
+    const check = new EnvironmentChecker(env, problems);
+    check.all();
+    if (seenNames.has(env.name)) check.fail("name", `"${env.name}" is used by another environment (ENV-3)`);
+    seenNames.add(env.name);
+    const vpc = parseCidr(env.network?.vpcCidr ?? "");
+    if (typeof vpc !== "string") {
+      const other = vpcs.find((v) => cidrsOverlap(v.cidr, vpc));
+      if (other) {
+        check.fail("network.vpcCidr", `${vpc.text} overlaps the VPC of environment "${other.env}" (${other.cidr.text}); environments never share CIDR ranges (ENV-3)`);
+      }
+      vpcs.push({ env: env.name, cidr: vpc });
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+}
+
+class EnvironmentChecker {
+  constructor(
+    private readonly env: EnvironmentConfig,
+    private readonly problems: ConfigProblem[],
+  ) {}
+
+  fail(path: string, reason: string): void {
+    this.problems.push({ environment: this.env.name || "(unnamed)", path, reason });
+  }
+
+  all(): void {
+    this.identity();
+    this.networkLayout();
+    this.compute();
+    this.data();
+    this.backend();
+  }
+
+  private identity(): void {
+    const { env } = this;
+    if (!NAME_PATTERN.test(env.name ?? "")) {
+      this.fail("name", `"${env.name ?? ""}" must be 2-16 lower-case letters or digits, starting with a letter`);
+    }
+    if (env.account?.id !== undefined && !/^\d{12}$/.test(env.account.id)) {
+      this.fail("account.id", `"${env.account.id}" is not a 12-digit AWS account id`);
+    }
+    this.region("account.region", env.account?.region);
+    for (const key of REQUIRED_TAGS) {
+      if (!env.tags?.[key]?.trim()) this.fail(`tags.${key}`, "is required and must not be empty (ENV-4)");
+    }
+    if (env.tags?.Environment && env.tags.Environment !== env.name) {
+      this.fail("tags.Environment", `"${env.tags.Environment}" must equal the environment name "${env.name}"`);
+    }
+    for (const [key, value] of Object.entries(env.tags ?? {})) {
+      if (key.length > 128 || value.length > 256) {
+        this.fail(`tags.${key}`, "exceeds AWS tag limits (key 128, value 256 characters)");
+      }
+    }
+  }
+
+  private region(path: string, region: string | undefined): boolean {
+    if (!region?.trim()) {
+      this.fail(path, "is required and must not be empty");
+      return false;
+    }
+    if (!availabilityZonesByRegion[region]) {
+      this.fail(path, `"${region}" is not a known region (${Object.keys(availabilityZonesByRegion).join(", ")})`);
+      return false;
+    }
+    return true;
+  }
+
+  private otherRegion(path: string, region: string | undefined): void {
+    if (this.region(path, region) && region === this.env.account?.region) {
+      this.fail(path, `"${region}" must differ from the primary region: a copy in the same region does not survive a regional outage`);
+    }
+  }
+
+  private networkLayout(): void {
+    const network = this.env.network;
+    if (!network) return this.fail("network", "is required");
+    for (const problem of subnetLayoutProblems(network)) this.fail(`network.${problem.path}`, problem.reason);
+    const region = this.env.account?.region;
+    const known = availabilityZonesByRegion[region ?? ""];
+    (network.availabilityZones ?? []).forEach((az, i) => {
+      if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
+        this.fail(`network.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
+      }
+    });
+    if (!["one-per-az", "single"].includes(network.natGateways)) {
+      this.fail("network.natGateways", `"${network.natGateways}" must be "one-per-az" or "single"`);
+    }
+    const retention = logRetentionProblem(network.flowLogRetentionDays);
+    if (retention) this.fail("network.flowLogRetentionDays", retention);
+  }
+
+  private range(path: string, range: CapacityRange | undefined, limit?: number): void {
+    if (!range) return this.fail(path, "is required");
+    if (!Number.isInteger(range.min) || range.min < 0) this.fail(`${path}.min`, `${range.min} must be a whole number >= 0`);
+    if (!Number.isInteger(range.max) || range.max < 1) this.fail(`${path}.max`, `${range.max} must be a whole number >= 1`);
+    if (range.min > range.max) this.fail(path, `min ${range.min} is greater than max ${range.max}`);
+    if (limit !== undefined && range.max > limit) this.fail(`${path}.max`, `${range.max} exceeds the limit of ${limit}`);
+  }
+
+  private percent(path: string, value: number, lowest: number): void {
+    if (!(value >= lowest && value <= 100)) this.fail(path, `${value} must be between ${lowest} and 100`);
+  }
+
+  private compute(): void {
+    const compute = this.env.compute;
+    if (!compute) return this.fail("compute", "is required");
+    const { api } = compute;
+    if (!FARGATE_CPU_UNITS.includes(api.cpu)) this.fail("compute.api.cpu", `${api.cpu} is not a Fargate CPU value (${FARGATE_CPU_UNITS.join(", ")})`);
+    if (!(api.memoryMiB >= 512)) this.fail("compute.api.memoryMiB", `${api.memoryMiB} must be at least 512`);
+    this.range("compute.api.tasks", api.tasks);
+    this.percent("compute.api.targetCpuPercent", api.targetCpuPercent, 1);
+    this.fleet("compute.mlAudio", compute.mlAudio);
+    this.fleet("compute.render", compute.render);
+  }
+
+  private fleet(path: string, fleet: GpuFleetConfig): void {
+    const types = fleet.instanceTypes ?? [];
+    if (types.length === 0) this.fail(`${path}.instanceTypes`, "must list at least one instance type");
+    types.forEach((type, i) => {
+      if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(type)) this.fail(`${path}.instanceTypes[${i}]`, `"${type}" is not an EC2 instance type`);
+      if (types.indexOf(type) !== i) this.fail(`${path}.instanceTypes[${i}]`, `"${type}" is listed twice`);
+    });
+    this.range(`${path}.instances`, fleet.instances, MAX_GPU_INSTANCES);
+    if (fleet.onDemandBaseCapacity < 0 || fleet.onDemandBaseCapacity > (fleet.instances?.max ?? 0)) {
+      this.fail(`${path}.onDemandBaseCapacity`, `${fleet.onDemandBaseCapacity} must be between 0 and instances.max`);
+    }
+    this.percent(`${path}.onDemandPercentAboveBase`, fleet.onDemandPercentAboveBase, 0);
+  }
+
+  private data(): void {
+    const { database: db, cache, storage, disasterRecovery } = this.env;
+    if (!db || !cache || !storage || !disasterRecovery) {
+      return this.fail("database/cache/storage/disasterRecovery", "are required");
+    }
+    for (const [path, value] of [
+      ["database.engineVersion", db.engineVersion],
+      ["database.instanceClass", db.instanceClass],
+      ["cache.engineVersion", cache.engineVersion],
+      ["cache.nodeType", cache.nodeType],
+    ] as const) {
+      if (!value?.trim()) this.fail(path, "is required and must not be empty");
+    }
+    if (!(db.allocatedStorageGiB >= 20 && db.allocatedStorageGiB <= 65536)) this.fail("database.allocatedStorageGiB", `${db.allocatedStorageGiB} must be between 20 and 65536 (gp3)`);
+    if (!(db.backupRetentionDays >= 1 && db.backupRetentionDays <= 35)) this.fail("database.backupRetentionDays", `${db.backupRetentionDays} must be between 1 and 35 (backups are required for PITR and replicas)`);
+    if (!(db.sameRegionReplicas >= 0 && db.sameRegionReplicas <= 15)) this.fail("database.sameRegionReplicas", `${db.sameRegionReplicas} must be between 0 and 15`);
+    if (db.crossRegionReplicaRegion !== undefined) this.otherRegion("database.crossRegionReplicaRegion", db.crossRegionReplicaRegion);
+    if (!(cache.shards >= 1 && cache.shards <= 500)) this.fail("cache.shards", `${cache.shards} must be between 1 and 500`);
+    if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5)) this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
+    if (!(cache.snapshotRetentionDays >= 1 && cache.snapshotRetentionDays <= 35)) this.fail("cache.snapshotRetentionDays", `${cache.snapshotRetentionDays} must be between 1 and 35 (daily snapshots, DR-2)`);
+    if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? "")) this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
+    this.otherRegion("storage.replicationRegion", storage.replicationRegion);
+    this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
+  }
+
+  private backend(): void {
+    const backend = this.env.backend;
+    if (!backend) return this.fail("backend", "is required");
+    if (!["s3", "cloud"].includes(backend.kind)) this.fail("backend.kind", `"${backend.kind}" must be "s3" or "cloud"`);
+    if (!BUCKET_PATTERN.test(backend.s3?.bucket ?? "")) this.fail("backend.s3.bucket", `"${backend.s3?.bucket ?? ""}" is not a valid S3 bucket name`);
+    this.region("backend.s3.region", backend.s3?.region);
+    if (!backend.cloud?.organization?.trim()) this.fail("backend.cloud.organization", "is required and must not be empty");
+  }
+}

@@ -1,0 +1,13 @@
+/** AWS limits that more than one module or check needs. */
+
+/** The only retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Error text when `days` is not an accepted retention value, else undefined. */
+export function logRetentionProblem(days: number): string | undefined {
+  return LOG_RETENTION_DAYS.includes(days)
+    ? undefined
+    : `${days} is not a CloudWatch Logs retention value (${LOG_RETENTION_DAYS.join(", ")})`;
+}

@@ -1,0 +1,80 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+
+export interface EncryptionKeyProps {
+  /** Alias name without the `alias/` prefix, e.g. `ecg-prod/logs`. */
+  readonly alias: string;
+  readonly description: string;
+  /** The account and region the key lives in (for its key policy). */
+  readonly account: AwsAccount;
+  /**
+   * Let CloudWatch Logs of this account and region encrypt log groups with the
+   * key. Logs needs an explicit key-policy grant; IAM permissions are not enough.
+   * @default false
+   */
+  readonly allowCloudWatchLogs?: boolean;
+  /**
+   * Waiting period before a scheduled deletion takes effect (7-30 days).
+   * @default 30
+   */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation (CKV_AWS_7) and an alias.
+ * Its policy delegates administration to the account's IAM (the AWS default
+ * key policy) and grants service principals only what they need.
+ */
+export class EncryptionKey extends Construct {
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+  /** ARN of the key, for `kms_key_id` arguments. */
+  readonly keyArn: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const window = props.deletionWindowInDays ?? 30;
+    if (!Number.isInteger(window) || window < 7 || window > 30) {
+      throw new Error(`EncryptionKey "${id}": deletionWindowInDays ${window} must be a whole number from 7 to 30 (KMS limit)`);
+    }
+    if (!/^[a-zA-Z0-9/_-]+$/.test(props.alias) || props.alias.startsWith("aws/")) {
+      throw new Error(`EncryptionKey "${id}": alias "${props.alias}" may hold only letters, digits, / _ - and must not start with aws/`);
+    }
+    const { accountId, region, partition } = props.account;
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "AccountAdministersKeyThroughIam",
+        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+    ];
+    if (props.allowCloudWatchLogs) {
+      statements.push({
+        sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+        principals: [{ type: "Service", identifiers: [`logs.${region}.amazonaws.com`] }],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"],
+        condition: [
+          {
+            test: "ArnLike",
+            variable: "kms:EncryptionContext:aws:logs:arn",
+            values: [`arn:${partition}:logs:${region}:${accountId}:log-group:*`],
+          },
+        ],
+      });
+    }
+    const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
+    this.key = new KmsKey(this, "key", {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: window,
+      policy: policy.json,
+    });
+    this.alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+    this.keyArn = this.key.arn;
+  }
+}

@@ -1,0 +1,54 @@
+import { CloudBackend, NamedCloudWorkspace, S3Backend, type S3BackendConfig, type TerraformStack } from "cdktf";
+import type { BackendConfig, BackendKind } from "../environments/types";
+
+export interface LockingS3BackendConfig extends S3BackendConfig {
+  /**
+   * S3-native state locking (Terraform >= 1.10): a `<key>.tflock` object is
+   * written with a conditional PUT, so no DynamoDB table is needed.
+   * cdktf 0.21's S3BackendConfig predates the argument; S3Backend passes every
+   * prop through as snake_case, so declaring it here is all that is missing.
+   */
+  readonly useLockfile?: boolean;
+}
+
+/** cdktf's S3Backend with the `use_lockfile` argument. */
+export class LockingS3Backend extends S3Backend {
+  constructor(scope: TerraformStack, props: LockingS3BackendConfig) {
+    super(scope, props);
+  }
+}
+
+/** State key of a stack in the state bucket: one key per stack (PLT-4). */
+export const stateKey = (stackName: string) => `${stackName}/terraform.tfstate`;
+
+/**
+ * Points a stack at its state: the S3 bucket (encrypted, locked, own key) or a
+ * Terraform Cloud workspace named after the stack (PLT-5).
+ */
+export function configureBackend(stack: TerraformStack, stackName: string, kind: BackendKind, settings: BackendConfig): void {
+  if (kind === "cloud") {
+    new CloudBackend(stack, {
+      organization: settings.cloud.organization,
+      hostname: settings.cloud.hostname ?? "app.terraform.io",
+      workspaces: new NamedCloudWorkspace(stackName, settings.cloud.project),
+    });
+    return;
+  }
+  new LockingS3Backend(stack, {
+    bucket: settings.s3.bucket,
+    region: settings.s3.region,
+    key: stateKey(stackName),
+    encrypt: true,
+    useLockfile: true,
+  });
+}
+
+/**
+ * Reads the backend override of a run (`ECG_TF_BACKEND`): `s3`, `cloud`, or
+ * unset/empty to keep each environment's configured kind.
+ */
+export function parseBackendOverride(value: string | undefined): BackendKind | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "s3" || value === "cloud") return value;
+  throw new Error(`ECG_TF_BACKEND: "${value}" must be "s3" or "cloud" (or unset to use each environment's backend.kind)`);
+}

@@ -1,0 +1,42 @@
+import { type TerraformStack, Testing } from "cdktf";
+import type { AwsAccount } from "../modules/common/aws-account";
+
+/** Synthesized Terraform JSON of one stack. */
+export interface SynthesizedStack {
+  readonly terraform?: Record<string, any>;
+  readonly provider?: Record<string, any[]>;
+  readonly resource: Record<string, Record<string, any>>;
+  readonly data?: Record<string, Record<string, any>>;
+  readonly output?: Record<string, any>;
+}
+
+/** A fixed account for module tests (modules take literal or token strings alike). */
+export const TEST_ACCOUNT: AwsAccount = { accountId: "123456789012", region: "ap-northeast-2", partition: "aws" };
+
+export function synthStack(stack: TerraformStack): SynthesizedStack {
+  return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
+}
+
+export function synthJson(json: string): SynthesizedStack {
+  const parsed = JSON.parse(json) as SynthesizedStack;
+  return { ...parsed, resource: parsed.resource ?? {} };
+}
+
+/** Every resource of a type, as [logical id, config] pairs. */
+export function resourcesOf(stack: SynthesizedStack, type: string): [string, any][] {
+  return Object.entries(stack.resource[type] ?? {});
+}
+
+/** The single resource of a type; fails the test when there is not exactly one. */
+export function onlyResource(stack: SynthesizedStack, type: string): any {
+  const all = resourcesOf(stack, type);
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0][1];
+}
+
+/** `${aws_x.id.attr}` → the logical id `id`. */
+export function referencedId(expression: string): string {
+  const match = /^\$\{[a-z0-9_]+\.([^.}]+)\.[a-z_]+\}$/.exec(expression);
+  if (!match) throw new Error(`not a plain reference: ${expression}`);
+  return match[1];
+}
