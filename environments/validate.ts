@@ -1,5 +1,5 @@
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
-import { logRetentionProblem } from "../modules/common/limits";
+import { bucketNameProblem, logRetentionProblem } from "../modules/common/limits";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { availabilityZonesByRegion } from "./regions";
 import type { CapacityRange, EnvironmentConfig, GpuFleetConfig } from "./types";
@@ -29,7 +29,6 @@ const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384];
 const MAX_GPU_INSTANCES = 20;
 const REQUIRED_TAGS = ["Project", "Environment", "ManagedBy"];
 const NAME_PATTERN = /^[a-z][a-z0-9]{1,15}$/;
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * Checks every environment and the set of them (unique names, disjoint VPC
@@ -121,7 +120,7 @@ class EnvironmentChecker {
   private networkLayout(): void {
     const network = this.env.network;
     if (!network) return this.fail("network", "is required");
-    for (const problem of subnetLayoutProblems(network)) this.fail(`network.${problem.path}`, problem.reason);
+    for (const problem of subnetLayoutProblems(network, "network.")) this.fail(problem.path, problem.reason);
     const region = this.env.account?.region;
     const known = availabilityZonesByRegion[region ?? ""];
     (network.availabilityZones ?? []).forEach((az, i) => {
@@ -203,7 +202,8 @@ class EnvironmentChecker {
     const backend = this.env.backend;
     if (!backend) return this.fail("backend", "is required");
     if (!["s3", "cloud"].includes(backend.kind)) this.fail("backend.kind", `"${backend.kind}" must be "s3" or "cloud"`);
-    if (!BUCKET_PATTERN.test(backend.s3?.bucket ?? "")) this.fail("backend.s3.bucket", `"${backend.s3?.bucket ?? ""}" is not a valid S3 bucket name`);
+    const bucket = bucketNameProblem(backend.s3?.bucket);
+    if (bucket) this.fail("backend.s3.bucket", bucket);
     this.region("backend.s3.region", backend.s3?.region);
     if (!backend.cloud?.organization?.trim()) this.fail("backend.cloud.organization", "is required and must not be empty");
   }

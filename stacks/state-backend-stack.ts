@@ -11,6 +11,7 @@ import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { S3StateConfig } from "../environments/types";
 import { ComponentTags } from "../modules/common/component-tags";
+import { bucketNameProblem } from "../modules/common/limits";
 
 export interface StateBackendStackProps {
   readonly state: S3StateConfig;
@@ -35,6 +36,12 @@ export class StateBackendStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
+    const bucketProblem = bucketNameProblem(props.state.bucket);
+    if (bucketProblem) throw new Error(`StateBackendStack "${id}": state.bucket: ${bucketProblem}`);
+    const retention = props.noncurrentVersionRetentionDays ?? 90;
+    if (!Number.isInteger(retention) || retention < 1) {
+      throw new Error(`StateBackendStack "${id}": noncurrentVersionRetentionDays: ${retention} must be a whole number of days >= 1`);
+    }
     new AwsProvider(this, "aws", { region: props.state.region, defaultTags: [{ tags: { ...props.tags } }] });
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
 
@@ -64,7 +71,7 @@ export class StateBackendStack extends TerraformStack {
           id: "expire-old-state-versions",
           status: "Enabled",
           filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionRetentionDays ?? 90 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: retention }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],

@@ -11,3 +11,13 @@ export function logRetentionProblem(days: number): string | undefined {
     ? undefined
     : `${days} is not a CloudWatch Logs retention value (${LOG_RETENTION_DAYS.join(", ")})`;
 }
+
+// S3 bucket naming rules: 3-63 characters, lower-case letters, digits, dots and
+// hyphens, starting and ending with a letter or digit, not shaped like an IP.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Error text when `name` breaks the S3 bucket naming rules, else undefined. */
+export function bucketNameProblem(name: string | undefined): string | undefined {
+  if (name && BUCKET_NAME.test(name) && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes("..")) return undefined;
+  return `"${name ?? ""}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots or hyphens)`;
+}

@@ -12,7 +12,7 @@ export interface SubnetLayout {
 }
 
 export interface LayoutProblem {
-  /** Field path relative to the layout, e.g. `subnets.gpu[1]`. */
+  /** Field path, e.g. `subnets.gpu[1]` (with the caller's prefix, if any). */
   readonly path: string;
   readonly reason: string;
 }
@@ -26,18 +26,20 @@ const MAX_PREFIX = 28;
  * malformed CIDRs, prefixes AWS refuses, subnets outside the VPC or
  * overlapping each other, a tier without one subnet per AZ, fewer than two
  * AZs (an ALB and Multi-AZ RDS need two), an AZ listed twice.
- * Shared by environment validation and the Network construct.
+ * Shared by environment validation and the Network construct; `prefix`
+ * (e.g. `network.`) is put before every field path, in paths and reasons alike.
  */
-export function subnetLayoutProblems(layout: SubnetLayout): LayoutProblem[] {
+export function subnetLayoutProblems(layout: SubnetLayout, prefix = ""): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
+  const push = (path: string, reason: string) => problems.push({ path: prefix + path, reason });
   const cidr = (path: string, text: string | undefined): Ipv4Cidr | undefined => {
     const parsed = text?.trim() ? parseCidr(text) : "is required and must not be empty";
     if (typeof parsed === "string") {
-      problems.push({ path, reason: parsed });
+      push(path, parsed);
       return undefined;
     }
     if (parsed.prefixLength < MIN_PREFIX || parsed.prefixLength > MAX_PREFIX) {
-      problems.push({ path, reason: `${parsed.text}: AWS allows prefix lengths /${MIN_PREFIX} to /${MAX_PREFIX}` });
+      push(path, `${parsed.text}: AWS allows prefix lengths /${MIN_PREFIX} to /${MAX_PREFIX}`);
       return undefined;
     }
     return parsed;
@@ -46,32 +48,26 @@ export function subnetLayoutProblems(layout: SubnetLayout): LayoutProblem[] {
   const vpc = cidr("vpcCidr", layout.vpcCidr);
   const zones = layout.availabilityZones ?? [];
   if (zones.length < 2) {
-    problems.push({
-      path: "availabilityZones",
-      reason: `lists ${zones.length} AZ(s); at least 2 are required (an ALB and Multi-AZ RDS need two)`,
-    });
+    push("availabilityZones", `lists ${zones.length} AZ(s); at least 2 are required (an ALB and Multi-AZ RDS need two)`);
   }
   zones.forEach((az, i) => {
-    if (!az?.trim()) problems.push({ path: `availabilityZones[${i}]`, reason: "must not be empty" });
-    else if (zones.indexOf(az) !== i) problems.push({ path: `availabilityZones[${i}]`, reason: `"${az}" is listed twice` });
+    if (!az?.trim()) push(`availabilityZones[${i}]`, "must not be empty");
+    else if (zones.indexOf(az) !== i) push(`availabilityZones[${i}]`, `"${az}" is listed twice`);
   });
 
   const seen: { path: string; cidr: Ipv4Cidr }[] = [];
   for (const tier of SUBNET_TIERS) {
     const cidrs = layout.subnets?.[tier] ?? [];
     if (cidrs.length !== zones.length) {
-      problems.push({
-        path: `subnets.${tier}`,
-        reason: `has ${cidrs.length} CIDR(s) but there are ${zones.length} AZs; give one per AZ, in AZ order`,
-      });
+      push(`subnets.${tier}`, `has ${cidrs.length} CIDR(s) but there are ${zones.length} AZs; give one per AZ, in AZ order`);
     }
     cidrs.forEach((text, i) => {
       const path = `subnets.${tier}[${i}]`;
       const subnet = cidr(path, text);
       if (!subnet) return;
-      if (vpc && !cidrContains(vpc, subnet)) problems.push({ path, reason: `${text} is outside the VPC CIDR ${vpc.text}` });
+      if (vpc && !cidrContains(vpc, subnet)) push(path, `${text} is outside the VPC CIDR ${vpc.text}`);
       const clash = seen.find((s) => cidrsOverlap(s.cidr, subnet));
-      if (clash) problems.push({ path, reason: `${text} overlaps ${clash.path} (${clash.cidr.text})` });
+      if (clash) push(path, `${text} overlaps ${prefix}${clash.path} (${clash.cidr.text})`);
       seen.push({ path, cidr: subnet });
     });
   }

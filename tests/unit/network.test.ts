@@ -1,3 +1,5 @@
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Testing } from "cdktf";
 import { Network, type NetworkProps } from "../../modules/network";
 import { referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
@@ -33,7 +35,7 @@ describe("Network module", () => {
   it("[NET-1] creates one VPC with the given CIDR and DNS support and hostnames on", () => {
     expect(resourcesOf(seedNetwork, "aws_vpc")).toHaveLength(1);
     expect(JSON.stringify(seedNetwork)).toHaveResourceWithProperties(
-      { tfResourceType: "aws_vpc" },
+      Vpc,
       { cidr_block: "10.0.0.0/16", enable_dns_support: true, enable_dns_hostnames: true },
     );
   });
@@ -207,8 +209,12 @@ describe("Network module", () => {
   });
 
   it("[NET-6] sends flow logs of all traffic to a KMS-encrypted log group through a scoped role", () => {
+    expect(JSON.stringify(seedNetwork)).toHaveResourceWithProperties(FlowLog, {
+      traffic_type: "ALL",
+      log_destination_type: "cloud-watch-logs",
+      max_aggregation_interval: 60,
+    });
     const [[, flowLog]] = resourcesOf(seedNetwork, "aws_flow_log");
-    expect(flowLog).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
     const [[groupId, group]] = resourcesOf(seedNetwork, "aws_cloudwatch_log_group");
     expect(flowLog.log_destination).toBe(`\${aws_cloudwatch_log_group.${groupId}.arn}`);
     expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: baseProps.flowLogKmsKeyArn });

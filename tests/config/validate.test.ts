@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { environments, stateBucket } from "../../environments";
+import { prod } from "../../environments/prod";
+import type { EnvironmentConfig } from "../../environments/types";
+import { ConfigValidationError, validateEnvironments } from "../../environments/validate";
+import { buildApp } from "../../stacks/app";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+/** A deep copy of prod to break one field of. */
+const prodCopy = (): Mutable<EnvironmentConfig> => structuredClone(prod) as Mutable<EnvironmentConfig>;
+
+function problemsOf(envs: readonly EnvironmentConfig[]): string[] {
+  try {
+    validateEnvironments(envs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).problems.map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
+  }
+  return [];
+}
+
+describe("environment validation", () => {
+  it("[PLT-2] accepts the three shipped environments", () => {
+    expect(environments.map((e) => e.name)).toEqual(["dev", "staging", "prod"]);
+    expect(problemsOf(environments)).toEqual([]);
+  });
+
+  it.each<[string, (env: Mutable<EnvironmentConfig>) => void, string]>([
+    ["a malformed VPC CIDR", (e) => (e.network.vpcCidr = "10.0.0.0/33"), "prod: network.vpcCidr: \"10.0.0.0/33\" has a prefix length above 32"],
+    ["a CIDR with host bits", (e) => (e.network.subnets.private[0] = "10.0.2.7/24"), "prod: network.subnets.private[0]: \"10.0.2.7/24\" has host bits set"],
+    ["a subnet outside the VPC", (e) => (e.network.subnets.gpu[1] = "10.5.30.0/24"), "prod: network.subnets.gpu[1]: 10.5.30.0/24 is outside the VPC CIDR 10.0.0.0/16"],
+    ["overlapping subnets", (e) => (e.network.subnets.gpu[0] = "10.0.2.0/24"), "prod: network.subnets.gpu[0]: 10.0.2.0/24 overlaps network.subnets.private[0]"],
+    ["an AZ of another region", (e) => (e.network.availabilityZones[1] = "ap-northeast-1c"), "prod: network.availabilityZones[1]: \"ap-northeast-1c\" is not an AZ of region ap-northeast-2"],
+    ["an AZ the region does not have", (e) => (e.network.availabilityZones[0] = "ap-northeast-2e"), "prod: network.availabilityZones[0]: \"ap-northeast-2e\" is not an AZ of region ap-northeast-2"],
+    ["an unknown region", (e) => (e.account.region = "ap-northeast2"), "prod: account.region: \"ap-northeast2\" is not a known region"],
+    ["a duplicated AZ", (e) => (e.network.availabilityZones[1] = "ap-northeast-2a"), "prod: network.availabilityZones[1]: \"ap-northeast-2a\" is listed twice"],
+    ["a tier missing a subnet", (e) => e.network.subnets.public.pop(), "prod: network.subnets.public: has 1 CIDR(s) but there are 2 AZs"],
+    ["min > max for the API", (e) => (e.compute.api.tasks = { min: 12, max: 10 }), "prod: compute.api.tasks: min 12 is greater than max 10"],
+    ["min > max for a GPU fleet", (e) => (e.compute.render.instances = { min: 9, max: 8 }), "prod: compute.render.instances: min 9 is greater than max 8"],
+    ["a GPU fleet above 20 (SC-1)", (e) => (e.compute.render.instances.max = 21), "prod: compute.render.instances.max: 21 exceeds the limit of 20"],
+    ["an empty instance type list", (e) => (e.compute.mlAudio.instanceTypes = []), "prod: compute.mlAudio.instanceTypes: must list at least one instance type"],
+    ["a duplicated instance type", (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "g4dn.xlarge"]), "prod: compute.mlAudio.instanceTypes[1]: \"g4dn.xlarge\" is listed twice"],
+    ["an empty required tag", (e) => (e.tags = { ...e.tags, Project: " " }), "prod: tags.Project: is required and must not be empty (ENV-4)"],
+    ["an Environment tag that is not the name", (e) => (e.tags = { ...e.tags, Environment: "production" }), "prod: tags.Environment: \"production\" must equal the environment name \"prod\""],
+    ["an empty database class", (e) => (e.database.instanceClass = ""), "prod: database.instanceClass: is required and must not be empty"],
+    ["a replica in the primary region", (e) => (e.database.crossRegionReplicaRegion = "ap-northeast-2"), "prod: database.crossRegionReplicaRegion: \"ap-northeast-2\" must differ from the primary region"],
+    ["a bad account id", (e) => (e.account.id = "1234"), "prod: account.id: \"1234\" is not a 12-digit AWS account id"],
+    ["a bad state bucket name", (e) => (e.backend.s3.bucket = "Bad_Bucket"), "prod: backend.s3.bucket: \"Bad_Bucket\" is not a valid S3 bucket name (3-63"],
+    ["an empty Terraform Cloud organization", (e) => (e.backend.cloud.organization = ""), "prod: backend.cloud.organization: is required and must not be empty"],
+    ["an unknown NAT policy", (e) => (e.network.natGateways = "none" as never), "prod: network.natGateways: \"none\" must be \"one-per-az\" or \"single\""],
+    ["a flow-log retention CloudWatch refuses", (e) => (e.network.flowLogRetentionDays = 45), "prod: network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value"],
+    ["a Fargate CPU value that does not exist", (e) => (e.compute.api.cpu = 3000), "prod: compute.api.cpu: 3000 is not a Fargate CPU value"],
+  ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
+    const env = prodCopy();
+    breakIt(env);
+    expect(problemsOf([env]).join("\n")).toContain(expected);
+  });
+
+  it("[ENV-3] refuses two environments with the same name", () => {
+    expect(problemsOf([prod, prodCopy()])).toContain('prod: name: "prod" is used by another environment (ENV-3)');
+  });
+
+  it("[ENV-3] refuses environments whose VPC ranges overlap", () => {
+    const other = prodCopy();
+    other.name = "qa";
+    other.tags = { ...other.tags, Environment: "qa" };
+    expect(problemsOf([prod, other])).toContain(
+      'qa: network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16); environments never share CIDR ranges (ENV-3)',
+    );
+  });
+
+  it("refuses a malformed environment name", () => {
+    const env = prodCopy();
+    env.name = "Prod!";
+    expect(problemsOf([env]).join("\n")).toContain('name: "Prod!" must be 2-16 lower-case letters or digits');
+  });
+
+  it("lists every problem at once in one message", () => {
+    const env = prodCopy();
+    env.network.vpcCidr = "bogus";
+    env.compute.api.tasks = { min: 3, max: 1 };
+    expect(() => validateEnvironments([env])).toThrow(
+      /Invalid environment configuration \(2 problems\):\n {2}- prod: network\.vpcCidr: "bogus" is not an IPv4 CIDR.*\n {2}- prod: compute\.api\.tasks: min 3 is greater than max 1/,
+    );
+  });
+});
+
+describe("bad configuration writes nothing", () => {
+  const input = (envs: readonly EnvironmentConfig[]) => ({ environments: envs, stateBucket, sharedTags: { Project: "ecg-render" } });
+
+  it("does not create the output directory when the configuration is invalid", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-synth-")), "out");
+    const env = prodCopy();
+    env.network.subnets.gpu[0] = "192.168.0.0/24";
+    expect(() => buildApp(input([env]), { outdir }).synth()).toThrow("network.subnets.gpu[0]: 192.168.0.0/24 is outside the VPC CIDR");
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("removes the directory the App created when a construct refuses its props", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-synth-")), "out");
+    // Environments are valid; the bootstrap stack refuses the state bucket name.
+    const badBucket = { ...input(environments), stateBucket: { bucket: "Bad_Bucket", region: "ap-northeast-2" } };
+    expect(() => buildApp(badBucket, { outdir })).toThrow('StateBackendStack "ecg-state": state.bucket: "Bad_Bucket" is not a valid S3 bucket name');
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("leaves an existing output directory untouched", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "ecg-synth-"));
+    const env = prodCopy();
+    env.compute.render.instances = { min: 5, max: 2 };
+    expect(() => buildApp(input([env]), { outdir })).toThrow("compute.render.instances: min 5 is greater than max 2");
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+
+  it("[PLT-5] refuses an unknown ECG_TF_BACKEND value before building anything", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-synth-")), "out");
+    expect(() => buildApp(input(environments), { outdir, backendOverride: "consul" })).toThrow(
+      'ECG_TF_BACKEND: "consul" must be "s3" or "cloud"',
+    );
+    expect(existsSync(outdir)).toBe(false);
+  });
+});

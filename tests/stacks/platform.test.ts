@@ -1,0 +1,134 @@
+import { TerraformResource, TerraformStack } from "cdktf";
+import { environments } from "../../environments";
+import { resourcesOf, type SynthesizedStack } from "../helpers";
+import { synthProgram } from "./synth";
+
+const program = synthProgram();
+const stack = (name: string): SynthesizedStack => program.stacks[name];
+const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
+
+const subnetsOf = (s: SynthesizedStack) =>
+  Object.fromEntries(resourcesOf(s, "aws_subnet").map(([, r]) => [r.tags.Name, `${r.availability_zone} ${r.cidr_block}`]));
+
+describe("platform stacks", () => {
+  it("[PLT-2] synthesizes the bootstrap stack and one stack per environment", () => {
+    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-dev", "ecg-prod", "ecg-staging", "ecg-state"]);
+  });
+
+  it("[NET-1] [NET-2] [ENV-1] prod's VPC and subnets are exactly the seed's, in Seoul AZs a and c", () => {
+    const prod = stack("ecg-prod");
+    expect(prod.provider!.aws[0].region).toBe("ap-northeast-2");
+    expect(resourcesOf(prod, "aws_vpc").map(([, v]) => [v.cidr_block, v.enable_dns_support, v.enable_dns_hostnames])).toEqual([
+      ["10.0.0.0/16", true, true],
+    ]);
+    expect(subnetsOf(prod)).toEqual({
+      "ecg-prod-public-a": "ap-northeast-2a 10.0.1.0/24",
+      "ecg-prod-public-c": "ap-northeast-2c 10.0.10.0/24",
+      "ecg-prod-private-a": "ap-northeast-2a 10.0.2.0/24",
+      "ecg-prod-private-c": "ap-northeast-2c 10.0.20.0/24",
+      "ecg-prod-gpu-a": "ap-northeast-2a 10.0.3.0/24",
+      "ecg-prod-gpu-c": "ap-northeast-2c 10.0.30.0/24",
+    });
+  });
+
+  it("[ENV-3] environments never share CIDR ranges, names or state", () => {
+    const vpcs = ENV_STACKS.map((name) => resourcesOf(stack(name), "aws_vpc")[0][1].cidr_block);
+    expect(vpcs).toEqual(["10.2.0.0/16", "10.1.0.0/16", "10.0.0.0/16"]);
+    for (const name of ENV_STACKS) {
+      for (const [, subnet] of resourcesOf(stack(name), "aws_subnet")) expect(subnet.tags.Name.startsWith(`${name}-`)).toBe(true);
+      for (const [, group] of resourcesOf(stack(name), "aws_security_group")) expect(group.name_prefix.startsWith(`${name}-`)).toBe(true);
+    }
+    const keys = ENV_STACKS.map((name) => stack(name).terraform!.backend.s3.key);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it("[ENV-2] staging keeps prod's topology; dev runs one NAT gateway", () => {
+    const nats = (name: string) => resourcesOf(stack(name), "aws_nat_gateway").length;
+    expect([nats("ecg-prod"), nats("ecg-staging"), nats("ecg-dev")]).toEqual([2, 2, 1]);
+    for (const name of ENV_STACKS) expect(Object.keys(subnetsOf(stack(name)))).toHaveLength(6);
+  });
+
+  it("[NET-4] [NET-5] [NET-6] every environment has the same security-group matrix, endpoints and flow logs", () => {
+    const shape = (s: SynthesizedStack) => ({
+      groups: resourcesOf(s, "aws_security_group").length,
+      egress: resourcesOf(s, "aws_vpc_security_group_egress_rule").map(([, r]) => `${r.from_port} ${r.description}`).sort(),
+      ingress: resourcesOf(s, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.from_port} ${r.description}`).sort(),
+      endpoints: resourcesOf(s, "aws_vpc_endpoint").map(([, r]) => r.service_name).sort(),
+      flowLogs: resourcesOf(s, "aws_flow_log").map(([, r]) => r.traffic_type),
+    });
+    const prodShape = shape(stack("ecg-prod"));
+    expect(prodShape.groups).toBe(7);
+    expect(prodShape.flowLogs).toEqual(["ALL"]);
+    for (const name of ["ecg-dev", "ecg-staging"]) expect(shape(stack(name))).toEqual(prodShape);
+  });
+
+  it("[NET-6] encrypts flow logs with the environment's rotating logs key", () => {
+    for (const name of ENV_STACKS) {
+      const s = stack(name);
+      const [[keyId, key]] = resourcesOf(s, "aws_kms_key");
+      expect(key.enable_key_rotation).toBe(true);
+      const [[, group]] = resourcesOf(s, "aws_cloudwatch_log_group");
+      expect(group.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
+      expect(resourcesOf(s, "aws_kms_alias")[0][1].name).toBe(`alias/${name}/logs`);
+    }
+  });
+
+  it("[ENV-4] tags every taggable resource with Project, Environment, ManagedBy and Component", () => {
+    for (const [name, config] of [...ENV_STACKS.map((n, i) => [n, environments[i].name]), ["ecg-state", "shared"]]) {
+      const s = stack(name);
+      expect(s.provider!.aws[0].default_tags).toEqual([
+        { tags: { Project: "ecg-render", Environment: config, ManagedBy: "cdktf" } },
+      ]);
+      const construct = program.app.node.findChild(name) as TerraformStack;
+      const taggable = construct.node
+        .findAll()
+        .filter((node): node is TerraformResource => node instanceof TerraformResource && "tagsInput" in node);
+      expect(taggable.length).toBeGreaterThan(0);
+      for (const resource of taggable) {
+        const json = s.resource[resource.terraformResourceType][resource.friendlyUniqueId];
+        expect({ resource: resource.node.path, component: json.tags?.Component }).toEqual({
+          resource: resource.node.path,
+          component: expect.stringMatching(/^[a-z-]+$/),
+        });
+      }
+    }
+  });
+});
+
+describe("state backends", () => {
+  it("[PLT-4] every environment stack keeps its state in the S3 bucket under its own key, encrypted and lock-filed", () => {
+    for (const name of ENV_STACKS) {
+      expect(stack(name).terraform!.backend).toEqual({
+        s3: {
+          bucket: "ecg-render-terraform-state",
+          key: `${name}/terraform.tfstate`,
+          region: "ap-northeast-2",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    }
+  });
+
+  it("[PLT-4] the bootstrap stack keeps its own state locally: the bucket cannot hold its own creation", () => {
+    expect(stack("ecg-state").terraform!.backend).toEqual({ local: { path: "terraform.ecg-state.tfstate" } });
+  });
+
+  it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack to one Terraform Cloud workspace each", () => {
+    const cloud = synthProgram("cloud");
+    for (const name of ENV_STACKS) {
+      expect(cloud.stacks[name].terraform!.cloud).toEqual({
+        hostname: "app.terraform.io",
+        organization: "ecg-render",
+        workspaces: { name },
+      });
+      expect(cloud.stacks[name].terraform!.backend).toBeUndefined();
+      // Only the backend changes: the resources are the same.
+      expect(cloud.stacks[name].resource).toEqual(stack(name).resource);
+    }
+  });
+
+  it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend", () => {
+    expect(synthProgram("s3").stacks["ecg-dev"].terraform!.backend.s3.use_lockfile).toBe(true);
+  });
+});

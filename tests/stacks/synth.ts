@@ -1,0 +1,32 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { App } from "cdktf";
+import { environments, stateBucket } from "../../environments";
+import { projectTags } from "../../environments/shared";
+import { buildApp } from "../../stacks/app";
+import type { SynthesizedStack } from "../helpers";
+
+export interface SynthesizedProgram {
+  readonly app: App;
+  readonly outdir: string;
+  /** Stack name → its cdk.tf.json, as written to disk. */
+  readonly stacks: Record<string, SynthesizedStack>;
+}
+
+/** Runs the program as `main.ts` does, into a temporary directory, and reads what it wrote. */
+export function synthProgram(backendOverride?: string): SynthesizedProgram {
+  const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
+  const app = buildApp(
+    { environments, stateBucket, sharedTags: { ...projectTags, Environment: "shared" } },
+    { outdir, backendOverride },
+  );
+  app.synth();
+  const stacks = Object.fromEntries(
+    readdirSync(join(outdir, "stacks")).map((name) => [
+      name,
+      JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack,
+    ]),
+  );
+  return { app, outdir, stacks };
+}
