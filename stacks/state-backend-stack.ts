@@ -43,7 +43,10 @@ export class StateBackendStack extends TerraformStack {
       throw new Error(`StateBackendStack "${id}": noncurrentVersionRetentionDays: ${retention} must be a whole number of days >= 1`);
     }
     new AwsProvider(this, "aws", { region: props.state.region, defaultTags: [{ tags: { ...props.tags } }] });
-    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    // Relative to the stack's working directory (cdktf.out/stacks/<id>): the
+    // state file lands in the project root, where `rm -rf cdktf.out` cannot
+    // take it, and the synthesized JSON holds no machine-specific path.
+    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
 
     this.bucket = new S3Bucket(this, "state-bucket", {
       bucket: props.state.bucket,

@@ -111,7 +111,8 @@ describe("state backends", () => {
   });
 
   it("[PLT-4] the bootstrap stack keeps its own state locally: the bucket cannot hold its own creation", () => {
-    expect(stack("ecg-state").terraform!.backend).toEqual({ local: { path: "terraform.ecg-state.tfstate" } });
+    // Relative to cdktf.out/stacks/ecg-state: the project root, outside cdktf.out.
+    expect(stack("ecg-state").terraform!.backend).toEqual({ local: { path: "../../../terraform.ecg-state.tfstate" } });
   });
 
   it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack to one Terraform Cloud workspace each", () => {
