@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
 import type { AwsAccount } from "../modules/common/aws-account";
 
@@ -39,4 +41,16 @@ export function referencedId(expression: string): string {
   const match = /^\$\{[a-z0-9_]+\.([^.}]+)\.[a-z_]+\}$/.exec(expression);
   if (!match) throw new Error(`not a plain reference: ${expression}`);
   return match[1];
+}
+
+const NOT_SOURCE = new Set(["node_modules", "dist", "cdktf.out", ".git", "coverage"]);
+
+/** Every .ts/.js file below `dir`, outside dependencies and build output. */
+export function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (NOT_SOURCE.has(name)) return [];
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|js|mjs|cjs)$/.test(name) ? [path] : [];
+  });
 }

@@ -40,7 +40,7 @@ describe("environment validation", () => {
     ["a tier missing a subnet", (e) => e.network.subnets.public.pop(), "prod: network.subnets.public: has 1 CIDR(s) but there are 2 AZs"],
     ["min > max for the API", (e) => (e.compute.api.tasks = { min: 12, max: 10 }), "prod: compute.api.tasks: min 12 is greater than max 10"],
     ["min > max for a GPU fleet", (e) => (e.compute.render.instances = { min: 9, max: 8 }), "prod: compute.render.instances: min 9 is greater than max 8"],
-    ["a GPU fleet above 20 (SC-1)", (e) => (e.compute.render.instances.max = 21), "prod: compute.render.instances.max: 21 exceeds the limit of 20"],
+    ["[SC-1] a GPU fleet above 20", (e) => (e.compute.render.instances.max = 21), "prod: compute.render.instances.max: 21 exceeds the limit of 20"],
     ["an empty instance type list", (e) => (e.compute.mlAudio.instanceTypes = []), "prod: compute.mlAudio.instanceTypes: must list at least one instance type"],
     ["a duplicated instance type", (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "g4dn.xlarge"]), "prod: compute.mlAudio.instanceTypes[1]: \"g4dn.xlarge\" is listed twice"],
     ["an empty required tag", (e) => (e.tags = { ...e.tags, Project: " " }), "prod: tags.Project: is required and must not be empty (ENV-4)"],
