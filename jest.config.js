@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // The offline Terraform lane has its own config and command (npm run test:terraform).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/terraform/"],
   // swc strips types only; `tsc` type-checks once in `npm test`.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],

@@ -1,0 +1,97 @@
+"""Facts about what is in the emulator, for the offline Terraform lane.
+
+Run by the lane with the emulator's endpoint; talks only to that endpoint.
+  leftovers     resources still alive after destroy, by the stack's tags
+  state-object  the S3 state object: present, versions, encryption, lock file
+Prints one JSON document.
+"""
+import argparse
+import json
+
+import boto3
+
+
+def client(args, service, region):
+    return boto3.client(
+        service,
+        endpoint_url=args.endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def leftovers(args):
+    found = []
+    for region in args.regions.split(","):
+        tagging = client(args, "resourcegroupstaggingapi", region)
+        token = ""
+        while True:
+            page = tagging.get_resources(
+                TagFilters=[{"Key": k, "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)],
+                PaginationToken=token,
+            )
+            found += [m["ResourceARN"] for m in page["ResourceTagMappingList"]]
+            token = page.get("PaginationToken", "")
+            if not token:
+                break
+        ec2 = client(args, "ec2", region)
+        kms = client(args, "kms", region)
+        # What the tagging API lists although it is gone in AWS terms.
+        gone = {n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] in ("deleted", "deleting")}
+        pending = set()
+        for arn in found:
+            if ":kms:" in arn and ":key/" in arn:
+                if kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion":
+                    pending.add(arn)
+        found = [a for a in found if a not in pending and a.rsplit("/", 1)[-1] not in gone]
+        # Types the tagging API does not list in moto.
+        tag_filters = [{"Name": f"tag:{k}", "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)]
+        found += [
+            f"vpc-endpoint/{e['VpcEndpointId']}"
+            for e in ec2.describe_vpc_endpoints(Filters=tag_filters)["VpcEndpoints"]
+            if e["State"].lower() not in ("deleted", "deleting")
+        ]
+        found += [f"elastic-ip/{a['AllocationId']}" for a in ec2.describe_addresses(Filters=tag_filters)["Addresses"]]
+    iam = client(args, "iam", args.regions.split(",")[0])
+    wanted = dict(t.split("=", 1) for t in args.tag)
+    for role in iam.list_roles()["Roles"]:
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
+        if all(tags.get(k) == v for k, v in wanted.items()):
+            found.append(f"iam-role/{role['RoleName']}")
+    print(json.dumps(sorted(found)))
+
+
+def state_object(args):
+    s3 = client(args, "s3", args.regions.split(",")[0])
+    versions = s3.list_object_versions(Bucket=args.bucket, Prefix=args.key).get("Versions", [])
+    head = s3.head_object(Bucket=args.bucket, Key=args.key)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=args.bucket).get("Contents", [])]
+    print(
+        json.dumps(
+            {
+                "versions": len([v for v in versions if v["Key"] == args.key]),
+                "encryption": head.get("ServerSideEncryption"),
+                "bucketVersioning": s3.get_bucket_versioning(Bucket=args.bucket).get("Status"),
+                "keys": sorted(keys),
+            }
+        )
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["leftovers", "state-object"])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--regions", required=True, help="comma-separated")
+    parser.add_argument("--tag", action="append", default=[], help="Key=Value, for leftovers")
+    parser.add_argument("--bucket")
+    parser.add_argument("--key")
+    args = parser.parse_args()
+    if not args.endpoint.startswith("http://127.0.0.1:"):
+        raise SystemExit("aws_facts.py talks to a loopback emulator only")
+    {"leftovers": leftovers, "state-object": state_object}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

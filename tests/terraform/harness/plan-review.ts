@@ -1,0 +1,92 @@
+import type { ApplyGap, DriftGap } from "../emulator-gaps";
+
+type Json = Record<string, any>;
+
+const RESOURCE_REFERENCE = /\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
+
+/** Every resource address (`type.name`) of a synthesized stack. */
+export function resourceAddresses(stack: Json): string[] {
+  return Object.entries(stack.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as Json).map((name) => `${type}.${name}`));
+}
+
+/**
+ * What an apply may touch in the emulator: every resource except those of an
+ * apply-gap type and those that depend on one (references or depends_on),
+ * transitively. Undefined when nothing is excluded: apply everything, no -target.
+ */
+export function applyTargets(stack: Json, gaps: readonly ApplyGap[]): { targets?: string[]; excluded: string[] } {
+  const gapTypes = new Set(gaps.map((g) => g.type));
+  const dependencies = new Map<string, Set<string>>();
+  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+    for (const [name, config] of Object.entries(byName as Json)) {
+      const deps = new Set<string>();
+      for (const match of JSON.stringify(config).matchAll(RESOURCE_REFERENCE)) deps.add(`${match[1]}.${match[2]}`);
+      dependencies.set(`${type}.${name}`, deps);
+    }
+  }
+  const excluded = new Set([...dependencies.keys()].filter((address) => gapTypes.has(address.split(".")[0])));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [address, deps] of dependencies) {
+      if (!excluded.has(address) && [...deps].some((d) => excluded.has(d))) {
+        excluded.add(address);
+        grew = true;
+      }
+    }
+  }
+  if (excluded.size === 0) return { excluded: [] };
+  return { targets: [...dependencies.keys()].filter((a) => !excluded.has(a)).sort(), excluded: [...excluded].sort() };
+}
+
+/** Top-level attributes whose planned value differs from the prior state. */
+export function changedAttributes(change: Json): string[] {
+  const before = change.before ?? {};
+  const after = change.after ?? {};
+  const unknown = change.after_unknown ?? {};
+  const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
+  return [...keys]
+    .filter((key) => JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null) || hasUnknown(unknown[key]))
+    .sort();
+}
+
+function hasUnknown(value: any): boolean {
+  if (value === true) return true;
+  if (Array.isArray(value)) return value.some(hasUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(hasUnknown);
+  return false;
+}
+
+export interface PlanReview {
+  /** Changes explained by the reviewed drift list. */
+  readonly accepted: string[];
+  /** Everything else: each one fails the lane. */
+  readonly unexpected: string[];
+  /** Drift entries (type.attribute) that explained at least one change. */
+  readonly usedDrift: string[];
+}
+
+/**
+ * Reviews a re-plan (`terraform show -json`): a clean re-plan has no change;
+ * an in-place update whose every changed attribute is on the drift list is
+ * the emulator's doing; anything else (create, replace, delete, other
+ * attributes) is ours.
+ */
+export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview {
+  const accepted: string[] = [];
+  const unexpected: string[] = [];
+  const used = new Set<string>();
+  for (const change of plan.resource_changes ?? []) {
+    const actions: string[] = change.change.actions;
+    if (actions.every((a) => a === "no-op" || a === "read")) continue;
+    const attributes = changedAttributes(change.change);
+    const allowed = new Set(drift.filter((d) => d.type === change.type).map((d) => d.attribute));
+    const summary = `${change.address}: ${actions.join("/")} (${attributes.join(", ") || "no attribute"})`;
+    if (actions.length === 1 && actions[0] === "update" && attributes.length > 0 && attributes.every((a) => allowed.has(a))) {
+      accepted.push(summary);
+      attributes.forEach((a) => used.add(`${change.type}.${a}`));
+    } else {
+      unexpected.push(summary);
+    }
+  }
+  return { accepted, unexpected, usedDrift: [...used].sort() };
+}

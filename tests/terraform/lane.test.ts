@@ -1,0 +1,277 @@
+/**
+ * The offline Terraform lane (`npm run test:terraform`): every synthesized
+ * stack is validated with real Terraform, and every environment is planned,
+ * applied, re-planned and destroyed against moto on loopback. See the README
+ * ("The offline Terraform lane") and emulator-gaps.ts.
+ */
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { environments } from "../../environments";
+import { platformStackName } from "../../stacks/platform-stack";
+import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";
+import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
+import { findProviderMirror, providerInstallEnv } from "./harness/mirror";
+import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
+import { readSynthesizedStack } from "./harness/workdir";
+import {
+  emulatorCycle,
+  laneEnv,
+  proveStateLock,
+  type StackReport,
+  terraform,
+  TIMEOUTS,
+  validateStack,
+  writeReport,
+} from "./lane";
+
+const ROOT = join(__dirname, "..", "..");
+const SYNTH = join(ROOT, "cdktf.out", "stacks");
+const WORK = join(ROOT, ".terraform-lane");
+const ENV_STACKS = environments.map(platformStackName);
+const DEV = ENV_STACKS[0];
+
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+const settle = <T>(promise: Promise<T>): Settled<T> =>
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error) => ({ ok: false as const, error }),
+  );
+async function result<T>(settled: Settled<T>): Promise<T> {
+  const outcome = await settled;
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+/** Runs tasks with at most `limit` at a time (2 cores: Terraform loads a 700 MB provider per run). */
+function limited(limit: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+async function withMoto<T>(use: (moto: MotoServer) => Promise<T>): Promise<T> {
+  const moto = await startMoto();
+  try {
+    return await use(moto);
+  } finally {
+    moto.stop();
+  }
+}
+
+const tagsOf = (stackName: string) => {
+  const env = environments.find((e) => platformStackName(e) === stackName)!;
+  return { Project: env.tags.Project, Environment: env.tags.Environment };
+};
+const regionsOf = (stack: Record<string, any>) => [...new Set<string>((stack.provider?.aws ?? []).map((p: any) => p.region))];
+
+let env: Record<string, string | undefined>;
+let stackNames: string[];
+const validations: Record<string, Settled<number>> = {};
+const broken: Record<string, Settled<unknown>> = {};
+const cycles: Record<string, Settled<StackReport>> = {};
+let lockProof: Settled<Record<string, any>>;
+const reports: StackReport[] = [];
+const validated: Record<string, number> = {};
+
+beforeAll(() => {
+  if (!existsSync(SYNTH)) throw new Error("cdktf.out/stacks is missing: run `npm run synth` first (npm run test:terraform does)");
+  mkdirSync(WORK, { recursive: true });
+  const mirror = findProviderMirror();
+  env = laneEnv(process.env, providerInstallEnv(WORK, mirror));
+  stackNames = readdirSync(SYNTH).sort();
+  const validatePool = limited(2);
+
+  for (const name of stackNames) {
+    const stack = readSynthesizedStack(SYNTH, name);
+    validations[name] = settle(validatePool(async () => (await validateStack(stack, join(WORK, "validate", name), env)).seconds));
+  }
+
+  // Broken on purpose: the lane must fail with Terraform's own message.
+  const dev = readSynthesizedStack(SYNTH, DEV);
+  const badValue = structuredClone(dev);
+  for (const flowLog of Object.values<any>(badValue.resource.aws_flow_log)) flowLog.traffic_type = "EVERYTHING";
+  broken.value = settle(validatePool(() => validateStack(badValue, join(WORK, "broken", "value"), env)));
+  const cycle = structuredClone(dev);
+  const [vpcName] = Object.keys(cycle.resource.aws_vpc);
+  const [subnetName] = Object.keys(cycle.resource.aws_subnet);
+  cycle.resource.aws_vpc[vpcName].tags = { Name: `\${aws_subnet.${subnetName}.id}` };
+  broken.cycle = settle(validatePool(() => validateStack(cycle, join(WORK, "broken", "cycle"), env)));
+
+  // Bootstrap, then dev through its real S3 backend, on one emulator.
+  const state = readSynthesizedStack(SYNTH, STATE_BACKEND_STACK);
+  const backend = dev.terraform.backend.s3;
+  let releaseLockProof: (value: Record<string, any>) => void;
+  let failLockProof: (error: unknown) => void;
+  lockProof = settle(new Promise((resolve, reject) => ((releaseLockProof = resolve), (failLockProof = reject))));
+  const stateChain = settle(
+    withMoto(async (moto) => {
+      const stateDir = join(WORK, "emulator", STATE_BACKEND_STACK);
+      const stateReport = await emulatorCycle({
+        name: STATE_BACKEND_STACK,
+        stack: state,
+        dir: stateDir,
+        moto,
+        env,
+        backend: { kind: "local" },
+        regions: regionsOf(state),
+        tags: { Project: "ecg-render", Environment: "shared" },
+        expectDestroyRefused: true,
+      });
+      // Emulator work-around (emulator-gaps.ts WORKAROUNDS): moto denies every
+      // object request under the TLS-only policy, so it goes before dev uses the bucket.
+      const [policyName] = Object.keys(state.resource.aws_s3_bucket_policy);
+      const policy = `-target=aws_s3_bucket_policy.${policyName}`;
+      await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", policy], { ...env, ...emulatorEnv(moto) }, TIMEOUTS.destroy);
+      const devReport = await emulatorCycle({
+        name: DEV,
+        stack: dev,
+        dir: join(WORK, "emulator", DEV),
+        moto,
+        env,
+        backend: { kind: "s3-emulator", endpoint: moto.url },
+        regions: regionsOf(dev),
+        tags: tagsOf(DEV),
+        afterApply: async (dir, targetArgs, runEnv) => {
+          try {
+            releaseLockProof(await proveStateLock(moto, dir, targetArgs, runEnv, backend.bucket, backend.key, backend.region));
+          } catch (error) {
+            failLockProof(error);
+            throw error;
+          }
+        },
+      });
+      devReport.notes.push(`state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile`);
+      return [stateReport, devReport];
+    }).catch((error) => {
+      failLockProof(error);
+      throw error;
+    }),
+  );
+  cycles[STATE_BACKEND_STACK] = settle(result(stateChain).then(([s]) => s));
+  cycles[DEV] = settle(result(stateChain).then(([, d]) => d));
+
+  for (const name of ENV_STACKS.slice(1)) {
+    const stack = readSynthesizedStack(SYNTH, name);
+    cycles[name] = settle(
+      withMoto((moto) =>
+        emulatorCycle({
+          name,
+          stack,
+          dir: join(WORK, "emulator", name),
+          moto,
+          env,
+          backend: { kind: "local" },
+          regions: regionsOf(stack),
+          tags: tagsOf(name),
+        }),
+      ),
+    );
+  }
+});
+
+afterAll(() => {
+  if (reports.length === 0) return;
+  const order = [STATE_BACKEND_STACK, ...ENV_STACKS];
+  reports.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
+  console.log(`Offline Terraform lane report (.terraform-lane/report.json)\n${writeReport(join(WORK, "report.json"), reports, validated)}`);
+});
+
+const LANE_TIMEOUT = 20 * 60 * 1000;
+
+describe("offline Terraform lane: validate", () => {
+  it("[PLT-2] synthesized the bootstrap stack and every environment stack", () => {
+    expect(stackNames).toEqual([...ENV_STACKS, STATE_BACKEND_STACK].sort());
+  });
+
+  it("installs providers from the local mirror when there is one, else from the registry", () => {
+    const mirror = findProviderMirror();
+    if (mirror) expect(env.TF_CLI_CONFIG_FILE).toBe(join(WORK, "terraform-mirror.tfrc"));
+    else expect(env.TF_CLI_CONFIG_FILE).toBe(process.env.TF_CLI_CONFIG_FILE);
+  });
+
+  it(
+    "[PLT-1] every synthesized stack passes terraform init -backend=false and terraform validate",
+    async () => {
+      for (const name of stackNames) validated[name] = await result(validations[name]);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "fails with Terraform's message on an attribute value the provider rejects",
+    async () => {
+      await expect(result(broken.value)).rejects.toThrow(/expected traffic_type to be one of/);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "fails with Terraform's message on a reference cycle",
+    async () => {
+      await expect(result(broken.cycle)).rejects.toThrow(/Error: Cycle: /);
+    },
+    LANE_TIMEOUT,
+  );
+});
+
+describe("offline Terraform lane: emulator runs", () => {
+  it(
+    "[PLT-4] the bootstrap stack applies, re-plans clean, and prevent_destroy refuses to destroy the state bucket",
+    async () => {
+      const report = await result(cycles[STATE_BACKEND_STACK]);
+      reports.push(report);
+      expect(report.applied).toBe(report.planned);
+      expect(report.notes).toContain("destroy refused by prevent_destroy, as intended");
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[PLT-4] ecg-dev keeps its state in the bucket through the S3 backend, versioned and encrypted, and a second run fails on the lock",
+    async () => {
+      const proof = await result(lockProof);
+      const { key } = readSynthesizedStack(SYNTH, DEV).terraform.backend.s3;
+      expect(proof.held.keys).toEqual(expect.arrayContaining([key, `${key}.tflock`]));
+      expect(proof.second.code).toBe(1);
+      expect(proof.second.output).toContain("Error acquiring the state lock");
+      expect(proof.holderResult.output).toContain("Apply cancelled");
+      expect(proof.released.keys).not.toContain(`${key}.tflock`);
+      expect(proof.released).toMatchObject({ encryption: "AES256", bucketVersioning: "Enabled" });
+      expect(proof.released.versions).toBeGreaterThanOrEqual(1);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it.each(ENV_STACKS)(
+    "[PLT-2] %s plans, applies, re-plans with no change outside the reviewed drift list, and destroys leaving nothing",
+    async (name) => {
+      const report = await result(cycles[name]);
+      reports.push(report);
+      expect(report.planned).toBeGreaterThan(50);
+      expect(report.applied).toBe(report.planned - report.skipped.length);
+      expect(report.destroyed).toBe(report.applied);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "needed every entry of the reviewed gap list (a stale entry would hide a regression)",
+    async () => {
+      const all = await Promise.all(Object.values(cycles).map(result));
+      const used = new Set(all.flatMap((r) => r.usedDrift));
+      expect(DRIFT_GAPS.map((d) => `${d.type}.${d.attribute}`).filter((d) => !used.has(d))).toEqual([]);
+      const skippedTypes = new Set(all.flatMap((r) => r.skipped.map((a) => a.split(".")[0])));
+      expect(APPLY_GAPS.map((g) => g.type).filter((t) => !skippedTypes.has(t))).toEqual([]);
+    },
+    LANE_TIMEOUT,
+  );
+});

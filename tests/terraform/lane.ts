@@ -1,0 +1,213 @@
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
+import { type MotoServer, emulatorEnv } from "./harness/moto";
+import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
+import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
+import { type LaneBackend, prepareWorkingCopy } from "./harness/workdir";
+
+type Json = Record<string, any>;
+
+/** Per-step time limits, seconds: generous, but every step is bounded. */
+export const TIMEOUTS = { init: 180, validate: 180, plan: 600, apply: 900, destroy: 900, show: 120 } as const;
+const PARALLELISM = "-parallelism=20";
+
+/** What one stack's emulator run did, for the lane report. */
+export interface StackReport {
+  stack: string;
+  planned: number;
+  applied: number;
+  /** Addresses targeted out because of APPLY_GAPS. */
+  skipped: string[];
+  /** Re-plan changes explained by DRIFT_GAPS. */
+  acceptedDrift: string[];
+  usedDrift: string[];
+  destroyed: number;
+  seconds: number;
+  notes: string[];
+}
+
+/** Environment for every Terraform run of the lane: no real AWS credentials or profiles leak in. */
+export function laneEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (key.startsWith("AWS_") && key !== "AWS_CA_BUNDLE") continue;
+    env[key] = value;
+  }
+  return { ...env, TF_INPUT: "0", ...extra };
+}
+
+/** Runs a Terraform command; a failure throws with Terraform's own message. */
+export async function terraform(dir: string, args: string[], env: Record<string, string | undefined>, timeout: number): Promise<RunResult> {
+  const result = await runTerraform([...args, "-no-color"], { cwd: dir, env, timeoutSeconds: timeout });
+  if (result.code !== 0) throw new TerraformError(dir, args, result);
+  return result;
+}
+
+export class TerraformError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly args: string[],
+    readonly result: RunResult,
+  ) {
+    super(`terraform ${args.join(" ")} failed (exit ${result.code}) in ${dir}:\n${result.output.slice(-6000)}`);
+    this.name = "TerraformError";
+  }
+}
+
+/** `terraform init -backend=false` + `terraform validate` on a working copy of the stack. */
+export async function validateStack(stack: Json, dir: string, env: Record<string, string | undefined>): Promise<RunResult> {
+  prepareWorkingCopy(stack, dir);
+  await terraform(dir, ["init", "-backend=false", "-input=false"], env, TIMEOUTS.init);
+  return terraform(dir, ["validate"], env, TIMEOUTS.validate);
+}
+
+async function showJson(dir: string, planFile: string, env: Record<string, string | undefined>): Promise<Json> {
+  const shown = await runTerraform(["show", "-json", planFile], { cwd: dir, env, timeoutSeconds: TIMEOUTS.show });
+  if (shown.code !== 0) throw new TerraformError(dir, ["show", "-json", planFile], shown);
+  return JSON.parse(shown.output);
+}
+
+const countChanges = (plan: Json, action: string) =>
+  (plan.resource_changes ?? []).filter((c: Json) => c.change.actions.includes(action)).length;
+
+export interface CycleOptions {
+  readonly name: string;
+  readonly stack: Json;
+  readonly dir: string;
+  readonly moto: MotoServer;
+  readonly env: Record<string, string | undefined>;
+  readonly backend: LaneBackend;
+  /** Regions whose leftovers are checked after destroy. */
+  readonly regions: string[];
+  /** Tags that mark the stack's resources (leftover search). */
+  readonly tags: Record<string, string>;
+  /** Runs between apply and re-plan (the state-lock proof). */
+  readonly afterApply?: (dir: string, targets: string[], env: Record<string, string | undefined>) => Promise<void>;
+  /** The stack protects itself from destroy (prevent_destroy): expect the refusal instead. */
+  readonly expectDestroyRefused?: boolean;
+}
+
+/**
+ * plan → apply → plan -detailed-exitcode (idempotency) → destroy, against the
+ * emulator. Applies with APPLY_GAPS targeted out; accepts only re-plan changes
+ * on the DRIFT_GAPS list; after destroy, the state is empty and the emulator
+ * holds nothing tagged as the stack's.
+ */
+export async function emulatorCycle(options: CycleOptions): Promise<StackReport> {
+  const started = Date.now();
+  const { name, dir, backend } = options;
+  const env = { ...options.env, ...emulatorEnv(options.moto) };
+  const copy = prepareWorkingCopy(options.stack, dir, backend);
+  const { targets = [], excluded } = applyTargets(copy.stack, APPLY_GAPS);
+  const targetArgs = targets.map((t) => `-target=${t}`);
+  const report: StackReport = {
+    stack: name,
+    planned: 0,
+    applied: 0,
+    skipped: excluded,
+    acceptedDrift: [],
+    usedDrift: [],
+    destroyed: 0,
+    seconds: 0,
+    notes: copy.replacedRandom.length ? [`random_* replaced by literals: ${copy.replacedRandom.join(", ")}`] : [],
+  };
+
+  await terraform(dir, ["init", "-input=false"], env, TIMEOUTS.init);
+  // The full plan covers the gap resources too.
+  await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
+  report.planned = countChanges(await showJson(dir, "plan.tfplan", env), "create");
+
+  const applied = await terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply);
+  report.applied = Number(/Resources: (\d+) added/.exec(applied.output)?.[1] ?? NaN);
+
+  await options.afterApply?.(dir, targetArgs, env);
+
+  const replan = await runTerraform(
+    ["plan", "-detailed-exitcode", "-input=false", PARALLELISM, "-out=replan.tfplan", ...targetArgs, "-no-color"],
+    { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan },
+  );
+  if (replan.code === 1 || replan.code > 2) throw new TerraformError(dir, ["plan", "-detailed-exitcode"], replan);
+  let review: PlanReview = { accepted: [], unexpected: [], usedDrift: [] };
+  if (replan.code === 2) review = reviewReplan(await showJson(dir, "replan.tfplan", env), DRIFT_GAPS);
+  if (review.unexpected.length > 0) {
+    throw new Error(`${name}: the re-plan after apply is not clean, and these changes are not on the reviewed drift list (tests/terraform/emulator-gaps.ts):\n  ${review.unexpected.join("\n  ")}`);
+  }
+  report.acceptedDrift = review.accepted;
+  report.usedDrift = review.usedDrift;
+
+  if (options.expectDestroyRefused) {
+    const refused = await runTerraform(["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: TIMEOUTS.destroy });
+    if (refused.code === 0 || !/Instance cannot be destroyed/.test(refused.output)) {
+      throw new TerraformError(dir, ["destroy (expected prevent_destroy to refuse)"], refused);
+    }
+    report.notes.push("destroy refused by prevent_destroy, as intended");
+  } else {
+    const destroyed = await terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy);
+    report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
+    const state = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
+    if (state.output.trim() !== "") throw new Error(`${name}: state not empty after destroy:\n${state.output}`);
+    const leftovers = await awsFacts(options.moto, ["leftovers", "--regions", options.regions.join(","), ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`])]);
+    if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
+  }
+  report.seconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+const run = promisify(execFile);
+
+/** Asks the emulator (through boto3, loopback only) what it holds. */
+export async function awsFacts(moto: MotoServer, args: string[]): Promise<any> {
+  const script = join(__dirname, "harness", "aws_facts.py");
+  const { stdout } = await run("python3", [script, ...args, "--endpoint", moto.url], { timeout: 120_000 });
+  return JSON.parse(stdout);
+}
+
+/**
+ * PLT-4: while one state-changing run holds the lock (an apply waiting at its
+ * approval prompt), a second one fails on the lock; the lock file lives next
+ * to the state object and is gone once the first run ends.
+ */
+export async function proveStateLock(
+  moto: MotoServer,
+  dir: string,
+  targetArgs: string[],
+  env: Record<string, string | undefined>,
+  bucket: string,
+  key: string,
+  region: string,
+): Promise<Json> {
+  const holder = startTerraform(["apply", "-input=true", "-no-color", ...targetArgs], { cwd: dir, env: { ...env, TF_INPUT: "1" }, timeoutSeconds: TIMEOUTS.apply, holdInput: true });
+  try {
+    const deadline = Date.now() + TIMEOUTS.plan * 1000;
+    while (!/Enter a value:/.test(holder.output())) {
+      if (Date.now() > deadline) throw new Error(`lock holder never reached its prompt:\n${holder.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const held = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
+    const second = await runTerraform(["plan", "-lock-timeout=0s", "-input=false", "-no-color", ...targetArgs], { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan });
+    holder.answer("no\n");
+    const holderResult = await holder.done;
+    const released = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
+    return { held, second, holderResult, released };
+  } finally {
+    holder.answer("no\n");
+  }
+}
+
+/** Writes the report as JSON and returns a plain-text table of it. */
+export function writeReport(file: string, reports: StackReport[], validated: Record<string, number>): string {
+  writeFileSync(file, JSON.stringify({ validated, stacks: reports }, null, 2));
+  const rows = reports.map((r) =>
+    [r.stack, r.planned, r.applied, r.skipped.length, r.acceptedDrift.length, r.destroyed, r.seconds.toFixed(0) + " s"].join(" | "),
+  );
+  return [
+    "stack | planned | applied | gap-skipped | emulator-drift | destroyed | wall",
+    ...rows,
+    `validate: ${Object.entries(validated).map(([s, t]) => `${s} ${t.toFixed(1)} s`).join(", ")}`,
+  ].join("\n");
+}
+
+export const readJson = (file: string): Json => JSON.parse(readFileSync(file, "utf8"));

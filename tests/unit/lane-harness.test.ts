@@ -1,0 +1,168 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../terraform/harness/mirror";
+import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
+import { replaceRandomResources } from "../terraform/harness/random-literals";
+import { emulatorOverride } from "../terraform/harness/workdir";
+import { laneEnv } from "../terraform/lane";
+
+describe("offline lane harness", () => {
+  describe("random_* literals (no offline random provider)", () => {
+    const stack = {
+      terraform: { required_providers: { aws: { source: "aws" }, random: { source: "hashicorp/random" } } },
+      provider: { aws: [{ region: "ap-northeast-2" }], random: [{}] },
+      resource: {
+        random_password: { token: { length: 32, special: false } },
+        random_integer: { port: { min: 1, max: 9 } },
+        aws_secretsmanager_secret_version: {
+          v: { secret_id: "x", secret_string: "${random_password.token.result}", depends_on: ["random_password.token", "aws_kms_key.k"] },
+        },
+        aws_ssm_parameter: { p: { name: "n", value: '${jsonencode({ "t" = random_password.token.result })}', port: "${random_integer.port.result}" } },
+      },
+    };
+    const { stack: out, replaced } = replaceRandomResources(stack);
+
+    it("removes the random resources and the random provider, nothing else", () => {
+      expect(replaced).toEqual(["random_password.token", "random_integer.port"]);
+      expect(Object.keys(out.resource)).toEqual(["aws_secretsmanager_secret_version", "aws_ssm_parameter"]);
+      expect(out.provider).toEqual({ aws: [{ region: "ap-northeast-2" }] });
+      expect(out.terraform.required_providers).toEqual({ aws: { source: "aws" } });
+    });
+
+    it("turns references into fixed literals, whole or inside expressions, and drops random depends_on", () => {
+      const version = out.resource.aws_secretsmanager_secret_version.v;
+      expect(version.secret_string).toBe("LaneFixedPassw0rd-NotSecret-32chars");
+      expect(version.depends_on).toEqual(["aws_kms_key.k"]);
+      expect(out.resource.aws_ssm_parameter.p.value).toBe('${jsonencode({ "t" = "LaneFixedPassw0rd-NotSecret-32chars" })}');
+      expect(out.resource.aws_ssm_parameter.p.port).toBe(42);
+    });
+
+    it("leaves a stack without random resources untouched (same object)", () => {
+      const plain = { resource: { aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } };
+      expect(replaceRandomResources(plain).stack).toBe(plain);
+    });
+
+    it("refuses an attribute it has no literal for, instead of guessing", () => {
+      const odd = { resource: { random_password: { p: {} }, aws_x: { y: { v: "${random_password.p.bcrypt_hash_v2}" } } } };
+      expect(() => replaceRandomResources(odd)).toThrow("no fixed value for random_password.p.bcrypt_hash_v2");
+    });
+  });
+
+  describe("apply targets around emulator gaps", () => {
+    const stack = {
+      resource: {
+        aws_vpc: { v: {} },
+        aws_appautoscaling_target: { t: { resource_id: "x" } },
+        aws_appautoscaling_policy: { p: { resource_id: "${aws_appautoscaling_target.t.resource_id}" } },
+        aws_cloudwatch_metric_alarm: { a: { alarm_actions: ["${aws_appautoscaling_policy.p.arn}"] } },
+        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}" } },
+      },
+    };
+    const gap = { type: "aws_appautoscaling_target", error: "e", reason: "r" };
+
+    it("targets everything when no gap applies", () => {
+      expect(applyTargets(stack, [])).toEqual({ excluded: [] });
+    });
+
+    it("excludes the gap type and, transitively, whatever references it", () => {
+      expect(applyTargets(stack, [gap])).toEqual({
+        targets: ["aws_subnet.s", "aws_vpc.v"],
+        excluded: ["aws_appautoscaling_policy.p", "aws_appautoscaling_target.t", "aws_cloudwatch_metric_alarm.a"],
+      });
+    });
+  });
+
+  describe("re-plan review", () => {
+    const drift = [{ type: "aws_vpc_security_group_ingress_rule", attribute: "description", reason: "r" }];
+    const update = (type: string, before: object, after: object) => ({
+      address: `${type}.x`,
+      type,
+      change: { actions: ["update"], before, after, after_unknown: {} },
+    });
+
+    it("accepts an update whose every changed attribute is listed for its type", () => {
+      const plan = { resource_changes: [update("aws_vpc_security_group_ingress_rule", { description: null, id: "1" }, { description: "d", id: "1" })] };
+      expect(reviewReplan(plan, drift)).toEqual({
+        accepted: ["aws_vpc_security_group_ingress_rule.x: update (description)"],
+        unexpected: [],
+        usedDrift: ["aws_vpc_security_group_ingress_rule.description"],
+      });
+    });
+
+    it.each([
+      ["another attribute", update("aws_vpc_security_group_ingress_rule", { description: null, from_port: 1 }, { description: "d", from_port: 2 })],
+      ["the same attribute on another type", update("aws_vpc_security_group_egress_rule", { description: null }, { description: "d" })],
+      ["a replacement", { address: "aws_vpc.x", type: "aws_vpc", change: { actions: ["delete", "create"], before: {}, after: {} } }],
+      ["a create", { address: "aws_vpc.x", type: "aws_vpc", change: { actions: ["create"], before: null, after: {} } }],
+    ])("fails on %s", (_, change) => {
+      expect(reviewReplan({ resource_changes: [change] }, drift).unexpected).toHaveLength(1);
+    });
+
+    it("ignores no-op and read entries", () => {
+      const plan = { resource_changes: [{ address: "a", type: "t", change: { actions: ["no-op"] } }, { address: "b", type: "t", change: { actions: ["read"] } }] };
+      expect(reviewReplan(plan, drift)).toEqual({ accepted: [], unexpected: [], usedDrift: [] });
+    });
+
+    it("counts attributes that only become unknown as changed", () => {
+      expect(changedAttributes({ before: { a: 1, b: 2 }, after: { a: 1 }, after_unknown: { b: true } })).toEqual(["b"]);
+    });
+  });
+
+  describe("provider installation", () => {
+    it("uses the mirror named by the environment variable, and refuses one that is not a mirror", () => {
+      const dir = mkdtempSync(join(tmpdir(), "mirror-"));
+      expect(() => findProviderMirror({ [MIRROR_VARIABLE]: dir }, [])).toThrow(`${MIRROR_VARIABLE}=${dir} holds no registry.terraform.io/hashicorp/aws`);
+      mkdirSync(join(dir, "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
+      expect(findProviderMirror({ [MIRROR_VARIABLE]: dir }, [])).toBe(dir);
+    });
+
+    it("falls back to a known place, and to the registry (undefined) when there is none", () => {
+      const dir = mkdtempSync(join(tmpdir(), "mirror-"));
+      expect(findProviderMirror({}, [dir])).toBeUndefined();
+      mkdirSync(join(dir, "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
+      expect(findProviderMirror({}, ["/nonexistent", dir])).toBe(dir);
+    });
+
+    it("writes a CLI config that takes hashicorp/* from the mirror and never from the network", () => {
+      const config = mirrorCliConfig("/srv/mirror");
+      expect(config).toContain('path    = "/srv/mirror"');
+      expect(config).toMatch(/direct \{\s+exclude = \["registry.terraform.io\/hashicorp\/\*"\]/);
+    });
+
+    it("keeps real AWS credentials and profiles out of the lane's Terraform runs", () => {
+      const env = laneEnv({ AWS_PROFILE: "prod", AWS_SECRET_ACCESS_KEY: "real", AWS_CA_BUNDLE: "/ca.pem", PATH: "/bin" }, { X: "1" });
+      expect(env).toEqual({ AWS_CA_BUNDLE: "/ca.pem", PATH: "/bin", TF_INPUT: "0", X: "1" });
+    });
+  });
+
+  describe("emulator override file", () => {
+    const stack = {
+      terraform: { backend: { s3: { bucket: "b", key: "k", region: "ap-northeast-2", encrypt: true, use_lockfile: true } } },
+      provider: { aws: [{ region: "ap-northeast-2" }, { alias: "tokyo", region: "ap-northeast-1" }] },
+    };
+
+    it("sets emulator-only provider settings on every aws provider, aliases included", () => {
+      expect(emulatorOverride(stack, { kind: "local" }).provider.aws).toEqual([
+        { s3_use_path_style: true, skip_metadata_api_check: true, max_retries: 3 },
+        { alias: "tokyo", s3_use_path_style: true, skip_metadata_api_check: true, max_retries: 3 },
+      ]);
+    });
+
+    it("keeps the stack's own S3 backend settings and adds only the emulator endpoint", () => {
+      expect(emulatorOverride(stack, { kind: "s3-emulator", endpoint: "http://127.0.0.1:1" }).terraform.backend).toEqual({
+        s3: {
+          bucket: "b",
+          key: "k",
+          region: "ap-northeast-2",
+          encrypt: true,
+          use_lockfile: true,
+          endpoints: { s3: "http://127.0.0.1:1" },
+          use_path_style: true,
+          skip_metadata_api_check: true,
+        },
+      });
+      expect(emulatorOverride(stack, { kind: "local" }).terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+    });
+  });
+});
