@@ -14,6 +14,7 @@ import { findProviderMirror, providerInstallEnv } from "./harness/mirror";
 import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
 import { readSynthesizedStack } from "./harness/workdir";
 import {
+  cdktfCliCycle,
   emulatorCycle,
   laneEnv,
   proveStateLock,
@@ -71,6 +72,8 @@ const tagsOf = (stackName: string) => {
   const env = environments.find((e) => platformStackName(e) === stackName)!;
   return { Project: env.tags.Project, Environment: env.tags.Environment };
 };
+const resourcesIn = (stack: Record<string, any>) =>
+  Object.values<Record<string, unknown>>(stack.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 const regionsOf = (stack: Record<string, any>) => [...new Set<string>((stack.provider?.aws ?? []).map((p: any) => p.region))];
 
 let env: Record<string, string | undefined>;
@@ -79,6 +82,7 @@ const validations: Record<string, Settled<number>> = {};
 const broken: Record<string, Settled<unknown>> = {};
 const cycles: Record<string, Settled<StackReport>> = {};
 let lockProof: Settled<Record<string, any>>;
+let cliRun: Settled<{ diff: string; deploy: string; destroy: string }>;
 const reports: StackReport[] = [];
 const validated: Record<string, number> = {};
 
@@ -158,6 +162,10 @@ beforeAll(() => {
   );
   cycles[STATE_BACKEND_STACK] = settle(result(stateChain).then(([s]) => s));
   cycles[DEV] = settle(result(stateChain).then(([, d]) => d));
+
+  cliRun = settle(
+    withMoto((moto) => cdktfCliCycle({ stackName: DEV, synthRoot: join(ROOT, "cdktf.out"), workRoot: join(WORK, "cdktf-cli"), moto, env })),
+  );
 
   for (const name of ENV_STACKS.slice(1)) {
     const stack = readSynthesizedStack(SYNTH, name);
@@ -259,6 +267,18 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(report.planned).toBeGreaterThan(50);
       expect(report.applied).toBe(report.planned - report.skipped.length);
       expect(report.destroyed).toBe(report.applied);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[PLT-7] cdktf diff and cdktf deploy work per environment stack (ecg-dev, on the emulator)",
+    async () => {
+      const { diff, deploy, destroy } = await result(cliRun);
+      const planned = resourcesIn(readSynthesizedStack(SYNTH, DEV));
+      expect(diff).toContain(`Plan: ${planned} to add, 0 to change, 0 to destroy.`);
+      expect(deploy).toContain(`Apply complete! Resources: ${planned} added, 0 changed, 0 destroyed.`);
+      expect(destroy).toContain(`Destroy complete! Resources: ${planned} destroyed.`);
     },
     LANE_TIMEOUT,
   );

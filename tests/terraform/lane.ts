@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
-import { type LaneBackend, prepareWorkingCopy } from "./harness/workdir";
+import { emulatorOverride, type LaneBackend, OVERRIDE_FILE, prepareWorkingCopy } from "./harness/workdir";
 
 type Json = Record<string, any>;
 
@@ -157,6 +157,56 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
 }
 
 const run = promisify(execFile);
+
+/** Runs the project's cdktf CLI (node_modules/.bin/cdktf) without its network calls. */
+export async function cdktf(args: string[], cwd: string, env: Record<string, string | undefined>, timeout: number): Promise<string> {
+  const bin = join(__dirname, "..", "..", "node_modules", ".bin", "cdktf");
+  try {
+    const { stdout, stderr } = await run(bin, [...args, "--no-color"], {
+      cwd,
+      env: { ...env, CI: "true", CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" } as NodeJS.ProcessEnv,
+      timeout: timeout * 1000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout + stderr;
+  } catch (error: any) {
+    throw new Error(`cdktf ${args.join(" ")} failed (exit ${error.code}):\n${`${error.stdout ?? ""}${error.stderr ?? ""}`.slice(-6000)}`);
+  }
+}
+
+/**
+ * PLT-7: the users' own commands, \`cdktf diff <stack>\` and \`cdktf deploy
+ * <stack>\`, on a copy of cdktf.out against the emulator. The copy gets the
+ * same emulator override as the other runs, and a \`terraform init\` first:
+ * on a stack without a lock file the cdktf CLI runs \`terraform providers lock
+ * -platform=linux_amd64\`, which always asks the registry, even with a mirror.
+ */
+export async function cdktfCliCycle(options: {
+  readonly stackName: string;
+  readonly synthRoot: string;
+  readonly workRoot: string;
+  readonly moto: MotoServer;
+  readonly env: Record<string, string | undefined>;
+}): Promise<{ diff: string; deploy: string; destroy: string }> {
+  const { stackName, moto } = options;
+  rmSync(options.workRoot, { recursive: true, force: true });
+  cpSync(options.synthRoot, options.workRoot, { recursive: true });
+  const stackDir = join(options.workRoot, "stacks", stackName);
+  const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  if (Object.keys(stack.resource ?? {}).some((type) => type.startsWith("random_"))) {
+    throw new Error(`${stackName} uses random_* resources: the cdktf CLI run needs the random provider, which has no offline binary`);
+  }
+  writeFileSync(join(stackDir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, { kind: "local" }), null, 2));
+  const env = { ...options.env, ...emulatorEnv(moto) };
+  await terraform(stackDir, ["init", "-input=false"], env, TIMEOUTS.init);
+  const common = [stackName, "--skip-synth", "--output", options.workRoot];
+  // From the project root, where cdktf.json is; --output points at the copy.
+  const project = join(__dirname, "..", "..");
+  const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
+  const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
+  const destroy = await cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy);
+  return { diff, deploy, destroy };
+}
 
 /** Asks the emulator (through boto3, loopback only) what it holds. */
 export async function awsFacts(moto: MotoServer, args: string[]): Promise<any> {
