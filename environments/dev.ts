@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from "./types";
 export const dev: EnvironmentConfig = {
   name: "dev",
   account: { region: "ap-northeast-2" },
+  production: false,
   tags: { ...projectTags, Environment: "dev" },
   network: {
     vpcCidr: "10.2.0.0/16",

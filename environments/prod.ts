@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from "./types";
 export const prod: EnvironmentConfig = {
   name: "prod",
   account: { region: "ap-northeast-2" },
+  production: true,
   tags: { ...projectTags, Environment: "prod" },
   network: {
     vpcCidr: "10.0.0.0/16",

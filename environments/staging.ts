@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from "./types";
 export const staging: EnvironmentConfig = {
   name: "staging",
   account: { region: "ap-northeast-2" },
+  production: false,
   tags: { ...projectTags, Environment: "staging" },
   network: {
     vpcCidr: "10.1.0.0/16",

@@ -148,6 +148,11 @@ export interface EnvironmentConfig {
   readonly name: string;
   readonly account: AccountConfig;
   /**
+   * A production environment: the policy pack's production rules apply
+   * (deletion protection, Multi-AZ, `prevent_destroy` on stateful resources).
+   */
+  readonly production: boolean;
+  /**
    * Tags on every taggable resource (ENV-4), through the provider's
    * `default_tags`. `Project`, `Environment` and `ManagedBy` are required.
    */

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { App } from "cdktf";
 import type { EnvironmentConfig, S3StateConfig } from "../environments/types";
 import { validateEnvironments } from "../environments/validate";
+import { ALL_RULES, PolicyAspect, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
 import { PlatformStack, platformStackName } from "./platform-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
@@ -19,11 +20,15 @@ export interface BuildOptions {
   readonly outdir?: string;
   /** Raw `ECG_TF_BACKEND` value: `s3`, `cloud` or unset. */
   readonly backendOverride?: string;
+  /** Receives each stack's policy report at synth (`npm run policy`). @default - none */
+  readonly onPolicyReport?: (report: PolicyReport) => void;
+  /** Fail synthesis on policy errors. @default true */
+  readonly failOnPolicyError?: boolean;
 }
 
 /**
  * Validates every environment, then builds the bootstrap stack and one
- * platform stack per environment. Nothing reaches the output directory from a
+ * platform stack per environment, each checked by the policy pack at synth. Nothing reaches the output directory from a
  * bad configuration: config errors are thrown before the App exists, and if a
  * construct refuses its props, a directory the App created is removed again.
  */
@@ -34,9 +39,13 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   const outdirExisted = existsSync(outdir);
   const app = new App({ outdir });
   try {
-    new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, tags: input.sharedTags });
+    const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError };
+    const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, tags: input.sharedTags });
+    // The state bucket holds production's state: production rules apply.
+    PolicyAspect.apply(state, { ...policy, production: true });
     for (const config of input.environments) {
-      new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
+      const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
+      PolicyAspect.apply(stack, { ...policy, production: config.production });
     }
   } catch (error) {
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export class PlatformStack extends TerraformStack {
       description: `${id}: encrypts CloudWatch log groups`,
       account,
       allowCloudWatchLogs: true,
+      // Deleting it would make the environment's encrypted logs unreadable.
+      preventDestroy: config.production,
     });
     ComponentTags.apply(this.logsKey, "encryption");
 

@@ -1,0 +1,146 @@
+import { Annotations, Aspects, type IAspect, TerraformStack } from "cdktf";
+import type { IConstruct } from "constructs";
+import { type ResourceView, StackModel } from "./model";
+
+export type Severity = "error" | "warning";
+
+/** A check over one resource type (or a few), with the public IDs it implements. */
+export interface Rule {
+  /** Public rule IDs (checkov CKV_*, trivy AWS-*), or ECG_* where no public ID exists. */
+  readonly ids: readonly string[];
+  readonly title: string;
+  /** Errors fail synthesis; warnings are advisory and only reported. */
+  readonly severity: Severity;
+  readonly types: readonly string[];
+  /** Only in production environments (deletion protection, Multi-AZ, prevent_destroy). */
+  readonly productionOnly?: boolean;
+  /** What was found, when the resource breaks the rule; undefined when it complies. */
+  check(resource: ResourceView, model: StackModel): string | undefined;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly address: string;
+  readonly path: string;
+  readonly found: string;
+  readonly fix: string;
+}
+
+export interface AppliedSuppression {
+  readonly rule: string;
+  readonly address: string;
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface PolicyReport {
+  readonly stack: string;
+  readonly findings: Finding[];
+  readonly suppressed: AppliedSuppression[];
+}
+
+const SUPPRESSION = "ecg:policy-suppression";
+
+/**
+ * Suppresses one rule on one resource, with a reason a reviewer can accept.
+ * The report lists every suppression; a suppression of a rule that the
+ * resource does not break is itself reported as an error (stale).
+ */
+export function suppress(resource: IConstruct, rule: string, reason: string): void {
+  if (!/^(CKV2?_AWS_\d+|AWS-\d{4}|ECG_[A-Z0-9_]+)$/.test(rule)) {
+    throw new Error(`suppress(${resource.node.path}): "${rule}" is not a rule ID (CKV_AWS_n, CKV2_AWS_n, AWS-nnnn or ECG_*)`);
+  }
+  if ((reason ?? "").trim().length < 20) {
+    throw new Error(`suppress(${resource.node.path}, ${rule}): a reason of at least 20 characters is required, saying why the rule does not apply`);
+  }
+  resource.node.addMetadata(SUPPRESSION, { rule, reason: reason.trim() });
+}
+
+export interface PolicyOptions {
+  readonly rules: readonly Rule[];
+  /** Apply production-only rules. */
+  readonly production: boolean;
+  /** Receives every stack's report (e.g. `npm run policy`). @default - none */
+  readonly onReport?: (report: PolicyReport) => void;
+  /** Throw on errors. @default true */
+  readonly failOnError?: boolean;
+}
+
+/** Evaluates the rules over a stack's synthesized Terraform. */
+export function evaluate(stack: TerraformStack, options: PolicyOptions): PolicyReport {
+  const model = new StackModel(stack.node.id, stack.toTerraform(), options.production);
+  const suppressionsByPath = new Map<string, { rule: string; reason: string }[]>();
+  for (const node of stack.node.findAll()) {
+    const entries = node.node.metadata.filter((m) => m.type === SUPPRESSION).map((m) => m.data as { rule: string; reason: string });
+    if (entries.length) suppressionsByPath.set(node.node.path, entries);
+  }
+  const findings: Finding[] = [];
+  const suppressed: AppliedSuppression[] = [];
+  const used = new Set<string>();
+  for (const rule of options.rules) {
+    if (rule.productionOnly && !options.production) continue;
+    for (const resource of model.ofType(...rule.types)) {
+      const found = rule.check(resource, model);
+      if (found === undefined) continue;
+      const suppression = suppressionsByPath.get(resource.path)?.find((s) => rule.ids.includes(s.rule));
+      if (suppression) {
+        used.add(`${resource.path}#${suppression.rule}`);
+        suppressed.push({ rule: suppression.rule, address: resource.address, path: resource.path, reason: suppression.reason });
+        continue;
+      }
+      findings.push({ rule: rule.ids.join("/"), severity: rule.severity, address: resource.address, path: resource.path, found, fix: rule.fix });
+    }
+  }
+  for (const [path, entries] of suppressionsByPath) {
+    for (const entry of entries.filter((e) => !used.has(`${path}#${e.rule}`))) {
+      findings.push({
+        rule: entry.rule,
+        severity: "error",
+        address: path,
+        path,
+        found: "a suppression for a rule this resource does not break (or that does not run here)",
+        fix: "remove the stale suppression",
+      });
+    }
+  }
+  return { stack: stack.node.id, findings, suppressed };
+}
+
+export function formatReport(report: PolicyReport): string {
+  const errors = report.findings.filter((f) => f.severity === "error");
+  const warnings = report.findings.filter((f) => f.severity === "warning");
+  const lines = [`Policy report for ${report.stack}: ${errors.length} error(s), ${warnings.length} warning(s), ${report.suppressed.length} suppression(s)`];
+  for (const f of [...errors, ...warnings]) {
+    lines.push(`  ${f.severity.toUpperCase()} ${f.rule} ${f.address}`, `    found: ${f.found}`, `    fix:   ${f.fix}`);
+  }
+  for (const s of report.suppressed) lines.push(`  SUPPRESSED ${s.rule} ${s.address}`, `    reason: ${s.reason}`);
+  return lines.join("\n");
+}
+
+/**
+ * The policy pack as a cdktf Aspect: added to a stack, it checks the stack's
+ * whole synthesized Terraform when synthesis visits the stack, fails
+ * synthesis on errors and records warnings as annotations.
+ */
+export class PolicyAspect implements IAspect {
+  static apply(stack: TerraformStack, options: PolicyOptions): void {
+    Aspects.of(stack).add(new PolicyAspect(options));
+  }
+
+  constructor(private readonly options: PolicyOptions) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof TerraformStack)) return;
+    const report = evaluate(node, this.options);
+    this.options.onReport?.(report);
+    for (const warning of report.findings.filter((f) => f.severity === "warning")) {
+      Annotations.of(node).addWarning(`${warning.rule} ${warning.address}: ${warning.found} Fix: ${warning.fix}`);
+    }
+    if ((this.options.failOnError ?? true) && report.findings.some((f) => f.severity === "error")) {
+      throw new Error(formatReport(report));
+    }
+  }
+}

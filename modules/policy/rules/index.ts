@@ -1,0 +1,20 @@
+import type { Rule } from "../engine";
+import { computeRules } from "./compute";
+import { cacheRules, databaseRules } from "./data";
+import { ecsRules } from "./ecs";
+import { loadBalancingRules } from "./load-balancing";
+import { networkRules } from "./network";
+import { platformRules } from "./platform";
+import { storageRules } from "./storage";
+
+/** Every rule of the policy pack, by capability. */
+export const ALL_RULES: readonly Rule[] = [
+  ...networkRules,
+  ...loadBalancingRules,
+  ...ecsRules,
+  ...computeRules,
+  ...databaseRules,
+  ...cacheRules,
+  ...storageRules,
+  ...platformRules,
+];

@@ -1,0 +1,131 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { bucketNameProblem } from "../common/limits";
+
+export interface SecureBucketProps {
+  readonly bucketName: string;
+  /** Terraform refuses to destroy the bucket. @default false */
+  readonly preventDestroy?: boolean;
+  /** Days a superseded object version is kept. @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Days after which current objects expire (log buckets). @default - never */
+  readonly expirationDays?: number;
+  /** Bucket (name) that receives this bucket's access logs, and the key prefix. @default - no access logging */
+  readonly accessLogs?: { readonly targetBucket: string; readonly prefix: string };
+  /**
+   * This bucket receives S3 server access logs from these source bucket ARNs
+   * (of this account): the logging service may write under `logs/`.
+   * @default - not a log bucket
+   */
+  readonly logDelivery?: { readonly accountId: string; readonly sourceBucketArns: string[] };
+  /** Lifecycle rules in addition to the bucket-wide one. @default [] */
+  readonly extraLifecycleRules?: S3BucketLifecycleConfigurationRule[];
+}
+
+/**
+ * An S3 bucket with the project's baseline, secure by default: versioning,
+ * SSE-S3 (AES-256; S3-3, and the only encryption a server-access-log target
+ * supports), all public access blocked, ACLs off (owner enforced), a
+ * lifecycle that expires old versions and aborts stale multipart uploads, and
+ * a policy that denies anything but TLS 1.2+.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly versioning: S3BucketVersioningA;
+  readonly policy: S3BucketPolicy;
+  readonly lifecycle: S3BucketLifecycleConfiguration;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const problem = bucketNameProblem(props.bucketName);
+    if (problem) throw new Error(`SecureBucket "${id}": bucketName: ${problem}`);
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
+    for (const [field, days] of [["noncurrentVersionExpirationDays", noncurrentDays], ["expirationDays", props.expirationDays]] as const) {
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+        throw new Error(`SecureBucket "${id}": ${field}: ${days} must be a whole number of days >= 1`);
+      }
+    }
+
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    const bucket = this.bucket.id;
+    this.versioning = new S3BucketVersioningA(this, "versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket,
+      rule: [
+        {
+          id: "bucket-baseline",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          expiration: props.expirationDays ? [{ days: props.expirationDays }] : undefined,
+        },
+        ...(props.extraLifecycleRules ?? []),
+      ],
+      // A lifecycle on an unversioned bucket is rejected for noncurrent rules.
+      dependsOn: [this.versioning],
+    });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, "access-logs", { bucket, targetBucket: props.accessLogs.targetBucket, targetPrefix: props.accessLogs.prefix });
+    }
+
+    const everyone = [{ type: "*", identifiers: ["*"] }];
+    const objects = [this.bucket.arn, `${this.bucket.arn}/*`];
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "DenyInsecureTransport",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:*"],
+        resources: objects,
+        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
+      {
+        sid: "DenyTlsBelow12",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:*"],
+        resources: objects,
+        condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+      },
+    ];
+    if (props.logDelivery) {
+      // With ACLs off, server access logs are delivered under a bucket-policy grant.
+      statements.push({
+        sid: "S3ServerAccessLogDelivery",
+        principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+        actions: ["s3:PutObject"],
+        resources: [`${this.bucket.arn}/logs/*`],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.logDelivery.accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: props.logDelivery.sourceBucketArns },
+        ],
+      });
+    }
+    const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
+    this.policy = new S3BucketPolicy(this, "policy", { bucket, policy: document.json });
+  }
+}
