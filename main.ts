@@ -1,12 +1,13 @@
 import { environments, stateBucket } from "./environments";
 import { projectTags } from "./environments/shared";
-import { buildApp } from "./stacks/app";
+import { buildApp, synthesize } from "./stacks/app";
 
 try {
-  buildApp(
+  const app = buildApp(
     { environments, stateBucket, sharedTags: { ...projectTags, Environment: "shared" } },
     { backendOverride: process.env.ECG_TF_BACKEND },
-  ).synth();
+  );
+  synthesize(app);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

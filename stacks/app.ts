@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
-import { App } from "cdktf";
+import { join } from "node:path";
+import { App, TerraformStack } from "cdktf";
 import type { EnvironmentConfig, S3StateConfig } from "../environments/types";
 import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicyAspect, type PolicyReport } from "../modules/policy";
@@ -52,4 +53,21 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
     throw error;
   }
   return app;
+}
+
+/**
+ * Synthesizes every stack; when synthesis fails part-way (a policy error in a
+ * later stack), removes what this run wrote, so no half-new cdktf.out can be
+ * planned or deployed by mistake.
+ */
+export function synthesize(app: App): void {
+  try {
+    app.synth();
+  } catch (error) {
+    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+      rmSync(join(app.outdir, "stacks", stack.node.id), { recursive: true, force: true });
+    }
+    rmSync(join(app.outdir, "manifest.json"), { force: true });
+    throw error;
+  }
 }

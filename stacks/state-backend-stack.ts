@@ -57,7 +57,7 @@ export class StateBackendStack extends TerraformStack {
       // Losing this bucket loses every environment's state.
       preventDestroy: true,
       noncurrentVersionExpirationDays: props.noncurrentVersionRetentionDays ?? 90,
-      accessLogs: { targetBucket: this.accessLogBucket.bucket.id, prefix: `logs/${props.state.bucket}/` },
+      accessLogs: { target: this.accessLogBucket, prefix: `logs/${props.state.bucket}/` },
     });
 
     ComponentTags.apply(this, "state-backend");

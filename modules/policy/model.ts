@@ -66,9 +66,13 @@ export class StackModel {
 export interface Statement {
   readonly effect: string;
   readonly actions: string[];
+  /** NotAction: everything but these. */
+  readonly notActions: string[];
   readonly resources: string[];
   /** Principals as `Type:identifier`, e.g. `AWS:*`, `Service:logs.amazonaws.com`. */
   readonly principals: string[];
+  /** NotPrincipal: everyone but these. */
+  readonly notPrincipals: string[];
   readonly conditions: { test: string; variable: string; values: string[] }[];
 }
 
@@ -82,13 +86,24 @@ const list = (value: unknown): string[] => (value === undefined ? [] : Array.isA
 export function policyStatements(model: StackModel, policy: unknown): Statement[] | undefined {
   const source = model.referenced(policy);
   if (source?.type === "aws_iam_policy_document") {
-    return (source.config.statement ?? []).map((s: Json) => ({
+    const c = source.config;
+    const principals = (blocks: Json[] | undefined) =>
+      (blocks ?? []).flatMap((p: Json) => list(p.identifiers).map((id) => `${p.type}:${id}`));
+    const own: Statement[] = (c.statement ?? []).map((s: Json) => ({
       effect: s.effect ?? "Allow",
       actions: list(s.actions),
+      notActions: list(s.not_actions),
       resources: list(s.resources),
-      principals: (s.principals ?? []).flatMap((p: Json) => list(p.identifiers).map((id) => `${p.type}:${id}`)),
-      conditions: (s.condition ?? []).map((c: Json) => ({ test: c.test, variable: c.variable, values: list(c.values) })),
+      principals: principals(s.principals),
+      notPrincipals: principals(s.not_principals),
+      conditions: (s.condition ?? []).map((k: Json) => ({ test: k.test, variable: k.variable, values: list(k.values) })),
     }));
+    // Merged documents count too: their statements end up in this policy.
+    const merged = [...list(c.source_policy_documents), ...list(c.override_policy_documents), ...list(c.source_json), ...list(c.override_json)].map(
+      (document) => policyStatements(model, document),
+    );
+    if (merged.some((m) => m === undefined)) return undefined;
+    return [...own, ...merged.flat() as Statement[]];
   }
   if (typeof policy !== "string") return undefined;
   let document: Json;
@@ -98,13 +113,20 @@ export function policyStatements(model: StackModel, policy: unknown): Statement[
     return undefined;
   }
   const statements: Json[] = Array.isArray(document.Statement) ? document.Statement : [document.Statement].filter(Boolean);
+  const principals = (value: unknown) =>
+    value === "*" ? ["*:*"] : Object.entries((value ?? {}) as Json).flatMap(([type, ids]) => list(ids).map((id) => `${type}:${id}`));
   return statements.map((s) => ({
     effect: s.Effect ?? "Allow",
     actions: list(s.Action),
+    notActions: list(s.NotAction),
     resources: list(s.Resource),
-    principals: s.Principal === "*" ? ["AWS:*"] : Object.entries(s.Principal ?? {}).flatMap(([type, ids]) => list(ids).map((id) => `${type}:${id}`)),
+    principals: principals(s.Principal),
+    notPrincipals: principals(s.NotPrincipal),
     conditions: Object.entries(s.Condition ?? {}).flatMap(([test, byVariable]) =>
       Object.entries(byVariable as Json).map(([variable, values]) => ({ test, variable, values: list(values) })),
     ),
   }));
 }
+
+/** Principals that mean "anyone": `*` as AWS principal or as the whole principal. */
+export const isAnyone = (principal: string) => principal === "AWS:*" || principal === "*:*";

@@ -18,8 +18,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionExpirationDays?: number;
   /** Days after which current objects expire (log buckets). @default - never */
   readonly expirationDays?: number;
-  /** Bucket (name) that receives this bucket's access logs, and the key prefix. @default - no access logging */
-  readonly accessLogs?: { readonly targetBucket: string; readonly prefix: string };
+  /** The bucket that receives this bucket's access logs, and the key prefix. @default - no access logging */
+  readonly accessLogs?: { readonly target: SecureBucket; readonly prefix: string };
   /**
    * This bucket receives S3 server access logs from these source bucket ARNs
    * (of this account): the logging service may write under `logs/`.
@@ -89,7 +89,15 @@ export class SecureBucket extends Construct {
       dependsOn: [this.versioning],
     });
     if (props.accessLogs) {
-      new S3BucketLoggingA(this, "access-logs", { bucket, targetBucket: props.accessLogs.targetBucket, targetPrefix: props.accessLogs.prefix });
+      const { target, prefix } = props.accessLogs;
+      new S3BucketLoggingA(this, "access-logs", {
+        bucket,
+        targetBucket: target.bucket.id,
+        targetPrefix: prefix,
+        // S3 checks at PutBucketLogging that the target grants the logging
+        // service write access: the target's policy must exist first.
+        dependsOn: [target.policy],
+      });
     }
 
     const everyone = [{ type: "*", identifiers: ["*"] }];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { App } from "cdktf";
 import { environments, stateBucket } from "../../environments";
 import { projectTags } from "../../environments/shared";
+import type { PolicyReport } from "../../modules/policy";
 import { buildApp } from "../../stacks/app";
 import type { SynthesizedStack } from "../helpers";
 
@@ -12,14 +13,17 @@ export interface SynthesizedProgram {
   readonly outdir: string;
   /** Stack name → its cdk.tf.json, as written to disk. */
   readonly stacks: Record<string, SynthesizedStack>;
+  /** The policy pack's report per stack, from this synthesis. */
+  readonly policy: Record<string, PolicyReport>;
 }
 
 /** Runs the program as `main.ts` does, into a temporary directory, and reads what it wrote. */
 export function synthProgram(backendOverride?: string): SynthesizedProgram {
   const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
+  const policy: Record<string, PolicyReport> = {};
   const app = buildApp(
     { environments, stateBucket, sharedTags: { ...projectTags, Environment: "shared" } },
-    { outdir, backendOverride },
+    { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) },
   );
   app.synth();
   const stacks = Object.fromEntries(
@@ -28,5 +32,5 @@ export function synthProgram(backendOverride?: string): SynthesizedProgram {
       JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack,
     ]),
   );
-  return { app, outdir, stacks };
+  return { app, outdir, stacks, policy };
 }

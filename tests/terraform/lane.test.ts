@@ -14,6 +14,7 @@ import { findProviderMirror, providerInstallEnv } from "./harness/mirror";
 import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
 import { readSynthesizedStack } from "./harness/workdir";
 import {
+  awsFacts,
   cdktfCliCycle,
   emulatorCycle,
   laneEnv,
@@ -116,6 +117,7 @@ beforeAll(() => {
   let releaseLockProof: (value: Record<string, any>) => void;
   let failLockProof: (error: unknown) => void;
   lockProof = settle(new Promise((resolve, reject) => ((releaseLockProof = resolve), (failLockProof = reject))));
+  let devReport: StackReport | undefined;
   const stateChain = settle(
     withMoto(async (moto) => {
       const stateDir = join(WORK, "emulator", STATE_BACKEND_STACK);
@@ -128,33 +130,38 @@ beforeAll(() => {
         backend: { kind: "local" },
         regions: regionsOf(state),
         tags: { Project: "ecg-render", Environment: "shared" },
-        expectDestroyRefused: true,
-      });
-      // Emulator work-around (emulator-gaps.ts WORKAROUNDS): moto denies every
-      // object request under the TLS-only policy, so it goes before dev uses the bucket.
-      const [policyName] = Object.keys(state.resource.aws_s3_bucket_policy);
-      const policy = `-target=aws_s3_bucket_policy.${policyName}`;
-      await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", policy], { ...env, ...emulatorEnv(moto) }, TIMEOUTS.destroy);
-      const devReport = await emulatorCycle({
-        name: DEV,
-        stack: dev,
-        dir: join(WORK, "emulator", DEV),
-        moto,
-        env,
-        backend: { kind: "s3-emulator", endpoint: moto.url },
-        regions: regionsOf(dev),
-        tags: tagsOf(DEV),
-        afterApply: async (dir, targetArgs, runEnv) => {
-          try {
-            releaseLockProof(await proveStateLock(moto, dir, targetArgs, runEnv, backend.bucket, backend.key, backend.region));
-          } catch (error) {
-            failLockProof(error);
-            throw error;
-          }
+        // While the bootstrap is up: dev runs through the state bucket.
+        beforeDestroy: async () => {
+          // Emulator work-around (emulator-gaps.ts WORKAROUNDS): moto denies every
+          // object request under the TLS-only policy, so it goes before dev uses the bucket.
+          const [bucketId] = Object.entries<any>(state.resource.aws_s3_bucket).find(([, b]) => b.bucket === backend.bucket)!;
+          const [policyName] = Object.entries<any>(state.resource.aws_s3_bucket_policy).find(([, p]) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`)!;
+          const policy = `-target=aws_s3_bucket_policy.${policyName}`;
+          await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", policy], { ...env, ...emulatorEnv(moto) }, TIMEOUTS.destroy);
+          devReport = await emulatorCycle({
+            name: DEV,
+            stack: dev,
+            dir: join(WORK, "emulator", DEV),
+            moto,
+            env,
+            backend: { kind: "s3-emulator", endpoint: moto.url },
+            regions: regionsOf(dev),
+            tags: tagsOf(DEV),
+            afterApply: async (dir, targetArgs, runEnv) => {
+              try {
+                releaseLockProof(await proveStateLock(moto, dir, targetArgs, runEnv, backend.bucket, backend.key, backend.region));
+              } catch (error) {
+                failLockProof(error);
+                throw error;
+              }
+            },
+          });
+          devReport.notes.push(`state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile`);
+          // Lane teardown: a state bucket holds dev's (empty) state versions; real ones are never emptied.
+          await awsFacts(moto, ["empty-bucket", "--regions", backend.region, "--bucket", backend.bucket]);
         },
       });
-      devReport.notes.push(`state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile`);
-      return [stateReport, devReport];
+      return [stateReport, devReport!] as const;
     }).catch((error) => {
       failLockProof(error);
       throw error;
@@ -233,12 +240,13 @@ describe("offline Terraform lane: validate", () => {
 
 describe("offline Terraform lane: emulator runs", () => {
   it(
-    "[PLT-4] the bootstrap stack applies, re-plans clean, and prevent_destroy refuses to destroy the state bucket",
+    "[PLT-4] the bootstrap stack applies, re-plans clean, prevent_destroy refuses to destroy its buckets, and teardown leaves nothing",
     async () => {
       const report = await result(cycles[STATE_BACKEND_STACK]);
       reports.push(report);
       expect(report.applied).toBe(report.planned);
-      expect(report.notes).toContain("destroy refused by prevent_destroy, as intended");
+      expect(report.notes).toContain("prevent_destroy refused destroy of 2 resource(s); the lane's teardown then lifted it");
+      expect(report.destroyed).toBe(report.applied);
     },
     LANE_TIMEOUT,
   );
@@ -267,6 +275,7 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(report.planned).toBeGreaterThan(50);
       expect(report.applied).toBe(report.planned - report.skipped.length);
       expect(report.destroyed).toBe(report.applied);
+      if (name === "ecg-prod") expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
     },
     LANE_TIMEOUT,
   );

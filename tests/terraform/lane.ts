@@ -52,7 +52,10 @@ export class TerraformError extends Error {
     readonly args: string[],
     readonly result: RunResult,
   ) {
-    super(`terraform ${args.join(" ")} failed (exit ${result.code}) in ${dir}:\n${result.output.slice(-6000)}`);
+    // Terraform's diagnostics ("Error: ...") first: the plan printed before them is noise here.
+    const start = result.output.search(/^.*Error: /m);
+    const diagnostics = start >= 0 ? result.output.slice(start) : result.output.slice(-6000);
+    super(`terraform ${args.join(" ")} failed (exit ${result.code}) in ${dir}:\n${diagnostics.slice(0, 6000)}`);
     this.name = "TerraformError";
   }
 }
@@ -86,8 +89,32 @@ export interface CycleOptions {
   readonly tags: Record<string, string>;
   /** Runs between apply and re-plan (the state-lock proof). */
   readonly afterApply?: (dir: string, targets: string[], env: Record<string, string | undefined>) => Promise<void>;
-  /** The stack protects itself from destroy (prevent_destroy): expect the refusal instead. */
-  readonly expectDestroyRefused?: boolean;
+  /** Runs after the re-plan, before destroy (work that needs the stack alive). */
+  readonly beforeDestroy?: () => Promise<void>;
+}
+
+export const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
+
+/** Addresses of the resources that carry lifecycle.prevent_destroy. */
+export const protectedAddresses = (stack: Json): string[] =>
+  Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName as Json)
+      .filter(([, config]) => (config as Json).lifecycle?.prevent_destroy === true)
+      .map(([name]) => `${type}.${name}`),
+  );
+
+/**
+ * The lane's teardown, after it has seen prevent_destroy refuse: an override
+ * that lifts prevent_destroy on exactly those resources, as an operator does
+ * deliberately to retire them. Only the emulator copy ever gets it.
+ */
+export function teardownOverride(addresses: string[]): Json {
+  const resource: Json = {};
+  for (const address of addresses) {
+    const [type, name] = address.split(".");
+    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false } };
+  }
+  return { "//": "Written by the offline Terraform lane for its teardown only, after prevent_destroy was seen to refuse.", resource };
 }
 
 /**
@@ -138,20 +165,23 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   report.acceptedDrift = review.accepted;
   report.usedDrift = review.usedDrift;
 
-  if (options.expectDestroyRefused) {
+  await options.beforeDestroy?.();
+
+  const guarded = protectedAddresses(copy.stack);
+  if (guarded.length > 0) {
     const refused = await runTerraform(["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: TIMEOUTS.destroy });
     if (refused.code === 0 || !/Instance cannot be destroyed/.test(refused.output)) {
       throw new TerraformError(dir, ["destroy (expected prevent_destroy to refuse)"], refused);
     }
-    report.notes.push("destroy refused by prevent_destroy, as intended");
-  } else {
-    const destroyed = await terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy);
-    report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
-    const state = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
-    if (state.output.trim() !== "") throw new Error(`${name}: state not empty after destroy:\n${state.output}`);
-    const leftovers = await awsFacts(options.moto, ["leftovers", "--regions", options.regions.join(","), ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`])]);
-    if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
+    report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
+    writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
   }
+  const destroyed = await terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy);
+  report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
+  const state = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
+  if (state.output.trim() !== "") throw new Error(`${name}: state not empty after destroy:\n${state.output}`);
+  const leftovers = await awsFacts(options.moto, ["leftovers", "--regions", options.regions.join(","), ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`])]);
+  if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }

@@ -5,7 +5,7 @@ import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../terrafo
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
 import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { emulatorOverride } from "../terraform/harness/workdir";
-import { laneEnv } from "../terraform/lane";
+import { laneEnv, protectedAddresses, teardownOverride } from "../terraform/lane";
 
 describe("offline lane harness", () => {
   describe("random_* literals (no offline random provider)", () => {
@@ -163,6 +163,26 @@ describe("offline lane harness", () => {
         },
       });
       expect(emulatorOverride(stack, { kind: "local" }).terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+    });
+  });
+
+  describe("teardown of prevent_destroy resources", () => {
+    const stack = {
+      resource: {
+        aws_kms_key: { key: { lifecycle: { prevent_destroy: true } }, other: {} },
+        aws_s3_bucket: { b: { bucket: "x", lifecycle: { prevent_destroy: true, create_before_destroy: true } } },
+      },
+    };
+
+    it("finds exactly the protected resources", () => {
+      expect(protectedAddresses(stack)).toEqual(["aws_kms_key.key", "aws_s3_bucket.b"]);
+    });
+
+    it("lifts prevent_destroy on those resources only, leaving every other argument to the original", () => {
+      expect(teardownOverride(protectedAddresses(stack)).resource).toEqual({
+        aws_kms_key: { key: { lifecycle: { prevent_destroy: false } } },
+        aws_s3_bucket: { b: { lifecycle: { prevent_destroy: false } } },
+      });
     });
   });
 });

@@ -1,15 +1,26 @@
 import type { Rule } from "../engine";
+import type { StackModel } from "../model";
 import { blocks, isTrue } from "./helpers";
 
 type Json = Record<string, any>;
 
-/** Spot is in use when any capacity above the On-Demand base is not On-Demand. */
-const usesSpot = (asg: Json) =>
+/**
+ * Spot is in use when capacity above the On-Demand base is not all On-Demand,
+ * or when the group's own launch template asks for Spot.
+ */
+const usesSpot = (asg: Json, model: StackModel) =>
   blocks(asg.mixed_instances_policy).some((p) =>
     blocks(p.instances_distribution).some((d) => Number(d.on_demand_percentage_above_base_capacity ?? 100) < 100),
+  ) ||
+  blocks(asg.launch_template).some((t) =>
+    blocks(model.referenced(t.id ?? t.name)?.config.instance_market_options).some((o) => o.market_type === "spot"),
   );
-const overrides = (asg: Json) =>
-  blocks(asg.mixed_instances_policy).flatMap((p) => blocks(p.launch_template).flatMap((t) => blocks(t.override)));
+
+/** Instance choices: one per type override; attribute-based selection (instance_requirements) matches many. */
+const instanceChoices = (asg: Json) =>
+  blocks(asg.mixed_instances_policy)
+    .flatMap((p) => blocks(p.launch_template).flatMap((t) => blocks(t.override)))
+    .reduce((n, o) => n + (blocks(o.instance_requirements).length ? 2 : 1), 0);
 
 export const computeRules: Rule[] = [
   {
@@ -55,8 +66,11 @@ export const computeRules: Rule[] = [
     title: "Auto Scaling groups span at least two AZs",
     severity: "error",
     types: ["aws_autoscaling_group"],
-    check: ({ config }) =>
-      (config.vpc_zone_identifier ?? []).length >= 2 || (config.availability_zones ?? []).length >= 2 ? undefined : "fewer than two subnets/AZs",
+    check: ({ config }) => {
+      const zones = config.vpc_zone_identifier ?? config.availability_zones ?? [];
+      if (!Array.isArray(zones)) return "the subnet list is one expression, so it cannot be counted; list the subnets";
+      return zones.length >= 2 ? undefined : "fewer than two subnets/AZs";
+    },
     fix: "give vpc_zone_identifier a subnet in each of two AZs",
   },
   {
@@ -64,7 +78,7 @@ export const computeRules: Rule[] = [
     title: "Spot capacity is diversified over at least two instance types",
     severity: "error",
     types: ["aws_autoscaling_group"],
-    check: ({ config }) => (usesSpot(config) && overrides(config).length < 2 ? "Spot with fewer than two instance-type overrides" : undefined),
+    check: ({ config }, model) => (usesSpot(config, model) && instanceChoices(config) < 2 ? "Spot with fewer than two instance-type overrides" : undefined),
     fix: "list at least two (ideally three) instance types of the same class in the launch_template overrides",
   },
   {
@@ -72,7 +86,7 @@ export const computeRules: Rule[] = [
     title: "Spot groups rebalance capacity ahead of interruptions",
     severity: "error",
     types: ["aws_autoscaling_group"],
-    check: ({ config }) => (usesSpot(config) && !isTrue(config.capacity_rebalance) ? "capacity_rebalance is off for a Spot group" : undefined),
+    check: ({ config }, model) => (usesSpot(config, model) && !isTrue(config.capacity_rebalance) ? "capacity_rebalance is off for a Spot group" : undefined),
     fix: "set capacity_rebalance = true",
   },
 ];

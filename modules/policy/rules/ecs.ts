@@ -14,7 +14,11 @@ function containers(config: Json): Json[] | string {
 }
 
 // trivy AWS-0036: names that say "secret" belong in `secrets`, not `environment`.
-const SECRET_NAME = /(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|credential|access[_-]?key)/i;
+// Whole words of the name (TOKENIZERS_PARALLELISM is not a token), and names
+// that only point at a secret (SECRET_NAME, DB_PASSWORD_ARN) are fine.
+const SECRET_WORD = /(^|[_-])(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|credentials?|access[_-]?key)([_-]|$)/i;
+const POINTER_SUFFIX = /[_-](name|arn|id|path|file)$/i;
+const looksSecret = (name: string) => SECRET_WORD.test(name) && !POINTER_SUFFIX.test(name);
 
 export const ecsRules: Rule[] = [
   {
@@ -64,7 +68,7 @@ export const ecsRules: Rule[] = [
     check: ({ config }) => {
       const list = containers(config);
       if (typeof list === "string") return list;
-      const names = list.flatMap((c) => (c.environment ?? []).map((e: Json) => e.name)).filter((n: string) => SECRET_NAME.test(n));
+      const names = list.flatMap((c) => (c.environment ?? []).map((e: Json) => e.name)).filter(looksSecret);
       return names.length ? `plain environment variables that look secret: ${names.join(", ")}` : undefined;
     },
     fix: "pass them through `secrets` (valueFrom a Secrets Manager ARN)",

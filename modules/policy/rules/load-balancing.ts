@@ -23,8 +23,9 @@ export const loadBalancingRules: Rule[] = [
     title: "HTTPS listeners use a TLS 1.2+ policy",
     severity: "error",
     types: ["aws_lb_listener", "aws_alb_listener"],
+    // Only policies whose lowest protocol is TLS 1.2 or 1.3 (ELBSecurityPolicy-TLS13-1-0/1-1 still allow 1.0/1.1).
     check: ({ config }) =>
-      config.protocol === "HTTPS" && !/TLS13|TLS-1-2|FS-1-2/.test(config.ssl_policy ?? "")
+      ["HTTPS", "TLS"].includes(config.protocol) && !/(TLS13-1-[23]|TLS-1-2|FS-1-2)/.test(config.ssl_policy ?? "")
         ? `ssl_policy ${config.ssl_policy ?? "(default ELBSecurityPolicy-2016-08)"} allows TLS below 1.2`
         : undefined,
     fix: 'set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"',
@@ -90,7 +91,10 @@ export const loadBalancingRules: Rule[] = [
     severity: "error",
     types: ["aws_wafv2_web_acl"],
     check: ({ config }) =>
-      JSON.stringify(config.rule ?? []).includes("AWSManagedRulesKnownBadInputsRuleSet") ? undefined : "AWSManagedRulesKnownBadInputsRuleSet is not used",
+      // Rules may be typed blocks or raw JSON (rule_json).
+      `${JSON.stringify(config.rule ?? [])}${config.rule_json ?? ""}`.includes("AWSManagedRulesKnownBadInputsRuleSet")
+        ? undefined
+        : "AWSManagedRulesKnownBadInputsRuleSet is not used",
     fix: "add a managed_rule_group_statement for AWSManagedRulesKnownBadInputsRuleSet",
   },
 ];

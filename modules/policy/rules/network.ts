@@ -17,7 +17,7 @@ function sgRules(resource: ResourceView): SgRule[] {
   const inline = (direction: "ingress" | "egress") =>
     blocks(c[direction]).map((r) => ({
       direction,
-      protocol: String(r.protocol),
+      protocol: normalizeProtocol(r.protocol),
       from: r.from_port,
       to: r.to_port,
       cidrs: [...(r.cidr_blocks ?? []), ...(r.ipv6_cidr_blocks ?? [])],
@@ -27,12 +27,12 @@ function sgRules(resource: ResourceView): SgRule[] {
     case "aws_security_group":
       return [...inline("ingress"), ...inline("egress")];
     case "aws_security_group_rule":
-      return [{ direction: c.type, protocol: String(c.protocol), from: c.from_port, to: c.to_port, cidrs: [...(c.cidr_blocks ?? []), ...(c.ipv6_cidr_blocks ?? [])], description: c.description }];
+      return [{ direction: c.type, protocol: normalizeProtocol(c.protocol), from: c.from_port, to: c.to_port, cidrs: [...(c.cidr_blocks ?? []), ...(c.ipv6_cidr_blocks ?? [])], description: c.description }];
     default:
       return [
         {
           direction: resource.type === "aws_vpc_security_group_ingress_rule" ? "ingress" : "egress",
-          protocol: String(c.ip_protocol),
+          protocol: normalizeProtocol(c.ip_protocol),
           from: c.from_port,
           to: c.to_port,
           cidrs: [c.cidr_ipv4, c.cidr_ipv6].filter(Boolean),
@@ -41,6 +41,12 @@ function sgRules(resource: ResourceView): SgRule[] {
       ];
   }
 }
+
+/** "6", "TCP" and "tcp" are one protocol to AWS. */
+const normalizeProtocol = (protocol: unknown) => {
+  const p = String(protocol).toLowerCase();
+  return p === "6" ? "tcp" : p === "17" ? "udp" : p;
+};
 
 const RULE_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 const allPorts = (r: SgRule) => r.protocol === "-1" || r.protocol === "all" || ((r.from ?? 0) <= 0 && (r.to ?? 65535) >= 65535);

@@ -1,6 +1,21 @@
 import type { Rule } from "../engine";
-import { policyStatements } from "../model";
+import { isAnyone, policyStatements } from "../model";
 import { blocks, isTrue } from "./helpers";
+
+/**
+ * Days between rotations: automatically_after_days, or a schedule
+ * expression — rate(N days|hours), or a cron whose month field is every month
+ * (at most ~31 days apart); anything else is NaN (cannot be verified).
+ */
+function rotationDays(rule: Record<string, any>): number {
+  if (rule.automatically_after_days !== undefined) return Number(rule.automatically_after_days);
+  const expression = String(rule.schedule_expression ?? "");
+  const rate = /^rate\((\d+) (day|days|hour|hours)\)$/.exec(expression);
+  if (rate) return rate[2].startsWith("day") ? Number(rate[1]) : Number(rate[1]) / 24;
+  const cron = /^cron\((.+)\)$/.exec(expression);
+  if (cron && ["*", "?"].includes(cron[1].trim().split(/\s+/)[3])) return 31;
+  return NaN;
+}
 
 const POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
 const STATEFUL = ["aws_db_instance", "aws_rds_cluster", "aws_elasticache_replication_group", "aws_s3_bucket", "aws_kms_key", "aws_dynamodb_table"];
@@ -55,9 +70,10 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_secretsmanager_secret_rotation"],
     check: ({ config }) => {
-      const rules = blocks(config.rotation_rules);
-      const days = rules.map((r) => Number(r.automatically_after_days ?? /rate\((\d+) days?\)/.exec(r.schedule_expression ?? "")?.[1] ?? NaN));
-      return days.length && days.every((d) => d <= 90) ? undefined : `rotation every ${days.join(", ") || "?"} days`;
+      const intervals = blocks(config.rotation_rules).map((r) => rotationDays(r));
+      if (intervals.length === 0) return "no rotation_rules";
+      const bad = intervals.filter((d) => !(d <= 90));
+      return bad.length === 0 ? undefined : `rotation interval ${bad.map((d) => (Number.isNaN(d) ? "that cannot be read" : `of ${d} days`)).join(", ")}`;
     },
     fix: "set rotation_rules { automatically_after_days = 30 } (SEC-2)",
   },
@@ -69,8 +85,10 @@ export const platformRules: Rule[] = [
     check: ({ config }, model) => {
       const statements = policyStatements(model, config.policy);
       if (!statements) return "the policy is not literal JSON or an aws_iam_policy_document, so it cannot be inspected";
-      const broad = statements.filter((s) => s.effect === "Allow" && s.actions.some((a) => a === "*" || a === "*:*"));
-      return broad.length ? `Allow with Action "*" (${broad.length} statement(s))` : undefined;
+      const broad = statements.filter(
+        (s) => s.effect === "Allow" && (s.actions.some((a) => a === "*" || a === "*:*") || (s.notActions.length > 0 && s.resources.includes("*"))),
+      );
+      return broad.length ? `Allow with Action "*" or NotAction on every resource (${broad.length} statement(s))` : undefined;
     },
     fix: "list the actions the role needs, on the resources it needs them",
   },
@@ -82,7 +100,9 @@ export const platformRules: Rule[] = [
     check: ({ config }, model) => {
       const statements = policyStatements(model, config.assume_role_policy);
       if (!statements) return "the trust policy cannot be inspected";
-      return statements.some((s) => s.effect === "Allow" && s.principals.includes("AWS:*")) ? "the trust policy allows Principal AWS:*" : undefined;
+      return statements.some((s) => s.effect === "Allow" && (s.principals.some(isAnyone) || s.notPrincipals.length > 0))
+        ? "the trust policy allows any principal (Principal * or NotPrincipal)"
+        : undefined;
     },
     fix: "trust the one service or account that assumes the role, with aws:SourceAccount/SourceArn conditions",
   },

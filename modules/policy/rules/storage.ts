@@ -84,10 +84,13 @@ export const storageRules: Rule[] = [
     check: (bucket, model) => {
       const denies = settings(model, bucket, "aws_s3_bucket_policy").some((p) =>
         (policyStatements(model, p.config.policy) ?? []).some(
-          (s) => s.effect === "Deny" && s.conditions.some((c) => c.variable === "aws:SecureTransport" && c.values.includes("false")),
+          (s) =>
+            s.effect === "Deny" &&
+            s.actions.some((a) => a === "s3:*" || a === "*") &&
+            s.conditions.some((c) => c.variable.toLowerCase() === "aws:securetransport" && c.values.includes("false")),
         ),
       );
-      return denies ? undefined : "no bucket policy denies aws:SecureTransport = false";
+      return denies ? undefined : "no bucket policy denies s3:* when aws:SecureTransport = false";
     },
     fix: "add a bucket policy statement: Deny s3:* when Bool aws:SecureTransport is false",
   },

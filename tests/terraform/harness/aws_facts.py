@@ -3,6 +3,7 @@
 Run by the lane with the emulator's endpoint; talks only to that endpoint.
   leftovers     resources still alive after destroy, by the stack's tags
   state-object  the S3 state object: present, versions, encryption, lock file
+  empty-bucket  deletes every object version (lane teardown of the state bucket)
 Prints one JSON document.
 """
 import argparse
@@ -79,9 +80,19 @@ def state_object(args):
     )
 
 
+def empty_bucket(args):
+    """Deletes every object version and delete marker (lane teardown only)."""
+    s3 = client(args, "s3", args.regions.split(",")[0])
+    listing = s3.list_object_versions(Bucket=args.bucket)
+    doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in listing.get("Versions", []) + listing.get("DeleteMarkers", [])]
+    if doomed:
+        s3.delete_objects(Bucket=args.bucket, Delete={"Objects": doomed})
+    print(json.dumps({"deleted": len(doomed)}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["leftovers", "state-object"])
+    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--regions", required=True, help="comma-separated")
     parser.add_argument("--tag", action="append", default=[], help="Key=Value, for leftovers")
@@ -90,7 +101,7 @@ def main():
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
-    {"leftovers": leftovers, "state-object": state_object}[args.command](args)
+    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket}[args.command](args)
 
 
 if __name__ == "__main__":
