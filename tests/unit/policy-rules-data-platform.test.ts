@@ -10,28 +10,46 @@ import { EcrRepository, type EcrRepositoryConfig } from "@cdktf/provider-aws/lib
 import { ElasticacheReplicationGroup, type ElasticacheReplicationGroupConfig } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SecretsmanagerSecretRotation, type SecretsmanagerSecretRotationRotationRules } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { TerraformStack, Testing } from "cdktf";
-import { evaluate, type Finding, type Rule } from "../../modules/policy";
+import type { TerraformStack } from "cdktf";
+import type { Finding, Rule } from "../../modules/policy";
 import { cacheRules, databaseRules } from "../../modules/policy/rules/data";
 import { platformRules } from "../../modules/policy/rules/platform";
 import { storageRules } from "../../modules/policy/rules/storage";
+import {
+  ACCOUNT,
+  ALLOW_ALL,
+  ALLOW_READ,
+  arn,
+  bucketPolicyDocument,
+  bucketPolicyLiteral,
+  bucketWith,
+  type Build,
+  DENY_INSECURE_JSON,
+  denyInsecure,
+  expectFinding,
+  findingsOf,
+  findRule,
+  KEY_ARN,
+  literalPolicy,
+  READ_OBJECTS,
+  rolePolicy,
+  ruleKey,
+  secret,
+  testBucket,
+  trustDocument,
+  trustLiteral,
+} from "./policy-fixtures";
 
 /**
  * One passing and one failing fixture for every rule over databases, caches,
@@ -39,39 +57,14 @@ import { storageRules } from "../../modules/policy/rules/storage";
  * resources evaluated against that one rule.
  */
 
-type Build = (stack: TerraformStack) => void;
 type Severity = Finding["severity"];
 
 /** The rules under test; a rule is named by its IDs joined with "/", as findings report it. */
 const RULES: readonly Rule[] = [...databaseRules, ...cacheRules, ...storageRules, ...platformRules];
-const keyOf = (rule: Rule) => rule.ids.join("/");
-const ruleFor = (key: string): Rule => {
-  const rule = RULES.find((r) => keyOf(r) === key);
-  if (!rule) throw new Error(`no rule ${key} in databaseRules, cacheRules, storageRules or platformRules`);
-  return rule;
-};
-
-function findingsOf(rule: Rule, build: Build, production = true): Finding[] {
-  const stack = new TerraformStack(Testing.app(), "policy-rules");
-  new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
-  build(stack);
-  // A fixture without a resource the rule checks would pass vacuously.
-  const types = Object.keys(stack.toTerraform().resource ?? {});
-  expect(types.filter((t) => rule.types.includes(t))).not.toEqual([]);
-  return evaluate(stack, { rules: [rule], production }).findings;
-}
-
-function expectFinding(rule: Rule, findings: Finding[], found: string, severity: Severity = "error", address?: string): void {
-  expect(findings.map((f) => f.rule)).toEqual([rule.ids.join("/")]);
-  expect(findings[0].found).toContain(found);
-  expect(findings[0].severity).toBe(severity);
-  if (address) expect(findings[0].address).toBe(address);
-}
+const ruleFor = (key: string): Rule => findRule(RULES, key, "databaseRules, cacheRules, storageRules or platformRules", (r) => ruleKey(r) === key);
 
 // ---------------------------------------------------------------- fixtures
 
-const ACCOUNT = "123456789012";
-const KEY_ARN = `arn:aws:kms:ap-northeast-2:${ACCOUNT}:key/0b6f3c52-4c1e-4a8e-9d0f-2a1b3c4d5e6f`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ecg-test`;
 const UNREADABLE_POLICY = "${jsonencode({})}";
 
@@ -115,7 +108,7 @@ const database =
 const REPLICA: DbInstanceConfig = {
   identifier: "ecg-db-replica",
   instanceClass: "db.t4g.medium",
-  replicateSourceDb: `arn:aws:rds:ap-northeast-1:${ACCOUNT}:db:ecg-db`,
+  replicateSourceDb: arn("rds", "db:ecg-db", "ap-northeast-1"),
   kmsKeyId: KEY_ARN,
   publiclyAccessible: false,
   deletionProtection: true,
@@ -154,12 +147,6 @@ const redis =
   (stack) => {
     new ElasticacheReplicationGroup(stack, "redis", { ...REDIS, ...overrides });
   };
-
-/** A bucket and the settings resources `settings` adds for it (`bucket: bucket.id`). */
-const bucketWith =
-  (settings: (stack: TerraformStack, bucket: S3Bucket) => void = () => undefined): Build =>
-  (stack) =>
-    settings(stack, new S3Bucket(stack, "bucket", { bucket: "ecg-test-bucket" }));
 
 const versioned = (status: string) =>
   bucketWith((stack, bucket) => new S3BucketVersioningA(stack, "versioning", { bucket: bucket.id, versioningConfiguration: { status } }));
@@ -209,41 +196,6 @@ const replicatedTo = bucketWith(
     }),
 );
 
-/** A statement denying every S3 request not made over TLS. */
-const DENY_INSECURE: DataAwsIamPolicyDocumentStatement = {
-  sid: "DenyInsecureTransport",
-  effect: "Deny",
-  actions: ["s3:*"],
-  resources: ["arn:aws:s3:::ecg-test-bucket", "arn:aws:s3:::ecg-test-bucket/*"],
-  principals: [{ type: "*", identifiers: ["*"] }],
-  condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-};
-const ALLOW_READ: DataAwsIamPolicyDocumentStatement = {
-  sid: "AccountReads",
-  effect: "Allow",
-  actions: ["s3:GetObject"],
-  resources: ["arn:aws:s3:::ecg-test-bucket/*"],
-  principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${ACCOUNT}:root`] }],
-};
-/** A bucket policy read from an aws_iam_policy_document (`policy: doc.json`). */
-const bucketPolicyDocument = (...statement: DataAwsIamPolicyDocumentStatement[]) =>
-  bucketWith((stack, bucket) => {
-    const doc = new DataAwsIamPolicyDocument(stack, "bucket-policy-doc", { statement });
-    new S3BucketPolicy(stack, "bucket-policy", { bucket: bucket.id, policy: doc.json });
-  });
-/** A bucket policy given as a literal string (JSON or not). */
-const bucketPolicyLiteral = (policy: string) =>
-  bucketWith((stack, bucket) => new S3BucketPolicy(stack, "bucket-policy", { bucket: bucket.id, policy }));
-const literalPolicy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-const DENY_INSECURE_JSON = {
-  Sid: "DenyInsecureTransport",
-  Effect: "Deny",
-  Principal: "*",
-  Action: "s3:*",
-  Resource: ["arn:aws:s3:::ecg-test-bucket", "arn:aws:s3:::ecg-test-bucket/*"],
-  Condition: { Bool: { "aws:SecureTransport": "false" } },
-};
-
 const logGroup =
   (retentionInDays: number | undefined, kmsKeyId: string | undefined): Build =>
   (stack) => {
@@ -256,37 +208,13 @@ const kmsKey =
     new KmsKey(stack, "key", { description: "test key", deletionWindowInDays: 30, ...config });
   };
 
-const ROTATION_LAMBDA = `arn:aws:lambda:ap-northeast-2:${ACCOUNT}:function:ecg-rotate-secret`;
-/** A secret, rotated with `rotationRules` unless they are undefined. */
-const secret =
-  (kmsKeyId: string | undefined, rotationRules?: SecretsmanagerSecretRotationRotationRules): Build =>
-  (stack) => {
-    const s = new SecretsmanagerSecret(stack, "secret", { name: "ecg/test", kmsKeyId });
-    if (rotationRules) new SecretsmanagerSecretRotation(stack, "rotation", { secretId: s.id, rotationLambdaArn: ROTATION_LAMBDA, rotationRules });
-  };
-
-/** Statements for the "no Allow *" rule, and an aws_iam_policy_document holding them. */
-const READ_OBJECTS: DataAwsIamPolicyDocumentStatement = { effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::ecg-test-bucket/*"] };
-const ALLOW_ALL: DataAwsIamPolicyDocumentStatement = { effect: "Allow", actions: ["*"], resources: ["*"] };
+/** A statement for the "no Allow *" rule (more are in policy-fixtures.ts), and an aws_iam_policy_document holding them. */
 const DENY_ALL: DataAwsIamPolicyDocumentStatement = { effect: "Deny", actions: ["*"], resources: ["*"] };
 const iamPolicyDocument =
   (...statement: DataAwsIamPolicyDocumentStatement[]): Build =>
   (stack) => {
     const doc = new DataAwsIamPolicyDocument(stack, "policy-doc", { statement });
     new IamPolicy(stack, "policy", { name: "ecg-test", policy: doc.json });
-  };
-
-/** Trust policies for the "no role trusts everyone" rule. */
-const trustDocument =
-  (principals: { type: string; identifiers: string[] }): Build =>
-  (stack) => {
-    const doc = new DataAwsIamPolicyDocument(stack, "trust-doc", { statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [principals] }] });
-    new IamRole(stack, "role", { name: "ecg-test", assumeRolePolicy: doc.json });
-  };
-const trustLiteral =
-  (assumeRolePolicy: string): Build =>
-  (stack) => {
-    new IamRole(stack, "role", { name: "ecg-test", assumeRolePolicy });
   };
 
 const topic =
@@ -400,7 +328,7 @@ const STATEFUL: Record<string, (preventDestroy: boolean) => Build> = {
   },
   aws_elasticache_replication_group: (preventDestroy) => redis({ lifecycle: { preventDestroy } }),
   aws_s3_bucket: (preventDestroy) => (stack) => {
-    new S3Bucket(stack, "bucket", { bucket: "ecg-test-bucket", lifecycle: { preventDestroy } });
+    testBucket(stack, { lifecycle: { preventDestroy } });
   },
   aws_kms_key: (preventDestroy) => (stack) => {
     new KmsKey(stack, "key", { description: "test key", enableKeyRotation: true, lifecycle: { preventDestroy } });
@@ -470,7 +398,7 @@ const RULE_CASES: readonly RuleCase[] = [
   { rule: "CKV2_AWS_65", pass: ownership("BucketOwnerEnforced"), fail: ownership("BucketOwnerPreferred"), found: "object ownership is not BucketOwnerEnforced" },
   { rule: "CKV_AWS_18", pass: logged, fail: bucketWith(), found: "access logging is off" },
   { rule: "CKV_AWS_144", req: "[DR-2]", pass: replicatedFrom, fail: bucketWith(), found: "no cross-region replication", severity: "warning" },
-  { rule: "ECG_S3_TLS_ONLY", req: "[S3-3]", pass: bucketPolicyDocument(ALLOW_READ, DENY_INSECURE), fail: bucketWith(), found: "no bucket policy denies s3:* when aws:SecureTransport = false" },
+  { rule: "ECG_S3_TLS_ONLY", req: "[S3-3]", pass: bucketPolicyDocument(ALLOW_READ, denyInsecure()), fail: bucketWith(), found: "no bucket policy denies s3:* when aws:SecureTransport = false" },
   // platformRules
   { rule: "CKV_AWS_66", pass: logGroup(30, KEY_ARN), fail: logGroup(undefined, KEY_ARN), found: "no retention_in_days" },
   { rule: "CKV_AWS_158", req: "[SEC-4]", pass: logGroup(30, KEY_ARN), fail: logGroup(30, undefined), found: "no kms_key_id" },
@@ -579,7 +507,7 @@ const MORE_CASES: readonly MoreCase[] = [
     rule: "CKV_AWS_21",
     title: "[S3-3] versioning of another bucket does not count",
     build: (stack) => {
-      new S3Bucket(stack, "bucket", { bucket: "ecg-test-bucket" });
+      testBucket(stack);
       const other = new S3Bucket(stack, "other", { bucket: "ecg-test-other" });
       new S3BucketVersioningA(stack, "versioning", { bucket: other.id, versioningConfiguration: { status: "Enabled" } });
     },
@@ -649,12 +577,7 @@ const MORE_CASES: readonly MoreCase[] = [
   {
     rule: "CKV_AWS_1/CKV_AWS_49/CKV_AWS_62/CKV_AWS_63",
     title: "a literal JSON role policy with listed actions passes",
-    build: (stack) => {
-      new IamRolePolicy(stack, "policy", {
-        role: "ecg-test",
-        policy: literalPolicy({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::ecg-test-bucket/*" }),
-      });
-    },
+    build: rolePolicy(() => literalPolicy({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::ecg-test-bucket/*" })),
   },
   {
     rule: "CKV_AWS_1/CKV_AWS_49/CKV_AWS_62/CKV_AWS_63",
@@ -745,7 +668,7 @@ const MORE_CASES: readonly MoreCase[] = [
 
 // ---------------------------------------------------------------- tests
 
-const titled = RULE_CASES.map((c) => ({ ...c, name: [c.req, c.rule, RULES.find((r) => keyOf(r) === c.rule)?.title].filter(Boolean).join(" ") }));
+const titled = RULE_CASES.map((c) => ({ ...c, name: [c.req, c.rule, RULES.find((r) => ruleKey(r) === c.rule)?.title].filter(Boolean).join(" ") }));
 
 describe("policy rules: databases, caches, buckets and platform services", () => {
   it.each(titled)("$name: a compliant fixture passes", ({ rule, pass }) => {
@@ -774,7 +697,7 @@ describe("policy rules: databases, caches, buckets and platform services", () =>
     const expected = new Set(RULES.flatMap((r) => r.ids));
     expect([...covered].sort()).toEqual([...expected].sort());
     // One case per rule object, named exactly as its findings are.
-    expect(RULE_CASES.map((c) => c.rule).sort()).toEqual(RULES.map(keyOf).sort());
-    expect(MORE_CASES.filter((c) => !RULES.some((r) => keyOf(r) === c.rule))).toEqual([]);
+    expect(RULE_CASES.map((c) => c.rule).sort()).toEqual(RULES.map(ruleKey).sort());
+    expect(MORE_CASES.filter((c) => !RULES.some((r) => ruleKey(r) === c.rule))).toEqual([]);
   });
 });

@@ -5,31 +5,54 @@ import { AutoscalingGroup, type AutoscalingGroupConfig } from "@cdktf/provider-a
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition, type EcsTaskDefinitionConfig } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LaunchConfiguration } from "@cdktf/provider-aws/lib/launch-configuration";
-import { LaunchTemplate, type LaunchTemplateConfig } from "@cdktf/provider-aws/lib/launch-template";
-import { Lb, type LbConfig } from "@cdktf/provider-aws/lib/lb";
-import { LbListener, type LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
+import type { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { SecurityGroup, type SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Wafv2WebAcl, type Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import type { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { Fn, TerraformStack, Testing } from "cdktf";
+import { Fn, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { evaluate, type PolicyReport, type Rule } from "../../modules/policy";
+import type { Rule } from "../../modules/policy";
 import { computeRules } from "../../modules/policy/rules/compute";
 import { ecsRules } from "../../modules/policy/rules/ecs";
 import { loadBalancingRules } from "../../modules/policy/rules/load-balancing";
 import { networkRules } from "../../modules/policy/rules/network";
+import {
+  arn,
+  backendContainer,
+  type Build,
+  evaluateFixture,
+  findRule,
+  HTTPS_FROM_INTERNET,
+  httpsFromInternetRule,
+  httpsListener,
+  launchTemplate,
+  literalPolicy,
+  loadBalancer,
+  managedRuleGroup,
+  mixedInstances,
+  PEER_SG,
+  RATE_LIMIT,
+  ruleKey,
+  ruleTypesIn,
+  securityGroup,
+  SUBNETS,
+  TARGET_GROUP_ARN,
+  taskDefinition,
+  templateGroup,
+  VPC_ID,
+  webAcl,
+} from "./policy-fixtures";
 
 /**
  * Every rule of the network, load-balancing, ECS and compute packs against a
@@ -39,14 +62,8 @@ import { networkRules } from "../../modules/policy/rules/network";
 
 const RULES: readonly Rule[] = [...networkRules, ...loadBalancingRules, ...ecsRules, ...computeRules];
 
-function ruleById(id: string): Rule {
-  const rule = RULES.find((r) => r.ids.includes(id));
-  if (!rule) throw new Error(`no rule ${id} in the network/load-balancing/ECS/compute packs`);
-  return rule;
-}
+const ruleById = (id: string): Rule => findRule(RULES, id, "the network/load-balancing/ECS/compute packs");
 
-/** Adds resources that comply with the rule. */
-type Fixture = (stack: TerraformStack) => void;
 /** Adds resources that break the rule; returns the resource(s) the rule must flag. */
 type BreakingFixture = (stack: TerraformStack) => IConstruct | IConstruct[];
 
@@ -57,66 +74,21 @@ interface Case {
   readonly req?: string;
   /** Which shape of the rule this row exercises, when a rule has several rows. */
   readonly variant?: string;
-  readonly pass: Fixture;
+  /** Adds resources that comply with the rule. */
+  readonly pass: Build;
   readonly fail: BreakingFixture;
   /** A fragment of what the failing fixture must be reported for. */
   readonly found: string;
 }
 
-function evaluateFixture<T>(rule: Rule, build: (stack: TerraformStack) => T, production = true): { report: PolicyReport; built: T; stack: TerraformStack } {
-  const stack = new TerraformStack(Testing.app(), "policy-test");
-  new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
-  const built = build(stack);
-  return { report: evaluate(stack, { rules: [rule], production }), built, stack };
-}
-
-// --- Shared fixture pieces ---------------------------------------------------
-
-const ACCOUNT = "123456789012";
-const arn = (service: string, resource: string, region = "ap-northeast-2") => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
-const VPC_ID = "vpc-0123456789abcdef0";
-const PEER_SG = "sg-0fedcba9876543210";
-const SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"];
-const TARGET_GROUP_ARN = arn("elasticloadbalancing", "targetgroup/backend-api/0123456789abcdef");
-const CERTIFICATE_ARN = arn("acm", "certificate/00000000-0000-0000-0000-000000000000");
-const TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+// --- Fixture pieces of this file (the shared ones are in policy-fixtures.ts) ---
 
 const vpc = (stack: TerraformStack, id = "vpc") => new Vpc(stack, id, { cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
 
 const flowLog = (stack: TerraformStack, target: Vpc) =>
   new FlowLog(stack, `${target.node.id}-flow-log`, { vpcId: target.id, trafficType: "ALL", logDestinationType: "s3", logDestination: "arn:aws:s3:::ecg-flow-logs" });
 
-/** A described security group; inline rules only when given. */
-const securityGroup = (stack: TerraformStack, config: Partial<SecurityGroupConfig> = {}, id = "sg") =>
-  new SecurityGroup(stack, id, { name: id, description: "Backend API tasks", vpcId: VPC_ID, ...config });
-
-const HTTPS_FROM_INTERNET = { description: "HTTPS from the internet", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] };
 const HTTPS_OUT = { description: "HTTPS to AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] };
-
-/** A compliant internet-facing ALB: access logs, drop invalid headers, deletion protection. */
-const loadBalancer = (stack: TerraformStack, config: Partial<LbConfig> = {}, id = "alb") =>
-  new Lb(stack, id, {
-    name: `ecg-${id}`,
-    loadBalancerType: "application",
-    internal: false,
-    subnets: SUBNETS,
-    securityGroups: [PEER_SG],
-    dropInvalidHeaderFields: true,
-    enableDeletionProtection: true,
-    accessLogs: { bucket: "ecg-alb-access-logs", prefix: id, enabled: true },
-    ...config,
-  });
-
-const httpsListener = (stack: TerraformStack, lb: Lb, config: Partial<LbListenerConfig> = {}, id = "https") =>
-  new LbListener(stack, id, {
-    loadBalancerArn: lb.arn,
-    port: 443,
-    protocol: "HTTPS",
-    sslPolicy: TLS13,
-    certificateArn: CERTIFICATE_ARN,
-    defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }],
-    ...config,
-  });
 
 const httpRedirectListener = (stack: TerraformStack, lb: Lb) =>
   new LbListener(stack, "http", {
@@ -126,63 +98,25 @@ const httpRedirectListener = (stack: TerraformStack, lb: Lb) =>
     defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
   });
 
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
-const managedRuleGroup = (name: string, priority: number): Wafv2WebAclRule => ({
-  name,
-  priority,
-  overrideAction: { none: {} },
-  statement: { managed_rule_group_statement: { name, vendor_name: "AWS" } },
-  visibilityConfig: visibility(name),
-});
-const RATE_LIMIT: Wafv2WebAclRule = {
-  name: "rate-limit-per-ip",
-  priority: 0,
-  action: { block: {} },
-  statement: { rate_based_statement: { limit: 1000, aggregate_key_type: "IP" } },
-  visibilityConfig: visibility("rate-limit-per-ip"),
-};
-
-const webAcl = (stack: TerraformStack, rule: Wafv2WebAclRule[] = [RATE_LIMIT, managedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 1)]) =>
-  new Wafv2WebAcl(stack, "waf", { name: "ecg-alb", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig: visibility("ecg-alb"), rule });
+/** The Backend API target group, without a health check. */
+const TARGET_GROUP = { name: "backend-api", port: 8000, protocol: "HTTP", targetType: "ip", vpcId: VPC_ID };
 
 const associate = (stack: TerraformStack, lb: Lb, acl: Wafv2WebAcl) =>
   new Wafv2WebAclAssociation(stack, `${lb.node.id}-waf`, { resourceArn: lb.arn, webAclArn: acl.arn });
 
-const backendContainer = (extra: Record<string, unknown> = {}) => ({
-  name: "backend-api",
-  image: "ecg-backend-api:latest",
-  essential: true,
-  portMappings: [{ containerPort: 8000, protocol: "tcp" }],
-  environment: [{ name: "REDIS_URL", value: "rediss://redis.internal:6379" }],
-  secrets: [{ name: "DB_PASSWORD", valueFrom: arn("secretsmanager", "secret:ecg/db-AbCdEf") }],
-  ...extra,
-});
-
 const taskRole = (stack: TerraformStack, id: string) =>
-  new IamRole(stack, id, {
-    name: id,
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    }),
-  });
-
-/** A Fargate task definition with separate execution and task roles. */
-const taskDefinition = (stack: TerraformStack, containers: unknown[] | string, config: Partial<EcsTaskDefinitionConfig> = {}) =>
-  new EcsTaskDefinition(stack, "task", {
-    family: "backend-api",
-    requiresCompatibilities: ["FARGATE"],
-    networkMode: "awsvpc",
-    cpu: "2048",
-    memory: "4096",
-    containerDefinitions: typeof containers === "string" ? containers : JSON.stringify(containers),
-    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/backend-api-execution`,
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/backend-api-task`,
-    ...config,
-  });
+  new IamRole(stack, id, { name: id, assumeRolePolicy: literalPolicy({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }) });
 
 /** The same containers, built with Terraform's jsonencode(): the rules cannot read them. */
 const jsonencoded = (containers: unknown[]) => Fn.jsonencode(containers);
+
+/** The row of every rule that reads container_definitions: it cannot when they are built with jsonencode(). */
+const JSONENCODED_CONTAINERS: Omit<Case, "rule"> = {
+  variant: "container_definitions built with jsonencode()",
+  pass: (stack) => taskDefinition(stack, [backendContainer()]),
+  fail: (stack) => taskDefinition(stack, jsonencoded([backendContainer()])),
+  found: "container_definitions is not literal JSON, so it cannot be inspected",
+};
 
 const ecsService = (stack: TerraformStack, assignPublicIp: boolean) =>
   new EcsService(stack, "service", {
@@ -194,29 +128,19 @@ const ecsService = (stack: TerraformStack, assignPublicIp: boolean) =>
     networkConfiguration: { subnets: SUBNETS, securityGroups: [PEER_SG], assignPublicIp },
   });
 
-/** A compliant GPU launch template: IMDSv2, encrypted root volume, no public IP. */
-const launchTemplate = (stack: TerraformStack, config: Partial<LaunchTemplateConfig> = {}) =>
-  new LaunchTemplate(stack, "gpu-render", {
-    namePrefix: "gpu-render-",
-    imageId: "ami-0123456789abcdef0",
-    instanceType: "g4dn.2xlarge",
-    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-    networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: [PEER_SG] }],
-    ...config,
-  });
+const legacyConfiguration = (stack: TerraformStack) =>
+  new LaunchConfiguration(stack, "legacy", { namePrefix: "legacy-", imageId: "ami-0123456789abcdef0", instanceType: "g4dn.xlarge" });
 
 const subnets = (stack: TerraformStack) =>
   (["a", "c"] as const).map((az, i) => new Subnet(stack, `gpu-${az}`, { vpcId: VPC_ID, cidrBlock: `10.0.${3 + 27 * i}.0/24`, availabilityZone: `ap-northeast-2${az}` }));
 
 /** Spot above an On-Demand base of one, over the given instance types. */
-const spotPolicy = (template: LaunchTemplate, instanceTypes: string[], onDemandPercentageAboveBaseCapacity = 0) => ({
-  instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity, spotAllocationStrategy: "price-capacity-optimized" },
-  launchTemplate: {
-    launchTemplateSpecification: { launchTemplateId: template.id, version: "$Latest" },
-    override: instanceTypes.map((instanceType) => ({ instanceType })),
-  },
-});
+const spotPolicy = (template: LaunchTemplate, instanceTypes: string[], onDemandPercentageAboveBaseCapacity = 0) =>
+  mixedInstances(
+    template,
+    instanceTypes.map((instanceType) => ({ instanceType })),
+    onDemandPercentageAboveBaseCapacity,
+  );
 
 /** A compliant GPU group: two AZs, diversified Spot, capacity rebalancing. */
 const autoscalingGroup = (stack: TerraformStack, config: (template: LaunchTemplate) => Partial<AutoscalingGroupConfig> = () => ({})) => {
@@ -325,7 +249,7 @@ const CASES: Case[] = [
     variant: "rule resources",
     pass: (stack) => {
       const sg = securityGroup(stack);
-      new VpcSecurityGroupIngressRule(stack, "https", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet" });
+      httpsFromInternetRule(stack, sg);
       new SecurityGroupRule(stack, "vpc-http", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["10.0.0.0/16"], description: "HTTP from inside the VPC" });
     },
     fail: (stack) => {
@@ -396,7 +320,7 @@ const CASES: Case[] = [
     pass: (stack) => {
       const lb = loadBalancer(stack);
       httpsListener(stack, lb);
-      new LbListener(stack, "https-fs", { loadBalancerArn: lb.arn, port: 8443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2020-10", certificateArn: CERTIFICATE_ARN, defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }] });
+      httpsListener(stack, lb, { port: 8443, sslPolicy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }, "https-fs");
       httpRedirectListener(stack, lb);
     },
     fail: (stack) => httpsListener(stack, loadBalancer(stack), { sslPolicy: "ELBSecurityPolicy-2016-08" }),
@@ -440,23 +364,15 @@ const CASES: Case[] = [
   },
   {
     rule: "CKV_AWS_261",
-    pass: (stack) =>
-      new LbTargetGroup(stack, "backend-api", {
-        name: "backend-api",
-        port: 8000,
-        protocol: "HTTP",
-        targetType: "ip",
-        vpcId: VPC_ID,
-        healthCheck: { path: "/health", matcher: "200", interval: 15 },
-      }),
-    fail: (stack) => new LbTargetGroup(stack, "backend-api", { name: "backend-api", port: 8000, protocol: "HTTP", targetType: "ip", vpcId: VPC_ID }),
+    pass: (stack) => new LbTargetGroup(stack, "backend-api", { ...TARGET_GROUP, healthCheck: { path: "/health", matcher: "200", interval: 15 } }),
+    fail: (stack) => new LbTargetGroup(stack, "backend-api", TARGET_GROUP),
     found: "no enabled health_check",
   },
   {
     rule: "CKV_AWS_261",
     variant: "aws_alb_target_group with the health check disabled",
-    pass: (stack) => new AlbTargetGroup(stack, "backend-api", { name: "backend-api", port: 8000, protocol: "HTTP", targetType: "ip", vpcId: VPC_ID, healthCheck: { enabled: true, path: "/health" } }),
-    fail: (stack) => new AlbTargetGroup(stack, "backend-api", { name: "backend-api", port: 8000, protocol: "HTTP", targetType: "ip", vpcId: VPC_ID, healthCheck: { enabled: false, path: "/health" } }),
+    pass: (stack) => new AlbTargetGroup(stack, "backend-api", { ...TARGET_GROUP, healthCheck: { enabled: true, path: "/health" } }),
+    fail: (stack) => new AlbTargetGroup(stack, "backend-api", { ...TARGET_GROUP, healthCheck: { enabled: false, path: "/health" } }),
     found: "no enabled health_check",
   },
   {
@@ -497,7 +413,7 @@ const CASES: Case[] = [
   {
     rule: "CKV_AWS_192",
     pass: (stack) => webAcl(stack),
-    fail: (stack) => webAcl(stack, [RATE_LIMIT, managedRuleGroup("AWSManagedRulesSQLiRuleSet", 1)]),
+    fail: (stack) => webAcl(stack, { rule: [RATE_LIMIT, managedRuleGroup("AWSManagedRulesSQLiRuleSet", 1)] }),
     found: "AWSManagedRulesKnownBadInputsRuleSet is not used",
   },
 
@@ -529,13 +445,7 @@ const CASES: Case[] = [
     fail: (stack) => taskDefinition(stack, [backendContainer(), backendContainer({ name: "gpu-render", privileged: true })]),
     found: "privileged containers: gpu-render",
   },
-  {
-    rule: "CKV_AWS_334",
-    variant: "container_definitions built with jsonencode()",
-    pass: (stack) => taskDefinition(stack, [backendContainer()]),
-    fail: (stack) => taskDefinition(stack, jsonencoded([backendContainer()])),
-    found: "container_definitions is not literal JSON, so it cannot be inspected",
-  },
+  { rule: "CKV_AWS_334", ...JSONENCODED_CONTAINERS },
   {
     rule: "CKV_AWS_249",
     req: "SEC-1",
@@ -556,13 +466,7 @@ const CASES: Case[] = [
       ]),
     found: "plain environment variables that look secret: JWT_SECRET, DB_PASSWORD",
   },
-  {
-    rule: "AWS-0036",
-    variant: "container_definitions built with jsonencode()",
-    pass: (stack) => taskDefinition(stack, [backendContainer()]),
-    fail: (stack) => taskDefinition(stack, jsonencoded([backendContainer()])),
-    found: "container_definitions is not literal JSON, so it cannot be inspected",
-  },
+  { rule: "AWS-0036", ...JSONENCODED_CONTAINERS },
 
   // modules/policy/rules/compute.ts
   {
@@ -617,10 +521,10 @@ const CASES: Case[] = [
     rule: "CKV_AWS_315",
     pass: (stack) => {
       const template = launchTemplate(stack);
-      new AutoscalingGroup(stack, "asg", { minSize: 1, maxSize: 4, vpcZoneIdentifier: SUBNETS, launchTemplate: { id: template.id, version: "$Latest" } });
+      templateGroup(stack, template, { minSize: 1, maxSize: 4, vpcZoneIdentifier: SUBNETS });
     },
     fail: (stack) => {
-      const configuration = new LaunchConfiguration(stack, "legacy", { namePrefix: "legacy-", imageId: "ami-0123456789abcdef0", instanceType: "g4dn.xlarge" });
+      const configuration = legacyConfiguration(stack);
       return [configuration, new AutoscalingGroup(stack, "asg", { minSize: 1, maxSize: 4, vpcZoneIdentifier: SUBNETS, launchConfiguration: configuration.name })];
     },
     found: "a launch configuration is used",
@@ -629,7 +533,7 @@ const CASES: Case[] = [
     rule: "CKV_AWS_315",
     variant: "mixed instances policy",
     pass: (stack) => autoscalingGroup(stack),
-    fail: (stack) => new LaunchConfiguration(stack, "legacy", { namePrefix: "legacy-", imageId: "ami-0123456789abcdef0", instanceType: "g4dn.xlarge" }),
+    fail: (stack) => legacyConfiguration(stack),
     found: "a launch configuration is used",
   },
   {
@@ -679,7 +583,7 @@ const CASES: Case[] = [
 
 const ROWS = CASES.map((c) => {
   const rule = ruleById(c.rule);
-  const name = `${c.req ? `[${c.req}] ` : ""}${rule.ids.join("/")} ${rule.title}${c.variant ? ` (${c.variant})` : ""}`;
+  const name = `${c.req ? `[${c.req}] ` : ""}${ruleKey(rule)} ${rule.title}${c.variant ? ` (${c.variant})` : ""}`;
   return { ...c, name, ruleObject: rule };
 });
 
@@ -688,13 +592,13 @@ describe("policy rules: network, load balancing, ECS, compute", () => {
     const { report, stack } = evaluateFixture(ruleObject, pass);
     expect(report.findings).toEqual([]);
     // Not vacuous: the fixture holds resources the rule inspects.
-    expect(Object.keys(stack.toTerraform().resource ?? {}).filter((type) => ruleObject.types.includes(type))).not.toEqual([]);
+    expect(ruleTypesIn(stack, ruleObject)).not.toEqual([]);
   });
 
   it.each(ROWS)("$name: a breaking fixture is reported", ({ ruleObject, fail, found }) => {
     const { report, built } = evaluateFixture(ruleObject, fail);
     const flagged = [built].flat();
-    expect(report.findings.map((f) => f.rule)).toEqual(flagged.map(() => ruleObject.ids.join("/")));
+    expect(report.findings.map((f) => f.rule)).toEqual(flagged.map(() => ruleKey(ruleObject)));
     expect(report.findings.map((f) => f.path).sort()).toEqual(flagged.map((c) => c.node.path).sort());
     for (const finding of report.findings) {
       expect(finding.found).toContain(found);
@@ -709,12 +613,12 @@ describe("policy rules: network, load balancing, ECS, compute", () => {
   });
 
   it("has production-only rules to check outside production", () => {
-    expect(productionOnly.map((r) => r.ruleObject.ids.join("/"))).toContain("CKV_AWS_150");
+    expect(productionOnly.map((r) => ruleKey(r.ruleObject))).toContain("CKV_AWS_150");
   });
 
   it("covers every rule of the network, load-balancing, ECS and compute packs with a compliant and a breaking fixture", () => {
-    const covered = new Set(ROWS.map((r) => r.ruleObject.ids.join("/")));
-    expect([...covered].sort()).toEqual(RULES.map((r) => r.ids.join("/")).sort());
-    expect(new Set(RULES.map((r) => r.ids.join("/"))).size).toBe(RULES.length);
+    const covered = new Set(ROWS.map((r) => ruleKey(r.ruleObject)));
+    expect([...covered].sort()).toEqual(RULES.map(ruleKey).sort());
+    expect(new Set(RULES.map(ruleKey)).size).toBe(RULES.length);
   });
 });

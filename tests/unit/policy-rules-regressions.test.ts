@@ -1,0 +1,271 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsSubnets } from "@cdktf/provider-aws/lib/data-aws-subnets";
+import type { LbConfig } from "@cdktf/provider-aws/lib/lb";
+import type { LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
+import type { SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
+import type { TerraformStack } from "cdktf";
+import { ALL_RULES, type Rule } from "../../modules/policy";
+import {
+  ACCOUNT,
+  ALLOW_ALL,
+  ALLOW_READ,
+  backendContainer,
+  bucketPolicy,
+  bucketPolicyDocument,
+  bucketPolicyLiteral,
+  type Build,
+  DENY_INSECURE_JSON,
+  denyInsecure,
+  expectFinding,
+  findingsOf,
+  findRule,
+  HTTPS_FROM_INTERNET,
+  httpsFromInternetRule,
+  httpsListener,
+  KEY_ARN,
+  launchTemplate,
+  literalPolicy,
+  loadBalancer,
+  mixedInstances,
+  READ_OBJECTS,
+  rolePolicy,
+  secret,
+  securityGroup,
+  SUBNETS,
+  TARGET_GROUP_ARN,
+  taskDefinition,
+  templateGroup,
+  trustDocument,
+  trustLiteral,
+  VPC_ID,
+  webAcl,
+} from "./policy-fixtures";
+
+/**
+ * Regressions of the policy pack: each case is a shape of configuration a rule
+ * once misjudged (a false positive or a missed violation), evaluated against
+ * that one rule in production.
+ */
+
+/** A rule by any of its IDs. */
+const ruleById = (id: string): Rule => findRule(ALL_RULES, id, "the policy pack");
+
+function expectPass(id: string, build: Build): void {
+  expect(findingsOf(ruleById(id), build, true, "policy-regressions")).toEqual([]);
+}
+
+function expectFail(id: string, build: Build, found: string): void {
+  const rule = ruleById(id);
+  expectFinding(rule, findingsOf(rule, build, true, "policy-regressions"), found);
+}
+
+// ---------------------------------------------------------------- fixtures (the shared ones are in policy-fixtures.ts)
+
+/** A load balancer with one TLS-terminating listener. */
+const listener =
+  (listenerConfig: Partial<LbListenerConfig>, lbConfig: Partial<LbConfig> = {}): Build =>
+  (stack) => {
+    httpsListener(stack, loadBalancer(stack, lbConfig, "lb"), listenerConfig, "listener");
+  };
+
+/** The GPU launch template with no network interfaces, Spot when `spot`. */
+const gpuTemplate = (stack: TerraformStack, spot: boolean) =>
+  launchTemplate(stack, { networkInterfaces: undefined, instanceMarketOptions: spot ? { marketType: "spot" } : undefined });
+
+/** A security group of the internet-facing ALB, with `config`. */
+const albSecurityGroup = (stack: TerraformStack, config: Partial<SecurityGroupConfig> = {}) => securityGroup(stack, { name: "alb", description: "Internet-facing ALB", ...config });
+
+/** A security group that opens TCP 443 to the internet through one resource shape, with `protocol` spelled as given. */
+const httpsIngressRule =
+  (ipProtocol: string): Build =>
+  (stack) => {
+    httpsFromInternetRule(stack, albSecurityGroup(stack), ipProtocol);
+  };
+const httpsIngressInline =
+  (protocol: string): Build =>
+  (stack) => {
+    albSecurityGroup(stack, { ingress: [{ ...HTTPS_FROM_INTERNET, protocol }] });
+  };
+
+/** A task definition whose one container has a plain environment variable `name`. */
+const containerWithEnvironment =
+  (name: string): Build =>
+  (stack) => {
+    taskDefinition(stack, [backendContainer({ portMappings: undefined, environment: [{ name, value: "some-value" }], secrets: undefined })]);
+  };
+
+/** A secret rotated on `scheduleExpression`. */
+const rotatedOn = (scheduleExpression: string): Build => secret(KEY_ARN, { scheduleExpression });
+
+// ---------------------------------------------------------------- tests
+
+describe("policy rules: regressions", () => {
+  // 1. Listener TLS policies.
+  it("CKV_AWS_103: an HTTPS listener on ELBSecurityPolicy-TLS13-1-0-2021-06 (TLS 1.0 allowed) fails", () => {
+    expectFail("CKV_AWS_103", listener({ sslPolicy: "ELBSecurityPolicy-TLS13-1-0-2021-06" }), "allows TLS below 1.2");
+  });
+
+  it("CKV_AWS_103: an HTTPS listener on ELBSecurityPolicy-TLS13-1-2-2021-06 passes", () => {
+    expectPass("CKV_AWS_103", listener({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }));
+  });
+
+  it("CKV_AWS_103: an NLB TLS listener on ELBSecurityPolicy-2016-08 fails", () => {
+    expectFail(
+      "CKV_AWS_103",
+      listener({ protocol: "TLS", sslPolicy: "ELBSecurityPolicy-2016-08", defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }] }, {
+        loadBalancerType: "network",
+        securityGroups: undefined,
+        dropInvalidHeaderFields: undefined,
+      }),
+      "allows TLS below 1.2",
+    );
+  });
+
+  // 2. WAF rules given as raw JSON.
+  it("[SEC-3] CKV_AWS_192: a web ACL whose rule_json uses AWSManagedRulesKnownBadInputsRuleSet passes", () => {
+    expectPass("CKV_AWS_192", (stack) => {
+      webAcl(stack, {
+        ruleJson: JSON.stringify([
+          {
+            Name: "AWSManagedRulesKnownBadInputsRuleSet",
+            Priority: 1,
+            OverrideAction: { None: {} },
+            Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+            VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: "known-bad-inputs", SampledRequestsEnabled: true },
+          },
+        ]),
+      });
+    });
+  });
+
+  // 3. A subnet list that is one expression.
+  it("ECG_ASG_MULTI_AZ: a group whose subnets are one data.aws_subnets.ids token fails", () => {
+    expectFail(
+      "ECG_ASG_MULTI_AZ",
+      (stack) => {
+        const subnets = new DataAwsSubnets(stack, "private", { filter: [{ name: "vpc-id", values: [VPC_ID] }] });
+        templateGroup(stack, gpuTemplate(stack, false), { minSize: 2, maxSize: 8, vpcZoneIdentifier: subnets.ids });
+      },
+      "cannot be counted",
+    );
+  });
+
+  // 4. Spot asked for by the launch template; attribute-based instance selection.
+  const spotTemplateGroup: Build = (stack) => {
+    templateGroup(stack, gpuTemplate(stack, true), { minSize: 2, maxSize: 8, vpcZoneIdentifier: SUBNETS });
+  };
+
+  it("[COST-1] ECG_SPOT_DIVERSIFIED: a group on a Spot launch template (one instance type) fails", () => {
+    expectFail("ECG_SPOT_DIVERSIFIED", spotTemplateGroup, "fewer than two instance-type overrides");
+  });
+
+  it("[COST-1] ECG_SPOT_REBALANCE: a group on a Spot launch template without capacity_rebalance fails", () => {
+    expectFail("ECG_SPOT_REBALANCE", spotTemplateGroup, "capacity_rebalance is off");
+  });
+
+  it("[COST-1] ECG_SPOT_DIVERSIFIED: Spot over a single instance_requirements override (attribute-based selection) passes", () => {
+    expectPass("ECG_SPOT_DIVERSIFIED", (stack) => {
+      const template = gpuTemplate(stack, false);
+      new AutoscalingGroup(stack, "asg", {
+        minSize: 2,
+        maxSize: 8,
+        vpcZoneIdentifier: SUBNETS,
+        capacityRebalance: true,
+        mixedInstancesPolicy: mixedInstances(template, [
+          { instanceRequirements: { vcpuCount: { min: 8, max: 16 }, memoryMib: { min: 32768 }, acceleratorTypes: ["gpu"], acceleratorCount: { min: 1 } } },
+        ]),
+      });
+    });
+  });
+
+  // 5. TCP spelled "6" or "TCP".
+  it.each(["6", "TCP"])('[NET-4] CKV_AWS_24/25/260/277: a vpc_security_group_ingress_rule from 0.0.0.0/0 on 443 with ip_protocol "%s" passes', (protocol) => {
+    expectPass("CKV_AWS_24", httpsIngressRule(protocol));
+  });
+
+  it.each(["6", "TCP"])('[NET-4] CKV_AWS_24/25/260/277: an inline security group ingress from the internet on 443 with protocol "%s" passes', (protocol) => {
+    expectPass("CKV_AWS_24", httpsIngressInline(protocol));
+  });
+
+  // 6. Names that look secret, and names that only look like it.
+  it.each(["TOKENIZERS_PARALLELISM", "SECRET_NAME", "DB_PASSWORD_ARN"])("AWS-0036: a plain environment variable %s passes", (name) => {
+    expectPass("AWS-0036", containerWithEnvironment(name));
+  });
+
+  it.each(["DB_PASSWORD", "API_KEY", "JWT_SECRET"])("AWS-0036: a plain environment variable %s fails", (name) => {
+    expectFail("AWS-0036", containerWithEnvironment(name), `plain environment variables that look secret: ${name}`);
+  });
+
+  // 7. Trust policies that let anyone in.
+  it('CKV_AWS_60: a trust policy document with principals { type = "*", identifiers = ["*"] } fails', () => {
+    expectFail("CKV_AWS_60", trustDocument({ type: "*", identifiers: ["*"] }), "allows any principal");
+  });
+
+  it("CKV_AWS_60: a literal JSON trust policy allowing with NotPrincipal fails", () => {
+    expectFail(
+      "CKV_AWS_60",
+      trustLiteral(literalPolicy({ Effect: "Allow", Action: "sts:AssumeRole", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })),
+      "allows any principal",
+    );
+  });
+
+  // 8. Allow-everything statements that come in sideways.
+  it('CKV_AWS_1/49/62/63: a role policy that gets Allow "*" only through source_policy_documents fails', () => {
+    expectFail(
+      "CKV_AWS_1",
+      rolePolicy((stack) => {
+        const base = new DataAwsIamPolicyDocument(stack, "base-doc", { statement: [ALLOW_ALL] });
+        return new DataAwsIamPolicyDocument(stack, "policy-doc", { sourcePolicyDocuments: [base.json], statement: [READ_OBJECTS] }).json;
+      }),
+      'Allow with Action "*"',
+    );
+  });
+
+  it('CKV_AWS_1/49/62/63: an Allow with NotAction ["iam:*"] on Resource "*" fails', () => {
+    expectFail(
+      "CKV_AWS_1",
+      rolePolicy((stack) => new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [{ effect: "Allow", notActions: ["iam:*"], resources: ["*"] }] }).json),
+      "NotAction",
+    );
+  });
+
+  // 9. The TLS-only bucket policy.
+  it("ECG_S3_TLS_ONLY: a bucket policy whose TLS deny comes only through source_policy_documents passes", () => {
+    expectPass(
+      "ECG_S3_TLS_ONLY",
+      bucketPolicy((stack) => {
+        const tls = new DataAwsIamPolicyDocument(stack, "tls-doc", { statement: [denyInsecure()] });
+        return new DataAwsIamPolicyDocument(stack, "bucket-policy-doc", { sourcePolicyDocuments: [tls.json], statement: [ALLOW_READ] }).json;
+      }),
+    );
+  });
+
+  it("ECG_S3_TLS_ONLY: a deny of only s3:PutObject when aws:SecureTransport = false fails", () => {
+    expectFail(
+      "ECG_S3_TLS_ONLY",
+      bucketPolicyDocument(ALLOW_READ, denyInsecure(["s3:PutObject"])),
+      "no bucket policy denies s3:* when aws:SecureTransport = false",
+    );
+  });
+
+  it('ECG_S3_TLS_ONLY: a literal JSON policy denying s3:* on lower-case "aws:securetransport" passes', () => {
+    expectPass(
+      "ECG_S3_TLS_ONLY",
+      bucketPolicyLiteral(literalPolicy({ ...DENY_INSECURE_JSON, Condition: { Bool: { "aws:securetransport": "false" } } })),
+    );
+  });
+
+  // 10. Rotation schedules.
+  it('[SEC-2] CKV_AWS_304: rotation on "rate(4 hours)" passes', () => {
+    expectPass("CKV_AWS_304", rotatedOn("rate(4 hours)"));
+  });
+
+  it('[SEC-2] CKV_AWS_304: rotation on "cron(0 16 1,15 * ? *)" (twice a month) passes', () => {
+    expectPass("CKV_AWS_304", rotatedOn("cron(0 16 1,15 * ? *)"));
+  });
+
+  it('[SEC-2] CKV_AWS_304: rotation on "cron(0 16 1 1,7 ? *)" (twice a year) fails', () => {
+    expectFail("CKV_AWS_304", rotatedOn("cron(0 16 1 1,7 ? *)"), "cannot be read");
+  });
+});
