@@ -48,7 +48,7 @@ export class StateBackendStack extends TerraformStack {
       bucketName: `${props.state.bucket}-access-logs`.slice(0, 63),
       preventDestroy: true,
       expirationDays: props.accessLogRetentionDays ?? 365,
-      logDelivery: { accountId: account.accountId, sourceBucketArns: [`arn:${account.partition}:s3:::${props.state.bucket}`] },
+      logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [props.state.bucket] },
     });
     suppress(this.accessLogBucket.bucket, "CKV_AWS_18", "This is the access-log bucket; logging it into itself would log its own log writes without end.");
 
@@ -57,7 +57,7 @@ export class StateBackendStack extends TerraformStack {
       // Losing this bucket loses every environment's state.
       preventDestroy: true,
       noncurrentVersionExpirationDays: props.noncurrentVersionRetentionDays ?? 90,
-      accessLogs: { target: this.accessLogBucket, prefix: `logs/${props.state.bucket}/` },
+      accessLogs: { target: this.accessLogBucket },
     });
 
     ComponentTags.apply(this, "state-backend");

@@ -18,14 +18,15 @@ export interface SecureBucketProps {
   readonly noncurrentVersionExpirationDays?: number;
   /** Days after which current objects expire (log buckets). @default - never */
   readonly expirationDays?: number;
-  /** The bucket that receives this bucket's access logs, and the key prefix. @default - no access logging */
-  readonly accessLogs?: { readonly target: SecureBucket; readonly prefix: string };
+  /** The log bucket that receives this bucket's access logs, under `logs/<bucket>/`. @default - no access logging */
+  readonly accessLogs?: { readonly target: SecureBucket };
   /**
-   * This bucket receives S3 server access logs from these source bucket ARNs
-   * (of this account): the logging service may write under `logs/`.
+   * This bucket receives S3 server access logs from these source buckets of
+   * this account: the logging service may write each one's logs under
+   * `logs/<source bucket>/` only (where SecureBucket's `accessLogs` puts them).
    * @default - not a log bucket
    */
-  readonly logDelivery?: { readonly accountId: string; readonly sourceBucketArns: string[] };
+  readonly logDelivery?: { readonly accountId: string; readonly partition: string; readonly sourceBucketNames: string[] };
   /** Lifecycle rules in addition to the bucket-wide one. @default [] */
   readonly extraLifecycleRules?: S3BucketLifecycleConfigurationRule[];
 }
@@ -38,6 +39,11 @@ export interface SecureBucketProps {
  * a policy that denies anything but TLS 1.2+.
  */
 export class SecureBucket extends Construct {
+  /** Key prefix of a source bucket's access logs in its log bucket. */
+  static logPrefix(sourceBucketName: string): string {
+    return `logs/${sourceBucketName}/`;
+  }
+
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
   readonly policy: S3BucketPolicy;
@@ -89,18 +95,21 @@ export class SecureBucket extends Construct {
       dependsOn: [this.versioning],
     });
     if (props.accessLogs) {
-      const { target, prefix } = props.accessLogs;
+      const { target } = props.accessLogs;
       new S3BucketLoggingA(this, "access-logs", {
         bucket,
         targetBucket: target.bucket.id,
-        targetPrefix: prefix,
+        targetPrefix: SecureBucket.logPrefix(props.bucketName),
         // S3 checks at PutBucketLogging that the target grants the logging
         // service write access: the target's policy must exist first.
         dependsOn: [target.policy],
       });
     }
 
-    const everyone = [{ type: "*", identifiers: ["*"] }];
+    // {"AWS": "*"} is IAM's documented equivalent of "*" in a resource policy;
+    // this spelling also keeps moto's PutBucketLogging from crashing on a
+    // string Principal (moto 5.2.1 calls .get() on it: HTTP 500).
+    const everyone = [{ type: "AWS", identifiers: ["*"] }];
     const objects = [this.bucket.arn, `${this.bucket.arn}/*`];
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
@@ -122,14 +131,15 @@ export class SecureBucket extends Construct {
     ];
     if (props.logDelivery) {
       // With ACLs off, server access logs are delivered under a bucket-policy grant.
+      const { accountId, partition, sourceBucketNames } = props.logDelivery;
       statements.push({
         sid: "S3ServerAccessLogDelivery",
         principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
         actions: ["s3:PutObject"],
-        resources: [`${this.bucket.arn}/logs/*`],
+        resources: sourceBucketNames.map((source) => `${this.bucket.arn}/${SecureBucket.logPrefix(source)}*`),
         condition: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.logDelivery.accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: props.logDelivery.sourceBucketArns },
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: sourceBucketNames.map((source) => `arn:${partition}:s3:::${source}`) },
         ],
       });
     }

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
+import { APPLY_GAPS, DRIFT_GAPS, FLAKES } from "./emulator-gaps";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
@@ -60,6 +60,21 @@ export class TerraformError extends Error {
   }
 }
 
+/**
+ * Runs a step; if it fails with a known emulator race (FLAKES), runs it once
+ * more and notes it. Any other failure, or a second one, is the step's error.
+ */
+export async function withFlakeRetry<T>(step: string, notes: string[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const flake = FLAKES.find((f) => f.step === step && f.pattern.test(String((error as Error).message)));
+    if (!flake) throw error;
+    notes.push(`${step} retried once after a known emulator race: ${flake.error.slice(0, 80)}...`);
+    return run();
+  }
+}
+
 /** `terraform init -backend=false` + `terraform validate` on a working copy of the stack. */
 export async function validateStack(stack: Json, dir: string, env: Record<string, string | undefined>): Promise<RunResult> {
   prepareWorkingCopy(stack, dir);
@@ -106,13 +121,14 @@ export const protectedAddresses = (stack: Json): string[] =>
 /**
  * The lane's teardown, after it has seen prevent_destroy refuse: an override
  * that lifts prevent_destroy on exactly those resources, as an operator does
- * deliberately to retire them. Only the emulator copy ever gets it.
+ * deliberately to retire them, and lets those buckets go with their objects
+ * (state versions, access logs). Only the emulator copy ever gets it.
  */
 export function teardownOverride(addresses: string[]): Json {
   const resource: Json = {};
   for (const address of addresses) {
     const [type, name] = address.split(".");
-    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false } };
+    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false }, ...(type === "aws_s3_bucket" ? { force_destroy: true } : {}) };
   }
   return { "//": "Written by the offline Terraform lane for its teardown only, after prevent_destroy was seen to refuse.", resource };
 }
@@ -175,8 +191,13 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     }
     report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
     writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
+    // force_destroy is read from state at destroy time: record it first (no AWS change).
+    const buckets = guarded.filter((a) => a.startsWith("aws_s3_bucket."));
+    if (buckets.length) await terraform(dir, ["apply", "-auto-approve", "-input=false", ...buckets.map((b) => `-target=${b}`)], env, TIMEOUTS.apply);
   }
-  const destroyed = await terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy);
+  const destroyed = await withFlakeRetry("destroy", report.notes, () =>
+    terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
+  );
   report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
   const state = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
   if (state.output.trim() !== "") throw new Error(`${name}: state not empty after destroy:\n${state.output}`);
@@ -234,7 +255,7 @@ export async function cdktfCliCycle(options: {
   const project = join(__dirname, "..", "..");
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
   const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
-  const destroy = await cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy);
+  const destroy = await withFlakeRetry("destroy", [], () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy));
   return { diff, deploy, destroy };
 }
 

@@ -5,7 +5,7 @@ import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../terrafo
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
 import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { emulatorOverride } from "../terraform/harness/workdir";
-import { laneEnv, protectedAddresses, teardownOverride } from "../terraform/lane";
+import { laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
   describe("random_* literals (no offline random provider)", () => {
@@ -178,11 +178,33 @@ describe("offline lane harness", () => {
       expect(protectedAddresses(stack)).toEqual(["aws_kms_key.key", "aws_s3_bucket.b"]);
     });
 
-    it("lifts prevent_destroy on those resources only, leaving every other argument to the original", () => {
+    it("lifts prevent_destroy on those resources only (and lets those buckets go with their objects)", () => {
       expect(teardownOverride(protectedAddresses(stack)).resource).toEqual({
         aws_kms_key: { key: { lifecycle: { prevent_destroy: false } } },
-        aws_s3_bucket: { b: { lifecycle: { prevent_destroy: false } } },
+        aws_s3_bucket: { b: { lifecycle: { prevent_destroy: false }, force_destroy: true } },
       });
+    });
+  });
+
+  describe("known emulator races", () => {
+    const race = new Error("Error: deleting VPC Security Group Rule: api error InvalidPermission.NotFound: The specified rule does not exist in this security\n group");
+
+    it("retries a step once when it fails with a listed race, and notes it", async () => {
+      const notes: string[] = [];
+      let calls = 0;
+      const value = await withFlakeRetry("destroy", notes, async () => {
+        if (++calls === 1) throw race;
+        return "done";
+      });
+      expect([value, calls, notes.length]).toEqual(["done", 2, 1]);
+    });
+
+    it("does not retry other failures, other steps, or a second failure", async () => {
+      await expect(withFlakeRetry("destroy", [], async () => Promise.reject(new Error("Error: Cycle")))).rejects.toThrow("Cycle");
+      await expect(withFlakeRetry("apply", [], async () => Promise.reject(race))).rejects.toThrow("InvalidPermission");
+      let calls = 0;
+      await expect(withFlakeRetry("destroy", [], async () => (calls++, Promise.reject(race)))).rejects.toThrow("InvalidPermission");
+      expect(calls).toBe(2);
     });
   });
 });

@@ -3,7 +3,7 @@
 Run by the lane with the emulator's endpoint; talks only to that endpoint.
   leftovers     resources still alive after destroy, by the stack's tags
   state-object  the S3 state object: present, versions, encryption, lock file
-  empty-bucket  deletes every object version (lane teardown of the state bucket)
+  empty-bucket  deletes every object version (lane teardown of the bootstrap buckets)
 Prints one JSON document.
 """
 import argparse
@@ -81,13 +81,14 @@ def state_object(args):
 
 
 def empty_bucket(args):
-    """Deletes every object version and delete marker (lane teardown only)."""
+    """Deletes every object version and delete marker by version id (lane teardown only)."""
     s3 = client(args, "s3", args.regions.split(",")[0])
-    listing = s3.list_object_versions(Bucket=args.bucket)
-    doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in listing.get("Versions", []) + listing.get("DeleteMarkers", [])]
-    if doomed:
-        s3.delete_objects(Bucket=args.bucket, Delete={"Objects": doomed})
-    print(json.dumps({"deleted": len(doomed)}))
+    deleted = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=args.bucket):
+        for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=args.bucket, Key=entry["Key"], VersionId=entry["VersionId"])
+            deleted += 1
+    print(json.dumps({"deleted": deleted}))
 
 
 def main():
