@@ -4,6 +4,8 @@ import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
+import { ContainerRegistry } from "../modules/container-registry";
+import { ComputeCluster } from "../modules/ecs-cluster";
 import { EncryptionKey } from "../modules/kms";
 import { Network } from "../modules/network";
 import { configureBackend } from "./backend";
@@ -14,14 +16,21 @@ export interface PlatformStackProps {
   readonly backend: BackendKind;
 }
 
+/** The three service images (CMP-2..4, CMP-7). */
+export const SERVICE_IMAGES = ["ecg-backend-api", "ecg-ml-audio", "ecg-gpu-render"] as const;
+
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 
 /** Everything one environment runs in its primary region (PLT-2). */
 export class PlatformStack extends TerraformStack {
   readonly network: Network;
-  /** Encrypts the environment's CloudWatch log groups. */
+  /** Encrypts the environment's CloudWatch log groups and ECS Exec sessions. */
   readonly logsKey: EncryptionKey;
+  /** Encrypts the container images. */
+  readonly imagesKey: EncryptionKey;
+  readonly registry: ContainerRegistry;
+  readonly cluster: ComputeCluster;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -57,7 +66,19 @@ export class PlatformStack extends TerraformStack {
       flowLogKmsKeyArn: this.logsKey.keyArn,
     });
 
+    this.imagesKey = new EncryptionKey(this, "images-key", {
+      alias: `${id}/images`,
+      description: `${id}: encrypts the ECR repositories`,
+      account,
+      preventDestroy: config.production,
+    });
+    ComponentTags.apply(this.imagesKey, "encryption");
+    this.registry = new ContainerRegistry(this, "registry", { prefix: id, images: SERVICE_IMAGES, kmsKeyArn: this.imagesKey.keyArn });
+    this.cluster = new ComputeCluster(this, "cluster", { name: id, kmsKeyArn: this.logsKey.keyArn });
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
+    new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.clusterName });
+    new TerraformOutput(this, "repository_urls", { value: this.registry.repositoryUrls });
     for (const [tier, ids] of Object.entries(this.network.subnetIds)) {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: ids });
     }

@@ -65,11 +65,11 @@ describe("platform stacks", () => {
   it("[NET-6] encrypts flow logs with the environment's rotating logs key", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
-      const [[keyId, key]] = resourcesOf(s, "aws_kms_key");
-      expect(key.enable_key_rotation).toBe(true);
-      const [[, group]] = resourcesOf(s, "aws_cloudwatch_log_group");
+      const alias = resourcesOf(s, "aws_kms_alias").find(([, a]) => a.name === `alias/${name}/logs`)![1];
+      const keyId = /^\$\{aws_kms_key\.([^.]+)\.key_id\}$/.exec(alias.target_key_id)![1];
+      expect(s.resource.aws_kms_key[keyId].enable_key_rotation).toBe(true);
+      const group = resourcesOf(s, "aws_cloudwatch_log_group").find(([, g]) => g.name === `/aws/vpc/${name}/flow-logs`)![1];
       expect(group.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
-      expect(resourcesOf(s, "aws_kms_alias")[0][1].name).toBe(`alias/${name}/logs`);
     }
   });
 

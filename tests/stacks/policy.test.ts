@@ -24,8 +24,8 @@ describe("policy pack on the environment stacks", () => {
   it("applies production rules to prod and the state bucket only: their stateful resources cannot be destroyed", () => {
     const prevented = (stack: string, type: string) =>
       Object.values<any>(program.stacks[stack].resource[type] ?? {}).map((r) => r.lifecycle?.prevent_destroy === true);
-    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true]);
-    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false]);
+    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true, true]);
+    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false, false]);
     expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true]);
   });
 });

@@ -45,6 +45,12 @@ def leftovers(args):
             if ":kms:" in arn and ":key/" in arn:
                 if kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion":
                     pending.add(arn)
+        # Deleted ECS clusters stay visible as INACTIVE for a while (as in AWS).
+        clusters = [a for a in found if ":ecs:" in a and ":cluster/" in a]
+        if clusters:
+            ecs = client(args, "ecs", region)
+            inactive = {c["clusterArn"] for c in ecs.describe_clusters(clusters=clusters)["clusters"] if c["status"] == "INACTIVE"}
+            pending |= inactive
         found = [a for a in found if a not in pending and a.rsplit("/", 1)[-1] not in gone]
         # Types the tagging API does not list in moto.
         tag_filters = [{"Name": f"tag:{k}", "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)]

@@ -1,0 +1,76 @@
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Construct } from "constructs";
+import { ComponentTags } from "../common/component-tags";
+
+export interface ContainerRegistryProps {
+  /** Prefix of every repository name, e.g. `ecg-prod`: repositories are `<prefix>/<image>`. */
+  readonly prefix: string;
+  /** Image names, e.g. `ecg-backend-api` (CMP-7). */
+  readonly images: readonly string[];
+  /** KMS key that encrypts the images (CKV_AWS_136). */
+  readonly kmsKeyArn: string;
+  /** Tagged images kept per repository; older ones expire. @default 30 */
+  readonly keepTaggedImages?: number;
+  /** Days an untagged image is kept. @default 7 */
+  readonly untaggedExpiryDays?: number;
+}
+
+/**
+ * One ECR repository per image (CMP-7): scanned on push (CKV_AWS_163),
+ * KMS-encrypted (CKV_AWS_136), with a lifecycle that keeps the newest tagged
+ * images and drops untagged layers. Tags stay mutable: the services deploy
+ * moving tags (`latest`, `phase2`) as the seed names them.
+ */
+export class ContainerRegistry extends Construct {
+  /** Repositories by image name. */
+  readonly repositories: Readonly<Record<string, EcrRepository>>;
+  /** Repository URLs by image name (append `:<tag>` for an image reference). */
+  readonly repositoryUrls: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
+    super(scope, id);
+    const keep = props.keepTaggedImages ?? 30;
+    const untaggedDays = props.untaggedExpiryDays ?? 7;
+    const problems: string[] = [];
+    if (props.images.length === 0) problems.push("images: list at least one image");
+    props.images.forEach((image, i) => {
+      if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`images[${i}]: "${image}" is not an ECR repository name`);
+      if (props.images.indexOf(image) !== i) problems.push(`images[${i}]: "${image}" is listed twice`);
+    });
+    if (!Number.isInteger(keep) || keep < 1) problems.push(`keepTaggedImages: ${keep} must be a whole number >= 1`);
+    if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.push(`untaggedExpiryDays: ${untaggedDays} must be a whole number >= 1`);
+    if (problems.length) throw new Error(`ContainerRegistry "${id}" is misconfigured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+
+    const lifecycle = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          description: `Drop untagged images after ${untaggedDays} days`,
+          selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+          action: { type: "expire" },
+        },
+        {
+          rulePriority: 2,
+          description: `Keep the newest ${keep} tagged images`,
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+          action: { type: "expire" },
+        },
+      ],
+    });
+    const repositories: Record<string, EcrRepository> = {};
+    for (const image of props.images) {
+      const repository = new EcrRepository(this, image, {
+        name: `${props.prefix}/${image}`,
+        imageTagMutability: "MUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.kmsKeyArn }],
+      });
+      new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
+      repositories[image] = repository;
+    }
+    this.repositories = repositories;
+    this.repositoryUrls = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, r.repositoryUrl]));
+    ComponentTags.apply(this, "container-registry");
+  }
+}

@@ -1,0 +1,52 @@
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { Testing } from "cdktf";
+import { ContainerRegistry, type ContainerRegistryProps } from "../../modules/container-registry";
+import { resourcesOf, synthJson } from "../helpers";
+
+const props: ContainerRegistryProps = {
+  prefix: "ecg-test",
+  images: ["ecg-backend-api", "ecg-ml-audio", "ecg-gpu-render"],
+  kmsKeyArn: "arn:aws:kms:ap-northeast-2:123456789012:key/images",
+};
+const synth = (overrides: Partial<ContainerRegistryProps> = {}) =>
+  synthJson(Testing.synthScope((scope) => new ContainerRegistry(scope, "registry", { ...props, ...overrides })));
+
+describe("ContainerRegistry module", () => {
+  const registry = synth();
+
+  it("[CMP-7] creates one repository per image, scanned on push and KMS-encrypted", () => {
+    expect(resourcesOf(registry, "aws_ecr_repository").map(([, r]) => r.name).sort()).toEqual([
+      "ecg-test/ecg-backend-api",
+      "ecg-test/ecg-gpu-render",
+      "ecg-test/ecg-ml-audio",
+    ]);
+    expect(JSON.stringify(registry)).toHaveResourceWithProperties(EcrRepository, {
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "KMS", kms_key: props.kmsKeyArn }],
+      image_tag_mutability: "MUTABLE",
+    });
+  });
+
+  it("[CMP-7] expires untagged images after 7 days and keeps the newest 30 tagged ones", () => {
+    const policies = resourcesOf(registry, "aws_ecr_lifecycle_policy").map(([, p]) => JSON.parse(p.policy));
+    expect(policies).toHaveLength(3);
+    expect(policies[0].rules.map((r: any) => r.selection)).toEqual([
+      { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+      { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
+    ]);
+  });
+
+  it("tags its resources with Component=container-registry", () => {
+    for (const [, r] of resourcesOf(registry, "aws_ecr_repository")) expect(r.tags.Component).toBe("container-registry");
+  });
+
+  it.each<[Partial<ContainerRegistryProps>, string]>([
+    [{ images: [] }, "images: list at least one image"],
+    [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
+    [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],
+    [{ keepTaggedImages: 0 }, "keepTaggedImages: 0 must be a whole number >= 1"],
+    [{ untaggedExpiryDays: 1.5 }, "untaggedExpiryDays: 1.5 must be a whole number >= 1"],
+  ])("refuses %p", (overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+});
