@@ -1,6 +1,5 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type TerraformStack, Testing } from "cdktf";
 import type { AwsAccount } from "../modules/common/aws-account";
 
 /** Synthesized Terraform JSON of one stack. */
@@ -15,10 +14,6 @@ export interface SynthesizedStack {
 /** A fixed account for module tests (modules take literal or token strings alike). */
 export const TEST_ACCOUNT: AwsAccount = { accountId: "123456789012", region: "ap-northeast-2", partition: "aws" };
 
-export function synthStack(stack: TerraformStack): SynthesizedStack {
-  return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
-}
-
 export function synthJson(json: string): SynthesizedStack {
   const parsed = JSON.parse(json) as SynthesizedStack;
   return { ...parsed, resource: parsed.resource ?? {} };
@@ -27,13 +22,6 @@ export function synthJson(json: string): SynthesizedStack {
 /** Every resource of a type, as [logical id, config] pairs. */
 export function resourcesOf(stack: SynthesizedStack, type: string): [string, any][] {
   return Object.entries(stack.resource[type] ?? {});
-}
-
-/** The single resource of a type; fails the test when there is not exactly one. */
-export function onlyResource(stack: SynthesizedStack, type: string): any {
-  const all = resourcesOf(stack, type);
-  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
-  return all[0][1];
 }
 
 /** `${aws_x.id.attr}` → the logical id `id`. */

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { APPLY_GAPS, DRIFT_GAPS, FLAKES } from "./emulator-gaps";
+import { APPLY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
@@ -300,7 +300,8 @@ export async function proveStateLock(
 
 /** Writes the report as JSON and returns a plain-text table of it. */
 export function writeReport(file: string, reports: StackReport[], validated: Record<string, number>): string {
-  writeFileSync(file, JSON.stringify({ validated, stacks: reports }, null, 2));
+  const gaps = { measuredWith: MEASURED_WITH, applyGaps: APPLY_GAPS, driftGaps: DRIFT_GAPS, workarounds: WORKAROUNDS, flakes: FLAKES.map((f) => ({ ...f, pattern: String(f.pattern) })) };
+  writeFileSync(file, JSON.stringify({ validated, stacks: reports, gaps }, null, 2));
   const rows = reports.map((r) =>
     [r.stack, r.planned, r.applied, r.skipped.length, r.acceptedDrift.length, r.destroyed, r.seconds.toFixed(0) + " s"].join(" | "),
   );
@@ -308,6 +309,7 @@ export function writeReport(file: string, reports: StackReport[], validated: Rec
     "stack | planned | applied | gap-skipped | emulator-drift | destroyed | wall",
     ...rows,
     `validate: ${Object.entries(validated).map(([s, t]) => `${s} ${t.toFixed(1)} s`).join(", ")}`,
+    `emulator: moto ${MEASURED_WITH.moto}; work-arounds applied: ${WORKAROUNDS.length} (see the report's gaps)`,
   ].join("\n");
 }
 

@@ -4,11 +4,6 @@ type Json = Record<string, any>;
 
 const RESOURCE_REFERENCE = /\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
 
-/** Every resource address (`type.name`) of a synthesized stack. */
-export function resourceAddresses(stack: Json): string[] {
-  return Object.entries(stack.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as Json).map((name) => `${type}.${name}`));
-}
-
 /**
  * What an apply may touch in the emulator: every resource except those of an
  * apply-gap type and those that depend on one (references or depends_on),
