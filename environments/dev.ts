@@ -28,12 +28,14 @@ export const dev: EnvironmentConfig = {
       instances: { min: 0, max: 1 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
+      predictiveScaling: false,
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
       instances: { min: 0, max: 2 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
+      predictiveScaling: false,
     },
   },
   database: {

@@ -1,4 +1,4 @@
-import { projectTags, sharedBackend } from "./shared";
+import { projectTags, renderWorkingHours, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Production: the seed's values, exactly (ENV-2). */
@@ -25,12 +25,15 @@ export const prod: EnvironmentConfig = {
       instances: { min: 1, max: 4 },
       onDemandBaseCapacity: 1,
       onDemandPercentAboveBase: 0,
+      predictiveScaling: true,
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
       instances: { min: 2, max: 8 },
       onDemandBaseCapacity: 1,
       onDemandPercentAboveBase: 0,
+      scheduledMinimums: renderWorkingHours,
+      predictiveScaling: true,
     },
   },
   database: {

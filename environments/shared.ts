@@ -22,3 +22,14 @@ export const projectTags = {
   Project: "ecg-render",
   ManagedBy: "cdktf",
 } as const;
+
+/**
+ * COST-2, in Asia/Seoul time: weekdays 09:00-18:00 at least 4 render hosts,
+ * off-peak at least 2, weekends at least 1.
+ */
+export const renderWorkingHours = [
+  { name: "weekday-peak", recurrence: "0 9 * * MON-FRI", minSize: 4 },
+  { name: "weekday-off-peak", recurrence: "0 18 * * MON-FRI", minSize: 2 },
+  { name: "weekend", recurrence: "0 0 * * SAT", minSize: 1 },
+  { name: "weekend-end", recurrence: "0 0 * * MON", minSize: 2 },
+] as const;

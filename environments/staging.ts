@@ -1,4 +1,4 @@
-import { projectTags, sharedBackend } from "./shared";
+import { projectTags, renderWorkingHours, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Staging: prod's topology (two NAT gateways, Multi-AZ, replicas) at smaller sizes. */
@@ -25,12 +25,15 @@ export const staging: EnvironmentConfig = {
       instances: { min: 1, max: 2 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
+      predictiveScaling: false,
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
       instances: { min: 1, max: 4 },
       onDemandBaseCapacity: 1,
       onDemandPercentAboveBase: 0,
+      scheduledMinimums: renderWorkingHours,
+      predictiveScaling: false,
     },
   },
   database: {

@@ -69,6 +69,10 @@ export interface GpuFleetConfig {
   readonly onDemandBaseCapacity: number;
   /** Percent of capacity above the base that is On-Demand (0 = all Spot). */
   readonly onDemandPercentAboveBase: number;
+  /** Recurring minimums in Asia/Seoul time (COST-2). @default none */
+  readonly scheduledMinimums?: readonly { readonly name: string; readonly recurrence: string; readonly minSize: number }[];
+  /** Predictive scaling (COST-3). */
+  readonly predictiveScaling: boolean;
 }
 
 export interface ComputeConfig {

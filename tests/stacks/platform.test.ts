@@ -95,6 +95,50 @@ describe("platform stacks", () => {
   });
 });
 
+describe("compute", () => {
+  const fleets = (name: string) =>
+    Object.fromEntries(resourcesOf(stack(name), "aws_autoscaling_group").map(([, g]) => [g.name.replace(`${name}-`, ""), g]));
+
+  it("[CMP-1] [CMP-7] every environment has its ECS cluster and the three ECR repositories", () => {
+    for (const name of ENV_STACKS) {
+      expect(resourcesOf(stack(name), "aws_ecs_cluster").map(([, c]) => c.name)).toEqual([name]);
+      expect(resourcesOf(stack(name), "aws_ecr_repository").map(([, r]) => r.name).sort()).toEqual(
+        ["ecg-backend-api", "ecg-gpu-render", "ecg-ml-audio"].map((image) => `${name}/${image}`),
+      );
+    }
+  });
+
+  it("[CMP-3] [CMP-4] prod runs ML Audio on g4dn.xlarge (1-4) and GPU Render on g4dn.2xlarge (2-8) in both GPU subnets", () => {
+    const prod = fleets("ecg-prod");
+    const primary = (g: any) => g.mixed_instances_policy.launch_template.override[0].instance_type;
+    expect([primary(prod["ml-audio"]), prod["ml-audio"].min_size, prod["ml-audio"].max_size]).toEqual(["g4dn.xlarge", 1, 4]);
+    expect([primary(prod["gpu-render"]), prod["gpu-render"].min_size, prod["gpu-render"].max_size]).toEqual(["g4dn.2xlarge", 2, 8]);
+    for (const g of Object.values<any>(prod)) expect(g.vpc_zone_identifier).toHaveLength(2);
+  });
+
+  it("[COST-1] [ENV-2] prod keeps an On-Demand base under Spot; dev is all Spot", () => {
+    const base = (name: string) => Object.values<any>(fleets(name)).map((g) => g.mixed_instances_policy.instances_distribution.on_demand_base_capacity);
+    expect(base("ecg-prod")).toEqual([1, 1]);
+    expect(base("ecg-dev")).toEqual([0, 0]);
+  });
+
+  it("[COST-2] [COST-3] prod's render fleet follows the Seoul working-hours schedule and scales predictively; dev has no schedule", () => {
+    const schedules = (name: string) => resourcesOf(stack(name), "aws_autoscaling_schedule").map(([, s]) => `${s.recurrence} min ${s.min_size} ${s.time_zone}`);
+    expect(schedules("ecg-prod").sort()).toEqual(
+      ["0 9 * * MON-FRI min 4 Asia/Seoul", "0 18 * * MON-FRI min 2 Asia/Seoul", "0 0 * * SAT min 1 Asia/Seoul", "0 0 * * MON min 2 Asia/Seoul"].sort(),
+    );
+    expect(schedules("ecg-dev")).toEqual([]);
+    const predictive = resourcesOf(stack("ecg-prod"), "aws_autoscaling_policy").filter(([, p]) => p.policy_type === "PredictiveScaling");
+    expect(predictive).toHaveLength(2);
+  });
+
+  it("[CMP-3] [CMP-4] attaches both fleets' capacity providers (and Fargate) to the cluster", () => {
+    const [[, attachment]] = resourcesOf(stack("ecg-prod"), "aws_ecs_cluster_capacity_providers");
+    expect(attachment.capacity_providers).toHaveLength(3);
+    expect(attachment.capacity_providers).toContain("FARGATE");
+  });
+});
+
 describe("state backends", () => {
   it("[PLT-4] every environment stack keeps its state in the S3 bucket under its own key, encrypted and lock-filed", () => {
     for (const name of ENV_STACKS) {

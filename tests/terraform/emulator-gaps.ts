@@ -48,9 +48,40 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
     attribute: "description",
     reason: "Same emulator behaviour as the ingress rules: no Description on group- or prefix-list-referenced rules.",
   },
+  {
+    type: "aws_autoscaling_policy",
+    attribute: "enabled",
+    reason: "moto's DescribePolicies returns no Enabled field, so the provider reads false and every re-plan wants to enable the policy again.",
+  },
+  {
+    type: "aws_autoscaling_policy",
+    attribute: "predictive_scaling_configuration",
+    reason: "moto returns an empty PredictiveScalingConfiguration on target-tracking policies; the provider reads it as one empty block where the configuration has none.",
+  },
+  {
+    type: "aws_launch_template",
+    attribute: "tag_specifications",
+    reason: "moto echoes the launch template's own tags into LaunchTemplateData.TagSpecifications as a third entry (resource_type launch-template); real AWS returns only the instance and volume entries we set.",
+  },
+  {
+    type: "aws_launch_template",
+    attribute: "default_version",
+    reason: "Recomputed (unknown) only because the tag_specifications drift above plans a new template version.",
+  },
+  {
+    type: "aws_launch_template",
+    attribute: "latest_version",
+    reason: "Recomputed (unknown) only because the tag_specifications drift above plans a new template version.",
+  },
 ];
 
 export const WORKAROUNDS: readonly Workaround[] = [
+  {
+    step: "leftover check after destroy: running instances of an Auto Scaling group that no longer exists are reported as orphaned by the emulator, not as our leftovers",
+    error: "destroy left resources behind in the emulator: arn:aws:ec2:...:instance/i-... (the GPU fleets' scale-in-protected hosts)",
+    reason:
+      "moto's DeleteAutoScalingGroup ignores ForceDelete: it sets the desired capacity to 0, which terminates only unprotected instances (moto/autoscaling/models.py delete_auto_scaling_group). AWS terminates every instance of a force-deleted group.",
+  },
   {
     step: "bootstrap teardown: access logging is destroyed first (-target) and both buckets are emptied by version id while still versioned, before destroy",
     error:

@@ -1,7 +1,8 @@
 """Facts about what is in the emulator, for the offline Terraform lane.
 
 Run by the lane with the emulator's endpoint; talks only to that endpoint.
-  leftovers     resources still alive after destroy, by the stack's tags
+  leftovers     resources still alive after destroy, by the stack's tags (and
+                instances the emulator orphaned, apart)
   state-object  the S3 state object: present, versions, encryption, lock file
   empty-bucket  deletes every object version (lane teardown of the bootstrap buckets)
 Prints one JSON document.
@@ -24,6 +25,7 @@ def client(args, service, region):
 
 def leftovers(args):
     found = []
+    orphans = []
     for region in args.regions.split(","):
         tagging = client(args, "resourcegroupstaggingapi", region)
         token = ""
@@ -51,6 +53,21 @@ def leftovers(args):
             ecs = client(args, "ecs", region)
             inactive = {c["clusterArn"] for c in ecs.describe_clusters(clusters=clusters)["clusters"] if c["status"] == "INACTIVE"}
             pending |= inactive
+        # Terminated instances stay visible for a while (as in AWS). Instances of
+        # an Auto Scaling group that no longer exists were orphaned by moto, whose
+        # DeleteAutoScalingGroup ignores ForceDelete for scale-in-protected hosts
+        # (moto/autoscaling/models.py delete_auto_scaling_group): reported apart.
+        instance_ids = [a.rsplit("/", 1)[-1] for a in found if ":instance/" in a]
+        if instance_ids:
+            autoscaling = client(args, "autoscaling", region)
+            for reservation in ec2.describe_instances(InstanceIds=instance_ids)["Reservations"]:
+                for instance in reservation["Instances"]:
+                    group = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}.get("aws:autoscaling:groupName")
+                    if instance["State"]["Name"] in ("terminated", "shutting-down"):
+                        gone.add(instance["InstanceId"])
+                    elif group and not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]:
+                        gone.add(instance["InstanceId"])
+                        orphans.append(f"instance/{instance['InstanceId']} of deleted group {group}")
         found = [a for a in found if a not in pending and a.rsplit("/", 1)[-1] not in gone]
         # Types the tagging API does not list in moto.
         tag_filters = [{"Name": f"tag:{k}", "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)]
@@ -66,7 +83,7 @@ def leftovers(args):
         tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
         if all(tags.get(k) == v for k, v in wanted.items()):
             found.append(f"iam-role/{role['RoleName']}")
-    print(json.dumps(sorted(found)))
+    print(json.dumps({"leftovers": sorted(found), "orphanedByEmulator": sorted(orphans)}))
 
 
 def state_object(args):

@@ -1,0 +1,254 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
+import { AutoscalingSchedule } from "@cdktf/provider-aws/lib/autoscaling-schedule";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { ComponentTags } from "../common/component-tags";
+import { gpuHostUserData } from "./user-data";
+
+/** One instance type of the mixed-instances policy. */
+export interface InstanceTypeOverride {
+  readonly instanceType: string;
+  /** Capacity units the type counts for (size relative to the smallest). @default 1 */
+  readonly weight?: number;
+}
+
+/** A recurring minimum, in `timeZone` (COST-2). */
+export interface ScheduledMinimum {
+  readonly name: string;
+  /** Cron, five fields, e.g. `0 9 * * MON-FRI`. */
+  readonly recurrence: string;
+  readonly minSize: number;
+}
+
+/** Target tracking on a metric the services publish (GPU utilization, queue depth per instance). */
+export interface CustomMetricTarget {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly targetValue: number;
+  /** @default "Average" */
+  readonly statistic?: string;
+  /** @default - none */
+  readonly dimensions?: Readonly<Record<string, string>>;
+}
+
+export interface GpuFleetProps {
+  /** Prefix of every name, e.g. `ecg-prod-render`. */
+  readonly name: string;
+  /** ECS cluster the hosts join. */
+  readonly clusterName: string;
+  /** GPU subnets, one per AZ (at least two). */
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  /** Instance types of one GPU class; the first is the primary. */
+  readonly instanceTypes: readonly InstanceTypeOverride[];
+  readonly minSize: number;
+  /** At most 20 (SC-1). */
+  readonly maxSize: number;
+  /** On-Demand instances kept as the base (COST-1). @default 0 */
+  readonly onDemandBaseCapacity?: number;
+  /** Percent On-Demand above the base; the rest is Spot. @default 0 */
+  readonly onDemandPercentageAboveBaseCapacity?: number;
+  /** Encrypted gp3 root volume size. @default 100 */
+  readonly rootVolumeGiB?: number;
+  /** Public SSM parameter of the ECS GPU-optimized AMI (CMP-5). @default "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id" */
+  readonly amiParameter?: string;
+  /** @default - no custom-metric scaling (ECS managed scaling only) */
+  readonly scaleOn?: CustomMetricTarget;
+  /** @default [] */
+  readonly scheduledMinimums?: readonly ScheduledMinimum[];
+  /** Time zone of the schedules. @default "Asia/Seoul" */
+  readonly timeZone?: string;
+  /** Predictive scaling on CPU, forecast and scale (COST-3). @default false */
+  readonly predictiveScaling?: boolean;
+  /** Tags for the instances and volumes (an ASG does not take the provider's default_tags). */
+  readonly instanceTags: Readonly<Record<string, string>>;
+}
+
+const MAX_GPU_INSTANCES = 20;
+
+/**
+ * A fleet of ECS container hosts on GPU instances (the design card's "g4dn
+ * autoscaling groups with Spot mixed-instances policies"): a launch template
+ * with the ECS GPU AMI, IMDSv2 and an encrypted root volume; an Auto Scaling
+ * group over the GPU subnets with an On-Demand base and price-capacity-optimized
+ * Spot above it; and an ECS capacity provider with managed scaling and managed
+ * termination protection, so ECS decides which hosts may go.
+ */
+export class GpuFleet extends Construct {
+  readonly launchTemplate: LaunchTemplate;
+  readonly autoScalingGroup: AutoscalingGroup;
+  readonly capacityProvider: EcsCapacityProvider;
+  readonly instanceRole: IamRole;
+
+  constructor(scope: Construct, id: string, props: GpuFleetProps) {
+    super(scope, id);
+    validate(id, props);
+    const { name } = props;
+
+    const ami = new DataAwsSsmParameter(this, "ami", {
+      name: props.amiParameter ?? "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id",
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
+    });
+    this.instanceRole = new IamRole(this, "instance-role", {
+      name: `${name}-host`,
+      description: "ECS container host: registers with the cluster, pulls images, managed by SSM",
+      assumeRolePolicy: trust.json,
+    });
+    // AWS-managed policies for an ECS container instance (agent registration,
+    // ECR pulls, logs) and for SSM access instead of SSH.
+    for (const [key, policy] of [
+      ["ecs", "service-role/AmazonEC2ContainerServiceforEC2Role"],
+      ["ssm", "AmazonSSMManagedInstanceCore"],
+    ]) {
+      new IamRolePolicyAttachment(this, `instance-role-${key}`, { role: this.instanceRole.name, policyArn: `arn:aws:iam::aws:policy/${policy}` });
+    }
+    const profile = new IamInstanceProfile(this, "instance-profile", { name: `${name}-host`, role: this.instanceRole.name });
+
+    const tagSpecifications = ["instance", "volume"].map((resourceType) => ({ resourceType, tags: { ...props.instanceTags, Name: name } }));
+    this.launchTemplate = new LaunchTemplate(this, "launch-template", {
+      name,
+      imageId: ami.value,
+      iamInstanceProfile: { arn: profile.arn },
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      userData: Fn.base64encode(gpuHostUserData(props.clusterName)),
+      // IMDSv2 only (CKV_AWS_79). Hop limit 1: tasks use awsvpc networking and
+      // get credentials from the ECS agent, so containers never need IMDS.
+      metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
+      blockDeviceMappings: [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { volumeSize: props.rootVolumeGiB ?? 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ],
+      monitoring: { enabled: true },
+      tagSpecifications,
+      updateDefaultVersion: true,
+    });
+
+    this.autoScalingGroup = new AutoscalingGroup(this, "asg", {
+      name,
+      vpcZoneIdentifier: [...props.subnetIds],
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      // The capacity provider and the scaling policies own the desired count.
+      lifecycle: { ignoreChanges: ["desired_capacity"] },
+      capacityRebalance: true,
+      // Managed termination protection: ECS unprotects a host once it runs no task.
+      protectFromScaleIn: true,
+      // Without it, deleting the group waits forever for protected hosts to drain
+      // (hashicorp/terraform-provider-aws: ASG delete sets min/max 0 and waits).
+      forceDelete: true,
+      mixedInstancesPolicy: {
+        instancesDistribution: {
+          onDemandBaseCapacity: props.onDemandBaseCapacity ?? 0,
+          onDemandPercentageAboveBaseCapacity: props.onDemandPercentageAboveBaseCapacity ?? 0,
+          spotAllocationStrategy: "price-capacity-optimized",
+        },
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: this.launchTemplate.id, version: "$Latest" },
+          override: props.instanceTypes.map((t) => ({ instanceType: t.instanceType, weightedCapacity: String(t.weight ?? 1) })),
+        },
+      },
+      instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } },
+      tag: [
+        ...Object.entries({ ...props.instanceTags, Name: name }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        // Required for ECS managed scaling of the group.
+        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+      ],
+    });
+
+    this.capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
+      name,
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: this.autoScalingGroup.arn,
+        managedTerminationProtection: "ENABLED",
+        managedDraining: "ENABLED",
+        managedScaling: { status: "ENABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 4 },
+      },
+    });
+
+    const asgName = this.autoScalingGroup.name;
+    if (props.scaleOn) {
+      const m = props.scaleOn;
+      new AutoscalingPolicy(this, "scale-on-metric", {
+        name: `${name}-${m.metricName}`,
+        autoscalingGroupName: asgName,
+        policyType: "TargetTrackingScaling",
+        targetTrackingConfiguration: {
+          targetValue: m.targetValue,
+          customizedMetricSpecification: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            statistic: m.statistic ?? "Average",
+            metricDimension: Object.entries(m.dimensions ?? {}).map(([dimension, value]) => ({ name: dimension, value })),
+          },
+        },
+      });
+    }
+    for (const schedule of props.scheduledMinimums ?? []) {
+      new AutoscalingSchedule(this, `schedule-${schedule.name}`, {
+        scheduledActionName: `${name}-${schedule.name}`,
+        autoscalingGroupName: asgName,
+        recurrence: schedule.recurrence,
+        timeZone: props.timeZone ?? "Asia/Seoul",
+        minSize: schedule.minSize,
+        maxSize: props.maxSize,
+        // -1: leave the desired count to the scalers.
+        desiredCapacity: -1,
+      });
+    }
+    if (props.predictiveScaling) {
+      new AutoscalingPolicy(this, "predictive", {
+        name: `${name}-predictive`,
+        autoscalingGroupName: asgName,
+        policyType: "PredictiveScaling",
+        predictiveScalingConfiguration: {
+          mode: "ForecastAndScale",
+          schedulingBufferTime: "600",
+          metricSpecification: { targetValue: 60, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } },
+        },
+      });
+    }
+    ComponentTags.apply(this, "gpu-fleet");
+  }
+}
+
+function validate(id: string, props: GpuFleetProps): void {
+  const problems: string[] = [];
+  const whole = (value: number | undefined) => value === undefined || (Number.isInteger(value) && value >= 0);
+  if (!/^[a-zA-Z0-9-]{1,60}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-60 letters, digits or dashes`);
+  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
+  if ((props.instanceTypes ?? []).length === 0) problems.push("instanceTypes: at least one instance type is required");
+  props.instanceTypes?.forEach((t, i) => {
+    if (props.instanceTypes.findIndex((o) => o.instanceType === t.instanceType) !== i) problems.push(`instanceTypes[${i}]: "${t.instanceType}" is listed twice`);
+    if (t.weight !== undefined && !(Number.isInteger(t.weight) && t.weight >= 1 && t.weight <= 999)) problems.push(`instanceTypes[${i}].weight: ${t.weight} must be a whole number from 1 to 999`);
+  });
+  if (!whole(props.minSize) || !whole(props.maxSize)) problems.push("minSize/maxSize: must be whole numbers >= 0");
+  if (props.minSize > props.maxSize) problems.push(`minSize ${props.minSize} is greater than maxSize ${props.maxSize}`);
+  if (props.maxSize > MAX_GPU_INSTANCES) problems.push(`maxSize: ${props.maxSize} exceeds ${MAX_GPU_INSTANCES} (SC-1)`);
+  if (props.maxSize < 1) problems.push("maxSize: must be at least 1");
+  const base = props.onDemandBaseCapacity ?? 0;
+  if (!whole(base) || base > props.maxSize) problems.push(`onDemandBaseCapacity: ${base} must be a whole number from 0 to maxSize`);
+  const percent = props.onDemandPercentageAboveBaseCapacity ?? 0;
+  if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100)) problems.push(`onDemandPercentageAboveBaseCapacity: ${percent} must be 0-100`);
+  if (props.rootVolumeGiB !== undefined && !(Number.isInteger(props.rootVolumeGiB) && props.rootVolumeGiB >= 30)) {
+    problems.push(`rootVolumeGiB: ${props.rootVolumeGiB} must be a whole number >= 30 (the ECS GPU AMI needs 30 GiB)`);
+  }
+  if (props.scaleOn && !(props.scaleOn.targetValue > 0)) problems.push(`scaleOn.targetValue: ${props.scaleOn.targetValue} must be > 0`);
+  props.scheduledMinimums?.forEach((s, i) => {
+    if (!/^[a-z0-9-]{1,40}$/.test(s.name)) problems.push(`scheduledMinimums[${i}].name: "${s.name}" must be 1-40 lower-case letters, digits or dashes`);
+    if (s.recurrence.trim().split(/\s+/).length !== 5) problems.push(`scheduledMinimums[${i}].recurrence: "${s.recurrence}" must be a five-field cron expression`);
+    if (!whole(s.minSize) || s.minSize > props.maxSize) problems.push(`scheduledMinimums[${i}].minSize: ${s.minSize} must be a whole number from 0 to maxSize ${props.maxSize}`);
+  });
+  if (problems.length) throw new Error(`GpuFleet "${id}" is misconfigured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
