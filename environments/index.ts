@@ -1,4 +1,5 @@
 import { dev } from "./dev";
+import { projectTags, stateBucket } from "./shared";
 import { prod } from "./prod";
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
@@ -6,5 +7,12 @@ import type { EnvironmentConfig } from "./types";
 /** Every environment the program synthesizes, in deployment order. */
 export const environments: readonly EnvironmentConfig[] = [dev, staging, prod];
 
-export { stateBucket } from "./shared";
+/** Everything the program synthesizes: the environments, the state bucket and the shared stack's tags. */
+export const program = {
+  environments,
+  stateBucket,
+  sharedTags: { ...projectTags, Environment: "shared" },
+} as const;
+
+export { stateBucket };
 export type * from "./types";

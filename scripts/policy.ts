@@ -7,18 +7,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments, stateBucket } from "../environments";
-import { projectTags } from "../environments/shared";
+import { program } from "../environments";
 import { formatReport, type PolicyReport } from "../modules/policy";
 import { buildApp } from "../stacks/app";
 
 const reports: PolicyReport[] = [];
 const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-"));
 try {
-  buildApp(
-    { environments, stateBucket, sharedTags: { ...projectTags, Environment: "shared" } },
-    { outdir, backendOverride: process.env.ECG_TF_BACKEND, onPolicyReport: (r) => reports.push(r), failOnPolicyError: false },
-  ).synth();
+  buildApp(program, { outdir, backendOverride: process.env.ECG_TF_BACKEND, onPolicyReport: (r) => reports.push(r), failOnPolicyError: false }).synth();
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -2,6 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
+import { refuseProps } from "../common/props";
 
 export interface ContainerRegistryProps {
   /** Prefix of every repository name, e.g. `ecg-prod`: repositories are `<prefix>/<image>`. */
@@ -40,7 +41,7 @@ export class ContainerRegistry extends Construct {
     });
     if (!Number.isInteger(keep) || keep < 1) problems.push(`keepTaggedImages: ${keep} must be a whole number >= 1`);
     if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.push(`untaggedExpiryDays: ${untaggedDays} must be a whole number >= 1`);
-    if (problems.length) throw new Error(`ContainerRegistry "${id}" is misconfigured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    refuseProps("ContainerRegistry", id, problems);
 
     const lifecycle = JSON.stringify({
       rules: [

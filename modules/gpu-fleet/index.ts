@@ -11,6 +11,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
+import { refuseProps } from "../common/props";
 import { gpuHostUserData } from "./user-data";
 
 /** One instance type of the mixed-instances policy. */
@@ -250,5 +251,5 @@ function validate(id: string, props: GpuFleetProps): void {
     if (s.recurrence.trim().split(/\s+/).length !== 5) problems.push(`scheduledMinimums[${i}].recurrence: "${s.recurrence}" must be a five-field cron expression`);
     if (!whole(s.minSize) || s.minSize > props.maxSize) problems.push(`scheduledMinimums[${i}].minSize: ${s.minSize} must be a whole number from 0 to maxSize ${props.maxSize}`);
   });
-  if (problems.length) throw new Error(`GpuFleet "${id}" is misconfigured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  refuseProps("GpuFleet", id, problems);
 }

@@ -13,6 +13,7 @@ import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
+import { refuseProps } from "../common/props";
 import { DEFAULT_INTERFACE_ENDPOINTS, InterfaceEndpoints } from "./endpoints";
 import { VpcFlowLogs } from "./flow-logs";
 import { type SubnetLayout, type SubnetTier, SUBNET_TIERS, subnetLayoutProblems } from "./layout";
@@ -215,7 +216,5 @@ function validate(id: string, props: NetworkProps, ports: ServicePorts): void {
   if ((props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS).some((s) => !/^[a-z0-9.-]+$/.test(s))) {
     problems.push({ path: "interfaceEndpoints", reason: "service names are lower-case, e.g. ecr.api" });
   }
-  if (problems.length > 0) {
-    throw new Error(`Network "${id}" is misconfigured:\n${problems.map((p) => `  - ${p.path}: ${p.reason}`).join("\n")}`);
-  }
+  refuseProps("Network", id, problems.map((p) => `${p.path}: ${p.reason}`));
 }

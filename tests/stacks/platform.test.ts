@@ -1,8 +1,10 @@
 import { TerraformResource, TerraformStack } from "cdktf";
 import { environments } from "../../environments";
+import { formatReport } from "../../modules/policy";
 import { resourcesOf, type SynthesizedStack } from "../helpers";
 import { synthProgram } from "./synth";
 
+// One synthesis of the whole program serves every describe block below.
 const program = synthProgram();
 const stack = (name: string): SynthesizedStack => program.stacks[name];
 const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
@@ -175,5 +177,77 @@ describe("state backends", () => {
 
   it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend", () => {
     expect(synthProgram("s3").stacks["ecg-dev"].terraform!.backend.s3.use_lockfile).toBe(true);
+  });
+});
+
+// --- The bootstrap stack ---
+const state: SynthesizedStack = program.stacks["ecg-state"];
+const buckets = Object.fromEntries(resourcesOf(state, "aws_s3_bucket").map(([id, b]) => [b.bucket, { id, ...b }]));
+const STATE = "ecg-render-terraform-state";
+const LOGS = "ecg-render-terraform-state-access-logs";
+/** The settings resource of `type` that configures the bucket named `name`. */
+const settingOf = (type: string, name: string) =>
+  resourcesOf(state, type).find(([, r]) => r.bucket === `\${aws_s3_bucket.${buckets[name].id}.id}`)?.[1];
+
+describe("[PLT-4] bootstrap stack", () => {
+  it("creates the state bucket and its access-log bucket, both protected from terraform destroy", () => {
+    expect(Object.keys(buckets).sort()).toEqual([STATE, LOGS]);
+    for (const name of [STATE, LOGS]) expect(buckets[name].lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it("gives both buckets the secure baseline (versioning, AES-256, public access blocked, ACLs off, TLS-only policy)", () => {
+    for (const name of [STATE, LOGS]) {
+      expect(settingOf("aws_s3_bucket_versioning", name).versioning_configuration).toEqual({ status: "Enabled" });
+      expect(settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
+      expect(settingOf("aws_s3_bucket_public_access_block", name)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+      expect(settingOf("aws_s3_bucket_ownership_controls", name).rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+      expect(settingOf("aws_s3_bucket_policy", name)).toBeDefined();
+    }
+  });
+
+  it("keeps superseded state versions 90 days, and access logs 365 days", () => {
+    expect(settingOf("aws_s3_bucket_lifecycle_configuration", STATE).rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+    expect(settingOf("aws_s3_bucket_lifecycle_configuration", LOGS).rule[0].expiration).toEqual([{ days: 365 }]);
+  });
+
+  it("logs state bucket access into the log bucket, which only the S3 logging service of this account may write to", () => {
+    expect(settingOf("aws_s3_bucket_logging", STATE)).toMatchObject({
+      target_bucket: `\${aws_s3_bucket.${buckets[LOGS].id}.id}`,
+      target_prefix: `logs/${STATE}/`,
+    });
+    const documents = Object.values<any>(state.data!.aws_iam_policy_document);
+    const delivery = documents.flatMap((d) => d.statement).find((s: any) => s.sid === "S3ServerAccessLogDelivery");
+    expect(delivery.principals).toEqual([{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }]);
+    const [sourceArn] = delivery.condition.find((c: any) => c.variable === "aws:SourceArn").values;
+    expect(sourceArn).toMatch(new RegExp(`^arn:\\$\\{data\\.aws_partition\\.[^.]+\\.partition\\}:s3:::${STATE}$`));
+  });
+});
+
+// --- The policy pack on every stack ---
+const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod"];
+
+describe("policy pack on the environment stacks", () => {
+  it("[SEC-4] every stack passes with no error; suppressions and advisories are listed", () => {
+    expect(Object.keys(program.policy).sort()).toEqual([...STACKS].sort());
+    for (const name of STACKS) {
+      const report = program.policy[name];
+      expect({ stack: name, errors: report.findings.filter((f) => f.severity === "error") }).toEqual({ stack: name, errors: [] });
+    }
+    // The suppression list, for the reviewer reading the test output.
+    console.log(STACKS.map((name) => formatReport(program.policy[name])).join("\n\n"));
+  });
+
+  it("keeps prod to at most 5 suppressions, each with a reason a reviewer can judge", () => {
+    const prod = program.policy["ecg-prod"].suppressed;
+    expect(prod.length).toBeLessThanOrEqual(5);
+    for (const s of Object.values(program.policy).flatMap((r) => r.suppressed)) expect(s.reason.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it("applies production rules to prod and the state bucket only: their stateful resources cannot be destroyed", () => {
+    const prevented = (stack: string, type: string) =>
+      Object.values<any>(program.stacks[stack].resource[type] ?? {}).map((r) => r.lifecycle?.prevent_destroy === true);
+    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true, true]);
+    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false, false]);
+    expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true]);
   });
 });

@@ -2,8 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "cdktf";
-import { environments, stateBucket } from "../../environments";
-import { projectTags } from "../../environments/shared";
+import { program } from "../../environments";
 import type { PolicyReport } from "../../modules/policy";
 import { buildApp } from "../../stacks/app";
 import type { SynthesizedStack } from "../helpers";
@@ -21,10 +20,7 @@ export interface SynthesizedProgram {
 export function synthProgram(backendOverride?: string): SynthesizedProgram {
   const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
   const policy: Record<string, PolicyReport> = {};
-  const app = buildApp(
-    { environments, stateBucket, sharedTags: { ...projectTags, Environment: "shared" } },
-    { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) },
-  );
+  const app = buildApp(program, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
   app.synth();
   const stacks = Object.fromEntries(
     readdirSync(join(outdir, "stacks")).map((name) => [
