@@ -16,8 +16,13 @@ export function logRetentionProblem(days: number): string | undefined {
 // hyphens, starting and ending with a letter or digit, not shaped like an IP.
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+// A Terraform reference in a name (typically the account id) is checked as a
+// 12-digit stand-in: the literal parts must still follow the rules.
+const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
+
 /** Error text when `name` breaks the S3 bucket naming rules, else undefined. */
-export function bucketNameProblem(name: string | undefined): string | undefined {
+export function bucketNameProblem(raw: string | undefined): string | undefined {
+  const name = raw?.replace(TOKEN, "123456789012");
   if (name && BUCKET_NAME.test(name) && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes("..")) return undefined;
-  return `"${name ?? ""}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots or hyphens)`;
+  return `"${raw ?? ""}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots or hyphens)`;
 }

@@ -1,4 +1,5 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
@@ -15,6 +16,13 @@ export interface ContainerRegistryProps {
   readonly keepTaggedImages?: number;
   /** Days an untagged image is kept. @default 7 */
   readonly untaggedExpiryDays?: number;
+  /**
+   * Pull-through caches: repository prefix to upstream registry, e.g.
+   * `{ "ecr-public": "public.ecr.aws" }`. Tasks have no internet egress
+   * (NET-4), so third-party images (the X-Ray daemon) come through ECR.
+   * @default {}
+   */
+  readonly pullThroughCaches?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -39,6 +47,10 @@ export class ContainerRegistry extends Construct {
       if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`images[${i}]: "${image}" is not an ECR repository name`);
       if (props.images.indexOf(image) !== i) problems.push(`images[${i}]: "${image}" is listed twice`);
     });
+    for (const prefix of Object.keys(props.pullThroughCaches ?? {})) {
+      // ECR: 2-30 characters, lower-case letters, digits, and . _ - / inside.
+      if (!/^[a-z0-9][a-z0-9._/-]{0,28}[a-z0-9]$/.test(prefix)) problems.push(`pullThroughCaches: "${prefix}" is not an ECR repository prefix (2-30 lower-case characters)`);
+    }
     if (!Number.isInteger(keep) || keep < 1) problems.push(`keepTaggedImages: ${keep} must be a whole number >= 1`);
     if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.push(`untaggedExpiryDays: ${untaggedDays} must be a whole number >= 1`);
     refuseProps("ContainerRegistry", id, problems);
@@ -69,6 +81,9 @@ export class ContainerRegistry extends Construct {
       });
       new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
       repositories[image] = repository;
+    }
+    for (const [prefix, upstream] of Object.entries(props.pullThroughCaches ?? {})) {
+      new EcrPullThroughCacheRule(this, `pull-through-${prefix}`, { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: upstream });
     }
     this.repositories = repositories;
     this.repositoryUrls = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, r.repositoryUrl]));

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
@@ -11,24 +12,35 @@ export interface EcsClusterProps {
   readonly kmsKeyArn: string;
   /** Retention of the ECS Exec session log group. @default 365 */
   readonly execLogRetentionDays?: number;
+  /**
+   * A private DNS namespace in this VPC where the cluster's services register
+   * (Cloud Map) to call each other, e.g. `ecg-prod.internal`.
+   * @default - none
+   */
+  readonly serviceNamespace?: { readonly name: string; readonly vpcId: string };
 }
 
 /**
  * The environment's ECS cluster (CMP-1): Container Insights on (CKV_AWS_65),
  * and ECS Exec sessions encrypted with the KMS key and logged to an encrypted
- * log group, so every interactive command in a task leaves an audit trail.
+ * log group, so every interactive command in a task leaves an audit trail;
+ * optionally a private DNS namespace where its services find each other.
  */
 export class ComputeCluster extends Construct {
   readonly cluster: EcsCluster;
   readonly execLogGroup: CloudwatchLogGroup;
   readonly clusterName: string;
   readonly clusterArn: string;
+  readonly namespace?: ServiceDiscoveryPrivateDnsNamespace;
 
   constructor(scope: Construct, id: string, props: EcsClusterProps) {
     super(scope, id);
     const retention = props.execLogRetentionDays ?? 365;
     const problem = logRetentionProblem(retention);
     if (problem) throw new Error(`ComputeCluster "${id}": execLogRetentionDays: ${problem}`);
+    if (props.serviceNamespace && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.serviceNamespace.name)) {
+      throw new Error(`ComputeCluster "${id}": serviceNamespace.name: "${props.serviceNamespace.name}" is not a DNS name`);
+    }
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name ?? "")) {
       throw new Error(`ComputeCluster "${id}": name: "${props.name ?? ""}" must be 1-255 letters, digits, - or _`);
     }
@@ -48,6 +60,13 @@ export class ComputeCluster extends Construct {
         },
       },
     });
+    if (props.serviceNamespace) {
+      this.namespace = new ServiceDiscoveryPrivateDnsNamespace(this, "namespace", {
+        name: props.serviceNamespace.name,
+        vpc: props.serviceNamespace.vpcId,
+        description: `Service discovery for the services of ${props.name}`,
+      });
+    }
     this.clusterName = this.cluster.name;
     this.clusterArn = this.cluster.arn;
     ComponentTags.apply(this, "compute");

@@ -8,11 +8,11 @@ import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
-import { gpuHostUserData } from "./user-data";
+import { GPU_INSTANCE_TYPES } from "./instance-types";
+import { FLEET_ATTRIBUTE, gpuHostUserDataBase64 } from "./user-data";
 
 /** One instance type of the mixed-instances policy. */
 export interface InstanceTypeOverride {
@@ -88,11 +88,14 @@ export class GpuFleet extends Construct {
   readonly autoScalingGroup: AutoscalingGroup;
   readonly capacityProvider: EcsCapacityProvider;
   readonly instanceRole: IamRole;
+  /** Places a task on this fleet's hosts only (ECS `memberOf` on the host's fleet attribute). */
+  readonly placementConstraint: { readonly type: "memberOf"; readonly expression: string };
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
     validate(id, props);
     const { name } = props;
+    this.placementConstraint = { type: "memberOf", expression: `attribute:${FLEET_ATTRIBUTE} == ${name}` };
 
     const ami = new DataAwsSsmParameter(this, "ami", {
       name: props.amiParameter ?? "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id",
@@ -121,7 +124,7 @@ export class GpuFleet extends Construct {
       imageId: ami.value,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [...props.securityGroupIds],
-      userData: Fn.base64encode(gpuHostUserData(props.clusterName)),
+      userData: gpuHostUserDataBase64(props.clusterName, name),
       // IMDSv2 only (CKV_AWS_79). Hop limit 1: tasks use awsvpc networking and
       // get credentials from the ECS agent, so containers never need IMDS.
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
@@ -230,6 +233,10 @@ function validate(id: string, props: GpuFleetProps): void {
   if (!/^[a-zA-Z0-9-]{1,60}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-60 letters, digits or dashes`);
   if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
   if ((props.instanceTypes ?? []).length === 0) problems.push("instanceTypes: at least one instance type is required");
+  const unknown = (props.instanceTypes ?? []).filter((t) => !GPU_INSTANCE_TYPES[t.instanceType]).map((t) => t.instanceType);
+  if (unknown.length) {
+    problems.push(`instanceTypes: ${unknown.join(", ")} not one-GPU types of the fleet's class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`);
+  }
   props.instanceTypes?.forEach((t, i) => {
     if (props.instanceTypes.findIndex((o) => o.instanceType === t.instanceType) !== i) problems.push(`instanceTypes[${i}]: "${t.instanceType}" is listed twice`);
     if (t.weight !== undefined && !(Number.isInteger(t.weight) && t.weight >= 1 && t.weight <= 999)) problems.push(`instanceTypes[${i}].weight: ${t.weight} must be a whole number from 1 to 999`);

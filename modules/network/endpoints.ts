@@ -9,7 +9,8 @@ import { Construct } from "constructs";
  * - ecs, ecs-agent, ecs-telemetry: the ECS agent on the GPU hosts (CMP-3/4);
  * - monitoring: CloudWatch metrics of the CloudWatch agent (MON-5) and the
  *   custom scaling metrics of the fleets;
- * - ssm: the CloudWatch agent reads its configuration from Parameter Store.
+ * - ssm: the CloudWatch agent reads its configuration from Parameter Store;
+ * - xray: the X-Ray daemon sidecars send the services' traces (MON-4).
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "secretsmanager",
@@ -21,6 +22,7 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "ecs-telemetry",
   "monitoring",
   "ssm",
+  "xray",
 ];
 
 export interface InterfaceEndpointsProps {

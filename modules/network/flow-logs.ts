@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
+import { serviceTrustPolicy } from "../common/trust";
 
 export interface VpcFlowLogsProps {
   readonly name: string;
@@ -32,18 +33,7 @@ export class VpcFlowLogs extends Construct {
       retentionInDays: props.retentionInDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`] },
-          ],
-        },
-      ],
-    });
+    const trust = serviceTrustPolicy(this, "trust", "vpc-flow-logs.amazonaws.com", props.account, `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`);
     this.role = new IamRole(this, "role", {
       name: `${props.name}-vpc-flow-logs`,
       description: "Delivers the VPC flow logs to their log group",

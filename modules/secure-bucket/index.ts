@@ -14,6 +14,8 @@ export interface SecureBucketProps {
   readonly bucketName: string;
   /** Terraform refuses to destroy the bucket. @default false */
   readonly preventDestroy?: boolean;
+  /** Destroying the bucket deletes its objects (disposable log buckets of non-production environments). @default false */
+  readonly forceDestroy?: boolean;
   /** Days a superseded object version is kept. @default 90 */
   readonly noncurrentVersionExpirationDays?: number;
   /** Days after which current objects expire (log buckets). @default - never */
@@ -48,9 +50,12 @@ export class SecureBucket extends Construct {
   readonly versioning: S3BucketVersioningA;
   readonly policy: S3BucketPolicy;
   readonly lifecycle: S3BucketLifecycleConfiguration;
+  private readonly policyDocument: DataAwsIamPolicyDocument;
+  private readonly statements: DataAwsIamPolicyDocumentStatement[];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    if (props.forceDestroy && props.preventDestroy) throw new Error(`SecureBucket "${id}": forceDestroy and preventDestroy contradict each other`);
     const problem = bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`SecureBucket "${id}": bucketName: ${problem}`);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
@@ -62,6 +67,7 @@ export class SecureBucket extends Construct {
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
+      forceDestroy: props.forceDestroy,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const bucket = this.bucket.id;
@@ -143,7 +149,17 @@ export class SecureBucket extends Construct {
         ],
       });
     }
-    const document = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
-    this.policy = new S3BucketPolicy(this, "policy", { bucket, policy: document.json });
+    this.statements = statements;
+    this.policyDocument = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
+    this.policy = new S3BucketPolicy(this, "policy", { bucket, policy: this.policyDocument.json });
+  }
+
+  /** Adds a grant to the bucket policy (e.g. a log-delivery service writing under its prefix). */
+  addToPolicy(statement: DataAwsIamPolicyDocumentStatement): void {
+    if (!statement.sid || this.statements.some((s) => s.sid === statement.sid)) {
+      throw new Error(`SecureBucket "${this.node.id}": addToPolicy: every statement needs a unique sid (got "${statement.sid ?? ""}")`);
+    }
+    this.statements.push(statement);
+    this.policyDocument.putStatement(this.statements);
   }
 }

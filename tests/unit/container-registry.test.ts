@@ -40,7 +40,16 @@ describe("ContainerRegistry module", () => {
     for (const [, r] of resourcesOf(registry, "aws_ecr_repository")) expect(r.tags.Component).toBe("container-registry");
   });
 
+  it("[MON-4] caches upstream registries through ECR when asked (the X-Ray daemon comes from ECR Public), and not by default", () => {
+    expect(resourcesOf(registry, "aws_ecr_pull_through_cache_rule")).toEqual([]);
+    const cached = synth({ pullThroughCaches: { "ecr-public": "public.ecr.aws" } });
+    expect(resourcesOf(cached, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([
+      ["ecr-public", "public.ecr.aws"],
+    ]);
+  });
+
   it.each<[Partial<ContainerRegistryProps>, string]>([
+    [{ pullThroughCaches: { "-bad": "public.ecr.aws" } }, 'pullThroughCaches: "-bad" is not an ECR repository prefix'],
     [{ images: [] }, "images: list at least one image"],
     [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],

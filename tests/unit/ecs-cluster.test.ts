@@ -28,7 +28,14 @@ describe("ComputeCluster module", () => {
     });
   });
 
+  it("creates a private DNS namespace in the VPC for its services when asked, and none by default", () => {
+    expect(resourcesOf(cluster, "aws_service_discovery_private_dns_namespace")).toEqual([]);
+    const withNamespace = synth({ serviceNamespace: { name: "ecg-test.internal", vpcId: "vpc-1" } });
+    expect(resourcesOf(withNamespace, "aws_service_discovery_private_dns_namespace").map(([, n]) => [n.name, n.vpc])).toEqual([["ecg-test.internal", "vpc-1"]]);
+  });
+
   it.each<[Partial<EcsClusterProps>, string]>([
+    [{ serviceNamespace: { name: "Not A Name", vpcId: "vpc-1" } }, 'serviceNamespace.name: "Not A Name" is not a DNS name'],
     [{ execLogRetentionDays: 10 }, "execLogRetentionDays: 10 is not a CloudWatch Logs retention value"],
     [{ name: "bad name" }, 'name: "bad name" must be 1-255 letters, digits, - or _'],
   ])("refuses %p", (overrides, message) => {

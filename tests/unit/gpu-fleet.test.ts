@@ -40,11 +40,21 @@ describe("GpuFleet module", () => {
   });
 
   it("[CMP-5] joins the cluster with GPU support and Spot draining, and mounts the NVMe instance store as scratch", () => {
-    const script = gpuHostUserData("ecg-test");
+    const script = gpuHostUserData("ecg-test", "ecg-test-render");
     expect(script).toContain("ECS_CLUSTER=ecg-test\nECS_ENABLE_GPU_SUPPORT=true\nECS_ENABLE_SPOT_INSTANCE_DRAINING=true");
-    expect(script).toMatch(/mount -o noatime \$store \/scratch/);
+    expect(script).toMatch(/mount -o noatime "\$store" \/scratch/);
     const [[, template]] = resourcesOf(fleet, "aws_launch_template");
-    expect(template.user_data).toMatch(/^\$\{base64encode\(".*ECS_ENABLE_GPU_SUPPORT=true.*"\)\}$/s);
+    // The script is a raw string; Terraform puts the cluster's name into it.
+    expect(template.user_data).toMatch(/^\$\{base64encode\(replace\(".*ECS_ENABLE_GPU_SUPPORT=true.*", "@@ECS_CLUSTER@@", "ecg-test"\)\)\}$/s);
+  });
+
+  it("[CMP-3] [CMP-4] marks its hosts with the fleet's name, and gives services the placement constraint that selects them", () => {
+    expect(gpuHostUserData("ecg-test", "ecg-test-render")).toContain('ECS_INSTANCE_ATTRIBUTES={"ecg.fleet":"ecg-test-render"}');
+    const [[, template]] = resourcesOf(fleet, "aws_launch_template");
+    expect(template.user_data).toContain(`ECS_INSTANCE_ATTRIBUTES={\\"ecg.fleet\\":\\"${template.name}\\"}`);
+    let constraint: GpuFleet["placementConstraint"] | undefined;
+    Testing.synthScope((scope) => (constraint = new GpuFleet(scope, "fleet", props).placementConstraint));
+    expect(constraint).toEqual({ type: "memberOf", expression: `attribute:ecg.fleet == ${props.name}` });
   });
 
   it("[COST-1] runs an On-Demand base with price-capacity-optimized Spot above it over three T4 types, rebalancing ahead of interruptions", () => {
@@ -113,6 +123,7 @@ describe("GpuFleet module", () => {
     [{ scheduledMinimums: [{ name: "peak", recurrence: "0 9 * * *", minSize: 12 }] }, "scheduledMinimums[0].minSize: 12 must be a whole number from 0 to maxSize 8"],
     [{ scaleOn: { namespace: "n", metricName: "m", targetValue: 0 } }, "scaleOn.targetValue: 0 must be > 0"],
     [{ name: "bad name" }, 'name: "bad name" must be 1-60 letters, digits or dashes'],
+    [{ instanceTypes: [{ instanceType: "g4dn.12xlarge" }, { instanceType: "p3.2xlarge" }] }, "instanceTypes: g4dn.12xlarge, p3.2xlarge not one-GPU types of the fleet's class"],
   ])("refuses %p", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });
