@@ -1,0 +1,88 @@
+/** A Secrets Manager secret, or one key of a JSON secret. */
+export interface SecretRef {
+  readonly secretArn: string;
+  /** Key of a JSON secret, e.g. `password`. @default - the whole secret string */
+  readonly jsonKey?: string;
+}
+
+/** One container of a service's task (CMP-2..4). */
+export interface ContainerSpec {
+  /** Container name; also the log stream prefix. */
+  readonly name: string;
+  /** Image reference, `<repository url>:<tag>`. */
+  readonly image: string;
+  /** TCP port the container serves. @default - none */
+  readonly port?: number;
+  /** Plain environment: names and values that are not secret. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets the ECS agent injects as environment variables, by variable name.
+   * Never put secrets in `environment` (trivy AWS-0036). @default {}
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** @default - the image's CMD */
+  readonly command?: readonly string[];
+  /** GPUs reserved for this container (ECS on EC2 only). @default 0 */
+  readonly gpus?: number;
+  /** Log group of this container's output (MON-3), e.g. `/ecs/ecg-prod/backend-api`. */
+  readonly logGroupName: string;
+}
+
+/** The X-Ray daemon sidecar every task carries when tracing is on (MON-4). */
+export interface TracingSidecar {
+  /** Image of the X-Ray daemon. */
+  readonly image: string;
+}
+
+export const XRAY_CONTAINER = "xray-daemon";
+/** Where the SDKs send segments: the sidecar, over the task's shared network namespace. */
+export const XRAY_DAEMON_ADDRESS = "127.0.0.1:2000";
+
+const byName = (values: Readonly<Record<string, string>>, valueKey: "value" | "valueFrom") =>
+  // Sorted: ECS returns them sorted, and an unsorted list re-plans forever.
+  Object.keys(values)
+    .sort()
+    .map((name) => ({ name, [valueKey]: values[name] }));
+
+const valueFrom = (secrets: Readonly<Record<string, SecretRef>>) =>
+  Object.fromEntries(Object.entries(secrets).map(([name, s]) => [name, s.jsonKey ? `${s.secretArn}:${s.jsonKey}::` : s.secretArn]));
+
+const awsLogs = (group: string, region: string, prefix: string) => ({
+  logDriver: "awslogs",
+  options: { "awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": prefix },
+});
+
+/**
+ * The task's container definitions as literal JSON (the policy pack reads
+ * them): each container logs to its group, secrets come from `secrets`, and
+ * with tracing every container knows the sidecar's address.
+ */
+export function containerDefinitions(containers: readonly ContainerSpec[], region: string, tracing?: TracingSidecar): string {
+  const definitions: Record<string, unknown>[] = containers.map((c) => ({
+    name: c.name,
+    image: c.image,
+    essential: true,
+    ...(c.command ? { command: [...c.command] } : {}),
+    ...(c.port ? { portMappings: [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }] } : {}),
+    environment: byName({ ...c.environment, ...(tracing ? { AWS_XRAY_DAEMON_ADDRESS: XRAY_DAEMON_ADDRESS } : {}) }, "value"),
+    ...(c.secrets && Object.keys(c.secrets).length ? { secrets: byName(valueFrom(c.secrets), "valueFrom") } : {}),
+    ...(c.gpus ? { resourceRequirements: [{ type: "GPU", value: String(c.gpus) }] } : {}),
+    // An init process reaps zombies and forwards SIGTERM (Spot draining, deployments).
+    linuxParameters: { initProcessEnabled: true },
+    logConfiguration: awsLogs(c.logGroupName, region, c.name),
+  }));
+  if (tracing) {
+    definitions.push({
+      name: XRAY_CONTAINER,
+      image: tracing.image,
+      // The daemon only relays segments: a crash must not take the service down.
+      essential: false,
+      cpu: 32,
+      memoryReservation: 256,
+      portMappings: [{ containerPort: 2000, hostPort: 2000, protocol: "udp" }],
+      environment: [{ name: "AWS_REGION", value: region }],
+      logConfiguration: awsLogs(containers[0].logGroupName, region, XRAY_CONTAINER),
+    });
+  }
+  return JSON.stringify(definitions);
+}

@@ -1,0 +1,86 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { serviceTrustPolicy } from "../common/trust";
+
+export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
+
+export interface TaskRolesProps {
+  /** Prefix of the role names, e.g. `ecg-prod-backend-api`. */
+  readonly name: string;
+  readonly account: AwsAccount;
+  /** ECR repository ARNs (wildcards allowed) the agent pulls from. */
+  readonly pullFrom: readonly string[];
+  /** Log group ARNs the agent writes container output to. */
+  readonly logGroupArns: readonly string[];
+  /** Secrets Manager ARNs the agent injects. @default [] */
+  readonly secretArns?: readonly string[];
+  /** KMS keys that encrypt those secrets. @default [] */
+  readonly decryptKeyArns?: readonly string[];
+  /** What the application itself may do (SEC-1). @default [] */
+  readonly taskStatements?: readonly PolicyStatement[];
+  /** Let the task send traces to X-Ray (MON-4). @default false */
+  readonly tracing?: boolean;
+}
+
+/**
+ * The two roles of an ECS service (SEC-1, CKV_AWS_249): the execution role the
+ * ECS agent uses to pull images, write logs and inject secrets, and the task
+ * role the application uses. Both trust ECS tasks of this account only, and
+ * both are scoped to named resources: no `*` action, and `Resource: *` only for
+ * the calls that have no resource (commented where granted).
+ */
+export class TaskRoles extends Construct {
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+
+  constructor(scope: Construct, id: string, props: TaskRolesProps) {
+    super(scope, id);
+    const { accountId, region, partition } = props.account;
+    const trust = serviceTrustPolicy(this, "trust", "ecs-tasks.amazonaws.com", props.account, `arn:${partition}:ecs:${region}:${accountId}:*`);
+
+    const secrets = [...new Set(props.secretArns ?? [])];
+    const execution: PolicyStatement[] = [
+      // GetAuthorizationToken is account-wide: ECR accepts no resource for it.
+      { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+      {
+        sid: "PullServiceImages",
+        actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchImportUpstreamImage"],
+        resources: [...props.pullFrom],
+      },
+      { sid: "WriteContainerLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: props.logGroupArns.map((arn) => `${arn}:log-stream:*`) },
+    ];
+    if (secrets.length) execution.push({ sid: "InjectSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
+    if (secrets.length && props.decryptKeyArns?.length) {
+      execution.push({
+        sid: "DecryptSecrets",
+        actions: ["kms:Decrypt"],
+        resources: [...props.decryptKeyArns],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${region}.amazonaws.com`] }],
+      });
+    }
+    this.executionRole = this.role("execution", `${props.name}-execution`, "ECS agent: pulls the service's images, writes its logs, injects its secrets", trust.json, execution);
+
+    const task = [...(props.taskStatements ?? [])];
+    if (props.tracing) {
+      // X-Ray's write and sampling APIs take no resource ARN (AWSXRayDaemonWriteAccess grants the same on "*").
+      task.push({
+        sid: "SendTraces",
+        actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        resources: ["*"],
+      });
+    }
+    this.taskRole = this.role("task", `${props.name}-task`, "The application's own permissions (SEC-1)", trust.json, task);
+  }
+
+  private role(id: string, name: string, description: string, assumeRolePolicy: string, statements: PolicyStatement[]): IamRole {
+    const role = new IamRole(this, id, { name, description, assumeRolePolicy, maxSessionDuration: 3600 });
+    if (statements.length) {
+      const document = new DataAwsIamPolicyDocument(this, `${id}-policy-document`, { statement: statements });
+      new IamRolePolicy(this, `${id}-policy`, { name: `${name}-policy`, role: role.id, policy: document.json });
+    }
+    return role;
+  }
+}

@@ -1,0 +1,166 @@
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { ComponentTags } from "../common/component-tags";
+import { refuseProps } from "../common/props";
+import type { SecureBucket } from "../secure-bucket";
+import { WebFirewall, type WebFirewallProps } from "./waf";
+
+export { MANAGED_RULE_GROUPS, WebFirewall, type WebFirewallProps } from "./waf";
+
+/** TLS 1.3 and 1.2 only, forward-secret ciphers (CKV_AWS_103). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface IngressProps {
+  /** Name of the ALB, target group and web ACL, e.g. `ecg-prod-api` (ALB names: at most 32 characters). */
+  readonly name: string;
+  readonly account: AwsAccount;
+  readonly vpcId: string;
+  /** Public subnets, one per AZ: an ALB needs at least two AZs (seed conflict 1). */
+  readonly subnetIds: readonly string[];
+  /** ALB-SG of the NET-4 matrix. */
+  readonly securityGroupId: string;
+  /** Public name of the API; the certificate is issued for it and an alias record points it at the ALB (CMP-6). */
+  readonly domainName: string;
+  /** Public Route 53 hosted zone that holds `domainName` (certificate validation and the alias). */
+  readonly hostedZoneId: string;
+  /** The service behind the ALB. */
+  readonly target: {
+    readonly port: number;
+    /** @default "/health" */
+    readonly healthCheckPath?: string;
+  };
+  /** Bucket (SSE-S3: the only encryption ALB log delivery supports) and prefix of the access logs (CKV_AWS_91). */
+  readonly accessLogs: { readonly bucket: SecureBucket; readonly prefix: string };
+  /** Refuse deletion of the ALB (production, CKV_AWS_150). @default false */
+  readonly deletionProtection?: boolean;
+  /** The WAF in front of the ALB (SEC-3). */
+  readonly firewall: Omit<WebFirewallProps, "name" | "resourceArn">;
+}
+
+/**
+ * The public entry point of the API (CMP-6, SEC-3): an internet-facing ALB
+ * across the public subnets that serves HTTPS only (TLS 1.2+, an ACM
+ * certificate validated through Route 53), drops invalid headers, writes
+ * access logs, forwards to the API's target group with a health check, and
+ * sits behind a WAFv2 web ACL. There is no port-80 listener: NET-4 opens 443
+ * only, so a redirect could never be reached.
+ */
+export class Ingress extends Construct {
+  readonly loadBalancer: Lb;
+  readonly targetGroup: LbTargetGroup;
+  readonly listener: LbListener;
+  readonly certificate: AcmCertificate;
+  readonly firewall: WebFirewall;
+  /** `https://<domainName>`, once its alias record exists. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: IngressProps) {
+    super(scope, id);
+    validate(id, props);
+    const { name, account } = props;
+
+    this.certificate = new AcmCertificate(this, "certificate", {
+      domainName: props.domainName,
+      validationMethod: "DNS",
+      // A renamed domain gets its new certificate before the listener lets go of the old one.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const validation = this.certificate.domainValidationOptions.get(0);
+    const validationRecord = new Route53Record(this, "certificate-validation-record", {
+      zoneId: props.hostedZoneId,
+      name: validation.resourceRecordName,
+      type: validation.resourceRecordType,
+      records: [validation.resourceRecordValue],
+      ttl: 300,
+      allowOverwrite: true,
+    });
+    const validated = new AcmCertificateValidation(this, "certificate-validation", {
+      certificateArn: this.certificate.arn,
+      validationRecordFqdns: [validationRecord.fqdn],
+    });
+
+    // ALB access logs are written by the region's Elastic Load Balancing account.
+    const elb = new DataAwsElbServiceAccount(this, "elb-account");
+    const prefix = props.accessLogs.prefix.replace(/\/+$/, "");
+    props.accessLogs.bucket.addToPolicy({
+      sid: `AlbAccessLogs${name.replace(/[^A-Za-z0-9]/g, "")}`,
+      principals: [{ type: "AWS", identifiers: [elb.arn] }],
+      actions: ["s3:PutObject"],
+      resources: [`${props.accessLogs.bucket.bucket.arn}/${prefix}/AWSLogs/${account.accountId}/*`],
+    });
+
+    this.loadBalancer = new Lb(this, "alb", {
+      name,
+      loadBalancerType: "application",
+      internal: false,
+      subnets: [...props.subnetIds],
+      securityGroups: [props.securityGroupId],
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? false,
+      accessLogs: { bucket: props.accessLogs.bucket.bucket.id, prefix, enabled: true },
+      // ELB checks at creation that it may write to the bucket.
+      dependsOn: [props.accessLogs.bucket.policy],
+    });
+    this.targetGroup = new LbTargetGroup(this, "target-group", {
+      name,
+      vpcId: props.vpcId,
+      // Fargate tasks (awsvpc) register by IP.
+      targetType: "ip",
+      port: props.target.port,
+      protocol: "HTTP",
+      deregistrationDelay: "30",
+      healthCheck: {
+        enabled: true,
+        path: props.target.healthCheckPath ?? "/health",
+        port: "traffic-port",
+        protocol: "HTTP",
+        matcher: "200",
+        interval: 15,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+    });
+    this.listener = new LbListener(this, "https", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: TLS_POLICY,
+      certificateArn: validated.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+    });
+    const alias = new Route53Record(this, "alias", {
+      zoneId: props.hostedZoneId,
+      name: props.domainName,
+      type: "A",
+      alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
+    });
+    this.firewall = new WebFirewall(this, "waf", { ...props.firewall, name, resourceArn: this.loadBalancer.arn });
+    this.url = `https://${alias.fqdn}`;
+    ComponentTags.apply(this, "ingress");
+  }
+}
+
+function validate(id: string, props: IngressProps): void {
+  const problems: string[] = [];
+  // ALB and target group names: 1-32 alphanumerics or hyphens, not starting or ending with a hyphen.
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-32 letters, digits or inner hyphens (ALB limit)`);
+  else if (props.name.toLowerCase().startsWith("internal-")) problems.push(`name: "${props.name}" must not start with internal- (reserved by ELB)`);
+  const subnets = new Set(props.subnetIds ?? []).size;
+  if (subnets < 2) problems.push(`subnetIds: ${subnets} distinct subnet(s) given; an ALB needs subnets in at least 2 AZs`);
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName ?? "")) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
+  const port = props.target?.port;
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`target.port: ${port} is not a TCP port`);
+  const path = props.target?.healthCheckPath ?? "/health";
+  if (!path.startsWith("/")) problems.push(`target.healthCheckPath: "${path}" must start with /`);
+  if (!props.accessLogs?.prefix?.replace(/\/+$/, "") || props.accessLogs.prefix.startsWith("/")) problems.push(`accessLogs.prefix: "${props.accessLogs?.prefix ?? ""}" must be a non-empty key prefix without a leading /`);
+  else if (props.accessLogs.prefix.includes("AWSLogs")) problems.push(`accessLogs.prefix: "${props.accessLogs.prefix}" must not contain AWSLogs (ELB adds it)`);
+  refuseProps("Ingress", id, problems);
+}
