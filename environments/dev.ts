@@ -1,4 +1,4 @@
-import { projectTags, sharedBackend } from "./shared";
+import { projectTags, publicZoneName, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -22,13 +22,14 @@ export const dev: EnvironmentConfig = {
     flowLogRetentionDays: 30,
   },
   compute: {
-    api: { cpu: 512, memoryMiB: 1024, tasks: { min: 1, max: 2 }, targetCpuPercent: 70 },
+    api: { cpu: 512, memoryMiB: 1024, tasks: { min: 1, max: 2 }, targetCpuPercent: 70, capacityProvider: "FARGATE_SPOT" },
     mlAudio: {
       instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
       instances: { min: 0, max: 1 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
       predictiveScaling: false,
+      task: { cpu: 4096, memoryMiB: 14336 },
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
@@ -36,7 +37,16 @@ export const dev: EnvironmentConfig = {
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
       predictiveScaling: false,
+      task: { cpu: 8192, memoryMiB: 28672 },
     },
+    logRetentionDays: 30,
+  },
+  ingress: {
+    domainName: "api.dev.ecg-render.com",
+    hostedZoneName: publicZoneName,
+    rateLimitPer5Minutes: 1000,
+    allowedCountries: ["KR", "US", "JP"],
+    logRetentionDays: 30,
   },
   database: {
     engineVersion: "15.4",

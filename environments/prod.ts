@@ -1,4 +1,4 @@
-import { projectTags, renderWorkingHours, sharedBackend } from "./shared";
+import { projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Production: the seed's values, exactly (ENV-2). */
@@ -19,13 +19,14 @@ export const prod: EnvironmentConfig = {
     flowLogRetentionDays: 365,
   },
   compute: {
-    api: { cpu: 2048, memoryMiB: 4096, tasks: { min: 2, max: 10 }, targetCpuPercent: 70 },
+    api: { cpu: 2048, memoryMiB: 4096, tasks: { min: 2, max: 10 }, targetCpuPercent: 70, capacityProvider: "FARGATE" },
     mlAudio: {
       instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
       instances: { min: 1, max: 4 },
       onDemandBaseCapacity: 1,
       onDemandPercentAboveBase: 0,
       predictiveScaling: true,
+      task: { cpu: 4096, memoryMiB: 14336 },
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
@@ -34,7 +35,16 @@ export const prod: EnvironmentConfig = {
       onDemandPercentAboveBase: 0,
       scheduledMinimums: renderWorkingHours,
       predictiveScaling: true,
+      task: { cpu: 8192, memoryMiB: 28672 },
     },
+    logRetentionDays: 365,
+  },
+  ingress: {
+    domainName: "api.ecg-render.com",
+    hostedZoneName: publicZoneName,
+    rateLimitPer5Minutes: 1000,
+    allowedCountries: ["KR", "US", "JP"],
+    logRetentionDays: 365,
   },
   database: {
     engineVersion: "15.4",

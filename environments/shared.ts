@@ -33,3 +33,9 @@ export const renderWorkingHours = [
   { name: "weekend", recurrence: "0 0 * * SAT", minSize: 1 },
   { name: "weekend-end", recurrence: "0 0 * * MON", minSize: 2 },
 ] as const;
+
+/**
+ * The public Route 53 zone the API names live in (CMP-6). It is registered
+ * and delegated outside this program, like the account; change it to yours.
+ */
+export const publicZoneName = "ecg-render.com";

@@ -1,4 +1,4 @@
-import { projectTags, renderWorkingHours, sharedBackend } from "./shared";
+import { projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Staging: prod's topology (two NAT gateways, Multi-AZ, replicas) at smaller sizes. */
@@ -19,13 +19,14 @@ export const staging: EnvironmentConfig = {
     flowLogRetentionDays: 90,
   },
   compute: {
-    api: { cpu: 1024, memoryMiB: 2048, tasks: { min: 2, max: 4 }, targetCpuPercent: 70 },
+    api: { cpu: 1024, memoryMiB: 2048, tasks: { min: 2, max: 4 }, targetCpuPercent: 70, capacityProvider: "FARGATE" },
     mlAudio: {
       instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
       instances: { min: 1, max: 2 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
       predictiveScaling: false,
+      task: { cpu: 4096, memoryMiB: 14336 },
     },
     render: {
       instanceTypes: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"],
@@ -34,7 +35,16 @@ export const staging: EnvironmentConfig = {
       onDemandPercentAboveBase: 0,
       scheduledMinimums: renderWorkingHours,
       predictiveScaling: false,
+      task: { cpu: 8192, memoryMiB: 28672 },
     },
+    logRetentionDays: 90,
+  },
+  ingress: {
+    domainName: "api.staging.ecg-render.com",
+    hostedZoneName: publicZoneName,
+    rateLimitPer5Minutes: 1000,
+    allowedCountries: ["KR", "US", "JP"],
+    logRetentionDays: 90,
   },
   database: {
     engineVersion: "15.4",

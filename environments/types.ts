@@ -59,6 +59,15 @@ export interface ApiServiceConfig {
   readonly tasks: CapacityRange;
   /** Target CPU utilization for service auto scaling, percent. */
   readonly targetCpuPercent: number;
+  /** Fargate capacity: `FARGATE_SPOT` is cheaper and may be interrupted (dev). */
+  readonly capacityProvider: "FARGATE" | "FARGATE_SPOT";
+}
+
+/** CPU and memory one task reserves on a GPU host; it must fit the fleet's smallest type. */
+export interface TaskSizeConfig {
+  /** CPU units (1024 per vCPU). */
+  readonly cpu: number;
+  readonly memoryMiB: number;
 }
 
 export interface GpuFleetConfig {
@@ -73,6 +82,8 @@ export interface GpuFleetConfig {
   readonly scheduledMinimums?: readonly { readonly name: string; readonly recurrence: string; readonly minSize: number }[];
   /** Predictive scaling (COST-3). */
   readonly predictiveScaling: boolean;
+  /** The service's task on each host (one task, one GPU per host). */
+  readonly task: TaskSizeConfig;
 }
 
 export interface ComputeConfig {
@@ -81,6 +92,25 @@ export interface ComputeConfig {
   readonly mlAudio: GpuFleetConfig;
   /** GPU Render fleet (CMP-4); `instances.max` may be raised to 20 (SC-1). */
   readonly render: GpuFleetConfig;
+  /** Retention of the services' log groups (MON-3), days. */
+  readonly logRetentionDays: number;
+}
+
+/** The public entry point: ALB, certificate and WAF (CMP-6, SEC-3). */
+export interface IngressConfig {
+  /** Public name of the API, e.g. `api.ecg-render.com`; the ACM certificate is issued for it. */
+  readonly domainName: string;
+  /**
+   * Public Route 53 hosted zone that holds `domainName`. It must exist before
+   * the first deploy (like the account): the stack looks it up by name.
+   */
+  readonly hostedZoneName: string;
+  /** WAF: requests per IP per 5 minutes (SEC-3). */
+  readonly rateLimitPer5Minutes: number;
+  /** WAF: ISO country codes allowed to reach the API (SEC-3). */
+  readonly allowedCountries: readonly string[];
+  /** Days ALB access logs and WAF logs are kept. */
+  readonly logRetentionDays: number;
 }
 
 export interface DatabaseConfig {
@@ -163,6 +193,7 @@ export interface EnvironmentConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly network: NetworkConfig;
   readonly compute: ComputeConfig;
+  readonly ingress: IngressConfig;
   readonly database: DatabaseConfig;
   readonly cache: CacheConfig;
   readonly storage: StorageConfig;

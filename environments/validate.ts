@@ -1,5 +1,6 @@
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
 import { bucketNameProblem, logRetentionProblem } from "../modules/common/limits";
+import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { availabilityZonesByRegion } from "./regions";
 import type { CapacityRange, EnvironmentConfig, GpuFleetConfig } from "./types";
@@ -73,6 +74,7 @@ class EnvironmentChecker {
     this.identity();
     this.networkLayout();
     this.compute();
+    this.ingress();
     this.data();
     this.backend();
   }
@@ -155,8 +157,11 @@ class EnvironmentChecker {
     if (!(api.memoryMiB >= 512)) this.fail("compute.api.memoryMiB", `${api.memoryMiB} must be at least 512`);
     this.range("compute.api.tasks", api.tasks);
     this.percent("compute.api.targetCpuPercent", api.targetCpuPercent, 1);
+    if (!["FARGATE", "FARGATE_SPOT"].includes(api.capacityProvider)) this.fail("compute.api.capacityProvider", `"${api.capacityProvider}" must be "FARGATE" or "FARGATE_SPOT"`);
     this.fleet("compute.mlAudio", compute.mlAudio);
     this.fleet("compute.render", compute.render);
+    const retention = logRetentionProblem(compute.logRetentionDays);
+    if (retention) this.fail("compute.logRetentionDays", retention);
   }
 
   private fleet(path: string, fleet: GpuFleetConfig): void {
@@ -171,6 +176,38 @@ class EnvironmentChecker {
       this.fail(`${path}.onDemandBaseCapacity`, `${fleet.onDemandBaseCapacity} must be between 0 and instances.max`);
     }
     this.percent(`${path}.onDemandPercentAboveBase`, fleet.onDemandPercentAboveBase, 0);
+    const unknown = types.filter((t) => !GPU_INSTANCE_TYPES[t]);
+    if (unknown.length) {
+      this.fail(`${path}.instanceTypes`, `${unknown.join(", ")}: not one-GPU types of the fleet class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`);
+    }
+    const host = smallestHost(types);
+    const task = fleet.task;
+    if (!task) return this.fail(`${path}.task`, "is required");
+    if (!(Number.isInteger(task.cpu) && task.cpu >= 128)) this.fail(`${path}.task.cpu`, `${task.cpu} must be a whole number of CPU units >= 128`);
+    if (!(Number.isInteger(task.memoryMiB) && task.memoryMiB >= 512)) this.fail(`${path}.task.memoryMiB`, `${task.memoryMiB} must be a whole number >= 512`);
+    if (host && (task.cpu > host.cpu || task.memoryMiB > host.memoryMiB)) {
+      this.fail(`${path}.task`, `${task.cpu} CPU / ${task.memoryMiB} MiB does not fit the smallest instance type of the fleet (${host.cpu} CPU / ${host.memoryMiB} MiB): ECS could never place it there`);
+    }
+  }
+
+  private ingress(): void {
+    const ingress = this.env.ingress;
+    if (!ingress) return this.fail("ingress", "is required");
+    const dns = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+    if (!dns.test(ingress.domainName ?? "")) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
+    if (!dns.test(ingress.hostedZoneName ?? "")) this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
+    else if (ingress.domainName !== ingress.hostedZoneName && !ingress.domainName?.endsWith(`.${ingress.hostedZoneName}`)) {
+      this.fail("ingress.domainName", `"${ingress.domainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
+    }
+    if (!(Number.isInteger(ingress.rateLimitPer5Minutes) && ingress.rateLimitPer5Minutes >= 10)) {
+      this.fail("ingress.rateLimitPer5Minutes", `${ingress.rateLimitPer5Minutes} must be a whole number >= 10 (WAF minimum)`);
+    }
+    if (!(ingress.allowedCountries?.length > 0)) this.fail("ingress.allowedCountries", "must list at least one country, or nobody can reach the API");
+    (ingress.allowedCountries ?? []).forEach((code, i) => {
+      if (!/^[A-Z]{2}$/.test(code)) this.fail(`ingress.allowedCountries[${i}]`, `"${code}" is not an ISO 3166 alpha-2 country code`);
+    });
+    const retention = logRetentionProblem(ingress.logRetentionDays);
+    if (retention) this.fail("ingress.logRetentionDays", retention);
   }
 
   private data(): void {

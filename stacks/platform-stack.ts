@@ -1,4 +1,5 @@
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -9,8 +10,13 @@ import { ContainerRegistry } from "../modules/container-registry";
 import { ComputeCluster } from "../modules/ecs-cluster";
 import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
 import { EncryptionKey } from "../modules/kms";
-import { Network } from "../modules/network";
+import { Ingress } from "../modules/ingress";
+import { DEFAULT_SERVICE_PORTS, Network } from "../modules/network";
+import { suppress } from "../modules/policy";
+import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
+import { DataEndpointInputs } from "./data-inputs";
+import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
@@ -18,8 +24,6 @@ export interface PlatformStackProps {
   readonly backend: BackendKind;
 }
 
-/** The three service images (CMP-2..4, CMP-7). */
-export const SERVICE_IMAGES = ["ecg-backend-api", "ecg-ml-audio", "ecg-gpu-render"] as const;
 
 /**
  * What each GPU fleet scales on (CMP-3, CMP-4). ML Audio: GPU utilization from
@@ -31,6 +35,9 @@ const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMet
   mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: "nvidia_smi_utilization_gpu", targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
   render: (asgName) => ({ namespace: "ECG/Render", metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
 };
+
+/** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
+const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
 
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
@@ -46,6 +53,9 @@ export class PlatformStack extends TerraformStack {
   readonly cluster: ComputeCluster;
   readonly mlAudioFleet: GpuFleet;
   readonly renderFleet: GpuFleet;
+  readonly logsBucket: SecureBucket;
+  readonly ingress: Ingress;
+  readonly services: EcgServices;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -76,6 +86,7 @@ export class PlatformStack extends TerraformStack {
       vpcCidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
       subnets: network.subnets,
+      ports: SERVICE_PORTS,
       natGateways: network.natGateways,
       flowLogRetentionDays: network.flowLogRetentionDays,
       flowLogKmsKeyArn: this.logsKey.keyArn,
@@ -88,8 +99,17 @@ export class PlatformStack extends TerraformStack {
       preventDestroy: config.production,
     });
     ComponentTags.apply(this.imagesKey, "encryption");
-    this.registry = new ContainerRegistry(this, "registry", { prefix: id, images: SERVICE_IMAGES, kmsKeyArn: this.imagesKey.keyArn });
-    this.cluster = new ComputeCluster(this, "cluster", { name: id, kmsKeyArn: this.logsKey.keyArn });
+    this.registry = new ContainerRegistry(this, "registry", {
+      prefix: id,
+      images: Object.values(SERVICE_IMAGES),
+      kmsKeyArn: this.imagesKey.keyArn,
+      pullThroughCaches: { [XRAY_PULL_THROUGH.prefix]: XRAY_PULL_THROUGH.upstream },
+    });
+    this.cluster = new ComputeCluster(this, "cluster", {
+      name: id,
+      kmsKeyArn: this.logsKey.keyArn,
+      serviceNamespace: { name: `${id}.internal`, vpcId: this.network.vpcId },
+    });
 
     const fleet = (key: "mlAudio" | "render", suffix: string, securityGroupId: string, config: GpuFleetConfig) => {
       const name = `${id}-${suffix}`;
@@ -114,11 +134,62 @@ export class PlatformStack extends TerraformStack {
     this.renderFleet = fleet("render", "gpu-render", this.network.securityGroupIds.gpuRender, config.compute.render);
     new EcsClusterCapacityProviders(this, "capacity-providers", {
       clusterName: this.cluster.clusterName,
-      capacityProviders: [this.mlAudioFleet.capacityProvider.name, this.renderFleet.capacityProvider.name, "FARGATE"],
+      capacityProviders: [this.mlAudioFleet.capacityProvider.name, this.renderFleet.capacityProvider.name, "FARGATE", "FARGATE_SPOT"],
+    });
+
+    // ALB access logs (SSE-S3: the only encryption ELB log delivery accepts).
+    this.logsBucket = new SecureBucket(this, "logs-bucket", {
+      bucketName: `${id}-logs-${account.accountId}`,
+      expirationDays: config.ingress.logRetentionDays,
+      noncurrentVersionExpirationDays: 7,
+      // Production keeps its audit trail; other environments' logs go with them.
+      preventDestroy: config.production,
+      forceDestroy: !config.production,
+    });
+    suppress(this.logsBucket.bucket, "CKV_AWS_18", "This is the environment's log bucket: logging its own access would log into itself.");
+    ComponentTags.apply(this.logsBucket, "logging");
+    const zone = new DataAwsRoute53Zone(this, "public-zone", { name: config.ingress.hostedZoneName, privateZone: false });
+    this.ingress = new Ingress(this, "ingress", {
+      name: `${id}-api`,
+      account,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.subnetIds.public,
+      securityGroupId: this.network.securityGroupIds.alb,
+      domainName: config.ingress.domainName,
+      hostedZoneId: zone.zoneId,
+      target: { port: SERVICE_PORTS.api, healthCheckPath: "/health" },
+      accessLogs: { bucket: this.logsBucket, prefix: "alb" },
+      deletionProtection: config.production,
+      firewall: {
+        rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
+        allowedCountries: config.ingress.allowedCountries,
+        logsKmsKeyArn: this.logsKey.keyArn,
+        logRetentionDays: config.ingress.logRetentionDays,
+      },
+    });
+
+    this.services = new EcgServices(this, "services", {
+      stackName: id,
+      config,
+      account,
+      network: this.network,
+      ports: SERVICE_PORTS,
+      cluster: this.cluster,
+      registry: this.registry,
+      mlAudioFleet: this.mlAudioFleet,
+      renderFleet: this.renderFleet,
+      data: new DataEndpointInputs(this, "data"),
+      logsKmsKeyArn: this.logsKey.keyArn,
+      apiTarget: { targetGroupArn: this.ingress.targetGroup.arn, listener: this.ingress.listener },
     });
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.clusterName });
+    new TerraformOutput(this, "api_url", { value: this.ingress.url });
+    new TerraformOutput(this, "alb_dns_name", { value: this.ingress.loadBalancer.dnsName });
+    new TerraformOutput(this, "service_names", {
+      value: { api: this.services.api.service.name, mlAudio: this.services.mlAudio.service.name, render: this.services.render.service.name },
+    });
     new TerraformOutput(this, "repository_urls", { value: this.registry.repositoryUrls });
     for (const [tier, ids] of Object.entries(this.network.subnetIds)) {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: ids });

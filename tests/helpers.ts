@@ -9,6 +9,7 @@ export interface SynthesizedStack {
   readonly resource: Record<string, Record<string, any>>;
   readonly data?: Record<string, Record<string, any>>;
   readonly output?: Record<string, any>;
+  readonly variable?: Record<string, any>;
 }
 
 /** A fixed account for module tests (modules take literal or token strings alike). */
@@ -24,9 +25,9 @@ export function resourcesOf(stack: SynthesizedStack, type: string): [string, any
   return Object.entries(stack.resource[type] ?? {});
 }
 
-/** `${aws_x.id.attr}` → the logical id `id`. */
+/** `${aws_x.id.attr}` or `${data.aws_x.id.attr}` → the logical id `id`. */
 export function referencedId(expression: string): string {
-  const match = /^\$\{[a-z0-9_]+\.([^.}]+)\.[a-z_]+\}$/.exec(expression);
+  const match = /^\$\{(?:data\.)?[a-z0-9_]+\.([^.}]+)\.[a-z_]+\}$/.exec(expression);
   if (!match) throw new Error(`not a plain reference: ${expression}`);
   return match[1];
 }

@@ -53,6 +53,17 @@ describe("environment validation", () => {
     ["an unknown NAT policy", (e) => (e.network.natGateways = "none" as never), "prod: network.natGateways: \"none\" must be \"one-per-az\" or \"single\""],
     ["a flow-log retention CloudWatch refuses", (e) => (e.network.flowLogRetentionDays = 45), "prod: network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value"],
     ["a Fargate CPU value that does not exist", (e) => (e.compute.api.cpu = 3000), "prod: compute.api.cpu: 3000 is not a Fargate CPU value"],
+    ["an unknown Fargate capacity provider", (e) => (e.compute.api.capacityProvider = "EC2" as never), 'prod: compute.api.capacityProvider: "EC2" must be "FARGATE" or "FARGATE_SPOT"'],
+    ["a service log retention CloudWatch refuses", (e) => (e.compute.logRetentionDays = 100), "prod: compute.logRetentionDays: 100 is not a CloudWatch Logs retention value"],
+    ["a GPU type outside the fleet class", (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "p3.2xlarge"]), "prod: compute.mlAudio.instanceTypes: p3.2xlarge: not one-GPU types of the fleet class"],
+    ["[CMP-3] a GPU task larger than the fleet's smallest host", (e) => (e.compute.mlAudio.task = { cpu: 4096, memoryMiB: 16384 }), "prod: compute.mlAudio.task: 4096 CPU / 16384 MiB does not fit the smallest instance type of the fleet (4096 CPU / 15564 MiB)"],
+    ["a GPU task with too little memory", (e) => (e.compute.render.task = { cpu: 1024, memoryMiB: 100 }), "prod: compute.render.task.memoryMiB: 100 must be a whole number >= 512"],
+    ["[CMP-6] an API name outside its hosted zone", (e) => (e.ingress.domainName = "api.example.org"), 'prod: ingress.domainName: "api.example.org" is not inside the hosted zone "ecg-render.com"'],
+    ["a domain that is not a DNS name", (e) => (e.ingress.domainName = "API_ecg"), 'prod: ingress.domainName: "API_ecg" is not a lower-case DNS name'],
+    ["[SEC-3] a WAF rate limit below WAF's minimum", (e) => (e.ingress.rateLimitPer5Minutes = 5), "prod: ingress.rateLimitPer5Minutes: 5 must be a whole number >= 10"],
+    ["[SEC-3] an empty country allow-list", (e) => (e.ingress.allowedCountries = []), "prod: ingress.allowedCountries: must list at least one country"],
+    ["[SEC-3] a country that is not an ISO code", (e) => (e.ingress.allowedCountries = ["KR", "Korea"]), 'prod: ingress.allowedCountries[1]: "Korea" is not an ISO 3166 alpha-2 country code'],
+    ["an access-log retention CloudWatch refuses", (e) => (e.ingress.logRetentionDays = 2), "prod: ingress.logRetentionDays: 2 is not a CloudWatch Logs retention value"],
   ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
     const env = prodCopy();
     breakIt(env);

@@ -136,8 +136,8 @@ describe("compute", () => {
 
   it("[CMP-3] [CMP-4] attaches both fleets' capacity providers (and Fargate) to the cluster", () => {
     const [[, attachment]] = resourcesOf(stack("ecg-prod"), "aws_ecs_cluster_capacity_providers");
-    expect(attachment.capacity_providers).toHaveLength(3);
-    expect(attachment.capacity_providers).toContain("FARGATE");
+    expect(attachment.capacity_providers).toHaveLength(4);
+    expect(attachment.capacity_providers).toEqual(expect.arrayContaining(["FARGATE", "FARGATE_SPOT"]));
   });
 });
 

@@ -1,0 +1,225 @@
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../environments/types";
+import type { AwsAccount } from "../modules/common/aws-account";
+import type { ContainerRegistry } from "../modules/container-registry";
+import type { ComputeCluster } from "../modules/ecs-cluster";
+import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
+import type { GpuFleet } from "../modules/gpu-fleet";
+import type { Network, ServicePorts } from "../modules/network";
+import type { DataEndpoints } from "./data-inputs";
+
+/** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */
+export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
+const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as const;
+
+/** Log groups of MON-3, per environment (ENV-3: environments never share names). */
+export const LOG_GROUPS = ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"] as const;
+export const logGroupName = (stack: string, group: (typeof LOG_GROUPS)[number]) => `/ecs/${stack}/${group}`;
+
+/**
+ * The render image's Celery entry point (its contract with this program): four
+ * worker processes per task (CMP-4), one GPU shared by the task.
+ */
+export const RENDER_WORKER_COMMAND = ["celery", "--app", "ecg_render.worker", "worker", "--concurrency", "4", "--loglevel", "INFO"];
+
+/** Namespace of the custom metrics the render service publishes (queue depth per host: the render fleet scales on it). */
+export const RENDER_METRICS_NAMESPACE = "ECG/Render";
+
+/** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
+export const XRAY_PULL_THROUGH = { prefix: "ecr-public", upstream: "public.ecr.aws", repository: "xray/aws-xray-daemon", tag: "3.x" } as const;
+
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+export interface EcgServicesProps {
+  readonly stackName: string;
+  readonly config: EnvironmentConfig;
+  readonly account: AwsAccount;
+  readonly network: Network;
+  readonly ports: ServicePorts;
+  readonly cluster: ComputeCluster;
+  readonly registry: ContainerRegistry;
+  readonly mlAudioFleet: GpuFleet;
+  readonly renderFleet: GpuFleet;
+  readonly data: DataEndpoints;
+  readonly logsKmsKeyArn: string;
+  /** The API's ALB target group, and the listener that attaches it. */
+  readonly apiTarget: { readonly targetGroupArn: string; readonly listener: ITerraformDependable };
+}
+
+/**
+ * The ECG services on the cluster: the Backend API on Fargate behind the ALB
+ * (CMP-2), ML Audio (CMP-3) and GPU Render with its Celery workers (CMP-4) as
+ * one task per GPU host. Each has its own roles with the seed's least
+ * privilege (SEC-1), its log groups (MON-3) and an X-Ray sidecar (MON-4).
+ */
+export class EcgServices extends Construct {
+  readonly api: ContainerService;
+  readonly mlAudio: ContainerService;
+  readonly render: ContainerService;
+
+  constructor(scope: Construct, id: string, props: EcgServicesProps) {
+    super(scope, id);
+    const { stackName, config, account, network, ports, cluster, registry, data } = props;
+    const { partition, region, accountId } = account;
+    const namespace = cluster.namespace;
+    if (!namespace) throw new Error(`EcgServices "${id}": the cluster needs a service namespace for the calls between services`);
+
+    const image = (key: keyof typeof SERVICE_IMAGES) => `${registry.repositoryUrls[SERVICE_IMAGES[key]]}:${IMAGE_TAGS[key]}`;
+    const repository = (key: keyof typeof SERVICE_IMAGES) => registry.repositories[SERVICE_IMAGES[key]].arn;
+    const xrayRepository = `arn:${partition}:ecr:${region}:${accountId}:repository/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`;
+    const tracing: TracingSidecar = {
+      image: `${accountId}.dkr.ecr.${region}.amazonaws.com/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}:${XRAY_PULL_THROUGH.tag}`,
+    };
+    const common = {
+      cluster: { name: cluster.clusterName, arn: cluster.clusterArn },
+      account,
+      tracing,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      logRetentionDays: config.compute.logRetentionDays,
+    };
+
+    const bucketArn = `arn:${partition}:s3:::${data.videosBucketName}`;
+    const objects = (actions: string[], prefix: string): PolicyStatement => ({
+      sid: `${actions.includes("s3:PutObject") ? "ReadWrite" : "Read"}${capitalized(prefix.replace(/[^A-Za-z]/g, "")) || "All"}Videos`,
+      actions,
+      resources: [`${bucketArn}/${prefix}*`],
+    });
+    const list = (prefixes: string[]): PolicyStatement => ({
+      sid: "ListVideos",
+      actions: ["s3:ListBucket"],
+      resources: [bucketArn],
+      ...(prefixes.length ? { condition: [{ test: "StringLike", variable: "s3:prefix", values: prefixes.map((p) => `${p}*`) }] } : {}),
+    });
+    const readSecrets = (arns: string[]): PolicyStatement => ({
+      // Re-read after a rotation without a restart (SEC-2 rotates every 30 days).
+      sid: "ReadOwnSecrets",
+      actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      resources: arns,
+    });
+    const redisAuth = { REDIS_AUTH_TOKEN: { secretArn: data.redisAuthTokenSecretArn } };
+
+    // --- Backend API (CMP-2) ---
+    this.api = new ContainerService(this, "backend-api", {
+      ...common,
+      name: `${stackName}-backend-api`,
+      subnetIds: network.subnetIds.private,
+      securityGroupIds: [network.securityGroupIds.backend],
+      cpu: config.compute.api.cpu,
+      memoryMiB: config.compute.api.memoryMiB,
+      scheduling: {
+        kind: "fargate",
+        capacityProvider: config.compute.api.capacityProvider,
+        desiredCount: config.compute.api.tasks.min,
+        autoScaling: { maxCount: config.compute.api.tasks.max, targetCpuPercent: config.compute.api.targetCpuPercent },
+      },
+      containers: [
+        {
+          name: "backend-api",
+          image: image("api"),
+          port: ports.api,
+          environment: {
+            DATABASE_URL: data.databaseUrl,
+            REDIS_URL: data.redisUrl,
+            S3_BUCKET: data.videosBucketName,
+            ML_AUDIO_URL: `http://ml-audio.${namespace.name}:${ports.mlAudio}`,
+            GPU_RENDER_URL: `http://gpu-render.${namespace.name}:${ports.gpuRender}`,
+          },
+          secrets: { DATABASE_PASSWORD: { secretArn: data.databasePasswordSecretArn, jsonKey: "password" }, ...redisAuth },
+          logGroupName: logGroupName(stackName, "backend-api"),
+        },
+      ],
+      pullFrom: [repository("api"), xrayRepository],
+      // SEC-1: read/write on the videos bucket, its own secrets. (Database
+      // access is the network path plus the password; IAM database auth comes
+      // with the data layer.)
+      taskStatements: [
+        list([]),
+        objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], ""),
+        readSecrets([data.databasePasswordSecretArn, data.redisAuthTokenSecretArn]),
+      ],
+      loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
+    });
+
+    // GPU services: one task (and one GPU) on every host of their fleet, found through Cloud Map.
+    const gpuService = (
+      key: "mlAudio" | "render",
+      discoveryName: string,
+      securityGroupId: string,
+      containers: ContainerSpec[],
+      taskStatements: PolicyStatement[],
+    ) =>
+      new ContainerService(this, discoveryName, {
+        ...common,
+        name: `${stackName}-${discoveryName}`,
+        subnetIds: network.subnetIds.gpu,
+        securityGroupIds: [securityGroupId],
+        cpu: config.compute[key].task.cpu,
+        memoryMiB: config.compute[key].task.memoryMiB,
+        scheduling: { kind: "ec2-daemon", placementConstraint: (key === "mlAudio" ? props.mlAudioFleet : props.renderFleet).placementConstraint },
+        containers,
+        pullFrom: [repository(key), xrayRepository],
+        taskStatements,
+        discovery: { namespaceId: namespace.id, name: discoveryName },
+      });
+
+    // --- ML Audio (CMP-3): reads uploaded videos and writes its analysis; nothing else ---
+    this.mlAudio = gpuService(
+      "mlAudio",
+      "ml-audio",
+      network.securityGroupIds.mlAudio,
+      [
+        {
+          name: "ml-audio-server",
+          image: image("mlAudio"),
+          port: ports.mlAudio,
+          gpus: 1,
+          environment: { S3_BUCKET: data.videosBucketName, SCRATCH_DIR: "/scratch" },
+          logGroupName: logGroupName(stackName, "ml-audio-server"),
+        },
+      ],
+      [list(["uploads/", "analyzed/"]), objects(["s3:GetObject"], "uploads/"), objects(["s3:GetObject", "s3:PutObject"], "analyzed/")],
+    );
+
+    // --- GPU Render (CMP-4): the render server and its 4 Celery workers, one task per host ---
+    const renderEnvironment = { REDIS_URL: data.redisUrl, S3_BUCKET: data.videosBucketName, METRICS_NAMESPACE: RENDER_METRICS_NAMESPACE, SCRATCH_DIR: "/scratch" };
+    this.render = gpuService(
+      "render",
+      "gpu-render",
+      network.securityGroupIds.gpuRender,
+      [
+        {
+          name: "gpu-render-server",
+          image: image("render"),
+          port: ports.gpuRender,
+          environment: renderEnvironment,
+          secrets: redisAuth,
+          logGroupName: logGroupName(stackName, "gpu-render-server"),
+        },
+        {
+          // The workers render: the task's one GPU is theirs (ECS gives a GPU to one container).
+          name: "celery-workers",
+          image: image("render"),
+          command: RENDER_WORKER_COMMAND,
+          gpus: 1,
+          environment: renderEnvironment,
+          secrets: redisAuth,
+          logGroupName: logGroupName(stackName, "celery-workers"),
+        },
+      ],
+      // SEC-1: rendered/* read/write, its Redis secret, its own metrics.
+      [
+        list(["rendered/"]),
+        objects(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], "rendered/"),
+        readSecrets([data.redisAuthTokenSecretArn]),
+        {
+          // PutMetricData has no resource ARN; the namespace condition is its only scope.
+          sid: "PublishRenderMetrics",
+          actions: ["cloudwatch:PutMetricData"],
+          resources: ["*"],
+          condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [RENDER_METRICS_NAMESPACE] }],
+        },
+      ],
+    );
+  }
+}

@@ -1,0 +1,243 @@
+import { referencedId, resourcesOf, type SynthesizedStack } from "../helpers";
+import { synthProgram } from "./synth";
+
+// The services of every environment, on the fully synthesized program.
+const program = synthProgram();
+const stack = (name: string): SynthesizedStack => program.stacks[name];
+const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
+
+const named = (s: SynthesizedStack, type: string, name: string) => {
+  const found = resourcesOf(s, type).filter(([, r]) => (r.name ?? r.family) === name);
+  if (found.length !== 1) throw new Error(`${type} named ${name}: found ${found.length}`);
+  return found[0];
+};
+const service = (s: SynthesizedStack, name: string) => named(s, "aws_ecs_service", name)[1];
+const containers = (s: SynthesizedStack, family: string): any[] => JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions);
+const byName = (list: any[]) => Object.fromEntries(list.map((c) => [c.name, c]));
+/** The statements of a role's inline policy, by the role policy's name. */
+const policyOf = (s: SynthesizedStack, policyName: string): any[] =>
+  s.data!.aws_iam_policy_document[referencedId(named(s, "aws_iam_role_policy", policyName)[1].policy)].statement;
+
+describe("Backend API (Fargate)", () => {
+  const prod = stack("ecg-prod");
+
+  it("[CMP-2] prod runs 2 vCPU / 4 GB tasks of ecg-backend-api:latest on port 8000 in both private subnets", () => {
+    const [, task] = named(prod, "aws_ecs_task_definition", "ecg-prod-backend-api");
+    expect([task.cpu, task.memory, task.requires_compatibilities, task.network_mode]).toEqual(["2048", "4096", ["FARGATE"], "awsvpc"]);
+    const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
+    expect(api.image).toMatch(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_[A-Z0-9]+\.repository_url\}:latest$/);
+    expect(api.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
+    const svc = service(prod, "ecg-prod-backend-api");
+    expect(svc.network_configuration.subnets).toEqual(resourcesOf(prod, "aws_subnet").filter(([, r]) => r.tags.Tier === "private").map(([id]) => `\${aws_subnet.${id}.id}`));
+    expect(svc.network_configuration.assign_public_ip).toBe(false);
+    expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    expect(svc.load_balancer).toEqual([{ container_name: "backend-api", container_port: 8000, target_group_arn: expect.stringContaining("aws_lb_target_group.") }]);
+  });
+
+  it("[CMP-2] scales between 2 and 10 tasks on 70% CPU in prod", () => {
+    const [, target] = resourcesOf(prod, "aws_appautoscaling_target")[0];
+    expect([target.min_capacity, target.max_capacity, target.scalable_dimension]).toEqual([2, 10, "ecs:service:DesiredCount"]);
+    const [, policy] = resourcesOf(prod, "aws_appautoscaling_policy")[0];
+    expect(policy.target_tracking_scaling_policy_configuration).toMatchObject({
+      target_value: 70,
+      predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+    });
+    expect(service(prod, "ecg-prod-backend-api").lifecycle.ignore_changes).toEqual(["desired_count"]);
+  });
+
+  it("[CMP-2] gets DATABASE_URL, REDIS_URL and S3_BUCKET from the data-layer inputs, and its credentials as secrets only", () => {
+    const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
+    const env = Object.fromEntries(api.environment.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      DATABASE_URL: "${var.database_url}",
+      REDIS_URL: "${var.redis_url}",
+      S3_BUCKET: "${var.videos_bucket_name}",
+      // The cluster's Cloud Map namespace, ecg-prod.internal.
+      ML_AUDIO_URL: expect.stringMatching(/^http:\/\/ml-audio\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8080$/),
+      GPU_RENDER_URL: expect.stringMatching(/^http:\/\/gpu-render\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8090$/),
+    });
+    expect(api.secrets).toEqual([
+      { name: "DATABASE_PASSWORD", valueFrom: "${var.database_password_secret_arn}:password::" },
+      { name: "REDIS_AUTH_TOKEN", valueFrom: "${var.redis_auth_token_secret_arn}" },
+    ]);
+    expect(JSON.stringify(api.environment)).not.toMatch(/secretsmanager|PASSWORD|TOKEN/);
+  });
+
+  it("[CMP-2] declares the data-layer contract as validated Terraform variables in every environment", () => {
+    for (const name of ENV_STACKS) {
+      const variables = stack(name).variable ?? {};
+      expect(Object.keys(variables).sort()).toEqual(["database_password_secret_arn", "database_url", "redis_auth_token_secret_arn", "redis_url", "videos_bucket_name"]);
+      for (const v of Object.values<any>(variables)) expect(v.validation[0].condition).toMatch(/^\$\{can\(regex\(".+", var\.[a-z_]+\)\)\}$/);
+    }
+  });
+
+  it("[ENV-2] dev runs one small task on Fargate Spot; prod and staging on Fargate", () => {
+    const provider = (name: string) => service(stack(name), `${name}-backend-api`).capacity_provider_strategy[0].capacity_provider;
+    expect(ENV_STACKS.map(provider)).toEqual(["FARGATE_SPOT", "FARGATE", "FARGATE"]);
+    const [, devTask] = named(stack("ecg-dev"), "aws_ecs_task_definition", "ecg-dev-backend-api");
+    expect([devTask.cpu, devTask.memory]).toEqual(["512", "1024"]);
+  });
+});
+
+describe("GPU services (ECS on EC2)", () => {
+  const prod = stack("ecg-prod");
+  const fleetAttribute = (s: SynthesizedStack, fleet: string) => {
+    const [, template] = named(s, "aws_launch_template", fleet);
+    return template.user_data as string;
+  };
+
+  it("[CMP-3] ML Audio: one task with 1 GPU on every host of its own fleet, ecg-ml-audio:latest on port 8080", () => {
+    const svc = service(prod, "ecg-prod-ml-audio");
+    expect([svc.scheduling_strategy, svc.launch_type, svc.desired_count]).toEqual(["DAEMON", "EC2", undefined]);
+    expect(svc.placement_constraints).toEqual([{ type: "memberOf", expression: "attribute:ecg.fleet == ecg-prod-ml-audio" }]);
+    // The fleet's hosts carry that attribute from their user data.
+    expect(fleetAttribute(prod, "ecg-prod-ml-audio")).toContain('ECS_INSTANCE_ATTRIBUTES={\\"ecg.fleet\\":\\"ecg-prod-ml-audio\\"}');
+    const ml = byName(containers(prod, "ecg-prod-ml-audio"))["ml-audio-server"];
+    expect(ml.image).toMatch(/ecg-ml-audio_[A-Z0-9]+\.repository_url\}:latest$/);
+    expect([ml.portMappings[0].containerPort, ml.resourceRequirements]).toEqual([8080, [{ type: "GPU", value: "1" }]]);
+    expect(svc.network_configuration.security_groups).toEqual([expect.stringContaining("aws_security_group.network_security-groups_mlAudio_")]);
+  });
+
+  it("[CMP-4] GPU Render: the server on port 8090 and 4 Celery workers holding the task's GPU, ecg-gpu-render:phase2", () => {
+    const svc = service(prod, "ecg-prod-gpu-render");
+    expect(svc.placement_constraints).toEqual([{ type: "memberOf", expression: "attribute:ecg.fleet == ecg-prod-gpu-render" }]);
+    const c = byName(containers(prod, "ecg-prod-gpu-render"));
+    expect(Object.keys(c)).toEqual(["gpu-render-server", "celery-workers", "xray-daemon"]);
+    expect(c["gpu-render-server"].portMappings[0].containerPort).toBe(8090);
+    expect(c["gpu-render-server"].image).toMatch(/ecg-gpu-render_[A-Z0-9]+\.repository_url\}:phase2$/);
+    expect(c["celery-workers"].image).toBe(c["gpu-render-server"].image);
+    expect(c["celery-workers"].command.join(" ")).toContain("worker --concurrency 4");
+    expect(c["celery-workers"].resourceRequirements).toEqual([{ type: "GPU", value: "1" }]);
+  });
+
+  it("[CMP-3] [CMP-4] both register in Cloud Map under the cluster's namespace for the Backend API's calls", () => {
+    const [[nsId, ns]] = resourcesOf(prod, "aws_service_discovery_private_dns_namespace");
+    expect(ns.name).toBe("ecg-prod.internal");
+    const names = resourcesOf(prod, "aws_service_discovery_service").map(([, d]) => [d.name, d.dns_config.namespace_id]);
+    expect(names.sort()).toEqual([
+      ["gpu-render", `\${aws_service_discovery_private_dns_namespace.${nsId}.id}`],
+      ["ml-audio", `\${aws_service_discovery_private_dns_namespace.${nsId}.id}`],
+    ]);
+  });
+
+  it("every GPU task fits the smallest instance type of its fleet", () => {
+    for (const name of ENV_STACKS) {
+      const [, ml] = named(stack(name), "aws_ecs_task_definition", `${name}-ml-audio`);
+      const [, render] = named(stack(name), "aws_ecs_task_definition", `${name}-gpu-render`);
+      // g4dn.xlarge: 4 vCPU / 16 GiB; g4dn.2xlarge: 8 vCPU / 32 GiB.
+      expect(Number(ml.cpu)).toBeLessThanOrEqual(4096);
+      expect(Number(ml.memory)).toBeLessThan(16384);
+      expect(Number(render.cpu)).toBeLessThanOrEqual(8192);
+      expect(Number(render.memory)).toBeLessThan(32768);
+    }
+  });
+});
+
+describe("ALB and WAF", () => {
+  it("[CMP-6] an internet-facing ALB across both public subnets serves HTTPS 443 with a DNS-validated certificate for the environment's name", () => {
+    for (const [name, domain] of [["ecg-dev", "api.dev.ecg-render.com"], ["ecg-staging", "api.staging.ecg-render.com"], ["ecg-prod", "api.ecg-render.com"]]) {
+      const s = stack(name);
+      const [, alb] = named(s, "aws_lb", `${name}-api`);
+      expect([alb.internal, alb.load_balancer_type, alb.subnets.length, alb.drop_invalid_header_fields]).toEqual([false, "application", 2, true]);
+      const [[, listener]] = resourcesOf(s, "aws_lb_listener");
+      expect([listener.port, listener.protocol, listener.ssl_policy]).toEqual([443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
+      expect(listener.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\./);
+      const [[, cert]] = resourcesOf(s, "aws_acm_certificate");
+      expect([cert.domain_name, cert.validation_method]).toEqual([domain, "DNS"]);
+      const zones = Object.values<any>(s.data!.aws_route53_zone).map((z) => [z.name, z.private_zone]);
+      expect(zones).toEqual([["ecg-render.com", false]]);
+      const alias = resourcesOf(s, "aws_route53_record").find(([, r]) => r.type === "A")![1];
+      expect(alias.name).toBe(domain);
+    }
+  });
+
+  it("[CMP-6] the target group health-checks the API on /health; deletion protection is on in prod only", () => {
+    const [[, group]] = resourcesOf(stack("ecg-prod"), "aws_lb_target_group");
+    expect([group.port, group.target_type, group.health_check.path, group.health_check.matcher]).toEqual([8000, "ip", "/health", "200"]);
+    const protection = (name: string) => named(stack(name), "aws_lb", `${name}-api`)[1].enable_deletion_protection;
+    expect(ENV_STACKS.map(protection)).toEqual([false, false, true]);
+  });
+
+  it("[CMP-6] writes access logs to the environment's log bucket, which only ELB may write to under alb/", () => {
+    const prod = stack("ecg-prod");
+    const [, alb] = named(prod, "aws_lb", "ecg-prod-api");
+    expect(alb.access_logs).toMatchObject({ enabled: true, prefix: "alb" });
+    const [[bucketId, bucket]] = resourcesOf(prod, "aws_s3_bucket");
+    expect(bucket.bucket).toMatch(/^ecg-prod-logs-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
+    expect(alb.access_logs.bucket).toBe(`\${aws_s3_bucket.${bucketId}.id}`);
+    expect([bucket.lifecycle?.prevent_destroy, stack("ecg-dev").resource.aws_s3_bucket[Object.keys(stack("ecg-dev").resource.aws_s3_bucket)[0]].force_destroy]).toEqual([true, true]);
+  });
+
+  it("[SEC-3] every environment's WAF allows only KR, US and JP, limits each IP to 1000 requests per 5 minutes and screens SQL injection and XSS", () => {
+    for (const name of ENV_STACKS) {
+      const s = stack(name);
+      const [[aclId, acl]] = resourcesOf(s, "aws_wafv2_web_acl");
+      const rules = JSON.parse(acl.rule_json);
+      expect(rules[0].Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes).toEqual(["KR", "US", "JP"]);
+      expect(rules[1].Statement.RateBasedStatement).toEqual({ Limit: 1000, AggregateKeyType: "IP", EvaluationWindowSec: 300 });
+      const managed = rules.map((r: any) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
+      expect(managed).toEqual(expect.arrayContaining(["AWSManagedRulesSQLiRuleSet", "AWSManagedRulesCommonRuleSet"]));
+      const [[, association]] = resourcesOf(s, "aws_wafv2_web_acl_association");
+      expect(association.web_acl_arn).toBe(`\${aws_wafv2_web_acl.${aclId}.arn}`);
+      expect(association.resource_arn).toMatch(/^\$\{aws_lb\./);
+    }
+  });
+});
+
+describe("roles, logs and traces", () => {
+  const prod = stack("ecg-prod");
+  const SERVICES = ["backend-api", "ml-audio", "gpu-render"];
+
+  it("[SEC-1] every service has its own execution role and its own task role", () => {
+    for (const svc of SERVICES) {
+      const [, task] = named(prod, "aws_ecs_task_definition", `ecg-prod-${svc}`);
+      expect(task.execution_role_arn).toBe(`\${aws_iam_role.${named(prod, "aws_iam_role", `ecg-prod-${svc}-execution`)[0]}.arn}`);
+      expect(task.task_role_arn).toBe(`\${aws_iam_role.${named(prod, "aws_iam_role", `ecg-prod-${svc}-task`)[0]}.arn}`);
+    }
+  });
+
+  it("[SEC-1] least privilege: the API reads and writes the videos bucket; render only rendered/*; ML reads uploads/ and writes analyzed/", () => {
+    const s3 = (svc: string) =>
+      policyOf(prod, `ecg-prod-${svc}-task-policy`)
+        .filter((st) => st.actions.some((a: string) => a.startsWith("s3:")))
+        .map((st) => `${st.actions.join(",")} ${st.resources.join(",")}`.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws"));
+    const bucket = "arn:aws:s3:::${var.videos_bucket_name}";
+    expect(s3("backend-api")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`]);
+    expect(s3("gpu-render")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/rendered/*`]);
+    expect(s3("ml-audio")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject ${bucket}/uploads/*`, `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`]);
+  });
+
+  it("[SEC-1] no service policy grants a wildcard action, and Resource * only where the API has no resource", () => {
+    for (const svc of SERVICES) {
+      for (const kind of ["execution", "task"]) {
+        for (const st of policyOf(prod, `ecg-prod-${svc}-${kind}-policy`)) {
+          for (const action of st.actions) expect(action).not.toMatch(/\*/);
+          if (st.resources.includes("*")) {
+            expect(st.actions.every((a: string) => /^(ecr:GetAuthorizationToken|xray:|cloudwatch:PutMetricData)/.test(a))).toBe(true);
+          }
+        }
+      }
+    }
+    const metrics = policyOf(prod, "ecg-prod-gpu-render-task-policy").find((st) => st.sid === "PublishRenderMetrics");
+    expect(metrics.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["ECG/Render"] }]);
+  });
+
+  it("[MON-3] log groups /ecs/<env>/backend-api, ml-audio-server, gpu-render-server and celery-workers, encrypted, with the environment's retention", () => {
+    for (const [name, days] of [["ecg-dev", 30], ["ecg-staging", 90], ["ecg-prod", 365]] as const) {
+      const groups = Object.fromEntries(resourcesOf(stack(name), "aws_cloudwatch_log_group").map(([, g]) => [g.name, g]));
+      for (const group of ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"]) {
+        expect(groups[`/ecs/${name}/${group}`]).toMatchObject({ retention_in_days: days, kms_key_id: expect.stringContaining("aws_kms_key.logs-key") });
+      }
+    }
+  });
+
+  it("[MON-4] every task carries the X-Ray daemon from ECR's pull-through cache, and the VPC reaches X-Ray privately", () => {
+    for (const svc of SERVICES) {
+      const xray = byName(containers(prod, `ecg-prod-${svc}`))["xray-daemon"];
+      expect(xray.image).toMatch(/\.dkr\.ecr\..+\.amazonaws\.com\/ecr-public\/xray\/aws-xray-daemon:3\.x$/);
+      expect(policyOf(prod, `ecg-prod-${svc}-task-policy`).some((st) => st.actions.includes("xray:PutTraceSegments"))).toBe(true);
+    }
+    expect(resourcesOf(prod, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([["ecr-public", "public.ecr.aws"]]);
+    expect(resourcesOf(prod, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("xray");
+  });
+});
