@@ -24,6 +24,15 @@ export interface DriftGap {
   readonly type: string;
   readonly attribute: string;
   readonly reason: string;
+  /**
+   * The attribute forces replacement, so the emulator's missing value plans a
+   * delete/create. Accepted only when every replace path is such an entry and
+   * every other change is drift or one of `recomputedByReplacement`.
+   */
+  readonly forcesReplacement?: {
+    /** Attributes a replacement recomputes (ids, computed defaults), listed one by one. */
+    readonly recomputedByReplacement: readonly string[];
+  };
 }
 
 /** A step the lane changes only in the emulator, with why. */
@@ -33,8 +42,24 @@ export interface Workaround {
   readonly reason: string;
 }
 
-// None of the stacks so far uses a resource type moto cannot create.
-export const APPLY_GAPS: readonly ApplyGap[] = [];
+export const APPLY_GAPS: readonly ApplyGap[] = [
+  {
+    type: "aws_appautoscaling_target",
+    error:
+      "Error: listing tags for Application Auto Scaling Target (arn:aws:application-autoscaling:...:scalable-target/...): operation error Application Auto Scaling: ListTagsForResource, StatusCode: 500 (moto: NotImplementedError: The list_tags_for_resource action has not been implemented)",
+    reason:
+      "moto registers the scalable target but does not implement ListTagsForResource for Application Auto Scaling, which the provider calls after every create and read. The target and its CPU policy (aws_appautoscaling_policy, a dependent) are validated and planned; the API's scaling range is asserted in the stack tests.",
+  },
+  {
+    type: "aws_ecr_pull_through_cache_rule",
+    error:
+      "Error: creating ECR Pull Through Cache Rule (ecr-public): operation error ECR: CreatePullThroughCacheRule, StatusCode: 500 (moto: NotImplementedError: The create_pull_through_cache_rule action has not been implemented)",
+    reason: "moto 5.2.1 has no ECR pull-through cache. Nothing references the rule (the X-Ray image URI is built from the account and region), so everything else applies.",
+  },
+];
+
+const ECS_SERVICE_IGNORED =
+  "moto's CreateService handler (moto/ecs/responses.py create_service) does not read this parameter, so DescribeServices never returns it; real ECS stores and returns it.";
 
 export const DRIFT_GAPS: readonly DriftGap[] = [
   {
@@ -73,9 +98,30 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
     attribute: "latest_version",
     reason: "Recomputed (unknown) only because the tag_specifications drift above plans a new template version.",
   },
+  {
+    type: "aws_ecs_service",
+    attribute: "capacity_provider_strategy",
+    reason: `${ECS_SERVICE_IGNORED} The attribute forces replacement, so the Fargate (Spot) API service re-plans as a replacement.`,
+    forcesReplacement: {
+      // A replacement plans a new service: its id, triggers and the computed
+      // launch_type and iam_role become unknown, and deployment_controller, which the
+      // config leaves to ECS's default, is planned empty until ECS fills it in.
+      recomputedByReplacement: ["id", "triggers", "launch_type", "iam_role", "deployment_controller"],
+    },
+  },
+  { type: "aws_ecs_service", attribute: "placement_constraints", reason: ECS_SERVICE_IGNORED },
+  { type: "aws_ecs_service", attribute: "enable_ecs_managed_tags", reason: ECS_SERVICE_IGNORED },
+  { type: "aws_ecs_service", attribute: "health_check_grace_period_seconds", reason: ECS_SERVICE_IGNORED },
+  { type: "aws_ecs_service", attribute: "availability_zone_rebalancing", reason: `${ECS_SERVICE_IGNORED} The provider plans the API's default, DISABLED, against moto's empty value.` },
 ];
 
 export const WORKAROUNDS: readonly Workaround[] = [
+  {
+    step: "moto_server starts with MOTO_ACM_VALIDATION_WAIT=0: a DNS-validated certificate is issued as soon as it is read again",
+    error: "(without it) aws_acm_certificate_validation waits for moto's default 60 s before the certificate leaves PENDING_VALIDATION, on every environment",
+    reason:
+      "moto does not resolve DNS, so it simulates validation by time (moto/acm/models.py, settings.ACM_VALIDATION_WAIT). The validation record is still created in Route 53 and the validation resource still waits for ISSUED; only the simulated delay is shortened.",
+  },
   {
     step: "leftover check after destroy: running instances of an Auto Scaling group that no longer exists are reported as orphaned by the emulator, not as our leftovers",
     error: "destroy left resources behind in the emulator: arn:aws:ec2:...:instance/i-... (the GPU fleets' scale-in-protected hosts)",

@@ -3,6 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { APPLY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
+import { hostedZonePrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
@@ -158,6 +159,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     notes: copy.replacedRandom.length ? [`random_* replaced by literals: ${copy.replacedRandom.join(", ")}`] : [],
   };
 
+  Object.assign(env, await prepareEmulator(options.moto, copy.stack, options.regions[0]));
   await terraform(dir, ["init", "-input=false"], env, TIMEOUTS.init);
   // The full plan covers the gap resources too.
   await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
@@ -233,7 +235,8 @@ export async function cdktf(args: string[], cwd: string, env: Record<string, str
 
 /**
  * PLT-7: the users' own commands, \`cdktf diff <stack>\` and \`cdktf deploy
- * <stack>\`, on a copy of cdktf.out against the emulator. The copy gets the
+ * <stack>\`, on a copy of cdktf.out against the emulator, apply gaps targeted
+ * out through TF_CLI_ARGS_plan/apply. The copy gets the
  * same emulator override as the other runs, and a \`terraform init\` first:
  * on a stack without a lock file the cdktf CLI runs \`terraform providers lock
  * -platform=linux_amd64\`, which always asks the registry, even with a mirror.
@@ -254,7 +257,12 @@ export async function cdktfCliCycle(options: {
     throw new Error(`${stackName} uses random_* resources: the cdktf CLI run needs the random provider, which has no offline binary`);
   }
   writeFileSync(join(stackDir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, { kind: "local" }), null, 2));
-  const env = { ...options.env, ...emulatorEnv(moto) };
+  const env: Record<string, string | undefined> = { ...options.env, ...emulatorEnv(moto) };
+  Object.assign(env, await prepareEmulator(moto, stack, stack.provider?.aws?.[0]?.region ?? "us-east-1"));
+  // cdktf has no -target option; Terraform appends TF_CLI_ARGS_<command> to the
+  // plan and apply that cdktf runs, so the apply gaps stay out as in the other runs.
+  const { targets } = applyTargets(stack, APPLY_GAPS);
+  if (targets) env.TF_CLI_ARGS_plan = env.TF_CLI_ARGS_apply = targets.map((t) => `-target=${t}`).join(" ");
   await terraform(stackDir, ["init", "-input=false"], env, TIMEOUTS.init);
   const common = [stackName, "--skip-synth", "--output", options.workRoot];
   // From the project root, where cdktf.json is; --output points at the copy.
@@ -263,6 +271,16 @@ export async function cdktfCliCycle(options: {
   const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
   const destroy = await withFlakeRetry("destroy", [], () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy));
   return { diff, deploy, destroy };
+}
+
+/**
+ * What a stack needs before it plans, as in a real account: the public hosted
+ * zones it looks up exist, and its variables have values. Returns the TF_VAR_*
+ * environment.
+ */
+export async function prepareEmulator(moto: MotoServer, stack: Json, region: string): Promise<Record<string, string>> {
+  for (const name of hostedZonePrerequisites(stack)) await awsFacts(moto, ["hosted-zone", "--regions", region, "--name", name]);
+  return laneInputs(stack);
 }
 
 /** Asks the emulator (through boto3, loopback only) what it holds. */

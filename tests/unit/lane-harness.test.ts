@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../terraform/harness/mirror";
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
 import { replaceRandomResources } from "../terraform/harness/random-literals";
+import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
 import { laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
@@ -97,6 +98,43 @@ describe("offline lane harness", () => {
       ["a create", { address: "aws_vpc.x", type: "aws_vpc", change: { actions: ["create"], before: null, after: {} } }],
     ])("fails on %s", (_, change) => {
       expect(reviewReplan({ resource_changes: [change] }, drift).unexpected).toHaveLength(1);
+    });
+
+    describe("a replacement forced by emulator drift", () => {
+      const forcing = [
+        { type: "aws_ecs_service", attribute: "capacity_provider_strategy", reason: "r", forcesReplacement: { recomputedByReplacement: ["id", "launch_type"] } },
+        { type: "aws_ecs_service", attribute: "enable_ecs_managed_tags", reason: "r" },
+      ];
+      const replace = (replacePaths: string[][], before: object, after: object, unknown: object = {}) => ({
+        address: "aws_ecs_service.api",
+        type: "aws_ecs_service",
+        change: { actions: ["delete", "create"], before, after, after_unknown: unknown, replace_paths: replacePaths },
+      });
+
+      it("accepts it when every replace path forces and every other change is drift or recomputed", () => {
+        const change = replace(
+          [["capacity_provider_strategy"]],
+          { capacity_provider_strategy: [], id: "arn", launch_type: "EC2", enable_ecs_managed_tags: false, name: "api" },
+          { capacity_provider_strategy: [{ capacity_provider: "FARGATE" }], enable_ecs_managed_tags: true, name: "api" },
+          { id: true, launch_type: true },
+        );
+        expect(reviewReplan({ resource_changes: [change] }, forcing)).toEqual({
+          accepted: [
+            "aws_ecs_service.api: delete/create (capacity_provider_strategy, enable_ecs_managed_tags, id, launch_type; replacement forced by emulator drift in capacity_provider_strategy)",
+          ],
+          unexpected: [],
+          usedDrift: ["aws_ecs_service.capacity_provider_strategy", "aws_ecs_service.enable_ecs_managed_tags"],
+        });
+      });
+
+      it.each([
+        ["a replace path that is not a forcing drift entry", replace([["name"]], { name: "a" }, { name: "b" })],
+        ["a forcing path together with another replace path", replace([["capacity_provider_strategy"], ["name"]], { name: "a", capacity_provider_strategy: [] }, { name: "b", capacity_provider_strategy: [1] })],
+        ["another changed attribute", replace([["capacity_provider_strategy"]], { capacity_provider_strategy: [], cpu: 1 }, { capacity_provider_strategy: [1], cpu: 2 })],
+        ["an in-place drift entry used as a replace path", replace([["enable_ecs_managed_tags"]], { enable_ecs_managed_tags: false }, { enable_ecs_managed_tags: true })],
+      ])("fails on %s", (_, change) => {
+        expect(reviewReplan({ resource_changes: [change] }, forcing).unexpected).toHaveLength(1);
+      });
     });
 
     it("ignores no-op and read entries", () => {
@@ -205,6 +243,23 @@ describe("offline lane harness", () => {
       let calls = 0;
       await expect(withFlakeRetry("destroy", [], async () => (calls++, Promise.reject(race)))).rejects.toThrow("InvalidPermission");
       expect(calls).toBe(2);
+    });
+  });
+  describe("stack prerequisites", () => {
+    it("gives every declared variable its lane value, and fails naming a variable it has no value for", () => {
+      const stack = { variable: { redis_url: { type: "string" }, database_url: { type: "string" } } };
+      expect(laneInputs(stack, { redis_url: "rediss://r:6379", database_url: "postgresql://u@h:5432/d", other: "x" })).toEqual({
+        TF_VAR_redis_url: "rediss://r:6379",
+        TF_VAR_database_url: "postgresql://u@h:5432/d",
+      });
+      expect(() => laneInputs(stack, { redis_url: "x" })).toThrow("no value for the stack's variable(s) database_url");
+      expect(laneInputs({})).toEqual({});
+    });
+
+    it("lists the public hosted zones a stack looks up, and refuses a computed name", () => {
+      const stack = { data: { aws_route53_zone: { a: { name: "ecg-render.com", private_zone: false }, b: { name: "internal", private_zone: true } } } };
+      expect(hostedZonePrerequisites(stack)).toEqual(["ecg-render.com"]);
+      expect(() => hostedZonePrerequisites({ data: { aws_route53_zone: { a: { name: "${var.zone}" } } } })).toThrow("computed name");
     });
   });
 });

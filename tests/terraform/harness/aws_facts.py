@@ -5,6 +5,7 @@ Run by the lane with the emulator's endpoint; talks only to that endpoint.
                 instances the emulator orphaned, apart)
   state-object  the S3 state object: present, versions, encryption, lock file
   empty-bucket  deletes every object version (lane teardown of the bootstrap buckets)
+  hosted-zone   creates a public hosted zone if it is missing (a stack's prerequisite)
 Prints one JSON document.
 """
 import argparse
@@ -53,6 +54,18 @@ def leftovers(args):
             ecs = client(args, "ecs", region)
             inactive = {c["clusterArn"] for c in ecs.describe_clusters(clusters=clusters)["clusters"] if c["status"] == "INACTIVE"}
             pending |= inactive
+        # Deleted services and deregistered task definitions stay visible as
+        # INACTIVE (task definitions indefinitely, as in AWS).
+        services = [a for a in found if ":ecs:" in a and ":service/" in a]
+        task_definitions = [a for a in found if ":ecs:" in a and ":task-definition/" in a]
+        if services or task_definitions:
+            ecs = client(args, "ecs", region)
+            for arn in services:
+                cluster = arn.split(":service/", 1)[1].split("/")[0]
+                pending |= {s["serviceArn"] for s in ecs.describe_services(cluster=cluster, services=[arn])["services"] if s["status"] == "INACTIVE"}
+            for arn in task_definitions:
+                if ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"] != "ACTIVE":
+                    pending.add(arn)
         # Terminated instances stay visible for a while (as in AWS). Instances of
         # an Auto Scaling group that no longer exists were orphaned by moto, whose
         # DeleteAutoScalingGroup ignores ForceDelete for scale-in-protected hosts
@@ -114,18 +127,29 @@ def empty_bucket(args):
     print(json.dumps({"deleted": deleted}))
 
 
+def hosted_zone(args):
+    """The public zone a stack looks up by name: it exists before any stack, like the account."""
+    route53 = client(args, "route53", args.regions.split(",")[0])
+    name = args.name.rstrip(".") + "."
+    zones = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == name and not z["Config"]["PrivateZone"]]
+    if not zones:
+        zones = [route53.create_hosted_zone(Name=name, CallerReference=f"ecg-lane-{name}")["HostedZone"]]
+    print(json.dumps({"zoneId": zones[0]["Id"], "created": len(zones) == 1}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket"])
+    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket", "hosted-zone"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--regions", required=True, help="comma-separated")
     parser.add_argument("--tag", action="append", default=[], help="Key=Value, for leftovers")
     parser.add_argument("--bucket")
     parser.add_argument("--key")
+    parser.add_argument("--name", help="hosted zone name")
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
-    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket}[args.command](args)
+    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket, "hosted-zone": hosted_zone}[args.command](args)
 
 
 if __name__ == "__main__":

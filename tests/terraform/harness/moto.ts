@@ -41,14 +41,15 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutSeconds: num
 
 /**
  * Starts moto_server on a free loopback port and configures it for the lane:
- * AWS managed IAM policies loaded (else they do not exist in the emulator) and
- * Lambda without Docker (none runs here). Stopped by PID, also on failure.
+ * AWS managed IAM policies loaded (else they do not exist in the emulator),
+ * ACM certificates validated at once instead of after 60 s (see WORKAROUNDS)
+ * and Lambda without Docker (none runs here). Stopped by PID, also on failure.
  */
 export async function startMoto(timeoutSeconds = 60): Promise<MotoServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACM_VALIDATION_WAIT: "0" },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -61,9 +61,24 @@ export interface PlanReview {
 }
 
 /**
+ * For a replacement: the attributes that force it, when every one of them is
+ * a drift entry that forces replacement, with what those entries allow the
+ * replacement to recompute. Undefined for any other change.
+ */
+function replacementDrift(change: Json, drift: readonly DriftGap[]): { paths: string[]; recomputed: string[] } | undefined {
+  const actions: string[] = change.change.actions;
+  if (!(actions.length === 2 && actions.includes("delete") && actions.includes("create"))) return undefined;
+  const paths = [...new Set<string>((change.change.replace_paths ?? []).map((path: unknown[]) => String(path[0])))];
+  const forcing = paths.map((p) => drift.find((d) => d.type === change.type && d.attribute === p && d.forcesReplacement));
+  if (paths.length === 0 || forcing.some((d) => !d)) return undefined;
+  return { paths, recomputed: forcing.flatMap((d) => d!.forcesReplacement!.recomputedByReplacement) };
+}
+
+/**
  * Reviews a re-plan (`terraform show -json`): a clean re-plan has no change;
  * an in-place update whose every changed attribute is on the drift list is
- * the emulator's doing; anything else (create, replace, delete, other
+ * the emulator's doing, and so is a replacement forced only by drift entries
+ * that say they force it; anything else (create, replace, delete, other
  * attributes) is ours.
  */
 export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview {
@@ -76,9 +91,11 @@ export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview
     const attributes = changedAttributes(change.change);
     const allowed = new Set(drift.filter((d) => d.type === change.type).map((d) => d.attribute));
     const summary = `${change.address}: ${actions.join("/")} (${attributes.join(", ") || "no attribute"})`;
-    if (actions.length === 1 && actions[0] === "update" && attributes.length > 0 && attributes.every((a) => allowed.has(a))) {
-      accepted.push(summary);
-      attributes.forEach((a) => used.add(`${change.type}.${a}`));
+    const explained = (extra: readonly string[]) => attributes.length > 0 && attributes.every((a) => allowed.has(a) || extra.includes(a));
+    const forcing = replacementDrift(change, drift);
+    if ((actions.length === 1 && actions[0] === "update" && explained([])) || (forcing && explained(forcing.recomputed))) {
+      accepted.push(forcing ? summary.replace(/\)$/, `; replacement forced by emulator drift in ${forcing.paths.join(", ")})`) : summary);
+      attributes.filter((a) => allowed.has(a)).forEach((a) => used.add(`${change.type}.${a}`));
     } else {
       unexpected.push(summary);
     }
