@@ -178,7 +178,7 @@ export class PlatformStack extends TerraformStack {
       registry: this.registry,
       mlAudioFleet: this.mlAudioFleet,
       renderFleet: this.renderFleet,
-      data: new DataEndpointInputs(this, "data"),
+      data: new DataEndpointInputs(this, "data", account),
       logsKmsKeyArn: this.logsKey.keyArn,
       apiTarget: { targetGroupArn: this.ingress.targetGroup.arn, listener: this.ingress.listener },
     });

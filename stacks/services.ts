@@ -130,13 +130,12 @@ export class EcgServices extends Construct {
         },
       ],
       pullFrom: [repository("api"), xrayRepository],
-      // SEC-1: read/write on the videos bucket, its own secrets. (Database
-      // access is the network path plus the password; IAM database auth comes
-      // with the data layer.)
+      // SEC-1: read/write on the videos bucket, its own secrets, connecting as its database user.
       taskStatements: [
         list([]),
         objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], ""),
         readSecrets([data.databasePasswordSecretArn, data.redisAuthTokenSecretArn]),
+        { sid: "ConnectAsApiDatabaseUser", actions: ["rds-db:connect"], resources: [data.databaseConnectArn] },
       ],
       loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
     });

@@ -66,7 +66,15 @@ describe("Backend API (Fargate)", () => {
   it("[CMP-2] declares the data-layer contract as validated Terraform variables in every environment", () => {
     for (const name of ENV_STACKS) {
       const variables = stack(name).variable ?? {};
-      expect(Object.keys(variables).sort()).toEqual(["database_password_secret_arn", "database_url", "redis_auth_token_secret_arn", "redis_url", "videos_bucket_name"]);
+      expect(Object.keys(variables).sort()).toEqual([
+        "database_password_secret_arn",
+        "database_resource_id",
+        "database_url",
+        "database_user",
+        "redis_auth_token_secret_arn",
+        "redis_url",
+        "videos_bucket_name",
+      ]);
       for (const v of Object.values<any>(variables)) expect(v.validation[0].condition).toMatch(/^\$\{can\(regex\(".+", var\.[a-z_]+\)\)\}$/);
     }
   });
@@ -205,6 +213,15 @@ describe("roles, logs and traces", () => {
     expect(s3("backend-api")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`]);
     expect(s3("gpu-render")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/rendered/*`]);
     expect(s3("ml-audio")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject ${bucket}/uploads/*`, `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`]);
+  });
+
+  it("[SEC-1] the API connects to the database as its own user through IAM database authentication", () => {
+    const connect = policyOf(prod, "ecg-prod-backend-api-task-policy").find((st) => st.sid === "ConnectAsApiDatabaseUser");
+    expect(connect.actions).toEqual(["rds-db:connect"]);
+    expect(connect.resources[0]).toMatch(/:rds-db:.+:dbuser:\$\{var\.database_resource_id\}\/\$\{var\.database_user\}$/);
+    for (const svc of ["ml-audio", "gpu-render"]) {
+      expect(JSON.stringify(policyOf(prod, `ecg-prod-${svc}-task-policy`))).not.toContain("rds-db");
+    }
   });
 
   it("[SEC-1] no service policy grants a wildcard action, and Resource * only where the API has no resource", () => {

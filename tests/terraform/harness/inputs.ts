@@ -8,6 +8,8 @@ type Json = Record<string, any>;
  */
 export const LANE_INPUTS: Readonly<Record<string, string>> = {
   database_url: "postgresql://ecg_app@ecg-lane-db.internal:5432/ecg?sslmode=verify-full",
+  database_resource_id: "db-ECGLANE0123456789ABCDEFGH",
+  database_user: "ecg_app",
   database_password_secret_arn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecg-lane/database-AbCdEf",
   redis_url: "rediss://ecg-lane-redis.internal:6379",
   redis_auth_token_secret_arn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecg-lane/redis-auth-AbCdEf",
