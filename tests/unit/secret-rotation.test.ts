@@ -1,0 +1,334 @@
+import { randomInt } from "node:crypto";
+
+// The rotation Lambda is plain CommonJS (no allowJs in tsconfig), so it is required
+// with a local type of the seam it exposes.
+interface RotationEvent {
+  SecretId: string;
+  ClientRequestToken: string;
+  Step: string;
+}
+interface SecretsManagerPort {
+  describeSecret(input: { SecretId: string }): Promise<any>;
+  getSecretValue(input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<any>;
+  putSecretValue(input: { SecretId: string; ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<any>;
+  getRandomPassword(input: { PasswordLength: number; ExcludePunctuation: boolean; RequireEachIncludedType: boolean }): Promise<any>;
+  updateSecretVersionStage(input: {
+    SecretId: string;
+    VersionStage: string;
+    MoveToVersionId: string;
+    RemoveFromVersionId?: string;
+  }): Promise<any>;
+}
+type Env = Record<string, string | undefined>;
+const { rotate } = require("../../lambda/secret-rotation/index.js") as {
+  rotate: (event: RotationEvent, sm: SecretsManagerPort, env?: Env) => Promise<void>;
+  handler: (event: RotationEvent) => Promise<void>;
+};
+
+const ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecg-render/dev/jwt-signing-AbCdEf";
+const OLD_VERSION = "11111111-1111-4111-8111-111111111111";
+const TOKEN = "22222222-2222-4222-8222-222222222222";
+const OLD_SECRET = "old-signing-key-0123456789abcdefghijklmnopqrstuvwxyz-OLD";
+
+const notFound = (message: string) => Object.assign(new Error(message), { name: "ResourceNotFoundException" });
+
+/** In-memory Secrets Manager: one secret, versions with staging labels, same label rules as the service. */
+class FakeSecretsManager implements SecretsManagerPort {
+  rotationEnabled = true;
+  readonly versions = new Map<string, { value?: string; stages: string[] }>();
+  readonly puts: string[] = [];
+  readonly passwordRequests: any[] = [];
+
+  constructor(initial: string) {
+    this.versions.set(OLD_VERSION, { value: initial, stages: ["AWSCURRENT"] });
+  }
+
+  /** What RotateSecret does before invoking the function: a value-less version labelled AWSPENDING. */
+  startRotation(token = TOKEN) {
+    this.moveLabel("AWSPENDING", token);
+    this.versions.set(token, { stages: ["AWSPENDING"] });
+  }
+
+  stagesOf(id: string) {
+    return this.versions.get(id)?.stages ?? [];
+  }
+
+  valueAt(stage: string) {
+    return [...this.versions.values()].find((v) => v.stages.includes(stage))?.value;
+  }
+
+  private checkId(id: string) {
+    if (id !== ARN) throw notFound(`no secret ${id}`);
+  }
+
+  private moveLabel(stage: string, to: string | undefined) {
+    for (const v of this.versions.values()) v.stages = v.stages.filter((s) => s !== stage);
+    if (to) this.versions.get(to)?.stages.push(stage);
+  }
+
+  async describeSecret({ SecretId }: { SecretId: string }) {
+    this.checkId(SecretId);
+    return {
+      ARN,
+      Name: "ecg-render/dev/jwt-signing",
+      RotationEnabled: this.rotationEnabled,
+      VersionIdsToStages: Object.fromEntries([...this.versions].map(([id, v]) => [id, [...v.stages]])),
+    };
+  }
+
+  async getSecretValue({ SecretId, VersionId, VersionStage }: { SecretId: string; VersionId?: string; VersionStage?: string }) {
+    this.checkId(SecretId);
+    const entry = VersionId
+      ? [VersionId, this.versions.get(VersionId)]
+      : [...this.versions].find(([, v]) => v.stages.includes(VersionStage ?? "AWSCURRENT"));
+    const [id, version] = (entry ?? []) as [string | undefined, { value?: string; stages: string[] } | undefined];
+    if (!version || version.value === undefined || (VersionStage && !version.stages.includes(VersionStage))) {
+      throw notFound("Secrets Manager can't find the specified secret value");
+    }
+    return { ARN, VersionId: id, SecretString: version.value, VersionStages: [...version.stages] };
+  }
+
+  async putSecretValue({ SecretId, ClientRequestToken, SecretString, VersionStages }: Parameters<SecretsManagerPort["putSecretValue"]>[0]) {
+    this.checkId(SecretId);
+    const existing = this.versions.get(ClientRequestToken);
+    if (existing?.value !== undefined && existing.value !== SecretString) {
+      throw Object.assign(new Error("version exists with a different value"), { name: "ResourceExistsException" });
+    }
+    this.puts.push(ClientRequestToken);
+    this.versions.set(ClientRequestToken, { value: SecretString, stages: existing?.stages ?? [] });
+    for (const stage of VersionStages) this.moveLabel(stage, ClientRequestToken);
+    return { ARN, VersionId: ClientRequestToken };
+  }
+
+  async getRandomPassword(input: Parameters<SecretsManagerPort["getRandomPassword"]>[0]) {
+    this.passwordRequests.push(input);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (input.ExcludePunctuation ? "" : "!#$%&*+-.:;=?@^_~");
+    let password = "";
+    while (password.length < input.PasswordLength) password += alphabet[randomInt(alphabet.length)];
+    return { RandomPassword: password };
+  }
+
+  async updateSecretVersionStage({ SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId }: Parameters<SecretsManagerPort["updateSecretVersionStage"]>[0]) {
+    this.checkId(SecretId);
+    const holder = [...this.versions].find(([, v]) => v.stages.includes(VersionStage))?.[0];
+    if (holder && holder !== MoveToVersionId && holder !== RemoveFromVersionId) {
+      throw Object.assign(new Error(`${VersionStage} is attached to ${holder}, not ${RemoveFromVersionId}`), { name: "InvalidParameterException" });
+    }
+    this.moveLabel(VersionStage, MoveToVersionId);
+    // As the service does: the version that loses AWSCURRENT becomes AWSPREVIOUS.
+    if (VersionStage === "AWSCURRENT" && holder && holder !== MoveToVersionId) this.moveLabel("AWSPREVIOUS", holder);
+    return { ARN };
+  }
+}
+
+const STEPS = ["createSecret", "setSecret", "testSecret", "finishSecret"];
+const event = (Step: string, token = TOKEN): RotationEvent => ({ SecretId: ARN, ClientRequestToken: token, Step });
+const initialJson = () => JSON.stringify({ value: OLD_SECRET, issuer: "ecg-render", algorithm: "HS512" });
+
+let logs: string[];
+beforeEach(() => {
+  logs = [];
+  jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+});
+afterEach(() => jest.restoreAllMocks());
+
+async function rotateFully(sm: FakeSecretsManager, env: Env = {}) {
+  sm.startRotation();
+  for (const step of STEPS) await rotate(event(step), sm, env);
+}
+
+describe("secret rotation Lambda", () => {
+  it("[SEC-2] a full rotation moves AWSCURRENT to a new random value and keeps the other JSON fields", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    await rotateFully(sm);
+
+    expect(sm.stagesOf(TOKEN)).toContain("AWSCURRENT");
+    expect(sm.stagesOf(OLD_VERSION)).toEqual(["AWSPREVIOUS"]);
+    const current = JSON.parse(sm.valueAt("AWSCURRENT")!);
+    expect(current).toMatchObject({ issuer: "ecg-render", algorithm: "HS512" });
+    expect(current.value).not.toBe(OLD_SECRET);
+    expect(current.value).toHaveLength(64);
+    expect(current.value).toMatch(/^[A-Za-z0-9]+$/);
+    expect(new Date(current.rotatedAt).toISOString()).toBe(current.rotatedAt);
+    expect(sm.passwordRequests).toEqual([{ PasswordLength: 64, ExcludePunctuation: true, RequireEachIncludedType: true }]);
+  });
+
+  it("[SEC-2] takes the field, length and punctuation from SECRET_FIELD, PASSWORD_LENGTH and EXCLUDE_PUNCTUATION", async () => {
+    const sm = new FakeSecretsManager(JSON.stringify({ apiKey: "old-api-key", client: "viewer" }));
+    await rotateFully(sm, { SECRET_FIELD: "apiKey", PASSWORD_LENGTH: "40", EXCLUDE_PUNCTUATION: "false" });
+
+    const current = JSON.parse(sm.valueAt("AWSCURRENT")!);
+    expect(current.client).toBe("viewer");
+    expect(current.apiKey).toHaveLength(40);
+    expect(current).not.toHaveProperty("value");
+    expect(sm.passwordRequests).toEqual([{ PasswordLength: 40, ExcludePunctuation: false, RequireEachIncludedType: true }]);
+  });
+
+  it("[SEC-2] createSecret is idempotent: a retry does not put a second value", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, {});
+    const pending = sm.valueAt("AWSPENDING");
+    await rotate(event("createSecret"), sm, {});
+
+    expect(sm.puts).toEqual([TOKEN]);
+    expect(sm.passwordRequests).toHaveLength(1);
+    expect(sm.valueAt("AWSPENDING")).toBe(pending);
+  });
+
+  it("[SEC-2] every step is a no-op for a token that is already AWSCURRENT", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    await rotateFully(sm);
+    const before = JSON.stringify([...sm.versions]);
+    const puts = sm.puts.length;
+    for (const step of STEPS) await rotate(event(step), sm, {});
+
+    expect(JSON.stringify([...sm.versions])).toBe(before);
+    expect(sm.puts).toHaveLength(puts);
+    expect(logs.some((line) => line.includes("already AWSCURRENT"))).toBe(true);
+  });
+
+  it("[SEC-2] refuses to rotate a secret whose rotation is disabled", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    sm.rotationEnabled = false;
+    await expect(rotate(event("createSecret"), sm, {})).rejects.toThrow(`rotation is not enabled for secret ${ARN}`);
+    expect(sm.puts).toEqual([]);
+  });
+
+  it("[SEC-2] refuses a token that is not a version of the secret", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    const unknown = "33333333-3333-4333-8333-333333333333";
+    await expect(rotate(event("createSecret", unknown), sm, {})).rejects.toThrow(`token ${unknown} is not a version of secret ${ARN}`);
+  });
+
+  it("[SEC-2] refuses a token that is neither AWSCURRENT nor AWSPENDING", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    await rotateFully(sm);
+    // OLD_VERSION is now AWSPREVIOUS only.
+    await expect(rotate(event("finishSecret", OLD_VERSION), sm, {})).rejects.toThrow(`token ${OLD_VERSION} is not AWSPENDING for secret ${ARN}`);
+    expect(sm.stagesOf(TOKEN)).toContain("AWSCURRENT");
+  });
+
+  it.each([
+    ["not JSON", "SECRETVALUE", "is not valid JSON"],
+    ["a JSON array", '["SECRETVALUE"]', "is not a JSON object"],
+    ["missing the secret field", JSON.stringify({ other: "SECRETVALUE" }), 'field "value" is not a string of length 64'],
+    ["the wrong length", JSON.stringify({ value: "SECRETVALUE" }), 'field "value" is not a string of length 64'],
+  ])("[SEC-2] testSecret fails when the pending value is %s, without quoting it", async (_case, pending, message) => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    await sm.putSecretValue({ SecretId: ARN, ClientRequestToken: TOKEN, SecretString: pending, VersionStages: ["AWSPENDING"] });
+
+    const failure = rotate(event("testSecret"), sm, {});
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.not.toThrow("SECRETVALUE");
+    expect(logs.join("\n")).not.toContain("SECRETVALUE");
+    // finishSecret is never reached after a failed test, so AWSCURRENT stays on the old version.
+    expect(sm.stagesOf(OLD_VERSION)).toContain("AWSCURRENT");
+  });
+
+  it("createSecret fails without quoting it when the current value is not a JSON object", async () => {
+    const sm = new FakeSecretsManager("SECRETVALUE");
+    sm.startRotation();
+    await expect(rotate(event("createSecret"), sm, {})).rejects.toThrow("current secret value (AWSCURRENT) is not valid JSON");
+    expect(logs.join("\n")).not.toContain("SECRETVALUE");
+    expect(sm.puts).toEqual([]);
+  });
+
+  it("setSecret changes nothing and logs that this is intentional", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, {});
+    const before = JSON.stringify([...sm.versions]);
+    await rotate(event("setSecret"), sm, {});
+
+    expect(JSON.stringify([...sm.versions])).toBe(before);
+    expect(logs.some((line) => line.includes("intentionally nothing to do"))).toBe(true);
+  });
+
+  it("throws on an unknown step before touching the secret", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    const describe = jest.spyOn(sm, "describeSecret");
+    await expect(rotate(event("deleteSecret"), sm, {})).rejects.toThrow('unknown rotation step "deleteSecret"');
+    expect(describe).not.toHaveBeenCalled();
+  });
+
+  it.each(["31", "4097", "0", "64.5", "sixty-four"])("[SEC-2] fails when PASSWORD_LENGTH is %s", async (length) => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    await expect(rotate(event("createSecret"), sm, { PASSWORD_LENGTH: length })).rejects.toThrow(
+      `PASSWORD_LENGTH must be an integer from 32 to 4096, got "${length}"`,
+    );
+    expect(sm.puts).toEqual([]);
+  });
+
+  it("accepts PASSWORD_LENGTH at both bounds and rejects a bad EXCLUDE_PUNCTUATION", async () => {
+    for (const length of [32, 4096]) {
+      const sm = new FakeSecretsManager(initialJson());
+      await rotateFully(sm, { PASSWORD_LENGTH: String(length) });
+      expect(JSON.parse(sm.valueAt("AWSCURRENT")!).value).toHaveLength(length);
+    }
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    await expect(rotate(event("createSecret"), sm, { EXCLUDE_PUNCTUATION: "yes" })).rejects.toThrow('EXCLUDE_PUNCTUATION must be "true" or "false"');
+  });
+
+  it("handler adapts the SDK v3 client (new SecretsManagerClient({}), send(new XCommand(input))) to the same steps", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    sm.startRotation();
+    const clientConfigs: unknown[] = [];
+    const sent: string[] = [];
+    const methods = ["describeSecret", "getSecretValue", "putSecretValue", "getRandomPassword", "updateSecretVersionStage"] as const;
+    // The runtime's SDK is not a dependency of this project: a virtual module stands in for it.
+    jest.doMock(
+      "@aws-sdk/client-secrets-manager",
+      () => ({
+        SecretsManagerClient: class {
+          constructor(config: unknown) {
+            clientConfigs.push(config);
+          }
+          send(command: { method: (typeof methods)[number]; input: any }) {
+            sent.push(command.method);
+            return sm[command.method](command.input);
+          }
+        },
+        ...Object.fromEntries(
+          methods.map((method) => [
+            `${method[0].toUpperCase()}${method.slice(1)}Command`,
+            class {
+              method = method;
+              constructor(public input: unknown) {}
+            },
+          ]),
+        ),
+      }),
+      { virtual: true },
+    );
+    let handler!: (event: RotationEvent) => Promise<void>;
+    jest.isolateModules(() => {
+      ({ handler } = require("../../lambda/secret-rotation/index.js"));
+    });
+    for (const step of STEPS) await handler(event(step));
+    jest.dontMock("@aws-sdk/client-secrets-manager");
+
+    expect(clientConfigs).toEqual([{}]); // one client, reused across invocations
+    expect(new Set(sent)).toEqual(new Set(methods));
+    expect(sm.stagesOf(TOKEN)).toContain("AWSCURRENT");
+  });
+
+  it("[SEC-2] logs JSON lines with step, secret ARN and token, and never a secret value", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    await rotateFully(sm);
+    const newSecret = JSON.parse(sm.valueAt("AWSCURRENT")!).value as string;
+
+    expect(logs.length).toBeGreaterThanOrEqual(STEPS.length);
+    const lines = logs.map((line) => JSON.parse(line));
+    for (const step of STEPS) expect(lines).toContainEqual(expect.objectContaining({ step, secretId: ARN, token: TOKEN }));
+    const all = logs.join("\n");
+    expect(all).not.toContain(OLD_SECRET);
+    expect(all).not.toContain(newSecret);
+  });
+});
