@@ -43,3 +43,41 @@ export function sourceFiles(dir: string): string[] {
     return /\.(ts|js|mjs|cjs)$/.test(name) ? [path] : [];
   });
 }
+
+/** The single resource of a type, as [logical id, config]; fails the test when there is not exactly one. */
+export function only(stack: SynthesizedStack, type: string): [string, any] {
+  const all = resourcesOf(stack, type);
+  expect(all).toHaveLength(1);
+  return all[0];
+}
+
+/** The logical id of the bucket with that name. */
+export function bucketId(stack: SynthesizedStack, name: string): string {
+  const found = resourcesOf(stack, "aws_s3_bucket").filter(([, b]) => b.bucket === name);
+  expect(found).toHaveLength(1);
+  return found[0][0];
+}
+
+/** The one resource of a type that configures the bucket with that logical id. */
+export function ofBucket(stack: SynthesizedStack, type: string, id: string): [string, any] {
+  const found = resourcesOf(stack, type).filter(([, r]) => r.bucket === `\${aws_s3_bucket.${id}.id}`);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** The statements of the policy document a `${data.aws_iam_policy_document.x.json}` reference names. */
+export function statementsOf(stack: SynthesizedStack, reference: string): any[] {
+  const document = stack.data!.aws_iam_policy_document[referencedId(reference)];
+  expect(document).toBeDefined();
+  return document.statement;
+}
+
+/** The message of the error `fn` throws; fails the test when it throws none. */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected an error, none was thrown");
+}

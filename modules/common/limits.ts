@@ -20,9 +20,12 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // 12-digit stand-in: the literal parts must still follow the rules.
 const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
 
+/** `value` with every Terraform reference replaced by a 12-digit stand-in (an account id's shape). */
+export const withStandIns = (value: string) => value.replace(TOKEN, "123456789012");
+
 /** Error text when `name` breaks the S3 bucket naming rules, else undefined. */
 export function bucketNameProblem(raw: string | undefined): string | undefined {
-  const name = raw?.replace(TOKEN, "123456789012");
+  const name = raw === undefined ? undefined : withStandIns(raw);
   if (name && BUCKET_NAME.test(name) && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes("..")) return undefined;
   return `"${raw ?? ""}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots or hyphens)`;
 }

@@ -6,15 +6,14 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
-import { type ContainerSpec, containerDefinitions, type TracingSidecar, XRAY_CONTAINER } from "./containers";
-import { type PolicyStatement, TaskRoles } from "./roles";
+import type { TaskRoles } from "./roles";
+import { defineTask, type TaskProps, taskProblems } from "./task";
 
 export { type ContainerSpec, type SecretRef, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
 export type { PolicyStatement } from "./roles";
+export { FargateTask, type TaskProps } from "./task";
 
 /** Replica tasks on Fargate, optionally auto scaled on CPU. */
 export interface FargateScheduling {
@@ -37,33 +36,13 @@ export interface DaemonScheduling {
   readonly placementConstraint: { readonly type: string; readonly expression: string };
 }
 
-export interface ContainerServiceProps {
-  /** Service, task family and role name prefix, e.g. `ecg-prod-backend-api`. */
-  readonly name: string;
+export interface ContainerServiceProps extends TaskProps {
   /** The ECS cluster (its name builds the scaling target's resource id). */
   readonly cluster: { readonly name: string; readonly arn: string };
-  readonly account: AwsAccount;
   /** Task subnets (private tiers, one per AZ). */
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
-  /** Task CPU units (Fargate: 256-16384 in its steps). */
-  readonly cpu: number;
-  readonly memoryMiB: number;
   readonly scheduling: FargateScheduling | DaemonScheduling;
-  /** The task's containers; the first is the service's main container (load balancer, discovery). */
-  readonly containers: readonly ContainerSpec[];
-  /** X-Ray daemon sidecar in the task, and the task role's permission to send traces (MON-4). @default - no tracing */
-  readonly tracing?: TracingSidecar;
-  /** ECR repository ARNs the images come from (wildcards allowed). */
-  readonly pullFrom: readonly string[];
-  /** KMS key of the log groups. */
-  readonly logsKmsKeyArn: string;
-  /** @default 90 */
-  readonly logRetentionDays?: number;
-  /** KMS keys of the injected secrets, when not AWS-managed. @default [] */
-  readonly secretsKmsKeyArns?: readonly string[];
-  /** What the application may do (SEC-1). @default [] */
-  readonly taskStatements?: readonly PolicyStatement[];
   /**
    * Registers the main container with an ALB target group. `listener` is what
    * attaches the group to the ALB: ECS refuses a group without a load balancer.
@@ -73,27 +52,6 @@ export interface ContainerServiceProps {
   /** Registers tasks in Cloud Map (`<name>.<namespace>`, A records) for calls between services. @default - not registered */
   readonly discovery?: { readonly namespaceId: string; readonly name: string };
 }
-
-/** Fargate's task sizes: memory per CPU value, MiB (AWS: "Task CPU and memory"). */
-const FARGATE_MEMORY: Readonly<Record<number, { min: number; max: number; step: number }>> = {
-  256: { min: 512, max: 2048, step: 512 },
-  512: { min: 1024, max: 4096, step: 1024 },
-  1024: { min: 2048, max: 8192, step: 1024 },
-  2048: { min: 4096, max: 16384, step: 1024 },
-  4096: { min: 8192, max: 30720, step: 1024 },
-  8192: { min: 16384, max: 61440, step: 4096 },
-  16384: { min: 32768, max: 122880, step: 8192 },
-};
-
-/** 256 CPU takes 512, 1024 or 2048 MiB only; the others take every step in their range. */
-function fargateMemoryFits(cpu: number, memoryMiB: number): boolean {
-  const { min, max, step } = FARGATE_MEMORY[cpu];
-  if (cpu === 256) return [512, 1024, 2048].includes(memoryMiB);
-  return memoryMiB >= min && memoryMiB <= max && (memoryMiB - min) % step === 0;
-}
-
-// IAM role names (`<name>-execution`) are limited to 64 characters.
-const MAX_NAME = 64 - "-execution".length;
 
 /**
  * An ECS service with everything it owns: its log groups (KMS-encrypted, with
@@ -115,41 +73,10 @@ export class ContainerService extends Construct {
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
     validate(id, props);
-    const { name, account, scheduling } = props;
+    const { name, scheduling } = props;
     const fargate = scheduling.kind === "fargate";
 
-    const logGroups: Record<string, CloudwatchLogGroup> = {};
-    for (const groupName of new Set(props.containers.map((c) => c.logGroupName))) {
-      logGroups[groupName] = new CloudwatchLogGroup(this, `logs-${Object.keys(logGroups).length}`, {
-        name: groupName,
-        retentionInDays: props.logRetentionDays ?? 90,
-        kmsKeyId: props.logsKmsKeyArn,
-      });
-    }
-    this.logGroups = logGroups;
-
-    this.roles = new TaskRoles(this, "roles", {
-      name,
-      account,
-      pullFrom: props.pullFrom,
-      logGroupArns: Object.values(logGroups).map((g) => g.arn),
-      secretArns: props.containers.flatMap((c) => Object.values(c.secrets ?? {}).map((s) => s.secretArn)),
-      decryptKeyArns: props.secretsKmsKeyArns,
-      taskStatements: props.taskStatements,
-      tracing: props.tracing !== undefined,
-    });
-
-    this.taskDefinition = new EcsTaskDefinition(this, "task", {
-      family: name,
-      requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
-      networkMode: "awsvpc",
-      cpu: String(props.cpu),
-      memory: String(props.memoryMiB),
-      executionRoleArn: this.roles.executionRole.arn,
-      taskRoleArn: this.roles.taskRole.arn,
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      containerDefinitions: containerDefinitions(props.containers, account.region, props.tracing),
-    });
+    ({ taskDefinition: this.taskDefinition, roles: this.roles, logGroups: this.logGroups } = defineTask(this, props, fargate ? "FARGATE" : "EC2"));
 
     if (props.discovery) {
       this.discoveryService = new ServiceDiscoveryService(this, "discovery", {
@@ -217,43 +144,19 @@ export class ContainerService extends Construct {
 }
 
 function validate(id: string, props: ContainerServiceProps): void {
-  const problems: string[] = [];
   const { scheduling } = props;
-  if (!new RegExp(`^[a-zA-Z0-9_-]{1,${MAX_NAME}}$`).test(props.name ?? "")) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-${MAX_NAME} letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)`);
-  }
-  if ((props.pullFrom ?? []).length === 0) problems.push("pullFrom: name at least one repository ARN the images come from");
+  const problems = taskProblems(props, scheduling.kind === "fargate");
   if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
-  if ((props.containers ?? []).length === 0) problems.push("containers: at least one container is required");
-  props.containers?.forEach((c, i) => {
-    if (props.containers.findIndex((o) => o.name === c.name) !== i) problems.push(`containers[${i}].name: "${c.name}" is used twice`);
-    if (c.port !== undefined && !(Number.isInteger(c.port) && c.port >= 1 && c.port <= 65535)) problems.push(`containers[${i}].port: ${c.port} is not a TCP port`);
-    if (c.gpus && scheduling.kind === "fargate") problems.push(`containers[${i}].gpus: Fargate has no GPUs; run GPU containers on an EC2 fleet`);
-    if (c.gpus !== undefined && !(Number.isInteger(c.gpus) && c.gpus >= 0)) problems.push(`containers[${i}].gpus: ${c.gpus} must be a whole number`);
-    if (props.tracing && c.name === XRAY_CONTAINER) problems.push(`containers[${i}].name: "${XRAY_CONTAINER}" is the tracing sidecar's name`);
-    const both = Object.keys(c.environment ?? {}).filter((name) => c.secrets?.[name] !== undefined);
-    if (both.length) problems.push(`containers[${i}]: ${both.join(", ")} set both as environment and as secret`);
-    if (!c.logGroupName?.startsWith("/")) problems.push(`containers[${i}].logGroupName: "${c.logGroupName ?? ""}" must be a full log group name starting with /`);
-  });
   if (scheduling.kind === "fargate") {
-    const memory = FARGATE_MEMORY[props.cpu];
-    if (!memory) problems.push(`cpu: ${props.cpu} is not a Fargate CPU value (${Object.keys(FARGATE_MEMORY).join(", ")})`);
-    else if (!fargateMemoryFits(props.cpu, props.memoryMiB)) {
-      problems.push(`memoryMiB: ${props.memoryMiB} is not a Fargate memory size for ${props.cpu} CPU (${memory.min}-${memory.max} MiB in steps of ${memory.step})`);
-    }
     if (!(Number.isInteger(scheduling.desiredCount) && scheduling.desiredCount >= 0)) problems.push(`scheduling.desiredCount: ${scheduling.desiredCount} must be a whole number >= 0`);
     const scaling = scheduling.autoScaling;
     if (scaling && !(Number.isInteger(scaling.maxCount) && scaling.maxCount >= Math.max(1, scheduling.desiredCount))) {
       problems.push(`scheduling.autoScaling.maxCount: ${scaling.maxCount} must be a whole number >= desiredCount (${scheduling.desiredCount}) and >= 1`);
     }
     if (scaling && !(scaling.targetCpuPercent > 0 && scaling.targetCpuPercent <= 100)) problems.push(`scheduling.autoScaling.targetCpuPercent: ${scaling.targetCpuPercent} must be 1-100`);
-  } else if (!(props.cpu >= 128 && props.memoryMiB >= 128)) {
-    problems.push(`cpu/memoryMiB: ${props.cpu}/${props.memoryMiB} must be at least 128 each`);
   }
   if (props.loadBalancer && !props.containers?.[0]?.port) problems.push("loadBalancer: the first container must have a port to register with the target group");
   if (props.discovery && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.discovery.name)) problems.push(`discovery.name: "${props.discovery.name}" must be a DNS label`);
-  const retention = logRetentionProblem(props.logRetentionDays ?? 90);
-  if (retention) problems.push(`logRetentionDays: ${retention}`);
   refuseProps("ContainerService", id, problems);
 }

@@ -1,5 +1,4 @@
-import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
-import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import type { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -7,6 +6,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
+import { DnsValidatedCertificate } from "../common/certificate";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
 import type { SecureBucket } from "../secure-bucket";
@@ -66,25 +66,8 @@ export class Ingress extends Construct {
     validate(id, props);
     const { name, account } = props;
 
-    this.certificate = new AcmCertificate(this, "certificate", {
-      domainName: props.domainName,
-      validationMethod: "DNS",
-      // A renamed domain gets its new certificate before the listener lets go of the old one.
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const validation = this.certificate.domainValidationOptions.get(0);
-    const validationRecord = new Route53Record(this, "certificate-validation-record", {
-      zoneId: props.hostedZoneId,
-      name: validation.resourceRecordName,
-      type: validation.resourceRecordType,
-      records: [validation.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
-    });
-    const validated = new AcmCertificateValidation(this, "certificate-validation", {
-      certificateArn: this.certificate.arn,
-      validationRecordFqdns: [validationRecord.fqdn],
-    });
+    const certificate = new DnsValidatedCertificate(this, "tls", { domainName: props.domainName, hostedZoneId: props.hostedZoneId });
+    this.certificate = certificate.certificate;
 
     // ALB access logs are written by the region's Elastic Load Balancing account.
     const elb = new DataAwsElbServiceAccount(this, "elb-account");
@@ -133,7 +116,7 @@ export class Ingress extends Construct {
       port: 443,
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
-      certificateArn: validated.certificateArn,
+      certificateArn: certificate.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });
     const alias = new Route53Record(this, "alias", {

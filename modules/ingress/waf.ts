@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
@@ -9,8 +10,12 @@ import { refuseProps } from "../common/props";
 export interface WebFirewallProps {
   /** Name of the web ACL and prefix of its metrics, e.g. `ecg-prod-api`. */
   readonly name: string;
-  /** ARN of the regional resource to protect (an ALB). */
-  readonly resourceArn: string;
+  /** ARN of the regional resource to protect (an ALB). CloudFront instead names the ACL in its distribution. @default - not associated here */
+  readonly resourceArn?: string;
+  /** `CLOUDFRONT` ACLs live in us-east-1 (pass that region's provider). @default "REGIONAL" */
+  readonly scope?: "REGIONAL" | "CLOUDFRONT";
+  /** @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
   /** Requests one IP may send in 5 minutes before it is blocked (SEC-3). @default 1000 */
   readonly rateLimitPer5Minutes?: number;
   /** ISO 3166 country codes that may reach the resource; all others are blocked (SEC-3). */
@@ -36,7 +41,7 @@ export const MANAGED_RULE_GROUPS = [
 const visibility = (metricName: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metricName });
 
 /**
- * A regional WAFv2 web ACL for an ALB (SEC-3): countries outside the
+ * A WAFv2 web ACL for an ALB or a CloudFront distribution (SEC-3): countries outside the
  * allow-list are blocked, an IP over the rate limit is blocked for the rest
  * of the 5-minute window, and AWS's managed rule groups screen what remains.
  * Every request decision is logged to a KMS-encrypted log group (CKV2_AWS_31)
@@ -85,25 +90,29 @@ export class WebFirewall extends Construct {
         VisibilityConfig: visibility(metric(group)),
       })),
     ];
+    const provider = props.provider;
     this.webAcl = new Wafv2WebAcl(this, "web-acl", {
+      provider,
       name: props.name,
       description: "Geo allow-list, per-IP rate limit and AWS managed rules (SEC-3)",
-      scope: "REGIONAL",
+      scope: props.scope ?? "REGIONAL",
       defaultAction: { allow: {} },
       // The typed `rule` blocks of the bindings stop before `statement`; the
       // provider's rule_json takes the WAFv2 API's own shape instead.
       ruleJson: JSON.stringify(rules),
       visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: props.name },
     });
-    new Wafv2WebAclAssociation(this, "association", { resourceArn: props.resourceArn, webAclArn: this.webAcl.arn });
+    if (props.resourceArn) new Wafv2WebAclAssociation(this, "association", { provider, resourceArn: props.resourceArn, webAclArn: this.webAcl.arn });
 
     // WAF delivers to CloudWatch Logs only into groups named aws-waf-logs-*.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      provider,
       name: `aws-waf-logs-${props.name}`,
       retentionInDays: props.logRetentionDays ?? 365,
       kmsKeyId: props.logsKmsKeyArn,
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
+      provider,
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [this.logGroup.arn],
       redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],

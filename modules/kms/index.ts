@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 
@@ -23,6 +24,8 @@ export interface EncryptionKeyProps {
   readonly deletionWindowInDays?: number;
   /** Terraform refuses to destroy the key (production). @default false */
   readonly preventDestroy?: boolean;
+  /** Provider of another region (a key for a cross-region copy lives there). @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -76,8 +79,9 @@ export class EncryptionKey extends Construct {
       deletionWindowInDays: window,
       policy: policy.json,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      provider: props.provider,
     });
-    this.alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+    this.alias = new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: this.key.keyId, provider: props.provider });
     this.keyArn = this.key.arn;
   }
 }

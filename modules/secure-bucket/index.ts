@@ -7,6 +7,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { bucketNameProblem } from "../common/limits";
 
@@ -31,6 +32,14 @@ export interface SecureBucketProps {
   readonly logDelivery?: { readonly accountId: string; readonly partition: string; readonly sourceBucketNames: string[] };
   /** Lifecycle rules in addition to the bucket-wide one. @default [] */
   readonly extraLifecycleRules?: S3BucketLifecycleConfigurationRule[];
+  /** Provider of another region (a replica bucket). @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
+  /**
+   * `BucketOwnerPreferred` only for a target that a service writes to through
+   * ACLs (CloudFront standard logs need them); everything else keeps ACLs off.
+   * @default "BucketOwnerEnforced"
+   */
+  readonly objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
 }
 
 /**
@@ -48,6 +57,7 @@ export class SecureBucket extends Construct {
 
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
+  readonly ownership: S3BucketOwnershipControls;
   readonly policy: S3BucketPolicy;
   readonly lifecycle: S3BucketLifecycleConfiguration;
   private readonly policyDocument: DataAwsIamPolicyDocument;
@@ -59,32 +69,39 @@ export class SecureBucket extends Construct {
     const problem = bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`SecureBucket "${id}": bucketName: ${problem}`);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
-    for (const [field, days] of [["noncurrentVersionExpirationDays", noncurrentDays], ["expirationDays", props.expirationDays]] as const) {
+    for (const [field, days] of [
+      ["noncurrentVersionExpirationDays", noncurrentDays],
+      ["expirationDays", props.expirationDays],
+    ] as const) {
       if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
         throw new Error(`SecureBucket "${id}": ${field}: ${days} must be a whole number of days >= 1`);
       }
     }
 
     this.bucket = new S3Bucket(this, "bucket", {
+      provider: props.provider,
       bucket: props.bucketName,
       forceDestroy: props.forceDestroy,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const bucket = this.bucket.id;
-    this.versioning = new S3BucketVersioningA(this, "versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    this.versioning = new S3BucketVersioningA(this, "versioning", { provider: props.provider, bucket, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      provider: props.provider,
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
     new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider: props.provider,
       bucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, "ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    this.ownership = new S3BucketOwnershipControls(this, "ownership", { provider: props.provider, bucket, rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" } });
     this.lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider: props.provider,
       bucket,
       rule: [
         {
@@ -103,6 +120,7 @@ export class SecureBucket extends Construct {
     if (props.accessLogs) {
       const { target } = props.accessLogs;
       new S3BucketLoggingA(this, "access-logs", {
+        provider: props.provider,
         bucket,
         targetBucket: target.bucket.id,
         targetPrefix: SecureBucket.logPrefix(props.bucketName),
@@ -151,7 +169,7 @@ export class SecureBucket extends Construct {
     }
     this.statements = statements;
     this.policyDocument = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });
-    this.policy = new S3BucketPolicy(this, "policy", { bucket, policy: this.policyDocument.json });
+    this.policy = new S3BucketPolicy(this, "policy", { provider: props.provider, bucket, policy: this.policyDocument.json });
   }
 
   /** Adds a grant to the bucket policy (e.g. a log-delivery service writing under its prefix). */

@@ -546,10 +546,10 @@ describe("ContainerService module", () => {
     }
     expect(message.split("\n").slice(1)).toEqual([
       '  - name: "bad name" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)',
-      "  - subnetIds: 0 given; at least 2 (one per AZ) are required",
       "  - containers[0].port: 0 is not a TCP port",
       '  - containers[0].logGroupName: "x" must be a full log group name starting with /',
       expect.stringMatching(/^ {2}- logRetentionDays: 10 is not a CloudWatch Logs retention value/),
+      "  - subnetIds: 0 given; at least 2 (one per AZ) are required",
     ]);
   });
 });

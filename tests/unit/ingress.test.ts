@@ -5,7 +5,7 @@ import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { TerraformOutput, Testing } from "cdktf";
 import { Ingress, type IngressProps, MANAGED_RULE_GROUPS, TLS_POLICY, WebFirewall, type WebFirewallProps } from "../../modules/ingress";
 import { SecureBucket } from "../../modules/secure-bucket";
-import { referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
+import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
 const firewall: IngressProps["firewall"] = { allowedCountries: ["KR", "US"], logsKmsKeyArn: LOGS_KEY };
@@ -39,12 +39,6 @@ const wafProps: WebFirewallProps = { name: "ecg-test-api", resourceArn: "arn:aws
 const synthWaf = (overrides: Partial<WebFirewallProps> = {}) =>
   synthJson(Testing.synthScope((scope) => new WebFirewall(scope, "waf", { ...wafProps, ...overrides })));
 
-/** The single resource of a type, as [logical id, config]. */
-function only(stack: SynthesizedStack, type: string): [string, any] {
-  const all = resourcesOf(stack, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-}
 
 /** The parsed rule_json of the stack's only web ACL. */
 function rulesOf(stack: SynthesizedStack): any[] {
@@ -59,14 +53,6 @@ function policyStatements(stack: SynthesizedStack): any[] {
   return docs[0].statement;
 }
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected an error, none was thrown");
-}
 
 describe("Ingress module", () => {
   const stack = synthJson(

@@ -1,0 +1,169 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { ComponentTags } from "../common/component-tags";
+import { logRetentionProblem } from "../common/limits";
+import { refuseProps } from "../common/props";
+import { zippedFolder } from "./zip";
+
+/** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
+export const SECRET_FIELD = "value";
+
+export interface RotatedSecretsProps {
+  /** Prefix of the secret and function names, e.g. `ecg-prod`. */
+  readonly name: string;
+  readonly account: AwsAccount;
+  /** Secrets by short name (e.g. `jwt-signing-key`), with what they are for. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Encrypts the secrets (CKV_AWS_149). */
+  readonly kmsKeyArn: string;
+  /** Folder of the rotation function's code (lambda/secret-rotation), zipped at synth (deterministically). */
+  readonly rotationCodePath: string;
+  /** Days between rotations (SEC-2). @default 30 */
+  readonly rotationDays?: number;
+  /** Length of the generated values. @default 64 */
+  readonly valueLength?: number;
+  /** KMS key of the function's log group. */
+  readonly logsKmsKeyArn: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * Application secrets (SEC-2): JWT signing keys, API keys. Each is a JSON
+ * secret `{"value": ...}` encrypted with a customer key, first filled from
+ * random_password, then rotated every 30 days by the project's own rotation
+ * function (lambda/secret-rotation), which Secrets Manager alone may invoke.
+ * Terraform ignores the value after creation: rotation owns it from then on.
+ */
+export class RotatedSecrets extends Construct {
+  /** Secret ARNs by short name. */
+  readonly secretArns: Readonly<Record<string, string>>;
+  readonly rotationFunction: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: RotatedSecretsProps) {
+    super(scope, id);
+    validate(id, props);
+    const { name, account } = props;
+    const length = props.valueLength ?? 64;
+
+    const secrets = Object.entries(props.secrets).map(([key, description]) => {
+      const secret = new SecretsmanagerSecret(this, `secret-${key}`, {
+        name: `${name}/app/${key}`,
+        description,
+        kmsKeyId: props.kmsKeyArn,
+        recoveryWindowInDays: 7,
+      });
+      const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
+      new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
+        secretId: secret.id,
+        secretString: Fn.jsonencode({ [SECRET_FIELD]: initial.result }),
+        // Rotation replaces the value; Terraform must not put the first one back.
+        lifecycle: { ignoreChanges: ["secret_string", "version_stages"] },
+      });
+      return [key, secret] as const;
+    });
+    this.secretArns = Object.fromEntries(secrets.map(([key, secret]) => [key, secret.arn]));
+    const arns = secrets.map(([, secret]) => secret.arn);
+
+    const functionName = `${name}-secret-rotation`;
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logsKmsKeyArn,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, "role", { name: functionName, description: "Rotates the application secrets (SEC-2)", assumeRolePolicy: trust.json });
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "RotateTheseSecrets",
+        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        resources: arns,
+      },
+      // GetRandomPassword has no resource: it reads no secret.
+      { sid: "GenerateValues", actions: ["secretsmanager:GetRandomPassword"], resources: ["*"] },
+      {
+        sid: "UseTheSecretsKey",
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: [props.kmsKeyArn],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.amazonaws.com`] }],
+      },
+      { sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:log-stream:*`] },
+      // X-Ray's write API takes no resource.
+      { sid: "SendTraces", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] },
+    ];
+    const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
+    new IamRolePolicy(this, "role-policy", { name: functionName, role: role.id, policy: policy.json });
+
+    const zip = zippedFolder(props.rotationCodePath);
+    const code = new TerraformAsset(this, "code", { path: zip, type: AssetType.FILE });
+    this.rotationFunction = new LambdaFunction(this, "function", {
+      functionName,
+      description: "Secrets Manager rotation of the application secrets (lambda/secret-rotation)",
+      role: role.arn,
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      filename: code.path,
+      sourceCodeHash: createHash("sha256").update(readFileSync(zip)).digest("base64"),
+      timeout: 30,
+      memorySize: 256,
+      environment: { variables: { SECRET_FIELD, PASSWORD_LENGTH: String(length), EXCLUDE_PUNCTUATION: "true" } },
+      tracingConfig: { mode: "Active" },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      dependsOn: [logGroup],
+    });
+
+    secrets.forEach(([key, secret]) => {
+      // Only Secrets Manager, for this secret, may invoke the function.
+      const permission = new LambdaPermission(this, `secret-${key}-invoke`, {
+        statementId: `SecretsManager-${key}`,
+        action: "lambda:InvokeFunction",
+        functionName: this.rotationFunction.functionName,
+        principal: "secretsmanager.amazonaws.com",
+        sourceArn: secret.arn,
+        sourceAccount: account.accountId,
+      });
+      new SecretsmanagerSecretRotation(this, `secret-${key}-rotation`, {
+        secretId: secret.id,
+        rotationLambdaArn: this.rotationFunction.arn,
+        rotationRules: { automaticallyAfterDays: props.rotationDays ?? 30 },
+        // The first value is already random: the first rotation can wait for the schedule.
+        rotateImmediately: false,
+        dependsOn: [permission],
+      });
+    });
+    ComponentTags.apply(this, "secrets");
+  }
+}
+
+function validate(id: string, props: RotatedSecretsProps): void {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-41 lower-case letters, digits or hyphens, starting with a letter`);
+  const keys = Object.keys(props.secrets ?? {});
+  if (keys.length === 0) problems.push("secrets: name at least one secret");
+  for (const key of keys) {
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(key)) problems.push(`secrets: "${key}" must be 1-64 lower-case letters, digits or hyphens, starting with a letter`);
+  }
+  const days = props.rotationDays ?? 30;
+  // CKV_AWS_304: at most 90 days; Secrets Manager: at least 1.
+  if (!(Number.isInteger(days) && days >= 1 && days <= 90)) problems.push(`rotationDays: ${days} must be 1-90`);
+  const length = props.valueLength ?? 64;
+  if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
+  const retention = logRetentionProblem(props.logRetentionDays ?? 365);
+  if (retention) problems.push(`logRetentionDays: ${retention}`);
+  refuseProps("RotatedSecrets", id, problems);
+}

@@ -1,0 +1,289 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/db-instance-automated-backups-replication";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { ComponentTags } from "../common/component-tags";
+import { logRetentionProblem } from "../common/limits";
+import { refuseProps } from "../common/props";
+
+/** A read replica in another region (RDS-3) and the copy of the automated backups there (RDS-4). */
+export interface CrossRegionReplica {
+  /** Provider of the replica's region. */
+  readonly provider: TerraformProvider;
+  /** KMS key in that region: an encrypted replica is re-encrypted with a key of its own region; it also encrypts the replica's log groups, so its policy must let CloudWatch Logs of that region use it. */
+  readonly kmsKeyArn: string;
+  /**
+   * Subnets for the replica in that region (a DB subnet group is made of them).
+   * @default - the region's default VPC, until the standby network exists
+   */
+  readonly subnetIds?: readonly string[];
+  /** @default - the VPC's default security group */
+  readonly securityGroupIds?: readonly string[];
+}
+
+export interface PostgresProps {
+  /** Instance identifier, e.g. `ecg-prod`; replicas append `-replica-<n>` and `-replica-remote`. */
+  readonly name: string;
+  readonly account: AwsAccount;
+  /** @default "15.4" (RDS-1) */
+  readonly engineVersion?: string;
+  readonly instanceClass: string;
+  /** gp3 storage (RDS-1). */
+  readonly allocatedStorageGiB: number;
+  /** gp3 IOPS; AWS allows setting it from 400 GiB (below, the baseline 3000 applies). @default - the gp3 baseline */
+  readonly iops?: number;
+  /** gp3 throughput, MiB/s; as iops. @default - the gp3 baseline */
+  readonly storageThroughputMiBps?: number;
+  readonly multiAz: boolean;
+  /** Automated backups, days (RDS-2); at least 1: replicas and point-in-time recovery need them. */
+  readonly backupRetentionDays: number;
+  /** Private subnets of the primary region, one per AZ. */
+  readonly subnetIds: readonly string[];
+  /** RDS-SG of the NET-4 matrix. */
+  readonly securityGroupIds: readonly string[];
+  /** Encrypts storage, Performance Insights, the master password secret and the log groups' neighbours (SEC-4). */
+  readonly kmsKeyArn: string;
+  /** KMS key of the exported log groups. */
+  readonly logsKmsKeyArn: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** @default "ecg" */
+  readonly databaseName?: string;
+  /** @default "ecg_admin" */
+  readonly masterUsername?: string;
+  /** Days between rotations of the master password, which RDS keeps in Secrets Manager (SEC-2). @default 30 */
+  readonly passwordRotationDays?: number;
+  /** Deletion protection and `prevent_destroy` on every instance, and a final snapshot of the primary (production). */
+  readonly deletionProtection: boolean;
+  /** Enhanced monitoring interval, seconds (1, 5, 10, 15, 30 or 60). @default 60 */
+  readonly monitoringIntervalSeconds?: number;
+  /** Read replicas in the primary region (RDS-3). @default 0 */
+  readonly sameRegionReplicas?: number;
+  /** @default - none */
+  readonly crossRegionReplica?: CrossRegionReplica;
+}
+
+const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
+/** CKV_AWS_129: PostgreSQL's log and the upgrade log go to CloudWatch Logs. */
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+
+/**
+ * The card's "Multi-AZ RDS" (RDS-1..4): PostgreSQL on gp3, Multi-AZ, encrypted
+ * with a customer key (storage, Performance Insights, the master secret), TLS
+ * forced by its parameter group, IAM database authentication, logs exported to
+ * encrypted log groups with retention, enhanced monitoring, the master
+ * password kept and rotated by RDS in Secrets Manager, read replicas in the
+ * primary region and in another one, and the automated backups copied to that
+ * region. Production adds deletion protection, `prevent_destroy` and a final
+ * snapshot.
+ */
+export class PostgresDatabase extends Construct {
+  readonly instance: DbInstance;
+  readonly replicas: DbInstance[];
+  readonly crossRegionReplica?: DbInstance;
+  readonly parameterGroup: DbParameterGroup;
+  /** Host name of the primary. */
+  readonly address: string;
+  readonly port: number;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** Secrets Manager secret RDS keeps the master credentials in (JSON: username, password). */
+  readonly masterSecretArn: string;
+  /** DbiResourceId, for `rds-db:connect` grants. */
+  readonly resourceId: string;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    validate(id, props);
+    const { name, account } = props;
+    const engineVersion = props.engineVersion ?? "15.4";
+    this.databaseName = props.databaseName ?? "ecg";
+    this.masterUsername = props.masterUsername ?? "ecg_admin";
+    this.port = 5432;
+
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", { name, subnetIds: [...props.subnetIds], description: `${name}: private subnets` });
+    const parameterGroupConfig = {
+      name: `${name}-postgres${engineVersion.split(".")[0]}`,
+      family: `postgres${engineVersion.split(".")[0]}`,
+      description: `${name}: TLS only, slow statements logged`,
+      parameter: [
+        // SEC-4, CKV2_AWS_69: refuse unencrypted connections.
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_min_duration_statement", value: "1000" },
+        { name: "log_connections", value: "1" },
+        { name: "log_disconnections", value: "1" },
+      ],
+    };
+    this.parameterGroup = new DbParameterGroup(this, "parameters", parameterGroupConfig);
+    // RDS writes its exports to these groups; made here, they get retention and encryption.
+    const retention = props.logRetentionDays ?? 365;
+    const exportedLogs = (instanceId: string, kmsKeyId: string, provider?: TerraformProvider) =>
+      LOG_EXPORTS.map(
+        (log) =>
+          new CloudwatchLogGroup(this, `logs-${instanceId}-${log}`, { provider, name: `/aws/rds/instance/${instanceId}/${log}`, retentionInDays: retention, kmsKeyId }),
+      );
+
+    const monitoringTrust = new DataAwsIamPolicyDocument(this, "monitoring-trust", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
+    });
+    const monitoringRole = new IamRole(this, "monitoring-role", {
+      name: `${name}-rds-monitoring`,
+      description: "Enhanced monitoring: RDS publishes OS metrics to CloudWatch Logs",
+      assumeRolePolicy: monitoringTrust.json,
+    });
+    new IamRolePolicyAttachment(this, "monitoring-policy", {
+      role: monitoringRole.name,
+      policyArn: `arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+    });
+
+    const common = {
+      instanceClass: props.instanceClass,
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      copyTagsToSnapshot: true,
+      performanceInsightsEnabled: true,
+      monitoringInterval: props.monitoringIntervalSeconds ?? 60,
+      monitoringRoleArn: monitoringRole.arn,
+      autoMinorVersionUpgrade: false,
+      deletionProtection: props.deletionProtection,
+      skipFinalSnapshot: !props.deletionProtection,
+    };
+    this.instance = new DbInstance(this, "primary", {
+      ...common,
+      identifier: name,
+      engine: "postgres",
+      // Pinned (RDS-1): a minor upgrade is a reviewed change of this value.
+      engineVersion,
+      dbName: this.databaseName,
+      username: this.masterUsername,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      allocatedStorage: props.allocatedStorageGiB,
+      storageType: "gp3",
+      iops: props.iops,
+      storageThroughput: props.storageThroughputMiBps,
+      kmsKeyId: props.kmsKeyArn,
+      performanceInsightsKmsKeyId: props.kmsKeyArn,
+      multiAz: props.multiAz,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      parameterGroupName: this.parameterGroup.name,
+      iamDatabaseAuthenticationEnabled: true,
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      backupRetentionPeriod: props.backupRetentionDays,
+      backupWindow: "17:00-18:00", // 02:00-03:00 KST, the quietest hour
+      maintenanceWindow: "sun:18:30-sun:19:30",
+      finalSnapshotIdentifier: props.deletionProtection ? `${name}-final` : undefined,
+      lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+      dependsOn: exportedLogs(name, props.logsKmsKeyArn),
+    });
+    this.address = this.instance.address;
+    this.resourceId = this.instance.resourceId;
+    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+    new SecretsmanagerSecretRotation(this, "master-password-rotation", {
+      secretId: this.masterSecretArn,
+      rotationRules: { automaticallyAfterDays: props.passwordRotationDays ?? 30 },
+    });
+
+    // Replicas follow the primary's engine, storage and parameters.
+    this.replicas = Array.from({ length: props.sameRegionReplicas ?? 0 }, (_, i) =>
+      new DbInstance(this, `replica-${i + 1}`, {
+        ...common,
+        identifier: `${name}-replica-${i + 1}`,
+        dependsOn: exportedLogs(`${name}-replica-${i + 1}`, props.logsKmsKeyArn),
+        replicateSourceDb: this.instance.identifier,
+        kmsKeyId: props.kmsKeyArn,
+        performanceInsightsKmsKeyId: props.kmsKeyArn,
+        vpcSecurityGroupIds: [...props.securityGroupIds],
+        parameterGroupName: this.parameterGroup.name,
+        // RDS takes no final snapshot of a replica; the primary's backups cover it.
+        skipFinalSnapshot: true,
+        lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+      }),
+    );
+
+    const remote = props.crossRegionReplica;
+    if (remote) {
+      const remoteSubnets = remote.subnetIds?.length
+        ? new DbSubnetGroup(this, "remote-subnet-group", { provider: remote.provider, name: `${name}-replica`, subnetIds: [...remote.subnetIds] })
+        : undefined;
+      // Parameter groups are regional: the replica's region gets the same one.
+      const remoteParameters = new DbParameterGroup(this, "remote-parameters", { ...parameterGroupConfig, provider: remote.provider });
+      this.crossRegionReplica = new DbInstance(this, "remote-replica", {
+        ...common,
+        provider: remote.provider,
+        identifier: `${name}-replica-remote`,
+        // Its log groups live in its region, under its region's key.
+        dependsOn: exportedLogs(`${name}-replica-remote`, remote.kmsKeyArn, remote.provider),
+        // Across regions the source is named by its ARN.
+        replicateSourceDb: this.instance.arn,
+        kmsKeyId: remote.kmsKeyArn,
+        performanceInsightsKmsKeyId: remote.kmsKeyArn,
+        dbSubnetGroupName: remoteSubnets?.name,
+        parameterGroupName: remoteParameters.name,
+        vpcSecurityGroupIds: remote.securityGroupIds ? [...remote.securityGroupIds] : undefined,
+        // The monitoring role is global (IAM), the replica's metrics stay in its region.
+        skipFinalSnapshot: true,
+        // What a regional failover promotes: protected like the primary.
+        lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+      });
+      // RDS-4, DR-2: point-in-time restore in the other region from copied backups.
+      new DbInstanceAutomatedBackupsReplication(this, "backup-replication", {
+        provider: remote.provider,
+        sourceDbInstanceArn: this.instance.arn,
+        kmsKeyId: remote.kmsKeyArn,
+        retentionPeriod: props.backupRetentionDays,
+      });
+    }
+    ComponentTags.apply(this, "database");
+  }
+}
+
+function validate(id: string, props: PostgresProps): void {
+  const problems: string[] = [];
+  const version = props.engineVersion ?? "15.4";
+  // The longest derived name, `<name>-rds-monitoring` (IAM role), must fit 64 characters; `<name>-replica-remote` the RDS limit of 63.
+  if (!/^[a-z][a-z0-9-]{0,47}$/.test(props.name ?? "") || props.name.endsWith("-") || props.name.includes("--")) {
+    problems.push(`name: "${props.name ?? ""}" must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)`);
+  }
+  if (!/^\d+(\.\d+)?$/.test(version)) problems.push(`engineVersion: "${version}" must look like 15 or 15.4`);
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
+  if (!(Number.isInteger(props.allocatedStorageGiB) && props.allocatedStorageGiB >= 20 && props.allocatedStorageGiB <= 65536)) {
+    problems.push(`allocatedStorageGiB: ${props.allocatedStorageGiB} must be 20-65536 (gp3)`);
+  }
+  // gp3 on RDS PostgreSQL: IOPS and throughput are configurable from 400 GiB only.
+  if ((props.iops !== undefined || props.storageThroughputMiBps !== undefined) && props.allocatedStorageGiB < 400) {
+    problems.push(`iops/storageThroughputMiBps: RDS sets them on gp3 only from 400 GiB; ${props.allocatedStorageGiB} GiB uses the baseline (3000 IOPS, 125 MiB/s): leave them unset`);
+  }
+  if (props.iops !== undefined && !(props.iops >= 12000 && props.iops <= 64000)) problems.push(`iops: ${props.iops} must be 12000-64000 (gp3 from 400 GiB)`);
+  if (props.storageThroughputMiBps !== undefined && !(props.storageThroughputMiBps >= 500 && props.storageThroughputMiBps <= 4000)) {
+    problems.push(`storageThroughputMiBps: ${props.storageThroughputMiBps} must be 500-4000 (gp3 from 400 GiB)`);
+  }
+  if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {
+    problems.push(`backupRetentionDays: ${props.backupRetentionDays} must be 1-35: replicas and point-in-time recovery need automated backups`);
+  }
+  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs`);
+  if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
+  const interval = props.monitoringIntervalSeconds ?? 60;
+  if (!MONITORING_INTERVALS.includes(interval)) problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
+  const rotation = props.passwordRotationDays ?? 30;
+  if (!(Number.isInteger(rotation) && rotation >= 1 && rotation <= 365)) problems.push(`passwordRotationDays: ${rotation} must be 1-365`);
+  const replicas = props.sameRegionReplicas ?? 0;
+  if (!(Number.isInteger(replicas) && replicas >= 0 && replicas <= 15)) problems.push(`sameRegionReplicas: ${replicas} must be 0-15 (RDS limit)`);
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.databaseName ?? "ecg")) problems.push(`databaseName: "${props.databaseName}" must be a PostgreSQL identifier`);
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.masterUsername ?? "ecg_admin") || ["postgres", "rdsadmin", "admin"].includes(props.masterUsername ?? "")) {
+    problems.push(`masterUsername: "${props.masterUsername}" must be a PostgreSQL identifier other than a reserved name`);
+  }
+  const retention = logRetentionProblem(props.logRetentionDays ?? 365);
+  if (retention) problems.push(`logRetentionDays: ${retention}`);
+  refuseProps("PostgresDatabase", id, problems);
+}
