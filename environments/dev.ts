@@ -43,6 +43,7 @@ export const dev: EnvironmentConfig = {
   },
   ingress: {
     domainName: "api.dev.ecg-render.com",
+    cdnDomainName: "cdn.dev.ecg-render.com",
     hostedZoneName: publicZoneName,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],
@@ -52,8 +53,6 @@ export const dev: EnvironmentConfig = {
     engineVersion: "15.4",
     instanceClass: "db.t4g.medium",
     allocatedStorageGiB: 20,
-    iops: 3000,
-    storageThroughputMiBps: 125,
     multiAz: false,
     backupRetentionDays: 1,
     sameRegionReplicas: 0,

@@ -41,6 +41,7 @@ export const prod: EnvironmentConfig = {
   },
   ingress: {
     domainName: "api.ecg-render.com",
+    cdnDomainName: "cdn.ecg-render.com",
     hostedZoneName: publicZoneName,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],

@@ -41,6 +41,7 @@ export const staging: EnvironmentConfig = {
   },
   ingress: {
     domainName: "api.staging.ecg-render.com",
+    cdnDomainName: "cdn.staging.ecg-render.com",
     hostedZoneName: publicZoneName,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],
@@ -50,8 +51,6 @@ export const staging: EnvironmentConfig = {
     engineVersion: "15.4",
     instanceClass: "db.r6g.large",
     allocatedStorageGiB: 100,
-    iops: 3000,
-    storageThroughputMiBps: 125,
     multiAz: true,
     backupRetentionDays: 7,
     sameRegionReplicas: 1,

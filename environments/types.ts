@@ -109,6 +109,8 @@ export interface IngressConfig {
   readonly rateLimitPer5Minutes: number;
   /** WAF: ISO country codes allowed to reach the API (SEC-3). */
   readonly allowedCountries: readonly string[];
+  /** Public name of the CDN in front of the rendered videos (S3-4), e.g. `cdn.ecg-render.com`. */
+  readonly cdnDomainName: string;
   /** Days ALB access logs and WAF logs are kept. */
   readonly logRetentionDays: number;
 }
@@ -117,13 +119,15 @@ export interface DatabaseConfig {
   readonly engineVersion: string;
   readonly instanceClass: string;
   readonly allocatedStorageGiB: number;
-  readonly iops: number;
-  readonly storageThroughputMiBps: number;
+  /** gp3 IOPS, settable from 400 GiB (RDS-1: 12000). @default - the gp3 baseline (3000) */
+  readonly iops?: number;
+  /** gp3 throughput, MiB/s, settable from 400 GiB (RDS-1: 500). @default - the gp3 baseline (125) */
+  readonly storageThroughputMiBps?: number;
   readonly multiAz: boolean;
   readonly backupRetentionDays: number;
   /** Read replicas in the primary region (RDS-3). */
   readonly sameRegionReplicas: number;
-  /** Region of the cross-region read replica, or none (RDS-3). */
+  /** Region of the cross-region read replica and of the backup copies, or none (RDS-3, RDS-4); the failover region. */
   readonly crossRegionReplicaRegion?: string;
   /** Deletion protection, `prevent_destroy` and a final snapshot. */
   readonly deletionProtection: boolean;

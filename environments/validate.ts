@@ -195,6 +195,9 @@ class EnvironmentChecker {
     if (!ingress) return this.fail("ingress", "is required");
     const dns = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
     if (!dns.test(ingress.domainName ?? "")) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
+    if (!dns.test(ingress.cdnDomainName ?? "")) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
+    else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`)) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
+    if (ingress.cdnDomainName === ingress.domainName) this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
     if (!dns.test(ingress.hostedZoneName ?? "")) this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
     else if (ingress.domainName !== ingress.hostedZoneName && !ingress.domainName?.endsWith(`.${ingress.hostedZoneName}`)) {
       this.fail("ingress.domainName", `"${ingress.domainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
@@ -226,7 +229,12 @@ class EnvironmentChecker {
     if (!(db.allocatedStorageGiB >= 20 && db.allocatedStorageGiB <= 65536)) this.fail("database.allocatedStorageGiB", `${db.allocatedStorageGiB} must be between 20 and 65536 (gp3)`);
     if (!(db.backupRetentionDays >= 1 && db.backupRetentionDays <= 35)) this.fail("database.backupRetentionDays", `${db.backupRetentionDays} must be between 1 and 35 (backups are required for PITR and replicas)`);
     if (!(db.sameRegionReplicas >= 0 && db.sameRegionReplicas <= 15)) this.fail("database.sameRegionReplicas", `${db.sameRegionReplicas} must be between 0 and 15`);
-    if (db.crossRegionReplicaRegion !== undefined) this.otherRegion("database.crossRegionReplicaRegion", db.crossRegionReplicaRegion);
+    if (db.crossRegionReplicaRegion !== undefined) {
+      this.otherRegion("database.crossRegionReplicaRegion", db.crossRegionReplicaRegion);
+      if (db.crossRegionReplicaRegion !== disasterRecovery.failoverRegion) {
+        this.fail("database.crossRegionReplicaRegion", `"${db.crossRegionReplicaRegion}" must be the failover region "${disasterRecovery.failoverRegion}": the replica is what a failover promotes (DR-3)`);
+      }
+    }
     if (!(cache.shards >= 1 && cache.shards <= 500)) this.fail("cache.shards", `${cache.shards} must be between 1 and 500`);
     if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5)) this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
     if (!(cache.snapshotRetentionDays >= 1 && cache.snapshotRetentionDays <= 35)) this.fail("cache.snapshotRetentionDays", `${cache.snapshotRetentionDays} must be between 1 and 35 (daily snapshots, DR-2)`);

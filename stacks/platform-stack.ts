@@ -1,7 +1,8 @@
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig, GpuFleetConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
@@ -13,9 +14,10 @@ import { EncryptionKey } from "../modules/kms";
 import { Ingress } from "../modules/ingress";
 import { DEFAULT_SERVICE_PORTS, Network } from "../modules/network";
 import { suppress } from "../modules/policy";
+import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
-import { DataEndpointInputs } from "./data-inputs";
+import { DataLayer, videosBucketName } from "./data-layer";
 import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
 
 export interface PlatformStackProps {
@@ -39,6 +41,9 @@ const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMet
 /** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
 const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
 
+/** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
+const GLOBAL_REGION = "us-east-1";
+
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 
@@ -56,16 +61,25 @@ export class PlatformStack extends TerraformStack {
   readonly logsBucket: SecureBucket;
   readonly ingress: Ingress;
   readonly services: EcgServices;
+  readonly data: DataLayer;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { config } = props;
-    new AwsProvider(this, "aws", {
-      region: config.account.region,
+    const providerSettings = {
       allowedAccountIds: config.account.id ? [config.account.id] : undefined,
       // ENV-4 on every taggable resource; modules add Component.
       defaultTags: [{ tags: { ...config.tags } }],
-    });
+    };
+    new AwsProvider(this, "aws", { ...providerSettings, region: config.account.region });
+    // Generated secrets (the Redis AUTH token, the first application secrets).
+    new RandomProvider(this, "random");
+    // Other regions, by name: the failover region (RDS replica, backup copies),
+    // the videos' replication region, and us-east-1 for CloudFront.
+    const otherRegions = [...new Set([config.disasterRecovery.failoverRegion, config.storage.replicationRegion, GLOBAL_REGION])];
+    const regionalProviders = Object.fromEntries(
+      otherRegions.map((region) => [region, new AwsProvider(this, `aws-${region}`, { ...providerSettings, region, alias: region.replace(/-/g, "_") })]),
+    );
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
 
@@ -137,9 +151,10 @@ export class PlatformStack extends TerraformStack {
       capacityProviders: [this.mlAudioFleet.capacityProvider.name, this.renderFleet.capacityProvider.name, "FARGATE", "FARGATE_SPOT"],
     });
 
-    // ALB access logs (SSE-S3: the only encryption ELB log delivery accepts).
+    // ALB and videos-bucket access logs (SSE-S3: the only encryption ELB log delivery accepts).
     this.logsBucket = new SecureBucket(this, "logs-bucket", {
       bucketName: `${id}-logs-${account.accountId}`,
+      logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [videosBucketName(config, account.accountId)] },
       expirationDays: config.ingress.logRetentionDays,
       noncurrentVersionExpirationDays: 7,
       // Production keeps its audit trail; other environments' logs go with them.
@@ -168,6 +183,19 @@ export class PlatformStack extends TerraformStack {
       },
     });
 
+    this.data = new DataLayer(this, "data", {
+      stackName: id,
+      config,
+      account,
+      network: this.network,
+      regionalProviders,
+      globalProvider: regionalProviders[GLOBAL_REGION],
+      hostedZoneId: zone.zoneId,
+      logsBucket: this.logsBucket,
+      logsKmsKeyArn: this.logsKey.keyArn,
+      pullThroughPrefix: XRAY_PULL_THROUGH.prefix,
+    });
+
     this.services = new EcgServices(this, "services", {
       stackName: id,
       config,
@@ -178,7 +206,7 @@ export class PlatformStack extends TerraformStack {
       registry: this.registry,
       mlAudioFleet: this.mlAudioFleet,
       renderFleet: this.renderFleet,
-      data: new DataEndpointInputs(this, "data", account),
+      data: this.data.endpoints,
       logsKmsKeyArn: this.logsKey.keyArn,
       apiTarget: { targetGroupArn: this.ingress.targetGroup.arn, listener: this.ingress.listener },
     });
@@ -191,6 +219,20 @@ export class PlatformStack extends TerraformStack {
       value: { api: this.services.api.service.name, mlAudio: this.services.mlAudio.service.name, render: this.services.render.service.name },
     });
     new TerraformOutput(this, "repository_urls", { value: this.registry.repositoryUrls });
+    new TerraformOutput(this, "cdn_url", { value: this.data.cdn.url });
+    new TerraformOutput(this, "videos_bucket", { value: this.data.videos.bucketName });
+    new TerraformOutput(this, "database_address", { value: this.data.database.address });
+    new TerraformOutput(this, "redis_configuration_endpoint", { value: this.data.cache.configurationEndpoint });
+    // RED-3: the key prefixes that replace the seed's Redis DB numbers (also in the services' environment).
+    new TerraformOutput(this, "redis_key_prefixes", { value: REDIS_KEY_PREFIXES });
+    // RDS-5: apply database/migrations (run once per release, before the services roll).
+    new TerraformOutput(this, "db_migrate_command", {
+      value: [
+        `aws ecs run-task --cluster ${this.cluster.clusterName} --launch-type FARGATE`,
+        `--task-definition ${this.data.migrationTask.taskDefinition.family}`,
+        `--network-configuration 'awsvpcConfiguration={subnets=[${Fn.join(",", this.network.subnetIds.private)}],securityGroups=[${this.network.securityGroupIds.backend}],assignPublicIp=DISABLED}'`,
+      ].join(" "),
+    });
     for (const [tier, ids] of Object.entries(this.network.subnetIds)) {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: ids });
     }

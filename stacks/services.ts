@@ -7,7 +7,6 @@ import type { ComputeCluster } from "../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
 import type { GpuFleet } from "../modules/gpu-fleet";
 import type { Network, ServicePorts } from "../modules/network";
-import type { DataEndpoints } from "./data-inputs";
 
 /** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */
 export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
@@ -30,6 +29,30 @@ export const RENDER_METRICS_NAMESPACE = "ECG/Render";
 export const XRAY_PULL_THROUGH = { prefix: "ecr-public", upstream: "public.ecr.aws", repository: "xray/aws-xray-daemon", tag: "3.x" } as const;
 
 const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * What the services need from the data layer (CMP-2, SEC-1, RED-3): no value
+ * here is a password. The API logs in to PostgreSQL with IAM tokens; other
+ * credentials travel as Secrets Manager references the ECS agent injects.
+ */
+export interface DataEndpoints {
+  /** `postgresql://<api user>@<host>:5432/<db>?sslmode=verify-full` (DATABASE_URL; IAM authentication, no password). */
+  readonly databaseUrl: string;
+  /** `rds-db:connect` resource of the API's database user. */
+  readonly databaseConnectArn: string;
+  /** `rediss://<configuration endpoint>:6379` (REDIS_URL, TLS). */
+  readonly redisUrl: string;
+  /** Secret holding the Redis AUTH token (REDIS_AUTH_TOKEN). */
+  readonly redisAuthTokenSecretArn: string;
+  /** Key prefixes that replace the seed's Redis DB numbers (RED-3), as environment variables. */
+  readonly redisKeyPrefixes: Readonly<Record<string, string>>;
+  /** The videos bucket (S3_BUCKET). */
+  readonly videosBucketName: string;
+  /** The API's own secrets (JWT signing key, API keys): variable name to JSON secret with key `value`. */
+  readonly apiSecrets: Readonly<Record<string, string>>;
+  /** KMS key of the secrets, for the agents that inject them. */
+  readonly secretsKmsKeyArn: string;
+}
 
 export interface EcgServicesProps {
   readonly stackName: string;
@@ -73,6 +96,7 @@ export class EcgServices extends Construct {
     };
     const common = {
       cluster: { name: cluster.clusterName, arn: cluster.clusterArn },
+      secretsKmsKeyArns: [data.secretsKmsKeyArn],
       account,
       tracing,
       logsKmsKeyArn: props.logsKmsKeyArn,
@@ -98,6 +122,7 @@ export class EcgServices extends Construct {
       resources: arns,
     });
     const redisAuth = { REDIS_AUTH_TOKEN: { secretArn: data.redisAuthTokenSecretArn } };
+    const apiSecrets = Object.fromEntries(Object.entries(data.apiSecrets).map(([name, secretArn]) => [name, { secretArn, jsonKey: "value" }]));
 
     // --- Backend API (CMP-2) ---
     this.api = new ContainerService(this, "backend-api", {
@@ -120,12 +145,14 @@ export class EcgServices extends Construct {
           port: ports.api,
           environment: {
             DATABASE_URL: data.databaseUrl,
+            DATABASE_IAM_AUTH: "true",
             REDIS_URL: data.redisUrl,
+            ...data.redisKeyPrefixes,
             S3_BUCKET: data.videosBucketName,
             ML_AUDIO_URL: `http://ml-audio.${namespace.name}:${ports.mlAudio}`,
             GPU_RENDER_URL: `http://gpu-render.${namespace.name}:${ports.gpuRender}`,
           },
-          secrets: { DATABASE_PASSWORD: { secretArn: data.databasePasswordSecretArn, jsonKey: "password" }, ...redisAuth },
+          secrets: { ...apiSecrets, ...redisAuth },
           logGroupName: logGroupName(stackName, "backend-api"),
         },
       ],
@@ -134,7 +161,7 @@ export class EcgServices extends Construct {
       taskStatements: [
         list([]),
         objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], ""),
-        readSecrets([data.databasePasswordSecretArn, data.redisAuthTokenSecretArn]),
+        readSecrets([...Object.values(data.apiSecrets), data.redisAuthTokenSecretArn]),
         { sid: "ConnectAsApiDatabaseUser", actions: ["rds-db:connect"], resources: [data.databaseConnectArn] },
       ],
       loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
@@ -181,7 +208,13 @@ export class EcgServices extends Construct {
     );
 
     // --- GPU Render (CMP-4): the render server and its 4 Celery workers, one task per host ---
-    const renderEnvironment = { REDIS_URL: data.redisUrl, S3_BUCKET: data.videosBucketName, METRICS_NAMESPACE: RENDER_METRICS_NAMESPACE, SCRATCH_DIR: "/scratch" };
+    const renderEnvironment = {
+      REDIS_URL: data.redisUrl,
+      ...data.redisKeyPrefixes,
+      S3_BUCKET: data.videosBucketName,
+      METRICS_NAMESPACE: RENDER_METRICS_NAMESPACE,
+      SCRATCH_DIR: "/scratch",
+    };
     this.render = gpuService(
       "render",
       "gpu-render",

@@ -39,6 +39,8 @@ export interface RotatedSecretsProps {
   readonly logsKmsKeyArn: string;
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /** Days a deleted secret can be restored; 0 deletes at once, so a torn-down environment can be rebuilt with the same names. @default 7 */
+  readonly recoveryWindowDays?: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export class RotatedSecrets extends Construct {
         name: `${name}/app/${key}`,
         description,
         kmsKeyId: props.kmsKeyArn,
-        recoveryWindowInDays: 7,
+        recoveryWindowInDays: props.recoveryWindowDays ?? 7,
       });
       const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
       new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
@@ -165,5 +167,8 @@ function validate(id: string, props: RotatedSecretsProps): void {
   if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
+  const recovery = props.recoveryWindowDays ?? 7;
+  // Secrets Manager: 0 (at once) or 7-30 days.
+  if (!(recovery === 0 || (Number.isInteger(recovery) && recovery >= 7 && recovery <= 30))) problems.push(`recoveryWindowDays: ${recovery} must be 0 or 7-30`);
   refuseProps("RotatedSecrets", id, problems);
 }

@@ -151,13 +151,14 @@ export class Cdn extends Construct {
       resources: [`${props.origin.bucket.arn}/${props.originPrefix}*`],
       condition: [{ test: "StringEquals", variable: "AWS:SourceArn", values: [this.distribution.arn] }],
     });
-    new Route53Record(this, "alias", {
+    const alias = new Route53Record(this, "alias", {
       zoneId: props.hostedZoneId,
       name: props.domainName,
       type: "A",
       alias: { name: this.distribution.domainName, zoneId: this.distribution.hostedZoneId, evaluateTargetHealth: false },
     });
-    this.url = `https://${props.domainName}`;
+    // From the record, so the URL exists once the name does.
+    this.url = `https://${alias.fqdn}`;
     ComponentTags.apply(this, "cdn");
   }
 }

@@ -47,6 +47,8 @@ export interface RedisClusterProps {
   readonly logRetentionDays?: number;
   /** `prevent_destroy` on the replication group (production). @default false */
   readonly preventDestroy?: boolean;
+  /** Days the deleted AUTH token secret can be restored; 0 deletes it at once. @default 7 */
+  readonly secretRecoveryWindowDays?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export class RedisCluster extends Construct {
       name: `${name}/redis/auth-token`,
       description: `${name}: AUTH token of the Redis cluster`,
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: props.secretRecoveryWindowDays ?? 7,
     });
     new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: secret.id, secretString: token.result });
     this.authTokenSecretArn = secret.arn;
@@ -142,5 +144,7 @@ function validate(id: string, props: RedisClusterProps): void {
   }
   const retention = logRetentionProblem(props.logRetentionDays ?? 30);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
+  const recovery = props.secretRecoveryWindowDays ?? 7;
+  if (!(recovery === 0 || (Number.isInteger(recovery) && recovery >= 7 && recovery <= 30))) problems.push(`secretRecoveryWindowDays: ${recovery} must be 0 or 7-30`);
   refuseProps("RedisCluster", id, problems);
 }

@@ -246,8 +246,13 @@ describe("policy pack on the environment stacks", () => {
   it("applies production rules to prod and the state bucket only: their stateful resources cannot be destroyed", () => {
     const prevented = (stack: string, type: string) =>
       Object.values<any>(program.stacks[stack].resource[type] ?? {}).map((r) => r.lifecycle?.prevent_destroy === true);
-    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true, true]);
-    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false, false]);
+    // logs, images, data, the Tokyo replica's data key and the CDN's WAF-logs key in us-east-1.
+    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true, true, true, true, true]);
+    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false, false, false, false]);
+    for (const type of ["aws_db_instance", "aws_elasticache_replication_group", "aws_s3_bucket"]) {
+      expect({ type, prevented: prevented("ecg-prod", type).every(Boolean) }).toEqual({ type, prevented: true });
+      expect({ type, prevented: prevented("ecg-dev", type).some(Boolean) }).toEqual({ type, prevented: false });
+    }
     expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true]);
   });
 });

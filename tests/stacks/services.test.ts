@@ -45,38 +45,33 @@ describe("Backend API (Fargate)", () => {
     expect(service(prod, "ecg-prod-backend-api").lifecycle.ignore_changes).toEqual(["desired_count"]);
   });
 
-  it("[CMP-2] gets DATABASE_URL, REDIS_URL and S3_BUCKET from the data-layer inputs, and its credentials as secrets only", () => {
+  it("[CMP-2] gets DATABASE_URL, REDIS_URL and S3_BUCKET from the data layer, and its credentials as secrets only", () => {
     const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
     const env = Object.fromEntries(api.environment.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({
-      DATABASE_URL: "${var.database_url}",
-      REDIS_URL: "${var.redis_url}",
-      S3_BUCKET: "${var.videos_bucket_name}",
+      // IAM database authentication as ecg_app: no password anywhere.
+      DATABASE_URL: expect.stringMatching(/^postgresql:\/\/ecg_app@\$\{aws_db_instance\.data_postgres_primary_[A-Z0-9]+\.address\}:5432\/ecg\?sslmode=verify-full$/),
+      DATABASE_IAM_AUTH: "true",
+      REDIS_URL: expect.stringMatching(/^rediss:\/\/\$\{aws_elasticache_replication_group\.[^}]+\.configuration_endpoint_address\}:6379$/),
+      S3_BUCKET: expect.stringMatching(/^ecg-videos-prod-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/),
       // The cluster's Cloud Map namespace, ecg-prod.internal.
       ML_AUDIO_URL: expect.stringMatching(/^http:\/\/ml-audio\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8080$/),
       GPU_RENDER_URL: expect.stringMatching(/^http:\/\/gpu-render\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8090$/),
     });
-    expect(api.secrets).toEqual([
-      { name: "DATABASE_PASSWORD", valueFrom: "${var.database_password_secret_arn}:password::" },
-      { name: "REDIS_AUTH_TOKEN", valueFrom: "${var.redis_auth_token_secret_arn}" },
-    ]);
+    expect(api.secrets.map((s: any) => s.name)).toEqual(["JWT_SIGNING_KEY", "REDIS_AUTH_TOKEN", "SERVICE_API_KEY"]);
+    expect(api.secrets.find((s: any) => s.name === "JWT_SIGNING_KEY").valueFrom).toMatch(/^\$\{aws_secretsmanager_secret\.data_secrets_secret-jwt-signing-key_[A-Z0-9]+\.arn\}:value::$/);
     expect(JSON.stringify(api.environment)).not.toMatch(/secretsmanager|PASSWORD|TOKEN/);
   });
 
-  it("[CMP-2] declares the data-layer contract as validated Terraform variables in every environment", () => {
-    for (const name of ENV_STACKS) {
-      const variables = stack(name).variable ?? {};
-      expect(Object.keys(variables).sort()).toEqual([
-        "database_password_secret_arn",
-        "database_resource_id",
-        "database_url",
-        "database_user",
-        "redis_auth_token_secret_arn",
-        "redis_url",
-        "videos_bucket_name",
-      ]);
-      for (const v of Object.values<any>(variables)) expect(v.validation[0].condition).toMatch(/^\$\{can\(regex\(".+", var\.[a-z_]+\)\)\}$/);
+  it("[RED-3] publishes the Redis key prefixes that replace the seed's DB numbers to the API and the render service", () => {
+    for (const family of ["ecg-prod-backend-api", "ecg-prod-gpu-render"]) {
+      const names = containers(prod, family).flatMap((c) => (c.environment ?? []).map((e: any) => e.name));
+      expect(names).toEqual(expect.arrayContaining(["REDIS_PREFIX_CELERY_BROKER", "REDIS_PREFIX_CELERY_RESULTS", "REDIS_PREFIX_SESSIONS", "REDIS_PREFIX_PROGRESS", "REDIS_PREFIX_PHASE2_METRICS"]));
     }
+  });
+
+  it("[PLT-2] needs no inputs: every environment stack plans without variables", () => {
+    for (const name of ENV_STACKS) expect(stack(name).variable).toBeUndefined();
   });
 
   it("[ENV-2] dev runs one small task on Fargate Spot; prod and staging on Fargate", () => {
@@ -150,11 +145,11 @@ describe("ALB and WAF", () => {
       const [[, listener]] = resourcesOf(s, "aws_lb_listener");
       expect([listener.port, listener.protocol, listener.ssl_policy]).toEqual([443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
       expect(listener.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\./);
-      const [[, cert]] = resourcesOf(s, "aws_acm_certificate");
+      const [, cert] = resourcesOf(s, "aws_acm_certificate").find(([id]) => id.startsWith("ingress_"))!;
       expect([cert.domain_name, cert.validation_method]).toEqual([domain, "DNS"]);
       const zones = Object.values<any>(s.data!.aws_route53_zone).map((z) => [z.name, z.private_zone]);
       expect(zones).toEqual([["ecg-render.com", false]]);
-      const alias = resourcesOf(s, "aws_route53_record").find(([, r]) => r.type === "A")![1];
+      const alias = resourcesOf(s, "aws_route53_record").find(([id, r]) => r.type === "A" && id.startsWith("ingress_"))![1];
       expect(alias.name).toBe(domain);
     }
   });
@@ -170,16 +165,17 @@ describe("ALB and WAF", () => {
     const prod = stack("ecg-prod");
     const [, alb] = named(prod, "aws_lb", "ecg-prod-api");
     expect(alb.access_logs).toMatchObject({ enabled: true, prefix: "alb" });
-    const [[bucketId, bucket]] = resourcesOf(prod, "aws_s3_bucket");
+    const logsBucket = (s: SynthesizedStack) => resourcesOf(s, "aws_s3_bucket").find(([id]) => id.startsWith("logs-bucket_"))!;
+    const [bucketId, bucket] = logsBucket(prod);
     expect(bucket.bucket).toMatch(/^ecg-prod-logs-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
     expect(alb.access_logs.bucket).toBe(`\${aws_s3_bucket.${bucketId}.id}`);
-    expect([bucket.lifecycle?.prevent_destroy, stack("ecg-dev").resource.aws_s3_bucket[Object.keys(stack("ecg-dev").resource.aws_s3_bucket)[0]].force_destroy]).toEqual([true, true]);
+    expect([bucket.lifecycle?.prevent_destroy, logsBucket(stack("ecg-dev"))[1].force_destroy]).toEqual([true, true]);
   });
 
   it("[SEC-3] every environment's WAF allows only KR, US and JP, limits each IP to 1000 requests per 5 minutes and screens SQL injection and XSS", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
-      const [[aclId, acl]] = resourcesOf(s, "aws_wafv2_web_acl");
+      const [aclId, acl] = resourcesOf(s, "aws_wafv2_web_acl").find(([id]) => id.startsWith("ingress_"))!;
       const rules = JSON.parse(acl.rule_json);
       expect(rules[0].Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes).toEqual(["KR", "US", "JP"]);
       expect(rules[1].Statement.RateBasedStatement).toEqual({ Limit: 1000, AggregateKeyType: "IP", EvaluationWindowSec: 300 });
@@ -208,8 +204,10 @@ describe("roles, logs and traces", () => {
     const s3 = (svc: string) =>
       policyOf(prod, `ecg-prod-${svc}-task-policy`)
         .filter((st) => st.actions.some((a: string) => a.startsWith("s3:")))
-        .map((st) => `${st.actions.join(",")} ${st.resources.join(",")}`.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws"));
-    const bucket = "arn:aws:s3:::${var.videos_bucket_name}";
+        .map((st) =>
+          `${st.actions.join(",")} ${st.resources.join(",")}`.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "${ACCOUNT}"),
+        );
+    const bucket = "arn:aws:s3:::ecg-videos-prod-${ACCOUNT}";
     expect(s3("backend-api")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`]);
     expect(s3("gpu-render")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/rendered/*`]);
     expect(s3("ml-audio")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject ${bucket}/uploads/*`, `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`]);
@@ -218,7 +216,7 @@ describe("roles, logs and traces", () => {
   it("[SEC-1] the API connects to the database as its own user through IAM database authentication", () => {
     const connect = policyOf(prod, "ecg-prod-backend-api-task-policy").find((st) => st.sid === "ConnectAsApiDatabaseUser");
     expect(connect.actions).toEqual(["rds-db:connect"]);
-    expect(connect.resources[0]).toMatch(/:rds-db:.+:dbuser:\$\{var\.database_resource_id\}\/\$\{var\.database_user\}$/);
+    expect(connect.resources[0]).toMatch(/:rds-db:.+:dbuser:\$\{aws_db_instance\.data_postgres_primary_[A-Z0-9]+\.resource_id\}\/ecg_app$/);
     for (const svc of ["ml-audio", "gpu-render"]) {
       expect(JSON.stringify(policyOf(prod, `ecg-prod-${svc}-task-policy`))).not.toContain("rds-db");
     }

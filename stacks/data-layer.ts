@@ -1,0 +1,246 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../environments/types";
+import { RotatedSecrets } from "../modules/app-secrets";
+import { Cdn } from "../modules/cdn";
+import type { AwsAccount } from "../modules/common/aws-account";
+import { ComponentTags } from "../modules/common/component-tags";
+import { FargateTask } from "../modules/ecs-service";
+import { EncryptionKey } from "../modules/kms";
+import type { Network } from "../modules/network";
+import { suppress } from "../modules/policy";
+import { PostgresDatabase } from "../modules/postgres";
+import { REDIS_KEY_PREFIXES, RedisCluster } from "../modules/redis-cluster";
+import { ReplicatedBucket } from "../modules/replicated-bucket";
+import type { SecureBucket } from "../modules/secure-bucket";
+import type { DataEndpoints } from "./services";
+
+/** Project folders the program packages (valid from stacks/ and from the dist/ bundle: both sit one level below the root). */
+const PROJECT_ROOT = join(__dirname, "..");
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, "database", "migrations");
+const ROTATION_CODE = join(PROJECT_ROOT, "lambda", "secret-rotation");
+
+/** The API's database user, created by 002_app_role.sql; it logs in with IAM tokens. */
+export const API_DATABASE_USER = "ecg_app";
+
+/**
+ * S3-1, S3-2, S3-5 (seed conflict 3): uploads go to Glacier Instant Retrieval at
+ * 30 days and Deep Archive at 90; rendered videos stay instantly retrievable
+ * (CloudFront serves them) and move to Glacier Instant Retrieval at 90 days;
+ * analysis results tier by access (Intelligent-Tiering with archive tiers);
+ * temp/ is scratch, deleted after a day and never replicated.
+ */
+export const VIDEO_PREFIXES = {
+  "uploads/": { transitions: [{ days: 30, storageClass: "GLACIER_IR" }, { days: 90, storageClass: "DEEP_ARCHIVE" }] },
+  "analyzed/": { intelligentTiering: true },
+  "rendered/": { transitions: [{ days: 90, storageClass: "GLACIER_IR" }] },
+  "temp/": { expireAfterDays: 1, replicate: false },
+} as const;
+
+/** The application secrets the API reads (SEC-2): environment variable → secret short name. */
+export const API_SECRETS = { JWT_SIGNING_KEY: "jwt-signing-key", SERVICE_API_KEY: "service-api-key" } as const;
+
+/** The migration runner's image, pulled through ECR's cache of ECR Public (no internet egress). */
+const MIGRATION_IMAGE = { repository: "docker/library/postgres", tag: "15-alpine" } as const;
+
+export const videosBucketName = (config: EnvironmentConfig, accountId: string) => `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
+
+export interface DataLayerProps {
+  readonly stackName: string;
+  readonly config: EnvironmentConfig;
+  readonly account: AwsAccount;
+  readonly network: Network;
+  /** Providers of the failover region (RDS replica, backup copies) and the replication region (videos replica), by region. */
+  readonly regionalProviders: Readonly<Record<string, TerraformProvider>>;
+  /** us-east-1, for CloudFront's certificate and WAF. */
+  readonly globalProvider: TerraformProvider;
+  readonly hostedZoneId: string;
+  /** The environment's log bucket: the videos bucket's access logs go there. */
+  readonly logsBucket: SecureBucket;
+  readonly logsKmsKeyArn: string;
+  /** Prefix of the pull-through cache of ECR Public. */
+  readonly pullThroughPrefix: string;
+}
+
+/**
+ * The environment's data (RDS-1..5, RED-1..3, S3-1..6, SEC-2): PostgreSQL with
+ * its replicas, clustered Redis, the replicated videos bucket behind
+ * CloudFront, the application secrets with their rotation, and the one-off
+ * migration task; `endpoints` is what the services get.
+ */
+export class DataLayer extends Construct {
+  readonly dataKey: EncryptionKey;
+  readonly database: PostgresDatabase;
+  readonly cache: RedisCluster;
+  readonly videos: ReplicatedBucket;
+  readonly cdn: Cdn;
+  readonly secrets: RotatedSecrets;
+  readonly migrationTask: FargateTask;
+  readonly endpoints: DataEndpoints;
+
+  constructor(scope: Construct, id: string, props: DataLayerProps) {
+    super(scope, id);
+    const { stackName, config, account, network } = props;
+    const { database: db, cache, storage } = config;
+    const provider = (region: string) => {
+      const found = props.regionalProviders[region];
+      if (!found) throw new Error(`DataLayer "${id}": no provider for region ${region}`);
+      return found;
+    };
+
+    // Production can restore a deleted secret for a week; elsewhere a teardown frees the names at once.
+    const secretRecovery = config.production ? 7 : 0;
+
+    this.dataKey = new EncryptionKey(this, "data-key", {
+      alias: `${stackName}/data`,
+      description: `${stackName}: encrypts the database, Redis and the application secrets`,
+      account,
+      preventDestroy: config.production,
+    });
+    ComponentTags.apply(this.dataKey, "encryption");
+
+    const replicaRegion = db.crossRegionReplicaRegion;
+    const replicaKey = replicaRegion
+      ? new EncryptionKey(this, "replica-data-key", {
+          alias: `${stackName}/data-replica`,
+          description: `${stackName}: encrypts the database replica and backup copies in ${replicaRegion}`,
+          account: { ...account, region: replicaRegion },
+          // Also encrypts the replica's exported logs there.
+          allowCloudWatchLogs: true,
+          provider: provider(replicaRegion),
+          preventDestroy: config.production,
+        })
+      : undefined;
+    if (replicaKey) ComponentTags.apply(replicaKey, "encryption");
+
+    this.database = new PostgresDatabase(this, "postgres", {
+      name: stackName,
+      account,
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      iops: db.iops,
+      storageThroughputMiBps: db.storageThroughputMiBps,
+      multiAz: db.multiAz,
+      backupRetentionDays: db.backupRetentionDays,
+      subnetIds: network.subnetIds.private,
+      securityGroupIds: [network.securityGroupIds.rds],
+      kmsKeyArn: this.dataKey.keyArn,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      deletionProtection: db.deletionProtection,
+      sameRegionReplicas: db.sameRegionReplicas,
+      crossRegionReplica: replicaRegion && replicaKey ? { provider: provider(replicaRegion), kmsKeyArn: replicaKey.keyArn } : undefined,
+    });
+
+    this.cache = new RedisCluster(this, "redis", {
+      name: stackName,
+      engineVersion: cache.engineVersion,
+      nodeType: cache.nodeType,
+      shards: cache.shards,
+      replicasPerShard: cache.replicasPerShard,
+      subnetIds: network.subnetIds.private,
+      securityGroupIds: [network.securityGroupIds.redis],
+      kmsKeyArn: this.dataKey.keyArn,
+      snapshotRetentionDays: cache.snapshotRetentionDays,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      preventDestroy: config.production,
+      secretRecoveryWindowDays: secretRecovery,
+    });
+    suppress(
+      this.cache.node.findChild("auth-token-secret"),
+      "CKV2_AWS_57",
+      "The AUTH token is Terraform's (random_password, set on the replication group); a rotation outside Terraform would lock the services out. Rotate with terraform apply -replace.",
+    );
+
+    this.secrets = new RotatedSecrets(this, "secrets", {
+      name: stackName,
+      account,
+      secrets: {
+        [API_SECRETS.JWT_SIGNING_KEY]: "Signs and verifies the API's JSON Web Tokens",
+        [API_SECRETS.SERVICE_API_KEY]: "API key of the calls between the ECG services",
+      },
+      kmsKeyArn: this.dataKey.keyArn,
+      rotationCodePath: ROTATION_CODE,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      recoveryWindowDays: secretRecovery,
+    });
+
+    const bucketName = videosBucketName(config, account.accountId);
+    this.videos = new ReplicatedBucket(this, "videos", {
+      bucketName,
+      replicaBucketName: `${bucketName}-replica`,
+      replicaProvider: provider(storage.replicationRegion),
+      account,
+      prefixes: VIDEO_PREFIXES,
+      accessLogs: { target: props.logsBucket },
+      preventDestroy: config.production,
+    });
+    suppress(
+      this.videos.replica.bucket,
+      "CKV_AWS_18",
+      "The replica is written by S3 replication only and read in a regional failover; the primary's access is logged.",
+    );
+
+    this.cdn = new Cdn(this, "cdn", {
+      name: stackName,
+      account,
+      origin: this.videos.primary,
+      originPrefix: "rendered/",
+      domainName: config.ingress.cdnDomainName,
+      hostedZoneId: props.hostedZoneId,
+      globalProvider: props.globalProvider,
+      allowedCountries: config.ingress.allowedCountries,
+      rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
+      logRetentionDays: config.ingress.logRetentionDays,
+      preventDestroy: config.production,
+    });
+
+    // RDS-5: `aws ecs run-task` of this definition applies database/migrations in order.
+    const migrations = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith(".sql"))
+      .sort()
+      .map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8"))
+      .join("\n");
+    this.migrationTask = new FargateTask(this, "migrate", {
+      name: `${stackName}-db-migrate`,
+      account,
+      cpu: 256,
+      memoryMiB: 512,
+      containers: [
+        {
+          name: "migrate",
+          image: `${account.accountId}.dkr.ecr.${account.region}.amazonaws.com/${props.pullThroughPrefix}/${MIGRATION_IMAGE.repository}:${MIGRATION_IMAGE.tag}`,
+          command: ["sh", "-c", 'printf %s "$MIGRATIONS_B64" | base64 -d | psql -v ON_ERROR_STOP=1 -X -q'],
+          environment: {
+            PGHOST: this.database.address,
+            PGPORT: String(this.database.port),
+            PGDATABASE: this.database.databaseName,
+            PGUSER: this.database.masterUsername,
+            // Encrypted (rds.force_ssl); the postgres image carries no RDS CA bundle to verify with.
+            PGSSLMODE: "require",
+            MIGRATIONS_B64: Buffer.from(migrations).toString("base64"),
+          },
+          secrets: { PGPASSWORD: { secretArn: this.database.masterSecretArn, jsonKey: "password" } },
+          logGroupName: `/ecs/${stackName}/db-migrate`,
+        },
+      ],
+      pullFrom: [`arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${props.pullThroughPrefix}/${MIGRATION_IMAGE.repository}`],
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      logRetentionDays: config.compute.logRetentionDays,
+      secretsKmsKeyArns: [this.dataKey.keyArn],
+    });
+
+    this.endpoints = {
+      databaseUrl: `postgresql://${API_DATABASE_USER}@${this.database.address}:${this.database.port}/${this.database.databaseName}?sslmode=verify-full`,
+      databaseConnectArn: `arn:${account.partition}:rds-db:${account.region}:${account.accountId}:dbuser:${this.database.resourceId}/${API_DATABASE_USER}`,
+      redisUrl: this.cache.url,
+      redisAuthTokenSecretArn: this.cache.authTokenSecretArn,
+      redisKeyPrefixes: REDIS_KEY_PREFIXES,
+      videosBucketName: bucketName,
+      apiSecrets: Object.fromEntries(Object.entries(API_SECRETS).map(([variable, key]) => [variable, this.secrets.secretArns[key]])),
+      secretsKmsKeyArn: this.dataKey.keyArn,
+    };
+  }
+}
