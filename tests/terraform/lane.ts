@@ -2,10 +2,11 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { APPLY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
+import { APPLY_GAPS, DESTROY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
 import { hostedZonePrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
+import { replaceRandomResources } from "./harness/random-literals";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
 import { emulatorOverride, type LaneBackend, OVERRIDE_FILE, prepareWorkingCopy } from "./harness/workdir";
 
@@ -26,6 +27,8 @@ export interface StackReport {
   acceptedDrift: string[];
   usedDrift: string[];
   destroyed: number;
+  /** Applied resources taken out of the state before destroy (DESTROY_GAPS). */
+  removedBeforeDestroy: number;
   seconds: number;
   notes: string[];
 }
@@ -77,8 +80,8 @@ export async function withFlakeRetry<T>(step: string, notes: string[], run: () =
 }
 
 /** `terraform init -backend=false` + `terraform validate` on a working copy of the stack. */
-export async function validateStack(stack: Json, dir: string, env: Record<string, string | undefined>): Promise<RunResult> {
-  prepareWorkingCopy(stack, dir);
+export async function validateStack(stack: Json, dir: string, env: Record<string, string | undefined>, sourceDir: string): Promise<RunResult> {
+  prepareWorkingCopy(stack, dir, undefined, sourceDir);
   await terraform(dir, ["init", "-backend=false", "-input=false"], env, TIMEOUTS.init);
   return terraform(dir, ["validate"], env, TIMEOUTS.validate);
 }
@@ -95,6 +98,8 @@ const countChanges = (plan: Json, action: string) =>
 export interface CycleOptions {
   readonly name: string;
   readonly stack: Json;
+  /** The synthesized stack's folder (its assets are copied along). */
+  readonly sourceDir: string;
   readonly dir: string;
   readonly moto: MotoServer;
   readonly env: Record<string, string | undefined>;
@@ -111,6 +116,14 @@ export interface CycleOptions {
 
 export const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
 
+/** Addresses the emulator cannot delete (DESTROY_GAPS). */
+export const destroyGapAddresses = (stack: Json): string[] =>
+  DESTROY_GAPS.flatMap((gap) =>
+    Object.entries<Json>(stack.resource?.[gap.type] ?? {})
+      .filter(([, config]) => gap.when.test(config))
+      .map(([name]) => `${gap.type}.${name}`),
+  );
+
 /** Addresses of the resources that carry lifecycle.prevent_destroy. */
 export const protectedAddresses = (stack: Json): string[] =>
   Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
@@ -122,14 +135,21 @@ export const protectedAddresses = (stack: Json): string[] =>
 /**
  * The lane's teardown, after it has seen prevent_destroy refuse: an override
  * that lifts prevent_destroy on exactly those resources, as an operator does
- * deliberately to retire them, and lets those buckets go with their objects
- * (state versions, access logs). Only the emulator copy ever gets it.
+ * deliberately to retire them, lets those buckets go with their objects
+ * (state versions, access logs) and turns the databases' deletion protection
+ * off. Only the emulator copy ever gets it.
  */
+/** What an operator sets before retiring a protected resource of the type. */
+const TEARDOWN_SETTINGS: Record<string, Json> = {
+  aws_s3_bucket: { force_destroy: true },
+  aws_db_instance: { deletion_protection: false, skip_final_snapshot: true },
+};
+
 export function teardownOverride(addresses: string[]): Json {
   const resource: Json = {};
   for (const address of addresses) {
     const [type, name] = address.split(".");
-    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false }, ...(type === "aws_s3_bucket" ? { force_destroy: true } : {}) };
+    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false }, ...TEARDOWN_SETTINGS[type] };
   }
   return { "//": "Written by the offline Terraform lane for its teardown only, after prevent_destroy was seen to refuse.", resource };
 }
@@ -144,7 +164,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   const started = Date.now();
   const { name, dir, backend } = options;
   const env = { ...options.env, ...emulatorEnv(options.moto) };
-  const copy = prepareWorkingCopy(options.stack, dir, backend);
+  const copy = prepareWorkingCopy(options.stack, dir, backend, options.sourceDir);
   const { targets = [], excluded } = applyTargets(copy.stack, APPLY_GAPS);
   const targetArgs = targets.map((t) => `-target=${t}`);
   const report: StackReport = {
@@ -155,6 +175,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     acceptedDrift: [],
     usedDrift: [],
     destroyed: 0,
+    removedBeforeDestroy: 0,
     seconds: 0,
     notes: copy.replacedRandom.length ? [`random_* replaced by literals: ${copy.replacedRandom.join(", ")}`] : [],
   };
@@ -193,9 +214,20 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     }
     report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
     writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
-    // force_destroy is read from state at destroy time: record it first (no AWS change).
-    const buckets = guarded.filter((a) => a.startsWith("aws_s3_bucket."));
-    if (buckets.length) await terraform(dir, ["apply", "-auto-approve", "-input=false", ...buckets.map((b) => `-target=${b}`)], env, TIMEOUTS.apply);
+    // force_destroy and deletion_protection are read at destroy time: apply them first.
+    const inState = (await terraform(dir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
+    const settled = guarded.filter((a) => TEARDOWN_SETTINGS[a.split(".")[0]] && inState.includes(a));
+    if (settled.length) await terraform(dir, ["apply", "-auto-approve", "-input=false", ...settled.map((a) => `-target=${a}`)], env, TIMEOUTS.apply);
+  }
+  const undeletable = destroyGapAddresses(copy.stack);
+  if (undeletable.length) {
+    const inState = (await terraform(dir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
+    const present = undeletable.filter((a) => inState.includes(a));
+    if (present.length) {
+      await terraform(dir, ["state", "rm", ...present], env, TIMEOUTS.show);
+      report.removedBeforeDestroy = present.length;
+      report.notes.push(`taken out of the state before destroy (emulator-gaps.ts DESTROY_GAPS): ${present.join(", ")}`);
+    }
   }
   const destroyed = await withFlakeRetry("destroy", report.notes, () =>
     terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
@@ -247,15 +279,30 @@ export async function cdktfCliCycle(options: {
   readonly workRoot: string;
   readonly moto: MotoServer;
   readonly env: Record<string, string | undefined>;
-}): Promise<{ diff: string; deploy: string; destroy: string }> {
+}): Promise<{ diff: string; deploy: string; destroy: string; removedBeforeDestroy: number }> {
   const { stackName, moto } = options;
   rmSync(options.workRoot, { recursive: true, force: true });
   cpSync(options.synthRoot, options.workRoot, { recursive: true });
   const stackDir = join(options.workRoot, "stacks", stackName);
-  const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-  if (Object.keys(stack.resource ?? {}).some((type) => type.startsWith("random_"))) {
-    throw new Error(`${stackName} uses random_* resources: the cdktf CLI run needs the random provider, which has no offline binary`);
+  // As in every lane copy, random_* become literals: there is no offline random provider.
+  const { stack } = replaceRandomResources(JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")));
+  // A targeted apply leaves null the outputs of resources it skips and the constant
+  // ones (which depend on no targeted resource), and cdktf 0.21 crashes printing a
+  // null output (Object.entries(null)): the CLI copy leaves them out.
+  const { excluded } = applyTargets(stack, APPLY_GAPS);
+  for (const [name, output] of Object.entries<Json>(stack.output ?? {})) {
+    const text = JSON.stringify(output.value);
+    if (!text.includes("${") || excluded.some((address) => text.includes(`\${${address}.`))) delete stack.output[name];
   }
+  // cdktf maps outputs to constructs through the stack's "//".outputs tree: prune it alike.
+  const prune = (tree: Json): Json =>
+    Object.fromEntries(
+      Object.entries(tree)
+        .map(([key, leaf]) => [key, typeof leaf === "string" ? leaf : prune(leaf)] as const)
+        .filter(([, leaf]) => (typeof leaf === "string" ? stack.output?.[leaf] !== undefined : Object.keys(leaf).length > 0)),
+    );
+  if (stack["//"]?.outputs) stack["//"].outputs = prune(stack["//"].outputs);
+  writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
   writeFileSync(join(stackDir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, { kind: "local" }), null, 2));
   const env: Record<string, string | undefined> = { ...options.env, ...emulatorEnv(moto) };
   Object.assign(env, await prepareEmulator(moto, stack, stack.provider?.aws?.[0]?.region ?? "us-east-1"));
@@ -269,8 +316,12 @@ export async function cdktfCliCycle(options: {
   const project = join(__dirname, "..", "..");
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
   const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
+  const undeletable = destroyGapAddresses(stack);
+  const inState = (await terraform(stackDir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
+  const present = undeletable.filter((a) => inState.includes(a));
+  if (present.length) await terraform(stackDir, ["state", "rm", ...present], env, TIMEOUTS.show);
   const destroy = await withFlakeRetry("destroy", [], () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy));
-  return { diff, deploy, destroy };
+  return { diff, deploy, destroy, removedBeforeDestroy: present.length };
 }
 
 /**
@@ -324,7 +375,14 @@ export async function proveStateLock(
 
 /** Writes the report as JSON and returns a plain-text table of it. */
 export function writeReport(file: string, reports: StackReport[], validated: Record<string, number>): string {
-  const gaps = { measuredWith: MEASURED_WITH, applyGaps: APPLY_GAPS, driftGaps: DRIFT_GAPS, workarounds: WORKAROUNDS, flakes: FLAKES.map((f) => ({ ...f, pattern: String(f.pattern) })) };
+  const gaps = {
+    measuredWith: MEASURED_WITH,
+    applyGaps: APPLY_GAPS.map((g) => ({ ...g, when: g.when?.description })),
+    destroyGaps: DESTROY_GAPS.map((g) => ({ ...g, when: g.when.description })),
+    driftGaps: DRIFT_GAPS,
+    workarounds: WORKAROUNDS,
+    flakes: FLAKES.map((f) => ({ ...f, pattern: String(f.pattern) })),
+  };
   writeFileSync(file, JSON.stringify({ validated, stacks: reports, gaps }, null, 2));
   const rows = reports.map((r) =>
     [r.stack, r.planned, r.applied, r.skipped.length, r.acceptedDrift.length, r.destroyed, r.seconds.toFixed(0) + " s"].join(" | "),

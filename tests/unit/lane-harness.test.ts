@@ -6,7 +6,7 @@ import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harn
 import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
-import { laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
+import { destroyGapAddresses, laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
   describe("random_* literals (no offline random provider)", () => {
@@ -61,6 +61,17 @@ describe("offline lane harness", () => {
       },
     };
     const gap = { type: "aws_appautoscaling_target", error: "e", reason: "r" };
+
+    it("excludes only the resources a gap's `when` matches, with their dependents", () => {
+      const replicas = {
+        resource: {
+          aws_db_instance: { primary: {}, replica: { replicate_source_db: "${aws_db_instance.primary.identifier}" } },
+          aws_route53_record: { r: { records: ["${aws_db_instance.replica.address}"] } },
+        },
+      };
+      const onlyReplicas = { type: "aws_db_instance", error: "e", reason: "r", when: { description: "replicas", test: (c: any) => Boolean(c.replicate_source_db) } };
+      expect(applyTargets(replicas, [onlyReplicas])).toEqual({ targets: ["aws_db_instance.primary"], excluded: ["aws_db_instance.replica", "aws_route53_record.r"] });
+    });
 
     it("targets everything when no gap applies", () => {
       expect(applyTargets(stack, [])).toEqual({ excluded: [] });
@@ -137,6 +148,14 @@ describe("offline lane harness", () => {
       });
     });
 
+    it("accepts an unknownOnly entry while the value is unknown, never a concrete new value", () => {
+      const policyDrift = [{ type: "aws_iam_role_policy", attribute: "policy", reason: "r", unknownOnly: true }];
+      const deferred = { address: "aws_iam_role_policy.p", type: "aws_iam_role_policy", change: { actions: ["update"], before: { policy: "{}" }, after: {}, after_unknown: { policy: true } } };
+      const changed = { ...deferred, change: { ...deferred.change, after: { policy: '{"Statement":[]}' }, after_unknown: {} } };
+      expect(reviewReplan({ resource_changes: [deferred] }, policyDrift).unexpected).toEqual([]);
+      expect(reviewReplan({ resource_changes: [changed] }, policyDrift).unexpected).toHaveLength(1);
+    });
+
     it("ignores no-op and read entries", () => {
       const plan = { resource_changes: [{ address: "a", type: "t", change: { actions: ["no-op"] } }, { address: "b", type: "t", change: { actions: ["read"] } }] };
       expect(reviewReplan(plan, drift)).toEqual({ accepted: [], unexpected: [], usedDrift: [] });
@@ -209,18 +228,25 @@ describe("offline lane harness", () => {
       resource: {
         aws_kms_key: { key: { lifecycle: { prevent_destroy: true } }, other: {} },
         aws_s3_bucket: { b: { bucket: "x", lifecycle: { prevent_destroy: true, create_before_destroy: true } } },
+        aws_db_instance: { db: { deletion_protection: true, lifecycle: { prevent_destroy: true } } },
       },
     };
 
     it("finds exactly the protected resources", () => {
-      expect(protectedAddresses(stack)).toEqual(["aws_kms_key.key", "aws_s3_bucket.b"]);
+      expect(protectedAddresses(stack)).toEqual(["aws_kms_key.key", "aws_s3_bucket.b", "aws_db_instance.db"]);
     });
 
-    it("lifts prevent_destroy on those resources only (and lets those buckets go with their objects)", () => {
+    it("lifts prevent_destroy on those resources only (and lets those buckets go with their objects, those databases without protection)", () => {
       expect(teardownOverride(protectedAddresses(stack)).resource).toEqual({
         aws_kms_key: { key: { lifecycle: { prevent_destroy: false } } },
         aws_s3_bucket: { b: { lifecycle: { prevent_destroy: false }, force_destroy: true } },
+        aws_db_instance: { db: { lifecycle: { prevent_destroy: false }, deletion_protection: false, skip_final_snapshot: true } },
       });
+    });
+
+    it("lists what the emulator cannot delete: the RDS-managed secret's rotation, not a Lambda rotation", () => {
+      const rotations = { resource: { aws_secretsmanager_secret_rotation: { rds: { secret_id: "x" }, app: { secret_id: "y", rotation_lambda_arn: "arn" } } } };
+      expect(destroyGapAddresses(rotations)).toEqual(["aws_secretsmanager_secret_rotation.rds"]);
     });
   });
 

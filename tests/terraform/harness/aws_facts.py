@@ -54,6 +54,11 @@ def leftovers(args):
             ecs = client(args, "ecs", region)
             inactive = {c["clusterArn"] for c in ecs.describe_clusters(clusters=clusters)["clusters"] if c["status"] == "INACTIVE"}
             pending |= inactive
+        # Deleted secrets wait out their recovery window (as in AWS).
+        secrets = [a for a in found if ":secretsmanager:" in a and ":secret:" in a]
+        if secrets:
+            sm = client(args, "secretsmanager", region)
+            pending |= {a for a in secrets if "DeletedDate" in sm.describe_secret(SecretId=a)}
         # Deleted services and deregistered task definitions stay visible as
         # INACTIVE (task definitions indefinitely, as in AWS).
         services = [a for a in found if ":ecs:" in a and ":service/" in a]

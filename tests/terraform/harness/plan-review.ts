@@ -10,16 +10,18 @@ const RESOURCE_REFERENCE = /\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
  * transitively. Undefined when nothing is excluded: apply everything, no -target.
  */
 export function applyTargets(stack: Json, gaps: readonly ApplyGap[]): { targets?: string[]; excluded: string[] } {
-  const gapTypes = new Set(gaps.map((g) => g.type));
+  const isGap = (type: string, config: Json) => gaps.some((g) => g.type === type && (g.when?.test(config) ?? true));
   const dependencies = new Map<string, Set<string>>();
+  const gapAddresses = new Set<string>();
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
     for (const [name, config] of Object.entries(byName as Json)) {
+      if (isGap(type, config as Json)) gapAddresses.add(`${type}.${name}`);
       const deps = new Set<string>();
       for (const match of JSON.stringify(config).matchAll(RESOURCE_REFERENCE)) deps.add(`${match[1]}.${match[2]}`);
       dependencies.set(`${type}.${name}`, deps);
     }
   }
-  const excluded = new Set([...dependencies.keys()].filter((address) => gapTypes.has(address.split(".")[0])));
+  const excluded = new Set(gapAddresses);
   for (let grew = true; grew; ) {
     grew = false;
     for (const [address, deps] of dependencies) {
@@ -89,7 +91,9 @@ export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview
     const actions: string[] = change.change.actions;
     if (actions.every((a) => a === "no-op" || a === "read")) continue;
     const attributes = changedAttributes(change.change);
-    const allowed = new Set(drift.filter((d) => d.type === change.type).map((d) => d.attribute));
+    const unknown = change.change.after_unknown ?? {};
+    // An unknownOnly entry explains its attribute only while it is unknown (no concrete new value).
+    const allowed = new Set(drift.filter((d) => d.type === change.type && (!d.unknownOnly || unknown[d.attribute] === true)).map((d) => d.attribute));
     const summary = `${change.address}: ${actions.join("/")} (${attributes.join(", ") || "no attribute"})`;
     const explained = (extra: readonly string[]) => attributes.length > 0 && attributes.every((a) => allowed.has(a) || extra.includes(a));
     const forcing = replacementDrift(change, drift);

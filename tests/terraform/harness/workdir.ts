@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { replaceRandomResources } from "./random-literals";
 
@@ -24,6 +24,10 @@ export function readSynthesizedStack(synthDir: string, stackName: string): Json 
   return JSON.parse(readFileSync(join(synthDir, stackName, "cdk.tf.json"), "utf8"));
 }
 
+/** The files a stack references beside its JSON (cdktf assets: the rotation function's zip). */
+export const ASSETS_DIR = "assets";
+
+
 /**
  * A fresh working copy of a synthesized stack for the lane. Only the lane's
  * copy changes, and only in two reviewed ways: random_* resources become
@@ -31,9 +35,10 @@ export function readSynthesizedStack(synthDir: string, stackName: string): Json 
  * file (Terraform's own *_override.tf.json mechanism) sets provider settings
  * that have no environment variable and the backend to use.
  */
-export function prepareWorkingCopy(stack: Json, dir: string, backend?: LaneBackend): WorkingCopy {
+export function prepareWorkingCopy(stack: Json, dir: string, backend?: LaneBackend, sourceDir?: string): WorkingCopy {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  if (sourceDir && existsSync(join(sourceDir, ASSETS_DIR))) cpSync(join(sourceDir, ASSETS_DIR), join(dir, ASSETS_DIR), { recursive: true });
   const { stack: copy, replaced } = replaceRandomResources(stack);
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(copy, null, 2));
   if (backend) writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(copy, backend), null, 2));
