@@ -259,10 +259,18 @@ describe("RotatedSecrets module", () => {
     [{ valueLength: 4097 }, "valueLength: 4097 must be 32-4096 (the rotation function's range)"],
     [{ valueLength: 64.5 }, "valueLength: 64.5 must be 32-4096 (the rotation function's range)"],
     [{ logRetentionDays: 10 }, "logRetentionDays: 10 is not a CloudWatch Logs retention value"],
+    [{ recoveryWindowDays: 3 }, "recoveryWindowDays: 3 must be 0 or 7-30"],
+    [{ recoveryWindowDays: 31 }, "recoveryWindowDays: 31 must be 0 or 7-30"],
   ])("refuses %j", (overrides, problem) => {
     const message = errorOf(() => synth(overrides));
     expect(message).toMatch(/^RotatedSecrets "secrets" is misconfigured:\n/);
     expect(message.split("\n").some((line) => line.startsWith(`  - ${problem}`))).toBe(true);
+  });
+
+  it("[SEC-2] keeps a deleted secret restorable for 7 days by default, and deletes at once with 0", () => {
+    const windows = (x: SynthesizedStack) => resourcesOf(x, "aws_secretsmanager_secret").map(([, secret]) => secret.recovery_window_in_days);
+    expect(windows(stack)).toEqual([7, 7]);
+    expect(windows(synth({ recoveryWindowDays: 0 }))).toEqual([0, 0]);
   });
 
   it("reports every problem of its props at once", () => {

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { Testing } from "cdktf";
+import { TerraformOutput, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
 import { Cdn, type CdnProps } from "../../modules/cdn";
 import { MANAGED_RULE_GROUPS } from "../../modules/ingress";
@@ -34,6 +34,7 @@ function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: C
         allowedCountries: ["KR", "US"],
         ...overrides,
       });
+      new TerraformOutput(scope, "url", { value: cdn.url });
     }),
   );
   return { stack, cdn: cdn! };
@@ -136,7 +137,8 @@ describe("Cdn module", () => {
         evaluate_target_health: false,
       },
     });
-    expect(cdn.url).toBe("https://cdn.example.com");
+    // The URL follows the alias record, so it exists only once the name does.
+    expect(stack.output!.url.value).toBe(`https://\${aws_route53_record.${alias[0][0]}.fqdn}`);
   });
 
   it("[SEC-3] lets in only the allowed countries (geo restriction whitelist)", () => {

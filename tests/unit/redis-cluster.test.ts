@@ -203,6 +203,7 @@ describe("RedisCluster module", () => {
     [{ snapshotRetentionDays: 36 }, "snapshotRetentionDays: 36 must be 1-35 (daily snapshots, RED-2)"],
     [{ snapshotRetentionDays: 1.5 }, "snapshotRetentionDays: 1.5 must be 1-35 (daily snapshots, RED-2)"],
     [{ logRetentionDays: 10 }, "logRetentionDays: 10 is not a CloudWatch Logs retention value"],
+    [{ secretRecoveryWindowDays: 1 }, "secretRecoveryWindowDays: 1 must be 0 or 7-30"],
   ])("refuses %j", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(`RedisCluster "redis" is misconfigured:\n`);
     expect(() => synth(overrides)).toThrow(message);
