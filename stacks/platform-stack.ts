@@ -18,14 +18,13 @@ import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
 import { DataLayer, videosBucketName } from "./data-layer";
-import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
+import { EcgServices, RENDER_METRICS_NAMESPACE, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
   /** Backend of this run: the environment's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
 }
-
 
 /**
  * What each GPU fleet scales on (CMP-3, CMP-4). ML Audio: GPU utilization from
@@ -35,7 +34,7 @@ export interface PlatformStackProps {
  */
 const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMetricTarget> = {
   mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: "nvidia_smi_utilization_gpu", targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
-  render: (asgName) => ({ namespace: "ECG/Render", metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
+  render: (asgName) => ({ namespace: RENDER_METRICS_NAMESPACE, metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
 };
 
 /** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
