@@ -1,5 +1,5 @@
 import { TerraformResource, TerraformStack } from "cdktf";
-import { environments } from "../../environments";
+import { environments, program as baseProgram } from "../../environments";
 import { formatReport } from "../../modules/policy";
 import { resourcesOf, type SynthesizedStack } from "../helpers";
 import { synthProgram } from "./synth";
@@ -175,8 +175,13 @@ describe("state backends", () => {
     }
   });
 
-  it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend", () => {
-    expect(synthProgram("s3").stacks["ecg-dev"].terraform!.backend.s3.use_lockfile).toBe(true);
+  it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend on an environment configured for Terraform Cloud", () => {
+    // One environment is enough to see the override win over its configuration.
+    const dev = environments.find((e) => e.name === "dev")!;
+    const input = { ...baseProgram, environments: [{ ...dev, backend: { ...dev.backend, kind: "cloud" as const } }] };
+    const forced = synthProgram("s3", input).stacks["ecg-dev"].terraform!;
+    expect(forced.cloud).toBeUndefined();
+    expect(forced.backend.s3).toMatchObject({ bucket: "ecg-render-terraform-state", key: "ecg-dev/terraform.tfstate", use_lockfile: true });
   });
 });
 

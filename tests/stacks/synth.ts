@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "cdktf";
 import { program } from "../../environments";
+import { buildApp, type ProgramInput } from "../../stacks/app";
 import type { PolicyReport } from "../../modules/policy";
-import { buildApp } from "../../stacks/app";
 import type { SynthesizedStack } from "../helpers";
 
 export interface SynthesizedProgram {
@@ -17,10 +17,10 @@ export interface SynthesizedProgram {
 }
 
 /** Runs the program as `main.ts` does, into a temporary directory, and reads what it wrote. */
-export function synthProgram(backendOverride?: string): SynthesizedProgram {
+export function synthProgram(backendOverride?: string, input: ProgramInput = program): SynthesizedProgram {
   const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
   const policy: Record<string, PolicyReport> = {};
-  const app = buildApp(program, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
+  const app = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
   app.synth();
   const stacks = Object.fromEntries(
     readdirSync(join(outdir, "stacks")).map((name) => [
