@@ -1,5 +1,5 @@
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
-import { bucketNameProblem, logRetentionProblem } from "../modules/common/limits";
+import { bucketNameProblem, isDnsName, logRetentionProblem } from "../modules/common/limits";
 import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { availabilityZonesByRegion } from "./regions";
@@ -193,12 +193,11 @@ class EnvironmentChecker {
   private ingress(): void {
     const ingress = this.env.ingress;
     if (!ingress) return this.fail("ingress", "is required");
-    const dns = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-    if (!dns.test(ingress.domainName ?? "")) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
-    if (!dns.test(ingress.cdnDomainName ?? "")) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
+    if (!isDnsName(ingress.domainName)) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
+    if (!isDnsName(ingress.cdnDomainName)) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
     else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`)) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
     if (ingress.cdnDomainName === ingress.domainName) this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
-    if (!dns.test(ingress.hostedZoneName ?? "")) this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
+    if (!isDnsName(ingress.hostedZoneName)) this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
     else if (ingress.domainName !== ingress.hostedZoneName && !ingress.domainName?.endsWith(`.${ingress.hostedZoneName}`)) {
       this.fail("ingress.domainName", `"${ingress.domainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
     }

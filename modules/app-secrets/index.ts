@@ -8,13 +8,11 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem } from "../common/limits";
+import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { zippedFolder } from "./zip";
 
@@ -112,7 +110,7 @@ export class RotatedSecrets extends Construct {
     new IamRolePolicy(this, "role-policy", { name: functionName, role: role.id, policy: policy.json });
 
     const zip = zippedFolder(props.rotationCodePath);
-    const code = new TerraformAsset(this, "code", { path: zip, type: AssetType.FILE });
+    const code = new TerraformAsset(this, "code", { path: zip.path, type: AssetType.FILE });
     this.rotationFunction = new LambdaFunction(this, "function", {
       functionName,
       description: "Secrets Manager rotation of the application secrets (lambda/secret-rotation)",
@@ -120,7 +118,7 @@ export class RotatedSecrets extends Construct {
       runtime: "nodejs20.x",
       handler: "index.handler",
       filename: code.path,
-      sourceCodeHash: createHash("sha256").update(readFileSync(zip)).digest("base64"),
+      sourceCodeHash: zip.base64Sha256,
       timeout: 30,
       memorySize: 256,
       environment: { variables: { SECRET_FIELD, PASSWORD_LENGTH: String(length), EXCLUDE_PUNCTUATION: "true" } },
@@ -167,8 +165,7 @@ function validate(id: string, props: RotatedSecretsProps): void {
   if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
-  const recovery = props.recoveryWindowDays ?? 7;
-  // Secrets Manager: 0 (at once) or 7-30 days.
-  if (!(recovery === 0 || (Number.isInteger(recovery) && recovery >= 7 && recovery <= 30))) problems.push(`recoveryWindowDays: ${recovery} must be 0 or 7-30`);
+  const recovery = secretRecoveryProblem(props.recoveryWindowDays ?? 7);
+  if (recovery) problems.push(`recoveryWindowDays: ${recovery}`);
   refuseProps("RotatedSecrets", id, problems);
 }

@@ -63,12 +63,24 @@ export function zipFolder(dir: string): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-/** Zips `dir` once per content into the system's temp folder and returns the file's path. */
-export function zippedFolder(dir: string): string {
+const zipped = new Map<string, { path: string; base64Sha256: string }>();
+
+/**
+ * Zips `dir` into the system's temp folder, once per process (every stack that
+ * ships the code reuses it), and returns the file and its base64 SHA-256 (Lambda's
+ * source_code_hash).
+ */
+export function zippedFolder(dir: string): { path: string; base64Sha256: string } {
+  const known = zipped.get(dir);
+  if (known) return known;
   const zip = zipFolder(dir);
+  const hash = createHash("sha256").update(zip);
   const out = join(tmpdir(), "ecg-render-assets");
   mkdirSync(out, { recursive: true });
-  const path = join(out, `${createHash("sha256").update(zip).digest("hex").slice(0, 16)}.zip`);
+  const digest = hash.digest();
+  const path = join(out, `${digest.toString("hex").slice(0, 16)}.zip`);
   writeFileSync(path, zip);
-  return path;
+  const result = { path, base64Sha256: digest.toString("base64") };
+  zipped.set(dir, result);
+  return result;
 }

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { DnsValidatedCertificate } from "../common/certificate";
 import { ComponentTags } from "../common/component-tags";
+import { isDnsName } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { WebFirewall } from "../ingress/waf";
 import { EncryptionKey } from "../kms";
@@ -57,7 +58,7 @@ export class Cdn extends Construct {
     super(scope, id);
     const problems: string[] = [];
     if (!/^[a-z0-9][a-z0-9._-]*\/$/.test(props.originPrefix ?? "")) problems.push(`originPrefix: "${props.originPrefix ?? ""}" must be a key prefix ending with /`);
-    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName ?? "")) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
+    if (!isDnsName(props.domainName)) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
     if (!(props.allowedCountries?.length > 0)) problems.push("allowedCountries: list at least one country");
     refuseProps("Cdn", id, problems);
     const global = props.globalProvider;

@@ -29,3 +29,11 @@ export function bucketNameProblem(raw: string | undefined): string | undefined {
   if (name && BUCKET_NAME.test(name) && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes("..")) return undefined;
   return `"${raw ?? ""}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots or hyphens)`;
 }
+
+/** A lower-case fully qualified DNS name (labels of 1-63, at most 253 characters). */
+export const isDnsName = (name: string | undefined): boolean => /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name ?? "");
+
+/** Error text when `days` is not a Secrets Manager recovery window (0: delete at once, or 7-30), else undefined. */
+export function secretRecoveryProblem(days: number): string | undefined {
+  return days === 0 || (Number.isInteger(days) && days >= 7 && days <= 30) ? undefined : `${days} must be 0 or 7-30`;
+}

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { DnsValidatedCertificate } from "../common/certificate";
 import { ComponentTags } from "../common/component-tags";
+import { isDnsName } from "../common/limits";
 import { refuseProps } from "../common/props";
 import type { SecureBucket } from "../secure-bucket";
 import { WebFirewall, type WebFirewallProps } from "./waf";
@@ -138,7 +139,7 @@ function validate(id: string, props: IngressProps): void {
   else if (props.name.toLowerCase().startsWith("internal-")) problems.push(`name: "${props.name}" must not start with internal- (reserved by ELB)`);
   const subnets = new Set(props.subnetIds ?? []).size;
   if (subnets < 2) problems.push(`subnetIds: ${subnets} distinct subnet(s) given; an ALB needs subnets in at least 2 AZs`);
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName ?? "")) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
+  if (!isDnsName(props.domainName)) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
   const port = props.target?.port;
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`target.port: ${port} is not a TCP port`);
   const path = props.target?.healthCheckPath ?? "/health";

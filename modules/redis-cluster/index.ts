@@ -6,7 +6,7 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem } from "../common/limits";
+import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 
 /**
@@ -144,7 +144,7 @@ function validate(id: string, props: RedisClusterProps): void {
   }
   const retention = logRetentionProblem(props.logRetentionDays ?? 30);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
-  const recovery = props.secretRecoveryWindowDays ?? 7;
-  if (!(recovery === 0 || (Number.isInteger(recovery) && recovery >= 7 && recovery <= 30))) problems.push(`secretRecoveryWindowDays: ${recovery} must be 0 or 7-30`);
+  const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);
+  if (recovery) problems.push(`secretRecoveryWindowDays: ${recovery}`);
   refuseProps("RedisCluster", id, problems);
 }

@@ -124,6 +124,22 @@ export const destroyGapAddresses = (stack: Json): string[] =>
       .map(([name]) => `${gap.type}.${name}`),
   );
 
+/** The addresses in a working copy's state. */
+async function stateAddresses(dir: string, env: Record<string, string | undefined>): Promise<string[]> {
+  const listed = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
+  return listed.output.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+/** Takes what the emulator cannot delete (DESTROY_GAPS) out of the state before destroy; returns those addresses. */
+async function removeDestroyGaps(dir: string, stack: Json, env: Record<string, string | undefined>): Promise<string[]> {
+  const undeletable = destroyGapAddresses(stack);
+  if (undeletable.length === 0) return [];
+  const inState = await stateAddresses(dir, env);
+  const present = undeletable.filter((address) => inState.includes(address));
+  if (present.length) await terraform(dir, ["state", "rm", ...present], env, TIMEOUTS.show);
+  return present;
+}
+
 /** Addresses of the resources that carry lifecycle.prevent_destroy. */
 export const protectedAddresses = (stack: Json): string[] =>
   Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
@@ -215,26 +231,21 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
     writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
     // force_destroy and deletion_protection are read at destroy time: apply them first.
-    const inState = (await terraform(dir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
+    const inState = await stateAddresses(dir, env);
     const settled = guarded.filter((a) => TEARDOWN_SETTINGS[a.split(".")[0]] && inState.includes(a));
     if (settled.length) await terraform(dir, ["apply", "-auto-approve", "-input=false", ...settled.map((a) => `-target=${a}`)], env, TIMEOUTS.apply);
   }
-  const undeletable = destroyGapAddresses(copy.stack);
-  if (undeletable.length) {
-    const inState = (await terraform(dir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
-    const present = undeletable.filter((a) => inState.includes(a));
-    if (present.length) {
-      await terraform(dir, ["state", "rm", ...present], env, TIMEOUTS.show);
-      report.removedBeforeDestroy = present.length;
-      report.notes.push(`taken out of the state before destroy (emulator-gaps.ts DESTROY_GAPS): ${present.join(", ")}`);
-    }
+  const removed = await removeDestroyGaps(dir, copy.stack, env);
+  if (removed.length) {
+    report.removedBeforeDestroy = removed.length;
+    report.notes.push(`taken out of the state before destroy (emulator-gaps.ts DESTROY_GAPS): ${removed.join(", ")}`);
   }
   const destroyed = await withFlakeRetry("destroy", report.notes, () =>
     terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
   );
   report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
-  const state = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
-  if (state.output.trim() !== "") throw new Error(`${name}: state not empty after destroy:\n${state.output}`);
+  const left = await stateAddresses(dir, env);
+  if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);
   const { leftovers, orphanedByEmulator } = await awsFacts(options.moto, [
     "leftovers",
     "--regions",
@@ -316,12 +327,9 @@ export async function cdktfCliCycle(options: {
   const project = join(__dirname, "..", "..");
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
   const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
-  const undeletable = destroyGapAddresses(stack);
-  const inState = (await terraform(stackDir, ["state", "list"], env, TIMEOUTS.show)).output.split("\n").map((l) => l.trim());
-  const present = undeletable.filter((a) => inState.includes(a));
-  if (present.length) await terraform(stackDir, ["state", "rm", ...present], env, TIMEOUTS.show);
+  const removed = await removeDestroyGaps(stackDir, stack, env);
   const destroy = await withFlakeRetry("destroy", [], () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy));
-  return { diff, deploy, destroy, removedBeforeDestroy: present.length };
+  return { diff, deploy, destroy, removedBeforeDestroy: removed.length };
 }
 
 /**
