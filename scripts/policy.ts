@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { program } from "../environments";
 import { formatReport, type PolicyReport } from "../modules/policy";
 import { buildApp } from "../stacks/app";
+import { withoutTokenTraces } from "../stacks/token-traces";
 
 const reports: PolicyReport[] = [];
 const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-"));
 try {
-  buildApp(program, { outdir, backendOverride: process.env.ECG_TF_BACKEND, onPolicyReport: (r) => reports.push(r), failOnPolicyError: false }).synth();
+  withoutTokenTraces(() => buildApp(program, { outdir, backendOverride: process.env.ECG_TF_BACKEND, onPolicyReport: (r) => reports.push(r), failOnPolicyError: false }).synth());
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import type { EnvironmentConfig, S3StateConfig } from "../environments/types";
 import { validateEnvironments } from "../environments/validate";
-import { ALL_RULES, PolicyAspect, type PolicyReport } from "../modules/policy";
+import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
 import { PlatformStack, platformStackName } from "./platform-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
@@ -43,10 +43,10 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
     const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError };
     const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, tags: input.sharedTags });
     // The state bucket holds production's state: production rules apply.
-    PolicyAspect.apply(state, { ...policy, production: true });
+    PolicySynthesizer.apply(state, { ...policy, production: true });
     for (const config of input.environments) {
       const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
-      PolicyAspect.apply(stack, { ...policy, production: config.production });
+      PolicySynthesizer.apply(stack, { ...policy, production: config.production });
     }
   } catch (error) {
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });

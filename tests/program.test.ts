@@ -28,7 +28,7 @@ describe("program shape", () => {
     const { app } = readJson("cdktf.json");
     const { scripts } = readJson("package.json");
     expect(app).toBe(scripts.synth);
-    expect(app).toBe("npm run --silent build && node --enable-source-maps dist/main.js");
+    expect(app).toBe("npm run --silent build && node dist/main.js");
   });
 
   it("[PLT-3] keeps modules unaware of environments: no module imports environments/ or stacks/", () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "cdktf";
 import { program } from "../../environments";
-import { buildApp, type ProgramInput } from "../../stacks/app";
+import { buildApp, type ProgramInput, synthesize } from "../../stacks/app";
+import { withoutTokenTraces } from "../../stacks/token-traces";
 import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
 
@@ -20,8 +21,11 @@ export interface SynthesizedProgram {
 export function synthProgram(backendOverride?: string, input: ProgramInput = program): SynthesizedProgram {
   const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
   const policy: Record<string, PolicyReport> = {};
-  const app = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
-  app.synth();
+  const app = withoutTokenTraces(() => {
+    const built = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
+    synthesize(built);
+    return built;
+  });
   const stacks = Object.fromEntries(
     readdirSync(join(outdir, "stacks")).map((name) => [
       name,

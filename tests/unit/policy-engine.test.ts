@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformStack, Testing } from "cdktf";
-import { evaluate, formatReport, PolicyAspect, type PolicyReport, type Rule, suppress } from "../../modules/policy";
+import { App, Aspects, TerraformStack, Testing } from "cdktf";
+import { evaluate, formatReport, PolicySynthesizer, type PolicyReport, type Rule, suppress } from "../../modules/policy";
 import { synthesize } from "../../stacks/app";
 
 /** Two small rules over log groups: an error and a production-only warning. */
@@ -90,17 +90,44 @@ describe("policy engine", () => {
     expect(() => suppress(nodes.bad, rule, reason)).toThrow(message);
   });
 
-  it("as an Aspect, fails synthesis on errors with the report, and passes warnings on as annotations", () => {
-    const failing = stackWith({ bad: undefined }).stack;
-    PolicyAspect.apply(failing, { rules: [retention], production: false });
-    expect(() => Testing.synth(failing)).toThrow(/Policy report for policy-test: 1 error\(s\)[\s\S]*ERROR CKV_AWS_66 aws_cloudwatch_log_group.bad/);
+  it("as the stack's synthesizer, checks the written Terraform: fails with the report and removes the file on errors", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-synth-"));
+    const failing = stackWith({ bad: undefined }, new App({ outdir })).stack;
+    PolicySynthesizer.apply(failing, { rules: [retention], production: false });
+    expect(() => (failing.node.root as App).synth()).toThrow(
+      /Policy report for policy-test: 1 error\(s\)[\s\S]*ERROR CKV_AWS_66 aws_cloudwatch_log_group.bad/,
+    );
+    expect(existsSync(join(outdir, "stacks", "policy-test", "cdk.tf.json"))).toBe(false);
+  });
 
-    const warned = stackWith({ good: 30 }).stack;
+  it("passes warnings on to the manifest, where `cdktf synth` prints them, and reports what was written", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-synth-"));
+    const app = new App({ outdir });
+    const warned = stackWith({ good: 30 }, app).stack;
     const reports: PolicyReport[] = [];
-    PolicyAspect.apply(warned, { rules: [retention, prodOnly], production: true, onReport: (r) => reports.push(r) });
-    expect(() => Testing.synth(warned)).not.toThrow();
-    expect(reports[0].findings.map((f) => f.rule)).toEqual(["ECG_TEST_PROD"]);
-    expect(warned.node.metadata.map((m) => m.data)).toContainEqual(expect.stringContaining("ECG_TEST_PROD aws_cloudwatch_log_group.good: always in prod"));
+    PolicySynthesizer.apply(warned, { rules: [retention, prodOnly], production: true, onReport: (r) => reports.push(r) });
+    app.synth();
+    expect(reports.map((r) => r.findings.map((f) => f.rule))).toEqual([["ECG_TEST_PROD"]]);
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    expect(manifest.stacks["policy-test"].annotations).toContainEqual({
+      constructPath: "policy-test/good",
+      level: "@cdktf/warn",
+      message: "ECG_TEST_PROD aws_cloudwatch_log_group.good: always in prod Fix: nothing",
+    });
+  });
+
+  it("checks the Terraform after every aspect has run (aspects of child constructs included)", () => {
+    const { stack, nodes } = stackWith({ bad: undefined }, new App({ outdir: mkdtempSync(join(tmpdir(), "ecg-policy-synth-")) }));
+    // An aspect on the log group itself runs after any aspect on the stack.
+    Aspects.of(nodes.bad).add({
+      visit: (node) => {
+        if (node instanceof CloudwatchLogGroup) node.retentionInDays = 7;
+      },
+    });
+    const reports: PolicyReport[] = [];
+    PolicySynthesizer.apply(stack, { rules: [retention], production: false, onReport: (r) => reports.push(r) });
+    (stack.node.root as App).synth();
+    expect(reports.map((r) => r.findings)).toEqual([[]]);
   });
 
   it("leaves no output behind when a later stack fails its policy at synth", () => {
@@ -109,7 +136,7 @@ describe("policy engine", () => {
     const first = new TerraformStack(app, "first");
     new AwsProvider(first, "aws", { region: "ap-northeast-2" });
     const second = stackWith({ bad: undefined }, app).stack;
-    PolicyAspect.apply(second, { rules: [retention], production: false });
+    PolicySynthesizer.apply(second, { rules: [retention], production: false });
     expect(() => synthesize(app)).toThrow("ERROR CKV_AWS_66");
     expect(existsSync(join(outdir, "stacks")) ? readdirSync(join(outdir, "stacks")) : []).toEqual([]);
     expect(existsSync(join(outdir, "manifest.json"))).toBe(false);
