@@ -49,6 +49,15 @@ export interface ContainerServiceProps extends TaskProps {
    * @default - not load balanced
    */
   readonly loadBalancer?: { readonly targetGroupArn: string; readonly listener: ITerraformDependable; readonly healthCheckGracePeriodSeconds?: number };
+  /**
+   * Who rolls out a new task definition. `CODE_DEPLOY`: blue/green by a
+   * CodeDeploy deployment group (CI-3), for a load-balanced Fargate service;
+   * CodeDeploy then owns the task definition and the target group in use, so
+   * Terraform ignores both after creation, and ECS's circuit breaker (ECS
+   * controller only) gives way to CodeDeploy's automatic rollback.
+   * @default "ECS" (rolling update with the circuit breaker)
+   */
+  readonly deploymentController?: "ECS" | "CODE_DEPLOY";
   /** Registers tasks in Cloud Map (`<name>.<namespace>`, A records) for calls between services. @default - not registered */
   readonly discovery?: { readonly namespaceId: string; readonly name: string };
 }
@@ -93,6 +102,8 @@ export class ContainerService extends Construct {
 
     const main = props.containers[0];
     const scaled = fargate && scheduling.autoScaling !== undefined;
+    const codeDeploy = props.deploymentController === "CODE_DEPLOY";
+    const ignored = [...(scaled ? ["desired_count"] : []), ...(codeDeploy ? ["task_definition", "load_balancer"] : [])];
     this.service = new EcsService(this, "service", {
       name,
       cluster: props.cluster.arn,
@@ -101,7 +112,7 @@ export class ContainerService extends Construct {
         ? { desiredCount: scheduling.desiredCount, capacityProviderStrategy: [{ capacityProvider: scheduling.capacityProvider ?? "FARGATE", weight: 1 }], platformVersion: "LATEST" }
         : { schedulingStrategy: "DAEMON", launchType: "EC2", placementConstraints: [scheduling.placementConstraint] }),
       networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [...props.securityGroupIds], assignPublicIp: false },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
       ...(props.loadBalancer
         ? {
             loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroupArn, containerName: main.name, containerPort: main.port! }],
@@ -112,8 +123,9 @@ export class ContainerService extends Construct {
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
       dependsOn: props.loadBalancer ? [props.loadBalancer.listener] : undefined,
-      // The scaling policy owns the count once the service exists.
-      lifecycle: scaled ? { ignoreChanges: ["desired_count"] } : undefined,
+      // The scaling policy owns the count once the service exists; CodeDeploy
+      // owns the task definition and target group in use.
+      lifecycle: ignored.length ? { ignoreChanges: ignored } : undefined,
     });
 
     if (fargate && scheduling.autoScaling) {
@@ -157,6 +169,9 @@ function validate(id: string, props: ContainerServiceProps): void {
     if (scaling && !(scaling.targetCpuPercent > 0 && scaling.targetCpuPercent <= 100)) problems.push(`scheduling.autoScaling.targetCpuPercent: ${scaling.targetCpuPercent} must be 1-100`);
   }
   if (props.loadBalancer && !props.containers?.[0]?.port) problems.push("loadBalancer: the first container must have a port to register with the target group");
+  if (props.deploymentController === "CODE_DEPLOY" && (scheduling.kind !== "fargate" || !props.loadBalancer)) {
+    problems.push("deploymentController: CODE_DEPLOY (blue/green) needs a load-balanced Fargate service");
+  }
   if (props.discovery && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.discovery.name)) problems.push(`discovery.name: "${props.discovery.name}" must be a DNS label`);
   refuseProps("ContainerService", id, problems);
 }

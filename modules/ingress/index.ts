@@ -39,6 +39,14 @@ export interface IngressProps {
   };
   /** Bucket (SSE-S3: the only encryption ALB log delivery supports) and prefix of the access logs (CKV_AWS_91). */
   readonly accessLogs: { readonly bucket: SecureBucket; readonly prefix: string };
+  /**
+   * Blue/green deployments by CodeDeploy (CI-3): a second ("green") target
+   * group and a test listener on this port that forwards to it. CodeDeploy
+   * then owns which group each listener forwards to, so Terraform ignores the
+   * listeners' default actions from then on.
+   * @default - one target group, no test listener
+   */
+  readonly testListenerPort?: number;
   /** Refuse deletion of the ALB (production, CKV_AWS_150). @default false */
   readonly deletionProtection?: boolean;
   /** The WAF in front of the ALB (SEC-3). */
@@ -55,8 +63,13 @@ export interface IngressProps {
  */
 export class Ingress extends Construct {
   readonly loadBalancer: Lb;
+  /** The target group the service starts in ("blue" under blue/green). */
   readonly targetGroup: LbTargetGroup;
   readonly listener: LbListener;
+  /** The replacement tasks' target group, with `testListenerPort` only. */
+  readonly greenTargetGroup?: LbTargetGroup;
+  /** Forwards `testListenerPort` to the replacement tasks during a deployment, with `testListenerPort` only. */
+  readonly testListener?: LbListener;
   readonly certificate: AcmCertificate;
   readonly firewall: WebFirewall;
   /** `https://<domainName>`, once its alias record exists. */
@@ -92,34 +105,46 @@ export class Ingress extends Construct {
       // ELB checks at creation that it may write to the bucket.
       dependsOn: [props.accessLogs.bucket.policy],
     });
-    this.targetGroup = new LbTargetGroup(this, "target-group", {
-      name,
-      vpcId: props.vpcId,
-      // Fargate tasks (awsvpc) register by IP.
-      targetType: "ip",
-      port: props.target.port,
-      protocol: "HTTP",
-      deregistrationDelay: "30",
-      healthCheck: {
-        enabled: true,
-        path: props.target.healthCheckPath ?? "/health",
-        port: "traffic-port",
+    const targetGroup = (key: string, groupName: string) =>
+      new LbTargetGroup(this, key, {
+        name: groupName,
+        vpcId: props.vpcId,
+        // Fargate tasks (awsvpc) register by IP.
+        targetType: "ip",
+        port: props.target.port,
         protocol: "HTTP",
-        matcher: "200",
-        interval: 15,
-        timeout: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-    });
-    this.listener = new LbListener(this, "https", {
-      loadBalancerArn: this.loadBalancer.arn,
-      port: 443,
-      protocol: "HTTPS",
-      sslPolicy: TLS_POLICY,
-      certificateArn: certificate.certificateArn,
-      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-    });
+        deregistrationDelay: "30",
+        healthCheck: {
+          enabled: true,
+          path: props.target.healthCheckPath ?? "/health",
+          port: "traffic-port",
+          protocol: "HTTP",
+          matcher: "200",
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+      });
+    const blueGreen = props.testListenerPort !== undefined;
+    const listener = (key: string, port: number, group: LbTargetGroup) =>
+      new LbListener(this, key, {
+        loadBalancerArn: this.loadBalancer.arn,
+        port,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: certificate.certificateArn,
+        defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
+        // CodeDeploy swaps the groups behind the listeners at every deployment;
+        // Terraform must not swap them back.
+        lifecycle: blueGreen ? { ignoreChanges: ["default_action"] } : undefined,
+      });
+    this.targetGroup = targetGroup("target-group", name);
+    this.listener = listener("https", 443, this.targetGroup);
+    if (props.testListenerPort !== undefined) {
+      this.greenTargetGroup = targetGroup("green-target-group", `${name}-green`);
+      this.testListener = listener("test-https", props.testListenerPort, this.greenTargetGroup);
+    }
     const alias = new Route53Record(this, "alias", {
       zoneId: props.hostedZoneId,
       name: props.domainName,
@@ -146,5 +171,11 @@ function validate(id: string, props: IngressProps): void {
   if (!path.startsWith("/")) problems.push(`target.healthCheckPath: "${path}" must start with /`);
   if (!props.accessLogs?.prefix?.replace(/\/+$/, "") || props.accessLogs.prefix.startsWith("/")) problems.push(`accessLogs.prefix: "${props.accessLogs?.prefix ?? ""}" must be a non-empty key prefix without a leading /`);
   else if (props.accessLogs.prefix.includes("AWSLogs")) problems.push(`accessLogs.prefix: "${props.accessLogs.prefix}" must not contain AWSLogs (ELB adds it)`);
+  const test = props.testListenerPort;
+  if (test !== undefined) {
+    if (!(Number.isInteger(test) && test >= 1 && test <= 65535) || test === 443) problems.push(`testListenerPort: ${test} must be a TCP port other than 443 (the production listener)`);
+    // The green group is named <name>-green: target group names have the ALB's 32-character limit.
+    if ((props.name ?? "").length > 26) problems.push(`name: "${props.name}" must be at most 26 characters with testListenerPort (its green target group is <name>-green, 32 at most)`);
+  }
   refuseProps("Ingress", id, problems);
 }

@@ -50,6 +50,12 @@ export interface NetworkProps extends SubnetLayout {
   readonly flowLogRetentionDays?: number;
   /** Service ports the security-group matrix opens. @default DEFAULT_SERVICE_PORTS */
   readonly ports?: Partial<ServicePorts>;
+  /**
+   * Port of the ALB's blue/green test listener (CI-3): ALB-SG admits it from
+   * the VPC's own NAT gateway addresses only (in-VPC smoke tests).
+   * @default - no test listener
+   */
+  readonly albTestListenerPort?: number;
   /** Interface endpoint services (`com.amazonaws.<region>.<service>`). @default DEFAULT_INTERFACE_ENDPOINTS */
   readonly interfaceEndpoints?: readonly string[];
 }
@@ -69,6 +75,8 @@ export class Network extends Construct {
   readonly subnetIds: Readonly<Record<SubnetTier, string[]>>;
   readonly internetGateway: InternetGateway;
   readonly natGateways: NatGateway[];
+  /** Public addresses of the NAT gateways (what the internet, and the ALB, sees from the VPC). */
+  readonly natPublicIps: string[];
   readonly publicRouteTable: RouteTable;
   /** Route tables of the private and GPU tiers, in AZ order. */
   readonly privateRouteTables: Readonly<Record<"private" | "gpu", RouteTable[]>>;
@@ -133,9 +141,11 @@ export class Network extends Construct {
     );
 
     const natIndexes = (props.natGateways ?? "one-per-az") === "single" ? [zones.length - 1] : zones.map((_, i) => i);
+    this.natPublicIps = [];
     this.natGateways = natIndexes.map((i) => {
       const az = suffix(zones[i]);
       const eip = new Eip(this, `nat-${az}-eip`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } });
+      this.natPublicIps.push(eip.publicIp);
       return new NatGateway(this, `nat-${az}`, {
         allocationId: eip.allocationId,
         subnetId: subnets.public[i].id,
@@ -174,7 +184,9 @@ export class Network extends Construct {
     });
     this.s3PrefixListId = this.s3Gateway.prefixListId;
 
-    const groups = new SecurityGroups(this, "security-groups", { name, vpcId: this.vpcId, s3PrefixListId: this.s3PrefixListId, ports });
+    const testListener =
+      props.albTestListenerPort === undefined ? undefined : { port: props.albTestListenerPort, sourceCidrs: this.natPublicIps.map((ip) => `${ip}/32`) };
+    const groups = new SecurityGroups(this, "security-groups", { name, vpcId: this.vpcId, s3PrefixListId: this.s3PrefixListId, ports, testListener });
     this.securityGroups = groups.groups;
     this.securityGroupIds = Object.fromEntries(SECURITY_GROUP_ROLES.map((r) => [r, groups.groups[r].id])) as Record<SecurityGroupRole, string>;
     this.trafficPaths = groups.paths;
@@ -215,6 +227,10 @@ function validate(id: string, props: NetworkProps, ports: ServicePorts): void {
   }
   if ((props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS).some((s) => !/^[a-z0-9.-]+$/.test(s))) {
     problems.push({ path: "interfaceEndpoints", reason: "service names are lower-case, e.g. ecr.api" });
+  }
+  const test = props.albTestListenerPort;
+  if (test !== undefined && (!Number.isInteger(test) || test < 1 || test > 65535 || test === 443)) {
+    problems.push({ path: "albTestListenerPort", reason: `${test} must be a TCP port other than 443 (the production listener)` });
   }
   refuseProps("Network", id, problems.map((p) => `${p.path}: ${p.reason}`));
 }

@@ -43,6 +43,18 @@ export interface TrafficPath {
   readonly port: number;
   /** Rule description (AWS allows a-zA-Z0-9 spaces and ._-:/()#,@[]+=&;{}!$*). */
   readonly description: string;
+  /** Construct id of the rule(s), where `<from>-to-<to>-<port>` would not be unique. @default - from the peers and port */
+  readonly id?: string;
+}
+
+/**
+ * The blue/green test listener of the ALB (CI-3): reachable from the given
+ * CIDRs only. From inside the VPC, an internet-facing ALB is reached through
+ * the NAT gateways, so in-VPC smoke tests arrive from the NAT addresses.
+ */
+export interface TestListenerAccess {
+  readonly port: number;
+  readonly sourceCidrs: readonly string[];
 }
 
 const HTTPS = 443;
@@ -52,7 +64,7 @@ const HTTPS = 443;
  * run without, each said why. Nothing else is opened, and no group has an
  * allow-all egress rule (Terraform removes the default one on create).
  */
-export function trafficMatrix(ports: ServicePorts): TrafficPath[] {
+export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAccess): TrafficPath[] {
   const s3 = { prefixList: "s3" } as const;
   const g = (group: SecurityGroupRole) => ({ group });
   return [
@@ -76,6 +88,14 @@ export function trafficMatrix(ports: ServicePorts): TrafficPath[] {
     // S3 prefix list; the Backend API also reads and writes the videos bucket (SEC-1).
     { from: g("backend"), to: s3, port: HTTPS, description: "Backend API to S3: videos bucket and ECR image layers" },
     { from: g("mlAudio"), to: s3, port: HTTPS, description: "ML Audio to S3: analyzed videos and ECR image layers" },
+    // Blue/green deployments: the test listener forwards to the replacement tasks on the same API port as 443.
+    ...(testListener?.sourceCidrs ?? []).map((cidr, i) => ({
+      from: { cidr },
+      to: g("alb"),
+      port: testListener!.port,
+      description: "Blue/green test listener, from in-VPC smoke tests through NAT (CI-3)",
+      id: `test-source-${i}-to-alb-${testListener!.port}`,
+    })),
   ];
 }
 
@@ -86,6 +106,8 @@ export interface SecurityGroupsProps {
   /** Prefix list id of the S3 gateway endpoint. */
   readonly s3PrefixListId: string;
   readonly ports: ServicePorts;
+  /** @default - no test listener */
+  readonly testListener?: TestListenerAccess;
 }
 
 /** Creates the groups of SECURITY_GROUP_ROLES and one rule resource per side of each path. */
@@ -111,7 +133,7 @@ export class SecurityGroups extends Construct {
         }),
       ]),
     ) as Record<SecurityGroupRole, SecurityGroup>;
-    this.paths = trafficMatrix(props.ports);
+    this.paths = trafficMatrix(props.ports, props.testListener);
 
     const target = (peer: Peer) =>
       "group" in peer
@@ -123,7 +145,7 @@ export class SecurityGroups extends Construct {
 
     for (const path of this.paths) {
       const rule = { ipProtocol: "tcp", fromPort: path.port, toPort: path.port, description: path.description };
-      const key = `${label(path.from)}-to-${label(path.to)}-${path.port}`;
+      const key = path.id ?? `${label(path.from)}-to-${label(path.to)}-${path.port}`;
       if ("group" in path.from) {
         new VpcSecurityGroupEgressRule(this, `${key}-egress`, {
           ...rule,

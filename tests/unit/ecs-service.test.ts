@@ -552,4 +552,18 @@ describe("ContainerService module", () => {
       "  - subnetIds: 0 given; at least 2 (one per AZ) are required",
     ]);
   });
+
+  it("[CI-3] under CodeDeploy (blue/green), hands rollouts to CodeDeploy: no circuit breaker, task definition and target group ignored after creation", () => {
+    const service = only(synth(withListener({ deploymentController: "CODE_DEPLOY" })), "aws_ecs_service");
+    expect(service.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+    expect(service.deployment_circuit_breaker).toBeUndefined();
+    expect(service.lifecycle.ignore_changes).toEqual(expect.arrayContaining(["task_definition", "load_balancer"]));
+    const rolling = only(synth(withListener()), "aws_ecs_service");
+    expect(rolling.deployment_controller).toBeUndefined();
+    expect(rolling.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+  });
+
+  it("refuses CODE_DEPLOY without a load balancer", () => {
+    expect(() => synth({ deploymentController: "CODE_DEPLOY" })).toThrow("deploymentController: CODE_DEPLOY (blue/green) needs a load-balanced Fargate service");
+  });
 });

@@ -445,3 +445,33 @@ describe("SecureBucket as an access-log target", () => {
     ).toThrow("contradict");
   });
 });
+
+describe("Ingress module with a blue/green test listener", () => {
+  const stack = synth({ testListenerPort: 8443 });
+
+  it("[CI-3] adds a green target group like the blue one and a TLS test listener on the given port that forwards to it", () => {
+    const groups = Object.fromEntries(resourcesOf(stack, "aws_lb_target_group").map(([, tg]) => [tg.name, tg]));
+    expect(Object.keys(groups).sort()).toEqual(["ecg-test-api", "ecg-test-api-green"]);
+    const { name: _blue, ...blue } = groups["ecg-test-api"];
+    const { name: _green, ...green } = groups["ecg-test-api-green"];
+    expect(green).toEqual(blue);
+    const listeners = Object.fromEntries(resourcesOf(stack, "aws_lb_listener").map(([id, l]) => [l.port, { id, ...l }]));
+    expect(Object.keys(listeners).sort()).toEqual(["443", "8443"]);
+    expect(listeners[8443]).toMatchObject({ protocol: "HTTPS", ssl_policy: TLS_POLICY, certificate_arn: listeners[443].certificate_arn });
+    const [greenId] = resourcesOf(stack, "aws_lb_target_group").find(([, tg]) => tg.name === "ecg-test-api-green")!;
+    expect(listeners[8443].default_action).toEqual([{ type: "forward", target_group_arn: `\${aws_lb_target_group.${greenId}.arn}` }]);
+  });
+
+  it("[CI-3] leaves the listeners' target groups to CodeDeploy after creation", () => {
+    for (const [, listener] of resourcesOf(stack, "aws_lb_listener")) expect(listener.lifecycle).toEqual({ ignore_changes: ["default_action"] });
+    for (const [, listener] of resourcesOf(synth(), "aws_lb_listener")) expect(listener.lifecycle).toBeUndefined();
+  });
+
+  it.each([
+    [{ testListenerPort: 443 }, "testListenerPort: 443 must be a TCP port other than 443"],
+    [{ testListenerPort: 70000 }, "testListenerPort: 70000 must be a TCP port"],
+    [{ testListenerPort: 8443, name: "ecg-a-very-long-api-name-27" }, 'name: "ecg-a-very-long-api-name-27" must be at most 26 characters with testListenerPort'],
+  ])("refuses %j", (overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+});

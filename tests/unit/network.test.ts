@@ -260,3 +260,22 @@ describe("Network module", () => {
     });
   });
 });
+
+describe("Network module with an ALB test listener", () => {
+  const stack = synthNetwork({ albTestListenerPort: 8443 });
+
+  it("[NET-4] [CI-3] admits the blue/green test port on ALB-SG from the NAT gateways' addresses only", () => {
+    const eips = resourcesOf(stack, "aws_eip").map(([id]) => `\${aws_eip.${id}.public_ip}/32`);
+    expect(eips).toHaveLength(2);
+    const testRules = resourcesOf(stack, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.from_port === 8443);
+    expect(testRules.map(([, r]) => r.cidr_ipv4).sort()).toEqual(eips.sort());
+    for (const [, rule] of testRules) expect(rule).toMatchObject({ to_port: 8443, ip_protocol: "tcp", description: expect.stringContaining("test listener") });
+    // Without a test listener, nothing but 443 reaches the ALB from outside.
+    const outside = resourcesOf(seedNetwork, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.cidr_ipv4);
+    expect(outside.map(([, r]) => [r.cidr_ipv4, r.from_port])).toEqual([["0.0.0.0/0", 443]]);
+  });
+
+  it.each([443, 0])("refuses albTestListenerPort %d", (port) => {
+    expect(() => synthNetwork({ albTestListenerPort: port })).toThrow(`albTestListenerPort: ${port} must be a TCP port other than 443`);
+  });
+});
