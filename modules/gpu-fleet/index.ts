@@ -69,6 +69,14 @@ export interface GpuFleetProps {
   readonly timeZone?: string;
   /** Predictive scaling on CPU, forecast and scale (COST-3). @default false */
   readonly predictiveScaling?: boolean;
+  /**
+   * SSM parameter (name) with a CloudWatch agent configuration: the hosts
+   * install the agent and run it with it (GPU metrics, MON-5). The name must
+   * start with `AmazonCloudWatch-`, the parameters the AWS-managed
+   * CloudWatchAgentServerPolicy lets hosts read.
+   * @default - no CloudWatch agent
+   */
+  readonly cloudWatchAgentConfigParameter?: string;
   /** Tags for the instances and volumes (an ASG does not take the provider's default_tags). */
   readonly instanceTags: Readonly<Record<string, string>>;
 }
@@ -110,10 +118,14 @@ export class GpuFleet extends Construct {
     });
     // AWS-managed policies for an ECS container instance (agent registration,
     // ECR pulls, logs) and for SSM access instead of SSH.
-    for (const [key, policy] of [
+    // The CloudWatch agent's policy: PutMetricData, its logs, and reading
+    // AmazonCloudWatch-* parameters.
+    const policies = [
       ["ecs", "service-role/AmazonEC2ContainerServiceforEC2Role"],
       ["ssm", "AmazonSSMManagedInstanceCore"],
-    ]) {
+      ...(props.cloudWatchAgentConfigParameter ? [["cloudwatch-agent", "CloudWatchAgentServerPolicy"]] : []),
+    ];
+    for (const [key, policy] of policies) {
       new IamRolePolicyAttachment(this, `instance-role-${key}`, { role: this.instanceRole.name, policyArn: `arn:aws:iam::aws:policy/${policy}` });
     }
     const profile = new IamInstanceProfile(this, "instance-profile", { name: `${name}-host`, role: this.instanceRole.name });
@@ -124,7 +136,7 @@ export class GpuFleet extends Construct {
       imageId: ami.value,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [...props.securityGroupIds],
-      userData: gpuHostUserDataBase64(props.clusterName, name),
+      userData: gpuHostUserDataBase64(props.clusterName, name, props.cloudWatchAgentConfigParameter),
       // IMDSv2 only (CKV_AWS_79). Hop limit 1: tasks use awsvpc networking and
       // get credentials from the ECS agent, so containers never need IMDS.
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
@@ -251,6 +263,10 @@ function validate(id: string, props: GpuFleetProps): void {
   if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100)) problems.push(`onDemandPercentageAboveBaseCapacity: ${percent} must be 0-100`);
   if (props.rootVolumeGiB !== undefined && !(Number.isInteger(props.rootVolumeGiB) && props.rootVolumeGiB >= 30)) {
     problems.push(`rootVolumeGiB: ${props.rootVolumeGiB} must be a whole number >= 30 (the ECS GPU AMI needs 30 GiB)`);
+  }
+  const agent = props.cloudWatchAgentConfigParameter;
+  if (agent !== undefined && !/^AmazonCloudWatch-[A-Za-z0-9_.-]+$/.test(agent)) {
+    problems.push(`cloudWatchAgentConfigParameter: "${agent}" must be an AmazonCloudWatch-* parameter name (what CloudWatchAgentServerPolicy lets hosts read)`);
   }
   if (props.scaleOn && !(props.scaleOn.targetValue > 0)) problems.push(`scaleOn.targetValue: ${props.scaleOn.targetValue} must be > 0`);
   props.scheduledMinimums?.forEach((s, i) => {

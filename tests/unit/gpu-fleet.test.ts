@@ -128,3 +128,29 @@ describe("GpuFleet module", () => {
     expect(() => synth(overrides)).toThrow(message);
   });
 });
+
+describe("GpuFleet with the CloudWatch agent", () => {
+  const parameter = "AmazonCloudWatch-ecg-test-gpu";
+  const withAgent = synth({ cloudWatchAgentConfigParameter: parameter });
+
+  it("[MON-5] installs the CloudWatch agent on every host and starts it with the configuration in SSM", () => {
+    const script = gpuHostUserData("ecg-test", "ecg-test-render", parameter);
+    expect(script).toContain("yum install -y amazon-cloudwatch-agent\n");
+    expect(script).toContain(`amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${parameter}\n`);
+    const [[, template]] = resourcesOf(withAgent, "aws_launch_template");
+    expect(template.user_data).toContain(`-c ssm:${parameter}`);
+    expect(gpuHostUserData("ecg-test", "ecg-test-render")).not.toContain("amazon-cloudwatch-agent");
+  });
+
+  it("[MON-5] lets the hosts publish metrics and read the agent's configuration (CloudWatchAgentServerPolicy), only with the agent", () => {
+    const attached = (stack: ReturnType<typeof synth>) => resourcesOf(stack, "aws_iam_role_policy_attachment").map(([, a]) => a.policy_arn);
+    expect(attached(withAgent)).toContain("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
+    expect(attached(synth())).not.toContain("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
+  });
+
+  it("refuses a parameter the managed policy does not let hosts read", () => {
+    expect(() => Testing.synthScope((scope) => new GpuFleet(scope, "fleet", { ...props, cloudWatchAgentConfigParameter: "/ecg/agent" }))).toThrow(
+      'cloudWatchAgentConfigParameter: "/ecg/agent" must be an AmazonCloudWatch-* parameter name',
+    );
+  });
+});
