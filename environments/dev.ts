@@ -67,5 +67,7 @@ export const dev: EnvironmentConfig = {
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
   disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  delivery: { trafficShift: [100], bakeMinutes: 5, approval: false, validations: [] },
+  monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,
 };

@@ -68,5 +68,7 @@ export const prod: EnvironmentConfig = {
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
   disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
+  monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,
 };

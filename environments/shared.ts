@@ -39,3 +39,18 @@ export const renderWorkingHours = [
  * and delegated outside this program, like the account; change it to yours.
  */
 export const publicZoneName = "ecg-render.com";
+
+/**
+ * CI-4: what staging runs after each deployment, in the application
+ * repository (its Makefile owns the tools: k6 for load, the render benchmark).
+ */
+export const stagingValidations = [
+  { name: "load-test", commands: ["make load-test TARGET_URL=https://api.staging.ecg-render.com"] },
+  { name: "performance-validation", commands: ["make performance-validation TARGET_URL=https://api.staging.ecg-render.com"] },
+] as const;
+
+/**
+ * The application repository the delivery pipeline builds (CI-1): GitHub
+ * `owner/name` and the branch whose pushes release. Change it to yours.
+ */
+export const applicationSource = { repository: "ecg-render/ecg-render-system", branch: "main" } as const;

@@ -1,4 +1,4 @@
-import { projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
+import { projectTags, publicZoneName, renderWorkingHours, sharedBackend, stagingValidations } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Staging: prod's topology (two NAT gateways, Multi-AZ, replicas) at smaller sizes. */
@@ -66,5 +66,7 @@ export const staging: EnvironmentConfig = {
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
   disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  delivery: { trafficShift: [100], bakeMinutes: 5, approval: true, validations: stagingValidations },
+  monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,
 };

@@ -154,6 +154,35 @@ export interface DisasterRecoveryConfig {
   readonly failoverRegion: string;
 }
 
+/** A build action run against the environment after each deployment (CI-4). */
+export interface ValidationStep {
+  /** Lower-case letters, digits and dashes, e.g. `load-test`. */
+  readonly name: string;
+  /** Shell commands, run in the application repository's checkout. */
+  readonly commands: readonly string[];
+}
+
+/** How a release of the Backend API reaches the environment (CI-3..5). */
+export interface DeliveryConfig {
+  /**
+   * Percent of production traffic on the new version at each step, ending at
+   * 100: `[100]` all at once, `[10, 50, 100]` the seed's canary (CI-5).
+   */
+  readonly trafficShift: readonly number[];
+  /** Minutes each step below 100% runs while the alarms watch it. */
+  readonly bakeMinutes: number;
+  /** A person approves the release before it deploys here (CI-4, CI-5). */
+  readonly approval: boolean;
+  /** Build actions after the deployment (staging: load test, performance validation). */
+  readonly validations: readonly ValidationStep[];
+}
+
+/** Who hears the alarms (MON-2). */
+export interface MonitoringConfig {
+  /** E-mail subscribers per severity; each confirms by mail once. @default none */
+  readonly alarmEmails: { readonly critical: readonly string[]; readonly warning: readonly string[] };
+}
+
 /** S3 state backend settings (PLT-4). */
 export interface S3StateConfig {
   /** Bucket created by the bootstrap stack. */
@@ -202,5 +231,7 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly storage: StorageConfig;
   readonly disasterRecovery: DisasterRecoveryConfig;
+  readonly delivery: DeliveryConfig;
+  readonly monitoring: MonitoringConfig;
   readonly backend: BackendConfig;
 }

@@ -76,6 +76,7 @@ class EnvironmentChecker {
     this.compute();
     this.ingress();
     this.data();
+    this.operations();
     this.backend();
   }
 
@@ -240,6 +241,29 @@ class EnvironmentChecker {
     if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? "")) this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);
     this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
+  }
+
+  private operations(): void {
+    const { delivery, monitoring } = this.env;
+    if (!delivery || !monitoring) return this.fail("delivery/monitoring", "are required");
+    const steps = delivery.trafficShift ?? [];
+    const increasing = steps.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > steps[i - 1]));
+    if (steps.length < 1 || steps.length > 3 || !increasing || steps[steps.length - 1] !== 100) {
+      this.fail("delivery.trafficShift", `[${steps.join(", ")}] must be 1-3 increasing percentages ending at 100, e.g. [100] or [10, 50, 100]`);
+    }
+    // The first of three steps is held by a CodeDeploy hook Lambda, which has 15 minutes at most.
+    if (!(Number.isInteger(delivery.bakeMinutes) && delivery.bakeMinutes >= 1 && delivery.bakeMinutes <= 12)) {
+      this.fail("delivery.bakeMinutes", `${delivery.bakeMinutes} must be a whole number from 1 to 12`);
+    }
+    (delivery.validations ?? []).forEach((step, i) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(step.name ?? "")) this.fail(`delivery.validations[${i}].name`, `"${step.name ?? ""}" must be 1-40 lower-case letters, digits or dashes`);
+      if (!(step.commands?.length > 0)) this.fail(`delivery.validations[${i}].commands`, "must hold at least one command");
+    });
+    for (const severity of ["critical", "warning"] as const) {
+      (monitoring.alarmEmails?.[severity] ?? []).forEach((email, i) => {
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) this.fail(`monitoring.alarmEmails.${severity}[${i}]`, `"${email}" is not an e-mail address`);
+      });
+    }
   }
 
   private backend(): void {

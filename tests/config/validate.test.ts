@@ -64,6 +64,13 @@ describe("environment validation", () => {
     ["[SEC-3] an empty country allow-list", (e) => (e.ingress.allowedCountries = []), "prod: ingress.allowedCountries: must list at least one country"],
     ["[SEC-3] a country that is not an ISO code", (e) => (e.ingress.allowedCountries = ["KR", "Korea"]), 'prod: ingress.allowedCountries[1]: "Korea" is not an ISO 3166 alpha-2 country code'],
     ["an access-log retention CloudWatch refuses", (e) => (e.ingress.logRetentionDays = 2), "prod: ingress.logRetentionDays: 2 is not a CloudWatch Logs retention value"],
+    ["[CI-5] a traffic shift that does not end at 100%", (e) => (e.delivery.trafficShift = [10, 50]), "prod: delivery.trafficShift: [10, 50] must be 1-3 increasing percentages ending at 100"],
+    ["[CI-5] a traffic shift that goes back", (e) => (e.delivery.trafficShift = [50, 10, 100]), "prod: delivery.trafficShift: [50, 10, 100] must be 1-3 increasing"],
+    ["[CI-5] four traffic steps", (e) => (e.delivery.trafficShift = [10, 25, 50, 100]), "prod: delivery.trafficShift: [10, 25, 50, 100] must be 1-3"],
+    ["[CI-5] a bake longer than the hook Lambda can hold", (e) => (e.delivery.bakeMinutes = 13), "prod: delivery.bakeMinutes: 13 must be a whole number from 1 to 12"],
+    ["[CI-4] a validation step without commands", (e) => (e.delivery.validations = [{ name: "load-test", commands: [] }]), "prod: delivery.validations[0].commands: must hold at least one command"],
+    ["[CI-4] a validation step with a bad name", (e) => (e.delivery.validations = [{ name: "Load Test", commands: ["make"] }]), 'prod: delivery.validations[0].name: "Load Test" must be 1-40'],
+    ["[MON-2] an alarm subscriber that is not an e-mail address", (e) => (e.monitoring.alarmEmails.critical = ["oncall"]), 'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address'],
   ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
     const env = prodCopy();
     breakIt(env);
