@@ -4,13 +4,13 @@
  * applied, re-planned and destroyed against moto on loopback. See the README
  * ("The offline Terraform lane") and emulator-gaps.ts.
  */
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../../environments";
 import { platformStackName } from "../../stacks/platform-stack";
 import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";
 import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
-import { findProviderMirror, providerInstallEnv } from "./harness/mirror";
+import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
 import { applyTargets } from "./harness/plan-review";
 import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
 import { readSynthesizedStack } from "./harness/workdir";
@@ -32,6 +32,8 @@ const SYNTH = join(ROOT, "cdktf.out", "stacks");
 const WORK = join(ROOT, ".terraform-lane");
 const ENV_STACKS = environments.map(platformStackName);
 const DEV = ENV_STACKS[0];
+/** The plans' JSON (PLT-6: the PR comment is rendered from them, and tests/fixtures/plans is refreshed from them). */
+const PLANS = join(WORK, "plans");
 
 type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
 const settle = <T>(promise: Promise<T>): Settled<T> =>
@@ -102,6 +104,8 @@ const validated: Record<string, number> = {};
 beforeAll(() => {
   if (!existsSync(SYNTH)) throw new Error("cdktf.out/stacks is missing: run `npm run synth` first (npm run test:terraform does)");
   mkdirSync(WORK, { recursive: true });
+  rmSync(PLANS, { recursive: true, force: true });
+  mkdirSync(PLANS, { recursive: true });
   const mirror = findProviderMirror();
   env = laneEnv(process.env, providerInstallEnv(WORK, mirror));
   stackNames = readdirSync(SYNTH).sort();
@@ -161,6 +165,8 @@ beforeAll(() => {
             backend: { kind: "s3-emulator", endpoint: moto.url },
             regions: regionsOf(dev),
             tags: tagsOf(DEV),
+            plansDir: PLANS,
+            planDestroy: true,
             afterApply: async (dir, targetArgs, runEnv) => {
               try {
                 releaseLockProof(await proveStateLock(moto, dir, targetArgs, runEnv, backend.bucket, backend.key, backend.region));
@@ -210,6 +216,7 @@ beforeAll(() => {
           backend: { kind: "local" },
           regions: regionsOf(stack),
           tags: tagsOf(name),
+          plansDir: PLANS,
         }),
       ),
     );

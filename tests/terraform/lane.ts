@@ -112,6 +112,14 @@ export interface CycleOptions {
   readonly afterApply?: (dir: string, targets: string[], env: Record<string, string | undefined>) => Promise<void>;
   /** Runs after the re-plan, before destroy (work that needs the stack alive). */
   readonly beforeDestroy?: () => Promise<void>;
+  /**
+   * Where the plans' `terraform show -json` go (`<name>.create.json`,
+   * `<name>.replan.json`, `<name>.destroy.json`): real plan JSON for the PR
+   * comment renderer (PLT-6). @default - not kept
+   */
+  readonly plansDir?: string;
+  /** Also plan the destroy (`plan -destroy`) before destroying, for plansDir. @default false */
+  readonly planDestroy?: boolean;
 }
 
 export const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
@@ -200,7 +208,11 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   await terraform(dir, ["init", "-input=false"], env, TIMEOUTS.init);
   // The full plan covers the gap resources too.
   await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
-  report.planned = countChanges(await showJson(dir, "plan.tfplan", env), "create");
+  const keep = (kind: string, plan: Json) => {
+    if (options.plansDir) writeFileSync(join(options.plansDir, `${name}.${kind}.json`), JSON.stringify(plan));
+    return plan;
+  };
+  report.planned = countChanges(keep("create", await showJson(dir, "plan.tfplan", env)), "create");
 
   const applied = await terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply);
   report.applied = Number(/Resources: (\d+) added/.exec(applied.output)?.[1] ?? NaN);
@@ -213,7 +225,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   );
   if (replan.code === 1 || replan.code > 2) throw new TerraformError(dir, ["plan", "-detailed-exitcode"], replan);
   let review: PlanReview = { accepted: [], unexpected: [], usedDrift: [] };
-  if (replan.code === 2) review = reviewReplan(await showJson(dir, "replan.tfplan", env), DRIFT_GAPS);
+  if (replan.code === 2) review = reviewReplan(keep("replan", await showJson(dir, "replan.tfplan", env)), DRIFT_GAPS);
   if (review.unexpected.length > 0) {
     throw new Error(`${name}: the re-plan after apply is not clean, and these changes are not on the reviewed drift list (tests/terraform/emulator-gaps.ts):\n  ${review.unexpected.join("\n  ")}`);
   }
@@ -221,6 +233,10 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   report.usedDrift = review.usedDrift;
 
   await options.beforeDestroy?.();
+  if (options.planDestroy) {
+    await terraform(dir, ["plan", "-destroy", "-input=false", PARALLELISM, "-out=destroy.tfplan"], env, TIMEOUTS.plan);
+    keep("destroy", await showJson(dir, "destroy.tfplan", env));
+  }
 
   const guarded = protectedAddresses(copy.stack);
   if (guarded.length > 0) {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../terraform/harness/mirror";
+import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../../scripts/provider-mirror";
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
 import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";

@@ -1,0 +1,75 @@
+/**
+ * `npm run diff:<env>`, `deploy:<env>`, `plan:<env>` (PLT-7): the users'
+ * per-environment commands. `diff` and `deploy` are cdktf's own
+ * (`cdktf diff|deploy ecg-<env>`, which synthesize first); `plan` synthesizes,
+ * then runs Terraform in the stack's folder and keeps `plan.tfplan` and its
+ * `terraform show -json` as `plan.json` there (what the PR comment is made of).
+ * With a provider mirror on the machine (scripts/provider-mirror.ts) Terraform
+ * installs from it; otherwise from the registry. Extra arguments go to the
+ * last command, e.g. `npm run deploy:dev -- --auto-approve`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { environments } from "../environments";
+import { platformStackName } from "../stacks/platform-stack";
+import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
+
+export const STACK_ACTIONS = ["diff", "deploy", "plan"] as const;
+export type StackAction = (typeof STACK_ACTIONS)[number];
+
+export interface Step {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Relative to the project root. @default "." */
+  readonly cwd?: string;
+  /** Write the command's standard output to this file (relative to cwd) instead of the terminal. */
+  readonly stdoutTo?: string;
+}
+
+/** The commands one action runs, in order; throws on an unknown action or environment. */
+export function stackSteps(action: string, environment: string, extraArgs: readonly string[] = [], names = environments.map((e) => e.name)): Step[] {
+  if (!(STACK_ACTIONS as readonly string[]).includes(action)) throw new Error(`action: "${action}" is not one of ${STACK_ACTIONS.join(", ")}`);
+  const config = environments.find((e) => e.name === environment);
+  if (!config || !names.includes(environment)) throw new Error(`environment: "${environment}" is not one of ${names.join(", ")}`);
+  const stack = platformStackName(config);
+  const cdktf = "node_modules/.bin/cdktf";
+  if (action !== "plan") return [{ command: cdktf, args: [action, stack, ...extraArgs] }];
+  const cwd = join("cdktf.out", "stacks", stack);
+  return [
+    { command: "npm", args: ["run", "--silent", "synth"] },
+    { command: "terraform", args: ["init", "-input=false"], cwd },
+    { command: "terraform", args: ["plan", "-input=false", "-out=plan.tfplan", ...extraArgs], cwd },
+    { command: "terraform", args: ["show", "-json", "plan.tfplan"], cwd, stdoutTo: "plan.json" },
+  ];
+}
+
+function main(argv: readonly string[]): number {
+  const [action = "", environment = "", ...extra] = argv;
+  let steps: Step[];
+  try {
+    steps = stackSteps(action, environment, extra);
+  } catch (error) {
+    console.error(`usage: stack <${STACK_ACTIONS.join("|")}> <environment> [args...]\n${(error as Error).message}`);
+    return 2;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!env.TF_CLI_CONFIG_FILE) {
+    mkdirSync(".terraform.d", { recursive: true });
+    Object.assign(env, providerInstallEnv(".terraform.d", findProviderMirror()));
+    if (env.TF_CLI_CONFIG_FILE) env.TF_CLI_CONFIG_FILE = join(process.cwd(), env.TF_CLI_CONFIG_FILE);
+  }
+  for (const step of steps) {
+    const cwd = step.cwd ?? ".";
+    const result = spawnSync(step.command, step.args, { cwd, env, stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"], maxBuffer: 512 * 1024 * 1024 });
+    if (result.error) {
+      console.error(`${step.command}: ${result.error.message}`);
+      return 1;
+    }
+    if (result.status !== 0) return result.status ?? 1;
+    if (step.stdoutTo) writeFileSync(join(cwd, step.stdoutTo), result.stdout);
+  }
+  return 0;
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));

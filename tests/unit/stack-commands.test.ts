@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { environments } from "../../environments";
+import { STACK_ACTIONS, stackSteps } from "../../scripts/stack";
+
+const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts;
+
+describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<env>)", () => {
+  it.each(environments.flatMap((e) => STACK_ACTIONS.map((a) => [a, e.name])))("[PLT-7] npm run %s:%s runs the stack script for that environment", (action, env) => {
+    expect(scripts[`${action}:${env}`]).toBe(`npm run --silent stack -- ${action} ${env}`);
+  });
+
+  it("[PLT-7] diff and deploy are cdktf's own commands on the environment's stack, with extra arguments passed on", () => {
+    expect(stackSteps("diff", "staging")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-staging"] }]);
+    expect(stackSteps("deploy", "dev", ["--auto-approve"])).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-dev", "--auto-approve"] }]);
+  });
+
+  it("[PLT-6] plan synthesizes, then plans in the stack's folder and keeps the plan and its JSON for the summary", () => {
+    const cwd = join("cdktf.out", "stacks", "ecg-prod");
+    expect(stackSteps("plan", "prod", ["-lock=false"])).toEqual([
+      { command: "npm", args: ["run", "--silent", "synth"] },
+      { command: "terraform", args: ["init", "-input=false"], cwd },
+      { command: "terraform", args: ["plan", "-input=false", "-out=plan.tfplan", "-lock=false"], cwd },
+      { command: "terraform", args: ["show", "-json", "plan.tfplan"], cwd, stdoutTo: "plan.json" },
+    ]);
+  });
+
+  it.each([
+    ["apply", "dev", 'action: "apply" is not one of diff, deploy, plan'],
+    ["plan", "qa", 'environment: "qa" is not one of dev, staging, prod'],
+  ])("refuses %s %s", (action, env, message) => {
+    expect(() => stackSteps(action, env)).toThrow(message);
+  });
+});
