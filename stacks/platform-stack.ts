@@ -11,6 +11,7 @@ import { ContainerRegistry } from "../modules/container-registry";
 import { ComputeCluster } from "../modules/ecs-cluster";
 import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
 import { EncryptionKey } from "../modules/kms";
+import { CloudWatchAgentConfig, GPU_METRICS, RENDER_NAMESPACE } from "../modules/observability";
 import { Ingress } from "../modules/ingress";
 import { DEFAULT_SERVICE_PORTS, Network } from "../modules/network";
 import { suppress } from "../modules/policy";
@@ -18,7 +19,8 @@ import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
 import { DataLayer, videosBucketName } from "./data-layer";
-import { EcgServices, RENDER_METRICS_NAMESPACE, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
+import { PlatformMonitoring } from "./monitoring";
+import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
@@ -33,12 +35,15 @@ export interface PlatformStackProps {
  * more than 10 waiting jobs per host scales out.
  */
 const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMetricTarget> = {
-  mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: "nvidia_smi_utilization_gpu", targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
-  render: (asgName) => ({ namespace: RENDER_METRICS_NAMESPACE, metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
+  mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: GPU_METRICS.utilization, targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
+  render: (asgName) => ({ namespace: RENDER_NAMESPACE, metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
 };
 
 /** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
 const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
+
+/** Port of the ALB's blue/green test listener (CI-3): CodeDeploy's replacement tasks answer there before they take traffic. */
+export const TEST_LISTENER_PORT = 8443;
 
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
 const GLOBAL_REGION = "us-east-1";
@@ -61,6 +66,7 @@ export class PlatformStack extends TerraformStack {
   readonly ingress: Ingress;
   readonly services: EcgServices;
   readonly data: DataLayer;
+  readonly monitoring: PlatformMonitoring;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -103,6 +109,7 @@ export class PlatformStack extends TerraformStack {
       natGateways: network.natGateways,
       flowLogRetentionDays: network.flowLogRetentionDays,
       flowLogKmsKeyArn: this.logsKey.keyArn,
+      albTestListenerPort: TEST_LISTENER_PORT,
     });
 
     this.imagesKey = new EncryptionKey(this, "images-key", {
@@ -124,6 +131,8 @@ export class PlatformStack extends TerraformStack {
       serviceNamespace: { name: `${id}.internal`, vpcId: this.network.vpcId },
     });
 
+    // MON-5: the GPU hosts run the CloudWatch agent (nvidia_gpu, memory, disk) with this configuration.
+    const gpuAgent = new CloudWatchAgentConfig(this, "gpu-agent-config", { name: `${id}-gpu-hosts` });
     const fleet = (key: "mlAudio" | "render", suffix: string, securityGroupId: string, config: GpuFleetConfig) => {
       const name = `${id}-${suffix}`;
       return new GpuFleet(this, `${suffix}-fleet`, {
@@ -141,6 +150,7 @@ export class PlatformStack extends TerraformStack {
         scheduledMinimums: config.scheduledMinimums,
         predictiveScaling: config.predictiveScaling,
         instanceTags: { ...props.config.tags, Component: "gpu-fleet" },
+        cloudWatchAgentConfigParameter: gpuAgent.parameterName,
       });
     };
     this.mlAudioFleet = fleet("mlAudio", "ml-audio", this.network.securityGroupIds.mlAudio, config.compute.mlAudio);
@@ -174,6 +184,7 @@ export class PlatformStack extends TerraformStack {
       target: { port: SERVICE_PORTS.api, healthCheckPath: "/health" },
       accessLogs: { bucket: this.logsBucket, prefix: "alb" },
       deletionProtection: config.production,
+      testListenerPort: TEST_LISTENER_PORT,
       firewall: {
         rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
         allowedCountries: config.ingress.allowedCountries,
@@ -210,6 +221,17 @@ export class PlatformStack extends TerraformStack {
       apiTarget: { targetGroupArn: this.ingress.targetGroup.arn, listener: this.ingress.listener },
     });
 
+    this.monitoring = new PlatformMonitoring(this, "monitoring", {
+      stackName: id,
+      config,
+      account,
+      clusterName: this.cluster.clusterName,
+      fleets: { mlAudio: this.mlAudioFleet, render: this.renderFleet },
+      ingress: this.ingress,
+      data: this.data,
+      services: this.services,
+    });
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.clusterName });
     new TerraformOutput(this, "api_url", { value: this.ingress.url });
@@ -236,5 +258,6 @@ export class PlatformStack extends TerraformStack {
       new TerraformOutput(this, `${tier}_subnet_ids`, { value: ids });
     }
     new TerraformOutput(this, "security_group_ids", { value: this.network.securityGroupIds });
+    new TerraformOutput(this, "alarm_topic_arns", { value: this.monitoring.topics.topicArns });
   }
 }

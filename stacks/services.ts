@@ -7,6 +7,8 @@ import type { ComputeCluster } from "../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
 import type { GpuFleet } from "../modules/gpu-fleet";
 import type { Network, ServicePorts } from "../modules/network";
+import { API_NAMESPACE, RENDER_NAMESPACE } from "../modules/observability";
+import { tracingNames } from "./monitoring";
 
 /** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */
 export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
@@ -21,9 +23,6 @@ export const logGroupName = (stack: string, group: (typeof LOG_GROUPS)[number]) 
  * worker processes per task (CMP-4), one GPU shared by the task.
  */
 export const RENDER_WORKER_COMMAND = ["celery", "--app", "ecg_render.worker", "worker", "--concurrency", "4", "--loglevel", "INFO"];
-
-/** Namespace of the custom metrics the render service publishes (queue depth per host: the render fleet scales on it). */
-export const RENDER_METRICS_NAMESPACE = "ECG/Render";
 
 /** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
 export const XRAY_PULL_THROUGH = { prefix: "ecr-public", upstream: "public.ecr.aws", repository: "xray/aws-xray-daemon", tag: "3.x" } as const;
@@ -122,6 +121,14 @@ export class EcgServices extends Construct {
       resources: arns,
     });
     const redisAuth = { REDIS_AUTH_TOKEN: { secretArn: data.redisAuthTokenSecretArn } };
+    // PutMetricData has no resource ARN; the namespace condition is its only scope.
+    const publishMetrics = (sid: string, metricsNamespace: string): PolicyStatement => ({
+      sid,
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [metricsNamespace] }],
+    });
+    const traced = tracingNames(stackName);
     const apiSecrets = Object.fromEntries(Object.entries(data.apiSecrets).map(([name, secretArn]) => [name, { secretArn, jsonKey: "value" }]));
 
     // --- Backend API (CMP-2) ---
@@ -151,6 +158,10 @@ export class EcgServices extends Construct {
             S3_BUCKET: data.videosBucketName,
             ML_AUDIO_URL: `http://ml-audio.${namespace.name}:${ports.mlAudio}`,
             GPU_RENDER_URL: `http://gpu-render.${namespace.name}:${ports.gpuRender}`,
+            // MON-2: the database pool metrics (modules/observability/metrics.ts); MON-4: its X-Ray name.
+            METRICS_NAMESPACE: API_NAMESPACE,
+            METRICS_ENVIRONMENT: config.name,
+            AWS_XRAY_TRACING_NAME: traced.api,
           },
           secrets: { ...apiSecrets, ...redisAuth },
           logGroupName: logGroupName(stackName, "backend-api"),
@@ -163,8 +174,11 @@ export class EcgServices extends Construct {
         objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], ""),
         readSecrets([...Object.values(data.apiSecrets), data.redisAuthTokenSecretArn]),
         { sid: "ConnectAsApiDatabaseUser", actions: ["rds-db:connect"], resources: [data.databaseConnectArn] },
+        publishMetrics("PublishApiMetrics", API_NAMESPACE),
       ],
       loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
+      // CI-3: releases are blue/green deployments by CodeDeploy (stacks/delivery.ts).
+      deploymentController: "CODE_DEPLOY",
     });
 
     // GPU services: one task (and one GPU) on every host of their fleet, found through Cloud Map.
@@ -212,7 +226,9 @@ export class EcgServices extends Construct {
       REDIS_URL: data.redisUrl,
       ...data.redisKeyPrefixes,
       S3_BUCKET: data.videosBucketName,
-      METRICS_NAMESPACE: RENDER_METRICS_NAMESPACE,
+      METRICS_NAMESPACE: RENDER_NAMESPACE,
+      // MON-1/2: the one dimension of the application metrics (modules/observability/metrics.ts).
+      METRICS_ENVIRONMENT: config.name,
       SCRATCH_DIR: "/scratch",
     };
     this.render = gpuService(
@@ -224,7 +240,7 @@ export class EcgServices extends Construct {
           name: "gpu-render-server",
           image: image("render"),
           port: ports.gpuRender,
-          environment: renderEnvironment,
+          environment: { ...renderEnvironment, AWS_XRAY_TRACING_NAME: traced.render },
           secrets: redisAuth,
           logGroupName: logGroupName(stackName, "gpu-render-server"),
         },
@@ -234,7 +250,7 @@ export class EcgServices extends Construct {
           image: image("render"),
           command: RENDER_WORKER_COMMAND,
           gpus: 1,
-          environment: renderEnvironment,
+          environment: { ...renderEnvironment, AWS_XRAY_TRACING_NAME: traced.celery },
           secrets: redisAuth,
           logGroupName: logGroupName(stackName, "celery-workers"),
         },
@@ -244,13 +260,7 @@ export class EcgServices extends Construct {
         list(["rendered/"]),
         objects(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], "rendered/"),
         readSecrets([data.redisAuthTokenSecretArn]),
-        {
-          // PutMetricData has no resource ARN; the namespace condition is its only scope.
-          sid: "PublishRenderMetrics",
-          actions: ["cloudwatch:PutMetricData"],
-          resources: ["*"],
-          condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [RENDER_METRICS_NAMESPACE] }],
-        },
+        publishMetrics("PublishRenderMetrics", RENDER_NAMESPACE),
       ],
     );
   }

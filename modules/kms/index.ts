@@ -18,6 +18,16 @@ export interface EncryptionKeyProps {
    */
   readonly allowCloudWatchLogs?: boolean;
   /**
+   * Service principals of this account (e.g. `cloudwatch.amazonaws.com` for
+   * alarms) that may `kms:Decrypt` and `kms:GenerateDataKey*` with the key:
+   * a service publishing to a KMS-encrypted SNS topic encrypts the message
+   * with the topic's key under its own identity, so the key policy must name
+   * it. Scoped with `aws:SourceAccount` to requests made on behalf of this
+   * account (confused deputy).
+   * @default - none
+   */
+  readonly allowServicePublishers?: readonly string[];
+  /**
    * Waiting period before a scheduled deletion takes effect (7-30 days).
    * @default 30
    */
@@ -48,6 +58,11 @@ export class EncryptionKey extends Construct {
     if (!/^[a-zA-Z0-9/_-]+$/.test(props.alias) || props.alias.startsWith("aws/")) {
       throw new Error(`EncryptionKey "${id}": alias "${props.alias}" may hold only letters, digits, / _ - and must not start with aws/`);
     }
+    const publishers = props.allowServicePublishers ?? [];
+    const notServices = publishers.filter((p) => !/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(p));
+    if (notServices.length > 0) {
+      throw new Error(`EncryptionKey "${id}": allowServicePublishers ${notServices.map((p) => `"${p}"`).join(", ")} must be service principals (<service>.amazonaws.com)`);
+    }
     const { accountId, region, partition } = props.account;
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
@@ -70,6 +85,15 @@ export class EncryptionKey extends Construct {
             values: [`arn:${partition}:logs:${region}:${accountId}:log-group:*`],
           },
         ],
+      });
+    }
+    if (publishers.length > 0) {
+      statements.push({
+        sid: "ServicesPublishEncryptedMessagesForThisAccount",
+        principals: [{ type: "Service", identifiers: [...new Set(publishers)] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });

@@ -30,7 +30,6 @@ describe("Backend API (Fargate)", () => {
     const svc = service(prod, "ecg-prod-backend-api");
     expect(svc.network_configuration.subnets).toEqual(resourcesOf(prod, "aws_subnet").filter(([, r]) => r.tags.Tier === "private").map(([id]) => `\${aws_subnet.${id}.id}`));
     expect(svc.network_configuration.assign_public_ip).toBe(false);
-    expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(svc.load_balancer).toEqual([{ container_name: "backend-api", container_port: 8000, target_group_arn: expect.stringContaining("aws_lb_target_group.") }]);
   });
 
@@ -42,7 +41,16 @@ describe("Backend API (Fargate)", () => {
       target_value: 70,
       predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
     });
-    expect(service(prod, "ecg-prod-backend-api").lifecycle.ignore_changes).toEqual(["desired_count"]);
+    expect(service(prod, "ecg-prod-backend-api").lifecycle.ignore_changes).toContain("desired_count");
+  });
+
+  it("[CI-3] is released blue/green by CodeDeploy in every environment: the task definition and target group in use are CodeDeploy's after creation", () => {
+    for (const name of ["ecg-dev", "ecg-staging", "ecg-prod"]) {
+      const svc = service(stack(name), `${name}-backend-api`);
+      expect(svc.deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+      expect(svc.deployment_circuit_breaker).toBeUndefined();
+      expect(svc.lifecycle.ignore_changes).toEqual(["desired_count", "task_definition", "load_balancer"]);
+    }
   });
 
   it("[CMP-2] gets DATABASE_URL, REDIS_URL and S3_BUCKET from the data layer, and its credentials as secrets only", () => {
@@ -397,5 +405,67 @@ describe("videos bucket, CDN and secrets per environment", () => {
       expect(regions).toEqual(["ap-northeast-1", "ap-northeast-2", "us-east-1", "us-west-2"]);
       expect(stack(name).provider!.random).toHaveLength(1);
     }
+  });
+});
+
+describe("Operations: dashboards, alarms, GPU metrics and tracing", () => {
+  it("[MON-5] both GPU fleets of every environment run the CloudWatch agent with the environment's configuration in SSM", () => {
+    for (const name of ENV_STACKS) {
+      const [[, parameter]] = resourcesOf(stack(name), "aws_ssm_parameter");
+      expect(parameter.name).toBe(`AmazonCloudWatch-${name}-gpu-hosts`);
+      expect(parameter.value).toContain("nvidia_gpu");
+      const templates = resourcesOf(stack(name), "aws_launch_template");
+      expect(templates).toHaveLength(2);
+      for (const [, template] of templates) expect(template.user_data).toContain(`-c ssm:${parameter.name}`);
+    }
+  });
+
+  it("[MON-5] the ML fleet scales on the GPU utilization the agent publishes", () => {
+    const policy = resourcesOf(stack("ecg-prod"), "aws_autoscaling_policy").find(([, p]) => p.name === "ecg-prod-ml-audio-nvidia_smi_utilization_gpu");
+    expect(policy?.[1].target_tracking_configuration.customized_metric_specification).toMatchObject({ namespace: "CWAgent", metric_name: "nvidia_smi_utilization_gpu" });
+  });
+
+  it("[MON-1] every environment has its system, GPU and application dashboards over its own cluster, fleets and ALB", () => {
+    for (const name of ENV_STACKS) {
+      const dashboards = Object.fromEntries(resourcesOf(stack(name), "aws_cloudwatch_dashboard").map(([, d]) => [d.dashboard_name, d.dashboard_body]));
+      expect(Object.keys(dashboards).sort()).toEqual([`${name}-application`, `${name}-gpu`, `${name}-system`]);
+      const [[clusterId]] = resourcesOf(stack(name), "aws_ecs_cluster");
+      expect(dashboards[`${name}-system`]).toContain(`aws_ecs_cluster.${clusterId}.name`);
+      for (const [id] of resourcesOf(stack(name), "aws_autoscaling_group")) expect(dashboards[`${name}-gpu`]).toContain(`aws_autoscaling_group.${id}.name`);
+      expect(dashboards[`${name}-application`]).toContain(`"QueueDepth","Environment","${name.slice(4)}"`);
+    }
+  });
+
+  it("[MON-2] every alarm notifies the environment's topic of its severity, and the topics are KMS-encrypted", () => {
+    for (const name of ENV_STACKS) {
+      const topics = Object.fromEntries(resourcesOf(stack(name), "aws_sns_topic").map(([id, t]) => [t.name, { id, ...t }]));
+      expect(Object.keys(topics).sort()).toEqual([`${name}-alarms-critical`, `${name}-alarms-warning`]);
+      for (const topic of Object.values<any>(topics)) expect(topic.kms_master_key_id).toMatch(/^\$\{aws_kms_key\./);
+      const alarms = resourcesOf(stack(name), "aws_cloudwatch_metric_alarm");
+      expect(alarms.length).toBeGreaterThan(10);
+      for (const [, alarm] of alarms) {
+        const severity = alarm.alarm_actions[0].includes(topics[`${name}-alarms-critical`].id) ? "critical" : "warning";
+        expect(alarm.alarm_actions).toEqual([`\${aws_sns_topic.${topics[`${name}-alarms-${severity}`].id}.arn}`]);
+        expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+      }
+    }
+  });
+
+  it("[MON-4] the containers report the X-Ray names the sampling rules select", () => {
+    const prod = stack("ecg-prod");
+    const rules = resourcesOf(prod, "aws_xray_sampling_rule").map(([, r]) => r.service_name);
+    const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
+    const render = byName(containers(prod, "ecg-prod-gpu-render"));
+    const tracingName = (c: any) => c.environment.find((e: any) => e.name === "AWS_XRAY_TRACING_NAME").value;
+    expect(rules).toEqual(expect.arrayContaining([tracingName(api), tracingName(render["gpu-render-server"]), tracingName(render["celery-workers"])]));
+  });
+
+  it("[MON-2] the services publish their metrics with the environment as dimension, and may write only their own namespace", () => {
+    const prod = stack("ecg-prod");
+    const env = (c: any) => Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+    expect(env(byName(containers(prod, "ecg-prod-backend-api"))["backend-api"])).toMatchObject({ METRICS_NAMESPACE: "ECG/Api", METRICS_ENVIRONMENT: "prod" });
+    expect(env(byName(containers(prod, "ecg-prod-gpu-render"))["gpu-render-server"])).toMatchObject({ METRICS_NAMESPACE: "ECG/Render", METRICS_ENVIRONMENT: "prod" });
+    const publish = policyOf(prod, "ecg-prod-backend-api-task-policy").find((s) => s.sid === "PublishApiMetrics");
+    expect(publish.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["ECG/Api"] }]);
   });
 });

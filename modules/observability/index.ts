@@ -1,0 +1,29 @@
+export { AGENT_PARAMETER_PREFIX, CloudWatchAgentConfig, type CloudWatchAgentConfigProps } from "./agent-config";
+export {
+  type AlarmSpec,
+  type AlarmTargets,
+  type DatabaseAlarmTargets,
+  DEPLOYMENT_ALARM_KEYS,
+  type MetricMath,
+  type MetricRead,
+  type MissingData,
+  type RedisAlarmTargets,
+  redisShardMembers,
+} from "./alarm-specs";
+export { AlarmTopics, type AlarmTopicsProps, SEVERITIES, type Severity } from "./alarm-topics";
+export { Alarms, type AlarmsProps } from "./alarms";
+export { Dashboards, type DashboardsProps } from "./dashboards";
+export {
+  API_METRICS,
+  API_NAMESPACE,
+  ASG_DIMENSION,
+  CWAGENT_NAMESPACE,
+  ENVIRONMENT_DIMENSION,
+  GPU_METRICS,
+  HOST_METRICS,
+  RENDER_METRICS,
+  RENDER_NAMESPACE,
+} from "./metrics";
+export type { MonitoredSystem } from "./monitored-system";
+export { terraformLiteral } from "./terraform-literal";
+export { type TracedServices, Tracing, type TracingProps } from "./tracing";

@@ -1,0 +1,66 @@
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../environments/types";
+import type { AwsAccount } from "../modules/common/aws-account";
+import type { GpuFleet } from "../modules/gpu-fleet";
+import type { Ingress } from "../modules/ingress";
+import { AlarmTopics, Alarms, Dashboards, Tracing } from "../modules/observability";
+import type { DataLayer } from "./data-layer";
+import type { EcgServices } from "./services";
+
+/** The X-Ray service names the containers report (AWS_XRAY_TRACING_NAME) and the sampling rules select. */
+export const tracingNames = (stackName: string) =>
+  ({ api: `${stackName}-backend-api`, celery: `${stackName}-celery-workers`, render: `${stackName}-gpu-render-server` }) as const;
+
+export interface PlatformMonitoringProps {
+  readonly stackName: string;
+  readonly config: EnvironmentConfig;
+  readonly account: AwsAccount;
+  readonly clusterName: string;
+  readonly fleets: { readonly mlAudio: GpuFleet; readonly render: GpuFleet };
+  readonly ingress: Ingress;
+  readonly data: DataLayer;
+  readonly services: EcgServices;
+}
+
+/**
+ * The environment's dashboards (MON-1), alarms to the critical and warning
+ * topics (MON-2) and X-Ray sampling rules and groups (MON-4), over what the
+ * stack built. The GPU metrics come from the CloudWatch agent the fleets run
+ * (MON-5), configured before the fleets exist.
+ */
+export class PlatformMonitoring extends Construct {
+  readonly topics: AlarmTopics;
+  readonly dashboards: Dashboards;
+  readonly alarms: Alarms;
+  readonly tracing: Tracing;
+
+  constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
+    super(scope, id);
+    const { stackName, config, ingress, data } = props;
+    const system = {
+      environment: config.name,
+      clusterName: props.clusterName,
+      apiServiceName: props.services.api.service.name,
+      gpuFleets: { "ml-audio": props.fleets.mlAudio.autoScalingGroup.name, render: props.fleets.render.autoScalingGroup.name },
+      loadBalancer: { arnSuffix: ingress.loadBalancer.arnSuffix, targetGroupArnSuffix: ingress.targetGroup.arnSuffix },
+    };
+    this.topics = new AlarmTopics(this, "topics", {
+      name: `${stackName}-alarms`,
+      account: props.account,
+      emails: config.monitoring.alarmEmails,
+      preventKeyDestroy: config.production,
+    });
+    this.dashboards = new Dashboards(this, "dashboards", { ...system, name: stackName, region: props.account.region });
+    this.alarms = new Alarms(this, "alarms", {
+      ...system,
+      name: stackName,
+      topics: this.topics.topicArns,
+      database: {
+        instanceIdentifier: data.database.instance.identifier,
+        replicaIdentifiers: data.database.replicas.map((r) => r.identifier),
+      },
+      redis: { replicationGroupId: data.cache.replicationGroup.replicationGroupId, shards: config.cache.shards, replicasPerShard: config.cache.replicasPerShard },
+    });
+    this.tracing = new Tracing(this, "tracing", { name: stackName, services: tracingNames(stackName) });
+  }
+}
