@@ -1,5 +1,5 @@
 import { dev } from "./dev";
-import { projectTags, stateBucket } from "./shared";
+import { deliverySettings, projectTags, stateBucket } from "./shared";
 import { prod } from "./prod";
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
@@ -12,6 +12,7 @@ export const program = {
   environments,
   stateBucket,
   sharedTags: { ...projectTags, Environment: "shared" },
+  delivery: deliverySettings,
 } as const;
 
 export { stateBucket };

@@ -50,7 +50,14 @@ export const stagingValidations = [
 ] as const;
 
 /**
- * The application repository the delivery pipeline builds (CI-1): GitHub
- * `owner/name` and the branch whose pushes release. Change it to yours.
+ * The delivery pipeline (CI-1..5): the application repository it builds
+ * (GitHub `owner/name`, the branch whose pushes release, the API image's
+ * Docker context in it) and the region it runs in, the environments' region.
+ * Change the repository to yours.
  */
-export const applicationSource = { repository: "ecg-render/ecg-render-system", branch: "main" } as const;
+export const deliverySettings = {
+  region: "ap-northeast-2",
+  source: { owner: "ecg-render", name: "ecg-render-system", branch: "main" },
+  apiImageContext: "backend-api",
+  backend: sharedBackend,
+} as const;

@@ -183,6 +183,17 @@ export interface MonitoringConfig {
   readonly alarmEmails: { readonly critical: readonly string[]; readonly warning: readonly string[] };
 }
 
+/** The shared delivery pipeline (CI-1..5). */
+export interface DeliverySettings {
+  /** Region of the pipeline: the environments' region (CodeDeploy actions act in it). */
+  readonly region: string;
+  /** GitHub repository and branch of the application (CI-1). */
+  readonly source: { readonly owner: string; readonly name: string; readonly branch: string };
+  /** Docker build context of the API image in that repository. */
+  readonly apiImageContext: string;
+  readonly backend: BackendConfig;
+}
+
 /** S3 state backend settings (PLT-4). */
 export interface S3StateConfig {
   /** Bucket created by the bootstrap stack. */

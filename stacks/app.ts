@@ -1,10 +1,11 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import type { EnvironmentConfig, S3StateConfig } from "../environments/types";
+import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../environments/types";
 import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
+import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
 import { PlatformStack, platformStackName } from "./platform-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
 
@@ -14,6 +15,8 @@ export interface ProgramInput {
   readonly stateBucket: S3StateConfig;
   /** Tags of the shared (non-environment) resources. */
   readonly sharedTags: Readonly<Record<string, string>>;
+  /** The delivery pipeline of every environment. */
+  readonly delivery: DeliverySettings;
 }
 
 export interface BuildOptions {
@@ -28,8 +31,8 @@ export interface BuildOptions {
 }
 
 /**
- * Validates every environment, then builds the bootstrap stack and one
- * platform stack per environment, each checked by the policy pack at synth. Nothing reaches the output directory from a
+ * Validates every environment, then builds the bootstrap stack, one
+ * platform stack per environment and the delivery stack, each checked by the policy pack at synth. Nothing reaches the output directory from a
  * bad configuration: config errors are thrown before the App exists, and if a
  * construct refuses its props, a directory the App created is removed again.
  */
@@ -48,6 +51,14 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
       PolicySynthesizer.apply(stack, { ...policy, production: config.production });
     }
+    // The pipeline releases to production: production rules apply.
+    const delivery = new DeliveryStack(app, DELIVERY_STACK, {
+      settings: input.delivery,
+      environments: input.environments,
+      backend: override ?? input.delivery.backend.kind,
+      tags: input.sharedTags,
+    });
+    PolicySynthesizer.apply(delivery, { ...policy, production: true });
   } catch (error) {
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     throw error;

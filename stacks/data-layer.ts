@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LAMBDA_CODE, MIGRATIONS_DIR } from "./paths";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/types";
@@ -18,9 +19,6 @@ import type { SecureBucket } from "../modules/secure-bucket";
 import type { DataEndpoints } from "./services";
 
 /** Project folders the program packages (valid from stacks/ and from the dist/ bundle: both sit one level below the root). */
-const PROJECT_ROOT = join(__dirname, "..");
-export const MIGRATIONS_DIR = join(PROJECT_ROOT, "database", "migrations");
-const ROTATION_CODE = join(PROJECT_ROOT, "lambda", "secret-rotation");
 
 /** The API's database user, created by 002_app_role.sql; it logs in with IAM tokens. */
 export const API_DATABASE_USER = "ecg_app";
@@ -162,7 +160,7 @@ export class DataLayer extends Construct {
         [API_SECRETS.SERVICE_API_KEY]: "API key of the calls between the ECG services",
       },
       kmsKeyArn: this.dataKey.keyArn,
-      rotationCodePath: ROTATION_CODE,
+      rotationCodePath: LAMBDA_CODE.secretRotation,
       logsKmsKeyArn: props.logsKmsKeyArn,
       recoveryWindowDays: secretRecovery,
     });

@@ -10,6 +10,7 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { ContainerRegistry } from "../modules/container-registry";
 import { ComputeCluster } from "../modules/ecs-cluster";
 import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
+import { BlueGreenDeployment } from "../modules/delivery";
 import { EncryptionKey } from "../modules/kms";
 import { CloudWatchAgentConfig, GPU_METRICS, RENDER_NAMESPACE } from "../modules/observability";
 import { Ingress } from "../modules/ingress";
@@ -20,6 +21,8 @@ import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
 import { DataLayer, videosBucketName } from "./data-layer";
 import { PlatformMonitoring } from "./monitoring";
+import { LAMBDA_CODE } from "./paths";
+import { apiRelease } from "./release";
 import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
 
 export interface PlatformStackProps {
@@ -67,6 +70,8 @@ export class PlatformStack extends TerraformStack {
   readonly services: EcgServices;
   readonly data: DataLayer;
   readonly monitoring: PlatformMonitoring;
+  /** Blue/green releases of the Backend API by CodeDeploy (CI-3, CI-5). */
+  readonly apiRelease: BlueGreenDeployment;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -230,6 +235,23 @@ export class PlatformStack extends TerraformStack {
       ingress: this.ingress,
       data: this.data,
       services: this.services,
+    });
+
+    const release = apiRelease(config);
+    this.apiRelease = new BlueGreenDeployment(this, "api-release", {
+      name: release.deploymentName,
+      account,
+      clusterName: this.cluster.clusterName,
+      serviceName: this.services.api.service.name,
+      productionListenerArn: this.ingress.listener.arn,
+      testListenerArn: this.ingress.testListener!.arn,
+      targetGroupNames: [this.ingress.targetGroup.name, this.ingress.greenTargetGroup!.name],
+      // CI-5: 5xx, unhealthy hosts and response time stop and roll back a release.
+      alarmNames: this.monitoring.alarms.deploymentAlarmNames,
+      trafficShift: release.trafficShift,
+      hook: Object.keys(release.hooks).length
+        ? { codePath: LAMBDA_CODE.canaryShift, logsKmsKeyArn: this.logsKey.keyArn, logRetentionDays: config.compute.logRetentionDays }
+        : undefined,
     });
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });

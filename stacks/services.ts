@@ -11,6 +11,9 @@ import { API_NAMESPACE, RENDER_NAMESPACE } from "../modules/observability";
 import { tracingNames } from "./monitoring";
 
 /** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */
+/** The Backend API's main container (what CodeDeploy swaps the image of). */
+export const API_CONTAINER = "backend-api";
+
 export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
 const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as const;
 
@@ -147,7 +150,7 @@ export class EcgServices extends Construct {
       },
       containers: [
         {
-          name: "backend-api",
+          name: API_CONTAINER,
           image: image("api"),
           port: ports.api,
           environment: {

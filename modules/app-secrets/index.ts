@@ -14,7 +14,7 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
-import { zippedFolder } from "./zip";
+import { zippedFolder } from "../common/zip";
 
 /** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
 export const SECRET_FIELD = "value";

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments, stateBucket } from "../../environments";
+import { environments, program } from "../../environments";
 import { prod } from "../../environments/prod";
 import type { EnvironmentConfig } from "../../environments/types";
 import { ConfigValidationError, validateEnvironments } from "../../environments/validate";
@@ -107,7 +107,7 @@ describe("environment validation", () => {
 });
 
 describe("bad configuration writes nothing", () => {
-  const input = (envs: readonly EnvironmentConfig[]) => ({ environments: envs, stateBucket, sharedTags: { Project: "ecg-render" } });
+  const input = (envs: readonly EnvironmentConfig[]) => ({ ...program, environments: envs, sharedTags: { Project: "ecg-render" } });
 
   it("does not create the output directory when the configuration is invalid", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "ecg-synth-")), "out");

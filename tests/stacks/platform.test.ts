@@ -13,8 +13,8 @@ const subnetsOf = (s: SynthesizedStack) =>
   Object.fromEntries(resourcesOf(s, "aws_subnet").map(([, r]) => [r.tags.Name, `${r.availability_zone} ${r.cidr_block}`]));
 
 describe("platform stacks", () => {
-  it("[PLT-2] synthesizes the bootstrap stack and one stack per environment", () => {
-    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-dev", "ecg-prod", "ecg-staging", "ecg-state"]);
+  it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one stack per environment and the delivery pipeline's", () => {
+    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-delivery", "ecg-dev", "ecg-prod", "ecg-staging", "ecg-state"]);
   });
 
   it("[NET-1] [NET-2] [ENV-1] prod's VPC and subnets are exactly the seed's, in Seoul AZs a and c", () => {
@@ -230,7 +230,7 @@ describe("[PLT-4] bootstrap stack", () => {
 });
 
 // --- The policy pack on every stack ---
-const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod"];
+const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"];
 
 describe("policy pack on the environment stacks", () => {
   it("[SEC-4] every stack passes with no error; suppressions and advisories are listed", () => {

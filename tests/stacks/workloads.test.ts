@@ -469,3 +469,55 @@ describe("Operations: dashboards, alarms, GPU metrics and tracing", () => {
     expect(publish.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["ECG/Api"] }]);
   });
 });
+
+describe("Delivery: the pipeline and each environment's blue/green deployment agree", () => {
+  const delivery = stack("ecg-delivery");
+  const [[, pipeline]] = resourcesOf(delivery, "aws_codepipeline");
+  const stages = Object.fromEntries(pipeline.stage.map((s: any) => [s.name, s.action]));
+  const projects = Object.fromEntries(resourcesOf(delivery, "aws_codebuild_project").map(([id, p]) => [id, p]));
+  const projectOf = (action: any) => projects[referencedId(action.configuration.ProjectName)];
+  const envVar = (project: any, name: string) => project.environment.environment_variable.find((v: any) => v.name === name)?.value;
+
+  it("[CI-1] [CI-2] builds on a push to the application's main, then releases dev → staging → prod", () => {
+    expect(pipeline.stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Dev", "Staging", "Prod"]);
+    expect(stages.Source[0].configuration).toMatchObject({ FullRepositoryId: "ecg-render/ecg-render-system", BranchName: "main", DetectChanges: "true" });
+  });
+
+  it("[CI-3] [CI-5] deploys through the CodeDeploy application and group each environment stack creates, for its API service and listeners", () => {
+    for (const env of ENV_STACKS) {
+      const stage = stages[env.charAt(4).toUpperCase() + env.slice(5)];
+      const deploy = stage.find((a: any) => a.category === "Deploy");
+      const [[, group]] = resourcesOf(stack(env), "aws_codedeploy_deployment_group");
+      const [[, app]] = resourcesOf(stack(env), "aws_codedeploy_app");
+      expect(deploy.configuration).toMatchObject({ ApplicationName: app.name, DeploymentGroupName: group.deployment_group_name });
+      expect(group.ecs_service).toEqual({ cluster_name: expect.stringContaining("aws_ecs_cluster."), service_name: expect.stringContaining("aws_ecs_service.") });
+      expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
+      expect(group.alarm_configuration.alarms).toHaveLength(3);
+      // The render step reads the family and container the environment's task definition really has.
+      const render = projectOf(stage.find((a: any) => a.name === "Render"));
+      expect(containers(stack(env), envVar(render, "TASK_FAMILY")).map((c) => c.name)).toContain(envVar(render, "CONTAINER_NAME"));
+      const [repository] = resourcesOf(stack(env), "aws_ecr_repository").filter(([, r]) => r.name === `${env}/ecg-backend-api`);
+      expect(repository).toBeDefined();
+      expect(envVar(render, "IMAGE_REPOSITORY_URL")).toMatch(new RegExp(`/${env}/ecg-backend-api$`));
+    }
+  });
+
+  it("[CI-3] dev and staging shift all traffic at once; [CI-5] prod goes 10% (hook) → 50% → 100% with its hook named in the AppSpec", () => {
+    const configOf = (env: string) => resourcesOf(stack(env), "aws_codedeploy_deployment_group")[0][1].deployment_config_name;
+    expect([configOf("ecg-dev"), configOf("ecg-staging")]).toEqual(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSAllAtOnce"]);
+    const [[, canary]] = resourcesOf(stack("ecg-prod"), "aws_codedeploy_deployment_config");
+    expect(canary.traffic_routing_config).toEqual({ type: "TimeBasedCanary", time_based_canary: { percentage: 50, interval: 10 } });
+    const [[, hook]] = resourcesOf(stack("ecg-prod"), "aws_lambda_function").filter(([, f]) => f.function_name.startsWith("CodeDeployHook_"));
+    expect(hook.function_name).toBe("CodeDeployHook_ecg-prod-api");
+    const appspec = envVar(projectOf(stages.Prod.find((a: any) => a.name === "Render")), "APPSPEC");
+    expect(appspec).toContain("BeforeAllowTraffic");
+    expect(appspec).toContain(hook.function_name);
+    expect(envVar(projectOf(stages.Dev.find((a: any) => a.name === "Render")), "APPSPEC")).not.toContain("Hooks");
+  });
+
+  it("[CI-4] staging and prod wait for a person; staging then runs the load test and the performance validation", () => {
+    expect(stages.Dev.map((a: any) => a.category)).not.toContain("Approval");
+    expect(stages.Staging.map((a: any) => a.name)).toEqual(["Approve", "Render", "Deploy", "load-test", "performance-validation"]);
+    expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Render", "Deploy"]);
+  });
+});

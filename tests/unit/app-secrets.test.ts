@@ -6,7 +6,7 @@ import { inflateRawSync } from "node:zlib";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformOutput, Testing } from "cdktf";
 import { RotatedSecrets, type RotatedSecretsProps, SECRET_FIELD } from "../../modules/app-secrets";
-import { zipFolder } from "../../modules/app-secrets/zip";
+import { zipFolder } from "../../modules/common/zip";
 import { errorOf, only, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const SECRETS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/secrets";

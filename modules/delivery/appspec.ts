@@ -1,0 +1,40 @@
+/** CodeDeploy ECS lifecycle events that can run a Lambda hook. */
+export type EcsLifecycleEvent = "BeforeInstall" | "AfterInstall" | "AfterAllowTestTraffic" | "BeforeAllowTraffic" | "AfterAllowTraffic";
+
+const EVENT_ORDER: readonly EcsLifecycleEvent[] = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"];
+
+export interface AppSpecProps {
+  /** The container the load balancer sends traffic to. */
+  readonly containerName: string;
+  readonly containerPort: number;
+  /** Lambda function (name or ARN) per lifecycle event. @default {} */
+  readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
+}
+
+/**
+ * The AppSpec (YAML) of an ECS blue/green deployment. `<TASK_DEFINITION>` is
+ * the placeholder CodePipeline's CodeDeployToECS action replaces with the task
+ * definition it registers from taskdef.json. The pipeline's render step writes
+ * exactly this text, so what tests check is what CodeDeploy receives. Strings
+ * are JSON-quoted: a JSON string is a valid YAML double-quoted scalar.
+ */
+export function appSpec(props: AppSpecProps): string {
+  const q = (s: string) => JSON.stringify(s);
+  const lines = [
+    "version: 0.0",
+    "Resources:",
+    "  - TargetService:",
+    "      Type: AWS::ECS::Service",
+    "      Properties:",
+    `        TaskDefinition: ${q("<TASK_DEFINITION>")}`,
+    "        LoadBalancerInfo:",
+    `          ContainerName: ${q(props.containerName)}`,
+    `          ContainerPort: ${props.containerPort}`,
+  ];
+  const hooks = EVENT_ORDER.filter((event) => props.hooks?.[event]);
+  if (hooks.length) {
+    lines.push("Hooks:");
+    for (const event of hooks) lines.push(`  - ${event}: ${q(props.hooks![event]!)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

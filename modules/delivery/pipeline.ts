@@ -1,0 +1,459 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { Codepipeline, type CodepipelineStage, type CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { ComponentTags } from "../common/component-tags";
+import { logRetentionProblem, withStandIns } from "../common/limits";
+import { refuseProps } from "../common/props";
+import { serviceTrustPolicy } from "../common/trust";
+import { EncryptionKey } from "../kms";
+import { SecureBucket } from "../secure-bucket";
+import { appSpec, type EcsLifecycleEvent } from "./appspec";
+import { buildSpec, DEPLOY_FILES, IMAGE_PLACEHOLDER, renderSpec, SCAN_SEVERITIES, type ScanSeverity, validationSpec } from "./buildspecs";
+
+/** The pipeline variable namespace of the source action; `#{SourceVariables.CommitId}` tags the images. */
+export const SOURCE_NAMESPACE = "SourceVariables";
+
+/** CodeBuild's image for every project (Docker, AWS CLI v2 and jq included). */
+export const CODEBUILD_IMAGE = "aws/codebuild/standard:7.0";
+
+export interface DeliveryImage {
+  /** Short name, e.g. `backend-api` (names the scan findings file). */
+  readonly name: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`. */
+  readonly repositoryUrl: string;
+  /** The repository the build may push to (and nothing else). */
+  readonly repositoryArn: string;
+  /** Docker build context in the source repository. @default "." */
+  readonly context?: string;
+  /** @default "<context>/Dockerfile" */
+  readonly dockerfile?: string;
+}
+
+export interface DeliveryStage {
+  /** Pipeline stage name, e.g. `Dev`, `Staging`, `Prod` (1-12 letters or digits, starting with a letter). */
+  readonly name: string;
+  /** A person approves before anything in the stage runs. @default false */
+  readonly approval?: boolean;
+  readonly deployment: {
+    /** CodeDeploy application and deployment group (BlueGreenDeployment's applicationName / deploymentGroupName). */
+    readonly applicationName: string;
+    readonly deploymentGroupName: string;
+    /** Family whose current revision is the template of the new task definition. */
+    readonly taskDefinitionFamily: string;
+    /** The load-balanced container; it gets the new image. */
+    readonly containerName: string;
+    readonly containerPort: number;
+    /** One of the built images' repositoryUrl. */
+    readonly imageRepositoryUrl: string;
+    /** AppSpec lifecycle hooks (BlueGreenDeployment's `hooks`). @default {} */
+    readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
+  };
+  /** Checks after the deployment, run in order from the source checkout, e.g. `load-test`. @default [] */
+  readonly validations?: readonly { readonly name: string; readonly commands: readonly string[] }[];
+}
+
+export interface DeliveryPipelineProps {
+  /** Prefix of every name, e.g. `ecg-delivery` (1-25: the connection name is at most 32). */
+  readonly name: string;
+  readonly account: AwsAccount;
+  /** GitHub repository; a push to `branch` starts the pipeline (CI-1). */
+  readonly repository: { readonly owner: string; readonly name: string; /** @default "main" */ readonly branch?: string };
+  /** The images built, tested, pushed and scanned (CI-2). */
+  readonly images: readonly DeliveryImage[];
+  /** Runs after the images are built, before anything is pushed. @default "make test-unit" */
+  readonly unitTestCommand?: string;
+  /** @default "make test-integration" */
+  readonly integrationTestCommand?: string;
+  /** The build fails when a pushed image has a scan finding of one of these. @default ["CRITICAL", "HIGH"] */
+  readonly failOnSeverities?: readonly ScanSeverity[];
+  /** Deploy stages in order, e.g. Dev, Staging, Prod (CI-3..CI-5). */
+  readonly stages: readonly DeliveryStage[];
+  /** Task and execution roles of the deployed task definitions: the pipeline registers them (iam:PassRole to ECS tasks only). */
+  readonly passRoleArns: readonly string[];
+  /** Name of the artifact bucket (globally unique). */
+  readonly artifactBucketName: string;
+  /** Receives the artifact bucket's access logs. */
+  readonly accessLogBucket: SecureBucket;
+  /** Days pipeline artifacts are kept. @default 90 */
+  readonly artifactRetentionDays?: number;
+  /** Days build logs are kept. @default 365 */
+  readonly logRetentionDays?: number;
+  /** Compute of the Docker build project. @default "BUILD_GENERAL1_MEDIUM" */
+  readonly buildComputeType?: string;
+  /** Terraform refuses to destroy the artifact bucket and key. @default false */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * The delivery pipeline (CI-1..CI-5), one per account in the shared delivery
+ * stack: GitHub `main` → build, test, push and scan the images → per stage
+ * (Dev, Staging, Prod, as data): optional manual approval, render the task
+ * definition and AppSpec for the new image, CodeDeploy ECS blue/green, then
+ * the stage's validations. Artifacts, build output and logs are encrypted with
+ * the pipeline's own KMS key. Every CodeBuild project has its own role.
+ *
+ * The GitHub connection is created PENDING: someone with admin rights on the
+ * GitHub organisation completes the handshake once in the console (Developer
+ * Tools → Settings → Connections → Update pending connection). Until then the
+ * source action fails; nothing else needs doing afterwards.
+ */
+export class DeliveryPipeline extends Construct {
+  readonly connection: CodestarconnectionsConnection;
+  readonly key: EncryptionKey;
+  readonly artifactBucket: SecureBucket;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly pipeline: Codepipeline;
+  readonly pipelineRole: IamRole;
+  /** CodeBuild projects by short name: `build`, `render-<stage>`, `<stage>-<validation>` (stage in lower case). */
+  readonly projects: Readonly<Record<string, CodebuildProject>>;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    validate(id, props);
+    const { name, account } = props;
+    const { accountId, region, partition } = account;
+
+    this.key = new EncryptionKey(this, "key", {
+      alias: `${name}/artifacts`,
+      description: `Pipeline artifacts, build output and build logs of ${name}`,
+      account,
+      allowCloudWatchLogs: true,
+      preventDestroy: props.preventDestroy,
+    });
+    const keyArn = this.key.keyArn;
+    this.artifactBucket = new SecureBucket(this, "artifacts", {
+      bucketName: props.artifactBucketName,
+      preventDestroy: props.preventDestroy,
+      expirationDays: props.artifactRetentionDays ?? 90,
+      noncurrentVersionExpirationDays: 7,
+      accessLogs: { target: props.accessLogBucket },
+    });
+    const bucketArn = this.artifactBucket.bucket.arn;
+    // Created PENDING; completed once by hand in the console (see the class comment).
+    this.connection = new CodestarconnectionsConnection(this, "github", { name: `${name}-github`, providerType: "GitHub" });
+    this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
+      name: `/aws/codebuild/${name}`,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: keyArn,
+    });
+
+    const projects: Record<string, CodebuildProject> = {};
+    /** A CodeBuild project with its own role: logs to its stream, artifacts, the key, and `extra`. */
+    const project = (
+      key: string,
+      spec: { description: string; buildspec: string; privileged: boolean; timeout: number; computeType?: string; writesArtifacts: boolean; extra: DataAwsIamPolicyDocumentStatement[]; env?: Record<string, string> },
+    ): CodebuildProject => {
+      const projectName = `${name}-${key}`;
+      const trust = serviceTrustPolicy(this, `${key}-trust`, "codebuild.amazonaws.com", account, `arn:${partition}:codebuild:${region}:${accountId}:project/${projectName}`);
+      const role = new IamRole(this, `${key}-role`, { name: projectName, description: `CodeBuild ${projectName}`, assumeRolePolicy: trust.json });
+      const statements: DataAwsIamPolicyDocumentStatement[] = [
+        // CodeBuild names each build's stream <stream_name>/<build id>.
+        { sid: "WriteOwnLogStreams", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:log-stream:${key}/*`] },
+        { sid: "ReadArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${bucketArn}/*`] },
+        ...(spec.writesArtifacts ? [{ sid: "WriteArtifacts", actions: ["s3:PutObject"], resources: [`${bucketArn}/*`] }] : []),
+        { sid: "UseThePipelineKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [keyArn] },
+        ...spec.extra,
+      ];
+      const policy = new DataAwsIamPolicyDocument(this, `${key}-policy`, { statement: statements });
+      const rolePolicy = new IamRolePolicy(this, `${key}-role-policy`, { name: projectName, role: role.id, policy: policy.json });
+      const built = new CodebuildProject(this, key, {
+        name: projectName,
+        description: spec.description,
+        serviceRole: role.arn,
+        encryptionKey: keyArn,
+        buildTimeout: spec.timeout,
+        artifacts: { type: "CODEPIPELINE" },
+        source: { type: "CODEPIPELINE", buildspec: spec.buildspec },
+        environment: {
+          type: "LINUX_CONTAINER",
+          computeType: spec.computeType ?? "BUILD_GENERAL1_SMALL",
+          image: CODEBUILD_IMAGE,
+          imagePullCredentialsType: "CODEBUILD",
+          // Docker-in-Docker needs it; every other project runs unprivileged (CKV_AWS_316).
+          privilegedMode: spec.privileged,
+          environmentVariable: Object.entries(spec.env ?? {}).map(([n, value]) => ({ name: n, value, type: "PLAINTEXT" })),
+        },
+        logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: this.logGroup.name, streamName: key }, s3Logs: { status: "DISABLED" } },
+        // CodeBuild checks the role when the project is created.
+        dependsOn: [rolePolicy],
+      });
+      projects[key] = built;
+      return built;
+    };
+
+    const images = props.images.map((i) => ({
+      name: i.name,
+      repositoryUrl: i.repositoryUrl,
+      context: i.context ?? ".",
+      dockerfile: i.dockerfile ?? `${(i.context ?? ".").replace(/\/+$/, "")}/Dockerfile`,
+    }));
+    const repositoryArns = props.images.map((i) => i.repositoryArn);
+    const build = project("build", {
+      description: "Builds the images, runs unit and integration tests, pushes with the commit tag, gates on the image scan (CI-2)",
+      buildspec: buildSpec({
+        images,
+        unitTestCommand: props.unitTestCommand ?? "make test-unit",
+        integrationTestCommand: props.integrationTestCommand ?? "make test-integration",
+        failOnSeverities: props.failOnSeverities ?? ["CRITICAL", "HIGH"],
+      }),
+      privileged: true,
+      timeout: 60,
+      computeType: props.buildComputeType ?? "BUILD_GENERAL1_MEDIUM",
+      writesArtifacts: false,
+      extra: [
+        // GetAuthorizationToken has no resource: the token is for the account's registry as a whole.
+        { sid: "LogInToEcr", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          sid: "PushAndScanTheseRepositories",
+          actions: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:DescribeImages",
+            "ecr:DescribeImageScanFindings",
+          ],
+          resources: repositoryArns,
+        },
+      ],
+    });
+
+    const source = "source";
+    const commitTag = JSON.stringify([{ name: "IMAGE_TAG", value: `#{${SOURCE_NAMESPACE}.CommitId}`, type: "PLAINTEXT" }]);
+    const codebuildAction = (actionName: string, built: CodebuildProject, runOrder: number, output?: string): CodepipelineStageAction => ({
+      name: actionName,
+      category: "Build",
+      owner: "AWS",
+      provider: "CodeBuild",
+      version: "1",
+      runOrder,
+      inputArtifacts: [source],
+      outputArtifacts: output ? [output] : undefined,
+      configuration: { ProjectName: built.name, EnvironmentVariables: commitTag },
+    });
+
+    const stages: CodepipelineStage[] = [
+      {
+        name: "Source",
+        action: [
+          {
+            name: "Source",
+            category: "Source",
+            owner: "AWS",
+            provider: "CodeStarSourceConnection",
+            version: "1",
+            namespace: SOURCE_NAMESPACE,
+            outputArtifacts: [source],
+            configuration: {
+              ConnectionArn: this.connection.arn,
+              FullRepositoryId: `${props.repository.owner}/${props.repository.name}`,
+              BranchName: props.repository.branch ?? "main",
+              // A push to the branch starts the pipeline (CI-1).
+              DetectChanges: "true",
+              OutputArtifactFormat: "CODE_ZIP",
+            },
+          },
+        ],
+      },
+      { name: "Build", action: [codebuildAction("Build", build, 1)] },
+    ];
+
+    for (const stage of props.stages) {
+      const lower = stage.name.toLowerCase();
+      const d = stage.deployment;
+      const render = project(`render-${lower}`, {
+        description: `Renders ${DEPLOY_FILES.taskDefinition}, ${DEPLOY_FILES.appSpec} and ${DEPLOY_FILES.imageDetail} for ${stage.name}`,
+        buildspec: renderSpec(),
+        privileged: false,
+        timeout: 15,
+        writesArtifacts: true,
+        // DescribeTaskDefinition has no resource-level permissions.
+        extra: [{ sid: "ReadTaskDefinitions", actions: ["ecs:DescribeTaskDefinition"], resources: ["*"] }],
+        env: {
+          TASK_FAMILY: d.taskDefinitionFamily,
+          CONTAINER_NAME: d.containerName,
+          IMAGE_REPOSITORY_URL: d.imageRepositoryUrl,
+          APPSPEC: appSpec({ containerName: d.containerName, containerPort: d.containerPort, hooks: d.hooks }),
+        },
+      });
+      const deployArtifact = `${lower}_deploy`;
+      const actions: CodepipelineStageAction[] = [];
+      let order = 1;
+      if (stage.approval) {
+        actions.push({
+          name: "Approve",
+          category: "Approval",
+          owner: "AWS",
+          provider: "Manual",
+          version: "1",
+          runOrder: order++,
+          configuration: { CustomData: `Deploy commit #{${SOURCE_NAMESPACE}.CommitId} to ${stage.name}?` },
+        });
+      }
+      // Rendered after the approval: the template is the family's revision at deploy time.
+      actions.push(codebuildAction("Render", render, order++, deployArtifact));
+      actions.push({
+        name: "Deploy",
+        category: "Deploy",
+        owner: "AWS",
+        provider: "CodeDeployToECS",
+        version: "1",
+        runOrder: order++,
+        inputArtifacts: [deployArtifact],
+        configuration: {
+          ApplicationName: d.applicationName,
+          DeploymentGroupName: d.deploymentGroupName,
+          TaskDefinitionTemplateArtifact: deployArtifact,
+          TaskDefinitionTemplatePath: DEPLOY_FILES.taskDefinition,
+          AppSpecTemplateArtifact: deployArtifact,
+          AppSpecTemplatePath: DEPLOY_FILES.appSpec,
+          Image1ArtifactName: deployArtifact,
+          Image1ContainerName: IMAGE_PLACEHOLDER,
+        },
+      });
+      for (const v of stage.validations ?? []) {
+        const built = project(`${lower}-${v.name}`, {
+          description: `${v.name} after the ${stage.name} deployment`,
+          buildspec: validationSpec(v.commands),
+          privileged: false,
+          timeout: 60,
+          writesArtifacts: false,
+          extra: [],
+          env: { STAGE: stage.name },
+        });
+        actions.push(codebuildAction(v.name, built, order++));
+      }
+      stages.push({ name: stage.name, action: actions });
+    }
+
+    const groups = props.stages.map((s) => s.deployment);
+    const trust = new DataAwsIamPolicyDocument(this, "pipeline-trust", {
+      // No source conditions: CodePipeline's service role trust is documented without them.
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codepipeline.amazonaws.com"] }] }],
+    });
+    this.pipelineRole = new IamRole(this, "pipeline-role", { name: `${name}-pipeline`, description: `CodePipeline ${name}`, assumeRolePolicy: trust.json });
+    const codedeploy = `arn:${partition}:codedeploy:${region}:${accountId}`;
+    const pipelinePolicy = new DataAwsIamPolicyDocument(this, "pipeline-policy", {
+      statement: [
+        { sid: "ReadWriteArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], resources: [`${bucketArn}/*`] },
+        { sid: "InspectArtifactBucket", actions: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], resources: [bucketArn] },
+        { sid: "UseThePipelineKey", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [keyArn] },
+        // The connection's ARN keeps the codestar-connections prefix; the service answers to both names since its rename to CodeConnections.
+        { sid: "UseTheGitHubConnection", actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"], resources: [this.connection.arn] },
+        { sid: "RunTheBuilds", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], resources: Object.values(projects).map((p) => p.arn) },
+        {
+          sid: "DeployToTheseGroups",
+          actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+          resources: groups.map((g) => `${codedeploy}:deploymentgroup:${g.applicationName}/${g.deploymentGroupName}`),
+        },
+        {
+          sid: "RegisterRevisionsOfTheseApplications",
+          actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
+          resources: [...new Set(groups.map((g) => `${codedeploy}:application:${g.applicationName}`))],
+        },
+        { sid: "ReadDeploymentConfigs", actions: ["codedeploy:GetDeploymentConfig"], resources: [`${codedeploy}:deploymentconfig:*`] },
+        // RegisterTaskDefinition has no resource-level permissions.
+        { sid: "RegisterTaskDefinitions", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"] },
+        {
+          sid: "TagTheRegisteredTaskDefinitions",
+          actions: ["ecs:TagResource"],
+          resources: [...new Set(groups.map((g) => `arn:${partition}:ecs:${region}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`))],
+          condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
+        },
+        {
+          sid: "PassTheTaskRolesToEcs",
+          actions: ["iam:PassRole"],
+          resources: [...props.passRoleArns],
+          condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }],
+        },
+      ],
+    });
+    const pipelineRolePolicy = new IamRolePolicy(this, "pipeline-role-policy", { name: `${name}-pipeline`, role: this.pipelineRole.id, policy: pipelinePolicy.json });
+
+    this.pipeline = new Codepipeline(this, "pipeline", {
+      name,
+      pipelineType: "V2",
+      roleArn: this.pipelineRole.arn,
+      artifactStore: [{ location: this.artifactBucket.bucket.bucket, type: "S3", encryptionKey: { id: keyArn, type: "KMS" } }],
+      stage: stages,
+      dependsOn: [pipelineRolePolicy],
+    });
+    this.projects = projects;
+    ComponentTags.apply(this, "delivery");
+  }
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,24}$/;
+const STAGE = /^[A-Za-z][A-Za-z0-9]{0,11}$/;
+const VALIDATION = /^[a-z][a-z0-9-]{0,23}$/;
+const GITHUB = /^[A-Za-z0-9_.-]+$/;
+
+function validate(id: string, props: DeliveryPipelineProps): void {
+  const problems: string[] = [];
+  if (!NAME.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-25 lower-case letters, digits or hyphens, starting with a letter (the connection name is at most 32)`);
+  const repo = props.repository ?? ({} as DeliveryPipelineProps["repository"]);
+  if (!GITHUB.test(repo.owner ?? "") || !GITHUB.test(repo.name ?? "")) problems.push(`repository: "${repo.owner ?? ""}/${repo.name ?? ""}" is not a GitHub owner/name`);
+  if (repo.branch !== undefined && !/^[^\s~^:?*[\\]+$/.test(repo.branch)) problems.push(`repository.branch: "${repo.branch}" is not a branch name`);
+
+  const images = props.images ?? [];
+  if (images.length === 0) problems.push("images: name at least one image to build (CI-2)");
+  if (new Set(images.map((i) => i.name)).size !== images.length) problems.push("images: names must be distinct");
+  for (const image of images) {
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(image.name ?? "")) problems.push(`images: "${image.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens`);
+    const url = image.repositoryUrl ?? "";
+    // A Terraform reference (the registry module's URL) is checked by AWS at apply.
+    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._\/-]+$/.test(url)) problems.push(`images.${image.name}.repositoryUrl: "${image.repositoryUrl ?? ""}" is not an ECR repository URL`);
+    if (!image.repositoryArn) problems.push(`images.${image.name}.repositoryArn: must be given (the build may push only there)`);
+    for (const field of ["context", "dockerfile"] as const) {
+      if (image[field] !== undefined && (!image[field] || /['\n]/.test(image[field]!))) problems.push(`images.${image.name}.${field}: "${image[field]}" must be a non-empty path without quotes or newlines`);
+    }
+  }
+  for (const field of ["unitTestCommand", "integrationTestCommand"] as const) {
+    if (props[field] !== undefined && !props[field]!.trim()) problems.push(`${field}: must not be empty (CI-2 runs the tests)`);
+  }
+  const severities = props.failOnSeverities ?? ["CRITICAL", "HIGH"];
+  if (severities.length === 0) problems.push("failOnSeverities: must name at least one severity (CI-2's scan gate)");
+  for (const s of severities) if (!SCAN_SEVERITIES.includes(s)) problems.push(`failOnSeverities: "${s}" is not an ECR severity (${SCAN_SEVERITIES.join(", ")})`);
+
+  const stages = props.stages ?? [];
+  if (stages.length === 0) problems.push("stages: name at least one deploy stage");
+  const stageNames = stages.map((s) => s.name?.toLowerCase());
+  if (new Set(stageNames).size !== stageNames.length) problems.push("stages: names must be distinct (ignoring case)");
+  if (stageNames.some((n) => n === "source" || n === "build")) problems.push("stages: Source and Build are the pipeline's own stages");
+  const urls = new Set(images.map((i) => i.repositoryUrl));
+  for (const stage of stages) {
+    const at = `stages.${stage.name}`;
+    if (!STAGE.test(stage.name ?? "")) problems.push(`stages: "${stage.name ?? ""}" must be 1-12 letters or digits, starting with a letter`);
+    const d = stage.deployment;
+    if (!d) {
+      problems.push(`${at}.deployment: must be given`);
+      continue;
+    }
+    for (const field of ["applicationName", "deploymentGroupName", "taskDefinitionFamily", "containerName"] as const) {
+      if (!d[field]) problems.push(`${at}.deployment.${field}: must be given`);
+    }
+    if (!(Number.isInteger(d.containerPort) && d.containerPort >= 1 && d.containerPort <= 65535)) problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
+    if (!urls.has(d.imageRepositoryUrl)) problems.push(`${at}.deployment.imageRepositoryUrl: "${d.imageRepositoryUrl}" is not one of the built images`);
+    const validations = stage.validations ?? [];
+    if (new Set(validations.map((v) => v.name)).size !== validations.length) problems.push(`${at}.validations: names must be distinct`);
+    for (const v of validations) {
+      if (!VALIDATION.test(v.name ?? "")) problems.push(`${at}.validations: "${v.name ?? ""}" must be 1-24 lower-case letters, digits or hyphens, starting with a letter`);
+      if (!v.commands?.length || v.commands.some((c) => !c.trim())) problems.push(`${at}.validations.${v.name}.commands: must be one or more non-empty commands`);
+    }
+  }
+  if (stages.length > 0 && (props.passRoleArns ?? []).length === 0) problems.push("passRoleArns: name the task and execution roles of the deployed task definitions (CodeDeployToECS registers them)");
+  const artifactDays = props.artifactRetentionDays ?? 90;
+  if (!(Number.isInteger(artifactDays) && artifactDays >= 1)) problems.push(`artifactRetentionDays: ${artifactDays} must be a whole number of days >= 1`);
+  const retention = logRetentionProblem(props.logRetentionDays ?? 365);
+  if (retention) problems.push(`logRetentionDays: ${retention}`);
+  refuseProps("DeliveryPipeline", id, problems);
+}

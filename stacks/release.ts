@@ -1,0 +1,41 @@
+import type { EnvironmentConfig } from "../environments/types";
+import { deploymentHooks, type TrafficShift } from "../modules/delivery";
+import { platformStackName } from "./platform-stack";
+import { API_CONTAINER, SERVICE_IMAGES } from "./services";
+
+/**
+ * What an environment's stack and the delivery pipeline's stack agree on to
+ * release the Backend API (CI-3..5). They are separate Terraform states, so
+ * they share names derived from the environment, never references.
+ */
+export interface ApiRelease {
+  readonly stackName: string;
+  /** CodeDeploy application and deployment group. */
+  readonly deploymentName: string;
+  readonly taskDefinitionFamily: string;
+  readonly containerName: string;
+  /** ECR repository of the API image (in the environment's registry). */
+  readonly repositoryName: string;
+  /** IAM roles the deployment registers task definitions with (iam:PassRole). */
+  readonly taskRoleNames: readonly string[];
+  readonly trafficShift: TrafficShift;
+  readonly hooks: ReturnType<typeof deploymentHooks>;
+}
+
+export function apiRelease(config: EnvironmentConfig): ApiRelease {
+  const stackName = platformStackName(config);
+  const service = `${stackName}-backend-api`;
+  const deploymentName = `${stackName}-api`;
+  const { trafficShift: steps, bakeMinutes } = config.delivery;
+  const trafficShift: TrafficShift = steps.length === 1 ? "all-at-once" : { steps, bakeMinutes };
+  return {
+    stackName,
+    deploymentName,
+    taskDefinitionFamily: service,
+    containerName: API_CONTAINER,
+    repositoryName: `${stackName}/${SERVICE_IMAGES.api}`,
+    taskRoleNames: [`${service}-execution`, `${service}-task`],
+    trafficShift,
+    hooks: deploymentHooks(deploymentName, trafficShift),
+  };
+}
