@@ -186,6 +186,39 @@ describe("state backends", () => {
   });
 });
 
+describe("another region from the same code", () => {
+  it("[SC-2] the production platform stands up in Tokyo from the same stacks and modules, with its copies in Seoul", () => {
+    const prod = environments.find((e) => e.name === "prod")!;
+    const tokyo = {
+      ...prod,
+      name: "tokyo",
+      account: { region: "ap-northeast-1" },
+      tags: { ...prod.tags, Environment: "tokyo" },
+      network: {
+        ...prod.network,
+        vpcCidr: "10.20.0.0/16",
+        availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+        subnets: { public: ["10.20.1.0/24", "10.20.10.0/24"], private: ["10.20.2.0/24", "10.20.20.0/24"], gpu: ["10.20.3.0/24", "10.20.30.0/24"] },
+      },
+      ingress: { ...prod.ingress, domainName: "api.tokyo.ecg-render.com", cdnDomainName: "cdn.tokyo.ecg-render.com" },
+      database: { ...prod.database, crossRegionReplicaRegion: "ap-northeast-2" },
+      disasterRecovery: { failoverRegion: "ap-northeast-2" },
+    };
+    const built = synthProgram(undefined, { ...baseProgram, environments: [tokyo], delivery: { ...baseProgram.delivery, region: "ap-northeast-1" } });
+    const stack = built.stacks["ecg-tokyo"];
+    const providers = stack.provider!.aws as any[];
+    expect(providers.find((p) => !p.alias).region).toBe("ap-northeast-1");
+    expect(providers.map((p) => p.region).sort()).toEqual(["ap-northeast-1", "ap-northeast-2", "us-east-1", "us-west-2"]);
+    expect(resourcesOf(stack, "aws_subnet").map(([, s]) => s.availability_zone).sort()).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
+    // The same platform: every resource type of the Seoul production stack, and the policy pack passes.
+    const types = (s: SynthesizedStack) => Object.keys(s.resource).sort();
+    expect(types(stack)).toEqual(types(program.stacks["ecg-prod"]));
+    expect(built.policy["ecg-tokyo"].findings.filter((f) => f.severity === "error")).toEqual([]);
+    const [[, replica]] = resourcesOf(stack, "aws_db_instance").filter(([, d]) => d.provider === "aws.ap_northeast_2");
+    expect(replica.replicate_source_db).toMatch(/^\$\{aws_db_instance\./);
+  });
+});
+
 // --- The bootstrap stack ---
 const state: SynthesizedStack = program.stacks["ecg-state"];
 const buckets = Object.fromEntries(resourcesOf(state, "aws_s3_bucket").map(([id, b]) => [b.bucket, { id, ...b }]));

@@ -104,6 +104,36 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
       "Error: starting RDS Instance Automated Backups Replication (arn:aws:rds:ap-northeast-2:...:db:ecg-prod): operation error RDS: StartDBInstanceAutomatedBackupsReplication, StatusCode: 500 (moto: NotImplementedError)",
     reason: "Not implemented in moto 5.2.1.",
   },
+  {
+    type: "aws_xray_sampling_rule",
+    error: "Error: creating XRay Sampling Rule (ecg-dev-api): operation error XRay: CreateSamplingRule, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    reason: "moto 5.2.1's X-Ray routes only trace segments, telemetry and trace queries (moto/xray/urls.py): CreateSamplingRule has no route, so moto_server answers 404 HTML.",
+  },
+  {
+    type: "aws_xray_group",
+    error: "Error: creating XRay Group (ecg-dev-api-errors): operation error XRay: CreateGroup, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    reason: "As for sampling rules: moto 5.2.1 has no CreateGroup route (moto/xray/urls.py).",
+  },
+  {
+    type: "aws_codedeploy_app",
+    error: "Error: reading CodeDeploy Application (...:ecg-dev-api): operation error CodeDeploy: GetApplication, https response error StatusCode: 200, deserialization failed, failed to decode response body, expected Timestamp to be a JSON Number, got string instead",
+    reason: "moto returns createTime as an ISO-8601 string (moto/codedeploy/models.py iso_8601_datetime_with_milliseconds); the CodeDeploy API (JSON 1.1) returns epoch seconds, so the provider cannot read back the application it created. Its deployment group, the canary config's users and the hook Lambda go with it.",
+  },
+  {
+    type: "aws_codedeploy_deployment_config",
+    error: "Error: creating CodeDeploy Deployment Config (ecg-prod-api-canary-50pct-10min): operation error CodeDeploy: CreateDeploymentConfig, exceeded maximum number of attempts, 3, https response error StatusCode: 500, deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    reason: "Not implemented in moto 5.2.1 (moto/codedeploy/responses.py has no create_deployment_config).",
+  },
+  {
+    type: "aws_codestarconnections_connection",
+    error: "Error: creating CodeStar Connections Connection (ecg-release-github): operation error CodeStar connections: CreateConnection, exceeded maximum number of attempts, 3, https response error StatusCode: 500 (moto_server: AttributeError: 'NoneType' object has no attribute 'replace' in backends.get_backend)",
+    reason: "moto 5.2.1 has no CodeStar Connections backend: moto_server fails to route the service at all.",
+  },
+  {
+    type: "aws_codebuild_project",
+    error: "Error: creating CodeBuild Project (ecg-release-render-prod): operation error CodeBuild: CreateProject, https response error StatusCode: 400, InvalidInputException: Project source location is required",
+    reason: "moto requires source.location for every source type (moto/codebuild/responses.py _validate_required_params_source), but a CODEPIPELINE source has no location: AWS takes the pipeline's artifact. The pipeline that runs the projects goes with them.",
+  },
 ];
 
 export const DESTROY_GAPS: readonly DestroyGap[] = [

@@ -4,10 +4,12 @@
  * applied, re-planned and destroyed against moto on loopback. See the README
  * ("The offline Terraform lane") and emulator-gaps.ts.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../../environments";
+import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
 import { platformStackName } from "../../stacks/platform-stack";
+import { DELIVERY_STACK } from "../../stacks/delivery-stack";
 import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";
 import { APPLY_GAPS, DRIFT_GAPS } from "./emulator-gaps";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
@@ -202,7 +204,7 @@ beforeAll(() => {
     withMoto((moto) => cdktfCliCycle({ stackName: DEV, synthRoot: join(ROOT, "cdktf.out"), workRoot: join(WORK, "cdktf-cli"), moto, env })),
   );
 
-  for (const name of ENV_STACKS.slice(1)) {
+  for (const name of [...ENV_STACKS.slice(1), DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
     cycles[name] = settle(
       withMoto((moto) =>
@@ -215,7 +217,7 @@ beforeAll(() => {
           env,
           backend: { kind: "local" },
           regions: regionsOf(stack),
-          tags: tagsOf(name),
+          tags: name === DELIVERY_STACK ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
           plansDir: PLANS,
         }),
       ),
@@ -225,7 +227,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (reports.length === 0) return;
-  const order = [STATE_BACKEND_STACK, ...ENV_STACKS];
+  const order = [STATE_BACKEND_STACK, ...ENV_STACKS, DELIVERY_STACK];
   reports.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
   console.log(`Offline Terraform lane report (.terraform-lane/report.json)\n${writeReport(join(WORK, "report.json"), reports, validated)}`);
 });
@@ -233,8 +235,8 @@ afterAll(() => {
 const LANE_TIMEOUT = 20 * 60 * 1000;
 
 describe("offline Terraform lane: validate", () => {
-  it("[PLT-2] synthesized the bootstrap stack and every environment stack", () => {
-    expect(stackNames).toEqual([...ENV_STACKS, STATE_BACKEND_STACK].sort());
+  it("[PLT-2] synthesized the bootstrap stack, every environment stack and the delivery stack", () => {
+    expect(stackNames).toEqual([...ENV_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort());
   });
 
   it("installs providers from the local mirror when there is one, else from the registry", () => {
@@ -307,6 +309,39 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(report.applied).toBe(report.planned - report.skipped.length);
       expect(report.destroyed).toBe(report.applied - report.removedBeforeDestroy);
       if (name === "ecg-prod") expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[CI-1] the delivery stack plans, applies, re-plans with no change outside the reviewed drift list, and destroys leaving nothing",
+    async () => {
+      const report = await result(cycles[DELIVERY_STACK]);
+      reports.push(report);
+      expect(report.planned).toBeGreaterThan(30);
+      expect(report.applied).toBe(report.planned - report.skipped.length);
+      expect(report.destroyed).toBe(report.applied - report.removedBeforeDestroy);
+      expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[PLT-6] renders the pull-request comment from this run's plans: every environment's adds, and dev's destroy plan with its stateful resources",
+    async () => {
+      for (const name of ENV_STACKS) await result(cycles[name]).catch(() => undefined);
+      const plan = (file: string) => JSON.parse(readFileSync(join(PLANS, file), "utf8"));
+      const creates = ENV_STACKS.map((stack) => ({ stack, summary: summarizePlan(plan(`${stack}.create.json`)) }));
+      const comment = renderComment(creates);
+      expect(comment.startsWith(PLAN_SUMMARY_MARKER)).toBe(true);
+      for (const { stack, summary } of creates) {
+        expect(summary.adds).toBe(plan(`${stack}.create.json`).resource_changes.filter((c: any) => c.change.actions.join() === "create").length);
+        expect(comment).toContain(stack);
+      }
+      const destroy = summarizePlan(plan(`${DEV}.destroy.json`));
+      expect(destroy.destroys).toBeGreaterThan(50);
+      expect(destroy.statefulAtRisk.map((r) => r.type)).toEqual(expect.arrayContaining(["aws_db_instance", "aws_s3_bucket", "aws_kms_key"]));
+      expect(renderComment([{ stack: DEV, summary: destroy }])).toContain("stateful resources will be destroyed or replaced");
     },
     LANE_TIMEOUT,
   );

@@ -73,6 +73,19 @@ describe("offline lane harness", () => {
       expect(applyTargets(replicas, [onlyReplicas])).toEqual({ targets: ["aws_db_instance.primary"], excluded: ["aws_db_instance.replica", "aws_route53_record.r"] });
     });
 
+    it("excludes what reads a gap resource through a data source (-target would pull the gap back in)", () => {
+      const withDocument = {
+        resource: {
+          aws_codedeploy_deployment_group: { g: {} },
+          aws_iam_role: { r: {} },
+          aws_iam_role_policy: { p: { role: "${aws_iam_role.r.id}", policy: "${data.aws_iam_policy_document.d.json}" } },
+        },
+        data: { aws_iam_policy_document: { d: { statement: [{ resources: ["${aws_codedeploy_deployment_group.g.arn}"] }] } } },
+      };
+      const groups = { type: "aws_codedeploy_deployment_group", error: "e", reason: "r" };
+      expect(applyTargets(withDocument, [groups])).toEqual({ targets: ["aws_iam_role.r"], excluded: ["aws_codedeploy_deployment_group.g", "aws_iam_role_policy.p"] });
+    });
+
     it("targets everything when no gap applies", () => {
       expect(applyTargets(stack, [])).toEqual({ excluded: [] });
     });

@@ -2,23 +2,31 @@ import type { ApplyGap, DriftGap } from "../emulator-gaps";
 
 type Json = Record<string, any>;
 
-const RESOURCE_REFERENCE = /\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
+/** `aws_x.name` or `data.aws_x.name` inside an expression. */
+const REFERENCE = /\b(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
 
 /**
  * What an apply may touch in the emulator: every resource except those of an
  * apply-gap type and those that depend on one (references or depends_on),
- * transitively. Undefined when nothing is excluded: apply everything, no -target.
+ * transitively, also through data sources: `-target` would pull a gap
+ * resource back in through a data source that reads it. Undefined when
+ * nothing is excluded: apply everything, no -target.
  */
 export function applyTargets(stack: Json, gaps: readonly ApplyGap[]): { targets?: string[]; excluded: string[] } {
   const isGap = (type: string, config: Json) => gaps.some((g) => g.type === type && (g.when?.test(config) ?? true));
   const dependencies = new Map<string, Set<string>>();
+  const resources: string[] = [];
   const gapAddresses = new Set<string>();
-  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
-    for (const [name, config] of Object.entries(byName as Json)) {
-      if (isGap(type, config as Json)) gapAddresses.add(`${type}.${name}`);
-      const deps = new Set<string>();
-      for (const match of JSON.stringify(config).matchAll(RESOURCE_REFERENCE)) deps.add(`${match[1]}.${match[2]}`);
-      dependencies.set(`${type}.${name}`, deps);
+  for (const [prefix, block] of [["", stack.resource], ["data.", stack.data]] as const) {
+    for (const [type, byName] of Object.entries((block ?? {}) as Json)) {
+      for (const [name, config] of Object.entries(byName as Json)) {
+        const address = `${prefix}${type}.${name}`;
+        if (!prefix) resources.push(address);
+        if (!prefix && isGap(type, config as Json)) gapAddresses.add(address);
+        const deps = new Set<string>();
+        for (const match of JSON.stringify(config).matchAll(REFERENCE)) deps.add(`${match[1] ?? ""}${match[2]}.${match[3]}`);
+        dependencies.set(address, deps);
+      }
     }
   }
   const excluded = new Set(gapAddresses);
@@ -32,7 +40,7 @@ export function applyTargets(stack: Json, gaps: readonly ApplyGap[]): { targets?
     }
   }
   if (excluded.size === 0) return { excluded: [] };
-  return { targets: [...dependencies.keys()].filter((a) => !excluded.has(a)).sort(), excluded: [...excluded].sort() };
+  return { targets: resources.filter((a) => !excluded.has(a)).sort(), excluded: resources.filter((a) => excluded.has(a)).sort() };
 }
 
 /** Top-level attributes whose planned value differs from the prior state. */

@@ -1,0 +1,174 @@
+/**
+ * Renders the plan summaries of every environment stack into ONE pull
+ * request comment (PLT-6). The workflow finds its earlier comment by the
+ * marker on the first line and edits it in place, so a pull request carries
+ * one plan comment however often it is pushed.
+ */
+import type { ChangeKind, ResourceChangeSummary, StackSummary } from "./summary";
+
+/** Hidden first line of the comment; the workflows search for it verbatim. */
+export const PLAN_SUMMARY_MARKER = "<!-- ecg-plan-summary -->";
+
+/** GitHub refuses issue and pull request comments longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** One stack's entry: its summary, or the error of a plan that failed. */
+export type StackPlan =
+  | { readonly stack: string; readonly summary: StackSummary; readonly error?: undefined }
+  | { readonly stack: string; readonly error: string; readonly summary?: undefined };
+
+export interface RenderOptions {
+  /** Heading of the comment. @default "Terraform plan" */
+  readonly title?: string;
+  /** Link to the workflow run, for the logs. */
+  readonly runUrl?: string;
+  /** Commit the plans were made from. */
+  readonly commit?: string;
+  /** Upper bound of the comment's length, at most GITHUB_COMMENT_LIMIT. @default 65,000 (room for GitHub's own accounting) */
+  readonly maxLength?: number;
+  /** Changed addresses listed per stack before "… and N more". @default 300 */
+  readonly maxAddressesPerStack?: number;
+  /** Stateful destroys/replacements listed per stack before "… and N more". @default 100 */
+  readonly maxStatefulPerStack?: number;
+  /** Characters of a failed stack's error text kept. @default 4,000 */
+  readonly maxErrorChars?: number;
+}
+
+interface Limits {
+  addresses: number;
+  stateful: number;
+  errorChars: number;
+}
+
+// Most dangerous first, so truncation drops additions before destructions.
+const KIND_ORDER: readonly ChangeKind[] = ["destroy", "replace", "forget", "change", "add"];
+// `diff` highlighting on GitHub: `-` red, `+` green, `!` changed.
+const DIFF_PREFIX: Record<ChangeKind, string> = { destroy: "-  ", replace: "-/+", forget: "!  ", change: "!  ", add: "+  " };
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** An inline code span that survives backticks in the text. */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A fenced block whose fence is longer than any backtick run inside. */
+function fenced(language: string, body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${language}\n${body}\n${fence}`;
+}
+
+/** The first `limit` items, then "… and N more" for the rest. */
+function capped<T>(items: readonly T[], limit: number, line: (item: T) => string): string[] {
+  const shown = items.slice(0, limit).map(line);
+  if (items.length > limit) shown.push(`… and ${items.length - limit} more`);
+  return shown;
+}
+
+function truncateError(error: string, limit: number): string {
+  const clean = error.replace(ANSI, "").trim() || "(the plan produced no error output; see the workflow run)";
+  if (clean.length <= limit) return clean;
+  return `${clean.slice(0, limit)}\n… (${clean.length - limit} more characters in the workflow log)`;
+}
+
+function status(plan: StackPlan): string {
+  if (!plan.summary) return "❌ failed";
+  const s = plan.summary;
+  if (s.errored) return "❌ errored";
+  const total = s.adds + s.changes + s.replaces + s.destroys + s.forgets;
+  const parts = [total === 0 && s.outputChanges === 0 ? "✅ no changes" : "📝 changes"];
+  if (s.statefulAtRisk.length > 0) parts.push("⚠️ stateful");
+  if (!s.complete) parts.push("partial plan");
+  return parts.join(", ");
+}
+
+function tableRow(plan: StackPlan): string {
+  const s = plan.summary;
+  const cells = s && !s.errored ? [s.adds, s.changes, s.replaces, s.destroys].map(String) : ["–", "–", "–", "–"];
+  return `| ${code(plan.stack)} | ${status(plan)} | ${cells.join(" | ")} |`;
+}
+
+function ordered(resources: readonly ResourceChangeSummary[]): ResourceChangeSummary[] {
+  return KIND_ORDER.flatMap((kind) => resources.filter((r) => r.kind === kind));
+}
+
+function render(plans: readonly StackPlan[], options: RenderOptions, limits: Limits): string {
+  const out: string[] = [PLAN_SUMMARY_MARKER, `## ${options.title ?? "Terraform plan"}`, ""];
+  out.push("| Stack | Plan | Add | Change | Replace | Destroy |", "| --- | --- | ---: | ---: | ---: | ---: |");
+  out.push(...plans.map(tableRow), "");
+  out.push(
+    "_Replace_ is counted on its own: a replaced resource is not counted again under Add or Destroy. " +
+      "Data source reads and unchanged resources are not counted.",
+    "",
+  );
+
+  const atRisk = plans.filter((p) => p.summary && p.summary.statefulAtRisk.length > 0);
+  if (atRisk.length > 0) {
+    const total = atRisk.reduce((n, p) => n + p.summary!.statefulAtRisk.length, 0);
+    out.push("> [!CAUTION]", `> **${total} stateful resource${total === 1 ? "" : "s"} will be destroyed or replaced.** Their data is lost unless it is backed up or moved first:`);
+    for (const plan of atRisk) {
+      out.push(`> - ${code(plan.stack)}:`);
+      const lines = capped(ordered(plan.summary!.statefulAtRisk), limits.stateful, (r) => `**${r.kind}** ${code(r.address)}`);
+      out.push(...lines.map((line) => `>   - ${line}`));
+    }
+    out.push("");
+  }
+
+  for (const plan of plans) {
+    if (plan.summary && !plan.summary.errored) continue;
+    const text = plan.error ?? "Terraform reported errors while planning (errored: true); see the workflow run.";
+    out.push(`### ❌ ${code(plan.stack)}: plan failed`, "", fenced("text", truncateError(text, limits.errorChars)), "");
+  }
+
+  for (const plan of plans) {
+    const s = plan.summary;
+    if (!s || s.resources.length === 0) continue;
+    const notes = [`${s.resources.length} resource${s.resources.length === 1 ? "" : "s"} change`];
+    if (s.outputChanges > 0) notes.push(`${s.outputChanges} output${s.outputChanges === 1 ? "" : "s"} change`);
+    if (s.imports > 0) notes.push(`${s.imports} import${s.imports === 1 ? "" : "s"}`);
+    if (s.forgets > 0) notes.push(`${s.forgets} removed from state only`);
+    const lines = capped(ordered(s.resources), limits.addresses, (r) => `${DIFF_PREFIX[r.kind]} ${r.address}`);
+    out.push(`<details><summary><code>${escapeHtml(plan.stack)}</code>: ${notes.join(", ")}</summary>`, "", fenced("diff", lines.join("\n")), "", "</details>", "");
+  }
+
+  const footer: string[] = [];
+  if (options.commit) footer.push(`Planned at ${code(options.commit)}`);
+  if (options.runUrl) footer.push(`[workflow run](${options.runUrl})`);
+  if (footer.length) out.push(`<sub>${footer.join(" · ")}</sub>`, "");
+  return out.join("\n");
+}
+
+/**
+ * Renders one comment for all stacks, in the order given. It is never longer
+ * than `maxLength`: when it would be, the address lists are halved, then the
+ * error texts, then the stateful lists, until it fits (each list ends with
+ * "… and N more"); a comment that still does not fit (absurd stack names) is
+ * cut at a line end. The same input always gives the same comment.
+ */
+export function renderComment(plans: readonly StackPlan[], options: RenderOptions = {}): string {
+  const maxLength = options.maxLength ?? 65_000;
+  if (maxLength > GITHUB_COMMENT_LIMIT) throw new Error(`maxLength ${maxLength} exceeds GitHub's comment limit of ${GITHUB_COMMENT_LIMIT}`);
+  const limits: Limits = {
+    addresses: options.maxAddressesPerStack ?? 300,
+    stateful: options.maxStatefulPerStack ?? 100,
+    errorChars: options.maxErrorChars ?? 4_000,
+  };
+  for (;;) {
+    const text = render(plans, options, limits);
+    if (text.length <= maxLength) return text;
+    if (limits.addresses > 0) limits.addresses = Math.floor(limits.addresses / 2);
+    else if (limits.errorChars > 200) limits.errorChars = Math.floor(limits.errorChars / 2);
+    else if (limits.stateful > 0) limits.stateful = Math.floor(limits.stateful / 2);
+    else {
+      const note = "\n\n… comment cut at GitHub's length limit; see the workflow run.";
+      const head = text.slice(0, maxLength - note.length);
+      return head.slice(0, Math.max(head.lastIndexOf("\n"), PLAN_SUMMARY_MARKER.length)) + note;
+    }
+  }
+}

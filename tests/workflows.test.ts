@@ -1,0 +1,267 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parse } from "yaml";
+import { environments } from "../environments";
+import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
+import { platformStackName } from "../stacks/platform-stack";
+
+type Json = Record<string, any>;
+
+const ROOT = join(__dirname, "..");
+const FIXTURES = join(ROOT, "tests", "fixtures", "plans");
+
+/**
+ * The npm script the comment jobs call, and the command it must hold. It is
+ * added to package.json separately; until then the check below accepts its
+ * absence, never a different command.
+ */
+const PLAN_SUMMARY_SCRIPT = "plan-summary";
+const PLAN_SUMMARY_BUNDLE = "esbuild scripts/plan-summary/cli.ts --bundle --platform=node --target=node20 --log-level=warning --outfile=dist/plan-summary.js";
+const PLAN_SUMMARY_COMMAND = `${PLAN_SUMMARY_BUNDLE} && node dist/plan-summary.js`;
+
+const workflow = (name: string): Json => parse(readFileSync(join(ROOT, ".github", "workflows", name), "utf8"));
+const plan = workflow("plan.yml");
+const planTfc = workflow("plan-tfc.yml");
+const deploy = workflow("deploy.yml");
+const ALL: [string, Json][] = [["plan.yml", plan], ["plan-tfc.yml", planTfc], ["deploy.yml", deploy]];
+
+const stacks = environments.map(platformStackName);
+const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+const terraformVersion = readFileSync(join(ROOT, ".terraform-version"), "utf8").trim();
+
+const steps = (job: Json): Json[] => job.steps ?? [];
+const uses = (job: Json, action: string): Json[] => steps(job).filter((s) => String(s.uses ?? "").startsWith(`${action}@`));
+const scripts = (job: Json): string => steps(job).map((s) => s.run ?? s.with?.script ?? "").join("\n");
+const allJobs = (): [string, string, Json][] => ALL.flatMap(([file, wf]) => Object.entries(wf.jobs as Json).map(([id, job]): [string, string, Json] => [file, id, job]));
+
+function loadFixture(name: string): Json {
+  return JSON.parse(gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8"));
+}
+
+describe("all workflows", () => {
+  it("[PLT-6] grant nothing at the top and only what each job needs; only comment jobs may write to pull requests", () => {
+    for (const [file, wf] of ALL) expect([file, wf.permissions]).toEqual([file, {}]);
+    for (const [file, id, job] of allJobs()) {
+      expect([file, id, job.permissions?.contents]).toEqual([file, id, "read"]);
+      const writes = Object.entries(job.permissions as Json).filter(([, level]) => level === "write").map(([scope]) => scope);
+      const allowed = id === "comment" ? ["pull-requests"] : uses(job, "aws-actions/configure-aws-credentials").length > 0 ? ["id-token"] : [];
+      expect([file, id, writes]).toEqual([file, id, allowed]);
+    }
+  });
+
+  it("[PLT-6] set up Terraform at .terraform-version without the wrapper, and Node 20 with the npm cache", () => {
+    let terraformSetups = 0;
+    for (const [file, id, job] of allJobs()) {
+      for (const step of uses(job, "hashicorp/setup-terraform")) {
+        terraformSetups++;
+        expect([file, id, String(step.with.terraform_version), step.with.terraform_wrapper]).toEqual([file, id, terraformVersion, false]);
+      }
+      for (const step of uses(job, "actions/setup-node")) expect([file, id, step.with]).toEqual([file, id, { "node-version": 20, cache: "npm" }]);
+      // A job that runs Terraform commands (not one that only mentions Terraform in a message) sets it up.
+      if (/^\s*terraform (init|plan|apply|show)\b/m.test(scripts(job))) expect([file, id, uses(job, "hashicorp/setup-terraform").length]).toEqual([file, id, 1]);
+    }
+    expect(terraformSetups).toBeGreaterThan(0);
+  });
+
+  it("[PLT-6] every `npm run <script>` exists in package.json (the renderer's script once added, with the reported command)", () => {
+    const used = new Set(allJobs().flatMap(([, , job]) => [...scripts(job).matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1])));
+    expect(used).toContain("synth");
+    expect(used).toContain(PLAN_SUMMARY_SCRIPT);
+    for (const name of used) {
+      if (name === PLAN_SUMMARY_SCRIPT && !(name in packageJson.scripts)) continue;
+      expect([name, packageJson.scripts[name] !== undefined]).toEqual([name, true]);
+    }
+    if (PLAN_SUMMARY_SCRIPT in packageJson.scripts) expect(packageJson.scripts[PLAN_SUMMARY_SCRIPT]).toBe(PLAN_SUMMARY_COMMAND);
+  });
+});
+
+/** The pull request workflows share their shape; plan.yml plans with S3 state, plan-tfc.yml in Terraform Cloud. */
+describe.each([
+  ["plan.yml", plan, "!="],
+  ["plan-tfc.yml", planTfc, "=="],
+])("%s", (file, wf, comparison) => {
+  it(`[PLT-6] runs on pull requests to main, one run per pull request, only for its backend (${file})`, () => {
+    expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+    expect(wf.on.pull_request.branches).toEqual(["main"]);
+    expect(wf.concurrency.group).toContain("${{ github.event.pull_request.number }}");
+    expect(wf.concurrency["cancel-in-progress"]).toBe(true);
+    // Chosen by the repository variable ECG_TF_BACKEND: exactly one of the two runs (PLT-5).
+    expect(wf.jobs.synth.if).toContain(`vars.ECG_TF_BACKEND ${comparison} 'cloud'`);
+  });
+
+  it(`[PLT-6] tests and synthesizes once, then plans each environment stack from that synth (${file})`, () => {
+    const runs = steps(wf.jobs.synth).map((s) => s.run).filter(Boolean);
+    expect(runs.indexOf("npm test")).toBeGreaterThan(runs.findIndex((r: string) => r.startsWith("npm ci")));
+    expect(runs.indexOf("npm run synth")).toBeGreaterThan(runs.indexOf("npm test"));
+    expect(uses(wf.jobs.synth, "actions/upload-artifact")[0].with.path).toBe("cdktf.out");
+    expect(wf.jobs.plan.needs).toBe("synth");
+    const matrix = wf.jobs.plan.strategy.matrix;
+    expect((matrix.include ?? []).map((i: Json) => i.stack).concat(matrix.stack ?? [])).toEqual(stacks);
+    expect(wf.jobs.plan.strategy["fail-fast"]).toBe(false);
+    expect(wf.jobs.plan.defaults.run["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.stack }}");
+    const planStep = steps(wf.jobs.plan).find((s) => s.id === "plan")!;
+    // One failed stack still gets its artifact and the comment.
+    expect(planStep["continue-on-error"]).toBe(true);
+    expect(planStep.run).toMatch(/terraform init -input=false/);
+    expect(uses(wf.jobs.plan, "actions/upload-artifact")[0].if).toBe("always()");
+  });
+
+  it(`[PLT-6] posts ONE comment: finds the renderer's marker and updates that comment, else creates it (${file})`, () => {
+    const comment = wf.jobs.comment;
+    expect(comment.needs).toEqual(["synth", "plan"]);
+    expect(comment.if).toContain("!cancelled()");
+    expect(comment.env.PLAN_SUMMARY_MARKER).toBe(PLAN_SUMMARY_MARKER);
+    expect(comment.env.STACKS.split(" ")).toEqual(stacks);
+    expect(scripts(comment)).toMatch(/npm run --silent plan-summary -- --out comment\.md /);
+    const script = uses(comment, "actions/github-script")[0].with.script;
+    expect(script).toContain("process.env.PLAN_SUMMARY_MARKER");
+    expect(script).toContain("github.paginate(github.rest.issues.listComments");
+    expect(script).toMatch(/if \(previous\) \{\s*await github\.rest\.issues\.updateComment[\s\S]*else \{\s*await github\.rest\.issues\.createComment/);
+    // Failed plans fail the check after the comment is posted.
+    expect(steps(comment).at(-1)!.if).toBe("steps.summary.outputs.failed != ''");
+  });
+});
+
+describe("plan.yml (S3 state)", () => {
+  const job = plan.jobs.plan;
+
+  it("[PLT-6] plans each stack with OIDC credentials of its environment's plan role, in its region, without locking", () => {
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const byStack = Object.fromEntries(job.strategy.matrix.include.map((i: Json) => [i.stack, i]));
+    for (const env of environments) {
+      const entry = byStack[platformStackName(env)];
+      expect(entry.region).toBe(env.account.region);
+      expect(entry.role_variable).toBe(`AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
+    }
+    const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
+    expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
+    const run = steps(job).find((s) => s.id === "plan")!.run;
+    expect(run).toContain("terraform plan -input=false -no-color -lock=false -out=plan.tfplan");
+    expect(run).toContain('terraform show -json plan.tfplan | jq -c "$PLAN_JSON_FILTER" > plan.json');
+    expect(run).toMatch(/^set -o pipefail$/m);
+  });
+
+  // jq is what the workflow filters with (GitHub's runners have it; .ci/run requires it).
+  it("[PLT-6] the uploaded plan.json is reduced to what the renderer reads, and summarizes exactly like the full plan", () => {
+    const filter = steps(job).find((s) => s.id === "plan")!.env.PLAN_JSON_FILTER;
+    for (const name of ["ecg-dev.create.json.gz", "ecg-prod.replan.json.gz"]) {
+      const full = gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8");
+      const result = spawnSync("jq", ["-c", filter], { input: full, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      expect(result.stderr).toBe("");
+      const reduced = JSON.parse(result.stdout);
+      expect(summarizePlan(reduced)).toEqual(summarizePlan(JSON.parse(full)));
+      // No values (the full JSON holds the lane's stand-in secrets in clear).
+      expect(result.stdout).not.toContain("LaneFixedPassw0rd");
+      expect(Object.keys(reduced).sort()).toEqual(["complete", "errored", "format_version", "output_changes", "resource_changes", "terraform_version"]);
+    }
+  });
+});
+
+describe("plan-tfc.yml (Terraform Cloud)", () => {
+  it("[PLT-5] synthesizes with ECG_TF_BACKEND=cloud and plans speculatively in each workspace with the TFC token", () => {
+    const synth = steps(planTfc.jobs.synth).find((s) => s.run === "npm run synth")!;
+    expect(synth.env).toEqual({ ECG_TF_BACKEND: "cloud" });
+    const job = planTfc.jobs.plan;
+    expect(job.env.TF_TOKEN_app_terraform_io).toBe("${{ secrets.TF_API_TOKEN }}");
+    // The plan runs in Terraform Cloud with the workspace's credentials: no AWS role here.
+    expect(job.permissions).toEqual({ contents: "read" });
+    expect(uses(job, "aws-actions/configure-aws-credentials")).toEqual([]);
+    const run = steps(job).find((s) => s.id === "plan")!.run;
+    expect(run).toContain("terraform plan -input=false -no-color > plan.txt");
+    // A speculative plan cannot be saved: no -out, so the renderer reads the text.
+    expect(run).not.toContain("-out");
+    expect(scripts(planTfc.jobs.comment)).toContain('args+=(--text "$stack=$dir/plan.txt")');
+  });
+});
+
+describe("deploy.yml", () => {
+  it("[PLT-7] runs on pushes to main, one deploy at a time, never cancelled half-way", () => {
+    expect(Object.keys(deploy.on)).toEqual(["push"]);
+    expect(deploy.on.push.branches).toEqual(["main"]);
+    expect(deploy.concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
+  });
+
+  it("[PLT-7] synthesizes once, then deploys each environment in order dev → staging → prod, each in its GitHub environment", () => {
+    expect(steps(deploy.jobs.synth).map((s) => s.run).filter(Boolean)).toEqual(["npm ci --no-audit --no-fund", "npm run synth"]);
+    const deployJobs = Object.keys(deploy.jobs).filter((id) => id.startsWith("deploy-"));
+    expect(deployJobs).toEqual(environments.map((e) => `deploy-${e.name}`));
+    let previous = "synth";
+    for (const env of environments) {
+      const job = deploy.jobs[`deploy-${env.name}`];
+      const stack = platformStackName(env);
+      expect(job.needs).toBe(previous);
+      expect(job.environment).toBe(env.name);
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(uses(job, "actions/download-artifact")[0].with).toEqual({ name: "cdktf-out", path: "cdktf.out" });
+      expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({ "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": env.account.region });
+      expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${stack}`);
+      expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+      previous = `deploy-${env.name}`;
+    }
+  });
+
+  it("[PLT-7] the reviewers of staging and prod are configured in the repository settings, as the workflow says", () => {
+    const text = readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8");
+    expect(text).toMatch(/Required\s+# reviewers for staging and prod .* are\s+# configured in the repository settings/s);
+  });
+});
+
+describe("the plan-summary command", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "ecg-plan-summary-"));
+    for (const name of ["ecg-dev.create", "ecg-prod.replan"]) writeFileSync(join(dir, `${name}.json`), gunzipSync(readFileSync(join(FIXTURES, `${name}.json.gz`))));
+    writeFileSync(join(dir, "staging.err"), "Error: No valid credential sources found\n");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("[PLT-6] bundled with the reported command, writes the comment for the lane's plans and a failed stack", () => {
+    const outfile = join(dir, "plan-summary.js");
+    const args = PLAN_SUMMARY_BUNDLE.split(" ").slice(1).map((a) => (a.startsWith("--outfile=") ? `--outfile=${outfile}` : a));
+    const built = spawnSync(join(ROOT, "node_modules", ".bin", "esbuild"), args, { cwd: ROOT, encoding: "utf8" });
+    expect(built.stderr).toBe("");
+    expect(built.status).toBe(0);
+    const out = join(dir, "comment.md");
+    const ran = spawnSync(process.execPath, [outfile, "--out", out, `ecg-dev=${join(dir, "ecg-dev.create.json")}`, "--error", `ecg-staging=${join(dir, "staging.err")}`, `ecg-prod=${join(dir, "ecg-prod.replan.json")}`], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain("failed: ecg-staging");
+    const comment = readFileSync(out, "utf8");
+    expect(comment.split("\n")[0]).toBe(PLAN_SUMMARY_MARKER);
+    const dev = summarizePlan(loadFixture("ecg-dev.create.json.gz"));
+    const prod = summarizePlan(loadFixture("ecg-prod.replan.json.gz"));
+    expect(comment).toContain(`| \`ecg-dev\` | 📝 changes | ${dev.adds} | 0 | 0 | 0 |`);
+    expect(comment).toContain("| `ecg-staging` | ❌ failed | – | – | – | – |");
+    expect(comment).toContain(`| \`ecg-prod\` | 📝 changes, partial plan | 0 | ${prod.changes} | 0 | 0 |`);
+    expect(comment).toContain("```text\nError: No valid credential sources found\n```");
+  });
+
+  it("[PLT-6] a missing or unreadable plan becomes a failed stack, not a missing comment; usage errors exit 2", () => {
+    const out = join(dir, "missing.md");
+    const log: string[] = [];
+    const io = { log: (l: string) => log.push(l), error: (l: string) => log.push(l) };
+    writeFileSync(join(dir, "broken.json"), "{ not json");
+    expect(main(["--out", out, `ecg-dev=${join(dir, "nope.json")}`, `ecg-prod=${join(dir, "broken.json")}`], io)).toBe(0);
+    const comment = readFileSync(out, "utf8");
+    expect(comment).toContain(`No plan output at ${join(dir, "nope.json")}`);
+    expect(comment).toContain(`Cannot summarize ${join(dir, "broken.json")}`);
+    expect(log.at(-1)).toContain("failed: ecg-dev, ecg-prod");
+    expect(main(["ecg-dev=x.json"], io)).toBe(2);
+    expect(main(["--out", out, "ecg-dev=a.json", "ecg-dev=b.json"], io)).toBe(2);
+    expect(log.at(-1)).toMatch(/stack ecg-dev is given twice\nusage: plan-summary/);
+  });
+
+  it("[PLT-5] renders Terraform Cloud's plan text (--text)", () => {
+    const text = join(dir, "plan.txt");
+    writeFileSync(text, '  # module.data.aws_s3_bucket.videos["x"] will be destroyed\n\nPlan: 0 to add, 0 to change, 1 to destroy.\n');
+    const out = join(dir, "tfc.md");
+    expect(main(["--out", out, "--title", "Terraform plan (Terraform Cloud, speculative)", "--text", `ecg-dev=${text}`], { log: () => undefined, error: () => undefined })).toBe(0);
+    const comment = readFileSync(out, "utf8");
+    expect(comment).toContain("## Terraform plan (Terraform Cloud, speculative)");
+    expect(comment).toContain("| `ecg-dev` | 📝 changes, ⚠️ stateful | 0 | 0 | 0 | 1 |");
+    expect(comment).toContain('**destroy** `module.data.aws_s3_bucket.videos["x"]`');
+  });
+});
