@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { environments } from "../environments";
+import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
+import { DELIVERY_STACK } from "../stacks/delivery-stack";
 import { platformStackName } from "../stacks/platform-stack";
 
 type Json = Record<string, any>;
@@ -201,6 +202,15 @@ describe("deploy.yml", () => {
       expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
       previous = `deploy-${env.name}`;
     }
+  });
+
+  it("[CI-1] deploys the delivery pipeline's stack last, after prod and with prod's reviewers, in the pipeline's region", () => {
+    const job = deploy.jobs["release-pipeline"];
+    expect(job.needs).toBe(`deploy-${environments[environments.length - 1].name}`);
+    expect(job.environment).toBe("prod");
+    expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${DELIVERY_STACK}`);
+    expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(program.delivery.region);
+    expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
   });
 
   it("[PLT-7] the reviewers of staging and prod are configured in the repository settings, as the workflow says", () => {

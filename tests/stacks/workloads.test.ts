@@ -521,3 +521,29 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
     expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Render", "Deploy"]);
   });
 });
+
+describe("Recovery objectives and the seed's cost figures", () => {
+  const prod = stack("ecg-prod");
+
+  it("[DR-1] [DR-2] prod keeps its data in a second region: a Tokyo replica, backups replicated to Tokyo, videos replicated under 15-minute RTC", () => {
+    const [[, primary]] = resourcesOf(prod, "aws_db_instance").filter(([, d]) => !d.replicate_source_db);
+    const tokyo = resourcesOf(prod, "aws_db_instance").filter(([, d]) => d.provider === "aws.ap_northeast_1");
+    expect(tokyo).toHaveLength(1);
+    expect(referencedId(tokyo[0][1].replicate_source_db)).toBe(resourcesOf(prod, "aws_db_instance").find(([, d]) => d === primary)![0]);
+    const [[, backups]] = resourcesOf(prod, "aws_db_instance_automated_backups_replication");
+    expect(backups.provider).toBe("aws.ap_northeast_1");
+    const [[, replication]] = resourcesOf(prod, "aws_s3_bucket_replication_configuration");
+    for (const rule of replication.rule) {
+      expect(rule.destination.replication_time).toEqual({ status: "Enabled", time: { minutes: 15 } });
+      expect(rule.destination.metrics).toEqual({ status: "Enabled", event_threshold: { minutes: 15 } });
+    }
+  });
+
+  it("[COST-4] prod's render fleet has the seed's Phase 2 shape: g4dn.2xlarge hosts, four of them through working hours, up to 8", () => {
+    const [[, render]] = resourcesOf(prod, "aws_autoscaling_group").filter(([, g]) => g.name === "ecg-prod-gpu-render");
+    expect(render.mixed_instances_policy.launch_template.override[0].instance_type).toBe("g4dn.2xlarge");
+    expect(render.max_size).toBe(8);
+    const peak = resourcesOf(prod, "aws_autoscaling_schedule").find(([, s]) => s.scheduled_action_name === "ecg-prod-gpu-render-weekday-peak");
+    expect(peak?.[1]).toMatchObject({ min_size: 4, recurrence: "0 9 * * MON-FRI", time_zone: "Asia/Seoul" });
+  });
+});
