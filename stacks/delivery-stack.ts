@@ -87,6 +87,7 @@ export class DeliveryStack extends TerraformStack {
           containerPort: DEFAULT_SERVICE_PORTS.api,
           imageRepositoryUrl: repositoryUrl,
           hooks: release.hooks,
+          capacityProviderStrategy: release.capacityProviderStrategy,
         },
         validations: config.delivery.validations,
       })),

@@ -42,7 +42,11 @@ export class PlatformMonitoring extends Construct {
       clusterName: props.clusterName,
       apiServiceName: props.services.api.service.name,
       gpuFleets: { "ml-audio": props.fleets.mlAudio.autoScalingGroup.name, render: props.fleets.render.autoScalingGroup.name },
-      loadBalancer: { arnSuffix: ingress.loadBalancer.arnSuffix, targetGroupArnSuffix: ingress.targetGroup.arnSuffix },
+      loadBalancer: {
+        arnSuffix: ingress.loadBalancer.arnSuffix,
+        // Blue/green: CodeDeploy swaps the serving group at every release, so both are watched.
+        targetGroups: { blue: ingress.targetGroup.arnSuffix, ...(ingress.greenTargetGroup ? { green: ingress.greenTargetGroup.arnSuffix } : {}) },
+      },
     };
     this.topics = new AlarmTopics(this, "topics", {
       name: `${stackName}-alarms`,
@@ -60,6 +64,7 @@ export class PlatformMonitoring extends Construct {
         replicaIdentifiers: data.database.replicas.map((r) => r.identifier),
       },
       redis: { replicationGroupId: data.cache.replicationGroup.replicationGroupId, shards: config.cache.shards, replicasPerShard: config.cache.replicasPerShard },
+      renderAlwaysRunning: config.compute.render.instances.min > 0,
     });
     this.tracing = new Tracing(this, "tracing", { name: stackName, services: tracingNames(stackName) });
   }

@@ -20,6 +20,8 @@ export interface ApiRelease {
   readonly taskRoleNames: readonly string[];
   readonly trafficShift: TrafficShift;
   readonly hooks: ReturnType<typeof deploymentHooks>;
+  /** The API service's capacity provider (FARGATE or FARGATE_SPOT): the AppSpec repeats it. */
+  readonly capacityProviderStrategy: readonly { readonly capacityProvider: string; readonly weight: number }[];
 }
 
 export function apiRelease(config: EnvironmentConfig): ApiRelease {
@@ -37,5 +39,6 @@ export function apiRelease(config: EnvironmentConfig): ApiRelease {
     taskRoleNames: [`${service}-execution`, `${service}-task`],
     trafficShift,
     hooks: deploymentHooks(deploymentName, trafficShift),
+    capacityProviderStrategy: [{ capacityProvider: config.compute.api.capacityProvider, weight: 1 }],
   };
 }

@@ -29,7 +29,8 @@ const planTfc = workflow("plan-tfc.yml");
 const deploy = workflow("deploy.yml");
 const ALL: [string, Json][] = [["plan.yml", plan], ["plan-tfc.yml", planTfc], ["deploy.yml", deploy]];
 
-const stacks = environments.map(platformStackName);
+/** What the pull-request workflows plan: every environment stack and the delivery pipeline's, which deploy.yml applies. */
+const stacks = [...environments.map(platformStackName), DELIVERY_STACK];
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const terraformVersion = readFileSync(join(ROOT, ".terraform-version"), "utf8").trim();
 
@@ -137,6 +138,7 @@ describe("plan.yml (S3 state)", () => {
       expect(entry.region).toBe(env.account.region);
       expect(entry.role_variable).toBe(`AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
     }
+    expect(byStack[DELIVERY_STACK]).toEqual({ stack: DELIVERY_STACK, region: program.delivery.region, role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY" });
     const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
     expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
     const run = steps(job).find((s) => s.id === "plan")!.run;

@@ -9,6 +9,14 @@ export interface AppSpecProps {
   readonly containerPort: number;
   /** Lambda function (name or ARN) per lifecycle event. @default {} */
   readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
+  /**
+   * The service's capacity providers: CodeDeploy starts the replacement task
+   * set with what the AppSpec says, not with the service's strategy (which
+   * ECS refuses to change on a CODE_DEPLOY service), so FARGATE_SPOT services
+   * stay on Spot only when it is repeated here.
+   * @default - the cluster's default strategy
+   */
+  readonly capacityProviderStrategy?: readonly { readonly capacityProvider: string; readonly weight: number; readonly base?: number }[];
 }
 
 /**
@@ -31,6 +39,12 @@ export function appSpec(props: AppSpecProps): string {
     `          ContainerName: ${q(props.containerName)}`,
     `          ContainerPort: ${props.containerPort}`,
   ];
+  if (props.capacityProviderStrategy?.length) {
+    lines.push("        CapacityProviderStrategy:");
+    for (const p of props.capacityProviderStrategy) {
+      lines.push(`          - CapacityProvider: ${q(p.capacityProvider)}`, `            Weight: ${p.weight}`, `            Base: ${p.base ?? 0}`);
+    }
+  }
   const hooks = EVENT_ORDER.filter((event) => props.hooks?.[event]);
   if (hooks.length) {
     lines.push("Hooks:");

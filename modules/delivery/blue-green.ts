@@ -223,7 +223,9 @@ export class BlueGreenDeployment extends Construct {
           CANARY_PERCENT: String(percent),
           BAKE_MINUTES: String(bakeMinutes),
           ALARM_NAMES: JSON.stringify(alarms),
-          POLL_SECONDS: "30",
+          // Short: when CodeDeploy stops the deployment on an alarm it removes the green
+          // task set, and the hook's slice gets 503s until its next poll restores blue.
+          POLL_SECONDS: "10",
           DEPLOYMENT_GROUP_NAME: props.name,
         },
       },

@@ -13,7 +13,7 @@ import { refuseProps } from "../common/props";
 import { serviceTrustPolicy } from "../common/trust";
 import { EncryptionKey } from "../kms";
 import { SecureBucket } from "../secure-bucket";
-import { appSpec, type EcsLifecycleEvent } from "./appspec";
+import { appSpec, type AppSpecProps, type EcsLifecycleEvent } from "./appspec";
 import { buildSpec, DEPLOY_FILES, IMAGE_PLACEHOLDER, renderSpec, SCAN_SEVERITIES, type ScanSeverity, validationSpec } from "./buildspecs";
 
 /** The pipeline variable namespace of the source action; `#{SourceVariables.CommitId}` tags the images. */
@@ -53,6 +53,8 @@ export interface DeliveryStage {
     readonly imageRepositoryUrl: string;
     /** AppSpec lifecycle hooks (BlueGreenDeployment's `hooks`). @default {} */
     readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
+    /** The service's capacity provider strategy, repeated in the AppSpec (see AppSpecProps). @default - the cluster's default */
+    readonly capacityProviderStrategy?: AppSpecProps["capacityProviderStrategy"];
   };
   /** Checks after the deployment, run in order from the source checkout, e.g. `load-test`. @default [] */
   readonly validations?: readonly { readonly name: string; readonly commands: readonly string[] }[];
@@ -282,7 +284,7 @@ export class DeliveryPipeline extends Construct {
           TASK_FAMILY: d.taskDefinitionFamily,
           CONTAINER_NAME: d.containerName,
           IMAGE_REPOSITORY_URL: d.imageRepositoryUrl,
-          APPSPEC: appSpec({ containerName: d.containerName, containerPort: d.containerPort, hooks: d.hooks }),
+          APPSPEC: appSpec({ containerName: d.containerName, containerPort: d.containerPort, hooks: d.hooks, capacityProviderStrategy: d.capacityProviderStrategy }),
         },
       });
       const deployArtifact = `${lower}_deploy`;

@@ -10,6 +10,8 @@ import { Construct } from "constructs";
  * - monitoring: CloudWatch metrics of the CloudWatch agent (MON-5) and the
  *   custom scaling metrics of the fleets;
  * - ssm: the CloudWatch agent reads its configuration from Parameter Store;
+ * - ec2: the CloudWatch agent resolves `${aws:AutoScalingGroupName}` (the
+ *   dimension the GPU metrics are aggregated by) with ec2:DescribeTags;
  * - xray: the X-Ray daemon sidecars send the services' traces (MON-4).
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
@@ -22,6 +24,7 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "ecs-telemetry",
   "monitoring",
   "ssm",
+  "ec2",
   "xray",
 ];
 

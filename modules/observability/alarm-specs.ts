@@ -69,6 +69,12 @@ export interface RedisAlarmTargets {
 export interface AlarmTargets extends MonitoredSystem {
   readonly database: DatabaseAlarmTargets;
   readonly redis: RedisAlarmTargets;
+  /**
+   * The render fleet keeps at least one host at all times, so the render
+   * service always publishes the queue depth and silence is a failure.
+   * @default true
+   */
+  readonly renderAlwaysRunning?: boolean;
   /** Share of 5xx responses (target and ALB) of at least 10 requests a minute that pages. @default 5 */
   readonly http5xxPercent?: number;
 }
@@ -128,8 +134,9 @@ export function criticalAlarms(t: AlarmTargets): AlarmSpec[] {
       threshold: 100,
       ...FIVE_MINUTES,
       // The render service must publish the depth every minute, zeros included:
-      // silence means nobody watches the queue.
-      treatMissingData: "breaching",
+      // silence means nobody watches the queue; unless its fleet may scale to
+      // zero hosts (then nobody runs to publish, and the queue waits for scale-out).
+      treatMissingData: t.renderAlwaysRunning === false ? "notBreaching" : "breaching",
       metric: { namespace: RENDER_NAMESPACE, metricName: RENDER_METRICS.queueDepth, dimensions: environment, stat: "Maximum" },
     },
     {
@@ -189,25 +196,6 @@ export function criticalAlarms(t: AlarmTargets): AlarmSpec[] {
     },
     {
       severity: "critical",
-      key: "alb-unhealthy-hosts",
-      description: "An API target failed its ALB health checks for 2 minutes",
-      comparison: "GreaterThanThreshold",
-      threshold: 0,
-      period: 60,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      // A rollback alarm must act on evidence only; a gap is no evidence.
-      treatMissingData: "notBreaching",
-      metric: {
-        namespace: "AWS/ApplicationELB",
-        metricName: "UnHealthyHostCount",
-        // The target-group metric exists only with both dimensions.
-        dimensions: { TargetGroup: t.loadBalancer.targetGroupArnSuffix, LoadBalancer: t.loadBalancer.arnSuffix },
-        stat: "Maximum",
-      },
-    },
-    {
-      severity: "critical",
       key: "rds-free-storage",
       // Critical: a full volume stops every write (RDS sets the instance to storage-full).
       description: `PostgreSQL primary has less than ${database.minimumFreeStorageGiB ?? 10} GiB of free storage`,
@@ -221,6 +209,47 @@ export function criticalAlarms(t: AlarmTargets): AlarmSpec[] {
       metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: { DBInstanceIdentifier: database.instanceIdentifier }, stat: "Minimum" },
     },
   );
+  // Per target group, so a canary's slice is judged on its own: at 10% on the
+  // new version, the whole ALB's 5xx share stays under 5% even if every new task fails half its requests.
+  for (const [group, targetGroup] of Object.entries(t.loadBalancer.targetGroups)) {
+    const dimensions = { TargetGroup: targetGroup, LoadBalancer: t.loadBalancer.arnSuffix };
+    specs.push(
+      {
+        severity: "critical",
+        key: `alb-unhealthy-hosts-${group}`,
+        description: `An API target of the ${group} target group failed its ALB health checks for 2 minutes`,
+        comparison: "GreaterThanThreshold",
+        threshold: 0,
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        // A rollback alarm must act on evidence only; a gap (an empty group) is no evidence.
+        treatMissingData: "notBreaching",
+        // The target-group metric exists only with both dimensions.
+        metric: { namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions, stat: "Maximum" },
+      },
+      {
+        severity: "critical",
+        key: `target-5xx-${group}`,
+        description: `More than ${t.http5xxPercent ?? 5}% of the requests the ${group} target group served answered 5xx by its targets for 2 minutes, at 10 or more requests a minute`,
+        comparison: "GreaterThanThreshold",
+        threshold: t.http5xxPercent ?? 5,
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        // No requests to the group (it is idle between releases), no errors.
+        treatMissingData: "notBreaching",
+        metric: {
+          expression: "IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)",
+          label: "5xx % of the group's requests",
+          metrics: {
+            requests: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions, stat: "Sum" },
+            errors: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions, stat: "Sum" },
+          },
+        },
+      },
+    );
+  }
   for (let shard = 1; shard <= t.redis.shards; shard++) {
     specs.push({
       severity: "critical",
@@ -319,6 +348,21 @@ export function warningAlarms(t: AlarmTargets): AlarmSpec[] {
       treatMissingData: "notBreaching",
       metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: t.loadBalancer.arnSuffix }, stat: "p90" },
     },
+    ...Object.entries(t.loadBalancer.targetGroups).map(
+      ([group, targetGroup]): AlarmSpec => ({
+        severity: "warning",
+        key: `target-response-time-${group}`,
+        // Per target group: a slow canary slice is judged on its own (see target-5xx-*).
+        description: `90th percentile response time of the ${group} target group above 2 seconds for 3 minutes`,
+        comparison: "GreaterThanThreshold",
+        threshold: 2,
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: "notBreaching",
+        metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { TargetGroup: targetGroup, LoadBalancer: t.loadBalancer.arnSuffix }, stat: "p90" },
+      }),
+    ),
     ...[database.instanceIdentifier, ...(database.replicaIdentifiers ?? [])].map(
       (identifier, i): AlarmSpec => ({
         severity: "warning",
@@ -363,5 +407,11 @@ export function warningAlarms(t: AlarmTargets): AlarmSpec[] {
   return specs;
 }
 
-/** Keys of the alarms CodeDeploy watches to roll a deployment of the API back. */
-export const DEPLOYMENT_ALARM_KEYS = ["alb-5xx", "alb-unhealthy-hosts", "alb-response-time"] as const;
+/**
+ * Keys of the alarms CodeDeploy watches to roll a deployment of the API back:
+ * the ALB's 5xx share, and per target group its unhealthy hosts, 5xx share
+ * and p90 response time (1 + 3 per group: 7 of CodeDeploy's 10 with two groups).
+ */
+export function deploymentAlarmKeys(t: Pick<AlarmTargets, "loadBalancer">): string[] {
+  return ["alb-5xx", ...Object.keys(t.loadBalancer.targetGroups).flatMap((g) => [`alb-unhealthy-hosts-${g}`, `target-5xx-${g}`, `target-response-time-${g}`])];
+}

@@ -3,7 +3,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
-import { type AlarmSpec, type AlarmTargets, criticalAlarms, DEPLOYMENT_ALARM_KEYS, type MetricMath, warningAlarms } from "./alarm-specs";
+import { type AlarmSpec, type AlarmTargets, criticalAlarms, deploymentAlarmKeys, type MetricMath, warningAlarms } from "./alarm-specs";
 import type { Severity } from "./alarm-topics";
 import { monitoredSystemProblems, namePrefixProblem } from "./monitored-system";
 
@@ -37,7 +37,7 @@ export class Alarms extends Construct {
   readonly warning: Readonly<Record<string, CloudwatchMetricAlarm>>;
   /**
    * Names of the alarms a CodeDeploy deployment group watches to roll the API
-   * back (ALB 5xx, unhealthy hosts, response time), as references to the
+   * back (ALB 5xx; per target group unhealthy hosts, 5xx, response time), as references to the
    * alarms, so that the deployment group is created after them.
    */
   readonly deploymentAlarmNames: readonly string[];
@@ -50,7 +50,7 @@ export class Alarms extends Construct {
     this.critical = byKey(criticalAlarms(props));
     this.warning = byKey(warningAlarms(props));
     const all = { ...this.critical, ...this.warning };
-    this.deploymentAlarmNames = DEPLOYMENT_ALARM_KEYS.map((key) => all[key].alarmName);
+    this.deploymentAlarmNames = deploymentAlarmKeys(props).map((key) => all[key].alarmName);
     ComponentTags.apply(this, "observability");
   }
 }

@@ -3,7 +3,7 @@ export {
   type AlarmSpec,
   type AlarmTargets,
   type DatabaseAlarmTargets,
-  DEPLOYMENT_ALARM_KEYS,
+  deploymentAlarmKeys,
   type MetricMath,
   type MetricRead,
   type MissingData,

@@ -18,12 +18,16 @@ export interface MonitoredSystem {
   readonly loadBalancer: {
     /** `arn_suffix` of the ALB: `app/<name>/<id>`. */
     readonly arnSuffix: string;
-    /** `arn_suffix` of the API's target group: `targetgroup/<name>/<id>`. */
-    readonly targetGroupArnSuffix: string;
+    /**
+     * The API's target groups by a short name (in alarm names): `arn_suffix`
+     * each (`targetgroup/<name>/<id>`). Under blue/green both groups: CodeDeploy
+     * swaps which one serves at every release, so each is watched.
+     */
+    readonly targetGroups: Readonly<Record<string, string>>;
   };
 }
 
-/** Short fleet names: they go into alarm names and construct ids. */
+/** Short fleet and target-group names: they go into alarm names and construct ids. */
 const FLEET_KEY = /^[a-zA-Z0-9-]{1,32}$/;
 
 /** The problems of the props both Dashboards and Alarms take. */
@@ -47,7 +51,12 @@ export function monitoredSystemProblems(props: MonitoredSystem): string[] {
     else if (!Token.isUnresolved(value) && !value.startsWith(prefix)) problems.push(`${field}: "${value}" must be an ARN suffix starting with ${prefix}`);
   };
   suffix("loadBalancer.arnSuffix", props.loadBalancer?.arnSuffix, "app/");
-  suffix("loadBalancer.targetGroupArnSuffix", props.loadBalancer?.targetGroupArnSuffix, "targetgroup/");
+  const groups = Object.entries(props.loadBalancer?.targetGroups ?? {});
+  if (groups.length === 0) problems.push("loadBalancer.targetGroups: at least one target group is required");
+  for (const [key, arnSuffix] of groups) {
+    if (!FLEET_KEY.test(key)) problems.push(`loadBalancer.targetGroups: key "${key}" must be 1-32 letters, digits or dashes`);
+    suffix(`loadBalancer.targetGroups.${key}`, arnSuffix, "targetgroup/");
+  }
   return problems;
 }
 

@@ -492,7 +492,12 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
       expect(deploy.configuration).toMatchObject({ ApplicationName: app.name, DeploymentGroupName: group.deployment_group_name });
       expect(group.ecs_service).toEqual({ cluster_name: expect.stringContaining("aws_ecs_cluster."), service_name: expect.stringContaining("aws_ecs_service.") });
       expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
-      expect(group.alarm_configuration.alarms).toHaveLength(3);
+      // The ALB's 5xx share and, for blue and green, unhealthy hosts, 5xx share and p90 latency.
+      const alarmNames = Object.fromEntries(resourcesOf(stack(env), "aws_cloudwatch_metric_alarm").map(([id, a]) => [id, a.alarm_name]));
+      expect(group.alarm_configuration.alarms.map((ref: string) => alarmNames[referencedId(ref)])).toEqual([
+        `${env}-alb-5xx`,
+        ...["blue", "green"].flatMap((g) => [`${env}-alb-unhealthy-hosts-${g}`, `${env}-target-5xx-${g}`, `${env}-target-response-time-${g}`]),
+      ]);
       // The render step reads the family and container the environment's task definition really has.
       const render = projectOf(stage.find((a: any) => a.name === "Render"));
       expect(containers(stack(env), envVar(render, "TASK_FAMILY")).map((c) => c.name)).toContain(envVar(render, "CONTAINER_NAME"));
@@ -513,6 +518,15 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
     expect(appspec).toContain("BeforeAllowTraffic");
     expect(appspec).toContain(hook.function_name);
     expect(envVar(projectOf(stages.Dev.find((a: any) => a.name === "Render")), "APPSPEC")).not.toContain("Hooks");
+  });
+
+  it("[CI-3] each release keeps its environment's capacity provider: dev's API stays on Fargate Spot", () => {
+    const providerOf = (env: string) => resourcesOf(stack(env), "aws_ecs_service").find(([, s]) => s.name === `${env}-backend-api`)![1].capacity_provider_strategy[0].capacity_provider;
+    for (const [stageName, env] of [["Dev", "ecg-dev"], ["Prod", "ecg-prod"]]) {
+      const appspec = envVar(projectOf(stages[stageName].find((a: any) => a.name === "Render")), "APPSPEC");
+      expect(appspec).toContain(`CapacityProvider: "${providerOf(env)}"`);
+    }
+    expect(providerOf("ecg-dev")).toBe("FARGATE_SPOT");
   });
 
   it("[CI-4] staging and prod wait for a person; staging then runs the load test and the performance validation", () => {

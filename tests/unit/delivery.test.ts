@@ -222,7 +222,7 @@ describe("delivery module", () => {
         CANARY_PERCENT: "10",
         BAKE_MINUTES: "10",
         ALARM_NAMES: JSON.stringify(["ecg-prod-api-5xx", "ecg-prod-api-latency"]),
-        POLL_SECONDS: "30",
+        POLL_SECONDS: "10",
         DEPLOYMENT_GROUP_NAME: "ecg-prod-api",
       });
       // The AppSpec names it; AWSCodeDeployRoleForECS lets CodeDeploy invoke CodeDeployHook_* only.
@@ -286,6 +286,12 @@ describe("delivery module", () => {
         Resources: [{ TargetService: { Type: "AWS::ECS::Service", Properties: { TaskDefinition: "<TASK_DEFINITION>", LoadBalancerInfo: { ContainerName: "backend-api", ContainerPort: 8000 } } } }],
       });
       expect(text.startsWith("version: 0.0\n")).toBe(true);
+    });
+
+    it("[CI-3] repeats the service's capacity providers, so a Spot service's replacement tasks stay on Spot", () => {
+      const text = appSpec({ containerName: "api", containerPort: 80, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] });
+      expect(parse(text).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([{ CapacityProvider: "FARGATE_SPOT", Weight: 1, Base: 0 }]);
+      expect(parse(appSpec({ containerName: "api", containerPort: 80 })).Resources[0].TargetService.Properties.CapacityProviderStrategy).toBeUndefined();
     });
 
     it("[CI-5] lists the lifecycle hooks in CodeDeploy's order", () => {

@@ -30,7 +30,10 @@ const SYSTEM: MonitoredSystem = {
   clusterName: "ecg-prod",
   apiServiceName: "backend-api",
   gpuFleets: { mlAudio: "ecg-prod-ml-audio", render: "ecg-prod-render" },
-  loadBalancer: { arnSuffix: "app/ecg-prod-api/0123456789abcdef", targetGroupArnSuffix: "targetgroup/ecg-prod-api/fedcba9876543210" },
+  loadBalancer: {
+    arnSuffix: "app/ecg-prod-api/0123456789abcdef",
+    targetGroups: { blue: "targetgroup/ecg-prod-api/fedcba9876543210", green: "targetgroup/ecg-prod-api-green/0011223344556677" },
+  },
 };
 const TOPICS = { critical: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-critical", warning: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-warning" };
 const ALARMS: AlarmsProps = {
@@ -372,7 +375,8 @@ describe("Dashboards", () => {
     [{ gpuFleets: { "ml audio": "asg" } }, 'gpuFleets: key "ml audio" must be 1-32 letters, digits or dashes'],
     [{ gpuFleets: { render: "" } }, "gpuFleets.render: must not be empty"],
     [{ loadBalancer: { ...SYSTEM.loadBalancer, arnSuffix: "ecg-prod-api" } }, 'loadBalancer.arnSuffix: "ecg-prod-api" must be an ARN suffix starting with app/'],
-    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroupArnSuffix: "" } }, "loadBalancer.targetGroupArnSuffix: must not be empty"],
+    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: { blue: "" } } }, "loadBalancer.targetGroups.blue: must not be empty"],
+    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: {} } }, "loadBalancer.targetGroups: at least one target group is required"],
   ])("[MON-1] refuses %j", (overrides, message) => {
     expect(() => synthDashboards(overrides)).toThrow(message);
   });
@@ -397,8 +401,11 @@ describe("Alarms", () => {
       "frame-drop-rate",
       "db-pool-exhausted",
       "alb-5xx",
-      "alb-unhealthy-hosts",
       "rds-free-storage",
+      "alb-unhealthy-hosts-blue",
+      "target-5xx-blue",
+      "alb-unhealthy-hosts-green",
+      "target-5xx-green",
       "redis-memory-shard-1",
       "redis-memory-shard-2",
       "redis-memory-shard-3",
@@ -413,6 +420,8 @@ describe("Alarms", () => {
       "host-memory-render",
       "host-disk-render",
       "alb-response-time",
+      "target-response-time-blue",
+      "target-response-time-green",
       "rds-cpu",
       "rds-cpu-replica-1",
       "rds-replica-lag-1",
@@ -480,17 +489,37 @@ describe("Alarms", () => {
     expect(alarmNamed(synthAlarms({ http5xxPercent: 2 }).stack, "ecg-prod-alb-5xx").threshold).toBe(2);
   });
 
-  it("[MON-2] critical: any unhealthy API target (target group and ALB dimensions) for 2 minutes", () => {
-    expect(alarm("alb-unhealthy-hosts")).toMatchObject({
-      namespace: "AWS/ApplicationELB",
-      metric_name: "UnHealthyHostCount",
-      dimensions: { TargetGroup: "targetgroup/ecg-prod-api/fedcba9876543210", LoadBalancer: "app/ecg-prod-api/0123456789abcdef" },
-      statistic: "Maximum",
-      comparison_operator: "GreaterThanThreshold",
-      threshold: 0,
-      period: 60,
-      evaluation_periods: 2,
-    });
+  it("[MON-2] [CI-5] critical, per target group (blue and green: CodeDeploy swaps them): any unhealthy API target for 2 minutes", () => {
+    for (const [group, suffix] of Object.entries(SYSTEM.loadBalancer.targetGroups)) {
+      expect(alarm(`alb-unhealthy-hosts-${group}`)).toMatchObject({
+        namespace: "AWS/ApplicationELB",
+        metric_name: "UnHealthyHostCount",
+        dimensions: { TargetGroup: suffix, LoadBalancer: "app/ecg-prod-api/0123456789abcdef" },
+        statistic: "Maximum",
+        comparison_operator: "GreaterThanThreshold",
+        threshold: 0,
+        period: 60,
+        evaluation_periods: 2,
+      });
+    }
+  });
+
+  it("[CI-5] judges each target group's own 5xx share and p90 latency, so a 10% canary slice is not averaged away", () => {
+    for (const [group, suffix] of Object.entries(SYSTEM.loadBalancer.targetGroups)) {
+      const errors = alarm(`target-5xx-${group}`);
+      expect(errors).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 5, evaluation_periods: 2, datapoints_to_alarm: 2, treat_missing_data: "notBreaching" });
+      const q = Object.fromEntries(errors.metric_query.map((m: any) => [m.id, m]));
+      expect(q.result.expression).toBe("IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)");
+      for (const id of ["requests", "errors"]) expect(q[id].metric.dimensions).toEqual({ TargetGroup: suffix, LoadBalancer: "app/ecg-prod-api/0123456789abcdef" });
+      expect(q.errors.metric.metric_name).toBe("HTTPCode_Target_5XX_Count");
+      expect(alarm(`target-response-time-${group}`)).toMatchObject({
+        metric_name: "TargetResponseTime",
+        extended_statistic: "p90",
+        threshold: 2,
+        evaluation_periods: 3,
+        dimensions: { TargetGroup: suffix, LoadBalancer: "app/ecg-prod-api/0123456789abcdef" },
+      });
+    }
   });
 
   it("[MON-2] critical: PostgreSQL free storage below 10 GiB; Redis memory > 90% on any node of a shard", () => {
@@ -602,22 +631,26 @@ describe("Alarms", () => {
       }),
     );
     const names = out.output!.names.value as string[];
-    expect(names).toHaveLength(3);
+    expect(names).toHaveLength(7);
     const referenced = names.map((reference) => {
       const match = /^\$\{aws_cloudwatch_metric_alarm\.([^.]+)\.alarm_name\}$/.exec(reference);
       expect(match).not.toBeNull();
       return out.resource.aws_cloudwatch_metric_alarm[match![1]].alarm_name;
     });
-    expect(referenced).toEqual(["ecg-prod-alb-5xx", "ecg-prod-alb-unhealthy-hosts", "ecg-prod-alb-response-time"]);
-    expect(alarms.deploymentAlarmNames).toHaveLength(3);
+    expect(referenced).toEqual([
+      "ecg-prod-alb-5xx",
+      ...["blue", "green"].flatMap((g) => [`ecg-prod-alb-unhealthy-hosts-${g}`, `ecg-prod-target-5xx-${g}`, `ecg-prod-target-response-time-${g}`]),
+    ]);
+    // CodeDeploy watches at most 10 alarms per deployment group.
+    expect(alarms.deploymentAlarmNames.length).toBeLessThanOrEqual(10);
   });
 
   it("[MON-2] chooses missing-data handling per alarm", () => {
     const missing = (key: string) => alarm(key).treat_missing_data;
     expect(["render-queue-depth"].map(missing)).toEqual(["breaching"]);
-    expect(["gpu-memory-render", "frame-drop-rate", "db-pool-exhausted", "alb-5xx", "alb-unhealthy-hosts", "alb-response-time", "api-cpu", "host-disk-render"].map(missing)).toEqual(
-      Array(8).fill("notBreaching"),
-    );
+    expect(alarmNamed(synthAlarms({ renderAlwaysRunning: false }).stack, "ecg-prod-render-queue-depth").treat_missing_data).toBe("notBreaching");
+    const quiet = ["gpu-memory-render", "frame-drop-rate", "db-pool-exhausted", "alb-5xx", "alb-unhealthy-hosts-blue", "target-5xx-green", "alb-response-time", "target-response-time-blue", "api-cpu", "host-disk-render"];
+    expect(quiet.map(missing)).toEqual(Array(quiet.length).fill("notBreaching"));
     expect(["rds-free-storage", "rds-cpu", "rds-replica-lag-1", "redis-memory-shard-1", "redis-engine-cpu-shard-1"].map(missing)).toEqual(Array(5).fill("missing"));
   });
 
@@ -630,7 +663,7 @@ describe("Alarms", () => {
     [{ name: "ecg/prod" }, 'name: "ecg/prod" must be 1-200 letters, digits, - or _'],
     [{ gpuFleets: {} }, "gpuFleets: at least one GPU fleet is required"],
     [{ environment: "" }, "environment: must not be empty"],
-    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroupArnSuffix: "ecg-prod-api" } }, 'loadBalancer.targetGroupArnSuffix: "ecg-prod-api" must be an ARN suffix starting with targetgroup/'],
+    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: { blue: "ecg-prod-api" } } }, 'loadBalancer.targetGroups.blue: "ecg-prod-api" must be an ARN suffix starting with targetgroup/'],
     [{ topics: { ...TOPICS, warning: "" } }, "topics.warning: must be the ARN of the warning topic"],
     [{ database: { instanceIdentifier: "" } }, "database.instanceIdentifier: must not be empty"],
     [{ database: { instanceIdentifier: "db", replicaIdentifiers: ["db"] } }, 'database.replicaIdentifiers[0]: "db" is the primary'],
