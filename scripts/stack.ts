@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../environments";
-import { platformStackName } from "../stacks/platform-stack";
+import { platformStackName } from "../stacks/names";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
 
 export const STACK_ACTIONS = ["diff", "deploy", "plan"] as const;

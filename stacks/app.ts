@@ -6,7 +6,8 @@ import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
 import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
-import { PlatformStack, platformStackName } from "./platform-stack";
+import { platformStackName } from "./names";
+import { PlatformStack } from "./platform-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
 
 export interface ProgramInput {

@@ -51,8 +51,6 @@ export const TEST_LISTENER_PORT = 8443;
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
 const GLOBAL_REGION = "us-east-1";
 
-/** Name of an environment's platform stack (and its state key / workspace). */
-export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 
 /** Everything one environment runs in its primary region (PLT-2). */
 export class PlatformStack extends TerraformStack {

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
 import { DELIVERY_STACK } from "../stacks/delivery-stack";
-import { platformStackName } from "../stacks/platform-stack";
+import { platformStackName } from "../stacks/names";
 
 type Json = Record<string, any>;
 
