@@ -66,7 +66,7 @@ export const dev: EnvironmentConfig = {
     snapshotRetentionDays: 1,
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
-  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: false, validations: [] },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,

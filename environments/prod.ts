@@ -67,7 +67,7 @@ export const prod: EnvironmentConfig = {
     snapshotRetentionDays: 7,
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
-  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true },
   delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,

@@ -65,7 +65,7 @@ export const staging: EnvironmentConfig = {
     snapshotRetentionDays: 3,
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
-  disasterRecovery: { failoverRegion: "ap-northeast-1" },
+  disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: true, validations: stagingValidations },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,

@@ -152,6 +152,13 @@ export interface StorageConfig {
 export interface DisasterRecoveryConfig {
   /** Secondary region for failover (DR-3). */
   readonly failoverRegion: string;
+  /**
+   * Copy the environment's container images to the failover region (ECR
+   * replication), so a standby there pulls them while this region is down.
+   * ECR holds one replication configuration per account and region: at most
+   * one environment per account and region may set it.
+   */
+  readonly replicateImages: boolean;
 }
 
 /** A build action run against the environment after each deployment (CI-4). */

@@ -57,6 +57,18 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
       vpcs.push({ env: env.name, cidr: vpc });
     }
   }
+  // ECR keeps one replication configuration per account and region.
+  const replicating = environments.filter((e) => e.disasterRecovery?.replicateImages);
+  replicating.forEach((env, i) => {
+    const other = replicating.slice(0, i).find((o) => (o.account?.id ?? "") === (env.account?.id ?? "") && o.account?.region === env.account?.region);
+    if (other) {
+      problems.push({
+        environment: env.name,
+        path: "disasterRecovery.replicateImages",
+        reason: `environment "${other.name}" already replicates the images of this account and region: ECR holds one replication configuration per account and region`,
+      });
+    }
+  });
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }
 

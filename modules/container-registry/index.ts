@@ -1,5 +1,6 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
+import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
@@ -23,6 +24,15 @@ export interface ContainerRegistryProps {
    * @default {}
    */
   readonly pullThroughCaches?: Readonly<Record<string, string>>;
+  /**
+   * Copies every image pushed to `<prefix>/*` to these regions of the same
+   * account (DR: a standby there pulls from its own region, also while this
+   * one is down). ECR creates the replica repositories. An account and region
+   * holds ONE replication configuration: only one registry per account and
+   * region may set this.
+   * @default - no replication
+   */
+  readonly replication?: { readonly regions: readonly string[]; readonly registryId: string };
 }
 
 /**
@@ -51,6 +61,14 @@ export class ContainerRegistry extends Construct {
       // ECR: 2-30 characters, lower-case letters, digits, and . _ - / inside.
       if (!/^[a-z0-9][a-z0-9._/-]{0,28}[a-z0-9]$/.test(prefix)) problems.push(`pullThroughCaches: "${prefix}" is not an ECR repository prefix (2-30 lower-case characters)`);
     }
+    const regions = props.replication?.regions ?? [];
+    if (props.replication && regions.length === 0) problems.push("replication.regions: name at least one region");
+    // ECR: at most 25 destinations over all rules of a registry.
+    if (regions.length > 25) problems.push(`replication.regions: ${regions.length} regions; ECR replicates to at most 25`);
+    regions.forEach((region, i) => {
+      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
+      if (regions.indexOf(region) !== i) problems.push(`replication.regions[${i}]: "${region}" is listed twice`);
+    });
     if (!Number.isInteger(keep) || keep < 1) problems.push(`keepTaggedImages: ${keep} must be a whole number >= 1`);
     if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.push(`untaggedExpiryDays: ${untaggedDays} must be a whole number >= 1`);
     refuseProps("ContainerRegistry", id, problems);
@@ -84,6 +102,18 @@ export class ContainerRegistry extends Construct {
     }
     for (const [prefix, upstream] of Object.entries(props.pullThroughCaches ?? {})) {
       new EcrPullThroughCacheRule(this, `pull-through-${prefix}`, { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: upstream });
+    }
+    if (props.replication) {
+      new EcrReplicationConfiguration(this, "replication", {
+        replicationConfiguration: {
+          rule: [
+            {
+              destination: props.replication.regions.map((region) => ({ region, registryId: props.replication!.registryId })),
+              repositoryFilter: [{ filter: `${props.prefix}/`, filterType: "PREFIX_MATCH" }],
+            },
+          ],
+        },
+      });
     }
     this.repositories = repositories;
     this.repositoryUrls = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, r.repositoryUrl]));

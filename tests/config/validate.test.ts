@@ -77,6 +77,15 @@ describe("environment validation", () => {
     expect(problemsOf([env]).join("\n")).toContain(expected);
   });
 
+  it("[DR-1] refuses two environments replicating images from one account and region (ECR holds one replication configuration there)", () => {
+    const staging = { ...environments.find((e) => e.name === "staging")!, disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true } };
+    expect(problemsOf([staging, prod])).toContain(
+      'prod: disasterRecovery.replicateImages: environment "staging" already replicates the images of this account and region: ECR holds one replication configuration per account and region',
+    );
+    const elsewhere = { ...staging, account: { id: "210987654321", region: "ap-northeast-2" } };
+    expect(problemsOf([elsewhere, { ...prod, account: { id: "123456789012", region: "ap-northeast-2" } }])).toEqual([]);
+  });
+
   it("[ENV-3] refuses two environments with the same name", () => {
     expect(problemsOf([prod, prodCopy()])).toContain('prod: name: "prod" is used by another environment (ENV-3)');
   });

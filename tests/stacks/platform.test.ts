@@ -202,7 +202,7 @@ describe("another region from the same code", () => {
       },
       ingress: { ...prod.ingress, domainName: "api.tokyo.ecg-render.com", cdnDomainName: "cdn.tokyo.ecg-render.com" },
       database: { ...prod.database, crossRegionReplicaRegion: "ap-northeast-2" },
-      disasterRecovery: { failoverRegion: "ap-northeast-2" },
+      disasterRecovery: { failoverRegion: "ap-northeast-2", replicateImages: true },
     };
     const built = synthProgram(undefined, { ...baseProgram, environments: [tokyo], delivery: { ...baseProgram.delivery, region: "ap-northeast-1" } });
     const stack = built.stacks["ecg-tokyo"];

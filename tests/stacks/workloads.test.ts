@@ -553,6 +553,14 @@ describe("Recovery objectives and the seed's cost figures", () => {
     }
   });
 
+  it("[DR-1] prod's images are replicated to the failover region (a standby pulls them there); dev's and staging's are not", () => {
+    const [[, config]] = resourcesOf(prod, "aws_ecr_replication_configuration");
+    expect(config.replication_configuration.rule).toEqual([
+      { destination: [{ region: "ap-northeast-1", registry_id: expect.stringContaining("data.aws_caller_identity.") }], repository_filter: [{ filter: "ecg-prod/", filter_type: "PREFIX_MATCH" }] },
+    ]);
+    for (const env of ["ecg-dev", "ecg-staging"]) expect(resourcesOf(stack(env), "aws_ecr_replication_configuration")).toEqual([]);
+  });
+
   it("[COST-4] prod's render fleet has the seed's Phase 2 shape: g4dn.2xlarge hosts, four of them through working hours, up to 8", () => {
     const [[, render]] = resourcesOf(prod, "aws_autoscaling_group").filter(([, g]) => g.name === "ecg-prod-gpu-render");
     expect(render.mixed_instances_policy.launch_template.override[0].instance_type).toBe("g4dn.2xlarge");

@@ -48,7 +48,19 @@ describe("ContainerRegistry module", () => {
     ]);
   });
 
+  it("[DR-1] [SC-2] replicates the prefix's images to the failover region when asked, and not by default", () => {
+    expect(resourcesOf(registry, "aws_ecr_replication_configuration")).toEqual([]);
+    const replicated = synth({ replication: { regions: ["ap-northeast-1"], registryId: "123456789012" } });
+    const [[, config]] = resourcesOf(replicated, "aws_ecr_replication_configuration");
+    expect(config.replication_configuration).toEqual({
+      rule: [{ destination: [{ region: "ap-northeast-1", registry_id: "123456789012" }], repository_filter: [{ filter: "ecg-test/", filter_type: "PREFIX_MATCH" }] }],
+    });
+  });
+
   it.each<[Partial<ContainerRegistryProps>, string]>([
+    [{ replication: { regions: [], registryId: "123456789012" } }, "replication.regions: name at least one region"],
+    [{ replication: { regions: ["tokyo"], registryId: "123456789012" } }, 'replication.regions[0]: "tokyo" is not a region name'],
+    [{ replication: { regions: ["ap-northeast-1", "ap-northeast-1"], registryId: "123456789012" } }, 'replication.regions[1]: "ap-northeast-1" is listed twice'],
     [{ pullThroughCaches: { "-bad": "public.ecr.aws" } }, 'pullThroughCaches: "-bad" is not an ECR repository prefix'],
     [{ images: [] }, "images: list at least one image"],
     [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
