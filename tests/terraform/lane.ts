@@ -269,7 +269,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]),
   ]);
   if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
-  if (orphanedByEmulator.length > 0) report.notes.push(`orphaned by the emulator (emulator-gaps.ts WORKAROUNDS): ${orphanedByEmulator.length} instance(s)`);
+  if (orphanedByEmulator.length > 0) report.notes.push(`orphaned by the emulator (emulator-gaps.ts WORKAROUNDS): ${orphanedByEmulator.join(", ")}`);
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }
