@@ -256,12 +256,13 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     report.removedBeforeDestroy = removed.length;
     report.notes.push(`taken out of the state before destroy (emulator-gaps.ts DESTROY_GAPS): ${removed.join(", ")}`);
   }
-  const destroyed = await withFlakeRetry("destroy", report.notes, () =>
-    terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
-  );
-  report.destroyed = Number(/Resources: (\d+) destroyed/.exec(destroyed.output)?.[1] ?? NaN);
+  // Counted from the state, not from Terraform's summary: a destroy retried
+  // after a known race (FLAKES) reports only what its second run destroyed.
+  const managed = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data."));
+  await withFlakeRetry("destroy", report.notes, () => terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy));
   const left = await stateAddresses(dir, env);
   if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);
+  report.destroyed = managed.length;
   const { leftovers, orphanedByEmulator } = await awsFacts(options.moto, [
     "leftovers",
     "--regions",
