@@ -1,5 +1,6 @@
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
 import { bucketNameProblem, isDnsName, logRetentionProblem } from "../modules/common/limits";
+import { MAX_HOOK_BAKE_MINUTES, trafficShiftProblems } from "../modules/delivery/traffic-shift";
 import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { availabilityZonesByRegion } from "./regions";
@@ -259,13 +260,13 @@ class EnvironmentChecker {
     const { delivery, monitoring } = this.env;
     if (!delivery || !monitoring) return this.fail("delivery/monitoring", "are required");
     const steps = delivery.trafficShift ?? [];
-    const increasing = steps.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > steps[i - 1]));
-    if (steps.length < 1 || steps.length > 3 || !increasing || steps[steps.length - 1] !== 100) {
+    // The delivery module's rule for the steps (a valid bake, so only the steps are judged).
+    if (trafficShiftProblems({ steps, bakeMinutes: 1 }).length > 0) {
       this.fail("delivery.trafficShift", `[${steps.join(", ")}] must be 1-3 increasing percentages ending at 100, e.g. [100] or [10, 50, 100]`);
     }
-    // The first of three steps is held by a CodeDeploy hook Lambda, which has 15 minutes at most.
-    if (!(Number.isInteger(delivery.bakeMinutes) && delivery.bakeMinutes >= 1 && delivery.bakeMinutes <= 12)) {
-      this.fail("delivery.bakeMinutes", `${delivery.bakeMinutes} must be a whole number from 1 to 12`);
+    // Every environment within the hook's limit, so any of them may move to a three-step canary.
+    if (!(Number.isInteger(delivery.bakeMinutes) && delivery.bakeMinutes >= 1 && delivery.bakeMinutes <= MAX_HOOK_BAKE_MINUTES)) {
+      this.fail("delivery.bakeMinutes", `${delivery.bakeMinutes} must be a whole number from 1 to ${MAX_HOOK_BAKE_MINUTES}`);
     }
     (delivery.validations ?? []).forEach((step, i) => {
       if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(step.name ?? "")) this.fail(`delivery.validations[${i}].name`, `"${step.name ?? ""}" must be 1-40 lower-case letters, digits or dashes`);

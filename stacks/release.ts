@@ -29,7 +29,7 @@ export function apiRelease(config: EnvironmentConfig): ApiRelease {
   const service = `${stackName}-backend-api`;
   const deploymentName = `${stackName}-api`;
   const { trafficShift: steps, bakeMinutes } = config.delivery;
-  const trafficShift: TrafficShift = steps.length === 1 ? "all-at-once" : { steps, bakeMinutes };
+  const trafficShift: TrafficShift = { steps, bakeMinutes };
   return {
     stackName,
     deploymentName,
