@@ -14,7 +14,10 @@ type Json = Record<string, any>;
 
 /** Per-step time limits, seconds: generous, but every step is bounded. */
 export const TIMEOUTS = { init: 180, validate: 180, plan: 600, apply: 900, destroy: 900, show: 120 } as const;
-const PARALLELISM = "-parallelism=20";
+// Not higher: under more concurrent calls moto_server answers some requests it
+// has carried out with retryable errors, and the SDK's retry then creates
+// duplicates ("InvalidPermission.Duplicate", orphaned endpoints).
+const PARALLELISM = "-parallelism=10";
 
 /** What one stack's emulator run did, for the lane report. */
 export interface StackReport {
