@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
@@ -79,7 +79,12 @@ export function zippedFolder(dir: string): { path: string; base64Sha256: string 
   mkdirSync(out, { recursive: true });
   const digest = hash.digest();
   const path = join(out, `${digest.toString("hex").slice(0, 16)}.zip`);
-  writeFileSync(path, zip);
+  // Written under a unique name, then renamed: another process synthesizing at
+  // the same time (jest workers) may be hashing this very path, and must never
+  // see it half-written (a rename replaces the file at once).
+  const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+  writeFileSync(partial, zip);
+  renameSync(partial, path);
   const result = { path, base64Sha256: digest.toString("base64") };
   zipped.set(dir, result);
   return result;
