@@ -19,6 +19,9 @@ import { zippedFolder } from "../common/zip";
 /** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
 export const SECRET_FIELD = "value";
 
+/** Name of a secret (also of its replicas in other regions, where a standby looks it up). */
+export const appSecretName = (prefix: string, key: string) => `${prefix}/app/${key}`;
+
 export interface RotatedSecretsProps {
   /** Prefix of the secret and function names, e.g. `ecg-prod`. */
   readonly name: string;
@@ -39,6 +42,14 @@ export interface RotatedSecretsProps {
   readonly logRetentionDays?: number;
   /** Days a deleted secret can be restored; 0 deletes at once, so a torn-down environment can be rebuilt with the same names. @default 7 */
   readonly recoveryWindowDays?: number;
+  /**
+   * Regions Secrets Manager keeps a read-only copy of every secret in, each
+   * encrypted with a key of its region. Rotation writes the primary; the
+   * copies follow within minutes, so a standby there reads current values
+   * while this region is down (DR-1).
+   * @default - no replicas
+   */
+  readonly replicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
 }
 
 /**
@@ -61,10 +72,11 @@ export class RotatedSecrets extends Construct {
 
     const secrets = Object.entries(props.secrets).map(([key, description]) => {
       const secret = new SecretsmanagerSecret(this, `secret-${key}`, {
-        name: `${name}/app/${key}`,
+        name: appSecretName(name, key),
         description,
         kmsKeyId: props.kmsKeyArn,
         recoveryWindowInDays: props.recoveryWindowDays ?? 7,
+        replica: props.replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn })),
       });
       const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
       new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
@@ -165,6 +177,12 @@ function validate(id: string, props: RotatedSecretsProps): void {
   if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
+  (props.replicas ?? []).forEach((replica, i) => {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? "")) problems.push(`replicas[${i}].region: "${replica.region ?? ""}" is not a region name`);
+    else if (replica.region === props.account?.region) problems.push(`replicas[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
+    if (props.replicas!.findIndex((r) => r.region === replica.region) !== i) problems.push(`replicas[${i}].region: "${replica.region}" is listed twice`);
+    if (!replica.kmsKeyArn) problems.push(`replicas[${i}].kmsKeyArn: is required (a key of the replica's region)`);
+  });
   const recovery = secretRecoveryProblem(props.recoveryWindowDays ?? 7);
   if (recovery) problems.push(`recoveryWindowDays: ${recovery}`);
   refuseProps("RotatedSecrets", id, problems);

@@ -6,7 +6,9 @@ import { Construct } from "constructs";
 
 export interface DnsValidatedCertificateProps {
   readonly domainName: string;
-  /** Public hosted zone that holds the name. */
+  /** More names the certificate covers, each validated in the same zone. @default - none */
+  readonly subjectAlternativeNames?: readonly string[];
+  /** Public hosted zone that holds the names. */
   readonly hostedZoneId: string;
   /** Region of the certificate: CloudFront takes certificates from us-east-1 only. @default - the stack's default provider */
   readonly provider?: TerraformProvider;
@@ -23,26 +25,34 @@ export class DnsValidatedCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsValidatedCertificateProps) {
     super(scope, id);
+    const names = [props.domainName, ...(props.subjectAlternativeNames ?? [])];
+    // ACM drops repeated names, so a validation record per listed name would index past its list.
+    const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+    if (repeated.length) throw new Error(`DnsValidatedCertificate "${id}": subjectAlternativeNames: ${[...new Set(repeated)].join(", ")} listed twice (or equal to domainName)`);
     this.certificate = new AcmCertificate(this, "certificate", {
       provider: props.provider,
       domainName: props.domainName,
+      subjectAlternativeNames: props.subjectAlternativeNames?.length ? [...props.subjectAlternativeNames] : undefined,
       validationMethod: "DNS",
       // A renamed domain gets its new certificate before users let go of the old one.
       lifecycle: { createBeforeDestroy: true },
     });
-    const validation = this.certificate.domainValidationOptions.get(0);
-    const record = new Route53Record(this, "validation-record", {
-      zoneId: props.hostedZoneId,
-      name: validation.resourceRecordName,
-      type: validation.resourceRecordType,
-      records: [validation.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
+    // One validation record per name: ACM asks for one CNAME per name it covers.
+    const records = names.map((_, i) => {
+      const validation = this.certificate.domainValidationOptions.get(i);
+      return new Route53Record(this, i === 0 ? "validation-record" : `validation-record-${i + 1}`, {
+        zoneId: props.hostedZoneId,
+        name: validation.resourceRecordName,
+        type: validation.resourceRecordType,
+        records: [validation.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      });
     });
     this.certificateArn = new AcmCertificateValidation(this, "validation", {
       provider: props.provider,
       certificateArn: this.certificate.arn,
-      validationRecordFqdns: [record.fqdn],
+      validationRecordFqdns: records.map((record) => record.fqdn),
     }).certificateArn;
   }
 }

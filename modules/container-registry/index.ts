@@ -9,7 +9,7 @@ import { refuseProps } from "../common/props";
 export interface ContainerRegistryProps {
   /** Prefix of every repository name, e.g. `ecg-prod`: repositories are `<prefix>/<image>`. */
   readonly prefix: string;
-  /** Image names, e.g. `ecg-backend-api` (CMP-7). */
+  /** Image names, e.g. `ecg-backend-api` (CMP-7); may be empty in a registry of pull-through caches only. */
   readonly images: readonly string[];
   /** KMS key that encrypts the images (CKV_AWS_136). */
   readonly kmsKeyArn: string;
@@ -52,7 +52,7 @@ export class ContainerRegistry extends Construct {
     const keep = props.keepTaggedImages ?? 30;
     const untaggedDays = props.untaggedExpiryDays ?? 7;
     const problems: string[] = [];
-    if (props.images.length === 0) problems.push("images: list at least one image");
+    if (props.images.length === 0 && Object.keys(props.pullThroughCaches ?? {}).length === 0) problems.push("images: list at least one image (or a pull-through cache)");
     props.images.forEach((image, i) => {
       if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`images[${i}]: "${image}" is not an ECR repository name`);
       if (props.images.indexOf(image) !== i) problems.push(`images[${i}]: "${image}" is listed twice`);

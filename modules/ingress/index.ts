@@ -31,6 +31,21 @@ export interface IngressProps {
   readonly domainName: string;
   /** Public Route 53 hosted zone that holds `domainName` (certificate validation and the alias). */
   readonly hostedZoneId: string;
+  /**
+   * Point `domainName` at this ALB with a simple alias record. Off where DNS
+   * failover owns the name (a simple record and failover records cannot share
+   * a name): the stack then writes the failover record.
+   * @default true
+   */
+  readonly publicRecord?: boolean;
+  /**
+   * A second name, in the same zone, that always reaches this ALB alone, e.g.
+   * `api-ap-northeast-2.ecg-render.com`: the certificate covers it and a
+   * simple alias record points it here. Route 53 health checks of one region
+   * need it (a check of `domainName` would test whichever region answers).
+   * @default - none
+   */
+  readonly regionalDomainName?: string;
   /** The service behind the ALB. */
   readonly target: {
     readonly port: number;
@@ -72,15 +87,21 @@ export class Ingress extends Construct {
   readonly testListener?: LbListener;
   readonly certificate: AcmCertificate;
   readonly firewall: WebFirewall;
-  /** `https://<domainName>`, once its alias record exists. */
+  /** `https://<domainName>` (served once its alias or failover record exists). */
   readonly url: string;
+  /** `https://<regionalDomainName>`, with `regionalDomainName` only. */
+  readonly regionalUrl?: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
     validate(id, props);
     const { name, account } = props;
 
-    const certificate = new DnsValidatedCertificate(this, "tls", { domainName: props.domainName, hostedZoneId: props.hostedZoneId });
+    const certificate = new DnsValidatedCertificate(this, "tls", {
+      domainName: props.domainName,
+      subjectAlternativeNames: props.regionalDomainName ? [props.regionalDomainName] : undefined,
+      hostedZoneId: props.hostedZoneId,
+    });
     this.certificate = certificate.certificate;
 
     // ALB access logs are written by the region's Elastic Load Balancing account.
@@ -145,14 +166,18 @@ export class Ingress extends Construct {
       this.greenTargetGroup = targetGroup("green-target-group", `${name}-green`);
       this.testListener = listener("test-https", props.testListenerPort, this.greenTargetGroup);
     }
-    const alias = new Route53Record(this, "alias", {
-      zoneId: props.hostedZoneId,
-      name: props.domainName,
-      type: "A",
-      alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
-    });
+    const alias = (key: string, recordName: string) =>
+      new Route53Record(this, key, {
+        zoneId: props.hostedZoneId,
+        name: recordName,
+        type: "A",
+        alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
+      });
+    // The URLs follow their records where this construct writes them, so they exist only once the names do.
+    const record = props.publicRecord ?? true ? alias("alias", props.domainName) : undefined;
+    this.url = `https://${record ? record.fqdn : props.domainName}`;
+    if (props.regionalDomainName) this.regionalUrl = `https://${alias("regional-alias", props.regionalDomainName).fqdn}`;
     this.firewall = new WebFirewall(this, "waf", { ...props.firewall, name, resourceArn: this.loadBalancer.arn });
-    this.url = `https://${alias.fqdn}`;
     ComponentTags.apply(this, "ingress");
   }
 }
@@ -165,6 +190,10 @@ function validate(id: string, props: IngressProps): void {
   const subnets = new Set(props.subnetIds ?? []).size;
   if (subnets < 2) problems.push(`subnetIds: ${subnets} distinct subnet(s) given; an ALB needs subnets in at least 2 AZs`);
   if (!isDnsName(props.domainName)) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
+  if (props.regionalDomainName !== undefined) {
+    if (!isDnsName(props.regionalDomainName)) problems.push(`regionalDomainName: "${props.regionalDomainName}" is not a lower-case DNS name`);
+    else if (props.regionalDomainName === props.domainName) problems.push("regionalDomainName: must differ from domainName (it names this region's ALB alone)");
+  }
   const port = props.target?.port;
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`target.port: ${port} is not a TCP port`);
   const path = props.target?.healthCheckPath ?? "/health";

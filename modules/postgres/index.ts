@@ -1,11 +1,6 @@
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
-import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/db-instance-automated-backups-replication";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
@@ -13,6 +8,14 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { PostgresReplica } from "./replica";
+import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MonitoringRole, MONITORING_INTERVALS, postgresParameters } from "./settings";
+
+/** The application's database, created with the primary (a replica has it too). */
+export const DEFAULT_DATABASE_NAME = "ecg";
+
+export { PostgresReplica, type PostgresReplicaProps } from "./replica";
+export { MonitoringRole } from "./settings";
 
 /** A read replica in another region (RDS-3) and the copy of the automated backups there (RDS-4). */
 export interface CrossRegionReplica {
@@ -22,7 +25,7 @@ export interface CrossRegionReplica {
   readonly kmsKeyArn: string;
   /**
    * Subnets for the replica in that region (a DB subnet group is made of them).
-   * @default - the region's default VPC, until the standby network exists
+   * @default - the region's default VPC (an environment with a standby puts its replica in the standby's network instead)
    */
   readonly subnetIds?: readonly string[];
   /** @default - the VPC's default security group */
@@ -71,9 +74,6 @@ export interface PostgresProps {
   readonly crossRegionReplica?: CrossRegionReplica;
 }
 
-const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
-/** CKV_AWS_129: PostgreSQL's log and the upgrade log go to CloudWatch Logs. */
-const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
 /**
  * The card's "Multi-AZ RDS" (RDS-1..4): PostgreSQL on gp3, Multi-AZ, encrypted
@@ -89,6 +89,8 @@ export class PostgresDatabase extends Construct {
   readonly instance: DbInstance;
   readonly replicas: DbInstance[];
   readonly crossRegionReplica?: DbInstance;
+  /** The cross-region replica with its parameters, log groups and backup copies. */
+  readonly remoteReplica?: PostgresReplica;
   readonly parameterGroup: DbParameterGroup;
   /** Host name of the primary. */
   readonly address: string;
@@ -105,58 +107,24 @@ export class PostgresDatabase extends Construct {
     validate(id, props);
     const { name, account } = props;
     const engineVersion = props.engineVersion ?? "15.4";
-    this.databaseName = props.databaseName ?? "ecg";
+    this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
     this.masterUsername = props.masterUsername ?? "ecg_admin";
     this.port = 5432;
 
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", { name, subnetIds: [...props.subnetIds], description: `${name}: private subnets` });
-    const parameterGroupConfig = {
-      name: `${name}-postgres${engineVersion.split(".")[0]}`,
-      family: `postgres${engineVersion.split(".")[0]}`,
-      description: `${name}: TLS only, slow statements logged`,
-      parameter: [
-        // SEC-4, CKV2_AWS_69: refuse unencrypted connections.
-        { name: "rds.force_ssl", value: "1" },
-        { name: "log_min_duration_statement", value: "1000" },
-        { name: "log_connections", value: "1" },
-        { name: "log_disconnections", value: "1" },
-      ],
-    };
+    const parameterGroupConfig = postgresParameters(name, engineVersion);
     this.parameterGroup = new DbParameterGroup(this, "parameters", parameterGroupConfig);
-    // RDS writes its exports to these groups; made here, they get retention and encryption.
     const retention = props.logRetentionDays ?? 365;
-    const exportedLogs = (instanceId: string, kmsKeyId: string, provider?: TerraformProvider) =>
-      LOG_EXPORTS.map(
-        (log) =>
-          new CloudwatchLogGroup(this, `logs-${instanceId}-${log}`, { provider, name: `/aws/rds/instance/${instanceId}/${log}`, retentionInDays: retention, kmsKeyId }),
-      );
+    const exportedLogs = (instanceId: string, kmsKeyId: string) => exportedLogGroups(this, instanceId, { kmsKeyId, retentionDays: retention });
 
-    const monitoringTrust = new DataAwsIamPolicyDocument(this, "monitoring-trust", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
-    });
-    const monitoringRole = new IamRole(this, "monitoring-role", {
-      name: `${name}-rds-monitoring`,
-      description: "Enhanced monitoring: RDS publishes OS metrics to CloudWatch Logs",
-      assumeRolePolicy: monitoringTrust.json,
-    });
-    new IamRolePolicyAttachment(this, "monitoring-policy", {
-      role: monitoringRole.name,
-      policyArn: `arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-    });
+    const monitoringRole = new MonitoringRole(this, "monitoring-role", { name: `${name}-rds-monitoring`, partition: account.partition });
 
-    const common = {
+    const common = instanceSettings({
       instanceClass: props.instanceClass,
-      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
-      storageEncrypted: true,
-      publiclyAccessible: false,
-      copyTagsToSnapshot: true,
-      performanceInsightsEnabled: true,
-      monitoringInterval: props.monitoringIntervalSeconds ?? 60,
+      monitoringIntervalSeconds: props.monitoringIntervalSeconds,
       monitoringRoleArn: monitoringRole.arn,
-      autoMinorVersionUpgrade: false,
       deletionProtection: props.deletionProtection,
-      skipFinalSnapshot: !props.deletionProtection,
-    };
+    });
     this.instance = new DbInstance(this, "primary", {
       ...common,
       identifier: name,
@@ -178,10 +146,9 @@ export class PostgresDatabase extends Construct {
       vpcSecurityGroupIds: [...props.securityGroupIds],
       parameterGroupName: this.parameterGroup.name,
       iamDatabaseAuthenticationEnabled: true,
-      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       backupRetentionPeriod: props.backupRetentionDays,
-      backupWindow: "17:00-18:00", // 02:00-03:00 KST, the quietest hour
-      maintenanceWindow: "sun:18:30-sun:19:30",
+      backupWindow: BACKUP_WINDOW,
+      maintenanceWindow: MAINTENANCE_WINDOW,
       finalSnapshotIdentifier: props.deletionProtection ? `${name}-final` : undefined,
       lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
       dependsOn: exportedLogs(name, props.logsKmsKeyArn),
@@ -213,36 +180,24 @@ export class PostgresDatabase extends Construct {
 
     const remote = props.crossRegionReplica;
     if (remote) {
-      const remoteSubnets = remote.subnetIds?.length
-        ? new DbSubnetGroup(this, "remote-subnet-group", { provider: remote.provider, name: `${name}-replica`, subnetIds: [...remote.subnetIds] })
-        : undefined;
-      // Parameter groups are regional: the replica's region gets the same one.
-      const remoteParameters = new DbParameterGroup(this, "remote-parameters", { ...parameterGroupConfig, provider: remote.provider });
-      this.crossRegionReplica = new DbInstance(this, "remote-replica", {
-        ...common,
+      this.remoteReplica = new PostgresReplica(this, "remote", {
         provider: remote.provider,
         identifier: `${name}-replica-remote`,
-        // Its log groups live in its region, under its region's key.
-        dependsOn: exportedLogs(`${name}-replica-remote`, remote.kmsKeyArn, remote.provider),
-        // Across regions the source is named by its ARN.
-        replicateSourceDb: this.instance.arn,
-        kmsKeyId: remote.kmsKeyArn,
-        performanceInsightsKmsKeyId: remote.kmsKeyArn,
-        dbSubnetGroupName: remoteSubnets?.name,
-        parameterGroupName: remoteParameters.name,
-        vpcSecurityGroupIds: remote.securityGroupIds ? [...remote.securityGroupIds] : undefined,
-        // The monitoring role is global (IAM), the replica's metrics stay in its region.
-        skipFinalSnapshot: true,
-        // What a regional failover promotes: protected like the primary.
-        lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+        sourceDbArn: this.instance.arn,
+        engineVersion,
+        instanceClass: props.instanceClass,
+        kmsKeyArn: remote.kmsKeyArn,
+        logsKmsKeyArn: remote.kmsKeyArn,
+        logRetentionDays: retention,
+        subnetIds: remote.subnetIds,
+        securityGroupIds: remote.securityGroupIds,
+        monitoringRoleArn: monitoringRole.arn,
+        monitoringIntervalSeconds: props.monitoringIntervalSeconds,
+        deletionProtection: props.deletionProtection,
+        backupRetentionDays: props.backupRetentionDays,
+        parameterGroupName: `${name}-postgres${engineVersion.split(".")[0]}`,
       });
-      // RDS-4, DR-2: point-in-time restore in the other region from copied backups.
-      new DbInstanceAutomatedBackupsReplication(this, "backup-replication", {
-        provider: remote.provider,
-        sourceDbInstanceArn: this.instance.arn,
-        kmsKeyId: remote.kmsKeyArn,
-        retentionPeriod: props.backupRetentionDays,
-      });
+      this.crossRegionReplica = this.remoteReplica.instance;
     }
     ComponentTags.apply(this, "database");
   }

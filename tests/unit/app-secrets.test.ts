@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { TerraformOutput, Testing } from "cdktf";
-import { RotatedSecrets, type RotatedSecretsProps, SECRET_FIELD } from "../../modules/app-secrets";
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { appSecretName, RotatedSecrets, type RotatedSecretsProps, SECRET_FIELD } from "../../modules/app-secrets";
 import { zipFolder } from "../../modules/common/zip";
 import { errorOf, only, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
@@ -285,5 +285,86 @@ describe("RotatedSecrets module", () => {
       "  - valueLength: 16 must be 32-4096 (the rotation function's range)",
     ]);
     expect(problems[4]).toContain("logRetentionDays: 10 is not a CloudWatch Logs retention value");
+  });
+});
+
+describe("RotatedSecrets module with replicas in other regions", () => {
+  const TOKYO_KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/secrets-replica";
+  const OREGON_KEY = "arn:aws:kms:us-west-2:123456789012:key/secrets-replica";
+  const tokyo = { region: "ap-northeast-1", kmsKeyArn: TOKYO_KEY };
+  const oregon = { region: "us-west-2", kmsKeyArn: OREGON_KEY };
+  const stack = synth({ replicas: [tokyo] });
+  const secrets = resourcesOf(stack, "aws_secretsmanager_secret");
+  /** Constructs only: validation runs in the constructor, no synth is needed to see its message. */
+  const refusal = (overrides: Partial<RotatedSecretsProps>) =>
+    errorOf(() => new RotatedSecrets(new TerraformStack(Testing.app(), "test"), "secrets", { ...props, ...overrides }));
+
+  it("[SEC-2] names every secret <name>/app/<key> through appSecretName (the name a standby looks its replica up by)", () => {
+    expect(appSecretName("ecg-prod", "jwt-signing-key")).toBe("ecg-prod/app/jwt-signing-key");
+    expect(secrets.map(([, s]) => s.name).sort()).toEqual(KEYS.map((key) => appSecretName("ecg-test", key)).sort());
+  });
+
+  it("[DR-1] keeps a replica of every secret in the given region, encrypted with that region's key", () => {
+    expect(secrets).toHaveLength(KEYS.length);
+    for (const [, secret] of secrets) {
+      expect(secret.replica).toEqual([{ region: "ap-northeast-1", kms_key_id: TOKYO_KEY }]);
+      // The primary copy stays under the primary region's key.
+      expect(secret.kms_key_id).toBe(SECRETS_KEY);
+    }
+  });
+
+  it("[DR-1] replicates to every given region, in the given order", () => {
+    for (const [, secret] of resourcesOf(synth({ replicas: [tokyo, oregon] }), "aws_secretsmanager_secret")) {
+      expect(secret.replica).toEqual([
+        { region: "ap-northeast-1", kms_key_id: TOKYO_KEY },
+        { region: "us-west-2", kms_key_id: OREGON_KEY },
+      ]);
+    }
+  });
+
+  it("[DR-1] keeps no replica without the prop", () => {
+    const plain = resourcesOf(synth(), "aws_secretsmanager_secret");
+    expect(plain).toHaveLength(KEYS.length);
+    for (const [, secret] of plain) expect(secret.replica).toBeUndefined();
+  });
+
+  it("[SEC-2] rotates only the primary: the rotation function's grants and key stay in the secrets' own region", () => {
+    const [, rolePolicy] = only(stack, "aws_iam_role_policy");
+    const statements = statementsOf(stack, rolePolicy.policy);
+    expect(statements.find((s) => s.sid === "UseTheSecretsKey")).toMatchObject({
+      resources: [SECRETS_KEY],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.amazonaws.com"] }],
+    });
+    expect(resourcesOf(stack, "aws_secretsmanager_secret_rotation")).toHaveLength(KEYS.length);
+  });
+
+  it.each<[string, Partial<RotatedSecretsProps>, string[]]>([
+    ["a bad region name", { replicas: [{ region: "tokyo", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "tokyo" is not a region name']],
+    ["an upper-case region name", { replicas: [{ region: "AP-NORTHEAST-1", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "AP-NORTHEAST-1" is not a region name']],
+    ["an AZ instead of a region", { replicas: [{ region: "ap-northeast-1a", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "ap-northeast-1a" is not a region name']],
+    [
+      "a replica in the secrets' own region",
+      { replicas: [{ region: TEST_ACCOUNT.region, kmsKeyArn: SECRETS_KEY }] },
+      ['replicas[0].region: "ap-northeast-2" is the secrets\' own region; a replica must be in another one'],
+    ],
+    ["a duplicated region", { replicas: [tokyo, oregon, { ...tokyo }] }, ['replicas[2].region: "ap-northeast-1" is listed twice']],
+    ["a missing kmsKeyArn", { replicas: [{ region: "ap-northeast-1", kmsKeyArn: "" }] }, ["replicas[0].kmsKeyArn: is required (a key of the replica's region)"]],
+    [
+      "several problems in several replicas",
+      { replicas: [{ region: "ap-northeast-2", kmsKeyArn: "" }, { region: "eu", kmsKeyArn: TOKYO_KEY }] },
+      [
+        'replicas[0].region: "ap-northeast-2" is the secrets\' own region; a replica must be in another one',
+        "replicas[0].kmsKeyArn: is required (a key of the replica's region)",
+        'replicas[1].region: "eu" is not a region name',
+      ],
+    ],
+  ])("[DR-1] refuses %s", (_, overrides, problems) => {
+    expect(refusal(overrides)).toBe(`RotatedSecrets "secrets" is misconfigured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  });
+
+  it("[DR-1] accepts distinct regions other than its own, and an empty list (no replica)", () => {
+    expect(() => new RotatedSecrets(new TerraformStack(Testing.app(), "test"), "secrets", { ...props, replicas: [tokyo, oregon, { region: "us-gov-west-1", kmsKeyArn: "k" }] })).not.toThrow();
+    const none = resourcesOf(synth({ replicas: [] }), "aws_secretsmanager_secret");
+    for (const [, secret] of none) expect(secret.replica ?? []).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ describe("ContainerRegistry module", () => {
     [{ replication: { regions: ["tokyo"], registryId: "123456789012" } }, 'replication.regions[0]: "tokyo" is not a region name'],
     [{ replication: { regions: ["ap-northeast-1", "ap-northeast-1"], registryId: "123456789012" } }, 'replication.regions[1]: "ap-northeast-1" is listed twice'],
     [{ pullThroughCaches: { "-bad": "public.ecr.aws" } }, 'pullThroughCaches: "-bad" is not an ECR repository prefix'],
-    [{ images: [] }, "images: list at least one image"],
+    [{ images: [] }, "images: list at least one image (or a pull-through cache)"],
     [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],
     [{ keepTaggedImages: 0 }, "keepTaggedImages: 0 must be a whole number >= 1"],

@@ -1,8 +1,10 @@
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { TerraformOutput, Testing } from "cdktf";
+import { DnsValidatedCertificate, type DnsValidatedCertificateProps } from "../../modules/common/certificate";
 import { Ingress, type IngressProps, MANAGED_RULE_GROUPS, TLS_POLICY, WebFirewall, type WebFirewallProps } from "../../modules/ingress";
 import { SecureBucket } from "../../modules/secure-bucket";
 import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
@@ -473,5 +475,179 @@ describe("Ingress module with a blue/green test listener", () => {
     [{ testListenerPort: 8443, name: "ecg-a-very-long-api-name-27" }, 'name: "ecg-a-very-long-api-name-27" must be at most 26 characters with testListenerPort'],
   ])("refuses %j", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+/** Validation records in the order of the domain_validation_options entry each one reads (the JSON orders them by logical id). */
+function byOption(records: [string, any][]): [string, any][] {
+  const index = ([, r]: [string, any]) => Number(/domain_validation_options\)\.(\d+)\./.exec(r.name)?.[1] ?? NaN);
+  return [...records].sort((a, b) => index(a) - index(b));
+}
+
+describe("Ingress module under DNS failover (publicRecord, regionalDomainName)", () => {
+  const REGIONAL = "api-ap-northeast-2.example.com";
+
+  /** Synthesizes an Ingress with its url (and regionalUrl, when set) as outputs; returns the construct too. */
+  function synthWithUrls(overrides: Overrides = {}): { stack: SynthesizedStack; ingress: Ingress } {
+    let ingress: Ingress | undefined;
+    const stack = synthJson(
+      Testing.synthScope((scope) => {
+        const bucket = new SecureBucket(scope, "logs", { bucketName: "ecg-test-logs" });
+        ingress = new Ingress(scope, "ingress", baseProps(bucket, overrides));
+        new TerraformOutput(scope, "url", { value: ingress.url });
+        if (ingress.regionalUrl !== undefined) new TerraformOutput(scope, "regional_url", { value: ingress.regionalUrl });
+      }),
+    );
+    return { stack, ingress: ingress! };
+  }
+  const aliasRecords = (stack: SynthesizedStack) => resourcesOf(stack, "aws_route53_record").filter(([, r]) => r.type === "A");
+  const validationRecords = (stack: SynthesizedStack) => byOption(resourcesOf(stack, "aws_route53_record").filter(([, r]) => r.type !== "A"));
+
+  const failover = synthWithUrls({ publicRecord: false });
+  const regional = synthWithUrls({ regionalDomainName: REGIONAL });
+  const both = synthWithUrls({ publicRecord: false, regionalDomainName: REGIONAL });
+
+  it("[DR-3] publicRecord defaults to true: the simple alias record for domainName exists and url follows it", () => {
+    const { stack, ingress } = synthWithUrls();
+    const aliases = aliasRecords(stack);
+    expect(aliases.map(([, r]) => r.name)).toEqual(["api.example.com"]);
+    expect(stack.output!.url.value).toBe(`https://\${aws_route53_record.${aliases[0][0]}.fqdn}`);
+    expect(ingress.regionalUrl).toBeUndefined();
+    expect(stack.output!.regional_url).toBeUndefined();
+  });
+
+  it("[DR-3] with publicRecord false: no A record for domainName (failover records own it), url is the literal https://<domainName>", () => {
+    expect(aliasRecords(failover.stack)).toEqual([]);
+    expect(resourcesOf(failover.stack, "aws_route53_record").some(([, r]) => r.name === "api.example.com")).toBe(false);
+    expect(failover.ingress.url).toBe("https://api.example.com");
+    expect(failover.stack.output!.url.value).toBe("https://api.example.com");
+  });
+
+  it("[DR-3] [CMP-6] with publicRecord false: still serves domainName with a certificate validated by exactly one DNS record", () => {
+    const [certificateId, certificate] = only(failover.stack, "aws_acm_certificate");
+    expect(certificate.domain_name).toBe("api.example.com");
+    expect(certificate.subject_alternative_names).toBeUndefined();
+    const records = validationRecords(failover.stack);
+    expect(records).toHaveLength(1);
+    expect(records[0][1].name).toBe(`\${tolist(aws_acm_certificate.${certificateId}.domain_validation_options).0.resource_record_name}`);
+    const [, validation] = only(failover.stack, "aws_acm_certificate_validation");
+    expect(validation.validation_record_fqdns).toEqual([`\${aws_route53_record.${records[0][0]}.fqdn}`]);
+    const [, listener] = only(failover.stack, "aws_lb_listener");
+    expect(listener.port).toBe(443);
+  });
+
+  it("[DR-3] [CMP-6] with regionalDomainName: the certificate covers it as a subject alternative name", () => {
+    const [, certificate] = only(regional.stack, "aws_acm_certificate");
+    expect(certificate).toMatchObject({ domain_name: "api.example.com", subject_alternative_names: [REGIONAL], validation_method: "DNS" });
+  });
+
+  it("[DR-3] with regionalDomainName: one DNS validation record per name, both awaited by the certificate validation", () => {
+    const [certificateId] = only(regional.stack, "aws_acm_certificate");
+    const records = validationRecords(regional.stack);
+    expect(records).toHaveLength(2);
+    const options = [0, 1].map((i) => `tolist(aws_acm_certificate.${certificateId}.domain_validation_options).${i}`);
+    expect(records.map(([, r]) => r)).toEqual(
+      options.map((option) => ({
+        zone_id: "Z0HOSTEDZONE",
+        name: `\${${option}.resource_record_name}`,
+        type: `\${${option}.resource_record_type}`,
+        records: [`\${${option}.resource_record_value}`],
+        ttl: 300,
+        allow_overwrite: true,
+      })),
+    );
+    const [, validation] = only(regional.stack, "aws_acm_certificate_validation");
+    expect(validation.validation_record_fqdns).toEqual(records.map(([id]) => `\${aws_route53_record.${id}.fqdn}`));
+  });
+
+  it("[DR-3] with regionalDomainName: a simple alias A record points the regional name at this ALB, with evaluate_target_health, and regionalUrl follows it", () => {
+    const [albId] = only(regional.stack, "aws_lb");
+    const aliases = aliasRecords(regional.stack);
+    expect(aliases.map(([, r]) => r.name).sort()).toEqual(["api.example.com", REGIONAL].sort());
+    const [regionalId, record] = aliases.find(([, r]) => r.name === REGIONAL)!;
+    expect(record).toEqual({
+      zone_id: "Z0HOSTEDZONE",
+      name: REGIONAL,
+      type: "A",
+      alias: { name: `\${aws_lb.${albId}.dns_name}`, zone_id: `\${aws_lb.${albId}.zone_id}`, evaluate_target_health: true },
+    });
+    // A simple record: no routing policy, no health check, no set identifier.
+    expect(record.failover_routing_policy).toBeUndefined();
+    expect(record.set_identifier).toBeUndefined();
+    expect(regional.stack.output!.regional_url.value).toBe(`https://\${aws_route53_record.${regionalId}.fqdn}`);
+    const [publicId] = aliases.find(([, r]) => r.name === "api.example.com")!;
+    expect(regional.stack.output!.url.value).toBe(`https://\${aws_route53_record.${publicId}.fqdn}`);
+  });
+
+  it("[DR-3] with publicRecord false and regionalDomainName: only the regional alias record, url literal, regionalUrl on its record", () => {
+    const aliases = aliasRecords(both.stack);
+    expect(aliases.map(([, r]) => r.name)).toEqual([REGIONAL]);
+    expect(both.stack.output!.url.value).toBe("https://api.example.com");
+    expect(both.stack.output!.regional_url.value).toBe(`https://\${aws_route53_record.${aliases[0][0]}.fqdn}`);
+    expect(validationRecords(both.stack)).toHaveLength(2);
+    expect(only(both.stack, "aws_acm_certificate")[1].subject_alternative_names).toEqual([REGIONAL]);
+  });
+
+  it.each<[Overrides, string]>([
+    [{ regionalDomainName: "API-ap-northeast-2.example.com" }, 'regionalDomainName: "API-ap-northeast-2.example.com" is not a lower-case DNS name'],
+    [{ regionalDomainName: "https://api-ap-northeast-2.example.com" }, 'regionalDomainName: "https://api-ap-northeast-2.example.com" is not a lower-case DNS name'],
+    [{ regionalDomainName: "localhost" }, 'regionalDomainName: "localhost" is not a lower-case DNS name'],
+    [{ regionalDomainName: "" }, 'regionalDomainName: "" is not a lower-case DNS name'],
+    [{ regionalDomainName: "api.example.com" }, "regionalDomainName: must differ from domainName (it names this region's ALB alone)"],
+  ])("[DR-3] refuses %j", (overrides, problem) => {
+    expect(errorOf(() => synth(overrides))).toBe(`Ingress "ingress" is misconfigured:\n  - ${problem}`);
+  });
+});
+
+describe("DnsValidatedCertificate", () => {
+  const synthCertificate = (props: Partial<DnsValidatedCertificateProps> = {}) =>
+    synthJson(
+      Testing.synthScope((scope) => {
+        new DnsValidatedCertificate(scope, "tls", { domainName: "www.example.com", hostedZoneId: "Z0HOSTEDZONE", ...props });
+      }),
+    );
+
+  it("[CMP-6] refuses a name listed twice (ACM drops repeats, so a validation record per listed name would index past ACM's list)", () => {
+    expect(() => synthCertificate({ subjectAlternativeNames: ["www.example.com"] })).toThrow(
+      'DnsValidatedCertificate "tls": subjectAlternativeNames: www.example.com listed twice (or equal to domainName)',
+    );
+    expect(() => synthCertificate({ subjectAlternativeNames: ["a.example.com", "a.example.com"] })).toThrow("subjectAlternativeNames: a.example.com listed twice");
+  });
+
+  it("[CMP-6] without subject alternative names: exactly one validation record, awaited by the validation", () => {
+    for (const stack of [synthCertificate(), synthCertificate({ subjectAlternativeNames: [] })]) {
+      const [certificateId, certificate] = only(stack, "aws_acm_certificate");
+      expect(certificate.domain_name).toBe("www.example.com");
+      expect(certificate.subject_alternative_names).toBeUndefined();
+      const [recordId, record] = only(stack, "aws_route53_record");
+      expect(record.name).toBe(`\${tolist(aws_acm_certificate.${certificateId}.domain_validation_options).0.resource_record_name}`);
+      const [, validation] = only(stack, "aws_acm_certificate_validation");
+      expect(validation.validation_record_fqdns).toEqual([`\${aws_route53_record.${recordId}.fqdn}`]);
+    }
+  });
+
+  it("[CMP-6] with two subject alternative names: three validation records, one per domain_validation_options entry", () => {
+    const stack = synthCertificate({ subjectAlternativeNames: ["a.example.com", "b.example.com"] });
+    const [certificateId, certificate] = only(stack, "aws_acm_certificate");
+    expect(certificate.subject_alternative_names).toEqual(["a.example.com", "b.example.com"]);
+    const records = byOption(resourcesOf(stack, "aws_route53_record"));
+    expect(records.map(([, r]) => r.name)).toEqual(
+      [0, 1, 2].map((i) => `\${tolist(aws_acm_certificate.${certificateId}.domain_validation_options).${i}.resource_record_name}`),
+    );
+    expect(only(stack, "aws_acm_certificate_validation")[1].validation_record_fqdns).toEqual(records.map(([id]) => `\${aws_route53_record.${id}.fqdn}`));
+  });
+
+  it("puts the certificate and its validation in the given provider's region, and the records in the (global) zone", () => {
+    const stack = synthJson(
+      Testing.synthScope((scope) => {
+        const provider = new AwsProvider(scope, "us-east-1", { region: "us-east-1", alias: "us-east-1" });
+        new DnsValidatedCertificate(scope, "tls", { domainName: "www.example.com", hostedZoneId: "Z0HOSTEDZONE", subjectAlternativeNames: ["cdn.example.com"], provider });
+      }),
+    );
+    expect(only(stack, "aws_acm_certificate")[1].provider).toBe("aws.us-east-1");
+    expect(only(stack, "aws_acm_certificate_validation")[1].provider).toBe("aws.us-east-1");
+    const records = resourcesOf(stack, "aws_route53_record");
+    expect(records).toHaveLength(2);
+    for (const [, record] of records) expect(record.provider).toBeUndefined();
   });
 });

@@ -274,7 +274,7 @@ describe("PostgresDatabase module", () => {
     const remoteGroups = resourcesOf(stack, "aws_db_subnet_group").filter(([, g]) => g.provider === "aws.tokyo");
     expect(remoteGroups).toHaveLength(1);
     const [groupId, group] = remoteGroups[0];
-    expect(group).toMatchObject({ name: "ecg-test-replica", subnet_ids: ["subnet-tokyo-a", "subnet-tokyo-c"] });
+    expect(group).toMatchObject({ name: "ecg-test-replica-remote", subnet_ids: ["subnet-tokyo-a", "subnet-tokyo-c"] });
     expect(remote.db_subnet_group_name).toBe(`\${aws_db_subnet_group.${groupId}.name}`);
 
     const defaultVpc = synth({}, { kmsKeyArn: REMOTE_KEY });
