@@ -1,5 +1,5 @@
 import { dev } from "./dev";
-import { deliverySettings, projectTags, stateBucket } from "./shared";
+import { deliverySettings, failoverStateBucket, projectTags, stateBucket } from "./shared";
 import { prod } from "./prod";
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
@@ -11,6 +11,7 @@ export const environments: readonly EnvironmentConfig[] = [dev, staging, prod];
 export const program = {
   environments,
   stateBucket,
+  failoverStateBucket,
   sharedTags: { ...projectTags, Environment: "shared" },
   delivery: deliverySettings,
 } as const;

@@ -1,4 +1,4 @@
-import { projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
+import { failoverBackend, projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
 import type { EnvironmentConfig } from "./types";
 
 /** Production: the seed's values, exactly (ENV-2). */
@@ -67,7 +67,27 @@ export const prod: EnvironmentConfig = {
     snapshotRetentionDays: 7,
   },
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
-  disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true },
+  disasterRecovery: {
+    failoverRegion: "ap-northeast-1",
+    replicateImages: true,
+    // Pilot light in Tokyo (DR-1, DR-3): set active to true in a failover (README runbook).
+    standby: {
+      network: {
+        vpcCidr: "10.10.0.0/16",
+        availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+        subnets: {
+          public: ["10.10.1.0/24", "10.10.10.0/24"],
+          private: ["10.10.2.0/24", "10.10.20.0/24"],
+          gpu: ["10.10.3.0/24", "10.10.30.0/24"],
+        },
+        // Idle while it waits: one NAT gateway; a failover that lasts gets the second by this value.
+        natGateways: "single",
+        flowLogRetentionDays: 365,
+      },
+      active: false,
+      backend: failoverBackend,
+    },
+  },
   delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
   backend: sharedBackend,

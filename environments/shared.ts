@@ -10,12 +10,25 @@ export const stateBucket: S3StateConfig = {
   region: "ap-northeast-2",
 };
 
+/**
+ * The second state bucket of the bootstrap stack, in the failover region: the
+ * standby and global stacks keep their state there, so a regional outage in
+ * Seoul, which takes `stateBucket` with it, does not lock the failover (DR-3).
+ */
+export const failoverStateBucket: S3StateConfig = {
+  bucket: "ecg-render-terraform-state-ap-northeast-1",
+  region: "ap-northeast-1",
+};
+
 /** The backend settings every environment shares (one workspace per stack). */
 export const sharedBackend: BackendConfig = {
   kind: "s3",
   s3: stateBucket,
   cloud: { organization: "ecg-render", hostname: "app.terraform.io" },
 };
+
+/** The backend of the stacks that must work while the primary region is down. */
+export const failoverBackend: BackendConfig = { ...sharedBackend, s3: failoverStateBucket };
 
 /** Project-wide tags; each environment adds `Environment` (ENV-4). */
 export const projectTags = {

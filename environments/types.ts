@@ -149,9 +149,42 @@ export interface StorageConfig {
   readonly replicationRegion: string;
 }
 
+/**
+ * The standby in the failover region (DR-1, DR-3, SC-2): the same modules as
+ * the primary, in its own stack (`ecg-<env>-standby`) and its own state.
+ */
+export interface StandbyConfig {
+  /**
+   * Its VPC in the failover region: a CIDR of its own (never overlapping any
+   * other VPC, ENV-3, so the regions could ever be peered) and AZs of that region.
+   */
+  readonly network: NetworkConfig;
+  /**
+   * `false`, pilot light: network, ALB with certificate and WAF, the ECS
+   * cluster with both GPU fleets at zero hosts, the database's read replica
+   * and the copied backups; nothing serves. `true`, failed over (after the
+   * replica is promoted, see the README's runbook): Redis, the three services
+   * on the promoted database, the fleets at the environment's minimums.
+   */
+  readonly active: boolean;
+  /**
+   * Where the standby and global stacks keep their state: a bucket outside the
+   * primary region, so an outage there does not lock the failover's own state.
+   */
+  readonly backend: BackendConfig;
+}
+
 export interface DisasterRecoveryConfig {
   /** Secondary region for failover (DR-3). */
   readonly failoverRegion: string;
+  /**
+   * A standby in `failoverRegion`, with DNS failover and Global Accelerator in
+   * front of both regions. It requires the cross-region replica
+   * (`database.crossRegionReplicaRegion` = `failoverRegion`) and
+   * `replicateImages`: the standby owns the replica, and pulls the images there.
+   * @default - no standby: the environment lives in its primary region only
+   */
+  readonly standby?: StandbyConfig;
   /**
    * Copy the environment's container images to the failover region (ECR
    * replication), so a standby there pulls them while this region is down.

@@ -4,7 +4,7 @@ import { MAX_HOOK_BAKE_MINUTES, trafficShiftProblems } from "../modules/delivery
 import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { availabilityZonesByRegion } from "./regions";
-import type { CapacityRange, EnvironmentConfig, GpuFleetConfig } from "./types";
+import type { BackendConfig, CapacityRange, EnvironmentConfig, GpuFleetConfig, NetworkConfig } from "./types";
 
 /** One thing wrong with one field of one environment. */
 export interface ConfigProblem {
@@ -42,20 +42,21 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
   if (environments.length === 0) {
     problems.push({ environment: "(all)", path: "environments", reason: "no environment is defined" });
   }
-  const vpcs: { env: string; cidr: Ipv4Cidr }[] = [];
+  const vpcs: { owner: string; cidr: Ipv4Cidr }[] = [];
   const seenNames = new Set<string>();
   for (const env of environments) {
     const check = new EnvironmentChecker(env, problems);
     check.all();
     if (seenNames.has(env.name)) check.fail("name", `"${env.name}" is used by another environment (ENV-3)`);
     seenNames.add(env.name);
-    const vpc = parseCidr(env.network?.vpcCidr ?? "");
-    if (typeof vpc !== "string") {
+    const networks = [{ path: "network", owner: `environment "${env.name}"`, cidr: env.network?.vpcCidr }];
+    if (env.disasterRecovery?.standby) networks.push({ path: "disasterRecovery.standby.network", owner: `the standby of "${env.name}"`, cidr: env.disasterRecovery.standby.network?.vpcCidr });
+    for (const { path, owner, cidr } of networks) {
+      const vpc = parseCidr(cidr ?? "");
+      if (typeof vpc === "string") continue;
       const other = vpcs.find((v) => cidrsOverlap(v.cidr, vpc));
-      if (other) {
-        check.fail("network.vpcCidr", `${vpc.text} overlaps the VPC of environment "${other.env}" (${other.cidr.text}); environments never share CIDR ranges (ENV-3)`);
-      }
-      vpcs.push({ env: env.name, cidr: vpc });
+      if (other) check.fail(`${path}.vpcCidr`, `${vpc.text} overlaps the VPC of ${other.owner} (${other.cidr.text}); VPCs never share CIDR ranges (ENV-3)`);
+      vpcs.push({ owner, cidr: vpc });
     }
   }
   // ECR keeps one replication configuration per account and region.
@@ -134,21 +135,24 @@ class EnvironmentChecker {
   }
 
   private networkLayout(): void {
-    const network = this.env.network;
-    if (!network) return this.fail("network", "is required");
-    for (const problem of subnetLayoutProblems(network, "network.")) this.fail(problem.path, problem.reason);
-    const region = this.env.account?.region;
+    if (!this.env.network) return this.fail("network", "is required");
+    this.network("network", this.env.network, this.env.account?.region);
+  }
+
+  /** A VPC's layout, AZs of `region`, NAT policy and flow-log retention. */
+  private network(path: string, network: NetworkConfig, region: string | undefined): void {
+    for (const problem of subnetLayoutProblems(network, `${path}.`)) this.fail(problem.path, problem.reason);
     const known = availabilityZonesByRegion[region ?? ""];
     (network.availabilityZones ?? []).forEach((az, i) => {
       if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
-        this.fail(`network.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
+        this.fail(`${path}.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
       }
     });
     if (!["one-per-az", "single"].includes(network.natGateways)) {
-      this.fail("network.natGateways", `"${network.natGateways}" must be "one-per-az" or "single"`);
+      this.fail(`${path}.natGateways`, `"${network.natGateways}" must be "one-per-az" or "single"`);
     }
     const retention = logRetentionProblem(network.flowLogRetentionDays);
-    if (retention) this.fail("network.flowLogRetentionDays", retention);
+    if (retention) this.fail(`${path}.flowLogRetentionDays`, retention);
   }
 
   private range(path: string, range: CapacityRange | undefined, limit?: number): void {
@@ -254,6 +258,25 @@ class EnvironmentChecker {
     if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? "")) this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);
     this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
+    if (disasterRecovery.standby) this.standby();
+  }
+
+  private standby(): void {
+    const { database: db, disasterRecovery: dr } = this.env;
+    const standby = dr.standby!;
+    const path = "disasterRecovery.standby";
+    if (!standby.network) this.fail(`${path}.network`, "is required");
+    else this.network(`${path}.network`, standby.network, dr.failoverRegion);
+    if (typeof standby.active !== "boolean") this.fail(`${path}.active`, `${standby.active} must be true (failed over) or false (pilot light)`);
+    if (db.crossRegionReplicaRegion !== dr.failoverRegion) {
+      this.fail("database.crossRegionReplicaRegion", `must be the failover region "${dr.failoverRegion}" with a standby: the standby's database is that replica, promoted in a failover`);
+    }
+    if (!dr.replicateImages) this.fail("disasterRecovery.replicateImages", "must be true with a standby: it pulls the images from its own region while the primary region is down");
+    if (!standby.backend) return this.fail(`${path}.backend`, "is required");
+    this.backendSettings(`${path}.backend`, standby.backend);
+    if (standby.backend.s3?.region === this.env.account?.region) {
+      this.fail(`${path}.backend.s3.region`, `"${standby.backend.s3.region}" is the primary region: the standby's state must survive an outage there`);
+    }
   }
 
   private operations(): void {
@@ -280,12 +303,15 @@ class EnvironmentChecker {
   }
 
   private backend(): void {
-    const backend = this.env.backend;
-    if (!backend) return this.fail("backend", "is required");
-    if (!["s3", "cloud"].includes(backend.kind)) this.fail("backend.kind", `"${backend.kind}" must be "s3" or "cloud"`);
+    if (!this.env.backend) return this.fail("backend", "is required");
+    this.backendSettings("backend", this.env.backend);
+  }
+
+  private backendSettings(path: string, backend: BackendConfig): void {
+    if (!["s3", "cloud"].includes(backend.kind)) this.fail(`${path}.kind`, `"${backend.kind}" must be "s3" or "cloud"`);
     const bucket = bucketNameProblem(backend.s3?.bucket);
-    if (bucket) this.fail("backend.s3.bucket", bucket);
-    this.region("backend.s3.region", backend.s3?.region);
-    if (!backend.cloud?.organization?.trim()) this.fail("backend.cloud.organization", "is required and must not be empty");
+    if (bucket) this.fail(`${path}.s3.bucket`, bucket);
+    this.region(`${path}.s3.region`, backend.s3?.region);
+    if (!backend.cloud?.organization?.trim()) this.fail(`${path}.cloud.organization`, "is required and must not be empty");
   }
 }

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../environments";
-import { platformStackName } from "../stacks/names";
+import { globalStackName, platformStackName, standbyStackName } from "../stacks/names";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
 
 export const STACK_ACTIONS = ["diff", "deploy", "plan"] as const;
@@ -27,12 +27,25 @@ export interface Step {
   readonly stdoutTo?: string;
 }
 
+/**
+ * What a command may name, and its stack: each environment (`prod` →
+ * `ecg-prod`) and, for an environment with a standby, its standby and global
+ * stacks (`prod-standby`, `prod-global`: DR-3, SC-2).
+ */
+export function stackTargets(): Record<string, string> {
+  return Object.fromEntries(
+    environments.flatMap((e) => [
+      [e.name, platformStackName(e)],
+      ...(e.disasterRecovery.standby ? [[`${e.name}-standby`, standbyStackName(e)], [`${e.name}-global`, globalStackName(e)]] : []),
+    ]),
+  );
+}
+
 /** The commands one action runs, in order; throws on an unknown action or environment. */
-export function stackSteps(action: string, environment: string, extraArgs: readonly string[] = [], names = environments.map((e) => e.name)): Step[] {
+export function stackSteps(action: string, environment: string, extraArgs: readonly string[] = [], targets = stackTargets()): Step[] {
   if (!(STACK_ACTIONS as readonly string[]).includes(action)) throw new Error(`action: "${action}" is not one of ${STACK_ACTIONS.join(", ")}`);
-  const config = environments.find((e) => e.name === environment);
-  if (!config || !names.includes(environment)) throw new Error(`environment: "${environment}" is not one of ${names.join(", ")}`);
-  const stack = platformStackName(config);
+  const stack = Object.hasOwn(targets, environment) ? targets[environment] : undefined;
+  if (!stack) throw new Error(`environment: "${environment}" is not one of ${Object.keys(targets).join(", ")}`);
   const cdktf = "node_modules/.bin/cdktf";
   if (action !== "plan") return [{ command: cdktf, args: [action, stack, ...extraArgs] }];
   const cwd = join("cdktf.out", "stacks", stack);

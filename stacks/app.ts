@@ -6,14 +6,18 @@ import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
 import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
-import { platformStackName } from "./names";
+import { GlobalStack } from "./global-stack";
+import { globalStackName, platformStackName, standbyStackName } from "./names";
 import { PlatformStack } from "./platform-stack";
+import { StandbyStack } from "./standby-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
 
 export interface ProgramInput {
   readonly environments: readonly EnvironmentConfig[];
   /** The bucket the bootstrap stack creates. */
   readonly stateBucket: S3StateConfig;
+  /** The bootstrap stack's second bucket, in the failover region (standby and global stacks' state). @default - none */
+  readonly failoverStateBucket?: S3StateConfig;
   /** Tags of the shared (non-environment) resources. */
   readonly sharedTags: Readonly<Record<string, string>>;
   /** The delivery pipeline of every environment. */
@@ -33,7 +37,8 @@ export interface BuildOptions {
 
 /**
  * Validates every environment, then builds the bootstrap stack, one
- * platform stack per environment and the delivery stack, each checked by the policy pack at synth. Nothing reaches the output directory from a
+ * platform stack per environment (with a standby: its standby and global
+ * stacks too) and the delivery stack, each checked by the policy pack at synth. Nothing reaches the output directory from a
  * bad configuration: config errors are thrown before the App exists, and if a
  * construct refuses its props, a directory the App created is removed again.
  */
@@ -45,12 +50,18 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   const app = new App({ outdir });
   try {
     const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError };
-    const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, tags: input.sharedTags });
+    const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, failoverState: input.failoverStateBucket, tags: input.sharedTags });
     // The state bucket holds production's state: production rules apply.
     PolicySynthesizer.apply(state, { ...policy, production: true });
     for (const config of input.environments) {
       const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
       PolicySynthesizer.apply(stack, { ...policy, production: config.production });
+      const standby = config.disasterRecovery.standby;
+      if (!standby) continue;
+      // DR-3, SC-2: the standby in the failover region, then the accelerator in front of both.
+      const backend = override ?? standby.backend.kind;
+      PolicySynthesizer.apply(new StandbyStack(app, standbyStackName(config), { config, backend }), { ...policy, production: config.production });
+      PolicySynthesizer.apply(new GlobalStack(app, globalStackName(config), { config, backend }), { ...policy, production: config.production });
     }
     // The pipeline releases to production: production rules apply.
     const delivery = new DeliveryStack(app, DELIVERY_STACK, {

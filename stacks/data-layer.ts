@@ -43,6 +43,9 @@ export const API_SECRETS = { JWT_SIGNING_KEY: "jwt-signing-key", SERVICE_API_KEY
 /** The migration runner's image, pulled through ECR's cache of ECR Public (no internet egress). */
 const MIGRATION_IMAGE = { repository: "docker/library/postgres", tag: "15-alpine" } as const;
 
+/** Alias (without `alias/`) of the environment's data key in the failover region: the standby finds it by this name. */
+export const replicaDataKeyAlias = (stackName: string) => `${stackName}/data-replica`;
+
 export const videosBucketName = (config: EnvironmentConfig, accountId: string) => `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
 
 export interface DataLayerProps {
@@ -81,7 +84,7 @@ export class DataLayer extends Construct {
   constructor(scope: Construct, id: string, props: DataLayerProps) {
     super(scope, id);
     const { stackName, config, account, network } = props;
-    const { database: db, cache, storage } = config;
+    const { database: db, storage } = config;
     const provider = (region: string) => {
       const found = props.regionalProviders[region];
       if (!found) throw new Error(`DataLayer "${id}": no provider for region ${region}`);
@@ -89,7 +92,7 @@ export class DataLayer extends Construct {
     };
 
     // Production can restore a deleted secret for a week; elsewhere a teardown frees the names at once.
-    const secretRecovery = config.production ? 7 : 0;
+    const secretRecovery = secretRecoveryDays(config);
 
     this.dataKey = new EncryptionKey(this, "data-key", {
       alias: `${stackName}/data`,
@@ -100,9 +103,12 @@ export class DataLayer extends Construct {
     ComponentTags.apply(this.dataKey, "encryption");
 
     const replicaRegion = db.crossRegionReplicaRegion;
+    // With a standby, the replica lives in the standby's network and stack (stacks/standby-stack.ts);
+    // this key stays here: the secrets' replicas need it before the standby exists.
+    const standby = config.disasterRecovery.standby;
     const replicaKey = replicaRegion
       ? new EncryptionKey(this, "replica-data-key", {
-          alias: `${stackName}/data-replica`,
+          alias: replicaDataKeyAlias(stackName),
           description: `${stackName}: encrypts the database replica and backup copies in ${replicaRegion}`,
           account: { ...account, region: replicaRegion },
           // Also encrypts the replica's exported logs there.
@@ -129,28 +135,10 @@ export class DataLayer extends Construct {
       logsKmsKeyArn: props.logsKmsKeyArn,
       deletionProtection: db.deletionProtection,
       sameRegionReplicas: db.sameRegionReplicas,
-      crossRegionReplica: replicaRegion && replicaKey ? { provider: provider(replicaRegion), kmsKeyArn: replicaKey.keyArn } : undefined,
+      crossRegionReplica: replicaRegion && replicaKey && !standby ? { provider: provider(replicaRegion), kmsKeyArn: replicaKey.keyArn } : undefined,
     });
 
-    this.cache = new RedisCluster(this, "redis", {
-      name: stackName,
-      engineVersion: cache.engineVersion,
-      nodeType: cache.nodeType,
-      shards: cache.shards,
-      replicasPerShard: cache.replicasPerShard,
-      subnetIds: network.subnetIds.private,
-      securityGroupIds: [network.securityGroupIds.redis],
-      kmsKeyArn: this.dataKey.keyArn,
-      snapshotRetentionDays: cache.snapshotRetentionDays,
-      logsKmsKeyArn: props.logsKmsKeyArn,
-      preventDestroy: config.production,
-      secretRecoveryWindowDays: secretRecovery,
-    });
-    suppress(
-      this.cache.node.findChild("auth-token-secret"),
-      "CKV2_AWS_57",
-      "The AUTH token is Terraform's (random_password, set on the replication group); a rotation outside Terraform would lock the services out. Rotate with terraform apply -replace.",
-    );
+    this.cache = environmentCache(this, "redis", { stackName, config, network, kmsKeyArn: this.dataKey.keyArn, logsKmsKeyArn: props.logsKmsKeyArn });
 
     this.secrets = new RotatedSecrets(this, "secrets", {
       name: stackName,
@@ -163,6 +151,8 @@ export class DataLayer extends Construct {
       rotationCodePath: LAMBDA_CODE.secretRotation,
       logsKmsKeyArn: props.logsKmsKeyArn,
       recoveryWindowDays: secretRecovery,
+      // DR-1: a standby reads current values in its region while this one is down.
+      replicas: standby && replicaRegion && replicaKey ? [{ region: replicaRegion, kmsKeyArn: replicaKey.keyArn }] : undefined,
     });
 
     const bucketName = videosBucketName(config, account.accountId);
@@ -230,15 +220,68 @@ export class DataLayer extends Construct {
       secretsKmsKeyArns: [this.dataKey.keyArn],
     });
 
-    this.endpoints = {
-      databaseUrl: `postgresql://${API_DATABASE_USER}@${this.database.address}:${this.database.port}/${this.database.databaseName}?sslmode=verify-full`,
-      databaseConnectArn: `arn:${account.partition}:rds-db:${account.region}:${account.accountId}:dbuser:${this.database.resourceId}/${API_DATABASE_USER}`,
-      redisUrl: this.cache.url,
-      redisAuthTokenSecretArn: this.cache.authTokenSecretArn,
-      redisKeyPrefixes: REDIS_KEY_PREFIXES,
+    this.endpoints = dataEndpoints({
+      account,
+      database: this.database,
+      cache: this.cache,
       videosBucketName: bucketName,
-      apiSecrets: Object.fromEntries(Object.entries(API_SECRETS).map(([variable, key]) => [variable, this.secrets.secretArns[key]])),
+      apiSecretArns: this.secrets.secretArns,
       secretsKmsKeyArn: this.dataKey.keyArn,
-    };
+    });
   }
+}
+
+const secretRecoveryDays = (config: EnvironmentConfig) => (config.production ? 7 : 0);
+
+/** Clustered Redis of one region of the environment (RED-1..3), its AUTH token in Secrets Manager. */
+export function environmentCache(
+  scope: Construct,
+  id: string,
+  props: { readonly stackName: string; readonly config: EnvironmentConfig; readonly network: Network; readonly kmsKeyArn: string; readonly logsKmsKeyArn: string },
+): RedisCluster {
+  const { cache, production } = props.config;
+  const redis = new RedisCluster(scope, id, {
+    name: props.stackName,
+    engineVersion: cache.engineVersion,
+    nodeType: cache.nodeType,
+    shards: cache.shards,
+    replicasPerShard: cache.replicasPerShard,
+    subnetIds: props.network.subnetIds.private,
+    securityGroupIds: [props.network.securityGroupIds.redis],
+    kmsKeyArn: props.kmsKeyArn,
+    snapshotRetentionDays: cache.snapshotRetentionDays,
+    logsKmsKeyArn: props.logsKmsKeyArn,
+    preventDestroy: production,
+    secretRecoveryWindowDays: secretRecoveryDays(props.config),
+  });
+  suppress(
+    redis.node.findChild("auth-token-secret"),
+    "CKV2_AWS_57",
+    "The AUTH token is Terraform's (random_password, set on the replication group); a rotation outside Terraform would lock the services out. Rotate with terraform apply -replace.",
+  );
+  return redis;
+}
+
+/** What the services get from one region's data (CMP-2, SEC-1, RED-3): no value is a password. */
+export function dataEndpoints(props: {
+  readonly account: AwsAccount;
+  /** The database the API writes: the primary, or a promoted replica. */
+  readonly database: { readonly address: string; readonly port: number; readonly resourceId: string; readonly databaseName: string };
+  readonly cache: RedisCluster;
+  readonly videosBucketName: string;
+  /** The API's secrets by short name (API_SECRETS values). */
+  readonly apiSecretArns: Readonly<Record<string, string>>;
+  readonly secretsKmsKeyArn: string;
+}): DataEndpoints {
+  const { account, database } = props;
+  return {
+    databaseUrl: `postgresql://${API_DATABASE_USER}@${database.address}:${database.port}/${database.databaseName}?sslmode=verify-full`,
+    databaseConnectArn: `arn:${account.partition}:rds-db:${account.region}:${account.accountId}:dbuser:${database.resourceId}/${API_DATABASE_USER}`,
+    redisUrl: props.cache.url,
+    redisAuthTokenSecretArn: props.cache.authTokenSecretArn,
+    redisKeyPrefixes: REDIS_KEY_PREFIXES,
+    videosBucketName: props.videosBucketName,
+    apiSecrets: Object.fromEntries(Object.entries(API_SECRETS).map(([variable, key]) => [variable, props.apiSecretArns[key]])),
+    secretsKmsKeyArn: props.secretsKmsKeyArn,
+  };
 }

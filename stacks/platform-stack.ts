@@ -1,25 +1,24 @@
-import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import type { BackendKind, EnvironmentConfig, GpuFleetConfig } from "../environments/types";
+import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
 import { ContainerRegistry } from "../modules/container-registry";
-import { ComputeCluster } from "../modules/ecs-cluster";
-import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
+import type { ComputeCluster } from "../modules/ecs-cluster";
+import type { GpuFleet } from "../modules/gpu-fleet";
 import { BlueGreenDeployment } from "../modules/delivery";
 import { EncryptionKey } from "../modules/kms";
-import { CloudWatchAgentConfig, GPU_METRICS, RENDER_NAMESPACE } from "../modules/observability";
-import { Ingress } from "../modules/ingress";
-import { DEFAULT_SERVICE_PORTS, Network } from "../modules/network";
-import { suppress } from "../modules/policy";
+import type { Ingress } from "../modules/ingress";
+import type { Network } from "../modules/network";
 import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
-import { SecureBucket } from "../modules/secure-bucket";
+import type { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
 import { DataLayer, videosBucketName } from "./data-layer";
+import { Foundation, SERVICE_PORTS } from "./foundation";
+import { ApiEntryPoint } from "./entry-point";
+import { GpuCompute } from "./gpu-compute";
 import { PlatformMonitoring } from "./monitoring";
 import { LAMBDA_CODE } from "./paths";
 import { apiRelease } from "./release";
@@ -31,19 +30,6 @@ export interface PlatformStackProps {
   readonly backend: BackendKind;
 }
 
-/**
- * What each GPU fleet scales on (CMP-3, CMP-4). ML Audio: GPU utilization from
- * the CloudWatch agent's nvidia_gpu plugin (MON-5), > 70% scales out. Render:
- * waiting jobs per host, published by the render service into ECG/Render, so
- * more than 10 waiting jobs per host scales out.
- */
-const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMetricTarget> = {
-  mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: GPU_METRICS.utilization, targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
-  render: (asgName) => ({ namespace: RENDER_NAMESPACE, metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
-};
-
-/** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
-const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
 
 /** Port of the ALB's blue/green test listener (CI-3): CodeDeploy's replacement tasks answer there before they take traffic. */
 export const TEST_LISTENER_PORT = 8443;
@@ -65,6 +51,8 @@ export class PlatformStack extends TerraformStack {
   readonly renderFleet: GpuFleet;
   readonly logsBucket: SecureBucket;
   readonly ingress: Ingress;
+  /** Log bucket, ALB and the API's public name (with a standby: the PRIMARY failover record). */
+  readonly entryPoint: ApiEntryPoint;
   readonly services: EcgServices;
   readonly data: DataLayer;
   readonly monitoring: PlatformMonitoring;
@@ -91,29 +79,14 @@ export class PlatformStack extends TerraformStack {
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
 
-    this.logsKey = new EncryptionKey(this, "logs-key", {
-      alias: `${id}/logs`,
-      description: `${id}: encrypts CloudWatch log groups`,
+    const foundation = new Foundation(this, "foundation", {
+      stackName: id,
       account,
-      allowCloudWatchLogs: true,
-      // Deleting it would make the environment's encrypted logs unreadable.
-      preventDestroy: config.production,
-    });
-    ComponentTags.apply(this.logsKey, "encryption");
-
-    const { network } = config;
-    this.network = new Network(this, "network", {
-      name: id,
-      account,
-      vpcCidr: network.vpcCidr,
-      availabilityZones: network.availabilityZones,
-      subnets: network.subnets,
-      ports: SERVICE_PORTS,
-      natGateways: network.natGateways,
-      flowLogRetentionDays: network.flowLogRetentionDays,
-      flowLogKmsKeyArn: this.logsKey.keyArn,
+      network: config.network,
+      production: config.production,
       albTestListenerPort: TEST_LISTENER_PORT,
     });
+    ({ logsKey: this.logsKey, network: this.network, cluster: this.cluster } = foundation);
 
     this.imagesKey = new EncryptionKey(this, "images-key", {
       alias: `${id}/images`,
@@ -130,73 +103,27 @@ export class PlatformStack extends TerraformStack {
       // DR: the images wait in the failover region for a standby there.
       replication: config.disasterRecovery.replicateImages ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId } : undefined,
     });
-    this.cluster = new ComputeCluster(this, "cluster", {
-      name: id,
-      kmsKeyArn: this.logsKey.keyArn,
-      serviceNamespace: { name: `${id}.internal`, vpcId: this.network.vpcId },
-    });
+    const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });
+    this.mlAudioFleet = gpu.mlAudioFleet;
+    this.renderFleet = gpu.renderFleet;
 
-    // MON-5: the GPU hosts run the CloudWatch agent (nvidia_gpu, memory, disk) with this configuration.
-    const gpuAgent = new CloudWatchAgentConfig(this, "gpu-agent-config", { name: `${id}-gpu-hosts` });
-    const fleet = (key: "mlAudio" | "render", suffix: string, securityGroupId: string, config: GpuFleetConfig) => {
-      const name = `${id}-${suffix}`;
-      return new GpuFleet(this, `${suffix}-fleet`, {
-        name,
-        clusterName: this.cluster.clusterName,
-        subnetIds: this.network.subnetIds.gpu,
-        securityGroupIds: [securityGroupId],
-        // One GPU per task and per host (T4 family): every type counts as one unit.
-        instanceTypes: config.instanceTypes.map((instanceType) => ({ instanceType })),
-        minSize: config.instances.min,
-        maxSize: config.instances.max,
-        onDemandBaseCapacity: config.onDemandBaseCapacity,
-        onDemandPercentageAboveBaseCapacity: config.onDemandPercentAboveBase,
-        scaleOn: FLEET_SCALING[key](name),
-        scheduledMinimums: config.scheduledMinimums,
-        predictiveScaling: config.predictiveScaling,
-        instanceTags: { ...props.config.tags, Component: "gpu-fleet" },
-        cloudWatchAgentConfigParameter: gpuAgent.parameterName,
-      });
-    };
-    this.mlAudioFleet = fleet("mlAudio", "ml-audio", this.network.securityGroupIds.mlAudio, config.compute.mlAudio);
-    this.renderFleet = fleet("render", "gpu-render", this.network.securityGroupIds.gpuRender, config.compute.render);
-    new EcsClusterCapacityProviders(this, "capacity-providers", {
-      clusterName: this.cluster.clusterName,
-      capacityProviders: [this.mlAudioFleet.capacityProvider.name, this.renderFleet.capacityProvider.name, "FARGATE", "FARGATE_SPOT"],
-    });
-
-    // ALB and videos-bucket access logs (SSE-S3: the only encryption ELB log delivery accepts).
-    this.logsBucket = new SecureBucket(this, "logs-bucket", {
-      bucketName: `${id}-logs-${account.accountId}`,
-      logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [videosBucketName(config, account.accountId)] },
-      expirationDays: config.ingress.logRetentionDays,
-      noncurrentVersionExpirationDays: 7,
-      // Production keeps its audit trail; other environments' logs go with them.
-      preventDestroy: config.production,
-      forceDestroy: !config.production,
-    });
-    suppress(this.logsBucket.bucket, "CKV_AWS_18", "This is the environment's log bucket: logging its own access would log into itself.");
-    ComponentTags.apply(this.logsBucket, "logging");
-    const zone = new DataAwsRoute53Zone(this, "public-zone", { name: config.ingress.hostedZoneName, privateZone: false });
-    this.ingress = new Ingress(this, "ingress", {
-      name: `${id}-api`,
+    const standby = config.disasterRecovery.standby;
+    this.entryPoint = new ApiEntryPoint(this, "entry", {
+      stackName: id,
+      config,
       account,
-      vpcId: this.network.vpcId,
-      subnetIds: this.network.subnetIds.public,
-      securityGroupId: this.network.securityGroupIds.alb,
-      domainName: config.ingress.domainName,
-      hostedZoneId: zone.zoneId,
-      target: { port: SERVICE_PORTS.api, healthCheckPath: "/health" },
-      accessLogs: { bucket: this.logsBucket, prefix: "alb" },
-      deletionProtection: config.production,
+      region: config.account.region,
+      network: this.network,
+      ports: SERVICE_PORTS,
+      logsKmsKeyArn: this.logsKey.keyArn,
+      logSourceBuckets: [videosBucketName(config, account.accountId)],
       testListenerPort: TEST_LISTENER_PORT,
-      firewall: {
-        rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
-        allowedCountries: config.ingress.allowedCountries,
-        logsKmsKeyArn: this.logsKey.keyArn,
-        logRetentionDays: config.ingress.logRetentionDays,
-      },
+      // DR-3: with a standby, Route 53 answers with this region while it is healthy.
+      failoverRole: standby ? "PRIMARY" : undefined,
     });
+    this.logsBucket = this.entryPoint.logsBucket;
+    this.ingress = this.entryPoint.ingress;
+    const zone = this.entryPoint.zone;
 
     this.data = new DataLayer(this, "data", {
       stackName: id,
@@ -218,7 +145,7 @@ export class PlatformStack extends TerraformStack {
       network: this.network,
       ports: SERVICE_PORTS,
       cluster: this.cluster,
-      registry: this.registry,
+      repositories: Object.fromEntries(Object.entries(this.registry.repositories).map(([image, r]) => [image, { url: r.repositoryUrl, arn: r.arn }])),
       mlAudioFleet: this.mlAudioFleet,
       renderFleet: this.renderFleet,
       data: this.data.endpoints,

@@ -2,7 +2,6 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/types";
 import type { AwsAccount } from "../modules/common/aws-account";
-import type { ContainerRegistry } from "../modules/container-registry";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
 import type { GpuFleet } from "../modules/gpu-fleet";
@@ -63,7 +62,14 @@ export interface EcgServicesProps {
   readonly network: Network;
   readonly ports: ServicePorts;
   readonly cluster: ComputeCluster;
-  readonly registry: ContainerRegistry;
+  /** The service images' repositories: URL and ARN per image name (SERVICE_IMAGES). */
+  readonly repositories: Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
+  /**
+   * Who rolls out the API: CodeDeploy blue/green (CI-3) where the pipeline
+   * releases, ECS rolling updates elsewhere (a failed-over standby).
+   * @default "CODE_DEPLOY"
+   */
+  readonly apiDeploymentController?: "CODE_DEPLOY" | "ECS";
   readonly mlAudioFleet: GpuFleet;
   readonly renderFleet: GpuFleet;
   readonly data: DataEndpoints;
@@ -85,13 +91,13 @@ export class EcgServices extends Construct {
 
   constructor(scope: Construct, id: string, props: EcgServicesProps) {
     super(scope, id);
-    const { stackName, config, account, network, ports, cluster, registry, data } = props;
+    const { stackName, config, account, network, ports, cluster, repositories, data } = props;
     const { partition, region, accountId } = account;
     const namespace = cluster.namespace;
     if (!namespace) throw new Error(`EcgServices "${id}": the cluster needs a service namespace for the calls between services`);
 
-    const image = (key: keyof typeof SERVICE_IMAGES) => `${registry.repositoryUrls[SERVICE_IMAGES[key]]}:${IMAGE_TAGS[key]}`;
-    const repository = (key: keyof typeof SERVICE_IMAGES) => registry.repositories[SERVICE_IMAGES[key]].arn;
+    const image = (key: keyof typeof SERVICE_IMAGES) => `${repositories[SERVICE_IMAGES[key]].url}:${IMAGE_TAGS[key]}`;
+    const repository = (key: keyof typeof SERVICE_IMAGES) => repositories[SERVICE_IMAGES[key]].arn;
     const xrayRepository = `arn:${partition}:ecr:${region}:${accountId}:repository/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`;
     const tracing: TracingSidecar = {
       image: `${accountId}.dkr.ecr.${region}.amazonaws.com/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}:${XRAY_PULL_THROUGH.tag}`,
@@ -180,8 +186,8 @@ export class EcgServices extends Construct {
         publishMetrics("PublishApiMetrics", API_NAMESPACE),
       ],
       loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
-      // CI-3: releases are blue/green deployments by CodeDeploy (stacks/delivery.ts).
-      deploymentController: "CODE_DEPLOY",
+      // CI-3: releases are blue/green deployments by CodeDeploy (stacks/release.ts).
+      deploymentController: props.apiDeploymentController ?? "CODE_DEPLOY",
     });
 
     // GPU services: one task (and one GPU) on every host of their fleet, found through Cloud Map.

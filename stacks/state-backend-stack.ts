@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import type { S3StateConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
@@ -10,6 +10,12 @@ import { SecureBucket } from "../modules/secure-bucket";
 
 export interface StateBackendStackProps {
   readonly state: S3StateConfig;
+  /**
+   * A second state bucket in another region, for the stacks that must work
+   * while `state`'s region is down (the standby and global stacks, DR-3).
+   * @default - none
+   */
+  readonly failoverState?: S3StateConfig;
   /** Tags on every resource (ENV-4). */
   readonly tags: Readonly<Record<string, string>>;
   /**
@@ -23,44 +29,70 @@ export interface StateBackendStackProps {
 
 export const STATE_BACKEND_STACK = "ecg-state";
 
+/** A state bucket and the bucket its access logs go to, in one region. */
+export interface StateBuckets {
+  readonly stateBucket: SecureBucket;
+  readonly accessLogBucket: SecureBucket;
+}
+
 /**
  * Bootstrap (PLT-4): the bucket every environment keeps its state in, and the
- * bucket its access logs go to. Applied once per account, before any
- * environment, with local state (the bucket cannot hold the state of its own
- * creation): see the README.
+ * bucket its access logs go to; with `failoverState`, the same pair in the
+ * failover region. Applied once per account, before any environment, with
+ * local state (the bucket cannot hold the state of its own creation): see the
+ * README.
  */
 export class StateBackendStack extends TerraformStack {
   readonly stateBucket: SecureBucket;
   readonly accessLogBucket: SecureBucket;
+  /** With `failoverState` only. */
+  readonly failover?: StateBuckets;
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
-    const bucketProblem = bucketNameProblem(props.state.bucket);
-    if (bucketProblem) throw new Error(`StateBackendStack "${id}": state.bucket: ${bucketProblem}`);
-    new AwsProvider(this, "aws", { region: props.state.region, defaultTags: [{ tags: { ...props.tags } }] });
+    const targets = [{ field: "state", config: props.state }, ...(props.failoverState ? [{ field: "failoverState", config: props.failoverState }] : [])];
+    for (const { field, config } of targets) {
+      const bucketProblem = bucketNameProblem(config.bucket);
+      if (bucketProblem) throw new Error(`StateBackendStack "${id}": ${field}.bucket: ${bucketProblem}`);
+    }
+    if (props.failoverState && props.failoverState.region === props.state.region) {
+      throw new Error(`StateBackendStack "${id}": failoverState.region: "${props.failoverState.region}" is the region of state; the failover bucket must survive an outage there`);
+    }
+    const defaultTags = [{ tags: { ...props.tags } }];
+    new AwsProvider(this, "aws", { region: props.state.region, defaultTags });
     // Relative to the stack's working directory (cdktf.out/stacks/<id>): the
     // state file lands in the project root, where `rm -rf cdktf.out` cannot
     // take it, and the synthesized JSON holds no machine-specific path.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     const account = new AwsAccountLookup(this, "account");
 
-    this.accessLogBucket = new SecureBucket(this, "access-log-bucket", {
-      bucketName: `${props.state.bucket}-access-logs`.slice(0, 63),
-      preventDestroy: true,
-      expirationDays: props.accessLogRetentionDays ?? 365,
-      logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [props.state.bucket] },
-    });
-    suppress(this.accessLogBucket.bucket, "CKV_AWS_18", "This is the access-log bucket; logging it into itself would log its own log writes without end.");
-
-    this.stateBucket = new SecureBucket(this, "state-bucket", {
-      bucketName: props.state.bucket,
-      // Losing this bucket loses every environment's state.
-      preventDestroy: true,
-      noncurrentVersionExpirationDays: props.noncurrentVersionRetentionDays ?? 90,
-      accessLogs: { target: this.accessLogBucket },
-    });
-
-    ComponentTags.apply(this, "state-backend");
+    const buckets = (scope: Construct, config: S3StateConfig, provider?: AwsProvider): StateBuckets => {
+      const accessLogBucket = new SecureBucket(scope, "access-log-bucket", {
+        provider,
+        bucketName: `${config.bucket}-access-logs`.slice(0, 63),
+        preventDestroy: true,
+        expirationDays: props.accessLogRetentionDays ?? 365,
+        logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [config.bucket] },
+      });
+      suppress(accessLogBucket.bucket, "CKV_AWS_18", "This is the access-log bucket; logging it into itself would log its own log writes without end.");
+      const stateBucket = new SecureBucket(scope, "state-bucket", {
+        provider,
+        bucketName: config.bucket,
+        // Losing this bucket loses every environment's state.
+        preventDestroy: true,
+        noncurrentVersionExpirationDays: props.noncurrentVersionRetentionDays ?? 90,
+        accessLogs: { target: accessLogBucket },
+      });
+      return { stateBucket, accessLogBucket };
+    };
+    ({ stateBucket: this.stateBucket, accessLogBucket: this.accessLogBucket } = buckets(this, props.state));
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
+    if (props.failoverState) {
+      const region = props.failoverState.region;
+      const provider = new AwsProvider(this, `aws-${region}`, { region, alias: region.replace(/-/g, "_"), defaultTags });
+      this.failover = buckets(new Construct(this, "failover"), props.failoverState, provider);
+      new TerraformOutput(this, "failover_state_bucket", { value: this.failover.stateBucket.bucket.bucket });
+    }
+    ComponentTags.apply(this, "state-backend");
   }
 }

@@ -7,7 +7,7 @@ import type { EnvironmentConfig } from "../../environments/types";
 import { ConfigValidationError, validateEnvironments } from "../../environments/validate";
 import { buildApp } from "../../stacks/app";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ? Mutable<NonNullable<T[K]>> : T[K] };
 
 /** A deep copy of prod to break one field of. */
 const prodCopy = (): Mutable<EnvironmentConfig> => structuredClone(prod) as Mutable<EnvironmentConfig>;
@@ -71,6 +71,13 @@ describe("environment validation", () => {
     ["[CI-4] a validation step without commands", (e) => (e.delivery.validations = [{ name: "load-test", commands: [] }]), "prod: delivery.validations[0].commands: must hold at least one command"],
     ["[CI-4] a validation step with a bad name", (e) => (e.delivery.validations = [{ name: "Load Test", commands: ["make"] }]), 'prod: delivery.validations[0].name: "Load Test" must be 1-40'],
     ["[MON-2] an alarm subscriber that is not an e-mail address", (e) => (e.monitoring.alarmEmails.critical = ["oncall"]), 'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address'],
+    ["[DR-3] a standby AZ outside the failover region", (e) => (e.disasterRecovery.standby!.network.availabilityZones[0] = "ap-northeast-2a"), 'prod: disasterRecovery.standby.network.availabilityZones[0]: "ap-northeast-2a" is not an AZ of region ap-northeast-1'],
+    ["[DR-3] a standby subnet outside its VPC", (e) => (e.disasterRecovery.standby!.network.subnets.gpu[1] = "10.0.30.0/24"), "prod: disasterRecovery.standby.network.subnets.gpu[1]: 10.0.30.0/24 is outside the VPC CIDR 10.10.0.0/16"],
+    ["[ENV-3] a standby VPC overlapping the primary's", (e) => (e.disasterRecovery.standby!.network.vpcCidr = "10.0.0.0/16"), 'prod: disasterRecovery.standby.network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16)'],
+    ["[DR-1] a standby without the cross-region replica", (e) => delete e.database.crossRegionReplicaRegion, 'prod: database.crossRegionReplicaRegion: must be the failover region "ap-northeast-1" with a standby'],
+    ["[DR-1] a standby without its images", (e) => (e.disasterRecovery.replicateImages = false), "prod: disasterRecovery.replicateImages: must be true with a standby"],
+    ["[DR-3] standby state in the primary region", (e) => (e.disasterRecovery.standby!.backend.s3.region = "ap-northeast-2"), 'prod: disasterRecovery.standby.backend.s3.region: "ap-northeast-2" is the primary region: the standby\'s state must survive an outage there'],
+    ["[DR-1] a standby mode that is not a boolean", (e) => (e.disasterRecovery.standby!.active = "yes" as never), "prod: disasterRecovery.standby.active: yes must be true (failed over) or false (pilot light)"],
   ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
     const env = prodCopy();
     breakIt(env);
@@ -95,7 +102,7 @@ describe("environment validation", () => {
     other.name = "qa";
     other.tags = { ...other.tags, Environment: "qa" };
     expect(problemsOf([prod, other])).toContain(
-      'qa: network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16); environments never share CIDR ranges (ENV-3)',
+      'qa: network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16); VPCs never share CIDR ranges (ENV-3)',
     );
   });
 

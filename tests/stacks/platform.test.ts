@@ -1,7 +1,7 @@
 import { TerraformResource, TerraformStack } from "cdktf";
 import { environments, program as baseProgram } from "../../environments";
 import { formatReport } from "../../modules/policy";
-import { resourcesOf, type SynthesizedStack } from "../helpers";
+import { referencedId, resourcesOf, type SynthesizedStack } from "../helpers";
 import { synthProgram } from "./synth";
 
 // One synthesis of the whole program serves every describe block below.
@@ -14,7 +14,7 @@ const subnetsOf = (s: SynthesizedStack) =>
 
 describe("platform stacks", () => {
   it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one stack per environment and the delivery pipeline's", () => {
-    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-delivery", "ecg-dev", "ecg-prod", "ecg-staging", "ecg-state"]);
+    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-delivery", "ecg-dev", "ecg-prod", "ecg-prod-global", "ecg-prod-standby", "ecg-staging", "ecg-state"]);
   });
 
   it("[NET-1] [NET-2] [ENV-1] prod's VPC and subnets are exactly the seed's, in Seoul AZs a and c", () => {
@@ -186,25 +186,50 @@ describe("state backends", () => {
   });
 });
 
+/** The SC-2 program (production in Tokyo, its standby in Seoul failed over), synthesized once for the tests that read it. */
+let tokyoSynth: ReturnType<typeof synthProgram> | undefined;
+function tokyoProgram(): ReturnType<typeof synthProgram> {
+  tokyoSynth ??= synthTokyo();
+  return tokyoSynth;
+}
+function synthTokyo(): ReturnType<typeof synthProgram> {
+  const prod = environments.find((e) => e.name === "prod")!;
+  const tokyo = {
+    ...prod,
+    name: "tokyo",
+    account: { region: "ap-northeast-1" },
+    tags: { ...prod.tags, Environment: "tokyo" },
+    network: {
+      ...prod.network,
+      vpcCidr: "10.20.0.0/16",
+      availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+      subnets: { public: ["10.20.1.0/24", "10.20.10.0/24"], private: ["10.20.2.0/24", "10.20.20.0/24"], gpu: ["10.20.3.0/24", "10.20.30.0/24"] },
+    },
+    ingress: { ...prod.ingress, domainName: "api.tokyo.ecg-render.com", cdnDomainName: "cdn.tokyo.ecg-render.com" },
+    database: { ...prod.database, crossRegionReplicaRegion: "ap-northeast-2" },
+    disasterRecovery: {
+      failoverRegion: "ap-northeast-2",
+      replicateImages: true,
+      // Its standby in Seoul, failed over (active): the other mode of the same standby stack.
+      standby: {
+        ...prod.disasterRecovery.standby!,
+        active: true,
+        network: {
+          ...prod.disasterRecovery.standby!.network,
+          vpcCidr: "10.30.0.0/16",
+          availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
+          subnets: { public: ["10.30.1.0/24", "10.30.10.0/24"], private: ["10.30.2.0/24", "10.30.20.0/24"], gpu: ["10.30.3.0/24", "10.30.30.0/24"] },
+        },
+        backend: { ...prod.backend, s3: { bucket: "ecg-render-terraform-state", region: "ap-northeast-2" } },
+      },
+    },
+  };
+  return synthProgram(undefined, { ...baseProgram, environments: [tokyo], delivery: { ...baseProgram.delivery, region: "ap-northeast-1" } });
+}
+
 describe("another region from the same code", () => {
   it("[SC-2] the production platform stands up in Tokyo from the same stacks and modules, with its copies in Seoul", () => {
-    const prod = environments.find((e) => e.name === "prod")!;
-    const tokyo = {
-      ...prod,
-      name: "tokyo",
-      account: { region: "ap-northeast-1" },
-      tags: { ...prod.tags, Environment: "tokyo" },
-      network: {
-        ...prod.network,
-        vpcCidr: "10.20.0.0/16",
-        availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
-        subnets: { public: ["10.20.1.0/24", "10.20.10.0/24"], private: ["10.20.2.0/24", "10.20.20.0/24"], gpu: ["10.20.3.0/24", "10.20.30.0/24"] },
-      },
-      ingress: { ...prod.ingress, domainName: "api.tokyo.ecg-render.com", cdnDomainName: "cdn.tokyo.ecg-render.com" },
-      database: { ...prod.database, crossRegionReplicaRegion: "ap-northeast-2" },
-      disasterRecovery: { failoverRegion: "ap-northeast-2", replicateImages: true },
-    };
-    const built = synthProgram(undefined, { ...baseProgram, environments: [tokyo], delivery: { ...baseProgram.delivery, region: "ap-northeast-1" } });
+    const built = tokyoProgram();
     const stack = built.stacks["ecg-tokyo"];
     const providers = stack.provider!.aws as any[];
     expect(providers.find((p) => !p.alias).region).toBe("ap-northeast-1");
@@ -214,8 +239,9 @@ describe("another region from the same code", () => {
     const types = (s: SynthesizedStack) => Object.keys(s.resource).sort();
     expect(types(stack)).toEqual(types(program.stacks["ecg-prod"]));
     expect(built.policy["ecg-tokyo"].findings.filter((f) => f.severity === "error")).toEqual([]);
-    const [[, replica]] = resourcesOf(stack, "aws_db_instance").filter(([, d]) => d.provider === "aws.ap_northeast_2");
-    expect(replica.replicate_source_db).toMatch(/^\$\{aws_db_instance\./);
+    const [[, replica]] = resourcesOf(built.stacks["ecg-tokyo-standby"], "aws_db_instance");
+    expect(replica.replicate_source_db).toBeUndefined();
+    expect(Object.keys(built.stacks).sort()).toEqual(["ecg-delivery", "ecg-state", "ecg-tokyo", "ecg-tokyo-global", "ecg-tokyo-standby"]);
   });
 });
 
@@ -224,18 +250,34 @@ const state: SynthesizedStack = program.stacks["ecg-state"];
 const buckets = Object.fromEntries(resourcesOf(state, "aws_s3_bucket").map(([id, b]) => [b.bucket, { id, ...b }]));
 const STATE = "ecg-render-terraform-state";
 const LOGS = "ecg-render-terraform-state-access-logs";
+const FAILOVER_STATE = "ecg-render-terraform-state-ap-northeast-1";
+const FAILOVER_LOGS = "ecg-render-terraform-state-ap-northeast-1-access-logs";
 /** The settings resource of `type` that configures the bucket named `name`. */
 const settingOf = (type: string, name: string) =>
   resourcesOf(state, type).find(([, r]) => r.bucket === `\${aws_s3_bucket.${buckets[name].id}.id}`)?.[1];
 
 describe("[PLT-4] bootstrap stack", () => {
   it("creates the state bucket and its access-log bucket, both protected from terraform destroy", () => {
-    expect(Object.keys(buckets).sort()).toEqual([STATE, LOGS]);
-    for (const name of [STATE, LOGS]) expect(buckets[name].lifecycle).toEqual({ prevent_destroy: true });
+    expect(Object.keys(buckets).sort()).toEqual([STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]);
+    for (const name of Object.keys(buckets)) expect(buckets[name].lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  it("gives both buckets the secure baseline (versioning, AES-256, public access blocked, ACLs off, TLS-only policy)", () => {
-    for (const name of [STATE, LOGS]) {
+  it("[DR-3] creates a second state bucket pair in the failover region, for the stacks that must work while Seoul is down", () => {
+    const region = (name: string) => {
+      const alias = buckets[name].provider?.replace(/^aws\./, "");
+      return (state.provider!.aws as any[]).find((p) => p.alias === alias)!.region;
+    };
+    expect([STATE, LOGS].map((name) => buckets[name].provider)).toEqual([undefined, undefined]);
+    expect([region(FAILOVER_STATE), region(FAILOVER_LOGS)]).toEqual(["ap-northeast-1", "ap-northeast-1"]);
+    expect(settingOf("aws_s3_bucket_logging", FAILOVER_STATE).target_bucket).toBe(`\${aws_s3_bucket.${buckets[FAILOVER_LOGS].id}.id}`);
+    expect(settingOf("aws_s3_bucket_versioning", FAILOVER_STATE).versioning_configuration).toEqual({ status: "Enabled" });
+    for (const name of ["ecg-prod-standby", "ecg-prod-global"]) {
+      expect(program.stacks[name].terraform!.backend.s3).toMatchObject({ bucket: FAILOVER_STATE, region: "ap-northeast-1", key: `${name}/terraform.tfstate`, use_lockfile: true });
+    }
+  });
+
+  it("gives every bucket the secure baseline (versioning, AES-256, public access blocked, ACLs off, TLS-only policy)", () => {
+    for (const name of [STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]) {
       expect(settingOf("aws_s3_bucket_versioning", name).versioning_configuration).toEqual({ status: "Enabled" });
       expect(settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
       expect(settingOf("aws_s3_bucket_public_access_block", name)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
@@ -263,7 +305,7 @@ describe("[PLT-4] bootstrap stack", () => {
 });
 
 // --- The policy pack on every stack ---
-const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"];
+const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"];
 
 describe("policy pack on the environment stacks", () => {
   it("[SEC-4] every stack passes with no error; suppressions and advisories are listed", () => {
@@ -292,6 +334,119 @@ describe("policy pack on the environment stacks", () => {
       expect({ type, prevented: prevented("ecg-prod", type).every(Boolean) }).toEqual({ type, prevented: true });
       expect({ type, prevented: prevented("ecg-dev", type).some(Boolean) }).toEqual({ type, prevented: false });
     }
-    expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true]);
+    expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true, true, true]);
+    // The standby's stateful pieces: the replica a failover promotes, the ALB's logs, the key of its logs.
+    for (const type of ["aws_db_instance", "aws_s3_bucket", "aws_kms_key"]) {
+      expect({ type, prevented: prevented("ecg-prod-standby", type).every(Boolean) }).toEqual({ type, prevented: true });
+    }
+  });
+});
+
+// --- Disaster recovery: the standby in Tokyo and the accelerator (DR-1, DR-3, SC-2) ---
+describe("disaster recovery: standby and global entry point", () => {
+  const prod = program.stacks["ecg-prod"];
+  const standby = program.stacks["ecg-prod-standby"];
+  const global = program.stacks["ecg-prod-global"];
+  const records = (s: SynthesizedStack) => resourcesOf(s, "aws_route53_record").filter(([, r]) => r.type === "A").map(([, r]) => r);
+  const checkOf = (s: SynthesizedStack, record: any) => Object.entries<any>(s.resource.aws_route53_health_check).find(([id]) => id === referencedId(record.health_check_id))![1];
+  const byName = (s: SynthesizedStack, type: string, name: string) => resourcesOf(s, type).filter(([, r]) => r.name === name).map(([, r]) => r);
+
+  it("[DR-3] Route 53 fails api.ecg-render.com over from Seoul (PRIMARY) to Tokyo (SECONDARY), each side checked through its regional name", () => {
+    for (const [s, role, region] of [[prod, "PRIMARY", "ap-northeast-2"], [standby, "SECONDARY", "ap-northeast-1"]] as const) {
+      const [failover] = records(s).filter((r) => r.name === "api.ecg-render.com");
+      const [albId] = resourcesOf(s, "aws_lb")[0];
+      expect(failover).toMatchObject({ failover_routing_policy: { type: role }, set_identifier: `${role.toLowerCase()}-${region}` });
+      expect(failover.alias).toEqual({ name: `\${aws_lb.${albId}.dns_name}`, zone_id: `\${aws_lb.${albId}.zone_id}`, evaluate_target_health: true });
+      expect(checkOf(s, failover)).toMatchObject({ type: "HTTPS", fqdn: `api-${region}.ecg-render.com`, resource_path: "/health", enable_sni: true, port: 443 });
+      // The regional name reaches this ALB alone, and the certificate covers it (the check sends it as SNI).
+      expect(records(s).filter((r) => r.name === `api-${region}.ecg-render.com`).map((r) => [r.alias.name, r.failover_routing_policy])).toEqual([[`\${aws_lb.${albId}.dns_name}`, undefined]]);
+      const [[certId, cert]] = resourcesOf(s, "aws_acm_certificate").filter(([, c]) => c.domain_name === "api.ecg-render.com");
+      expect(cert.subject_alternative_names).toEqual([`api-${region}.ecg-render.com`]);
+      const [[, validation]] = resourcesOf(s, "aws_acm_certificate_validation").filter(([, v]) => referencedId(v.certificate_arn) === certId);
+      expect(validation.validation_record_fqdns).toHaveLength(2);
+    }
+    // Environments without a standby keep their one simple record.
+    expect(resourcesOf(program.stacks["ecg-staging"], "aws_route53_health_check")).toEqual([]);
+  });
+
+  it("[DR-1] the standby reads nothing in Seoul: one provider, in Tokyo, and its state in the Tokyo bucket", () => {
+    expect((standby.provider!.aws as any[]).map((p) => p.region)).toEqual(["ap-northeast-1"]);
+    expect(standby.provider!.random).toBeUndefined();
+    const lookups = Object.values<Record<string, any>>(standby.data!).flatMap((byId) => Object.values(byId));
+    expect(lookups.filter((d) => d.provider !== undefined)).toEqual([]);
+    expect(Object.keys(standby.data!).sort()).toEqual(
+      ["aws_caller_identity", "aws_elb_service_account", "aws_iam_policy_document", "aws_kms_alias", "aws_partition", "aws_region", "aws_route53_zone", "aws_ssm_parameter"].sort(),
+    );
+  });
+
+  it("[DR-1] pilot light: its own VPC in Tokyo, the ALB with WAF, both GPU fleets at zero hosts, the replica, and nothing that serves or costs per hour beyond that", () => {
+    const [[, vpc]] = resourcesOf(standby, "aws_vpc");
+    expect(vpc.cidr_block).toBe("10.10.0.0/16");
+    expect(resourcesOf(standby, "aws_subnet").map(([, s]) => s.availability_zone).sort()).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
+    expect(resourcesOf(standby, "aws_nat_gateway")).toHaveLength(1);
+    const fleets = resourcesOf(standby, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size, g.max_size, g.mixed_instances_policy.instances_distribution.on_demand_base_capacity]);
+    expect(fleets.sort()).toEqual([["ecg-prod-standby-gpu-render", 0, 8, 0], ["ecg-prod-standby-ml-audio", 0, 4, 0]]);
+    expect(resourcesOf(standby, "aws_autoscaling_schedule")).toEqual([]);
+    expect(resourcesOf(standby, "aws_wafv2_web_acl_association")).toHaveLength(1);
+    for (const type of ["aws_ecs_service", "aws_elasticache_replication_group", "aws_ecs_task_definition"]) expect({ type, count: resourcesOf(standby, type).length }).toEqual({ type, count: 0 });
+    expect(resourcesOf(standby, "aws_db_instance").map(([, d]) => [d.identifier, d.multi_az ?? false])).toEqual([["ecg-prod-replica-remote", false]]);
+    // The replica in the standby's private subnets, behind its RDS security group (no more default VPC).
+    const [[, subnets]] = resourcesOf(standby, "aws_db_subnet_group");
+    expect(subnets.subnet_ids).toHaveLength(2);
+    expect(resourcesOf(standby, "aws_db_instance")[0][1].vpc_security_group_ids).toEqual([expect.stringContaining("foundation_network_security-groups_rds")]);
+  });
+
+  it("[DR-1] prod's API secrets are replicated to Tokyo under the Tokyo key, so a standby reads current values while Seoul is down", () => {
+    const [tokyoKeyAlias] = byName(prod, "aws_kms_alias", "alias/ecg-prod/data-replica");
+    for (const name of ["ecg-prod/app/jwt-signing-key", "ecg-prod/app/service-api-key"]) {
+      const [secret] = byName(prod, "aws_secretsmanager_secret", name);
+      expect(secret.replica).toEqual([{ region: "ap-northeast-1", kms_key_id: tokyoKeyAlias.target_key_id.replace(".key_id}", ".arn}") }]);
+    }
+    expect(byName(program.stacks["ecg-staging"], "aws_secretsmanager_secret", "ecg-staging/app/jwt-signing-key")[0].replica).toBeUndefined();
+  });
+
+  it("[DR-1] failed over (active): the replica promoted, Redis and the three services on it, the fleets at the environment's minimums", () => {
+    const active = tokyoProgram().stacks["ecg-tokyo-standby"];
+    const [[replicaId, db]] = resourcesOf(active, "aws_db_instance");
+    expect(db).toMatchObject({ backup_retention_period: 7, multi_az: true, iam_database_authentication_enabled: true });
+    expect(db.replicate_source_db).toBeUndefined();
+    expect(resourcesOf(active, "aws_db_instance_automated_backups_replication")).toEqual([]);
+    expect(resourcesOf(active, "aws_elasticache_replication_group")).toHaveLength(1);
+    const services = resourcesOf(active, "aws_ecs_service").map(([, s]) => s);
+    expect(services.map((s) => s.name).sort()).toEqual(["ecg-tokyo-standby-backend-api", "ecg-tokyo-standby-gpu-render", "ecg-tokyo-standby-ml-audio"]);
+    const api = services.find((s) => s.name === "ecg-tokyo-standby-backend-api");
+    expect(api.deployment_controller).toBeUndefined();
+    expect(api.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+    const [, task] = resourcesOf(active, "aws_ecs_task_definition").find(([, t]) => t.family === "ecg-tokyo-standby-backend-api")!;
+    const [container] = JSON.parse(task.container_definitions).filter((c: any) => c.name === "backend-api");
+    const env = Object.fromEntries(container.environment.map((v: any) => [v.name, v.value]));
+    expect(env.DATABASE_URL).toBe(`postgresql://ecg_app@\${aws_db_instance.${replicaId}.address}:5432/ecg?sslmode=verify-full`);
+    expect(env.S3_BUCKET).toMatch(/^ecg-videos-tokyo-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}-replica$/);
+    // Images: ECR's replicas of the primary's repositories, in this region.
+    expect(container.image).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}\.dkr\.ecr\.ap-northeast-2\.amazonaws\.com\/ecg-tokyo\/ecg-backend-api:latest$/);
+    const secrets = Object.values<any>(active.data!.aws_secretsmanager_secret).map((s) => s.name).sort();
+    expect(secrets).toEqual(["ecg-tokyo/app/jwt-signing-key", "ecg-tokyo/app/service-api-key"]);
+    const fleets = resourcesOf(active, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size]);
+    expect(fleets.sort()).toEqual([["ecg-tokyo-standby-gpu-render", 2], ["ecg-tokyo-standby-ml-audio", 1]]);
+    expect(active.provider!.random).toBeDefined();
+    expect(tokyoProgram().policy["ecg-tokyo-standby"].findings.filter((f) => f.severity === "error")).toEqual([]);
+  });
+
+  it("[SC-2] Global Accelerator in front of both ALBs: TCP 443, Seoul's group takes the traffic, Tokyo's at dial 0 takes it on failover", () => {
+    expect((global.provider!.aws as any[]).map((p) => p.region).sort()).toEqual(["ap-northeast-1", "ap-northeast-2", "us-west-2"]);
+    expect((global.provider!.aws as any[]).find((p) => !p.alias).region).toBe("us-west-2");
+    const [[, listener]] = resourcesOf(global, "aws_globalaccelerator_listener");
+    expect([listener.protocol, listener.port_range, listener.client_affinity]).toEqual(["TCP", [{ from_port: 443, to_port: 443 }], "SOURCE_IP"]);
+    const groups = resourcesOf(global, "aws_globalaccelerator_endpoint_group").map(([, g]) => g);
+    expect(groups.map((g) => [g.endpoint_group_region, g.traffic_dial_percentage])).toEqual([["ap-northeast-2", 100], ["ap-northeast-1", 0]]);
+    const lookups = global.data!.aws_lb;
+    for (const [group, name] of [[groups[0], "ecg-prod-api"], [groups[1], "ecg-prod-standby-api"]]) {
+      const alb = lookups[referencedId(group.endpoint_configuration[0].endpoint_id)];
+      expect(alb.name).toBe(name);
+      expect(group.endpoint_configuration[0].client_ip_preservation_enabled).toBe(true);
+    }
+    // The ALBs it finds are the ones the regional stacks create.
+    expect(resourcesOf(prod, "aws_lb")[0][1].name).toBe("ecg-prod-api");
+    expect(resourcesOf(standby, "aws_lb")[0][1].name).toBe("ecg-prod-standby-api");
   });
 });

@@ -106,7 +106,7 @@ describe("GPU services (ECS on EC2)", () => {
     const ml = byName(containers(prod, "ecg-prod-ml-audio"))["ml-audio-server"];
     expect(ml.image).toMatch(/ecg-ml-audio_[A-Z0-9]+\.repository_url\}:latest$/);
     expect([ml.portMappings[0].containerPort, ml.resourceRequirements]).toEqual([8080, [{ type: "GPU", value: "1" }]]);
-    expect(svc.network_configuration.security_groups).toEqual([expect.stringContaining("aws_security_group.network_security-groups_mlAudio_")]);
+    expect(svc.network_configuration.security_groups).toEqual([expect.stringContaining("aws_security_group.foundation_network_security-groups_mlAudio_")]);
   });
 
   it("[CMP-4] GPU Render: the server on port 8090 and 4 Celery workers holding the task's GPU, ecg-gpu-render:phase2", () => {
@@ -153,12 +153,15 @@ describe("ALB and WAF", () => {
       const [[, listener]] = resourcesOf(s, "aws_lb_listener");
       expect([listener.port, listener.protocol, listener.ssl_policy]).toEqual([443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
       expect(listener.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\./);
-      const [, cert] = resourcesOf(s, "aws_acm_certificate").find(([id]) => id.startsWith("ingress_"))!;
+      const [, cert] = resourcesOf(s, "aws_acm_certificate").find(([id]) => id.startsWith("entry_ingress_"))!;
       expect([cert.domain_name, cert.validation_method]).toEqual([domain, "DNS"]);
       const zones = Object.values<any>(s.data!.aws_route53_zone).map((z) => [z.name, z.private_zone]);
       expect(zones).toEqual([["ecg-render.com", false]]);
-      const alias = resourcesOf(s, "aws_route53_record").find(([id, r]) => r.type === "A" && id.startsWith("ingress_"))![1];
-      expect(alias.name).toBe(domain);
+      // The public name: a simple alias, or (prod, with its standby) the PRIMARY failover record.
+      const records = resourcesOf(s, "aws_route53_record").filter(([, r]) => r.type === "A" && r.name === domain);
+      expect(records).toHaveLength(1);
+      expect(records[0][1].alias.name).toBe(`\${aws_lb.${named(s, "aws_lb", `${name}-api`)[0]}.dns_name}`);
+      expect(records[0][1].failover_routing_policy?.type).toBe(name === "ecg-prod" ? "PRIMARY" : undefined);
     }
   });
 
@@ -173,7 +176,7 @@ describe("ALB and WAF", () => {
     const prod = stack("ecg-prod");
     const [, alb] = named(prod, "aws_lb", "ecg-prod-api");
     expect(alb.access_logs).toMatchObject({ enabled: true, prefix: "alb" });
-    const logsBucket = (s: SynthesizedStack) => resourcesOf(s, "aws_s3_bucket").find(([id]) => id.startsWith("logs-bucket_"))!;
+    const logsBucket = (s: SynthesizedStack) => resourcesOf(s, "aws_s3_bucket").find(([id]) => id.startsWith("entry_logs-bucket_"))!;
     const [bucketId, bucket] = logsBucket(prod);
     expect(bucket.bucket).toMatch(/^ecg-prod-logs-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
     expect(alb.access_logs.bucket).toBe(`\${aws_s3_bucket.${bucketId}.id}`);
@@ -183,7 +186,7 @@ describe("ALB and WAF", () => {
   it("[SEC-3] every environment's WAF allows only KR, US and JP, limits each IP to 1000 requests per 5 minutes and screens SQL injection and XSS", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
-      const [aclId, acl] = resourcesOf(s, "aws_wafv2_web_acl").find(([id]) => id.startsWith("ingress_"))!;
+      const [aclId, acl] = resourcesOf(s, "aws_wafv2_web_acl").find(([id]) => id.startsWith("entry_ingress_"))!;
       const rules = JSON.parse(acl.rule_json);
       expect(rules[0].Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes).toEqual(["KR", "US", "JP"]);
       expect(rules[1].Statement.RateBasedStatement).toEqual({ Limit: 1000, AggregateKeyType: "IP", EvaluationWindowSec: 300 });
@@ -249,7 +252,7 @@ describe("roles, logs and traces", () => {
     for (const [name, days] of [["ecg-dev", 30], ["ecg-staging", 90], ["ecg-prod", 365]] as const) {
       const groups = Object.fromEntries(resourcesOf(stack(name), "aws_cloudwatch_log_group").map(([, g]) => [g.name, g]));
       for (const group of ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"]) {
-        expect(groups[`/ecs/${name}/${group}`]).toMatchObject({ retention_in_days: days, kms_key_id: expect.stringContaining("aws_kms_key.logs-key") });
+        expect(groups[`/ecs/${name}/${group}`]).toMatchObject({ retention_in_days: days, kms_key_id: expect.stringContaining("aws_kms_key.foundation_logs-key") });
       }
     }
   });
@@ -291,14 +294,24 @@ describe("PostgreSQL per environment", () => {
     });
   });
 
-  it("[RDS-3] [RDS-4] prod has a replica in Seoul and one in Tokyo, and copies its backups to Tokyo under a Tokyo key", () => {
+  it("[RDS-3] [RDS-4] prod has a replica in Seoul, and one in Tokyo (in its standby's stack and network) that copies its backups there under the Tokyo key", () => {
     const prod = stack("ecg-prod");
     const replicas = instances(prod).filter((db) => db.replicate_source_db);
-    expect(replicas.map((db) => providerRegion(prod, db.provider)).sort()).toEqual(["ap-northeast-1", "ap-northeast-2"]);
-    const [[, copy]] = resourcesOf(prod, "aws_db_instance_automated_backups_replication");
-    expect(providerRegion(prod, copy.provider)).toBe("ap-northeast-1");
-    const tokyoKey = resourcesOf(prod, "aws_kms_key").find(([id]) => id === referencedId(copy.kms_key_id))![1];
-    expect(providerRegion(prod, tokyoKey.provider)).toBe("ap-northeast-1");
+    expect(replicas.map((db) => providerRegion(prod, db.provider))).toEqual(["ap-northeast-2"]);
+    const standby = stack("ecg-prod-standby");
+    const [tokyo] = instances(standby);
+    expect(standby.provider!.aws[0].region).toBe("ap-northeast-1");
+    expect(tokyo).toMatchObject({ identifier: "ecg-prod-replica-remote", storage_encrypted: true, deletion_protection: true, lifecycle: { prevent_destroy: true } });
+    // The source by a literal ARN: no lookup into Seoul, so the standby plans while Seoul is down.
+    expect(tokyo.replicate_source_db).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:rds:ap-northeast-2:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:db:ecg-prod$/);
+    const [[, copy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
+    expect(copy.source_db_instance_arn).toBe(tokyo.replicate_source_db);
+    // The Tokyo key is the primary stack's (it encrypts the secrets' replicas before the standby exists), found by its alias.
+    const alias = standby.data!.aws_kms_alias[referencedId(copy.kms_key_id)];
+    expect(alias.name).toBe("alias/ecg-prod/data-replica");
+    expect([tokyo.kms_key_id, tokyo.performance_insights_kms_key_id]).toEqual([copy.kms_key_id, copy.kms_key_id]);
+    const [tokyoKeyAlias] = resourcesOf(prod, "aws_kms_alias").filter(([, a]) => a.name === "alias/ecg-prod/data-replica");
+    expect(providerRegion(prod, tokyoKeyAlias[1].provider)).toBe("ap-northeast-1");
   });
 
   it("[ENV-2] dev runs one small single-AZ instance without replicas or protection; staging keeps prod's topology", () => {
@@ -541,11 +554,11 @@ describe("Recovery objectives and the seed's cost figures", () => {
 
   it("[DR-1] [DR-2] prod keeps its data in a second region: a Tokyo replica, backups replicated to Tokyo, videos replicated under 15-minute RTC", () => {
     const [[, primary]] = resourcesOf(prod, "aws_db_instance").filter(([, d]) => !d.replicate_source_db);
-    const tokyo = resourcesOf(prod, "aws_db_instance").filter(([, d]) => d.provider === "aws.ap_northeast_1");
-    expect(tokyo).toHaveLength(1);
-    expect(referencedId(tokyo[0][1].replicate_source_db)).toBe(resourcesOf(prod, "aws_db_instance").find(([, d]) => d === primary)![0]);
-    const [[, backups]] = resourcesOf(prod, "aws_db_instance_automated_backups_replication");
-    expect(backups.provider).toBe("aws.ap_northeast_1");
+    const standby = stack("ecg-prod-standby");
+    const [[, tokyo]] = resourcesOf(standby, "aws_db_instance");
+    expect(tokyo.replicate_source_db).toMatch(new RegExp(`:rds:ap-northeast-2:.*:db:${primary.identifier}$`));
+    const [[, backups]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
+    expect([backups.source_db_instance_arn, backups.retention_period]).toEqual([tokyo.replicate_source_db, primary.backup_retention_period]);
     const [[, replication]] = resourcesOf(prod, "aws_s3_bucket_replication_configuration");
     for (const rule of replication.rule) {
       expect(rule.destination.replication_time).toEqual({ status: "Enabled", time: { minutes: 15 } });

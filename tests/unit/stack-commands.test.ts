@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../../environments";
-import { STACK_ACTIONS, stackSteps } from "../../scripts/stack";
+import { STACK_ACTIONS, stackSteps, stackTargets } from "../../scripts/stack";
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts;
 
 describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<env>)", () => {
-  it.each(environments.flatMap((e) => STACK_ACTIONS.map((a) => [a, e.name])))("[PLT-7] npm run %s:%s runs the stack script for that environment", (action, env) => {
+  it.each(Object.keys(stackTargets()).flatMap((target) => STACK_ACTIONS.map((a) => [a, target])))("[PLT-7] npm run %s:%s runs the stack script for that environment", (action, env) => {
     expect(scripts[`${action}:${env}`]).toBe(`npm run --silent stack -- ${action} ${env}`);
   });
 
@@ -25,9 +25,19 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     ]);
   });
 
+  it("[PLT-7] every environment is a target", () => {
+    expect(environments.map((e) => e.name).every((name) => name in stackTargets())).toBe(true);
+  });
+
+  it("[DR-3] names prod's standby and global stacks too (deployed by hand in a failover, see the README runbook)", () => {
+    expect(stackSteps("deploy", "prod-standby")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-prod-standby"] }]);
+    expect(stackSteps("diff", "prod-global")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-prod-global"] }]);
+  });
+
   it.each([
     ["apply", "dev", 'action: "apply" is not one of diff, deploy, plan'],
-    ["plan", "qa", 'environment: "qa" is not one of dev, staging, prod'],
+    ["plan", "qa", 'environment: "qa" is not one of dev, staging, prod, prod-standby, prod-global'],
+    ["deploy", "dev-standby", 'environment: "dev-standby" is not one of dev, staging, prod, prod-standby, prod-global'],
   ])("refuses %s %s", (action, env, message) => {
     expect(() => stackSteps(action, env)).toThrow(message);
   });

@@ -1,0 +1,62 @@
+import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { BackendKind, EnvironmentConfig } from "../environments/types";
+import { GLOBAL_ACCELERATOR_API_REGION, GlobalEntryPoint } from "../modules/failover";
+import { configureBackend } from "./backend";
+import { albName } from "./entry-point";
+import { platformStackName, standbyStackName } from "./names";
+
+export interface GlobalStackProps {
+  /** An environment with `disasterRecovery.standby`. */
+  readonly config: EnvironmentConfig;
+  /** Backend of this run: the standby's `backend.kind` unless overridden (its state lives with the standby's). */
+  readonly backend: BackendKind;
+}
+
+/**
+ * Global Accelerator in front of the environment's two regional entry points
+ * (SC-2, DR-3): two static anycast addresses whose traffic goes to the primary
+ * region's ALB, and to the standby's when the primary has no healthy target
+ * (the standby's dial is 0, which failover ignores). Applied after both
+ * regional stacks, whose ALBs it finds by name; its state lives with the
+ * standby's, outside the primary region. It does not need applying in an
+ * outage: the accelerator fails over by itself.
+ *
+ * The public name stays on Route 53 DNS failover (the regional stacks' records);
+ * the accelerator serves clients that need fixed addresses (firewall
+ * allow-lists): they connect to its IPs with the API's name as TLS SNI, and
+ * the ALBs present that name's certificate.
+ */
+export class GlobalStack extends TerraformStack {
+  readonly entryPoint: GlobalEntryPoint;
+
+  constructor(scope: Construct, id: string, props: GlobalStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const standby = config.disasterRecovery.standby;
+    if (!standby) throw new Error(`GlobalStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
+    const settings = {
+      allowedAccountIds: config.account.id ? [config.account.id] : undefined,
+      defaultTags: [{ tags: { ...config.tags } }],
+    };
+    // Every Global Accelerator resource is managed through us-west-2.
+    const accelerator = new AwsProvider(this, "aws", { ...settings, region: GLOBAL_ACCELERATOR_API_REGION });
+    configureBackend(this, id, props.backend, standby.backend);
+    const regions = { primary: config.account.region, secondary: config.disasterRecovery.failoverRegion };
+    const lookup = (key: "primary" | "secondary", stackName: string) => {
+      const region = regions[key];
+      const provider = new AwsProvider(this, `aws-${region}`, { ...settings, region, alias: region.replace(/-/g, "_") });
+      return { region, loadBalancerArn: new DataAwsLb(this, `${key}-alb`, { provider, name: albName(stackName) }).arn };
+    };
+    this.entryPoint = new GlobalEntryPoint(this, "accelerator", {
+      name: id,
+      provider: accelerator,
+      primary: lookup("primary", platformStackName(config)),
+      secondary: lookup("secondary", standbyStackName(config)),
+    });
+    new TerraformOutput(this, "static_ip_addresses", { value: this.entryPoint.staticIpAddresses });
+    new TerraformOutput(this, "accelerator_dns_name", { value: this.entryPoint.dnsName });
+  }
+}

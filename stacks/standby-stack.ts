@@ -1,0 +1,164 @@
+import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { BackendKind, EnvironmentConfig, StandbyConfig } from "../environments/types";
+import { appSecretName } from "../modules/app-secrets";
+import { AwsAccountLookup } from "../modules/common/aws-account";
+import { ContainerRegistry } from "../modules/container-registry";
+import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modules/postgres";
+import type { RedisCluster } from "../modules/redis-cluster";
+import { configureBackend } from "./backend";
+import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./data-layer";
+import { ApiEntryPoint } from "./entry-point";
+import { Foundation, SERVICE_PORTS } from "./foundation";
+import { GpuCompute } from "./gpu-compute";
+import { platformStackName } from "./names";
+import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
+
+export interface StandbyStackProps {
+  /** An environment with `disasterRecovery.standby`. */
+  readonly config: EnvironmentConfig;
+  /** Backend of this run: the standby's `backend.kind` unless overridden. */
+  readonly backend: BackendKind;
+}
+
+/**
+ * The environment's standby in its failover region (DR-1, DR-3, SC-2), from
+ * the same modules as the primary and in its own state, kept outside the
+ * primary region. It reads nothing from the primary region: the database
+ * replica names its source by a literal ARN, the replica's key and the
+ * secrets' replicas are found in this region by name, and the images are
+ * ECR's replicas here. So it plans and applies while the primary region is
+ * down.
+ *
+ * Pilot light (`active: false`): network, the ALB with certificate and WAF,
+ * the cluster with both GPU fleets at zero, the read replica with copies of
+ * the backups, and this region's SECONDARY failover record. Route 53 answers
+ * with the secondary only while its check is healthy, and with the primary
+ * whenever the secondary is unhealthy: a standby that serves nothing never
+ * takes traffic.
+ *
+ * Failed over (`active: true`): the replica is promoted (Terraform drops
+ * `replicate_source_db`, which promotes it), Redis is created, the three
+ * services run on the promoted database, the fleets keep the environment's
+ * minimums; the API's health turns the secondary record healthy.
+ */
+export class StandbyStack extends TerraformStack {
+  readonly foundation: Foundation;
+  readonly gpu: GpuCompute;
+  readonly entryPoint: ApiEntryPoint;
+  readonly database: PostgresReplica;
+  /** With `active: true` only. */
+  readonly cache?: RedisCluster;
+  /** With `active: true` only. */
+  readonly services?: EcgServices;
+
+  constructor(scope: Construct, id: string, props: StandbyStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const standby: StandbyConfig | undefined = config.disasterRecovery.standby;
+    if (!standby) throw new Error(`StandbyStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
+    const region = config.disasterRecovery.failoverRegion;
+    const primary = platformStackName(config);
+    new AwsProvider(this, "aws", {
+      region,
+      allowedAccountIds: config.account.id ? [config.account.id] : undefined,
+      defaultTags: [{ tags: { ...config.tags, Role: "standby" } }],
+    });
+    // The Redis AUTH token of the failed-over standby.
+    if (standby.active) new RandomProvider(this, "random");
+    configureBackend(this, id, props.backend, standby.backend);
+    const account = new AwsAccountLookup(this, "account");
+
+    this.foundation = new Foundation(this, "foundation", { stackName: id, account, network: standby.network, production: config.production });
+    const { logsKey, network, cluster } = this.foundation;
+    // The X-Ray daemon's image, pulled through this region's cache (the tasks have no internet egress).
+    new ContainerRegistry(this, "registry", {
+      prefix: id,
+      images: [],
+      kmsKeyArn: logsKey.keyArn,
+      pullThroughCaches: { [XRAY_PULL_THROUGH.prefix]: XRAY_PULL_THROUGH.upstream },
+    });
+    this.gpu = new GpuCompute(this, "gpu", { name: id, config, network, cluster, idle: !standby.active });
+    this.entryPoint = new ApiEntryPoint(this, "entry", {
+      stackName: id,
+      config,
+      account,
+      region,
+      network,
+      ports: SERVICE_PORTS,
+      logsKmsKeyArn: logsKey.keyArn,
+      failoverRole: "SECONDARY",
+    });
+
+    // The primary stack's key in this region (it encrypts the secrets' replicas there before this stack exists).
+    const dataKey = new DataAwsKmsAlias(this, "data-key", { name: `alias/${replicaDataKeyAlias(primary)}` });
+    const { database: db } = config;
+    this.database = new PostgresReplica(this, "database", {
+      identifier: `${primary}-replica-remote`,
+      // Built, not looked up: nothing here reads the primary region.
+      sourceDbArn: `arn:${account.partition}:rds:${config.account.region}:${account.accountId}:db:${primary}`,
+      promoted: standby.active,
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      kmsKeyArn: dataKey.targetKeyArn,
+      logsKmsKeyArn: dataKey.targetKeyArn,
+      subnetIds: network.subnetIds.private,
+      securityGroupIds: [network.securityGroupIds.rds],
+      monitoringRoleArn: new MonitoringRole(this, "database-monitoring", { name: `${id}-rds-monitoring`, partition: account.partition }).arn,
+      deletionProtection: db.deletionProtection,
+      backupRetentionDays: db.backupRetentionDays,
+      multiAz: db.multiAz,
+    });
+
+    if (standby.active) {
+      this.cache = environmentCache(this, "redis", { stackName: id, config, network, kmsKeyArn: dataKey.targetKeyArn, logsKmsKeyArn: logsKey.keyArn });
+      // The API's secrets: this region's replicas of the primary's (RotatedSecrets.replicas), found by name.
+      const apiSecretArns = Object.fromEntries(
+        Object.values(API_SECRETS).map((key) => [key, new DataAwsSecretsmanagerSecret(this, `secret-${key}`, { name: appSecretName(primary, key) }).arn]),
+      );
+      const registryHost = `${account.accountId}.dkr.ecr.${region}.amazonaws.com`;
+      this.services = new EcgServices(this, "services", {
+        stackName: id,
+        config,
+        account,
+        network,
+        ports: SERVICE_PORTS,
+        cluster,
+        // ECR's replicas of the primary's repositories (ContainerRegistry.replication), same names.
+        repositories: Object.fromEntries(
+          Object.values(SERVICE_IMAGES).map((image) => [
+            image,
+            { url: `${registryHost}/${primary}/${image}`, arn: `arn:${account.partition}:ecr:${region}:${account.accountId}:repository/${primary}/${image}` },
+          ]),
+        ),
+        mlAudioFleet: this.gpu.mlAudioFleet,
+        renderFleet: this.gpu.renderFleet,
+        data: dataEndpoints({
+          account,
+          database: { address: this.database.address, port: this.database.port, resourceId: this.database.resourceId, databaseName: DEFAULT_DATABASE_NAME },
+          cache: this.cache,
+          // S3-6: the videos' replica (the primary's bucket is in the region that is down).
+          videosBucketName: `${videosBucketName(config, account.accountId)}-replica`,
+          apiSecretArns,
+          secretsKmsKeyArn: dataKey.targetKeyArn,
+        }),
+        logsKmsKeyArn: logsKey.keyArn,
+        apiTarget: { targetGroupArn: this.entryPoint.ingress.targetGroup.arn, listener: this.entryPoint.ingress.listener },
+        // No pipeline releases here: ECS rolls the service (with its circuit breaker).
+        apiDeploymentController: "ECS",
+      });
+    }
+
+    new TerraformOutput(this, "vpc_id", { value: network.vpcId });
+    new TerraformOutput(this, "ecs_cluster_name", { value: cluster.clusterName });
+    new TerraformOutput(this, "alb_dns_name", { value: this.entryPoint.ingress.loadBalancer.dnsName });
+    new TerraformOutput(this, "regional_api_url", { value: this.entryPoint.ingress.regionalUrl });
+    new TerraformOutput(this, "health_check_id", { value: this.entryPoint.failover!.healthCheckId });
+    new TerraformOutput(this, "database_address", { value: this.database.address });
+    new TerraformOutput(this, "mode", { value: standby.active ? "active (failed over)" : "pilot light" });
+  }
+}
