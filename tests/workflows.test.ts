@@ -7,7 +7,8 @@ import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
 import { DELIVERY_STACK } from "../stacks/delivery-stack";
-import { platformStackName } from "../stacks/names";
+import { globalStackName, platformStackName, standbyStackName } from "../stacks/names";
+import { GLOBAL_ACCELERATOR_API_REGION } from "../modules/failover";
 
 type Json = Record<string, any>;
 
@@ -29,8 +30,9 @@ const planTfc = workflow("plan-tfc.yml");
 const deploy = workflow("deploy.yml");
 const ALL: [string, Json][] = [["plan.yml", plan], ["plan-tfc.yml", planTfc], ["deploy.yml", deploy]];
 
-/** What the pull-request workflows plan: every environment stack and the delivery pipeline's, which deploy.yml applies. */
-const stacks = [...environments.map(platformStackName), DELIVERY_STACK];
+/** What the pull-request workflows plan: every environment stack (with its standby and global stacks) and the delivery pipeline's, all of which deploy.yml applies. */
+const withStandby = environments.filter((e) => e.disasterRecovery.standby);
+const stacks = [...environments.flatMap((e) => [platformStackName(e), ...(e.disasterRecovery.standby ? [standbyStackName(e), globalStackName(e)] : [])]), DELIVERY_STACK];
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const terraformVersion = readFileSync(join(ROOT, ".terraform-version"), "utf8").trim();
 
@@ -138,6 +140,10 @@ describe("plan.yml (S3 state)", () => {
       expect(entry.region).toBe(env.account.region);
       expect(entry.role_variable).toBe(`AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
     }
+    for (const env of withStandby) {
+      expect(byStack[standbyStackName(env)]).toEqual({ stack: standbyStackName(env), region: env.disasterRecovery.failoverRegion, role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}` });
+      expect(byStack[globalStackName(env)]).toEqual({ stack: globalStackName(env), region: GLOBAL_ACCELERATOR_API_REGION, role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}` });
+    }
     expect(byStack[DELIVERY_STACK]).toEqual({ stack: DELIVERY_STACK, region: program.delivery.region, role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY" });
     const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
     expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
@@ -203,6 +209,23 @@ describe("deploy.yml", () => {
       expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${stack}`);
       expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
       previous = `deploy-${env.name}`;
+    }
+  });
+
+  it("[DR-3] [SC-2] deploys prod's standby after prod, then its accelerator, with prod's reviewers, in the failover region and us-west-2", () => {
+    expect(withStandby.map((e) => e.name)).toEqual(["prod"]);
+    for (const env of withStandby) {
+      const standby = deploy.jobs[`${env.name}-standby`];
+      const global = deploy.jobs[`${env.name}-global`];
+      expect([standby.needs, global.needs]).toEqual([`deploy-${env.name}`, `${env.name}-standby`]);
+      expect([standby.environment, global.environment]).toEqual([env.name, env.name]);
+      expect(standby.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${standbyStackName(env)}`);
+      expect(global.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${globalStackName(env)}`);
+      expect(uses(standby, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(env.disasterRecovery.failoverRegion);
+      expect(uses(global, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(GLOBAL_ACCELERATOR_API_REGION);
+      for (const job of [standby, global]) {
+        expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+      }
     }
   });
 
