@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliverySettings, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
@@ -9,6 +9,7 @@ import { DEFAULT_SERVICE_PORTS } from "../modules/network";
 import { suppress } from "../modules/policy";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
+import { IsolatedStack } from "./isolated-stack";
 import { apiRelease } from "./release";
 
 export const DELIVERY_STACK = "ecg-delivery";
@@ -32,7 +33,7 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * names what both sides agree on). It lives in its own stack and state: the
  * environments never depend on it, and it depends on them by name only.
  */
-export class DeliveryStack extends TerraformStack {
+export class DeliveryStack extends IsolatedStack {
   readonly pipeline: DeliveryPipeline;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {

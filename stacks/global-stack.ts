@@ -1,10 +1,11 @@
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { GLOBAL_ACCELERATOR_API_REGION, GlobalEntryPoint } from "../modules/failover";
 import { configureBackend } from "./backend";
+import { IsolatedStack } from "./isolated-stack";
 import { albName } from "./entry-point";
 import { platformStackName, standbyStackName } from "./names";
 
@@ -29,7 +30,7 @@ export interface GlobalStackProps {
  * allow-lists): they connect to its IPs with the API's name as TLS SNI, and
  * the ALBs present that name's certificate.
  */
-export class GlobalStack extends TerraformStack {
+export class GlobalStack extends IsolatedStack {
   readonly entryPoint: GlobalEntryPoint;
 
   constructor(scope: Construct, id: string, props: GlobalStackProps) {

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
@@ -15,6 +15,7 @@ import type { Network } from "../modules/network";
 import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import type { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
+import { IsolatedStack } from "./isolated-stack";
 import { DataLayer, videosBucketName } from "./data-layer";
 import { Foundation, SERVICE_PORTS } from "./foundation";
 import { ApiEntryPoint } from "./entry-point";
@@ -39,7 +40,7 @@ const GLOBAL_REGION = "us-east-1";
 
 
 /** Everything one environment runs in its primary region (PLT-2). */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends IsolatedStack {
   readonly network: Network;
   /** Encrypts the environment's CloudWatch log groups and ECS Exec sessions. */
   readonly logsKey: EncryptionKey;

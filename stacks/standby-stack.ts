@@ -2,7 +2,7 @@ import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig, StandbyConfig } from "../environments/types";
 import { appSecretName } from "../modules/app-secrets";
@@ -11,6 +11,7 @@ import { ContainerRegistry } from "../modules/container-registry";
 import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modules/postgres";
 import type { RedisCluster } from "../modules/redis-cluster";
 import { configureBackend } from "./backend";
+import { IsolatedStack } from "./isolated-stack";
 import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./data-layer";
 import { ApiEntryPoint } from "./entry-point";
 import { Foundation, SERVICE_PORTS } from "./foundation";
@@ -46,7 +47,7 @@ export interface StandbyStackProps {
  * services run on the promoted database, the fleets keep the environment's
  * minimums; the API's health turns the secondary record healthy.
  */
-export class StandbyStack extends TerraformStack {
+export class StandbyStack extends IsolatedStack {
   readonly foundation: Foundation;
   readonly gpu: GpuCompute;
   readonly entryPoint: ApiEntryPoint;

@@ -1,11 +1,12 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { S3StateConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
 import { bucketNameProblem } from "../modules/common/limits";
 import { suppress } from "../modules/policy";
+import { IsolatedStack } from "./isolated-stack";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export interface StateBackendStackProps {
@@ -42,7 +43,7 @@ export interface StateBuckets {
  * local state (the bucket cannot hold the state of its own creation): see the
  * README.
  */
-export class StateBackendStack extends TerraformStack {
+export class StateBackendStack extends IsolatedStack {
   readonly stateBucket: SecureBucket;
   readonly accessLogBucket: SecureBucket;
   /** With `failoverState` only. */

@@ -7,12 +7,16 @@ import { type ResourceView, StackModel } from "./model";
 export type Severity = "error" | "warning";
 
 /** A check over one resource type (or a few), with the public IDs it implements. */
+/** A rule's `types` entry for every resource and data source of the stack. */
+export const ALL_TYPES = "*";
+
 export interface Rule {
   /** Public rule IDs (checkov CKV_*, trivy AWS-*), or ECG_* where no public ID exists. */
   readonly ids: readonly string[];
   readonly title: string;
   /** Errors fail synthesis; warnings are advisory and only reported. */
   readonly severity: Severity;
+  /** Resource types the rule checks; ALL_TYPES (`*`) checks every resource and data source. */
   readonly types: readonly string[];
   /** Only in production environments (deletion protection, Multi-AZ, prevent_destroy). */
   readonly productionOnly?: boolean;
@@ -97,7 +101,7 @@ function evaluateTerraform(stack: TerraformStack, terraform: Record<string, any>
   const used = new Set<string>();
   for (const rule of options.rules) {
     if (rule.productionOnly && !options.production) continue;
-    for (const resource of model.ofType(...rule.types)) {
+    for (const resource of rule.types.includes(ALL_TYPES) ? model.elements() : model.ofType(...rule.types)) {
       const found = rule.check(resource, model);
       if (found === undefined) continue;
       const suppression = suppressionsByPath.get(resource.path)?.find((s) => rule.ids.includes(s.rule));

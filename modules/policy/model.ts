@@ -42,6 +42,33 @@ export class StackModel {
     this.dataSources = views(terraform.data, "data.");
   }
 
+  /** Every resource and data source. */
+  elements(): ResourceView[] {
+    return [...this.resources, ...this.dataSources];
+  }
+
+  /**
+   * Addresses that `view`'s expressions reference but the stack does not
+   * declare: a token of another stack, resolved without cdktf's cross-stack
+   * wiring (stacks/isolated-stack.ts).
+   */
+  undeclaredReferences(view: ResourceView): string[] {
+    this.declared ??= new Set(this.elements().map((e) => e.address));
+    const text = JSON.stringify(view.config);
+    if (!text.includes("${")) return [];
+    const found = new Set<string>();
+    for (const [expression] of text.matchAll(/\$\{[^}]*\}/g)) {
+      // `aws_x.name` or `data.aws_x.name`: provider types have an underscore; var., local., each. do not.
+      for (const m of expression.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
+        const address = `${m[1] ?? ""}${m[2]}.${m[3]}`;
+        if (!this.declared.has(address)) found.add(address);
+      }
+    }
+    return [...found];
+  }
+
+  private declared?: Set<string>;
+
   ofType(...types: string[]): ResourceView[] {
     return this.resources.filter((r) => types.includes(r.type));
   }

@@ -21,6 +21,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Wafv2WebAcl, type Wafv2WebAclConfig, type Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { TerraformStack, Testing } from "cdktf";
 import { evaluate, type Finding, type PolicyReport, type Rule } from "../../modules/policy";
+import { ALL_TYPES } from "../../modules/policy/engine";
 
 /**
  * Fixture pieces shared by the policy-rule tests (policy-rules-*.test.ts): how a
@@ -51,7 +52,8 @@ function fixtureStack<T>(build: (stack: TerraformStack) => T, stackId: string): 
 }
 
 /** The resource types of the synthesized `stack` that `rule` checks. */
-export const ruleTypesIn = (stack: TerraformStack, rule: Rule): string[] => Object.keys(stack.toTerraform().resource ?? {}).filter((type) => rule.types.includes(type));
+export const ruleTypesIn = (stack: TerraformStack, rule: Rule): string[] =>
+  Object.keys(stack.toTerraform().resource ?? {}).filter((type) => rule.types.includes(type) || rule.types.includes(ALL_TYPES));
 
 /** Builds a fixture and evaluates it against `rule` alone. */
 export function evaluateFixture<T>(rule: Rule, build: (stack: TerraformStack) => T, production = true, stackId = "policy-test"): { report: PolicyReport; built: T; stack: TerraformStack } {

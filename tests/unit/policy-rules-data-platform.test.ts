@@ -208,6 +208,14 @@ const kmsKey =
     new KmsKey(stack, "key", { description: "test key", deletionWindowInDays: 30, ...config });
   };
 
+/** A log group whose key is `kmsKeyId`, beside a key of this stack (referenced as `${aws_kms_key.key.arn}`). */
+const logGroupBesideKey =
+  (kmsKeyId: (key: KmsKey) => string): Build =>
+  (stack) => {
+    const key = new KmsKey(stack, "key", { description: "test key", enableKeyRotation: true });
+    new CloudwatchLogGroup(stack, "logs", { name: "/ecg/test", retentionInDays: 30, kmsKeyId: kmsKeyId(key) });
+  };
+
 /** A statement for the "no Allow *" rule (more are in policy-fixtures.ts), and an aws_iam_policy_document holding them. */
 const DENY_ALL: DataAwsIamPolicyDocumentStatement = { effect: "Deny", actions: ["*"], resources: ["*"] };
 const iamPolicyDocument =
@@ -400,6 +408,13 @@ const RULE_CASES: readonly RuleCase[] = [
   { rule: "CKV_AWS_144", req: "[DR-2]", pass: replicatedFrom, fail: bucketWith(), found: "no cross-region replication", severity: "warning" },
   { rule: "ECG_S3_TLS_ONLY", req: "[S3-3]", pass: bucketPolicyDocument(ALLOW_READ, denyInsecure()), fail: bucketWith(), found: "no bucket policy denies s3:* when aws:SecureTransport = false" },
   // platformRules
+  {
+    rule: "ECG_STACK_1",
+    pass: logGroupBesideKey((key) => key.arn),
+    // What another stack's token becomes when no cross-stack wiring runs (stacks/isolated-stack.ts).
+    fail: logGroupBesideKey(() => "${aws_kms_key.other_stack_key.arn}"),
+    found: "references aws_kms_key.other_stack_key, which this stack does not declare (another stack's token?)",
+  },
   { rule: "CKV_AWS_66", pass: logGroup(30, KEY_ARN), fail: logGroup(undefined, KEY_ARN), found: "no retention_in_days" },
   { rule: "CKV_AWS_158", req: "[SEC-4]", pass: logGroup(30, KEY_ARN), fail: logGroup(30, undefined), found: "no kms_key_id" },
   { rule: "CKV_AWS_7", req: "[SEC-4]", pass: kmsKey({ enableKeyRotation: true }), fail: kmsKey({ enableKeyRotation: false }), found: "enable_key_rotation is off" },

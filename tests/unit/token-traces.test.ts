@@ -5,9 +5,9 @@ describe("withoutTokenTraces", () => {
   const lazy = () => Lazy.anyValue({ produce: () => "x" }) as unknown as { creationStack: string[] };
 
   it("leaves cdktf's per-token traces empty while the app is built, and restores stack traces afterwards", () => {
-    const before = Error.prepareStackTrace;
+    const before = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
     expect(withoutTokenTraces(lazy, {}).creationStack).toEqual([]);
-    expect(Error.prepareStackTrace).toBe(before);
+    expect({ prepare: Error.prepareStackTrace, capture: Error.captureStackTrace }).toEqual(before);
     expect(lazy().creationStack.length).toBeGreaterThan(0);
   });
 
@@ -21,6 +21,12 @@ describe("withoutTokenTraces", () => {
       thrown = error as Error;
     }
     expect(thrown?.stack).toMatch(/^Error: bad config\n\s+at /);
+  });
+
+  it("restores the trace functions when the app throws", () => {
+    const before = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
+    expect(() => withoutTokenTraces(() => lazy() && JSON.parse("{"), {})).toThrow(SyntaxError);
+    expect({ prepare: Error.prepareStackTrace, capture: Error.captureStackTrace }).toEqual(before);
   });
 
   it("keeps cdktf's traces with ECG_TOKEN_TRACES=1, for debugging a token that does not resolve", () => {

@@ -1,4 +1,4 @@
-import type { Rule } from "../engine";
+import { ALL_TYPES, type Rule } from "../engine";
 import { isAnyone, policyStatements } from "../model";
 import { blocks, isTrue } from "./helpers";
 
@@ -21,6 +21,17 @@ const POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_pol
 const STATEFUL = ["aws_db_instance", "aws_rds_cluster", "aws_elasticache_replication_group", "aws_s3_bucket", "aws_kms_key", "aws_dynamodb_table"];
 
 export const platformRules: Rule[] = [
+  {
+    ids: ["ECG_STACK_1"],
+    title: "Expressions reference only what their stack declares (stacks share names, never references)",
+    severity: "error",
+    types: [ALL_TYPES],
+    check: (element, model) => {
+      const undeclared = model.undeclaredReferences(element);
+      return undeclared.length ? `references ${undeclared.join(", ")}, which this stack does not declare (another stack's token?)` : undefined;
+    },
+    fix: "pass another stack's value by a name both derive from the configuration (stacks/names.ts, stacks/release.ts), or look it up with a data source",
+  },
   {
     ids: ["CKV_AWS_66"],
     title: "Log groups have a retention",
