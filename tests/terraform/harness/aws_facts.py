@@ -6,6 +6,9 @@ Run by the lane with the emulator's endpoint; talks only to that endpoint.
   state-object  the S3 state object: present, versions, encryption, lock file
   empty-bucket  deletes every object version (lane teardown of the bootstrap buckets)
   hosted-zone   creates a public hosted zone if it is missing (a stack's prerequisite)
+  kms-alias     creates a key with the alias if the alias is missing (a key another stack made)
+  duplicates    deletes network resources tagged like the stack that no state knows (a
+                create the emulator carried out twice: see emulator-gaps.ts WORKAROUNDS)
 Prints one JSON document.
 """
 import argparse
@@ -149,19 +152,61 @@ def hosted_zone(args):
     print(json.dumps({"zoneId": zones[0]["Id"], "created": len(zones) == 1}))
 
 
+def kms_alias(args):
+    """A key another stack made (the standby finds the primary's key in its region by alias)."""
+    kms = client(args, "kms", args.regions.split(",")[0])
+    aliases = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == args.name]
+    if not aliases:
+        key = kms.create_key(Description=f"lane prerequisite for {args.name}")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=args.name, TargetKeyId=key)
+    print(json.dumps({"alias": args.name, "created": not aliases}))
+
+
+def duplicates(args):
+    """Route tables, security groups and subnets with the stack's tags whose id is in no state.
+
+    Terraform records every resource it creates; one it does not know was made by a
+    request the provider retried after moto had already carried it out. moto's DeleteVpc
+    refuses a VPC with a second route table, subnet or group, so destroy would wait for
+    the VPC until it times out. They are deleted here and reported.
+    """
+    known = set(json.load(open(args.known_ids)))
+    tag_filters = [{"Name": f"tag:{k}", "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)]
+    removed = []
+    for region in args.regions.split(","):
+        ec2 = client(args, "ec2", region)
+        for table in ec2.describe_route_tables(Filters=tag_filters)["RouteTables"]:
+            if table["RouteTableId"] in known or any(a.get("Main") for a in table.get("Associations", [])):
+                continue
+            for association in table.get("Associations", []):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+            ec2.delete_route_table(RouteTableId=table["RouteTableId"])
+            removed.append(f"route-table/{table['RouteTableId']}")
+        for group in ec2.describe_security_groups(Filters=tag_filters)["SecurityGroups"]:
+            if group["GroupId"] not in known and group["GroupName"] != "default":
+                ec2.delete_security_group(GroupId=group["GroupId"])
+                removed.append(f"security-group/{group['GroupId']}")
+        for subnet in ec2.describe_subnets(Filters=tag_filters)["Subnets"]:
+            if subnet["SubnetId"] not in known:
+                ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+                removed.append(f"subnet/{subnet['SubnetId']}")
+    print(json.dumps({"removed": removed}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket", "hosted-zone"])
+    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket", "hosted-zone", "kms-alias", "duplicates"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--regions", required=True, help="comma-separated")
     parser.add_argument("--tag", action="append", default=[], help="Key=Value, for leftovers")
     parser.add_argument("--bucket")
     parser.add_argument("--key")
-    parser.add_argument("--name", help="hosted zone name")
+    parser.add_argument("--name", help="hosted zone or KMS alias name")
+    parser.add_argument("--known-ids", help="JSON file: the ids in the stack's state, for duplicates")
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
-    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket, "hosted-zone": hosted_zone}[args.command](args)
+    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket, "hosted-zone": hosted_zone, "kms-alias": kms_alias, "duplicates": duplicates}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -33,3 +33,19 @@ export function hostedZonePrerequisites(stack: Json): string[] {
       return zone.name;
     });
 }
+
+/**
+ * KMS aliases the stack looks up by name (data "aws_kms_alias") and does not
+ * create itself: in a real account another stack made them first (the
+ * standby finds the primary stack's key in its region), so the lane makes a
+ * key with each alias before the stack plans.
+ */
+export function kmsAliasPrerequisites(stack: Json): string[] {
+  const own = new Set(Object.values<Json>(stack.resource?.aws_kms_alias ?? {}).map((alias) => alias.name));
+  return Object.values<Json>(stack.data?.aws_kms_alias ?? {})
+    .map((alias) => {
+      if (typeof alias.name !== "string" || alias.name.includes("${")) throw new Error("a KMS alias lookup by a computed name cannot be prepared by the lane");
+      return alias.name as string;
+    })
+    .filter((name) => !own.has(name));
+}
