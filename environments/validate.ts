@@ -272,6 +272,11 @@ class EnvironmentChecker {
       this.fail("database.crossRegionReplicaRegion", `must be the failover region "${dr.failoverRegion}" with a standby: the standby's database is that replica, promoted in a failover`);
     }
     if (!dr.replicateImages) this.fail("disasterRecovery.replicateImages", "must be true with a standby: it pulls the images from its own region while the primary region is down");
+    // Route 53's health checkers of the failover records run in the US and Japan (modules/failover DEFAULT_CHECKER_REGIONS).
+    const blocked = ["US", "JP"].filter((country) => !(this.env.ingress?.allowedCountries ?? []).includes(country));
+    if (blocked.length) {
+      this.fail("ingress.allowedCountries", `must admit ${blocked.join(" and ")} with a standby: the WAF would answer Route 53's health checkers there with 403, and failover would never see a healthy region`);
+    }
     if (!standby.backend) return this.fail(`${path}.backend`, "is required");
     this.backendSettings(`${path}.backend`, standby.backend);
     if (standby.backend.s3?.region === this.env.account?.region) {

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../environments/types";
-import { validateEnvironments } from "../environments/validate";
+import { ConfigValidationError, validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { parseBackendOverride } from "./backend";
 import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
@@ -44,6 +44,7 @@ export interface BuildOptions {
  */
 export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   validateEnvironments(input.environments);
+  validateStandbyState(input);
   const override = parseBackendOverride(options.backendOverride);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const outdirExisted = existsSync(outdir);
@@ -93,4 +94,19 @@ export function synthesize(app: App): void {
     rmSync(join(app.outdir, "manifest.json"), { force: true });
     throw error;
   }
+}
+
+/** A standby's S3 state must be the failover bucket the bootstrap stack creates. */
+function validateStandbyState(input: ProgramInput): void {
+  const problems = input.environments.flatMap((config) => {
+    const backend = config.disasterRecovery.standby?.backend;
+    if (!backend || backend.kind !== "s3") return [];
+    const expected = input.failoverStateBucket;
+    if (expected && backend.s3.bucket === expected.bucket && backend.s3.region === expected.region) return [];
+    const reason = expected
+      ? `s3://${backend.s3.bucket} (${backend.s3.region}) is not the failover state bucket the bootstrap stack creates, s3://${expected.bucket} (${expected.region})`
+      : "the program has no failoverStateBucket: the bootstrap stack creates no bucket for the standby's state";
+    return [{ environment: config.name, path: "disasterRecovery.standby.backend.s3", reason }];
+  });
+  if (problems.length) throw new ConfigValidationError(problems);
 }

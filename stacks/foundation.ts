@@ -18,6 +18,8 @@ export interface FoundationProps {
   readonly production: boolean;
   /** The ALB's blue/green test listener port, admitted from the NAT addresses only (CI-3). @default - none */
   readonly albTestListenerPort?: number;
+  /** HTTPS from the service tiers through NAT (AWS services of another region). @default false */
+  readonly httpsThroughNat?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export class Foundation extends Construct {
       flowLogRetentionDays: network.flowLogRetentionDays,
       flowLogKmsKeyArn: this.logsKey.keyArn,
       albTestListenerPort: props.albTestListenerPort,
+      httpsThroughNat: props.httpsThroughNat,
     });
 
     this.cluster = new ComputeCluster(this, "cluster", {

@@ -1,4 +1,4 @@
-import { TerraformStack } from "cdktf";
+import { type IResolveContext, ref, TerraformStack } from "cdktf";
 
 /**
  * A stack that holds no token of another stack: the program's stacks share
@@ -9,12 +9,37 @@ import { TerraformStack } from "cdktf";
  * only to find cross-stack references and wire them through remote state;
  * for this program that is about 0.15 s of the 1 s synth budget, spent
  * finding nothing. This stack keeps the rest of the preparation (a backend
- * exists) and skips that pass. A token of another stack would then reach the
- * JSON as a reference the stack does not declare: the policy pack's
- * ECG_STACK_1 refuses it at synth, and `terraform validate` would too.
+ * exists) and skips that pass. Without the pass, another stack's token would
+ * resolve to that stack's address, which may well exist here too (prod and
+ * its standby build the same construct paths, so the same addresses): the
+ * guard below refuses such a token at synth instead.
  */
 export class IsolatedStack extends TerraformStack {
   prepareStack(): void {
     this.ensureBackendExists();
   }
 }
+
+interface ReferenceLike {
+  readonly identifier: string;
+  readonly originStack?: TerraformStack;
+  resolve(context: IResolveContext): unknown;
+}
+
+// cdktf's Reference class (tfExpression.js) is not exported; an instance gives
+// its prototype. Every resource attribute token resolves through it.
+const referencePrototype = Object.getPrototypeOf(ref("isolated-stack-guard")) as ReferenceLike;
+const resolveReference = referencePrototype.resolve;
+referencePrototype.resolve = function (this: ReferenceLike, context: IResolveContext) {
+  const origin = this.originStack;
+  // Stacks resolve their elements with themselves as the scope: the common case costs one comparison.
+  if (origin && context.scope !== origin) {
+    const into = TerraformStack.of(context.scope);
+    if (into !== origin && into instanceof IsolatedStack) {
+      throw new Error(
+        `${into.node.id}: a value of stack ${origin.node.id} (${this.identifier}) is used here; stacks share names, never tokens (stacks/isolated-stack.ts): derive the name from the configuration or look it up with a data source`,
+      );
+    }
+  }
+  return resolveReference.call(this, context);
+};

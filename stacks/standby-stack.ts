@@ -74,7 +74,14 @@ export class StandbyStack extends IsolatedStack {
     configureBackend(this, id, props.backend, standby.backend);
     const account = new AwsAccountLookup(this, "account");
 
-    this.foundation = new Foundation(this, "foundation", { stackName: id, account, network: standby.network, production: config.production });
+    this.foundation = new Foundation(this, "foundation", {
+      stackName: id,
+      account,
+      network: standby.network,
+      production: config.production,
+      // Failed over, the services use the videos' replica in the replication region (S3-6), beyond this VPC's S3 endpoint.
+      httpsThroughNat: standby.active,
+    });
     const { logsKey, network, cluster } = this.foundation;
     // The X-Ray daemon's image, pulled through this region's cache (the tasks have no internet egress).
     new ContainerRegistry(this, "registry", {

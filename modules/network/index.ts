@@ -58,6 +58,14 @@ export interface NetworkProps extends SubnetLayout {
   readonly albTestListenerPort?: number;
   /** Interface endpoint services (`com.amazonaws.<region>.<service>`). @default DEFAULT_INTERFACE_ENDPOINTS */
   readonly interfaceEndpoints?: readonly string[];
+  /**
+   * HTTPS (443 only) from the Backend, ML Audio and GPU Render tiers to any
+   * address, through NAT: for AWS services of another region, which no
+   * endpoint or prefix list of this VPC reaches (a failed-over standby reads
+   * the videos' replica in us-west-2). Everything else stays closed.
+   * @default false
+   */
+  readonly httpsThroughNat?: boolean;
 }
 
 /**
@@ -186,7 +194,14 @@ export class Network extends Construct {
 
     const testListener =
       props.albTestListenerPort === undefined ? undefined : { port: props.albTestListenerPort, sourceCidrs: this.natPublicIps.map((ip) => `${ip}/32`) };
-    const groups = new SecurityGroups(this, "security-groups", { name, vpcId: this.vpcId, s3PrefixListId: this.s3PrefixListId, ports, testListener });
+    const groups = new SecurityGroups(this, "security-groups", {
+      name,
+      vpcId: this.vpcId,
+      s3PrefixListId: this.s3PrefixListId,
+      ports,
+      testListener,
+      httpsThroughNat: props.httpsThroughNat,
+    });
     this.securityGroups = groups.groups;
     this.securityGroupIds = Object.fromEntries(SECURITY_GROUP_ROLES.map((r) => [r, groups.groups[r].id])) as Record<SecurityGroupRole, string>;
     this.trafficPaths = groups.paths;

@@ -64,7 +64,7 @@ const HTTPS = 443;
  * run without, each said why. Nothing else is opened, and no group has an
  * allow-all egress rule (Terraform removes the default one on create).
  */
-export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAccess): TrafficPath[] {
+export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAccess, httpsThroughNat = false): TrafficPath[] {
   const s3 = { prefixList: "s3" } as const;
   const g = (group: SecurityGroupRole) => ({ group });
   return [
@@ -88,6 +88,16 @@ export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAc
     // S3 prefix list; the Backend API also reads and writes the videos bucket (SEC-1).
     { from: g("backend"), to: s3, port: HTTPS, description: "Backend API to S3: videos bucket and ECR image layers" },
     { from: g("mlAudio"), to: s3, port: HTTPS, description: "ML Audio to S3: analyzed videos and ECR image layers" },
+    // A failed-over standby reads and writes the videos' replica in another region:
+    // S3 there has no prefix list here (prefix lists are regional), so HTTPS leaves through NAT.
+    ...(httpsThroughNat
+      ? (["backend", "mlAudio", "gpuRender"] as const).map((tier) => ({
+          from: g(tier),
+          to: { cidr: "0.0.0.0/0" },
+          port: HTTPS,
+          description: "HTTPS through NAT: S3 of another region (a failed-over standby's videos)",
+        }))
+      : []),
     // Blue/green deployments: the test listener forwards to the replacement tasks on the same API port as 443.
     ...(testListener?.sourceCidrs ?? []).map((cidr, i) => ({
       from: { cidr },
@@ -108,6 +118,8 @@ export interface SecurityGroupsProps {
   readonly ports: ServicePorts;
   /** @default - no test listener */
   readonly testListener?: TestListenerAccess;
+  /** HTTPS (443 only) from the service tiers to anywhere, through NAT. @default false */
+  readonly httpsThroughNat?: boolean;
 }
 
 /** Creates the groups of SECURITY_GROUP_ROLES and one rule resource per side of each path. */
@@ -133,7 +145,7 @@ export class SecurityGroups extends Construct {
         }),
       ]),
     ) as Record<SecurityGroupRole, SecurityGroup>;
-    this.paths = trafficMatrix(props.ports, props.testListener);
+    this.paths = trafficMatrix(props.ports, props.testListener, props.httpsThroughNat);
 
     const target = (peer: Peer) =>
       "group" in peer

@@ -48,15 +48,18 @@ export class StackModel {
   }
 
   /**
-   * Addresses that `view`'s expressions reference but the stack does not
-   * declare: a token of another stack, resolved without cdktf's cross-stack
-   * wiring (stacks/isolated-stack.ts).
+   * Addresses that `view`'s expressions (and depends_on) reference but the
+   * stack does not declare: a dangling reference, e.g. an escape hatch's
+   * string naming another stack's resource. (A token of another stack is
+   * refused before this, by stacks/isolated-stack.ts.)
    */
   undeclaredReferences(view: ResourceView): string[] {
     this.declared ??= new Set(this.elements().map((e) => e.address));
-    const text = JSON.stringify(view.config);
-    if (!text.includes("${")) return [];
     const found = new Set<string>();
+    // depends_on holds bare addresses.
+    for (const address of view.config.depends_on ?? []) if (!this.declared.has(address)) found.add(address);
+    const text = JSON.stringify(view.config);
+    if (!text.includes("${")) return [...found];
     for (const [expression] of text.matchAll(/\$\{[^}]*\}/g)) {
       // `aws_x.name` or `data.aws_x.name`: provider types have an underscore; var., local., each. do not.
       for (const m of expression.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {

@@ -77,6 +77,7 @@ describe("environment validation", () => {
     ["[DR-1] a standby without the cross-region replica", (e) => delete e.database.crossRegionReplicaRegion, 'prod: database.crossRegionReplicaRegion: must be the failover region "ap-northeast-1" with a standby'],
     ["[DR-1] a standby without its images", (e) => (e.disasterRecovery.replicateImages = false), "prod: disasterRecovery.replicateImages: must be true with a standby"],
     ["[DR-3] standby state in the primary region", (e) => (e.disasterRecovery.standby!.backend.s3.region = "ap-northeast-2"), 'prod: disasterRecovery.standby.backend.s3.region: "ap-northeast-2" is the primary region: the standby\'s state must survive an outage there'],
+    ["[DR-3] a standby whose WAF turns away Route 53's health checkers", (e) => (e.ingress.allowedCountries = ["KR", "US"]), "prod: ingress.allowedCountries: must admit JP with a standby: the WAF would answer Route 53's health checkers there with 403"],
     ["[DR-1] a standby mode that is not a boolean", (e) => (e.disasterRecovery.standby!.active = "yes" as never), "prod: disasterRecovery.standby.active: yes must be true (failed over) or false (pilot light)"],
   ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
     const env = prodCopy();
@@ -91,6 +92,17 @@ describe("environment validation", () => {
     );
     const elsewhere = { ...staging, account: { id: "210987654321", region: "ap-northeast-2" } };
     expect(problemsOf([elsewhere, { ...prod, account: { id: "123456789012", region: "ap-northeast-2" } }])).toEqual([]);
+  });
+
+  it("[DR-3] refuses a standby whose state bucket the bootstrap stack does not create, before building anything", () => {
+    const env = prodCopy();
+    env.disasterRecovery.standby!.backend.s3 = { bucket: "somewhere-else", region: "ap-northeast-1" };
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-standby-state-")), "out");
+    expect(() => buildApp({ ...program, environments: [env] }, { outdir })).toThrow(
+      "prod: disasterRecovery.standby.backend.s3: s3://somewhere-else (ap-northeast-1) is not the failover state bucket the bootstrap stack creates, s3://ecg-render-terraform-state-ap-northeast-1 (ap-northeast-1)",
+    );
+    expect(() => buildApp({ ...program, environments: [prod], failoverStateBucket: undefined }, { outdir })).toThrow("the program has no failoverStateBucket");
+    expect(existsSync(outdir)).toBe(false);
   });
 
   it("[ENV-3] refuses two environments with the same name", () => {

@@ -220,11 +220,19 @@ function synthTokyo(): ReturnType<typeof synthProgram> {
           availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
           subnets: { public: ["10.30.1.0/24", "10.30.10.0/24"], private: ["10.30.2.0/24", "10.30.20.0/24"], gpu: ["10.30.3.0/24", "10.30.30.0/24"] },
         },
-        backend: { ...prod.backend, s3: { bucket: "ecg-render-terraform-state", region: "ap-northeast-2" } },
+        backend: { ...prod.backend, s3: baseProgram.stateBucket },
       },
     },
+    // The mirror image of the shipped program: state in Tokyo, the standby's in Seoul.
+    backend: { ...prod.backend, s3: baseProgram.failoverStateBucket },
   };
-  return synthProgram(undefined, { ...baseProgram, environments: [tokyo], delivery: { ...baseProgram.delivery, region: "ap-northeast-1" } });
+  return synthProgram(undefined, {
+    ...baseProgram,
+    environments: [tokyo],
+    stateBucket: baseProgram.failoverStateBucket,
+    failoverStateBucket: baseProgram.stateBucket,
+    delivery: { ...baseProgram.delivery, region: "ap-northeast-1" },
+  });
 }
 
 describe("another region from the same code", () => {
@@ -429,6 +437,13 @@ describe("disaster recovery: standby and global entry point", () => {
     const fleets = resourcesOf(active, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size]);
     expect(fleets.sort()).toEqual([["ecg-tokyo-standby-gpu-render", 2], ["ecg-tokyo-standby-ml-audio", 1]]);
     expect(active.provider!.random).toBeDefined();
+    // Promotion forgets the copies of the lost source's backups instead of deleting them (which would wait on that region).
+    const [[pilotCopy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
+    expect((active as any).removed).toEqual([{ from: `aws_db_instance_automated_backups_replication.${pilotCopy}`, lifecycle: { destroy: false } }]);
+    expect((standby as any).removed).toBeUndefined();
+    // The videos' replica is in another region: HTTPS through NAT, 443 only, from the three service tiers.
+    const outbound = (s: SynthesizedStack) => resourcesOf(s, "aws_vpc_security_group_egress_rule").filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0").map(([, r]) => r.from_port);
+    expect([outbound(active), outbound(standby)]).toEqual([[443, 443, 443], []]);
     expect(tokyoProgram().policy["ecg-tokyo-standby"].findings.filter((f) => f.severity === "error")).toEqual([]);
   });
 

@@ -37,11 +37,31 @@ describe("IsolatedStack (the program's stacks: no cross-stack wiring)", () => {
     }
   });
 
-  it("[SEC-4] a token of another stack is refused at synth by the policy pack (ECG_STACK_1), where cdktf would have wired remote state", () => {
+  it("[SEC-4] a token of another stack is refused at synth, naming both stacks, where cdktf would have wired remote state", () => {
+    const { app, outdir } = twoStacks(IsolatedStack, (key) => key.arn);
+    try {
+      expect(() => app.synth()).toThrow(/user: a value of stack owner \(aws_kms_key\.key\.arn\) is used here; stacks share names, never tokens/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("[SEC-4] refuses it even where the address exists in both stacks (same construct paths, as prod and its standby)", () => {
     const { app, user, outdir } = twoStacks(IsolatedStack, (key) => key.arn);
+    new KmsKey(user, "key", { description: "user's own key of the same path", enableKeyRotation: true });
     PolicySynthesizer.apply(user, { rules: ALL_RULES, production: false });
     try {
-      expect(() => app.synth()).toThrow(/ECG_STACK_1.*references aws_kms_key\.key, which this stack does not declare/s);
+      expect(() => app.synth()).toThrow(/a value of stack owner \(aws_kms_key\.key\.arn\)/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves plain TerraformStacks to cdktf's own cross-stack wiring", () => {
+    const { app, outdir, read } = twoStacks(TerraformStack, (key) => key.arn);
+    try {
+      app.synth();
+      expect(JSON.stringify(read("user").resource.aws_sns_topic)).toContain("data.terraform_remote_state");
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

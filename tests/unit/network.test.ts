@@ -279,3 +279,20 @@ describe("Network module with an ALB test listener", () => {
     expect(() => synthNetwork({ albTestListenerPort: port })).toThrow(`albTestListenerPort: ${port} must be a TCP port other than 443`);
   });
 });
+
+describe("Network module with HTTPS through NAT", () => {
+  const stack = synthNetwork({ httpsThroughNat: true });
+  const groups = byId(stack, "aws_security_group");
+  const role = (ref: string) => groups.get(referencedId(ref)).name_prefix.replace(/^net-test-|-$/g, "");
+  const toInternet = (s: SynthesizedStack) => resourcesOf(s, "aws_vpc_security_group_egress_rule").filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0").map(([, r]) => r);
+
+  it("[NET-4] [DR-1] lets the service tiers reach any address on 443 only (S3 of another region, through NAT)", () => {
+    const rules = toInternet(stack);
+    expect(rules.map((r) => role(r.security_group_id)).sort()).toEqual(["backend", "gpuRender", "mlAudio"]);
+    for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: "tcp", from_port: 443, to_port: 443, description: expect.stringContaining("another region") });
+  });
+
+  it("[NET-4] opens nothing towards the internet by default", () => {
+    expect(toInternet(seedNetwork)).toEqual([]);
+  });
+});

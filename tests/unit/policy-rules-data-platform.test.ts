@@ -411,9 +411,9 @@ const RULE_CASES: readonly RuleCase[] = [
   {
     rule: "ECG_STACK_1",
     pass: logGroupBesideKey((key) => key.arn),
-    // What another stack's token becomes when no cross-stack wiring runs (stacks/isolated-stack.ts).
+    // An escape hatch's string naming a resource the stack does not have.
     fail: logGroupBesideKey(() => "${aws_kms_key.other_stack_key.arn}"),
-    found: "references aws_kms_key.other_stack_key, which this stack does not declare (another stack's token?)",
+    found: "references aws_kms_key.other_stack_key, which this stack does not declare",
   },
   { rule: "CKV_AWS_66", pass: logGroup(30, KEY_ARN), fail: logGroup(undefined, KEY_ARN), found: "no retention_in_days" },
   { rule: "CKV_AWS_158", req: "[SEC-4]", pass: logGroup(30, KEY_ARN), fail: logGroup(30, undefined), found: "no kms_key_id" },

@@ -242,6 +242,12 @@ describe("PostgresReplica module promoted (failed over)", () => {
     expect([unprotected.skip_final_snapshot, unprotected.final_snapshot_identifier]).toEqual([true, undefined]);
   });
 
+  it("[DR-1] forgets the backup replication instead of destroying it (deleting it would wait on the source's region, down in a failover)", () => {
+    const [[pilotId]] = resourcesOf(synth({}), "aws_db_instance_automated_backups_replication");
+    expect((stack as any).removed).toEqual([{ from: `aws_db_instance_automated_backups_replication.${pilotId}`, lifecycle: { destroy: false } }]);
+    expect((synth({}) as any).removed).toBeUndefined();
+  });
+
   it("[DR-2] stops copying the lost source's backups: no backups replication resource", () => {
     expect(resourcesOf(stack, "aws_db_instance_automated_backups_replication")).toEqual([]);
     expect(built.backupReplication).toBeUndefined();

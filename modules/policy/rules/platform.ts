@@ -23,14 +23,14 @@ const STATEFUL = ["aws_db_instance", "aws_rds_cluster", "aws_elasticache_replica
 export const platformRules: Rule[] = [
   {
     ids: ["ECG_STACK_1"],
-    title: "Expressions reference only what their stack declares (stacks share names, never references)",
+    title: "Expressions reference only what their stack declares (no dangling reference)",
     severity: "error",
     types: [ALL_TYPES],
     check: (element, model) => {
       const undeclared = model.undeclaredReferences(element);
-      return undeclared.length ? `references ${undeclared.join(", ")}, which this stack does not declare (another stack's token?)` : undefined;
+      return undeclared.length ? `references ${undeclared.join(", ")}, which this stack does not declare` : undefined;
     },
-    fix: "pass another stack's value by a name both derive from the configuration (stacks/names.ts, stacks/release.ts), or look it up with a data source",
+    fix: "reference a resource of this stack, or find another stack's by a name both derive from the configuration (stacks/names.ts) with a data source",
   },
   {
     ids: ["CKV_AWS_66"],
