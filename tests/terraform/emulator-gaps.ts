@@ -316,6 +316,14 @@ export interface Flake {
 
 export const FLAKES: readonly Flake[] = [
   {
+    step: "apply",
+    pattern: /AddRoleToInstanceProfile, https response error StatusCode: 409|InvalidPermission\.Duplicate: the specified rule/i,
+    error:
+      "Error: adding IAM Role (ecg-staging-gpu-render-host) to IAM Instance Profile (ecg-staging-gpu-render-host): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409 (CI, 2026-11-26, an idle machine); earlier: AuthorizeSecurityGroupEgress ... InvalidPermission.Duplicate: The specified rule already exists",
+    reason:
+      "The create was carried out twice: moto answered the first request with an error the SDK retries (no traceback in moto's log, so not a 500), and the retry found its own work done (moto/iam/models.py add_role_to_instance_profile refuses a second role; a rule exists once per group). Before the one retry, the lane removes what no state knows (the duplicate-sweep work-around: rules of the stack's groups, route tables, groups, subnets); the half-made instance profile is tainted and Terraform replaces it. A second failure fails the lane.",
+  },
+  {
     step: "destroy",
     pattern: /InvalidPermission\.NotFound: The specified rule does not exist in this\s+security\s+group/,
     error: "Error: deleting VPC Security Group Rule (sgr-...): operation error EC2: RevokeSecurityGroupEgress, StatusCode: 400, api error InvalidPermission.NotFound: The specified rule does not exist in this security group",

@@ -71,13 +71,14 @@ export class TerraformError extends Error {
  * Runs a step; if it fails with a known emulator race (FLAKES), runs it once
  * more and notes it. Any other failure, or a second one, is the step's error.
  */
-export async function withFlakeRetry<T>(step: string, notes: string[], run: () => Promise<T>): Promise<T> {
+export async function withFlakeRetry<T>(step: string, notes: string[], run: () => Promise<T>, beforeRetry?: () => Promise<unknown>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     const flake = FLAKES.find((f) => f.step === step && f.pattern.test(String((error as Error).message)));
     if (!flake) throw error;
     notes.push(`${step} retried once after a known emulator race: ${flake.error.slice(0, 80)}...`);
+    await beforeRetry?.();
     return run();
   }
 }
@@ -217,12 +218,16 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   };
   report.planned = countChanges(keep("create", await showJson(dir, "plan.tfplan", env)), "create");
 
-  const applied = await terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply);
-  report.applied = Number(/Resources: (\d+) added/.exec(applied.output)?.[1] ?? NaN);
+  const sweep = async () => {
+    const duplicates = await removeRetriedCreates(options.moto, dir, env, options.regions, options.tags);
+    if (duplicates.length) report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
+  };
+  await withFlakeRetry("apply", report.notes, () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply), sweep);
+  // Counted from the state, not from Terraform's summary: a retried apply reports only its second run.
+  report.applied = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data.")).length;
 
   await options.afterApply?.(dir, targetArgs, env);
-  const duplicates = await removeRetriedCreates(options.moto, dir, env, options.regions, options.tags);
-  if (duplicates.length) report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
+  await sweep();
 
   const replan = await runTerraform(
     ["plan", "-detailed-exitcode", "-input=false", PARALLELISM, "-out=replan.tfplan", ...targetArgs, "-no-color"],
@@ -372,7 +377,7 @@ export async function prepareEmulator(moto: MotoServer, stack: Json, region: str
  */
 async function removeRetriedCreates(moto: MotoServer, dir: string, env: Record<string, string | undefined>, regions: readonly string[], tags: Record<string, string>): Promise<string[]> {
   const pulled = await terraform(dir, ["state", "pull"], env, TIMEOUTS.show);
-  const ids = [...pulled.output.matchAll(/"id": "((?:rtb|sg|subnet)-[0-9a-f]+)"/g)].map((m) => m[1]);
+  const ids = [...pulled.output.matchAll(/"id": "((?:rtb|sgr|sg|subnet)-[0-9a-f]+)"/g)].map((m) => m[1]);
   const known = join(dir, "known-ids.json");
   writeFileSync(known, JSON.stringify([...new Set(ids)]));
   const tagArgs = Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]);

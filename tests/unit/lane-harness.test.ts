@@ -276,6 +276,23 @@ describe("offline lane harness", () => {
       expect([value, calls, notes.length]).toEqual(["done", 2, 1]);
     });
 
+    it("retries an apply that met a create the emulator carried out twice, after the given clean-up", async () => {
+      const duplicate = new Error("Error: adding IAM Role (r) to IAM Instance Profile (r): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409, RequestID: x");
+      const steps: string[] = [];
+      const notes: string[] = [];
+      const value = await withFlakeRetry(
+        "apply",
+        notes,
+        async () => {
+          steps.push("apply");
+          if (steps.length === 1) throw duplicate;
+          return "applied";
+        },
+        async () => steps.push("sweep"),
+      );
+      expect([value, steps, notes.length]).toEqual(["applied", ["apply", "sweep", "apply"], 1]);
+    });
+
     it("does not retry other failures, other steps, or a second failure", async () => {
       await expect(withFlakeRetry("destroy", [], async () => Promise.reject(new Error("Error: Cycle")))).rejects.toThrow("Cycle");
       await expect(withFlakeRetry("apply", [], async () => Promise.reject(race))).rejects.toThrow("InvalidPermission");

@@ -163,7 +163,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups and subnets with the stack's tags whose id is in no state.
+    """Route tables, security groups, subnets (with the stack's tags) and rules of its groups whose id is in no state.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -190,6 +190,16 @@ def duplicates(args):
             if subnet["SubnetId"] not in known:
                 ec2.delete_subnet(SubnetId=subnet["SubnetId"])
                 removed.append(f"subnet/{subnet['SubnetId']}")
+        # Rules of the stack's own groups: every one is a Terraform resource (the default
+        # egress rule is removed on create), so a rule no state knows is a retried create.
+        groups = [g for g in known if g.startswith("sg-")]
+        if groups:
+            for rule in ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": groups}])["SecurityGroupRules"]:
+                if rule["SecurityGroupRuleId"] in known:
+                    continue
+                revoke = ec2.revoke_security_group_egress if rule["IsEgress"] else ec2.revoke_security_group_ingress
+                revoke(GroupId=rule["GroupId"], SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+                removed.append(f"security-group-rule/{rule['SecurityGroupRuleId']}")
     print(json.dumps({"removed": removed}))
 
 
