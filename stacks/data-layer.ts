@@ -8,6 +8,7 @@ import { RotatedSecrets } from "../modules/app-secrets";
 import { Cdn } from "../modules/cdn";
 import type { AwsAccount } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
+import { repositoryRef } from "../modules/container-registry";
 import { FargateTask } from "../modules/ecs-service";
 import { EncryptionKey } from "../modules/kms";
 import type { Network } from "../modules/network";
@@ -191,6 +192,7 @@ export class DataLayer extends Construct {
       .sort()
       .map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8"))
       .join("\n");
+    const migrationImage = repositoryRef(account, `${props.pullThroughPrefix}/${MIGRATION_IMAGE.repository}`);
     this.migrationTask = new FargateTask(this, "migrate", {
       name: `${stackName}-db-migrate`,
       account,
@@ -199,7 +201,7 @@ export class DataLayer extends Construct {
       containers: [
         {
           name: "migrate",
-          image: `${account.accountId}.dkr.ecr.${account.region}.amazonaws.com/${props.pullThroughPrefix}/${MIGRATION_IMAGE.repository}:${MIGRATION_IMAGE.tag}`,
+          image: `${migrationImage.url}:${MIGRATION_IMAGE.tag}`,
           command: ["sh", "-c", 'printf %s "$MIGRATIONS_B64" | base64 -d | psql -v ON_ERROR_STOP=1 -X -q'],
           environment: {
             PGHOST: this.database.address,
@@ -214,7 +216,7 @@ export class DataLayer extends Construct {
           logGroupName: `/ecs/${stackName}/db-migrate`,
         },
       ],
-      pullFrom: [`arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${props.pullThroughPrefix}/${MIGRATION_IMAGE.repository}`],
+      pullFrom: [migrationImage.arn],
       logsKmsKeyArn: props.logsKmsKeyArn,
       logRetentionDays: config.compute.logRetentionDays,
       secretsKmsKeyArns: [this.dataKey.keyArn],

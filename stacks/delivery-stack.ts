@@ -3,6 +3,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliverySettings, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
+import { repositoryRef } from "../modules/container-registry";
 import { ComponentTags } from "../modules/common/component-tags";
 import { DeliveryPipeline } from "../modules/delivery";
 import { DEFAULT_SERVICE_PORTS } from "../modules/network";
@@ -46,7 +47,7 @@ export class DeliveryStack extends IsolatedStack {
     new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { ...props.tags } }] });
     configureBackend(this, id, props.backend, settings.backend);
     const account = new AwsAccountLookup(this, "account");
-    const { accountId, region, partition } = account;
+    const { accountId, partition } = account;
 
     const logs = new SecureBucket(this, "logs-bucket", {
       bucketName: `${id}-logs-${accountId}`,
@@ -60,8 +61,8 @@ export class DeliveryStack extends IsolatedStack {
 
     const releases = props.environments.map((config) => {
       const release = apiRelease(config);
-      const repositoryUrl = `${accountId}.dkr.ecr.${region}.amazonaws.com/${release.repositoryName}`;
-      return { config, release, repositoryUrl, repositoryArn: `arn:${partition}:ecr:${region}:${accountId}:repository/${release.repositoryName}` };
+      const repository = repositoryRef(account, release.repositoryName);
+      return { config, release, repositoryUrl: repository.url, repositoryArn: repository.arn };
     });
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       name: "ecg-release",

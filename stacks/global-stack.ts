@@ -6,6 +6,7 @@ import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { GLOBAL_ACCELERATOR_API_REGION, GlobalEntryPoint } from "../modules/failover";
 import { configureBackend } from "./backend";
 import { IsolatedStack } from "./isolated-stack";
+import { environmentProviderSettings, regionalProvider } from "./providers";
 import { albName } from "./entry-point";
 import { platformStackName, standbyStackName } from "./names";
 
@@ -38,17 +39,14 @@ export class GlobalStack extends IsolatedStack {
     const { config } = props;
     const standby = config.disasterRecovery.standby;
     if (!standby) throw new Error(`GlobalStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
-    const settings = {
-      allowedAccountIds: config.account.id ? [config.account.id] : undefined,
-      defaultTags: [{ tags: { ...config.tags } }],
-    };
+    const settings = environmentProviderSettings(config);
     // Every Global Accelerator resource is managed through us-west-2.
     const accelerator = new AwsProvider(this, "aws", { ...settings, region: GLOBAL_ACCELERATOR_API_REGION });
     configureBackend(this, id, props.backend, standby.backend);
     const regions = { primary: config.account.region, secondary: config.disasterRecovery.failoverRegion };
     const lookup = (key: "primary" | "secondary", stackName: string) => {
       const region = regions[key];
-      const provider = new AwsProvider(this, `aws-${region}`, { ...settings, region, alias: region.replace(/-/g, "_") });
+      const provider = regionalProvider(this, region, settings);
       return { region, loadBalancerArn: new DataAwsLb(this, `${key}-alb`, { provider, name: albName(stackName) }).arn };
     };
     this.entryPoint = new GlobalEntryPoint(this, "accelerator", {

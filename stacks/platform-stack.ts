@@ -16,6 +16,7 @@ import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import type { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./backend";
 import { IsolatedStack } from "./isolated-stack";
+import { environmentProviderSettings, regionalProvider } from "./providers";
 import { DataLayer, videosBucketName } from "./data-layer";
 import { Foundation, SERVICE_PORTS } from "./foundation";
 import { ApiEntryPoint } from "./entry-point";
@@ -63,11 +64,7 @@ export class PlatformStack extends IsolatedStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { config } = props;
-    const providerSettings = {
-      allowedAccountIds: config.account.id ? [config.account.id] : undefined,
-      // ENV-4 on every taggable resource; modules add Component.
-      defaultTags: [{ tags: { ...config.tags } }],
-    };
+    const providerSettings = environmentProviderSettings(config);
     new AwsProvider(this, "aws", { ...providerSettings, region: config.account.region });
     // Generated secrets (the Redis AUTH token, the first application secrets).
     new RandomProvider(this, "random");
@@ -75,7 +72,7 @@ export class PlatformStack extends IsolatedStack {
     // the videos' replication region, and us-east-1 for CloudFront.
     const otherRegions = [...new Set([config.disasterRecovery.failoverRegion, config.storage.replicationRegion, GLOBAL_REGION])];
     const regionalProviders = Object.fromEntries(
-      otherRegions.map((region) => [region, new AwsProvider(this, `aws-${region}`, { ...providerSettings, region, alias: region.replace(/-/g, "_") })]),
+      otherRegions.map((region) => [region, regionalProvider(this, region, providerSettings)]),
     );
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
@@ -146,7 +143,7 @@ export class PlatformStack extends IsolatedStack {
       network: this.network,
       ports: SERVICE_PORTS,
       cluster: this.cluster,
-      repositories: Object.fromEntries(Object.entries(this.registry.repositories).map(([image, r]) => [image, { url: r.repositoryUrl, arn: r.arn }])),
+      repositories: this.registry.repositoryRefs,
       mlAudioFleet: this.mlAudioFleet,
       renderFleet: this.renderFleet,
       data: this.data.endpoints,

@@ -2,6 +2,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/types";
 import type { AwsAccount } from "../modules/common/aws-account";
+import { type RepositoryRef, repositoryRef } from "../modules/container-registry";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
 import type { GpuFleet } from "../modules/gpu-fleet";
@@ -63,7 +64,7 @@ export interface EcgServicesProps {
   readonly ports: ServicePorts;
   readonly cluster: ComputeCluster;
   /** The service images' repositories: URL and ARN per image name (SERVICE_IMAGES). */
-  readonly repositories: Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
+  readonly repositories: Readonly<Record<string, RepositoryRef>>;
   /**
    * Who rolls out the API: CodeDeploy blue/green (CI-3) where the pipeline
    * releases, ECS rolling updates elsewhere (a failed-over standby).
@@ -92,16 +93,14 @@ export class EcgServices extends Construct {
   constructor(scope: Construct, id: string, props: EcgServicesProps) {
     super(scope, id);
     const { stackName, config, account, network, ports, cluster, repositories, data } = props;
-    const { partition, region, accountId } = account;
     const namespace = cluster.namespace;
     if (!namespace) throw new Error(`EcgServices "${id}": the cluster needs a service namespace for the calls between services`);
 
     const image = (key: keyof typeof SERVICE_IMAGES) => `${repositories[SERVICE_IMAGES[key]].url}:${IMAGE_TAGS[key]}`;
     const repository = (key: keyof typeof SERVICE_IMAGES) => repositories[SERVICE_IMAGES[key]].arn;
-    const xrayRepository = `arn:${partition}:ecr:${region}:${accountId}:repository/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`;
-    const tracing: TracingSidecar = {
-      image: `${accountId}.dkr.ecr.${region}.amazonaws.com/${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}:${XRAY_PULL_THROUGH.tag}`,
-    };
+    const xray = repositoryRef(account, `${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`);
+    const xrayRepository = xray.arn;
+    const tracing: TracingSidecar = { image: `${xray.url}:${XRAY_PULL_THROUGH.tag}` };
     const common = {
       cluster: { name: cluster.clusterName, arn: cluster.clusterArn },
       secretsKmsKeyArns: [data.secretsKmsKeyArn],
@@ -111,7 +110,7 @@ export class EcgServices extends Construct {
       logRetentionDays: config.compute.logRetentionDays,
     };
 
-    const bucketArn = `arn:${partition}:s3:::${data.videosBucketName}`;
+    const bucketArn = `arn:${account.partition}:s3:::${data.videosBucketName}`;
     const objects = (actions: string[], prefix: string): PolicyStatement => ({
       sid: `${actions.includes("s3:PutObject") ? "ReadWrite" : "Read"}${capitalized(prefix.replace(/[^A-Za-z]/g, "")) || "All"}Videos`,
       actions,

@@ -7,11 +7,12 @@ import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig, StandbyConfig } from "../environments/types";
 import { appSecretName } from "../modules/app-secrets";
 import { AwsAccountLookup } from "../modules/common/aws-account";
-import { ContainerRegistry } from "../modules/container-registry";
+import { ContainerRegistry, repositoryRef } from "../modules/container-registry";
 import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modules/postgres";
 import type { RedisCluster } from "../modules/redis-cluster";
 import { configureBackend } from "./backend";
 import { IsolatedStack } from "./isolated-stack";
+import { environmentProviderSettings } from "./providers";
 import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./data-layer";
 import { ApiEntryPoint } from "./entry-point";
 import { Foundation, SERVICE_PORTS } from "./foundation";
@@ -64,11 +65,7 @@ export class StandbyStack extends IsolatedStack {
     if (!standby) throw new Error(`StandbyStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
     const region = config.disasterRecovery.failoverRegion;
     const primary = platformStackName(config);
-    new AwsProvider(this, "aws", {
-      region,
-      allowedAccountIds: config.account.id ? [config.account.id] : undefined,
-      defaultTags: [{ tags: { ...config.tags, Role: "standby" } }],
-    });
+    new AwsProvider(this, "aws", { ...environmentProviderSettings(config, { Role: "standby" }), region });
     // The Redis AUTH token of the failed-over standby.
     if (standby.active) new RandomProvider(this, "random");
     configureBackend(this, id, props.backend, standby.backend);
@@ -128,7 +125,6 @@ export class StandbyStack extends IsolatedStack {
       const apiSecretArns = Object.fromEntries(
         Object.values(API_SECRETS).map((key) => [key, new DataAwsSecretsmanagerSecret(this, `secret-${key}`, { name: appSecretName(primary, key) }).arn]),
       );
-      const registryHost = `${account.accountId}.dkr.ecr.${region}.amazonaws.com`;
       this.services = new EcgServices(this, "services", {
         stackName: id,
         config,
@@ -137,12 +133,7 @@ export class StandbyStack extends IsolatedStack {
         ports: SERVICE_PORTS,
         cluster,
         // ECR's replicas of the primary's repositories (ContainerRegistry.replication), same names.
-        repositories: Object.fromEntries(
-          Object.values(SERVICE_IMAGES).map((image) => [
-            image,
-            { url: `${registryHost}/${primary}/${image}`, arn: `arn:${account.partition}:ecr:${region}:${account.accountId}:repository/${primary}/${image}` },
-          ]),
-        ),
+        repositories: Object.fromEntries(Object.values(SERVICE_IMAGES).map((image) => [image, repositoryRef(account, `${primary}/${image}`, region)])),
         mlAudioFleet: this.gpu.mlAudioFleet,
         renderFleet: this.gpu.renderFleet,
         data: dataEndpoints({

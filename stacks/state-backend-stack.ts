@@ -7,6 +7,7 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { bucketNameProblem } from "../modules/common/limits";
 import { suppress } from "../modules/policy";
 import { IsolatedStack } from "./isolated-stack";
+import { regionalProvider } from "./providers";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export interface StateBackendStackProps {
@@ -90,7 +91,7 @@ export class StateBackendStack extends IsolatedStack {
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
     if (props.failoverState) {
       const region = props.failoverState.region;
-      const provider = new AwsProvider(this, `aws-${region}`, { region, alias: region.replace(/-/g, "_"), defaultTags });
+      const provider = regionalProvider(this, region, { defaultTags });
       this.failover = buckets(new Construct(this, "failover"), props.failoverState, provider);
       new TerraformOutput(this, "failover_state_bucket", { value: this.failover.stateBucket.bucket.bucket });
     }

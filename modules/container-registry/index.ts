@@ -4,7 +4,26 @@ import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replica
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
+import type { AwsAccount } from "../common/aws-account";
 import { refuseProps } from "../common/props";
+
+/** A repository by name: its URL (append `:<tag>` for an image) and ARN (for pull permissions). */
+export interface RepositoryRef {
+  readonly url: string;
+  readonly arn: string;
+}
+
+/**
+ * The URL and ARN of repository `name` of `account`'s registry in its region
+ * (or in `region`): for repositories this program does not create here, i.e.
+ * pull-through caches and ECR's replicas.
+ */
+export function repositoryRef(account: AwsAccount, name: string, region: string = account.region): RepositoryRef {
+  return {
+    url: `${account.accountId}.dkr.ecr.${region}.amazonaws.com/${name}`,
+    arn: `arn:${account.partition}:ecr:${region}:${account.accountId}:repository/${name}`,
+  };
+}
 
 export interface ContainerRegistryProps {
   /** Prefix of every repository name, e.g. `ecg-prod`: repositories are `<prefix>/<image>`. */
@@ -46,6 +65,8 @@ export class ContainerRegistry extends Construct {
   readonly repositories: Readonly<Record<string, EcrRepository>>;
   /** Repository URLs by image name (append `:<tag>` for an image reference). */
   readonly repositoryUrls: Readonly<Record<string, string>>;
+  /** URL and ARN by image name. */
+  readonly repositoryRefs: Readonly<Record<string, RepositoryRef>>;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
@@ -117,6 +138,7 @@ export class ContainerRegistry extends Construct {
     }
     this.repositories = repositories;
     this.repositoryUrls = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, r.repositoryUrl]));
+    this.repositoryRefs = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, { url: r.repositoryUrl, arn: r.arn }]));
     ComponentTags.apply(this, "container-registry");
   }
 }

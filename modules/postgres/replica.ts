@@ -2,11 +2,12 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbInstanceAutomatedBackupsReplication } from "@cdktf/provider-aws/lib/db-instance-automated-backups-replication";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { forgetResource } from "../common/removed";
 import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MONITORING_INTERVALS, postgresParameters } from "./settings";
 
 export interface PostgresReplicaProps {
@@ -135,7 +136,7 @@ export class PostgresReplica extends Construct {
       // a failover that region is down and the apply would hang. Terraform
       // forgets it instead (a `removed` block, Terraform >= 1.7); the copied
       // backups stay until their retention ends.
-      forget(backupReplication);
+      forgetResource(backupReplication);
     } else {
       this.backupReplication = backupReplication;
     }
@@ -144,23 +145,6 @@ export class PostgresReplica extends Construct {
     ComponentTags.apply(this, "database");
   }
 }
-
-/**
- * Takes `resource` out of the configuration and tells Terraform to drop it
- * from the state without destroying it (a `removed` block at its address).
- */
-function forget(resource: TerraformResource): void {
-  const address = `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
-  const stack = TerraformStack.of(resource);
-  resource.node.scope!.node.tryRemoveChild(resource.node.id);
-  const removed = [...(forgotten.get(stack) ?? []), { from: address, lifecycle: { destroy: false } }];
-  forgotten.set(stack, removed);
-  // One `removed` list per stack: addOverride replaces it whole.
-  stack.addOverride("removed", removed);
-}
-
-/** The `removed` blocks written per stack so far. */
-const forgotten = new WeakMap<TerraformStack, { from: string; lifecycle: { destroy: boolean } }[]>();
 
 function problemsOf(props: PostgresReplicaProps): string[] {
   const problems: string[] = [];
