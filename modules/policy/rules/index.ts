@@ -1,6 +1,7 @@
 import type { Rule } from "../engine";
 import { computeRules } from "./compute";
 import { cacheRules, databaseRules } from "./data";
+import { deprecationRules } from "./deprecations";
 import { ecsRules } from "./ecs";
 import { loadBalancingRules } from "./load-balancing";
 import { networkRules } from "./network";
@@ -17,4 +18,5 @@ export const ALL_RULES: readonly Rule[] = [
   ...cacheRules,
   ...storageRules,
   ...platformRules,
+  ...deprecationRules,
 ];
