@@ -1,20 +1,16 @@
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
-import { zippedFolder } from "../common/zip";
+import { RotationFunction } from "./rotation-function";
+
+export { RotationFunction, type RotatedSecretRef, type RotationFunctionProps } from "./rotation-function";
 
 /** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
 export const SECRET_FIELD = "value";
@@ -63,6 +59,7 @@ export class RotatedSecrets extends Construct {
   /** Secret ARNs by short name. */
   readonly secretArns: Readonly<Record<string, string>>;
   readonly rotationFunction: LambdaFunction;
+  readonly rotation: RotationFunction;
 
   constructor(scope: Construct, id: string, props: RotatedSecretsProps) {
     super(scope, id);
@@ -79,85 +76,32 @@ export class RotatedSecrets extends Construct {
         replica: props.replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn })),
       });
       const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
-      new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
+      const initialValue = new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
         secretId: secret.id,
         secretString: Fn.jsonencode({ [SECRET_FIELD]: initial.result }),
         // Rotation replaces the value; Terraform must not put the first one back.
         lifecycle: { ignoreChanges: ["secret_string", "version_stages"] },
       });
-      return [key, secret] as const;
+      return { key, id: secret.id, arn: secret.arn, initialValue };
     });
-    this.secretArns = Object.fromEntries(secrets.map(([key, secret]) => [key, secret.arn]));
-    const arns = secrets.map(([, secret]) => secret.arn);
+    this.secretArns = Object.fromEntries(secrets.map((secret) => [secret.key, secret.arn]));
 
-    const functionName = `${name}-secret-rotation`;
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? 365,
-      kmsKeyId: props.logsKmsKeyArn,
-    });
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
-    });
-    const role = new IamRole(this, "role", { name: functionName, description: "Rotates the application secrets (SEC-2)", assumeRolePolicy: trust.json });
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: "RotateTheseSecrets",
-        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
-        resources: arns,
-      },
-      // GetRandomPassword has no resource: it reads no secret.
-      { sid: "GenerateValues", actions: ["secretsmanager:GetRandomPassword"], resources: ["*"] },
-      {
-        sid: "UseTheSecretsKey",
-        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-        resources: [props.kmsKeyArn],
-        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${account.region}.amazonaws.com`] }],
-      },
-      { sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:log-stream:*`] },
-      // X-Ray's write API takes no resource.
-      { sid: "SendTraces", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] },
-    ];
-    const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
-    new IamRolePolicy(this, "role-policy", { name: functionName, role: role.id, policy: policy.json });
-
-    const zip = zippedFolder(props.rotationCodePath);
-    const code = new TerraformAsset(this, "code", { path: zip.path, type: AssetType.FILE });
-    this.rotationFunction = new LambdaFunction(this, "function", {
-      functionName,
+    this.rotation = new RotationFunction(this, "rotation", {
+      functionName: `${name}-secret-rotation`,
       description: "Secrets Manager rotation of the application secrets (lambda/secret-rotation)",
-      role: role.arn,
-      runtime: "nodejs20.x",
-      handler: "index.handler",
-      filename: code.path,
-      sourceCodeHash: zip.base64Sha256,
-      timeout: 30,
-      memorySize: 256,
-      environment: { variables: { SECRET_FIELD, PASSWORD_LENGTH: String(length), EXCLUDE_PUNCTUATION: "true" } },
-      tracingConfig: { mode: "Active" },
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      dependsOn: [logGroup],
+      account,
+      codePath: props.rotationCodePath,
+      secrets,
+      kmsKeyArn: props.kmsKeyArn,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      logRetentionDays: props.logRetentionDays ?? 365,
+      environment: { SECRET_FIELD, PASSWORD_LENGTH: String(length), EXCLUDE_PUNCTUATION: "true" },
     });
-
-    secrets.forEach(([key, secret]) => {
-      // Only Secrets Manager, for this secret, may invoke the function.
-      const permission = new LambdaPermission(this, `secret-${key}-invoke`, {
-        statementId: `SecretsManager-${key}`,
-        action: "lambda:InvokeFunction",
-        functionName: this.rotationFunction.functionName,
-        principal: "secretsmanager.amazonaws.com",
-        sourceArn: secret.arn,
-        sourceAccount: account.accountId,
-      });
-      new SecretsmanagerSecretRotation(this, `secret-${key}-rotation`, {
-        secretId: secret.id,
-        rotationLambdaArn: this.rotationFunction.arn,
-        rotationRules: { automaticallyAfterDays: props.rotationDays ?? 30 },
-        // The first value is already random: the first rotation can wait for the schedule.
-        rotateImmediately: false,
-        dependsOn: [permission],
-      });
-    });
+    this.rotationFunction = this.rotation.function;
+    for (const secret of secrets) {
+      // The first value is already random: the first rotation can wait for the schedule.
+      this.rotation.schedule(this, `secret-${secret.key}-rotation`, secret, { days: props.rotationDays ?? 30, rotateImmediately: false, initialValue: secret.initialValue });
+    }
     ComponentTags.apply(this, "secrets");
   }
 }

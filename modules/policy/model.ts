@@ -21,6 +21,8 @@ const REFERENCE = (address: string) => `\${${address}.`;
 export class StackModel {
   readonly resources: ResourceView[];
   readonly dataSources: ResourceView[];
+  /** Ephemeral resources (Terraform >= 1.10): never in the plan or state. */
+  readonly ephemeralResources: ResourceView[];
 
   constructor(
     readonly stackName: string,
@@ -40,11 +42,12 @@ export class StackModel {
       );
     this.resources = views(terraform.resource, "");
     this.dataSources = views(terraform.data, "data.");
+    this.ephemeralResources = views(terraform.ephemeral, "ephemeral.");
   }
 
-  /** Every resource and data source. */
+  /** Every resource, data source and ephemeral resource. */
   elements(): ResourceView[] {
-    return [...this.resources, ...this.dataSources];
+    return [...this.resources, ...this.dataSources, ...this.ephemeralResources];
   }
 
   /**
@@ -61,8 +64,8 @@ export class StackModel {
     const text = JSON.stringify(view.config);
     if (!text.includes("${")) return [...found];
     for (const [expression] of text.matchAll(/\$\{[^}]*\}/g)) {
-      // `aws_x.name` or `data.aws_x.name`: provider types have an underscore; var., local., each. do not.
-      for (const m of expression.matchAll(/(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
+      // `aws_x.name`, `data.aws_x.name` or `ephemeral.aws_x.name`: provider types have an underscore; var., local., each. do not.
+      for (const m of expression.matchAll(/(?<![\w.])(data\.|ephemeral\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
         const address = `${m[1] ?? ""}${m[2]}.${m[3]}`;
         if (!this.declared.has(address)) found.add(address);
       }

@@ -1,21 +1,25 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem } from "../common/limits";
+import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { MasterCredentials } from "./master-credentials";
 import { PostgresReplica } from "./replica";
 import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MonitoringRole, MONITORING_INTERVALS, postgresParameters } from "./settings";
+
+/** RDS-1: PostgreSQL 15, the minor kept current by automatic minor upgrades. */
+export const DEFAULT_ENGINE_VERSION = "15";
 
 /** The application's database, created with the primary (a replica has it too). */
 export const DEFAULT_DATABASE_NAME = "ecg";
 
 export { PostgresReplica, type PostgresReplicaProps } from "./replica";
 export { MonitoringRole } from "./settings";
+export { MASTER_PASSWORD_LENGTH, MasterCredentials, masterSecretName } from "./master-credentials";
 
 /** A read replica in another region (RDS-3) and the copy of the automated backups there (RDS-4). */
 export interface CrossRegionReplica {
@@ -24,19 +28,25 @@ export interface CrossRegionReplica {
   /** KMS key in that region: an encrypted replica is re-encrypted with a key of its own region; it also encrypts the replica's log groups, so its policy must let CloudWatch Logs of that region use it. */
   readonly kmsKeyArn: string;
   /**
-   * Subnets for the replica in that region (a DB subnet group is made of them).
-   * @default - the region's default VPC (an environment with a standby puts its replica in the standby's network instead)
+   * Subnets for the replica in that region, in at least two AZs (a DB subnet
+   * group is made of them). No default VPC is assumed: without a subnet group
+   * RDS creates the replica outside any VPC or in a default VPC that a
+   * landing-zone account often does not have (RDS API Reference,
+   * CreateDBInstanceReadReplica DBSubnetGroupName).
    */
-  readonly subnetIds?: readonly string[];
-  /** @default - the VPC's default security group */
-  readonly securityGroupIds?: readonly string[];
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
 }
 
 export interface PostgresProps {
   /** Instance identifier, e.g. `ecg-prod`; replicas append `-replica-<n>` and `-replica-remote`. */
   readonly name: string;
   readonly account: AwsAccount;
-  /** @default "15.4" (RDS-1) */
+  /**
+   * The major version ("15": RDS picks the current minor and, with automatic
+   * minor upgrades, keeps it patched) or a full minor ("15.12").
+   * @default "15" (RDS-1)
+   */
   readonly engineVersion?: string;
   readonly instanceClass: string;
   /** gp3 storage (RDS-1). */
@@ -62,8 +72,14 @@ export interface PostgresProps {
   readonly databaseName?: string;
   /** @default "ecg_admin" */
   readonly masterUsername?: string;
-  /** Days between rotations of the master password, which RDS keeps in Secrets Manager (SEC-2). @default 30 */
+  /** Days between rotations of the master password (SEC-2). @default 30 */
   readonly passwordRotationDays?: number;
+  /** Folder of the rotation function's code (lambda/secret-rotation), zipped at synth. */
+  readonly rotationCodePath: string;
+  /** Days the deleted master secret can be restored; 0 deletes it at once. @default 7 */
+  readonly secretRecoveryWindowDays?: number;
+  /** Regions that keep a copy of the master secret (a standby there), each with a key of its region. @default - none */
+  readonly secretReplicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
   /** Deletion protection and `prevent_destroy` on every instance, and a final snapshot of the primary (production). */
   readonly deletionProtection: boolean;
   /** Enhanced monitoring interval, seconds (1, 5, 10, 15, 30 or 60). @default 60 */
@@ -79,8 +95,9 @@ export interface PostgresProps {
  * The card's "Multi-AZ RDS" (RDS-1..4): PostgreSQL on gp3, Multi-AZ, encrypted
  * with a customer key (storage, Performance Insights, the master secret), TLS
  * forced by its parameter group, IAM database authentication, logs exported to
- * encrypted log groups with retention, enhanced monitoring, the master
- * password kept and rotated by RDS in Secrets Manager, read replicas in the
+ * encrypted log groups with retention, enhanced monitoring, a master
+ * password that never enters the state, rotated by the project's function
+ * (`MasterCredentials`), automatic minor upgrades, read replicas in the
  * primary region and in another one, and the automated backups copied to that
  * region. Production adds deletion protection, `prevent_destroy` and a final
  * snapshot.
@@ -97,8 +114,9 @@ export class PostgresDatabase extends Construct {
   readonly port: number;
   readonly databaseName: string;
   readonly masterUsername: string;
-  /** Secrets Manager secret RDS keeps the master credentials in (JSON: username, password). */
+  /** The secret with the master credentials (JSON: username, password, host, port, dbname, engine, dbInstanceIdentifier). */
   readonly masterSecretArn: string;
+  readonly masterCredentials: MasterCredentials;
   /** DbiResourceId, for `rds-db:connect` grants. */
   readonly resourceId: string;
 
@@ -106,7 +124,7 @@ export class PostgresDatabase extends Construct {
     super(scope, id);
     validate(id, props);
     const { name, account } = props;
-    const engineVersion = props.engineVersion ?? "15.4";
+    const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
     this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
     this.masterUsername = props.masterUsername ?? "ecg_admin";
     this.port = 5432;
@@ -125,16 +143,30 @@ export class PostgresDatabase extends Construct {
       monitoringRoleArn: monitoringRole.arn,
       deletionProtection: props.deletionProtection,
     });
+    this.masterCredentials = new MasterCredentials(this, "master", {
+      identifier: name,
+      account,
+      username: this.masterUsername,
+      kmsKeyArn: props.kmsKeyArn,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+      logRetentionDays: retention,
+      rotationCodePath: props.rotationCodePath,
+      rotationDays: props.passwordRotationDays ?? 30,
+      recoveryWindowDays: props.secretRecoveryWindowDays ?? 7,
+      replicas: props.secretReplicas,
+    });
     this.instance = new DbInstance(this, "primary", {
       ...common,
       identifier: name,
       engine: "postgres",
-      // Pinned (RDS-1): a minor upgrade is a reviewed change of this value.
+      // A major (or major.minor) with automatic minor upgrades: RDS keeps the minor current,
+      // and Terraform does not plan a downgrade after RDS has upgraded it (engine_version_actual).
       engineVersion,
       dbName: this.databaseName,
       username: this.masterUsername,
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      // Write-only: RDS gets the first password, the state never holds it; rotation owns it afterwards.
+      passwordWo: this.masterCredentials.initialPassword,
+      passwordWoVersion: 1,
       allocatedStorage: props.allocatedStorageGiB,
       storageType: "gp3",
       iops: props.iops,
@@ -155,11 +187,8 @@ export class PostgresDatabase extends Construct {
     });
     this.address = this.instance.address;
     this.resourceId = this.instance.resourceId;
-    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
-    new SecretsmanagerSecretRotation(this, "master-password-rotation", {
-      secretId: this.masterSecretArn,
-      rotationRules: { automaticallyAfterDays: props.passwordRotationDays ?? 30 },
-    });
+    this.masterCredentials.store(this.instance, this.databaseName);
+    this.masterSecretArn = this.masterCredentials.secretArn;
 
     // Replicas follow the primary's engine, storage and parameters.
     this.replicas = Array.from({ length: props.sameRegionReplicas ?? 0 }, (_, i) =>
@@ -205,12 +234,15 @@ export class PostgresDatabase extends Construct {
 
 function validate(id: string, props: PostgresProps): void {
   const problems: string[] = [];
-  const version = props.engineVersion ?? "15.4";
+  const version = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
   // The longest derived name, `<name>-rds-monitoring` (IAM role), must fit 64 characters; `<name>-replica-remote` the RDS limit of 63.
   if (!/^[a-z][a-z0-9-]{0,47}$/.test(props.name ?? "") || props.name.endsWith("-") || props.name.includes("--")) {
     problems.push(`name: "${props.name ?? ""}" must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)`);
   }
-  if (!/^\d+(\.\d+)?$/.test(version)) problems.push(`engineVersion: "${version}" must look like 15 or 15.4`);
+  if (!/^\d+(\.\d+)?$/.test(version)) problems.push(`engineVersion: "${version}" must look like 15 or 15.12`);
+  if (!props.rotationCodePath) problems.push("rotationCodePath: the master password's rotation function needs its code folder");
+  const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);
+  if (recovery) problems.push(`secretRecoveryWindowDays: ${recovery}`);
   if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
   if (!(Number.isInteger(props.allocatedStorageGiB) && props.allocatedStorageGiB >= 20 && props.allocatedStorageGiB <= 65536)) {
     problems.push(`allocatedStorageGiB: ${props.allocatedStorageGiB} must be 20-65536 (gp3)`);

@@ -31,13 +31,9 @@ export interface PostgresReplicaProps {
   readonly logsKmsKeyArn: string;
   /** @default 365 */
   readonly logRetentionDays?: number;
-  /**
-   * Subnets for the replica, in at least two AZs (a DB subnet group is made of them).
-   * @default - the region's default VPC
-   */
-  readonly subnetIds?: readonly string[];
-  /** @default - the VPC's default security group */
-  readonly securityGroupIds?: readonly string[];
+  /** Subnets for the replica, in at least two AZs (a DB subnet group is made of them; no default VPC is assumed). */
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
   /** Enhanced-monitoring role (IAM is global: the source's role serves). */
   readonly monitoringRoleArn: string;
   /** @default 60 */
@@ -90,9 +86,7 @@ export class PostgresReplica extends Construct {
     refuseProps("PostgresReplica", id, problemsOf(props));
     const { provider, identifier } = props;
     const promoted = props.promoted ?? false;
-    const subnets = props.subnetIds?.length
-      ? new DbSubnetGroup(this, "subnet-group", { provider, name: identifier, subnetIds: [...props.subnetIds], description: `${identifier}: private subnets` })
-      : undefined;
+    const subnets = new DbSubnetGroup(this, "subnet-group", { provider, name: identifier, subnetIds: [...props.subnetIds], description: `${identifier}: private subnets` });
     // Parameter groups are regional: the replica's region gets the same one.
     const parameters = postgresParameters(identifier, props.engineVersion);
     this.parameterGroup = new DbParameterGroup(this, "parameters", { ...parameters, provider, name: props.parameterGroupName ?? parameters.name });
@@ -115,9 +109,9 @@ export class PostgresReplica extends Construct {
         : {}),
       kmsKeyId: props.kmsKeyArn,
       performanceInsightsKmsKeyId: props.kmsKeyArn,
-      dbSubnetGroupName: subnets?.name,
+      dbSubnetGroupName: subnets.name,
       parameterGroupName: this.parameterGroup.name,
-      vpcSecurityGroupIds: props.securityGroupIds ? [...props.securityGroupIds] : undefined,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
       iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
       // RDS takes no final snapshot of a replica; the source's backups (and their copies here) cover it.
       skipFinalSnapshot: !(promoted && props.deletionProtection),
@@ -154,9 +148,10 @@ function problemsOf(props: PostgresReplicaProps): string[] {
   const arn = props.sourceDbArn;
   if (!arn) problems.push("sourceDbArn: is required (across regions RDS names the source by ARN)");
   else if (!arn.includes("${") && !/^arn:[a-z-]+:rds:[a-z0-9-]+:\d{12}:db:[a-z][a-z0-9-]*$/.test(arn)) problems.push(`sourceDbArn: "${arn}" is not an RDS DB instance ARN`);
-  if (!/^\d+(\.\d+)?$/.test(props.engineVersion ?? "")) problems.push(`engineVersion: "${props.engineVersion ?? ""}" must look like 15 or 15.4`);
+  if (!/^\d+(\.\d+)?$/.test(props.engineVersion ?? "")) problems.push(`engineVersion: "${props.engineVersion ?? ""}" must look like 15 or 15.12`);
   if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
-  if (props.subnetIds !== undefined && props.subnetIds.length === 1) problems.push("subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs");
+  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)`);
+  if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required (no default VPC group is assumed)");
   const interval = props.monitoringIntervalSeconds ?? 60;
   if (!MONITORING_INTERVALS.includes(interval)) problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
   if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {

@@ -67,7 +67,9 @@ export function instanceSettings(options: {
     performanceInsightsEnabled: true,
     monitoringInterval: options.monitoringIntervalSeconds ?? 60,
     monitoringRoleArn: options.monitoringRoleArn,
-    autoMinorVersionUpgrade: false,
+    // Patches within the major in the maintenance window; RDS also upgrades the
+    // minors it stops supporting, which with this off made Terraform plan a downgrade RDS refuses.
+    autoMinorVersionUpgrade: true,
     deletionProtection: options.deletionProtection,
     skipFinalSnapshot: !options.deletionProtection,
   };

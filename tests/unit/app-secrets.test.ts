@@ -87,8 +87,8 @@ describe("RotatedSecrets module", () => {
     }
   });
 
-  it("[SEC-2] runs the rotation function on nodejs20.x from the zipped code folder, re-deployed when the archive changes", () => {
-    expect(fn).toMatchObject({ function_name: "ecg-test-secret-rotation", runtime: "nodejs20.x", handler: "index.handler" });
+  it("[SEC-2] [AWS Lambda Developer Guide, \"Lambda runtimes\": Node.js 20 is deprecated (2026-04-30), Node.js 22 is supported] runs the rotation function on nodejs22.x from the zipped code folder, re-deployed when the archive changes", () => {
+    expect(fn).toMatchObject({ function_name: "ecg-test-secret-rotation", runtime: "nodejs22.x", handler: "index.handler" });
     expect(fn.filename).toMatch(/^assets\/.+\/[0-9a-f]{16}\.zip$/);
     // The base64 SHA-256 of the zip, computed at synth: Lambda re-deploys exactly when the code changes.
     expect(fn.source_code_hash).toBe(createHash("sha256").update(zipFolder(CODE)).digest("base64"));
@@ -196,7 +196,7 @@ describe("RotatedSecrets module", () => {
     expect(new Set(permissions.map(([, p]) => p.statement_id)).size).toBe(KEYS.length);
   });
 
-  it("[SEC-2] rotates every secret with the function every 30 days by default, not immediately, once its permission exists", () => {
+  it("[SEC-2] [Secrets Manager API Reference, RotateSecret: testSecret runs on the current value even without RotateImmediately] rotates every secret with the function every 30 days by default, not immediately, once its permission and its first value exist", () => {
     const rotations = resourcesOf(stack, "aws_secretsmanager_secret_rotation");
     expect(rotations).toHaveLength(KEYS.length);
     const permissions = resourcesOf(stack, "aws_lambda_permission");
@@ -211,7 +211,8 @@ describe("RotatedSecrets module", () => {
         rotate_immediately: false,
       });
       const [permissionId] = permissions.find(([, p]) => p.source_arn === `\${aws_secretsmanager_secret.${id}.arn}`)!;
-      expect(rotation.depends_on).toEqual([`aws_lambda_permission.${permissionId}`]);
+      const [versionId] = resourcesOf(stack, "aws_secretsmanager_secret_version").find(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`)!;
+      expect(rotation.depends_on).toEqual([`aws_lambda_permission.${permissionId}`, `aws_secretsmanager_secret_version.${versionId}`]);
     }
   });
 

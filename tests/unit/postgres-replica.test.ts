@@ -13,7 +13,7 @@ const MONITORING_ROLE = "arn:aws:iam::123456789012:role/ecg-test-rds-monitoring"
 const props: PostgresReplicaProps = {
   identifier: "ecg-test-replica-remote",
   sourceDbArn: SOURCE_ARN,
-  engineVersion: "15.4",
+  engineVersion: "15",
   instanceClass: "db.r6g.large",
   kmsKeyArn: KEY,
   logsKmsKeyArn: LOGS_KEY,
@@ -44,6 +44,8 @@ const synth = (overrides: Partial<PostgresReplicaProps> = {}, tokyo = false) => 
 /** Only constructs the replica (validation runs in the constructor): cheaper than a synth. */
 const construct = (overrides: Partial<PostgresReplicaProps> = {}) =>
   new PostgresReplica(new TerraformStack(Testing.app(), "test"), "replica", { ...props, ...overrides });
+
+const PREFIX = 'PostgresReplica "replica" is misconfigured:\n';
 
 const REPLICA_TYPES = [
   "aws_db_instance",
@@ -114,12 +116,19 @@ describe("PostgresReplica module (pilot light)", () => {
     expect(db.publicly_accessible).toBe(false);
   });
 
-  it("[RDS-3] uses the region's default VPC and security group without subnets or security groups", () => {
-    const bare = synth({ subnetIds: undefined, securityGroupIds: undefined });
-    expect(resourcesOf(bare, "aws_db_subnet_group")).toEqual([]);
-    const [, instance] = only(bare, "aws_db_instance");
-    expect(instance.db_subnet_group_name).toBeUndefined();
-    expect(instance.vpc_security_group_ids).toBeUndefined();
+  it("[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica DBSubnetGroupName: without a subnet group the replica lands outside any VPC or in a default VPC] refuses a replica without its subnets or security groups (no default VPC is assumed)", () => {
+    const message = errorOf(() => construct({ subnetIds: undefined as unknown as string[], securityGroupIds: undefined as unknown as string[] }));
+    expect(message).toBe(
+      `${PREFIX}  - subnetIds: 0 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)\n` +
+        "  - securityGroupIds: at least one security group is required (no default VPC group is assumed)",
+    );
+    expect(errorOf(() => construct({ subnetIds: [] }))).toContain("subnetIds: 0 given");
+    expect(errorOf(() => construct({ securityGroupIds: [] }))).toBe(`${PREFIX}  - securityGroupIds: at least one security group is required (no default VPC group is assumed)`);
+  });
+
+  it("[RDS-1] [RDS User Guide, \"Automatically upgrading the minor engine version\": RDS keeps a replica's minor current only with auto minor version upgrade on] turns automatic minor version upgrades on", () => {
+    expect(db.auto_minor_version_upgrade).toBe(true);
+    expect(only(synth({ promoted: true, multiAz: true }), "aws_db_instance")[1].auto_minor_version_upgrade).toBe(true);
   });
 
   it("[RDS-2] CKV_AWS_129: exports its logs to pre-created /aws/rds/instance/<identifier>/{postgresql,upgrade} groups under the logs key, kept 365 days", () => {
@@ -273,7 +282,6 @@ describe("PostgresReplica module promoted (failed over)", () => {
 });
 
 describe("PostgresReplica validation", () => {
-  const PREFIX = 'PostgresReplica "replica" is misconfigured:\n';
   const identifierRule = "must be 1-63 lower-case letters, digits or single hyphens, starting with a letter (RDS limit)";
   const retentionValues = LOG_RETENTION_DAYS.join(", ");
 
@@ -285,7 +293,7 @@ describe("PostgresReplica validation", () => {
       { backupRetentionDays: 35 },
       { engineVersion: "15" },
       { logRetentionDays: 1 },
-      { subnetIds: [] },
+      { subnetIds: ["subnet-tokyo-a", "subnet-tokyo-c", "subnet-tokyo-d"] },
       ...[1, 5, 10, 15, 30, 60].map((monitoringIntervalSeconds) => ({ monitoringIntervalSeconds })),
       { sourceDbArn: "arn:aws-us-gov:rds:us-gov-west-1:123456789012:db:ecg-prod" },
     ] satisfies Partial<PostgresReplicaProps>[]) {
@@ -316,9 +324,11 @@ describe("PostgresReplica validation", () => {
     [{ sourceDbArn: "ecg-test" }, 'sourceDbArn: "ecg-test" is not an RDS DB instance ARN'],
     [{ sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" }, 'sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" is not an RDS DB instance ARN'],
     [{ sourceDbArn: "" }, "sourceDbArn: is required (across regions RDS names the source by ARN)"],
-    [{ engineVersion: "15.4.1" }, 'engineVersion: "15.4.1" must look like 15 or 15.4'],
+    [{ engineVersion: "15.4.1" }, 'engineVersion: "15.4.1" must look like 15 or 15.12'],
+    [{ engineVersion: "latest" }, 'engineVersion: "latest" must look like 15 or 15.12'],
     [{ instanceClass: "r6g.large" }, 'instanceClass: "r6g.large" is not an RDS instance class'],
-    [{ subnetIds: ["subnet-tokyo-a"] }, "subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs"],
+    [{ subnetIds: ["subnet-tokyo-a"] }, "subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)"],
+    [{ securityGroupIds: [] }, "securityGroupIds: at least one security group is required (no default VPC group is assumed)"],
     [{ monitoringIntervalSeconds: 0 }, "monitoringIntervalSeconds: 0 must be one of 1, 5, 10, 15, 30, 60"],
     [{ monitoringIntervalSeconds: 20 }, "monitoringIntervalSeconds: 20 must be one of 1, 5, 10, 15, 30, 60"],
     [{ backupRetentionDays: 0 }, "backupRetentionDays: 0 must be 1-35"],
@@ -342,7 +352,7 @@ describe("PostgresReplica validation", () => {
     expect(message.split("\n").slice(1)).toEqual([
       `  - identifier: "Bad" ${identifierRule}`,
       '  - sourceDbArn: "arn:aws:s3:::bucket" is not an RDS DB instance ARN',
-      "  - subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs",
+      "  - subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)",
       "  - monitoringIntervalSeconds: 2 must be one of 1, 5, 10, 15, 30, 60",
       "  - backupRetentionDays: 0 must be 1-35",
       `  - logRetentionDays: 10 is not a CloudWatch Logs retention value (${retentionValues})`,

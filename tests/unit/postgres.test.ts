@@ -2,7 +2,8 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Testing } from "cdktf";
 import { type CrossRegionReplica, PostgresDatabase, type PostgresProps } from "../../modules/postgres";
-import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
+import { LAMBDA_CODE } from "../../stacks/paths";
+import { errorOf, only, referencedId, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/data";
 const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
@@ -20,10 +21,13 @@ const props: PostgresProps = {
   kmsKeyArn: KEY,
   logsKmsKeyArn: LOGS_KEY,
   deletionProtection: true,
+  rotationCodePath: LAMBDA_CODE.secretRotation,
 };
 
 /** The cross-region replica without its provider, which has to be created inside the test scope. */
 type Remote = Omit<CrossRegionReplica, "provider">;
+/** The cross-region replica with its own subnets and security group (required: no default VPC is assumed). */
+const REMOTE: Remote = { kmsKeyArn: REMOTE_KEY, subnetIds: ["subnet-tokyo-a", "subnet-tokyo-c"], securityGroupIds: ["sg-tokyo"] };
 
 /** Synthesizes the module; with `remote`, a `tokyo` aliased AWS provider carries the cross-region replica. */
 const synth = (overrides: Partial<PostgresProps> = {}, remote?: Remote): SynthesizedStack =>
@@ -47,7 +51,7 @@ function instance(stack: SynthesizedStack, identifier: string): [string, any] {
 
 describe("PostgresDatabase module", () => {
   // The production shape: two replicas in the region, one in Tokyo with its own subnets.
-  const stack = synth({ sameRegionReplicas: 2 }, { kmsKeyArn: REMOTE_KEY, subnetIds: ["subnet-tokyo-a", "subnet-tokyo-c"], securityGroupIds: ["sg-tokyo"] });
+  const stack = synth({ sameRegionReplicas: 2 }, REMOTE);
   const json = JSON.stringify(stack);
   const [primaryId, primary] = instance(stack, "ecg-test");
   const replicas = [instance(stack, "ecg-test-replica-1"), instance(stack, "ecg-test-replica-2")];
@@ -55,11 +59,11 @@ describe("PostgresDatabase module", () => {
   const allInstances = () => resourcesOf(stack, "aws_db_instance").map(([, db]) => db);
   const minimal = synth({ deletionProtection: false });
 
-  it("[RDS-1] runs PostgreSQL 15.4 by default on the given instance class with gp3 storage", () => {
+  it("[RDS-1] runs PostgreSQL 15 (the major: RDS picks and patches the minor) by default on the given instance class with gp3 storage", () => {
     expect(json).toHaveResourceWithProperties(DbInstance, {
       identifier: "ecg-test",
       engine: "postgres",
-      engine_version: "15.4",
+      engine_version: "15",
       instance_class: "db.r6g.large",
       allocated_storage: 100,
       storage_type: "gp3",
@@ -71,12 +75,26 @@ describe("PostgresDatabase module", () => {
     expect(primary.storage_throughput).toBeUndefined();
   });
 
+  it("[RDS-1] [RDS User Guide, \"Automatically upgrading the minor engine version\": RDS upgrades the minor only with auto minor version upgrade on, and a pinned minor it stops supporting makes Terraform plan a downgrade] turns automatic minor upgrades on for the primary and every replica", () => {
+    expect(allInstances()).toHaveLength(4);
+    for (const db of allInstances()) expect(db.auto_minor_version_upgrade).toBe(true);
+    // The replicas follow the source's version: only the primary names one.
+    expect(allInstances().filter((db) => db.engine_version !== undefined).map((db) => db.identifier)).toEqual(["ecg-test"]);
+  });
+
   it("[RDS-1] takes another engine version, with a parameter group of its family", () => {
     const other = synth({ engineVersion: "16.3", databaseName: "ecg_app", masterUsername: "ecg_root" });
     const [, db] = only(other, "aws_db_instance");
     expect(db).toMatchObject({ engine_version: "16.3", db_name: "ecg_app", username: "ecg_root" });
     const [, group] = only(other, "aws_db_parameter_group");
     expect(group).toMatchObject({ family: "postgres16", name: "ecg-test-postgres16" });
+    // A full minor is taken as given; the cross-region replica's parameter group follows its major.
+    const remote = synth({ engineVersion: "15.12" }, REMOTE);
+    expect(instance(remote, "ecg-test")[1].engine_version).toBe("15.12");
+    expect(resourcesOf(remote, "aws_db_parameter_group").map(([, g]) => [g.name, g.family])).toEqual([
+      ["ecg-test-postgres15", "postgres15"],
+      ["ecg-test-postgres15", "postgres15"],
+    ]);
   });
 
   it("[RDS-1] sets gp3 IOPS and throughput from 400 GiB, at the limits of their ranges", () => {
@@ -138,7 +156,7 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[RDS-2] pre-creates /aws/rds/instance/<id>/<log> groups, KMS-encrypted with 365-day retention, for the primary and each same-region replica", () => {
-    const groups = new Map(resourcesOf(stack, "aws_cloudwatch_log_group"));
+    const groups = new Map(resourcesOf(stack, "aws_cloudwatch_log_group").filter(([, g]) => g.name.startsWith("/aws/rds/")));
     for (const [, db] of [[primaryId, primary], ...replicas]) {
       const names = ["postgresql", "upgrade"].map((log) => `/aws/rds/instance/${db.identifier}/${log}`);
       // The instance waits for its groups, so RDS does not create unencrypted ones without retention first.
@@ -155,6 +173,8 @@ describe("PostgresDatabase module", () => {
       }
     }
     expect(groups.size).toBe(8);
+    // The only other group is the rotation function's.
+    expect(resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g.name).filter((name) => !name.startsWith("/aws/rds/"))).toEqual(["/aws/lambda/ecg-test-rds-rotation"]);
   });
 
   it("[RDS-2] pre-creates the remote replica's log groups in its region with the remote provider and key", () => {
@@ -167,19 +187,17 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[RDS-2] keeps exported logs for the given retention", () => {
-    const custom = synth({ logRetentionDays: 90, sameRegionReplicas: 1 }, { kmsKeyArn: REMOTE_KEY });
+    const custom = synth({ logRetentionDays: 90, sameRegionReplicas: 1 }, REMOTE);
     const groups = resourcesOf(custom, "aws_cloudwatch_log_group");
-    expect(groups).toHaveLength(6);
+    // Six exported-log groups and the rotation function's.
+    expect(groups).toHaveLength(7);
     for (const [, group] of groups) expect(group.retention_in_days).toBe(90);
   });
 
   it("[RDS-2] gives enhanced monitoring a role that only monitoring.rds.amazonaws.com assumes, with AmazonRDSEnhancedMonitoringRole, at 60 s by default", () => {
-    const [roleId, role] = only(stack, "aws_iam_role");
-    const [documentId, document] = Object.entries<any>(stack.data!.aws_iam_policy_document)[0];
-    expect(Object.keys(stack.data!.aws_iam_policy_document)).toHaveLength(1);
-    expect(role.name).toBe("ecg-test-rds-monitoring");
-    expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${documentId}.json}`);
-    expect(document.statement).toEqual([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }]);
+    const [roleId, role] = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === "ecg-test-rds-monitoring")!;
+    expect(resourcesOf(stack, "aws_iam_role").map(([, r]) => r.name).sort()).toEqual(["ecg-test-rds-monitoring", "ecg-test-rds-rotation"]);
+    expect(statementsOf(stack, role.assume_role_policy)).toEqual([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }]);
     const [, attachment] = only(stack, "aws_iam_role_policy_attachment");
     expect(attachment).toEqual({ role: `\${aws_iam_role.${roleId}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
     for (const db of allInstances()) {
@@ -194,14 +212,42 @@ describe("PostgresDatabase module", () => {
     expect(only(custom, "aws_iam_role_policy_attachment")[1].policy_arn).toBe("arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
   });
 
-  it("[RDS-2] [SEC-2] lets RDS manage the master password in Secrets Manager under the given key, and rotates it every 30 days by default", () => {
-    expect(primary).toMatchObject({ manage_master_user_password: true, master_user_secret_kms_key_id: KEY });
-    expect(primary.password).toBeUndefined();
+  it("[RDS-3] [RDS User Guide, \"Limitations for Secrets Manager integration with Amazon RDS\": no read replica of a source whose master password RDS manages] does not let RDS manage the master password", () => {
+    for (const db of allInstances()) {
+      expect(db.manage_master_user_password).toBeUndefined();
+      expect(db.master_user_secret_kms_key_id).toBeUndefined();
+    }
+    expect(json).not.toContain("master_user_secret");
+  });
+
+  it("[SEC-2] [Terraform aws_db_instance, \"password_wo\": a write-only argument is never stored in the plan or state] gives the primary its first password write-only, from the ephemeral random password; no plain password anywhere", () => {
+    const ephemeral = (stack as any).ephemeral;
+    const [[name, config]] = Object.entries<any>(ephemeral.aws_secretsmanager_random_password);
+    expect(Object.keys(ephemeral.aws_secretsmanager_random_password)).toHaveLength(1);
+    expect(config).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false });
+    expect(primary.password_wo).toBe(`\${ephemeral.aws_secretsmanager_random_password.${name}.random_password}`);
+    expect(primary.password_wo_version).toBe(1);
+    for (const db of allInstances()) expect(db.password).toBeUndefined();
+    // No resource of the stack carries a stored password or a random_password resource.
+    expect(json).not.toMatch(/"password":/);
+    expect(stack.resource.random_password).toBeUndefined();
+    for (const [, replica] of replicas) expect(replica.password_wo).toBeUndefined();
+    expect(remote.password_wo).toBeUndefined();
+  });
+
+  it("[SEC-2] keeps the master credentials in the secret <name>/db/master, rotated every 30 days by default by the project's function", () => {
+    const [secretId, secret] = only(stack, "aws_secretsmanager_secret");
+    expect(secret).toMatchObject({ name: "ecg-test/db/master", kms_key_id: KEY, recovery_window_in_days: 7 });
+    expect(primary.master_user_secret_kms_key_id).toBeUndefined();
     const [, rotation] = only(stack, "aws_secretsmanager_secret_rotation");
-    expect(rotation).toEqual({
-      secret_id: `\${aws_db_instance.${primaryId}.master_user_secret[0].secret_arn}`,
+    const [functionId, fn] = only(stack, "aws_lambda_function");
+    expect(rotation).toMatchObject({
+      secret_id: `\${aws_secretsmanager_secret.${secretId}.id}`,
+      rotation_lambda_arn: `\${aws_lambda_function.${functionId}.arn}`,
       rotation_rules: { automatically_after_days: 30 },
     });
+    expect(fn.function_name).toBe("ecg-test-rds-rotation");
+    expect(fn.environment.variables.ROTATION_TARGET).toBe("rds-master");
   });
 
   it("[SEC-2] rotates the master password at the given number of days", () => {
@@ -221,7 +267,7 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[RDS-2] without deletionProtection: no deletion protection, no prevent_destroy, no final snapshot", () => {
-    const unprotected = synth({ deletionProtection: false, sameRegionReplicas: 1 }, { kmsKeyArn: REMOTE_KEY });
+    const unprotected = synth({ deletionProtection: false, sameRegionReplicas: 1 }, REMOTE);
     const all = resourcesOf(unprotected, "aws_db_instance").map(([, db]) => db);
     expect(all).toHaveLength(3);
     for (const db of all) {
@@ -248,7 +294,7 @@ describe("PostgresDatabase module", () => {
       });
       expect(replica.provider).toBeUndefined();
       // A replica takes its engine, storage and credentials from its source.
-      for (const inherited of ["engine", "engine_version", "allocated_storage", "username", "manage_master_user_password", "db_name"]) {
+      for (const inherited of ["engine", "engine_version", "allocated_storage", "username", "manage_master_user_password", "password", "password_wo", "db_name"]) {
         expect(replica[inherited]).toBeUndefined();
       }
     }
@@ -270,18 +316,21 @@ describe("PostgresDatabase module", () => {
     expect(stack.provider!.aws).toContainEqual({ alias: "tokyo", region: "ap-northeast-1" });
   });
 
-  it("[RDS-3] puts the cross-region replica in a DB subnet group of its region when subnets are given, and in the default VPC otherwise", () => {
+  it("[RDS-3] puts the cross-region replica in a DB subnet group of its region, of the given subnets", () => {
     const remoteGroups = resourcesOf(stack, "aws_db_subnet_group").filter(([, g]) => g.provider === "aws.tokyo");
     expect(remoteGroups).toHaveLength(1);
     const [groupId, group] = remoteGroups[0];
     expect(group).toMatchObject({ name: "ecg-test-replica-remote", subnet_ids: ["subnet-tokyo-a", "subnet-tokyo-c"] });
     expect(remote.db_subnet_group_name).toBe(`\${aws_db_subnet_group.${groupId}.name}`);
+  });
 
-    const defaultVpc = synth({}, { kmsKeyArn: REMOTE_KEY });
-    expect(resourcesOf(defaultVpc, "aws_db_subnet_group").map(([, g]) => g.name)).toEqual(["ecg-test"]);
-    const [, bare] = instance(defaultVpc, "ecg-test-replica-remote");
-    expect(bare.db_subnet_group_name).toBeUndefined();
-    expect(bare.vpc_security_group_ids).toBeUndefined();
+  it("[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica DBSubnetGroupName: without a subnet group RDS places the replica outside any VPC or in a default VPC] refuses a cross-region replica without subnets in 2 AZs or a security group", () => {
+    const missing = errorOf(() => synth({}, { kmsKeyArn: REMOTE_KEY } as Remote));
+    expect(missing).toMatch(/^PostgresReplica "remote" is misconfigured:\n/);
+    expect(missing).toContain("subnetIds: 0 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)");
+    expect(missing).toContain("securityGroupIds: at least one security group is required (no default VPC group is assumed)");
+    expect(errorOf(() => synth({}, { ...REMOTE, subnetIds: ["subnet-tokyo-a"] }))).toContain("subnetIds: 1 given");
+    expect(errorOf(() => synth({}, { ...REMOTE, securityGroupIds: [] }))).toContain("securityGroupIds: at least one security group is required");
   });
 
   it("[RDS-4] DR-2: replicates the automated backups to the remote region under the remote key, kept as long as the primary's", () => {
@@ -292,7 +341,7 @@ describe("PostgresDatabase module", () => {
       kms_key_id: REMOTE_KEY,
       retention_period: 7,
     });
-    const longer = synth({ backupRetentionDays: 14 }, { kmsKeyArn: REMOTE_KEY });
+    const longer = synth({ backupRetentionDays: 14 }, REMOTE);
     expect(only(longer, "aws_db_instance_automated_backups_replication")[1].retention_period).toBe(14);
   });
 
@@ -305,7 +354,7 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[ENV-4] tags every taggable database resource with Component=database", () => {
-    const types = ["aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_cloudwatch_log_group", "aws_iam_role"];
+    const types = ["aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_cloudwatch_log_group", "aws_iam_role", "aws_secretsmanager_secret", "aws_lambda_function"];
     for (const type of types) {
       const all = resourcesOf(stack, type);
       expect(all.length).toBeGreaterThan(0);
@@ -324,7 +373,11 @@ describe("PostgresDatabase module", () => {
       { passwordRotationDays: 1 },
       { passwordRotationDays: 365 },
       { engineVersion: "15" },
+      { engineVersion: "15.12" },
       { logRetentionDays: 1 },
+      { secretRecoveryWindowDays: 0 },
+      { secretRecoveryWindowDays: 7 },
+      { secretRecoveryWindowDays: 30 },
       ...[1, 5, 10, 15, 30, 60].map((monitoringIntervalSeconds) => ({ monitoringIntervalSeconds })),
     ] satisfies Partial<PostgresProps>[]) {
       expect(() => synth(overrides)).not.toThrow();
@@ -340,8 +393,8 @@ describe("PostgresDatabase module", () => {
     [{ name: "ecg--test" }, `name: "ecg--test" ${nameRule}`],
     [{ name: "a".repeat(55) }, `name: "${"a".repeat(55)}" ${nameRule}`],
     [{ name: "" }, `name: "" ${nameRule}`],
-    [{ engineVersion: "15.4.1" }, 'engineVersion: "15.4.1" must look like 15 or 15.4'],
-    [{ engineVersion: "latest" }, 'engineVersion: "latest" must look like 15 or 15.4'],
+    [{ engineVersion: "15.4.1" }, 'engineVersion: "15.4.1" must look like 15 or 15.12'],
+    [{ engineVersion: "latest" }, 'engineVersion: "latest" must look like 15 or 15.12'],
     [{ instanceClass: "r6g.large" }, 'instanceClass: "r6g.large" is not an RDS instance class'],
     [{ instanceClass: "db.r6g" }, 'instanceClass: "db.r6g" is not an RDS instance class'],
     [{ allocatedStorageGiB: 19 }, "allocatedStorageGiB: 19 must be 20-65536 (gp3)"],
@@ -381,6 +434,9 @@ describe("PostgresDatabase module", () => {
     [{ masterUsername: "admin" }, 'masterUsername: "admin" must be a PostgreSQL identifier other than a reserved name'],
     [{ masterUsername: "1admin" }, 'masterUsername: "1admin" must be a PostgreSQL identifier other than a reserved name'],
     [{ logRetentionDays: 10 }, "logRetentionDays: 10 is not a CloudWatch Logs retention value"],
+    [{ rotationCodePath: "" }, "rotationCodePath: the master password's rotation function needs its code folder"],
+    [{ secretRecoveryWindowDays: 6 }, "secretRecoveryWindowDays: 6 must be 0 or 7-30"],
+    [{ secretRecoveryWindowDays: 31 }, "secretRecoveryWindowDays: 31 must be 0 or 7-30"],
   ])("refuses %j", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(`PostgresDatabase "db" is misconfigured:\n`);
     expect(() => synth(overrides)).toThrow(message);

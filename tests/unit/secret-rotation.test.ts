@@ -20,8 +20,16 @@ interface SecretsManagerPort {
   }): Promise<any>;
 }
 type Env = Record<string, string | undefined>;
+interface RdsPort {
+  modifyDBInstance(input: { DBInstanceIdentifier: string; MasterUserPassword: string; ApplyImmediately: boolean }): Promise<any>;
+  describeDBInstances(input: { DBInstanceIdentifier: string }): Promise<any>;
+}
+interface RotationDeps {
+  readonly rds?: RdsPort;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 const { rotate } = require("../../lambda/secret-rotation/index.js") as {
-  rotate: (event: RotationEvent, sm: SecretsManagerPort, env?: Env) => Promise<void>;
+  rotate: (event: RotationEvent, sm: SecretsManagerPort, env?: Env, deps?: RotationDeps) => Promise<void>;
   handler: (event: RotationEvent) => Promise<void>;
 };
 
@@ -330,5 +338,220 @@ describe("secret rotation Lambda", () => {
     const all = logs.join("\n");
     expect(all).not.toContain(OLD_SECRET);
     expect(all).not.toContain(newSecret);
+  });
+});
+
+/** In-memory RDS: one instance; a new master password stays pending for `pendingChecks` describes. */
+class FakeRds implements RdsPort {
+  readonly modifications: { DBInstanceIdentifier: string; MasterUserPassword: string; ApplyImmediately: boolean }[] = [];
+  readonly describes: string[] = [];
+  password = "initial";
+  private pendingFor = 0;
+
+  constructor(
+    readonly identifier: string,
+    private readonly pendingChecks = 2,
+  ) {}
+
+  async modifyDBInstance(input: { DBInstanceIdentifier: string; MasterUserPassword: string; ApplyImmediately: boolean }) {
+    if (input.DBInstanceIdentifier !== this.identifier) throw Object.assign(new Error("DBInstanceNotFound"), { name: "DBInstanceNotFoundFault" });
+    this.modifications.push(input);
+    this.password = input.MasterUserPassword;
+    this.pendingFor = this.pendingChecks;
+    return {};
+  }
+
+  async describeDBInstances({ DBInstanceIdentifier }: { DBInstanceIdentifier: string }) {
+    this.describes.push(DBInstanceIdentifier);
+    if (DBInstanceIdentifier !== this.identifier) return { DBInstances: [] };
+    const pending = this.pendingFor > 0;
+    if (pending) this.pendingFor--;
+    return {
+      DBInstances: [
+        {
+          DBInstanceIdentifier,
+          DBInstanceStatus: pending ? "resetting-master-credentials" : "available",
+          PendingModifiedValues: pending ? { MasterUserPassword: "****" } : {},
+        },
+      ],
+    };
+  }
+}
+
+describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
+  const RDS_ENV: Env = { ROTATION_TARGET: "rds-master" };
+  const masterJson = () =>
+    JSON.stringify({ engine: "postgres", host: "ecg-test.abc.ap-northeast-2.rds.amazonaws.com", port: 5432, dbname: "ecg", username: "ecg_admin", password: OLD_SECRET, dbInstanceIdentifier: "ecg-test" });
+  const noSleep = () => {
+    const sleeps: number[] = [];
+    return { sleeps, sleep: async (ms: number) => void sleeps.push(ms) };
+  };
+
+  it("[SEC-2] a full rotation sets a new password of letters and digits on the instance and moves AWSCURRENT to it, keeping the other fields", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-test");
+    const { sleep } = noSleep();
+    sm.startRotation();
+    for (const step of STEPS) await rotate(event(step), sm, RDS_ENV, { rds, sleep });
+
+    const current = JSON.parse(sm.valueAt("AWSCURRENT")!);
+    expect(current).toMatchObject({ engine: "postgres", port: 5432, dbname: "ecg", username: "ecg_admin", dbInstanceIdentifier: "ecg-test" });
+    expect(current.password).not.toBe(OLD_SECRET);
+    expect(current.password).toHaveLength(64);
+    expect(current.password).toMatch(/^[A-Za-z0-9]+$/);
+    expect(rds.password).toBe(current.password);
+    expect(sm.passwordRequests).toEqual([{ PasswordLength: 64, ExcludePunctuation: true, RequireEachIncludedType: true }]);
+  });
+
+  it("[SEC-2] [RDS API Reference, ModifyDBInstance: MasterUserPassword, ApplyImmediately] setSecret calls ModifyDBInstance with the pending password, applied immediately", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-test");
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, RDS_ENV, { rds });
+    expect(rds.modifications).toEqual([]);
+    await rotate(event("setSecret"), sm, RDS_ENV, { rds });
+
+    const pending = JSON.parse(sm.versions.get(TOKEN)!.value!).password;
+    expect(rds.modifications).toEqual([{ DBInstanceIdentifier: "ecg-test", MasterUserPassword: pending, ApplyImmediately: true }]);
+    // AWSCURRENT still holds the old password until finishSecret.
+    expect(JSON.parse(sm.valueAt("AWSCURRENT")!).password).toBe(OLD_SECRET);
+    // A retry sets the same value again.
+    await rotate(event("setSecret"), sm, RDS_ENV, { rds });
+    expect(rds.modifications.map((m) => m.MasterUserPassword)).toEqual([pending, pending]);
+    expect(logs.join("\n")).not.toContain(pending);
+  });
+
+  it("[SEC-2] setSecret refuses a secret without a valid dbInstanceIdentifier, without calling RDS", async () => {
+    for (const dbInstanceIdentifier of [undefined, "1bad", "bad_id", "a".repeat(64)]) {
+      const sm = new FakeSecretsManager(JSON.stringify({ ...JSON.parse(masterJson()), dbInstanceIdentifier }));
+      const rds = new FakeRds("ecg-test");
+      sm.startRotation();
+      await rotate(event("createSecret"), sm, RDS_ENV, { rds });
+      await expect(rotate(event("setSecret"), sm, RDS_ENV, { rds })).rejects.toThrow("secret has no valid dbInstanceIdentifier field");
+      expect(rds.modifications).toEqual([]);
+    }
+  });
+
+  it("[SEC-2] [RDS User Guide, \"Modifying an Amazon RDS DB instance\": a new master password is pending (PendingModifiedValues) until applied] testSecret waits until the instance is available with no pending master password", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-test", 3);
+    const { sleeps, sleep } = noSleep();
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, RDS_ENV, { rds, sleep });
+    await rotate(event("setSecret"), sm, RDS_ENV, { rds, sleep });
+    await rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep });
+
+    // Three pending answers, then the applied one: three waits of 5 s between four checks.
+    expect(rds.describes).toEqual(["ecg-test", "ecg-test", "ecg-test", "ecg-test"]);
+    expect(sleeps).toEqual([5000, 5000, 5000]);
+    expect(logs.some((line) => line.includes("the instance has applied the pending master password"))).toBe(true);
+    // Not yet AWSCURRENT: that is finishSecret's.
+    expect(sm.stagesOf(TOKEN)).toEqual(["AWSPENDING"]);
+  });
+
+  it("[SEC-2] testSecret fails after 40 checks when the password stays pending, so AWSCURRENT stays on the old password", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-test", Number.MAX_SAFE_INTEGER);
+    const { sleeps, sleep } = noSleep();
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, RDS_ENV, { rds, sleep });
+    await rotate(event("setSecret"), sm, RDS_ENV, { rds, sleep });
+    await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep })).rejects.toThrow(
+      "instance ecg-test has not applied the new master password after 40 checks",
+    );
+    expect(rds.describes).toHaveLength(40);
+    expect(sleeps).toHaveLength(40);
+    expect(sm.stagesOf(OLD_VERSION)).toContain("AWSCURRENT");
+  });
+
+  it("[SEC-2] testSecret fails when the instance is not found", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-other");
+    sm.startRotation();
+    await rotate(event("createSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined });
+    await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined })).rejects.toThrow("instance ecg-test not found");
+  });
+
+  it("[SEC-2] testSecret checks the pending password's length before asking RDS", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    const rds = new FakeRds("ecg-test");
+    sm.startRotation();
+    await sm.putSecretValue({ SecretId: ARN, ClientRequestToken: TOKEN, SecretString: JSON.stringify({ ...JSON.parse(masterJson()), password: "short" }), VersionStages: ["AWSPENDING"] });
+    await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined })).rejects.toThrow(
+      'pending secret field "password" is not a string of length 64',
+    );
+    expect(rds.describes).toEqual([]);
+  });
+
+  it("[SEC-2] an application secret never calls RDS", async () => {
+    const sm = new FakeSecretsManager(initialJson());
+    const rds = new FakeRds("ecg-test");
+    sm.startRotation();
+    for (const step of STEPS) await rotate(event(step), sm, {}, { rds });
+    expect(rds.modifications).toEqual([]);
+    expect(rds.describes).toEqual([]);
+  });
+
+  it("[RDS API Reference, CreateDBInstance MasterUserPassword: at most 128 characters for PostgreSQL] refuses PASSWORD_LENGTH above 128, and accepts 32 and 128", async () => {
+    for (const length of ["129", "4096"]) {
+      const sm = new FakeSecretsManager(masterJson());
+      sm.startRotation();
+      await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, PASSWORD_LENGTH: length }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
+        `PASSWORD_LENGTH must be an integer from 32 to 128, got "${length}"`,
+      );
+      expect(sm.puts).toEqual([]);
+    }
+    for (const length of [32, 128]) {
+      const sm = new FakeSecretsManager(masterJson());
+      const rds = new FakeRds("ecg-test");
+      sm.startRotation();
+      for (const step of STEPS) await rotate(event(step), sm, { ...RDS_ENV, PASSWORD_LENGTH: String(length) }, { rds, sleep: async () => undefined });
+      expect(JSON.parse(sm.valueAt("AWSCURRENT")!).password).toHaveLength(length);
+    }
+  });
+
+  it("[RDS API Reference, CreateDBInstance MasterUserPassword: no / \" @ or space] refuses EXCLUDE_PUNCTUATION false", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    sm.startRotation();
+    const describe = jest.spyOn(sm, "describeSecret");
+    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "false" }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
+      'EXCLUDE_PUNCTUATION must be "true" for ROTATION_TARGET rds-master',
+    );
+    expect(describe).not.toHaveBeenCalled();
+    // Explicitly "true" (any case) is fine.
+    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "TRUE" }, { rds: new FakeRds("ecg-test") })).resolves.toBeUndefined();
+  });
+
+  it("refuses a SECRET_FIELD other than \"password\" for rds-master, and takes \"password\" or unset", async () => {
+    const sm = new FakeSecretsManager(masterJson());
+    sm.startRotation();
+    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, SECRET_FIELD: "value" }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
+      'SECRET_FIELD must be "password" (or unset) for ROTATION_TARGET rds-master',
+    );
+    expect(sm.puts).toEqual([]);
+    for (const field of ["password", "", undefined]) {
+      const fresh = new FakeSecretsManager(masterJson());
+      fresh.startRotation();
+      await rotate(event("createSecret"), fresh, { ...RDS_ENV, SECRET_FIELD: field }, { rds: new FakeRds("ecg-test") });
+      expect(JSON.parse(fresh.versions.get(TOKEN)!.value!).password).not.toBe(OLD_SECRET);
+    }
+  });
+
+  it.each(["rds", "RDS-MASTER", "database"])("refuses an unknown ROTATION_TARGET %p before touching the secret", async (target) => {
+    const sm = new FakeSecretsManager(masterJson());
+    sm.startRotation();
+    const describe = jest.spyOn(sm, "describeSecret");
+    await expect(rotate(event("createSecret"), sm, { ROTATION_TARGET: target })).rejects.toThrow(
+      `ROTATION_TARGET must be one of application, rds-master, got "${target}"`,
+    );
+    expect(describe).not.toHaveBeenCalled();
+  });
+
+  it("defaults ROTATION_TARGET to application (empty or unset)", async () => {
+    for (const env of [{}, { ROTATION_TARGET: "" }, { ROTATION_TARGET: "application" }]) {
+      const sm = new FakeSecretsManager(initialJson());
+      await rotateFully(sm, env);
+      expect(JSON.parse(sm.valueAt("AWSCURRENT")!).value).toHaveLength(64);
+    }
   });
 });
