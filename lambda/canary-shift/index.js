@@ -20,7 +20,7 @@
 // Lambda's 15-minute limit), ALARM_NAMES (JSON array), POLL_SECONDS (default 30),
 // DEPLOYMENT_GROUP_NAME (the function refuses deployments of any other group).
 //
-// Dependencies: none to bundle. The AWS SDK v3 clients ship with the nodejs20.x runtime
+// Dependencies: none to bundle. The AWS SDK v3 clients ship with the Node.js Lambda runtimes (nodejs22.x)
 // and are required lazily in sdkClients(), so the module loads (and the tests run)
 // where the SDK is not installed.
 

@@ -15,6 +15,7 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, withStandIns } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { LAMBDA_NODE_RUNTIME } from "../common/lambda-runtime";
 import type { EcsLifecycleEvent } from "./appspec";
 import { ALL_AT_ONCE_CONFIG, type TrafficPlan, type TrafficShift, trafficPlan, trafficShiftProblems } from "./traffic-shift";
 
@@ -210,7 +211,7 @@ export class BlueGreenDeployment extends Construct {
       functionName,
       description: `BeforeAllowTraffic: ${percent}% to green, ${bakeMinutes} min bake watching alarms (lambda/canary-shift)`,
       role: role.arn,
-      runtime: "nodejs20.x",
+      runtime: LAMBDA_NODE_RUNTIME,
       handler: "index.handler",
       filename: code.path,
       sourceCodeHash: zip.base64Sha256,

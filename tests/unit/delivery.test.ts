@@ -215,7 +215,7 @@ describe("delivery module", () => {
       expect(groupOf("ecg-prod-api").deployment_config_name).toBe(`\${aws_codedeploy_deployment_config.${configId}.deployment_config_name}`);
 
       const [, fn] = byName(json, "aws_lambda_function", "function_name", "CodeDeployHook_ecg-prod-api");
-      expect(fn).toMatchObject({ runtime: "nodejs20.x", handler: "index.handler", timeout: 10 * 60 + 180 });
+      expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 10 * 60 + 180 });
       expect(fn.timeout).toBeLessThanOrEqual(900);
       expect(fn.environment.variables).toEqual({
         PROD_LISTENER_ARN: listener("prod", "prod"),
