@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../environments";
+import { accountRegions, accountStackName } from "../stacks/account-stack";
 import { globalStackName, platformStackName, standbyStackName } from "../stacks/names";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
 
@@ -33,12 +34,18 @@ export interface Step {
  * stacks (`prod-standby`, `prod-global`: DR-3, SC-2).
  */
 export function stackTargets(): Record<string, string> {
-  return Object.fromEntries(
-    environments.flatMap((e) => [
+  const accounts = accountRegions(environments);
+  return Object.fromEntries([
+    // The account's singletons (`account-ap-northeast-2`): applied before the environments of their region.
+    ...accounts.map((target) => {
+      const stack = accountStackName(target, accounts);
+      return [stack.replace(/^ecg-/, ""), stack];
+    }),
+    ...environments.flatMap((e) => [
       [e.name, platformStackName(e)],
       ...(e.disasterRecovery.standby ? [[`${e.name}-standby`, standbyStackName(e)], [`${e.name}-global`, globalStackName(e)]] : []),
     ]),
-  );
+  ]);
 }
 
 /** The commands one action runs, in order; throws on an unknown action or environment. */

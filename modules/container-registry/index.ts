@@ -1,11 +1,13 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
-import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
 import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import type { AwsAccount } from "../common/aws-account";
 import { refuseProps } from "../common/props";
+import { imageLifecyclePolicy, lifecycleProblems } from "./lifecycle";
+
+export { PullThroughCache, type PullThroughCacheProps } from "./pull-through-cache";
 
 /** A repository by name: its URL (append `:<tag>` for an image) and ARN (for pull permissions). */
 export interface RepositoryRef {
@@ -28,7 +30,7 @@ export function repositoryRef(account: AwsAccount, name: string, region: string 
 export interface ContainerRegistryProps {
   /** Prefix of every repository name, e.g. `ecg-prod`: repositories are `<prefix>/<image>`. */
   readonly prefix: string;
-  /** Image names, e.g. `ecg-backend-api` (CMP-7); may be empty in a registry of pull-through caches only. */
+  /** Image names, e.g. `ecg-backend-api` (CMP-7). */
   readonly images: readonly string[];
   /** KMS key that encrypts the images (CKV_AWS_136). */
   readonly kmsKeyArn: string;
@@ -36,13 +38,6 @@ export interface ContainerRegistryProps {
   readonly keepTaggedImages?: number;
   /** Days an untagged image is kept. @default 7 */
   readonly untaggedExpiryDays?: number;
-  /**
-   * Pull-through caches: repository prefix to upstream registry, e.g.
-   * `{ "ecr-public": "public.ecr.aws" }`. Tasks have no internet egress
-   * (NET-4), so third-party images (the X-Ray daemon) come through ECR.
-   * @default {}
-   */
-  readonly pullThroughCaches?: Readonly<Record<string, string>>;
   /**
    * Copies every image pushed to `<prefix>/*` to these regions of the same
    * account (DR: a standby there pulls from its own region, also while this
@@ -73,15 +68,11 @@ export class ContainerRegistry extends Construct {
     const keep = props.keepTaggedImages ?? 30;
     const untaggedDays = props.untaggedExpiryDays ?? 7;
     const problems: string[] = [];
-    if (props.images.length === 0 && Object.keys(props.pullThroughCaches ?? {}).length === 0) problems.push("images: list at least one image (or a pull-through cache)");
+    if (props.images.length === 0) problems.push("images: list at least one image");
     props.images.forEach((image, i) => {
       if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`images[${i}]: "${image}" is not an ECR repository name`);
       if (props.images.indexOf(image) !== i) problems.push(`images[${i}]: "${image}" is listed twice`);
     });
-    for (const prefix of Object.keys(props.pullThroughCaches ?? {})) {
-      // ECR: 2-30 characters, lower-case letters, digits, and . _ - / inside.
-      if (!/^[a-z0-9][a-z0-9._/-]{0,28}[a-z0-9]$/.test(prefix)) problems.push(`pullThroughCaches: "${prefix}" is not an ECR repository prefix (2-30 lower-case characters)`);
-    }
     const regions = props.replication?.regions ?? [];
     if (props.replication && regions.length === 0) problems.push("replication.regions: name at least one region");
     // ECR: at most 25 destinations over all rules of a registry.
@@ -90,26 +81,10 @@ export class ContainerRegistry extends Construct {
       if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
       if (regions.indexOf(region) !== i) problems.push(`replication.regions[${i}]: "${region}" is listed twice`);
     });
-    if (!Number.isInteger(keep) || keep < 1) problems.push(`keepTaggedImages: ${keep} must be a whole number >= 1`);
-    if (!Number.isInteger(untaggedDays) || untaggedDays < 1) problems.push(`untaggedExpiryDays: ${untaggedDays} must be a whole number >= 1`);
+    problems.push(...lifecycleProblems(keep, untaggedDays));
     refuseProps("ContainerRegistry", id, problems);
 
-    const lifecycle = JSON.stringify({
-      rules: [
-        {
-          rulePriority: 1,
-          description: `Drop untagged images after ${untaggedDays} days`,
-          selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
-          action: { type: "expire" },
-        },
-        {
-          rulePriority: 2,
-          description: `Keep the newest ${keep} tagged images`,
-          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
-          action: { type: "expire" },
-        },
-      ],
-    });
+    const lifecycle = imageLifecyclePolicy(keep, untaggedDays);
     const repositories: Record<string, EcrRepository> = {};
     for (const image of props.images) {
       const repository = new EcrRepository(this, image, {
@@ -120,9 +95,6 @@ export class ContainerRegistry extends Construct {
       });
       new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
       repositories[image] = repository;
-    }
-    for (const [prefix, upstream] of Object.entries(props.pullThroughCaches ?? {})) {
-      new EcrPullThroughCacheRule(this, `pull-through-${prefix}`, { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: upstream });
     }
     if (props.replication) {
       new EcrReplicationConfiguration(this, "replication", {

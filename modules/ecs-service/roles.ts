@@ -13,6 +13,8 @@ export interface TaskRolesProps {
   readonly account: AwsAccount;
   /** ECR repository ARNs (wildcards allowed) the agent pulls from. */
   readonly pullFrom: readonly string[];
+  /** Pull-through cache repositories among them (ARNs). @default [] */
+  readonly pullThroughFrom?: readonly string[];
   /** Log group ARNs the agent writes container output to. */
   readonly logGroupArns: readonly string[];
   /** Secrets Manager ARNs the agent injects. @default [] */
@@ -47,11 +49,17 @@ export class TaskRoles extends Construct {
       { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
       {
         sid: "PullServiceImages",
-        actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchImportUpstreamImage"],
+        actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
         resources: [...props.pullFrom],
       },
       { sid: "WriteContainerLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: props.logGroupArns.map((arn) => `${arn}:log-stream:*`) },
     ];
+    const caches = props.pullThroughFrom ?? [];
+    if (caches.length) {
+      // ECR User Guide, "IAM permissions required to sync an upstream registry": the puller imports the
+      // upstream image, and creates the cache repository if it does not exist yet (the first pull).
+      execution.push({ sid: "FillPullThroughCache", actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], resources: [...caches] });
+    }
     if (secrets.length) execution.push({ sid: "InjectSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
     if (secrets.length && props.decryptKeyArns?.length) {
       execution.push({

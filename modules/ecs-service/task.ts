@@ -21,6 +21,12 @@ export interface TaskProps {
   readonly tracing?: TracingSidecar;
   /** ECR repository ARNs the images come from (wildcards allowed). */
   readonly pullFrom: readonly string[];
+  /**
+   * Those of `pullFrom` that are pull-through cache repositories: the agent
+   * also imports their upstream images and creates them on the first pull.
+   * @default []
+   */
+  readonly pullThroughFrom?: readonly string[];
   /** KMS key of the log groups. */
   readonly logsKmsKeyArn: string;
   /** @default 90 */
@@ -110,6 +116,7 @@ export function defineTask(scope: Construct, props: TaskProps, compatibility: "F
     name: props.name,
     account: props.account,
     pullFrom: props.pullFrom,
+    pullThroughFrom: props.pullThroughFrom,
     logGroupArns: Object.values(logGroups).map((g) => g.arn),
     secretArns: props.containers.flatMap((c) => Object.values(c.secrets ?? {}).map((s) => s.secretArn)),
     decryptKeyArns: props.secretsKmsKeyArns,

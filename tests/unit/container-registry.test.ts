@@ -40,12 +40,9 @@ describe("ContainerRegistry module", () => {
     for (const [, r] of resourcesOf(registry, "aws_ecr_repository")) expect(r.tags.Component).toBe("container-registry");
   });
 
-  it("[MON-4] caches upstream registries through ECR when asked (the X-Ray daemon comes from ECR Public), and not by default", () => {
+  it("[MON-4] makes no pull-through cache rule itself (PullThroughCache does, once per account and region)", () => {
     expect(resourcesOf(registry, "aws_ecr_pull_through_cache_rule")).toEqual([]);
-    const cached = synth({ pullThroughCaches: { "ecr-public": "public.ecr.aws" } });
-    expect(resourcesOf(cached, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([
-      ["ecr-public", "public.ecr.aws"],
-    ]);
+    expect(resourcesOf(registry, "aws_ecr_repository_creation_template")).toEqual([]);
   });
 
   it("[DR-1] [SC-2] replicates the prefix's images to the failover region when asked, and not by default", () => {
@@ -61,8 +58,7 @@ describe("ContainerRegistry module", () => {
     [{ replication: { regions: [], registryId: "123456789012" } }, "replication.regions: name at least one region"],
     [{ replication: { regions: ["tokyo"], registryId: "123456789012" } }, 'replication.regions[0]: "tokyo" is not a region name'],
     [{ replication: { regions: ["ap-northeast-1", "ap-northeast-1"], registryId: "123456789012" } }, 'replication.regions[1]: "ap-northeast-1" is listed twice'],
-    [{ pullThroughCaches: { "-bad": "public.ecr.aws" } }, 'pullThroughCaches: "-bad" is not an ECR repository prefix'],
-    [{ images: [] }, "images: list at least one image (or a pull-through cache)"],
+    [{ images: [] }, "images: list at least one image"],
     [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],
     [{ keepTaggedImages: 0 }, "keepTaggedImages: 0 must be a whole number >= 1"],

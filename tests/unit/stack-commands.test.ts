@@ -29,6 +29,10 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     expect(environments.map((e) => e.name).every((name) => name in stackTargets())).toBe(true);
   });
 
+  it("[#13] names the account stacks (applied before the environments of their region)", () => {
+    expect(stackSteps("deploy", "account-ap-northeast-2")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-account-ap-northeast-2"] }]);
+  });
+
   it("[DR-3] names prod's standby and global stacks too (deployed by hand in a failover, see the README runbook)", () => {
     expect(stackSteps("deploy", "prod-standby")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-prod-standby"] }]);
     expect(stackSteps("diff", "prod-global")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-prod-global"] }]);
@@ -36,8 +40,8 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
 
   it.each([
     ["apply", "dev", 'action: "apply" is not one of diff, deploy, plan'],
-    ["plan", "qa", 'environment: "qa" is not one of dev, staging, prod, prod-standby, prod-global'],
-    ["deploy", "dev-standby", 'environment: "dev-standby" is not one of dev, staging, prod, prod-standby, prod-global'],
+    ["plan", "qa", 'environment: "qa" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global'],
+    ["deploy", "dev-standby", 'environment: "dev-standby" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global'],
   ])("refuses %s %s", (action, env, message) => {
     expect(() => stackSteps(action, env)).toThrow(message);
   });

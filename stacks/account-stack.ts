@@ -1,0 +1,98 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { BackendConfig, BackendKind, EnvironmentConfig } from "../environments/types";
+import { AwsAccountLookup } from "../modules/common/aws-account";
+import { ComponentTags } from "../modules/common/component-tags";
+import { PullThroughCache } from "../modules/container-registry";
+import { EncryptionKey } from "../modules/kms";
+import { configureBackend } from "./backend";
+import { IsolatedStack } from "./isolated-stack";
+import { XRAY_PULL_THROUGH } from "./services";
+
+/** One account and region that environments deploy to, and what its singletons' stack needs. */
+export interface AccountRegion {
+  /** The pinned account, or undefined for the caller's account (single-account layout). */
+  readonly accountId?: string;
+  readonly region: string;
+  /** Where the stack keeps its state: the backend of the environments' stacks in that region. */
+  readonly backend: BackendConfig;
+  /** Production runs here: production rules and `prevent_destroy` apply. */
+  readonly production: boolean;
+  /** The environments (and standbys) that use it, for the docs and errors. */
+  readonly users: readonly string[];
+}
+
+/**
+ * Every account and region the environments' stacks run in: each
+ * environment's primary region and, with a standby, its failover region.
+ */
+export function accountRegions(environments: readonly EnvironmentConfig[]): AccountRegion[] {
+  const found = new Map<string, { accountId?: string; region: string; backend: BackendConfig; production: boolean; users: string[] }>();
+  const add = (config: EnvironmentConfig, region: string, backend: BackendConfig, user: string) => {
+    const key = `${config.account.id ?? ""}|${region}`;
+    const entry = found.get(key) ?? { accountId: config.account.id, region, backend, production: false, users: [] };
+    entry.production ||= config.production;
+    entry.users.push(user);
+    found.set(key, entry);
+  };
+  for (const config of environments) {
+    add(config, config.account.region, config.backend, config.name);
+    const standby = config.disasterRecovery.standby;
+    if (standby) add(config, config.disasterRecovery.failoverRegion, standby.backend, `${config.name} standby`);
+  }
+  return [...found.values()];
+}
+
+/** `ecg-account-<region>`, with the account id first when the environments use more than one account. */
+export function accountStackName(target: AccountRegion, all: readonly AccountRegion[]): string {
+  const accounts = new Set(all.map((t) => t.accountId ?? ""));
+  return accounts.size > 1 ? `ecg-account-${target.accountId ?? "caller"}-${target.region}` : `ecg-account-${target.region}`;
+}
+
+export interface AccountStackProps {
+  readonly target: AccountRegion;
+  /** Backend of this run: the target's `backend.kind` unless overridden. */
+  readonly backend: BackendKind;
+  /** Tags on every resource (ENV-4). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * What an account's registry holds once per region, whatever the number of
+ * environments there: the ECR pull-through cache of ECR Public (a rule per
+ * prefix is a singleton of the registry: a second environment creating it
+ * fails with PullThroughCacheRuleAlreadyExistsException, and destroying one
+ * environment would delete the cache the others pull from) and the creation
+ * template its repositories are made from. Applied before the environments
+ * of its account and region.
+ */
+export class AccountStack extends IsolatedStack {
+  readonly pullThroughCache: PullThroughCache;
+
+  constructor(scope: Construct, id: string, props: AccountStackProps) {
+    super(scope, id);
+    const { target } = props;
+    new AwsProvider(this, "aws", {
+      region: target.region,
+      allowedAccountIds: target.accountId ? [target.accountId] : undefined,
+      defaultTags: [{ tags: { ...props.tags } }],
+    });
+    configureBackend(this, id, props.backend, target.backend);
+    const account = new AwsAccountLookup(this, "account");
+    const key = new EncryptionKey(this, "cache-key", {
+      alias: `${id}/ecr-cache`,
+      description: `${id}: encrypts the ECR pull-through cache repositories`,
+      account,
+      preventDestroy: target.production,
+    });
+    ComponentTags.apply(key, "encryption");
+    this.pullThroughCache = new PullThroughCache(this, "pull-through-cache", {
+      account,
+      upstreams: { [XRAY_PULL_THROUGH.prefix]: XRAY_PULL_THROUGH.upstream },
+      kmsKeyArn: key.keyArn,
+      roleName: `${id}-ecr-templates`,
+    });
+    new TerraformOutput(this, "pull_through_cache_prefixes", { value: Object.keys(this.pullThroughCache.rules) });
+  }
+}

@@ -1,0 +1,122 @@
+import { environments, program as baseProgram } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/types";
+import { accountRegions, accountStackName } from "../../stacks/account-stack";
+import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
+import { synthProgram } from "./synth";
+
+// The account stacks of the shipped program, on one synthesis.
+const program = synthProgram();
+const stack = (name: string): SynthesizedStack => program.stacks[name];
+const SEOUL = "ecg-account-ap-northeast-2";
+const TOKYO = "ecg-account-ap-northeast-1";
+const accountStacks = (stacks: Record<string, SynthesizedStack>) => Object.keys(stacks).filter((name) => name.startsWith("ecg-account-")).sort();
+const env = (name: string) => environments.find((e) => e.name === name)!;
+/** Every pull-through cache rule of a program: stack, prefix, upstream, region of its provider. */
+const cacheRules = (stacks: Record<string, SynthesizedStack>) =>
+  Object.entries(stacks).flatMap(([name, s]) =>
+    resourcesOf(s, "aws_ecr_pull_through_cache_rule").map(([, r]) => [name, r.ecr_repository_prefix, r.upstream_registry_url, s.provider!.aws.find((p: any) => !p.alias).region]),
+  );
+
+describe("account stacks: one per account and region the environments use", () => {
+  it("[ECR User Guide: a private registry is per account and Region] the shipped program has one for Seoul (dev, staging, prod) and one for Tokyo (prod's standby)", () => {
+    expect(accountStacks(program.stacks)).toEqual([TOKYO, SEOUL]);
+    expect(accountRegions(environments).map((t) => [t.region, t.users, t.production])).toEqual([
+      ["ap-northeast-2", ["dev", "staging", "prod"], true],
+      ["ap-northeast-1", ["prod standby"], true],
+    ]);
+    for (const [name, region] of [[SEOUL, "ap-northeast-2"], [TOKYO, "ap-northeast-1"]]) {
+      expect((stack(name).provider!.aws as any[]).map((p) => [p.region, p.alias])).toEqual([[region, undefined]]);
+      expect(stack(name).provider!.aws[0].default_tags).toEqual([{ tags: { Project: "ecg-render", Environment: "shared", ManagedBy: "cdktf" } }]);
+    }
+    // Staging's replica region pulls no image: its replica network gets no account stack of its own.
+    expect(env("staging").database.crossRegionReplicaRegion).toBe("ap-northeast-1");
+  });
+
+  it("[PLT-4] [DR-3] each keeps its state under its own key in its region's state bucket: Tokyo's in the failover bucket, like prod's standby", () => {
+    expect(stack(SEOUL).terraform!.backend).toEqual({
+      s3: { bucket: "ecg-render-terraform-state", key: `${SEOUL}/terraform.tfstate`, region: "ap-northeast-2", encrypt: true, use_lockfile: true },
+    });
+    expect(stack(TOKYO).terraform!.backend).toEqual({
+      s3: { bucket: "ecg-render-terraform-state-ap-northeast-1", key: `${TOKYO}/terraform.tfstate`, region: "ap-northeast-1", encrypt: true, use_lockfile: true },
+    });
+    const { key: _standbyKey, ...standbyBackend } = program.stacks["ecg-prod-standby"].terraform!.backend.s3;
+    const { key: _tokyoKey, ...tokyoBackend } = stack(TOKYO).terraform!.backend.s3;
+    expect(tokyoBackend).toEqual(standbyBackend);
+    const keys = Object.values(program.stacks).map((s) => s.terraform!.backend?.s3?.key).filter(Boolean);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("[ECR User Guide: pull through cache rules are one per prefix per registry] the ecr-public rule moved out of the environment stacks: exactly one per region, in that region's account stack", () => {
+    expect(cacheRules(program.stacks).sort()).toEqual([
+      [TOKYO, "ecr-public", "public.ecr.aws", "ap-northeast-1"],
+      [SEOUL, "ecr-public", "public.ecr.aws", "ap-northeast-2"],
+    ]);
+    for (const name of Object.keys(program.stacks).filter((n) => !n.startsWith("ecg-account-"))) {
+      for (const type of ["aws_ecr_pull_through_cache_rule", "aws_ecr_repository_creation_template"]) {
+        expect({ name, type, count: resourcesOf(stack(name), type).length }).toEqual({ name, type, count: 0 });
+      }
+    }
+    // What the prefix serves: the X-Ray daemon of every environment's (and the failed-over standby's) tasks.
+    expect(JSON.stringify(stack("ecg-prod").resource.aws_ecs_task_definition)).toContain("/ecr-public/xray/aws-xray-daemon:3.x");
+  });
+
+  it("[ECR User Guide: a pull through cache rule is one per prefix per registry] two environments in one account and region still make one rule (a second would fail with PullThroughCacheRuleAlreadyExistsException)", () => {
+    const seoulOnly = synthProgram(undefined, { ...baseProgram, environments: [env("dev"), env("staging")] });
+    expect(accountStacks(seoulOnly.stacks)).toEqual([SEOUL]);
+    expect(cacheRules(seoulOnly.stacks)).toEqual([[SEOUL, "ecr-public", "public.ecr.aws", "ap-northeast-2"]]);
+    // Without production there, its stateful key may be destroyed.
+    expect(resourcesOf(seoulOnly.stacks[SEOUL], "aws_kms_key").map(([, k]) => k.lifecycle?.prevent_destroy ?? false)).toEqual([false]);
+    expect(seoulOnly.policy[SEOUL].findings.filter((f) => f.severity === "error")).toEqual([]);
+  });
+
+  it("[ECR User Guide: a private registry is per account and Region] environments pinned to different accounts get one stack per account and region, named with the account", () => {
+    const pinned = (e: EnvironmentConfig, id: string): EnvironmentConfig => ({ ...e, account: { ...e.account, id } });
+    const targets = accountRegions([pinned(env("dev"), "111111111111"), pinned(env("staging"), "111111111111"), pinned(env("prod"), "222222222222")]);
+    expect(targets.map((t) => [accountStackName(t, targets), t.users, t.production])).toEqual([
+      ["ecg-account-111111111111-ap-northeast-2", ["dev", "staging"], false],
+      ["ecg-account-222222222222-ap-northeast-2", ["prod"], true],
+      ["ecg-account-222222222222-ap-northeast-1", ["prod standby"], true],
+    ]);
+    // One account: the name is the region's alone.
+    expect(accountRegions(environments).map((t, _, all) => accountStackName(t, all))).toEqual([SEOUL, TOKYO]);
+  });
+
+  it("[ECR User Guide, Creating a repository creation template: a KMS key needs a custom role] the cache repositories ECR creates are KMS-encrypted, expire old images and keep their upstream's mutable tags", () => {
+    for (const name of [SEOUL, TOKYO]) {
+      const s = stack(name);
+      const [[keyId, key]] = resourcesOf(s, "aws_kms_key");
+      // Production uses both regions: the key cannot be destroyed by Terraform.
+      expect([key.enable_key_rotation, key.lifecycle]).toEqual([true, { prevent_destroy: true }]);
+      expect(resourcesOf(s, "aws_kms_alias").map(([, a]) => [a.name, a.target_key_id])).toEqual([[`alias/${name}/ecr-cache`, `\${aws_kms_key.${keyId}.key_id}`]]);
+      const [[templateId, template]] = resourcesOf(s, "aws_ecr_repository_creation_template");
+      const [[roleId, role]] = resourcesOf(s, "aws_iam_role");
+      expect(template).toMatchObject({
+        prefix: "ecr-public",
+        applied_for: ["PULL_THROUGH_CACHE"],
+        image_tag_mutability: "MUTABLE",
+        encryption_configuration: [{ encryption_type: "KMS", kms_key: `\${aws_kms_key.${keyId}.arn}` }],
+        custom_role_arn: `\${aws_iam_role.${roleId}.arn}`,
+      });
+      expect(JSON.parse(template.lifecycle_policy).rules.map((r: any) => r.selection.tagStatus)).toEqual(["untagged", "any"]);
+      // The template exists before the rule: the first pull after the rule finds it.
+      const [[, rule]] = resourcesOf(s, "aws_ecr_pull_through_cache_rule");
+      expect(rule.depends_on).toEqual([`aws_ecr_repository_creation_template.${templateId}`]);
+      // IAM names are account-wide: the region is in the role's name.
+      expect(role.name).toBe(`${name}-ecr-templates`);
+      const [trust] = statementsOf(s, role.assume_role_policy);
+      expect(trust.principals).toEqual([{ type: "Service", identifiers: ["ecr.amazonaws.com"] }]);
+      // ECR's documented trust for the template role names no source ARN: the account is the confused-deputy guard.
+      expect(trust.condition.map((c: any) => c.variable).sort()).toEqual(["aws:SourceAccount"]);
+      const [[, rolePolicy]] = resourcesOf(s, "aws_iam_role_policy");
+      expect(referencedId(rolePolicy.role)).toBe(roleId);
+      const statements = Object.fromEntries(statementsOf(s, rolePolicy.policy).map((st) => [st.sid, st]));
+      expect(statements.CreateCacheRepositories.resources).toEqual([expect.stringMatching(/:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/\*$/)]);
+      expect(statements.EncryptThemWithTheKey.resources).toEqual([`\${aws_kms_key.${keyId}.arn}`]);
+      expect(s.output!.pull_through_cache_prefixes.value).toEqual(["ecr-public"]);
+    }
+  });
+
+  it("[SEC-4] the policy pack passes on both with production rules", () => {
+    for (const name of [SEOUL, TOKYO]) expect({ name, errors: program.policy[name].findings.filter((f) => f.severity === "error") }).toEqual({ name, errors: [] });
+  });
+});
