@@ -4,17 +4,33 @@ import type { EnvironmentConfig, GpuFleetConfig } from "../environments/types";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
 import type { Network } from "../modules/network";
-import { CloudWatchAgentConfig, GPU_METRICS, RENDER_NAMESPACE } from "../modules/observability";
+import {
+  ASG_DIMENSION,
+  CloudWatchAgentConfig,
+  CWAGENT_NAMESPACE,
+  ENVIRONMENT_DIMENSION,
+  GPU_METRICS,
+  RENDER_METRICS,
+  RENDER_NAMESPACE,
+} from "../modules/observability";
+import { RENDER_WORKER_DRAIN } from "./services";
 
 /**
  * What each GPU fleet scales on (CMP-3, CMP-4). ML Audio: GPU utilization from
  * the CloudWatch agent's nvidia_gpu plugin (MON-5), > 70% scales out. Render:
- * waiting jobs per host, published by the render service into ECG/Render, so
- * more than 10 waiting jobs per host scales out.
+ * the waiting jobs the render service publishes (ECG/Render QueueDepth, by
+ * Environment: modules/observability/metrics.ts) per in-service host, so more
+ * than 10 waiting jobs per host scales out.
  */
-const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string) => CustomMetricTarget> = {
-  mlAudio: (asgName) => ({ namespace: "CWAgent", metricName: GPU_METRICS.utilization, targetValue: 70, dimensions: { AutoScalingGroupName: asgName } }),
-  render: (asgName) => ({ namespace: RENDER_NAMESPACE, metricName: "QueueDepthPerInstance", targetValue: 10, dimensions: { AutoScalingGroupName: asgName } }),
+const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string, environment: string) => CustomMetricTarget> = {
+  mlAudio: (asgName) => ({ namespace: CWAGENT_NAMESPACE, metricName: GPU_METRICS.utilization, targetValue: 70, dimensions: { [ASG_DIMENSION]: asgName } }),
+  render: (_, environment) => ({
+    namespace: RENDER_NAMESPACE,
+    metricName: RENDER_METRICS.queueDepth,
+    targetValue: 10,
+    dimensions: { [ENVIRONMENT_DIMENSION]: environment },
+    perInstance: true,
+  }),
 };
 
 export interface GpuComputeProps {
@@ -26,8 +42,9 @@ export interface GpuComputeProps {
   /**
    * Pilot light (DR-1): both fleets at zero hosts, no scheduled minimums or
    * predictive scaling (a forecast of an idle region is zero); their maximums
-   * stay, so they grow the moment tasks need hosts.
-   * @default false
+   * stay, so they grow the moment tasks need hosts. Set for a standby (true or
+   * false), its groups are named by mode (`-pilot`, `-active`).
+   * @default - a primary region's fleets
    */
   readonly idle?: boolean;
 }
@@ -35,8 +52,8 @@ export interface GpuComputeProps {
 /**
  * The ECG GPU capacity of one region (CMP-3, CMP-4, COST-1..3, MON-5): the
  * CloudWatch agent's configuration in SSM, the ML Audio and GPU Render fleets
- * with their scaling, and the cluster's capacity providers (both fleets and
- * Fargate for the API).
+ * with their scaling and the render hosts' drain on termination, and the
+ * cluster's capacity providers (Fargate, for the API).
  */
 export class GpuCompute extends Construct {
   readonly mlAudioFleet: GpuFleet;
@@ -53,6 +70,8 @@ export class GpuCompute extends Construct {
       const name = `${prefix}-${suffix}`;
       return new GpuFleet(this, `${suffix}-fleet`, {
         name,
+        // A standby names its groups by mode: taking over replaces them at the environment's minimums.
+        groupName: props.idle === undefined ? undefined : `${name}-${idle ? "pilot" : "active"}`,
         clusterName: cluster.clusterName,
         subnetIds: network.subnetIds.gpu,
         securityGroupIds: [securityGroupId],
@@ -62,7 +81,9 @@ export class GpuCompute extends Construct {
         maxSize: config.instances.max,
         onDemandBaseCapacity: idle ? 0 : config.onDemandBaseCapacity,
         onDemandPercentageAboveBaseCapacity: config.onDemandPercentAboveBase,
-        scaleOn: FLEET_SCALING[key](name),
+        scaleOn: FLEET_SCALING[key](name, props.config.name),
+        // Render hosts finish their jobs before the group takes them (CMP-4); ML Audio answers short requests.
+        drainOnTermination: key === "render" ? { ...RENDER_WORKER_DRAIN, maxSeconds: (config.drainMinutes ?? 60) * 60 } : undefined,
         scheduledMinimums: idle ? undefined : config.scheduledMinimums,
         predictiveScaling: idle ? false : config.predictiveScaling,
         instanceTags: { ...props.config.tags, Component: "gpu-fleet" },
@@ -72,9 +93,10 @@ export class GpuCompute extends Construct {
     const { compute } = props.config;
     this.mlAudioFleet = fleet("mlAudio", "ml-audio", network.securityGroupIds.mlAudio, compute.mlAudio);
     this.renderFleet = fleet("render", "gpu-render", network.securityGroupIds.gpuRender, compute.render);
+    // The GPU services are daemons, which take no capacity provider: the cluster's are Fargate's, for the API.
     new EcsClusterCapacityProviders(this, "capacity-providers", {
       clusterName: cluster.clusterName,
-      capacityProviders: [this.mlAudioFleet.capacityProvider.name, this.renderFleet.capacityProvider.name, "FARGATE", "FARGATE_SPOT"],
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
     });
   }
 }

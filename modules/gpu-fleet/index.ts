@@ -1,17 +1,19 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
 import { AutoscalingSchedule } from "@cdktf/provider-aws/lib/autoscaling-schedule";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
 import { GPU_INSTANCE_TYPES } from "./instance-types";
+import { drainSecondsProblem, scheduledBaseProblem } from "./rules";
 import { FLEET_ATTRIBUTE, gpuHostUserDataBase64 } from "./user-data";
 
 /** One instance type of the mixed-instances policy. */
@@ -29,7 +31,7 @@ export interface ScheduledMinimum {
   readonly minSize: number;
 }
 
-/** Target tracking on a metric the services publish (GPU utilization, queue depth per instance). */
+/** Target tracking on a metric something publishes (the agent's GPU utilization, the render queue). */
 export interface CustomMetricTarget {
   readonly namespace: string;
   readonly metricName: string;
@@ -38,11 +40,40 @@ export interface CustomMetricTarget {
   readonly statistic?: string;
   /** @default - none */
   readonly dimensions?: Readonly<Record<string, string>>;
+  /**
+   * Track the metric divided by the group's in-service hosts (metric math on
+   * AWS/AutoScaling GroupInServiceInstances, which the group then publishes):
+   * for a fleet-wide backlog such as a job queue. EC2 Auto Scaling User
+   * Guide, "Create a target tracking scaling policy using metric math".
+   * @default false
+   */
+  readonly perInstance?: boolean;
+}
+
+/**
+ * How a host finishes its work before the group terminates it (scale-in,
+ * instance refresh, rebalancing): an `EC2_INSTANCE_TERMINATING` lifecycle
+ * hook holds the instance while a watcher on the host runs `stopTakingWork`,
+ * then polls `isIdle` (exit 0 = idle) and sends heartbeats, up to `maxSeconds`.
+ * Both are shell commands run as root on the host.
+ */
+export interface DrainOnTermination {
+  readonly stopTakingWork: string;
+  readonly isIdle: string;
+  /** The longest a host may wait for its work, 60-86400 s (the hook's global timeout is 100 heartbeats or 48 h). */
+  readonly maxSeconds: number;
 }
 
 export interface GpuFleetProps {
   /** Prefix of every name, e.g. `ecg-prod-render`. */
   readonly name: string;
+  /**
+   * The Auto Scaling group's name. A new name replaces the group: with
+   * schedules, Terraform ignores `min_size` after creation, so a minimum that
+   * must change at once (a standby that takes over) needs a new group.
+   * @default name
+   */
+  readonly groupName?: string;
   /** ECS cluster the hosts join. */
   readonly clusterName: string;
   /** GPU subnets, one per AZ (at least two). */
@@ -59,11 +90,19 @@ export interface GpuFleetProps {
   readonly onDemandPercentageAboveBaseCapacity?: number;
   /** Encrypted gp3 root volume size. @default 100 */
   readonly rootVolumeGiB?: number;
-  /** Public SSM parameter of the ECS GPU-optimized AMI (CMP-5). @default "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id" */
+  /** Public SSM parameter of the ECS GPU-optimized AMI (CMP-5). @default GPU_AMI_PARAMETER (Amazon Linux 2023) */
   readonly amiParameter?: string;
-  /** @default - no custom-metric scaling (ECS managed scaling only) */
+  /** @default - no target tracking */
   readonly scaleOn?: CustomMetricTarget;
-  /** @default [] */
+  /** @default - the group terminates hosts without waiting */
+  readonly drainOnTermination?: DrainOnTermination;
+  /**
+   * Minimums by schedule. With schedules, they own `min_size` (Terraform
+   * ignores it after creation, so an apply never writes `minSize` back over
+   * the schedule in force), and `minSize` must be one of them: the base
+   * is a schedule too.
+   * @default []
+   */
   readonly scheduledMinimums?: readonly ScheduledMinimum[];
   /** Time zone of the schedules. @default "Asia/Seoul" */
   readonly timeZone?: string;
@@ -84,18 +123,37 @@ export interface GpuFleetProps {
 const MAX_GPU_INSTANCES = 20;
 
 /**
+ * The ECS GPU-optimized AMI on Amazon Linux 2023. Amazon Linux 2 reached its
+ * end of support on 2026-06-30 (Amazon Linux 2 FAQs), and with it the ECS
+ * AL2 AMIs (modules/common/deprecations.ts).
+ */
+export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id";
+
+/** Group metrics the fleet publishes (AWS/AutoScaling, 1-minute granularity): what per-instance scaling divides by, and the dashboards' host counts. */
+const GROUP_METRICS = ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"];
+
+/**
  * A fleet of ECS container hosts on GPU instances (the design card's "g4dn
  * autoscaling groups with Spot mixed-instances policies"): a launch template
  * with the ECS GPU AMI, IMDSv2 and an encrypted root volume; an Auto Scaling
  * group over the GPU subnets with an On-Demand base and price-capacity-optimized
- * Spot above it; and an ECS capacity provider with managed scaling and managed
- * termination protection, so ECS decides which hosts may go.
+ * Spot above it, scaled by its own policies and schedules.
+ *
+ * The services on these hosts are ECS daemons (one task per host), which ECS
+ * capacity providers neither place nor protect (ECS Developer Guide: managed
+ * termination protection and capacity-provider strategies ignore daemon
+ * tasks). So no capacity provider: a host with work is kept by a termination
+ * lifecycle hook instead (`drainOnTermination`), which waits for the work to
+ * finish. A Spot interruption gives two minutes whatever the hook says: ECS
+ * drains the host (ECS_ENABLE_SPOT_INSTANCE_DRAINING) and the task gets
+ * SIGTERM and ECS_CONTAINER_STOP_TIMEOUT before it is killed.
  */
 export class GpuFleet extends Construct {
   readonly launchTemplate: LaunchTemplate;
   readonly autoScalingGroup: AutoscalingGroup;
-  readonly capacityProvider: EcsCapacityProvider;
   readonly instanceRole: IamRole;
+  /** With `drainOnTermination` only. */
+  readonly terminationHook?: AutoscalingLifecycleHook;
   /** Places a task on this fleet's hosts only (ECS `memberOf` on the host's fleet attribute). */
   readonly placementConstraint: { readonly type: "memberOf"; readonly expression: string };
 
@@ -103,10 +161,12 @@ export class GpuFleet extends Construct {
     super(scope, id);
     validate(id, props);
     const { name } = props;
+    const schedules = props.scheduledMinimums ?? [];
+    const groupName = props.groupName ?? name;
     this.placementConstraint = { type: "memberOf", expression: `attribute:${FLEET_ATTRIBUTE} == ${name}` };
 
     const ami = new DataAwsSsmParameter(this, "ami", {
-      name: props.amiParameter ?? "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id",
+      name: props.amiParameter ?? GPU_AMI_PARAMETER,
     });
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
@@ -136,7 +196,12 @@ export class GpuFleet extends Construct {
       imageId: ami.value,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [...props.securityGroupIds],
-      userData: gpuHostUserDataBase64(props.clusterName, name, props.cloudWatchAgentConfigParameter),
+      userData: gpuHostUserDataBase64({
+        clusterName: props.clusterName,
+        fleetName: name,
+        agentConfigParameter: props.cloudWatchAgentConfigParameter,
+        drain: props.drainOnTermination ? { ...props.drainOnTermination, hookName: TERMINATION_HOOK, groupName } : undefined,
+      }),
       // IMDSv2 only (CKV_AWS_79). Hop limit 1: tasks use awsvpc networking and
       // get credentials from the ECS agent, so containers never need IMDS.
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
@@ -152,18 +217,17 @@ export class GpuFleet extends Construct {
     });
 
     this.autoScalingGroup = new AutoscalingGroup(this, "asg", {
-      name,
+      name: groupName,
       vpcZoneIdentifier: [...props.subnetIds],
       minSize: props.minSize,
       maxSize: props.maxSize,
-      // The capacity provider and the scaling policies own the desired count.
-      lifecycle: { ignoreChanges: ["desired_capacity"] },
+      // The scaling policies own the desired count; with schedules, the schedules own the minimum.
+      lifecycle: { ignoreChanges: schedules.length ? ["desired_capacity", "min_size"] : ["desired_capacity"] },
       capacityRebalance: true,
-      // Managed termination protection: ECS unprotects a host once it runs no task.
-      protectFromScaleIn: true,
-      // Without it, deleting the group waits forever for protected hosts to drain
-      // (hashicorp/terraform-provider-aws: ASG delete sets min/max 0 and waits).
+      // Deleting the group does not wait for the termination hook of every host (destroy of a whole fleet).
       forceDelete: true,
+      metricsGranularity: "1Minute",
+      enabledMetrics: GROUP_METRICS,
       mixedInstancesPolicy: {
         instancesDistribution: {
           onDemandBaseCapacity: props.onDemandBaseCapacity ?? 0,
@@ -176,42 +240,44 @@ export class GpuFleet extends Construct {
         },
       },
       instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } },
-      tag: [
-        ...Object.entries({ ...props.instanceTags, Name: name }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-        // Required for ECS managed scaling of the group.
-        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
-      ],
+      tag: Object.entries({ ...props.instanceTags, Name: name }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });
 
-    this.capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
-      name,
-      autoScalingGroupProvider: {
-        autoScalingGroupArn: this.autoScalingGroup.arn,
-        managedTerminationProtection: "ENABLED",
-        managedDraining: "ENABLED",
-        managedScaling: { status: "ENABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 4 },
-      },
-    });
+    if (props.drainOnTermination) {
+      this.terminationHook = new AutoscalingLifecycleHook(this, "termination-hook", {
+        name: TERMINATION_HOOK,
+        autoscalingGroupName: this.autoScalingGroup.name,
+        lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        // The watcher sends a heartbeat every minute: a host that stops answering is let go after this.
+        heartbeatTimeout: hookHeartbeatSeconds(props.drainOnTermination.maxSeconds),
+        defaultResult: "CONTINUE",
+      });
+      const drain = new DataAwsIamPolicyDocument(this, "drain-policy-document", {
+        statement: [
+          {
+            sid: "HoldOwnTermination",
+            actions: ["autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:CompleteLifecycleAction"],
+            resources: [this.autoScalingGroup.arn],
+          },
+        ],
+      });
+      new IamRolePolicy(this, "drain-policy", { name: `${name}-drain`, role: this.instanceRole.id, policy: drain.json });
+    }
 
     const asgName = this.autoScalingGroup.name;
     if (props.scaleOn) {
       const m = props.scaleOn;
       new AutoscalingPolicy(this, "scale-on-metric", {
-        name: `${name}-${m.metricName}`,
+        name: `${name}-${m.metricName}${m.perInstance ? "-per-host" : ""}`,
         autoscalingGroupName: asgName,
         policyType: "TargetTrackingScaling",
         targetTrackingConfiguration: {
           targetValue: m.targetValue,
-          customizedMetricSpecification: {
-            namespace: m.namespace,
-            metricName: m.metricName,
-            statistic: m.statistic ?? "Average",
-            metricDimension: Object.entries(m.dimensions ?? {}).map(([dimension, value]) => ({ name: dimension, value })),
-          },
+          customizedMetricSpecification: m.perInstance ? perInstanceMetric(m, asgName) : plainMetric(m),
         },
       });
     }
-    for (const schedule of props.scheduledMinimums ?? []) {
+    for (const schedule of schedules) {
       new AutoscalingSchedule(this, `schedule-${schedule.name}`, {
         scheduledActionName: `${name}-${schedule.name}`,
         autoscalingGroupName: asgName,
@@ -239,10 +305,45 @@ export class GpuFleet extends Construct {
   }
 }
 
+/** Name of the fleet's termination lifecycle hook (the watcher on the host completes it). */
+const TERMINATION_HOOK = "drain-work";
+
+/**
+ * The hook's heartbeat timeout: 5 minutes, or longer where the drain needs it.
+ * A host may wait at most 100 heartbeat timeouts or 48 hours, whichever is
+ * less (EC2 Auto Scaling API Reference, LifecycleHook GlobalTimeout).
+ */
+const hookHeartbeatSeconds = (drainSeconds: number) => Math.max(300, Math.ceil(drainSeconds / 100));
+
+function plainMetric(m: CustomMetricTarget) {
+  return {
+    namespace: m.namespace,
+    metricName: m.metricName,
+    statistic: m.statistic ?? "Average",
+    metricDimension: Object.entries(m.dimensions ?? {}).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** `metric / hosts`; with no host in service the backlog itself, so a fleet at zero still scales out. */
+function perInstanceMetric(m: CustomMetricTarget, asgName: string) {
+  const stat = (namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, stat: string) => ({
+    metric: { namespace, metricName, dimensions: Object.entries(dimensions).map(([name, value]) => ({ name, value })) },
+    stat,
+  });
+  return {
+    metrics: [
+      { id: "work", metricStat: stat(m.namespace, m.metricName, m.dimensions ?? {}, m.statistic ?? "Average"), returnData: false },
+      { id: "hosts", metricStat: stat("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: asgName }, "Average"), returnData: false },
+      { id: "perhost", expression: "IF(hosts > 0, work / hosts, work)", returnData: true },
+    ],
+  };
+}
+
 function validate(id: string, props: GpuFleetProps): void {
   const problems: string[] = [];
   const whole = (value: number | undefined) => value === undefined || (Number.isInteger(value) && value >= 0);
   if (!/^[a-zA-Z0-9-]{1,60}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-60 letters, digits or dashes`);
+  if (props.groupName !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(props.groupName)) problems.push(`groupName: "${props.groupName}" must be 1-255 letters, digits or dashes`);
   if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
   if ((props.instanceTypes ?? []).length === 0) problems.push("instanceTypes: at least one instance type is required");
   const unknown = (props.instanceTypes ?? []).filter((t) => !GPU_INSTANCE_TYPES[t.instanceType]).map((t) => t.instanceType);
@@ -269,6 +370,12 @@ function validate(id: string, props: GpuFleetProps): void {
     problems.push(`cloudWatchAgentConfigParameter: "${agent}" must be an AmazonCloudWatch-* parameter name (what CloudWatchAgentServerPolicy lets hosts read)`);
   }
   if (props.scaleOn && !(props.scaleOn.targetValue > 0)) problems.push(`scaleOn.targetValue: ${props.scaleOn.targetValue} must be > 0`);
+  const scheduledBase = scheduledBaseProblem(props.minSize, props.scheduledMinimums ?? []);
+  if (scheduledBase) problems.push(`minSize: ${scheduledBase}`);
+  const drain = props.drainOnTermination;
+  const drainTime = drain && drainSecondsProblem(drain.maxSeconds);
+  if (drainTime) problems.push(`drainOnTermination.maxSeconds: ${drainTime}`);
+  if (drain && (!drain.stopTakingWork?.trim() || !drain.isIdle?.trim())) problems.push("drainOnTermination: stopTakingWork and isIdle are shell commands and cannot be empty");
   props.scheduledMinimums?.forEach((s, i) => {
     if (!/^[a-z0-9-]{1,40}$/.test(s.name)) problems.push(`scheduledMinimums[${i}].name: "${s.name}" must be 1-40 lower-case letters, digits or dashes`);
     if (s.recurrence.trim().split(/\s+/).length !== 5) problems.push(`scheduledMinimums[${i}].recurrence: "${s.recurrence}" must be a five-field cron expression`);
