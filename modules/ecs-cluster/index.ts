@@ -29,6 +29,8 @@ export interface EcsClusterProps {
 export class ComputeCluster extends Construct {
   readonly cluster: EcsCluster;
   readonly execLogGroup: CloudwatchLogGroup;
+  /** What a service needs to allow ECS Exec into its tasks (ContainerService `execCommand`). */
+  readonly execCommand: { readonly kmsKeyArn: string; readonly logGroupArn: string };
   readonly clusterName: string;
   readonly clusterArn: string;
   readonly namespace?: ServiceDiscoveryPrivateDnsNamespace;
@@ -67,6 +69,7 @@ export class ComputeCluster extends Construct {
         description: `Service discovery for the services of ${props.name}`,
       });
     }
+    this.execCommand = { kmsKeyArn: props.kmsKeyArn, logGroupArn: this.execLogGroup.arn };
     this.clusterName = this.cluster.name;
     this.clusterArn = this.cluster.arn;
     ComponentTags.apply(this, "compute");

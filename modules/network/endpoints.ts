@@ -12,7 +12,9 @@ import { Construct } from "constructs";
  * - ssm: the CloudWatch agent reads its configuration from Parameter Store;
  * - ec2: the CloudWatch agent resolves `${aws:AutoScalingGroupName}` (the
  *   dimension the GPU metrics are aggregated by) with ec2:DescribeTags;
- * - xray: the X-Ray daemon sidecars send the services' traces (MON-4).
+ * - xray: the X-Ray daemon sidecars send the services' traces (MON-4);
+ * - ssmmessages: ECS Exec sessions into the tasks;
+ * - autoscaling: the render hosts' termination watcher.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "secretsmanager",
@@ -24,6 +26,8 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "ecs-telemetry",
   "monitoring",
   "ssm",
+  "ssmmessages",
+  "autoscaling",
   "ec2",
   "xray",
 ];

@@ -3,6 +3,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { serviceTrustPolicy } from "../common/trust";
@@ -13,6 +14,8 @@ export interface VpcFlowLogsProps {
   readonly account: AwsAccount;
   readonly retentionInDays: number;
   readonly kmsKeyArn: string;
+  /** The VPC's region's provider. @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -29,6 +32,7 @@ export class VpcFlowLogs extends Construct {
     super(scope, id);
     const { accountId, region, partition } = props.account;
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
+      provider: props.provider,
       name: `/aws/vpc/${props.name}/flow-logs`,
       retentionInDays: props.retentionInDays,
       kmsKeyId: props.kmsKeyArn,
@@ -56,6 +60,7 @@ export class VpcFlowLogs extends Construct {
     });
     new IamRolePolicy(this, "write-policy", { name: "write-flow-logs", role: this.role.id, policy: write.json });
     this.flowLog = new FlowLog(this, "flow-log", {
+      provider: props.provider,
       vpcId: props.vpcId,
       trafficType: "ALL",
       logDestinationType: "cloud-watch-logs",

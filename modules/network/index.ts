@@ -27,6 +27,7 @@ import {
 } from "./security-groups";
 
 export { DEFAULT_INTERFACE_ENDPOINTS } from "./endpoints";
+export { IsolatedNetwork, type IsolatedNetworkProps } from "./isolated-network";
 export { SUBNET_TIERS, type SubnetTier, subnetLayoutProblems } from "./layout";
 export { DEFAULT_SERVICE_PORTS, SECURITY_GROUP_ROLES, type SecurityGroupRole, type ServicePorts } from "./security-groups";
 

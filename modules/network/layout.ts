@@ -5,10 +5,10 @@ export const SUBNET_TIERS = ["public", "private", "gpu"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];
 
 /** The address plan of a VPC: CIDRs per tier, index-aligned with the AZs. */
-export interface SubnetLayout {
+export interface SubnetLayout<Tier extends string = SubnetTier> {
   readonly vpcCidr: string;
   readonly availabilityZones: readonly string[];
-  readonly subnets: Readonly<Record<SubnetTier, readonly string[]>>;
+  readonly subnets: Readonly<Record<Tier, readonly string[]>>;
 }
 
 export interface LayoutProblem {
@@ -28,8 +28,13 @@ const MAX_PREFIX = 28;
  * AZs (an ALB and Multi-AZ RDS need two), an AZ listed twice.
  * Shared by environment validation and the Network construct; `prefix`
  * (e.g. `network.`) is put before every field path, in paths and reasons alike.
+ * `tiers`: the tiers the layout has (NET-2's three unless told).
  */
-export function subnetLayoutProblems(layout: SubnetLayout, prefix = ""): LayoutProblem[] {
+export function subnetLayoutProblems<Tier extends string = SubnetTier>(
+  layout: SubnetLayout<Tier>,
+  prefix = "",
+  tiers: readonly Tier[] = SUBNET_TIERS as unknown as readonly Tier[],
+): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
   const push = (path: string, reason: string) => problems.push({ path: prefix + path, reason });
   const cidr = (path: string, text: string | undefined): Ipv4Cidr | undefined => {
@@ -56,7 +61,7 @@ export function subnetLayoutProblems(layout: SubnetLayout, prefix = ""): LayoutP
   });
 
   const seen: { path: string; cidr: Ipv4Cidr }[] = [];
-  for (const tier of SUBNET_TIERS) {
+  for (const tier of tiers) {
     const cidrs = layout.subnets?.[tier] ?? [];
     if (cidrs.length !== zones.length) {
       push(`subnets.${tier}`, `has ${cidrs.length} CIDR(s) but there are ${zones.length} AZs; give one per AZ, in AZ order`);

@@ -384,8 +384,24 @@ describe("ContainerService module", () => {
     it("[SEC-1] the execution role pulls only the given repositories (GetAuthorizationToken has no resource)", () => {
       const { EcrLogin, PullServiceImages } = bySid(execution);
       expect(EcrLogin).toEqual({ sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
-      expect([...PullServiceImages.actions].sort()).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:BatchImportUpstreamImage", "ecr:GetDownloadUrlForLayer"]);
+      expect([...PullServiceImages.actions].sort()).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
       expect(PullServiceImages.resources).toEqual([API_REPOSITORY, XRAY_REPOSITORY]);
+      // No pull-through cache among them: nothing may import upstream images or create repositories.
+      expect(bySid(execution).FillPullThroughCache).toBeUndefined();
+      expect(JSON.stringify(execution)).not.toMatch(/BatchImportUpstreamImage|CreateRepository/);
+    });
+
+    it("[SEC-1] [ECR User Guide, \"IAM permissions required to sync an upstream registry with an Amazon ECR private registry\": ecr:BatchImportUpstreamImage and ecr:CreateRepository] the execution role fills the pull-through cache repositories it is given, and only those", () => {
+      const CACHE = "arn:aws:ecr:ap-northeast-2:123456789012:repository/ecr-public/xray/*";
+      const cached = synth({ pullFrom: [API_REPOSITORY, CACHE], pullThroughFrom: [CACHE], tracing: { image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.3.14" } });
+      const statements = bySid(roleStatements(cached, EXECUTION)!);
+      expect(statements.FillPullThroughCache).toEqual({ sid: "FillPullThroughCache", actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], resources: [CACHE] });
+      // Pulling is the general statement's, over every repository.
+      expect(statements.PullServiceImages.resources).toEqual([API_REPOSITORY, CACHE]);
+      expect(statements.PullServiceImages.actions).not.toContain("ecr:BatchImportUpstreamImage");
+      expect(roleStatements(cached, EXECUTION)!.map((s) => s.sid)).toEqual(["EcrLogin", "PullServiceImages", "WriteContainerLogs", "FillPullThroughCache"]);
+      // Not the task role's business.
+      expect(JSON.stringify(roleStatements(cached, TASK))).not.toContain("ecr:");
     });
 
     it("[SEC-1] [MON-3] the execution role writes only to the service's own log groups, one per distinct name", () => {
@@ -451,6 +467,45 @@ describe("ContainerService module", () => {
       expect(XRAY_DAEMON_ADDRESS).toBe("127.0.0.1:2000");
       for (const container of containersOf(stack).slice(0, 3)) {
         expect(container.environment).toContainEqual({ name: "AWS_XRAY_DAEMON_ADDRESS", value: "127.0.0.1:2000" });
+      }
+    });
+  });
+
+  describe("ECS Exec", () => {
+    const EXEC_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/exec";
+    const EXEC_LOGS = "arn:aws:logs:ap-northeast-2:123456789012:log-group:/ecs/ecg-test/exec";
+    const appStatement = { sid: "ReadVideos", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::ecg-test-videos/*"] };
+    const stack = synth({ execCommand: { kmsKeyArn: EXEC_KEY, logGroupArn: EXEC_LOGS }, taskStatements: [appStatement] });
+    const task = roleStatements(stack, TASK)!;
+
+    it("[ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\": the service needs enableExecuteCommand] turns execute-command on only when asked", () => {
+      expect(only(stack, "aws_ecs_service").enable_execute_command).toBe(true);
+      expect(only(synth(), "aws_ecs_service").enable_execute_command).toBeUndefined();
+    });
+
+    it("[SEC-1] [ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\", IAM permissions: the task role opens the ssmmessages channels, decrypts with the session key and writes the session log] gives the task role exactly the ECS Exec statements, after the given ones", () => {
+      expect(task).toEqual([
+        appStatement,
+        {
+          sid: "ExecSessionChannels",
+          actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+          resources: ["*"],
+        },
+        { sid: "ExecSessionEncryption", actions: ["kms:Decrypt"], resources: [EXEC_KEY] },
+        { sid: "ExecSessionLogLookup", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
+        { sid: "ExecSessionLog", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`${EXEC_LOGS}:*`] },
+      ]);
+    });
+
+    it("[SEC-1] leaves the execution role as it is, and without execCommand the task role has no exec permission", () => {
+      expect(roleStatements(stack, EXECUTION)).toEqual(roleStatements(synth({ taskStatements: [appStatement] }), EXECUTION));
+      expect(JSON.stringify(roleStatements(synth({ taskStatements: [appStatement] }), TASK))).not.toMatch(/ssmmessages:|ExecSession/);
+    });
+
+    it("[SEC-1] no action has a wildcard, and Resource * only for the calls that take no resource", () => {
+      for (const statement of task) {
+        for (const action of statement.actions) expect(action).not.toContain("*");
+        if (statement.resources.includes("*")) expect(["ExecSessionChannels", "ExecSessionLogLookup"]).toContain(statement.sid);
       }
     });
   });

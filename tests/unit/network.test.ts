@@ -1,8 +1,9 @@
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Testing } from "cdktf";
-import { Network, type NetworkProps } from "../../modules/network";
-import { referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DEFAULT_INTERFACE_ENDPOINTS, IsolatedNetwork, type IsolatedNetworkProps, Network, type NetworkProps, subnetLayoutProblems } from "../../modules/network";
+import { errorOf, referencedId, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const SEED_LAYOUT = {
   vpcCidr: "10.0.0.0/16",
@@ -208,6 +209,18 @@ describe("Network module", () => {
     }
   });
 
+  it("[NET-5] [ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\": private tasks need an ssmmessages endpoint] [EC2 Auto Scaling User Guide, \"Connect to Amazon EC2 Auto Scaling using an interface VPC endpoint\"] adds the ssmmessages and autoscaling interface endpoints by default", () => {
+    expect(DEFAULT_INTERFACE_ENDPOINTS).toEqual(expect.arrayContaining(["ssmmessages", "autoscaling", "ssm", "ec2", "xray", "monitoring"]));
+    const services = resourcesOf(seedNetwork, "aws_vpc_endpoint")
+      .map(([, e]) => e)
+      .filter((e) => e.vpc_endpoint_type === "Interface")
+      .map((e) => e.service_name);
+    expect(services).toContain("com.amazonaws.ap-northeast-2.ssmmessages");
+    expect(services).toContain("com.amazonaws.ap-northeast-2.autoscaling");
+    // One endpoint per default service, none twice.
+    expect([...services].sort()).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map((service) => `com.amazonaws.ap-northeast-2.${service}`).sort());
+  });
+
   it("[NET-6] sends flow logs of all traffic to a KMS-encrypted log group through a scoped role", () => {
     expect(JSON.stringify(seedNetwork)).toHaveResourceWithProperties(FlowLog, {
       traffic_type: "ALL",
@@ -294,5 +307,117 @@ describe("Network module with HTTPS through NAT", () => {
 
   it("[NET-4] opens nothing towards the internet by default", () => {
     expect(toInternet(seedNetwork)).toEqual([]);
+  });
+});
+
+describe("IsolatedNetwork module (a private-only VPC in another region)", () => {
+  const TOKYO_ACCOUNT = { ...TEST_ACCOUNT, region: "ap-northeast-1" };
+  const props: IsolatedNetworkProps = {
+    name: "ecg-test-replica",
+    account: TOKYO_ACCOUNT,
+    vpcCidr: "10.11.0.0/16",
+    availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+    subnets: ["10.11.1.0/24", "10.11.2.0/24"],
+    flowLogRetentionDays: 90,
+    logsKmsKeyArn: "arn:aws:kms:ap-northeast-1:123456789012:key/logs",
+  };
+  let built: IsolatedNetwork | undefined;
+  const synthIsolated = (overrides: Partial<IsolatedNetworkProps> = {}, tokyo = true) =>
+    synthJson(
+      Testing.synthScope((scope) => {
+        const provider = tokyo ? new AwsProvider(scope, "tokyo", { region: "ap-northeast-1", alias: "tokyo" }) : undefined;
+        built = new IsolatedNetwork(scope, "isolated", { ...props, provider, ...overrides });
+      }),
+    );
+  const stack = synthIsolated();
+  const network = built!;
+  const [[vpcId, vpc]] = resourcesOf(stack, "aws_vpc");
+
+  it("[RDS-3] creates the VPC and one private subnet per AZ in the given region, with no public IPs", () => {
+    expect(resourcesOf(stack, "aws_vpc")).toHaveLength(1);
+    expect(vpc).toMatchObject({ cidr_block: "10.11.0.0/16", enable_dns_support: true, enable_dns_hostnames: true, provider: "aws.tokyo" });
+    const subnets = resourcesOf(stack, "aws_subnet").map(([, subnet]) => subnet);
+    expect(subnets.map((subnet) => [subnet.availability_zone, subnet.cidr_block, subnet.tags.Tier])).toEqual([
+      ["ap-northeast-1a", "10.11.1.0/24", "private"],
+      ["ap-northeast-1c", "10.11.2.0/24", "private"],
+    ]);
+    for (const subnet of subnets) expect(subnet).toMatchObject({ vpc_id: `\${aws_vpc.${vpcId}.id}`, map_public_ip_on_launch: false, provider: "aws.tokyo" });
+    expect(network.subnetIds).toHaveLength(2);
+  });
+
+  it("[NET-4] has no route out: no internet or NAT gateway, no endpoint, no route, no public subnet", () => {
+    for (const type of ["aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_vpc_endpoint", "aws_route", "aws_route_table", "aws_route_table_association"]) {
+      expect(resourcesOf(stack, type)).toEqual([]);
+    }
+  });
+
+  it("[NET-4] CKV2_AWS_12: closes the VPC's default security group (no rules)", () => {
+    const [[, closed]] = resourcesOf(stack, "aws_default_security_group");
+    expect(closed.vpc_id).toBe(`\${aws_vpc.${vpcId}.id}`);
+    expect(closed.ingress).toBeUndefined();
+    expect(closed.egress).toBeUndefined();
+  });
+
+  it("[NET-4] [Terraform aws_security_group: the provider removes AWS's default allow-all egress rule of a new group] gives out a security group without rules: nothing in, nothing out", () => {
+    const [[, group]] = resourcesOf(stack, "aws_security_group");
+    expect(resourcesOf(stack, "aws_security_group")).toHaveLength(1);
+    expect(group).toMatchObject({ name: "ecg-test-replica-isolated", vpc_id: `\${aws_vpc.${vpcId}.id}`, provider: "aws.tokyo" });
+    expect(group.ingress).toBeUndefined();
+    expect(group.egress).toBeUndefined();
+    expect(resourcesOf(stack, "aws_vpc_security_group_ingress_rule")).toEqual([]);
+    expect(resourcesOf(stack, "aws_vpc_security_group_egress_rule")).toEqual([]);
+    expect(resourcesOf(stack, "aws_security_group_rule")).toEqual([]);
+  });
+
+  it("[NET-6] flow-logs all traffic in its region to a KMS-encrypted group, through a role trusted for flow logs of that region", () => {
+    const [[, flowLog]] = resourcesOf(stack, "aws_flow_log");
+    const [[groupId, group]] = resourcesOf(stack, "aws_cloudwatch_log_group");
+    expect(flowLog).toMatchObject({ vpc_id: `\${aws_vpc.${vpcId}.id}`, traffic_type: "ALL", provider: "aws.tokyo", log_destination: `\${aws_cloudwatch_log_group.${groupId}.arn}` });
+    expect(group).toMatchObject({ name: "/aws/vpc/ecg-test-replica/flow-logs", retention_in_days: 90, kms_key_id: props.logsKmsKeyArn, provider: "aws.tokyo" });
+    const [[, role]] = resourcesOf(stack, "aws_iam_role");
+    // IAM is global: the role has no provider of its own.
+    expect(role.provider).toBeUndefined();
+    const [trust] = statementsOf(stack, role.assume_role_policy);
+    expect(trust.condition).toContainEqual({ test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:ec2:ap-northeast-1:123456789012:vpc-flow-log/*"] });
+  });
+
+  it("[ENV-4] tags every taggable resource with Component=network", () => {
+    for (const type of ["aws_vpc", "aws_subnet", "aws_security_group", "aws_default_security_group", "aws_flow_log", "aws_cloudwatch_log_group", "aws_iam_role"]) {
+      const all = resourcesOf(stack, type);
+      expect(all.length).toBeGreaterThan(0);
+      for (const [, resource] of all) expect(resource.tags.Component).toBe("network");
+    }
+  });
+
+  it("uses the stack's default provider when given none", () => {
+    const plain = synthIsolated({}, false);
+    for (const type of ["aws_vpc", "aws_subnet", "aws_security_group", "aws_flow_log", "aws_cloudwatch_log_group"]) {
+      for (const [, resource] of resourcesOf(plain, type)) expect(resource.provider).toBeUndefined();
+    }
+  });
+
+  it.each<[string, Partial<IsolatedNetworkProps>, string]>([
+    ["a malformed VPC CIDR", { vpcCidr: "10.11.0/16" }, 'vpcCidr: "10.11.0/16" is not an IPv4 CIDR'],
+    ["one AZ", { availabilityZones: ["ap-northeast-1a"], subnets: ["10.11.1.0/24"] }, "availabilityZones: lists 1 AZ(s); at least 2 are required"],
+    ["a subnet per AZ missing", { subnets: ["10.11.1.0/24"] }, "subnets.private: has 1 CIDR(s) but there are 2 AZs"],
+    ["a subnet outside the VPC", { subnets: ["10.11.1.0/24", "10.12.2.0/24"] }, "subnets.private[1]: 10.12.2.0/24 is outside the VPC CIDR 10.11.0.0/16"],
+    ["overlapping subnets", { subnets: ["10.11.1.0/24", "10.11.1.0/25"] }, "subnets.private[1]: 10.11.1.0/25 overlaps subnets.private[0] (10.11.1.0/24)"],
+    ["a retention CloudWatch refuses", { flowLogRetentionDays: 10 }, "flowLogRetentionDays: 10 is not a CloudWatch Logs retention value"],
+  ])("refuses %s", (_, overrides, message) => {
+    const error = errorOf(() => synthIsolated(overrides));
+    expect(error).toMatch(/^IsolatedNetwork "isolated" is misconfigured:\n/);
+    expect(error).toContain(message);
+  });
+});
+
+describe("subnetLayoutProblems with tiers", () => {
+  it("checks only the given tiers (the three of NET-2 by default)", () => {
+    const layout = { vpcCidr: "10.0.0.0/16", availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"], subnets: { private: ["10.0.2.0/24", "10.0.20.0/24"] } };
+    expect(subnetLayoutProblems(layout, "", ["private"])).toEqual([]);
+    const defaults = subnetLayoutProblems(layout as never).map((p) => p.path);
+    expect(defaults).toEqual(expect.arrayContaining(["subnets.public", "subnets.gpu"]));
+    expect(subnetLayoutProblems({ ...layout, subnets: { private: ["10.0.2.0/24"] } }, "net.", ["private"])).toEqual([
+      expect.objectContaining({ path: "net.subnets.private" }),
+    ]);
   });
 });
