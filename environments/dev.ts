@@ -50,7 +50,7 @@ export const dev: EnvironmentConfig = {
     logRetentionDays: 30,
   },
   database: {
-    engineVersion: "15.4",
+    engineVersion: "15",
     instanceClass: "db.t4g.medium",
     allocatedStorageGiB: 20,
     multiAz: false,

@@ -48,7 +48,7 @@ export const prod: EnvironmentConfig = {
     logRetentionDays: 365,
   },
   database: {
-    engineVersion: "15.4",
+    engineVersion: "15",
     instanceClass: "db.r6g.xlarge",
     allocatedStorageGiB: 500,
     iops: 12000,

@@ -48,13 +48,20 @@ export const staging: EnvironmentConfig = {
     logRetentionDays: 90,
   },
   database: {
-    engineVersion: "15.4",
+    engineVersion: "15",
     instanceClass: "db.r6g.large",
     allocatedStorageGiB: 100,
     multiAz: true,
     backupRetentionDays: 7,
     sameRegionReplicas: 1,
     crossRegionReplicaRegion: "ap-northeast-1",
+    // Staging has no standby: its Tokyo replica gets a private-only VPC of its own.
+    crossRegionReplicaNetwork: {
+      vpcCidr: "10.11.0.0/16",
+      availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+      subnets: ["10.11.1.0/24", "10.11.2.0/24"],
+      flowLogRetentionDays: 90,
+    },
     deletionProtection: true,
   },
   cache: {

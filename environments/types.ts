@@ -84,6 +84,12 @@ export interface GpuFleetConfig {
   readonly predictiveScaling: boolean;
   /** The service's task on each host (one task, one GPU per host). */
   readonly task: TaskSizeConfig;
+  /**
+   * The longest a host waits for its running jobs before the group terminates
+   * it (scale-in, refresh): the render fleet's termination hook, 1-1440.
+   * @default 60
+   */
+  readonly drainMinutes?: number;
 }
 
 export interface ComputeConfig {
@@ -129,8 +135,28 @@ export interface DatabaseConfig {
   readonly sameRegionReplicas: number;
   /** Region of the cross-region read replica and of the backup copies, or none (RDS-3, RDS-4); the failover region. */
   readonly crossRegionReplicaRegion?: string;
+  /**
+   * The replica's own network in that region, for an environment without a
+   * standby there (with one, the replica lives in the standby's private
+   * subnets). A VPC of private subnets only, no route out: RDS replicates
+   * over its own network. Required then: a landing-zone account often has no
+   * default VPC to fall back on.
+   * @default - none (only valid with a standby)
+   */
+  readonly crossRegionReplicaNetwork?: ReplicaNetworkConfig;
   /** Deletion protection, `prevent_destroy` and a final snapshot. */
   readonly deletionProtection: boolean;
+}
+
+/** A private-only VPC in another region (DatabaseConfig `crossRegionReplicaNetwork`). */
+export interface ReplicaNetworkConfig {
+  /** Never overlaps another VPC of the program (ENV-3). */
+  readonly vpcCidr: string;
+  /** Full AZ names of that region, at least two (a DB subnet group needs two). */
+  readonly availabilityZones: readonly string[];
+  /** One private subnet CIDR per AZ, in AZ order. */
+  readonly subnets: readonly string[];
+  readonly flowLogRetentionDays: number;
 }
 
 export interface CacheConfig {

@@ -2,7 +2,9 @@ import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
 import { bucketNameProblem, isDnsName, logRetentionProblem } from "../modules/common/limits";
 import { MAX_HOOK_BAKE_MINUTES, trafficShiftProblems } from "../modules/delivery/traffic-shift";
 import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
+import { drainSecondsProblem, scheduledBaseProblem } from "../modules/gpu-fleet/rules";
 import { subnetLayoutProblems } from "../modules/network/layout";
+import { checkDeprecations } from "./deprecations-check";
 import { availabilityZonesByRegion } from "./regions";
 import type { BackendConfig, CapacityRange, EnvironmentConfig, GpuFleetConfig, NetworkConfig } from "./types";
 
@@ -51,6 +53,8 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
     seenNames.add(env.name);
     const networks = [{ path: "network", owner: `environment "${env.name}"`, cidr: env.network?.vpcCidr }];
     if (env.disasterRecovery?.standby) networks.push({ path: "disasterRecovery.standby.network", owner: `the standby of "${env.name}"`, cidr: env.disasterRecovery.standby.network?.vpcCidr });
+    const replicaNetwork = env.database?.crossRegionReplicaNetwork;
+    if (replicaNetwork) networks.push({ path: "database.crossRegionReplicaNetwork", owner: `the database replica of "${env.name}"`, cidr: replicaNetwork.vpcCidr });
     for (const { path, owner, cidr } of networks) {
       const vpc = parseCidr(cidr ?? "");
       if (typeof vpc === "string") continue;
@@ -71,6 +75,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
       });
     }
   });
+  problems.push(...checkDeprecations(environments));
   if (problems.length > 0) throw new ConfigValidationError(problems);
 }
 
@@ -142,12 +147,7 @@ class EnvironmentChecker {
   /** A VPC's layout, AZs of `region`, NAT policy and flow-log retention. */
   private network(path: string, network: NetworkConfig, region: string | undefined): void {
     for (const problem of subnetLayoutProblems(network, `${path}.`)) this.fail(problem.path, problem.reason);
-    const known = availabilityZonesByRegion[region ?? ""];
-    (network.availabilityZones ?? []).forEach((az, i) => {
-      if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
-        this.fail(`${path}.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
-      }
-    });
+    this.zonesOf(path, network.availabilityZones, region);
     if (!["one-per-az", "single"].includes(network.natGateways)) {
       this.fail(`${path}.natGateways`, `"${network.natGateways}" must be "one-per-az" or "single"`);
     }
@@ -194,6 +194,11 @@ class EnvironmentChecker {
       this.fail(`${path}.onDemandBaseCapacity`, `${fleet.onDemandBaseCapacity} must be between 0 and instances.max`);
     }
     this.percent(`${path}.onDemandPercentAboveBase`, fleet.onDemandPercentAboveBase, 0);
+    const base = scheduledBaseProblem(fleet.instances?.min, fleet.scheduledMinimums ?? []);
+    if (base) this.fail(`${path}.instances.min`, base);
+    const drain = fleet.drainMinutes === undefined ? undefined : drainSecondsProblem(fleet.drainMinutes * 60);
+    if (drain) this.fail(`${path}.drainMinutes`, drain);
+    if (path === "compute.mlAudio" && fleet.drainMinutes !== undefined) this.fail(`${path}.drainMinutes`, "only the render fleet drains its hosts on termination (ML Audio answers short requests)");
     const unknown = types.filter((t) => !GPU_INSTANCE_TYPES[t]);
     if (unknown.length) {
       this.fail(`${path}.instanceTypes`, `${unknown.join(", ")}: not one-GPU types of the fleet class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`);
@@ -251,6 +256,9 @@ class EnvironmentChecker {
       if (db.crossRegionReplicaRegion !== disasterRecovery.failoverRegion) {
         this.fail("database.crossRegionReplicaRegion", `"${db.crossRegionReplicaRegion}" must be the failover region "${disasterRecovery.failoverRegion}": the replica is what a failover promotes (DR-3)`);
       }
+      this.replicaNetwork(db.crossRegionReplicaRegion);
+    } else if (db.crossRegionReplicaNetwork) {
+      this.fail("database.crossRegionReplicaNetwork", "is set without database.crossRegionReplicaRegion: there is no replica to place in it");
     }
     if (!(cache.shards >= 1 && cache.shards <= 500)) this.fail("cache.shards", `${cache.shards} must be between 1 and 500`);
     if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5)) this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
@@ -259,6 +267,30 @@ class EnvironmentChecker {
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);
     this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
     if (disasterRecovery.standby) this.standby();
+  }
+
+  /** The replica's network: the standby's, or its own private-only VPC (no default VPC is assumed). */
+  private replicaNetwork(region: string): void {
+    const path = "database.crossRegionReplicaNetwork";
+    const network = this.env.database.crossRegionReplicaNetwork;
+    const standby = this.env.disasterRecovery?.standby;
+    if (standby && network) return this.fail(path, "must be unset with a standby: the replica lives in the standby's private subnets");
+    if (standby) return;
+    if (!network) return this.fail(path, `is required: the replica needs subnets in ${region} (a landing-zone account often has no default VPC there)`);
+    const layout = { vpcCidr: network.vpcCidr, availabilityZones: network.availabilityZones, subnets: { private: network.subnets } };
+    for (const problem of subnetLayoutProblems(layout, `${path}.`, ["private"])) this.fail(problem.path.replace(".subnets.private", ".subnets"), problem.reason);
+    this.zonesOf(path, network.availabilityZones, region);
+    const retention = logRetentionProblem(network.flowLogRetentionDays);
+    if (retention) this.fail(`${path}.flowLogRetentionDays`, retention);
+  }
+
+  private zonesOf(path: string, zones: readonly string[] | undefined, region: string | undefined): void {
+    const known = availabilityZonesByRegion[region ?? ""];
+    (zones ?? []).forEach((az, i) => {
+      if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
+        this.fail(`${path}.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
+      }
+    });
   }
 
   private standby(): void {

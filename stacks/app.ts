@@ -4,7 +4,9 @@ import { App, TerraformStack } from "cdktf";
 import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../environments/types";
 import { ConfigValidationError, validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
+import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
 import { parseBackendOverride } from "./backend";
+import { AccountStack, accountRegions, accountStackName } from "./account-stack";
 import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
 import { globalStackName, platformStackName, standbyStackName } from "./names";
@@ -36,8 +38,8 @@ export interface BuildOptions {
 }
 
 /**
- * Validates every environment, then builds the bootstrap stack, one
- * platform stack per environment (with a standby: its standby and global
+ * Validates every environment, then builds the bootstrap stack, one account
+ * stack per account and region the environments use, one platform stack per environment (with a standby: its standby and global
  * stacks too) and the delivery stack, each checked by the policy pack at synth. Nothing reaches the output directory from a
  * bad configuration: config errors are thrown before the App exists, and if a
  * construct refuses its props, a directory the App created is removed again.
@@ -54,6 +56,12 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
     const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, failoverState: input.failoverStateBucket, tags: input.sharedTags });
     // The state bucket holds production's state: production rules apply.
     PolicySynthesizer.apply(state, { ...policy, production: true });
+    // Account and region singletons, once per account and region the environments use.
+    const targets = accountRegions(input.environments);
+    for (const target of targets) {
+      const stack = new AccountStack(app, accountStackName(target, targets), { target, backend: override ?? target.backend.kind, tags: input.sharedTags });
+      PolicySynthesizer.apply(stack, { ...policy, production: target.production });
+    }
     for (const config of input.environments) {
       const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
       PolicySynthesizer.apply(stack, { ...policy, production: config.production });
@@ -87,6 +95,8 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
 export function synthesize(app: App): void {
   try {
     app.synth();
+    // Account and region singletons and account-wide names: at most one stack of an account (and region) creates each.
+    checkProgramSingletons(readSynthesizedStacks(app.outdir, app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id)));
   } catch (error) {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       rmSync(join(app.outdir, "stacks", stack.node.id), { recursive: true, force: true });

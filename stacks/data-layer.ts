@@ -11,9 +11,9 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { repositoryRef } from "../modules/container-registry";
 import { FargateTask } from "../modules/ecs-service";
 import { EncryptionKey } from "../modules/kms";
-import type { Network } from "../modules/network";
+import { IsolatedNetwork, type Network } from "../modules/network";
 import { suppress } from "../modules/policy";
-import { PostgresDatabase } from "../modules/postgres";
+import { type CrossRegionReplica, PostgresDatabase } from "../modules/postgres";
 import { REDIS_KEY_PREFIXES, RedisCluster } from "../modules/redis-cluster";
 import { ReplicatedBucket } from "../modules/replicated-bucket";
 import type { SecureBucket } from "../modules/secure-bucket";
@@ -136,7 +136,11 @@ export class DataLayer extends Construct {
       logsKmsKeyArn: props.logsKmsKeyArn,
       deletionProtection: db.deletionProtection,
       sameRegionReplicas: db.sameRegionReplicas,
-      crossRegionReplica: replicaRegion && replicaKey && !standby ? { provider: provider(replicaRegion), kmsKeyArn: replicaKey.keyArn } : undefined,
+      rotationCodePath: LAMBDA_CODE.secretRotation,
+      secretRecoveryWindowDays: secretRecovery,
+      // DR-1: a promoted replica in the standby's region is administered with these credentials.
+      secretReplicas: standby && replicaRegion && replicaKey ? [{ region: replicaRegion, kmsKeyArn: replicaKey.keyArn }] : undefined,
+      crossRegionReplica: replicaRegion && replicaKey && !standby ? replicaPlacement(this, stackName, config, account, provider(replicaRegion), replicaKey) : undefined,
     });
 
     this.cache = environmentCache(this, "redis", { stackName, config, network, kmsKeyArn: this.dataKey.keyArn, logsKmsKeyArn: props.logsKmsKeyArn });
@@ -217,6 +221,7 @@ export class DataLayer extends Construct {
         },
       ],
       pullFrom: [migrationImage.arn],
+      pullThroughFrom: [migrationImage.arn],
       logsKmsKeyArn: props.logsKmsKeyArn,
       logRetentionDays: config.compute.logRetentionDays,
       secretsKmsKeyArns: [this.dataKey.keyArn],
@@ -231,6 +236,24 @@ export class DataLayer extends Construct {
       secretsKmsKeyArn: this.dataKey.keyArn,
     });
   }
+}
+
+/** The cross-region replica without a standby: in a private-only VPC of its own there. */
+function replicaPlacement(scope: Construct, stackName: string, config: EnvironmentConfig, account: AwsAccount, provider: TerraformProvider, key: EncryptionKey): CrossRegionReplica {
+  const network = config.database.crossRegionReplicaNetwork;
+  const region = config.database.crossRegionReplicaRegion;
+  if (!network || !region) throw new Error(`DataLayer: environment "${config.name}" has a cross-region replica without database.crossRegionReplicaNetwork`);
+  const isolated = new IsolatedNetwork(scope, "replica-network", {
+    name: `${stackName}-replica`,
+    account: { ...account, region },
+    vpcCidr: network.vpcCidr,
+    availabilityZones: network.availabilityZones,
+    subnets: network.subnets,
+    flowLogRetentionDays: network.flowLogRetentionDays,
+    logsKmsKeyArn: key.keyArn,
+    provider,
+  });
+  return { provider, kmsKeyArn: key.keyArn, subnetIds: isolated.subnetIds, securityGroupIds: [isolated.securityGroupId] };
 }
 
 const secretRecoveryDays = (config: EnvironmentConfig) => (config.production ? 7 : 0);

@@ -97,7 +97,6 @@ export class PlatformStack extends IsolatedStack {
       prefix: id,
       images: Object.values(SERVICE_IMAGES),
       kmsKeyArn: this.imagesKey.keyArn,
-      pullThroughCaches: { [XRAY_PULL_THROUGH.prefix]: XRAY_PULL_THROUGH.upstream },
       // DR: the images wait in the failover region for a standby there.
       replication: config.disasterRecovery.replicateImages ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId } : undefined,
     });

@@ -21,11 +21,39 @@ const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as con
 export const LOG_GROUPS = ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"] as const;
 export const logGroupName = (stack: string, group: (typeof LOG_GROUPS)[number]) => `/ecs/${stack}/${group}`;
 
+/** The render workers' Celery app, queue and node name prefix (`render@<container hostname>`). */
+const RENDER_CELERY = { app: "ecg_render.worker", queue: "render", node: "render" } as const;
+/** Container of the render task that runs the workers (and holds its GPU). */
+export const RENDER_WORKER_CONTAINER = "celery-workers";
+
 /**
  * The render image's Celery entry point (its contract with this program): four
- * worker processes per task (CMP-4), one GPU shared by the task.
+ * worker processes per task (CMP-4), one GPU shared by the task, consuming the
+ * `render` queue as node `render@<hostname>`. Tasks must be declared with
+ * `acks_late=True, reject_on_worker_lost=True`: a job whose host is lost (a
+ * Spot interruption gives two minutes) goes back to the queue for another host.
  */
-export const RENDER_WORKER_COMMAND = ["celery", "--app", "ecg_render.worker", "worker", "--concurrency", "4", "--loglevel", "INFO"];
+export const RENDER_WORKER_COMMAND = [
+  "celery", "--app", RENDER_CELERY.app, "worker", "--queues", RENDER_CELERY.queue,
+  "--hostname", `${RENDER_CELERY.node}@%h`, "--concurrency", "4", "--loglevel", "INFO",
+];
+
+/**
+ * How a render host finishes its jobs before it is terminated (GpuFleet
+ * `drainOnTermination`): in the workers' container, Celery stops consuming
+ * the queue (`control cancel_consumer`), then the host waits until
+ * `inspect active` lists no running job. Both run on the host with
+ * `docker exec`, which gives them the container's broker settings.
+ */
+export const RENDER_WORKER_DRAIN = (() => {
+  const container = `c=$(docker ps -q --filter label=com.amazonaws.ecs.container-name=${RENDER_WORKER_CONTAINER} | head -n1)`;
+  const node = `--destination "${RENDER_CELERY.node}@$(docker exec "$c" hostname)"`;
+  const celery = `docker exec "$c" celery --app ${RENDER_CELERY.app}`;
+  return {
+    stopTakingWork: `${container}; [[ -z "$c" ]] || ${celery} control cancel_consumer ${RENDER_CELERY.queue} ${node}`,
+    isIdle: `${container}; [[ -z "$c" ]] || ${celery} inspect active ${node} --json | python3 -c 'import json, sys; sys.exit(1 if any(json.load(sys.stdin).values()) else 0)'`,
+  };
+})();
 
 /** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
 export const XRAY_PULL_THROUGH = { prefix: "ecr-public", upstream: "public.ecr.aws", repository: "xray/aws-xray-daemon", tag: "3.x" } as const;
@@ -108,6 +136,8 @@ export class EcgServices extends Construct {
       tracing,
       logsKmsKeyArn: props.logsKmsKeyArn,
       logRetentionDays: config.compute.logRetentionDays,
+      // Audited ECS Exec into every task (sessions encrypted and logged by the cluster).
+      execCommand: cluster.execCommand,
     };
 
     const bucketArn = `arn:${account.partition}:s3:::${data.videosBucketName}`;
@@ -176,6 +206,7 @@ export class EcgServices extends Construct {
         },
       ],
       pullFrom: [repository("api"), xrayRepository],
+      pullThroughFrom: [xrayRepository],
       // SEC-1: read/write on the videos bucket, its own secrets, connecting as its database user.
       taskStatements: [
         list([]),
@@ -207,6 +238,7 @@ export class EcgServices extends Construct {
         scheduling: { kind: "ec2-daemon", placementConstraint: (key === "mlAudio" ? props.mlAudioFleet : props.renderFleet).placementConstraint },
         containers,
         pullFrom: [repository(key), xrayRepository],
+        pullThroughFrom: [xrayRepository],
         taskStatements,
         discovery: { namespaceId: namespace.id, name: discoveryName },
       });
@@ -254,7 +286,7 @@ export class EcgServices extends Construct {
         },
         {
           // The workers render: the task's one GPU is theirs (ECS gives a GPU to one container).
-          name: "celery-workers",
+          name: RENDER_WORKER_CONTAINER,
           image: image("render"),
           command: RENDER_WORKER_COMMAND,
           gpus: 1,

@@ -7,7 +7,7 @@ import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig, StandbyConfig } from "../environments/types";
 import { appSecretName } from "../modules/app-secrets";
 import { AwsAccountLookup } from "../modules/common/aws-account";
-import { ContainerRegistry, repositoryRef } from "../modules/container-registry";
+import { repositoryRef } from "../modules/container-registry";
 import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modules/postgres";
 import type { RedisCluster } from "../modules/redis-cluster";
 import { configureBackend } from "./backend";
@@ -18,7 +18,7 @@ import { ApiEntryPoint } from "./entry-point";
 import { Foundation, SERVICE_PORTS } from "./foundation";
 import { GpuCompute } from "./gpu-compute";
 import { platformStackName } from "./names";
-import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
+import { EcgServices, SERVICE_IMAGES } from "./services";
 
 export interface StandbyStackProps {
   /** An environment with `disasterRecovery.standby`. */
@@ -80,13 +80,6 @@ export class StandbyStack extends IsolatedStack {
       httpsThroughNat: standby.active,
     });
     const { logsKey, network, cluster } = this.foundation;
-    // The X-Ray daemon's image, pulled through this region's cache (the tasks have no internet egress).
-    new ContainerRegistry(this, "registry", {
-      prefix: id,
-      images: [],
-      kmsKeyArn: logsKey.keyArn,
-      pullThroughCaches: { [XRAY_PULL_THROUGH.prefix]: XRAY_PULL_THROUGH.upstream },
-    });
     this.gpu = new GpuCompute(this, "gpu", { name: id, config, network, cluster, idle: !standby.active });
     this.entryPoint = new ApiEntryPoint(this, "entry", {
       stackName: id,

@@ -1,5 +1,13 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, TerraformStack } from "cdktf";
+import { program } from "../environments";
+import { ProgramCheckError } from "../modules/policy/program-checks";
+import { buildApp, synthesize } from "../stacks/app";
+import { withoutTokenTraces } from "../stacks/token-traces";
 import { sourceFiles } from "./helpers";
 
 const ROOT = join(__dirname, "..");
@@ -36,5 +44,48 @@ describe("program shape", () => {
       .filter((file) => /from\s+["'](\.\.\/)+(environments|stacks)\b/.test(readFileSync(file, "utf8")))
       .map((file) => relative(ROOT, file));
     expect(offenders).toEqual([]);
+  });
+});
+
+/** Every file below `dir`, relative to it. */
+const filesBelow = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))) : [];
+
+describe("program stacks", () => {
+  const stackNames = (app: ReturnType<typeof buildApp>) => app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
+
+  it("[PLT-2] [CI-1] builds the bootstrap stack, the account stacks, each environment's stacks and the delivery stack; CI checks only stacks the program writes", () => {
+    const names = withoutTokenTraces(() => stackNames(buildApp(program, { outdir: join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out") })));
+    // In construction order: one account stack per account and region (Seoul for the environments, Tokyo for prod's standby).
+    expect(names).toEqual(["ecg-state", "ecg-account-ap-northeast-2", "ecg-account-ap-northeast-1", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"]);
+    const ci = /for stack in ([^;]+); do\n\s+test -s "cdktf\.out\/stacks\/\$stack\/cdk\.tf\.json"/.exec(readFileSync(join(ROOT, ".ci/run"), "utf8"));
+    const checked = ci![1].trim().split(/\s+/);
+    expect(checked.filter((name) => !names.includes(name))).toEqual([]);
+    expect(checked).toEqual(expect.arrayContaining(["ecg-state", "ecg-account-ap-northeast-2", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"]));
+  });
+
+  it("[ECR User Guide: one pull through cache rule per prefix per registry] synthesis refuses a second stack creating the ecr-public rule in one account and region, and leaves no stack written", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out");
+    const error = withoutTokenTraces(() => {
+      // Two stacks of one (unpinned) account that both put the registry singleton into ap-northeast-2.
+      const app = new App({ outdir });
+      for (const name of ["ecg-account-ap-northeast-2", "ecg-rogue"]) {
+        const stack = new TerraformStack(app, name);
+        new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
+        new EcrPullThroughCacheRule(stack, "cache", { ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" });
+      }
+      try {
+        synthesize(app);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    });
+    expect(error).toBeInstanceOf(ProgramCheckError);
+    const message = (error as Error).message;
+    expect(message).toContain("ecg-account-ap-northeast-2 aws_ecr_pull_through_cache_rule.cache");
+    expect(message).toContain('ecg-rogue aws_ecr_pull_through_cache_rule.cache (unpinned account, ap-northeast-2) both create the pull through cache rule for ECR repository prefix "ecr-public"');
+    // Nothing to plan or deploy by mistake: no stack's cdk.tf.json, no manifest.
+    expect(filesBelow(outdir).filter((f) => f.endsWith("cdk.tf.json") || f === "manifest.json")).toEqual([]);
   });
 });

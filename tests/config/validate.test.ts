@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments, program } from "../../environments";
+import { dev } from "../../environments/dev";
 import { prod } from "../../environments/prod";
+import { staging } from "../../environments/staging";
 import type { EnvironmentConfig } from "../../environments/types";
 import { ConfigValidationError, validateEnvironments } from "../../environments/validate";
 import { buildApp } from "../../stacks/app";
@@ -11,6 +13,8 @@ type Mutable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ?
 
 /** A deep copy of prod to break one field of. */
 const prodCopy = (): Mutable<EnvironmentConfig> => structuredClone(prod) as Mutable<EnvironmentConfig>;
+/** A deep copy of staging (a cross-region replica without a standby). */
+const stagingCopy = (): Mutable<EnvironmentConfig> => structuredClone(staging) as Mutable<EnvironmentConfig>;
 
 function problemsOf(envs: readonly EnvironmentConfig[]): string[] {
   try {
@@ -131,6 +135,176 @@ describe("environment validation", () => {
     expect(() => validateEnvironments([env])).toThrow(
       /Invalid environment configuration \(2 problems\):\n {2}- prod: network\.vpcCidr: "bogus" is not an IPv4 CIDR.*\n {2}- prod: compute\.api\.tasks: min 3 is greater than max 1/,
     );
+  });
+});
+
+/**
+ * Issue #13's configuration rules, each as the environments it breaks: the
+ * shipped three with one changed (ENV-3 is checked across environments).
+ */
+const ISSUE_13_CASES: [string, () => EnvironmentConfig[], string][] = [
+  [
+    "[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica: no default VPC is assumed] a cross-region replica without a standby and without crossRegionReplicaNetwork",
+    () => {
+      const s = stagingCopy();
+      delete (s.database as Partial<typeof s.database>).crossRegionReplicaNetwork;
+      return [dev, s, prod];
+    },
+    "staging: database.crossRegionReplicaNetwork: is required: the replica needs subnets in ap-northeast-1",
+  ],
+  [
+    "[DR-1] a crossRegionReplicaNetwork with a standby (the replica lives in the standby's private subnets)",
+    () => {
+      const p = prodCopy();
+      p.database.crossRegionReplicaNetwork = { vpcCidr: "10.12.0.0/16", availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"], subnets: ["10.12.1.0/24", "10.12.2.0/24"], flowLogRetentionDays: 365 };
+      return [dev, staging, p];
+    },
+    "prod: database.crossRegionReplicaNetwork: must be unset with a standby: the replica lives in the standby's private subnets",
+  ],
+  [
+    "a crossRegionReplicaNetwork without crossRegionReplicaRegion",
+    () => {
+      const s = stagingCopy();
+      delete s.database.crossRegionReplicaRegion;
+      return [dev, s, prod];
+    },
+    "staging: database.crossRegionReplicaNetwork: is set without database.crossRegionReplicaRegion: there is no replica to place in it",
+  ],
+  [
+    "[RDS User Guide: a DB subnet group needs subnets in at least two AZs] a replica network with one subnet for two AZs",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork!.subnets = ["10.11.1.0/24"];
+      return [dev, s, prod];
+    },
+    "staging: database.crossRegionReplicaNetwork.subnets: has 1 CIDR(s) but there are 2 AZs",
+  ],
+  [
+    "a replica subnet outside the replica VPC",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork!.subnets = ["10.11.1.0/24", "10.99.2.0/24"];
+      return [dev, s, prod];
+    },
+    "staging: database.crossRegionReplicaNetwork.subnets[1]: 10.99.2.0/24 is outside the VPC CIDR 10.11.0.0/16",
+  ],
+  [
+    "a replica AZ outside the replica region",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork!.availabilityZones = ["ap-northeast-2a", "ap-northeast-1c"];
+      return [dev, s, prod];
+    },
+    'staging: database.crossRegionReplicaNetwork.availabilityZones[0]: "ap-northeast-2a" is not an AZ of region ap-northeast-1',
+  ],
+  [
+    "[CloudWatch Logs API Reference, PutRetentionPolicy: retentionInDays is one of a fixed list] a replica flow-log retention CloudWatch refuses",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork!.flowLogRetentionDays = 45;
+      return [dev, s, prod];
+    },
+    "staging: database.crossRegionReplicaNetwork.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value",
+  ],
+  [
+    "[ENV-3] a replica VPC overlapping its environment's",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork = { ...s.database.crossRegionReplicaNetwork!, vpcCidr: "10.1.0.0/16", subnets: ["10.1.101.0/24", "10.1.102.0/24"] };
+      return [dev, s, prod];
+    },
+    'staging: database.crossRegionReplicaNetwork.vpcCidr: 10.1.0.0/16 overlaps the VPC of environment "staging" (10.1.0.0/16); VPCs never share CIDR ranges (ENV-3)',
+  ],
+  [
+    "[ENV-3] a replica VPC overlapping another environment's standby",
+    () => {
+      const s = stagingCopy();
+      s.database.crossRegionReplicaNetwork = { ...s.database.crossRegionReplicaNetwork!, vpcCidr: "10.10.0.0/16", subnets: ["10.10.101.0/24", "10.10.102.0/24"] };
+      return [dev, s, prod];
+    },
+    'prod: disasterRecovery.standby.network.vpcCidr: 10.10.0.0/16 overlaps the VPC of the database replica of "staging" (10.10.0.0/16)',
+  ],
+  [
+    "[EC2 Auto Scaling API Reference, LifecycleHook: a host waits at most 48 hours] a render drain of 0 minutes",
+    () => {
+      const p = prodCopy();
+      p.compute.render.drainMinutes = 0;
+      return [dev, staging, p];
+    },
+    "prod: compute.render.drainMinutes: 0 minutes: a host may wait 1-1440 minutes for its work",
+  ],
+  [
+    "[EC2 Auto Scaling API Reference, LifecycleHook: a host waits at most 48 hours] a render drain above a day",
+    () => {
+      const p = prodCopy();
+      p.compute.render.drainMinutes = 1441;
+      return [dev, staging, p];
+    },
+    "prod: compute.render.drainMinutes: 1441 minutes: a host may wait 1-1440 minutes for its work",
+  ],
+  [
+    "[COST-2] [EC2 Auto Scaling User Guide: a scheduled action sets the group's minimum] a base minimum that is none of the scheduled minimums",
+    () => {
+      const p = prodCopy();
+      p.compute.render.instances.min = 3;
+      return [dev, staging, p];
+    },
+    "prod: compute.render.instances.min: 3 is none of the scheduled minimums (4, 2, 1, 2); the schedules own the minimum, so the base must be one of them",
+  ],
+  [
+    "[RDS-1] [RDS for PostgreSQL: no new 15.4 instances from 2024-12-09] engineVersion 15.4",
+    () => {
+      const p = prodCopy();
+      p.database.engineVersion = "15.4";
+      return [dev, staging, p];
+    },
+    'prod: database.engineVersion: RDS for PostgreSQL "15.4" can no longer be created since 2024-12-09; use 15 (auto minor version upgrade)',
+  ],
+];
+
+describe("issue #13 configuration rules", () => {
+  it.each(ISSUE_13_CASES)("refuses %s, naming the environment and the field path, and writes nothing", (_, environmentsOf, expected) => {
+    const envs = environmentsOf();
+    const problems = problemsOf(envs);
+    expect(problems.join("\n")).toContain(expected);
+    // That one problem for that field: `<environment>: <path>`.
+    const field = expected.split(": ").slice(0, 2).join(": ");
+    expect(problems.filter((p) => p.startsWith(`${field}: `))).toHaveLength(1);
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-issue-13-")), "out");
+    expect(() => buildApp({ ...program, environments: envs }, { outdir })).toThrow(expected);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("[COST-2] accepts a fleet without schedules at any minimum, and the drain's bounds of 1 and 1440 minutes", () => {
+    const p = prodCopy();
+    p.compute.mlAudio.instances.min = 3;
+    p.compute.render.drainMinutes = 1440;
+    expect(problemsOf([dev, staging, p])).toEqual([]);
+    p.compute.render.drainMinutes = 1;
+    expect(problemsOf([dev, staging, p])).toEqual([]);
+  });
+
+  it("[RDS-1] the deprecation calendar judges the configuration on ECG_TODAY's day: 15 is refused in every environment once RDS ends its standard support", () => {
+    const saved = process.env.ECG_TODAY;
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      // The day before: accepted, with a warning per environment.
+      process.env.ECG_TODAY = "2028-02-28";
+      expect(problemsOf(environments)).toEqual([]);
+      const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.includes("database.engineVersion"));
+      expect(warnings.map((w) => w.slice(0, w.indexOf(" can no longer")))).toEqual(
+        ["dev", "staging", "prod"].map((name) => `warning: ${name}: database.engineVersion: RDS for PostgreSQL "15"`),
+      );
+      expect(warnings[0]).toContain("can no longer be created from 2028-02-29 (in 1 days)");
+      process.env.ECG_TODAY = "2028-02-29";
+      expect(problemsOf(environments).map((p) => p.slice(0, p.indexOf(" can no longer")))).toEqual(
+        ["dev", "staging", "prod"].map((name) => `${name}: database.engineVersion: RDS for PostgreSQL "15"`),
+      );
+    } finally {
+      stderr.mockRestore();
+      if (saved === undefined) delete process.env.ECG_TODAY;
+      else process.env.ECG_TODAY = saved;
+    }
   });
 });
 

@@ -1,20 +1,30 @@
 import { TerraformResource, TerraformStack } from "cdktf";
 import { environments, program as baseProgram } from "../../environments";
+import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../../modules/common/cidr";
 import { formatReport } from "../../modules/policy";
-import { referencedId, resourcesOf, type SynthesizedStack } from "../helpers";
+import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
 import { synthProgram } from "./synth";
 
 // One synthesis of the whole program serves every describe block below.
 const program = synthProgram();
 const stack = (name: string): SynthesizedStack => program.stacks[name];
 const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
+const ACCOUNT_STACKS = ["ecg-account-ap-northeast-1", "ecg-account-ap-northeast-2"];
 
+/** Resources of the stack's own region (its default provider): staging also has its replica's network in Tokyo. */
+const primaryResourcesOf = (s: SynthesizedStack, type: string) => resourcesOf(s, type).filter(([, r]) => r.provider === undefined);
+/** The boot script of a launch template, `${base64encode(replace("<script>", "@@ECS_CLUSTER@@", ...))}`, as the host gets it (HCL escapes undone). */
+const bootScript = (template: any): string => {
+  const m = /^\$\{base64encode\(replace\("((?:[^"\\]|\\.)*)", "@@ECS_CLUSTER@@", /.exec(template.user_data);
+  if (!m) throw new Error(`not a GPU host boot script: ${String(template.user_data).slice(0, 80)}`);
+  return (JSON.parse(`"${m[1]}"`) as string).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+};
 const subnetsOf = (s: SynthesizedStack) =>
-  Object.fromEntries(resourcesOf(s, "aws_subnet").map(([, r]) => [r.tags.Name, `${r.availability_zone} ${r.cidr_block}`]));
+  Object.fromEntries(primaryResourcesOf(s, "aws_subnet").map(([, r]) => [r.tags.Name, `${r.availability_zone} ${r.cidr_block}`]));
 
 describe("platform stacks", () => {
-  it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one stack per environment and the delivery pipeline's", () => {
-    expect(Object.keys(program.stacks).sort()).toEqual(["ecg-delivery", "ecg-dev", "ecg-prod", "ecg-prod-global", "ecg-prod-standby", "ecg-staging", "ecg-state"]);
+  it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one account stack per account and region, one stack per environment and the delivery pipeline's", () => {
+    expect(Object.keys(program.stacks).sort()).toEqual([...ACCOUNT_STACKS, "ecg-delivery", "ecg-dev", "ecg-prod", "ecg-prod-global", "ecg-prod-standby", "ecg-staging", "ecg-state"]);
   });
 
   it("[NET-1] [NET-2] [ENV-1] prod's VPC and subnets are exactly the seed's, in Seoul AZs a and c", () => {
@@ -34,11 +44,15 @@ describe("platform stacks", () => {
   });
 
   it("[ENV-3] environments never share CIDR ranges, names or state", () => {
-    const vpcs = ENV_STACKS.map((name) => resourcesOf(stack(name), "aws_vpc")[0][1].cidr_block);
-    expect(vpcs).toEqual(["10.2.0.0/16", "10.1.0.0/16", "10.0.0.0/16"]);
+    const vpcs = ENV_STACKS.map((name) => primaryResourcesOf(stack(name), "aws_vpc").map(([, v]) => v.cidr_block));
+    expect(vpcs).toEqual([["10.2.0.0/16"], ["10.1.0.0/16"], ["10.0.0.0/16"]]);
+    // Every VPC of the program, the standby's and staging's replica network included, has a range of its own.
+    const all = Object.entries(program.stacks).flatMap(([name, s]) => resourcesOf(s, "aws_vpc").map(([, v]) => ({ name, cidr: parseCidr(v.cidr_block) as Ipv4Cidr, text: v.cidr_block })));
+    expect(all.map((v) => v.text).sort()).toEqual(["10.0.0.0/16", "10.1.0.0/16", "10.10.0.0/16", "10.11.0.0/16", "10.2.0.0/16"]);
+    for (const [i, a] of all.entries()) for (const b of all.slice(i + 1)) expect({ a: a.text, b: b.text, overlap: cidrsOverlap(a.cidr, b.cidr) }).toEqual({ a: a.text, b: b.text, overlap: false });
     for (const name of ENV_STACKS) {
       for (const [, subnet] of resourcesOf(stack(name), "aws_subnet")) expect(subnet.tags.Name.startsWith(`${name}-`)).toBe(true);
-      for (const [, group] of resourcesOf(stack(name), "aws_security_group")) expect(group.name_prefix.startsWith(`${name}-`)).toBe(true);
+      for (const [, group] of resourcesOf(stack(name), "aws_security_group")) expect((group.name_prefix ?? group.name).startsWith(`${name}-`)).toBe(true);
     }
     const keys = ENV_STACKS.map((name) => stack(name).terraform!.backend.s3.key);
     expect(new Set(keys).size).toBe(3);
@@ -51,13 +65,14 @@ describe("platform stacks", () => {
   });
 
   it("[NET-4] [NET-5] [NET-6] every environment has the same security-group matrix, endpoints and flow logs", () => {
+    // The environment's own VPC (staging's replica network in Tokyo is another: see the data layer's tests).
     const shape = (s: SynthesizedStack) => ({
-      groups: resourcesOf(s, "aws_security_group").length,
-      egress: resourcesOf(s, "aws_vpc_security_group_egress_rule").map(([, r]) => `${r.from_port} ${r.description}`).sort(),
+      groups: primaryResourcesOf(s, "aws_security_group").length,
+      egress: primaryResourcesOf(s, "aws_vpc_security_group_egress_rule").map(([, r]) => `${r.from_port} ${r.description}`).sort(),
       // One test-listener rule per NAT gateway (dev runs one): compared as a set.
-      ingress: [...new Set(resourcesOf(s, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.from_port} ${r.description}`))].sort(),
-      endpoints: resourcesOf(s, "aws_vpc_endpoint").map(([, r]) => r.service_name).sort(),
-      flowLogs: resourcesOf(s, "aws_flow_log").map(([, r]) => r.traffic_type),
+      ingress: [...new Set(primaryResourcesOf(s, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.from_port} ${r.description}`))].sort(),
+      endpoints: primaryResourcesOf(s, "aws_vpc_endpoint").map(([, r]) => r.service_name).sort(),
+      flowLogs: primaryResourcesOf(s, "aws_flow_log").map(([, r]) => r.traffic_type),
     });
     const prodShape = shape(stack("ecg-prod"));
     expect(prodShape.groups).toBe(7);
@@ -77,7 +92,7 @@ describe("platform stacks", () => {
   });
 
   it("[ENV-4] tags every taggable resource with Project, Environment, ManagedBy and Component", () => {
-    for (const [name, config] of [...ENV_STACKS.map((n, i) => [n, environments[i].name]), ["ecg-state", "shared"]]) {
+    for (const [name, config] of [...ENV_STACKS.map((n, i) => [n, environments[i].name]), ["ecg-state", "shared"], ...ACCOUNT_STACKS.map((n) => [n, "shared"])]) {
       const s = stack(name);
       expect(s.provider!.aws[0].default_tags).toEqual([
         { tags: { Project: "ecg-render", Environment: config, ManagedBy: "cdktf" } },
@@ -135,10 +150,125 @@ describe("compute", () => {
     expect(predictive).toHaveLength(2);
   });
 
-  it("[CMP-3] [CMP-4] attaches both fleets' capacity providers (and Fargate) to the cluster", () => {
-    const [[, attachment]] = resourcesOf(stack("ecg-prod"), "aws_ecs_cluster_capacity_providers");
-    expect(attachment.capacity_providers).toHaveLength(4);
-    expect(attachment.capacity_providers).toEqual(expect.arrayContaining(["FARGATE", "FARGATE_SPOT"]));
+  it("[CMP-3] [CMP-4] [ECS Developer Guide: daemon services ignore capacity provider strategies and managed termination protection] the GPU services stay daemons; the cluster's capacity providers are Fargate's only", () => {
+    for (const name of [...ENV_STACKS, "ecg-prod-standby"]) {
+      const s = stack(name);
+      const [[, attachment]] = resourcesOf(s, "aws_ecs_cluster_capacity_providers");
+      expect({ name, providers: attachment.capacity_providers }).toEqual({ name, providers: ["FARGATE", "FARGATE_SPOT"] });
+      // No GPU capacity provider, and so no host kept by scale-in protection that nothing would lift.
+      expect(resourcesOf(s, "aws_ecs_capacity_provider")).toEqual([]);
+      for (const [, group] of resourcesOf(s, "aws_autoscaling_group")) expect({ group: group.name, protect: group.protect_from_scale_in ?? false }).toEqual({ group: group.name, protect: false });
+    }
+    const gpuServices = resourcesOf(stack("ecg-prod"), "aws_ecs_service").filter(([, svc]) => svc.launch_type === "EC2").map(([, svc]) => [svc.name, svc.scheduling_strategy]);
+    expect(gpuServices.sort()).toEqual([["ecg-prod-gpu-render", "DAEMON"], ["ecg-prod-ml-audio", "DAEMON"]]);
+  });
+
+  it("[CMP-4] [EC2 Auto Scaling User Guide: target tracking on metric math] the render fleet tracks 10 waiting jobs per in-service host: ECG/Render QueueDepth of the environment / AWS/AutoScaling GroupInServiceInstances of the group", () => {
+    for (const name of ENV_STACKS) {
+      const s = stack(name);
+      const [renderId] = resourcesOf(s, "aws_autoscaling_group").find(([, g]) => g.name === `${name}-gpu-render`)!;
+      const tracking = resourcesOf(s, "aws_autoscaling_policy").filter(
+        ([, p]) => p.policy_type === "TargetTrackingScaling" && p.autoscaling_group_name === `\${aws_autoscaling_group.${renderId}.name}`,
+      );
+      expect(tracking).toHaveLength(1);
+      const config = tracking[0][1].target_tracking_configuration;
+      expect(config.target_value).toBe(10);
+      const metrics = Object.fromEntries(config.customized_metric_specification.metrics.map((m: any) => [m.id, m]));
+      // The render server publishes the queue with its environment as the dimension (MON-2).
+      const [, task] = resourcesOf(s, "aws_ecs_task_definition").find(([, t]) => t.family === `${name}-gpu-render`)!;
+      const server = JSON.parse(task.container_definitions).find((c: any) => c.name === "gpu-render-server");
+      const env = Object.fromEntries(server.environment.map((e: any) => [e.name, e.value]));
+      expect(metrics.work).toEqual({
+        id: "work",
+        return_data: false,
+        metric_stat: { metric: { namespace: env.METRICS_NAMESPACE, metric_name: "QueueDepth", dimensions: [{ name: "Environment", value: env.METRICS_ENVIRONMENT }] }, stat: "Average" },
+      });
+      expect(env).toMatchObject({ METRICS_NAMESPACE: "ECG/Render", METRICS_ENVIRONMENT: name.replace("ecg-", "") });
+      expect(metrics.hosts.metric_stat).toEqual({
+        metric: { namespace: "AWS/AutoScaling", metric_name: "GroupInServiceInstances", dimensions: [{ name: "AutoScalingGroupName", value: `\${aws_autoscaling_group.${renderId}.name}` }] },
+        stat: "Average",
+      });
+      // The one series returned; a fleet at zero hosts scales on the backlog itself.
+      expect(config.customized_metric_specification.metrics.filter((m: any) => m.return_data).map((m: any) => m.expression)).toEqual(["IF(hosts > 0, work / hosts, work)"]);
+    }
+  });
+
+  it("[EC2 Auto Scaling User Guide: group metrics are published to AWS/AutoScaling only once collection is enabled] every GPU group publishes GroupInServiceInstances every minute", () => {
+    const groups = [...ENV_STACKS, "ecg-prod-standby"].flatMap((name) => resourcesOf(stack(name), "aws_autoscaling_group").map(([, g]) => g));
+    expect(groups).toHaveLength(8);
+    for (const group of groups) {
+      expect({ group: group.name, granularity: group.metrics_granularity, metrics: group.enabled_metrics }).toEqual({
+        group: group.name,
+        granularity: "1Minute",
+        metrics: expect.arrayContaining(["GroupInServiceInstances"]),
+      });
+    }
+  });
+
+  it("[COST-2] [EC2 Auto Scaling User Guide: a scheduled action sets the group's minimum] a group with scheduled minimums leaves min_size to them after creation, and starts at one of them", () => {
+    const stacks = { ...program.stacks, "ecg-tokyo-standby (active)": tokyoProgram().stacks["ecg-tokyo-standby"] };
+    let scheduled = 0;
+    for (const [name, s] of Object.entries(stacks)) {
+      for (const [id, group] of resourcesOf(s, "aws_autoscaling_group")) {
+        const minimums = resourcesOf(s, "aws_autoscaling_schedule").filter(([, a]) => a.autoscaling_group_name === `\${aws_autoscaling_group.${id}.name}`).map(([, a]) => a.min_size);
+        const seen = { stack: name, group: group.name, ignored: group.lifecycle.ignore_changes, startsAtASchedule: minimums.length === 0 || minimums.includes(group.min_size) };
+        if (minimums.length) scheduled++;
+        expect(seen).toEqual({ ...seen, ignored: minimums.length ? ["desired_capacity", "min_size"] : ["desired_capacity"], startsAtASchedule: true });
+      }
+    }
+    // Staging's, prod's and the failed-over standby's render fleets.
+    expect(scheduled).toBe(3);
+  });
+
+  it("[CMP-4] [EC2 Auto Scaling User Guide: a termination lifecycle hook keeps the instance in Terminating:Wait until CompleteLifecycleAction or the timeout] render hosts stop taking jobs and finish the running ones before the group terminates them", () => {
+    for (const [name, config] of ENV_STACKS.map((n, i) => [n, environments[i]] as const)) {
+      const s = stack(name);
+      const groups = Object.fromEntries(resourcesOf(s, "aws_autoscaling_group").map(([id, g]) => [g.name, id]));
+      const hooks = resourcesOf(s, "aws_autoscaling_lifecycle_hook").map(([, h]) => h);
+      // ML Audio answers short requests: only the render fleet waits.
+      expect(hooks.map((h) => h.autoscaling_group_name)).toEqual([`\${aws_autoscaling_group.${groups[`${name}-gpu-render`]}.name}`]);
+      const [hook] = hooks;
+      expect(hook).toMatchObject({ lifecycle_transition: "autoscaling:EC2_INSTANCE_TERMINATING", default_result: "CONTINUE" });
+      const drainSeconds = (config.compute.render.drainMinutes ?? 60) * 60;
+      // [EC2 Auto Scaling API Reference, LifecycleHook GlobalTimeout: at most 48 hours or 100 x HeartbeatTimeout] the drain fits the hook's longest wait.
+      expect(drainSeconds).toBeLessThanOrEqual(Math.min(172800, 100 * hook.heartbeat_timeout));
+
+      const templates = Object.fromEntries(resourcesOf(s, "aws_launch_template").map(([, t]) => [t.name, t]));
+      const script = bootScript(templates[`${name}-gpu-render`]);
+      const watcher = /cat > \/usr\/local\/bin\/ecg-drain <<'DRAIN'\n([\s\S]*?)\nDRAIN\n/.exec(script)![1];
+      expect(script).toContain("systemctl enable --now --no-block ecg-drain.service");
+      // The hook of this group, by name; the deadline is the configured drain.
+      expect(watcher).toContain(`--auto-scaling-group-name ${name}-gpu-render --lifecycle-hook-name ${hook.name} `);
+      expect(watcher).toContain(`deadline=$(( $(date +%s) + ${drainSeconds} ))`);
+      expect(watcher).toContain('until [[ "$(imds autoscaling/target-lifecycle-state)" == "Terminated" ]]');
+      // In order: stop consuming the render queue, wait (with heartbeats) until no job runs, then let the group continue.
+      const steps = [
+        "--filter label=com.amazonaws.ecs.container-name=celery-workers",
+        "control cancel_consumer render --destination \"render@$(docker exec \"$c\" hostname)\"",
+        "inspect active --destination \"render@$(docker exec \"$c\" hostname)\" --json",
+        "stop_taking_work ||",
+        "until is_idle || (( $(date +%s) >= deadline )); do",
+        'aws autoscaling record-lifecycle-action-heartbeat "${hook[@]}"',
+        'aws autoscaling complete-lifecycle-action "${hook[@]}" --lifecycle-action-result CONTINUE',
+      ];
+      const at = steps.map((step) => watcher.indexOf(step));
+      expect({ steps, at: at.map((i) => i >= 0) }).toEqual({ steps, at: steps.map(() => true) });
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+      expect(watcher.trimEnd().endsWith("--lifecycle-action-result CONTINUE")).toBe(true);
+      // The node and container it addresses are the ones the render task runs.
+      const [, task] = resourcesOf(s, "aws_ecs_task_definition").find(([, t]) => t.family === `${name}-gpu-render`)!;
+      const workers = JSON.parse(task.container_definitions).find((c: any) => c.name === "celery-workers");
+      expect(workers.command.join(" ")).toContain("--queues render --hostname render@%h");
+      expect(bootScript(templates[`${name}-ml-audio`])).not.toContain("ecg-drain");
+
+      // The host may hold and complete its own group's hook only, through the autoscaling endpoint.
+      const [, drainPolicy] = resourcesOf(s, "aws_iam_role_policy").find(([, p]) => p.name === `${name}-gpu-render-drain`)!;
+      expect(drainPolicy.role).toBe(`\${aws_iam_role.${resourcesOf(s, "aws_iam_role").find(([, r]) => r.name === `${name}-gpu-render-host`)![0]}.id}`);
+      expect(statementsOf(s, drainPolicy.policy)).toEqual([
+        { sid: "HoldOwnTermination", actions: ["autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:CompleteLifecycleAction"], resources: [`\${aws_autoscaling_group.${groups[`${name}-gpu-render`]}.arn}`] },
+      ]);
+      expect(primaryResourcesOf(s, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("autoscaling");
+    }
   });
 });
 
@@ -162,9 +292,9 @@ describe("state backends", () => {
     expect(stack("ecg-state").terraform!.backend).toEqual({ local: { path: "../../../terraform.ecg-state.tfstate" } });
   });
 
-  it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack to one Terraform Cloud workspace each", () => {
+  it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack (and account stack) to one Terraform Cloud workspace each", () => {
     const cloud = synthProgram("cloud");
-    for (const name of ENV_STACKS) {
+    for (const name of [...ENV_STACKS, ...ACCOUNT_STACKS]) {
       expect(cloud.stacks[name].terraform!.cloud).toEqual({
         hostname: "app.terraform.io",
         organization: "ecg-render",
@@ -249,7 +379,8 @@ describe("another region from the same code", () => {
     expect(built.policy["ecg-tokyo"].findings.filter((f) => f.severity === "error")).toEqual([]);
     const [[, replica]] = resourcesOf(built.stacks["ecg-tokyo-standby"], "aws_db_instance");
     expect(replica.replicate_source_db).toBeUndefined();
-    expect(Object.keys(built.stacks).sort()).toEqual(["ecg-delivery", "ecg-state", "ecg-tokyo", "ecg-tokyo-global", "ecg-tokyo-standby"]);
+    // Tokyo's registry singletons, and Seoul's for the standby there.
+    expect(Object.keys(built.stacks).sort()).toEqual(["ecg-account-ap-northeast-1", "ecg-account-ap-northeast-2", "ecg-delivery", "ecg-state", "ecg-tokyo", "ecg-tokyo-global", "ecg-tokyo-standby"]);
   });
 });
 
@@ -313,7 +444,7 @@ describe("[PLT-4] bootstrap stack", () => {
 });
 
 // --- The policy pack on every stack ---
-const STACKS = ["ecg-state", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"];
+const STACKS = ["ecg-state", ...ACCOUNT_STACKS, "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"];
 
 describe("policy pack on the environment stacks", () => {
   it("[SEC-4] every stack passes with no error; suppressions and advisories are listed", () => {
@@ -324,6 +455,11 @@ describe("policy pack on the environment stacks", () => {
     }
     // The suppression list, for the reviewer reading the test output.
     console.log(STACKS.map((name) => formatReport(program.policy[name])).join("\n\n"));
+  });
+
+  it("[#13] ships nothing on the deprecation calendar: no ECG_DEPRECATION_1 finding, not even a warning (a deprecated runtime such as nodejs20.x, still creatable for a while, fails here)", () => {
+    const findings = STACKS.flatMap((name) => program.policy[name].findings.filter((f) => f.rule.includes("ECG_DEPRECATION_1")).map((f) => `${name} ${f.address}: ${f.found}`));
+    expect(findings).toEqual([]);
   });
 
   it("keeps prod to at most 5 suppressions, each with a reason a reviewer can judge", () => {
@@ -393,7 +529,7 @@ describe("disaster recovery: standby and global entry point", () => {
     expect(resourcesOf(standby, "aws_subnet").map(([, s]) => s.availability_zone).sort()).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
     expect(resourcesOf(standby, "aws_nat_gateway")).toHaveLength(1);
     const fleets = resourcesOf(standby, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size, g.max_size, g.mixed_instances_policy.instances_distribution.on_demand_base_capacity]);
-    expect(fleets.sort()).toEqual([["ecg-prod-standby-gpu-render", 0, 8, 0], ["ecg-prod-standby-ml-audio", 0, 4, 0]]);
+    expect(fleets.sort()).toEqual([["ecg-prod-standby-gpu-render-pilot", 0, 8, 0], ["ecg-prod-standby-ml-audio-pilot", 0, 4, 0]]);
     expect(resourcesOf(standby, "aws_autoscaling_schedule")).toEqual([]);
     expect(resourcesOf(standby, "aws_wafv2_web_acl_association")).toHaveLength(1);
     for (const type of ["aws_ecs_service", "aws_elasticache_replication_group", "aws_ecs_task_definition"]) expect({ type, count: resourcesOf(standby, type).length }).toEqual({ type, count: 0 });
@@ -435,7 +571,7 @@ describe("disaster recovery: standby and global entry point", () => {
     const secrets = Object.values<any>(active.data!.aws_secretsmanager_secret).map((s) => s.name).sort();
     expect(secrets).toEqual(["ecg-tokyo/app/jwt-signing-key", "ecg-tokyo/app/service-api-key"]);
     const fleets = resourcesOf(active, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size]);
-    expect(fleets.sort()).toEqual([["ecg-tokyo-standby-gpu-render", 2], ["ecg-tokyo-standby-ml-audio", 1]]);
+    expect(fleets.sort()).toEqual([["ecg-tokyo-standby-gpu-render-active", 2], ["ecg-tokyo-standby-ml-audio-active", 1]]);
     expect(active.provider!.random).toBeDefined();
     // Promotion forgets the copies of the lost source's backups instead of deleting them (which would wait on that region).
     const [[pilotCopy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");

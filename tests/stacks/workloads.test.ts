@@ -117,7 +117,8 @@ describe("GPU services (ECS on EC2)", () => {
     expect(c["gpu-render-server"].portMappings[0].containerPort).toBe(8090);
     expect(c["gpu-render-server"].image).toMatch(/ecg-gpu-render_[A-Z0-9]+\.repository_url\}:phase2$/);
     expect(c["celery-workers"].image).toBe(c["gpu-render-server"].image);
-    expect(c["celery-workers"].command.join(" ")).toContain("worker --concurrency 4");
+    // The render queue, as node render@<hostname>: what the hosts' termination watcher cancels and inspects.
+    expect(c["celery-workers"].command.join(" ")).toBe("celery --app ecg_render.worker worker --queues render --hostname render@%h --concurrency 4 --loglevel INFO");
     expect(c["celery-workers"].resourceRequirements).toEqual([{ type: "GPU", value: "1" }]);
   });
 
@@ -239,7 +240,8 @@ describe("roles, logs and traces", () => {
         for (const st of policyOf(prod, `ecg-prod-${svc}-${kind}-policy`)) {
           for (const action of st.actions) expect(action).not.toMatch(/\*/);
           if (st.resources.includes("*")) {
-            expect(st.actions.every((a: string) => /^(ecr:GetAuthorizationToken|xray:|cloudwatch:PutMetricData)/.test(a))).toBe(true);
+            // ECS Exec's channels and the log group lookup take no resource either.
+            expect({ sid: st.sid, actions: st.actions.every((a: string) => /^(ecr:GetAuthorizationToken$|xray:|cloudwatch:PutMetricData$|ssmmessages:|logs:DescribeLogGroups$)/.test(a)) }).toEqual({ sid: st.sid, actions: true });
           }
         }
       }
@@ -257,14 +259,59 @@ describe("roles, logs and traces", () => {
     }
   });
 
-  it("[MON-4] every task carries the X-Ray daemon from ECR's pull-through cache, and the VPC reaches X-Ray privately", () => {
+  it("[MON-4] every task carries the X-Ray daemon from ECR's pull-through cache of its region (the account stack's rule), and the VPC reaches X-Ray privately", () => {
     for (const svc of SERVICES) {
       const xray = byName(containers(prod, `ecg-prod-${svc}`))["xray-daemon"];
       expect(xray.image).toMatch(/\.dkr\.ecr\..+\.amazonaws\.com\/ecr-public\/xray\/aws-xray-daemon:3\.x$/);
       expect(policyOf(prod, `ecg-prod-${svc}-task-policy`).some((st) => st.actions.includes("xray:PutTraceSegments"))).toBe(true);
     }
-    expect(resourcesOf(prod, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([["ecr-public", "public.ecr.aws"]]);
+    // The cache rule is the registry's, created once by the account stack of prod's region.
+    expect(resourcesOf(prod, "aws_ecr_pull_through_cache_rule")).toEqual([]);
+    const account = stack("ecg-account-ap-northeast-2");
+    expect(account.provider!.aws[0].region).toBe(prod.provider!.aws.find((p: any) => !p.alias).region);
+    expect(resourcesOf(account, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([["ecr-public", "public.ecr.aws"]]);
     expect(resourcesOf(prod, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("xray");
+  });
+
+  it("[ECR User Guide: pulling through a cache needs ecr:BatchImportUpstreamImage, and ecr:CreateRepository for the first pull] execution roles may fill the cache repositories they pull, and no other", () => {
+    const cacheArn = /^arn:\$\{data\.aws_partition\.[^}]+\}:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/(.+)$/;
+    const expected: Record<string, string[]> = {
+      "ecg-prod-backend-api-execution-policy": ["xray/aws-xray-daemon"],
+      "ecg-prod-ml-audio-execution-policy": ["xray/aws-xray-daemon"],
+      "ecg-prod-gpu-render-execution-policy": ["xray/aws-xray-daemon"],
+      "ecg-prod-db-migrate-execution-policy": ["docker/library/postgres"],
+    };
+    for (const [policyName, repositories] of Object.entries(expected)) {
+      const statements = policyOf(prod, policyName);
+      const fill = statements.filter((st) => st.actions.some((a: string) => a === "ecr:BatchImportUpstreamImage" || a === "ecr:CreateRepository"));
+      expect(fill.map((st) => [st.sid, st.actions])).toEqual([["FillPullThroughCache", ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]]]);
+      expect({ policyName, repositories: fill[0].resources.map((arn: string) => cacheArn.exec(arn)?.[1]) }).toEqual({ policyName, repositories });
+      // The project's own repositories are pulled only.
+      const pull = statements.find((st) => st.sid === "PullServiceImages");
+      expect(pull.actions).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]);
+      expect(pull.resources).toEqual(expect.arrayContaining(fill[0].resources));
+    }
+  });
+
+  it("[ECS Developer Guide: ECS Exec needs enableExecuteCommand, the task role's ssmmessages permissions and, without internet, an ssmmessages endpoint] every service can be exec'd into, audited in the cluster's encrypted log group", () => {
+    for (const name of ENV_STACKS) {
+      const s = stack(name);
+      const [[clusterId, cluster]] = resourcesOf(s, "aws_ecs_cluster");
+      const exec = cluster.configuration.execute_command_configuration;
+      expect(exec).toMatchObject({ logging: "OVERRIDE", log_configuration: { cloud_watch_encryption_enabled: true } });
+      const [logGroupId] = resourcesOf(s, "aws_cloudwatch_log_group").find(([id]) => `\${aws_cloudwatch_log_group.${id}.name}` === exec.log_configuration.cloud_watch_log_group_name)!;
+      const services = resourcesOf(s, "aws_ecs_service").map(([, svc]) => svc);
+      expect(services.map((svc) => [svc.name, svc.cluster, svc.enable_execute_command]).sort()).toEqual(
+        SERVICES.map((svc) => [`${name}-${svc}`, `\${aws_ecs_cluster.${clusterId}.arn}`, true]).sort(),
+      );
+      for (const svc of SERVICES) {
+        const statements = Object.fromEntries(policyOf(s, `${name}-${svc}-task-policy`).map((st) => [st.sid, st]));
+        expect(statements.ExecSessionChannels.actions).toEqual(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
+        expect(statements.ExecSessionEncryption).toMatchObject({ actions: ["kms:Decrypt"], resources: [exec.kms_key_id] });
+        expect(statements.ExecSessionLog).toMatchObject({ actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`\${aws_cloudwatch_log_group.${logGroupId}.arn}:*`] });
+      }
+      expect(resourcesOf(s, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("ssmmessages");
+    }
   });
 });
 
@@ -275,10 +322,12 @@ const providerRegion = (s: SynthesizedStack, alias: string | undefined) =>
   alias ? s.provider!.aws.find((p: any) => `aws.${p.alias}` === alias).region : s.provider!.aws.find((p: any) => !p.alias).region;
 
 describe("PostgreSQL per environment", () => {
-  it("[RDS-1] [RDS-2] prod runs the seed's database: 15.4 on db.r6g.xlarge, gp3 500 GB / 12,000 IOPS / 500 MiB/s, Multi-AZ, 7-day backups", () => {
+  it("[RDS-1] [RDS-2] prod runs the seed's database: PostgreSQL 15 (RDS keeps the minor current) on db.r6g.xlarge, gp3 500 GB / 12,000 IOPS / 500 MiB/s, Multi-AZ, 7-day backups", () => {
     expect(primaryOf(stack("ecg-prod"))).toMatchObject({
       engine: "postgres",
-      engine_version: "15.4",
+      // [RDS User Guide: with a major version only and automatic minor upgrades, RDS picks and upgrades the minor] 15.4 can no longer be created.
+      engine_version: "15",
+      auto_minor_version_upgrade: true,
       instance_class: "db.r6g.xlarge",
       storage_type: "gp3",
       allocated_storage: 500,
@@ -332,9 +381,104 @@ describe("PostgreSQL per environment", () => {
       expect(sql).toContain("CREATE TABLE IF NOT EXISTS render_jobs");
       expect(sql).toContain("CREATE ROLE ecg_app LOGIN");
       expect(sql.indexOf("VALUES ('001')")).toBeLessThan(sql.indexOf("VALUES ('002')"));
-      expect(container.secrets).toEqual([{ name: "PGPASSWORD", valueFrom: expect.stringMatching(/master_user_secret\[0\]\.secret_arn\}:password::$/) }]);
+      // The master password from the program's master secret (JSON key "password"), which the execution role alone may read.
+      const [secretId] = named(stack(name), "aws_secretsmanager_secret", `${name}/db/master`);
+      expect(container.secrets).toEqual([{ name: "PGPASSWORD", valueFrom: `\${aws_secretsmanager_secret.${secretId}.arn}:password::` }]);
+      const inject = policyOf(stack(name), `${name}-db-migrate-execution-policy`).find((st) => st.sid === "InjectSecrets");
+      expect(inject).toMatchObject({ actions: ["secretsmanager:GetSecretValue"], resources: [`\${aws_secretsmanager_secret.${secretId}.arn}`] });
       expect(stack(name).output!.db_migrate_command.value).toMatch(/--task-definition \$\{aws_ecs_task_definition\.data_migrate_task_[A-Z0-9]+\.family\}/);
     }
+  });
+});
+
+describe("PostgreSQL master credentials and the replica's network", () => {
+  /** Top-level arguments of a resource whose value mentions an ephemeral resource. */
+  const ephemeralArguments = (config: Record<string, unknown>) => Object.keys(config).filter((key) => JSON.stringify(config[key]).includes("ephemeral."));
+
+  it("[SEC-2] [Terraform: ephemeral values are accepted only in write-only arguments, which are never stored] no stack sets manage_master_user_password or a plain password; every primary takes password_wo from an ephemeral random password", () => {
+    let primaries = 0;
+    for (const [name, s] of Object.entries(program.stacks)) {
+      expect({ name, managed: JSON.stringify(s).includes("manage_master_user_password") }).toEqual({ name, managed: false });
+      for (const [id, db] of resourcesOf(s, "aws_db_instance")) {
+        expect({ db: id, password: db.password, secretKey: db.master_user_secret_kms_key_id }).toEqual({ db: id, password: undefined, secretKey: undefined });
+        if (db.replicate_source_db) {
+          // A replica has its source's credentials.
+          expect({ db: id, wo: db.password_wo }).toEqual({ db: id, wo: undefined });
+          continue;
+        }
+        primaries++;
+        const [, address] = /^\$\{(ephemeral\.aws_secretsmanager_random_password\.[\w-]+)\.random_password\}$/.exec(db.password_wo) ?? [];
+        expect({ db: id, address: Boolean(address), version: db.password_wo_version }).toEqual({ db: id, address: true, version: 1 });
+        const [, , ephemeralName] = address.split(".");
+        expect((s as any).ephemeral.aws_secretsmanager_random_password[ephemeralName]).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false });
+      }
+      // Terraform refuses an ephemeral value anywhere it would be stored.
+      for (const [type, byId] of Object.entries(s.resource)) {
+        for (const [id, config] of Object.entries<any>(byId)) {
+          for (const key of ephemeralArguments(config)) expect({ resource: `${type}.${id}`, key, writeOnly: key.endsWith("_wo") }).toEqual({ resource: `${type}.${id}`, key, writeOnly: true });
+        }
+      }
+    }
+    expect(primaries).toBe(3);
+  });
+
+  it("[SEC-2] [DR-1] each primary's credentials are in <stack>/db/master under the data key, written once write-only; prod's is replicated to Tokyo under the Tokyo key", () => {
+    for (const name of ENV_STACKS) {
+      const s = stack(name);
+      const [secretId, secret] = named(s, "aws_secretsmanager_secret", `${name}/db/master`);
+      const [dataKeyAlias] = resourcesOf(s, "aws_kms_alias").filter(([, a]) => a.name === `alias/${name}/data`).map(([, a]) => a);
+      expect(secret.kms_key_id).toBe(dataKeyAlias.target_key_id.replace(".key_id}", ".arn}"));
+      const versions = resourcesOf(s, "aws_secretsmanager_secret_version").filter(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${secretId}.id}`).map(([, v]) => v);
+      expect(versions).toHaveLength(1);
+      const [version] = versions;
+      expect([version.secret_string, version.secret_string_wo_version, version.lifecycle]).toEqual([undefined, 1, { ignore_changes: ["version_stages"] }]);
+      // What the rotation function and the migration task read: RDS's rotation-template keys.
+      const primary = resourcesOf(s, "aws_db_instance").find(([, db]) => !db.replicate_source_db)!;
+      for (const field of ['"username" = "ecg_admin"', '"dbname" = "ecg"', '"engine" = "postgres"', `"host" = aws_db_instance.${primary[0]}.address`, `"password" = ${primary[1].password_wo.slice(2, -1)}`]) {
+        expect(version.secret_string_wo).toContain(field);
+      }
+    }
+    const [tokyoKeyAlias] = resourcesOf(stack("ecg-prod"), "aws_kms_alias").filter(([, a]) => a.name === "alias/ecg-prod/data-replica").map(([, a]) => a);
+    expect(named(stack("ecg-prod"), "aws_secretsmanager_secret", "ecg-prod/db/master")[1].replica).toEqual([{ region: "ap-northeast-1", kms_key_id: tokyoKeyAlias.target_key_id.replace(".key_id}", ".arn}") }]);
+    for (const name of ["ecg-dev", "ecg-staging"]) expect(named(stack(name), "aws_secretsmanager_secret", `${name}/db/master`)[1].replica).toBeUndefined();
+  });
+
+  it("[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica DBSubnetGroupName: without it the replica is not in a VPC of ours] staging's Tokyo replica lives in a private-only VPC of its own: its subnet group and a rule-less group in ap-northeast-1, no route out", () => {
+    const s = stack("ecg-staging");
+    const [, replica] = resourcesOf(s, "aws_db_instance").find(([, db]) => db.identifier === "ecg-staging-replica-remote")!;
+    expect(providerRegion(s, replica.provider)).toBe("ap-northeast-1");
+    const [[vpcId, vpc]] = resourcesOf(s, "aws_vpc").filter(([, v]) => v.provider === replica.provider);
+    expect([vpc.cidr_block, vpc.tags.Name]).toEqual(["10.11.0.0/16", "ecg-staging-replica-vpc"]);
+    const inVpc = (type: string) => resourcesOf(s, type).filter(([, r]) => r.vpc_id === `\${aws_vpc.${vpcId}.id}`);
+
+    const [, subnetGroup] = resourcesOf(s, "aws_db_subnet_group").find(([id]) => replica.db_subnet_group_name === `\${aws_db_subnet_group.${id}.name}`)!;
+    expect(subnetGroup.provider).toBe(replica.provider);
+    const subnets = inVpc("aws_subnet");
+    expect(subnetGroup.subnet_ids.sort()).toEqual(subnets.map(([id]) => `\${aws_subnet.${id}.id}`).sort());
+    expect(subnets.map(([, sub]) => [sub.availability_zone, sub.cidr_block, sub.map_public_ip_on_launch, sub.provider])).toEqual([
+      ["ap-northeast-1a", "10.11.1.0/24", false, replica.provider],
+      ["ap-northeast-1c", "10.11.2.0/24", false, replica.provider],
+    ]);
+
+    const [[groupId, group]] = inVpc("aws_security_group");
+    expect(replica.vpc_security_group_ids).toEqual([`\${aws_security_group.${groupId}.id}`]);
+    // No rules: nothing in, nothing out (the replica takes changes from its source over RDS's own network).
+    expect([group.ingress, group.egress]).toEqual([undefined, undefined]);
+    for (const type of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_security_group_rule"]) {
+      expect({ type, rules: resourcesOf(s, type).filter(([, r]) => JSON.stringify(r).includes(`aws_security_group.${groupId}.`)) }).toEqual({ type, rules: [] });
+    }
+    const [[, defaultGroup]] = inVpc("aws_default_security_group");
+    expect([defaultGroup.ingress, defaultGroup.egress]).toEqual([undefined, undefined]);
+
+    // No way out of the VPC, and nothing in Tokyo that could give one.
+    for (const type of ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_route_table", "aws_route", "aws_vpc_endpoint", "aws_vpc_peering_connection", "aws_ec2_transit_gateway_vpc_attachment"]) {
+      expect({ type, tokyo: resourcesOf(s, type).filter(([, r]) => r.provider === replica.provider || JSON.stringify(r).includes(`aws_vpc.${vpcId}.`)).length }).toEqual({ type, tokyo: 0 });
+    }
+    // NET-6: flow-logged into a Tokyo log group under the Tokyo key.
+    const [[, flowLog]] = inVpc("aws_flow_log");
+    const [, logGroup] = resourcesOf(s, "aws_cloudwatch_log_group").find(([id]) => flowLog.log_destination === `\${aws_cloudwatch_log_group.${id}.arn}`)!;
+    expect([flowLog.traffic_type, flowLog.provider, logGroup.provider, logGroup.name, logGroup.retention_in_days]).toEqual(["ALL", replica.provider, replica.provider, "/aws/vpc/ecg-staging-replica/flow-logs", 90]);
+    expect(logGroup.kms_key_id).toBe(replica.kms_key_id);
   });
 });
 
@@ -400,11 +544,25 @@ describe("videos bucket, CDN and secrets per environment", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
       const secrets = resourcesOf(s, "aws_secretsmanager_secret").map(([, x]) => x.name).sort();
-      expect(secrets).toEqual([`${name}/app/jwt-signing-key`, `${name}/app/service-api-key`, `${name}/redis/auth-token`]);
-      const rotations = resourcesOf(s, "aws_secretsmanager_secret_rotation").map(([, r]) => [Boolean(r.rotation_lambda_arn), r.rotation_rules.automatically_after_days]);
-      // The two application secrets with the function, the RDS master secret by RDS itself.
-      expect(rotations.sort()).toEqual([[false, 30], [true, 30], [true, 30]]);
+      expect(secrets).toEqual([`${name}/app/jwt-signing-key`, `${name}/app/service-api-key`, `${name}/db/master`, `${name}/redis/auth-token`]);
+      const functions = Object.fromEntries(resourcesOf(s, "aws_lambda_function").map(([id, f]) => [`\${aws_lambda_function.${id}.arn}`, f]));
+      const secretNames = Object.fromEntries(resourcesOf(s, "aws_secretsmanager_secret").map(([id, x]) => [`\${aws_secretsmanager_secret.${id}.id}`, x.name]));
+      const rotations = resourcesOf(s, "aws_secretsmanager_secret_rotation").map(([, r]) => [secretNames[r.secret_id], functions[r.rotation_lambda_arn]?.function_name, r.rotation_rules.automatically_after_days]);
+      // The two application secrets with the application secrets' function, the master password with its own (ROTATION_TARGET rds-master).
+      expect(rotations.sort()).toEqual([
+        [`${name}/app/jwt-signing-key`, `${name}-secret-rotation`, 30],
+        [`${name}/app/service-api-key`, `${name}-secret-rotation`, 30],
+        [`${name}/db/master`, `${name}-rds-rotation`, 30],
+      ]);
+      const [, rdsRotation] = resourcesOf(s, "aws_lambda_function").find(([, f]) => f.function_name === `${name}-rds-rotation`)!;
+      expect(rdsRotation.environment.variables).toMatchObject({ ROTATION_TARGET: "rds-master" });
     }
+  });
+
+  it("[AWS Lambda Developer Guide, Lambda runtimes: nodejs20.x is deprecated since 2026-04-30] every Lambda function of the program runs on nodejs22.x", () => {
+    const runtimes = Object.entries(program.stacks).flatMap(([name, s]) => resourcesOf(s, "aws_lambda_function").map(([, f]) => [name, f.function_name, f.runtime]));
+    expect(runtimes.length).toBeGreaterThanOrEqual(7);
+    for (const [name, fn, runtime] of runtimes) expect({ name, fn, runtime }).toEqual({ name, fn, runtime: "nodejs22.x" });
   });
 
   it("[ENV-2] a torn-down dev or staging frees its secret names at once; prod can restore a deleted secret for a week", () => {
