@@ -9,6 +9,8 @@
  * error and why it is the emulator's fault.
  */
 
+import { EVIDENCE, type EvidenceTag } from "../stacks/apply-gap-evidence-tags";
+
 export const MEASURED_WITH = { moto: "5.2.1", terraform: "1.11.4", awsProvider: "5.100.0" } as const;
 
 /** A resource type the emulator cannot apply. The lane applies with it targeted out; validate and plan still cover it. */
@@ -19,6 +21,11 @@ export interface ApplyGap {
   /** The emulator's error, as Terraform prints it. */
   readonly error: string;
   readonly reason: string;
+  /**
+   * The tests of the AWS constraints that govern the type, which the emulator
+   * cannot check (tests/stacks/apply-gap-evidence.test.ts, by tag): never empty.
+   */
+  readonly evidence: readonly EvidenceTag[];
 }
 
 /** An attribute the emulator does not return, so a re-plan shows a change that real AWS would not. */
@@ -65,6 +72,8 @@ export interface ValidateOnly {
   readonly types: readonly string[];
   readonly error: string;
   readonly reason: string;
+  /** As for {@link ApplyGap.evidence}: the tests of every type's documented constraints. */
+  readonly evidence: readonly EvidenceTag[];
 }
 
 export const VALIDATE_ONLY: readonly ValidateOnly[] = [
@@ -74,6 +83,7 @@ export const VALIDATE_ONLY: readonly ValidateOnly[] = [
     error: "moto_server answers the Global Accelerator API (globalaccelerator.us-west-2) with 404: moto 5.2.1 has no globalaccelerator service (no moto/globalaccelerator package)",
     reason:
       "Every resource of the global stack is Global Accelerator, and its plan reads both regional ALBs by name (data aws_lb), which exist only in the regional stacks' emulators. terraform validate covers it; the stack tests assert the listener, the endpoint groups, their dials and the ALB lookups.",
+    evidence: [EVIDENCE.globalAccelerator],
   },
 ];
 
@@ -84,12 +94,22 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
       "Error: listing tags for Application Auto Scaling Target (arn:aws:application-autoscaling:...:scalable-target/...): operation error Application Auto Scaling: ListTagsForResource, StatusCode: 500 (moto: NotImplementedError: The list_tags_for_resource action has not been implemented)",
     reason:
       "moto registers the scalable target but does not implement ListTagsForResource for Application Auto Scaling, which the provider calls after every create and read. The target and its CPU policy (aws_appautoscaling_policy, a dependent) are validated and planned; the API's scaling range is asserted in the stack tests.",
+    evidence: [EVIDENCE.appAutoScaling],
   },
   {
     type: "aws_ecr_pull_through_cache_rule",
     error:
       "Error: creating ECR Pull Through Cache Rule (ecr-public): operation error ECR: CreatePullThroughCacheRule, StatusCode: 500 (moto: NotImplementedError: The create_pull_through_cache_rule action has not been implemented)",
     reason: "moto 5.2.1 has no ECR pull-through cache. Nothing references the rule (the X-Ray image URI is built from the account and region), so everything else applies.",
+    evidence: [EVIDENCE.ecrPullThroughCache],
+  },
+  {
+    type: "aws_ecr_repository_creation_template",
+    error:
+      "Error: creating ECR Repository Creation Template (ecr-public): operation error ECR: CreateRepositoryCreationTemplate, StatusCode: 500 (moto: NotImplementedError: The create_repository_creation_template action has not been implemented, checked with boto3)",
+    reason:
+      "moto 5.2.1 has no repository creation templates. The account stack's key and the role ECR assumes for the template apply; the pull-through rule, which waits for the template, is a gap of its own.",
+    evidence: [EVIDENCE.ecrCreationTemplate, EVIDENCE.ecrPullThroughCache],
   },
   {
     type: "aws_elasticache_subnet_group",
@@ -97,6 +117,7 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
       "Error: deleting ElastiCache Subnet Group (ecg-dev): operation error ElastiCache: DeleteCacheSubnetGroup, StatusCode: 500 (moto: NotImplementedError: The delete_cache_subnet_group action has not been implemented)",
     reason:
       "moto creates the subnet group but cannot delete it, so the lane could not destroy what it applied. The Redis replication group depends on it and is skipped with it (it is a gap of its own, below).",
+    evidence: [EVIDENCE.elastiCacheSubnetGroup, EVIDENCE.redisClusterMode],
   },
   {
     type: "aws_elasticache_replication_group",
@@ -104,12 +125,14 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
       "Error: reading ElastiCache Replication Group (ecg-dev): reading Cache Cluster (ecg-dev-001): operation error ElastiCache: DescribeCacheClusters, StatusCode: 404, CacheClusterNotFound: Cache cluster ecg-dev-001 not found.",
     reason:
       "moto's CreateReplicationGroup with cluster mode creates no member cache clusters, which the provider reads after create. The services that take the Redis endpoint (Backend API, GPU Render) are skipped with it; their task definitions and roles are asserted in the stack tests.",
+    evidence: [EVIDENCE.redisClusterMode, EVIDENCE.elastiCacheSubnetGroup],
   },
   {
     type: "aws_s3_bucket_intelligent_tiering_configuration",
     error:
       "Error: creating S3 Bucket (ecg-videos-dev-...) Intelligent-Tiering Configuration (analyzed): operation error S3: PutBucketIntelligentTieringConfiguration, StatusCode: 400, IllegalLocationConstraintException: The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
     reason: "moto routes PUT /<bucket>?intelligent-tiering to CreateBucket and refuses it; nothing depends on the configuration.",
+    evidence: [EVIDENCE.s3IntelligentTiering],
   },
   {
     type: "aws_db_instance",
@@ -117,55 +140,54 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
     error:
       "Error: creating RDS DB Instance (read replica) (ecg-prod-replica-remote): operation error RDS: CreateDBInstanceReadReplica, StatusCode: 500 (cross-region); same region: Error: reading RDS DB Instance (ecg-prod-replica-1): couldn't find resource (moto: KeyError on the source's custom parameter group)",
     reason: "moto's CreateDBInstanceReadReplica fails across regions and, with a custom parameter group, in the same region. The primary applies; the replicas are validated and planned.",
+    evidence: [EVIDENCE.rdsReadReplicas],
   },
   {
     type: "aws_db_instance_automated_backups_replication",
     error:
       "Error: starting RDS Instance Automated Backups Replication (arn:aws:rds:ap-northeast-2:...:db:ecg-prod): operation error RDS: StartDBInstanceAutomatedBackupsReplication, StatusCode: 500 (moto: NotImplementedError)",
     reason: "Not implemented in moto 5.2.1.",
+    evidence: [EVIDENCE.rdsBackupReplication],
   },
   {
     type: "aws_xray_sampling_rule",
     error: "Error: creating XRay Sampling Rule (ecg-dev-api): operation error XRay: CreateSamplingRule, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
     reason: "moto 5.2.1's X-Ray routes only trace segments, telemetry and trace queries (moto/xray/urls.py): CreateSamplingRule has no route, so moto_server answers 404 HTML.",
+    evidence: [EVIDENCE.xraySamplingRules],
   },
   {
     type: "aws_xray_group",
     error: "Error: creating XRay Group (ecg-dev-api-errors): operation error XRay: CreateGroup, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
     reason: "As for sampling rules: moto 5.2.1 has no CreateGroup route (moto/xray/urls.py).",
+    evidence: [EVIDENCE.xrayGroups],
   },
   {
     type: "aws_codedeploy_app",
     error: "Error: reading CodeDeploy Application (...:ecg-dev-api): operation error CodeDeploy: GetApplication, https response error StatusCode: 200, deserialization failed, failed to decode response body, expected Timestamp to be a JSON Number, got string instead",
     reason: "moto returns createTime as an ISO-8601 string (moto/codedeploy/models.py iso_8601_datetime_with_milliseconds); the CodeDeploy API (JSON 1.1) returns epoch seconds, so the provider cannot read back the application it created. Its deployment group, the canary config's users and the hook Lambda go with it.",
+    evidence: [EVIDENCE.codeDeployApplication, EVIDENCE.codeDeployEcsBlueGreen, EVIDENCE.codePipeline],
   },
   {
     type: "aws_codedeploy_deployment_config",
     error: "Error: creating CodeDeploy Deployment Config (ecg-prod-api-canary-50pct-10min): operation error CodeDeploy: CreateDeploymentConfig, exceeded maximum number of attempts, 3, https response error StatusCode: 500, deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
     reason: "Not implemented in moto 5.2.1 (moto/codedeploy/responses.py has no create_deployment_config).",
+    evidence: [EVIDENCE.codeDeployConfig, EVIDENCE.codeDeployEcsBlueGreen],
   },
   {
     type: "aws_codestarconnections_connection",
     error: "Error: creating CodeStar Connections Connection (ecg-release-github): operation error CodeStar connections: CreateConnection, exceeded maximum number of attempts, 3, https response error StatusCode: 500 (moto_server: AttributeError: 'NoneType' object has no attribute 'replace' in backends.get_backend)",
     reason: "moto 5.2.1 has no CodeStar Connections backend: moto_server fails to route the service at all.",
+    evidence: [EVIDENCE.codeStarConnection, EVIDENCE.codePipeline],
   },
   {
     type: "aws_codebuild_project",
     error: "Error: creating CodeBuild Project (ecg-release-render-prod): operation error CodeBuild: CreateProject, https response error StatusCode: 400, InvalidInputException: Project source location is required",
     reason: "moto requires source.location for every source type (moto/codebuild/responses.py _validate_required_params_source), but a CODEPIPELINE source has no location: AWS takes the pipeline's artifact. The pipeline that runs the projects goes with them.",
+    evidence: [EVIDENCE.codeBuildProjects, EVIDENCE.codePipeline],
   },
 ];
 
-export const DESTROY_GAPS: readonly DestroyGap[] = [
-  {
-    type: "aws_secretsmanager_secret_rotation",
-    when: { description: "rotation of a secret RDS manages (no rotation Lambda)", test: (config) => !config.rotation_lambda_arn },
-    error:
-      "Error: deleting Secret Manager Secret Rotation (arn:aws:secretsmanager:...:secret:rds!db-...): operation error Secrets Manager: CancelRotateSecret, StatusCode: 400, InvalidRequestException: You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured",
-    reason:
-      "moto's CancelRotateSecret refuses a secret without a rotation Lambda (moto/secretsmanager/models.py cancel_rotate_secret), but RDS rotates its managed master secret itself. The lane removes the schedule from the state before destroy; RDS deletes the secret with the instance.",
-  },
-];
+export const DESTROY_GAPS: readonly DestroyGap[] = [];
 
 const ECS_SERVICE_IGNORED =
   "moto's CreateService handler (moto/ecs/responses.py create_service) does not read this parameter, so DescribeServices never returns it; real ECS stores and returns it.";
@@ -255,6 +277,13 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
   },
   { type: "aws_ecs_service", attribute: "placement_constraints", reason: ECS_SERVICE_IGNORED },
   { type: "aws_ecs_service", attribute: "enable_ecs_managed_tags", reason: ECS_SERVICE_IGNORED },
+  { type: "aws_ecs_service", attribute: "enable_execute_command", reason: ECS_SERVICE_IGNORED },
+  ...["notification_target_arn", "role_arn"].map((attribute) => ({
+    type: "aws_autoscaling_lifecycle_hook",
+    attribute,
+    reason:
+      "moto's PutLifecycleHook stores fixed example values for a hook without notifications (moto/autoscaling/models.py FakeLifecycleHook: arn:aws:sqs:us-east-1:123456789012:my-queue and arn:aws:iam::1234567890:role/my-auto-scaling-role, checked with boto3), so every re-plan wants to clear them. AWS returns none for a hook that names no target.",
+  })),
   { type: "aws_ecs_service", attribute: "availability_zone_rebalancing", reason: `${ECS_SERVICE_IGNORED} The provider plans the API's default, DISABLED, against moto's empty value.` },
 ];
 

@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { environments } from "../../environments";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
 import { globalStackName, platformStackName, standbyStackName } from "../../stacks/names";
+import { accountRegions, accountStackName } from "../../stacks/account-stack";
 import { DELIVERY_STACK } from "../../stacks/delivery-stack";
 import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";
 import { APPLY_GAPS, DRIFT_GAPS, VALIDATE_ONLY } from "./emulator-gaps";
+import { EVIDENCE_TAGS } from "../stacks/apply-gap-evidence-tags";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
 import { applyTargets } from "./harness/plan-review";
 import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
@@ -37,6 +39,14 @@ const ENV_STACKS = environments.map(platformStackName);
 const STANDBY_STACKS = environments.filter((e) => e.disasterRecovery.standby).map(standbyStackName);
 const GLOBAL_STACKS = environments.filter((e) => e.disasterRecovery.standby).map(globalStackName);
 const DEV = ENV_STACKS[0];
+/** The account and region singletons' stacks (stacks/account-stack.ts); the lane's environments pull no image, so nothing waits for them. */
+const ACCOUNT_STACKS = accountRegions(environments).map((target, _, all) => accountStackName(target, all));
+/**
+ * The one account stack the lane cycles: the others are the same class with
+ * the same resources in another region, and are validated like every stack
+ * (a cycle each would cost the lane's time budget and prove nothing more).
+ */
+const CYCLED_ACCOUNT_STACK = ACCOUNT_STACKS[0];
 /** The plans' JSON (PLT-6: the PR comment is rendered from them, and tests/fixtures/plans is refreshed from them). */
 const PLANS = join(WORK, "plans");
 
@@ -207,7 +217,7 @@ beforeAll(() => {
     withMoto((moto) => cdktfCliCycle({ stackName: DEV, synthRoot: join(ROOT, "cdktf.out"), workRoot: join(WORK, "cdktf-cli"), moto, env })),
   );
 
-  for (const name of [...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
+  for (const name of [CYCLED_ACCOUNT_STACK, ...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
     cycles[name] = settle(
       withMoto((moto) =>
@@ -220,7 +230,7 @@ beforeAll(() => {
           env,
           backend: { kind: "local" },
           regions: regionsOf(stack),
-          tags: name === DELIVERY_STACK ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
+          tags: name === DELIVERY_STACK || ACCOUNT_STACKS.includes(name) ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
           plansDir: PLANS,
         }),
       ),
@@ -230,7 +240,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (reports.length === 0) return;
-  const order = [STATE_BACKEND_STACK, ...ENV_STACKS, ...STANDBY_STACKS, DELIVERY_STACK];
+  const order = [STATE_BACKEND_STACK, CYCLED_ACCOUNT_STACK, ...ENV_STACKS, ...STANDBY_STACKS, DELIVERY_STACK];
   reports.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
   console.log(`Offline Terraform lane report (.terraform-lane/report.json)\n${writeReport(join(WORK, "report.json"), reports, validated)}`);
 });
@@ -238,9 +248,10 @@ afterAll(() => {
 const LANE_TIMEOUT = 20 * 60 * 1000;
 
 describe("offline Terraform lane: validate", () => {
-  it("[PLT-2] synthesized the bootstrap stack, every environment stack (prod with its standby and global stacks) and the delivery stack", () => {
+  it("[PLT-2] synthesized the bootstrap stack, an account stack per account and region, every environment stack (prod with its standby and global stacks) and the delivery stack", () => {
     expect(STANDBY_STACKS).toEqual(["ecg-prod-standby"]);
-    expect(stackNames).toEqual([...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort());
+    expect(ACCOUNT_STACKS).toEqual(["ecg-account-ap-northeast-2", "ecg-account-ap-northeast-1"]);
+    expect(stackNames).toEqual([...ACCOUNT_STACKS, ...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort());
   });
 
   it("installs providers from the local mirror when there is one, else from the registry", () => {
@@ -264,6 +275,11 @@ describe("offline Terraform lane: validate", () => {
       expect(types.filter((type) => !VALIDATE_ONLY.some((gap) => gap.stack === "global" && gap.types.includes(type)))).toEqual([]);
       expect(cycles[name]).toBeUndefined();
     }
+  });
+
+  it("[#13] every apply gap and validate-only stack names the evidence tests of its AWS constraints (tests/stacks/apply-gap-evidence.test.ts)", () => {
+    const unproven = [...APPLY_GAPS, ...VALIDATE_ONLY].filter((gap) => gap.evidence.length === 0 || gap.evidence.some((tag) => !EVIDENCE_TAGS.includes(tag)));
+    expect(unproven.map((gap) => ("type" in gap ? gap.type : gap.stack))).toEqual([]);
   });
 
   it(
@@ -331,6 +347,16 @@ describe("offline Terraform lane: emulator runs", () => {
     async (name) => {
       const report = await cycleReport(name, 50);
       if (name === "ecg-prod") expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it.each([CYCLED_ACCOUNT_STACK])(
+    "[#13] %s (the account and region's singletons: the ECR pull-through cache) plans, applies, re-plans clean and destroys leaving nothing",
+    async (name) => {
+      const report = await cycleReport(name, 5);
+      // moto has no pull-through cache or creation templates: both are listed gaps; the key and ECR's role apply.
+      expect(report.skipped.map((address) => address.split(".")[0]).sort()).toEqual(["aws_ecr_pull_through_cache_rule", "aws_ecr_repository_creation_template"]);
     },
     LANE_TIMEOUT,
   );

@@ -6,6 +6,7 @@ import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harn
 import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
+import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
 import { destroyGapAddresses, laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
@@ -60,7 +61,7 @@ describe("offline lane harness", () => {
         aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}" } },
       },
     };
-    const gap = { type: "aws_appautoscaling_target", error: "e", reason: "r" };
+    const gap = { type: "aws_appautoscaling_target", error: "e", reason: "r", evidence: [EVIDENCE.appAutoScaling] };
 
     it("excludes only the resources a gap's `when` matches, with their dependents", () => {
       const replicas = {
@@ -69,7 +70,7 @@ describe("offline lane harness", () => {
           aws_route53_record: { r: { records: ["${aws_db_instance.replica.address}"] } },
         },
       };
-      const onlyReplicas = { type: "aws_db_instance", error: "e", reason: "r", when: { description: "replicas", test: (c: any) => Boolean(c.replicate_source_db) } };
+      const onlyReplicas = { type: "aws_db_instance", error: "e", reason: "r", evidence: [EVIDENCE.rdsReadReplicas], when: { description: "replicas", test: (c: any) => Boolean(c.replicate_source_db) } };
       expect(applyTargets(replicas, [onlyReplicas])).toEqual({ targets: ["aws_db_instance.primary"], excluded: ["aws_db_instance.replica", "aws_route53_record.r"] });
     });
 
@@ -82,7 +83,7 @@ describe("offline lane harness", () => {
         },
         data: { aws_iam_policy_document: { d: { statement: [{ resources: ["${aws_codedeploy_deployment_group.g.arn}"] }] } } },
       };
-      const groups = { type: "aws_codedeploy_deployment_group", error: "e", reason: "r" };
+      const groups = { type: "aws_codedeploy_deployment_group", error: "e", reason: "r", evidence: [EVIDENCE.codeDeployEcsBlueGreen] };
       expect(applyTargets(withDocument, [groups])).toEqual({ targets: ["aws_iam_role.r"], excluded: ["aws_codedeploy_deployment_group.g", "aws_iam_role_policy.p"] });
     });
 
@@ -257,9 +258,10 @@ describe("offline lane harness", () => {
       });
     });
 
-    it("lists what the emulator cannot delete: the RDS-managed secret's rotation, not a Lambda rotation", () => {
-      const rotations = { resource: { aws_secretsmanager_secret_rotation: { rds: { secret_id: "x" }, app: { secret_id: "y", rotation_lambda_arn: "arn" } } } };
-      expect(destroyGapAddresses(rotations)).toEqual(["aws_secretsmanager_secret_rotation.rds"]);
+    it("lists nothing the emulator cannot delete: every rotation is now a Lambda rotation (RDS no longer manages the master secret)", () => {
+      const rotations = { resource: { aws_secretsmanager_secret_rotation: { master: { secret_id: "x", rotation_lambda_arn: "arn" }, app: { secret_id: "y", rotation_lambda_arn: "arn" } } } };
+      expect(destroyGapAddresses(rotations)).toEqual([]);
+      expect(destroyGapAddresses({ resource: {} })).toEqual([]);
     });
   });
 
