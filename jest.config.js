@@ -8,6 +8,8 @@ module.exports = {
   // swc strips types only; `tsc` type-checks once in `npm test`.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],
+  // The shipped program, synthesized once for every test file that reads it (tests/stacks/synth.ts).
+  globalSetup: "<rootDir>/tests/global-setup.ts",
   // Jest's default is one worker per core but one: on a 2-core machine that is one.
   // The test files are independent CPU-bound synths, so every core takes one.
   maxWorkers: "100%",

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { App } from "cdktf";
@@ -9,6 +9,7 @@ import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
 
 export interface SynthesizedProgram {
+  /** The program's App (built again on first use when the synthesis was shared). */
   readonly app: App;
   readonly outdir: string;
   /** Stack name → its cdk.tf.json, as written to disk. */
@@ -17,20 +18,79 @@ export interface SynthesizedProgram {
   readonly policy: Record<string, PolicyReport>;
 }
 
-/** Runs the program as `main.ts` does, into a temporary directory, and reads what it wrote. */
-export function synthProgram(backendOverride?: string, input: ProgramInput = program): SynthesizedProgram {
-  const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
+/**
+ * A folder of this test run (tests/global-setup.ts) where the first test file
+ * that needs the shipped program synthesizes it; the others read it instead
+ * of synthesizing it again each (jest's module registry is per file, so
+ * nothing else can be shared between files).
+ */
+export const SHARED_SYNTH_VARIABLE = "ECG_TEST_SHARED_SYNTH";
+const POLICY_FILE = "policy-reports.json";
+const WAIT_MS = 50;
+const WAIT_LIMIT_MS = 60_000;
+
+/** Synthesizes `input` as `main.ts` does into `outdir` and writes the policy reports beside the stacks. */
+export function synthInto(outdir: string, backendOverride?: string, input: ProgramInput = program): { app: App; policy: Record<string, PolicyReport> } {
   const policy: Record<string, PolicyReport> = {};
   const app = withoutTokenTraces(() => {
     const built = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
     synthesize(built);
     return built;
   });
-  const stacks = Object.fromEntries(
-    readdirSync(join(outdir, "stacks")).map((name) => [
-      name,
-      JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack,
-    ]),
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, POLICY_FILE), JSON.stringify(policy));
+  return { app, policy };
+}
+
+function readStacks(outdir: string): Record<string, SynthesizedStack> {
+  return Object.fromEntries(
+    readdirSync(join(outdir, "stacks")).map((name) => [name, JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack]),
   );
-  return { app, outdir, stacks, policy };
+}
+
+/**
+ * The run's shared synthesis of the shipped program: made by the first caller
+ * (mkdir of the lock is atomic), waited for by the others.
+ */
+function sharedSynthesis(root: string): string {
+  const outdir = join(root, "out");
+  const done = join(outdir, POLICY_FILE);
+  try {
+    mkdirSync(join(root, "lock"));
+    synthInto(outdir);
+    return outdir;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; !existsSync(done); waited += WAIT_MS) {
+    if (waited > WAIT_LIMIT_MS) throw new Error(`the shared synthesis in ${root} did not finish within ${WAIT_LIMIT_MS / 1000} s (did its first caller fail?)`);
+    Atomics.wait(sleeper, 0, 0, WAIT_MS);
+  }
+  return outdir;
+}
+
+/**
+ * Runs the program as `main.ts` does, into a temporary directory, and reads
+ * what it wrote. The shipped program with its own backends comes from the
+ * run's shared synthesis when there is one.
+ */
+export function synthProgram(backendOverride?: string, input: ProgramInput = program): SynthesizedProgram {
+  const root = process.env[SHARED_SYNTH_VARIABLE];
+  if (backendOverride === undefined && input === program && root) {
+    const shared = sharedSynthesis(root);
+    let app: App | undefined;
+    return {
+      get app() {
+        app ??= withoutTokenTraces(() => buildApp(input, { outdir: mkdtempSync(join(tmpdir(), "ecg-stacks-")) }));
+        return app;
+      },
+      outdir: shared,
+      stacks: readStacks(shared),
+      policy: JSON.parse(readFileSync(join(shared, POLICY_FILE), "utf8")),
+    };
+  }
+  const outdir = mkdtempSync(join(tmpdir(), "ecg-stacks-"));
+  const { app, policy } = synthInto(outdir, backendOverride, input);
+  return { app, outdir, stacks: readStacks(outdir), policy };
 }
