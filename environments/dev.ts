@@ -25,7 +25,8 @@ export const dev: EnvironmentConfig = {
     api: { cpu: 512, memoryMiB: 1024, tasks: { min: 1, max: 2 }, targetCpuPercent: 70, capacityProvider: "FARGATE_SPOT" },
     mlAudio: {
       instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge", "g4dn.4xlarge"],
-      instances: { min: 0, max: 1 },
+      // One host at least: ML Audio scales on its hosts' GPU utilization (validate.ts).
+      instances: { min: 1, max: 1 },
       onDemandBaseCapacity: 0,
       onDemandPercentAboveBase: 0,
       predictiveScaling: false,

@@ -198,6 +198,8 @@ class EnvironmentChecker {
     if (base) this.fail(`${path}.instances.min`, base);
     const drain = fleet.drainMinutes === undefined ? undefined : drainSecondsProblem(fleet.drainMinutes * 60);
     if (drain) this.fail(`${path}.drainMinutes`, drain);
+    // Its only scaling signal is its own hosts' GPU utilization: with no host there is no data, and target tracking never scales out.
+    if (path === "compute.mlAudio" && fleet.instances?.min === 0) this.fail(`${path}.instances.min`, "must be at least 1: ML Audio scales on its own hosts' GPU utilization, which does not exist while it has no host");
     if (path === "compute.mlAudio" && fleet.drainMinutes !== undefined) this.fail(`${path}.drainMinutes`, "only the render fleet drains its hosts on termination (ML Audio answers short requests)");
     const unknown = types.filter((t) => !GPU_INSTANCE_TYPES[t]);
     if (unknown.length) {

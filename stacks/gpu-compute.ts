@@ -1,4 +1,3 @@
-import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { Construct } from "constructs";
 import type { EnvironmentConfig, GpuFleetConfig } from "../environments/types";
 import type { ComputeCluster } from "../modules/ecs-cluster";
@@ -41,9 +40,10 @@ export interface GpuComputeProps {
   readonly cluster: ComputeCluster;
   /**
    * Pilot light (DR-1): both fleets at zero hosts, no scheduled minimums or
-   * predictive scaling (a forecast of an idle region is zero); their maximums
-   * stay, so they grow the moment tasks need hosts. Set for a standby (true or
-   * false), its groups are named by mode (`-pilot`, `-active`).
+   * predictive scaling (a forecast of an idle region is zero); they take
+   * hosts when the standby takes over (its groups are replaced at the
+   * environment's minimums). Set for a standby (true or false), its groups
+   * are named by mode (`-pilot`, `-active`).
    * @default - a primary region's fleets
    */
   readonly idle?: boolean;
@@ -52,8 +52,7 @@ export interface GpuComputeProps {
 /**
  * The ECG GPU capacity of one region (CMP-3, CMP-4, COST-1..3, MON-5): the
  * CloudWatch agent's configuration in SSM, the ML Audio and GPU Render fleets
- * with their scaling and the render hosts' drain on termination, and the
- * cluster's capacity providers (Fargate, for the API).
+ * with their scaling and the render hosts' drain on termination.
  */
 export class GpuCompute extends Construct {
   readonly mlAudioFleet: GpuFleet;
@@ -68,10 +67,11 @@ export class GpuCompute extends Construct {
     this.agentConfig = new CloudWatchAgentConfig(this, "agent-config", { name: `${prefix}-gpu-hosts` });
     const fleet = (key: "mlAudio" | "render", suffix: string, securityGroupId: string, config: GpuFleetConfig) => {
       const name = `${prefix}-${suffix}`;
+      // A standby names its groups by mode: taking over replaces them at the environment's minimums.
+      const groupName = props.idle === undefined ? name : `${name}-${idle ? "pilot" : "active"}`;
       return new GpuFleet(this, `${suffix}-fleet`, {
         name,
-        // A standby names its groups by mode: taking over replaces them at the environment's minimums.
-        groupName: props.idle === undefined ? undefined : `${name}-${idle ? "pilot" : "active"}`,
+        groupName,
         clusterName: cluster.clusterName,
         subnetIds: network.subnetIds.gpu,
         securityGroupIds: [securityGroupId],
@@ -81,7 +81,8 @@ export class GpuCompute extends Construct {
         maxSize: config.instances.max,
         onDemandBaseCapacity: idle ? 0 : config.onDemandBaseCapacity,
         onDemandPercentageAboveBaseCapacity: config.onDemandPercentAboveBase,
-        scaleOn: FLEET_SCALING[key](name, props.config.name),
+        // The agent's metrics carry the group's own name (${aws:AutoScalingGroupName}).
+        scaleOn: FLEET_SCALING[key](groupName, props.config.name),
         // Render hosts finish their jobs before the group takes them (CMP-4); ML Audio answers short requests.
         drainOnTermination: key === "render" ? { ...RENDER_WORKER_DRAIN, maxSeconds: (config.drainMinutes ?? 60) * 60 } : undefined,
         scheduledMinimums: idle ? undefined : config.scheduledMinimums,
@@ -93,10 +94,5 @@ export class GpuCompute extends Construct {
     const { compute } = props.config;
     this.mlAudioFleet = fleet("mlAudio", "ml-audio", network.securityGroupIds.mlAudio, compute.mlAudio);
     this.renderFleet = fleet("render", "gpu-render", network.securityGroupIds.gpuRender, compute.render);
-    // The GPU services are daemons, which take no capacity provider: the cluster's are Fargate's, for the API.
-    new EcsClusterCapacityProviders(this, "capacity-providers", {
-      clusterName: cluster.clusterName,
-      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-    });
   }
 }

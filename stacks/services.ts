@@ -130,7 +130,7 @@ export class EcgServices extends Construct {
     const xrayRepository = xray.arn;
     const tracing: TracingSidecar = { image: `${xray.url}:${XRAY_PULL_THROUGH.tag}` };
     const common = {
-      cluster: { name: cluster.clusterName, arn: cluster.clusterArn },
+      cluster: { name: cluster.clusterName, arn: cluster.clusterArn, capacityProviders: cluster.capacityProviders },
       secretsKmsKeyArns: [data.secretsKmsKeyArn],
       account,
       tracing,

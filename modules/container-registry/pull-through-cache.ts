@@ -56,15 +56,11 @@ export class PullThroughCache extends Construct {
     refuseProps("PullThroughCache", id, problems);
 
     const { account } = props;
-    // ECR's documented trust for this role names no source ARN; aws:SourceAccount keeps other accounts' registries out.
+    // ECR User Guide, "Create an IAM role for repository creation templates": the documented trust
+    // has no condition, and ECR does not document the source keys it sends; a template can name the
+    // role only with iam:PassRole in this account, which is what keeps other accounts out.
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecr.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
-        },
-      ],
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ecr.amazonaws.com"] }] }],
     });
     this.role = new IamRole(this, "role", {
       name: props.roleName,

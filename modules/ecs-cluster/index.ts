@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
@@ -31,6 +32,8 @@ export class ComputeCluster extends Construct {
   readonly execLogGroup: CloudwatchLogGroup;
   /** What a service needs to allow ECS Exec into its tasks (ContainerService `execCommand`). */
   readonly execCommand: { readonly kmsKeyArn: string; readonly logGroupArn: string };
+  /** FARGATE and FARGATE_SPOT, associated with the cluster: a service with a capacity-provider strategy depends on it. */
+  readonly capacityProviders: EcsClusterCapacityProviders;
   readonly clusterName: string;
   readonly clusterArn: string;
   readonly namespace?: ServiceDiscoveryPrivateDnsNamespace;
@@ -70,6 +73,13 @@ export class ComputeCluster extends Construct {
       });
     }
     this.execCommand = { kmsKeyArn: props.kmsKeyArn, logGroupArn: this.execLogGroup.arn };
+    // Fargate's capacity providers (the GPU services are daemons, which take none). A strategy may
+    // name only providers already associated with the cluster (ECS API Reference,
+    // CapacityProviderStrategyItem): services that use one wait for this.
+    this.capacityProviders = new EcsClusterCapacityProviders(this, "capacity-providers", {
+      clusterName: this.cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+    });
     this.clusterName = this.cluster.name;
     this.clusterArn = this.cluster.arn;
     ComponentTags.apply(this, "compute");

@@ -37,8 +37,12 @@ export interface DaemonScheduling {
 }
 
 export interface ContainerServiceProps extends TaskProps {
-  /** The ECS cluster (its name builds the scaling target's resource id). */
-  readonly cluster: { readonly name: string; readonly arn: string };
+  /**
+   * The ECS cluster (its name builds the scaling target's resource id), and
+   * its capacity-provider association, which a Fargate service's strategy
+   * needs to exist first.
+   */
+  readonly cluster: { readonly name: string; readonly arn: string; readonly capacityProviders?: ITerraformDependable };
   /** Task subnets (private tiers, one per AZ). */
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
@@ -128,6 +132,10 @@ export class ContainerService extends Construct {
     const scaled = fargate && scheduling.autoScaling !== undefined;
     const codeDeploy = props.deploymentController === "CODE_DEPLOY";
     const ignored = [...(scaled ? ["desired_count"] : []), ...(codeDeploy ? ["task_definition", "load_balancer"] : [])];
+    const dependencies = [
+      ...(props.loadBalancer ? [props.loadBalancer.listener] : []),
+      ...(fargate && props.cluster.capacityProviders ? [props.cluster.capacityProviders] : []),
+    ];
     this.service = new EcsService(this, "service", {
       name,
       cluster: props.cluster.arn,
@@ -147,7 +155,7 @@ export class ContainerService extends Construct {
       enableExecuteCommand: props.execCommand ? true : undefined,
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
-      dependsOn: props.loadBalancer ? [props.loadBalancer.listener] : undefined,
+      dependsOn: dependencies.length ? dependencies : undefined,
       // The scaling policy owns the count once the service exists; CodeDeploy
       // owns the task definition and target group in use.
       lifecycle: ignored.length ? { ignoreChanges: ignored } : undefined,

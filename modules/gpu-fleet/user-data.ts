@@ -42,8 +42,9 @@ export function gpuHostUserData(boot: GpuHostBoot): string {
     '  mount -o noatime "$store" /scratch',
     "  chmod 1777 /scratch",
     "fi",
-    ...(boot.agentConfigParameter ? cloudWatchAgentLines(boot.agentConfigParameter) : []),
+    // The watcher first: a host that runs work must be able to finish it, whatever the agent does.
     ...(boot.drain ? drainWatcherLines(boot.drain) : []),
+    ...(boot.agentConfigParameter ? cloudWatchAgentLines(boot.agentConfigParameter) : []),
     "",
   ].join("\n");
 }
@@ -56,9 +57,9 @@ export function gpuHostUserData(boot: GpuHostBoot): string {
  */
 function cloudWatchAgentLines(parameter: string): string[] {
   return [
-    "# CloudWatch agent: GPU, memory and disk metrics (MON-5).",
-    "dnf install -y amazon-cloudwatch-agent",
-    `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${parameter}`,
+    "# CloudWatch agent: GPU, memory and disk metrics (MON-5). Not fatal: a host without metrics still serves.",
+    "{ dnf install -y amazon-cloudwatch-agent &&",
+    `  /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${parameter}; } || echo "CloudWatch agent not started" >&2`,
   ];
 }
 
@@ -93,7 +94,7 @@ function drainWatcherLines(drain: NonNullable<GpuHostBoot["drain"]>): string[] {
   ].join("\n");
   return [
     "# Termination watcher: a host finishes its work before the group terminates it.",
-    "command -v aws >/dev/null || dnf install -y awscli-2",
+    "command -v aws >/dev/null || dnf install -y awscli-2 || echo \"ecg-drain: no AWS CLI: the hook's timeout lets the host go\" >&2",
     "cat > /usr/local/bin/ecg-drain <<'DRAIN'",
     script,
     "DRAIN",

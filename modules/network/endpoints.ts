@@ -13,7 +13,8 @@ import { Construct } from "constructs";
  * - ec2: the CloudWatch agent resolves `${aws:AutoScalingGroupName}` (the
  *   dimension the GPU metrics are aggregated by) with ec2:DescribeTags;
  * - xray: the X-Ray daemon sidecars send the services' traces (MON-4);
- * - ssmmessages: ECS Exec sessions into the tasks;
+ * - ssmmessages, kms: ECS Exec sessions into the tasks (the agent in the task
+ *   decrypts the session with the cluster's key);
  * - autoscaling: the render hosts' termination watcher.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
@@ -27,6 +28,7 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   "monitoring",
   "ssm",
   "ssmmessages",
+  "kms",
   "autoscaling",
   "ec2",
   "xray",

@@ -276,6 +276,19 @@ function groupMetricsProblem(model: StackModel, reference: MetricReference): str
   return undefined;
 }
 
+/**
+ * A metric by AutoScalingGroupName is published under the group's own name
+ * (the agent's `${aws:AutoScalingGroupName}`, EC2's and Auto Scaling's
+ * metrics alike): a literal name must be the name of a group of the stack,
+ * or the read waits for data that never comes.
+ */
+function groupNameProblem(model: StackModel, reference: MetricReference): string | undefined {
+  const name = reference.dimensions[ASG_DIMENSION];
+  if (typeof name !== "string" || name.includes("${")) return undefined;
+  if (model.ofType("aws_autoscaling_group").some((g) => g.config.name === name)) return undefined;
+  return `no aws_autoscaling_group of the stack is named "${name}", so nothing publishes under that ${ASG_DIMENSION}`;
+}
+
 /** One metric read that nothing publishes. */
 export interface MetricContractProblem {
   readonly reference?: MetricReference;
@@ -285,7 +298,8 @@ export interface MetricContractProblem {
 /**
  * Every metric read of the stacks (stack name → cdk.tf.json) that nothing
  * publishes: an unknown (namespace, metric), a dimension-name set it is not
- * published with, or a group metric its group does not enable. Dimension
+ * published with, a group metric its group does not enable, or an
+ * AutoScalingGroupName that no group of the stack has. Other dimension
  * values are not checked (they are often expressions).
  */
 export function metricContractProblems(stacks: Readonly<Record<string, Json>>, catalog: readonly PublishedMetric[] = PUBLISHED_METRICS): MetricContractProblem[] {
@@ -310,10 +324,8 @@ export function metricContractProblems(stacks: Readonly<Record<string, Json>>, c
         });
         continue;
       }
-      if (published.condition === "asg-group-metrics") {
-        const problem = groupMetricsProblem(model, reference);
-        if (problem) problems.push({ reference, problem: `${at}: ${problem}` });
-      }
+      const problem = published.condition === "asg-group-metrics" ? groupMetricsProblem(model, reference) : groupNameProblem(model, reference);
+      if (problem) problems.push({ reference, problem: `${at}: ${problem}` });
     }
   }
   return problems;

@@ -225,6 +225,16 @@ const ISSUE_13_CASES: [string, () => EnvironmentConfig[], string][] = [
     'prod: disasterRecovery.standby.network.vpcCidr: 10.10.0.0/16 overlaps the VPC of the database replica of "staging" (10.10.0.0/16)',
   ],
   [
+    "[CMP-3] [EC2 Auto Scaling User Guide, target tracking: no metric data, no scaling] an ML Audio fleet that may shrink to no host, whose only scaling signal comes from its hosts",
+    () => {
+      const p = prodCopy();
+      p.compute.mlAudio.instances.min = 0;
+      p.compute.mlAudio.onDemandBaseCapacity = 0;
+      return [dev, staging, p];
+    },
+    "prod: compute.mlAudio.instances.min: must be at least 1: ML Audio scales on its own hosts' GPU utilization, which does not exist while it has no host",
+  ],
+  [
     "[EC2 Auto Scaling API Reference, LifecycleHook: a host waits at most 48 hours] a render drain of 0 minutes",
     () => {
       const p = prodCopy();

@@ -111,6 +111,23 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
       ]);
     });
 
+    it("[CloudWatch agent: metrics aggregated by ${aws:AutoScalingGroupName} carry the group's own name] a GPU metric read by a group name that no group of the stack has fails (a renamed group's scaling would wait forever)", () => {
+      const byName = (groupName: string) =>
+        handMade((s, group) =>
+          new AutoscalingPolicy(s, "scale-on-gpu", {
+            name: "ecg-dev-ml-audio-gpu",
+            autoscalingGroupName: group.name,
+            policyType: "TargetTrackingScaling",
+            targetTrackingConfiguration: {
+              targetValue: 70,
+              customizedMetricSpecification: { namespace: "CWAgent", metricName: "nvidia_smi_utilization_gpu", statistic: "Average", metricDimension: [{ name: "AutoScalingGroupName", value: groupName }] },
+            },
+          }),
+        );
+      expect(problemsOf(byName("ecg-dev-gpu-render"))).toEqual([]);
+      expect(problemsOf(byName("ecg-dev-gpu-render-old"))).toEqual([expect.stringContaining('no aws_autoscaling_group of the stack is named "ecg-dev-gpu-render-old"')]);
+    });
+
     it("[ECS Developer Guide: service CPUUtilization by ClusterName, ServiceName] alarms: a plain metric and every metric_query metric are checked", () => {
       const stack = handMade((s) => {
         new CloudwatchMetricAlarm(s, "cpu", {

