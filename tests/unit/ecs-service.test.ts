@@ -208,7 +208,7 @@ describe("ContainerService module", () => {
   it("[ECS API Reference, CapacityProviderStrategyItem: only capacity providers already associated with the cluster can be used in a strategy] a Fargate service waits for the cluster's capacity-provider association; a daemon takes none", () => {
     const association = (scope: Construct) => new S3Bucket(scope, "association", { bucket: "ecg-test-association-stand-in" });
     const fargate = synth((scope) => ({ cluster: { ...props.cluster, capacityProviders: association(scope) } }));
-    const [bucketId] = only(fargate, "aws_s3_bucket");
+    const [bucketId] = Object.keys(fargate.resource.aws_s3_bucket);
     expect(only(fargate, "aws_ecs_service").depends_on).toEqual([`aws_s3_bucket.${bucketId}`]);
     const daemon = synth((scope) => ({
       cluster: { ...props.cluster, capacityProviders: association(scope) },
