@@ -366,4 +366,12 @@ export const FLAKES: readonly Flake[] = [
     reason:
       "Seen once in ~10 CI runs (2026-11-26, ecg-prod, four stacks on two cores): the template was already gone from moto when the provider deleted it, most likely a first DeleteLaunchTemplate that moto carried out but answered with a retryable error (its thread-unsafe dicts under load), so the SDK's retry found nothing. The provider treats only AWS's InvalidLaunchTemplateId.NotFound as gone; moto answers with the name variant. A retry refreshes (DescribeLaunchTemplates by id returns nothing, so the template leaves the state) and finishes.",
   },
+  {
+    step: "destroy",
+    pattern: /DeleteTargetGroup, https response error StatusCode: 400[\s\S]*TargetGroupNotFound/,
+    error:
+      "Error: deleting ELBv2 Target Group (arn:aws:elasticloadbalancing:...:targetgroup/ecg-prod-api-green/...): operation error Elastic Load Balancing v2: DeleteTargetGroup, https response error StatusCode: 400, api error TargetGroupNotFound: One or more target groups not found",
+    reason:
+      "Seen once (clean-clone CI, 2026-12-01, ecg-prod): the same family as the launch template above. A first DeleteTargetGroup that moto carried out but answered with a retryable error leaves the SDK's retry nothing to delete (AWS's DeleteTargetGroup succeeds on a group that is gone). A retry refreshes (the group leaves the state) and finishes.",
+  },
 ];
