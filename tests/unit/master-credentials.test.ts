@@ -1,28 +1,12 @@
 import { Testing } from "cdktf";
 import { LAMBDA_NODE_RUNTIME } from "../../modules/common/lambda-runtime";
 import { MASTER_PASSWORD_LENGTH, masterSecretName, PostgresDatabase, type PostgresProps } from "../../modules/postgres";
-import { LAMBDA_CODE } from "../../stacks/paths";
-import { only, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
+import { KEY, LOGS_KEY, POSTGRES_PROPS } from "./postgres-fixtures";
+import { only, resourcesOf, statementsOf, type SynthesizedStack, synthJson } from "../helpers";
 
-const KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/data";
-const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
 const TOKYO_KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/data";
 
-const props: PostgresProps = {
-  name: "ecg-test",
-  account: TEST_ACCOUNT,
-  instanceClass: "db.r6g.large",
-  allocatedStorageGiB: 100,
-  multiAz: true,
-  backupRetentionDays: 7,
-  subnetIds: ["subnet-a", "subnet-c"],
-  securityGroupIds: ["sg-rds"],
-  kmsKeyArn: KEY,
-  logsKmsKeyArn: LOGS_KEY,
-  deletionProtection: true,
-  rotationCodePath: LAMBDA_CODE.secretRotation,
-  sameRegionReplicas: 1,
-};
+const props: PostgresProps = { ...POSTGRES_PROPS, sameRegionReplicas: 1 };
 
 const synth = (overrides: Partial<PostgresProps> = {}): SynthesizedStack =>
   synthJson(Testing.synthScope((scope) => new PostgresDatabase(scope, "db", { ...props, ...overrides })));

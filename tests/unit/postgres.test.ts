@@ -2,27 +2,12 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Testing } from "cdktf";
 import { type CrossRegionReplica, PostgresDatabase, type PostgresProps } from "../../modules/postgres";
-import { LAMBDA_CODE } from "../../stacks/paths";
+import { KEY, LOGS_KEY, POSTGRES_PROPS } from "./postgres-fixtures";
 import { errorOf, only, referencedId, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
-const KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/data";
-const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
 const REMOTE_KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/data";
 
-const props: PostgresProps = {
-  name: "ecg-test",
-  account: TEST_ACCOUNT,
-  instanceClass: "db.r6g.large",
-  allocatedStorageGiB: 100,
-  multiAz: true,
-  backupRetentionDays: 7,
-  subnetIds: ["subnet-a", "subnet-c"],
-  securityGroupIds: ["sg-rds"],
-  kmsKeyArn: KEY,
-  logsKmsKeyArn: LOGS_KEY,
-  deletionProtection: true,
-  rotationCodePath: LAMBDA_CODE.secretRotation,
-};
+const props: PostgresProps = POSTGRES_PROPS;
 
 /** The cross-region replica without its provider, which has to be created inside the test scope. */
 type Remote = Omit<CrossRegionReplica, "provider">;
