@@ -3,7 +3,7 @@
  * are checked by `validate.ts` before any construct is created.
  *
  * Values are the seed's production values unless an environment says otherwise
- * (see ../shared/REQUIREMENTS.md, ENV-2).
+ * (ENV-2).
  */
 import type { NatGatewayPolicy } from "../modules/network";
 

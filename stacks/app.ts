@@ -52,7 +52,11 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   const outdirExisted = existsSync(outdir);
   const app = new App({ outdir });
   try {
-    const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError };
+    // What the policy pack has read back of each stack, for the checks across stacks after synth.
+    const checked: Record<string, Record<string, any>> = {};
+    checkedStacks.set(app, checked);
+    const onTerraform = (stack: string, terraform: Record<string, any>) => (checked[stack] = terraform);
+    const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError, onTerraform };
     const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, failoverState: input.failoverStateBucket, tags: input.sharedTags });
     // The state bucket holds production's state: production rules apply.
     PolicySynthesizer.apply(state, { ...policy, production: true });
@@ -87,6 +91,9 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   return app;
 }
 
+/** The Terraform JSON of every stack of an App that buildApp made, as the policy pack read it back at synth. */
+const checkedStacks = new WeakMap<App, Record<string, Record<string, any>>>();
+
 /**
  * Synthesizes every stack; when synthesis fails part-way (a policy error in a
  * later stack), removes what this run wrote, so no half-new cdktf.out can be
@@ -96,7 +103,8 @@ export function synthesize(app: App): void {
   try {
     app.synth();
     // Account and region singletons and account-wide names: at most one stack of an account (and region) creates each.
-    checkProgramSingletons(readSynthesizedStacks(app.outdir, app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id)));
+    const stacks = app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
+    checkProgramSingletons(checkedStacks.get(app) ?? readSynthesizedStacks(app.outdir, stacks));
   } catch (error) {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       rmSync(join(app.outdir, "stacks", stack.node.id), { recursive: true, force: true });

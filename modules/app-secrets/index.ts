@@ -8,8 +8,10 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { type SecretReplica, secretReplicaProblems, secretReplicas } from "./replicas";
 import { RotationFunction } from "./rotation-function";
 
+export { type SecretReplica, secretReplicaProblems, secretReplicas } from "./replicas";
 export { RotationFunction, type RotatedSecretRef, type RotationFunctionProps } from "./rotation-function";
 
 /** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
@@ -45,7 +47,7 @@ export interface RotatedSecretsProps {
    * while this region is down (DR-1).
    * @default - no replicas
    */
-  readonly replicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
+  readonly replicas?: readonly SecretReplica[];
 }
 
 /**
@@ -73,7 +75,7 @@ export class RotatedSecrets extends Construct {
         description,
         kmsKeyId: props.kmsKeyArn,
         recoveryWindowInDays: props.recoveryWindowDays ?? 7,
-        replica: props.replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn })),
+        replica: secretReplicas(props.replicas),
       });
       const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
       const initialValue = new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
@@ -121,12 +123,7 @@ function validate(id: string, props: RotatedSecretsProps): void {
   if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
-  (props.replicas ?? []).forEach((replica, i) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? "")) problems.push(`replicas[${i}].region: "${replica.region ?? ""}" is not a region name`);
-    else if (replica.region === props.account?.region) problems.push(`replicas[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
-    if (props.replicas!.findIndex((r) => r.region === replica.region) !== i) problems.push(`replicas[${i}].region: "${replica.region}" is listed twice`);
-    if (!replica.kmsKeyArn) problems.push(`replicas[${i}].kmsKeyArn: is required (a key of the replica's region)`);
-  });
+  problems.push(...secretReplicaProblems("replicas", props.replicas, props.account?.region));
   const recovery = secretRecoveryProblem(props.recoveryWindowDays ?? 7);
   if (recovery) problems.push(`recoveryWindowDays: ${recovery}`);
   refuseProps("RotatedSecrets", id, problems);

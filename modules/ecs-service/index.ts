@@ -8,7 +8,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
-import type { PolicyStatement, TaskRoles } from "./roles";
+import type { TaskRoles } from "./roles";
 import { defineTask, type TaskProps, taskProblems } from "./task";
 
 export { type ContainerSpec, type SecretRef, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
@@ -64,29 +64,6 @@ export interface ContainerServiceProps extends TaskProps {
   readonly deploymentController?: "ECS" | "CODE_DEPLOY";
   /** Registers tasks in Cloud Map (`<name>.<namespace>`, A records) for calls between services. @default - not registered */
   readonly discovery?: { readonly namespaceId: string; readonly name: string };
-  /**
-   * ECS Exec into the service's tasks, with the cluster's session key and
-   * audit log group (ComputeCluster `execCommand`): the task role may open
-   * the SSM channels, decrypt the session and write the session log.
-   * @default - no ECS Exec
-   */
-  readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupArn: string };
-}
-
-/** The task role's part of ECS Exec (ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": IAM permissions). */
-function execStatements(exec: NonNullable<ContainerServiceProps["execCommand"]>): PolicyStatement[] {
-  return [
-    // The ssmmessages channel actions take no resource.
-    {
-      sid: "ExecSessionChannels",
-      actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-      resources: ["*"],
-    },
-    { sid: "ExecSessionEncryption", actions: ["kms:Decrypt"], resources: [exec.kmsKeyArn] },
-    // DescribeLogGroups lists; it takes no log group ARN.
-    { sid: "ExecSessionLogLookup", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
-    { sid: "ExecSessionLog", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`${exec.logGroupArn}:*`] },
-  ];
 }
 
 /**
@@ -112,8 +89,7 @@ export class ContainerService extends Construct {
     const { name, scheduling } = props;
     const fargate = scheduling.kind === "fargate";
 
-    const task = props.execCommand ? { ...props, taskStatements: [...(props.taskStatements ?? []), ...execStatements(props.execCommand)] } : props;
-    ({ taskDefinition: this.taskDefinition, roles: this.roles, logGroups: this.logGroups } = defineTask(this, task, fargate ? "FARGATE" : "EC2"));
+    ({ taskDefinition: this.taskDefinition, roles: this.roles, logGroups: this.logGroups } = defineTask(this, props, fargate ? "FARGATE" : "EC2"));
 
     if (props.discovery) {
       this.discoveryService = new ServiceDiscoveryService(this, "discovery", {

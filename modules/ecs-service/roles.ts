@@ -7,6 +7,28 @@ import { serviceTrustPolicy } from "../common/trust";
 
 export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
 
+/** The cluster's ECS Exec session key and audit log group. */
+export interface ExecCommandAccess {
+  readonly kmsKeyArn: string;
+  readonly logGroupArn: string;
+}
+
+/** The task role's part of ECS Exec (ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": IAM permissions). */
+function execStatements(exec: ExecCommandAccess): PolicyStatement[] {
+  return [
+    // The ssmmessages channel actions take no resource.
+    {
+      sid: "ExecSessionChannels",
+      actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+      resources: ["*"],
+    },
+    { sid: "ExecSessionEncryption", actions: ["kms:Decrypt"], resources: [exec.kmsKeyArn] },
+    // DescribeLogGroups lists; it takes no log group ARN.
+    { sid: "ExecSessionLogLookup", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
+    { sid: "ExecSessionLog", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`${exec.logGroupArn}:*`] },
+  ];
+}
+
 export interface TaskRolesProps {
   /** Prefix of the role names, e.g. `ecg-prod-backend-api`. */
   readonly name: string;
@@ -25,6 +47,8 @@ export interface TaskRolesProps {
   readonly taskStatements?: readonly PolicyStatement[];
   /** Let the task send traces to X-Ray (MON-4). @default false */
   readonly tracing?: boolean;
+  /** Let the task take ECS Exec sessions. @default - no ECS Exec */
+  readonly execCommand?: ExecCommandAccess;
 }
 
 /**
@@ -71,7 +95,7 @@ export class TaskRoles extends Construct {
     }
     this.executionRole = this.role("execution", `${props.name}-execution`, "ECS agent: pulls the service's images, writes its logs, injects its secrets", trust.json, execution);
 
-    const task = [...(props.taskStatements ?? [])];
+    const task = [...(props.taskStatements ?? []), ...(props.execCommand ? execStatements(props.execCommand) : [])];
     if (props.tracing) {
       // X-Ray's write and sampling APIs take no resource ARN (AWSXRayDaemonWriteAccess grants the same on "*").
       task.push({

@@ -6,7 +6,7 @@ import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { type ContainerSpec, containerDefinitions, type TracingSidecar, XRAY_CONTAINER } from "./containers";
-import { type PolicyStatement, TaskRoles } from "./roles";
+import { type ExecCommandAccess, type PolicyStatement, TaskRoles } from "./roles";
 
 export interface TaskProps {
   /** Task family and role name prefix, e.g. `ecg-prod-backend-api`. */
@@ -35,6 +35,14 @@ export interface TaskProps {
   readonly secretsKmsKeyArns?: readonly string[];
   /** What the application may do (SEC-1). @default [] */
   readonly taskStatements?: readonly PolicyStatement[];
+  /**
+   * ECS Exec into the tasks, with the cluster's session key and audit log
+   * group (ComputeCluster `execCommand`): the task role may open the SSM
+   * channels, decrypt the session and write the session log; a service
+   * enables it.
+   * @default - no ECS Exec
+   */
+  readonly execCommand?: ExecCommandAccess;
 }
 
 /** Fargate's task sizes: memory per CPU value, MiB (AWS: "Task CPU and memory"). */
@@ -121,6 +129,7 @@ export function defineTask(scope: Construct, props: TaskProps, compatibility: "F
     secretArns: props.containers.flatMap((c) => Object.values(c.secrets ?? {}).map((s) => s.secretArn)),
     decryptKeyArns: props.secretsKmsKeyArns,
     taskStatements: props.taskStatements,
+    execCommand: props.execCommand,
     tracing: props.tracing !== undefined,
   });
   const taskDefinition = new EcsTaskDefinition(scope, "task", {

@@ -73,6 +73,8 @@ export interface PolicyOptions {
   readonly onReport?: (report: PolicyReport) => void;
   /** Throw on errors. @default true */
   readonly failOnError?: boolean;
+  /** Receives every stack's Terraform JSON as checked, for checks across stacks (modules/policy/program-checks.ts). @default - none */
+  readonly onTerraform?: (stack: string, terraform: Record<string, any>) => void;
 }
 
 /** Suppressions recorded with `suppress()`, by construct path. */
@@ -167,6 +169,7 @@ export class PolicySynthesizer implements IStackSynthesizer {
     const terraform = file.endsWith(".json") ? JSON.parse(readFileSync(file, "utf8")) : this.stack.toTerraform();
     const report = evaluateTerraform(this.stack, terraform, this.options);
     this.options.onReport?.(report);
+    this.options.onTerraform?.(this.stack.node.id, terraform);
     if ((this.options.failOnError ?? true) && report.findings.some((f) => f.severity === "error")) {
       rmSync(file, { force: true });
       throw new Error(formatReport(report));

@@ -7,6 +7,7 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { type SecretReplica, secretReplicaProblems } from "../app-secrets/replicas";
 import { MasterCredentials } from "./master-credentials";
 import { PostgresReplica } from "./replica";
 import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MonitoringRole, MONITORING_INTERVALS, postgresParameters } from "./settings";
@@ -79,7 +80,7 @@ export interface PostgresProps {
   /** Days the deleted master secret can be restored; 0 deletes it at once. @default 7 */
   readonly secretRecoveryWindowDays?: number;
   /** Regions that keep a copy of the master secret (a standby there), each with a key of its region. @default - none */
-  readonly secretReplicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
+  readonly secretReplicas?: readonly SecretReplica[];
   /** Deletion protection and `prevent_destroy` on every instance, and a final snapshot of the primary (production). */
   readonly deletionProtection: boolean;
   /** Enhanced monitoring interval, seconds (1, 5, 10, 15, 30 or 60). @default 60 */
@@ -243,6 +244,7 @@ function validate(id: string, props: PostgresProps): void {
   if (!props.rotationCodePath) problems.push("rotationCodePath: the master password's rotation function needs its code folder");
   const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);
   if (recovery) problems.push(`secretRecoveryWindowDays: ${recovery}`);
+  problems.push(...secretReplicaProblems("secretReplicas", props.secretReplicas, props.account?.region));
   if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
   if (!(Number.isInteger(props.allocatedStorageGiB) && props.allocatedStorageGiB >= 20 && props.allocatedStorageGiB <= 65536)) {
     problems.push(`allocatedStorageGiB: ${props.allocatedStorageGiB} must be 20-65536 (gp3)`);

@@ -3,7 +3,8 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { RotationFunction } from "../app-secrets/rotation-function";
+import { type SecretReplica, secretReplicas } from "../app-secrets/replicas";
+import { type RotatedSecretRef, RotationFunction } from "../app-secrets/rotation-function";
 import type { AwsAccount } from "../common/aws-account";
 import { ephemeralResource } from "../common/ephemeral";
 
@@ -27,7 +28,7 @@ export interface MasterCredentialsProps {
   readonly rotationDays: number;
   readonly recoveryWindowDays: number;
   /** Regions that keep a read-only copy of the secret (a standby there), each with a key of its region. @default - none */
-  readonly replicas?: readonly { readonly region: string; readonly kmsKeyArn: string }[];
+  readonly replicas?: readonly SecretReplica[];
 }
 
 /**
@@ -49,7 +50,8 @@ export class MasterCredentials extends Construct {
   readonly initialPassword: string;
   readonly rotation: RotationFunction;
   private readonly props: MasterCredentialsProps;
-  private readonly ref: { readonly key: string; readonly id: string; readonly arn: string };
+  /** The secret as the rotation function knows it. */
+  private readonly ref: RotatedSecretRef;
 
   constructor(scope: Construct, id: string, props: MasterCredentialsProps) {
     super(scope, id);
@@ -67,18 +69,17 @@ export class MasterCredentials extends Construct {
       description: `Master credentials of ${identifier} (rotated by ${identifier}-rds-rotation)`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowDays,
-      replica: props.replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn })),
+      replica: secretReplicas(props.replicas),
     });
     this.secretArn = this.secret.arn;
-    const ref = { key: "master", id: this.secret.id, arn: this.secret.arn };
-    this.ref = ref;
+    this.ref = { key: "master", id: this.secret.id, arn: this.secret.arn };
     const instanceArn = `arn:${account.partition}:rds:${account.region}:${account.accountId}:db:${identifier}`;
     this.rotation = new RotationFunction(this, "rotation", {
       functionName: `${identifier}-rds-rotation`,
       description: `Secrets Manager rotation of ${identifier}'s master password (lambda/secret-rotation, ROTATION_TARGET rds-master)`,
       account,
       codePath: props.rotationCodePath,
-      secrets: [ref],
+      secrets: [this.ref],
       kmsKeyArn: props.kmsKeyArn,
       logsKmsKeyArn: props.logsKmsKeyArn,
       logRetentionDays: props.logRetentionDays,

@@ -13,7 +13,7 @@
  * the gap list names the tags (tests/unit/apply-gap-evidence-links.test.ts).
  */
 import { parse as parseYaml } from "yaml";
-import type { SynthesizedStack } from "../helpers";
+import { providerPlacements } from "../../modules/policy/program-checks";
 import { EVIDENCE } from "./apply-gap-evidence-tags";
 import { synthProgram } from "./synth";
 
@@ -34,18 +34,11 @@ function everywhere(type: string): Found[] {
   return STACKS.flatMap(([stack, s]) => Object.entries<Json>(s.resource?.[type] ?? {}).map(([id, config]) => ({ stack, id, config, at: `${stack}: ${type}.${id}` })));
 }
 
-/** The aws provider block a resource (or data source) uses. */
-function providerOf(stack: SynthesizedStack, config: Json): Json {
-  const providers: Json[] = stack.provider?.aws ?? [];
-  const alias = typeof config.provider === "string" ? config.provider.replace(/^aws\.?/, "") : "";
-  const found = providers.find((p) => (alias ? p.alias === alias : !p.alias));
-  if (!found) throw new Error(`no aws provider ${config.provider ?? "(default)"}`);
-  return found;
-}
-/** The literal region a resource lands in. */
+/** The literal region a resource lands in (its provider's, as the program checks place it). */
 function regionOf(stackName: string, config: Json): string {
-  const region = providerOf(stacks[stackName], config).region;
-  if (typeof region !== "string" || region.includes("${")) throw new Error(`${stackName}: the provider's region is not literal`);
+  const provider = typeof config.provider === "string" ? config.provider : "aws";
+  const region = providerPlacements(stacks[stackName]).get(provider)?.region;
+  if (!region) throw new Error(`${stackName}: provider ${provider} has no literal region`);
   return region;
 }
 

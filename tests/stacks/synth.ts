@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { App } from "cdktf";
 import { program } from "../../environments";
 import { buildApp, type ProgramInput, synthesize } from "../../stacks/app";
+import { readSynthesizedStacks } from "../../modules/policy/program-checks";
 import { withoutTokenTraces } from "../../stacks/token-traces";
 import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
@@ -42,11 +43,7 @@ export function synthInto(outdir: string, backendOverride?: string, input: Progr
   return { app, policy };
 }
 
-function readStacks(outdir: string): Record<string, SynthesizedStack> {
-  return Object.fromEntries(
-    readdirSync(join(outdir, "stacks")).map((name) => [name, JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as SynthesizedStack]),
-  );
-}
+const readStacks = (outdir: string) => readSynthesizedStacks(outdir, readdirSync(join(outdir, "stacks"))) as Record<string, SynthesizedStack>;
 
 /**
  * The run's shared synthesis of the shipped program: made by the first caller
