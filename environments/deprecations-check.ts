@@ -46,7 +46,11 @@ export const formatDeprecationWarning = (w: ConfigProblem): string => `warning: 
  * For validateEnvironments: the errors of today's check (ECG_TODAY overrides
  * the date), after writing every warning to stderr (`warn`).
  */
-export function checkDeprecations(configs: readonly EnvironmentConfig[], day: Date = today(), warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): readonly ConfigProblem[] {
+export function checkDeprecations(
+  configs: readonly EnvironmentConfig[],
+  day: Date = today(),
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): readonly ConfigProblem[] {
   const { problems, warnings } = deprecationProblems(configs, day);
   for (const w of warnings) warn(formatDeprecationWarning(w));
   return problems;

@@ -52,21 +52,37 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
     if (seenNames.has(env.name)) check.fail("name", `"${env.name}" is used by another environment (ENV-3)`);
     seenNames.add(env.name);
     const networks = [{ path: "network", owner: `environment "${env.name}"`, cidr: env.network?.vpcCidr }];
-    if (env.disasterRecovery?.standby) networks.push({ path: "disasterRecovery.standby.network", owner: `the standby of "${env.name}"`, cidr: env.disasterRecovery.standby.network?.vpcCidr });
+    if (env.disasterRecovery?.standby)
+      networks.push({
+        path: "disasterRecovery.standby.network",
+        owner: `the standby of "${env.name}"`,
+        cidr: env.disasterRecovery.standby.network?.vpcCidr,
+      });
     const replicaNetwork = env.database?.crossRegionReplicaNetwork;
-    if (replicaNetwork) networks.push({ path: "database.crossRegionReplicaNetwork", owner: `the database replica of "${env.name}"`, cidr: replicaNetwork.vpcCidr });
+    if (replicaNetwork)
+      networks.push({
+        path: "database.crossRegionReplicaNetwork",
+        owner: `the database replica of "${env.name}"`,
+        cidr: replicaNetwork.vpcCidr,
+      });
     for (const { path, owner, cidr } of networks) {
       const vpc = parseCidr(cidr ?? "");
       if (typeof vpc === "string") continue;
       const other = vpcs.find((v) => cidrsOverlap(v.cidr, vpc));
-      if (other) check.fail(`${path}.vpcCidr`, `${vpc.text} overlaps the VPC of ${other.owner} (${other.cidr.text}); VPCs never share CIDR ranges (ENV-3)`);
+      if (other)
+        check.fail(
+          `${path}.vpcCidr`,
+          `${vpc.text} overlaps the VPC of ${other.owner} (${other.cidr.text}); VPCs never share CIDR ranges (ENV-3)`,
+        );
       vpcs.push({ owner, cidr: vpc });
     }
   }
   // ECR keeps one replication configuration per account and region.
   const replicating = environments.filter((e) => e.disasterRecovery?.replicateImages);
   replicating.forEach((env, i) => {
-    const other = replicating.slice(0, i).find((o) => (o.account?.id ?? "") === (env.account?.id ?? "") && o.account?.region === env.account?.region);
+    const other = replicating
+      .slice(0, i)
+      .find((o) => (o.account?.id ?? "") === (env.account?.id ?? "") && o.account?.region === env.account?.region);
     if (other) {
       problems.push({
         environment: env.name,
@@ -171,11 +187,13 @@ class EnvironmentChecker {
     const compute = this.env.compute;
     if (!compute) return this.fail("compute", "is required");
     const { api } = compute;
-    if (!FARGATE_CPU_UNITS.includes(api.cpu)) this.fail("compute.api.cpu", `${api.cpu} is not a Fargate CPU value (${FARGATE_CPU_UNITS.join(", ")})`);
+    if (!FARGATE_CPU_UNITS.includes(api.cpu))
+      this.fail("compute.api.cpu", `${api.cpu} is not a Fargate CPU value (${FARGATE_CPU_UNITS.join(", ")})`);
     if (!(api.memoryMiB >= 512)) this.fail("compute.api.memoryMiB", `${api.memoryMiB} must be at least 512`);
     this.range("compute.api.tasks", api.tasks);
     this.percent("compute.api.targetCpuPercent", api.targetCpuPercent, 1);
-    if (!["FARGATE", "FARGATE_SPOT"].includes(api.capacityProvider)) this.fail("compute.api.capacityProvider", `"${api.capacityProvider}" must be "FARGATE" or "FARGATE_SPOT"`);
+    if (!["FARGATE", "FARGATE_SPOT"].includes(api.capacityProvider))
+      this.fail("compute.api.capacityProvider", `"${api.capacityProvider}" must be "FARGATE" or "FARGATE_SPOT"`);
     this.fleet("compute.mlAudio", compute.mlAudio);
     this.fleet("compute.render", compute.render);
     const retention = logRetentionProblem(compute.logRetentionDays);
@@ -199,19 +217,32 @@ class EnvironmentChecker {
     const drain = fleet.drainMinutes === undefined ? undefined : drainSecondsProblem(fleet.drainMinutes * 60);
     if (drain) this.fail(`${path}.drainMinutes`, drain);
     // Its only scaling signal is its own hosts' GPU utilization: with no host there is no data, and target tracking never scales out.
-    if (path === "compute.mlAudio" && fleet.instances?.min === 0) this.fail(`${path}.instances.min`, "must be at least 1: ML Audio scales on its own hosts' GPU utilization, which does not exist while it has no host");
-    if (path === "compute.mlAudio" && fleet.drainMinutes !== undefined) this.fail(`${path}.drainMinutes`, "only the render fleet drains its hosts on termination (ML Audio answers short requests)");
+    if (path === "compute.mlAudio" && fleet.instances?.min === 0)
+      this.fail(
+        `${path}.instances.min`,
+        "must be at least 1: ML Audio scales on its own hosts' GPU utilization, which does not exist while it has no host",
+      );
+    if (path === "compute.mlAudio" && fleet.drainMinutes !== undefined)
+      this.fail(`${path}.drainMinutes`, "only the render fleet drains its hosts on termination (ML Audio answers short requests)");
     const unknown = types.filter((t) => !GPU_INSTANCE_TYPES[t]);
     if (unknown.length) {
-      this.fail(`${path}.instanceTypes`, `${unknown.join(", ")}: not one-GPU types of the fleet class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`);
+      this.fail(
+        `${path}.instanceTypes`,
+        `${unknown.join(", ")}: not one-GPU types of the fleet class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`,
+      );
     }
     const host = smallestHost(types);
     const task = fleet.task;
     if (!task) return this.fail(`${path}.task`, "is required");
-    if (!(Number.isInteger(task.cpu) && task.cpu >= 128)) this.fail(`${path}.task.cpu`, `${task.cpu} must be a whole number of CPU units >= 128`);
-    if (!(Number.isInteger(task.memoryMiB) && task.memoryMiB >= 512)) this.fail(`${path}.task.memoryMiB`, `${task.memoryMiB} must be a whole number >= 512`);
+    if (!(Number.isInteger(task.cpu) && task.cpu >= 128))
+      this.fail(`${path}.task.cpu`, `${task.cpu} must be a whole number of CPU units >= 128`);
+    if (!(Number.isInteger(task.memoryMiB) && task.memoryMiB >= 512))
+      this.fail(`${path}.task.memoryMiB`, `${task.memoryMiB} must be a whole number >= 512`);
     if (host && (task.cpu > host.cpu || task.memoryMiB > host.memoryMiB)) {
-      this.fail(`${path}.task`, `${task.cpu} CPU / ${task.memoryMiB} MiB does not fit the smallest instance type of the fleet (${host.cpu} CPU / ${host.memoryMiB} MiB): ECS could never place it there`);
+      this.fail(
+        `${path}.task`,
+        `${task.cpu} CPU / ${task.memoryMiB} MiB does not fit the smallest instance type of the fleet (${host.cpu} CPU / ${host.memoryMiB} MiB): ECS could never place it there`,
+      );
     }
   }
 
@@ -219,17 +250,22 @@ class EnvironmentChecker {
     const ingress = this.env.ingress;
     if (!ingress) return this.fail("ingress", "is required");
     if (!isDnsName(ingress.domainName)) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
-    if (!isDnsName(ingress.cdnDomainName)) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
-    else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`)) this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
-    if (ingress.cdnDomainName === ingress.domainName) this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
-    if (!isDnsName(ingress.hostedZoneName)) this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
+    if (!isDnsName(ingress.cdnDomainName))
+      this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
+    else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`))
+      this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
+    if (ingress.cdnDomainName === ingress.domainName)
+      this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
+    if (!isDnsName(ingress.hostedZoneName))
+      this.fail("ingress.hostedZoneName", `"${ingress.hostedZoneName ?? ""}" is not a lower-case DNS name`);
     else if (ingress.domainName !== ingress.hostedZoneName && !ingress.domainName?.endsWith(`.${ingress.hostedZoneName}`)) {
       this.fail("ingress.domainName", `"${ingress.domainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
     }
     if (!(Number.isInteger(ingress.rateLimitPer5Minutes) && ingress.rateLimitPer5Minutes >= 10)) {
       this.fail("ingress.rateLimitPer5Minutes", `${ingress.rateLimitPer5Minutes} must be a whole number >= 10 (WAF minimum)`);
     }
-    if (!(ingress.allowedCountries?.length > 0)) this.fail("ingress.allowedCountries", "must list at least one country, or nobody can reach the API");
+    if (!(ingress.allowedCountries?.length > 0))
+      this.fail("ingress.allowedCountries", "must list at least one country, or nobody can reach the API");
     (ingress.allowedCountries ?? []).forEach((code, i) => {
       if (!/^[A-Z]{2}$/.test(code)) this.fail(`ingress.allowedCountries[${i}]`, `"${code}" is not an ISO 3166 alpha-2 country code`);
     });
@@ -250,22 +286,37 @@ class EnvironmentChecker {
     ] as const) {
       if (!value?.trim()) this.fail(path, "is required and must not be empty");
     }
-    if (!(db.allocatedStorageGiB >= 20 && db.allocatedStorageGiB <= 65536)) this.fail("database.allocatedStorageGiB", `${db.allocatedStorageGiB} must be between 20 and 65536 (gp3)`);
-    if (!(db.backupRetentionDays >= 1 && db.backupRetentionDays <= 35)) this.fail("database.backupRetentionDays", `${db.backupRetentionDays} must be between 1 and 35 (backups are required for PITR and replicas)`);
-    if (!(db.sameRegionReplicas >= 0 && db.sameRegionReplicas <= 15)) this.fail("database.sameRegionReplicas", `${db.sameRegionReplicas} must be between 0 and 15`);
+    if (!(db.allocatedStorageGiB >= 20 && db.allocatedStorageGiB <= 65536))
+      this.fail("database.allocatedStorageGiB", `${db.allocatedStorageGiB} must be between 20 and 65536 (gp3)`);
+    if (!(db.backupRetentionDays >= 1 && db.backupRetentionDays <= 35))
+      this.fail(
+        "database.backupRetentionDays",
+        `${db.backupRetentionDays} must be between 1 and 35 (backups are required for PITR and replicas)`,
+      );
+    if (!(db.sameRegionReplicas >= 0 && db.sameRegionReplicas <= 15))
+      this.fail("database.sameRegionReplicas", `${db.sameRegionReplicas} must be between 0 and 15`);
     if (db.crossRegionReplicaRegion !== undefined) {
       this.otherRegion("database.crossRegionReplicaRegion", db.crossRegionReplicaRegion);
       if (db.crossRegionReplicaRegion !== disasterRecovery.failoverRegion) {
-        this.fail("database.crossRegionReplicaRegion", `"${db.crossRegionReplicaRegion}" must be the failover region "${disasterRecovery.failoverRegion}": the replica is what a failover promotes (DR-3)`);
+        this.fail(
+          "database.crossRegionReplicaRegion",
+          `"${db.crossRegionReplicaRegion}" must be the failover region "${disasterRecovery.failoverRegion}": the replica is what a failover promotes (DR-3)`,
+        );
       }
       this.replicaNetwork(db.crossRegionReplicaRegion);
     } else if (db.crossRegionReplicaNetwork) {
-      this.fail("database.crossRegionReplicaNetwork", "is set without database.crossRegionReplicaRegion: there is no replica to place in it");
+      this.fail(
+        "database.crossRegionReplicaNetwork",
+        "is set without database.crossRegionReplicaRegion: there is no replica to place in it",
+      );
     }
     if (!(cache.shards >= 1 && cache.shards <= 500)) this.fail("cache.shards", `${cache.shards} must be between 1 and 500`);
-    if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5)) this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
-    if (!(cache.snapshotRetentionDays >= 1 && cache.snapshotRetentionDays <= 35)) this.fail("cache.snapshotRetentionDays", `${cache.snapshotRetentionDays} must be between 1 and 35 (daily snapshots, DR-2)`);
-    if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? "")) this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
+    if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5))
+      this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
+    if (!(cache.snapshotRetentionDays >= 1 && cache.snapshotRetentionDays <= 35))
+      this.fail("cache.snapshotRetentionDays", `${cache.snapshotRetentionDays} must be between 1 and 35 (daily snapshots, DR-2)`);
+    if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? ""))
+      this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);
     this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
     if (disasterRecovery.standby) this.standby();
@@ -278,9 +329,11 @@ class EnvironmentChecker {
     const standby = this.env.disasterRecovery?.standby;
     if (standby && network) return this.fail(path, "must be unset with a standby: the replica lives in the standby's private subnets");
     if (standby) return;
-    if (!network) return this.fail(path, `is required: the replica needs subnets in ${region} (a landing-zone account often has no default VPC there)`);
+    if (!network)
+      return this.fail(path, `is required: the replica needs subnets in ${region} (a landing-zone account often has no default VPC there)`);
     const layout = { vpcCidr: network.vpcCidr, availabilityZones: network.availabilityZones, subnets: { private: network.subnets } };
-    for (const problem of subnetLayoutProblems(layout, `${path}.`, ["private"])) this.fail(problem.path.replace(".subnets.private", ".subnets"), problem.reason);
+    for (const problem of subnetLayoutProblems(layout, `${path}.`, ["private"]))
+      this.fail(problem.path.replace(".subnets.private", ".subnets"), problem.reason);
     this.zonesOf(path, network.availabilityZones, region);
     const retention = logRetentionProblem(network.flowLogRetentionDays);
     if (retention) this.fail(`${path}.flowLogRetentionDays`, retention);
@@ -290,7 +343,10 @@ class EnvironmentChecker {
     const known = availabilityZonesByRegion[region ?? ""];
     (zones ?? []).forEach((az, i) => {
       if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
-        this.fail(`${path}.availabilityZones[${i}]`, `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`);
+        this.fail(
+          `${path}.availabilityZones[${i}]`,
+          `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`,
+        );
       }
     });
   }
@@ -301,20 +357,34 @@ class EnvironmentChecker {
     const path = "disasterRecovery.standby";
     if (!standby.network) this.fail(`${path}.network`, "is required");
     else this.network(`${path}.network`, standby.network, dr.failoverRegion);
-    if (typeof standby.active !== "boolean") this.fail(`${path}.active`, `${standby.active} must be true (failed over) or false (pilot light)`);
+    if (typeof standby.active !== "boolean")
+      this.fail(`${path}.active`, `${standby.active} must be true (failed over) or false (pilot light)`);
     if (db.crossRegionReplicaRegion !== dr.failoverRegion) {
-      this.fail("database.crossRegionReplicaRegion", `must be the failover region "${dr.failoverRegion}" with a standby: the standby's database is that replica, promoted in a failover`);
+      this.fail(
+        "database.crossRegionReplicaRegion",
+        `must be the failover region "${dr.failoverRegion}" with a standby: the standby's database is that replica, promoted in a failover`,
+      );
     }
-    if (!dr.replicateImages) this.fail("disasterRecovery.replicateImages", "must be true with a standby: it pulls the images from its own region while the primary region is down");
+    if (!dr.replicateImages)
+      this.fail(
+        "disasterRecovery.replicateImages",
+        "must be true with a standby: it pulls the images from its own region while the primary region is down",
+      );
     // Route 53's health checkers of the failover records run in the US and Japan (modules/failover DEFAULT_CHECKER_REGIONS).
     const blocked = ["US", "JP"].filter((country) => !(this.env.ingress?.allowedCountries ?? []).includes(country));
     if (blocked.length) {
-      this.fail("ingress.allowedCountries", `must admit ${blocked.join(" and ")} with a standby: the WAF would answer Route 53's health checkers there with 403, and failover would never see a healthy region`);
+      this.fail(
+        "ingress.allowedCountries",
+        `must admit ${blocked.join(" and ")} with a standby: the WAF would answer Route 53's health checkers there with 403, and failover would never see a healthy region`,
+      );
     }
     if (!standby.backend) return this.fail(`${path}.backend`, "is required");
     this.backendSettings(`${path}.backend`, standby.backend);
     if (standby.backend.s3?.region === this.env.account?.region) {
-      this.fail(`${path}.backend.s3.region`, `"${standby.backend.s3.region}" is the primary region: the standby's state must survive an outage there`);
+      this.fail(
+        `${path}.backend.s3.region`,
+        `"${standby.backend.s3.region}" is the primary region: the standby's state must survive an outage there`,
+      );
     }
   }
 
@@ -324,19 +394,24 @@ class EnvironmentChecker {
     const steps = delivery.trafficShift ?? [];
     // The delivery module's rule for the steps (a valid bake, so only the steps are judged).
     if (trafficShiftProblems({ steps, bakeMinutes: 1 }).length > 0) {
-      this.fail("delivery.trafficShift", `[${steps.join(", ")}] must be 1-3 increasing percentages ending at 100, e.g. [100] or [10, 50, 100]`);
+      this.fail(
+        "delivery.trafficShift",
+        `[${steps.join(", ")}] must be 1-3 increasing percentages ending at 100, e.g. [100] or [10, 50, 100]`,
+      );
     }
     // Every environment within the hook's limit, so any of them may move to a three-step canary.
     if (!(Number.isInteger(delivery.bakeMinutes) && delivery.bakeMinutes >= 1 && delivery.bakeMinutes <= MAX_HOOK_BAKE_MINUTES)) {
       this.fail("delivery.bakeMinutes", `${delivery.bakeMinutes} must be a whole number from 1 to ${MAX_HOOK_BAKE_MINUTES}`);
     }
     (delivery.validations ?? []).forEach((step, i) => {
-      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(step.name ?? "")) this.fail(`delivery.validations[${i}].name`, `"${step.name ?? ""}" must be 1-40 lower-case letters, digits or dashes`);
+      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(step.name ?? ""))
+        this.fail(`delivery.validations[${i}].name`, `"${step.name ?? ""}" must be 1-40 lower-case letters, digits or dashes`);
       if (!(step.commands?.length > 0)) this.fail(`delivery.validations[${i}].commands`, "must hold at least one command");
     });
     for (const severity of ["critical", "warning"] as const) {
       (monitoring.alarmEmails?.[severity] ?? []).forEach((email, i) => {
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) this.fail(`monitoring.alarmEmails.${severity}[${i}]`, `"${email}" is not an e-mail address`);
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+          this.fail(`monitoring.alarmEmails.${severity}[${i}]`, `"${email}" is not an e-mail address`);
       });
     }
   }

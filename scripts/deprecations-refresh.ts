@@ -33,7 +33,13 @@ export interface XmlElement {
   text: string;
 }
 
-const decode = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /** Parses the element tree of a Query API response (no attributes, no CDATA: the APIs use neither for these fields). */
 export function parseXml(xml: string): XmlElement {
@@ -95,7 +101,9 @@ export function parseDbMajorEngineVersions(xml: string): { majors: RdsMajor[]; m
   const majors = all(tree, "DBMajorEngineVersion")
     .filter((m) => (child(m, "Engine") ?? "postgres") === "postgres")
     .map((m) => {
-      const standard = all(m, "SupportedEngineLifecycle").find((l) => child(l, "LifecycleSupportName") === "open-source-rds-standard-support");
+      const standard = all(m, "SupportedEngineLifecycle").find(
+        (l) => child(l, "LifecycleSupportName") === "open-source-rds-standard-support",
+      );
       const end = standard && child(standard, "LifecycleSupportEndDate");
       return { major: child(m, "MajorEngineVersion") ?? "", standardSupportEnds: end ? end.slice(0, 10) : undefined };
     })
@@ -107,7 +115,11 @@ export function parseDbMajorEngineVersions(xml: string): { majors: RdsMajor[]; m
 export function parseCacheEngineVersions(xml: string): { versions: CacheVersion[]; marker?: string } {
   const tree = parseXml(xml);
   const versions = all(tree, "CacheEngineVersion")
-    .map((v) => ({ engine: child(v, "Engine") ?? "", version: child(v, "EngineVersion") ?? "", family: child(v, "CacheParameterGroupFamily") }))
+    .map((v) => ({
+      engine: child(v, "Engine") ?? "",
+      version: child(v, "EngineVersion") ?? "",
+      family: child(v, "CacheParameterGroupFamily"),
+    }))
     .filter((v) => ["redis", "valkey"].includes(v.engine) && v.version !== "");
   return { versions, marker: all(tree, "Marker")[0]?.text.trim() || undefined };
 }
@@ -159,8 +171,17 @@ export function observedEntries(observed: Observations, previous: readonly Calen
   for (const m of observed.rdsMajors) {
     entries.push(
       m.standardSupportEnds
-        ? { kind: "rds-postgres", value: m.major, createBlocked: m.standardSupportEnds, source: `DescribeDBMajorEngineVersions (${region}, ${day}): open-source-rds-standard-support ends ${m.standardSupportEnds}` }
-        : { kind: "rds-postgres", value: m.major, source: `DescribeDBMajorEngineVersions (${region}, ${day}): no standard-support end date reported` },
+        ? {
+            kind: "rds-postgres",
+            value: m.major,
+            createBlocked: m.standardSupportEnds,
+            source: `DescribeDBMajorEngineVersions (${region}, ${day}): open-source-rds-standard-support ends ${m.standardSupportEnds}`,
+          }
+        : {
+            kind: "rds-postgres",
+            value: m.major,
+            source: `DescribeDBMajorEngineVersions (${region}, ${day}): no standard-support end date reported`,
+          },
     );
   }
   for (const v of observed.rdsMinors) {
@@ -168,17 +189,31 @@ export function observedEntries(observed: Observations, previous: readonly Calen
     const since = deprecated ? blockedSince("rds-postgres", v.version) : undefined;
     entries.push(
       deprecated
-        ? { kind: "rds-postgres", value: v.version, createBlocked: since, source: `DescribeDBEngineVersions (${region}): Status=deprecated, first seen ${since}` }
+        ? {
+            kind: "rds-postgres",
+            value: v.version,
+            createBlocked: since,
+            source: `DescribeDBEngineVersions (${region}): Status=deprecated, first seen ${since}`,
+          }
         : { kind: "rds-postgres", value: v.version, source: `DescribeDBEngineVersions (${region}, ${day}): Status=available` },
     );
   }
   const listed = new Set(observed.cacheVersions.map((v) => `${v.engine}:${v.version}`));
   for (const v of observed.cacheVersions) {
-    entries.push({ kind: "elasticache", value: `${v.engine}:${v.version}`, source: `DescribeCacheEngineVersions (${region}, ${day}): listed${v.family ? ` (${v.family})` : ""}` });
+    entries.push({
+      kind: "elasticache",
+      value: `${v.engine}:${v.version}`,
+      source: `DescribeCacheEngineVersions (${region}, ${day}): listed${v.family ? ` (${v.family})` : ""}`,
+    });
   }
   for (const e of previous.filter((p) => p.kind === "elasticache" && !listed.has(p.value))) {
     const since = blockedSince("elasticache", e.value);
-    entries.push({ kind: "elasticache", value: e.value, createBlocked: since, source: `DescribeCacheEngineVersions (${region}): no longer listed, first seen so ${since}` });
+    entries.push({
+      kind: "elasticache",
+      value: e.value,
+      createBlocked: since,
+      source: `DescribeCacheEngineVersions (${region}): no longer listed, first seen so ${since}`,
+    });
   }
   const unique = new Map(entries.map((e) => [`${e.kind} ${e.value}`, e]));
   return [...unique.values()].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compareVersions(a.value, b.value));
@@ -222,8 +257,18 @@ const sha256 = (data: string) => createHash("sha256").update(data, "utf8").diges
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
 
 /** Headers of a SigV4-signed Query API POST of `body` to `host`. */
-export function signQuery(service: string, region: string, host: string, body: string, credentials: Credentials, now: Date): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+export function signQuery(
+  service: string,
+  region: string,
+  host: string,
+  body: string,
+  credentials: Credentials,
+  now: Date,
+): Record<string, string> {
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const date = amzDate.slice(0, 8);
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded; charset=utf-8",
@@ -235,22 +280,42 @@ export function signQuery(service: string, region: string, host: string, body: s
   const canonical = ["POST", "/", "", ...names.map((n) => `${n}:${headers[n]}`), "", names.join(";"), sha256(body)].join("\n");
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
-  const key = [date, region, service, "aws4_request"].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${credentials.secretAccessKey}`);
+  const key = [date, region, service, "aws4_request"].reduce<Buffer | string>(
+    (k, part) => hmac(k, part),
+    `AWS4${credentials.secretAccessKey}`,
+  );
   const signature = createHmac("sha256", key).update(toSign, "utf8").digest("hex");
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`,
+  };
 }
 
-async function query(service: "rds" | "elasticache", version: string, region: string, credentials: Credentials, params: Record<string, string>): Promise<string> {
+async function query(
+  service: "rds" | "elasticache",
+  version: string,
+  region: string,
+  credentials: Credentials,
+  params: Record<string, string>,
+): Promise<string> {
   const host = `${service}.${region}.amazonaws.com`;
   const body = new URLSearchParams({ Version: version, ...params }).toString();
-  const response = await fetch(`https://${host}/`, { method: "POST", headers: signQuery(service, region, host, body, credentials, new Date()), body });
+  const response = await fetch(`https://${host}/`, {
+    method: "POST",
+    headers: signQuery(service, region, host, body, credentials, new Date()),
+    body,
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`${service} ${params.Action} failed (${response.status}): ${text.slice(0, 500)}`);
   return text;
 }
 
 /** Every page of a paginated call, through `parse`'s marker. */
-async function pages<T>(call: (marker?: string) => Promise<string>, parse: (xml: string) => { marker?: string } & T, pick: (page: T) => unknown[]): Promise<unknown[]> {
+async function pages<T>(
+  call: (marker?: string) => Promise<string>,
+  parse: (xml: string) => { marker?: string } & T,
+  pick: (page: T) => unknown[],
+): Promise<unknown[]> {
   const items: unknown[] = [];
   let marker: string | undefined;
   do {
@@ -264,23 +329,40 @@ async function pages<T>(call: (marker?: string) => Promise<string>, parse: (xml:
 async function main(): Promise<number> {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
   if (!accessKeyId || !secretAccessKey) {
-    console.error("deprecations:refresh: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the calendar is unchanged");
+    console.error(
+      "deprecations:refresh: no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the calendar is unchanged",
+    );
     return 0;
   }
   const credentials = { accessKeyId, secretAccessKey, sessionToken };
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "ap-northeast-2";
-  const rds = (params: Record<string, string>) => (marker?: string) => query("rds", "2014-10-31", region, credentials, { ...params, ...(marker ? { Marker: marker } : {}) });
-  const rdsMinors = (await pages(rds({ Action: "DescribeDBEngineVersions", Engine: "postgres", IncludeAll: "true" }), parseDbEngineVersions, (p) => p.versions)) as RdsMinor[];
-  const rdsMajors = (await pages(rds({ Action: "DescribeDBMajorEngineVersions", Engine: "postgres" }), parseDbMajorEngineVersions, (p) => p.majors)) as RdsMajor[];
+  const rds = (params: Record<string, string>) => (marker?: string) =>
+    query("rds", "2014-10-31", region, credentials, { ...params, ...(marker ? { Marker: marker } : {}) });
+  const rdsMinors = (await pages(
+    rds({ Action: "DescribeDBEngineVersions", Engine: "postgres", IncludeAll: "true" }),
+    parseDbEngineVersions,
+    (p) => p.versions,
+  )) as RdsMinor[];
+  const rdsMajors = (await pages(
+    rds({ Action: "DescribeDBMajorEngineVersions", Engine: "postgres" }),
+    parseDbMajorEngineVersions,
+    (p) => p.majors,
+  )) as RdsMajor[];
   const cacheVersions = (await pages(
-    (marker) => query("elasticache", "2015-02-02", region, credentials, { Action: "DescribeCacheEngineVersions", ...(marker ? { Marker: marker } : {}) }),
+    (marker) =>
+      query("elasticache", "2015-02-02", region, credentials, {
+        Action: "DescribeCacheEngineVersions",
+        ...(marker ? { Marker: marker } : {}),
+      }),
     parseCacheEngineVersions,
     (p) => p.versions,
   )) as CacheVersion[];
   const entries = observedEntries({ day: isoDay(today()), region, rdsMinors, rdsMajors, cacheVersions }, OBSERVED);
   const file = join(__dirname, "..", "modules", "common", "deprecations.ts");
   writeFileSync(file, replaceObserved(readFileSync(file, "utf8"), entries));
-  console.log(`deprecations:refresh: ${entries.length} observed entries (${rdsMinors.length} PostgreSQL minors, ${rdsMajors.length} majors, ${cacheVersions.length} cache versions) written to ${file}`);
+  console.log(
+    `deprecations:refresh: ${entries.length} observed entries (${rdsMinors.length} PostgreSQL minors, ${rdsMajors.length} majors, ${cacheVersions.length} cache versions) written to ${file}`,
+  );
   return 0;
 }
 

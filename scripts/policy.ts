@@ -15,7 +15,14 @@ import { withoutTokenTraces } from "../stacks/token-traces";
 const reports: PolicyReport[] = [];
 const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-"));
 try {
-  withoutTokenTraces(() => buildApp(program, { outdir, backendOverride: process.env.ECG_TF_BACKEND, onPolicyReport: (r) => reports.push(r), failOnPolicyError: false }).synth());
+  withoutTokenTraces(() =>
+    buildApp(program, {
+      outdir,
+      backendOverride: process.env.ECG_TF_BACKEND,
+      onPolicyReport: (r) => reports.push(r),
+      failOnPolicyError: false,
+    }).synth(),
+  );
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -43,14 +43,20 @@ export function stackTargets(): Record<string, string> {
     }),
     ...environments.flatMap((e) => [
       [e.name, platformStackName(e)],
-      ...(e.disasterRecovery.standby ? [[`${e.name}-standby`, standbyStackName(e)], [`${e.name}-global`, globalStackName(e)]] : []),
+      ...(e.disasterRecovery.standby
+        ? [
+            [`${e.name}-standby`, standbyStackName(e)],
+            [`${e.name}-global`, globalStackName(e)],
+          ]
+        : []),
     ]),
   ]);
 }
 
 /** The commands one action runs, in order; throws on an unknown action or environment. */
 export function stackSteps(action: string, environment: string, extraArgs: readonly string[] = [], targets = stackTargets()): Step[] {
-  if (!(STACK_ACTIONS as readonly string[]).includes(action)) throw new Error(`action: "${action}" is not one of ${STACK_ACTIONS.join(", ")}`);
+  if (!(STACK_ACTIONS as readonly string[]).includes(action))
+    throw new Error(`action: "${action}" is not one of ${STACK_ACTIONS.join(", ")}`);
   const stack = Object.hasOwn(targets, environment) ? targets[environment] : undefined;
   if (!stack) throw new Error(`environment: "${environment}" is not one of ${Object.keys(targets).join(", ")}`);
   const cdktf = "node_modules/.bin/cdktf";
@@ -81,7 +87,12 @@ function main(argv: readonly string[]): number {
   }
   for (const step of steps) {
     const cwd = step.cwd ?? ".";
-    const result = spawnSync(step.command, step.args, { cwd, env, stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"], maxBuffer: 512 * 1024 * 1024 });
+    const result = spawnSync(step.command, step.args, {
+      cwd,
+      env,
+      stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"],
+      maxBuffer: 512 * 1024 * 1024,
+    });
     if (result.error) {
       console.error(`${step.command}: ${result.error.message}`);
       return 1;

@@ -57,13 +57,21 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
     checkedStacks.set(app, checked);
     const onTerraform = (stack: string, terraform: Record<string, any>) => (checked[stack] = terraform);
     const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError, onTerraform };
-    const state = new StateBackendStack(app, STATE_BACKEND_STACK, { state: input.stateBucket, failoverState: input.failoverStateBucket, tags: input.sharedTags });
+    const state = new StateBackendStack(app, STATE_BACKEND_STACK, {
+      state: input.stateBucket,
+      failoverState: input.failoverStateBucket,
+      tags: input.sharedTags,
+    });
     // The state bucket holds production's state: production rules apply.
     PolicySynthesizer.apply(state, { ...policy, production: true });
     // Account and region singletons, once per account and region the environments use.
     const targets = accountRegions(input.environments);
     for (const target of targets) {
-      const stack = new AccountStack(app, accountStackName(target, targets), { target, backend: override ?? target.backend.kind, tags: input.sharedTags });
+      const stack = new AccountStack(app, accountStackName(target, targets), {
+        target,
+        backend: override ?? target.backend.kind,
+        tags: input.sharedTags,
+      });
       PolicySynthesizer.apply(stack, { ...policy, production: target.production });
     }
     for (const config of input.environments) {
@@ -73,8 +81,14 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       if (!standby) continue;
       // DR-3, SC-2: the standby in the failover region, then the accelerator in front of both.
       const backend = override ?? standby.backend.kind;
-      PolicySynthesizer.apply(new StandbyStack(app, standbyStackName(config), { config, backend }), { ...policy, production: config.production });
-      PolicySynthesizer.apply(new GlobalStack(app, globalStackName(config), { config, backend }), { ...policy, production: config.production });
+      PolicySynthesizer.apply(new StandbyStack(app, standbyStackName(config), { config, backend }), {
+        ...policy,
+        production: config.production,
+      });
+      PolicySynthesizer.apply(new GlobalStack(app, globalStackName(config), { config, backend }), {
+        ...policy,
+        production: config.production,
+      });
     }
     // The pipeline releases to production: production rules apply.
     const delivery = new DeliveryStack(app, DELIVERY_STACK, {

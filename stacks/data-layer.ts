@@ -32,7 +32,12 @@ export const API_DATABASE_USER = "ecg_app";
  * temp/ is scratch, deleted after a day and never replicated.
  */
 export const VIDEO_PREFIXES = {
-  "uploads/": { transitions: [{ days: 30, storageClass: "GLACIER_IR" }, { days: 90, storageClass: "DEEP_ARCHIVE" }] },
+  "uploads/": {
+    transitions: [
+      { days: 30, storageClass: "GLACIER_IR" },
+      { days: 90, storageClass: "DEEP_ARCHIVE" },
+    ],
+  },
   "analyzed/": { intelligentTiering: true },
   "rendered/": { transitions: [{ days: 90, storageClass: "GLACIER_IR" }] },
   "temp/": { expireAfterDays: 1, replicate: false },
@@ -47,7 +52,8 @@ const MIGRATION_IMAGE = { repository: "docker/library/postgres", tag: "15-alpine
 /** Alias (without `alias/`) of the environment's data key in the failover region: the standby finds it by this name. */
 export const replicaDataKeyAlias = (stackName: string) => `${stackName}/data-replica`;
 
-export const videosBucketName = (config: EnvironmentConfig, accountId: string) => `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
+export const videosBucketName = (config: EnvironmentConfig, accountId: string) =>
+  `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
 
 export interface DataLayerProps {
   readonly stackName: string;
@@ -140,10 +146,19 @@ export class DataLayer extends Construct {
       secretRecoveryWindowDays: secretRecovery,
       // DR-1: a promoted replica in the standby's region is administered with these credentials.
       secretReplicas: standby && replicaRegion && replicaKey ? [{ region: replicaRegion, kmsKeyArn: replicaKey.keyArn }] : undefined,
-      crossRegionReplica: replicaRegion && replicaKey && !standby ? replicaPlacement(this, stackName, config, account, provider(replicaRegion), replicaKey) : undefined,
+      crossRegionReplica:
+        replicaRegion && replicaKey && !standby
+          ? replicaPlacement(this, stackName, config, account, provider(replicaRegion), replicaKey)
+          : undefined,
     });
 
-    this.cache = environmentCache(this, "redis", { stackName, config, network, kmsKeyArn: this.dataKey.keyArn, logsKmsKeyArn: props.logsKmsKeyArn });
+    this.cache = environmentCache(this, "redis", {
+      stackName,
+      config,
+      network,
+      kmsKeyArn: this.dataKey.keyArn,
+      logsKmsKeyArn: props.logsKmsKeyArn,
+    });
 
     this.secrets = new RotatedSecrets(this, "secrets", {
       name: stackName,
@@ -239,10 +254,18 @@ export class DataLayer extends Construct {
 }
 
 /** The cross-region replica without a standby: in a private-only VPC of its own there. */
-function replicaPlacement(scope: Construct, stackName: string, config: EnvironmentConfig, account: AwsAccount, provider: TerraformProvider, key: EncryptionKey): CrossRegionReplica {
+function replicaPlacement(
+  scope: Construct,
+  stackName: string,
+  config: EnvironmentConfig,
+  account: AwsAccount,
+  provider: TerraformProvider,
+  key: EncryptionKey,
+): CrossRegionReplica {
   const network = config.database.crossRegionReplicaNetwork;
   const region = config.database.crossRegionReplicaRegion;
-  if (!network || !region) throw new Error(`DataLayer: environment "${config.name}" has a cross-region replica without database.crossRegionReplicaNetwork`);
+  if (!network || !region)
+    throw new Error(`DataLayer: environment "${config.name}" has a cross-region replica without database.crossRegionReplicaNetwork`);
   const isolated = new IsolatedNetwork(scope, "replica-network", {
     name: `${stackName}-replica`,
     account: { ...account, region },
@@ -262,7 +285,13 @@ const secretRecoveryDays = (config: EnvironmentConfig) => (config.production ? 7
 export function environmentCache(
   scope: Construct,
   id: string,
-  props: { readonly stackName: string; readonly config: EnvironmentConfig; readonly network: Network; readonly kmsKeyArn: string; readonly logsKmsKeyArn: string },
+  props: {
+    readonly stackName: string;
+    readonly config: EnvironmentConfig;
+    readonly network: Network;
+    readonly kmsKeyArn: string;
+    readonly logsKmsKeyArn: string;
+  },
 ): RedisCluster {
   const { cache, production } = props.config;
   const redis = new RedisCluster(scope, id, {

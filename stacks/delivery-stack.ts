@@ -42,7 +42,9 @@ export class DeliveryStack extends IsolatedStack {
     const { settings } = props;
     const elsewhere = props.environments.filter((e) => e.account.region !== settings.region).map((e) => `${e.name} (${e.account.region})`);
     if (elsewhere.length) {
-      throw new Error(`DeliveryStack "${id}": region: the pipeline's CodeDeploy actions act in ${settings.region}; environments elsewhere are not supported: ${elsewhere.join(", ")}`);
+      throw new Error(
+        `DeliveryStack "${id}": region: the pipeline's CodeDeploy actions act in ${settings.region}; environments elsewhere are not supported: ${elsewhere.join(", ")}`,
+      );
     }
     new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { ...props.tags } }] });
     configureBackend(this, id, props.backend, settings.backend);
@@ -93,7 +95,9 @@ export class DeliveryStack extends IsolatedStack {
         },
         validations: config.delivery.validations,
       })),
-      passRoleArns: releases.flatMap(({ release }) => release.taskRoleNames.map((role) => `arn:${partition}:iam::${accountId}:role/${role}`)),
+      passRoleArns: releases.flatMap(({ release }) =>
+        release.taskRoleNames.map((role) => `arn:${partition}:iam::${accountId}:role/${role}`),
+      ),
       preventDestroy: true,
     });
     ComponentTags.apply(logs, "delivery");

@@ -64,7 +64,9 @@ export class ApiEntryPoint extends Construct {
     // ALB and other access logs (SSE-S3: the only encryption ELB log delivery accepts).
     this.logsBucket = new SecureBucket(this, "logs-bucket", {
       bucketName: `${stackName}-logs-${account.accountId}`,
-      logDelivery: props.logSourceBuckets?.length ? { accountId: account.accountId, partition: account.partition, sourceBucketNames: [...props.logSourceBuckets] } : undefined,
+      logDelivery: props.logSourceBuckets?.length
+        ? { accountId: account.accountId, partition: account.partition, sourceBucketNames: [...props.logSourceBuckets] }
+        : undefined,
       expirationDays: config.ingress.logRetentionDays,
       noncurrentVersionExpirationDays: 7,
       // Production keeps its audit trail; other environments' logs go with them.

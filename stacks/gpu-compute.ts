@@ -22,7 +22,12 @@ import { RENDER_WORKER_DRAIN } from "./services";
  * than 10 waiting jobs per host scales out.
  */
 const FLEET_SCALING: Record<"mlAudio" | "render", (asgName: string, environment: string) => CustomMetricTarget> = {
-  mlAudio: (asgName) => ({ namespace: CWAGENT_NAMESPACE, metricName: GPU_METRICS.utilization, targetValue: 70, dimensions: { [ASG_DIMENSION]: asgName } }),
+  mlAudio: (asgName) => ({
+    namespace: CWAGENT_NAMESPACE,
+    metricName: GPU_METRICS.utilization,
+    targetValue: 70,
+    dimensions: { [ASG_DIMENSION]: asgName },
+  }),
   render: (_, environment) => ({
     namespace: RENDER_NAMESPACE,
     metricName: RENDER_METRICS.queueDepth,

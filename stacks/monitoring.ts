@@ -45,7 +45,10 @@ export class PlatformMonitoring extends Construct {
       loadBalancer: {
         arnSuffix: ingress.loadBalancer.arnSuffix,
         // Blue/green: CodeDeploy swaps the serving group at every release, so both are watched.
-        targetGroups: { blue: ingress.targetGroup.arnSuffix, ...(ingress.greenTargetGroup ? { green: ingress.greenTargetGroup.arnSuffix } : {}) },
+        targetGroups: {
+          blue: ingress.targetGroup.arnSuffix,
+          ...(ingress.greenTargetGroup ? { green: ingress.greenTargetGroup.arnSuffix } : {}),
+        },
       },
     };
     this.topics = new AlarmTopics(this, "topics", {
@@ -63,7 +66,11 @@ export class PlatformMonitoring extends Construct {
         instanceIdentifier: data.database.instance.identifier,
         replicaIdentifiers: data.database.replicas.map((r) => r.identifier),
       },
-      redis: { replicationGroupId: data.cache.replicationGroup.replicationGroupId, shards: config.cache.shards, replicasPerShard: config.cache.replicasPerShard },
+      redis: {
+        replicationGroupId: data.cache.replicationGroup.replicationGroupId,
+        shards: config.cache.shards,
+        replicasPerShard: config.cache.replicasPerShard,
+      },
       renderAlwaysRunning: config.compute.render.instances.min > 0,
     });
     this.tracing = new Tracing(this, "tracing", { name: stackName, services: tracingNames(stackName) });

@@ -32,13 +32,11 @@ export interface PlatformStackProps {
   readonly backend: BackendKind;
 }
 
-
 /** Port of the ALB's blue/green test listener (CI-3): CodeDeploy's replacement tasks answer there before they take traffic. */
 export const TEST_LISTENER_PORT = 8443;
 
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
 const GLOBAL_REGION = "us-east-1";
-
 
 /** Everything one environment runs in its primary region (PLT-2). */
 export class PlatformStack extends IsolatedStack {
@@ -71,9 +69,7 @@ export class PlatformStack extends IsolatedStack {
     // Other regions, by name: the failover region (RDS replica, backup copies),
     // the videos' replication region, and us-east-1 for CloudFront.
     const otherRegions = [...new Set([config.disasterRecovery.failoverRegion, config.storage.replicationRegion, GLOBAL_REGION])];
-    const regionalProviders = Object.fromEntries(
-      otherRegions.map((region) => [region, regionalProvider(this, region, providerSettings)]),
-    );
+    const regionalProviders = Object.fromEntries(otherRegions.map((region) => [region, regionalProvider(this, region, providerSettings)]));
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
 
@@ -98,7 +94,9 @@ export class PlatformStack extends IsolatedStack {
       images: Object.values(SERVICE_IMAGES),
       kmsKeyArn: this.imagesKey.keyArn,
       // DR: the images wait in the failover region for a standby there.
-      replication: config.disasterRecovery.replicateImages ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId } : undefined,
+      replication: config.disasterRecovery.replicateImages
+        ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId }
+        : undefined,
     });
     const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });
     this.mlAudioFleet = gpu.mlAudioFleet;
@@ -183,7 +181,11 @@ export class PlatformStack extends IsolatedStack {
     new TerraformOutput(this, "api_url", { value: this.ingress.url });
     new TerraformOutput(this, "alb_dns_name", { value: this.ingress.loadBalancer.dnsName });
     new TerraformOutput(this, "service_names", {
-      value: { api: this.services.api.service.name, mlAudio: this.services.mlAudio.service.name, render: this.services.render.service.name },
+      value: {
+        api: this.services.api.service.name,
+        mlAudio: this.services.mlAudio.service.name,
+        render: this.services.render.service.name,
+      },
     });
     new TerraformOutput(this, "repository_urls", { value: this.registry.repositoryUrls });
     new TerraformOutput(this, "cdn_url", { value: this.data.cdn.url });

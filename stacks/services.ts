@@ -34,8 +34,18 @@ export const RENDER_WORKER_CONTAINER = "celery-workers";
  * Spot interruption gives two minutes) goes back to the queue for another host.
  */
 export const RENDER_WORKER_COMMAND = [
-  "celery", "--app", RENDER_CELERY.app, "worker", "--queues", RENDER_CELERY.queue,
-  "--hostname", `${RENDER_CELERY.node}@%h`, "--concurrency", "4", "--loglevel", "INFO",
+  "celery",
+  "--app",
+  RENDER_CELERY.app,
+  "worker",
+  "--queues",
+  RENDER_CELERY.queue,
+  "--hostname",
+  `${RENDER_CELERY.node}@%h`,
+  "--concurrency",
+  "4",
+  "--loglevel",
+  "INFO",
 ];
 
 /**
@@ -56,7 +66,12 @@ export const RENDER_WORKER_DRAIN = (() => {
 })();
 
 /** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
-export const XRAY_PULL_THROUGH = { prefix: "ecr-public", upstream: "public.ecr.aws", repository: "xray/aws-xray-daemon", tag: "3.x" } as const;
+export const XRAY_PULL_THROUGH = {
+  prefix: "ecr-public",
+  upstream: "public.ecr.aws",
+  repository: "xray/aws-xray-daemon",
+  tag: "3.x",
+} as const;
 
 const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
@@ -167,7 +182,9 @@ export class EcgServices extends Construct {
       condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [metricsNamespace] }],
     });
     const traced = tracingNames(stackName);
-    const apiSecrets = Object.fromEntries(Object.entries(data.apiSecrets).map(([name, secretArn]) => [name, { secretArn, jsonKey: "value" }]));
+    const apiSecrets = Object.fromEntries(
+      Object.entries(data.apiSecrets).map(([name, secretArn]) => [name, { secretArn, jsonKey: "value" }]),
+    );
 
     // --- Backend API (CMP-2) ---
     this.api = new ContainerService(this, "backend-api", {
@@ -235,7 +252,10 @@ export class EcgServices extends Construct {
         securityGroupIds: [securityGroupId],
         cpu: config.compute[key].task.cpu,
         memoryMiB: config.compute[key].task.memoryMiB,
-        scheduling: { kind: "ec2-daemon", placementConstraint: (key === "mlAudio" ? props.mlAudioFleet : props.renderFleet).placementConstraint },
+        scheduling: {
+          kind: "ec2-daemon",
+          placementConstraint: (key === "mlAudio" ? props.mlAudioFleet : props.renderFleet).placementConstraint,
+        },
         containers,
         pullFrom: [repository(key), xrayRepository],
         pullThroughFrom: [xrayRepository],

@@ -106,17 +106,27 @@ export class StandbyStack extends IsolatedStack {
       logsKmsKeyArn: dataKey.targetKeyArn,
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.securityGroupIds.rds],
-      monitoringRoleArn: new MonitoringRole(this, "database-monitoring", { name: `${id}-rds-monitoring`, partition: account.partition }).arn,
+      monitoringRoleArn: new MonitoringRole(this, "database-monitoring", { name: `${id}-rds-monitoring`, partition: account.partition })
+        .arn,
       deletionProtection: db.deletionProtection,
       backupRetentionDays: db.backupRetentionDays,
       multiAz: db.multiAz,
     });
 
     if (standby.active) {
-      this.cache = environmentCache(this, "redis", { stackName: id, config, network, kmsKeyArn: dataKey.targetKeyArn, logsKmsKeyArn: logsKey.keyArn });
+      this.cache = environmentCache(this, "redis", {
+        stackName: id,
+        config,
+        network,
+        kmsKeyArn: dataKey.targetKeyArn,
+        logsKmsKeyArn: logsKey.keyArn,
+      });
       // The API's secrets: this region's replicas of the primary's (RotatedSecrets.replicas), found by name.
       const apiSecretArns = Object.fromEntries(
-        Object.values(API_SECRETS).map((key) => [key, new DataAwsSecretsmanagerSecret(this, `secret-${key}`, { name: appSecretName(primary, key) }).arn]),
+        Object.values(API_SECRETS).map((key) => [
+          key,
+          new DataAwsSecretsmanagerSecret(this, `secret-${key}`, { name: appSecretName(primary, key) }).arn,
+        ]),
       );
       this.services = new EcgServices(this, "services", {
         stackName: id,
@@ -126,12 +136,19 @@ export class StandbyStack extends IsolatedStack {
         ports: SERVICE_PORTS,
         cluster,
         // ECR's replicas of the primary's repositories (ContainerRegistry.replication), same names.
-        repositories: Object.fromEntries(Object.values(SERVICE_IMAGES).map((image) => [image, repositoryRef(account, `${primary}/${image}`, region)])),
+        repositories: Object.fromEntries(
+          Object.values(SERVICE_IMAGES).map((image) => [image, repositoryRef(account, `${primary}/${image}`, region)]),
+        ),
         mlAudioFleet: this.gpu.mlAudioFleet,
         renderFleet: this.gpu.renderFleet,
         data: dataEndpoints({
           account,
-          database: { address: this.database.address, port: this.database.port, resourceId: this.database.resourceId, databaseName: DEFAULT_DATABASE_NAME },
+          database: {
+            address: this.database.address,
+            port: this.database.port,
+            resourceId: this.database.resourceId,
+            databaseName: DEFAULT_DATABASE_NAME,
+          },
           cache: this.cache,
           // S3-6: the videos' replica (the primary's bucket is in the region that is down).
           videosBucketName: `${videosBucketName(config, account.accountId)}-replica`,

@@ -52,13 +52,18 @@ export class StateBackendStack extends IsolatedStack {
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
-    const targets = [{ field: "state", config: props.state }, ...(props.failoverState ? [{ field: "failoverState", config: props.failoverState }] : [])];
+    const targets = [
+      { field: "state", config: props.state },
+      ...(props.failoverState ? [{ field: "failoverState", config: props.failoverState }] : []),
+    ];
     for (const { field, config } of targets) {
       const bucketProblem = bucketNameProblem(config.bucket);
       if (bucketProblem) throw new Error(`StateBackendStack "${id}": ${field}.bucket: ${bucketProblem}`);
     }
     if (props.failoverState && props.failoverState.region === props.state.region) {
-      throw new Error(`StateBackendStack "${id}": failoverState.region: "${props.failoverState.region}" is the region of state; the failover bucket must survive an outage there`);
+      throw new Error(
+        `StateBackendStack "${id}": failoverState.region: "${props.failoverState.region}" is the region of state; the failover bucket must survive an outage there`,
+      );
     }
     const defaultTags = [{ tags: { ...props.tags } }];
     new AwsProvider(this, "aws", { region: props.state.region, defaultTags });
@@ -76,7 +81,11 @@ export class StateBackendStack extends IsolatedStack {
         expirationDays: props.accessLogRetentionDays ?? 365,
         logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [config.bucket] },
       });
-      suppress(accessLogBucket.bucket, "CKV_AWS_18", "This is the access-log bucket; logging it into itself would log its own log writes without end.");
+      suppress(
+        accessLogBucket.bucket,
+        "CKV_AWS_18",
+        "This is the access-log bucket; logging it into itself would log its own log writes without end.",
+      );
       const stateBucket = new SecureBucket(scope, "state-bucket", {
         provider,
         bucketName: config.bucket,

@@ -15,7 +15,17 @@ const readJson = (file: string) => JSON.parse(readFileSync(join(ROOT, file), "ut
 
 describe("program shape", () => {
   it("[PLT-1] has the design card's top level", () => {
-    for (const entry of ["main.ts", "stacks", "modules", "environments", "tests", "cdktf.json", "package.json", "package-lock.json", "tsconfig.json"]) {
+    for (const entry of [
+      "main.ts",
+      "stacks",
+      "modules",
+      "environments",
+      "tests",
+      "cdktf.json",
+      "package.json",
+      "package-lock.json",
+      "tsconfig.json",
+    ]) {
       expect({ entry, exists: existsSync(join(ROOT, entry)) }).toEqual({ entry, exists: true });
     }
     expect(readFileSync(join(ROOT, ".terraform-version"), "utf8").trim()).toBe("1.11.4");
@@ -49,19 +59,39 @@ describe("program shape", () => {
 
 /** Every file below `dir`, relative to it. */
 const filesBelow = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+    : [];
 
 describe("program stacks", () => {
   const stackNames = (app: ReturnType<typeof buildApp>) => app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
 
   it("[PLT-2] [CI-1] builds the bootstrap stack, the account stacks, each environment's stacks and the delivery stack; CI checks only stacks the program writes", () => {
-    const names = withoutTokenTraces(() => stackNames(buildApp(program, { outdir: join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out") })));
+    const names = withoutTokenTraces(() =>
+      stackNames(buildApp(program, { outdir: join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out") })),
+    );
     // In construction order: one account stack per account and region (Seoul for the environments, Tokyo for prod's standby).
-    expect(names).toEqual(["ecg-state", "ecg-account-ap-northeast-2", "ecg-account-ap-northeast-1", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"]);
-    const ci = /for stack in ([^;]+); do\n\s+test -s "cdktf\.out\/stacks\/\$stack\/cdk\.tf\.json"/.exec(readFileSync(join(ROOT, ".ci/run"), "utf8"));
+    expect(names).toEqual([
+      "ecg-state",
+      "ecg-account-ap-northeast-2",
+      "ecg-account-ap-northeast-1",
+      "ecg-dev",
+      "ecg-staging",
+      "ecg-prod",
+      "ecg-prod-standby",
+      "ecg-prod-global",
+      "ecg-delivery",
+    ]);
+    const ci = /for stack in ([^;]+); do\n\s+test -s "cdktf\.out\/stacks\/\$stack\/cdk\.tf\.json"/.exec(
+      readFileSync(join(ROOT, ".ci/run"), "utf8"),
+    );
     const checked = ci![1].trim().split(/\s+/);
     expect(checked.filter((name) => !names.includes(name))).toEqual([]);
-    expect(checked).toEqual(expect.arrayContaining(["ecg-state", "ecg-account-ap-northeast-2", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"]));
+    expect(checked).toEqual(
+      expect.arrayContaining(["ecg-state", "ecg-account-ap-northeast-2", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"]),
+    );
   });
 
   it("[ECR User Guide: one pull through cache rule per prefix per registry] synthesis refuses a second stack creating the ecr-public rule in one account and region, and leaves no stack written", () => {
@@ -84,7 +114,9 @@ describe("program stacks", () => {
     expect(error).toBeInstanceOf(ProgramCheckError);
     const message = (error as Error).message;
     expect(message).toContain("ecg-account-ap-northeast-2 aws_ecr_pull_through_cache_rule.cache");
-    expect(message).toContain('ecg-rogue aws_ecr_pull_through_cache_rule.cache (unpinned account, ap-northeast-2) both create the pull through cache rule for ECR repository prefix "ecr-public"');
+    expect(message).toContain(
+      'ecg-rogue aws_ecr_pull_through_cache_rule.cache (unpinned account, ap-northeast-2) both create the pull through cache rule for ECR repository prefix "ecr-public"',
+    );
     // Nothing to plan or deploy by mistake: no stack's cdk.tf.json, no manifest.
     expect(filesBelow(outdir).filter((f) => f.endsWith("cdk.tf.json") || f === "manifest.json")).toEqual([]);
   });

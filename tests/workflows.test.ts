@@ -21,25 +21,37 @@ const FIXTURES = join(ROOT, "tests", "fixtures", "plans");
  * absence, never a different command.
  */
 const PLAN_SUMMARY_SCRIPT = "plan-summary";
-const PLAN_SUMMARY_BUNDLE = "esbuild scripts/plan-summary/cli.ts --bundle --platform=node --target=node20 --log-level=warning --outfile=dist/plan-summary.js";
+const PLAN_SUMMARY_BUNDLE =
+  "esbuild scripts/plan-summary/cli.ts --bundle --platform=node --target=node20 --log-level=warning --outfile=dist/plan-summary.js";
 const PLAN_SUMMARY_COMMAND = `${PLAN_SUMMARY_BUNDLE} && node dist/plan-summary.js`;
 
 const workflow = (name: string): Json => parse(readFileSync(join(ROOT, ".github", "workflows", name), "utf8"));
 const plan = workflow("plan.yml");
 const planTfc = workflow("plan-tfc.yml");
 const deploy = workflow("deploy.yml");
-const ALL: [string, Json][] = [["plan.yml", plan], ["plan-tfc.yml", planTfc], ["deploy.yml", deploy]];
+const ALL: [string, Json][] = [
+  ["plan.yml", plan],
+  ["plan-tfc.yml", planTfc],
+  ["deploy.yml", deploy],
+];
 
 /** What the pull-request workflows plan: every environment stack (with its standby and global stacks) and the delivery pipeline's, all of which deploy.yml applies. */
 const withStandby = environments.filter((e) => e.disasterRecovery.standby);
-const stacks = [...environments.flatMap((e) => [platformStackName(e), ...(e.disasterRecovery.standby ? [standbyStackName(e), globalStackName(e)] : [])]), DELIVERY_STACK];
+const stacks = [
+  ...environments.flatMap((e) => [platformStackName(e), ...(e.disasterRecovery.standby ? [standbyStackName(e), globalStackName(e)] : [])]),
+  DELIVERY_STACK,
+];
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const terraformVersion = readFileSync(join(ROOT, ".terraform-version"), "utf8").trim();
 
 const steps = (job: Json): Json[] => job.steps ?? [];
 const uses = (job: Json, action: string): Json[] => steps(job).filter((s) => String(s.uses ?? "").startsWith(`${action}@`));
-const scripts = (job: Json): string => steps(job).map((s) => s.run ?? s.with?.script ?? "").join("\n");
-const allJobs = (): [string, string, Json][] => ALL.flatMap(([file, wf]) => Object.entries(wf.jobs as Json).map(([id, job]): [string, string, Json] => [file, id, job]));
+const scripts = (job: Json): string =>
+  steps(job)
+    .map((s) => s.run ?? s.with?.script ?? "")
+    .join("\n");
+const allJobs = (): [string, string, Json][] =>
+  ALL.flatMap(([file, wf]) => Object.entries(wf.jobs as Json).map(([id, job]): [string, string, Json] => [file, id, job]));
 
 function loadFixture(name: string): Json {
   return JSON.parse(gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8"));
@@ -50,8 +62,11 @@ describe("all workflows", () => {
     for (const [file, wf] of ALL) expect([file, wf.permissions]).toEqual([file, {}]);
     for (const [file, id, job] of allJobs()) {
       expect([file, id, job.permissions?.contents]).toEqual([file, id, "read"]);
-      const writes = Object.entries(job.permissions as Json).filter(([, level]) => level === "write").map(([scope]) => scope);
-      const allowed = id === "comment" ? ["pull-requests"] : uses(job, "aws-actions/configure-aws-credentials").length > 0 ? ["id-token"] : [];
+      const writes = Object.entries(job.permissions as Json)
+        .filter(([, level]) => level === "write")
+        .map(([scope]) => scope);
+      const allowed =
+        id === "comment" ? ["pull-requests"] : uses(job, "aws-actions/configure-aws-credentials").length > 0 ? ["id-token"] : [];
       expect([file, id, writes]).toEqual([file, id, allowed]);
     }
   });
@@ -63,9 +78,11 @@ describe("all workflows", () => {
         terraformSetups++;
         expect([file, id, String(step.with.terraform_version), step.with.terraform_wrapper]).toEqual([file, id, terraformVersion, false]);
       }
-      for (const step of uses(job, "actions/setup-node")) expect([file, id, step.with]).toEqual([file, id, { "node-version": 20, cache: "npm" }]);
+      for (const step of uses(job, "actions/setup-node"))
+        expect([file, id, step.with]).toEqual([file, id, { "node-version": 20, cache: "npm" }]);
       // A job that runs Terraform commands (not one that only mentions Terraform in a message) sets it up.
-      if (/^\s*terraform (init|plan|apply|show)\b/m.test(scripts(job))) expect([file, id, uses(job, "hashicorp/setup-terraform").length]).toEqual([file, id, 1]);
+      if (/^\s*terraform (init|plan|apply|show)\b/m.test(scripts(job)))
+        expect([file, id, uses(job, "hashicorp/setup-terraform").length]).toEqual([file, id, 1]);
     }
     expect(terraformSetups).toBeGreaterThan(0);
   });
@@ -97,7 +114,9 @@ describe.each([
   });
 
   it(`[PLT-6] tests and synthesizes once, then plans each environment stack from that synth (${file})`, () => {
-    const runs = steps(wf.jobs.synth).map((s) => s.run).filter(Boolean);
+    const runs = steps(wf.jobs.synth)
+      .map((s) => s.run)
+      .filter(Boolean);
     expect(runs.indexOf("npm test")).toBeGreaterThan(runs.findIndex((r: string) => r.startsWith("npm ci")));
     expect(runs.indexOf("npm run synth")).toBeGreaterThan(runs.indexOf("npm test"));
     expect(uses(wf.jobs.synth, "actions/upload-artifact")[0].with.path).toBe("cdktf.out");
@@ -123,7 +142,9 @@ describe.each([
     const script = uses(comment, "actions/github-script")[0].with.script;
     expect(script).toContain("process.env.PLAN_SUMMARY_MARKER");
     expect(script).toContain("github.paginate(github.rest.issues.listComments");
-    expect(script).toMatch(/if \(previous\) \{\s*await github\.rest\.issues\.updateComment[\s\S]*else \{\s*await github\.rest\.issues\.createComment/);
+    expect(script).toMatch(
+      /if \(previous\) \{\s*await github\.rest\.issues\.updateComment[\s\S]*else \{\s*await github\.rest\.issues\.createComment/,
+    );
     // Failed plans fail the check after the comment is posted.
     expect(steps(comment).at(-1)!.if).toBe("steps.summary.outputs.failed != ''");
   });
@@ -141,10 +162,22 @@ describe("plan.yml (S3 state)", () => {
       expect(entry.role_variable).toBe(`AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
     }
     for (const env of withStandby) {
-      expect(byStack[standbyStackName(env)]).toEqual({ stack: standbyStackName(env), region: env.disasterRecovery.failoverRegion, role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}` });
-      expect(byStack[globalStackName(env)]).toEqual({ stack: globalStackName(env), region: GLOBAL_ACCELERATOR_API_REGION, role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}` });
+      expect(byStack[standbyStackName(env)]).toEqual({
+        stack: standbyStackName(env),
+        region: env.disasterRecovery.failoverRegion,
+        role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+      });
+      expect(byStack[globalStackName(env)]).toEqual({
+        stack: globalStackName(env),
+        region: GLOBAL_ACCELERATOR_API_REGION,
+        role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+      });
     }
-    expect(byStack[DELIVERY_STACK]).toEqual({ stack: DELIVERY_STACK, region: program.delivery.region, role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY" });
+    expect(byStack[DELIVERY_STACK]).toEqual({
+      stack: DELIVERY_STACK,
+      region: program.delivery.region,
+      role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY",
+    });
     const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
     expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
     const run = steps(job).find((s) => s.id === "plan")!.run;
@@ -164,7 +197,14 @@ describe("plan.yml (S3 state)", () => {
       expect(summarizePlan(reduced)).toEqual(summarizePlan(JSON.parse(full)));
       // No values (the full JSON holds the lane's stand-in secrets in clear).
       expect(result.stdout).not.toContain("LaneFixedPassw0rd");
-      expect(Object.keys(reduced).sort()).toEqual(["complete", "errored", "format_version", "output_changes", "resource_changes", "terraform_version"]);
+      expect(Object.keys(reduced).sort()).toEqual([
+        "complete",
+        "errored",
+        "format_version",
+        "output_changes",
+        "resource_changes",
+        "terraform_version",
+      ]);
     }
   });
 });
@@ -194,7 +234,11 @@ describe("deploy.yml", () => {
   });
 
   it("[PLT-7] synthesizes once, then deploys each environment in order dev → staging → prod, each in its GitHub environment", () => {
-    expect(steps(deploy.jobs.synth).map((s) => s.run).filter(Boolean)).toEqual(["npm ci --no-audit --no-fund", "npm run synth"]);
+    expect(
+      steps(deploy.jobs.synth)
+        .map((s) => s.run)
+        .filter(Boolean),
+    ).toEqual(["npm ci --no-audit --no-fund", "npm run synth"]);
     const deployJobs = Object.keys(deploy.jobs).filter((id) => id.startsWith("deploy-"));
     expect(deployJobs).toEqual(environments.map((e) => `deploy-${e.name}`));
     let previous = "synth";
@@ -205,9 +249,16 @@ describe("deploy.yml", () => {
       expect(job.environment).toBe(env.name);
       expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
       expect(uses(job, "actions/download-artifact")[0].with).toEqual({ name: "cdktf-out", path: "cdktf.out" });
-      expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({ "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": env.account.region });
+      expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({
+        "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        "aws-region": env.account.region,
+      });
       expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${stack}`);
-      expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+      expect(
+        steps(job)
+          .map((s) => s.run)
+          .filter(Boolean),
+      ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
       previous = `deploy-${env.name}`;
     }
   });
@@ -224,7 +275,11 @@ describe("deploy.yml", () => {
       expect(uses(standby, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(env.disasterRecovery.failoverRegion);
       expect(uses(global, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(GLOBAL_ACCELERATOR_API_REGION);
       for (const job of [standby, global]) {
-        expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+        expect(
+          steps(job)
+            .map((s) => s.run)
+            .filter(Boolean),
+        ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
       }
     }
   });
@@ -235,7 +290,11 @@ describe("deploy.yml", () => {
     expect(job.environment).toBe("prod");
     expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${DELIVERY_STACK}`);
     expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(program.delivery.region);
-    expect(steps(job).map((s) => s.run).filter(Boolean)).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+    expect(
+      steps(job)
+        .map((s) => s.run)
+        .filter(Boolean),
+    ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
   });
 
   it("[PLT-7] the reviewers of staging and prod are configured in the repository settings, as the workflow says", () => {
@@ -248,19 +307,34 @@ describe("the plan-summary command", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "ecg-plan-summary-"));
-    for (const name of ["ecg-dev.create", "ecg-prod.replan"]) writeFileSync(join(dir, `${name}.json`), gunzipSync(readFileSync(join(FIXTURES, `${name}.json.gz`))));
+    for (const name of ["ecg-dev.create", "ecg-prod.replan"])
+      writeFileSync(join(dir, `${name}.json`), gunzipSync(readFileSync(join(FIXTURES, `${name}.json.gz`))));
     writeFileSync(join(dir, "staging.err"), "Error: No valid credential sources found\n");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("[PLT-6] bundled with the reported command, writes the comment for the lane's plans and a failed stack", () => {
     const outfile = join(dir, "plan-summary.js");
-    const args = PLAN_SUMMARY_BUNDLE.split(" ").slice(1).map((a) => (a.startsWith("--outfile=") ? `--outfile=${outfile}` : a));
+    const args = PLAN_SUMMARY_BUNDLE.split(" ")
+      .slice(1)
+      .map((a) => (a.startsWith("--outfile=") ? `--outfile=${outfile}` : a));
     const built = spawnSync(join(ROOT, "node_modules", ".bin", "esbuild"), args, { cwd: ROOT, encoding: "utf8" });
     expect(built.stderr).toBe("");
     expect(built.status).toBe(0);
     const out = join(dir, "comment.md");
-    const ran = spawnSync(process.execPath, [outfile, "--out", out, `ecg-dev=${join(dir, "ecg-dev.create.json")}`, "--error", `ecg-staging=${join(dir, "staging.err")}`, `ecg-prod=${join(dir, "ecg-prod.replan.json")}`], { encoding: "utf8" });
+    const ran = spawnSync(
+      process.execPath,
+      [
+        outfile,
+        "--out",
+        out,
+        `ecg-dev=${join(dir, "ecg-dev.create.json")}`,
+        "--error",
+        `ecg-staging=${join(dir, "staging.err")}`,
+        `ecg-prod=${join(dir, "ecg-prod.replan.json")}`,
+      ],
+      { encoding: "utf8" },
+    );
     expect(ran.stderr).toBe("");
     expect(ran.status).toBe(0);
     expect(ran.stdout).toContain("failed: ecg-staging");
@@ -293,7 +367,12 @@ describe("the plan-summary command", () => {
     const text = join(dir, "plan.txt");
     writeFileSync(text, '  # module.data.aws_s3_bucket.videos["x"] will be destroyed\n\nPlan: 0 to add, 0 to change, 1 to destroy.\n');
     const out = join(dir, "tfc.md");
-    expect(main(["--out", out, "--title", "Terraform plan (Terraform Cloud, speculative)", "--text", `ecg-dev=${text}`], { log: () => undefined, error: () => undefined })).toBe(0);
+    expect(
+      main(["--out", out, "--title", "Terraform plan (Terraform Cloud, speculative)", "--text", `ecg-dev=${text}`], {
+        log: () => undefined,
+        error: () => undefined,
+      }),
+    ).toBe(0);
     const comment = readFileSync(out, "utf8");
     expect(comment).toContain("## Terraform plan (Terraform Cloud, speculative)");
     expect(comment).toContain("| `ecg-dev` | 📝 changes, ⚠️ stateful | 0 | 0 | 0 | 1 |");

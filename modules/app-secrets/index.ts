@@ -102,7 +102,11 @@ export class RotatedSecrets extends Construct {
     this.rotationFunction = this.rotation.function;
     for (const secret of secrets) {
       // The first value is already random: the first rotation can wait for the schedule.
-      this.rotation.schedule(this, `secret-${secret.key}-rotation`, secret, { days: props.rotationDays ?? 30, rotateImmediately: false, initialValue: secret.initialValue });
+      this.rotation.schedule(this, `secret-${secret.key}-rotation`, secret, {
+        days: props.rotationDays ?? 30,
+        rotateImmediately: false,
+        initialValue: secret.initialValue,
+      });
     }
     ComponentTags.apply(this, "secrets");
   }
@@ -110,17 +114,20 @@ export class RotatedSecrets extends Construct {
 
 function validate(id: string, props: RotatedSecretsProps): void {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9-]{0,40}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-41 lower-case letters, digits or hyphens, starting with a letter`);
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(props.name ?? ""))
+    problems.push(`name: "${props.name ?? ""}" must be 1-41 lower-case letters, digits or hyphens, starting with a letter`);
   const keys = Object.keys(props.secrets ?? {});
   if (keys.length === 0) problems.push("secrets: name at least one secret");
   for (const key of keys) {
-    if (!/^[a-z][a-z0-9-]{0,63}$/.test(key)) problems.push(`secrets: "${key}" must be 1-64 lower-case letters, digits or hyphens, starting with a letter`);
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(key))
+      problems.push(`secrets: "${key}" must be 1-64 lower-case letters, digits or hyphens, starting with a letter`);
   }
   const days = props.rotationDays ?? 30;
   // CKV_AWS_304: at most 90 days; Secrets Manager: at least 1.
   if (!(Number.isInteger(days) && days >= 1 && days <= 90)) problems.push(`rotationDays: ${days} must be 1-90`);
   const length = props.valueLength ?? 64;
-  if (!(Number.isInteger(length) && length >= 32 && length <= 4096)) problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
+  if (!(Number.isInteger(length) && length >= 32 && length <= 4096))
+    problems.push(`valueLength: ${length} must be 32-4096 (the rotation function's range)`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   problems.push(...secretReplicaProblems("replicas", props.replicas, props.account?.region));

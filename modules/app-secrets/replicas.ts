@@ -5,15 +5,23 @@ export interface SecretReplica {
 }
 
 /** The `replica` blocks of an `aws_secretsmanager_secret`. */
-export const secretReplicas = (replicas: readonly SecretReplica[] | undefined) => replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn }));
+export const secretReplicas = (replicas: readonly SecretReplica[] | undefined) =>
+  replicas?.map((replica) => ({ region: replica.region, kmsKeyId: replica.kmsKeyArn }));
 
 /** What is wrong with `replicas` (field `path`) of a secret in `ownRegion`: one rule for every replicated secret. */
-export function secretReplicaProblems(path: string, replicas: readonly SecretReplica[] | undefined, ownRegion: string | undefined): string[] {
+export function secretReplicaProblems(
+  path: string,
+  replicas: readonly SecretReplica[] | undefined,
+  ownRegion: string | undefined,
+): string[] {
   const problems: string[] = [];
   (replicas ?? []).forEach((replica, i) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? "")) problems.push(`${path}[${i}].region: "${replica.region ?? ""}" is not a region name`);
-    else if (replica.region === ownRegion) problems.push(`${path}[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
-    if (replicas!.findIndex((r) => r.region === replica.region) !== i) problems.push(`${path}[${i}].region: "${replica.region}" is listed twice`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? ""))
+      problems.push(`${path}[${i}].region: "${replica.region ?? ""}" is not a region name`);
+    else if (replica.region === ownRegion)
+      problems.push(`${path}[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
+    if (replicas!.findIndex((r) => r.region === replica.region) !== i)
+      problems.push(`${path}[${i}].region: "${replica.region}" is listed twice`);
     if (!replica.kmsKeyArn) problems.push(`${path}[${i}].kmsKeyArn: is required (a key of the replica's region)`);
   });
   return problems;

@@ -64,7 +64,12 @@ export class RotationFunction extends Construct {
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "RotateTheseSecrets",
-        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        actions: [
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+        ],
         resources: props.secrets.map((secret) => secret.arn),
       },
       // GetRandomPassword has no resource: it reads no secret.

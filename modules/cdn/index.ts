@@ -57,13 +57,18 @@ export class Cdn extends Construct {
   constructor(scope: Construct, id: string, props: CdnProps) {
     super(scope, id);
     const problems: string[] = [];
-    if (!/^[a-z0-9][a-z0-9._-]*\/$/.test(props.originPrefix ?? "")) problems.push(`originPrefix: "${props.originPrefix ?? ""}" must be a key prefix ending with /`);
+    if (!/^[a-z0-9][a-z0-9._-]*\/$/.test(props.originPrefix ?? ""))
+      problems.push(`originPrefix: "${props.originPrefix ?? ""}" must be a key prefix ending with /`);
     if (!isDnsName(props.domainName)) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
     if (!(props.allowedCountries?.length > 0)) problems.push("allowedCountries: list at least one country");
     refuseProps("Cdn", id, problems);
     const global = props.globalProvider;
 
-    const certificate = new DnsValidatedCertificate(this, "tls", { domainName: props.domainName, hostedZoneId: props.hostedZoneId, provider: global });
+    const certificate = new DnsValidatedCertificate(this, "tls", {
+      domainName: props.domainName,
+      hostedZoneId: props.hostedZoneId,
+      provider: global,
+    });
     // WAF logs of a CLOUDFRONT ACL go to us-east-1, encrypted with a key there.
     const logsKey = new EncryptionKey(this, "logs-key", {
       alias: `${props.name}/cdn-logs`,
@@ -92,7 +97,11 @@ export class Cdn extends Construct {
       preventDestroy: props.preventDestroy,
       forceDestroy: !props.preventDestroy,
     });
-    suppress(logs.bucket, "CKV2_AWS_65", "CloudFront standard logging writes through bucket ACLs, so this log bucket alone keeps them (owner preferred).");
+    suppress(
+      logs.bucket,
+      "CKV2_AWS_65",
+      "CloudFront standard logging writes through bucket ACLs, so this log bucket alone keeps them (owner preferred).",
+    );
     suppress(logs.bucket, "CKV_AWS_18", "This is the CDN's log bucket: logging its own access would log into itself.");
     const owner = new DataAwsCanonicalUserId(this, "owner");
     new S3BucketAcl(this, "logs-acl", {
@@ -140,7 +149,11 @@ export class Cdn extends Construct {
         compress: true,
       },
       restrictions: { geoRestriction: { restrictionType: "whitelist", locations: [...props.allowedCountries] } },
-      viewerCertificate: { acmCertificateArn: certificate.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+      viewerCertificate: {
+        acmCertificateArn: certificate.certificateArn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      },
       webAclId: firewall.webAcl.arn,
       loggingConfig: { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
     });

@@ -28,7 +28,10 @@ export class DnsValidatedCertificate extends Construct {
     const names = [props.domainName, ...(props.subjectAlternativeNames ?? [])];
     // ACM drops repeated names, so a validation record per listed name would index past its list.
     const repeated = names.filter((name, i) => names.indexOf(name) !== i);
-    if (repeated.length) throw new Error(`DnsValidatedCertificate "${id}": subjectAlternativeNames: ${[...new Set(repeated)].join(", ")} listed twice (or equal to domainName)`);
+    if (repeated.length)
+      throw new Error(
+        `DnsValidatedCertificate "${id}": subjectAlternativeNames: ${[...new Set(repeated)].join(", ")} listed twice (or equal to domainName)`,
+      );
     this.certificate = new AcmCertificate(this, "certificate", {
       provider: props.provider,
       domainName: props.domainName,

@@ -44,10 +44,14 @@ export interface DeprecationFinding {
 /** A warning this many days before a value can no longer be created. */
 export const WARNING_DAYS = 90;
 
-const LAMBDA_DOC = "AWS Lambda Developer Guide, Lambda runtimes: supported and deprecated runtimes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)";
-const LAMBDA_NODE_DOC = "AWS Lambda Developer Guide, Building Lambda functions with Node.js: supported runtimes table (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html)";
-const RDS_CALENDAR = "Amazon RDS for PostgreSQL Release Notes, release calendars (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html)";
-const ECS_AL2_TO_AL2023 = "Amazon ECS Developer Guide, AL2 to AL2023 ECS-optimized AMI transition (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/al2-to-al2023-ami-transition.html)";
+const LAMBDA_DOC =
+  "AWS Lambda Developer Guide, Lambda runtimes: supported and deprecated runtimes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)";
+const LAMBDA_NODE_DOC =
+  "AWS Lambda Developer Guide, Building Lambda functions with Node.js: supported runtimes table (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html)";
+const RDS_CALENDAR =
+  "Amazon RDS for PostgreSQL Release Notes, release calendars (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html)";
+const ECS_AL2_TO_AL2023 =
+  "Amazon ECS Developer Guide, AL2 to AL2023 ECS-optimized AMI transition (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/al2-to-al2023-ami-transition.html)";
 
 /** Hand-curated entries, each with its source. Refreshed RDS/ElastiCache observations are in OBSERVED below. */
 export const CURATED: readonly CalendarEntry[] = [
@@ -68,54 +72,158 @@ export const CURATED: readonly CalendarEntry[] = [
     source: `${LAMBDA_DOC}, as quoted on 2026-06-02 in aws-cloudformation/cfn-lint#4531 (block create Feb 1, 2027, block update Mar 3, 2027; extended from Jun 1 / Jul 1, 2026)`,
     replacement: "nodejs22.x or nodejs24.x",
   },
-  { kind: "lambda-runtime", value: "nodejs22.x", deprecated: "2027-04-30", createBlocked: "2027-06-01", source: `${LAMBDA_NODE_DOC} (block update Jul 1, 2027)`, replacement: "nodejs24.x" },
-  { kind: "lambda-runtime", value: "nodejs24.x", deprecated: "2028-04-30", createBlocked: "2028-06-01", source: `${LAMBDA_NODE_DOC} (block update Jul 1, 2028)` },
-  { kind: "lambda-runtime", value: "python3.9", deprecated: "2025-12-15", source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws aws_lambda_function_deprecated_runtime; block-create date not found as of 2026-12-01`, replacement: "python3.13" },
-  { kind: "lambda-runtime", value: "python3.12", deprecated: "2028-10-31", source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws; block-create date not found as of 2026-12-01` },
-  { kind: "lambda-runtime", value: "python3.13", deprecated: "2029-06-30", source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws; block-create date not found as of 2026-12-01` },
+  {
+    kind: "lambda-runtime",
+    value: "nodejs22.x",
+    deprecated: "2027-04-30",
+    createBlocked: "2027-06-01",
+    source: `${LAMBDA_NODE_DOC} (block update Jul 1, 2027)`,
+    replacement: "nodejs24.x",
+  },
+  {
+    kind: "lambda-runtime",
+    value: "nodejs24.x",
+    deprecated: "2028-04-30",
+    createBlocked: "2028-06-01",
+    source: `${LAMBDA_NODE_DOC} (block update Jul 1, 2028)`,
+  },
+  {
+    kind: "lambda-runtime",
+    value: "python3.9",
+    deprecated: "2025-12-15",
+    source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws aws_lambda_function_deprecated_runtime; block-create date not found as of 2026-12-01`,
+    replacement: "python3.13",
+  },
+  {
+    kind: "lambda-runtime",
+    value: "python3.12",
+    deprecated: "2028-10-31",
+    source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws; block-create date not found as of 2026-12-01`,
+  },
+  {
+    kind: "lambda-runtime",
+    value: "python3.13",
+    deprecated: "2029-06-30",
+    source: `${LAMBDA_DOC} via terraform-linters/tflint-ruleset-aws; block-create date not found as of 2026-12-01`,
+  },
 
   // ------------------------------------------------------------ RDS for PostgreSQL majors
-  { kind: "rds-postgres", value: "15", createBlocked: "2028-02-29", source: `${RDS_CALENDAR}: major 15 end of standard support 29 February 2028` },
-  { kind: "rds-postgres", value: "16", createBlocked: "2029-02-28", source: `${RDS_CALENDAR}: major 16 end of standard support 28 February 2029 (as recorded by endoflife-date/endoflife.date#4632)` },
-  { kind: "rds-postgres", value: "17", source: `${RDS_CALENDAR}: end of standard support of major 17 not found as of 2026-12-01 (run npm run deprecations:refresh)` },
+  {
+    kind: "rds-postgres",
+    value: "15",
+    createBlocked: "2028-02-29",
+    source: `${RDS_CALENDAR}: major 15 end of standard support 29 February 2028`,
+  },
+  {
+    kind: "rds-postgres",
+    value: "16",
+    createBlocked: "2029-02-28",
+    source: `${RDS_CALENDAR}: major 16 end of standard support 28 February 2029 (as recorded by endoflife-date/endoflife.date#4632)`,
+  },
+  {
+    kind: "rds-postgres",
+    value: "17",
+    source: `${RDS_CALENDAR}: end of standard support of major 17 not found as of 2026-12-01 (run npm run deprecations:refresh)`,
+  },
 
   // ------------------------------------------------------------ RDS for PostgreSQL 15 minors
-  ...["15.4", "15.5", "15.6"].map((value): CalendarEntry => ({
+  ...["15.4", "15.5", "15.6"].map(
+    (value): CalendarEntry => ({
+      kind: "rds-postgres",
+      value,
+      deprecated: "2025-03-31",
+      createBlocked: "2024-12-09",
+      source:
+        'AWS Health notice "Amazon RDS for PostgreSQL minor versions 13.11 ... 15.4, 15.5, 15.6 ... end of standard support March 31, 2025; no new instances from December 9, 2024", quoted in aws/aws-cdk#33663',
+      replacement: "15 (auto minor version upgrade) or a supported 15.x",
+    }),
+  ),
+  ...["15.7", "15.8"].map(
+    (value): CalendarEntry => ({
+      kind: "rds-postgres",
+      value,
+      deprecated: "2025-10-31",
+      createBlocked: "2025-10-01",
+      source:
+        'AWS Health notice "Amazon RDS for PostgreSQL is deprecating minor versions on October 31, 2025" (15.7, 15.8; no new instances from October 1, 2025), quoted in ministryofjustice/modernisation-platform#11245',
+      replacement: "15 (auto minor version upgrade) or a supported 15.x",
+    }),
+  ),
+  ...["15.9", "15.10", "15.11", "15.12"].map(
+    (value): CalendarEntry => ({
+      kind: "rds-postgres",
+      value,
+      deprecated: "2026-05-31",
+      createBlocked: "2026-05-01",
+      source:
+        'AWS Health notice "RDS for PostgreSQL minor versions ... 15.9, 15.10, 15.11, 15.12 ... end of standard support May 31, 2026; no new instances from May 1, 2026", quoted in the saayam-for-all/database wiki (2026-05-30)',
+      replacement: "15 (auto minor version upgrade) or 15.15+",
+    }),
+  ),
+  {
     kind: "rds-postgres",
-    value,
-    deprecated: "2025-03-31",
-    createBlocked: "2024-12-09",
-    source: "AWS Health notice \"Amazon RDS for PostgreSQL minor versions 13.11 ... 15.4, 15.5, 15.6 ... end of standard support March 31, 2025; no new instances from December 9, 2024\", quoted in aws/aws-cdk#33663",
-    replacement: "15 (auto minor version upgrade) or a supported 15.x",
-  })),
-  ...["15.7", "15.8"].map((value): CalendarEntry => ({
+    value: "15.15",
+    source:
+      'Named as the upgrade target of the May 2026 notice ("15.15 (or higher)"); its end of standard support not found as of 2026-12-01',
+  },
+  {
     kind: "rds-postgres",
-    value,
-    deprecated: "2025-10-31",
-    createBlocked: "2025-10-01",
-    source: "AWS Health notice \"Amazon RDS for PostgreSQL is deprecating minor versions on October 31, 2025\" (15.7, 15.8; no new instances from October 1, 2025), quoted in ministryofjustice/modernisation-platform#11245",
-    replacement: "15 (auto minor version upgrade) or a supported 15.x",
-  })),
-  ...["15.9", "15.10", "15.11", "15.12"].map((value): CalendarEntry => ({
-    kind: "rds-postgres",
-    value,
-    deprecated: "2026-05-31",
-    createBlocked: "2026-05-01",
-    source: "AWS Health notice \"RDS for PostgreSQL minor versions ... 15.9, 15.10, 15.11, 15.12 ... end of standard support May 31, 2026; no new instances from May 1, 2026\", quoted in the saayam-for-all/database wiki (2026-05-30)",
-    replacement: "15 (auto minor version upgrade) or 15.15+",
-  })),
-  { kind: "rds-postgres", value: "15.15", source: "Named as the upgrade target of the May 2026 notice (\"15.15 (or higher)\"); its end of standard support not found as of 2026-12-01" },
-  { kind: "rds-postgres", value: "15.17", source: "AWS What's New 2026-02 \"RDS minor versions 18.3, 17.9, 16.13, 15.17, 14.22\" (aws-cloudformation/cfn-lint#4378); its end of standard support not found as of 2026-12-01" },
+    value: "15.17",
+    source:
+      'AWS What\'s New 2026-02 "RDS minor versions 18.3, 17.9, 16.13, 15.17, 14.22" (aws-cloudformation/cfn-lint#4378); its end of standard support not found as of 2026-12-01',
+  },
 
   // ------------------------------------------------------------ ElastiCache
-  { kind: "elasticache", value: "redis:4.0", deprecated: "2026-01-31", source: "Amazon ElastiCache User Guide, ElastiCache Extended Support: Redis OSS 4 and 5 end of standard support January 31, 2026 (extended support to January 31, 2029); no creation block published", replacement: "valkey:8.0" },
-  { kind: "elasticache", value: "redis:5.0", deprecated: "2026-01-31", source: "Amazon ElastiCache User Guide, ElastiCache Extended Support: Redis OSS 4 and 5 end of standard support January 31, 2026; no creation block published", replacement: "valkey:8.0" },
-  { kind: "elasticache", value: "redis:6", source: "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 6.0/6.2 supported; end of standard support not found as of 2026-12-01" },
-  { kind: "elasticache", value: "redis:7.0", source: "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 7.0 supported; end of standard support not found as of 2026-12-01", replacement: "valkey:7.2 or later (Redis OSS stops at 7.1)" },
-  { kind: "elasticache", value: "redis:7.1", source: "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 7.1 (last Redis OSS version); end of standard support not found as of 2026-12-01" },
-  { kind: "elasticache", value: "valkey:7.2", source: "Amazon ElastiCache User Guide, Engine versions: Valkey 7.2.6 released 2024-10-10; no end-of-life published as of 2026-12-01" },
-  { kind: "elasticache", value: "valkey:8", source: "Amazon ElastiCache User Guide, Engine versions: Valkey 8.0/8.1/8.2; no end-of-life published as of 2026-12-01" },
-  { kind: "elasticache", value: "valkey:9", source: "Amazon ElastiCache User Guide, Engine versions: Valkey 9.0/9.1; no end-of-life published as of 2026-12-01" },
+  {
+    kind: "elasticache",
+    value: "redis:4.0",
+    deprecated: "2026-01-31",
+    source:
+      "Amazon ElastiCache User Guide, ElastiCache Extended Support: Redis OSS 4 and 5 end of standard support January 31, 2026 (extended support to January 31, 2029); no creation block published",
+    replacement: "valkey:8.0",
+  },
+  {
+    kind: "elasticache",
+    value: "redis:5.0",
+    deprecated: "2026-01-31",
+    source:
+      "Amazon ElastiCache User Guide, ElastiCache Extended Support: Redis OSS 4 and 5 end of standard support January 31, 2026; no creation block published",
+    replacement: "valkey:8.0",
+  },
+  {
+    kind: "elasticache",
+    value: "redis:6",
+    source:
+      "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 6.0/6.2 supported; end of standard support not found as of 2026-12-01",
+  },
+  {
+    kind: "elasticache",
+    value: "redis:7.0",
+    source:
+      "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 7.0 supported; end of standard support not found as of 2026-12-01",
+    replacement: "valkey:7.2 or later (Redis OSS stops at 7.1)",
+  },
+  {
+    kind: "elasticache",
+    value: "redis:7.1",
+    source:
+      "Amazon ElastiCache User Guide, Supported engines and versions: Redis OSS 7.1 (last Redis OSS version); end of standard support not found as of 2026-12-01",
+  },
+  {
+    kind: "elasticache",
+    value: "valkey:7.2",
+    source: "Amazon ElastiCache User Guide, Engine versions: Valkey 7.2.6 released 2024-10-10; no end-of-life published as of 2026-12-01",
+  },
+  {
+    kind: "elasticache",
+    value: "valkey:8",
+    source: "Amazon ElastiCache User Guide, Engine versions: Valkey 8.0/8.1/8.2; no end-of-life published as of 2026-12-01",
+  },
+  {
+    kind: "elasticache",
+    value: "valkey:9",
+    source: "Amazon ElastiCache User Guide, Engine versions: Valkey 9.0/9.1; no end-of-life published as of 2026-12-01",
+  },
 
   // ------------------------------------------------------------ ECS GPU-optimized AMI
   {
@@ -209,8 +317,10 @@ function judge(entry: CalendarEntry, value: string, day: Date): DeprecationFindi
   }
   const notes: string[] = [];
   if (deprecated && day >= deprecated) notes.push(`is deprecated since ${entry.deprecated}`);
-  else if (deprecated && daysBetween(day, deprecated) <= WARNING_DAYS) notes.push(`is deprecated on ${entry.deprecated} (in ${daysBetween(day, deprecated)} days)`);
-  if (blocked && daysBetween(day, blocked) <= WARNING_DAYS) notes.push(`can no longer be created from ${entry.createBlocked} (in ${daysBetween(day, blocked)} days)`);
+  else if (deprecated && daysBetween(day, deprecated) <= WARNING_DAYS)
+    notes.push(`is deprecated on ${entry.deprecated} (in ${daysBetween(day, deprecated)} days)`);
+  if (blocked && daysBetween(day, blocked) <= WARNING_DAYS)
+    notes.push(`can no longer be created from ${entry.createBlocked} (in ${daysBetween(day, blocked)} days)`);
   if (notes.length === 0) return undefined;
   if (deprecated && day >= deprecated && !blocked) notes.push("(no creation-block date in the calendar)");
   return { level: "warning", reason: `${what} ${notes.join(" and ")}${instead}${cite}` };
@@ -222,7 +332,12 @@ function judge(entry: CalendarEntry, value: string, day: Date): DeprecationFindi
  * created within WARNING_DAYS, and a warning when the calendar does not know
  * it (add it). Empty when nothing is due.
  */
-export function deprecationFindings(kind: DeprecationKind, value: string, day: Date, calendar: readonly CalendarEntry[] = CALENDAR): DeprecationFinding[] {
+export function deprecationFindings(
+  kind: DeprecationKind,
+  value: string,
+  day: Date,
+  calendar: readonly CalendarEntry[] = CALENDAR,
+): DeprecationFinding[] {
   const entries = calendarEntriesFor(kind, value, calendar);
   const exact = kind === "rds-postgres" ? entries.some((e) => e.value === value) : entries.length > 0;
   const findings = entries.map((e) => judge(e, value, day)).filter((f): f is DeprecationFinding => f !== undefined);

@@ -22,7 +22,9 @@ export function ephemeralResource(scope: Construct, type: string, config: Readon
   const names = taken.get(stack) ?? new Set<string>();
   const address = `${type}.${name}`;
   if (!/^[A-Za-z_]/.test(name) || names.has(address)) {
-    throw new Error(`ephemeralResource(${scope.node.path}): ephemeral.${address} is not a free Terraform address in stack ${stack.node.id}`);
+    throw new Error(
+      `ephemeralResource(${scope.node.path}): ephemeral.${address} is not a free Terraform address in stack ${stack.node.id}`,
+    );
   }
   names.add(address);
   taken.set(stack, names);

@@ -31,7 +31,8 @@ export function bucketNameProblem(raw: string | undefined): string | undefined {
 }
 
 /** A lower-case fully qualified DNS name (labels of 1-63, at most 253 characters). */
-export const isDnsName = (name: string | undefined): boolean => /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name ?? "");
+export const isDnsName = (name: string | undefined): boolean =>
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name ?? "");
 
 /** Error text when `days` is not a Secrets Manager recovery window (0: delete at once, or 7-30), else undefined. */
 export function secretRecoveryProblem(days: number): string | undefined {

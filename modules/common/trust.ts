@@ -7,7 +7,13 @@ import type { AwsAccount } from "./aws-account";
  * confused-deputy guard of aws:SourceAccount and aws:SourceArn, so another
  * account cannot make the service assume the role on its behalf.
  */
-export function serviceTrustPolicy(scope: Construct, id: string, service: string, account: AwsAccount, sourceArn: string): DataAwsIamPolicyDocument {
+export function serviceTrustPolicy(
+  scope: Construct,
+  id: string,
+  service: string,
+  account: AwsAccount,
+  sourceArn: string,
+): DataAwsIamPolicyDocument {
   return new DataAwsIamPolicyDocument(scope, id, {
     statement: [
       {

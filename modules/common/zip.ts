@@ -10,7 +10,9 @@ function filesOf(dir: string, root = dir): [string, Buffer][] {
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      return statSync(path).isDirectory() ? filesOf(path, root) : [[relative(root, path).split("\\").join("/"), readFileSync(path)] as [string, Buffer]];
+      return statSync(path).isDirectory()
+        ? filesOf(path, root)
+        : [[relative(root, path).split("\\").join("/"), readFileSync(path)] as [string, Buffer]];
     });
 }
 

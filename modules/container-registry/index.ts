@@ -110,7 +110,9 @@ export class ContainerRegistry extends Construct {
     }
     this.repositories = repositories;
     this.repositoryUrls = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, r.repositoryUrl]));
-    this.repositoryRefs = Object.fromEntries(Object.entries(repositories).map(([image, r]) => [image, { url: r.repositoryUrl, arn: r.arn }]));
+    this.repositoryRefs = Object.fromEntries(
+      Object.entries(repositories).map(([image, r]) => [image, { url: r.repositoryUrl, arn: r.arn }]),
+    );
     ComponentTags.apply(this, "container-registry");
   }
 }

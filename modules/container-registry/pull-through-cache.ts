@@ -50,9 +50,11 @@ export class PullThroughCache extends Construct {
     if (prefixes.length === 0) problems.push("upstreams: name at least one prefix and its upstream registry");
     for (const prefix of prefixes) {
       // ECR: 2-30 characters, lower-case letters, digits, and . _ - / inside; ROOT is the templates' catch-all.
-      if (!/^[a-z0-9][a-z0-9._/-]{0,28}[a-z0-9]$/.test(prefix)) problems.push(`upstreams: "${prefix}" is not an ECR repository prefix (2-30 lower-case characters)`);
+      if (!/^[a-z0-9][a-z0-9._/-]{0,28}[a-z0-9]$/.test(prefix))
+        problems.push(`upstreams: "${prefix}" is not an ECR repository prefix (2-30 lower-case characters)`);
     }
-    if (!/^[\w+=,.@-]{1,64}$/.test(props.roleName ?? "")) problems.push(`roleName: "${props.roleName ?? ""}" is not an IAM role name (1-64 characters)`);
+    if (!/^[\w+=,.@-]{1,64}$/.test(props.roleName ?? ""))
+      problems.push(`roleName: "${props.roleName ?? ""}" is not an IAM role name (1-64 characters)`);
     refuseProps("PullThroughCache", id, problems);
 
     const { account } = props;
@@ -67,11 +69,17 @@ export class PullThroughCache extends Construct {
       description: "ECR: creates the pull-through cache repositories from their creation templates",
       assumeRolePolicy: trust.json,
     });
-    const cacheRepositories = prefixes.map((prefix) => `arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${prefix}/*`);
+    const cacheRepositories = prefixes.map(
+      (prefix) => `arn:${account.partition}:ecr:${account.region}:${account.accountId}:repository/${prefix}/*`,
+    );
     // The policy of ECR User Guide, "Create a custom policy for repository creation templates", scoped to the caches and the key.
     const policy = new DataAwsIamPolicyDocument(this, "policy", {
       statement: [
-        { sid: "CreateCacheRepositories", actions: ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"], resources: cacheRepositories },
+        {
+          sid: "CreateCacheRepositories",
+          actions: ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
+          resources: cacheRepositories,
+        },
         { sid: "EncryptThemWithTheKey", actions: ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"], resources: [props.kmsKeyArn] },
       ],
     });

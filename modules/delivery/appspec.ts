@@ -1,7 +1,13 @@
 /** CodeDeploy ECS lifecycle events that can run a Lambda hook. */
 export type EcsLifecycleEvent = "BeforeInstall" | "AfterInstall" | "AfterAllowTestTraffic" | "BeforeAllowTraffic" | "AfterAllowTraffic";
 
-const EVENT_ORDER: readonly EcsLifecycleEvent[] = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"];
+const EVENT_ORDER: readonly EcsLifecycleEvent[] = [
+  "BeforeInstall",
+  "AfterInstall",
+  "AfterAllowTestTraffic",
+  "BeforeAllowTraffic",
+  "AfterAllowTraffic",
+];
 
 export interface AppSpecProps {
   /** The container the load balancer sends traffic to. */
@@ -42,7 +48,11 @@ export function appSpec(props: AppSpecProps): string {
   if (props.capacityProviderStrategy?.length) {
     lines.push("        CapacityProviderStrategy:");
     for (const p of props.capacityProviderStrategy) {
-      lines.push(`          - CapacityProvider: ${q(p.capacityProvider)}`, `            Weight: ${p.weight}`, `            Base: ${p.base ?? 0}`);
+      lines.push(
+        `          - CapacityProvider: ${q(p.capacityProvider)}`,
+        `            Weight: ${p.weight}`,
+        `            Base: ${p.base ?? 0}`,
+      );
     }
   }
   const hooks = EVENT_ORDER.filter((event) => props.hooks?.[event]);

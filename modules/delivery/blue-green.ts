@@ -112,7 +112,11 @@ export class BlueGreenDeployment extends Construct {
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }] }],
     });
-    this.role = new IamRole(this, "role", { name: `${name}-codedeploy`, description: `CodeDeploy blue/green of ${name}`, assumeRolePolicy: trust.json });
+    this.role = new IamRole(this, "role", {
+      name: `${name}-codedeploy`,
+      description: `CodeDeploy blue/green of ${name}`,
+      assumeRolePolicy: trust.json,
+    });
     // AWS's managed ECS blue/green policy: it follows the calls CodeDeploy makes
     // (task sets, listener and rule weights, alarms) as the service changes, and is
     // already narrowed where it matters: iam:PassRole only to ECS tasks,
@@ -144,7 +148,10 @@ export class BlueGreenDeployment extends Construct {
       blueGreenDeploymentConfig: {
         // Shift as soon as green is healthy; the pipeline's approval gate is before the deployment.
         deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: props.terminateBlueAfterMinutes ?? 5 },
+        terminateBlueInstancesOnDeploymentSuccess: {
+          action: "TERMINATE",
+          terminationWaitTimeInMinutes: props.terminateBlueAfterMinutes ?? 5,
+        },
       },
       ecsService: { clusterName: props.clusterName, serviceName: props.serviceName },
       loadBalancerInfo: {
@@ -167,7 +174,8 @@ export class BlueGreenDeployment extends Construct {
     this.deploymentGroupName = this.deploymentGroup.deploymentGroupName;
 
     this.hooks = deploymentHooks(name, props.trafficShift);
-    if (this.plan.kind === "hooked-canary") this.hookFunction = this.canaryHook(props, this.plan.hookPercent, this.plan.bakeMinutes, alarms);
+    if (this.plan.kind === "hooked-canary")
+      this.hookFunction = this.canaryHook(props, this.plan.hookPercent, this.plan.bakeMinutes, alarms);
     ComponentTags.apply(this, "delivery");
   }
 
@@ -184,19 +192,38 @@ export class BlueGreenDeployment extends Construct {
     const trust = new DataAwsIamPolicyDocument(this, "hook-trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
     });
-    const role = new IamRole(this, "hook-role", { name: `${props.name}-canary-hook`, description: `First canary step of ${props.name} (CI-5)`, assumeRolePolicy: trust.json });
+    const role = new IamRole(this, "hook-role", {
+      name: `${props.name}-canary-hook`,
+      description: `First canary step of ${props.name} (CI-5)`,
+      assumeRolePolicy: trust.json,
+    });
     const policy = new DataAwsIamPolicyDocument(this, "hook-policy", {
       statement: [
         {
           sid: "ReadAndReportThisGroupsDeployments",
-          actions: ["codedeploy:GetDeployment", "codedeploy:ListDeploymentTargets", "codedeploy:GetDeploymentTarget", "codedeploy:PutLifecycleEventHookExecutionStatus"],
+          actions: [
+            "codedeploy:GetDeployment",
+            "codedeploy:ListDeploymentTargets",
+            "codedeploy:GetDeploymentTarget",
+            "codedeploy:PutLifecycleEventHookExecutionStatus",
+          ],
           resources: [this.deploymentGroup.arn],
         },
         // ELB's Describe calls have no resource-level permissions.
-        { sid: "FindTargetGroupsAndListener", actions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners"], resources: ["*"] },
+        {
+          sid: "FindTargetGroupsAndListener",
+          actions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners"],
+          resources: ["*"],
+        },
         { sid: "WeightTheProductionListener", actions: ["elasticloadbalancing:ModifyListener"], resources: [props.productionListenerArn] },
         ...(alarms.length
-          ? [{ sid: "WatchTheAlarms", actions: ["cloudwatch:DescribeAlarms"], resources: alarms.map((a) => `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${a}`) }]
+          ? [
+              {
+                sid: "WatchTheAlarms",
+                actions: ["cloudwatch:DescribeAlarms"],
+                resources: alarms.map((a) => `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${a}`),
+              },
+            ]
           : []),
         { sid: "WriteOwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:log-stream:*`] },
         // X-Ray's write API takes no resource.
@@ -243,28 +270,40 @@ export class BlueGreenDeployment extends Construct {
 
 function validate(id: string, props: BlueGreenDeploymentProps): void {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens, starting with a letter (it names the hook function, at most 64)`);
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.name ?? ""))
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens, starting with a letter (it names the hook function, at most 64)`,
+    );
   for (const field of ["clusterName", "serviceName", "productionListenerArn", "testListenerArn"] as const) {
     if (!props[field]) problems.push(`${field}: must be given`);
   }
-  if (props.productionListenerArn && props.productionListenerArn === props.testListenerArn) problems.push("testListenerArn: must differ from productionListenerArn (test traffic reaches green before customers do)");
+  if (props.productionListenerArn && props.productionListenerArn === props.testListenerArn)
+    problems.push("testListenerArn: must differ from productionListenerArn (test traffic reaches green before customers do)");
   const groups = props.targetGroupNames ?? [];
-  if (groups.length !== 2 || new Set(groups).size !== 2) problems.push(`targetGroupNames: [${groups.join(", ")}] must be two distinct target groups, [blue, green]`);
+  if (groups.length !== 2 || new Set(groups).size !== 2)
+    problems.push(`targetGroupNames: [${groups.join(", ")}] must be two distinct target groups, [blue, green]`);
   for (const tg of groups) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(withStandIns(tg ?? ""))) problems.push(`targetGroupNames: "${tg}" is not a target group name (1-32 letters, digits or inner hyphens)`);
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(withStandIns(tg ?? "")))
+      problems.push(`targetGroupNames: "${tg}" is not a target group name (1-32 letters, digits or inner hyphens)`);
   }
   const alarms = props.alarmNames ?? [];
   if (alarms.length > MAX_ALARMS) problems.push(`alarmNames: ${alarms.length} alarms; CodeDeploy watches at most ${MAX_ALARMS}`);
-  if (new Set(alarms).size !== alarms.length || alarms.some((a) => !a)) problems.push("alarmNames: must be distinct, non-empty alarm names");
+  if (new Set(alarms).size !== alarms.length || alarms.some((a) => !a))
+    problems.push("alarmNames: must be distinct, non-empty alarm names");
   const wait = props.terminateBlueAfterMinutes ?? 5;
-  if (!(Number.isInteger(wait) && wait >= 0 && wait <= 2880)) problems.push(`terminateBlueAfterMinutes: ${wait} must be a whole number from 0 to 2880 (CodeDeploy limit)`);
+  if (!(Number.isInteger(wait) && wait >= 0 && wait <= 2880))
+    problems.push(`terminateBlueAfterMinutes: ${wait} must be a whole number from 0 to 2880 (CodeDeploy limit)`);
   const shiftProblems = trafficShiftProblems(props.trafficShift);
   problems.push(...shiftProblems);
   if (shiftProblems.length === 0) {
     const plan = trafficPlan(props.trafficShift);
-    if (plan.kind !== "all-at-once" && alarms.length === 0) problems.push("alarmNames: a canary shift needs at least one alarm to watch, or it only waits (CI-5)");
+    if (plan.kind !== "all-at-once" && alarms.length === 0)
+      problems.push("alarmNames: a canary shift needs at least one alarm to watch, or it only waits (CI-5)");
     if (plan.kind === "hooked-canary") {
-      if (!props.hook) problems.push("hook: a three-step trafficShift runs its first step in a BeforeAllowTraffic hook; give its codePath and logsKmsKeyArn");
+      if (!props.hook)
+        problems.push(
+          "hook: a three-step trafficShift runs its first step in a BeforeAllowTraffic hook; give its codePath and logsKmsKeyArn",
+        );
       else {
         if (!props.hook.codePath) problems.push("hook.codePath: must be the folder of lambda/canary-shift");
         if (!props.hook.logsKmsKeyArn) problems.push("hook.logsKmsKeyArn: must be given (the hook's log group is KMS-encrypted)");

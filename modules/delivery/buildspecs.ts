@@ -39,7 +39,8 @@ export function buildSpec(props: {
   const images = props.images;
   const severities = JSON.stringify(props.failOnSeverities);
   const login = images.map(
-    (i) => `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$(echo ${q(i.repositoryUrl)} | cut -d/ -f1)"`,
+    (i) =>
+      `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$(echo ${q(i.repositoryUrl)} | cut -d/ -f1)"`,
   );
   const build = images.map((i) => `docker build --tag ${q(i.repositoryUrl)}:"$IMAGE_TAG" --file ${q(i.dockerfile)} ${q(i.context)}`);
   const push = images.map((i) => `docker push ${q(i.repositoryUrl)}:"$IMAGE_TAG"`);
@@ -77,7 +78,16 @@ export function buildSpec(props: {
  */
 export function renderSpec(): string {
   // Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.
-  const readOnly = ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
+  const readOnly = [
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+  ];
   const strip = readOnly.map((f) => `.${f}`).join(", ");
   return JSON.stringify(
     {

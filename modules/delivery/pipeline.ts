@@ -65,7 +65,7 @@ export interface DeliveryPipelineProps {
   readonly name: string;
   readonly account: AwsAccount;
   /** GitHub repository; a push to `branch` starts the pipeline (CI-1). */
-  readonly repository: { readonly owner: string; readonly name: string; /** @default "main" */ readonly branch?: string };
+  readonly repository: { readonly owner: string; readonly name: string /** @default "main" */; readonly branch?: string };
   /** The images built, tested, pushed and scanned (CI-2). */
   readonly images: readonly DeliveryImage[];
   /** Runs after the images are built, before anything is pushed. @default "make test-unit" */
@@ -149,14 +149,37 @@ export class DeliveryPipeline extends Construct {
     /** A CodeBuild project with its own role: logs to its stream, artifacts, the key, and `extra`. */
     const project = (
       key: string,
-      spec: { description: string; buildspec: string; privileged: boolean; timeout: number; computeType?: string; writesArtifacts: boolean; extra: DataAwsIamPolicyDocumentStatement[]; env?: Record<string, string> },
+      spec: {
+        description: string;
+        buildspec: string;
+        privileged: boolean;
+        timeout: number;
+        computeType?: string;
+        writesArtifacts: boolean;
+        extra: DataAwsIamPolicyDocumentStatement[];
+        env?: Record<string, string>;
+      },
     ): CodebuildProject => {
       const projectName = `${name}-${key}`;
-      const trust = serviceTrustPolicy(this, `${key}-trust`, "codebuild.amazonaws.com", account, `arn:${partition}:codebuild:${region}:${accountId}:project/${projectName}`);
-      const role = new IamRole(this, `${key}-role`, { name: projectName, description: `CodeBuild ${projectName}`, assumeRolePolicy: trust.json });
+      const trust = serviceTrustPolicy(
+        this,
+        `${key}-trust`,
+        "codebuild.amazonaws.com",
+        account,
+        `arn:${partition}:codebuild:${region}:${accountId}:project/${projectName}`,
+      );
+      const role = new IamRole(this, `${key}-role`, {
+        name: projectName,
+        description: `CodeBuild ${projectName}`,
+        assumeRolePolicy: trust.json,
+      });
       const statements: DataAwsIamPolicyDocumentStatement[] = [
         // CodeBuild names each build's stream <stream_name>/<build id>.
-        { sid: "WriteOwnLogStreams", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:log-stream:${key}/*`] },
+        {
+          sid: "WriteOwnLogStreams",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${this.logGroup.arn}:log-stream:${key}/*`],
+        },
         { sid: "ReadArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${bucketArn}/*`] },
         ...(spec.writesArtifacts ? [{ sid: "WriteArtifacts", actions: ["s3:PutObject"], resources: [`${bucketArn}/*`] }] : []),
         { sid: "UseThePipelineKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [keyArn] },
@@ -181,7 +204,10 @@ export class DeliveryPipeline extends Construct {
           privilegedMode: spec.privileged,
           environmentVariable: Object.entries(spec.env ?? {}).map(([n, value]) => ({ name: n, value, type: "PLAINTEXT" })),
         },
-        logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: this.logGroup.name, streamName: key }, s3Logs: { status: "DISABLED" } },
+        logsConfig: {
+          cloudwatchLogs: { status: "ENABLED", groupName: this.logGroup.name, streamName: key },
+          s3Logs: { status: "DISABLED" },
+        },
         // CodeBuild checks the role when the project is created.
         dependsOn: [rolePolicy],
       });
@@ -284,7 +310,12 @@ export class DeliveryPipeline extends Construct {
           TASK_FAMILY: d.taskDefinitionFamily,
           CONTAINER_NAME: d.containerName,
           IMAGE_REPOSITORY_URL: d.imageRepositoryUrl,
-          APPSPEC: appSpec({ containerName: d.containerName, containerPort: d.containerPort, hooks: d.hooks, capacityProviderStrategy: d.capacityProviderStrategy }),
+          APPSPEC: appSpec({
+            containerName: d.containerName,
+            containerPort: d.containerPort,
+            hooks: d.hooks,
+            capacityProviderStrategy: d.capacityProviderStrategy,
+          }),
         },
       });
       const deployArtifact = `${lower}_deploy`;
@@ -342,7 +373,11 @@ export class DeliveryPipeline extends Construct {
       // No source conditions: CodePipeline's service role trust is documented without them.
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codepipeline.amazonaws.com"] }] }],
     });
-    this.pipelineRole = new IamRole(this, "pipeline-role", { name: `${name}-pipeline`, description: `CodePipeline ${name}`, assumeRolePolicy: trust.json });
+    this.pipelineRole = new IamRole(this, "pipeline-role", {
+      name: `${name}-pipeline`,
+      description: `CodePipeline ${name}`,
+      assumeRolePolicy: trust.json,
+    });
     const codedeploy = `arn:${partition}:codedeploy:${region}:${accountId}`;
     const pipelinePolicy = new DataAwsIamPolicyDocument(this, "pipeline-policy", {
       statement: [
@@ -350,8 +385,16 @@ export class DeliveryPipeline extends Construct {
         { sid: "InspectArtifactBucket", actions: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], resources: [bucketArn] },
         { sid: "UseThePipelineKey", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [keyArn] },
         // The connection's ARN keeps the codestar-connections prefix; the service answers to both names since its rename to CodeConnections.
-        { sid: "UseTheGitHubConnection", actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"], resources: [this.connection.arn] },
-        { sid: "RunTheBuilds", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], resources: Object.values(projects).map((p) => p.arn) },
+        {
+          sid: "UseTheGitHubConnection",
+          actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+          resources: [this.connection.arn],
+        },
+        {
+          sid: "RunTheBuilds",
+          actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+          resources: Object.values(projects).map((p) => p.arn),
+        },
         {
           sid: "DeployToTheseGroups",
           actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
@@ -368,7 +411,9 @@ export class DeliveryPipeline extends Construct {
         {
           sid: "TagTheRegisteredTaskDefinitions",
           actions: ["ecs:TagResource"],
-          resources: [...new Set(groups.map((g) => `arn:${partition}:ecs:${region}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`))],
+          resources: [
+            ...new Set(groups.map((g) => `arn:${partition}:ecs:${region}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`)),
+          ],
           condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
         },
         {
@@ -379,7 +424,11 @@ export class DeliveryPipeline extends Construct {
         },
       ],
     });
-    const pipelineRolePolicy = new IamRolePolicy(this, "pipeline-role-policy", { name: `${name}-pipeline`, role: this.pipelineRole.id, policy: pipelinePolicy.json });
+    const pipelineRolePolicy = new IamRolePolicy(this, "pipeline-role-policy", {
+      name: `${name}-pipeline`,
+      role: this.pipelineRole.id,
+      policy: pipelinePolicy.json,
+    });
 
     this.pipeline = new Codepipeline(this, "pipeline", {
       name,
@@ -401,22 +450,30 @@ const GITHUB = /^[A-Za-z0-9_.-]+$/;
 
 function validate(id: string, props: DeliveryPipelineProps): void {
   const problems: string[] = [];
-  if (!NAME.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-25 lower-case letters, digits or hyphens, starting with a letter (the connection name is at most 32)`);
+  if (!NAME.test(props.name ?? ""))
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-25 lower-case letters, digits or hyphens, starting with a letter (the connection name is at most 32)`,
+    );
   const repo = props.repository ?? ({} as DeliveryPipelineProps["repository"]);
-  if (!GITHUB.test(repo.owner ?? "") || !GITHUB.test(repo.name ?? "")) problems.push(`repository: "${repo.owner ?? ""}/${repo.name ?? ""}" is not a GitHub owner/name`);
-  if (repo.branch !== undefined && !/^[^\s~^:?*[\\]+$/.test(repo.branch)) problems.push(`repository.branch: "${repo.branch}" is not a branch name`);
+  if (!GITHUB.test(repo.owner ?? "") || !GITHUB.test(repo.name ?? ""))
+    problems.push(`repository: "${repo.owner ?? ""}/${repo.name ?? ""}" is not a GitHub owner/name`);
+  if (repo.branch !== undefined && !/^[^\s~^:?*[\\]+$/.test(repo.branch))
+    problems.push(`repository.branch: "${repo.branch}" is not a branch name`);
 
   const images = props.images ?? [];
   if (images.length === 0) problems.push("images: name at least one image to build (CI-2)");
   if (new Set(images.map((i) => i.name)).size !== images.length) problems.push("images: names must be distinct");
   for (const image of images) {
-    if (!/^[a-z][a-z0-9-]{0,39}$/.test(image.name ?? "")) problems.push(`images: "${image.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens`);
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(image.name ?? ""))
+      problems.push(`images: "${image.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens`);
     const url = image.repositoryUrl ?? "";
     // A Terraform reference (the registry module's URL) is checked by AWS at apply.
-    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._\/-]+$/.test(url)) problems.push(`images.${image.name}.repositoryUrl: "${image.repositoryUrl ?? ""}" is not an ECR repository URL`);
+    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._\/-]+$/.test(url))
+      problems.push(`images.${image.name}.repositoryUrl: "${image.repositoryUrl ?? ""}" is not an ECR repository URL`);
     if (!image.repositoryArn) problems.push(`images.${image.name}.repositoryArn: must be given (the build may push only there)`);
     for (const field of ["context", "dockerfile"] as const) {
-      if (image[field] !== undefined && (!image[field] || /['\n]/.test(image[field]!))) problems.push(`images.${image.name}.${field}: "${image[field]}" must be a non-empty path without quotes or newlines`);
+      if (image[field] !== undefined && (!image[field] || /['\n]/.test(image[field]!)))
+        problems.push(`images.${image.name}.${field}: "${image[field]}" must be a non-empty path without quotes or newlines`);
     }
   }
   for (const field of ["unitTestCommand", "integrationTestCommand"] as const) {
@@ -424,7 +481,8 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   }
   const severities = props.failOnSeverities ?? ["CRITICAL", "HIGH"];
   if (severities.length === 0) problems.push("failOnSeverities: must name at least one severity (CI-2's scan gate)");
-  for (const s of severities) if (!SCAN_SEVERITIES.includes(s)) problems.push(`failOnSeverities: "${s}" is not an ECR severity (${SCAN_SEVERITIES.join(", ")})`);
+  for (const s of severities)
+    if (!SCAN_SEVERITIES.includes(s)) problems.push(`failOnSeverities: "${s}" is not an ECR severity (${SCAN_SEVERITIES.join(", ")})`);
 
   const stages = props.stages ?? [];
   if (stages.length === 0) problems.push("stages: name at least one deploy stage");
@@ -434,7 +492,8 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   const urls = new Set(images.map((i) => i.repositoryUrl));
   for (const stage of stages) {
     const at = `stages.${stage.name}`;
-    if (!STAGE.test(stage.name ?? "")) problems.push(`stages: "${stage.name ?? ""}" must be 1-12 letters or digits, starting with a letter`);
+    if (!STAGE.test(stage.name ?? ""))
+      problems.push(`stages: "${stage.name ?? ""}" must be 1-12 letters or digits, starting with a letter`);
     const d = stage.deployment;
     if (!d) {
       problems.push(`${at}.deployment: must be given`);
@@ -443,18 +502,24 @@ function validate(id: string, props: DeliveryPipelineProps): void {
     for (const field of ["applicationName", "deploymentGroupName", "taskDefinitionFamily", "containerName"] as const) {
       if (!d[field]) problems.push(`${at}.deployment.${field}: must be given`);
     }
-    if (!(Number.isInteger(d.containerPort) && d.containerPort >= 1 && d.containerPort <= 65535)) problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
-    if (!urls.has(d.imageRepositoryUrl)) problems.push(`${at}.deployment.imageRepositoryUrl: "${d.imageRepositoryUrl}" is not one of the built images`);
+    if (!(Number.isInteger(d.containerPort) && d.containerPort >= 1 && d.containerPort <= 65535))
+      problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
+    if (!urls.has(d.imageRepositoryUrl))
+      problems.push(`${at}.deployment.imageRepositoryUrl: "${d.imageRepositoryUrl}" is not one of the built images`);
     const validations = stage.validations ?? [];
     if (new Set(validations.map((v) => v.name)).size !== validations.length) problems.push(`${at}.validations: names must be distinct`);
     for (const v of validations) {
-      if (!VALIDATION.test(v.name ?? "")) problems.push(`${at}.validations: "${v.name ?? ""}" must be 1-24 lower-case letters, digits or hyphens, starting with a letter`);
-      if (!v.commands?.length || v.commands.some((c) => !c.trim())) problems.push(`${at}.validations.${v.name}.commands: must be one or more non-empty commands`);
+      if (!VALIDATION.test(v.name ?? ""))
+        problems.push(`${at}.validations: "${v.name ?? ""}" must be 1-24 lower-case letters, digits or hyphens, starting with a letter`);
+      if (!v.commands?.length || v.commands.some((c) => !c.trim()))
+        problems.push(`${at}.validations.${v.name}.commands: must be one or more non-empty commands`);
     }
   }
-  if (stages.length > 0 && (props.passRoleArns ?? []).length === 0) problems.push("passRoleArns: name the task and execution roles of the deployed task definitions (CodeDeployToECS registers them)");
+  if (stages.length > 0 && (props.passRoleArns ?? []).length === 0)
+    problems.push("passRoleArns: name the task and execution roles of the deployed task definitions (CodeDeployToECS registers them)");
   const artifactDays = props.artifactRetentionDays ?? 90;
-  if (!(Number.isInteger(artifactDays) && artifactDays >= 1)) problems.push(`artifactRetentionDays: ${artifactDays} must be a whole number of days >= 1`);
+  if (!(Number.isInteger(artifactDays) && artifactDays >= 1))
+    problems.push(`artifactRetentionDays: ${artifactDays} must be a whole number of days >= 1`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   refuseProps("DeliveryPipeline", id, problems);

@@ -34,17 +34,23 @@ export type TrafficPlan =
 /** Every problem with a traffic shift, each naming the field (`trafficShift.steps`, ...). */
 export function trafficShiftProblems(shift: TrafficShift | undefined): string[] {
   if (shift === undefined || shift === "all-at-once") return [];
-  if (typeof shift !== "object" || shift === null) return [`trafficShift: ${JSON.stringify(shift)} must be "all-at-once" or { steps, bakeMinutes }`];
+  if (typeof shift !== "object" || shift === null)
+    return [`trafficShift: ${JSON.stringify(shift)} must be "all-at-once" or { steps, bakeMinutes }`];
   const problems: string[] = [];
   const steps = shift.steps ?? [];
-  if (steps.length < 1 || steps.length > 3) problems.push(`trafficShift.steps: [${steps.join(", ")}] must have 1 to 3 steps (a CodeDeploy canary has two; a hook adds one)`);
-  if (steps.some((s) => !Number.isInteger(s) || s < 1 || s > 100)) problems.push(`trafficShift.steps: [${steps.join(", ")}] must be whole percentages from 1 to 100`);
-  if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) problems.push(`trafficShift.steps: [${steps.join(", ")}] must be strictly increasing`);
-  if (steps.length > 0 && steps[steps.length - 1] !== 100) problems.push(`trafficShift.steps: [${steps.join(", ")}] must end at 100 (all traffic on the new version)`);
+  if (steps.length < 1 || steps.length > 3)
+    problems.push(`trafficShift.steps: [${steps.join(", ")}] must have 1 to 3 steps (a CodeDeploy canary has two; a hook adds one)`);
+  if (steps.some((s) => !Number.isInteger(s) || s < 1 || s > 100))
+    problems.push(`trafficShift.steps: [${steps.join(", ")}] must be whole percentages from 1 to 100`);
+  if (steps.some((s, i) => i > 0 && s <= steps[i - 1]))
+    problems.push(`trafficShift.steps: [${steps.join(", ")}] must be strictly increasing`);
+  if (steps.length > 0 && steps[steps.length - 1] !== 100)
+    problems.push(`trafficShift.steps: [${steps.join(", ")}] must end at 100 (all traffic on the new version)`);
   const bake = shift.bakeMinutes;
   const max = steps.length === 3 ? MAX_HOOK_BAKE_MINUTES : MAX_CANARY_INTERVAL_MINUTES;
   const why = steps.length === 3 ? "the hook Lambda's 15-minute limit" : "CodeDeploy's canary interval limit";
-  if (!(Number.isInteger(bake) && bake >= 1 && bake <= max)) problems.push(`trafficShift.bakeMinutes: ${bake} must be a whole number from 1 to ${max} (${why})`);
+  if (!(Number.isInteger(bake) && bake >= 1 && bake <= max))
+    problems.push(`trafficShift.bakeMinutes: ${bake} must be a whole number from 1 to ${max} (${why})`);
   return problems;
 }
 

@@ -43,7 +43,10 @@ export class ComputeCluster extends Construct {
     const retention = props.execLogRetentionDays ?? 365;
     const problem = logRetentionProblem(retention);
     if (problem) throw new Error(`ComputeCluster "${id}": execLogRetentionDays: ${problem}`);
-    if (props.serviceNamespace && !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.serviceNamespace.name)) {
+    if (
+      props.serviceNamespace &&
+      !/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.serviceNamespace.name)
+    ) {
       throw new Error(`ComputeCluster "${id}": serviceNamespace.name: "${props.serviceNamespace.name}" is not a DNS name`);
     }
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name ?? "")) {

@@ -52,7 +52,11 @@ export interface ContainerServiceProps extends TaskProps {
    * attaches the group to the ALB: ECS refuses a group without a load balancer.
    * @default - not load balanced
    */
-  readonly loadBalancer?: { readonly targetGroupArn: string; readonly listener: ITerraformDependable; readonly healthCheckGracePeriodSeconds?: number };
+  readonly loadBalancer?: {
+    readonly targetGroupArn: string;
+    readonly listener: ITerraformDependable;
+    readonly healthCheckGracePeriodSeconds?: number;
+  };
   /**
    * Who rolls out a new task definition. `CODE_DEPLOY`: blue/green by a
    * CodeDeploy deployment group (CI-3), for a load-balanced Fargate service;
@@ -89,7 +93,11 @@ export class ContainerService extends Construct {
     const { name, scheduling } = props;
     const fargate = scheduling.kind === "fargate";
 
-    ({ taskDefinition: this.taskDefinition, roles: this.roles, logGroups: this.logGroups } = defineTask(this, props, fargate ? "FARGATE" : "EC2"));
+    ({
+      taskDefinition: this.taskDefinition,
+      roles: this.roles,
+      logGroups: this.logGroups,
+    } = defineTask(this, props, fargate ? "FARGATE" : "EC2"));
 
     if (props.discovery) {
       this.discoveryService = new ServiceDiscoveryService(this, "discovery", {
@@ -117,7 +125,11 @@ export class ContainerService extends Construct {
       cluster: props.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       ...(fargate
-        ? { desiredCount: scheduling.desiredCount, capacityProviderStrategy: [{ capacityProvider: scheduling.capacityProvider ?? "FARGATE", weight: 1 }], platformVersion: "LATEST" }
+        ? {
+            desiredCount: scheduling.desiredCount,
+            capacityProviderStrategy: [{ capacityProvider: scheduling.capacityProvider ?? "FARGATE", weight: 1 }],
+            platformVersion: "LATEST",
+          }
         : { schedulingStrategy: "DAEMON", launchType: "EC2", placementConstraints: [scheduling.placementConstraint] }),
       networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [...props.securityGroupIds], assignPublicIp: false },
       ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
@@ -167,20 +179,27 @@ export class ContainerService extends Construct {
 function validate(id: string, props: ContainerServiceProps): void {
   const { scheduling } = props;
   const problems = taskProblems(props, scheduling.kind === "fargate");
-  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
+  if ((props.subnetIds ?? []).length < 2)
+    problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
   if (scheduling.kind === "fargate") {
-    if (!(Number.isInteger(scheduling.desiredCount) && scheduling.desiredCount >= 0)) problems.push(`scheduling.desiredCount: ${scheduling.desiredCount} must be a whole number >= 0`);
+    if (!(Number.isInteger(scheduling.desiredCount) && scheduling.desiredCount >= 0))
+      problems.push(`scheduling.desiredCount: ${scheduling.desiredCount} must be a whole number >= 0`);
     const scaling = scheduling.autoScaling;
     if (scaling && !(Number.isInteger(scaling.maxCount) && scaling.maxCount >= Math.max(1, scheduling.desiredCount))) {
-      problems.push(`scheduling.autoScaling.maxCount: ${scaling.maxCount} must be a whole number >= desiredCount (${scheduling.desiredCount}) and >= 1`);
+      problems.push(
+        `scheduling.autoScaling.maxCount: ${scaling.maxCount} must be a whole number >= desiredCount (${scheduling.desiredCount}) and >= 1`,
+      );
     }
-    if (scaling && !(scaling.targetCpuPercent > 0 && scaling.targetCpuPercent <= 100)) problems.push(`scheduling.autoScaling.targetCpuPercent: ${scaling.targetCpuPercent} must be 1-100`);
+    if (scaling && !(scaling.targetCpuPercent > 0 && scaling.targetCpuPercent <= 100))
+      problems.push(`scheduling.autoScaling.targetCpuPercent: ${scaling.targetCpuPercent} must be 1-100`);
   }
-  if (props.loadBalancer && !props.containers?.[0]?.port) problems.push("loadBalancer: the first container must have a port to register with the target group");
+  if (props.loadBalancer && !props.containers?.[0]?.port)
+    problems.push("loadBalancer: the first container must have a port to register with the target group");
   if (props.deploymentController === "CODE_DEPLOY" && (scheduling.kind !== "fargate" || !props.loadBalancer)) {
     problems.push("deploymentController: CODE_DEPLOY (blue/green) needs a load-balanced Fargate service");
   }
-  if (props.discovery && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.discovery.name)) problems.push(`discovery.name: "${props.discovery.name}" must be a DNS label`);
+  if (props.discovery && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.discovery.name))
+    problems.push(`discovery.name: "${props.discovery.name}" must be a DNS label`);
   refuseProps("ContainerService", id, problems);
 }

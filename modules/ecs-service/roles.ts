@@ -19,13 +19,22 @@ function execStatements(exec: ExecCommandAccess): PolicyStatement[] {
     // The ssmmessages channel actions take no resource.
     {
       sid: "ExecSessionChannels",
-      actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+      actions: [
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ],
       resources: ["*"],
     },
     { sid: "ExecSessionEncryption", actions: ["kms:Decrypt"], resources: [exec.kmsKeyArn] },
     // DescribeLogGroups lists; it takes no log group ARN.
     { sid: "ExecSessionLogLookup", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
-    { sid: "ExecSessionLog", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`${exec.logGroupArn}:*`] },
+    {
+      sid: "ExecSessionLog",
+      actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+      resources: [`${exec.logGroupArn}:*`],
+    },
   ];
 }
 
@@ -65,7 +74,13 @@ export class TaskRoles extends Construct {
   constructor(scope: Construct, id: string, props: TaskRolesProps) {
     super(scope, id);
     const { accountId, region, partition } = props.account;
-    const trust = serviceTrustPolicy(this, "trust", "ecs-tasks.amazonaws.com", props.account, `arn:${partition}:ecs:${region}:${accountId}:*`);
+    const trust = serviceTrustPolicy(
+      this,
+      "trust",
+      "ecs-tasks.amazonaws.com",
+      props.account,
+      `arn:${partition}:ecs:${region}:${accountId}:*`,
+    );
 
     const secrets = [...new Set(props.secretArns ?? [])];
     const execution: PolicyStatement[] = [
@@ -76,13 +91,21 @@ export class TaskRoles extends Construct {
         actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
         resources: [...props.pullFrom],
       },
-      { sid: "WriteContainerLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: props.logGroupArns.map((arn) => `${arn}:log-stream:*`) },
+      {
+        sid: "WriteContainerLogs",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: props.logGroupArns.map((arn) => `${arn}:log-stream:*`),
+      },
     ];
     const caches = props.pullThroughFrom ?? [];
     if (caches.length) {
       // ECR User Guide, "IAM permissions required to sync an upstream registry": the puller imports the
       // upstream image, and creates the cache repository if it does not exist yet (the first pull).
-      execution.push({ sid: "FillPullThroughCache", actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], resources: [...caches] });
+      execution.push({
+        sid: "FillPullThroughCache",
+        actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        resources: [...caches],
+      });
     }
     if (secrets.length) execution.push({ sid: "InjectSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
     if (secrets.length && props.decryptKeyArns?.length) {
@@ -93,14 +116,26 @@ export class TaskRoles extends Construct {
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${region}.amazonaws.com`] }],
       });
     }
-    this.executionRole = this.role("execution", `${props.name}-execution`, "ECS agent: pulls the service's images, writes its logs, injects its secrets", trust.json, execution);
+    this.executionRole = this.role(
+      "execution",
+      `${props.name}-execution`,
+      "ECS agent: pulls the service's images, writes its logs, injects its secrets",
+      trust.json,
+      execution,
+    );
 
     const task = [...(props.taskStatements ?? []), ...(props.execCommand ? execStatements(props.execCommand) : [])];
     if (props.tracing) {
       // X-Ray's write and sampling APIs take no resource ARN (AWSXRayDaemonWriteAccess grants the same on "*").
       task.push({
         sid: "SendTraces",
-        actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        actions: [
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "xray:GetSamplingStatisticSummaries",
+        ],
         resources: ["*"],
       });
     }

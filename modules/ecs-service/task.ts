@@ -70,25 +70,33 @@ const MAX_NAME = 64 - "-execution".length;
 export function taskProblems(props: TaskProps, fargate: boolean): string[] {
   const problems: string[] = [];
   if (!new RegExp(`^[a-zA-Z0-9_-]{1,${MAX_NAME}}$`).test(props.name ?? "")) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-${MAX_NAME} letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-${MAX_NAME} letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)`,
+    );
   }
   if ((props.pullFrom ?? []).length === 0) problems.push("pullFrom: name at least one repository ARN the images come from");
   if ((props.containers ?? []).length === 0) problems.push("containers: at least one container is required");
   props.containers?.forEach((c, i) => {
     if (props.containers.findIndex((o) => o.name === c.name) !== i) problems.push(`containers[${i}].name: "${c.name}" is used twice`);
-    if (c.port !== undefined && !(Number.isInteger(c.port) && c.port >= 1 && c.port <= 65535)) problems.push(`containers[${i}].port: ${c.port} is not a TCP port`);
+    if (c.port !== undefined && !(Number.isInteger(c.port) && c.port >= 1 && c.port <= 65535))
+      problems.push(`containers[${i}].port: ${c.port} is not a TCP port`);
     if (c.gpus && fargate) problems.push(`containers[${i}].gpus: Fargate has no GPUs; run GPU containers on an EC2 fleet`);
-    if (c.gpus !== undefined && !(Number.isInteger(c.gpus) && c.gpus >= 0)) problems.push(`containers[${i}].gpus: ${c.gpus} must be a whole number`);
-    if (props.tracing && c.name === XRAY_CONTAINER) problems.push(`containers[${i}].name: "${XRAY_CONTAINER}" is the tracing sidecar's name`);
+    if (c.gpus !== undefined && !(Number.isInteger(c.gpus) && c.gpus >= 0))
+      problems.push(`containers[${i}].gpus: ${c.gpus} must be a whole number`);
+    if (props.tracing && c.name === XRAY_CONTAINER)
+      problems.push(`containers[${i}].name: "${XRAY_CONTAINER}" is the tracing sidecar's name`);
     const both = Object.keys(c.environment ?? {}).filter((name) => c.secrets?.[name] !== undefined);
     if (both.length) problems.push(`containers[${i}]: ${both.join(", ")} set both as environment and as secret`);
-    if (!c.logGroupName?.startsWith("/")) problems.push(`containers[${i}].logGroupName: "${c.logGroupName ?? ""}" must be a full log group name starting with /`);
+    if (!c.logGroupName?.startsWith("/"))
+      problems.push(`containers[${i}].logGroupName: "${c.logGroupName ?? ""}" must be a full log group name starting with /`);
   });
   if (fargate) {
     const memory = FARGATE_MEMORY[props.cpu];
     if (!memory) problems.push(`cpu: ${props.cpu} is not a Fargate CPU value (${Object.keys(FARGATE_MEMORY).join(", ")})`);
     else if (!fargateMemoryFits(props.cpu, props.memoryMiB)) {
-      problems.push(`memoryMiB: ${props.memoryMiB} is not a Fargate memory size for ${props.cpu} CPU (${memory.min}-${memory.max} MiB in steps of ${memory.step})`);
+      problems.push(
+        `memoryMiB: ${props.memoryMiB} is not a Fargate memory size for ${props.cpu} CPU (${memory.min}-${memory.max} MiB in steps of ${memory.step})`,
+      );
     }
   } else if (!(props.cpu >= 128 && props.memoryMiB >= 128)) {
     problems.push(`cpu/memoryMiB: ${props.cpu}/${props.memoryMiB} must be at least 128 each`);

@@ -24,17 +24,24 @@ export function regionProblem(field: string, region: string | undefined): string
   return isRegion(region) ? undefined : `${field}: "${region ?? ""}" is not an AWS region code (e.g. ap-northeast-2)`;
 }
 
-export const isWhole = (value: number | undefined, min: number, max: number): boolean => Number.isInteger(value) && value! >= min && value! <= max;
+export const isWhole = (value: number | undefined, min: number, max: number): boolean =>
+  Number.isInteger(value) && value! >= min && value! <= max;
 
 /**
  * `field: ...` when `provider` is an AWS provider configured with a literal
  * region other than `region` (the only region where the API or metric exists).
  */
-export function providerRegionProblem(field: string, provider: TerraformProvider | undefined, region: string, why: string): string | undefined {
+export function providerRegionProblem(
+  field: string,
+  provider: TerraformProvider | undefined,
+  region: string,
+  why: string,
+): string | undefined {
   if (!provider) return `${field}: is required (a provider for ${region}: ${why})`;
   if (!(provider instanceof AwsProvider)) return `${field}: must be an AWS provider for ${region} (${why})`;
   const configured = provider.region;
-  if (isLiteral(configured) && configured !== region) return `${field}: is configured for ${configured}, but must be for ${region} (${why})`;
+  if (isLiteral(configured) && configured !== region)
+    return `${field}: is configured for ${configured}, but must be for ${region} (${why})`;
   return undefined;
 }
 

@@ -11,7 +11,16 @@ import { arnRegion, dnsNameProblem, isLiteral, isWhole, providerRegionProblem, r
 export type FailoverRole = "PRIMARY" | "SECONDARY";
 
 /** Where Route 53 health checkers may run from (the HealthCheckRegion values of the Route 53 API). */
-export const ROUTE53_CHECKER_REGIONS: readonly string[] = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
+export const ROUTE53_CHECKER_REGIONS: readonly string[] = [
+  "us-east-1",
+  "us-west-1",
+  "us-west-2",
+  "eu-west-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "sa-east-1",
+];
 
 /**
  * Default checker regions: those in countries the ALB's WAF admits (SEC-3:
@@ -208,17 +217,22 @@ export class DnsFailover extends Construct {
 function healthCheckProblems(options: HealthCheckOptions | undefined): string[] {
   const problems: string[] = [];
   const o = options ?? {};
-  if (o.resourcePath !== undefined && !o.resourcePath.startsWith("/")) problems.push(`healthCheck.resourcePath: "${o.resourcePath}" must start with /`);
-  if (o.resourcePath !== undefined && o.resourcePath.length > 255) problems.push(`healthCheck.resourcePath: ${o.resourcePath.length} characters; Route 53 allows at most 255`);
+  if (o.resourcePath !== undefined && !o.resourcePath.startsWith("/"))
+    problems.push(`healthCheck.resourcePath: "${o.resourcePath}" must start with /`);
+  if (o.resourcePath !== undefined && o.resourcePath.length > 255)
+    problems.push(`healthCheck.resourcePath: ${o.resourcePath.length} characters; Route 53 allows at most 255`);
   if (o.port !== undefined && !isWhole(o.port, 1, 65535)) problems.push(`healthCheck.port: ${o.port} is not a TCP port (1-65535)`);
   if (o.requestInterval !== undefined && o.requestInterval !== 10 && o.requestInterval !== 30) {
     problems.push(`healthCheck.requestInterval: ${o.requestInterval} must be 10 or 30 (the only intervals Route 53 offers)`);
   }
-  if (o.failureThreshold !== undefined && !isWhole(o.failureThreshold, 1, 10)) problems.push(`healthCheck.failureThreshold: ${o.failureThreshold} must be a whole number from 1 to 10`);
+  if (o.failureThreshold !== undefined && !isWhole(o.failureThreshold, 1, 10))
+    problems.push(`healthCheck.failureThreshold: ${o.failureThreshold} must be a whole number from 1 to 10`);
   if (o.regions !== undefined) {
     const unknown = o.regions.filter((r) => !ROUTE53_CHECKER_REGIONS.includes(r));
-    if (unknown.length) problems.push(`healthCheck.regions: ${unknown.join(", ")} not Route 53 checker regions (${ROUTE53_CHECKER_REGIONS.join(", ")})`);
-    if (new Set(o.regions).size < 3) problems.push(`healthCheck.regions: ${new Set(o.regions).size} distinct region(s); Route 53 needs at least 3`);
+    if (unknown.length)
+      problems.push(`healthCheck.regions: ${unknown.join(", ")} not Route 53 checker regions (${ROUTE53_CHECKER_REGIONS.join(", ")})`);
+    if (new Set(o.regions).size < 3)
+      problems.push(`healthCheck.regions: ${new Set(o.regions).size} distinct region(s); Route 53 needs at least 3`);
   }
   return problems;
 }
@@ -249,9 +263,12 @@ function alarmProblems(alarm: HealthAlarmOptions | undefined): string[] {
   if (provider) problems.push(provider);
   if (!alarm.topicArn) problems.push("alarm.topicArn: is required");
   else if (isLiteral(alarm.topicArn)) {
-    if (!alarm.topicArn.startsWith("arn:") || alarm.topicArn.split(":")[2] !== "sns") problems.push(`alarm.topicArn: "${alarm.topicArn}" is not an SNS topic ARN`);
+    if (!alarm.topicArn.startsWith("arn:") || alarm.topicArn.split(":")[2] !== "sns")
+      problems.push(`alarm.topicArn: "${alarm.topicArn}" is not an SNS topic ARN`);
     else if (arnRegion(alarm.topicArn) !== ROUTE53_METRICS_REGION) {
-      problems.push(`alarm.topicArn: the topic is in ${arnRegion(alarm.topicArn)}; an alarm in us-east-1 can notify only a topic in us-east-1`);
+      problems.push(
+        `alarm.topicArn: the topic is in ${arnRegion(alarm.topicArn)}; an alarm in us-east-1 can notify only a topic in us-east-1`,
+      );
     }
   }
   return problems;
@@ -272,11 +289,18 @@ function failoverRecordProblems(props: FailoverRecordProps): string[] {
 }
 
 function dnsFailoverProblems(props: DnsFailoverProps): string[] {
-  const problems = [...commonProblems(props), ...endpointProblems("primary", props.primary, props.name), ...endpointProblems("secondary", props.secondary, props.name)];
+  const problems = [
+    ...commonProblems(props),
+    ...endpointProblems("primary", props.primary, props.name),
+    ...endpointProblems("secondary", props.secondary, props.name),
+  ];
   const [p, s] = [props.primary, props.secondary];
-  if (p && s && p.region === s.region) problems.push(`secondary.region: "${s.region}" is the primary's region too; failover needs a second region`);
+  if (p && s && p.region === s.region)
+    problems.push(`secondary.region: "${s.region}" is the primary's region too; failover needs a second region`);
   if (p && s && isLiteral(p.healthCheckFqdn) && p.healthCheckFqdn === s.healthCheckFqdn) {
-    problems.push(`secondary.healthCheckFqdn: "${s.healthCheckFqdn}" is the primary's too; each region's check must reach that region's ALB`);
+    problems.push(
+      `secondary.healthCheckFqdn: "${s.healthCheckFqdn}" is the primary's too; each region's check must reach that region's ALB`,
+    );
   }
   return problems;
 }

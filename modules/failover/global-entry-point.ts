@@ -1,4 +1,7 @@
-import { GlobalacceleratorAccelerator, type GlobalacceleratorAcceleratorIpSetsList } from "@cdktf/provider-aws/lib/globalaccelerator-accelerator";
+import {
+  GlobalacceleratorAccelerator,
+  type GlobalacceleratorAcceleratorIpSetsList,
+} from "@cdktf/provider-aws/lib/globalaccelerator-accelerator";
 import { GlobalacceleratorEndpointGroup } from "@cdktf/provider-aws/lib/globalaccelerator-endpoint-group";
 import { GlobalacceleratorListener } from "@cdktf/provider-aws/lib/globalaccelerator-listener";
 import type { TerraformProvider } from "cdktf";
@@ -137,7 +140,13 @@ export class GlobalEntryPoint extends Construct {
         resources: [`${bucket.bucket.arn}/${prefix}/AWSLogs/${account.accountId}/*`],
         condition: [thisAccount, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
       });
-      bucket.addToPolicy({ sid: `${sid}AclCheck`, principals: logDelivery, actions: ["s3:GetBucketAcl"], resources: [bucket.bucket.arn], condition: [thisAccount] });
+      bucket.addToPolicy({
+        sid: `${sid}AclCheck`,
+        principals: logDelivery,
+        actions: ["s3:GetBucketAcl"],
+        resources: [bucket.bucket.arn],
+        condition: [thisAccount],
+      });
       attributes = { flowLogsEnabled: true, flowLogsS3Bucket: bucket.bucket.bucket, flowLogsS3Prefix: prefix };
     }
 
@@ -213,25 +222,37 @@ function regionProblems(field: string, region: AcceleratedRegion | undefined): s
       problems.push(`${field}.loadBalancerArn: the load balancer is in ${arnRegion(arn)}, not in ${field}.region ${region.region}`);
     }
   }
-  if (region.weight !== undefined && !isWhole(region.weight, 0, 255)) problems.push(`${field}.weight: ${region.weight} must be a whole number from 0 to 255`);
+  if (region.weight !== undefined && !isWhole(region.weight, 0, 255))
+    problems.push(`${field}.weight: ${region.weight} must be a whole number from 0 to 255`);
   const dial = region.trafficDialPercentage;
-  if (dial !== undefined && !(typeof dial === "number" && dial >= 0 && dial <= 100)) problems.push(`${field}.trafficDialPercentage: ${dial} must be from 0 to 100`);
+  if (dial !== undefined && !(typeof dial === "number" && dial >= 0 && dial <= 100))
+    problems.push(`${field}.trafficDialPercentage: ${dial} must be from 0 to 100`);
   return problems;
 }
 
 function problemsOf(props: GlobalEntryPointProps): string[] {
   const problems: string[] = [];
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/.test(props.name ?? "")) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-64 letters, digits, periods or hyphens, not starting or ending with a period or hyphen`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-64 letters, digits, periods or hyphens, not starting or ending with a period or hyphen`,
+    );
   }
-  const provider = providerRegionProblem("provider", props.provider, GLOBAL_ACCELERATOR_API_REGION, "the Global Accelerator API is served from us-west-2 only");
+  const provider = providerRegionProblem(
+    "provider",
+    props.provider,
+    GLOBAL_ACCELERATOR_API_REGION,
+    "the Global Accelerator API is served from us-west-2 only",
+  );
   if (provider) problems.push(provider);
   problems.push(...regionProblems("primary", props.primary), ...regionProblems("secondary", props.secondary));
   const { primary, secondary } = props;
   if (primary && secondary && primary.region === secondary.region) {
-    problems.push(`secondary.region: "${secondary.region}" is the primary's region too; a listener has one endpoint group per region, and failover needs a second region`);
+    problems.push(
+      `secondary.region: "${secondary.region}" is the primary's region too; a listener has one endpoint group per region, and failover needs a second region`,
+    );
   }
-  if (secondary?.weight === 0) problems.push("secondary.weight: 0 would make the standby unreachable: GA fails over only to endpoints of weight > 0");
+  if (secondary?.weight === 0)
+    problems.push("secondary.weight: 0 would make the standby unreachable: GA fails over only to endpoints of weight > 0");
   if ((primary?.trafficDialPercentage ?? 100) === 0 && (secondary?.trafficDialPercentage ?? 0) === 0) {
     problems.push("trafficDialPercentage: both regions at 0; at least one endpoint group must take traffic");
   }
@@ -241,14 +262,17 @@ function problemsOf(props: GlobalEntryPointProps): string[] {
   const h = props.healthCheck ?? {};
   if (h.path !== undefined && !h.path.startsWith("/")) problems.push(`healthCheck.path: "${h.path}" must start with /`);
   if (h.port !== undefined && !isWhole(h.port, 1, 65535)) problems.push(`healthCheck.port: ${h.port} is not a TCP port (1-65535)`);
-  if (h.protocol !== undefined && !["HTTPS", "HTTP", "TCP"].includes(h.protocol)) problems.push(`healthCheck.protocol: "${h.protocol}" must be HTTPS, HTTP or TCP`);
+  if (h.protocol !== undefined && !["HTTPS", "HTTP", "TCP"].includes(h.protocol))
+    problems.push(`healthCheck.protocol: "${h.protocol}" must be HTTPS, HTTP or TCP`);
   if (h.intervalSeconds !== undefined && h.intervalSeconds !== 10 && h.intervalSeconds !== 30) {
     problems.push(`healthCheck.intervalSeconds: ${h.intervalSeconds} must be 10 or 30 (the only intervals Global Accelerator offers)`);
   }
-  if (h.thresholdCount !== undefined && !isWhole(h.thresholdCount, 1, 10)) problems.push(`healthCheck.thresholdCount: ${h.thresholdCount} must be a whole number from 1 to 10`);
+  if (h.thresholdCount !== undefined && !isWhole(h.thresholdCount, 1, 10))
+    problems.push(`healthCheck.thresholdCount: ${h.thresholdCount} must be a whole number from 1 to 10`);
   if (props.flowLogs) {
     const prefix = props.flowLogs.prefix ?? "";
-    if (!prefix.replace(/\/+$/, "") || prefix.startsWith("/")) problems.push(`flowLogs.prefix: "${prefix}" must be a non-empty key prefix without a leading /`);
+    if (!prefix.replace(/\/+$/, "") || prefix.startsWith("/"))
+      problems.push(`flowLogs.prefix: "${prefix}" must be a non-empty key prefix without a leading /`);
     else if (prefix.includes("AWSLogs")) problems.push(`flowLogs.prefix: "${prefix}" must not contain AWSLogs (log delivery adds it)`);
   }
   return problems;

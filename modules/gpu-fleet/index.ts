@@ -186,7 +186,10 @@ export class GpuFleet extends Construct {
       ...(props.cloudWatchAgentConfigParameter ? [["cloudwatch-agent", "CloudWatchAgentServerPolicy"]] : []),
     ];
     for (const [key, policy] of policies) {
-      new IamRolePolicyAttachment(this, `instance-role-${key}`, { role: this.instanceRole.name, policyArn: `arn:aws:iam::aws:policy/${policy}` });
+      new IamRolePolicyAttachment(this, `instance-role-${key}`, {
+        role: this.instanceRole.name,
+        policyArn: `arn:aws:iam::aws:policy/${policy}`,
+      });
     }
     const profile = new IamInstanceProfile(this, "instance-profile", { name: `${name}-host`, role: this.instanceRole.name });
 
@@ -333,7 +336,11 @@ function perInstanceMetric(m: CustomMetricTarget, asgName: string) {
   return {
     metrics: [
       { id: "work", metricStat: stat(m.namespace, m.metricName, m.dimensions ?? {}, m.statistic ?? "Average"), returnData: false },
-      { id: "hosts", metricStat: stat("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: asgName }, "Average"), returnData: false },
+      {
+        id: "hosts",
+        metricStat: stat("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: asgName }, "Average"),
+        returnData: false,
+      },
       { id: "perhost", expression: "IF(hosts > 0, work / hosts, work)", returnData: true },
     ],
   };
@@ -343,16 +350,22 @@ function validate(id: string, props: GpuFleetProps): void {
   const problems: string[] = [];
   const whole = (value: number | undefined) => value === undefined || (Number.isInteger(value) && value >= 0);
   if (!/^[a-zA-Z0-9-]{1,60}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-60 letters, digits or dashes`);
-  if (props.groupName !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(props.groupName)) problems.push(`groupName: "${props.groupName}" must be 1-255 letters, digits or dashes`);
-  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
+  if (props.groupName !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(props.groupName))
+    problems.push(`groupName: "${props.groupName}" must be 1-255 letters, digits or dashes`);
+  if ((props.subnetIds ?? []).length < 2)
+    problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; at least 2 (one per AZ) are required`);
   if ((props.instanceTypes ?? []).length === 0) problems.push("instanceTypes: at least one instance type is required");
   const unknown = (props.instanceTypes ?? []).filter((t) => !GPU_INSTANCE_TYPES[t.instanceType]).map((t) => t.instanceType);
   if (unknown.length) {
-    problems.push(`instanceTypes: ${unknown.join(", ")} not one-GPU types of the fleet's class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`);
+    problems.push(
+      `instanceTypes: ${unknown.join(", ")} not one-GPU types of the fleet's class (${Object.keys(GPU_INSTANCE_TYPES).join(", ")})`,
+    );
   }
   props.instanceTypes?.forEach((t, i) => {
-    if (props.instanceTypes.findIndex((o) => o.instanceType === t.instanceType) !== i) problems.push(`instanceTypes[${i}]: "${t.instanceType}" is listed twice`);
-    if (t.weight !== undefined && !(Number.isInteger(t.weight) && t.weight >= 1 && t.weight <= 999)) problems.push(`instanceTypes[${i}].weight: ${t.weight} must be a whole number from 1 to 999`);
+    if (props.instanceTypes.findIndex((o) => o.instanceType === t.instanceType) !== i)
+      problems.push(`instanceTypes[${i}]: "${t.instanceType}" is listed twice`);
+    if (t.weight !== undefined && !(Number.isInteger(t.weight) && t.weight >= 1 && t.weight <= 999))
+      problems.push(`instanceTypes[${i}].weight: ${t.weight} must be a whole number from 1 to 999`);
   });
   if (!whole(props.minSize) || !whole(props.maxSize)) problems.push("minSize/maxSize: must be whole numbers >= 0");
   if (props.minSize > props.maxSize) problems.push(`minSize ${props.minSize} is greater than maxSize ${props.maxSize}`);
@@ -361,13 +374,16 @@ function validate(id: string, props: GpuFleetProps): void {
   const base = props.onDemandBaseCapacity ?? 0;
   if (!whole(base) || base > props.maxSize) problems.push(`onDemandBaseCapacity: ${base} must be a whole number from 0 to maxSize`);
   const percent = props.onDemandPercentageAboveBaseCapacity ?? 0;
-  if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100)) problems.push(`onDemandPercentageAboveBaseCapacity: ${percent} must be 0-100`);
+  if (!(Number.isInteger(percent) && percent >= 0 && percent <= 100))
+    problems.push(`onDemandPercentageAboveBaseCapacity: ${percent} must be 0-100`);
   if (props.rootVolumeGiB !== undefined && !(Number.isInteger(props.rootVolumeGiB) && props.rootVolumeGiB >= 30)) {
     problems.push(`rootVolumeGiB: ${props.rootVolumeGiB} must be a whole number >= 30 (the ECS GPU AMI needs 30 GiB)`);
   }
   const agent = props.cloudWatchAgentConfigParameter;
   if (agent !== undefined && !/^AmazonCloudWatch-[A-Za-z0-9_.-]+$/.test(agent)) {
-    problems.push(`cloudWatchAgentConfigParameter: "${agent}" must be an AmazonCloudWatch-* parameter name (what CloudWatchAgentServerPolicy lets hosts read)`);
+    problems.push(
+      `cloudWatchAgentConfigParameter: "${agent}" must be an AmazonCloudWatch-* parameter name (what CloudWatchAgentServerPolicy lets hosts read)`,
+    );
   }
   if (props.scaleOn && !(props.scaleOn.targetValue > 0)) problems.push(`scaleOn.targetValue: ${props.scaleOn.targetValue} must be > 0`);
   const scheduledBase = scheduledBaseProblem(props.minSize, props.scheduledMinimums ?? []);
@@ -375,11 +391,15 @@ function validate(id: string, props: GpuFleetProps): void {
   const drain = props.drainOnTermination;
   const drainTime = drain && drainSecondsProblem(drain.maxSeconds);
   if (drainTime) problems.push(`drainOnTermination.maxSeconds: ${drainTime}`);
-  if (drain && (!drain.stopTakingWork?.trim() || !drain.isIdle?.trim())) problems.push("drainOnTermination: stopTakingWork and isIdle are shell commands and cannot be empty");
+  if (drain && (!drain.stopTakingWork?.trim() || !drain.isIdle?.trim()))
+    problems.push("drainOnTermination: stopTakingWork and isIdle are shell commands and cannot be empty");
   props.scheduledMinimums?.forEach((s, i) => {
-    if (!/^[a-z0-9-]{1,40}$/.test(s.name)) problems.push(`scheduledMinimums[${i}].name: "${s.name}" must be 1-40 lower-case letters, digits or dashes`);
-    if (s.recurrence.trim().split(/\s+/).length !== 5) problems.push(`scheduledMinimums[${i}].recurrence: "${s.recurrence}" must be a five-field cron expression`);
-    if (!whole(s.minSize) || s.minSize > props.maxSize) problems.push(`scheduledMinimums[${i}].minSize: ${s.minSize} must be a whole number from 0 to maxSize ${props.maxSize}`);
+    if (!/^[a-z0-9-]{1,40}$/.test(s.name))
+      problems.push(`scheduledMinimums[${i}].name: "${s.name}" must be 1-40 lower-case letters, digits or dashes`);
+    if (s.recurrence.trim().split(/\s+/).length !== 5)
+      problems.push(`scheduledMinimums[${i}].recurrence: "${s.recurrence}" must be a five-field cron expression`);
+    if (!whole(s.minSize) || s.minSize > props.maxSize)
+      problems.push(`scheduledMinimums[${i}].minSize: ${s.minSize} must be a whole number from 0 to maxSize ${props.maxSize}`);
   });
   refuseProps("GpuFleet", id, problems);
 }

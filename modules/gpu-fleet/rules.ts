@@ -8,5 +8,7 @@ export function scheduledBaseProblem(minSize: number, schedules: readonly { read
 
 /** How long a host may hold its termination for its work: 1 minute to 24 hours. */
 export function drainSecondsProblem(seconds: number): string | undefined {
-  return Number.isInteger(seconds) && seconds >= 60 && seconds <= 86400 ? undefined : `${seconds / 60} minutes: a host may wait 1-1440 minutes for its work`;
+  return Number.isInteger(seconds) && seconds >= 60 && seconds <= 86400
+    ? undefined
+    : `${seconds / 60} minutes: a host may wait 1-1440 minutes for its work`;
 }

@@ -10,7 +10,13 @@ export interface GpuHostBoot {
   /** SSM parameter of the CloudWatch agent's configuration (MON-5). @default - no agent */
   readonly agentConfigParameter?: string;
   /** The termination watcher (GpuFleet `drainOnTermination`) and the lifecycle hook it completes. @default - none */
-  readonly drain?: { readonly stopTakingWork: string; readonly isIdle: string; readonly maxSeconds: number; readonly hookName: string; readonly groupName: string };
+  readonly drain?: {
+    readonly stopTakingWork: string;
+    readonly isIdle: string;
+    readonly maxSeconds: number;
+    readonly hookName: string;
+    readonly groupName: string;
+  };
 }
 
 /**
@@ -76,7 +82,7 @@ function drainWatcherLines(drain: NonNullable<GpuHostBoot["drain"]>): string[] {
     "set -uo pipefail",
     'imds() { local t; t=$(curl -sf -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 60" http://169.254.169.254/latest/api/token) && curl -sf -H "X-aws-ec2-metadata-token: $t" "http://169.254.169.254/latest/meta-data/$1"; }',
     'until [[ "$(imds autoscaling/target-lifecycle-state)" == "Terminated" ]]; do sleep 5; done',
-    'instance=$(imds instance-id); region=$(imds placement/region)',
+    "instance=$(imds instance-id); region=$(imds placement/region)",
     `hook=(--region "$region" --auto-scaling-group-name ${drain.groupName} --lifecycle-hook-name ${drain.hookName} --instance-id "$instance")`,
     `deadline=$(( $(date +%s) + ${drain.maxSeconds} ))`,
     "stop_taking_work() {",
@@ -86,7 +92,7 @@ function drainWatcherLines(drain: NonNullable<GpuHostBoot["drain"]>): string[] {
     `  ${drain.isIdle}`,
     "}",
     'stop_taking_work || echo "ecg-drain: could not stop taking work" >&2',
-    'until is_idle || (( $(date +%s) >= deadline )); do',
+    "until is_idle || (( $(date +%s) >= deadline )); do",
     '  aws autoscaling record-lifecycle-action-heartbeat "${hook[@]}" || true',
     "  sleep 60",
     "done",
@@ -94,7 +100,7 @@ function drainWatcherLines(drain: NonNullable<GpuHostBoot["drain"]>): string[] {
   ].join("\n");
   return [
     "# Termination watcher: a host finishes its work before the group terminates it.",
-    "command -v aws >/dev/null || dnf install -y awscli-2 || echo \"ecg-drain: no AWS CLI: the hook's timeout lets the host go\" >&2",
+    'command -v aws >/dev/null || dnf install -y awscli-2 || echo "ecg-drain: no AWS CLI: the hook\'s timeout lets the host go" >&2',
     "cat > /usr/local/bin/ecg-drain <<'DRAIN'",
     script,
     "DRAIN",
@@ -121,5 +127,7 @@ const CLUSTER_PLACEHOLDER = "@@ECS_CLUSTER@@";
  * and the rest goes in as a raw string: quotes, `$` and `${` stay literal.
  */
 export function gpuHostUserDataBase64(boot: GpuHostBoot): string {
-  return Fn.base64encode(Fn.replace(Fn.rawString(gpuHostUserData({ ...boot, clusterName: CLUSTER_PLACEHOLDER })), CLUSTER_PLACEHOLDER, boot.clusterName));
+  return Fn.base64encode(
+    Fn.replace(Fn.rawString(gpuHostUserData({ ...boot, clusterName: CLUSTER_PLACEHOLDER })), CLUSTER_PLACEHOLDER, boot.clusterName),
+  );
 }

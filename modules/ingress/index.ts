@@ -174,7 +174,7 @@ export class Ingress extends Construct {
         alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
       });
     // The URLs follow their records where this construct writes them, so they exist only once the names do.
-    const record = props.publicRecord ?? true ? alias("alias", props.domainName) : undefined;
+    const record = (props.publicRecord ?? true) ? alias("alias", props.domainName) : undefined;
     this.url = `https://${record ? record.fqdn : props.domainName}`;
     if (props.regionalDomainName) this.regionalUrl = `https://${alias("regional-alias", props.regionalDomainName).fqdn}`;
     this.firewall = new WebFirewall(this, "waf", { ...props.firewall, name, resourceArn: this.loadBalancer.arn });
@@ -185,26 +185,36 @@ export class Ingress extends Construct {
 function validate(id: string, props: IngressProps): void {
   const problems: string[] = [];
   // ALB and target group names: 1-32 alphanumerics or hyphens, not starting or ending with a hyphen.
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-32 letters, digits or inner hyphens (ALB limit)`);
-  else if (props.name.toLowerCase().startsWith("internal-")) problems.push(`name: "${props.name}" must not start with internal- (reserved by ELB)`);
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(props.name ?? ""))
+    problems.push(`name: "${props.name ?? ""}" must be 1-32 letters, digits or inner hyphens (ALB limit)`);
+  else if (props.name.toLowerCase().startsWith("internal-"))
+    problems.push(`name: "${props.name}" must not start with internal- (reserved by ELB)`);
   const subnets = new Set(props.subnetIds ?? []).size;
   if (subnets < 2) problems.push(`subnetIds: ${subnets} distinct subnet(s) given; an ALB needs subnets in at least 2 AZs`);
   if (!isDnsName(props.domainName)) problems.push(`domainName: "${props.domainName ?? ""}" is not a lower-case DNS name`);
   if (props.regionalDomainName !== undefined) {
-    if (!isDnsName(props.regionalDomainName)) problems.push(`regionalDomainName: "${props.regionalDomainName}" is not a lower-case DNS name`);
-    else if (props.regionalDomainName === props.domainName) problems.push("regionalDomainName: must differ from domainName (it names this region's ALB alone)");
+    if (!isDnsName(props.regionalDomainName))
+      problems.push(`regionalDomainName: "${props.regionalDomainName}" is not a lower-case DNS name`);
+    else if (props.regionalDomainName === props.domainName)
+      problems.push("regionalDomainName: must differ from domainName (it names this region's ALB alone)");
   }
   const port = props.target?.port;
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`target.port: ${port} is not a TCP port`);
   const path = props.target?.healthCheckPath ?? "/health";
   if (!path.startsWith("/")) problems.push(`target.healthCheckPath: "${path}" must start with /`);
-  if (!props.accessLogs?.prefix?.replace(/\/+$/, "") || props.accessLogs.prefix.startsWith("/")) problems.push(`accessLogs.prefix: "${props.accessLogs?.prefix ?? ""}" must be a non-empty key prefix without a leading /`);
-  else if (props.accessLogs.prefix.includes("AWSLogs")) problems.push(`accessLogs.prefix: "${props.accessLogs.prefix}" must not contain AWSLogs (ELB adds it)`);
+  if (!props.accessLogs?.prefix?.replace(/\/+$/, "") || props.accessLogs.prefix.startsWith("/"))
+    problems.push(`accessLogs.prefix: "${props.accessLogs?.prefix ?? ""}" must be a non-empty key prefix without a leading /`);
+  else if (props.accessLogs.prefix.includes("AWSLogs"))
+    problems.push(`accessLogs.prefix: "${props.accessLogs.prefix}" must not contain AWSLogs (ELB adds it)`);
   const test = props.testListenerPort;
   if (test !== undefined) {
-    if (!(Number.isInteger(test) && test >= 1 && test <= 65535) || test === 443) problems.push(`testListenerPort: ${test} must be a TCP port other than 443 (the production listener)`);
+    if (!(Number.isInteger(test) && test >= 1 && test <= 65535) || test === 443)
+      problems.push(`testListenerPort: ${test} must be a TCP port other than 443 (the production listener)`);
     // The green group is named <name>-green: target group names have the ALB's 32-character limit.
-    if ((props.name ?? "").length > 26) problems.push(`name: "${props.name}" must be at most 26 characters with testListenerPort (its green target group is <name>-green, 32 at most)`);
+    if ((props.name ?? "").length > 26)
+      problems.push(
+        `name: "${props.name}" must be at most 26 characters with testListenerPort (its green target group is <name>-green, 32 at most)`,
+      );
   }
   refuseProps("Ingress", id, problems);
 }

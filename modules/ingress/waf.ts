@@ -55,10 +55,13 @@ export class WebFirewall extends Construct {
     super(scope, id);
     const limit = props.rateLimitPer5Minutes ?? 1000;
     const problems: string[] = [];
-    if (!/^[A-Za-z0-9_-]{1,100}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-100 letters, digits, - or _`);
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(props.name ?? ""))
+      problems.push(`name: "${props.name ?? ""}" must be 1-100 letters, digits, - or _`);
     // WAFv2 rate-based rules accept 10 to 2,000,000,000 requests per window.
-    if (!(Number.isInteger(limit) && limit >= 10 && limit <= 2_000_000_000)) problems.push(`rateLimitPer5Minutes: ${limit} must be a whole number from 10 to 2000000000 (WAF limit)`);
-    if ((props.allowedCountries ?? []).length === 0) problems.push("allowedCountries: list at least one country, or nobody can reach the resource");
+    if (!(Number.isInteger(limit) && limit >= 10 && limit <= 2_000_000_000))
+      problems.push(`rateLimitPer5Minutes: ${limit} must be a whole number from 10 to 2000000000 (WAF limit)`);
+    if ((props.allowedCountries ?? []).length === 0)
+      problems.push("allowedCountries: list at least one country, or nobody can reach the resource");
     for (const code of props.allowedCountries ?? []) {
       if (!/^[A-Z]{2}$/.test(code)) problems.push(`allowedCountries: "${code}" is not an ISO 3166 alpha-2 code`);
     }
@@ -102,7 +105,8 @@ export class WebFirewall extends Construct {
       ruleJson: JSON.stringify(rules),
       visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: props.name },
     });
-    if (props.resourceArn) new Wafv2WebAclAssociation(this, "association", { provider, resourceArn: props.resourceArn, webAclArn: this.webAcl.arn });
+    if (props.resourceArn)
+      new Wafv2WebAclAssociation(this, "association", { provider, resourceArn: props.resourceArn, webAclArn: this.webAcl.arn });
 
     // WAF delivers to CloudWatch Logs only into groups named aws-waf-logs-*.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {

@@ -61,7 +61,9 @@ export class EncryptionKey extends Construct {
     const publishers = props.allowServicePublishers ?? [];
     const notServices = publishers.filter((p) => !/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(p));
     if (notServices.length > 0) {
-      throw new Error(`EncryptionKey "${id}": allowServicePublishers ${notServices.map((p) => `"${p}"`).join(", ")} must be service principals (<service>.amazonaws.com)`);
+      throw new Error(
+        `EncryptionKey "${id}": allowServicePublishers ${notServices.map((p) => `"${p}"`).join(", ")} must be service principals (<service>.amazonaws.com)`,
+      );
     }
     const { accountId, region, partition } = props.account;
     const statements: DataAwsIamPolicyDocumentStatement[] = [

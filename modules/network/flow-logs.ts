@@ -37,7 +37,13 @@ export class VpcFlowLogs extends Construct {
       retentionInDays: props.retentionInDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    const trust = serviceTrustPolicy(this, "trust", "vpc-flow-logs.amazonaws.com", props.account, `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`);
+    const trust = serviceTrustPolicy(
+      this,
+      "trust",
+      "vpc-flow-logs.amazonaws.com",
+      props.account,
+      `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`,
+    );
     this.role = new IamRole(this, "role", {
       name: `${props.name}-vpc-flow-logs`,
       description: "Delivers the VPC flow logs to their log group",

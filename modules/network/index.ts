@@ -194,7 +194,9 @@ export class Network extends Construct {
     this.s3PrefixListId = this.s3Gateway.prefixListId;
 
     const testListener =
-      props.albTestListenerPort === undefined ? undefined : { port: props.albTestListenerPort, sourceCidrs: this.natPublicIps.map((ip) => `${ip}/32`) };
+      props.albTestListenerPort === undefined
+        ? undefined
+        : { port: props.albTestListenerPort, sourceCidrs: this.natPublicIps.map((ip) => `${ip}/32`) };
     const groups = new SecurityGroups(this, "security-groups", {
       name,
       vpcId: this.vpcId,
@@ -204,7 +206,10 @@ export class Network extends Construct {
       httpsThroughNat: props.httpsThroughNat,
     });
     this.securityGroups = groups.groups;
-    this.securityGroupIds = Object.fromEntries(SECURITY_GROUP_ROLES.map((r) => [r, groups.groups[r].id])) as Record<SecurityGroupRole, string>;
+    this.securityGroupIds = Object.fromEntries(SECURITY_GROUP_ROLES.map((r) => [r, groups.groups[r].id])) as Record<
+      SecurityGroupRole,
+      string
+    >;
     this.trafficPaths = groups.paths;
 
     this.interfaceEndpoints = new InterfaceEndpoints(this, "interface-endpoints", {
@@ -248,5 +253,9 @@ function validate(id: string, props: NetworkProps, ports: ServicePorts): void {
   if (test !== undefined && (!Number.isInteger(test) || test < 1 || test > 65535 || test === 443)) {
     problems.push({ path: "albTestListenerPort", reason: `${test} must be a TCP port other than 443 (the production listener)` });
   }
-  refuseProps("Network", id, problems.map((p) => `${p.path}: ${p.reason}`));
+  refuseProps(
+    "Network",
+    id,
+    problems.map((p) => `${p.path}: ${p.reason}`),
+  );
 }

@@ -42,15 +42,23 @@ export class IsolatedNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
     super(scope, id);
-    const problems = subnetLayoutProblems({ vpcCidr: props.vpcCidr, availabilityZones: props.availabilityZones, subnets: { private: props.subnets } }, "", ["private"]).map(
-      (p) => `${p.path}: ${p.reason}`,
-    );
+    const problems = subnetLayoutProblems(
+      { vpcCidr: props.vpcCidr, availabilityZones: props.availabilityZones, subnets: { private: props.subnets } },
+      "",
+      ["private"],
+    ).map((p) => `${p.path}: ${p.reason}`);
     const retention = logRetentionProblem(props.flowLogRetentionDays);
     if (retention) problems.push(`flowLogRetentionDays: ${retention}`);
     refuseProps("IsolatedNetwork", id, problems);
     const { name, provider } = props;
 
-    const vpc = new Vpc(this, "vpc", { provider, cidrBlock: props.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${name}-vpc` } });
+    const vpc = new Vpc(this, "vpc", {
+      provider,
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: `${name}-vpc` },
+    });
     this.vpcId = vpc.id;
     new DefaultSecurityGroup(this, "default-sg", { provider, vpcId: vpc.id, tags: { Name: `${name}-default-closed` } });
     this.subnetIds = props.availabilityZones.map(

@@ -82,8 +82,18 @@ export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAc
     // With no NAT egress allowed, image pulls (ECR api/dkr), secrets, logs and
     // the ECS agent of the GPU hosts reach AWS only through interface endpoints.
     { from: g("backend"), to: g("endpoints"), port: HTTPS, description: "Backend API to interface endpoints: ECR, Secrets Manager, Logs" },
-    { from: g("mlAudio"), to: g("endpoints"), port: HTTPS, description: "ML Audio tasks and hosts to interface endpoints: ECR, ECS agent, Logs, metrics" },
-    { from: g("gpuRender"), to: g("endpoints"), port: HTTPS, description: "GPU Render tasks and hosts to interface endpoints: ECR, ECS agent, Logs, metrics" },
+    {
+      from: g("mlAudio"),
+      to: g("endpoints"),
+      port: HTTPS,
+      description: "ML Audio tasks and hosts to interface endpoints: ECR, ECS agent, Logs, metrics",
+    },
+    {
+      from: g("gpuRender"),
+      to: g("endpoints"),
+      port: HTTPS,
+      description: "GPU Render tasks and hosts to interface endpoints: ECR, ECS agent, Logs, metrics",
+    },
     // ECR serves image layers from S3, so every tier that pulls images needs the
     // S3 prefix list; the Backend API also reads and writes the videos bucket (SEC-1).
     { from: g("backend"), to: s3, port: HTTPS, description: "Backend API to S3: videos bucket and ECR image layers" },

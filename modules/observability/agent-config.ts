@@ -81,7 +81,15 @@ function agentConfiguration(interval: number, mountPoints: readonly string[]): R
       aggregation_dimensions: [[ASG_DIMENSION]],
       metrics_collected: {
         nvidia_gpu: {
-          measurement: ["utilization_gpu", "utilization_memory", "memory_total", "memory_used", "memory_free", "temperature_gpu", "power_draw"],
+          measurement: [
+            "utilization_gpu",
+            "utilization_memory",
+            "memory_total",
+            "memory_used",
+            "memory_free",
+            "temperature_gpu",
+            "power_draw",
+          ],
         },
         mem: { measurement: ["mem_used_percent"] },
         disk: { measurement: ["used_percent"], resources: [...mountPoints] },
@@ -91,17 +99,21 @@ function agentConfiguration(interval: number, mountPoints: readonly string[]): R
 }
 
 /** Agent intervals: high resolution (1, 5, 10, 30 s) or whole minutes. */
-const isAgentInterval = (seconds: number) => [1, 5, 10, 30].includes(seconds) || (Number.isInteger(seconds) && seconds > 0 && seconds % 60 === 0);
+const isAgentInterval = (seconds: number) =>
+  [1, 5, 10, 30].includes(seconds) || (Number.isInteger(seconds) && seconds > 0 && seconds % 60 === 0);
 
 function validate(id: string, props: CloudWatchAgentConfigProps, interval: number, mountPoints: readonly string[], json: string): void {
   const problems: string[] = [];
   // SSM parameter names: letters, digits and . - _ (no path: the prefix must lead the name).
   if (!/^[a-zA-Z0-9_.-]+$/.test(props.name ?? "") || `${AGENT_PARAMETER_PREFIX}${props.name}`.length > 1011) {
-    problems.push(`name: "${props.name ?? ""}" must be letters, digits, . - or _ (it follows ${AGENT_PARAMETER_PREFIX} in the parameter name)`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be letters, digits, . - or _ (it follows ${AGENT_PARAMETER_PREFIX} in the parameter name)`,
+    );
   }
   if (!isAgentInterval(interval)) problems.push(`metricsCollectionIntervalSeconds: ${interval} must be 1, 5, 10, 30 or a multiple of 60`);
   if (mountPoints.length === 0) problems.push("diskMountPoints: list at least one mount point");
   for (const path of mountPoints) if (!path.startsWith("/")) problems.push(`diskMountPoints: "${path}" must be an absolute path`);
-  if (json.length > STANDARD_TIER_MAX_CHARS) problems.push(`the agent configuration is ${json.length} characters; a Standard SSM parameter holds ${STANDARD_TIER_MAX_CHARS}`);
+  if (json.length > STANDARD_TIER_MAX_CHARS)
+    problems.push(`the agent configuration is ${json.length} characters; a Standard SSM parameter holds ${STANDARD_TIER_MAX_CHARS}`);
   refuseProps("CloudWatchAgentConfig", id, problems);
 }

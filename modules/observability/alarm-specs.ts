@@ -1,5 +1,15 @@
 import type { Severity } from "./alarm-topics";
-import { API_METRICS, API_NAMESPACE, ASG_DIMENSION, CWAGENT_NAMESPACE, ENVIRONMENT_DIMENSION, GPU_METRICS, HOST_METRICS, RENDER_METRICS, RENDER_NAMESPACE } from "./metrics";
+import {
+  API_METRICS,
+  API_NAMESPACE,
+  ASG_DIMENSION,
+  CWAGENT_NAMESPACE,
+  ENVIRONMENT_DIMENSION,
+  GPU_METRICS,
+  HOST_METRICS,
+  RENDER_METRICS,
+  RENDER_NAMESPACE,
+} from "./metrics";
 import type { MonitoredSystem } from "./monitored-system";
 
 /** One metric an alarm reads. */
@@ -87,13 +97,21 @@ const GIB = 1024 ** 3;
 /** Member clusters of one shard: the primary and its replicas. */
 export function redisShardMembers(redis: RedisAlarmTargets, shard: number): string[] {
   const group = String(shard).padStart(4, "0");
-  return Array.from({ length: redis.replicasPerShard + 1 }, (_, node) => `${redis.replicationGroupId}-${group}-${String(node + 1).padStart(3, "0")}`);
+  return Array.from(
+    { length: redis.replicasPerShard + 1 },
+    (_, node) => `${redis.replicationGroupId}-${group}-${String(node + 1).padStart(3, "0")}`,
+  );
 }
 
 /** MAX over the nodes of a shard, which is one time series (what an alarm needs). */
 function perShardMaximum(redis: RedisAlarmTargets, shard: number, metricName: string, stat: string, label: string): MetricMath {
   const members = redisShardMembers(redis, shard);
-  const metrics = Object.fromEntries(members.map((member, i) => [`node${i + 1}`, { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: member }, stat }]));
+  const metrics = Object.fromEntries(
+    members.map((member, i) => [
+      `node${i + 1}`,
+      { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: member }, stat },
+    ]),
+  );
   return { expression: `MAX([${Object.keys(metrics).join(", ")}])`, label, metrics };
 }
 
@@ -206,7 +224,12 @@ export function criticalAlarms(t: AlarmTargets): AlarmSpec[] {
       datapointsToAlarm: 1,
       // RDS publishes it every minute while the instance runs: a gap is a delivery delay.
       treatMissingData: "missing",
-      metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: { DBInstanceIdentifier: database.instanceIdentifier }, stat: "Minimum" },
+      metric: {
+        namespace: "AWS/RDS",
+        metricName: "FreeStorageSpace",
+        dimensions: { DBInstanceIdentifier: database.instanceIdentifier },
+        stat: "Minimum",
+      },
     },
   );
   // Per target group, so a canary's slice is judged on its own: at 10% on the
@@ -346,7 +369,12 @@ export function warningAlarms(t: AlarmTargets): AlarmSpec[] {
       ...FIVE_MINUTES,
       // No requests, no response time; a rollback alarm must act on evidence only.
       treatMissingData: "notBreaching",
-      metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: t.loadBalancer.arnSuffix }, stat: "p90" },
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName: "TargetResponseTime",
+        dimensions: { LoadBalancer: t.loadBalancer.arnSuffix },
+        stat: "p90",
+      },
     },
     ...Object.entries(t.loadBalancer.targetGroups).map(
       ([group, targetGroup]): AlarmSpec => ({
@@ -360,7 +388,12 @@ export function warningAlarms(t: AlarmTargets): AlarmSpec[] {
         evaluationPeriods: 3,
         datapointsToAlarm: 3,
         treatMissingData: "notBreaching",
-        metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { TargetGroup: targetGroup, LoadBalancer: t.loadBalancer.arnSuffix }, stat: "p90" },
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "TargetResponseTime",
+          dimensions: { TargetGroup: targetGroup, LoadBalancer: t.loadBalancer.arnSuffix },
+          stat: "p90",
+        },
       }),
     ),
     ...[database.instanceIdentifier, ...(database.replicaIdentifiers ?? [])].map(
@@ -413,5 +446,12 @@ export function warningAlarms(t: AlarmTargets): AlarmSpec[] {
  * and p90 response time (1 + 3 per group: 7 of CodeDeploy's 10 with two groups).
  */
 export function deploymentAlarmKeys(t: Pick<AlarmTargets, "loadBalancer">): string[] {
-  return ["alb-5xx", ...Object.keys(t.loadBalancer.targetGroups).flatMap((g) => [`alb-unhealthy-hosts-${g}`, `target-5xx-${g}`, `target-response-time-${g}`])];
+  return [
+    "alb-5xx",
+    ...Object.keys(t.loadBalancer.targetGroups).flatMap((g) => [
+      `alb-unhealthy-hosts-${g}`,
+      `target-5xx-${g}`,
+      `target-response-time-${g}`,
+    ]),
+  ];
 }

@@ -99,7 +99,9 @@ export class AlarmTopics extends Construct {
       });
       new SnsTopicPolicy(this, `${severity}-topic-policy`, { arn: sns.arn, policy: policy.json });
       (props.emails?.[severity] ?? []).forEach((email, i) => {
-        this.subscriptions.push(new SnsTopicSubscription(this, `${severity}-email-${i}`, { topicArn: sns.arn, protocol: "email", endpoint: email }));
+        this.subscriptions.push(
+          new SnsTopicSubscription(this, `${severity}-email-${i}`, { topicArn: sns.arn, protocol: "email", endpoint: email }),
+        );
       });
       return sns;
     };
@@ -117,7 +119,8 @@ function validate(id: string, props: AlarmTopicsProps): void {
   const problems: string[] = [];
   // SNS topic names: 1-256 letters, digits, - or _; "-critical" is the longest suffix.
   // The name is also the key alias prefix, which allows the same characters.
-  if (!/^[A-Za-z0-9_-]{1,247}$/.test(props.name ?? "")) problems.push(`name: "${props.name ?? ""}" must be 1-247 letters, digits, - or _ (SNS topic names, with -critical appended)`);
+  if (!/^[A-Za-z0-9_-]{1,247}$/.test(props.name ?? ""))
+    problems.push(`name: "${props.name ?? ""}" must be 1-247 letters, digits, - or _ (SNS topic names, with -critical appended)`);
   for (const severity of SEVERITIES) {
     const emails = props.emails?.[severity] ?? [];
     emails.forEach((email, i) => {

@@ -110,15 +110,19 @@ function validate(id: string, props: AlarmsProps): void {
   if (!db?.instanceIdentifier?.trim()) problems.push("database.instanceIdentifier: must not be empty");
   (db?.replicaIdentifiers ?? []).forEach((replica, i) => {
     if (!replica?.trim()) problems.push(`database.replicaIdentifiers[${i}]: must not be empty`);
-    else if (!Token.isUnresolved(replica) && replica === db.instanceIdentifier) problems.push(`database.replicaIdentifiers[${i}]: "${replica}" is the primary`);
+    else if (!Token.isUnresolved(replica) && replica === db.instanceIdentifier)
+      problems.push(`database.replicaIdentifiers[${i}]: "${replica}" is the primary`);
   });
   const storage = db?.minimumFreeStorageGiB;
-  if (storage !== undefined && !(storage > 0 && storage <= 65536)) problems.push(`database.minimumFreeStorageGiB: ${storage} must be above 0 and at most 65536 (RDS storage limit)`);
+  if (storage !== undefined && !(storage > 0 && storage <= 65536))
+    problems.push(`database.minimumFreeStorageGiB: ${storage} must be above 0 and at most 65536 (RDS storage limit)`);
   const lag = db?.maximumReplicaLagSeconds;
-  if (lag !== undefined && !(Number.isInteger(lag) && lag >= 1)) problems.push(`database.maximumReplicaLagSeconds: ${lag} must be a whole number of seconds >= 1`);
+  if (lag !== undefined && !(Number.isInteger(lag) && lag >= 1))
+    problems.push(`database.maximumReplicaLagSeconds: ${lag} must be a whole number of seconds >= 1`);
   const redis = props.redis;
   if (!redis?.replicationGroupId?.trim()) problems.push("redis.replicationGroupId: must not be empty");
-  if (!(Number.isInteger(redis?.shards) && redis.shards >= 1 && redis.shards <= MAX_SHARDS)) problems.push(`redis.shards: ${redis?.shards} must be a whole number from 1 to ${MAX_SHARDS}`);
+  if (!(Number.isInteger(redis?.shards) && redis.shards >= 1 && redis.shards <= MAX_SHARDS))
+    problems.push(`redis.shards: ${redis?.shards} must be a whole number from 1 to ${MAX_SHARDS}`);
   if (!(Number.isInteger(redis?.replicasPerShard) && redis.replicasPerShard >= 0 && redis.replicasPerShard <= MAX_REPLICAS)) {
     problems.push(`redis.replicasPerShard: ${redis?.replicasPerShard} must be a whole number from 0 to ${MAX_REPLICAS}`);
   }

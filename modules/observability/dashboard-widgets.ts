@@ -24,7 +24,12 @@ const WIDTH = 8;
 const HEIGHT = 6;
 
 /** A metric line of `namespace`/`name` with `dimensions` (in order) and line options. */
-export function metric(namespace: string, name: string, dimensions: Readonly<Record<string, string>>, options: Readonly<Record<string, unknown>> = {}): MetricLine {
+export function metric(
+  namespace: string,
+  name: string,
+  dimensions: Readonly<Record<string, string>>,
+  options: Readonly<Record<string, unknown>> = {},
+): MetricLine {
   const line: (string | Readonly<Record<string, unknown>>)[] = [namespace, name, ...Object.entries(dimensions).flat()];
   return Object.keys(options).length ? [...line, options] : line;
 }

@@ -57,9 +57,15 @@ function systemWidgets(props: DashboardsProps): MetricWidget[] {
   const service = { ClusterName: props.clusterName, ServiceName: props.apiServiceName };
   const alb = { LoadBalancer: props.loadBalancer.arnSuffix };
   const perFleet = (namespace: string, metricName: string, stat?: string): MetricLine[] =>
-    fleetsOf(props).map(([fleet, asg]) => metric(namespace, metricName, { [ASG_DIMENSION]: asg }, stat ? { label: fleet, stat } : { label: fleet }));
+    fleetsOf(props).map(([fleet, asg]) =>
+      metric(namespace, metricName, { [ASG_DIMENSION]: asg }, stat ? { label: fleet, stat } : { label: fleet }),
+    );
   return [
-    { title: "API service CPU and memory (%)", yMax: 100, metrics: [metric("AWS/ECS", "CPUUtilization", service), metric("AWS/ECS", "MemoryUtilization", service)] },
+    {
+      title: "API service CPU and memory (%)",
+      yMax: 100,
+      metrics: [metric("AWS/ECS", "CPUUtilization", service), metric("AWS/ECS", "MemoryUtilization", service)],
+    },
     { title: "GPU hosts CPU (%)", yMax: 100, metrics: perFleet("AWS/EC2", "CPUUtilization") },
     { title: "GPU hosts memory used (%)", yMax: 100, metrics: perFleet(CWAGENT_NAMESPACE, HOST_METRICS.memoryUsedPercent) },
     // The fullest mount point of the group (root volume or /scratch).
@@ -83,7 +89,10 @@ function systemWidgets(props: DashboardsProps): MetricWidget[] {
     },
     {
       title: "ALB target response time (s)",
-      metrics: [metric("AWS/ApplicationELB", "TargetResponseTime", alb, { stat: "p90" }), metric("AWS/ApplicationELB", "TargetResponseTime", alb, { stat: "Average" })],
+      metrics: [
+        metric("AWS/ApplicationELB", "TargetResponseTime", alb, { stat: "p90" }),
+        metric("AWS/ApplicationELB", "TargetResponseTime", alb, { stat: "Average" }),
+      ],
     },
     {
       title: "ALB traffic (bytes)",
@@ -110,7 +119,11 @@ function gpuWidgets(props: DashboardsProps): MetricWidget[] {
           metric(CWAGENT_NAMESPACE, GPU_METRICS.memoryTotal, dimensions, { id: "total", visible: false }),
         ],
       },
-      { title: `${fleet}: GPU temperature (°C)`, stat: "Maximum", metrics: [metric(CWAGENT_NAMESPACE, GPU_METRICS.temperature, dimensions)] },
+      {
+        title: `${fleet}: GPU temperature (°C)`,
+        stat: "Maximum",
+        metrics: [metric(CWAGENT_NAMESPACE, GPU_METRICS.temperature, dimensions)],
+      },
     ];
   });
 }
@@ -118,7 +131,11 @@ function gpuWidgets(props: DashboardsProps): MetricWidget[] {
 function applicationWidgets(props: DashboardsProps): MetricWidget[] {
   const environment = { [ENVIRONMENT_DIMENSION]: props.environment };
   return [
-    { title: "Render queue depth (waiting jobs)", stat: "Maximum", metrics: [metric(RENDER_NAMESPACE, RENDER_METRICS.queueDepth, environment)] },
+    {
+      title: "Render queue depth (waiting jobs)",
+      stat: "Maximum",
+      metrics: [metric(RENDER_NAMESPACE, RENDER_METRICS.queueDepth, environment)],
+    },
     {
       title: "Render job completion rate (%)",
       yMax: 100,
@@ -134,7 +151,10 @@ function applicationWidgets(props: DashboardsProps): MetricWidget[] {
       title: "Render jobs (count)",
       stat: "Sum",
       period: 300,
-      metrics: [metric(RENDER_NAMESPACE, RENDER_METRICS.jobsCompleted, environment), metric(RENDER_NAMESPACE, RENDER_METRICS.jobsFailed, environment)],
+      metrics: [
+        metric(RENDER_NAMESPACE, RENDER_METRICS.jobsCompleted, environment),
+        metric(RENDER_NAMESPACE, RENDER_METRICS.jobsFailed, environment),
+      ],
     },
     { title: "Frame drop rate (%)", yMax: 100, metrics: [metric(RENDER_NAMESPACE, RENDER_METRICS.frameDropRate, environment)] },
     { title: "Render memory efficiency (%)", yMax: 100, metrics: [metric(RENDER_NAMESPACE, RENDER_METRICS.memoryEfficiency, environment)] },

@@ -48,7 +48,8 @@ export function monitoredSystemProblems(props: MonitoredSystem): string[] {
   // A literal suffix is checked for its shape; a Terraform reference (arn_suffix) is right by construction.
   const suffix = (field: string, value: string | undefined, prefix: string) => {
     if (!value?.trim()) problems.push(`${field}: must not be empty`);
-    else if (!Token.isUnresolved(value) && !value.startsWith(prefix)) problems.push(`${field}: "${value}" must be an ARN suffix starting with ${prefix}`);
+    else if (!Token.isUnresolved(value) && !value.startsWith(prefix))
+      problems.push(`${field}: "${value}" must be an ARN suffix starting with ${prefix}`);
   };
   suffix("loadBalancer.arnSuffix", props.loadBalancer?.arnSuffix, "app/");
   const groups = Object.entries(props.loadBalancer?.targetGroups ?? {});

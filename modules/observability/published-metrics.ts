@@ -1,6 +1,16 @@
 import { StackModel } from "../policy/model";
 import { blocks } from "../policy/rules/helpers";
-import { API_METRICS, API_NAMESPACE, ASG_DIMENSION, CWAGENT_NAMESPACE, ENVIRONMENT_DIMENSION, GPU_METRICS, HOST_METRICS, RENDER_METRICS, RENDER_NAMESPACE } from "./metrics";
+import {
+  API_METRICS,
+  API_NAMESPACE,
+  ASG_DIMENSION,
+  CWAGENT_NAMESPACE,
+  ENVIRONMENT_DIMENSION,
+  GPU_METRICS,
+  HOST_METRICS,
+  RENDER_METRICS,
+  RENDER_NAMESPACE,
+} from "./metrics";
 
 type Json = Record<string, any>;
 
@@ -45,7 +55,12 @@ const family = (
 ): PublishedMetric[] => metricNames.map((metricName) => ({ namespace, metricName, dimensionSets, source, condition }));
 
 const ALB = "Elastic Load Balancing User Guide for Application Load Balancers, CloudWatch metrics: metric dimensions";
-const ALB_TARGET_DIMENSIONS = [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"], ["LoadBalancer", "TargetGroup"], ["AvailabilityZone", "LoadBalancer", "TargetGroup"]];
+const ALB_TARGET_DIMENSIONS = [
+  ["LoadBalancer"],
+  ["AvailabilityZone", "LoadBalancer"],
+  ["LoadBalancer", "TargetGroup"],
+  ["AvailabilityZone", "LoadBalancer", "TargetGroup"],
+];
 const EC2_DIMENSIONS = [[], ["InstanceId"], ["AutoScalingGroupName"], ["ImageId"], ["InstanceType"]];
 const RDS_DIMENSIONS = [[], ["DBInstanceIdentifier"], ["DatabaseClass"], ["EngineName"]];
 const ELASTICACHE_DIMENSIONS = [[], ["CacheClusterId"], ["CacheClusterId", "CacheNodeId"]];
@@ -58,41 +73,101 @@ const AWS_METRICS: PublishedMetric[] = [
     [["ClusterName"], ["ClusterName", "ServiceName"]],
     "Amazon ECS Developer Guide, ECS CloudWatch metrics: service utilization by ClusterName, ServiceName; cluster utilization by ClusterName",
   ),
-  ...family("AWS/ECS", ["CPUReservation", "MemoryReservation"], [["ClusterName"]], "Amazon ECS Developer Guide, ECS CloudWatch metrics: cluster reservation by ClusterName"),
+  ...family(
+    "AWS/ECS",
+    ["CPUReservation", "MemoryReservation"],
+    [["ClusterName"]],
+    "Amazon ECS Developer Guide, ECS CloudWatch metrics: cluster reservation by ClusterName",
+  ),
   ...family(
     "AWS/ApplicationELB",
-    ["RequestCount", "HTTPCode_Target_2XX_Count", "HTTPCode_Target_3XX_Count", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "TargetConnectionErrorCount"],
+    [
+      "RequestCount",
+      "HTTPCode_Target_2XX_Count",
+      "HTTPCode_Target_3XX_Count",
+      "HTTPCode_Target_4XX_Count",
+      "HTTPCode_Target_5XX_Count",
+      "TargetResponseTime",
+      "TargetConnectionErrorCount",
+    ],
     ALB_TARGET_DIMENSIONS,
     `${ALB}: LoadBalancer; AvailabilityZone, LoadBalancer; TargetGroup, LoadBalancer; TargetGroup, AvailabilityZone, LoadBalancer`,
   ),
   ...family(
     "AWS/ApplicationELB",
-    ["HTTPCode_ELB_4XX_Count", "HTTPCode_ELB_5XX_Count", "ProcessedBytes", "ActiveConnectionCount", "NewConnectionCount", "RejectedConnectionCount", "ConsumedLCUs"],
+    [
+      "HTTPCode_ELB_4XX_Count",
+      "HTTPCode_ELB_5XX_Count",
+      "ProcessedBytes",
+      "ActiveConnectionCount",
+      "NewConnectionCount",
+      "RejectedConnectionCount",
+      "ConsumedLCUs",
+    ],
     [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"]],
     `${ALB}: load balancer metrics by LoadBalancer; AvailabilityZone, LoadBalancer`,
   ),
   ...family(
     "AWS/ApplicationELB",
     ["HealthyHostCount", "UnHealthyHostCount"],
-    [["LoadBalancer", "TargetGroup"], ["AvailabilityZone", "LoadBalancer", "TargetGroup"]],
+    [
+      ["LoadBalancer", "TargetGroup"],
+      ["AvailabilityZone", "LoadBalancer", "TargetGroup"],
+    ],
     `${ALB}: target health by TargetGroup, LoadBalancer; TargetGroup, AvailabilityZone, LoadBalancer`,
   ),
-  ...family("AWS/ApplicationELB", ["RequestCountPerTarget"], [["TargetGroup"], ["LoadBalancer", "TargetGroup"]], `${ALB}: RequestCountPerTarget by TargetGroup; TargetGroup, LoadBalancer`),
+  ...family(
+    "AWS/ApplicationELB",
+    ["RequestCountPerTarget"],
+    [["TargetGroup"], ["LoadBalancer", "TargetGroup"]],
+    `${ALB}: RequestCountPerTarget by TargetGroup; TargetGroup, LoadBalancer`,
+  ),
   ...family(
     "AWS/EC2",
-    ["CPUUtilization", "NetworkIn", "NetworkOut", "NetworkPacketsIn", "NetworkPacketsOut", "StatusCheckFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System"],
+    [
+      "CPUUtilization",
+      "NetworkIn",
+      "NetworkOut",
+      "NetworkPacketsIn",
+      "NetworkPacketsOut",
+      "StatusCheckFailed",
+      "StatusCheckFailed_Instance",
+      "StatusCheckFailed_System",
+    ],
     EC2_DIMENSIONS,
     "Amazon EC2 User Guide, instance metrics: dimensions InstanceId, AutoScalingGroupName (instances of an Auto Scaling group, basic or detailed monitoring), ImageId, InstanceType, or none",
   ),
   ...family(
     "AWS/RDS",
-    ["CPUUtilization", "FreeStorageSpace", "FreeableMemory", "DatabaseConnections", "ReadLatency", "WriteLatency", "ReadIOPS", "WriteIOPS", "ReplicaLag", "DiskQueueDepth"],
+    [
+      "CPUUtilization",
+      "FreeStorageSpace",
+      "FreeableMemory",
+      "DatabaseConnections",
+      "ReadLatency",
+      "WriteLatency",
+      "ReadIOPS",
+      "WriteIOPS",
+      "ReplicaLag",
+      "DiskQueueDepth",
+    ],
     RDS_DIMENSIONS,
     "Amazon RDS User Guide, CloudWatch metrics for RDS: instance metrics by DBInstanceIdentifier, DatabaseClass, EngineName, or for the Region",
   ),
   ...family(
     "AWS/ElastiCache",
-    ["CPUUtilization", "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "FreeableMemory", "CurrConnections", "Evictions", "ReplicationLag", "CacheHits", "CacheMisses", "SwapUsage"],
+    [
+      "CPUUtilization",
+      "EngineCPUUtilization",
+      "DatabaseMemoryUsagePercentage",
+      "FreeableMemory",
+      "CurrConnections",
+      "Evictions",
+      "ReplicationLag",
+      "CacheHits",
+      "CacheMisses",
+      "SwapUsage",
+    ],
     ELASTICACHE_DIMENSIONS,
     "Amazon ElastiCache User Guide, host-level and Redis OSS metrics: published per node (CacheClusterId, CacheNodeId) and per cluster (CacheClusterId)",
   ),
@@ -117,14 +192,24 @@ const AWS_METRICS: PublishedMetric[] = [
     "Amazon EC2 Auto Scaling User Guide, CloudWatch metrics for Auto Scaling: group metrics by AutoScalingGroupName, reported only if metrics collection is enabled (EnableMetricsCollection, granularity 1Minute)",
     "asg-group-metrics",
   ),
-  ...family("AWS/NATGateway", ["ErrorPortAllocation", "PacketsDropCount", "ActiveConnectionCount", "ConnectionAttemptCount", "BytesOutToDestination"], [["NatGatewayId"]], "Amazon VPC User Guide, NAT gateway CloudWatch metrics: dimension NatGatewayId"),
+  ...family(
+    "AWS/NATGateway",
+    ["ErrorPortAllocation", "PacketsDropCount", "ActiveConnectionCount", "ConnectionAttemptCount", "BytesOutToDestination"],
+    [["NatGatewayId"]],
+    "Amazon VPC User Guide, NAT gateway CloudWatch metrics: dimension NatGatewayId",
+  ),
   ...family(
     "AWS/Lambda",
     ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"],
     [[], ["FunctionName"], ["FunctionName", "Resource"], ["FunctionName", "ExecutedVersion", "Resource"]],
     "AWS Lambda Developer Guide, function metrics: dimensions FunctionName; FunctionName, Resource (alias or version); ExecutedVersion; or none",
   ),
-  ...family("AWS/Route53", ["HealthCheckStatus", "HealthCheckPercentageHealthy"], [["HealthCheckId"]], "Amazon Route 53 Developer Guide, health check metrics (us-east-1): dimension HealthCheckId"),
+  ...family(
+    "AWS/Route53",
+    ["HealthCheckStatus", "HealthCheckPercentageHealthy"],
+    [["HealthCheckId"]],
+    "Amazon Route 53 Developer Guide, health check metrics (us-east-1): dimension HealthCheckId",
+  ),
   ...family(
     "AWS/CloudFront",
     ["Requests", "BytesDownloaded", "4xxErrorRate", "5xxErrorRate", "TotalErrorRate"],
@@ -134,7 +219,10 @@ const AWS_METRICS: PublishedMetric[] = [
   ...family(
     "AWS/WAFV2",
     ["AllowedRequests", "BlockedRequests", "CountedRequests"],
-    [["Region", "Rule", "WebACL"], ["Rule", "WebACL"]],
+    [
+      ["Region", "Rule", "WebACL"],
+      ["Rule", "WebACL"],
+    ],
     "AWS WAF Developer Guide, WAF metrics and dimensions: Region, Rule, WebACL (REGIONAL); Rule, WebACL (CLOUDFRONT, us-east-1)",
   ),
 ];
@@ -147,15 +235,29 @@ const CONTRACT_METRICS: PublishedMetric[] = [
     [[ASG_DIMENSION]],
     "CloudWatchAgentConfig (agent-config.ts): aggregation_dimensions [[AutoScalingGroupName]], the only set the program reads (metrics.ts)",
   ),
-  ...family(RENDER_NAMESPACE, Object.values(RENDER_METRICS), [[ENVIRONMENT_DIMENSION]], "The render service's contract (metrics.ts): exactly one dimension, Environment"),
-  ...family(API_NAMESPACE, Object.values(API_METRICS), [[ENVIRONMENT_DIMENSION]], "The Backend API's contract (metrics.ts): exactly one dimension, Environment"),
+  ...family(
+    RENDER_NAMESPACE,
+    Object.values(RENDER_METRICS),
+    [[ENVIRONMENT_DIMENSION]],
+    "The render service's contract (metrics.ts): exactly one dimension, Environment",
+  ),
+  ...family(
+    API_NAMESPACE,
+    Object.values(API_METRICS),
+    [[ENVIRONMENT_DIMENSION]],
+    "The Backend API's contract (metrics.ts): exactly one dimension, Environment",
+  ),
 ];
 
 /** Every metric the program may read, with the dimension sets it is published with. */
 export const PUBLISHED_METRICS: readonly PublishedMetric[] = [...AWS_METRICS, ...CONTRACT_METRICS];
 
 /** The catalog entry of a metric, or undefined when nothing publishes it. */
-export function publishedMetric(namespace: string, metricName: string, catalog: readonly PublishedMetric[] = PUBLISHED_METRICS): PublishedMetric | undefined {
+export function publishedMetric(
+  namespace: string,
+  metricName: string,
+  catalog: readonly PublishedMetric[] = PUBLISHED_METRICS,
+): PublishedMetric | undefined {
   return catalog.find((m) => m.namespace === namespace && m.metricName === metricName);
 }
 
@@ -190,7 +292,9 @@ const mathMetrics = (stack: string, where: string, queries: unknown): MetricRefe
 
 /** A customized metric specification: plain (namespace, metric_name, dimension blocks) or metric math (`metrics`). */
 const customized = (stack: string, where: string, spec: Json, dimensionsKey: string): MetricReference[] => [
-  ...(spec.metric_name ? [{ stack, where, namespace: spec.namespace, metricName: spec.metric_name, dimensions: dimensionBlocks(spec[dimensionsKey]) }] : []),
+  ...(spec.metric_name
+    ? [{ stack, where, namespace: spec.namespace, metricName: spec.metric_name, dimensions: dimensionBlocks(spec[dimensionsKey]) }]
+    : []),
   ...mathMetrics(stack, `${where} metrics`, spec.metrics),
 ];
 
@@ -207,7 +311,13 @@ function dashboardMetrics(stack: string, address: string, body: Json): MetricRef
       previous = parts;
       const dimensions: Record<string, string> = {};
       for (let i = 2; i + 1 < parts.length; i += 2) dimensions[parts[i]] = parts[i + 1];
-      found.push({ stack, where: `${address} widgets[${w}] "${widget.properties?.title ?? ""}"`, namespace: parts[0], metricName: parts[1], dimensions });
+      found.push({
+        stack,
+        where: `${address} widgets[${w}] "${widget.properties?.title ?? ""}"`,
+        namespace: parts[0],
+        metricName: parts[1],
+        dimensions,
+      });
     }
   });
   return found;
@@ -220,28 +330,42 @@ export function metricReferences(stack: string, terraform: Json): { references: 
   const unreadable: string[] = [];
   for (const alarm of model.ofType("aws_cloudwatch_metric_alarm")) {
     const c = alarm.config;
-    if (c.metric_name) references.push({ stack, where: alarm.address, namespace: c.namespace, metricName: c.metric_name, dimensions: c.dimensions ?? {} });
+    if (c.metric_name)
+      references.push({ stack, where: alarm.address, namespace: c.namespace, metricName: c.metric_name, dimensions: c.dimensions ?? {} });
     for (const q of blocks(c.metric_query)) {
       for (const m of blocks(q.metric)) {
-        references.push({ stack, where: `${alarm.address} metric_query[${q.id}]`, namespace: m.namespace, metricName: m.metric_name, dimensions: m.dimensions ?? {} });
+        references.push({
+          stack,
+          where: `${alarm.address} metric_query[${q.id}]`,
+          namespace: m.namespace,
+          metricName: m.metric_name,
+          dimensions: m.dimensions ?? {},
+        });
       }
     }
   }
   for (const policy of model.ofType("aws_autoscaling_policy")) {
     for (const t of blocks(policy.config.target_tracking_configuration)) {
-      for (const spec of blocks(t.customized_metric_specification)) references.push(...customized(stack, `${policy.address} customized_metric_specification`, spec, "metric_dimension"));
+      for (const spec of blocks(t.customized_metric_specification))
+        references.push(...customized(stack, `${policy.address} customized_metric_specification`, spec, "metric_dimension"));
     }
     for (const p of blocks(policy.config.predictive_scaling_configuration)) {
       for (const s of blocks(p.metric_specification)) {
-        for (const key of ["customized_scaling_metric_specification", "customized_load_metric_specification", "customized_capacity_metric_specification"]) {
-          for (const spec of blocks(s[key])) references.push(...mathMetrics(stack, `${policy.address} ${key} metric_data_queries`, spec.metric_data_queries));
+        for (const key of [
+          "customized_scaling_metric_specification",
+          "customized_load_metric_specification",
+          "customized_capacity_metric_specification",
+        ]) {
+          for (const spec of blocks(s[key]))
+            references.push(...mathMetrics(stack, `${policy.address} ${key} metric_data_queries`, spec.metric_data_queries));
         }
       }
     }
   }
   for (const policy of model.ofType("aws_appautoscaling_policy")) {
     for (const t of blocks(policy.config.target_tracking_scaling_policy_configuration)) {
-      for (const spec of blocks(t.customized_metric_specification)) references.push(...customized(stack, `${policy.address} customized_metric_specification`, spec, "dimensions"));
+      for (const spec of blocks(t.customized_metric_specification))
+        references.push(...customized(stack, `${policy.address} customized_metric_specification`, spec, "dimensions"));
     }
   }
   for (const dashboard of model.ofType("aws_cloudwatch_dashboard")) {
@@ -257,16 +381,17 @@ export function metricReferences(stack: string, terraform: Json): { references: 
   return { references, unreadable };
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 const setText = (names: readonly string[]) => `{${[...names].sort().join(", ")}}`;
 
 /** Why an AWS/AutoScaling group metric of `reference` is not published by its group, or undefined when it is. */
 function groupMetricsProblem(model: StackModel, reference: MetricReference): string | undefined {
   const name = reference.dimensions[ASG_DIMENSION];
   const group =
-    model.referenced(name) ??
-    model.ofType("aws_autoscaling_group").find((g) => typeof name === "string" && g.config.name === name);
-  if (group?.type !== "aws_autoscaling_group") return `no aws_autoscaling_group of the stack is ${ASG_DIMENSION} "${name}", so none enables its group metrics`;
+    model.referenced(name) ?? model.ofType("aws_autoscaling_group").find((g) => typeof name === "string" && g.config.name === name);
+  if (group?.type !== "aws_autoscaling_group")
+    return `no aws_autoscaling_group of the stack is ${ASG_DIMENSION} "${name}", so none enables its group metrics`;
   const enabled: string[] = group.config.enabled_metrics ?? [];
   // metrics_granularity: the provider's default is 1Minute, the only valid value.
   const granularity = group.config.metrics_granularity ?? "1Minute";
@@ -302,7 +427,10 @@ export interface MetricContractProblem {
  * AutoScalingGroupName that no group of the stack has. Other dimension
  * values are not checked (they are often expressions).
  */
-export function metricContractProblems(stacks: Readonly<Record<string, Json>>, catalog: readonly PublishedMetric[] = PUBLISHED_METRICS): MetricContractProblem[] {
+export function metricContractProblems(
+  stacks: Readonly<Record<string, Json>>,
+  catalog: readonly PublishedMetric[] = PUBLISHED_METRICS,
+): MetricContractProblem[] {
   const problems: MetricContractProblem[] = [];
   for (const [stack, terraform] of Object.entries(stacks)) {
     const model = new StackModel(stack, terraform, false);
@@ -313,7 +441,10 @@ export function metricContractProblems(stacks: Readonly<Record<string, Json>>, c
       const published = publishedMetric(reference.namespace, reference.metricName, catalog);
       if (!published) {
         const known = catalog.filter((m) => m.namespace === reference.namespace).map((m) => m.metricName);
-        problems.push({ reference, problem: `${at}: nothing publishes ${reference.metricName} in ${reference.namespace}${known.length ? ` (published there: ${[...new Set(known)].join(", ")})` : " (unknown namespace)"}` });
+        problems.push({
+          reference,
+          problem: `${at}: nothing publishes ${reference.metricName} in ${reference.namespace}${known.length ? ` (published there: ${[...new Set(known)].join(", ")})` : " (unknown namespace)"}`,
+        });
         continue;
       }
       const names = Object.keys(reference.dimensions);
@@ -324,7 +455,8 @@ export function metricContractProblems(stacks: Readonly<Record<string, Json>>, c
         });
         continue;
       }
-      const problem = published.condition === "asg-group-metrics" ? groupMetricsProblem(model, reference) : groupNameProblem(model, reference);
+      const problem =
+        published.condition === "asg-group-metrics" ? groupMetricsProblem(model, reference) : groupNameProblem(model, reference);
       if (problem) problems.push({ reference, problem: `${at}: ${problem}` });
     }
   }

@@ -98,12 +98,15 @@ function validate(id: string, props: TracingProps): void {
   const problems: string[] = [];
   const maxName = XRAY_NAME_MAX - LONGEST_SUFFIX;
   if (!/^[A-Za-z0-9_-]+$/.test(props.name ?? "") || props.name.length > maxName) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-${maxName} letters, digits, - or _ (X-Ray names hold ${XRAY_NAME_MAX} characters, "-api-errors" is appended)`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-${maxName} letters, digits, - or _ (X-Ray names hold ${XRAY_NAME_MAX} characters, "-api-errors" is appended)`,
+    );
   }
   for (const key of ["api", "celery", "render"] as const) {
     const service = props.services?.[key];
     // X-Ray service names: at most 64 characters; quotes would break the filter expressions.
-    if (!service || service.length > 64 || /["\\]/.test(service)) problems.push(`services.${key}: "${service ?? ""}" must be 1-64 characters without quotes or backslashes`);
+    if (!service || service.length > 64 || /["\\]/.test(service))
+      problems.push(`services.${key}: "${service ?? ""}" must be 1-64 characters without quotes or backslashes`);
   }
   const rate = (field: string, value: number | undefined) => {
     if (value !== undefined && !(value >= 0 && value <= 1)) problems.push(`${field}: ${value} must be a share from 0 to 1`);
@@ -111,9 +114,11 @@ function validate(id: string, props: TracingProps): void {
   rate("apiSampleRate", props.apiSampleRate);
   rate("taskSampleRate", props.taskSampleRate);
   const reservoir = props.apiReservoirPerSecond;
-  if (reservoir !== undefined && !(Number.isInteger(reservoir) && reservoir >= 0)) problems.push(`apiReservoirPerSecond: ${reservoir} must be a whole number >= 0`);
+  if (reservoir !== undefined && !(Number.isInteger(reservoir) && reservoir >= 0))
+    problems.push(`apiReservoirPerSecond: ${reservoir} must be a whole number >= 0`);
   const path = props.healthCheckPath ?? "/health";
-  if (!path.startsWith("/") || path.length > 128) problems.push(`healthCheckPath: "${path}" must start with / and hold at most 128 characters`);
+  if (!path.startsWith("/") || path.length > 128)
+    problems.push(`healthCheckPath: "${path}" must start with / and hold at most 128 characters`);
   const slow = props.slowRequestSeconds;
   if (slow !== undefined && !(slow > 0)) problems.push(`slowRequestSeconds: ${slow} must be above 0`);
   refuseProps("Tracing", id, problems);

@@ -60,7 +60,9 @@ export function suppress(resource: IConstruct, rule: string, reason: string): vo
     throw new Error(`suppress(${resource.node.path}): "${rule}" is not a rule ID (CKV_AWS_n, CKV2_AWS_n, AWS-nnnn or ECG_*)`);
   }
   if ((reason ?? "").trim().length < 20) {
-    throw new Error(`suppress(${resource.node.path}, ${rule}): a reason of at least 20 characters is required, saying why the rule does not apply`);
+    throw new Error(
+      `suppress(${resource.node.path}, ${rule}): a reason of at least 20 characters is required, saying why the rule does not apply`,
+    );
   }
   resource.node.addMetadata(SUPPRESSION, { rule, reason: reason.trim() });
 }
@@ -112,7 +114,14 @@ function evaluateTerraform(stack: TerraformStack, terraform: Record<string, any>
         suppressed.push({ rule: suppression.rule, address: resource.address, path: resource.path, reason: suppression.reason });
         continue;
       }
-      findings.push({ rule: rule.ids.join("/"), severity: rule.severity, address: resource.address, path: resource.path, found, fix: rule.fix });
+      findings.push({
+        rule: rule.ids.join("/"),
+        severity: rule.severity,
+        address: resource.address,
+        path: resource.path,
+        found,
+        fix: rule.fix,
+      });
     }
   }
   for (const [path, entries] of suppressionsByPath) {
@@ -133,7 +142,9 @@ function evaluateTerraform(stack: TerraformStack, terraform: Record<string, any>
 export function formatReport(report: PolicyReport): string {
   const errors = report.findings.filter((f) => f.severity === "error");
   const warnings = report.findings.filter((f) => f.severity === "warning");
-  const lines = [`Policy report for ${report.stack}: ${errors.length} error(s), ${warnings.length} warning(s), ${report.suppressed.length} suppression(s)`];
+  const lines = [
+    `Policy report for ${report.stack}: ${errors.length} error(s), ${warnings.length} warning(s), ${report.suppressed.length} suppression(s)`,
+  ];
   for (const f of [...errors, ...warnings]) {
     lines.push(`  ${f.severity.toUpperCase()} ${f.rule} ${f.address}`, `    found: ${f.found}`, `    fix:   ${f.fix}`);
   }

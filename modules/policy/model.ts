@@ -132,11 +132,14 @@ export function policyStatements(model: StackModel, policy: unknown): Statement[
       conditions: (s.condition ?? []).map((k: Json) => ({ test: k.test, variable: k.variable, values: list(k.values) })),
     }));
     // Merged documents count too: their statements end up in this policy.
-    const merged = [...list(c.source_policy_documents), ...list(c.override_policy_documents), ...list(c.source_json), ...list(c.override_json)].map(
-      (document) => policyStatements(model, document),
-    );
+    const merged = [
+      ...list(c.source_policy_documents),
+      ...list(c.override_policy_documents),
+      ...list(c.source_json),
+      ...list(c.override_json),
+    ].map((document) => policyStatements(model, document));
     if (merged.some((m) => m === undefined)) return undefined;
-    return [...own, ...merged.flat() as Statement[]];
+    return [...own, ...(merged.flat() as Statement[])];
   }
   if (typeof policy !== "string") return undefined;
   let document: Json;

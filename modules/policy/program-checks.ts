@@ -181,7 +181,8 @@ export const SINGLETONS: readonly Singleton[] = [
     // Type defaults to ACCOUNT. An account outside the organization's management/delegated
     // admin can have only one analyzer with the account as zone of trust; keyed per type.
     key: (c) => (c.type === undefined ? "ACCOUNT" : literal(c.type)),
-    source: "IAM User Guide, creating an external access analyzer: an analyzer is per Region, and an account that is not the organization's management or delegated administrator account can create only one analyzer with the account as zone of trust",
+    source:
+      "IAM User Guide, creating an external access analyzer: an analyzer is per Region, and an account that is not the organization's management or delegated administrator account can create only one analyzer with the account as zone of trust",
   },
   {
     type: "aws_ebs_encryption_by_default",
@@ -195,28 +196,32 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account+region",
     what: "EBS default KMS key",
     key: ONE,
-    source: "Amazon EBS User Guide, encryption by default: the default KMS key is a Region-level setting of the account (ModifyEbsDefaultKmsKeyId)",
+    source:
+      "Amazon EBS User Guide, encryption by default: the default KMS key is a Region-level setting of the account (ModifyEbsDefaultKmsKeyId)",
   },
   {
     type: "aws_securityhub_account",
     scope: "account+region",
     what: "Security Hub enablement",
     key: ONE,
-    source: "Security Hub User Guide: Security Hub is enabled per account per Region (EnableSecurityHub fails with ResourceConflictException when already enabled)",
+    source:
+      "Security Hub User Guide: Security Hub is enabled per account per Region (EnableSecurityHub fails with ResourceConflictException when already enabled)",
   },
   {
     type: "aws_api_gateway_account",
     scope: "account+region",
     what: "API Gateway account settings (CloudWatch role)",
     key: ONE,
-    source: "API Gateway Developer Guide, CloudWatch logging: the CloudWatch Logs role ARN is an account setting per Region (UpdateAccount)",
+    source:
+      "API Gateway Developer Guide, CloudWatch logging: the CloudWatch Logs role ARN is an account setting per Region (UpdateAccount)",
   },
   {
     type: "aws_cloudwatch_log_resource_policy",
     scope: "account+region",
     what: "CloudWatch Logs resource policy name",
     key: (c) => literal(c.policy_name),
-    source: "CloudWatch Logs API Reference, PutResourcePolicy: a policy name is unique in the account and Region (putting the same name replaces the other's)",
+    source:
+      "CloudWatch Logs API Reference, PutResourcePolicy: a policy name is unique in the account and Region (putting the same name replaces the other's)",
   },
   {
     type: "aws_cloudwatch_log_group",
@@ -244,14 +249,16 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account+region",
     what: "Secrets Manager secret name",
     key: (c) => literal(c.name),
-    source: "Secrets Manager API Reference, CreateSecret: the secret name must be unique within the account and Region (ResourceExistsException)",
+    source:
+      "Secrets Manager API Reference, CreateSecret: the secret name must be unique within the account and Region (ResourceExistsException)",
   },
   {
     type: "aws_ecs_cluster",
     scope: "account+region",
     what: "ECS cluster name",
     key: (c) => literal(c.name),
-    source: "Amazon ECS API Reference, CreateCluster: cluster names are unique in the account and Region (a second create returns the existing cluster, which two stacks then both own)",
+    source:
+      "Amazon ECS API Reference, CreateCluster: cluster names are unique in the account and Region (a second create returns the existing cluster, which two stacks then both own)",
   },
   {
     type: "aws_db_instance",
@@ -265,14 +272,16 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account+region",
     what: "ElastiCache replication group id",
     key: (c) => literal(c.replication_group_id)?.toLowerCase(),
-    source: "ElastiCache API Reference, CreateReplicationGroup: the replication group identifier is unique in the account and Region (stored in lowercase)",
+    source:
+      "ElastiCache API Reference, CreateReplicationGroup: the replication group identifier is unique in the account and Region (stored in lowercase)",
   },
   {
     type: "aws_sns_topic",
     scope: "account+region",
     what: "SNS topic name",
     key: (c) => literal(c.name),
-    source: "Amazon SNS API Reference, CreateTopic: a topic name is unique in the account and Region (the ARN is arn:aws:sns:<region>:<account>:<name>; a second create returns the other's topic)",
+    source:
+      "Amazon SNS API Reference, CreateTopic: a topic name is unique in the account and Region (the ARN is arn:aws:sns:<region>:<account>:<name>; a second create returns the other's topic)",
   },
   {
     type: "aws_kms_alias",
@@ -286,7 +295,8 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account+region",
     what: "SSM parameter name",
     key: (c) => literal(c.name),
-    source: "Systems Manager API Reference, PutParameter: parameter names are unique in the account and Region (ParameterAlreadyExists without overwrite)",
+    source:
+      "Systems Manager API Reference, PutParameter: parameter names are unique in the account and Region (ParameterAlreadyExists without overwrite)",
   },
   {
     type: "aws_lb",
@@ -300,7 +310,8 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account+region",
     what: "WAF web ACL name and scope",
     key: (c) => literals(c.name, c.scope),
-    source: "AWS WAF API Reference, CreateWebACL: the name is unique for the scope (REGIONAL per Region, CLOUDFRONT in us-east-1) in the account (WAFDuplicateItemException)",
+    source:
+      "AWS WAF API Reference, CreateWebACL: the name is unique for the scope (REGIONAL per Region, CLOUDFRONT in us-east-1) in the account (WAFDuplicateItemException)",
   },
   // ---- one per account ------------------------------------------------------------
   {
@@ -308,7 +319,8 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account",
     what: "S3 account-level Block Public Access setting",
     key: ONE,
-    source: "Amazon S3 User Guide, Blocking public access: the account-level setting applies to every bucket of the account in every Region (PutPublicAccessBlock on the account replaces it)",
+    source:
+      "Amazon S3 User Guide, Blocking public access: the account-level setting applies to every bucket of the account in every Region (PutPublicAccessBlock on the account replaces it)",
   },
   {
     type: "aws_iam_account_password_policy",
@@ -322,7 +334,8 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "account",
     what: "IAM role name",
     key: (c) => iamName(c.name),
-    source: "IAM API Reference, CreateRole: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
+    source:
+      "IAM API Reference, CreateRole: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
   },
   {
     type: "aws_iam_policy",
@@ -330,34 +343,41 @@ export const SINGLETONS: readonly Singleton[] = [
     // Unique by name, whatever the path: the path does not make a second name.
     what: "IAM managed policy name",
     key: (c) => iamName(c.name),
-    source: "IAM API Reference, CreatePolicy: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
+    source:
+      "IAM API Reference, CreatePolicy: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
   },
   {
     type: "aws_iam_instance_profile",
     scope: "account",
     what: "IAM instance profile name",
     key: (c) => iamName(c.name),
-    source: "IAM API Reference, CreateInstanceProfile: instance profile names must be unique within the account; names are not distinguished by case",
+    source:
+      "IAM API Reference, CreateInstanceProfile: instance profile names must be unique within the account; names are not distinguished by case",
   },
   {
     type: "aws_iam_user",
     scope: "account",
     what: "IAM user name",
     key: (c) => iamName(c.name),
-    source: "IAM API Reference, CreateUser: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
+    source:
+      "IAM API Reference, CreateUser: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
   },
   {
     type: "aws_iam_group",
     scope: "account",
     what: "IAM group name",
     key: (c) => iamName(c.name),
-    source: "IAM API Reference, CreateGroup: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
+    source:
+      "IAM API Reference, CreateGroup: IAM user, group, role and policy names must be unique within the account; names are not distinguished by case",
   },
   {
     type: "aws_iam_openid_connect_provider",
     scope: "account",
     what: "IAM OIDC identity provider URL",
-    key: (c) => literal(c.url)?.replace(/^https:\/\//, "").replace(/\/$/, ""),
+    key: (c) =>
+      literal(c.url)
+        ?.replace(/^https:\/\//, "")
+        .replace(/\/$/, ""),
     source: "IAM API Reference, CreateOpenIDConnectProvider: one provider per URL in the account (EntityAlreadyExists)",
   },
   // ---- one across the partition -----------------------------------------------------
@@ -380,7 +400,8 @@ export const SINGLETONS: readonly Singleton[] = [
     scope: "partition",
     what: "S3 bucket name",
     key: (c) => literal(c.bucket),
-    source: "Amazon S3 User Guide, bucket naming rules: bucket names must be unique across all AWS accounts in all the AWS Regions within a partition",
+    source:
+      "Amazon S3 User Guide, bucket naming rules: bucket names must be unique across all AWS accounts in all the AWS Regions within a partition",
   },
 ];
 
@@ -390,7 +411,8 @@ const arnParts = (arn: unknown): [string, string] | undefined => {
   return m ? [m[1], m[2]] : undefined;
 };
 
-const partitionOf = (region: string) => (region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("us-iso") ? "aws-iso" : "aws");
+const partitionOf = (region: string) =>
+  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("us-iso") ? "aws-iso" : "aws";
 
 interface ProviderPlacement {
   readonly accounts?: readonly string[];
@@ -403,10 +425,13 @@ export function providerPlacements(terraform: Json): Map<string, ProviderPlaceme
   const placements = new Map<string, ProviderPlacement>();
   for (const entry of blocks(terraform.provider?.aws)) {
     const region = literal(entry.region);
-    const role = blocks(entry.assume_role).map((r) => arnParts(r.role_arn)).find(Boolean);
-    const allowed = Array.isArray(entry.allowed_account_ids) && entry.allowed_account_ids.length && entry.allowed_account_ids.every(isLiteral)
-      ? (entry.allowed_account_ids as string[])
-      : undefined;
+    const role = blocks(entry.assume_role)
+      .map((r) => arnParts(r.role_arn))
+      .find(Boolean);
+    const allowed =
+      Array.isArray(entry.allowed_account_ids) && entry.allowed_account_ids.length && entry.allowed_account_ids.every(isLiteral)
+        ? (entry.allowed_account_ids as string[])
+        : undefined;
     const accounts = role ? [role[1]] : allowed;
     const partition = region ? partitionOf(region) : role?.[0];
     placements.set(entry.alias === undefined ? "aws" : `aws.${entry.alias}`, { accounts, region, partition });
@@ -422,7 +447,8 @@ const placementOf = (stack: string, view: ResourceView, providers: Map<string, P
 
 const canShareAccount = (a: Placement, b: Placement) => !a.accounts || !b.accounts || a.accounts.some((x) => b.accounts!.includes(x));
 const canShareRegion = (a: Placement, b: Placement) => a.region === undefined || b.region === undefined || a.region === b.region;
-const canSharePartition = (a: Placement, b: Placement) => a.partition === undefined || b.partition === undefined || a.partition === b.partition;
+const canSharePartition = (a: Placement, b: Placement) =>
+  a.partition === undefined || b.partition === undefined || a.partition === b.partition;
 
 const canShare: Record<UniquenessScope, (a: Placement, b: Placement) => boolean> = {
   "account+region": (a, b) => canShareAccount(a, b) && canShareRegion(a, b),
@@ -455,7 +481,15 @@ export function programClashes(stacks: Readonly<Record<string, Json>>, singleton
       for (let j = i + 1; j < keyed.length; j++) {
         const [a, b] = [keyed[i], keyed[j]];
         if (a.key !== b.key || !canShare[singleton.scope](a.placement, b.placement)) continue;
-        clashes.push({ type: singleton.type, scope: singleton.scope, what: singleton.what, key: a.key, source: singleton.source, first: a.placement, second: b.placement });
+        clashes.push({
+          type: singleton.type,
+          scope: singleton.scope,
+          what: singleton.what,
+          key: a.key,
+          source: singleton.source,
+          first: a.placement,
+          second: b.placement,
+        });
       }
     }
   }

@@ -10,7 +10,15 @@ import { refuseProps } from "../common/props";
 import { type SecretReplica, secretReplicaProblems } from "../app-secrets/replicas";
 import { MasterCredentials } from "./master-credentials";
 import { PostgresReplica } from "./replica";
-import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MonitoringRole, MONITORING_INTERVALS, postgresParameters } from "./settings";
+import {
+  BACKUP_WINDOW,
+  exportedLogGroups,
+  MAINTENANCE_WINDOW,
+  instanceSettings,
+  MonitoringRole,
+  MONITORING_INTERVALS,
+  postgresParameters,
+} from "./settings";
 
 /** RDS-1: PostgreSQL 15, the minor kept current by automatic minor upgrades. */
 export const DEFAULT_ENGINE_VERSION = "15";
@@ -91,7 +99,6 @@ export interface PostgresProps {
   readonly crossRegionReplica?: CrossRegionReplica;
 }
 
-
 /**
  * The card's "Multi-AZ RDS" (RDS-1..4): PostgreSQL on gp3, Multi-AZ, encrypted
  * with a customer key (storage, Performance Insights, the master secret), TLS
@@ -130,11 +137,16 @@ export class PostgresDatabase extends Construct {
     this.masterUsername = props.masterUsername ?? "ecg_admin";
     this.port = 5432;
 
-    const subnetGroup = new DbSubnetGroup(this, "subnet-group", { name, subnetIds: [...props.subnetIds], description: `${name}: private subnets` });
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name,
+      subnetIds: [...props.subnetIds],
+      description: `${name}: private subnets`,
+    });
     const parameterGroupConfig = postgresParameters(name, engineVersion);
     this.parameterGroup = new DbParameterGroup(this, "parameters", parameterGroupConfig);
     const retention = props.logRetentionDays ?? 365;
-    const exportedLogs = (instanceId: string, kmsKeyId: string) => exportedLogGroups(this, instanceId, { kmsKeyId, retentionDays: retention });
+    const exportedLogs = (instanceId: string, kmsKeyId: string) =>
+      exportedLogGroups(this, instanceId, { kmsKeyId, retentionDays: retention });
 
     const monitoringRole = new MonitoringRole(this, "monitoring-role", { name: `${name}-rds-monitoring`, partition: account.partition });
 
@@ -192,20 +204,22 @@ export class PostgresDatabase extends Construct {
     this.masterSecretArn = this.masterCredentials.secretArn;
 
     // Replicas follow the primary's engine, storage and parameters.
-    this.replicas = Array.from({ length: props.sameRegionReplicas ?? 0 }, (_, i) =>
-      new DbInstance(this, `replica-${i + 1}`, {
-        ...common,
-        identifier: `${name}-replica-${i + 1}`,
-        dependsOn: exportedLogs(`${name}-replica-${i + 1}`, props.logsKmsKeyArn),
-        replicateSourceDb: this.instance.identifier,
-        kmsKeyId: props.kmsKeyArn,
-        performanceInsightsKmsKeyId: props.kmsKeyArn,
-        vpcSecurityGroupIds: [...props.securityGroupIds],
-        parameterGroupName: this.parameterGroup.name,
-        // RDS takes no final snapshot of a replica; the primary's backups cover it.
-        skipFinalSnapshot: true,
-        lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
-      }),
+    this.replicas = Array.from(
+      { length: props.sameRegionReplicas ?? 0 },
+      (_, i) =>
+        new DbInstance(this, `replica-${i + 1}`, {
+          ...common,
+          identifier: `${name}-replica-${i + 1}`,
+          dependsOn: exportedLogs(`${name}-replica-${i + 1}`, props.logsKmsKeyArn),
+          replicateSourceDb: this.instance.identifier,
+          kmsKeyId: props.kmsKeyArn,
+          performanceInsightsKmsKeyId: props.kmsKeyArn,
+          vpcSecurityGroupIds: [...props.securityGroupIds],
+          parameterGroupName: this.parameterGroup.name,
+          // RDS takes no final snapshot of a replica; the primary's backups cover it.
+          skipFinalSnapshot: true,
+          lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+        }),
     );
 
     const remote = props.crossRegionReplica;
@@ -238,38 +252,53 @@ function validate(id: string, props: PostgresProps): void {
   const version = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
   // The longest derived name, `<name>-rds-monitoring` (IAM role), must fit 64 characters; `<name>-replica-remote` the RDS limit of 63.
   if (!/^[a-z][a-z0-9-]{0,47}$/.test(props.name ?? "") || props.name.endsWith("-") || props.name.includes("--")) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)`,
+    );
   }
   if (!/^\d+(\.\d+)?$/.test(version)) problems.push(`engineVersion: "${version}" must look like 15 or 15.12`);
   if (!props.rotationCodePath) problems.push("rotationCodePath: the master password's rotation function needs its code folder");
   const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);
   if (recovery) problems.push(`secretRecoveryWindowDays: ${recovery}`);
   problems.push(...secretReplicaProblems("secretReplicas", props.secretReplicas, props.account?.region));
-  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? ""))
+    problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
   if (!(Number.isInteger(props.allocatedStorageGiB) && props.allocatedStorageGiB >= 20 && props.allocatedStorageGiB <= 65536)) {
     problems.push(`allocatedStorageGiB: ${props.allocatedStorageGiB} must be 20-65536 (gp3)`);
   }
   // gp3 on RDS PostgreSQL: IOPS and throughput are configurable from 400 GiB only.
   if ((props.iops !== undefined || props.storageThroughputMiBps !== undefined) && props.allocatedStorageGiB < 400) {
-    problems.push(`iops/storageThroughputMiBps: RDS sets them on gp3 only from 400 GiB; ${props.allocatedStorageGiB} GiB uses the baseline (3000 IOPS, 125 MiB/s): leave them unset`);
+    problems.push(
+      `iops/storageThroughputMiBps: RDS sets them on gp3 only from 400 GiB; ${props.allocatedStorageGiB} GiB uses the baseline (3000 IOPS, 125 MiB/s): leave them unset`,
+    );
   }
-  if (props.iops !== undefined && !(props.iops >= 12000 && props.iops <= 64000)) problems.push(`iops: ${props.iops} must be 12000-64000 (gp3 from 400 GiB)`);
+  if (props.iops !== undefined && !(props.iops >= 12000 && props.iops <= 64000))
+    problems.push(`iops: ${props.iops} must be 12000-64000 (gp3 from 400 GiB)`);
   if (props.storageThroughputMiBps !== undefined && !(props.storageThroughputMiBps >= 500 && props.storageThroughputMiBps <= 4000)) {
     problems.push(`storageThroughputMiBps: ${props.storageThroughputMiBps} must be 500-4000 (gp3 from 400 GiB)`);
   }
   if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {
-    problems.push(`backupRetentionDays: ${props.backupRetentionDays} must be 1-35: replicas and point-in-time recovery need automated backups`);
+    problems.push(
+      `backupRetentionDays: ${props.backupRetentionDays} must be 1-35: replicas and point-in-time recovery need automated backups`,
+    );
   }
-  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs`);
+  if ((props.subnetIds ?? []).length < 2)
+    problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
   const interval = props.monitoringIntervalSeconds ?? 60;
-  if (!MONITORING_INTERVALS.includes(interval)) problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
+  if (!MONITORING_INTERVALS.includes(interval))
+    problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
   const rotation = props.passwordRotationDays ?? 30;
   if (!(Number.isInteger(rotation) && rotation >= 1 && rotation <= 365)) problems.push(`passwordRotationDays: ${rotation} must be 1-365`);
   const replicas = props.sameRegionReplicas ?? 0;
-  if (!(Number.isInteger(replicas) && replicas >= 0 && replicas <= 15)) problems.push(`sameRegionReplicas: ${replicas} must be 0-15 (RDS limit)`);
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.databaseName ?? "ecg")) problems.push(`databaseName: "${props.databaseName}" must be a PostgreSQL identifier`);
-  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.masterUsername ?? "ecg_admin") || ["postgres", "rdsadmin", "admin"].includes(props.masterUsername ?? "")) {
+  if (!(Number.isInteger(replicas) && replicas >= 0 && replicas <= 15))
+    problems.push(`sameRegionReplicas: ${replicas} must be 0-15 (RDS limit)`);
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.databaseName ?? "ecg"))
+    problems.push(`databaseName: "${props.databaseName}" must be a PostgreSQL identifier`);
+  if (
+    !/^[a-z][a-z0-9_]{0,62}$/.test(props.masterUsername ?? "ecg_admin") ||
+    ["postgres", "rdsadmin", "admin"].includes(props.masterUsername ?? "")
+  ) {
     problems.push(`masterUsername: "${props.masterUsername}" must be a PostgreSQL identifier other than a reserved name`);
   }
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);

@@ -8,7 +8,14 @@ import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { forgetResource } from "../common/removed";
-import { BACKUP_WINDOW, exportedLogGroups, MAINTENANCE_WINDOW, instanceSettings, MONITORING_INTERVALS, postgresParameters } from "./settings";
+import {
+  BACKUP_WINDOW,
+  exportedLogGroups,
+  MAINTENANCE_WINDOW,
+  instanceSettings,
+  MONITORING_INTERVALS,
+  postgresParameters,
+} from "./settings";
 
 export interface PostgresReplicaProps {
   /** Provider of the replica's region. @default - the stack's default provider */
@@ -86,16 +93,29 @@ export class PostgresReplica extends Construct {
     refuseProps("PostgresReplica", id, problemsOf(props));
     const { provider, identifier } = props;
     const promoted = props.promoted ?? false;
-    const subnets = new DbSubnetGroup(this, "subnet-group", { provider, name: identifier, subnetIds: [...props.subnetIds], description: `${identifier}: private subnets` });
+    const subnets = new DbSubnetGroup(this, "subnet-group", {
+      provider,
+      name: identifier,
+      subnetIds: [...props.subnetIds],
+      description: `${identifier}: private subnets`,
+    });
     // Parameter groups are regional: the replica's region gets the same one.
     const parameters = postgresParameters(identifier, props.engineVersion);
-    this.parameterGroup = new DbParameterGroup(this, "parameters", { ...parameters, provider, name: props.parameterGroupName ?? parameters.name });
+    this.parameterGroup = new DbParameterGroup(this, "parameters", {
+      ...parameters,
+      provider,
+      name: props.parameterGroupName ?? parameters.name,
+    });
     this.instance = new DbInstance(this, "replica", {
       ...instanceSettings(props),
       provider,
       identifier,
       // Its log groups live in its region, under its region's key.
-      dependsOn: exportedLogGroups(this, identifier, { provider, kmsKeyId: props.logsKmsKeyArn, retentionDays: props.logRetentionDays ?? 365 }),
+      dependsOn: exportedLogGroups(this, identifier, {
+        provider,
+        kmsKeyId: props.logsKmsKeyArn,
+        retentionDays: props.logRetentionDays ?? 365,
+      }),
       replicateSourceDb: promoted ? undefined : props.sourceDbArn,
       // Promoted, it is the database of record: the primary's backups, windows and final snapshot.
       ...(promoted
@@ -143,17 +163,27 @@ export class PostgresReplica extends Construct {
 function problemsOf(props: PostgresReplicaProps): string[] {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.identifier ?? "") || props.identifier.endsWith("-") || props.identifier.includes("--")) {
-    problems.push(`identifier: "${props.identifier ?? ""}" must be 1-63 lower-case letters, digits or single hyphens, starting with a letter (RDS limit)`);
+    problems.push(
+      `identifier: "${props.identifier ?? ""}" must be 1-63 lower-case letters, digits or single hyphens, starting with a letter (RDS limit)`,
+    );
   }
   const arn = props.sourceDbArn;
   if (!arn) problems.push("sourceDbArn: is required (across regions RDS names the source by ARN)");
-  else if (!arn.includes("${") && !/^arn:[a-z-]+:rds:[a-z0-9-]+:\d{12}:db:[a-z][a-z0-9-]*$/.test(arn)) problems.push(`sourceDbArn: "${arn}" is not an RDS DB instance ARN`);
-  if (!/^\d+(\.\d+)?$/.test(props.engineVersion ?? "")) problems.push(`engineVersion: "${props.engineVersion ?? ""}" must look like 15 or 15.12`);
-  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? "")) problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
-  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)`);
-  if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required (no default VPC group is assumed)");
+  else if (!arn.includes("${") && !/^arn:[a-z-]+:rds:[a-z0-9-]+:\d{12}:db:[a-z][a-z0-9-]*$/.test(arn))
+    problems.push(`sourceDbArn: "${arn}" is not an RDS DB instance ARN`);
+  if (!/^\d+(\.\d+)?$/.test(props.engineVersion ?? ""))
+    problems.push(`engineVersion: "${props.engineVersion ?? ""}" must look like 15 or 15.12`);
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceClass ?? ""))
+    problems.push(`instanceClass: "${props.instanceClass ?? ""}" is not an RDS instance class`);
+  if ((props.subnetIds ?? []).length < 2)
+    problems.push(
+      `subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)`,
+    );
+  if ((props.securityGroupIds ?? []).length < 1)
+    problems.push("securityGroupIds: at least one security group is required (no default VPC group is assumed)");
   const interval = props.monitoringIntervalSeconds ?? 60;
-  if (!MONITORING_INTERVALS.includes(interval)) problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
+  if (!MONITORING_INTERVALS.includes(interval))
+    problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
   if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {
     problems.push(`backupRetentionDays: ${props.backupRetentionDays} must be 1-35`);
   }

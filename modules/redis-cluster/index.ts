@@ -85,7 +85,11 @@ export class RedisCluster extends Construct {
     new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: secret.id, secretString: token.result });
     this.authTokenSecretArn = secret.arn;
 
-    const subnets = new ElasticacheSubnetGroup(this, "subnet-group", { name, subnetIds: [...props.subnetIds], description: `${name}: private subnets` });
+    const subnets = new ElasticacheSubnetGroup(this, "subnet-group", {
+      name,
+      subnetIds: [...props.subnetIds],
+      description: `${name}: private subnets`,
+    });
     const slowLog = new CloudwatchLogGroup(this, "slow-log", {
       name: `/aws/elasticache/${name}/slow-log`,
       retentionInDays: props.logRetentionDays ?? 30,
@@ -127,17 +131,25 @@ export class RedisCluster extends Construct {
 function validate(id: string, props: RedisClusterProps): void {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.name ?? "") || props.name.endsWith("-") || props.name.includes("--")) {
-    problems.push(`name: "${props.name ?? ""}" must be 1-40 lower-case letters, digits or single hyphens, starting with a letter (replication group id)`);
+    problems.push(
+      `name: "${props.name ?? ""}" must be 1-40 lower-case letters, digits or single hyphens, starting with a letter (replication group id)`,
+    );
   }
   const version = props.engineVersion ?? "7.0";
   // default.redis7.cluster.on is the family's cluster-mode group; Redis 6's family is named differently (redis6.x).
-  if (!/^7\.\d+$/.test(version)) problems.push(`engineVersion: "${version}" must be a Redis 7 version (7.0, 7.1): the cluster-mode parameter group is default.redis7.cluster.on`);
-  if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.nodeType ?? "")) problems.push(`nodeType: "${props.nodeType ?? ""}" is not an ElastiCache node type`);
-  if (!(Number.isInteger(props.shards) && props.shards >= 1 && props.shards <= 500)) problems.push(`shards: ${props.shards} must be 1-500: cluster mode needs at least one node group`);
+  if (!/^7\.\d+$/.test(version))
+    problems.push(
+      `engineVersion: "${version}" must be a Redis 7 version (7.0, 7.1): the cluster-mode parameter group is default.redis7.cluster.on`,
+    );
+  if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.nodeType ?? ""))
+    problems.push(`nodeType: "${props.nodeType ?? ""}" is not an ElastiCache node type`);
+  if (!(Number.isInteger(props.shards) && props.shards >= 1 && props.shards <= 500))
+    problems.push(`shards: ${props.shards} must be 1-500: cluster mode needs at least one node group`);
   if (!(Number.isInteger(props.replicasPerShard) && props.replicasPerShard >= 1 && props.replicasPerShard <= 5)) {
     problems.push(`replicasPerShard: ${props.replicasPerShard} must be 1-5: automatic failover and Multi-AZ need a replica in every shard`);
   }
-  if ((props.subnetIds ?? []).length < 2) problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; Multi-AZ needs subnets in at least 2 AZs`);
+  if ((props.subnetIds ?? []).length < 2)
+    problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; Multi-AZ needs subnets in at least 2 AZs`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
   if (!(Number.isInteger(props.snapshotRetentionDays) && props.snapshotRetentionDays >= 1 && props.snapshotRetentionDays <= 35)) {
     problems.push(`snapshotRetentionDays: ${props.snapshotRetentionDays} must be 1-35 (daily snapshots, RED-2)`);

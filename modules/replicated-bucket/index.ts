@@ -85,7 +85,10 @@ export class ReplicatedBucket extends Construct {
         expiration: p.expireAfterDays ? [{ days: p.expireAfterDays }] : undefined,
         // Expired scratch data must not linger as old versions.
         noncurrentVersionExpiration: p.expireAfterDays ? [{ noncurrentDays: 1 }] : undefined,
-        transition: [...(p.intelligentTiering ? [{ days: 0, storageClass: "INTELLIGENT_TIERING" }] : []), ...(p.transitions ?? []).map((t) => ({ ...t }))],
+        transition: [
+          ...(p.intelligentTiering ? [{ days: 0, storageClass: "INTELLIGENT_TIERING" }] : []),
+          ...(p.transitions ?? []).map((t) => ({ ...t })),
+        ],
       }));
     this.primary = new SecureBucket(this, "primary", {
       bucketName: props.bucketName,
@@ -115,12 +118,23 @@ export class ReplicatedBucket extends Construct {
       bucketName: props.replicaBucketName,
       preventDestroy: props.preventDestroy,
       extraLifecycleRules: [
-        { id: "dr-copy-to-glacier-ir", status: "Enabled", filter: [{}], transition: [{ days: props.replicaGlacierAfterDays ?? 30, storageClass: "GLACIER_IR" }] },
+        {
+          id: "dr-copy-to-glacier-ir",
+          status: "Enabled",
+          filter: [{}],
+          transition: [{ days: props.replicaGlacierAfterDays ?? 30, storageClass: "GLACIER_IR" }],
+        },
       ],
     });
 
     const { account } = props;
-    const trust = serviceTrustPolicy(this, "replication-trust", "s3.amazonaws.com", account, `arn:${account.partition}:s3:::${props.bucketName}`);
+    const trust = serviceTrustPolicy(
+      this,
+      "replication-trust",
+      "s3.amazonaws.com",
+      account,
+      `arn:${account.partition}:s3:::${props.bucketName}`,
+    );
     const role = new IamRole(this, "replication-role", {
       name: `${props.bucketName}-replication`.slice(0, 64),
       description: `S3 replication of ${props.bucketName} to ${props.replicaBucketName}`,
@@ -170,8 +184,12 @@ const ruleId = (prefix: string) => prefix.replace(/\/+$/, "").replace(/[^A-Za-z0
 function validate(id: string, props: ReplicatedBucketProps): void {
   const problems: string[] = [];
   // Transfer Acceleration refuses bucket names with dots.
-  for (const [field, name] of [["bucketName", props.bucketName], ["replicaBucketName", props.replicaBucketName]] as const) {
-    if (withStandIns(name ?? "").includes(".")) problems.push(`${field}: "${name}" must not contain dots (Transfer Acceleration and TLS virtual-host names refuse them)`);
+  for (const [field, name] of [
+    ["bucketName", props.bucketName],
+    ["replicaBucketName", props.replicaBucketName],
+  ] as const) {
+    if (withStandIns(name ?? "").includes("."))
+      problems.push(`${field}: "${name}" must not contain dots (Transfer Acceleration and TLS virtual-host names refuse them)`);
   }
   if (props.bucketName === props.replicaBucketName) problems.push("replicaBucketName: must differ from bucketName");
   const prefixes = Object.entries(props.prefixes ?? {});
@@ -179,19 +197,25 @@ function validate(id: string, props: ReplicatedBucketProps): void {
   if (!prefixes.some(([, p]) => p.replicate ?? true)) problems.push("prefixes: at least one prefix must be replicated (S3-6)");
   const ids = prefixes.map(([prefix]) => ruleId(prefix));
   ids.forEach((ruleName, i) => {
-    if (ids.indexOf(ruleName) !== i) problems.push(`prefixes: "${prefixes[i][0]}" and "${prefixes[ids.indexOf(ruleName)][0]}" make the same rule id "${ruleName}"`);
+    if (ids.indexOf(ruleName) !== i)
+      problems.push(`prefixes: "${prefixes[i][0]}" and "${prefixes[ids.indexOf(ruleName)][0]}" make the same rule id "${ruleName}"`);
   });
   for (const [prefix, p] of prefixes) {
     if (!/^[a-z0-9][a-z0-9._-]*\/$/.test(prefix)) problems.push(`prefixes: "${prefix}" must be lower-case and end with /`);
-    if (p.expireAfterDays !== undefined && !(Number.isInteger(p.expireAfterDays) && p.expireAfterDays >= 1)) problems.push(`prefixes["${prefix}"].expireAfterDays: ${p.expireAfterDays} must be a whole number of days >= 1`);
-    if (p.expireAfterDays && (p.replicate ?? true)) problems.push(`prefixes["${prefix}"]: expiring scratch data should not be replicated (set replicate: false)`);
+    if (p.expireAfterDays !== undefined && !(Number.isInteger(p.expireAfterDays) && p.expireAfterDays >= 1))
+      problems.push(`prefixes["${prefix}"].expireAfterDays: ${p.expireAfterDays} must be a whole number of days >= 1`);
+    if (p.expireAfterDays && (p.replicate ?? true))
+      problems.push(`prefixes["${prefix}"]: expiring scratch data should not be replicated (set replicate: false)`);
     const days = (p.transitions ?? []).map((t) => t.days);
-    if (days.some((d, i) => !(Number.isInteger(d) && d >= 0) || (i > 0 && d <= days[i - 1]))) problems.push(`prefixes["${prefix}"].transitions: days ${days.join(", ")} must be whole numbers in increasing order`);
+    if (days.some((d, i) => !(Number.isInteger(d) && d >= 0) || (i > 0 && d <= days[i - 1])))
+      problems.push(`prefixes["${prefix}"].transitions: days ${days.join(", ")} must be whole numbers in increasing order`);
     (p.transitions ?? []).forEach((t) => {
       // S3 lifecycle: Standard-IA no sooner than 30 days (seed conflict 3).
-      if (t.storageClass === "STANDARD_IA" && t.days < 30) problems.push(`prefixes["${prefix}"].transitions: STANDARD_IA after ${t.days} days; S3 allows it from 30 days`);
+      if (t.storageClass === "STANDARD_IA" && t.days < 30)
+        problems.push(`prefixes["${prefix}"].transitions: STANDARD_IA after ${t.days} days; S3 allows it from 30 days`);
     });
-    if (p.intelligentTiering && p.transitions?.length) problems.push(`prefixes["${prefix}"]: choose Intelligent-Tiering or transitions, not both`);
+    if (p.intelligentTiering && p.transitions?.length)
+      problems.push(`prefixes["${prefix}"]: choose Intelligent-Tiering or transitions, not both`);
   }
   const glacier = props.replicaGlacierAfterDays ?? 30;
   if (!(Number.isInteger(glacier) && glacier >= 0)) problems.push(`replicaGlacierAfterDays: ${glacier} must be a whole number >= 0`);

@@ -1,6 +1,9 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -65,7 +68,8 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    if (props.forceDestroy && props.preventDestroy) throw new Error(`SecureBucket "${id}": forceDestroy and preventDestroy contradict each other`);
+    if (props.forceDestroy && props.preventDestroy)
+      throw new Error(`SecureBucket "${id}": forceDestroy and preventDestroy contradict each other`);
     const problem = bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`SecureBucket "${id}": bucketName: ${problem}`);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
@@ -85,7 +89,11 @@ export class SecureBucket extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const bucket = this.bucket.id;
-    this.versioning = new S3BucketVersioningA(this, "versioning", { provider: props.provider, bucket, versioningConfiguration: { status: "Enabled" } });
+    this.versioning = new S3BucketVersioningA(this, "versioning", {
+      provider: props.provider,
+      bucket,
+      versioningConfiguration: { status: "Enabled" },
+    });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       provider: props.provider,
       bucket,
@@ -99,7 +107,11 @@ export class SecureBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    this.ownership = new S3BucketOwnershipControls(this, "ownership", { provider: props.provider, bucket, rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" } });
+    this.ownership = new S3BucketOwnershipControls(this, "ownership", {
+      provider: props.provider,
+      bucket,
+      rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" },
+    });
     this.lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", {
       provider: props.provider,
       bucket,

@@ -105,6 +105,8 @@ export function main(argv: readonly string[], io: Io = consoleIo): number {
   const comment = renderComment(plans, parsed.options);
   writeFileSync(parsed.out, comment);
   const failed = plans.filter((p) => !p.summary || p.summary.errored).map((p) => p.stack);
-  io.log(`${parsed.out}: ${plans.length} stack(s), ${comment.length} characters, ${failed.length ? `failed: ${failed.join(", ")}` : "no failed plan"}`);
+  io.log(
+    `${parsed.out}: ${plans.length} stack(s), ${comment.length} characters, ${failed.length ? `failed: ${failed.join(", ")}` : "no failed plan"}`,
+  );
   return 0;
 }

@@ -111,7 +111,10 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
   const atRisk = plans.filter((p) => p.summary && p.summary.statefulAtRisk.length > 0);
   if (atRisk.length > 0) {
     const total = atRisk.reduce((n, p) => n + p.summary!.statefulAtRisk.length, 0);
-    out.push("> [!CAUTION]", `> **${total} stateful resource${total === 1 ? "" : "s"} will be destroyed or replaced.** Their data is lost unless it is backed up or moved first:`);
+    out.push(
+      "> [!CAUTION]",
+      `> **${total} stateful resource${total === 1 ? "" : "s"} will be destroyed or replaced.** Their data is lost unless it is backed up or moved first:`,
+    );
     for (const plan of atRisk) {
       out.push(`> - ${code(plan.stack)}:`);
       const lines = capped(ordered(plan.summary!.statefulAtRisk), limits.stateful, (r) => `**${r.kind}** ${code(r.address)}`);
@@ -134,7 +137,14 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
     if (s.imports > 0) notes.push(`${s.imports} import${s.imports === 1 ? "" : "s"}`);
     if (s.forgets > 0) notes.push(`${s.forgets} removed from state only`);
     const lines = capped(ordered(s.resources), limits.addresses, (r) => `${DIFF_PREFIX[r.kind]} ${r.address}`);
-    out.push(`<details><summary><code>${escapeHtml(plan.stack)}</code>: ${notes.join(", ")}</summary>`, "", fenced("diff", lines.join("\n")), "", "</details>", "");
+    out.push(
+      `<details><summary><code>${escapeHtml(plan.stack)}</code>: ${notes.join(", ")}</summary>`,
+      "",
+      fenced("diff", lines.join("\n")),
+      "",
+      "</details>",
+      "",
+    );
   }
 
   const footer: string[] = [];

@@ -169,7 +169,8 @@ export function summarizePlan(plan: PlanJson): StackSummary {
 //   # module.x.aws_s3_bucket.this["a"] will be destroyed
 // Drift notes ("has changed", "has been deleted") and moves ("has moved to")
 // use other verbs and are not changes of this plan.
-const HEADER = /^\s*# (.+?) (will be created|will be updated in-place|will be destroyed|must be replaced|will be replaced, as requested|is tainted, so must be replaced|will no longer be managed by Terraform)$/;
+const HEADER =
+  /^\s*# (.+?) (will be created|will be updated in-place|will be destroyed|must be replaced|will be replaced, as requested|is tainted, so must be replaced|will no longer be managed by Terraform)$/;
 const DEPOSED = / \(deposed object [0-9a-f]+\)$/;
 const PLAN_LINE = /^Plan: (.*)\.$/m;
 const NO_CHANGES = /^No changes\. /m;

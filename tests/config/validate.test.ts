@@ -33,56 +33,240 @@ describe("environment validation", () => {
   });
 
   it.each<[string, (env: Mutable<EnvironmentConfig>) => void, string]>([
-    ["a malformed VPC CIDR", (e) => (e.network.vpcCidr = "10.0.0.0/33"), "prod: network.vpcCidr: \"10.0.0.0/33\" has a prefix length above 32"],
-    ["a CIDR with host bits", (e) => (e.network.subnets.private[0] = "10.0.2.7/24"), "prod: network.subnets.private[0]: \"10.0.2.7/24\" has host bits set"],
-    ["a subnet outside the VPC", (e) => (e.network.subnets.gpu[1] = "10.5.30.0/24"), "prod: network.subnets.gpu[1]: 10.5.30.0/24 is outside the VPC CIDR 10.0.0.0/16"],
-    ["overlapping subnets", (e) => (e.network.subnets.gpu[0] = "10.0.2.0/24"), "prod: network.subnets.gpu[0]: 10.0.2.0/24 overlaps network.subnets.private[0]"],
-    ["an AZ of another region", (e) => (e.network.availabilityZones[1] = "ap-northeast-1c"), "prod: network.availabilityZones[1]: \"ap-northeast-1c\" is not an AZ of region ap-northeast-2"],
-    ["an AZ the region does not have", (e) => (e.network.availabilityZones[0] = "ap-northeast-2e"), "prod: network.availabilityZones[0]: \"ap-northeast-2e\" is not an AZ of region ap-northeast-2"],
-    ["an unknown region", (e) => (e.account.region = "ap-northeast2"), "prod: account.region: \"ap-northeast2\" is not a known region"],
-    ["a duplicated AZ", (e) => (e.network.availabilityZones[1] = "ap-northeast-2a"), "prod: network.availabilityZones[1]: \"ap-northeast-2a\" is listed twice"],
+    [
+      "a malformed VPC CIDR",
+      (e) => (e.network.vpcCidr = "10.0.0.0/33"),
+      'prod: network.vpcCidr: "10.0.0.0/33" has a prefix length above 32',
+    ],
+    [
+      "a CIDR with host bits",
+      (e) => (e.network.subnets.private[0] = "10.0.2.7/24"),
+      'prod: network.subnets.private[0]: "10.0.2.7/24" has host bits set',
+    ],
+    [
+      "a subnet outside the VPC",
+      (e) => (e.network.subnets.gpu[1] = "10.5.30.0/24"),
+      "prod: network.subnets.gpu[1]: 10.5.30.0/24 is outside the VPC CIDR 10.0.0.0/16",
+    ],
+    [
+      "overlapping subnets",
+      (e) => (e.network.subnets.gpu[0] = "10.0.2.0/24"),
+      "prod: network.subnets.gpu[0]: 10.0.2.0/24 overlaps network.subnets.private[0]",
+    ],
+    [
+      "an AZ of another region",
+      (e) => (e.network.availabilityZones[1] = "ap-northeast-1c"),
+      'prod: network.availabilityZones[1]: "ap-northeast-1c" is not an AZ of region ap-northeast-2',
+    ],
+    [
+      "an AZ the region does not have",
+      (e) => (e.network.availabilityZones[0] = "ap-northeast-2e"),
+      'prod: network.availabilityZones[0]: "ap-northeast-2e" is not an AZ of region ap-northeast-2',
+    ],
+    ["an unknown region", (e) => (e.account.region = "ap-northeast2"), 'prod: account.region: "ap-northeast2" is not a known region'],
+    [
+      "a duplicated AZ",
+      (e) => (e.network.availabilityZones[1] = "ap-northeast-2a"),
+      'prod: network.availabilityZones[1]: "ap-northeast-2a" is listed twice',
+    ],
     ["a tier missing a subnet", (e) => e.network.subnets.public.pop(), "prod: network.subnets.public: has 1 CIDR(s) but there are 2 AZs"],
-    ["min > max for the API", (e) => (e.compute.api.tasks = { min: 12, max: 10 }), "prod: compute.api.tasks: min 12 is greater than max 10"],
-    ["min > max for a GPU fleet", (e) => (e.compute.render.instances = { min: 9, max: 8 }), "prod: compute.render.instances: min 9 is greater than max 8"],
-    ["[SC-1] a GPU fleet above 20", (e) => (e.compute.render.instances.max = 21), "prod: compute.render.instances.max: 21 exceeds the limit of 20"],
-    ["an empty instance type list", (e) => (e.compute.mlAudio.instanceTypes = []), "prod: compute.mlAudio.instanceTypes: must list at least one instance type"],
-    ["a duplicated instance type", (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "g4dn.xlarge"]), "prod: compute.mlAudio.instanceTypes[1]: \"g4dn.xlarge\" is listed twice"],
-    ["an empty required tag", (e) => (e.tags = { ...e.tags, Project: " " }), "prod: tags.Project: is required and must not be empty (ENV-4)"],
-    ["an Environment tag that is not the name", (e) => (e.tags = { ...e.tags, Environment: "production" }), "prod: tags.Environment: \"production\" must equal the environment name \"prod\""],
+    [
+      "min > max for the API",
+      (e) => (e.compute.api.tasks = { min: 12, max: 10 }),
+      "prod: compute.api.tasks: min 12 is greater than max 10",
+    ],
+    [
+      "min > max for a GPU fleet",
+      (e) => (e.compute.render.instances = { min: 9, max: 8 }),
+      "prod: compute.render.instances: min 9 is greater than max 8",
+    ],
+    [
+      "[SC-1] a GPU fleet above 20",
+      (e) => (e.compute.render.instances.max = 21),
+      "prod: compute.render.instances.max: 21 exceeds the limit of 20",
+    ],
+    [
+      "an empty instance type list",
+      (e) => (e.compute.mlAudio.instanceTypes = []),
+      "prod: compute.mlAudio.instanceTypes: must list at least one instance type",
+    ],
+    [
+      "a duplicated instance type",
+      (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "g4dn.xlarge"]),
+      'prod: compute.mlAudio.instanceTypes[1]: "g4dn.xlarge" is listed twice',
+    ],
+    [
+      "an empty required tag",
+      (e) => (e.tags = { ...e.tags, Project: " " }),
+      "prod: tags.Project: is required and must not be empty (ENV-4)",
+    ],
+    [
+      "an Environment tag that is not the name",
+      (e) => (e.tags = { ...e.tags, Environment: "production" }),
+      'prod: tags.Environment: "production" must equal the environment name "prod"',
+    ],
     ["an empty database class", (e) => (e.database.instanceClass = ""), "prod: database.instanceClass: is required and must not be empty"],
-    ["a replica in the primary region", (e) => (e.database.crossRegionReplicaRegion = "ap-northeast-2"), "prod: database.crossRegionReplicaRegion: \"ap-northeast-2\" must differ from the primary region"],
-    ["a bad account id", (e) => (e.account.id = "1234"), "prod: account.id: \"1234\" is not a 12-digit AWS account id"],
-    ["a bad state bucket name", (e) => (e.backend.s3.bucket = "Bad_Bucket"), "prod: backend.s3.bucket: \"Bad_Bucket\" is not a valid S3 bucket name (3-63"],
-    ["an empty Terraform Cloud organization", (e) => (e.backend.cloud.organization = ""), "prod: backend.cloud.organization: is required and must not be empty"],
-    ["an unknown NAT policy", (e) => (e.network.natGateways = "none" as never), "prod: network.natGateways: \"none\" must be \"one-per-az\" or \"single\""],
-    ["a flow-log retention CloudWatch refuses", (e) => (e.network.flowLogRetentionDays = 45), "prod: network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value"],
-    ["a Fargate CPU value that does not exist", (e) => (e.compute.api.cpu = 3000), "prod: compute.api.cpu: 3000 is not a Fargate CPU value"],
-    ["an unknown Fargate capacity provider", (e) => (e.compute.api.capacityProvider = "EC2" as never), 'prod: compute.api.capacityProvider: "EC2" must be "FARGATE" or "FARGATE_SPOT"'],
-    ["a service log retention CloudWatch refuses", (e) => (e.compute.logRetentionDays = 100), "prod: compute.logRetentionDays: 100 is not a CloudWatch Logs retention value"],
-    ["a GPU type outside the fleet class", (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "p3.2xlarge"]), "prod: compute.mlAudio.instanceTypes: p3.2xlarge: not one-GPU types of the fleet class"],
-    ["[CMP-3] a GPU task larger than the fleet's smallest host", (e) => (e.compute.mlAudio.task = { cpu: 4096, memoryMiB: 16384 }), "prod: compute.mlAudio.task: 4096 CPU / 16384 MiB does not fit the smallest instance type of the fleet (4096 CPU / 15564 MiB)"],
-    ["a GPU task with too little memory", (e) => (e.compute.render.task = { cpu: 1024, memoryMiB: 100 }), "prod: compute.render.task.memoryMiB: 100 must be a whole number >= 512"],
-    ["[CMP-6] an API name outside its hosted zone", (e) => (e.ingress.domainName = "api.example.org"), 'prod: ingress.domainName: "api.example.org" is not inside the hosted zone "ecg-render.com"'],
-    ["a domain that is not a DNS name", (e) => (e.ingress.domainName = "API_ecg"), 'prod: ingress.domainName: "API_ecg" is not a lower-case DNS name'],
-    ["[SEC-3] a WAF rate limit below WAF's minimum", (e) => (e.ingress.rateLimitPer5Minutes = 5), "prod: ingress.rateLimitPer5Minutes: 5 must be a whole number >= 10"],
-    ["[SEC-3] an empty country allow-list", (e) => (e.ingress.allowedCountries = []), "prod: ingress.allowedCountries: must list at least one country"],
-    ["[SEC-3] a country that is not an ISO code", (e) => (e.ingress.allowedCountries = ["KR", "Korea"]), 'prod: ingress.allowedCountries[1]: "Korea" is not an ISO 3166 alpha-2 country code'],
-    ["an access-log retention CloudWatch refuses", (e) => (e.ingress.logRetentionDays = 2), "prod: ingress.logRetentionDays: 2 is not a CloudWatch Logs retention value"],
-    ["[CI-5] a traffic shift that does not end at 100%", (e) => (e.delivery.trafficShift = [10, 50]), "prod: delivery.trafficShift: [10, 50] must be 1-3 increasing percentages ending at 100"],
-    ["[CI-5] a traffic shift that goes back", (e) => (e.delivery.trafficShift = [50, 10, 100]), "prod: delivery.trafficShift: [50, 10, 100] must be 1-3 increasing"],
-    ["[CI-5] four traffic steps", (e) => (e.delivery.trafficShift = [10, 25, 50, 100]), "prod: delivery.trafficShift: [10, 25, 50, 100] must be 1-3"],
-    ["[CI-5] a bake longer than the hook Lambda can hold", (e) => (e.delivery.bakeMinutes = 13), "prod: delivery.bakeMinutes: 13 must be a whole number from 1 to 12"],
-    ["[CI-4] a validation step without commands", (e) => (e.delivery.validations = [{ name: "load-test", commands: [] }]), "prod: delivery.validations[0].commands: must hold at least one command"],
-    ["[CI-4] a validation step with a bad name", (e) => (e.delivery.validations = [{ name: "Load Test", commands: ["make"] }]), 'prod: delivery.validations[0].name: "Load Test" must be 1-40'],
-    ["[MON-2] an alarm subscriber that is not an e-mail address", (e) => (e.monitoring.alarmEmails.critical = ["oncall"]), 'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address'],
-    ["[DR-3] a standby AZ outside the failover region", (e) => (e.disasterRecovery.standby!.network.availabilityZones[0] = "ap-northeast-2a"), 'prod: disasterRecovery.standby.network.availabilityZones[0]: "ap-northeast-2a" is not an AZ of region ap-northeast-1'],
-    ["[DR-3] a standby subnet outside its VPC", (e) => (e.disasterRecovery.standby!.network.subnets.gpu[1] = "10.0.30.0/24"), "prod: disasterRecovery.standby.network.subnets.gpu[1]: 10.0.30.0/24 is outside the VPC CIDR 10.10.0.0/16"],
-    ["[ENV-3] a standby VPC overlapping the primary's", (e) => (e.disasterRecovery.standby!.network.vpcCidr = "10.0.0.0/16"), 'prod: disasterRecovery.standby.network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16)'],
-    ["[DR-1] a standby without the cross-region replica", (e) => delete e.database.crossRegionReplicaRegion, 'prod: database.crossRegionReplicaRegion: must be the failover region "ap-northeast-1" with a standby'],
-    ["[DR-1] a standby without its images", (e) => (e.disasterRecovery.replicateImages = false), "prod: disasterRecovery.replicateImages: must be true with a standby"],
-    ["[DR-3] standby state in the primary region", (e) => (e.disasterRecovery.standby!.backend.s3.region = "ap-northeast-2"), 'prod: disasterRecovery.standby.backend.s3.region: "ap-northeast-2" is the primary region: the standby\'s state must survive an outage there'],
-    ["[DR-3] a standby whose WAF turns away Route 53's health checkers", (e) => (e.ingress.allowedCountries = ["KR", "US"]), "prod: ingress.allowedCountries: must admit JP with a standby: the WAF would answer Route 53's health checkers there with 403"],
-    ["[DR-1] a standby mode that is not a boolean", (e) => (e.disasterRecovery.standby!.active = "yes" as never), "prod: disasterRecovery.standby.active: yes must be true (failed over) or false (pilot light)"],
+    [
+      "a replica in the primary region",
+      (e) => (e.database.crossRegionReplicaRegion = "ap-northeast-2"),
+      'prod: database.crossRegionReplicaRegion: "ap-northeast-2" must differ from the primary region',
+    ],
+    ["a bad account id", (e) => (e.account.id = "1234"), 'prod: account.id: "1234" is not a 12-digit AWS account id'],
+    [
+      "a bad state bucket name",
+      (e) => (e.backend.s3.bucket = "Bad_Bucket"),
+      'prod: backend.s3.bucket: "Bad_Bucket" is not a valid S3 bucket name (3-63',
+    ],
+    [
+      "an empty Terraform Cloud organization",
+      (e) => (e.backend.cloud.organization = ""),
+      "prod: backend.cloud.organization: is required and must not be empty",
+    ],
+    [
+      "an unknown NAT policy",
+      (e) => (e.network.natGateways = "none" as never),
+      'prod: network.natGateways: "none" must be "one-per-az" or "single"',
+    ],
+    [
+      "a flow-log retention CloudWatch refuses",
+      (e) => (e.network.flowLogRetentionDays = 45),
+      "prod: network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value",
+    ],
+    [
+      "a Fargate CPU value that does not exist",
+      (e) => (e.compute.api.cpu = 3000),
+      "prod: compute.api.cpu: 3000 is not a Fargate CPU value",
+    ],
+    [
+      "an unknown Fargate capacity provider",
+      (e) => (e.compute.api.capacityProvider = "EC2" as never),
+      'prod: compute.api.capacityProvider: "EC2" must be "FARGATE" or "FARGATE_SPOT"',
+    ],
+    [
+      "a service log retention CloudWatch refuses",
+      (e) => (e.compute.logRetentionDays = 100),
+      "prod: compute.logRetentionDays: 100 is not a CloudWatch Logs retention value",
+    ],
+    [
+      "a GPU type outside the fleet class",
+      (e) => (e.compute.mlAudio.instanceTypes = ["g4dn.xlarge", "p3.2xlarge"]),
+      "prod: compute.mlAudio.instanceTypes: p3.2xlarge: not one-GPU types of the fleet class",
+    ],
+    [
+      "[CMP-3] a GPU task larger than the fleet's smallest host",
+      (e) => (e.compute.mlAudio.task = { cpu: 4096, memoryMiB: 16384 }),
+      "prod: compute.mlAudio.task: 4096 CPU / 16384 MiB does not fit the smallest instance type of the fleet (4096 CPU / 15564 MiB)",
+    ],
+    [
+      "a GPU task with too little memory",
+      (e) => (e.compute.render.task = { cpu: 1024, memoryMiB: 100 }),
+      "prod: compute.render.task.memoryMiB: 100 must be a whole number >= 512",
+    ],
+    [
+      "[CMP-6] an API name outside its hosted zone",
+      (e) => (e.ingress.domainName = "api.example.org"),
+      'prod: ingress.domainName: "api.example.org" is not inside the hosted zone "ecg-render.com"',
+    ],
+    [
+      "a domain that is not a DNS name",
+      (e) => (e.ingress.domainName = "API_ecg"),
+      'prod: ingress.domainName: "API_ecg" is not a lower-case DNS name',
+    ],
+    [
+      "[SEC-3] a WAF rate limit below WAF's minimum",
+      (e) => (e.ingress.rateLimitPer5Minutes = 5),
+      "prod: ingress.rateLimitPer5Minutes: 5 must be a whole number >= 10",
+    ],
+    [
+      "[SEC-3] an empty country allow-list",
+      (e) => (e.ingress.allowedCountries = []),
+      "prod: ingress.allowedCountries: must list at least one country",
+    ],
+    [
+      "[SEC-3] a country that is not an ISO code",
+      (e) => (e.ingress.allowedCountries = ["KR", "Korea"]),
+      'prod: ingress.allowedCountries[1]: "Korea" is not an ISO 3166 alpha-2 country code',
+    ],
+    [
+      "an access-log retention CloudWatch refuses",
+      (e) => (e.ingress.logRetentionDays = 2),
+      "prod: ingress.logRetentionDays: 2 is not a CloudWatch Logs retention value",
+    ],
+    [
+      "[CI-5] a traffic shift that does not end at 100%",
+      (e) => (e.delivery.trafficShift = [10, 50]),
+      "prod: delivery.trafficShift: [10, 50] must be 1-3 increasing percentages ending at 100",
+    ],
+    [
+      "[CI-5] a traffic shift that goes back",
+      (e) => (e.delivery.trafficShift = [50, 10, 100]),
+      "prod: delivery.trafficShift: [50, 10, 100] must be 1-3 increasing",
+    ],
+    [
+      "[CI-5] four traffic steps",
+      (e) => (e.delivery.trafficShift = [10, 25, 50, 100]),
+      "prod: delivery.trafficShift: [10, 25, 50, 100] must be 1-3",
+    ],
+    [
+      "[CI-5] a bake longer than the hook Lambda can hold",
+      (e) => (e.delivery.bakeMinutes = 13),
+      "prod: delivery.bakeMinutes: 13 must be a whole number from 1 to 12",
+    ],
+    [
+      "[CI-4] a validation step without commands",
+      (e) => (e.delivery.validations = [{ name: "load-test", commands: [] }]),
+      "prod: delivery.validations[0].commands: must hold at least one command",
+    ],
+    [
+      "[CI-4] a validation step with a bad name",
+      (e) => (e.delivery.validations = [{ name: "Load Test", commands: ["make"] }]),
+      'prod: delivery.validations[0].name: "Load Test" must be 1-40',
+    ],
+    [
+      "[MON-2] an alarm subscriber that is not an e-mail address",
+      (e) => (e.monitoring.alarmEmails.critical = ["oncall"]),
+      'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address',
+    ],
+    [
+      "[DR-3] a standby AZ outside the failover region",
+      (e) => (e.disasterRecovery.standby!.network.availabilityZones[0] = "ap-northeast-2a"),
+      'prod: disasterRecovery.standby.network.availabilityZones[0]: "ap-northeast-2a" is not an AZ of region ap-northeast-1',
+    ],
+    [
+      "[DR-3] a standby subnet outside its VPC",
+      (e) => (e.disasterRecovery.standby!.network.subnets.gpu[1] = "10.0.30.0/24"),
+      "prod: disasterRecovery.standby.network.subnets.gpu[1]: 10.0.30.0/24 is outside the VPC CIDR 10.10.0.0/16",
+    ],
+    [
+      "[ENV-3] a standby VPC overlapping the primary's",
+      (e) => (e.disasterRecovery.standby!.network.vpcCidr = "10.0.0.0/16"),
+      'prod: disasterRecovery.standby.network.vpcCidr: 10.0.0.0/16 overlaps the VPC of environment "prod" (10.0.0.0/16)',
+    ],
+    [
+      "[DR-1] a standby without the cross-region replica",
+      (e) => delete e.database.crossRegionReplicaRegion,
+      'prod: database.crossRegionReplicaRegion: must be the failover region "ap-northeast-1" with a standby',
+    ],
+    [
+      "[DR-1] a standby without its images",
+      (e) => (e.disasterRecovery.replicateImages = false),
+      "prod: disasterRecovery.replicateImages: must be true with a standby",
+    ],
+    [
+      "[DR-3] standby state in the primary region",
+      (e) => (e.disasterRecovery.standby!.backend.s3.region = "ap-northeast-2"),
+      'prod: disasterRecovery.standby.backend.s3.region: "ap-northeast-2" is the primary region: the standby\'s state must survive an outage there',
+    ],
+    [
+      "[DR-3] a standby whose WAF turns away Route 53's health checkers",
+      (e) => (e.ingress.allowedCountries = ["KR", "US"]),
+      "prod: ingress.allowedCountries: must admit JP with a standby: the WAF would answer Route 53's health checkers there with 403",
+    ],
+    [
+      "[DR-1] a standby mode that is not a boolean",
+      (e) => (e.disasterRecovery.standby!.active = "yes" as never),
+      "prod: disasterRecovery.standby.active: yes must be true (failed over) or false (pilot light)",
+    ],
   ])("refuses %s, naming the environment, the field and the reason", (_, breakIt, expected) => {
     const env = prodCopy();
     breakIt(env);
@@ -90,7 +274,10 @@ describe("environment validation", () => {
   });
 
   it("[DR-1] refuses two environments replicating images from one account and region (ECR holds one replication configuration there)", () => {
-    const staging = { ...environments.find((e) => e.name === "staging")!, disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true } };
+    const staging = {
+      ...environments.find((e) => e.name === "staging")!,
+      disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true },
+    };
     expect(problemsOf([staging, prod])).toContain(
       'prod: disasterRecovery.replicateImages: environment "staging" already replicates the images of this account and region: ECR holds one replication configuration per account and region',
     );
@@ -105,7 +292,9 @@ describe("environment validation", () => {
     expect(() => buildApp({ ...program, environments: [env] }, { outdir })).toThrow(
       "prod: disasterRecovery.standby.backend.s3: s3://somewhere-else (ap-northeast-1) is not the failover state bucket the bootstrap stack creates, s3://ecg-render-terraform-state-ap-northeast-1 (ap-northeast-1)",
     );
-    expect(() => buildApp({ ...program, environments: [prod], failoverStateBucket: undefined }, { outdir })).toThrow("the program has no failoverStateBucket");
+    expect(() => buildApp({ ...program, environments: [prod], failoverStateBucket: undefined }, { outdir })).toThrow(
+      "the program has no failoverStateBucket",
+    );
     expect(existsSync(outdir)).toBe(false);
   });
 
@@ -156,7 +345,12 @@ const ISSUE_13_CASES: [string, () => EnvironmentConfig[], string][] = [
     "[DR-1] a crossRegionReplicaNetwork with a standby (the replica lives in the standby's private subnets)",
     () => {
       const p = prodCopy();
-      p.database.crossRegionReplicaNetwork = { vpcCidr: "10.12.0.0/16", availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"], subnets: ["10.12.1.0/24", "10.12.2.0/24"], flowLogRetentionDays: 365 };
+      p.database.crossRegionReplicaNetwork = {
+        vpcCidr: "10.12.0.0/16",
+        availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
+        subnets: ["10.12.1.0/24", "10.12.2.0/24"],
+        flowLogRetentionDays: 365,
+      };
       return [dev, staging, p];
     },
     "prod: database.crossRegionReplicaNetwork: must be unset with a standby: the replica lives in the standby's private subnets",
@@ -210,7 +404,11 @@ const ISSUE_13_CASES: [string, () => EnvironmentConfig[], string][] = [
     "[ENV-3] a replica VPC overlapping its environment's",
     () => {
       const s = stagingCopy();
-      s.database.crossRegionReplicaNetwork = { ...s.database.crossRegionReplicaNetwork!, vpcCidr: "10.1.0.0/16", subnets: ["10.1.101.0/24", "10.1.102.0/24"] };
+      s.database.crossRegionReplicaNetwork = {
+        ...s.database.crossRegionReplicaNetwork!,
+        vpcCidr: "10.1.0.0/16",
+        subnets: ["10.1.101.0/24", "10.1.102.0/24"],
+      };
       return [dev, s, prod];
     },
     'staging: database.crossRegionReplicaNetwork.vpcCidr: 10.1.0.0/16 overlaps the VPC of environment "staging" (10.1.0.0/16); VPCs never share CIDR ranges (ENV-3)',
@@ -219,7 +417,11 @@ const ISSUE_13_CASES: [string, () => EnvironmentConfig[], string][] = [
     "[ENV-3] a replica VPC overlapping another environment's standby",
     () => {
       const s = stagingCopy();
-      s.database.crossRegionReplicaNetwork = { ...s.database.crossRegionReplicaNetwork!, vpcCidr: "10.10.0.0/16", subnets: ["10.10.101.0/24", "10.10.102.0/24"] };
+      s.database.crossRegionReplicaNetwork = {
+        ...s.database.crossRegionReplicaNetwork!,
+        vpcCidr: "10.10.0.0/16",
+        subnets: ["10.10.101.0/24", "10.10.102.0/24"],
+      };
       return [dev, s, prod];
     },
     'prod: disasterRecovery.standby.network.vpcCidr: 10.10.0.0/16 overlaps the VPC of the database replica of "staging" (10.10.0.0/16)',
@@ -333,7 +535,9 @@ describe("bad configuration writes nothing", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "ecg-synth-")), "out");
     // Environments are valid; the bootstrap stack refuses the state bucket name.
     const badBucket = { ...input(environments), stateBucket: { bucket: "Bad_Bucket", region: "ap-northeast-2" } };
-    expect(() => buildApp(badBucket, { outdir })).toThrow('StateBackendStack "ecg-state": state.bucket: "Bad_Bucket" is not a valid S3 bucket name');
+    expect(() => buildApp(badBucket, { outdir })).toThrow(
+      'StateBackendStack "ecg-state": state.bucket: "Bad_Bucket" is not a valid S3 bucket name',
+    );
     expect(existsSync(outdir)).toBe(false);
   });
 

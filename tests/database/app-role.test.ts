@@ -28,7 +28,8 @@ afterAll(() => db?.stop());
 describe("[SEC-1] the API's database user (002_app_role.sql)", () => {
   it("[RDS-5] applies after 001, in file order, and again without effect", async () => {
     expect(readdirSync(MIGRATIONS).sort()).toEqual(["001_initial_schema.sql", "002_app_role.sql"]);
-    const grants = "SELECT string_agg(table_name || ':' || privilege_type, ',' ORDER BY table_name, privilege_type) FROM information_schema.role_table_grants WHERE grantee = 'ecg_app';";
+    const grants =
+      "SELECT string_agg(table_name || ':' || privilege_type, ',' ORDER BY table_name, privilege_type) FROM information_schema.role_table_grants WHERE grantee = 'ecg_app';";
     const before = await pg().psql(grants);
     await applyAll();
     expect(await pg().psql(grants)).toBe(before);
@@ -36,7 +37,9 @@ describe("[SEC-1] the API's database user (002_app_role.sql)", () => {
   });
 
   it("[SEC-1] logs in without a password of its own and is a member of rds_iam (IAM database authentication)", async () => {
-    expect(await pg().psql("SELECT rolcanlogin::text || '|' || coalesce(rolpassword, 'none') FROM pg_authid WHERE rolname = 'ecg_app';")).toBe("true|none");
+    expect(
+      await pg().psql("SELECT rolcanlogin::text || '|' || coalesce(rolpassword, 'none') FROM pg_authid WHERE rolname = 'ecg_app';"),
+    ).toBe("true|none");
     expect(await pg().psql("SELECT pg_has_role('ecg_app', 'rds_iam', 'member')::text;")).toBe("true");
   });
 

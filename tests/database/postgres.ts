@@ -74,7 +74,9 @@ function postgresUser(): { uid: number; gid: number } {
     const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", timeout: 5_000 }).trim());
     return { uid: id("-u"), gid: id("-g") };
   } catch {
-    throw new Error(`Running as root, but there is no \`postgres\` system user to run the server as (initdb refuses root). ${INSTALL_HINT}`);
+    throw new Error(
+      `Running as root, but there is no \`postgres\` system user to run the server as (initdb refuses root). ${INSTALL_HINT}`,
+    );
   }
 }
 
@@ -144,7 +146,14 @@ export async function startPostgres(): Promise<PostgresServer> {
   try {
     {
       const [command, args] = serverCommand("initdb", [
-        "-D", dataDir, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--locale=C", "--no-sync",
+        "-D",
+        dataDir,
+        "--auth=trust",
+        "-U",
+        "postgres",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
       ]);
       await run(command, args, { cwd: dir, timeout: INITDB_TIMEOUT_MS });
     }
@@ -162,7 +171,16 @@ export async function startPostgres(): Promise<PostgresServer> {
         "-c synchronous_commit=off",
       ].join(" ");
       const [command, args] = serverCommand("pg_ctl", [
-        "start", "-D", dataDir, "-l", logFile, "-w", "-t", String(START_TIMEOUT_S), "-o", options,
+        "start",
+        "-D",
+        dataDir,
+        "-l",
+        logFile,
+        "-w",
+        "-t",
+        String(START_TIMEOUT_S),
+        "-o",
+        options,
       ]);
       try {
         await run(command, args, { cwd: dir, timeout: (START_TIMEOUT_S + 5) * 1000 });
@@ -179,9 +197,24 @@ export async function startPostgres(): Promise<PostgresServer> {
     const psqlPath = existsSync(join(bin, "psql")) ? join(bin, "psql") : "psql";
     const psql = (input: string | { file: string }): Promise<string> =>
       new Promise((resolve, reject) => {
-        const args = ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres",
-          "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t",
-          "-f", typeof input === "string" ? "-" : input.file];
+        const args = [
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(port),
+          "-U",
+          "postgres",
+          "-d",
+          "postgres",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-X",
+          "-q",
+          "-A",
+          "-t",
+          "-f",
+          typeof input === "string" ? "-" : input.file,
+        ];
         const child = spawn(psqlPath, args, { env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";

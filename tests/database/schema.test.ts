@@ -167,9 +167,7 @@ describe("[RDS-5] database schema migration 001_initial_schema.sql", () => {
     expect(row).toBe("3f9c2a7e-1b4d-4e8f-9a6c-5d2e8b7f0a13|analyzed|29.97|succeeded|72.5|sinus|succeeded|t|0.87|0.0064|1|58.2|t|t");
 
     // "Videos by user" finds it.
-    expect(
-      await pg().psql(`SELECT count(*) FROM user_videos WHERE user_id = '3f9c2a7e-1b4d-4e8f-9a6c-5d2e8b7f0a13';`),
-    ).toBe("1");
+    expect(await pg().psql(`SELECT count(*) FROM user_videos WHERE user_id = '3f9c2a7e-1b4d-4e8f-9a6c-5d2e8b7f0a13';`)).toBe("1");
   });
 
   describe("[RDS-5] constraints reject bad data (psql fails)", () => {

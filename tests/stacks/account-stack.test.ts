@@ -9,12 +9,20 @@ const program = synthProgram();
 const stack = (name: string): SynthesizedStack => program.stacks[name];
 const SEOUL = "ecg-account-ap-northeast-2";
 const TOKYO = "ecg-account-ap-northeast-1";
-const accountStacks = (stacks: Record<string, SynthesizedStack>) => Object.keys(stacks).filter((name) => name.startsWith("ecg-account-")).sort();
+const accountStacks = (stacks: Record<string, SynthesizedStack>) =>
+  Object.keys(stacks)
+    .filter((name) => name.startsWith("ecg-account-"))
+    .sort();
 const env = (name: string) => environments.find((e) => e.name === name)!;
 /** Every pull-through cache rule of a program: stack, prefix, upstream, region of its provider. */
 const cacheRules = (stacks: Record<string, SynthesizedStack>) =>
   Object.entries(stacks).flatMap(([name, s]) =>
-    resourcesOf(s, "aws_ecr_pull_through_cache_rule").map(([, r]) => [name, r.ecr_repository_prefix, r.upstream_registry_url, s.provider!.aws.find((p: any) => !p.alias).region]),
+    resourcesOf(s, "aws_ecr_pull_through_cache_rule").map(([, r]) => [
+      name,
+      r.ecr_repository_prefix,
+      r.upstream_registry_url,
+      s.provider!.aws.find((p: any) => !p.alias).region,
+    ]),
   );
 
 describe("account stacks: one per account and region the environments use", () => {
@@ -24,9 +32,14 @@ describe("account stacks: one per account and region the environments use", () =
       ["ap-northeast-2", ["dev", "staging", "prod"], true],
       ["ap-northeast-1", ["prod standby"], true],
     ]);
-    for (const [name, region] of [[SEOUL, "ap-northeast-2"], [TOKYO, "ap-northeast-1"]]) {
+    for (const [name, region] of [
+      [SEOUL, "ap-northeast-2"],
+      [TOKYO, "ap-northeast-1"],
+    ]) {
       expect((stack(name).provider!.aws as any[]).map((p) => [p.region, p.alias])).toEqual([[region, undefined]]);
-      expect(stack(name).provider!.aws[0].default_tags).toEqual([{ tags: { Project: "ecg-render", Environment: "shared", ManagedBy: "cdktf" } }]);
+      expect(stack(name).provider!.aws[0].default_tags).toEqual([
+        { tags: { Project: "ecg-render", Environment: "shared", ManagedBy: "cdktf" } },
+      ]);
     }
     // Staging's replica region pulls no image: its replica network gets no account stack of its own.
     expect(env("staging").database.crossRegionReplicaRegion).toBe("ap-northeast-1");
@@ -34,15 +47,29 @@ describe("account stacks: one per account and region the environments use", () =
 
   it("[PLT-4] [DR-3] each keeps its state under its own key in its region's state bucket: Tokyo's in the failover bucket, like prod's standby", () => {
     expect(stack(SEOUL).terraform!.backend).toEqual({
-      s3: { bucket: "ecg-render-terraform-state", key: `${SEOUL}/terraform.tfstate`, region: "ap-northeast-2", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "ecg-render-terraform-state",
+        key: `${SEOUL}/terraform.tfstate`,
+        region: "ap-northeast-2",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
     expect(stack(TOKYO).terraform!.backend).toEqual({
-      s3: { bucket: "ecg-render-terraform-state-ap-northeast-1", key: `${TOKYO}/terraform.tfstate`, region: "ap-northeast-1", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "ecg-render-terraform-state-ap-northeast-1",
+        key: `${TOKYO}/terraform.tfstate`,
+        region: "ap-northeast-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
     const { key: _standbyKey, ...standbyBackend } = program.stacks["ecg-prod-standby"].terraform!.backend.s3;
     const { key: _tokyoKey, ...tokyoBackend } = stack(TOKYO).terraform!.backend.s3;
     expect(tokyoBackend).toEqual(standbyBackend);
-    const keys = Object.values(program.stacks).map((s) => s.terraform!.backend?.s3?.key).filter(Boolean);
+    const keys = Object.values(program.stacks)
+      .map((s) => s.terraform!.backend?.s3?.key)
+      .filter(Boolean);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -71,7 +98,11 @@ describe("account stacks: one per account and region the environments use", () =
 
   it("[ECR User Guide: a private registry is per account and Region] environments pinned to different accounts get one stack per account and region, named with the account", () => {
     const pinned = (e: EnvironmentConfig, id: string): EnvironmentConfig => ({ ...e, account: { ...e.account, id } });
-    const targets = accountRegions([pinned(env("dev"), "111111111111"), pinned(env("staging"), "111111111111"), pinned(env("prod"), "222222222222")]);
+    const targets = accountRegions([
+      pinned(env("dev"), "111111111111"),
+      pinned(env("staging"), "111111111111"),
+      pinned(env("prod"), "222222222222"),
+    ]);
     expect(targets.map((t) => [accountStackName(t, targets), t.users, t.production])).toEqual([
       ["ecg-account-111111111111-ap-northeast-2", ["dev", "staging"], false],
       ["ecg-account-222222222222-ap-northeast-2", ["prod"], true],
@@ -87,7 +118,9 @@ describe("account stacks: one per account and region the environments use", () =
       const [[keyId, key]] = resourcesOf(s, "aws_kms_key");
       // Production uses both regions: the key cannot be destroyed by Terraform.
       expect([key.enable_key_rotation, key.lifecycle]).toEqual([true, { prevent_destroy: true }]);
-      expect(resourcesOf(s, "aws_kms_alias").map(([, a]) => [a.name, a.target_key_id])).toEqual([[`alias/${name}/ecr-cache`, `\${aws_kms_key.${keyId}.key_id}`]]);
+      expect(resourcesOf(s, "aws_kms_alias").map(([, a]) => [a.name, a.target_key_id])).toEqual([
+        [`alias/${name}/ecr-cache`, `\${aws_kms_key.${keyId}.key_id}`],
+      ]);
       const [[templateId, template]] = resourcesOf(s, "aws_ecr_repository_creation_template");
       const [[roleId, role]] = resourcesOf(s, "aws_iam_role");
       expect(template).toMatchObject({
@@ -110,13 +143,16 @@ describe("account stacks: one per account and region the environments use", () =
       const [[, rolePolicy]] = resourcesOf(s, "aws_iam_role_policy");
       expect(referencedId(rolePolicy.role)).toBe(roleId);
       const statements = Object.fromEntries(statementsOf(s, rolePolicy.policy).map((st) => [st.sid, st]));
-      expect(statements.CreateCacheRepositories.resources).toEqual([expect.stringMatching(/:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/\*$/)]);
+      expect(statements.CreateCacheRepositories.resources).toEqual([
+        expect.stringMatching(/:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/\*$/),
+      ]);
       expect(statements.EncryptThemWithTheKey.resources).toEqual([`\${aws_kms_key.${keyId}.arn}`]);
       expect(s.output!.pull_through_cache_prefixes.value).toEqual(["ecr-public"]);
     }
   });
 
   it("[SEC-4] the policy pack passes on both with production rules", () => {
-    for (const name of [SEOUL, TOKYO]) expect({ name, errors: program.policy[name].findings.filter((f) => f.severity === "error") }).toEqual({ name, errors: [] });
+    for (const name of [SEOUL, TOKYO])
+      expect({ name, errors: program.policy[name].findings.filter((f) => f.severity === "error") }).toEqual({ name, errors: [] });
   });
 });

@@ -31,7 +31,9 @@ const STACKS = Object.entries(stacks);
 
 /** Every resource of `type` in every stack. */
 function everywhere(type: string): Found[] {
-  return STACKS.flatMap(([stack, s]) => Object.entries<Json>(s.resource?.[type] ?? {}).map(([id, config]) => ({ stack, id, config, at: `${stack}: ${type}.${id}` })));
+  return STACKS.flatMap(([stack, s]) =>
+    Object.entries<Json>(s.resource?.[type] ?? {}).map(([id, config]) => ({ stack, id, config, at: `${stack}: ${type}.${id}` })),
+  );
 }
 
 /** The literal region a resource lands in (its provider's, as the program checks place it). */
@@ -97,7 +99,10 @@ describe(EVIDENCE.appAutoScaling, () => {
     for (const { stack, config, at } of targets()) {
       if (config.service_namespace !== "ecs") continue;
       if (config.scalable_dimension !== "ecs:service:DesiredCount") problems.push(`${at}: dimension ${config.scalable_dimension}`);
-      const match = /^service\/(\$\{aws_ecs_cluster\.[^.}]+\.name\}|[A-Za-z0-9_-]+)\/(\$\{aws_ecs_service\.[^.}]+\.name\}|[A-Za-z0-9_-]+)$/.exec(config.resource_id);
+      const match =
+        /^service\/(\$\{aws_ecs_cluster\.[^.}]+\.name\}|[A-Za-z0-9_-]+)\/(\$\{aws_ecs_service\.[^.}]+\.name\}|[A-Za-z0-9_-]+)$/.exec(
+          config.resource_id,
+        );
       if (!match) {
         problems.push(`${at}: resource_id ${config.resource_id} is not service/<cluster>/<service>`);
         continue;
@@ -106,7 +111,8 @@ describe(EVIDENCE.appAutoScaling, () => {
       const service = reference(match[2]);
       if (cluster && service) {
         const svc = resolve(stack, service);
-        if (reference(svc.cluster)?.id !== cluster.id) problems.push(`${at}: service ${service.id} runs in ${svc.cluster}, not in cluster ${cluster.id}`);
+        if (reference(svc.cluster)?.id !== cluster.id)
+          problems.push(`${at}: service ${service.id} runs in ${svc.cluster}, not in cluster ${cluster.id}`);
       }
     }
     expectNone(problems);
@@ -115,7 +121,15 @@ describe(EVIDENCE.appAutoScaling, () => {
   it("[Application Auto Scaling API Reference, RegisterScalableTarget: MinCapacity and MaxCapacity are required to register a target; a policy never scales outside [min, max]] every target has 0 <= min <= max", () => {
     expectNone(
       targets()
-        .filter(({ config }) => !(Number.isInteger(config.min_capacity) && Number.isInteger(config.max_capacity) && config.min_capacity >= 0 && config.min_capacity <= config.max_capacity))
+        .filter(
+          ({ config }) =>
+            !(
+              Number.isInteger(config.min_capacity) &&
+              Number.isInteger(config.max_capacity) &&
+              config.min_capacity >= 0 &&
+              config.min_capacity <= config.max_capacity
+            ),
+        )
         .map(({ at, config }) => `${at}: min ${config.min_capacity}, max ${config.max_capacity}`),
     );
   });
@@ -126,7 +140,8 @@ describe(EVIDENCE.appAutoScaling, () => {
       const service = reference(/\/(\$\{aws_ecs_service\.[^}]+\})$/.exec(config.resource_id ?? "")?.[1]);
       if (!service) continue;
       const svc = resolve(stack, service);
-      if (!asList(svc.lifecycle?.ignore_changes).includes("desired_count")) problems.push(`${at}: aws_ecs_service.${service.id} does not ignore desired_count`);
+      if (!asList(svc.lifecycle?.ignore_changes).includes("desired_count"))
+        problems.push(`${at}: aws_ecs_service.${service.id} does not ignore desired_count`);
     }
     expectNone(problems);
   });
@@ -136,7 +151,8 @@ describe(EVIDENCE.appAutoScaling, () => {
     for (const { stack, config, at } of policies()) {
       const refs = ["resource_id", "scalable_dimension", "service_namespace"].map((attribute) => reference(config[attribute]));
       const ids = new Set(refs.map((r) => (r?.type === "aws_appautoscaling_target" ? r.id : undefined)));
-      if (ids.size !== 1 || ids.has(undefined)) problems.push(`${at}: does not take resource_id, scalable_dimension and service_namespace from one aws_appautoscaling_target`);
+      if (ids.size !== 1 || ids.has(undefined))
+        problems.push(`${at}: does not take resource_id, scalable_dimension and service_namespace from one aws_appautoscaling_target`);
       else resolve(stack, refs[0]!);
     }
     expectNone(problems);
@@ -160,14 +176,17 @@ describe(EVIDENCE.appAutoScaling, () => {
       }
       const predefined = block(tt.predefined_metric_specification);
       const customized = block(tt.customized_metric_specification);
-      if (Boolean(predefined) === Boolean(customized)) problems.push(`${at}: needs exactly one of predefined_metric_specification and customized_metric_specification`);
-      if (predefined?.predefined_metric_type === "ALBRequestCountPerTarget" && !predefined.resource_label) problems.push(`${at}: ALBRequestCountPerTarget needs resource_label`);
+      if (Boolean(predefined) === Boolean(customized))
+        problems.push(`${at}: needs exactly one of predefined_metric_specification and customized_metric_specification`);
+      if (predefined?.predefined_metric_type === "ALBRequestCountPerTarget" && !predefined.resource_label)
+        problems.push(`${at}: ALBRequestCountPerTarget needs resource_label`);
       const queries = asList(customized?.metrics);
       if (queries.length > 0 && queries.filter((q: Json) => q.return_data === true || q.return_data === undefined).length !== 1) {
         problems.push(`${at}: metric math needs return_data true on exactly one query`);
       }
       for (const cooldown of ["scale_in_cooldown", "scale_out_cooldown"]) {
-        if (tt[cooldown] !== undefined && !(Number.isInteger(tt[cooldown]) && tt[cooldown] >= 0)) problems.push(`${at}: ${cooldown} ${tt[cooldown]}`);
+        if (tt[cooldown] !== undefined && !(Number.isInteger(tt[cooldown]) && tt[cooldown] >= 0))
+          problems.push(`${at}: ${cooldown} ${tt[cooldown]}`);
       }
     }
     expectNone(problems);
@@ -184,7 +203,15 @@ describe(EVIDENCE.ecrPullThroughCache, () => {
     const pattern = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
     expectNone(
       rules()
-        .filter(({ config }) => !(literal(config.ecr_repository_prefix) && config.ecr_repository_prefix.length >= 2 && config.ecr_repository_prefix.length <= 30 && pattern.test(config.ecr_repository_prefix)))
+        .filter(
+          ({ config }) =>
+            !(
+              literal(config.ecr_repository_prefix) &&
+              config.ecr_repository_prefix.length >= 2 &&
+              config.ecr_repository_prefix.length <= 30 &&
+              pattern.test(config.ecr_repository_prefix)
+            ),
+        )
         .map(({ at, config }) => `${at}: ${config.ecr_repository_prefix}`),
     );
   });
@@ -195,7 +222,8 @@ describe(EVIDENCE.ecrPullThroughCache, () => {
       const upstream = String(config.upstream_registry_url);
       if (upstream === "public.ecr.aws" && config.credential_arn) problems.push(`${at}: ECR Public takes no credential_arn`);
       if (NEEDS_CREDENTIAL.test(upstream) && !config.credential_arn) problems.push(`${at}: ${upstream} needs credential_arn`);
-      if (literal(config.credential_arn) && !/:secret:ecr-pullthroughcache\//.test(config.credential_arn)) problems.push(`${at}: the secret's name must start with ecr-pullthroughcache/`);
+      if (literal(config.credential_arn) && !/:secret:ecr-pullthroughcache\//.test(config.credential_arn))
+        problems.push(`${at}: the secret's name must start with ecr-pullthroughcache/`);
     }
     expectNone(problems);
   });
@@ -221,7 +249,11 @@ describe(EVIDENCE.ecrPullThroughCache, () => {
       for (const [documentId, document] of Object.entries<Json>(s.data?.aws_iam_policy_document ?? {})) {
         const allows = asList<Json>(document.statement).filter((st) => st.effect !== "Deny");
         const allowed = (repository: string, action: string) =>
-          allows.some((st) => asList<string>(st.actions).some((a) => a === action || a === "ecr:*") && asList<string>(st.resources).some((r) => r === "*" || r.endsWith(`:repository/${repository}`)));
+          allows.some(
+            (st) =>
+              asList<string>(st.actions).some((a) => a === action || a === "ecr:*") &&
+              asList<string>(st.resources).some((r) => r === "*" || r.endsWith(`:repository/${repository}`)),
+          );
         const pulled = new Set(
           allows
             .filter((st) => asList<string>(st.actions).some((a) => /^ecr:(BatchGetImage|GetDownloadUrlForLayer|\*)$/.test(a)))
@@ -229,8 +261,12 @@ describe(EVIDENCE.ecrPullThroughCache, () => {
             .filter((r): r is string => Boolean(r) && [...prefixes].some((p) => r!.startsWith(`${p}/`))),
         );
         for (const repository of pulled) {
-          if (!allowed(repository, "ecr:BatchImportUpstreamImage")) problems.push(`${stack}: ${documentId} pulls ${repository} without ecr:BatchImportUpstreamImage`);
-          if (!created.has(repository) && !allowed(repository, "ecr:CreateRepository")) problems.push(`${stack}: ${documentId}: the first pull of ${repository} needs ecr:CreateRepository (no aws_ecr_repository creates it)`);
+          if (!allowed(repository, "ecr:BatchImportUpstreamImage"))
+            problems.push(`${stack}: ${documentId} pulls ${repository} without ecr:BatchImportUpstreamImage`);
+          if (!created.has(repository) && !allowed(repository, "ecr:CreateRepository"))
+            problems.push(
+              `${stack}: ${documentId}: the first pull of ${repository} needs ecr:CreateRepository (no aws_ecr_repository creates it)`,
+            );
         }
       }
     }
@@ -246,18 +282,21 @@ describe(EVIDENCE.ecrCreationTemplate, () => {
     const problems: string[] = [];
     for (const { stack, config, at } of present("aws_ecr_pull_through_cache_rule")) {
       const match = templates().find(
-        (t) => t.stack === stack && t.config.prefix === config.ecr_repository_prefix && regionOf(t.stack, t.config) === regionOf(stack, config),
+        (t) =>
+          t.stack === stack && t.config.prefix === config.ecr_repository_prefix && regionOf(t.stack, t.config) === regionOf(stack, config),
       );
       if (!match) problems.push(`${at}: no creation template for prefix ${config.ecr_repository_prefix}`);
-      else if (!asList<string>(match.config.applied_for).includes("PULL_THROUGH_CACHE")) problems.push(`${match.at}: not applied for PULL_THROUGH_CACHE`);
+      else if (!asList<string>(match.config.applied_for).includes("PULL_THROUGH_CACHE"))
+        problems.push(`${match.at}: not applied for PULL_THROUGH_CACHE`);
     }
     for (const { config, at } of templates()) {
-      if (!asList<string>(config.applied_for).every((a) => ["PULL_THROUGH_CACHE", "REPLICATION"].includes(a))) problems.push(`${at}: applied_for ${config.applied_for}`);
+      if (!asList<string>(config.applied_for).every((a) => ["PULL_THROUGH_CACHE", "REPLICATION"].includes(a)))
+        problems.push(`${at}: applied_for ${config.applied_for}`);
     }
     expectNone(problems);
   });
 
-  it("[Amazon ECR User Guide, \"Creating a repository creation template\": a template with KMS encryption or resource tags needs a custom role that ECR assumes (trusted by ecr.amazonaws.com, with ecr:CreateRepository and KMS grant permissions)] every KMS-encrypting template names a role of its stack that ECR may assume and that may create the repositories and use the key", () => {
+  it('[Amazon ECR User Guide, "Creating a repository creation template": a template with KMS encryption or resource tags needs a custom role that ECR assumes (trusted by ecr.amazonaws.com, with ecr:CreateRepository and KMS grant permissions)] every KMS-encrypting template names a role of its stack that ECR may assume and that may create the repositories and use the key', () => {
     const problems: string[] = [];
     for (const { stack, config, at } of templates()) {
       const encryption = asList<Json>(config.encryption_configuration)[0];
@@ -270,7 +309,9 @@ describe(EVIDENCE.ecrCreationTemplate, () => {
       const role = resolve(stack, ref);
       const trust = reference(role.assume_role_policy);
       const trustDoc = trust ? resolve(stack, trust) : undefined;
-      const principals = asList<Json>(trustDoc?.statement).flatMap((st) => asList<Json>(st.principals).flatMap((p) => asList<string>(p.identifiers)));
+      const principals = asList<Json>(trustDoc?.statement).flatMap((st) =>
+        asList<Json>(st.principals).flatMap((p) => asList<string>(p.identifiers)),
+      );
       if (!principals.includes("ecr.amazonaws.com")) problems.push(`${at}: its role is not trusted by ecr.amazonaws.com`);
       const grants = Object.values<Json>(stacks[stack].resource.aws_iam_role_policy ?? {})
         .filter((p) => p.role === `\${aws_iam_role.${ref.id}.id}`)
@@ -289,9 +330,11 @@ describe(EVIDENCE.ecrCreationTemplate, () => {
   it("[Amazon ECR API Reference, CreateRepositoryCreationTemplate: imageTagMutability MUTABLE or IMMUTABLE; a KMS encryptionConfiguration names its key] every template's settings are ones the API takes", () => {
     const problems: string[] = [];
     for (const { config, at } of templates()) {
-      if (!["MUTABLE", "IMMUTABLE", undefined].includes(config.image_tag_mutability)) problems.push(`${at}: image_tag_mutability ${config.image_tag_mutability}`);
+      if (!["MUTABLE", "IMMUTABLE", undefined].includes(config.image_tag_mutability))
+        problems.push(`${at}: image_tag_mutability ${config.image_tag_mutability}`);
       const encryption = asList<Json>(config.encryption_configuration)[0];
-      if (encryption && !["AES256", "KMS", "KMS_DSSE"].includes(encryption.encryption_type)) problems.push(`${at}: encryption_type ${encryption.encryption_type}`);
+      if (encryption && !["AES256", "KMS", "KMS_DSSE"].includes(encryption.encryption_type))
+        problems.push(`${at}: encryption_type ${encryption.encryption_type}`);
       if (encryption?.encryption_type === "KMS" && !encryption.kms_key) problems.push(`${at}: KMS without a key`);
     }
     expectNone(problems);
@@ -308,7 +351,7 @@ describe(EVIDENCE.elastiCacheSubnetGroup, () => {
       const zones = new Set(
         asList<string>(config.subnet_ids).map((id) => {
           const ref = reference(id);
-          return ref ? resolve(stack, ref).availability_zone ?? resolve(stack, ref).availability_zone_id : id;
+          return ref ? (resolve(stack, ref).availability_zone ?? resolve(stack, ref).availability_zone_id) : id;
         }),
       );
       if (zones.size < 2) problems.push(`${at}: subnets in ${[...zones].join(", ")}`);
@@ -317,7 +360,11 @@ describe(EVIDENCE.elastiCacheSubnetGroup, () => {
   });
 
   it("[Terraform AWS provider 5.x, aws_elasticache_subnet_group: ElastiCache converts the name to lowercase (CreateCacheSubnetGroup: at most 255 letters, digits or hyphens)] every name is lower-case already, so it does not drift", () => {
-    expectNone(groups().filter(({ config }) => !(literal(config.name) && /^[a-z0-9-]{1,255}$/.test(config.name))).map(({ at, config }) => `${at}: ${config.name}`));
+    expectNone(
+      groups()
+        .filter(({ config }) => !(literal(config.name) && /^[a-z0-9-]{1,255}$/.test(config.name)))
+        .map(({ at, config }) => `${at}: ${config.name}`),
+    );
   });
 
   it("[ElastiCache API Reference, CreateReplicationGroup: CacheSubnetGroupName names an existing subnet group of the same Region] every replication group's subnet group is one of its stack, with its provider", () => {
@@ -352,8 +399,10 @@ describe(EVIDENCE.redisClusterMode, () => {
       const ref = reference(config.parameter_group_name);
       if (ref) {
         const pg = resolve(stack, ref);
-        if (pg.family !== expected) problems.push(`${at}: parameter group family ${pg.family}, engine ${config.engine_version} needs ${expected}`);
-        if (!asList<Json>(pg.parameter).some((p) => p.name === "cluster-enabled" && p.value === "yes")) problems.push(`${at}: parameter group without cluster-enabled=yes`);
+        if (pg.family !== expected)
+          problems.push(`${at}: parameter group family ${pg.family}, engine ${config.engine_version} needs ${expected}`);
+        if (!asList<Json>(pg.parameter).some((p) => p.name === "cluster-enabled" && p.value === "yes"))
+          problems.push(`${at}: parameter group without cluster-enabled=yes`);
       } else if (config.parameter_group_name !== `default.${expected}.cluster.on`) {
         problems.push(`${at}: ${config.parameter_group_name} is not default.${expected}.cluster.on`);
       }
@@ -365,9 +414,12 @@ describe(EVIDENCE.redisClusterMode, () => {
     const problems: string[] = [];
     for (const { config, at } of groups()) {
       const replicas = config.replicas_per_node_group ?? 0;
-      if (clusterMode(config) && !isTrue(config.automatic_failover_enabled)) problems.push(`${at}: cluster mode without automatic_failover_enabled`);
-      if (isTrue(config.multi_az_enabled) && !isTrue(config.automatic_failover_enabled)) problems.push(`${at}: multi_az_enabled without automatic failover`);
-      if (isTrue(config.automatic_failover_enabled) && clusterMode(config) && replicas < 1) problems.push(`${at}: automatic failover needs a replica per shard`);
+      if (clusterMode(config) && !isTrue(config.automatic_failover_enabled))
+        problems.push(`${at}: cluster mode without automatic_failover_enabled`);
+      if (isTrue(config.multi_az_enabled) && !isTrue(config.automatic_failover_enabled))
+        problems.push(`${at}: multi_az_enabled without automatic failover`);
+      if (isTrue(config.automatic_failover_enabled) && clusterMode(config) && replicas < 1)
+        problems.push(`${at}: automatic failover needs a replica per shard`);
     }
     expectNone(problems);
   });
@@ -376,12 +428,20 @@ describe(EVIDENCE.redisClusterMode, () => {
     expectNone(
       groups()
         .filter(({ config }) => clusterMode(config))
-        .filter(({ config }) => !(config.num_node_groups >= 1 && config.num_node_groups <= 500 && (config.replicas_per_node_group ?? 0) >= 0 && (config.replicas_per_node_group ?? 0) <= 5))
+        .filter(
+          ({ config }) =>
+            !(
+              config.num_node_groups >= 1 &&
+              config.num_node_groups <= 500 &&
+              (config.replicas_per_node_group ?? 0) >= 0 &&
+              (config.replicas_per_node_group ?? 0) <= 5
+            ),
+        )
         .map(({ at, config }) => `${at}: ${config.num_node_groups} shards, ${config.replicas_per_node_group} replicas`),
     );
   });
 
-  it("[ElastiCache API Reference, CreateReplicationGroup AuthToken: only with TransitEncryptionEnabled true; 16-128 printable characters without /, \" or @] every AUTH token", () => {
+  it('[ElastiCache API Reference, CreateReplicationGroup AuthToken: only with TransitEncryptionEnabled true; 16-128 printable characters without /, " or @] every AUTH token', () => {
     const problems: string[] = [];
     for (const { stack, config, at } of groups()) {
       if (config.auth_token === undefined) continue;
@@ -434,11 +494,17 @@ describe(EVIDENCE.s3IntelligentTiering, () => {
     const problems: string[] = [];
     for (const { stack, config, at } of configs()) {
       const prefix = block(config.filter)?.prefix ?? "";
-      const lifecycles = Object.values<Json>(stacks[stack].resource.aws_s3_bucket_lifecycle_configuration ?? {}).filter((l) => l.bucket === config.bucket);
+      const lifecycles = Object.values<Json>(stacks[stack].resource.aws_s3_bucket_lifecycle_configuration ?? {}).filter(
+        (l) => l.bucket === config.bucket,
+      );
       const covered = lifecycles.some((l) =>
         asList<Json>(l.rule).some((rule) => {
           const rulePrefix = block(rule.filter)?.prefix ?? rule.prefix ?? "";
-          return rule.status === "Enabled" && String(prefix).startsWith(rulePrefix) && asList<Json>(rule.transition).some((t) => t.storage_class === "INTELLIGENT_TIERING");
+          return (
+            rule.status === "Enabled" &&
+            String(prefix).startsWith(rulePrefix) &&
+            asList<Json>(rule.transition).some((t) => t.storage_class === "INTELLIGENT_TIERING")
+          );
         }),
       );
       if (!covered) problems.push(`${at}: nothing moves ${prefix || "the bucket"} into INTELLIGENT_TIERING`);
@@ -504,11 +570,15 @@ describe(EVIDENCE.rdsReadReplicas, () => {
       if (r.sourceRegion !== r.region) {
         if (!r.config.kms_key_id) problems.push(`${r.at}: cross-Region replica without kms_key_id`);
         else if (regionOfValue(r.stack, r.config.kms_key_id) !== r.region) problems.push(`${r.at}: kms_key_id is not a key of ${r.region}`);
-        if (r.source && !isTrue(r.source.storage_encrypted)) problems.push(`${r.at}: an encrypted cross-Region replica needs an encrypted source`);
+        if (r.source && !isTrue(r.source.storage_encrypted))
+          problems.push(`${r.at}: an encrypted cross-Region replica needs an encrypted source`);
       } else if (r.config.kms_key_id !== undefined && r.source && r.config.kms_key_id !== r.source.kms_key_id) {
         problems.push(`${r.at}: a same-Region replica is encrypted with the source's key, not ${r.config.kms_key_id}`);
       }
-      if (r.config.performance_insights_kms_key_id !== undefined && regionOfValue(r.stack, r.config.performance_insights_kms_key_id) !== r.region) {
+      if (
+        r.config.performance_insights_kms_key_id !== undefined &&
+        regionOfValue(r.stack, r.config.performance_insights_kms_key_id) !== r.region
+      ) {
         problems.push(`${r.at}: performance_insights_kms_key_id is not a key of ${r.region}`);
       }
     }
@@ -516,7 +586,15 @@ describe(EVIDENCE.rdsReadReplicas, () => {
   });
 
   it("[Amazon RDS User Guide, working with read replicas: a replica inherits the source's database, master user and password (Terraform aws_db_instance: username/password are not set on a replica)] no replica sets db_name, username or a password", () => {
-    const inherited = ["db_name", "username", "password", "password_wo", "password_wo_version", "manage_master_user_password", "master_user_secret_kms_key_id"];
+    const inherited = [
+      "db_name",
+      "username",
+      "password",
+      "password_wo",
+      "password_wo_version",
+      "manage_master_user_password",
+      "master_user_secret_kms_key_id",
+    ];
     expectNone(replicas().flatMap((r) => inherited.filter((k) => r.config[k] !== undefined).map((k) => `${r.at}: sets ${k}`)));
   });
 
@@ -535,7 +613,8 @@ describe(EVIDENCE.rdsReadReplicas, () => {
       const sourceFamily = sourceGroupRef ? resolve(r.stack, sourceGroupRef).family : undefined;
       const sourceEngine = r.source?.engine;
       if (sourceFamily && group.family !== sourceFamily) problems.push(`${r.at}: family ${group.family}, the source's is ${sourceFamily}`);
-      if (!sourceFamily && sourceEngine && !String(group.family).startsWith(sourceEngine)) problems.push(`${r.at}: family ${group.family} for a ${sourceEngine} source`);
+      if (!sourceFamily && sourceEngine && !String(group.family).startsWith(sourceEngine))
+        problems.push(`${r.at}: family ${group.family} for a ${sourceEngine} source`);
       if (!r.source && !/^postgres\d+$|^mysql\d|^mariadb\d/.test(String(group.family))) problems.push(`${r.at}: family ${group.family}`);
     }
     expectNone(problems);
@@ -549,11 +628,14 @@ describe(EVIDENCE.rdsReadReplicas, () => {
         continue;
       }
       const group = reference(r.config.db_subnet_group_name);
-      if (group?.type !== "aws_db_subnet_group") problems.push(`${r.at}: cross-Region replica without a db_subnet_group_name of ${r.region}`);
+      if (group?.type !== "aws_db_subnet_group")
+        problems.push(`${r.at}: cross-Region replica without a db_subnet_group_name of ${r.region}`);
       else if (regionOf(r.stack, resolve(r.stack, group)) !== r.region) problems.push(`${r.at}: db subnet group outside ${r.region}`);
       const sgs = asList<string>(r.config.vpc_security_group_ids);
-      if (sgs.length === 0) problems.push(`${r.at}: cross-Region replica without vpc_security_group_ids (it would take the default VPC's default group)`);
-      for (const sg of sgs) if (regionOfValue(r.stack, sg) !== r.region) problems.push(`${r.at}: security group ${sg} is not in ${r.region}`);
+      if (sgs.length === 0)
+        problems.push(`${r.at}: cross-Region replica without vpc_security_group_ids (it would take the default VPC's default group)`);
+      for (const sg of sgs)
+        if (regionOfValue(r.stack, sg) !== r.region) problems.push(`${r.at}: security group ${sg} is not in ${r.region}`);
     }
     expectNone(problems);
   });
@@ -580,7 +662,11 @@ describe(EVIDENCE.rdsBackupReplication, () => {
   it("[Amazon RDS API Reference, StartDBInstanceAutomatedBackupsReplication: SourceDBInstanceArn is the source's ARN; Terraform aws_db_instance_automated_backups_replication: created with a provider of the destination Region] every replication names its source by ARN in another Region", () => {
     const problems: string[] = [];
     for (const r of replications()) {
-      if (r.ref ? r.ref.attribute !== "arn" : !/^arn:[^:]+:rds:[a-z0-9-]+:[^:]+:db:[a-z][a-z0-9-]*$/.test(String(r.config.source_db_instance_arn))) {
+      if (
+        r.ref
+          ? r.ref.attribute !== "arn"
+          : !/^arn:[^:]+:rds:[a-z0-9-]+:[^:]+:db:[a-z][a-z0-9-]*$/.test(String(r.config.source_db_instance_arn))
+      ) {
         problems.push(`${r.at}: source_db_instance_arn ${r.config.source_db_instance_arn} is not an RDS DB instance ARN`);
       }
       if (!r.sourceRegion) problems.push(`${r.at}: the source's Region is unknown`);
@@ -613,15 +699,26 @@ describe(EVIDENCE.rdsBackupReplication, () => {
 describe(EVIDENCE.xraySamplingRules, () => {
   it("[AWS X-Ray API Reference, SamplingRule: Priority 1-9999, FixedRate 0-1, ReservoirSize >= 0, Version 1, RuleName 1-32, Host <= 64, HTTPMethod <= 10, ServiceName <= 64, ServiceType <= 64, URLPath <= 128, ResourceARN <= 500, at most 5 Attributes] every sampling rule", () => {
     const problems: string[] = [];
-    const maxLength: Record<string, number> = { rule_name: 32, host: 64, http_method: 10, service_name: 64, service_type: 64, url_path: 128, resource_arn: 500 };
+    const maxLength: Record<string, number> = {
+      rule_name: 32,
+      host: 64,
+      http_method: 10,
+      service_name: 64,
+      service_type: 64,
+      url_path: 128,
+      resource_arn: 500,
+    };
     for (const { config, at } of present("aws_xray_sampling_rule")) {
-      if (!(Number.isInteger(config.priority) && config.priority >= 1 && config.priority <= 9999)) problems.push(`${at}: priority ${config.priority}`);
+      if (!(Number.isInteger(config.priority) && config.priority >= 1 && config.priority <= 9999))
+        problems.push(`${at}: priority ${config.priority}`);
       if (!(config.fixed_rate >= 0 && config.fixed_rate <= 1)) problems.push(`${at}: fixed_rate ${config.fixed_rate}`);
-      if (!(Number.isInteger(config.reservoir_size) && config.reservoir_size >= 0)) problems.push(`${at}: reservoir_size ${config.reservoir_size}`);
+      if (!(Number.isInteger(config.reservoir_size) && config.reservoir_size >= 0))
+        problems.push(`${at}: reservoir_size ${config.reservoir_size}`);
       if (config.version !== 1) problems.push(`${at}: version ${config.version}`);
       for (const [field, max] of Object.entries(maxLength)) {
         const value = config[field];
-        if (typeof value !== "string" || value.length === 0 || (literal(value) && value.length > max)) problems.push(`${at}: ${field} ${JSON.stringify(value)} (1-${max})`);
+        if (typeof value !== "string" || value.length === 0 || (literal(value) && value.length > max))
+          problems.push(`${at}: ${field} ${JSON.stringify(value)} (1-${max})`);
       }
       if (Object.keys(config.attributes ?? {}).length > 5) problems.push(`${at}: more than 5 attributes`);
     }
@@ -633,15 +730,24 @@ describe(EVIDENCE.xrayGroups, () => {
   it("[AWS X-Ray API Reference, CreateGroup: GroupName 1-32 characters and not the reserved Default; NotificationsEnabled only with InsightsEnabled] every group", () => {
     const problems: string[] = [];
     for (const { config, at } of present("aws_xray_group")) {
-      if (!(literal(config.group_name) && config.group_name.length >= 1 && config.group_name.length <= 32) || config.group_name === "Default") problems.push(`${at}: group_name ${config.group_name}`);
+      if (
+        !(literal(config.group_name) && config.group_name.length >= 1 && config.group_name.length <= 32) ||
+        config.group_name === "Default"
+      )
+        problems.push(`${at}: group_name ${config.group_name}`);
       const insights = block(config.insights_configuration);
-      if (insights && isTrue(insights.notifications_enabled) && !isTrue(insights.insights_enabled)) problems.push(`${at}: notifications without insights`);
-      if (config.filter_expression !== undefined && !(typeof config.filter_expression === "string" && config.filter_expression.trim().length > 0)) problems.push(`${at}: empty filter_expression`);
+      if (insights && isTrue(insights.notifications_enabled) && !isTrue(insights.insights_enabled))
+        problems.push(`${at}: notifications without insights`);
+      if (
+        config.filter_expression !== undefined &&
+        !(typeof config.filter_expression === "string" && config.filter_expression.trim().length > 0)
+      )
+        problems.push(`${at}: empty filter_expression`);
     }
     expectNone(problems);
   });
 
-  it("[AWS X-Ray Developer Guide, filter expressions: service(\"name\") matches the name a service records in its segments] every service a group filters on is one the program samples (a sampling rule's service_name in the same stack)", () => {
+  it('[AWS X-Ray Developer Guide, filter expressions: service("name") matches the name a service records in its segments] every service a group filters on is one the program samples (a sampling rule\'s service_name in the same stack)', () => {
     const problems: string[] = [];
     for (const { stack, config, at } of present("aws_xray_group")) {
       const sampled = new Set(Object.values<Json>(stacks[stack].resource.aws_xray_sampling_rule ?? {}).map((r) => r.service_name));
@@ -671,11 +777,16 @@ describe(EVIDENCE.codeDeployApplication, () => {
   it("[CodeDeploy API Reference, CreateApplication: computePlatform Server, Lambda or ECS, and a deployment group deploys to its application's platform; ApplicationName 1-100 characters] every application is used, on the platform of its groups", () => {
     const problems: string[] = [];
     for (const { stack, id, config, at } of present("aws_codedeploy_app")) {
-      if (!["Server", "Lambda", "ECS"].includes(config.compute_platform ?? "Server")) problems.push(`${at}: compute_platform ${config.compute_platform}`);
+      if (!["Server", "Lambda", "ECS"].includes(config.compute_platform ?? "Server"))
+        problems.push(`${at}: compute_platform ${config.compute_platform}`);
       if (!(literal(config.name) && config.name.length >= 1 && config.name.length <= 100)) problems.push(`${at}: name ${config.name}`);
-      const groups = Object.values<Json>(stacks[stack].resource.aws_codedeploy_deployment_group ?? {}).filter((g) => reference(g.app_name)?.id === id);
+      const groups = Object.values<Json>(stacks[stack].resource.aws_codedeploy_deployment_group ?? {}).filter(
+        (g) => reference(g.app_name)?.id === id,
+      );
       if (groups.length === 0) problems.push(`${at}: no deployment group`);
-      for (const g of groups) if (block(g.ecs_service) && config.compute_platform !== "ECS") problems.push(`${at}: an ECS deployment group in a ${config.compute_platform ?? "Server"} application`);
+      for (const g of groups)
+        if (block(g.ecs_service) && config.compute_platform !== "ECS")
+          problems.push(`${at}: an ECS deployment group in a ${config.compute_platform ?? "Server"} application`);
     }
     expectNone(problems);
   });
@@ -686,14 +797,24 @@ describe(EVIDENCE.codeDeployConfig, () => {
     const problems: string[] = [];
     for (const { config, at } of present("aws_codedeploy_deployment_config")) {
       if (config.compute_platform !== "ECS") continue;
-      if (block(config.minimum_healthy_hosts) || block(config.zonal_config)) problems.push(`${at}: minimum_healthy_hosts/zonal_config on ECS`);
+      if (block(config.minimum_healthy_hosts) || block(config.zonal_config))
+        problems.push(`${at}: minimum_healthy_hosts/zonal_config on ECS`);
       const routing = block(config.traffic_routing_config);
       if (!routing || !["TimeBasedCanary", "TimeBasedLinear", "AllAtOnce"].includes(routing.type)) {
         problems.push(`${at}: traffic_routing_config type ${routing?.type}`);
         continue;
       }
-      const shift = block(routing.type === "TimeBasedCanary" ? routing.time_based_canary : routing.type === "TimeBasedLinear" ? routing.time_based_linear : undefined);
-      if (routing.type !== "AllAtOnce" && !(shift && shift.percentage >= 1 && shift.percentage <= 99 && Number.isInteger(shift.interval) && shift.interval >= 1)) {
+      const shift = block(
+        routing.type === "TimeBasedCanary"
+          ? routing.time_based_canary
+          : routing.type === "TimeBasedLinear"
+            ? routing.time_based_linear
+            : undefined,
+      );
+      if (
+        routing.type !== "AllAtOnce" &&
+        !(shift && shift.percentage >= 1 && shift.percentage <= 99 && Number.isInteger(shift.interval) && shift.interval >= 1)
+      ) {
         problems.push(`${at}: ${routing.type} needs a percentage (1-99) and an interval in minutes`);
       }
     }
@@ -706,7 +827,8 @@ describe(EVIDENCE.codeDeployConfig, () => {
       const name = g.config.deployment_config_name;
       const ref = reference(name);
       if (ref) {
-        if (ref.type !== "aws_codedeploy_deployment_config" || resolve(g.stack, ref).compute_platform !== "ECS") problems.push(`${g.at}: ${name} is not an ECS deployment configuration`);
+        if (ref.type !== "aws_codedeploy_deployment_config" || resolve(g.stack, ref).compute_platform !== "ECS")
+          problems.push(`${g.at}: ${name} is not an ECS deployment configuration`);
       } else if (!/^CodeDeployDefault\.ECS[A-Za-z0-9]+$/.test(String(name))) {
         problems.push(`${g.at}: ${name} is not a predefined ECS configuration`);
       }
@@ -748,7 +870,8 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
       }
       const targets = tgIds.map((id) => (id ? stacks[g.stack].resource.aws_lb_target_group?.[id] : undefined));
       if (targets.some((t) => !t)) problems.push(`${g.at}: a target group of the pair is not in the stack`);
-      else if (new Set(targets.map((t) => `${t.vpc_id} ${t.target_type} ${t.protocol}`)).size !== 1) problems.push(`${g.at}: the two target groups differ in VPC, target type or protocol`);
+      else if (new Set(targets.map((t) => `${t.vpc_id} ${t.target_type} ${t.protocol}`)).size !== 1)
+        problems.push(`${g.at}: the two target groups differ in VPC, target type or protocol`);
     }
     expectNone(problems);
   });
@@ -761,11 +884,13 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
         continue;
       }
       const at = `${g.stack}: aws_ecs_service.${g.serviceRef!.id}`;
-      if (block(g.service.deployment_controller)?.type !== "CODE_DEPLOY") problems.push(`${at}: deployment_controller ${JSON.stringify(g.service.deployment_controller)}`);
+      if (block(g.service.deployment_controller)?.type !== "CODE_DEPLOY")
+        problems.push(`${at}: deployment_controller ${JSON.stringify(g.service.deployment_controller)}`);
       if (block(g.service.deployment_circuit_breaker)) problems.push(`${at}: deployment_circuit_breaker with CODE_DEPLOY`);
       if (g.service.scheduling_strategy === "DAEMON") problems.push(`${at}: the DAEMON scheduling strategy does not support CODE_DEPLOY`);
       const cluster = reference(g.ecs.cluster_name);
-      if (!cluster || reference(g.service.cluster)?.id !== cluster.id) problems.push(`${g.at}: cluster_name ${g.ecs.cluster_name} is not the service's cluster ${g.service.cluster}`);
+      if (!cluster || reference(g.service.cluster)?.id !== cluster.id)
+        problems.push(`${g.at}: cluster_name ${g.ecs.cluster_name} is not the service's cluster ${g.service.cluster}`);
     }
     expectNone(problems);
   });
@@ -777,9 +902,11 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
       const at = `${g.stack}: aws_ecs_service.${g.serviceRef!.id}`;
       const pairIds = asList<Json>(g.pair?.target_group).map((t) => reference(t.name)?.id);
       const lbs = asList<Json>(g.service.load_balancer);
-      if (lbs.length !== 1 || !pairIds.includes(reference(lbs[0].target_group_arn)?.id)) problems.push(`${at}: load_balancer is not one target group of the pair`);
+      if (lbs.length !== 1 || !pairIds.includes(reference(lbs[0].target_group_arn)?.id))
+        problems.push(`${at}: load_balancer is not one target group of the pair`);
       const ignored = asList<string>(g.service.lifecycle?.ignore_changes);
-      for (const attribute of ["task_definition", "load_balancer"]) if (!ignored.includes(attribute)) problems.push(`${at}: does not ignore ${attribute}`);
+      for (const attribute of ["task_definition", "load_balancer"])
+        if (!ignored.includes(attribute)) problems.push(`${at}: does not ignore ${attribute}`);
     }
     expectNone(problems);
   });
@@ -803,11 +930,13 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
       const rollback = block(g.config.auto_rollback_configuration);
       const alarms = block(g.config.alarm_configuration);
       const names = asList<string>(alarms?.alarms);
-      if (asList<string>(rollback?.events).includes("DEPLOYMENT_STOP_ON_ALARM") && !(isTrue(alarms?.enabled) && names.length > 0)) problems.push(`${g.at}: rollback on alarm without alarms`);
+      if (asList<string>(rollback?.events).includes("DEPLOYMENT_STOP_ON_ALARM") && !(isTrue(alarms?.enabled) && names.length > 0))
+        problems.push(`${g.at}: rollback on alarm without alarms`);
       if (names.length > 10) problems.push(`${g.at}: ${names.length} alarms (at most 10)`);
       for (const name of names) {
         const ref = reference(name);
-        if (ref && ref.type !== "aws_cloudwatch_metric_alarm" && ref.type !== "aws_cloudwatch_composite_alarm") problems.push(`${g.at}: alarm ${name}`);
+        if (ref && ref.type !== "aws_cloudwatch_metric_alarm" && ref.type !== "aws_cloudwatch_composite_alarm")
+          problems.push(`${g.at}: alarm ${name}`);
         if (ref) resolve(g.stack, ref);
       }
     }
@@ -823,9 +952,14 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
         continue;
       }
       const terminate = block(bg.terminate_blue_instances_on_deployment_success);
-      if (terminate?.action !== "TERMINATE" || !(terminate.termination_wait_time_in_minutes >= 0 && terminate.termination_wait_time_in_minutes <= 2880)) problems.push(`${g.at}: ${JSON.stringify(terminate)}`);
+      if (
+        terminate?.action !== "TERMINATE" ||
+        !(terminate.termination_wait_time_in_minutes >= 0 && terminate.termination_wait_time_in_minutes <= 2880)
+      )
+        problems.push(`${g.at}: ${JSON.stringify(terminate)}`);
       const ready = block(bg.deployment_ready_option);
-      if (ready?.action_on_timeout === "CONTINUE_DEPLOYMENT" && ready.wait_time_in_minutes !== undefined) problems.push(`${g.at}: wait_time_in_minutes with CONTINUE_DEPLOYMENT`);
+      if (ready?.action_on_timeout === "CONTINUE_DEPLOYMENT" && ready.wait_time_in_minutes !== undefined)
+        problems.push(`${g.at}: wait_time_in_minutes with CONTINUE_DEPLOYMENT`);
       if (block(bg.green_fleet_provisioning_option)) problems.push(`${g.at}: green_fleet_provisioning_option on ECS`);
     }
     expectNone(problems);
@@ -859,7 +993,9 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
       }
       const target = deploymentGroupNamed(action.configuration.ApplicationName, action.configuration.DeploymentGroupName);
       if (!target?.service) {
-        problems.push(`${at}: deployment group ${action.configuration.ApplicationName}/${action.configuration.DeploymentGroupName} with an ECS service is in no stack`);
+        problems.push(
+          `${at}: deployment group ${action.configuration.ApplicationName}/${action.configuration.DeploymentGroupName} with an ECS service is in no stack`,
+        );
         continue;
       }
       const appspec = parseYaml(appspecVar.value);
@@ -869,19 +1005,29 @@ describe(EVIDENCE.codeDeployEcsBlueGreen, () => {
         problems.push(`${at}: the AppSpec needs exactly one AWS::ECS::Service TargetService`);
         continue;
       }
-      if (props.TaskDefinition !== "<TASK_DEFINITION>") problems.push(`${at}: TaskDefinition ${props.TaskDefinition} is not the <TASK_DEFINITION> placeholder`);
+      if (props.TaskDefinition !== "<TASK_DEFINITION>")
+        problems.push(`${at}: TaskDefinition ${props.TaskDefinition} is not the <TASK_DEFINITION> placeholder`);
       const lb = asList<Json>(target.service.load_balancer)[0];
       if (props.LoadBalancerInfo?.ContainerName !== lb?.container_name || props.LoadBalancerInfo?.ContainerPort !== lb?.container_port) {
-        problems.push(`${at}: LoadBalancerInfo ${JSON.stringify(props.LoadBalancerInfo)} is not the service's ${lb?.container_name}:${lb?.container_port}`);
+        problems.push(
+          `${at}: LoadBalancerInfo ${JSON.stringify(props.LoadBalancerInfo)} is not the service's ${lb?.container_name}:${lb?.container_port}`,
+        );
       }
-      const strategy = (list: Json[]) => JSON.stringify(list.map((s) => [s.capacity_provider ?? s.CapacityProvider, s.weight ?? s.Weight ?? 0, s.base ?? s.Base ?? 0]));
-      if (props.CapacityProviderStrategy && strategy(asList(props.CapacityProviderStrategy)) !== strategy(asList(target.service.capacity_provider_strategy))) {
-        problems.push(`${at}: the AppSpec's capacity providers ${strategy(asList(props.CapacityProviderStrategy))} differ from the service's ${strategy(asList(target.service.capacity_provider_strategy))}`);
+      const strategy = (list: Json[]) =>
+        JSON.stringify(list.map((s) => [s.capacity_provider ?? s.CapacityProvider, s.weight ?? s.Weight ?? 0, s.base ?? s.Base ?? 0]));
+      if (
+        props.CapacityProviderStrategy &&
+        strategy(asList(props.CapacityProviderStrategy)) !== strategy(asList(target.service.capacity_provider_strategy))
+      ) {
+        problems.push(
+          `${at}: the AppSpec's capacity providers ${strategy(asList(props.CapacityProviderStrategy))} differ from the service's ${strategy(asList(target.service.capacity_provider_strategy))}`,
+        );
       }
       const functions = new Set(Object.values<Json>(stacks[target.stack].resource.aws_lambda_function ?? {}).map((f) => f.function_name));
       for (const hook of asList<Json>(appspec.Hooks)) {
         for (const [event, fn] of Object.entries<string>(hook)) {
-          if (!["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"].includes(event)) problems.push(`${at}: hook ${event} is not an ECS lifecycle event`);
+          if (!["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"].includes(event))
+            problems.push(`${at}: hook ${event} is not an ECS lifecycle event`);
           if (!functions.has(fn)) problems.push(`${at}: hook ${fn} is no Lambda function of ${target.stack}`);
           if (!fn.startsWith("CodeDeployHook_")) problems.push(`${at}: hook ${fn} is not named CodeDeployHook_*`);
         }
@@ -902,7 +1048,15 @@ function pipelineActions() {
           .find((a) => asList(a.output_artifacts).some((o) => asList(action.input_artifacts).includes(o)) && a.provider === "CodeBuild");
         const projectRef = reference(producer?.configuration?.ProjectName);
         const project = projectRef ? resolve(stack, projectRef) : undefined;
-        return { stack, pipeline: id, stage, stageIndex, action, render: producer ? { action: producer, project } : undefined, at: `${stack}: ${id} ${stage.name}/${action.name}` };
+        return {
+          stack,
+          pipeline: id,
+          stage,
+          stageIndex,
+          action,
+          render: producer ? { action: producer, project } : undefined,
+          at: `${stack}: ${id} ${stage.name}/${action.name}`,
+        };
       }),
     ),
   );
@@ -926,8 +1080,13 @@ describe(EVIDENCE.codeStarConnection, () => {
     for (const { config, at } of present("aws_codestarconnections_connection")) {
       if (!(literal(config.name) && config.name.length >= 1 && config.name.length <= 32)) problems.push(`${at}: name ${config.name}`);
       if (Boolean(config.provider_type) === Boolean(config.host_arn)) problems.push(`${at}: exactly one of provider_type and host_arn`);
-      if (config.provider_type && !["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"].includes(config.provider_type)) problems.push(`${at}: provider_type ${config.provider_type}`);
-      if (["GitHubEnterpriseServer", "GitLabSelfManaged"].includes(config.provider_type)) problems.push(`${at}: ${config.provider_type} needs a host (host_arn)`);
+      if (
+        config.provider_type &&
+        !["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"].includes(config.provider_type)
+      )
+        problems.push(`${at}: provider_type ${config.provider_type}`);
+      if (["GitHubEnterpriseServer", "GitLabSelfManaged"].includes(config.provider_type))
+        problems.push(`${at}: ${config.provider_type} needs a host (host_arn)`);
     }
     expectNone(problems);
   });
@@ -941,10 +1100,15 @@ describe(EVIDENCE.codeStarConnection, () => {
       for (const user of users) {
         const pipeline = stacks[stack].resource.aws_codepipeline[user.pipeline];
         const role = reference(pipeline.role_arn);
-        const policies = Object.values<Json>(stacks[stack].resource.aws_iam_role_policy ?? {}).filter((p) => reference(p.role)?.id === role?.id);
+        const policies = Object.values<Json>(stacks[stack].resource.aws_iam_role_policy ?? {}).filter(
+          (p) => reference(p.role)?.id === role?.id,
+        );
         const granted = policies.some((p) =>
           asList<Json>(stacks[stack].data?.aws_iam_policy_document?.[reference(p.policy)?.id ?? ""]?.statement).some(
-            (s) => s.effect !== "Deny" && asList<string>(s.actions).some((a) => /^(codestar-connections|codeconnections):(UseConnection|\*)$/.test(a)) && asList<string>(s.resources).some((r) => r === `\${aws_codestarconnections_connection.${id}.arn}` || r === "*"),
+            (s) =>
+              s.effect !== "Deny" &&
+              asList<string>(s.actions).some((a) => /^(codestar-connections|codeconnections):(UseConnection|\*)$/.test(a)) &&
+              asList<string>(s.resources).some((r) => r === `\${aws_codestarconnections_connection.${id}.arn}` || r === "*"),
           ),
         );
         if (!granted) problems.push(`${user.at}: the pipeline role may not use the connection`);
@@ -962,7 +1126,8 @@ describe(EVIDENCE.codeBuildProjects, () => {
     for (const { config, at } of projects()) {
       const source = block(config.source);
       const artifacts = block(config.artifacts);
-      if ((source?.type === "CODEPIPELINE") !== (artifacts?.type === "CODEPIPELINE")) problems.push(`${at}: source ${source?.type}, artifacts ${artifacts?.type}`);
+      if ((source?.type === "CODEPIPELINE") !== (artifacts?.type === "CODEPIPELINE"))
+        problems.push(`${at}: source ${source?.type}, artifacts ${artifacts?.type}`);
       if (source?.type === "CODEPIPELINE" && source.location !== undefined) problems.push(`${at}: a CODEPIPELINE source takes no location`);
     }
     expectNone(problems);
@@ -976,8 +1141,10 @@ describe(EVIDENCE.codeBuildProjects, () => {
       if (!(Number.isInteger(timeout) && timeout >= 5 && timeout <= 2160)) problems.push(`${at}: build_timeout ${timeout}`);
       if (config.encryption_key !== undefined) {
         const ref = reference(config.encryption_key);
-        if (ref && !["aws_kms_key", "aws_kms_alias", "aws_kms_replica_key"].includes(ref.type)) problems.push(`${at}: encryption_key ${config.encryption_key}`);
-        if (ref && regionOf(stack, resolve(stack, ref)) !== regionOf(stack, config)) problems.push(`${at}: encryption key in another Region`);
+        if (ref && !["aws_kms_key", "aws_kms_alias", "aws_kms_replica_key"].includes(ref.type))
+          problems.push(`${at}: encryption_key ${config.encryption_key}`);
+        if (ref && regionOf(stack, resolve(stack, ref)) !== regionOf(stack, config))
+          problems.push(`${at}: encryption key in another Region`);
       }
     }
     expectNone(problems);
@@ -986,7 +1153,11 @@ describe(EVIDENCE.codeBuildProjects, () => {
   it("[CodeBuild User Guide, Docker in custom image / build environment: building Docker images needs privilegedMode (the Docker daemon)] every project whose buildspec runs docker build or docker push is privileged", () => {
     expectNone(
       projects()
-        .filter(({ config }) => /\bdocker (build|push|buildx)\b/.test(String(block(config.source)?.buildspec ?? "")) && !isTrue(block(config.environment)?.privileged_mode))
+        .filter(
+          ({ config }) =>
+            /\bdocker (build|push|buildx)\b/.test(String(block(config.source)?.buildspec ?? "")) &&
+            !isTrue(block(config.environment)?.privileged_mode),
+        )
         .map(({ at }) => `${at}: runs docker without privileged_mode`),
     );
   });
@@ -1044,7 +1215,8 @@ describe(EVIDENCE.codePipeline, () => {
         asList<Json>(stage.action).forEach((a) =>
           asList<string>(a.input_artifacts).forEach((input) => {
             const from = produced.get(input);
-            if (!from || !(from[0] < i || (from[0] === i && from[1] < (a.run_order ?? 1)))) problems.push(`${at}: ${stage.name}/${a.name} takes ${input} before any action makes it`);
+            if (!from || !(from[0] < i || (from[0] === i && from[1] < (a.run_order ?? 1))))
+              problems.push(`${at}: ${stage.name}/${a.name} takes ${input} before any action makes it`);
           }),
         ),
       );
@@ -1056,11 +1228,17 @@ describe(EVIDENCE.codePipeline, () => {
     const problems: string[] = [];
     for (const { stack, config, at } of present("aws_codepipeline")) {
       const stores = asList<Json>(config.artifact_store);
-      const actionRegions = new Set(asList<Json>(config.stage).flatMap((s) => asList<Json>(s.action)).map((a) => a.region ?? regionOf(stack, config)));
-      if (actionRegions.size === 1 ? stores.length !== 1 || stores[0].region !== undefined : stores.length !== actionRegions.size) problems.push(`${at}: ${stores.length} artifact stores for Regions ${[...actionRegions].join(", ")}`);
+      const actionRegions = new Set(
+        asList<Json>(config.stage)
+          .flatMap((s) => asList<Json>(s.action))
+          .map((a) => a.region ?? regionOf(stack, config)),
+      );
+      if (actionRegions.size === 1 ? stores.length !== 1 || stores[0].region !== undefined : stores.length !== actionRegions.size)
+        problems.push(`${at}: ${stores.length} artifact stores for Regions ${[...actionRegions].join(", ")}`);
       for (const store of stores) {
         const key = block(store.encryption_key);
-        if (key && (key.type !== "KMS" || regionOfValue(stack, key.id) !== (store.region ?? regionOf(stack, config)))) problems.push(`${at}: artifact store key ${JSON.stringify(key)}`);
+        if (key && (key.type !== "KMS" || regionOfValue(stack, key.id) !== (store.region ?? regionOf(stack, config))))
+          problems.push(`${at}: artifact store key ${JSON.stringify(key)}`);
       }
     }
     expectNone(problems);
@@ -1072,17 +1250,24 @@ describe(EVIDENCE.codePipeline, () => {
       const c = action.configuration ?? {};
       if (action.provider === "CodeStarSourceConnection") {
         for (const key of ["ConnectionArn", "FullRepositoryId", "BranchName"]) if (!c[key]) problems.push(`${at}: no ${key}`);
-        if (c.OutputArtifactFormat && !["CODE_ZIP", "CODEBUILD_CLONE_REF"].includes(c.OutputArtifactFormat)) problems.push(`${at}: OutputArtifactFormat ${c.OutputArtifactFormat}`);
-        if (!/^[^/\s]+\/[^/\s]+$/.test(String(c.FullRepositoryId))) problems.push(`${at}: FullRepositoryId ${c.FullRepositoryId} is not owner/repository`);
+        if (c.OutputArtifactFormat && !["CODE_ZIP", "CODEBUILD_CLONE_REF"].includes(c.OutputArtifactFormat))
+          problems.push(`${at}: OutputArtifactFormat ${c.OutputArtifactFormat}`);
+        if (!/^[^/\s]+\/[^/\s]+$/.test(String(c.FullRepositoryId)))
+          problems.push(`${at}: FullRepositoryId ${c.FullRepositoryId} is not owner/repository`);
       }
       if (action.provider === "CodeBuild") {
         const ref = reference(c.ProjectName);
         if (ref?.type !== "aws_codebuild_project") problems.push(`${at}: ProjectName ${c.ProjectName} is not a project of the stack`);
-        else if (block(resolve(stack, ref).source)?.type !== "CODEPIPELINE") problems.push(`${at}: project ${ref.id} is not a CODEPIPELINE project`);
+        else if (block(resolve(stack, ref).source)?.type !== "CODEPIPELINE")
+          problems.push(`${at}: project ${ref.id} is not a CODEPIPELINE project`);
         if (asList(action.input_artifacts).length === 0) problems.push(`${at}: a CodeBuild action needs an input artifact`);
         if (c.EnvironmentVariables) {
           const vars = JSON.parse(c.EnvironmentVariables);
-          if (!Array.isArray(vars) || vars.some((v: Json) => !v.name || !["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"].includes(v.type ?? "PLAINTEXT"))) problems.push(`${at}: EnvironmentVariables ${c.EnvironmentVariables}`);
+          if (
+            !Array.isArray(vars) ||
+            vars.some((v: Json) => !v.name || !["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"].includes(v.type ?? "PLAINTEXT"))
+          )
+            problems.push(`${at}: EnvironmentVariables ${c.EnvironmentVariables}`);
         }
       }
     }
@@ -1097,9 +1282,12 @@ describe(EVIDENCE.codePipeline, () => {
       const c = action.configuration ?? {};
       const inputs = asList<string>(action.input_artifacts);
       if (inputs.length < 1 || inputs.length > 3) problems.push(`${at}: ${inputs.length} input artifacts`);
-      for (const key of ["ApplicationName", "DeploymentGroupName", "TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact"]) if (!c[key]) problems.push(`${at}: no ${key}`);
-      for (const key of ["TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact", "Image1ArtifactName"]) if (c[key] && !inputs.includes(c[key])) problems.push(`${at}: ${key} ${c[key]} is not an input artifact`);
-      if (!deploymentGroupNamed(c.ApplicationName, c.DeploymentGroupName)) problems.push(`${at}: no stack has deployment group ${c.ApplicationName}/${c.DeploymentGroupName}`);
+      for (const key of ["ApplicationName", "DeploymentGroupName", "TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact"])
+        if (!c[key]) problems.push(`${at}: no ${key}`);
+      for (const key of ["TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact", "Image1ArtifactName"])
+        if (c[key] && !inputs.includes(c[key])) problems.push(`${at}: ${key} ${c[key]} is not an input artifact`);
+      if (!deploymentGroupNamed(c.ApplicationName, c.DeploymentGroupName))
+        problems.push(`${at}: no stack has deployment group ${c.ApplicationName}/${c.DeploymentGroupName}`);
       const buildspec = String(block(render?.project?.source)?.buildspec ?? "");
       const files = (() => {
         try {
@@ -1108,10 +1296,15 @@ describe(EVIDENCE.codePipeline, () => {
           return [];
         }
       })();
-      for (const file of [c.TaskDefinitionTemplatePath ?? "taskdef.json", c.AppSpecTemplatePath ?? "appspec.yaml", ...(c.Image1ArtifactName ? ["imageDetail.json"] : [])]) {
+      for (const file of [
+        c.TaskDefinitionTemplatePath ?? "taskdef.json",
+        c.AppSpecTemplatePath ?? "appspec.yaml",
+        ...(c.Image1ArtifactName ? ["imageDetail.json"] : []),
+      ]) {
         if (!files.includes(file)) problems.push(`${at}: the rendering project does not hand on ${file}`);
       }
-      if (c.Image1ContainerName && !buildspec.includes(`<${c.Image1ContainerName}>`)) problems.push(`${at}: the task definition has no <${c.Image1ContainerName}> placeholder`);
+      if (c.Image1ContainerName && !buildspec.includes(`<${c.Image1ContainerName}>`))
+        problems.push(`${at}: the task definition has no <${c.Image1ContainerName}> placeholder`);
     }
     expectNone(problems);
   });
@@ -1122,13 +1315,24 @@ describe(EVIDENCE.globalAccelerator, () => {
   const GA_TYPES = ["aws_globalaccelerator_accelerator", "aws_globalaccelerator_listener", "aws_globalaccelerator_endpoint_group"];
 
   it("[Global Accelerator API Reference, CreateAccelerator: a global service whose API is called in US West (Oregon), us-west-2] every Global Accelerator resource uses a us-west-2 provider", () => {
-    expectNone(GA_TYPES.flatMap((type) => present(type)).filter(({ stack, config }) => regionOf(stack, config) !== "us-west-2").map(({ at, stack, config }) => `${at}: ${regionOf(stack, config)}`));
+    expectNone(
+      GA_TYPES.flatMap((type) => present(type))
+        .filter(({ stack, config }) => regionOf(stack, config) !== "us-west-2")
+        .map(({ at, stack, config }) => `${at}: ${regionOf(stack, config)}`),
+    );
   });
 
   it("[Global Accelerator API Reference, CreateAccelerator: Name up to 64 letters, digits, periods or hyphens, not starting or ending with a hyphen or period; IpAddressType IPV4 or DUAL_STACK] every accelerator", () => {
     expectNone(
       present("aws_globalaccelerator_accelerator")
-        .filter(({ config }) => !(literal(config.name) && /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/.test(config.name) && ["IPV4", "DUAL_STACK", undefined].includes(config.ip_address_type)))
+        .filter(
+          ({ config }) =>
+            !(
+              literal(config.name) &&
+              /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/.test(config.name) &&
+              ["IPV4", "DUAL_STACK", undefined].includes(config.ip_address_type)
+            ),
+        )
         .map(({ at, config }) => `${at}: ${config.name} ${config.ip_address_type}`),
     );
   });
@@ -1137,11 +1341,16 @@ describe(EVIDENCE.globalAccelerator, () => {
     const problems: string[] = [];
     for (const { stack, id, config, at } of present("aws_globalaccelerator_listener")) {
       if (!["TCP", "UDP"].includes(config.protocol)) problems.push(`${at}: protocol ${config.protocol}`);
-      if (!["NONE", "SOURCE_IP", undefined].includes(config.client_affinity)) problems.push(`${at}: client_affinity ${config.client_affinity}`);
+      if (!["NONE", "SOURCE_IP", undefined].includes(config.client_affinity))
+        problems.push(`${at}: client_affinity ${config.client_affinity}`);
       const ranges = asList<Json>(config.port_range);
-      if (ranges.length === 0 || ranges.some((r) => !(r.from_port >= 1 && r.from_port <= r.to_port && r.to_port <= 65535))) problems.push(`${at}: port ranges ${JSON.stringify(ranges)}`);
-      const albs = Object.values<Json>(stacks[stack].resource.aws_globalaccelerator_endpoint_group ?? {}).filter((g) => reference(g.listener_arn)?.id === id);
-      if (albs.length > 0 && !(config.protocol === "TCP" && ranges.some((r) => r.from_port <= 443 && r.to_port >= 443))) problems.push(`${at}: the ALBs' HTTPS needs TCP 443`);
+      if (ranges.length === 0 || ranges.some((r) => !(r.from_port >= 1 && r.from_port <= r.to_port && r.to_port <= 65535)))
+        problems.push(`${at}: port ranges ${JSON.stringify(ranges)}`);
+      const albs = Object.values<Json>(stacks[stack].resource.aws_globalaccelerator_endpoint_group ?? {}).filter(
+        (g) => reference(g.listener_arn)?.id === id,
+      );
+      if (albs.length > 0 && !(config.protocol === "TCP" && ranges.some((r) => r.from_port <= 443 && r.to_port >= 443)))
+        problems.push(`${at}: the ALBs' HTTPS needs TCP 443`);
     }
     expectNone(problems);
   });
@@ -1153,13 +1362,16 @@ describe(EVIDENCE.globalAccelerator, () => {
       const key = `${stack} ${config.listener_arn} ${config.endpoint_group_region}`;
       if (seen.has(key)) problems.push(`${at}: a second group for ${config.endpoint_group_region}`);
       seen.add(key);
-      if (!(config.traffic_dial_percentage === undefined || (config.traffic_dial_percentage >= 0 && config.traffic_dial_percentage <= 100))) problems.push(`${at}: traffic dial ${config.traffic_dial_percentage}`);
+      if (!(config.traffic_dial_percentage === undefined || (config.traffic_dial_percentage >= 0 && config.traffic_dial_percentage <= 100)))
+        problems.push(`${at}: traffic dial ${config.traffic_dial_percentage}`);
       const endpoints = asList<Json>(config.endpoint_configuration);
       if (endpoints.length === 0) problems.push(`${at}: no endpoints`);
       for (const e of endpoints) {
-        if (!(e.weight === undefined || (Number.isInteger(e.weight) && e.weight >= 0 && e.weight <= 255))) problems.push(`${at}: weight ${e.weight}`);
+        if (!(e.weight === undefined || (Number.isInteger(e.weight) && e.weight >= 0 && e.weight <= 255)))
+          problems.push(`${at}: weight ${e.weight}`);
         const region = regionOfValue(stack, e.endpoint_id);
-        if (region !== config.endpoint_group_region) problems.push(`${at}: endpoint ${e.endpoint_id} in ${region}, group in ${config.endpoint_group_region}`);
+        if (region !== config.endpoint_group_region)
+          problems.push(`${at}: endpoint ${e.endpoint_id} in ${region}, group in ${config.endpoint_group_region}`);
       }
     }
     expectNone(problems);
@@ -1172,20 +1384,28 @@ describe(EVIDENCE.globalAccelerator, () => {
       const ports = listener ? asList<Json>(resolve(stack, listener).port_range).map((r) => r.from_port as number) : [];
       if (!listener) problems.push(`${at}: listener_arn ${config.listener_arn} is not a listener of the stack`);
       for (const e of asList<Json>(config.endpoint_configuration)) {
-        if (e.client_ip_preservation_enabled !== undefined && typeof e.client_ip_preservation_enabled !== "boolean") problems.push(`${at}: client_ip_preservation_enabled ${e.client_ip_preservation_enabled}`);
+        if (e.client_ip_preservation_enabled !== undefined && typeof e.client_ip_preservation_enabled !== "boolean")
+          problems.push(`${at}: client_ip_preservation_enabled ${e.client_ip_preservation_enabled}`);
         const ref = reference(e.endpoint_id);
         if (!ref || ref.attribute !== "arn" || ref.type !== "aws_lb") {
           problems.push(`${at}: endpoint ${e.endpoint_id} is not a load balancer ARN`);
           continue;
         }
         const lookup = resolve(stack, ref);
-        const lbs = everywhere("aws_lb").filter((lb) => lb.config.name === lookup.name && regionOf(lb.stack, lb.config) === config.endpoint_group_region && (lb.config.load_balancer_type ?? "application") === "application");
+        const lbs = everywhere("aws_lb").filter(
+          (lb) =>
+            lb.config.name === lookup.name &&
+            regionOf(lb.stack, lb.config) === config.endpoint_group_region &&
+            (lb.config.load_balancer_type ?? "application") === "application",
+        );
         if (lbs.length !== 1) {
           problems.push(`${at}: ${lbs.length} ALBs named ${lookup.name} in ${config.endpoint_group_region} across the program`);
           continue;
         }
         const [lb] = lbs;
-        const listenerPorts = Object.values<Json>(stacks[lb.stack].resource.aws_lb_listener ?? {}).filter((l) => l.load_balancer_arn === `\${aws_lb.${lb.id}.arn}`).map((l) => l.port);
+        const listenerPorts = Object.values<Json>(stacks[lb.stack].resource.aws_lb_listener ?? {})
+          .filter((l) => l.load_balancer_arn === `\${aws_lb.${lb.id}.arn}`)
+          .map((l) => l.port);
         for (const port of ports) if (!listenerPorts.includes(port)) problems.push(`${at}: ${lb.at} has no listener on ${port}`);
       }
     }
@@ -1198,13 +1418,18 @@ describe(EVIDENCE.globalAccelerator, () => {
       const protocol = config.health_check_protocol ?? "TCP";
       if (!["TCP", "HTTP", "HTTPS"].includes(protocol)) problems.push(`${at}: health_check_protocol ${protocol}`);
       if (protocol === "TCP" && config.health_check_path !== undefined) problems.push(`${at}: a TCP health check takes no path`);
-      if (![undefined, 10, 30].includes(config.health_check_interval_seconds)) problems.push(`${at}: interval ${config.health_check_interval_seconds}`);
-      if (!(config.threshold_count === undefined || (config.threshold_count >= 1 && config.threshold_count <= 10))) problems.push(`${at}: threshold ${config.threshold_count}`);
-      if (!(config.health_check_port === undefined || (config.health_check_port >= 1 && config.health_check_port <= 65535))) problems.push(`${at}: port ${config.health_check_port}`);
+      if (![undefined, 10, 30].includes(config.health_check_interval_seconds))
+        problems.push(`${at}: interval ${config.health_check_interval_seconds}`);
+      if (!(config.threshold_count === undefined || (config.threshold_count >= 1 && config.threshold_count <= 10)))
+        problems.push(`${at}: threshold ${config.threshold_count}`);
+      if (!(config.health_check_port === undefined || (config.health_check_port >= 1 && config.health_check_port <= 65535)))
+        problems.push(`${at}: port ${config.health_check_port}`);
       for (const e of asList<Json>(config.endpoint_configuration)) {
         const ref = reference(e.endpoint_id);
         const name = ref && resolve(stack, ref).name;
-        for (const lb of everywhere("aws_lb").filter((l) => l.config.name === name && regionOf(l.stack, l.config) === config.endpoint_group_region)) {
+        for (const lb of everywhere("aws_lb").filter(
+          (l) => l.config.name === name && regionOf(l.stack, l.config) === config.endpoint_group_region,
+        )) {
           const tgIds = Object.values<Json>(stacks[lb.stack].resource.aws_lb_listener ?? {})
             .filter((l) => l.load_balancer_arn === `\${aws_lb.${lb.id}.arn}`)
             .flatMap((l) => asList<Json>(l.default_action).map((a) => reference(a.target_group_arn)?.id));

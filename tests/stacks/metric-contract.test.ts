@@ -6,7 +6,12 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { API_METRICS, API_NAMESPACE, ENVIRONMENT_DIMENSION, RENDER_METRICS, RENDER_NAMESPACE } from "../../modules/observability";
-import { metricContractProblems, metricReferences, PUBLISHED_METRICS, publishedMetric } from "../../modules/observability/published-metrics";
+import {
+  metricContractProblems,
+  metricReferences,
+  PUBLISHED_METRICS,
+  publishedMetric,
+} from "../../modules/observability/published-metrics";
 import { resourcesOf, type SynthesizedStack } from "../helpers";
 import { type SynthesizedProgram, synthProgram } from "./synth";
 
@@ -58,12 +63,26 @@ const newRenderScaling = (stack: TerraformStack, group: AutoscalingGroup, groupD
           {
             id: "queue",
             returnData: false,
-            metricStat: { stat: "Average", metric: { namespace: RENDER_NAMESPACE, metricName: RENDER_METRICS.queueDepth, dimensions: [{ name: ENVIRONMENT_DIMENSION, value: "dev" }] } },
+            metricStat: {
+              stat: "Average",
+              metric: {
+                namespace: RENDER_NAMESPACE,
+                metricName: RENDER_METRICS.queueDepth,
+                dimensions: [{ name: ENVIRONMENT_DIMENSION, value: "dev" }],
+              },
+            },
           },
           {
             id: "instances",
             returnData: false,
-            metricStat: { stat: "Average", metric: { namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances", dimensions: [{ name: "AutoScalingGroupName", value: groupDimension }] } },
+            metricStat: {
+              stat: "Average",
+              metric: {
+                namespace: "AWS/AutoScaling",
+                metricName: "GroupInServiceInstances",
+                dimensions: [{ name: "AutoScalingGroupName", value: groupDimension }],
+              },
+            },
           },
           { id: "perInstance", expression: "queue / IF(instances > 0, instances, 1)", label: "waiting jobs per host", returnData: true },
         ],
@@ -78,7 +97,9 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
     it("[metrics.ts: the render service publishes QueueDepth with Environment only] the old render target tracking (ECG/Render QueueDepthPerInstance by AutoScalingGroupName) fails", () => {
       const problems = problemsOf(handMade(oldRenderScaling));
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toContain("aws_autoscaling_policy.scale-on-metric customized_metric_specification: ECG/Render QueueDepthPerInstance {AutoScalingGroupName}: nothing publishes QueueDepthPerInstance in ECG/Render");
+      expect(problems[0]).toContain(
+        "aws_autoscaling_policy.scale-on-metric customized_metric_specification: ECG/Render QueueDepthPerInstance {AutoScalingGroupName}: nothing publishes QueueDepthPerInstance in ECG/Render",
+      );
     });
 
     it("[CloudWatch does not aggregate across dimensions] QueueDepth by AutoScalingGroupName (the right metric, a dimension set nobody publishes) fails", () => {
@@ -86,7 +107,9 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
         const policy = oldRenderScaling(s, group);
         policy.addOverride("target_tracking_configuration.customized_metric_specification.metric_name", RENDER_METRICS.queueDepth);
       });
-      expect(problemsOf(stack)).toEqual([expect.stringContaining("ECG/Render QueueDepth {AutoScalingGroupName}: published only with {Environment}")]);
+      expect(problemsOf(stack)).toEqual([
+        expect.stringContaining("ECG/Render QueueDepth {AutoScalingGroupName}: published only with {Environment}"),
+      ]);
     });
 
     it("[EC2 Auto Scaling User Guide: group metrics are reported only if metrics collection is enabled] the new metric math passes with GroupInServiceInstances enabled on the group", () => {
@@ -103,7 +126,9 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
 
     it("[EC2 Auto Scaling User Guide: group metrics are reported only if metrics collection is enabled] the new metric math fails when the group does not enable GroupInServiceInstances", () => {
       expect(problemsOf(handMade(newRenderScaling))).toEqual([
-        expect.stringContaining("aws_autoscaling_group.render does not enable GroupInServiceInstances (enabled_metrics [], metrics_granularity 1Minute)"),
+        expect.stringContaining(
+          "aws_autoscaling_group.render does not enable GroupInServiceInstances (enabled_metrics [], metrics_granularity 1Minute)",
+        ),
       ]);
       expect(problemsOf(handMade(newRenderScaling, ["GroupDesiredCapacity"]))).toHaveLength(1);
       expect(problemsOf(handMade((s, g) => newRenderScaling(s, g, "some-other-group"), ["GroupInServiceInstances"]))).toEqual([
@@ -113,19 +138,27 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
 
     it("[CloudWatch agent: metrics aggregated by ${aws:AutoScalingGroupName} carry the group's own name] a GPU metric read by a group name that no group of the stack has fails (a renamed group's scaling would wait forever)", () => {
       const byName = (groupName: string) =>
-        handMade((s, group) =>
-          new AutoscalingPolicy(s, "scale-on-gpu", {
-            name: "ecg-dev-ml-audio-gpu",
-            autoscalingGroupName: group.name,
-            policyType: "TargetTrackingScaling",
-            targetTrackingConfiguration: {
-              targetValue: 70,
-              customizedMetricSpecification: { namespace: "CWAgent", metricName: "nvidia_smi_utilization_gpu", statistic: "Average", metricDimension: [{ name: "AutoScalingGroupName", value: groupName }] },
-            },
-          }),
+        handMade(
+          (s, group) =>
+            new AutoscalingPolicy(s, "scale-on-gpu", {
+              name: "ecg-dev-ml-audio-gpu",
+              autoscalingGroupName: group.name,
+              policyType: "TargetTrackingScaling",
+              targetTrackingConfiguration: {
+                targetValue: 70,
+                customizedMetricSpecification: {
+                  namespace: "CWAgent",
+                  metricName: "nvidia_smi_utilization_gpu",
+                  statistic: "Average",
+                  metricDimension: [{ name: "AutoScalingGroupName", value: groupName }],
+                },
+              },
+            }),
         );
       expect(problemsOf(byName("ecg-dev-gpu-render"))).toEqual([]);
-      expect(problemsOf(byName("ecg-dev-gpu-render-old"))).toEqual([expect.stringContaining('no aws_autoscaling_group of the stack is named "ecg-dev-gpu-render-old"')]);
+      expect(problemsOf(byName("ecg-dev-gpu-render-old"))).toEqual([
+        expect.stringContaining('no aws_autoscaling_group of the stack is named "ecg-dev-gpu-render-old"'),
+      ]);
     });
 
     it("[ECS Developer Guide: service CPUUtilization by ClusterName, ServiceName] alarms: a plain metric and every metric_query metric are checked", () => {
@@ -148,13 +181,33 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
           threshold: 5,
           metricQuery: [
             { id: "rate", expression: "100 * errors / requests", returnData: true },
-            { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", period: 60, stat: "Sum", dimensions: { LoadBalancer: "app/x/1" } } },
-            { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", period: 60, stat: "Sum", dimensions: { TargetGroup: "targetgroup/x/1" } } },
+            {
+              id: "errors",
+              metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName: "HTTPCode_Target_5XX_Count",
+                period: 60,
+                stat: "Sum",
+                dimensions: { LoadBalancer: "app/x/1" },
+              },
+            },
+            {
+              id: "requests",
+              metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName: "RequestCount",
+                period: 60,
+                stat: "Sum",
+                dimensions: { TargetGroup: "targetgroup/x/1" },
+              },
+            },
           ],
         });
       });
       expect(problemsOf(stack)).toEqual([
-        expect.stringContaining("aws_cloudwatch_metric_alarm.cpu: AWS/ECS CPUUtilization {ServiceName}: published only with {ClusterName} or {ClusterName, ServiceName}"),
+        expect.stringContaining(
+          "aws_cloudwatch_metric_alarm.cpu: AWS/ECS CPUUtilization {ServiceName}: published only with {ClusterName} or {ClusterName, ServiceName}",
+        ),
         expect.stringContaining("aws_cloudwatch_metric_alarm.errors metric_query[requests]: AWS/ApplicationELB RequestCount {TargetGroup}"),
       ]);
     });
@@ -169,7 +222,12 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
           serviceNamespace: "ecs",
           targetTrackingScalingPolicyConfiguration: {
             targetValue: 80,
-            customizedMetricSpecification: { namespace: API_NAMESPACE, metricName: API_METRICS.dbPoolInUse, statistic: "Maximum", dimensions: [{ name: "ServiceName", value: "api" }] },
+            customizedMetricSpecification: {
+              namespace: API_NAMESPACE,
+              metricName: API_METRICS.dbPoolInUse,
+              statistic: "Maximum",
+              dimensions: [{ name: "ServiceName", value: "api" }],
+            },
           },
         });
       });
@@ -201,7 +259,11 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
         "AWS/EC2 NetworkIn AutoScalingGroupName",
         "CWAgent nvidia_smi_utilization_gpu AutoScalingGroupName,InstanceId",
       ]);
-      expect(problemsOf(stack)).toEqual([expect.stringContaining('widgets[1] "hosts": CWAgent nvidia_smi_utilization_gpu {AutoScalingGroupName, InstanceId}: published only with {AutoScalingGroupName}')]);
+      expect(problemsOf(stack)).toEqual([
+        expect.stringContaining(
+          'widgets[1] "hosts": CWAgent nvidia_smi_utilization_gpu {AutoScalingGroupName, InstanceId}: published only with {AutoScalingGroupName}',
+        ),
+      ]);
     });
 
     it("a metric of a namespace nobody publishes fails; dimension values that are expressions are fine", () => {
@@ -229,14 +291,18 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
           dimensions: { DBInstanceIdentifier: "${aws_db_instance.replica.identifier}" },
         });
       });
-      expect(problemsOf(stack)).toEqual([expect.stringContaining("ECG/Workers Backlog {Environment}: nothing publishes Backlog in ECG/Workers (unknown namespace)")]);
+      expect(problemsOf(stack)).toEqual([
+        expect.stringContaining("ECG/Workers Backlog {Environment}: nothing publishes Backlog in ECG/Workers (unknown namespace)"),
+      ]);
     });
   });
 
   describe("the catalog", () => {
     it("[metrics.ts] the services' contract comes from metrics.ts: every ECG/Render and ECG/Api metric, with exactly the Environment dimension", () => {
-      for (const name of Object.values(RENDER_METRICS)) expect(publishedMetric(RENDER_NAMESPACE, name)?.dimensionSets).toEqual([[ENVIRONMENT_DIMENSION]]);
-      for (const name of Object.values(API_METRICS)) expect(publishedMetric(API_NAMESPACE, name)?.dimensionSets).toEqual([[ENVIRONMENT_DIMENSION]]);
+      for (const name of Object.values(RENDER_METRICS))
+        expect(publishedMetric(RENDER_NAMESPACE, name)?.dimensionSets).toEqual([[ENVIRONMENT_DIMENSION]]);
+      for (const name of Object.values(API_METRICS))
+        expect(publishedMetric(API_NAMESPACE, name)?.dimensionSets).toEqual([[ENVIRONMENT_DIMENSION]]);
     });
 
     it("every entry is listed once and cites where it is documented", () => {
@@ -262,7 +328,8 @@ describe("metric contract (issue #13, item 12): every alarm, scaling policy and 
           for (const [id] of resourcesOf(stack, type)) expect(readers).toContain(`${type}.${id}`);
         }
         for (const [id, policy] of resourcesOf(stack, "aws_autoscaling_policy")) {
-          if (policy.target_tracking_configuration?.customized_metric_specification) expect(readers).toContain(`aws_autoscaling_policy.${id}`);
+          if (policy.target_tracking_configuration?.customized_metric_specification)
+            expect(readers).toContain(`aws_autoscaling_policy.${id}`);
         }
       }
     });

@@ -24,7 +24,16 @@ const subnetsOf = (s: SynthesizedStack) =>
 
 describe("platform stacks", () => {
   it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one account stack per account and region, one stack per environment and the delivery pipeline's", () => {
-    expect(Object.keys(program.stacks).sort()).toEqual([...ACCOUNT_STACKS, "ecg-delivery", "ecg-dev", "ecg-prod", "ecg-prod-global", "ecg-prod-standby", "ecg-staging", "ecg-state"]);
+    expect(Object.keys(program.stacks).sort()).toEqual([
+      ...ACCOUNT_STACKS,
+      "ecg-delivery",
+      "ecg-dev",
+      "ecg-prod",
+      "ecg-prod-global",
+      "ecg-prod-standby",
+      "ecg-staging",
+      "ecg-state",
+    ]);
   });
 
   it("[NET-1] [NET-2] [ENV-1] prod's VPC and subnets are exactly the seed's, in Seoul AZs a and c", () => {
@@ -47,12 +56,17 @@ describe("platform stacks", () => {
     const vpcs = ENV_STACKS.map((name) => primaryResourcesOf(stack(name), "aws_vpc").map(([, v]) => v.cidr_block));
     expect(vpcs).toEqual([["10.2.0.0/16"], ["10.1.0.0/16"], ["10.0.0.0/16"]]);
     // Every VPC of the program, the standby's and staging's replica network included, has a range of its own.
-    const all = Object.entries(program.stacks).flatMap(([name, s]) => resourcesOf(s, "aws_vpc").map(([, v]) => ({ name, cidr: parseCidr(v.cidr_block) as Ipv4Cidr, text: v.cidr_block })));
+    const all = Object.entries(program.stacks).flatMap(([name, s]) =>
+      resourcesOf(s, "aws_vpc").map(([, v]) => ({ name, cidr: parseCidr(v.cidr_block) as Ipv4Cidr, text: v.cidr_block })),
+    );
     expect(all.map((v) => v.text).sort()).toEqual(["10.0.0.0/16", "10.1.0.0/16", "10.10.0.0/16", "10.11.0.0/16", "10.2.0.0/16"]);
-    for (const [i, a] of all.entries()) for (const b of all.slice(i + 1)) expect({ a: a.text, b: b.text, overlap: cidrsOverlap(a.cidr, b.cidr) }).toEqual({ a: a.text, b: b.text, overlap: false });
+    for (const [i, a] of all.entries())
+      for (const b of all.slice(i + 1))
+        expect({ a: a.text, b: b.text, overlap: cidrsOverlap(a.cidr, b.cidr) }).toEqual({ a: a.text, b: b.text, overlap: false });
     for (const name of ENV_STACKS) {
       for (const [, subnet] of resourcesOf(stack(name), "aws_subnet")) expect(subnet.tags.Name.startsWith(`${name}-`)).toBe(true);
-      for (const [, group] of resourcesOf(stack(name), "aws_security_group")) expect((group.name_prefix ?? group.name).startsWith(`${name}-`)).toBe(true);
+      for (const [, group] of resourcesOf(stack(name), "aws_security_group"))
+        expect((group.name_prefix ?? group.name).startsWith(`${name}-`)).toBe(true);
     }
     const keys = ENV_STACKS.map((name) => stack(name).terraform!.backend.s3.key);
     expect(new Set(keys).size).toBe(3);
@@ -68,10 +82,16 @@ describe("platform stacks", () => {
     // The environment's own VPC (staging's replica network in Tokyo is another: see the data layer's tests).
     const shape = (s: SynthesizedStack) => ({
       groups: primaryResourcesOf(s, "aws_security_group").length,
-      egress: primaryResourcesOf(s, "aws_vpc_security_group_egress_rule").map(([, r]) => `${r.from_port} ${r.description}`).sort(),
+      egress: primaryResourcesOf(s, "aws_vpc_security_group_egress_rule")
+        .map(([, r]) => `${r.from_port} ${r.description}`)
+        .sort(),
       // One test-listener rule per NAT gateway (dev runs one): compared as a set.
-      ingress: [...new Set(primaryResourcesOf(s, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.from_port} ${r.description}`))].sort(),
-      endpoints: primaryResourcesOf(s, "aws_vpc_endpoint").map(([, r]) => r.service_name).sort(),
+      ingress: [
+        ...new Set(primaryResourcesOf(s, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.from_port} ${r.description}`)),
+      ].sort(),
+      endpoints: primaryResourcesOf(s, "aws_vpc_endpoint")
+        .map(([, r]) => r.service_name)
+        .sort(),
       flowLogs: primaryResourcesOf(s, "aws_flow_log").map(([, r]) => r.traffic_type),
     });
     const prodShape = shape(stack("ecg-prod"));
@@ -92,11 +112,13 @@ describe("platform stacks", () => {
   });
 
   it("[ENV-4] tags every taggable resource with Project, Environment, ManagedBy and Component", () => {
-    for (const [name, config] of [...ENV_STACKS.map((n, i) => [n, environments[i].name]), ["ecg-state", "shared"], ...ACCOUNT_STACKS.map((n) => [n, "shared"])]) {
+    for (const [name, config] of [
+      ...ENV_STACKS.map((n, i) => [n, environments[i].name]),
+      ["ecg-state", "shared"],
+      ...ACCOUNT_STACKS.map((n) => [n, "shared"]),
+    ]) {
       const s = stack(name);
-      expect(s.provider!.aws[0].default_tags).toEqual([
-        { tags: { Project: "ecg-render", Environment: config, ManagedBy: "cdktf" } },
-      ]);
+      expect(s.provider!.aws[0].default_tags).toEqual([{ tags: { Project: "ecg-render", Environment: config, ManagedBy: "cdktf" } }]);
       const construct = program.app.node.findChild(name) as TerraformStack;
       const taggable = construct.node
         .findAll()
@@ -120,9 +142,11 @@ describe("compute", () => {
   it("[CMP-1] [CMP-7] every environment has its ECS cluster and the three ECR repositories", () => {
     for (const name of ENV_STACKS) {
       expect(resourcesOf(stack(name), "aws_ecs_cluster").map(([, c]) => c.name)).toEqual([name]);
-      expect(resourcesOf(stack(name), "aws_ecr_repository").map(([, r]) => r.name).sort()).toEqual(
-        ["ecg-backend-api", "ecg-gpu-render", "ecg-ml-audio"].map((image) => `${name}/${image}`),
-      );
+      expect(
+        resourcesOf(stack(name), "aws_ecr_repository")
+          .map(([, r]) => r.name)
+          .sort(),
+      ).toEqual(["ecg-backend-api", "ecg-gpu-render", "ecg-ml-audio"].map((image) => `${name}/${image}`));
     }
   });
 
@@ -135,15 +159,22 @@ describe("compute", () => {
   });
 
   it("[COST-1] [ENV-2] prod keeps an On-Demand base under Spot; dev is all Spot", () => {
-    const base = (name: string) => Object.values<any>(fleets(name)).map((g) => g.mixed_instances_policy.instances_distribution.on_demand_base_capacity);
+    const base = (name: string) =>
+      Object.values<any>(fleets(name)).map((g) => g.mixed_instances_policy.instances_distribution.on_demand_base_capacity);
     expect(base("ecg-prod")).toEqual([1, 1]);
     expect(base("ecg-dev")).toEqual([0, 0]);
   });
 
   it("[COST-2] [COST-3] prod's render fleet follows the Seoul working-hours schedule and scales predictively; dev has no schedule", () => {
-    const schedules = (name: string) => resourcesOf(stack(name), "aws_autoscaling_schedule").map(([, s]) => `${s.recurrence} min ${s.min_size} ${s.time_zone}`);
+    const schedules = (name: string) =>
+      resourcesOf(stack(name), "aws_autoscaling_schedule").map(([, s]) => `${s.recurrence} min ${s.min_size} ${s.time_zone}`);
     expect(schedules("ecg-prod").sort()).toEqual(
-      ["0 9 * * MON-FRI min 4 Asia/Seoul", "0 18 * * MON-FRI min 2 Asia/Seoul", "0 0 * * SAT min 1 Asia/Seoul", "0 0 * * MON min 2 Asia/Seoul"].sort(),
+      [
+        "0 9 * * MON-FRI min 4 Asia/Seoul",
+        "0 18 * * MON-FRI min 2 Asia/Seoul",
+        "0 0 * * SAT min 1 Asia/Seoul",
+        "0 0 * * MON min 2 Asia/Seoul",
+      ].sort(),
     );
     expect(schedules("ecg-dev")).toEqual([]);
     const predictive = resourcesOf(stack("ecg-prod"), "aws_autoscaling_policy").filter(([, p]) => p.policy_type === "PredictiveScaling");
@@ -157,10 +188,16 @@ describe("compute", () => {
       expect({ name, providers: attachment.capacity_providers }).toEqual({ name, providers: ["FARGATE", "FARGATE_SPOT"] });
       // No GPU capacity provider, and so no host kept by scale-in protection that nothing would lift.
       expect(resourcesOf(s, "aws_ecs_capacity_provider")).toEqual([]);
-      for (const [, group] of resourcesOf(s, "aws_autoscaling_group")) expect({ group: group.name, protect: group.protect_from_scale_in ?? false }).toEqual({ group: group.name, protect: false });
+      for (const [, group] of resourcesOf(s, "aws_autoscaling_group"))
+        expect({ group: group.name, protect: group.protect_from_scale_in ?? false }).toEqual({ group: group.name, protect: false });
     }
-    const gpuServices = resourcesOf(stack("ecg-prod"), "aws_ecs_service").filter(([, svc]) => svc.launch_type === "EC2").map(([, svc]) => [svc.name, svc.scheduling_strategy]);
-    expect(gpuServices.sort()).toEqual([["ecg-prod-gpu-render", "DAEMON"], ["ecg-prod-ml-audio", "DAEMON"]]);
+    const gpuServices = resourcesOf(stack("ecg-prod"), "aws_ecs_service")
+      .filter(([, svc]) => svc.launch_type === "EC2")
+      .map(([, svc]) => [svc.name, svc.scheduling_strategy]);
+    expect(gpuServices.sort()).toEqual([
+      ["ecg-prod-gpu-render", "DAEMON"],
+      ["ecg-prod-ml-audio", "DAEMON"],
+    ]);
   });
 
   it("[CMP-4] [EC2 Auto Scaling User Guide: target tracking on metric math] the render fleet tracks 10 waiting jobs per in-service host: ECG/Render QueueDepth of the environment / AWS/AutoScaling GroupInServiceInstances of the group", () => {
@@ -181,20 +218,35 @@ describe("compute", () => {
       expect(metrics.work).toEqual({
         id: "work",
         return_data: false,
-        metric_stat: { metric: { namespace: env.METRICS_NAMESPACE, metric_name: "QueueDepth", dimensions: [{ name: "Environment", value: env.METRICS_ENVIRONMENT }] }, stat: "Average" },
+        metric_stat: {
+          metric: {
+            namespace: env.METRICS_NAMESPACE,
+            metric_name: "QueueDepth",
+            dimensions: [{ name: "Environment", value: env.METRICS_ENVIRONMENT }],
+          },
+          stat: "Average",
+        },
       });
       expect(env).toMatchObject({ METRICS_NAMESPACE: "ECG/Render", METRICS_ENVIRONMENT: name.replace("ecg-", "") });
       expect(metrics.hosts.metric_stat).toEqual({
-        metric: { namespace: "AWS/AutoScaling", metric_name: "GroupInServiceInstances", dimensions: [{ name: "AutoScalingGroupName", value: `\${aws_autoscaling_group.${renderId}.name}` }] },
+        metric: {
+          namespace: "AWS/AutoScaling",
+          metric_name: "GroupInServiceInstances",
+          dimensions: [{ name: "AutoScalingGroupName", value: `\${aws_autoscaling_group.${renderId}.name}` }],
+        },
         stat: "Average",
       });
       // The one series returned; a fleet at zero hosts scales on the backlog itself.
-      expect(config.customized_metric_specification.metrics.filter((m: any) => m.return_data).map((m: any) => m.expression)).toEqual(["IF(hosts > 0, work / hosts, work)"]);
+      expect(config.customized_metric_specification.metrics.filter((m: any) => m.return_data).map((m: any) => m.expression)).toEqual([
+        "IF(hosts > 0, work / hosts, work)",
+      ]);
     }
   });
 
   it("[EC2 Auto Scaling User Guide: group metrics are published to AWS/AutoScaling only once collection is enabled] every GPU group publishes GroupInServiceInstances every minute", () => {
-    const groups = [...ENV_STACKS, "ecg-prod-standby"].flatMap((name) => resourcesOf(stack(name), "aws_autoscaling_group").map(([, g]) => g));
+    const groups = [...ENV_STACKS, "ecg-prod-standby"].flatMap((name) =>
+      resourcesOf(stack(name), "aws_autoscaling_group").map(([, g]) => g),
+    );
     expect(groups).toHaveLength(8);
     for (const group of groups) {
       expect({ group: group.name, granularity: group.metrics_granularity, metrics: group.enabled_metrics }).toEqual({
@@ -210,10 +262,21 @@ describe("compute", () => {
     let scheduled = 0;
     for (const [name, s] of Object.entries(stacks)) {
       for (const [id, group] of resourcesOf(s, "aws_autoscaling_group")) {
-        const minimums = resourcesOf(s, "aws_autoscaling_schedule").filter(([, a]) => a.autoscaling_group_name === `\${aws_autoscaling_group.${id}.name}`).map(([, a]) => a.min_size);
-        const seen = { stack: name, group: group.name, ignored: group.lifecycle.ignore_changes, startsAtASchedule: minimums.length === 0 || minimums.includes(group.min_size) };
+        const minimums = resourcesOf(s, "aws_autoscaling_schedule")
+          .filter(([, a]) => a.autoscaling_group_name === `\${aws_autoscaling_group.${id}.name}`)
+          .map(([, a]) => a.min_size);
+        const seen = {
+          stack: name,
+          group: group.name,
+          ignored: group.lifecycle.ignore_changes,
+          startsAtASchedule: minimums.length === 0 || minimums.includes(group.min_size),
+        };
         if (minimums.length) scheduled++;
-        expect(seen).toEqual({ ...seen, ignored: minimums.length ? ["desired_capacity", "min_size"] : ["desired_capacity"], startsAtASchedule: true });
+        expect(seen).toEqual({
+          ...seen,
+          ignored: minimums.length ? ["desired_capacity", "min_size"] : ["desired_capacity"],
+          startsAtASchedule: true,
+        });
       }
     }
     // Staging's, prod's and the failed-over standby's render fleets.
@@ -244,8 +307,8 @@ describe("compute", () => {
       // In order: stop consuming the render queue, wait (with heartbeats) until no job runs, then let the group continue.
       const steps = [
         "--filter label=com.amazonaws.ecs.container-name=celery-workers",
-        "control cancel_consumer render --destination \"render@$(docker exec \"$c\" hostname)\"",
-        "inspect active --destination \"render@$(docker exec \"$c\" hostname)\" --json",
+        'control cancel_consumer render --destination "render@$(docker exec "$c" hostname)"',
+        'inspect active --destination "render@$(docker exec "$c" hostname)" --json',
         "stop_taking_work ||",
         "until is_idle || (( $(date +%s) >= deadline )); do",
         'aws autoscaling record-lifecycle-action-heartbeat "${hook[@]}"',
@@ -263,9 +326,15 @@ describe("compute", () => {
 
       // The host may hold and complete its own group's hook only, through the autoscaling endpoint.
       const [, drainPolicy] = resourcesOf(s, "aws_iam_role_policy").find(([, p]) => p.name === `${name}-gpu-render-drain`)!;
-      expect(drainPolicy.role).toBe(`\${aws_iam_role.${resourcesOf(s, "aws_iam_role").find(([, r]) => r.name === `${name}-gpu-render-host`)![0]}.id}`);
+      expect(drainPolicy.role).toBe(
+        `\${aws_iam_role.${resourcesOf(s, "aws_iam_role").find(([, r]) => r.name === `${name}-gpu-render-host`)![0]}.id}`,
+      );
       expect(statementsOf(s, drainPolicy.policy)).toEqual([
-        { sid: "HoldOwnTermination", actions: ["autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:CompleteLifecycleAction"], resources: [`\${aws_autoscaling_group.${groups[`${name}-gpu-render`]}.arn}`] },
+        {
+          sid: "HoldOwnTermination",
+          actions: ["autoscaling:RecordLifecycleActionHeartbeat", "autoscaling:CompleteLifecycleAction"],
+          resources: [`\${aws_autoscaling_group.${groups[`${name}-gpu-render`]}.arn}`],
+        },
       ]);
       expect(primaryResourcesOf(s, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("autoscaling");
     }
@@ -335,7 +404,11 @@ function synthTokyo(): ReturnType<typeof synthProgram> {
       ...prod.network,
       vpcCidr: "10.20.0.0/16",
       availabilityZones: ["ap-northeast-1a", "ap-northeast-1c"],
-      subnets: { public: ["10.20.1.0/24", "10.20.10.0/24"], private: ["10.20.2.0/24", "10.20.20.0/24"], gpu: ["10.20.3.0/24", "10.20.30.0/24"] },
+      subnets: {
+        public: ["10.20.1.0/24", "10.20.10.0/24"],
+        private: ["10.20.2.0/24", "10.20.20.0/24"],
+        gpu: ["10.20.3.0/24", "10.20.30.0/24"],
+      },
     },
     ingress: { ...prod.ingress, domainName: "api.tokyo.ecg-render.com", cdnDomainName: "cdn.tokyo.ecg-render.com" },
     database: { ...prod.database, crossRegionReplicaRegion: "ap-northeast-2" },
@@ -350,7 +423,11 @@ function synthTokyo(): ReturnType<typeof synthProgram> {
           ...prod.disasterRecovery.standby!.network,
           vpcCidr: "10.30.0.0/16",
           availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
-          subnets: { public: ["10.30.1.0/24", "10.30.10.0/24"], private: ["10.30.2.0/24", "10.30.20.0/24"], gpu: ["10.30.3.0/24", "10.30.30.0/24"] },
+          subnets: {
+            public: ["10.30.1.0/24", "10.30.10.0/24"],
+            private: ["10.30.2.0/24", "10.30.20.0/24"],
+            gpu: ["10.30.3.0/24", "10.30.30.0/24"],
+          },
         },
         backend: { ...prod.backend, s3: baseProgram.stateBucket },
       },
@@ -374,7 +451,11 @@ describe("another region from the same code", () => {
     const providers = stack.provider!.aws as any[];
     expect(providers.find((p) => !p.alias).region).toBe("ap-northeast-1");
     expect(providers.map((p) => p.region).sort()).toEqual(["ap-northeast-1", "ap-northeast-2", "us-east-1", "us-west-2"]);
-    expect(resourcesOf(stack, "aws_subnet").map(([, s]) => s.availability_zone).sort()).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
+    expect(
+      resourcesOf(stack, "aws_subnet")
+        .map(([, s]) => s.availability_zone)
+        .sort(),
+    ).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
     // The same platform: every resource type of the Seoul production stack, and the policy pack passes.
     const types = (s: SynthesizedStack) => Object.keys(s.resource).sort();
     expect(types(stack)).toEqual(types(program.stacks["ecg-prod"]));
@@ -382,7 +463,15 @@ describe("another region from the same code", () => {
     const [[, replica]] = resourcesOf(built.stacks["ecg-tokyo-standby"], "aws_db_instance");
     expect(replica.replicate_source_db).toBeUndefined();
     // Tokyo's registry singletons, and Seoul's for the standby there.
-    expect(Object.keys(built.stacks).sort()).toEqual(["ecg-account-ap-northeast-1", "ecg-account-ap-northeast-2", "ecg-delivery", "ecg-state", "ecg-tokyo", "ecg-tokyo-global", "ecg-tokyo-standby"]);
+    expect(Object.keys(built.stacks).sort()).toEqual([
+      "ecg-account-ap-northeast-1",
+      "ecg-account-ap-northeast-2",
+      "ecg-delivery",
+      "ecg-state",
+      "ecg-tokyo",
+      "ecg-tokyo-global",
+      "ecg-tokyo-standby",
+    ]);
   });
 });
 
@@ -413,22 +502,34 @@ describe("[PLT-4] bootstrap stack", () => {
     expect(settingOf("aws_s3_bucket_logging", FAILOVER_STATE).target_bucket).toBe(`\${aws_s3_bucket.${buckets[FAILOVER_LOGS].id}.id}`);
     expect(settingOf("aws_s3_bucket_versioning", FAILOVER_STATE).versioning_configuration).toEqual({ status: "Enabled" });
     for (const name of ["ecg-prod-standby", "ecg-prod-global"]) {
-      expect(program.stacks[name].terraform!.backend.s3).toMatchObject({ bucket: FAILOVER_STATE, region: "ap-northeast-1", key: `${name}/terraform.tfstate`, use_lockfile: true });
+      expect(program.stacks[name].terraform!.backend.s3).toMatchObject({
+        bucket: FAILOVER_STATE,
+        region: "ap-northeast-1",
+        key: `${name}/terraform.tfstate`,
+        use_lockfile: true,
+      });
     }
   });
 
   it("gives every bucket the secure baseline (versioning, AES-256, public access blocked, ACLs off, TLS-only policy)", () => {
     for (const name of [STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]) {
       expect(settingOf("aws_s3_bucket_versioning", name).versioning_configuration).toEqual({ status: "Enabled" });
-      expect(settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
-      expect(settingOf("aws_s3_bucket_public_access_block", name)).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+      expect(settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule[0].apply_server_side_encryption_by_default).toEqual(
+        { sse_algorithm: "AES256" },
+      );
+      expect(settingOf("aws_s3_bucket_public_access_block", name)).toMatchObject({
+        block_public_acls: true,
+        restrict_public_buckets: true,
+      });
       expect(settingOf("aws_s3_bucket_ownership_controls", name).rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
       expect(settingOf("aws_s3_bucket_policy", name)).toBeDefined();
     }
   });
 
   it("keeps superseded state versions 90 days, and access logs 365 days", () => {
-    expect(settingOf("aws_s3_bucket_lifecycle_configuration", STATE).rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+    expect(settingOf("aws_s3_bucket_lifecycle_configuration", STATE).rule[0].noncurrent_version_expiration).toEqual([
+      { noncurrent_days: 90 },
+    ]);
     expect(settingOf("aws_s3_bucket_lifecycle_configuration", LOGS).rule[0].expiration).toEqual([{ days: 365 }]);
   });
 
@@ -446,7 +547,16 @@ describe("[PLT-4] bootstrap stack", () => {
 });
 
 // --- The policy pack on every stack ---
-const STACKS = ["ecg-state", ...ACCOUNT_STACKS, "ecg-dev", "ecg-staging", "ecg-prod", "ecg-prod-standby", "ecg-prod-global", "ecg-delivery"];
+const STACKS = [
+  "ecg-state",
+  ...ACCOUNT_STACKS,
+  "ecg-dev",
+  "ecg-staging",
+  "ecg-prod",
+  "ecg-prod-standby",
+  "ecg-prod-global",
+  "ecg-delivery",
+];
 
 describe("policy pack on the environment stacks", () => {
   it("[SEC-4] every stack passes with no error; suppressions and advisories are listed", () => {
@@ -460,7 +570,9 @@ describe("policy pack on the environment stacks", () => {
   });
 
   it("[#13] ships nothing on the deprecation calendar: no ECG_DEPRECATION_1 finding, not even a warning (a deprecated runtime such as nodejs20.x, still creatable for a while, fails here)", () => {
-    const findings = STACKS.flatMap((name) => program.policy[name].findings.filter((f) => f.rule.includes("ECG_DEPRECATION_1")).map((f) => `${name} ${f.address}: ${f.found}`));
+    const findings = STACKS.flatMap((name) =>
+      program.policy[name].findings.filter((f) => f.rule.includes("ECG_DEPRECATION_1")).map((f) => `${name} ${f.address}: ${f.found}`),
+    );
     expect(findings).toEqual([]);
   });
 
@@ -493,22 +605,48 @@ describe("disaster recovery: standby and global entry point", () => {
   const prod = program.stacks["ecg-prod"];
   const standby = program.stacks["ecg-prod-standby"];
   const global = program.stacks["ecg-prod-global"];
-  const records = (s: SynthesizedStack) => resourcesOf(s, "aws_route53_record").filter(([, r]) => r.type === "A").map(([, r]) => r);
-  const checkOf = (s: SynthesizedStack, record: any) => Object.entries<any>(s.resource.aws_route53_health_check).find(([id]) => id === referencedId(record.health_check_id))![1];
-  const byName = (s: SynthesizedStack, type: string, name: string) => resourcesOf(s, type).filter(([, r]) => r.name === name).map(([, r]) => r);
+  const records = (s: SynthesizedStack) =>
+    resourcesOf(s, "aws_route53_record")
+      .filter(([, r]) => r.type === "A")
+      .map(([, r]) => r);
+  const checkOf = (s: SynthesizedStack, record: any) =>
+    Object.entries<any>(s.resource.aws_route53_health_check).find(([id]) => id === referencedId(record.health_check_id))![1];
+  const byName = (s: SynthesizedStack, type: string, name: string) =>
+    resourcesOf(s, type)
+      .filter(([, r]) => r.name === name)
+      .map(([, r]) => r);
 
   it("[DR-3] Route 53 fails api.ecg-render.com over from Seoul (PRIMARY) to Tokyo (SECONDARY), each side checked through its regional name", () => {
-    for (const [s, role, region] of [[prod, "PRIMARY", "ap-northeast-2"], [standby, "SECONDARY", "ap-northeast-1"]] as const) {
+    for (const [s, role, region] of [
+      [prod, "PRIMARY", "ap-northeast-2"],
+      [standby, "SECONDARY", "ap-northeast-1"],
+    ] as const) {
       const [failover] = records(s).filter((r) => r.name === "api.ecg-render.com");
       const [albId] = resourcesOf(s, "aws_lb")[0];
       expect(failover).toMatchObject({ failover_routing_policy: { type: role }, set_identifier: `${role.toLowerCase()}-${region}` });
-      expect(failover.alias).toEqual({ name: `\${aws_lb.${albId}.dns_name}`, zone_id: `\${aws_lb.${albId}.zone_id}`, evaluate_target_health: true });
-      expect(checkOf(s, failover)).toMatchObject({ type: "HTTPS", fqdn: `api-${region}.ecg-render.com`, resource_path: "/health", enable_sni: true, port: 443 });
+      expect(failover.alias).toEqual({
+        name: `\${aws_lb.${albId}.dns_name}`,
+        zone_id: `\${aws_lb.${albId}.zone_id}`,
+        evaluate_target_health: true,
+      });
+      expect(checkOf(s, failover)).toMatchObject({
+        type: "HTTPS",
+        fqdn: `api-${region}.ecg-render.com`,
+        resource_path: "/health",
+        enable_sni: true,
+        port: 443,
+      });
       // The regional name reaches this ALB alone, and the certificate covers it (the check sends it as SNI).
-      expect(records(s).filter((r) => r.name === `api-${region}.ecg-render.com`).map((r) => [r.alias.name, r.failover_routing_policy])).toEqual([[`\${aws_lb.${albId}.dns_name}`, undefined]]);
+      expect(
+        records(s)
+          .filter((r) => r.name === `api-${region}.ecg-render.com`)
+          .map((r) => [r.alias.name, r.failover_routing_policy]),
+      ).toEqual([[`\${aws_lb.${albId}.dns_name}`, undefined]]);
       const [[certId, cert]] = resourcesOf(s, "aws_acm_certificate").filter(([, c]) => c.domain_name === "api.ecg-render.com");
       expect(cert.subject_alternative_names).toEqual([`api-${region}.ecg-render.com`]);
-      const [[, validation]] = resourcesOf(s, "aws_acm_certificate_validation").filter(([, v]) => referencedId(v.certificate_arn) === certId);
+      const [[, validation]] = resourcesOf(s, "aws_acm_certificate_validation").filter(
+        ([, v]) => referencedId(v.certificate_arn) === certId,
+      );
       expect(validation.validation_record_fqdns).toHaveLength(2);
     }
     // Environments without a standby keep their one simple record.
@@ -521,28 +659,56 @@ describe("disaster recovery: standby and global entry point", () => {
     const lookups = Object.values<Record<string, any>>(standby.data!).flatMap((byId) => Object.values(byId));
     expect(lookups.filter((d) => d.provider !== undefined)).toEqual([]);
     expect(Object.keys(standby.data!).sort()).toEqual(
-      ["aws_caller_identity", "aws_elb_service_account", "aws_iam_policy_document", "aws_kms_alias", "aws_partition", "aws_region", "aws_route53_zone", "aws_ssm_parameter"].sort(),
+      [
+        "aws_caller_identity",
+        "aws_elb_service_account",
+        "aws_iam_policy_document",
+        "aws_kms_alias",
+        "aws_partition",
+        "aws_region",
+        "aws_route53_zone",
+        "aws_ssm_parameter",
+      ].sort(),
     );
   });
 
   it("[DR-1] pilot light: its own VPC in Tokyo, the ALB with WAF, both GPU fleets at zero hosts, the replica, and nothing that serves or costs per hour beyond that", () => {
     const [[, vpc]] = resourcesOf(standby, "aws_vpc");
     expect(vpc.cidr_block).toBe("10.10.0.0/16");
-    expect(resourcesOf(standby, "aws_subnet").map(([, s]) => s.availability_zone).sort()).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
+    expect(
+      resourcesOf(standby, "aws_subnet")
+        .map(([, s]) => s.availability_zone)
+        .sort(),
+    ).toEqual(["ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1c", "ap-northeast-1c"]);
     expect(resourcesOf(standby, "aws_nat_gateway")).toHaveLength(1);
-    const fleets = resourcesOf(standby, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size, g.max_size, g.mixed_instances_policy.instances_distribution.on_demand_base_capacity]);
-    expect(fleets.sort()).toEqual([["ecg-prod-standby-gpu-render-pilot", 0, 8, 0], ["ecg-prod-standby-ml-audio-pilot", 0, 4, 0]]);
+    const fleets = resourcesOf(standby, "aws_autoscaling_group").map(([, g]) => [
+      g.name,
+      g.min_size,
+      g.max_size,
+      g.mixed_instances_policy.instances_distribution.on_demand_base_capacity,
+    ]);
+    expect(fleets.sort()).toEqual([
+      ["ecg-prod-standby-gpu-render-pilot", 0, 8, 0],
+      ["ecg-prod-standby-ml-audio-pilot", 0, 4, 0],
+    ]);
     // ML Audio scales on the agent's metrics, which carry the group's own (mode-suffixed) name.
     const [[, mlScaling]] = resourcesOf(standby, "aws_autoscaling_policy").filter(([, p]) => p.name.includes("ml-audio"));
-    expect(mlScaling.target_tracking_configuration.customized_metric_specification.metric_dimension).toEqual([{ name: "AutoScalingGroupName", value: "ecg-prod-standby-ml-audio-pilot" }]);
+    expect(mlScaling.target_tracking_configuration.customized_metric_specification.metric_dimension).toEqual([
+      { name: "AutoScalingGroupName", value: "ecg-prod-standby-ml-audio-pilot" },
+    ]);
     expect(resourcesOf(standby, "aws_autoscaling_schedule")).toEqual([]);
     expect(resourcesOf(standby, "aws_wafv2_web_acl_association")).toHaveLength(1);
-    for (const type of ["aws_ecs_service", "aws_elasticache_replication_group", "aws_ecs_task_definition"]) expect({ type, count: resourcesOf(standby, type).length }).toEqual({ type, count: 0 });
-    expect(resourcesOf(standby, "aws_db_instance").map(([, d]) => [d.identifier, d.multi_az ?? false])).toEqual([["ecg-prod-replica-remote", false]]);
+    for (const type of ["aws_ecs_service", "aws_elasticache_replication_group", "aws_ecs_task_definition"])
+      expect({ type, count: resourcesOf(standby, type).length }).toEqual({ type, count: 0 });
+    expect(resourcesOf(standby, "aws_db_instance").map(([, d]) => [d.identifier, d.multi_az ?? false])).toEqual([
+      ["ecg-prod-replica-remote", false],
+    ]);
     // The replica in the standby's private subnets, behind its RDS security group (no more default VPC).
     const [[, subnets]] = resourcesOf(standby, "aws_db_subnet_group");
     expect(subnets.subnet_ids).toHaveLength(2);
-    expect(resourcesOf(standby, "aws_db_instance")[0][1].vpc_security_group_ids).toEqual([expect.stringContaining("foundation_network_security-groups_rds")]);
+    expect(resourcesOf(standby, "aws_db_instance")[0][1].vpc_security_group_ids).toEqual([
+      expect.stringContaining("foundation_network_security-groups_rds"),
+    ]);
   });
 
   it("[DR-1] prod's API secrets are replicated to Tokyo under the Tokyo key, so a standby reads current values while Seoul is down", () => {
@@ -551,7 +717,9 @@ describe("disaster recovery: standby and global entry point", () => {
       const [secret] = byName(prod, "aws_secretsmanager_secret", name);
       expect(secret.replica).toEqual([{ region: "ap-northeast-1", kms_key_id: tokyoKeyAlias.target_key_id.replace(".key_id}", ".arn}") }]);
     }
-    expect(byName(program.stacks["ecg-staging"], "aws_secretsmanager_secret", "ecg-staging/app/jwt-signing-key")[0].replica).toBeUndefined();
+    expect(
+      byName(program.stacks["ecg-staging"], "aws_secretsmanager_secret", "ecg-staging/app/jwt-signing-key")[0].replica,
+    ).toBeUndefined();
   });
 
   it("[DR-1] failed over (active): the replica promoted, Redis and the three services on it, the fleets at the environment's minimums", () => {
@@ -562,7 +730,11 @@ describe("disaster recovery: standby and global entry point", () => {
     expect(resourcesOf(active, "aws_db_instance_automated_backups_replication")).toEqual([]);
     expect(resourcesOf(active, "aws_elasticache_replication_group")).toHaveLength(1);
     const services = resourcesOf(active, "aws_ecs_service").map(([, s]) => s);
-    expect(services.map((s) => s.name).sort()).toEqual(["ecg-tokyo-standby-backend-api", "ecg-tokyo-standby-gpu-render", "ecg-tokyo-standby-ml-audio"]);
+    expect(services.map((s) => s.name).sort()).toEqual([
+      "ecg-tokyo-standby-backend-api",
+      "ecg-tokyo-standby-gpu-render",
+      "ecg-tokyo-standby-ml-audio",
+    ]);
     const api = services.find((s) => s.name === "ecg-tokyo-standby-backend-api");
     expect(api.deployment_controller).toBeUndefined();
     expect(api.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
@@ -572,18 +744,30 @@ describe("disaster recovery: standby and global entry point", () => {
     expect(env.DATABASE_URL).toBe(`postgresql://ecg_app@\${aws_db_instance.${replicaId}.address}:5432/ecg?sslmode=verify-full`);
     expect(env.S3_BUCKET).toMatch(/^ecg-videos-tokyo-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}-replica$/);
     // Images: ECR's replicas of the primary's repositories, in this region.
-    expect(container.image).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}\.dkr\.ecr\.ap-northeast-2\.amazonaws\.com\/ecg-tokyo\/ecg-backend-api:latest$/);
-    const secrets = Object.values<any>(active.data!.aws_secretsmanager_secret).map((s) => s.name).sort();
+    expect(container.image).toMatch(
+      /^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}\.dkr\.ecr\.ap-northeast-2\.amazonaws\.com\/ecg-tokyo\/ecg-backend-api:latest$/,
+    );
+    const secrets = Object.values<any>(active.data!.aws_secretsmanager_secret)
+      .map((s) => s.name)
+      .sort();
     expect(secrets).toEqual(["ecg-tokyo/app/jwt-signing-key", "ecg-tokyo/app/service-api-key"]);
     const fleets = resourcesOf(active, "aws_autoscaling_group").map(([, g]) => [g.name, g.min_size]);
-    expect(fleets.sort()).toEqual([["ecg-tokyo-standby-gpu-render-active", 2], ["ecg-tokyo-standby-ml-audio-active", 1]]);
+    expect(fleets.sort()).toEqual([
+      ["ecg-tokyo-standby-gpu-render-active", 2],
+      ["ecg-tokyo-standby-ml-audio-active", 1],
+    ]);
     expect(active.provider!.random).toBeDefined();
     // Promotion forgets the copies of the lost source's backups instead of deleting them (which would wait on that region).
     const [[pilotCopy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
-    expect((active as any).removed).toEqual([{ from: `aws_db_instance_automated_backups_replication.${pilotCopy}`, lifecycle: { destroy: false } }]);
+    expect((active as any).removed).toEqual([
+      { from: `aws_db_instance_automated_backups_replication.${pilotCopy}`, lifecycle: { destroy: false } },
+    ]);
     expect((standby as any).removed).toBeUndefined();
     // The videos' replica is in another region: HTTPS through NAT, 443 only, from the three service tiers.
-    const outbound = (s: SynthesizedStack) => resourcesOf(s, "aws_vpc_security_group_egress_rule").filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0").map(([, r]) => r.from_port);
+    const outbound = (s: SynthesizedStack) =>
+      resourcesOf(s, "aws_vpc_security_group_egress_rule")
+        .filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0")
+        .map(([, r]) => r.from_port);
     expect([outbound(active), outbound(standby)]).toEqual([[443, 443, 443], []]);
     expect(tokyoProgram().policy["ecg-tokyo-standby"].findings.filter((f) => f.severity === "error")).toEqual([]);
   });
@@ -592,11 +776,21 @@ describe("disaster recovery: standby and global entry point", () => {
     expect((global.provider!.aws as any[]).map((p) => p.region).sort()).toEqual(["ap-northeast-1", "ap-northeast-2", "us-west-2"]);
     expect((global.provider!.aws as any[]).find((p) => !p.alias).region).toBe("us-west-2");
     const [[, listener]] = resourcesOf(global, "aws_globalaccelerator_listener");
-    expect([listener.protocol, listener.port_range, listener.client_affinity]).toEqual(["TCP", [{ from_port: 443, to_port: 443 }], "SOURCE_IP"]);
+    expect([listener.protocol, listener.port_range, listener.client_affinity]).toEqual([
+      "TCP",
+      [{ from_port: 443, to_port: 443 }],
+      "SOURCE_IP",
+    ]);
     const groups = resourcesOf(global, "aws_globalaccelerator_endpoint_group").map(([, g]) => g);
-    expect(groups.map((g) => [g.endpoint_group_region, g.traffic_dial_percentage])).toEqual([["ap-northeast-2", 100], ["ap-northeast-1", 0]]);
+    expect(groups.map((g) => [g.endpoint_group_region, g.traffic_dial_percentage])).toEqual([
+      ["ap-northeast-2", 100],
+      ["ap-northeast-1", 0],
+    ]);
     const lookups = global.data!.aws_lb;
-    for (const [group, name] of [[groups[0], "ecg-prod-api"], [groups[1], "ecg-prod-standby-api"]]) {
+    for (const [group, name] of [
+      [groups[0], "ecg-prod-api"],
+      [groups[1], "ecg-prod-standby-api"],
+    ]) {
       const alb = lookups[referencedId(group.endpoint_configuration[0].endpoint_id)];
       expect(alb.name).toBe(name);
       expect(group.endpoint_configuration[0].client_ip_preservation_enabled).toBe(true);

@@ -31,7 +31,11 @@ const WAIT_MS = 50;
 const WAIT_LIMIT_MS = 60_000;
 
 /** Synthesizes `input` as `main.ts` does into `outdir` and writes the policy reports beside the stacks. */
-export function synthInto(outdir: string, backendOverride?: string, input: ProgramInput = program): { app: App; policy: Record<string, PolicyReport> } {
+export function synthInto(
+  outdir: string,
+  backendOverride?: string,
+  input: ProgramInput = program,
+): { app: App; policy: Record<string, PolicyReport> } {
   const policy: Record<string, PolicyReport> = {};
   const app = withoutTokenTraces(() => {
     const built = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
@@ -43,7 +47,8 @@ export function synthInto(outdir: string, backendOverride?: string, input: Progr
   return { app, policy };
 }
 
-const readStacks = (outdir: string) => readSynthesizedStacks(outdir, readdirSync(join(outdir, "stacks"))) as Record<string, SynthesizedStack>;
+const readStacks = (outdir: string) =>
+  readSynthesizedStacks(outdir, readdirSync(join(outdir, "stacks"))) as Record<string, SynthesizedStack>;
 
 /**
  * The run's shared synthesis of the shipped program: made by the first caller
@@ -61,7 +66,8 @@ function sharedSynthesis(root: string): string {
   }
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; !existsSync(done); waited += WAIT_MS) {
-    if (waited > WAIT_LIMIT_MS) throw new Error(`the shared synthesis in ${root} did not finish within ${WAIT_LIMIT_MS / 1000} s (did its first caller fail?)`);
+    if (waited > WAIT_LIMIT_MS)
+      throw new Error(`the shared synthesis in ${root} did not finish within ${WAIT_LIMIT_MS / 1000} s (did its first caller fail?)`);
     Atomics.wait(sleeper, 0, 0, WAIT_MS);
   }
   return outdir;

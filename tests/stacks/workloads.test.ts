@@ -12,7 +12,8 @@ const named = (s: SynthesizedStack, type: string, name: string) => {
   return found[0];
 };
 const service = (s: SynthesizedStack, name: string) => named(s, "aws_ecs_service", name)[1];
-const containers = (s: SynthesizedStack, family: string): any[] => JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions);
+const containers = (s: SynthesizedStack, family: string): any[] =>
+  JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions);
 const byName = (list: any[]) => Object.fromEntries(list.map((c) => [c.name, c]));
 /** The statements of a role's inline policy, by the role policy's name. */
 const policyOf = (s: SynthesizedStack, policyName: string): any[] =>
@@ -28,9 +29,15 @@ describe("Backend API (Fargate)", () => {
     expect(api.image).toMatch(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_[A-Z0-9]+\.repository_url\}:latest$/);
     expect(api.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
     const svc = service(prod, "ecg-prod-backend-api");
-    expect(svc.network_configuration.subnets).toEqual(resourcesOf(prod, "aws_subnet").filter(([, r]) => r.tags.Tier === "private").map(([id]) => `\${aws_subnet.${id}.id}`));
+    expect(svc.network_configuration.subnets).toEqual(
+      resourcesOf(prod, "aws_subnet")
+        .filter(([, r]) => r.tags.Tier === "private")
+        .map(([id]) => `\${aws_subnet.${id}.id}`),
+    );
     expect(svc.network_configuration.assign_public_ip).toBe(false);
-    expect(svc.load_balancer).toEqual([{ container_name: "backend-api", container_port: 8000, target_group_arn: expect.stringContaining("aws_lb_target_group.") }]);
+    expect(svc.load_balancer).toEqual([
+      { container_name: "backend-api", container_port: 8000, target_group_arn: expect.stringContaining("aws_lb_target_group.") },
+    ]);
   });
 
   it("[CMP-2] scales between 2 and 10 tasks on 70% CPU in prod", () => {
@@ -58,7 +65,9 @@ describe("Backend API (Fargate)", () => {
     const env = Object.fromEntries(api.environment.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({
       // IAM database authentication as ecg_app: no password anywhere.
-      DATABASE_URL: expect.stringMatching(/^postgresql:\/\/ecg_app@\$\{aws_db_instance\.data_postgres_primary_[A-Z0-9]+\.address\}:5432\/ecg\?sslmode=verify-full$/),
+      DATABASE_URL: expect.stringMatching(
+        /^postgresql:\/\/ecg_app@\$\{aws_db_instance\.data_postgres_primary_[A-Z0-9]+\.address\}:5432\/ecg\?sslmode=verify-full$/,
+      ),
       DATABASE_IAM_AUTH: "true",
       REDIS_URL: expect.stringMatching(/^rediss:\/\/\$\{aws_elasticache_replication_group\.[^}]+\.configuration_endpoint_address\}:6379$/),
       S3_BUCKET: expect.stringMatching(/^ecg-videos-prod-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/),
@@ -67,14 +76,24 @@ describe("Backend API (Fargate)", () => {
       GPU_RENDER_URL: expect.stringMatching(/^http:\/\/gpu-render\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8090$/),
     });
     expect(api.secrets.map((s: any) => s.name)).toEqual(["JWT_SIGNING_KEY", "REDIS_AUTH_TOKEN", "SERVICE_API_KEY"]);
-    expect(api.secrets.find((s: any) => s.name === "JWT_SIGNING_KEY").valueFrom).toMatch(/^\$\{aws_secretsmanager_secret\.data_secrets_secret-jwt-signing-key_[A-Z0-9]+\.arn\}:value::$/);
+    expect(api.secrets.find((s: any) => s.name === "JWT_SIGNING_KEY").valueFrom).toMatch(
+      /^\$\{aws_secretsmanager_secret\.data_secrets_secret-jwt-signing-key_[A-Z0-9]+\.arn\}:value::$/,
+    );
     expect(JSON.stringify(api.environment)).not.toMatch(/secretsmanager|PASSWORD|TOKEN/);
   });
 
   it("[RED-3] publishes the Redis key prefixes that replace the seed's DB numbers to the API and the render service", () => {
     for (const family of ["ecg-prod-backend-api", "ecg-prod-gpu-render"]) {
       const names = containers(prod, family).flatMap((c) => (c.environment ?? []).map((e: any) => e.name));
-      expect(names).toEqual(expect.arrayContaining(["REDIS_PREFIX_CELERY_BROKER", "REDIS_PREFIX_CELERY_RESULTS", "REDIS_PREFIX_SESSIONS", "REDIS_PREFIX_PROGRESS", "REDIS_PREFIX_PHASE2_METRICS"]));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "REDIS_PREFIX_CELERY_BROKER",
+          "REDIS_PREFIX_CELERY_RESULTS",
+          "REDIS_PREFIX_SESSIONS",
+          "REDIS_PREFIX_PROGRESS",
+          "REDIS_PREFIX_PHASE2_METRICS",
+        ]),
+      );
     }
   });
 
@@ -106,7 +125,9 @@ describe("GPU services (ECS on EC2)", () => {
     const ml = byName(containers(prod, "ecg-prod-ml-audio"))["ml-audio-server"];
     expect(ml.image).toMatch(/ecg-ml-audio_[A-Z0-9]+\.repository_url\}:latest$/);
     expect([ml.portMappings[0].containerPort, ml.resourceRequirements]).toEqual([8080, [{ type: "GPU", value: "1" }]]);
-    expect(svc.network_configuration.security_groups).toEqual([expect.stringContaining("aws_security_group.foundation_network_security-groups_mlAudio_")]);
+    expect(svc.network_configuration.security_groups).toEqual([
+      expect.stringContaining("aws_security_group.foundation_network_security-groups_mlAudio_"),
+    ]);
   });
 
   it("[CMP-4] GPU Render: the server on port 8090 and 4 Celery workers holding the task's GPU, ecg-gpu-render:phase2", () => {
@@ -118,7 +139,9 @@ describe("GPU services (ECS on EC2)", () => {
     expect(c["gpu-render-server"].image).toMatch(/ecg-gpu-render_[A-Z0-9]+\.repository_url\}:phase2$/);
     expect(c["celery-workers"].image).toBe(c["gpu-render-server"].image);
     // The render queue, as node render@<hostname>: what the hosts' termination watcher cancels and inspects.
-    expect(c["celery-workers"].command.join(" ")).toBe("celery --app ecg_render.worker worker --queues render --hostname render@%h --concurrency 4 --loglevel INFO");
+    expect(c["celery-workers"].command.join(" ")).toBe(
+      "celery --app ecg_render.worker worker --queues render --hostname render@%h --concurrency 4 --loglevel INFO",
+    );
     expect(c["celery-workers"].resourceRequirements).toEqual([{ type: "GPU", value: "1" }]);
   });
 
@@ -147,10 +170,19 @@ describe("GPU services (ECS on EC2)", () => {
 
 describe("ALB and WAF", () => {
   it("[CMP-6] an internet-facing ALB across both public subnets serves HTTPS 443 with a DNS-validated certificate for the environment's name", () => {
-    for (const [name, domain] of [["ecg-dev", "api.dev.ecg-render.com"], ["ecg-staging", "api.staging.ecg-render.com"], ["ecg-prod", "api.ecg-render.com"]]) {
+    for (const [name, domain] of [
+      ["ecg-dev", "api.dev.ecg-render.com"],
+      ["ecg-staging", "api.staging.ecg-render.com"],
+      ["ecg-prod", "api.ecg-render.com"],
+    ]) {
       const s = stack(name);
       const [, alb] = named(s, "aws_lb", `${name}-api`);
-      expect([alb.internal, alb.load_balancer_type, alb.subnets.length, alb.drop_invalid_header_fields]).toEqual([false, "application", 2, true]);
+      expect([alb.internal, alb.load_balancer_type, alb.subnets.length, alb.drop_invalid_header_fields]).toEqual([
+        false,
+        "application",
+        2,
+        true,
+      ]);
       const [[, listener]] = resourcesOf(s, "aws_lb_listener");
       expect([listener.port, listener.protocol, listener.ssl_policy]).toEqual([443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
       expect(listener.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\./);
@@ -217,12 +249,21 @@ describe("roles, logs and traces", () => {
       policyOf(prod, `ecg-prod-${svc}-task-policy`)
         .filter((st) => st.actions.some((a: string) => a.startsWith("s3:")))
         .map((st) =>
-          `${st.actions.join(",")} ${st.resources.join(",")}`.replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws").replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "${ACCOUNT}"),
+          `${st.actions.join(",")} ${st.resources.join(",")}`
+            .replace(/\$\{data\.aws_partition\.[^}]+\}/g, "aws")
+            .replace(/\$\{data\.aws_caller_identity\.[^}]+\}/g, "${ACCOUNT}"),
         );
     const bucket = "arn:aws:s3:::ecg-videos-prod-${ACCOUNT}";
-    expect(s3("backend-api")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`]);
+    expect(s3("backend-api")).toEqual([
+      `s3:ListBucket ${bucket}`,
+      `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`,
+    ]);
     expect(s3("gpu-render")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/rendered/*`]);
-    expect(s3("ml-audio")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject ${bucket}/uploads/*`, `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`]);
+    expect(s3("ml-audio")).toEqual([
+      `s3:ListBucket ${bucket}`,
+      `s3:GetObject ${bucket}/uploads/*`,
+      `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`,
+    ]);
   });
 
   it("[SEC-1] the API connects to the database as its own user through IAM database authentication", () => {
@@ -241,7 +282,12 @@ describe("roles, logs and traces", () => {
           for (const action of st.actions) expect(action).not.toMatch(/\*/);
           if (st.resources.includes("*")) {
             // ECS Exec's channels and the log group lookup take no resource either.
-            expect({ sid: st.sid, actions: st.actions.every((a: string) => /^(ecr:GetAuthorizationToken$|xray:|cloudwatch:PutMetricData$|ssmmessages:|logs:DescribeLogGroups$)/.test(a)) }).toEqual({ sid: st.sid, actions: true });
+            expect({
+              sid: st.sid,
+              actions: st.actions.every((a: string) =>
+                /^(ecr:GetAuthorizationToken$|xray:|cloudwatch:PutMetricData$|ssmmessages:|logs:DescribeLogGroups$)/.test(a),
+              ),
+            }).toEqual({ sid: st.sid, actions: true });
           }
         }
       }
@@ -251,10 +297,17 @@ describe("roles, logs and traces", () => {
   });
 
   it("[MON-3] log groups /ecs/<env>/backend-api, ml-audio-server, gpu-render-server and celery-workers, encrypted, with the environment's retention", () => {
-    for (const [name, days] of [["ecg-dev", 30], ["ecg-staging", 90], ["ecg-prod", 365]] as const) {
+    for (const [name, days] of [
+      ["ecg-dev", 30],
+      ["ecg-staging", 90],
+      ["ecg-prod", 365],
+    ] as const) {
       const groups = Object.fromEntries(resourcesOf(stack(name), "aws_cloudwatch_log_group").map(([, g]) => [g.name, g]));
       for (const group of ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"]) {
-        expect(groups[`/ecs/${name}/${group}`]).toMatchObject({ retention_in_days: days, kms_key_id: expect.stringContaining("aws_kms_key.foundation_logs-key") });
+        expect(groups[`/ecs/${name}/${group}`]).toMatchObject({
+          retention_in_days: days,
+          kms_key_id: expect.stringContaining("aws_kms_key.foundation_logs-key"),
+        });
       }
     }
   });
@@ -269,12 +322,15 @@ describe("roles, logs and traces", () => {
     expect(resourcesOf(prod, "aws_ecr_pull_through_cache_rule")).toEqual([]);
     const account = stack("ecg-account-ap-northeast-2");
     expect(account.provider!.aws[0].region).toBe(prod.provider!.aws.find((p: any) => !p.alias).region);
-    expect(resourcesOf(account, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])).toEqual([["ecr-public", "public.ecr.aws"]]);
+    expect(
+      resourcesOf(account, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url]),
+    ).toEqual([["ecr-public", "public.ecr.aws"]]);
     expect(resourcesOf(prod, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("xray");
   });
 
   it("[ECR User Guide: pulling through a cache needs ecr:BatchImportUpstreamImage, and ecr:CreateRepository for the first pull] execution roles may fill the cache repositories they pull, and no other", () => {
-    const cacheArn = /^arn:\$\{data\.aws_partition\.[^}]+\}:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/(.+)$/;
+    const cacheArn =
+      /^arn:\$\{data\.aws_partition\.[^}]+\}:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/(.+)$/;
     const expected: Record<string, string[]> = {
       "ecg-prod-backend-api-execution-policy": ["xray/aws-xray-daemon"],
       "ecg-prod-ml-audio-execution-policy": ["xray/aws-xray-daemon"],
@@ -283,9 +339,16 @@ describe("roles, logs and traces", () => {
     };
     for (const [policyName, repositories] of Object.entries(expected)) {
       const statements = policyOf(prod, policyName);
-      const fill = statements.filter((st) => st.actions.some((a: string) => a === "ecr:BatchImportUpstreamImage" || a === "ecr:CreateRepository"));
-      expect(fill.map((st) => [st.sid, st.actions])).toEqual([["FillPullThroughCache", ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]]]);
-      expect({ policyName, repositories: fill[0].resources.map((arn: string) => cacheArn.exec(arn)?.[1]) }).toEqual({ policyName, repositories });
+      const fill = statements.filter((st) =>
+        st.actions.some((a: string) => a === "ecr:BatchImportUpstreamImage" || a === "ecr:CreateRepository"),
+      );
+      expect(fill.map((st) => [st.sid, st.actions])).toEqual([
+        ["FillPullThroughCache", ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]],
+      ]);
+      expect({ policyName, repositories: fill[0].resources.map((arn: string) => cacheArn.exec(arn)?.[1]) }).toEqual({
+        policyName,
+        repositories,
+      });
       // The project's own repositories are pulled only.
       const pull = statements.find((st) => st.sid === "PullServiceImages");
       expect(pull.actions).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]);
@@ -299,16 +362,26 @@ describe("roles, logs and traces", () => {
       const [[clusterId, cluster]] = resourcesOf(s, "aws_ecs_cluster");
       const exec = cluster.configuration.execute_command_configuration;
       expect(exec).toMatchObject({ logging: "OVERRIDE", log_configuration: { cloud_watch_encryption_enabled: true } });
-      const [logGroupId] = resourcesOf(s, "aws_cloudwatch_log_group").find(([id]) => `\${aws_cloudwatch_log_group.${id}.name}` === exec.log_configuration.cloud_watch_log_group_name)!;
+      const [logGroupId] = resourcesOf(s, "aws_cloudwatch_log_group").find(
+        ([id]) => `\${aws_cloudwatch_log_group.${id}.name}` === exec.log_configuration.cloud_watch_log_group_name,
+      )!;
       const services = resourcesOf(s, "aws_ecs_service").map(([, svc]) => svc);
       expect(services.map((svc) => [svc.name, svc.cluster, svc.enable_execute_command]).sort()).toEqual(
         SERVICES.map((svc) => [`${name}-${svc}`, `\${aws_ecs_cluster.${clusterId}.arn}`, true]).sort(),
       );
       for (const svc of SERVICES) {
         const statements = Object.fromEntries(policyOf(s, `${name}-${svc}-task-policy`).map((st) => [st.sid, st]));
-        expect(statements.ExecSessionChannels.actions).toEqual(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
+        expect(statements.ExecSessionChannels.actions).toEqual([
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ]);
         expect(statements.ExecSessionEncryption).toMatchObject({ actions: ["kms:Decrypt"], resources: [exec.kms_key_id] });
-        expect(statements.ExecSessionLog).toMatchObject({ actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`\${aws_cloudwatch_log_group.${logGroupId}.arn}:*`] });
+        expect(statements.ExecSessionLog).toMatchObject({
+          actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          resources: [`\${aws_cloudwatch_log_group.${logGroupId}.arn}:*`],
+        });
       }
       expect(resourcesOf(s, "aws_vpc_endpoint").map(([, e]) => e.service_name.split(".").pop())).toContain("ssmmessages");
     }
@@ -350,9 +423,16 @@ describe("PostgreSQL per environment", () => {
     const standby = stack("ecg-prod-standby");
     const [tokyo] = instances(standby);
     expect(standby.provider!.aws[0].region).toBe("ap-northeast-1");
-    expect(tokyo).toMatchObject({ identifier: "ecg-prod-replica-remote", storage_encrypted: true, deletion_protection: true, lifecycle: { prevent_destroy: true } });
+    expect(tokyo).toMatchObject({
+      identifier: "ecg-prod-replica-remote",
+      storage_encrypted: true,
+      deletion_protection: true,
+      lifecycle: { prevent_destroy: true },
+    });
     // The source by a literal ARN: no lookup into Seoul, so the standby plans while Seoul is down.
-    expect(tokyo.replicate_source_db).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:rds:ap-northeast-2:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:db:ecg-prod$/);
+    expect(tokyo.replicate_source_db).toMatch(
+      /^arn:\$\{data\.aws_partition\.[^}]+\}:rds:ap-northeast-2:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:db:ecg-prod$/,
+    );
     const [[, copy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
     expect(copy.source_db_instance_arn).toBe(tokyo.replicate_source_db);
     // The Tokyo key is the primary stack's (it encrypts the secrets' replicas before the standby exists), found by its alias.
@@ -365,11 +445,20 @@ describe("PostgreSQL per environment", () => {
 
   it("[ENV-2] dev runs one small single-AZ instance without replicas or protection; staging keeps prod's topology", () => {
     expect(instances(stack("ecg-dev"))).toHaveLength(1);
-    expect(primaryOf(stack("ecg-dev"))).toMatchObject({ instance_class: "db.t4g.medium", multi_az: false, deletion_protection: false, skip_final_snapshot: true });
+    expect(primaryOf(stack("ecg-dev"))).toMatchObject({
+      instance_class: "db.t4g.medium",
+      multi_az: false,
+      deletion_protection: false,
+      skip_final_snapshot: true,
+    });
     expect(primaryOf(stack("ecg-dev")).iops).toBeUndefined();
     expect(resourcesOf(stack("ecg-dev"), "aws_db_instance_automated_backups_replication")).toEqual([]);
     const staging = instances(stack("ecg-staging"));
-    expect(staging.map((db) => providerRegion(stack("ecg-staging"), db.provider)).sort()).toEqual(["ap-northeast-1", "ap-northeast-2", "ap-northeast-2"]);
+    expect(staging.map((db) => providerRegion(stack("ecg-staging"), db.provider)).sort()).toEqual([
+      "ap-northeast-1",
+      "ap-northeast-2",
+      "ap-northeast-2",
+    ]);
     expect(primaryOf(stack("ecg-staging")).multi_az).toBe(true);
   });
 
@@ -385,22 +474,32 @@ describe("PostgreSQL per environment", () => {
       const [secretId] = named(stack(name), "aws_secretsmanager_secret", `${name}/db/master`);
       expect(container.secrets).toEqual([{ name: "PGPASSWORD", valueFrom: `\${aws_secretsmanager_secret.${secretId}.arn}:password::` }]);
       const inject = policyOf(stack(name), `${name}-db-migrate-execution-policy`).find((st) => st.sid === "InjectSecrets");
-      expect(inject).toMatchObject({ actions: ["secretsmanager:GetSecretValue"], resources: [`\${aws_secretsmanager_secret.${secretId}.arn}`] });
-      expect(stack(name).output!.db_migrate_command.value).toMatch(/--task-definition \$\{aws_ecs_task_definition\.data_migrate_task_[A-Z0-9]+\.family\}/);
+      expect(inject).toMatchObject({
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [`\${aws_secretsmanager_secret.${secretId}.arn}`],
+      });
+      expect(stack(name).output!.db_migrate_command.value).toMatch(
+        /--task-definition \$\{aws_ecs_task_definition\.data_migrate_task_[A-Z0-9]+\.family\}/,
+      );
     }
   });
 });
 
 describe("PostgreSQL master credentials and the replica's network", () => {
   /** Top-level arguments of a resource whose value mentions an ephemeral resource. */
-  const ephemeralArguments = (config: Record<string, unknown>) => Object.keys(config).filter((key) => JSON.stringify(config[key]).includes("ephemeral."));
+  const ephemeralArguments = (config: Record<string, unknown>) =>
+    Object.keys(config).filter((key) => JSON.stringify(config[key]).includes("ephemeral."));
 
   it("[SEC-2] [Terraform: ephemeral values are accepted only in write-only arguments, which are never stored] no stack sets manage_master_user_password or a plain password; every primary takes password_wo from an ephemeral random password", () => {
     let primaries = 0;
     for (const [name, s] of Object.entries(program.stacks)) {
       expect({ name, managed: JSON.stringify(s).includes("manage_master_user_password") }).toEqual({ name, managed: false });
       for (const [id, db] of resourcesOf(s, "aws_db_instance")) {
-        expect({ db: id, password: db.password, secretKey: db.master_user_secret_kms_key_id }).toEqual({ db: id, password: undefined, secretKey: undefined });
+        expect({ db: id, password: db.password, secretKey: db.master_user_secret_kms_key_id }).toEqual({
+          db: id,
+          password: undefined,
+          secretKey: undefined,
+        });
         if (db.replicate_source_db) {
           // A replica has its source's credentials.
           expect({ db: id, wo: db.password_wo }).toEqual({ db: id, wo: undefined });
@@ -410,12 +509,21 @@ describe("PostgreSQL master credentials and the replica's network", () => {
         const [, address] = /^\$\{(ephemeral\.aws_secretsmanager_random_password\.[\w-]+)\.random_password\}$/.exec(db.password_wo) ?? [];
         expect({ db: id, address: Boolean(address), version: db.password_wo_version }).toEqual({ db: id, address: true, version: 1 });
         const [, , ephemeralName] = address.split(".");
-        expect((s as any).ephemeral.aws_secretsmanager_random_password[ephemeralName]).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false });
+        expect((s as any).ephemeral.aws_secretsmanager_random_password[ephemeralName]).toEqual({
+          password_length: 64,
+          exclude_punctuation: true,
+          include_space: false,
+        });
       }
       // Terraform refuses an ephemeral value anywhere it would be stored.
       for (const [type, byId] of Object.entries(s.resource)) {
         for (const [id, config] of Object.entries<any>(byId)) {
-          for (const key of ephemeralArguments(config)) expect({ resource: `${type}.${id}`, key, writeOnly: key.endsWith("_wo") }).toEqual({ resource: `${type}.${id}`, key, writeOnly: true });
+          for (const key of ephemeralArguments(config))
+            expect({ resource: `${type}.${id}`, key, writeOnly: key.endsWith("_wo") }).toEqual({
+              resource: `${type}.${id}`,
+              key,
+              writeOnly: true,
+            });
         }
       }
     }
@@ -426,21 +534,40 @@ describe("PostgreSQL master credentials and the replica's network", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
       const [secretId, secret] = named(s, "aws_secretsmanager_secret", `${name}/db/master`);
-      const [dataKeyAlias] = resourcesOf(s, "aws_kms_alias").filter(([, a]) => a.name === `alias/${name}/data`).map(([, a]) => a);
+      const [dataKeyAlias] = resourcesOf(s, "aws_kms_alias")
+        .filter(([, a]) => a.name === `alias/${name}/data`)
+        .map(([, a]) => a);
       expect(secret.kms_key_id).toBe(dataKeyAlias.target_key_id.replace(".key_id}", ".arn}"));
-      const versions = resourcesOf(s, "aws_secretsmanager_secret_version").filter(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${secretId}.id}`).map(([, v]) => v);
+      const versions = resourcesOf(s, "aws_secretsmanager_secret_version")
+        .filter(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${secretId}.id}`)
+        .map(([, v]) => v);
       expect(versions).toHaveLength(1);
       const [version] = versions;
-      expect([version.secret_string, version.secret_string_wo_version, version.lifecycle]).toEqual([undefined, 1, { ignore_changes: ["version_stages"] }]);
+      expect([version.secret_string, version.secret_string_wo_version, version.lifecycle]).toEqual([
+        undefined,
+        1,
+        { ignore_changes: ["version_stages"] },
+      ]);
       // What the rotation function and the migration task read: RDS's rotation-template keys.
       const primary = resourcesOf(s, "aws_db_instance").find(([, db]) => !db.replicate_source_db)!;
-      for (const field of ['"username" = "ecg_admin"', '"dbname" = "ecg"', '"engine" = "postgres"', `"host" = aws_db_instance.${primary[0]}.address`, `"password" = ${primary[1].password_wo.slice(2, -1)}`]) {
+      for (const field of [
+        '"username" = "ecg_admin"',
+        '"dbname" = "ecg"',
+        '"engine" = "postgres"',
+        `"host" = aws_db_instance.${primary[0]}.address`,
+        `"password" = ${primary[1].password_wo.slice(2, -1)}`,
+      ]) {
         expect(version.secret_string_wo).toContain(field);
       }
     }
-    const [tokyoKeyAlias] = resourcesOf(stack("ecg-prod"), "aws_kms_alias").filter(([, a]) => a.name === "alias/ecg-prod/data-replica").map(([, a]) => a);
-    expect(named(stack("ecg-prod"), "aws_secretsmanager_secret", "ecg-prod/db/master")[1].replica).toEqual([{ region: "ap-northeast-1", kms_key_id: tokyoKeyAlias.target_key_id.replace(".key_id}", ".arn}") }]);
-    for (const name of ["ecg-dev", "ecg-staging"]) expect(named(stack(name), "aws_secretsmanager_secret", `${name}/db/master`)[1].replica).toBeUndefined();
+    const [tokyoKeyAlias] = resourcesOf(stack("ecg-prod"), "aws_kms_alias")
+      .filter(([, a]) => a.name === "alias/ecg-prod/data-replica")
+      .map(([, a]) => a);
+    expect(named(stack("ecg-prod"), "aws_secretsmanager_secret", "ecg-prod/db/master")[1].replica).toEqual([
+      { region: "ap-northeast-1", kms_key_id: tokyoKeyAlias.target_key_id.replace(".key_id}", ".arn}") },
+    ]);
+    for (const name of ["ecg-dev", "ecg-staging"])
+      expect(named(stack(name), "aws_secretsmanager_secret", `${name}/db/master`)[1].replica).toBeUndefined();
   });
 
   it("[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica DBSubnetGroupName: without it the replica is not in a VPC of ours] staging's Tokyo replica lives in a private-only VPC of its own: its subnet group and a rule-less group in ap-northeast-1, no route out", () => {
@@ -451,7 +578,9 @@ describe("PostgreSQL master credentials and the replica's network", () => {
     expect([vpc.cidr_block, vpc.tags.Name]).toEqual(["10.11.0.0/16", "ecg-staging-replica-vpc"]);
     const inVpc = (type: string) => resourcesOf(s, type).filter(([, r]) => r.vpc_id === `\${aws_vpc.${vpcId}.id}`);
 
-    const [, subnetGroup] = resourcesOf(s, "aws_db_subnet_group").find(([id]) => replica.db_subnet_group_name === `\${aws_db_subnet_group.${id}.name}`)!;
+    const [, subnetGroup] = resourcesOf(s, "aws_db_subnet_group").find(
+      ([id]) => replica.db_subnet_group_name === `\${aws_db_subnet_group.${id}.name}`,
+    )!;
     expect(subnetGroup.provider).toBe(replica.provider);
     const subnets = inVpc("aws_subnet");
     expect(subnetGroup.subnet_ids.sort()).toEqual(subnets.map(([id]) => `\${aws_subnet.${id}.id}`).sort());
@@ -465,19 +594,42 @@ describe("PostgreSQL master credentials and the replica's network", () => {
     // No rules: nothing in, nothing out (the replica takes changes from its source over RDS's own network).
     expect([group.ingress, group.egress]).toEqual([undefined, undefined]);
     for (const type of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_security_group_rule"]) {
-      expect({ type, rules: resourcesOf(s, type).filter(([, r]) => JSON.stringify(r).includes(`aws_security_group.${groupId}.`)) }).toEqual({ type, rules: [] });
+      expect({ type, rules: resourcesOf(s, type).filter(([, r]) => JSON.stringify(r).includes(`aws_security_group.${groupId}.`)) }).toEqual(
+        { type, rules: [] },
+      );
     }
     const [[, defaultGroup]] = inVpc("aws_default_security_group");
     expect([defaultGroup.ingress, defaultGroup.egress]).toEqual([undefined, undefined]);
 
     // No way out of the VPC, and nothing in Tokyo that could give one.
-    for (const type of ["aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway", "aws_route_table", "aws_route", "aws_vpc_endpoint", "aws_vpc_peering_connection", "aws_ec2_transit_gateway_vpc_attachment"]) {
-      expect({ type, tokyo: resourcesOf(s, type).filter(([, r]) => r.provider === replica.provider || JSON.stringify(r).includes(`aws_vpc.${vpcId}.`)).length }).toEqual({ type, tokyo: 0 });
+    for (const type of [
+      "aws_internet_gateway",
+      "aws_egress_only_internet_gateway",
+      "aws_nat_gateway",
+      "aws_route_table",
+      "aws_route",
+      "aws_vpc_endpoint",
+      "aws_vpc_peering_connection",
+      "aws_ec2_transit_gateway_vpc_attachment",
+    ]) {
+      expect({
+        type,
+        tokyo: resourcesOf(s, type).filter(([, r]) => r.provider === replica.provider || JSON.stringify(r).includes(`aws_vpc.${vpcId}.`))
+          .length,
+      }).toEqual({ type, tokyo: 0 });
     }
     // NET-6: flow-logged into a Tokyo log group under the Tokyo key.
     const [[, flowLog]] = inVpc("aws_flow_log");
-    const [, logGroup] = resourcesOf(s, "aws_cloudwatch_log_group").find(([id]) => flowLog.log_destination === `\${aws_cloudwatch_log_group.${id}.arn}`)!;
-    expect([flowLog.traffic_type, flowLog.provider, logGroup.provider, logGroup.name, logGroup.retention_in_days]).toEqual(["ALL", replica.provider, replica.provider, "/aws/vpc/ecg-staging-replica/flow-logs", 90]);
+    const [, logGroup] = resourcesOf(s, "aws_cloudwatch_log_group").find(
+      ([id]) => flowLog.log_destination === `\${aws_cloudwatch_log_group.${id}.arn}`,
+    )!;
+    expect([flowLog.traffic_type, flowLog.provider, logGroup.provider, logGroup.name, logGroup.retention_in_days]).toEqual([
+      "ALL",
+      replica.provider,
+      replica.provider,
+      "/aws/vpc/ecg-staging-replica/flow-logs",
+      90,
+    ]);
     expect(logGroup.kms_key_id).toBe(replica.kms_key_id);
   });
 });
@@ -518,7 +670,10 @@ describe("videos bucket, CDN and secrets per environment", () => {
   it("[S3-1] [S3-6] every environment has its own videos bucket, replicated to us-west-2", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
-      const buckets = resourcesOf(s, "aws_s3_bucket").map(([, b]) => [b.bucket.replace(/\$\{[^}]+\}/, "<account>"), providerRegion(s, b.provider)]);
+      const buckets = resourcesOf(s, "aws_s3_bucket").map(([, b]) => [
+        b.bucket.replace(/\$\{[^}]+\}/, "<account>"),
+        providerRegion(s, b.provider),
+      ]);
       const env = name.replace("ecg-", "");
       expect(buckets).toEqual(
         expect.arrayContaining([
@@ -530,10 +685,18 @@ describe("videos bucket, CDN and secrets per environment", () => {
   });
 
   it("[S3-4] every environment serves rendered/ through its CDN name, with a certificate and WAF from us-east-1", () => {
-    for (const [name, domain] of [["ecg-dev", "cdn.dev.ecg-render.com"], ["ecg-staging", "cdn.staging.ecg-render.com"], ["ecg-prod", "cdn.ecg-render.com"]]) {
+    for (const [name, domain] of [
+      ["ecg-dev", "cdn.dev.ecg-render.com"],
+      ["ecg-staging", "cdn.staging.ecg-render.com"],
+      ["ecg-prod", "cdn.ecg-render.com"],
+    ]) {
       const s = stack(name);
       const [[, cdn]] = resourcesOf(s, "aws_cloudfront_distribution");
-      expect([cdn.aliases, cdn.origin[0].origin_path, cdn.viewer_certificate.minimum_protocol_version]).toEqual([[domain], "/rendered", "TLSv1.2_2021"]);
+      expect([cdn.aliases, cdn.origin[0].origin_path, cdn.viewer_certificate.minimum_protocol_version]).toEqual([
+        [domain],
+        "/rendered",
+        "TLSv1.2_2021",
+      ]);
       const [, cert] = resourcesOf(s, "aws_acm_certificate").find(([, c]) => c.domain_name === domain)!;
       expect(providerRegion(s, cert.provider)).toBe("us-east-1");
       expect(s.output!.cdn_url.value).toMatch(/^https:\/\/\$\{aws_route53_record\.data_cdn_alias_[A-Z0-9]+\.fqdn\}$/);
@@ -543,11 +706,26 @@ describe("videos bucket, CDN and secrets per environment", () => {
   it("[SEC-2] every environment rotates its JWT signing key and API key every 30 days with the project's function", () => {
     for (const name of ENV_STACKS) {
       const s = stack(name);
-      const secrets = resourcesOf(s, "aws_secretsmanager_secret").map(([, x]) => x.name).sort();
-      expect(secrets).toEqual([`${name}/app/jwt-signing-key`, `${name}/app/service-api-key`, `${name}/db/master`, `${name}/redis/auth-token`]);
-      const functions = Object.fromEntries(resourcesOf(s, "aws_lambda_function").map(([id, f]) => [`\${aws_lambda_function.${id}.arn}`, f]));
-      const secretNames = Object.fromEntries(resourcesOf(s, "aws_secretsmanager_secret").map(([id, x]) => [`\${aws_secretsmanager_secret.${id}.id}`, x.name]));
-      const rotations = resourcesOf(s, "aws_secretsmanager_secret_rotation").map(([, r]) => [secretNames[r.secret_id], functions[r.rotation_lambda_arn]?.function_name, r.rotation_rules.automatically_after_days]);
+      const secrets = resourcesOf(s, "aws_secretsmanager_secret")
+        .map(([, x]) => x.name)
+        .sort();
+      expect(secrets).toEqual([
+        `${name}/app/jwt-signing-key`,
+        `${name}/app/service-api-key`,
+        `${name}/db/master`,
+        `${name}/redis/auth-token`,
+      ]);
+      const functions = Object.fromEntries(
+        resourcesOf(s, "aws_lambda_function").map(([id, f]) => [`\${aws_lambda_function.${id}.arn}`, f]),
+      );
+      const secretNames = Object.fromEntries(
+        resourcesOf(s, "aws_secretsmanager_secret").map(([id, x]) => [`\${aws_secretsmanager_secret.${id}.id}`, x.name]),
+      );
+      const rotations = resourcesOf(s, "aws_secretsmanager_secret_rotation").map(([, r]) => [
+        secretNames[r.secret_id],
+        functions[r.rotation_lambda_arn]?.function_name,
+        r.rotation_rules.automatically_after_days,
+      ]);
       // The two application secrets with the application secrets' function, the master password with its own (ROTATION_TARGET rds-master).
       expect(rotations.sort()).toEqual([
         [`${name}/app/jwt-signing-key`, `${name}-secret-rotation`, 30],
@@ -560,19 +738,25 @@ describe("videos bucket, CDN and secrets per environment", () => {
   });
 
   it("[AWS Lambda Developer Guide, Lambda runtimes: nodejs20.x is deprecated since 2026-04-30] every Lambda function of the program runs on nodejs22.x", () => {
-    const runtimes = Object.entries(program.stacks).flatMap(([name, s]) => resourcesOf(s, "aws_lambda_function").map(([, f]) => [name, f.function_name, f.runtime]));
+    const runtimes = Object.entries(program.stacks).flatMap(([name, s]) =>
+      resourcesOf(s, "aws_lambda_function").map(([, f]) => [name, f.function_name, f.runtime]),
+    );
     expect(runtimes.length).toBeGreaterThanOrEqual(7);
     for (const [name, fn, runtime] of runtimes) expect({ name, fn, runtime }).toEqual({ name, fn, runtime: "nodejs22.x" });
   });
 
   it("[ENV-2] a torn-down dev or staging frees its secret names at once; prod can restore a deleted secret for a week", () => {
-    const windows = (name: string) => [...new Set(resourcesOf(stack(name), "aws_secretsmanager_secret").map(([, x]) => x.recovery_window_in_days))];
+    const windows = (name: string) => [
+      ...new Set(resourcesOf(stack(name), "aws_secretsmanager_secret").map(([, x]) => x.recovery_window_in_days)),
+    ];
     expect(ENV_STACKS.map(windows)).toEqual([[0], [0], [7]]);
   });
 
   it("[PLT-2] every stack declares the providers it uses: the random provider and one aws provider per other region", () => {
     for (const name of ENV_STACKS) {
-      const regions = stack(name).provider!.aws.map((p: any) => p.region).sort();
+      const regions = stack(name)
+        .provider!.aws.map((p: any) => p.region)
+        .sort();
       expect(regions).toEqual(["ap-northeast-1", "ap-northeast-2", "us-east-1", "us-west-2"]);
       expect(stack(name).provider!.random).toHaveLength(1);
     }
@@ -592,17 +776,25 @@ describe("Operations: dashboards, alarms, GPU metrics and tracing", () => {
   });
 
   it("[MON-5] the ML fleet scales on the GPU utilization the agent publishes", () => {
-    const policy = resourcesOf(stack("ecg-prod"), "aws_autoscaling_policy").find(([, p]) => p.name === "ecg-prod-ml-audio-nvidia_smi_utilization_gpu");
-    expect(policy?.[1].target_tracking_configuration.customized_metric_specification).toMatchObject({ namespace: "CWAgent", metric_name: "nvidia_smi_utilization_gpu" });
+    const policy = resourcesOf(stack("ecg-prod"), "aws_autoscaling_policy").find(
+      ([, p]) => p.name === "ecg-prod-ml-audio-nvidia_smi_utilization_gpu",
+    );
+    expect(policy?.[1].target_tracking_configuration.customized_metric_specification).toMatchObject({
+      namespace: "CWAgent",
+      metric_name: "nvidia_smi_utilization_gpu",
+    });
   });
 
   it("[MON-1] every environment has its system, GPU and application dashboards over its own cluster, fleets and ALB", () => {
     for (const name of ENV_STACKS) {
-      const dashboards = Object.fromEntries(resourcesOf(stack(name), "aws_cloudwatch_dashboard").map(([, d]) => [d.dashboard_name, d.dashboard_body]));
+      const dashboards = Object.fromEntries(
+        resourcesOf(stack(name), "aws_cloudwatch_dashboard").map(([, d]) => [d.dashboard_name, d.dashboard_body]),
+      );
       expect(Object.keys(dashboards).sort()).toEqual([`${name}-application`, `${name}-gpu`, `${name}-system`]);
       const [[clusterId]] = resourcesOf(stack(name), "aws_ecs_cluster");
       expect(dashboards[`${name}-system`]).toContain(`aws_ecs_cluster.${clusterId}.name`);
-      for (const [id] of resourcesOf(stack(name), "aws_autoscaling_group")) expect(dashboards[`${name}-gpu`]).toContain(`aws_autoscaling_group.${id}.name`);
+      for (const [id] of resourcesOf(stack(name), "aws_autoscaling_group"))
+        expect(dashboards[`${name}-gpu`]).toContain(`aws_autoscaling_group.${id}.name`);
       expect(dashboards[`${name}-application`]).toContain(`"QueueDepth","Environment","${name.slice(4)}"`);
     }
   });
@@ -628,14 +820,22 @@ describe("Operations: dashboards, alarms, GPU metrics and tracing", () => {
     const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
     const render = byName(containers(prod, "ecg-prod-gpu-render"));
     const tracingName = (c: any) => c.environment.find((e: any) => e.name === "AWS_XRAY_TRACING_NAME").value;
-    expect(rules).toEqual(expect.arrayContaining([tracingName(api), tracingName(render["gpu-render-server"]), tracingName(render["celery-workers"])]));
+    expect(rules).toEqual(
+      expect.arrayContaining([tracingName(api), tracingName(render["gpu-render-server"]), tracingName(render["celery-workers"])]),
+    );
   });
 
   it("[MON-2] the services publish their metrics with the environment as dimension, and may write only their own namespace", () => {
     const prod = stack("ecg-prod");
     const env = (c: any) => Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-    expect(env(byName(containers(prod, "ecg-prod-backend-api"))["backend-api"])).toMatchObject({ METRICS_NAMESPACE: "ECG/Api", METRICS_ENVIRONMENT: "prod" });
-    expect(env(byName(containers(prod, "ecg-prod-gpu-render"))["gpu-render-server"])).toMatchObject({ METRICS_NAMESPACE: "ECG/Render", METRICS_ENVIRONMENT: "prod" });
+    expect(env(byName(containers(prod, "ecg-prod-backend-api"))["backend-api"])).toMatchObject({
+      METRICS_NAMESPACE: "ECG/Api",
+      METRICS_ENVIRONMENT: "prod",
+    });
+    expect(env(byName(containers(prod, "ecg-prod-gpu-render"))["gpu-render-server"])).toMatchObject({
+      METRICS_NAMESPACE: "ECG/Render",
+      METRICS_ENVIRONMENT: "prod",
+    });
     const publish = policyOf(prod, "ecg-prod-backend-api-task-policy").find((s) => s.sid === "PublishApiMetrics");
     expect(publish.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["ECG/Api"] }]);
   });
@@ -651,7 +851,11 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
 
   it("[CI-1] [CI-2] builds on a push to the application's main, then releases dev → staging → prod", () => {
     expect(pipeline.stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Dev", "Staging", "Prod"]);
-    expect(stages.Source[0].configuration).toMatchObject({ FullRepositoryId: "ecg-render/ecg-render-system", BranchName: "main", DetectChanges: "true" });
+    expect(stages.Source[0].configuration).toMatchObject({
+      FullRepositoryId: "ecg-render/ecg-render-system",
+      BranchName: "main",
+      DetectChanges: "true",
+    });
   });
 
   it("[CI-3] [CI-5] deploys through the CodeDeploy application and group each environment stack creates, for its API service and listeners", () => {
@@ -661,13 +865,20 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
       const [[, group]] = resourcesOf(stack(env), "aws_codedeploy_deployment_group");
       const [[, app]] = resourcesOf(stack(env), "aws_codedeploy_app");
       expect(deploy.configuration).toMatchObject({ ApplicationName: app.name, DeploymentGroupName: group.deployment_group_name });
-      expect(group.ecs_service).toEqual({ cluster_name: expect.stringContaining("aws_ecs_cluster."), service_name: expect.stringContaining("aws_ecs_service.") });
+      expect(group.ecs_service).toEqual({
+        cluster_name: expect.stringContaining("aws_ecs_cluster."),
+        service_name: expect.stringContaining("aws_ecs_service."),
+      });
       expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
       // The ALB's 5xx share and, for blue and green, unhealthy hosts, 5xx share and p90 latency.
       const alarmNames = Object.fromEntries(resourcesOf(stack(env), "aws_cloudwatch_metric_alarm").map(([id, a]) => [id, a.alarm_name]));
       expect(group.alarm_configuration.alarms.map((ref: string) => alarmNames[referencedId(ref)])).toEqual([
         `${env}-alb-5xx`,
-        ...["blue", "green"].flatMap((g) => [`${env}-alb-unhealthy-hosts-${g}`, `${env}-target-5xx-${g}`, `${env}-target-response-time-${g}`]),
+        ...["blue", "green"].flatMap((g) => [
+          `${env}-alb-unhealthy-hosts-${g}`,
+          `${env}-target-5xx-${g}`,
+          `${env}-target-response-time-${g}`,
+        ]),
       ]);
       // The render step reads the family and container the environment's task definition really has.
       const render = projectOf(stage.find((a: any) => a.name === "Render"));
@@ -683,7 +894,9 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
     expect([configOf("ecg-dev"), configOf("ecg-staging")]).toEqual(["CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSAllAtOnce"]);
     const [[, canary]] = resourcesOf(stack("ecg-prod"), "aws_codedeploy_deployment_config");
     expect(canary.traffic_routing_config).toEqual({ type: "TimeBasedCanary", time_based_canary: { percentage: 50, interval: 10 } });
-    const [[, hook]] = resourcesOf(stack("ecg-prod"), "aws_lambda_function").filter(([, f]) => f.function_name.startsWith("CodeDeployHook_"));
+    const [[, hook]] = resourcesOf(stack("ecg-prod"), "aws_lambda_function").filter(([, f]) =>
+      f.function_name.startsWith("CodeDeployHook_"),
+    );
     expect(hook.function_name).toBe("CodeDeployHook_ecg-prod-api");
     const appspec = envVar(projectOf(stages.Prod.find((a: any) => a.name === "Render")), "APPSPEC");
     expect(appspec).toContain("BeforeAllowTraffic");
@@ -692,8 +905,13 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
   });
 
   it("[CI-3] each release keeps its environment's capacity provider: dev's API stays on Fargate Spot", () => {
-    const providerOf = (env: string) => resourcesOf(stack(env), "aws_ecs_service").find(([, s]) => s.name === `${env}-backend-api`)![1].capacity_provider_strategy[0].capacity_provider;
-    for (const [stageName, env] of [["Dev", "ecg-dev"], ["Prod", "ecg-prod"]]) {
+    const providerOf = (env: string) =>
+      resourcesOf(stack(env), "aws_ecs_service").find(([, s]) => s.name === `${env}-backend-api`)![1].capacity_provider_strategy[0]
+        .capacity_provider;
+    for (const [stageName, env] of [
+      ["Dev", "ecg-dev"],
+      ["Prod", "ecg-prod"],
+    ]) {
       const appspec = envVar(projectOf(stages[stageName].find((a: any) => a.name === "Render")), "APPSPEC");
       expect(appspec).toContain(`CapacityProvider: "${providerOf(env)}"`);
     }
@@ -716,7 +934,10 @@ describe("Recovery objectives and the seed's cost figures", () => {
     const [[, tokyo]] = resourcesOf(standby, "aws_db_instance");
     expect(tokyo.replicate_source_db).toMatch(new RegExp(`:rds:ap-northeast-2:.*:db:${primary.identifier}$`));
     const [[, backups]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
-    expect([backups.source_db_instance_arn, backups.retention_period]).toEqual([tokyo.replicate_source_db, primary.backup_retention_period]);
+    expect([backups.source_db_instance_arn, backups.retention_period]).toEqual([
+      tokyo.replicate_source_db,
+      primary.backup_retention_period,
+    ]);
     const [[, replication]] = resourcesOf(prod, "aws_s3_bucket_replication_configuration");
     for (const rule of replication.rule) {
       expect(rule.destination.replication_time).toEqual({ status: "Enabled", time: { minutes: 15 } });
@@ -727,7 +948,10 @@ describe("Recovery objectives and the seed's cost figures", () => {
   it("[DR-1] prod's images are replicated to the failover region (a standby pulls them there); dev's and staging's are not", () => {
     const [[, config]] = resourcesOf(prod, "aws_ecr_replication_configuration");
     expect(config.replication_configuration.rule).toEqual([
-      { destination: [{ region: "ap-northeast-1", registry_id: expect.stringContaining("data.aws_caller_identity.") }], repository_filter: [{ filter: "ecg-prod/", filter_type: "PREFIX_MATCH" }] },
+      {
+        destination: [{ region: "ap-northeast-1", registry_id: expect.stringContaining("data.aws_caller_identity.") }],
+        repository_filter: [{ filter: "ecg-prod/", filter_type: "PREFIX_MATCH" }],
+      },
     ]);
     for (const env of ["ecg-dev", "ecg-staging"]) expect(resourcesOf(stack(env), "aws_ecr_replication_configuration")).toEqual([]);
   });
@@ -736,7 +960,9 @@ describe("Recovery objectives and the seed's cost figures", () => {
     const [[, render]] = resourcesOf(prod, "aws_autoscaling_group").filter(([, g]) => g.name === "ecg-prod-gpu-render");
     expect(render.mixed_instances_policy.launch_template.override[0].instance_type).toBe("g4dn.2xlarge");
     expect(render.max_size).toBe(8);
-    const peak = resourcesOf(prod, "aws_autoscaling_schedule").find(([, s]) => s.scheduled_action_name === "ecg-prod-gpu-render-weekday-peak");
+    const peak = resourcesOf(prod, "aws_autoscaling_schedule").find(
+      ([, s]) => s.scheduled_action_name === "ecg-prod-gpu-render-weekday-peak",
+    );
     expect(peak?.[1]).toMatchObject({ min_size: 4, recurrence: "0 9 * * MON-FRI", time_zone: "Asia/Seoul" });
   });
 });

@@ -80,7 +80,8 @@ export const VALIDATE_ONLY: readonly ValidateOnly[] = [
   {
     stack: "global",
     types: ["aws_globalaccelerator_accelerator", "aws_globalaccelerator_listener", "aws_globalaccelerator_endpoint_group"],
-    error: "moto_server answers the Global Accelerator API (globalaccelerator.us-west-2) with 404: moto 5.2.1 has no globalaccelerator service (no moto/globalaccelerator package)",
+    error:
+      "moto_server answers the Global Accelerator API (globalaccelerator.us-west-2) with 404: moto 5.2.1 has no globalaccelerator service (no moto/globalaccelerator package)",
     reason:
       "Every resource of the global stack is Global Accelerator, and its plan reads both regional ALBs by name (data aws_lb), which exist only in the regional stacks' emulators. terraform validate covers it; the stack tests assert the listener, the endpoint groups, their dials and the ALB lookups.",
     evidence: [EVIDENCE.globalAccelerator],
@@ -100,7 +101,8 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
     type: "aws_ecr_pull_through_cache_rule",
     error:
       "Error: creating ECR Pull Through Cache Rule (ecr-public): operation error ECR: CreatePullThroughCacheRule, StatusCode: 500 (moto: NotImplementedError: The create_pull_through_cache_rule action has not been implemented)",
-    reason: "moto 5.2.1 has no ECR pull-through cache. Nothing references the rule (the X-Ray image URI is built from the account and region), so everything else applies.",
+    reason:
+      "moto 5.2.1 has no ECR pull-through cache. Nothing references the rule (the X-Ray image URI is built from the account and region), so everything else applies.",
     evidence: [EVIDENCE.ecrPullThroughCache],
   },
   {
@@ -139,7 +141,8 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
     when: { description: "read replicas (replicate_source_db set)", test: (config) => Boolean(config.replicate_source_db) },
     error:
       "Error: creating RDS DB Instance (read replica) (ecg-prod-replica-remote): operation error RDS: CreateDBInstanceReadReplica, StatusCode: 500 (cross-region); same region: Error: reading RDS DB Instance (ecg-prod-replica-1): couldn't find resource (moto: KeyError on the source's custom parameter group)",
-    reason: "moto's CreateDBInstanceReadReplica fails across regions and, with a custom parameter group, in the same region. The primary applies; the replicas are validated and planned.",
+    reason:
+      "moto's CreateDBInstanceReadReplica fails across regions and, with a custom parameter group, in the same region. The primary applies; the replicas are validated and planned.",
     evidence: [EVIDENCE.rdsReadReplicas],
   },
   {
@@ -151,38 +154,47 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
   },
   {
     type: "aws_xray_sampling_rule",
-    error: "Error: creating XRay Sampling Rule (ecg-dev-api): operation error XRay: CreateSamplingRule, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
-    reason: "moto 5.2.1's X-Ray routes only trace segments, telemetry and trace queries (moto/xray/urls.py): CreateSamplingRule has no route, so moto_server answers 404 HTML.",
+    error:
+      "Error: creating XRay Sampling Rule (ecg-dev-api): operation error XRay: CreateSamplingRule, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    reason:
+      "moto 5.2.1's X-Ray routes only trace segments, telemetry and trace queries (moto/xray/urls.py): CreateSamplingRule has no route, so moto_server answers 404 HTML.",
     evidence: [EVIDENCE.xraySamplingRules],
   },
   {
     type: "aws_xray_group",
-    error: "Error: creating XRay Group (ecg-dev-api-errors): operation error XRay: CreateGroup, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    error:
+      "Error: creating XRay Group (ecg-dev-api-errors): operation error XRay: CreateGroup, https response error StatusCode: 404, RequestID: , deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
     reason: "As for sampling rules: moto 5.2.1 has no CreateGroup route (moto/xray/urls.py).",
     evidence: [EVIDENCE.xrayGroups],
   },
   {
     type: "aws_codedeploy_app",
-    error: "Error: reading CodeDeploy Application (...:ecg-dev-api): operation error CodeDeploy: GetApplication, https response error StatusCode: 200, deserialization failed, failed to decode response body, expected Timestamp to be a JSON Number, got string instead",
-    reason: "moto returns createTime as an ISO-8601 string (moto/codedeploy/models.py iso_8601_datetime_with_milliseconds); the CodeDeploy API (JSON 1.1) returns epoch seconds, so the provider cannot read back the application it created. Its deployment group, the canary config's users and the hook Lambda go with it.",
+    error:
+      "Error: reading CodeDeploy Application (...:ecg-dev-api): operation error CodeDeploy: GetApplication, https response error StatusCode: 200, deserialization failed, failed to decode response body, expected Timestamp to be a JSON Number, got string instead",
+    reason:
+      "moto returns createTime as an ISO-8601 string (moto/codedeploy/models.py iso_8601_datetime_with_milliseconds); the CodeDeploy API (JSON 1.1) returns epoch seconds, so the provider cannot read back the application it created. Its deployment group, the canary config's users and the hook Lambda go with it.",
     evidence: [EVIDENCE.codeDeployApplication, EVIDENCE.codeDeployEcsBlueGreen, EVIDENCE.codePipeline],
   },
   {
     type: "aws_codedeploy_deployment_config",
-    error: "Error: creating CodeDeploy Deployment Config (ecg-prod-api-canary-50pct-10min): operation error CodeDeploy: CreateDeploymentConfig, exceeded maximum number of attempts, 3, https response error StatusCode: 500, deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
+    error:
+      "Error: creating CodeDeploy Deployment Config (ecg-prod-api-canary-50pct-10min): operation error CodeDeploy: CreateDeploymentConfig, exceeded maximum number of attempts, 3, https response error StatusCode: 500, deserialization failed, failed to decode response body, invalid character '<' looking for beginning of value",
     reason: "Not implemented in moto 5.2.1 (moto/codedeploy/responses.py has no create_deployment_config).",
     evidence: [EVIDENCE.codeDeployConfig, EVIDENCE.codeDeployEcsBlueGreen],
   },
   {
     type: "aws_codestarconnections_connection",
-    error: "Error: creating CodeStar Connections Connection (ecg-release-github): operation error CodeStar connections: CreateConnection, exceeded maximum number of attempts, 3, https response error StatusCode: 500 (moto_server: AttributeError: 'NoneType' object has no attribute 'replace' in backends.get_backend)",
+    error:
+      "Error: creating CodeStar Connections Connection (ecg-release-github): operation error CodeStar connections: CreateConnection, exceeded maximum number of attempts, 3, https response error StatusCode: 500 (moto_server: AttributeError: 'NoneType' object has no attribute 'replace' in backends.get_backend)",
     reason: "moto 5.2.1 has no CodeStar Connections backend: moto_server fails to route the service at all.",
     evidence: [EVIDENCE.codeStarConnection, EVIDENCE.codePipeline],
   },
   {
     type: "aws_codebuild_project",
-    error: "Error: creating CodeBuild Project (ecg-release-render-prod): operation error CodeBuild: CreateProject, https response error StatusCode: 400, InvalidInputException: Project source location is required",
-    reason: "moto requires source.location for every source type (moto/codebuild/responses.py _validate_required_params_source), but a CODEPIPELINE source has no location: AWS takes the pipeline's artifact. The pipeline that runs the projects goes with them.",
+    error:
+      "Error: creating CodeBuild Project (ecg-release-render-prod): operation error CodeBuild: CreateProject, https response error StatusCode: 400, InvalidInputException: Project source location is required",
+    reason:
+      "moto requires source.location for every source type (moto/codebuild/responses.py _validate_required_params_source), but a CODEPIPELINE source has no location: AWS takes the pipeline's artifact. The pipeline that runs the projects goes with them.",
     evidence: [EVIDENCE.codeBuildProjects, EVIDENCE.codePipeline],
   },
 ];
@@ -213,17 +225,20 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
   {
     type: "aws_autoscaling_policy",
     attribute: "enabled",
-    reason: "moto's DescribePolicies returns no Enabled field, so the provider reads false and every re-plan wants to enable the policy again.",
+    reason:
+      "moto's DescribePolicies returns no Enabled field, so the provider reads false and every re-plan wants to enable the policy again.",
   },
   {
     type: "aws_autoscaling_policy",
     attribute: "predictive_scaling_configuration",
-    reason: "moto returns an empty PredictiveScalingConfiguration on target-tracking policies; the provider reads it as one empty block where the configuration has none.",
+    reason:
+      "moto returns an empty PredictiveScalingConfiguration on target-tracking policies; the provider reads it as one empty block where the configuration has none.",
   },
   {
     type: "aws_launch_template",
     attribute: "tag_specifications",
-    reason: "moto echoes the launch template's own tags into LaunchTemplateData.TagSpecifications as a third entry (resource_type launch-template); real AWS returns only the instance and volume entries we set.",
+    reason:
+      "moto echoes the launch template's own tags into LaunchTemplateData.TagSpecifications as a third entry (resource_type launch-template); real AWS returns only the instance and volume entries we set.",
   },
   {
     type: "aws_launch_template",
@@ -238,9 +253,14 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
   ...["performance_insights_enabled", "performance_insights_kms_key_id", "monitoring_interval", "monitoring_role_arn"].map((attribute) => ({
     type: "aws_db_instance",
     attribute,
-    reason: "moto's CreateDBInstance does not keep Performance Insights or enhanced monitoring settings (DescribeDBInstances returns them off/empty); real RDS returns what was set.",
+    reason:
+      "moto's CreateDBInstance does not keep Performance Insights or enhanced monitoring settings (DescribeDBInstances returns them off/empty); real RDS returns what was set.",
   })),
-  { type: "aws_db_parameter_group", attribute: "parameter", reason: "moto's DescribeDBParameters returns none of the parameters set at creation (rds.force_ssl and the log settings)." },
+  {
+    type: "aws_db_parameter_group",
+    attribute: "parameter",
+    reason: "moto's DescribeDBParameters returns none of the parameters set at creation (rds.force_ssl and the log settings).",
+  },
   {
     type: "aws_cloudfront_distribution",
     attribute: "viewer_certificate",
@@ -252,11 +272,16 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
     reason: "moto fills in legacy forwarded_values for a behavior that uses a cache policy (the API allows one or the other).",
   },
   { type: "aws_cloudfront_distribution", attribute: "origin", reason: "moto does not return the origin's origin_access_control_id." },
-  { type: "aws_lambda_function", attribute: "logging_config", reason: "moto's GetFunction returns no LoggingConfig (JSON format, log group)." },
+  {
+    type: "aws_lambda_function",
+    attribute: "logging_config",
+    reason: "moto's GetFunction returns no LoggingConfig (JSON format, log group).",
+  },
   {
     type: "aws_s3_bucket_acl",
     attribute: "access_control_policy",
-    reason: "moto's GetBucketAcl names an owner id that differs from the canonical user id moto's own ListBuckets gives (data aws_canonical_user_id).",
+    reason:
+      "moto's GetBucketAcl names an owner id that differs from the canonical user id moto's own ListBuckets gives (data aws_canonical_user_id).",
   },
   {
     type: "aws_s3_bucket_replication_configuration",
@@ -267,13 +292,15 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
     type: "aws_iam_role_policy",
     attribute: "policy",
     unknownOnly: true,
-    reason: "Unknown (never a new value) only because its policy document reads a resource with emulator drift above (the database, the distribution) and Terraform defers such reads to apply.",
+    reason:
+      "Unknown (never a new value) only because its policy document reads a resource with emulator drift above (the database, the distribution) and Terraform defers such reads to apply.",
   },
   {
     type: "aws_s3_bucket_policy",
     attribute: "policy",
     unknownOnly: true,
-    reason: "Unknown (never a new value) only because the videos bucket's policy names the CloudFront distribution, which has emulator drift above.",
+    reason:
+      "Unknown (never a new value) only because the videos bucket's policy names the CloudFront distribution, which has emulator drift above.",
   },
   { type: "aws_ecs_service", attribute: "placement_constraints", reason: ECS_SERVICE_IGNORED },
   { type: "aws_ecs_service", attribute: "enable_ecs_managed_tags", reason: ECS_SERVICE_IGNORED },
@@ -284,7 +311,11 @@ export const DRIFT_GAPS: readonly DriftGap[] = [
     reason:
       "moto's PutLifecycleHook stores fixed example values for a hook without notifications (moto/autoscaling/models.py FakeLifecycleHook: arn:aws:sqs:us-east-1:123456789012:my-queue and arn:aws:iam::1234567890:role/my-auto-scaling-role, checked with boto3), so every re-plan wants to clear them. AWS returns none for a hook that names no target.",
   })),
-  { type: "aws_ecs_service", attribute: "availability_zone_rebalancing", reason: `${ECS_SERVICE_IGNORED} The provider plans the API's default, DISABLED, against moto's empty value.` },
+  {
+    type: "aws_ecs_service",
+    attribute: "availability_zone_rebalancing",
+    reason: `${ECS_SERVICE_IGNORED} The provider plans the API's default, DISABLED, against moto's empty value.`,
+  },
 ];
 
 export const WORKAROUNDS: readonly Workaround[] = [
@@ -296,7 +327,8 @@ export const WORKAROUNDS: readonly Workaround[] = [
   },
   {
     step: "moto_server starts with MOTO_ACM_VALIDATION_WAIT=0: a DNS-validated certificate is issued as soon as it is read again",
-    error: "(without it) aws_acm_certificate_validation waits for moto's default 60 s before the certificate leaves PENDING_VALIDATION, on every environment",
+    error:
+      "(without it) aws_acm_certificate_validation waits for moto's default 60 s before the certificate leaves PENDING_VALIDATION, on every environment",
     reason:
       "moto does not resolve DNS, so it simulates validation by time (moto/acm/models.py, settings.ACM_VALIDATION_WAIT). The validation record is still created in Route 53 and the validation resource still waits for ISSUED; only the simulated delay is shortened.",
   },
@@ -308,7 +340,8 @@ export const WORKAROUNDS: readonly Workaround[] = [
   },
   {
     step: "leftover check after destroy: a VPC endpoint whose VPC no longer exists is reported as orphaned by the emulator, not as our leftover",
-    error: "ecg-staging: destroy left resources behind in the emulator: vpc-endpoint/vpce-9edc13328a07088e1 (in no state file: the state held its 12 endpoints, all destroyed)",
+    error:
+      "ecg-staging: destroy left resources behind in the emulator: vpc-endpoint/vpce-9edc13328a07088e1 (in no state file: the state held its 12 endpoints, all destroyed)",
     reason:
       "Seen once (CI, 2026-11-26, a busy machine): a CreateVpcEndpoint that moto carried out but answered with a retryable error, so the provider's retry created a second endpoint and kept only that one. AWS's DeleteVpc refuses a VPC that has endpoints; moto's does not check them (moto/ec2/models/vpcs.py delete_vpc), so the duplicate outlives its VPC. An endpoint of a live VPC is still a leftover.",
   },
@@ -329,7 +362,7 @@ export const WORKAROUNDS: readonly Workaround[] = [
   {
     step: "state backend proof: the TLS-only policy of the state bucket is destroyed (terraform destroy -target) before the environment uses the bucket",
     error:
-      "Error refreshing state: Unable to access object \"ecg-dev/terraform.tfstate\" in S3 bucket \"ecg-render-terraform-state\": operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden",
+      'Error refreshing state: Unable to access object "ecg-dev/terraform.tfstate" in S3 bucket "ecg-render-terraform-state": operation error S3: HeadObject, https response error StatusCode: 403, api error Forbidden',
     reason:
       "moto/iam/access_control.py IAMPolicyStatement.is_action_permitted returns DENIED when a statement's Condition does not match, also for Deny statements (AWS ignores a Deny whose condition does not match), and moto supplies no aws:SecureTransport or s3:TlsVersion, so a deny-unless-TLS policy denies every request. The policy itself is applied and re-planned clean in the bootstrap stack's own run.",
   },
@@ -355,14 +388,16 @@ export const FLAKES: readonly Flake[] = [
   {
     step: "destroy",
     pattern: /InvalidPermission\.NotFound: The specified rule does not exist in this\s+security\s+group/,
-    error: "Error: deleting VPC Security Group Rule (sgr-...): operation error EC2: RevokeSecurityGroupEgress, StatusCode: 400, api error InvalidPermission.NotFound: The specified rule does not exist in this security group",
+    error:
+      "Error: deleting VPC Security Group Rule (sgr-...): operation error EC2: RevokeSecurityGroupEgress, StatusCode: 400, api error InvalidPermission.NotFound: The specified rule does not exist in this security group",
     reason:
       "moto_server answers requests on threads, and RevokeSecurityGroupEgress/Ingress rewrite a group's rule list without a lock (moto/ec2/models/security_groups.py: group.egress_rules = [...]), so concurrent revokes on one group race (seen once in several runs). Destroy is idempotent: a retry refreshes and finishes.",
   },
   {
     step: "destroy",
     pattern: /DeleteLaunchTemplate, https response error StatusCode: 400[\s\S]*InvalidLaunchTemplateName\.NotFoundException/,
-    error: "Error: deleting EC2 Launch Template (lt-...): operation error EC2: DeleteLaunchTemplate, https response error StatusCode: 400, api error InvalidLaunchTemplateName.NotFoundException: At least one of the launch templates specified in the request does not exist.",
+    error:
+      "Error: deleting EC2 Launch Template (lt-...): operation error EC2: DeleteLaunchTemplate, https response error StatusCode: 400, api error InvalidLaunchTemplateName.NotFoundException: At least one of the launch templates specified in the request does not exist.",
     reason:
       "Seen once in ~10 CI runs (2026-11-26, ecg-prod, four stacks on two cores): the template was already gone from moto when the provider deleted it, most likely a first DeleteLaunchTemplate that moto carried out but answered with a retryable error (its thread-unsafe dicts under load), so the SDK's retry found nothing. The provider treats only AWS's InvalidLaunchTemplateId.NotFound as gone; moto answers with the name variant. A retry refreshes (DescribeLaunchTemplates by id returns nothing, so the template leaves the state) and finishes.",
   },

@@ -128,7 +128,9 @@ beforeAll(() => {
 
   for (const name of stackNames) {
     const stack = readSynthesizedStack(SYNTH, name);
-    validations[name] = settle(validatePool(async () => (await validateStack(stack, join(WORK, "validate", name), env, join(SYNTH, name))).seconds));
+    validations[name] = settle(
+      validatePool(async () => (await validateStack(stack, join(WORK, "validate", name), env, join(SYNTH, name))).seconds),
+    );
   }
 
   // Broken on purpose: the lane must fail with Terraform's own message.
@@ -167,9 +169,16 @@ beforeAll(() => {
           // Emulator work-around (emulator-gaps.ts WORKAROUNDS): moto denies every
           // object request under the TLS-only policy, so it goes before dev uses the bucket.
           const [bucketId] = Object.entries<any>(state.resource.aws_s3_bucket).find(([, b]) => b.bucket === backend.bucket)!;
-          const [policyName] = Object.entries<any>(state.resource.aws_s3_bucket_policy).find(([, p]) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`)!;
+          const [policyName] = Object.entries<any>(state.resource.aws_s3_bucket_policy).find(
+            ([, p]) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`,
+          )!;
           const policy = `-target=aws_s3_bucket_policy.${policyName}`;
-          await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", policy], { ...env, ...emulatorEnv(moto) }, TIMEOUTS.destroy);
+          await terraform(
+            stateDir,
+            ["destroy", "-auto-approve", "-input=false", policy],
+            { ...env, ...emulatorEnv(moto) },
+            TIMEOUTS.destroy,
+          );
           devReport = await emulatorCycle({
             name: DEV,
             stack: dev,
@@ -198,7 +207,12 @@ beforeAll(() => {
           const teardownTargets = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].flatMap((type) =>
             Object.keys(state.resource[type]).map((name) => `-target=${type}.${name}`),
           );
-          await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", ...teardownTargets], { ...env, ...emulatorEnv(moto) }, TIMEOUTS.destroy);
+          await terraform(
+            stateDir,
+            ["destroy", "-auto-approve", "-input=false", ...teardownTargets],
+            { ...env, ...emulatorEnv(moto) },
+            TIMEOUTS.destroy,
+          );
           for (const bucket of Object.values<any>(state.resource.aws_s3_bucket)) {
             await awsFacts(moto, ["empty-bucket", "--regions", backend.region, "--bucket", bucket.bucket]);
           }
@@ -251,7 +265,9 @@ describe("offline Terraform lane: validate", () => {
   it("[PLT-2] synthesized the bootstrap stack, an account stack per account and region, every environment stack (prod with its standby and global stacks) and the delivery stack", () => {
     expect(STANDBY_STACKS).toEqual(["ecg-prod-standby"]);
     expect(ACCOUNT_STACKS).toEqual(["ecg-account-ap-northeast-2", "ecg-account-ap-northeast-1"]);
-    expect(stackNames).toEqual([...ACCOUNT_STACKS, ...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort());
+    expect(stackNames).toEqual(
+      [...ACCOUNT_STACKS, ...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort(),
+    );
   });
 
   it("installs providers from the local mirror when there is one, else from the registry", () => {
@@ -278,7 +294,9 @@ describe("offline Terraform lane: validate", () => {
   });
 
   it("[#13] every apply gap and validate-only stack names the evidence tests of its AWS constraints (tests/stacks/apply-gap-evidence.test.ts)", () => {
-    const unproven = [...APPLY_GAPS, ...VALIDATE_ONLY].filter((gap) => gap.evidence.length === 0 || gap.evidence.some((tag) => !EVIDENCE_TAGS.includes(tag)));
+    const unproven = [...APPLY_GAPS, ...VALIDATE_ONLY].filter(
+      (gap) => gap.evidence.length === 0 || gap.evidence.some((tag) => !EVIDENCE_TAGS.includes(tag)),
+    );
     expect(unproven.map((gap) => ("type" in gap ? gap.type : gap.stack))).toEqual([]);
   });
 
@@ -310,7 +328,10 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(report.notes).toContain("prevent_destroy refused destroy of 4 resource(s); the lane's teardown then lifted it");
       // Both bucket policies and the access logging were destroyed earlier by targeted runs (see the chain).
       const state = readSynthesizedStack(SYNTH, STATE_BACKEND_STACK);
-      const removedByTeardown = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].reduce((n, type) => n + Object.keys(state.resource[type]).length, 0);
+      const removedByTeardown = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].reduce(
+        (n, type) => n + Object.keys(state.resource[type]).length,
+        0,
+      );
       expect(report.destroyed).toBe(report.applied - removedByTeardown);
     },
     LANE_TIMEOUT,
@@ -356,7 +377,10 @@ describe("offline Terraform lane: emulator runs", () => {
     async (name) => {
       const report = await cycleReport(name, 5);
       // moto has no pull-through cache or creation templates: both are listed gaps; the key and ECR's role apply.
-      expect(report.skipped.map((address) => address.split(".")[0]).sort()).toEqual(["aws_ecr_pull_through_cache_rule", "aws_ecr_repository_creation_template"]);
+      expect(report.skipped.map((address) => address.split(".")[0]).sort()).toEqual([
+        "aws_ecr_pull_through_cache_rule",
+        "aws_ecr_repository_creation_template",
+      ]);
     },
     LANE_TIMEOUT,
   );
@@ -366,7 +390,9 @@ describe("offline Terraform lane: emulator runs", () => {
     async (name) => {
       const report = await cycleReport(name, 100);
       // The replica's source is in another region (another emulator): a listed gap, with its backup copies.
-      expect(report.skipped.map((address) => address.split(".")[0])).toEqual(expect.arrayContaining(["aws_db_instance", "aws_db_instance_automated_backups_replication"]));
+      expect(report.skipped.map((address) => address.split(".")[0])).toEqual(
+        expect.arrayContaining(["aws_db_instance", "aws_db_instance_automated_backups_replication"]),
+      );
       expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
     },
     LANE_TIMEOUT,
@@ -390,12 +416,16 @@ describe("offline Terraform lane: emulator runs", () => {
       const comment = renderComment(creates);
       expect(comment.startsWith(PLAN_SUMMARY_MARKER)).toBe(true);
       for (const { stack, summary } of creates) {
-        expect(summary.adds).toBe(plan(`${stack}.create.json`).resource_changes.filter((c: any) => c.change.actions.join() === "create").length);
+        expect(summary.adds).toBe(
+          plan(`${stack}.create.json`).resource_changes.filter((c: any) => c.change.actions.join() === "create").length,
+        );
         expect(comment).toContain(stack);
       }
       const destroy = summarizePlan(plan(`${DEV}.destroy.json`));
       expect(destroy.destroys).toBeGreaterThan(50);
-      expect(destroy.statefulAtRisk.map((r) => r.type)).toEqual(expect.arrayContaining(["aws_db_instance", "aws_s3_bucket", "aws_kms_key"]));
+      expect(destroy.statefulAtRisk.map((r) => r.type)).toEqual(
+        expect.arrayContaining(["aws_db_instance", "aws_s3_bucket", "aws_kms_key"]),
+      );
       expect(renderComment([{ stack: DEV, summary: destroy }])).toContain("stateful resources will be destroyed or replaced");
     },
     LANE_TIMEOUT,
@@ -407,7 +437,9 @@ describe("offline Terraform lane: emulator runs", () => {
       const { diff, deploy, destroy, removedBeforeDestroy } = await result(cliRun);
       const dev = readSynthesizedStack(SYNTH, DEV);
       // The apply gaps are targeted out, and random_* are literals in every lane copy.
-      const randoms = Object.entries<Record<string, unknown>>(dev.resource).filter(([type]) => type.startsWith("random_")).reduce((n, [, byName]) => n + Object.keys(byName).length, 0);
+      const randoms = Object.entries<Record<string, unknown>>(dev.resource)
+        .filter(([type]) => type.startsWith("random_"))
+        .reduce((n, [, byName]) => n + Object.keys(byName).length, 0);
       const planned = resourcesIn(dev) - applyTargets(dev, APPLY_GAPS).excluded.length - randoms;
       expect(diff).toContain(`Plan: ${planned} to add, 0 to change, 0 to destroy.`);
       expect(deploy).toContain(`Apply complete! Resources: ${planned} added, 0 changed, 0 destroyed.`);

@@ -71,7 +71,12 @@ export class TerraformError extends Error {
  * Runs a step; if it fails with a known emulator race (FLAKES), runs it once
  * more and notes it. Any other failure, or a second one, is the step's error.
  */
-export async function withFlakeRetry<T>(step: string, notes: string[], run: () => Promise<T>, beforeRetry?: () => Promise<unknown>): Promise<T> {
+export async function withFlakeRetry<T>(
+  step: string,
+  notes: string[],
+  run: () => Promise<T>,
+  beforeRetry?: () => Promise<unknown>,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -84,7 +89,12 @@ export async function withFlakeRetry<T>(step: string, notes: string[], run: () =
 }
 
 /** `terraform init -backend=false` + `terraform validate` on a working copy of the stack. */
-export async function validateStack(stack: Json, dir: string, env: Record<string, string | undefined>, sourceDir: string): Promise<RunResult> {
+export async function validateStack(
+  stack: Json,
+  dir: string,
+  env: Record<string, string | undefined>,
+  sourceDir: string,
+): Promise<RunResult> {
   prepareWorkingCopy(stack, dir, undefined, sourceDir);
   await terraform(dir, ["init", "-backend=false", "-input=false"], env, TIMEOUTS.init);
   return terraform(dir, ["validate"], env, TIMEOUTS.validate);
@@ -139,7 +149,10 @@ export const destroyGapAddresses = (stack: Json): string[] =>
 /** The addresses in a working copy's state. */
 async function stateAddresses(dir: string, env: Record<string, string | undefined>): Promise<string[]> {
   const listed = await terraform(dir, ["state", "list"], env, TIMEOUTS.show);
-  return listed.output.split("\n").map((line) => line.trim()).filter(Boolean);
+  return listed.output
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 /** Takes what the emulator cannot delete (DESTROY_GAPS) out of the state before destroy; returns those addresses. */
@@ -220,9 +233,15 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
 
   const sweep = async () => {
     const duplicates = await removeRetriedCreates(options.moto, dir, env, options.regions, options.tags);
-    if (duplicates.length) report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
+    if (duplicates.length)
+      report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
   };
-  await withFlakeRetry("apply", report.notes, () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply), sweep);
+  await withFlakeRetry(
+    "apply",
+    report.notes,
+    () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply),
+    sweep,
+  );
   // Counted from the state, not from Terraform's summary: a retried apply reports only its second run.
   report.applied = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data.")).length;
 
@@ -237,7 +256,9 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   let review: PlanReview = { accepted: [], unexpected: [], usedDrift: [] };
   if (replan.code === 2) review = reviewReplan(keep("replan", await showJson(dir, "replan.tfplan", env)), DRIFT_GAPS);
   if (review.unexpected.length > 0) {
-    throw new Error(`${name}: the re-plan after apply is not clean, and these changes are not on the reviewed drift list (tests/terraform/emulator-gaps.ts):\n  ${review.unexpected.join("\n  ")}`);
+    throw new Error(
+      `${name}: the re-plan after apply is not clean, and these changes are not on the reviewed drift list (tests/terraform/emulator-gaps.ts):\n  ${review.unexpected.join("\n  ")}`,
+    );
   }
   report.acceptedDrift = review.accepted;
   report.usedDrift = review.usedDrift;
@@ -250,7 +271,11 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
 
   const guarded = protectedAddresses(copy.stack);
   if (guarded.length > 0) {
-    const refused = await runTerraform(["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: TIMEOUTS.destroy });
+    const refused = await runTerraform(["destroy", "-auto-approve", "-input=false", "-no-color"], {
+      cwd: dir,
+      env,
+      timeoutSeconds: TIMEOUTS.destroy,
+    });
     if (refused.code === 0 || !/Instance cannot be destroyed/.test(refused.output)) {
       throw new TerraformError(dir, ["destroy (expected prevent_destroy to refuse)"], refused);
     }
@@ -259,7 +284,8 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     // force_destroy and deletion_protection are read at destroy time: apply them first.
     const inState = await stateAddresses(dir, env);
     const settled = guarded.filter((a) => TEARDOWN_SETTINGS[a.split(".")[0]] && inState.includes(a));
-    if (settled.length) await terraform(dir, ["apply", "-auto-approve", "-input=false", ...settled.map((a) => `-target=${a}`)], env, TIMEOUTS.apply);
+    if (settled.length)
+      await terraform(dir, ["apply", "-auto-approve", "-input=false", ...settled.map((a) => `-target=${a}`)], env, TIMEOUTS.apply);
   }
   const removed = await removeDestroyGaps(dir, copy.stack, env);
   if (removed.length) {
@@ -269,7 +295,9 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   // Counted from the state, not from Terraform's summary: a destroy retried
   // after a known race (FLAKES) reports only what its second run destroyed.
   const managed = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data."));
-  await withFlakeRetry("destroy", report.notes, () => terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy));
+  await withFlakeRetry("destroy", report.notes, () =>
+    terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
+  );
   const left = await stateAddresses(dir, env);
   if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);
   report.destroyed = managed.length;
@@ -280,7 +308,8 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]),
   ]);
   if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
-  if (orphanedByEmulator.length > 0) report.notes.push(`orphaned by the emulator (emulator-gaps.ts WORKAROUNDS): ${orphanedByEmulator.join(", ")}`);
+  if (orphanedByEmulator.length > 0)
+    report.notes.push(`orphaned by the emulator (emulator-gaps.ts WORKAROUNDS): ${orphanedByEmulator.join(", ")}`);
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }
@@ -355,7 +384,9 @@ export async function cdktfCliCycle(options: {
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
   const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
   const removed = await removeDestroyGaps(stackDir, stack, env);
-  const destroy = await withFlakeRetry("destroy", [], () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy));
+  const destroy = await withFlakeRetry("destroy", [], () =>
+    cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy),
+  );
   return { diff, deploy, destroy, removedBeforeDestroy: removed.length };
 }
 
@@ -375,7 +406,13 @@ export async function prepareEmulator(moto: MotoServer, stack: Json, region: str
  * Deletes what the emulator made twice: network resources with the stack's
  * tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
  */
-async function removeRetriedCreates(moto: MotoServer, dir: string, env: Record<string, string | undefined>, regions: readonly string[], tags: Record<string, string>): Promise<string[]> {
+async function removeRetriedCreates(
+  moto: MotoServer,
+  dir: string,
+  env: Record<string, string | undefined>,
+  regions: readonly string[],
+  tags: Record<string, string>,
+): Promise<string[]> {
   const pulled = await terraform(dir, ["state", "pull"], env, TIMEOUTS.show);
   const ids = [...pulled.output.matchAll(/"id": "((?:rtb|sgr|sg|subnet)-[0-9a-f]+)"/g)].map((m) => m[1]);
   const known = join(dir, "known-ids.json");
@@ -406,7 +443,12 @@ export async function proveStateLock(
   key: string,
   region: string,
 ): Promise<Json> {
-  const holder = startTerraform(["apply", "-input=true", "-no-color", ...targetArgs], { cwd: dir, env: { ...env, TF_INPUT: "1" }, timeoutSeconds: TIMEOUTS.apply, holdInput: true });
+  const holder = startTerraform(["apply", "-input=true", "-no-color", ...targetArgs], {
+    cwd: dir,
+    env: { ...env, TF_INPUT: "1" },
+    timeoutSeconds: TIMEOUTS.apply,
+    holdInput: true,
+  });
   try {
     const deadline = Date.now() + TIMEOUTS.plan * 1000;
     while (!/Enter a value:/.test(holder.output())) {
@@ -414,7 +456,11 @@ export async function proveStateLock(
       await new Promise((r) => setTimeout(r, 250));
     }
     const held = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
-    const second = await runTerraform(["plan", "-lock-timeout=0s", "-input=false", "-no-color", ...targetArgs], { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan });
+    const second = await runTerraform(["plan", "-lock-timeout=0s", "-input=false", "-no-color", ...targetArgs], {
+      cwd: dir,
+      env,
+      timeoutSeconds: TIMEOUTS.plan,
+    });
     holder.answer("no\n");
     const holderResult = await holder.done;
     const released = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
@@ -441,7 +487,9 @@ export function writeReport(file: string, reports: StackReport[], validated: Rec
   return [
     "stack | planned | applied | gap-skipped | emulator-drift | destroyed | wall",
     ...rows,
-    `validate: ${Object.entries(validated).map(([s, t]) => `${s} ${t.toFixed(1)} s`).join(", ")}`,
+    `validate: ${Object.entries(validated)
+      .map(([s, t]) => `${s} ${t.toFixed(1)} s`)
+      .join(", ")}`,
     `emulator: moto ${MEASURED_WITH.moto}; work-arounds applied: ${WORKAROUNDS.length} (see the report's gaps)`,
   ].join("\n");
 }

@@ -36,9 +36,6 @@ const synth = (overrides: Partial<RotatedSecretsProps> = {}, withOutputs = false
     }),
   );
 
-
-
-
 describe("RotatedSecrets module", () => {
   const stack = synth({}, true);
   const secrets = resourcesOf(stack, "aws_secretsmanager_secret");
@@ -87,7 +84,7 @@ describe("RotatedSecrets module", () => {
     }
   });
 
-  it("[SEC-2] [AWS Lambda Developer Guide, \"Lambda runtimes\": Node.js 20 is deprecated (2026-04-30), Node.js 22 is supported] runs the rotation function on nodejs22.x from the zipped code folder, re-deployed when the archive changes", () => {
+  it('[SEC-2] [AWS Lambda Developer Guide, "Lambda runtimes": Node.js 20 is deprecated (2026-04-30), Node.js 22 is supported] runs the rotation function on nodejs22.x from the zipped code folder, re-deployed when the archive changes', () => {
     expect(fn).toMatchObject({ function_name: "ecg-test-secret-rotation", runtime: "nodejs22.x", handler: "index.handler" });
     expect(fn.filename).toMatch(/^assets\/.+\/[0-9a-f]{16}\.zip$/);
     // The base64 SHA-256 of the zip, computed at synth: Lambda re-deploys exactly when the code changes.
@@ -127,7 +124,9 @@ describe("RotatedSecrets module", () => {
   });
 
   it("[SEC-2] logs JSON into a pre-created, KMS-encrypted log group with a retention", () => {
-    expect(logGroup).toEqual(expect.objectContaining({ name: "/aws/lambda/ecg-test-secret-rotation", kms_key_id: LOGS_KEY, retention_in_days: 365 }));
+    expect(logGroup).toEqual(
+      expect.objectContaining({ name: "/aws/lambda/ecg-test-secret-rotation", kms_key_id: LOGS_KEY, retention_in_days: 365 }),
+    );
     expect(fn.logging_config).toEqual({ log_format: "JSON", log_group: `\${aws_cloudwatch_log_group.${logGroupId}.name}` });
     // Created before the function, so Lambda never creates an unencrypted group of that name.
     expect(fn.depends_on).toEqual([`aws_cloudwatch_log_group.${logGroupId}`]);
@@ -211,14 +210,17 @@ describe("RotatedSecrets module", () => {
         rotate_immediately: false,
       });
       const [permissionId] = permissions.find(([, p]) => p.source_arn === `\${aws_secretsmanager_secret.${id}.arn}`)!;
-      const [versionId] = resourcesOf(stack, "aws_secretsmanager_secret_version").find(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`)!;
+      const [versionId] = resourcesOf(stack, "aws_secretsmanager_secret_version").find(
+        ([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`,
+      )!;
       expect(rotation.depends_on).toEqual([`aws_lambda_permission.${permissionId}`, `aws_secretsmanager_secret_version.${versionId}`]);
     }
   });
 
   it("[SEC-2] takes a custom rotation period, value length and log retention", () => {
     const custom = synth({ rotationDays: 7, valueLength: 128, logRetentionDays: 90 });
-    for (const [, rotation] of resourcesOf(custom, "aws_secretsmanager_secret_rotation")) expect(rotation.rotation_rules).toEqual({ automatically_after_days: 7 });
+    for (const [, rotation] of resourcesOf(custom, "aws_secretsmanager_secret_rotation"))
+      expect(rotation.rotation_rules).toEqual({ automatically_after_days: 7 });
     for (const [, password] of resourcesOf(custom, "random_password")) expect(password.length).toBe(128);
     expect(only(custom, "aws_lambda_function")[1].environment.variables.PASSWORD_LENGTH).toBe("128");
     expect(only(custom, "aws_cloudwatch_log_group")[1].retention_in_days).toBe(90);
@@ -226,7 +228,8 @@ describe("RotatedSecrets module", () => {
 
   it("[ENV-4] tags its resources with Component=secrets", () => {
     for (const [, secret] of secrets) expect(secret.tags).toEqual({ Component: "secrets" });
-    for (const type of ["aws_lambda_function", "aws_iam_role", "aws_cloudwatch_log_group"]) expect(only(stack, type)[1].tags).toEqual({ Component: "secrets" });
+    for (const type of ["aws_lambda_function", "aws_iam_role", "aws_cloudwatch_log_group"])
+      expect(only(stack, type)[1].tags).toEqual({ Component: "secrets" });
   });
 
   it("accepts the limits of its validation (1- and 41-character names, 64-character keys, 1 and 90 days, lengths 32 and 4096)", () => {
@@ -269,13 +272,16 @@ describe("RotatedSecrets module", () => {
   });
 
   it("[SEC-2] keeps a deleted secret restorable for 7 days by default, and deletes at once with 0", () => {
-    const windows = (x: SynthesizedStack) => resourcesOf(x, "aws_secretsmanager_secret").map(([, secret]) => secret.recovery_window_in_days);
+    const windows = (x: SynthesizedStack) =>
+      resourcesOf(x, "aws_secretsmanager_secret").map(([, secret]) => secret.recovery_window_in_days);
     expect(windows(stack)).toEqual([7, 7]);
     expect(windows(synth({ recoveryWindowDays: 0 }))).toEqual([0, 0]);
   });
 
   it("reports every problem of its props at once", () => {
-    const message = errorOf(() => synth({ name: "Bad", secrets: { Jwt: "x", "ok-key": "y" }, rotationDays: 91, valueLength: 16, logRetentionDays: 10 }));
+    const message = errorOf(() =>
+      synth({ name: "Bad", secrets: { Jwt: "x", "ok-key": "y" }, rotationDays: 91, valueLength: 16, logRetentionDays: 10 }),
+    );
     expect(message).toMatch(/^RotatedSecrets "secrets" is misconfigured:\n/);
     const problems = message.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems).toHaveLength(5);
@@ -341,18 +347,35 @@ describe("RotatedSecrets module with replicas in other regions", () => {
 
   it.each<[string, Partial<RotatedSecretsProps>, string[]]>([
     ["a bad region name", { replicas: [{ region: "tokyo", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "tokyo" is not a region name']],
-    ["an upper-case region name", { replicas: [{ region: "AP-NORTHEAST-1", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "AP-NORTHEAST-1" is not a region name']],
-    ["an AZ instead of a region", { replicas: [{ region: "ap-northeast-1a", kmsKeyArn: TOKYO_KEY }] }, ['replicas[0].region: "ap-northeast-1a" is not a region name']],
+    [
+      "an upper-case region name",
+      { replicas: [{ region: "AP-NORTHEAST-1", kmsKeyArn: TOKYO_KEY }] },
+      ['replicas[0].region: "AP-NORTHEAST-1" is not a region name'],
+    ],
+    [
+      "an AZ instead of a region",
+      { replicas: [{ region: "ap-northeast-1a", kmsKeyArn: TOKYO_KEY }] },
+      ['replicas[0].region: "ap-northeast-1a" is not a region name'],
+    ],
     [
       "a replica in the secrets' own region",
       { replicas: [{ region: TEST_ACCOUNT.region, kmsKeyArn: SECRETS_KEY }] },
       ['replicas[0].region: "ap-northeast-2" is the secrets\' own region; a replica must be in another one'],
     ],
     ["a duplicated region", { replicas: [tokyo, oregon, { ...tokyo }] }, ['replicas[2].region: "ap-northeast-1" is listed twice']],
-    ["a missing kmsKeyArn", { replicas: [{ region: "ap-northeast-1", kmsKeyArn: "" }] }, ["replicas[0].kmsKeyArn: is required (a key of the replica's region)"]],
+    [
+      "a missing kmsKeyArn",
+      { replicas: [{ region: "ap-northeast-1", kmsKeyArn: "" }] },
+      ["replicas[0].kmsKeyArn: is required (a key of the replica's region)"],
+    ],
     [
       "several problems in several replicas",
-      { replicas: [{ region: "ap-northeast-2", kmsKeyArn: "" }, { region: "eu", kmsKeyArn: TOKYO_KEY }] },
+      {
+        replicas: [
+          { region: "ap-northeast-2", kmsKeyArn: "" },
+          { region: "eu", kmsKeyArn: TOKYO_KEY },
+        ],
+      },
       [
         'replicas[0].region: "ap-northeast-2" is the secrets\' own region; a replica must be in another one',
         "replicas[0].kmsKeyArn: is required (a key of the replica's region)",
@@ -364,7 +387,13 @@ describe("RotatedSecrets module with replicas in other regions", () => {
   });
 
   it("[DR-1] accepts distinct regions other than its own, and an empty list (no replica)", () => {
-    expect(() => new RotatedSecrets(new TerraformStack(Testing.app(), "test"), "secrets", { ...props, replicas: [tokyo, oregon, { region: "us-gov-west-1", kmsKeyArn: "k" }] })).not.toThrow();
+    expect(
+      () =>
+        new RotatedSecrets(new TerraformStack(Testing.app(), "test"), "secrets", {
+          ...props,
+          replicas: [tokyo, oregon, { region: "us-gov-west-1", kmsKeyArn: "k" }],
+        }),
+    ).not.toThrow();
     const none = resourcesOf(synth({ replicas: [] }), "aws_secretsmanager_secret");
     for (const [, secret] of none) expect(secret.replica ?? []).toEqual([]);
   });

@@ -37,7 +37,9 @@ describe("apply-gap evidence links (tests/terraform/emulator-gaps.ts → tests/s
 
   it("every evidence a gap names is a tag of the registry with a describe block of documented tests in the evidence file", () => {
     const byTag = testsByTag();
-    const missing = GAPS.flatMap((gap) => (gap.evidence ?? []).filter((tag) => !((byTag.get(tag) ?? 0) > 0)).map((tag) => `${gap.name}: ${tag}`));
+    const missing = GAPS.flatMap((gap) =>
+      (gap.evidence ?? []).filter((tag) => !((byTag.get(tag) ?? 0) > 0)).map((tag) => `${gap.name}: ${tag}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -47,7 +49,10 @@ describe("apply-gap evidence links (tests/terraform/emulator-gaps.ts → tests/s
     // No test of the file goes untitled by its documentation, and none is skipped.
     const titles = [...source.matchAll(/^\s*(it|test|describe)(\.[a-z]+)?\(("(?:[^"\\]|\\.)*"|[A-Za-z.]+)/gm)];
     expect(titles.length).toBeGreaterThan(EVIDENCE_TAGS.length);
-    const bad = titles.filter(([, kind, modifier, title]) => modifier !== undefined || (kind === "describe" ? !/^EVIDENCE\.[A-Za-z0-9_]+$/.test(title) : !/^"\[.+\] \S/.test(title)));
+    const bad = titles.filter(
+      ([, kind, modifier, title]) =>
+        modifier !== undefined || (kind === "describe" ? !/^EVIDENCE\.[A-Za-z0-9_]+$/.test(title) : !/^"\[.+\] \S/.test(title)),
+    );
     expect(bad.map(([line]) => line.trim())).toEqual([]);
   });
 });

@@ -28,7 +28,9 @@ const ENV: Env = {
   POLL_SECONDS: "30",
   DEPLOYMENT_GROUP_NAME: "ecg-prod-api",
 };
-const ORIGINAL_ACTIONS = [{ Type: "forward", TargetGroupArn: BLUE_ARN, ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_ARN, Weight: 1 }] } }];
+const ORIGINAL_ACTIONS = [
+  { Type: "forward", TargetGroupArn: BLUE_ARN, ForwardConfig: { TargetGroups: [{ TargetGroupArn: BLUE_ARN, Weight: 1 }] } },
+];
 
 /** AWS as the hook sees it at BeforeAllowTraffic, with a clock that only sleep() moves. */
 class FakeAws {
@@ -57,7 +59,13 @@ class FakeAws {
     codedeploy: {
       getDeployment: async (input: any) => {
         this.record("getDeployment", input);
-        return { deploymentInfo: { deploymentId: input.deploymentId, deploymentGroupName: this.deploymentGroupName, status: this.deploymentStatus } };
+        return {
+          deploymentInfo: {
+            deploymentId: input.deploymentId,
+            deploymentGroupName: this.deploymentGroupName,
+            status: this.deploymentStatus,
+          },
+        };
       },
       listDeploymentTargets: async (input: any) => {
         this.record("listDeploymentTargets", input);
@@ -94,7 +102,11 @@ class FakeAws {
       },
       describeListeners: async (input: any) => {
         this.record("describeListeners", input);
-        return { Listeners: input.ListenerArns.includes(LISTENER) ? [{ ListenerArn: LISTENER, DefaultActions: structuredClone(this.listenerActions) }] : [] };
+        return {
+          Listeners: input.ListenerArns.includes(LISTENER)
+            ? [{ ListenerArn: LISTENER, DefaultActions: structuredClone(this.listenerActions) }]
+            : [],
+        };
       },
       modifyListener: async (input: any) => {
         this.record("modifyListener", input);
@@ -165,7 +177,15 @@ describe("canary-shift hook (lambda/canary-shift)", () => {
     const result = await shiftAndBake(EVENT, aws.clients, aws.options());
     expect(result).toEqual({ status: "Succeeded" });
     expect(aws.reports).toEqual([
-      { status: "Succeeded", time: 2 * 60_000, input: { deploymentId: EVENT.DeploymentId, lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId, status: "Succeeded" } },
+      {
+        status: "Succeeded",
+        time: 2 * 60_000,
+        input: {
+          deploymentId: EVENT.DeploymentId,
+          lifecycleEventHookExecutionId: EVENT.LifecycleEventHookExecutionId,
+          status: "Succeeded",
+        },
+      },
     ]);
     expect(aws.sleeps).toEqual([30_000, 30_000, 30_000, 30_000]);
     // One check before the shift, then at 0, 30, 60, 90 and 120 s.

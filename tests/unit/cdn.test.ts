@@ -5,7 +5,18 @@ import type { IConstruct } from "constructs";
 import { Cdn, type CdnProps } from "../../modules/cdn";
 import { MANAGED_RULE_GROUPS } from "../../modules/ingress";
 import { SecureBucket } from "../../modules/secure-bucket";
-import { bucketId, errorOf, ofBucket, only, referencedId, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
+import {
+  bucketId,
+  errorOf,
+  ofBucket,
+  only,
+  referencedId,
+  resourcesOf,
+  statementsOf,
+  type SynthesizedStack,
+  synthJson,
+  TEST_ACCOUNT,
+} from "../helpers";
 
 /** The metadata type `suppress` (modules/policy/engine.ts) records a suppression under. */
 const SUPPRESSION = "ecg:policy-suppression";
@@ -41,11 +52,6 @@ function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: C
 }
 const synth = (overrides: Overrides = {}) => synthWith(overrides).stack;
 
-
-
-
-
-
 describe("Cdn module", () => {
   const { stack, cdn } = synthWith();
   const [distributionId, distribution] = only(stack, "aws_cloudfront_distribution");
@@ -55,7 +61,12 @@ describe("Cdn module", () => {
 
   it("[S3-4] serves the origin bucket through origin access control (SigV4, always signed, s3)", () => {
     const [accessId, access] = only(stack, "aws_cloudfront_origin_access_control");
-    expect(access).toMatchObject({ name: "ecg-test-videos", origin_access_control_origin_type: "s3", signing_behavior: "always", signing_protocol: "sigv4" });
+    expect(access).toMatchObject({
+      name: "ecg-test-videos",
+      origin_access_control_origin_type: "s3",
+      signing_behavior: "always",
+      signing_protocol: "sigv4",
+    });
     expect(distribution.origin).toHaveLength(1);
     expect(distribution.origin[0]).toMatchObject({
       domain_name: `\${aws_s3_bucket.${originId}.bucket_regional_domain_name}`,
@@ -154,7 +165,9 @@ describe("Cdn module", () => {
     // CloudFront names its ACL itself; a WAF association is for regional resources.
     expect(resourcesOf(stack, "aws_wafv2_web_acl_association")).toEqual([]);
     const rules = JSON.parse(acl.rule_json);
-    expect(rules.find((r: any) => r.Name === "allowed-countries-only").Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes).toEqual(["KR", "US"]);
+    expect(
+      rules.find((r: any) => r.Name === "allowed-countries-only").Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes,
+    ).toEqual(["KR", "US"]);
     expect(rules.find((r: any) => r.Name === "rate-limit-per-ip").Statement.RateBasedStatement.Limit).toBe(1000);
     for (const group of MANAGED_RULE_GROUPS) expect(rules.some((r: any) => r.Name === group)).toBe(true);
   });
@@ -163,7 +176,12 @@ describe("Cdn module", () => {
     const [aclId] = only(stack, "aws_wafv2_web_acl");
     const [groupId, group] = only(stack, "aws_cloudwatch_log_group");
     const [keyId, key] = only(stack, "aws_kms_key");
-    expect(group).toMatchObject({ name: "aws-waf-logs-ecg-test-cdn", provider: "aws.global", retention_in_days: 365, kms_key_id: `\${aws_kms_key.${keyId}.arn}` });
+    expect(group).toMatchObject({
+      name: "aws-waf-logs-ecg-test-cdn",
+      provider: "aws.global",
+      retention_in_days: 365,
+      kms_key_id: `\${aws_kms_key.${keyId}.arn}`,
+    });
     expect(key).toMatchObject({ provider: "aws.global", enable_key_rotation: true });
     const [, alias] = only(stack, "aws_kms_alias");
     expect(alias).toMatchObject({ name: "alias/ecg-test/cdn-logs", provider: "aws.global" });
@@ -174,7 +192,11 @@ describe("Cdn module", () => {
       { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: ["arn:aws:logs:us-east-1:123456789012:log-group:*"] },
     ]);
     const [, logging] = only(stack, "aws_wafv2_web_acl_logging_configuration");
-    expect(logging).toMatchObject({ provider: "aws.global", resource_arn: `\${aws_wafv2_web_acl.${aclId}.arn}`, log_destination_configs: [`\${aws_cloudwatch_log_group.${groupId}.arn}`] });
+    expect(logging).toMatchObject({
+      provider: "aws.global",
+      resource_arn: `\${aws_wafv2_web_acl.${aclId}.arn}`,
+      log_destination_configs: [`\${aws_cloudwatch_log_group.${groupId}.arn}`],
+    });
   });
 
   it("[SEC-3] takes a custom rate limit and log retention for the firewall and the logs", () => {
@@ -187,7 +209,11 @@ describe("Cdn module", () => {
   });
 
   it("writes standard access logs (without cookies) to its log bucket under cloudfront/", () => {
-    expect(distribution.logging_config).toEqual({ bucket: `\${aws_s3_bucket.${logsId}.bucket_domain_name}`, prefix: "cloudfront/", include_cookies: false });
+    expect(distribution.logging_config).toEqual({
+      bucket: `\${aws_s3_bucket.${logsId}.bucket_domain_name}`,
+      prefix: "cloudfront/",
+      include_cookies: false,
+    });
   });
 
   it("keeps the access logs 365 days by default and superseded versions 7 days", () => {
@@ -221,7 +247,9 @@ describe("Cdn module", () => {
   it("suppresses exactly CKV2_AWS_65 and CKV_AWS_18 on the log bucket, with reasons", () => {
     const suppressed = cdn.node
       .findAll()
-      .flatMap((node: IConstruct) => node.node.metadata.filter((m) => m.type === SUPPRESSION).map((m) => ({ node, ...(m.data as { rule: string; reason: string }) })));
+      .flatMap((node: IConstruct) =>
+        node.node.metadata.filter((m) => m.type === SUPPRESSION).map((m) => ({ node, ...(m.data as { rule: string; reason: string }) })),
+      );
     expect(suppressed.map((s) => s.rule).sort()).toEqual(["CKV2_AWS_65", "CKV_AWS_18"]);
     for (const { node, reason } of suppressed) {
       expect(node).toBeInstanceOf(S3Bucket);
@@ -241,7 +269,13 @@ describe("Cdn module", () => {
   });
 
   it("[ENV-4] tags its resources with Component=cdn, and leaves the caller's origin bucket alone", () => {
-    for (const type of ["aws_cloudfront_distribution", "aws_acm_certificate", "aws_wafv2_web_acl", "aws_cloudwatch_log_group", "aws_kms_key"]) {
+    for (const type of [
+      "aws_cloudfront_distribution",
+      "aws_acm_certificate",
+      "aws_wafv2_web_acl",
+      "aws_cloudwatch_log_group",
+      "aws_kms_key",
+    ]) {
       expect(only(stack, type)[1].tags).toEqual({ Component: "cdn" });
     }
     expect(stack.resource.aws_s3_bucket[logsId].tags).toEqual({ Component: "cdn" });

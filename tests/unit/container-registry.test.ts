@@ -15,11 +15,11 @@ describe("ContainerRegistry module", () => {
   const registry = synth();
 
   it("[CMP-7] creates one repository per image, scanned on push and KMS-encrypted", () => {
-    expect(resourcesOf(registry, "aws_ecr_repository").map(([, r]) => r.name).sort()).toEqual([
-      "ecg-test/ecg-backend-api",
-      "ecg-test/ecg-gpu-render",
-      "ecg-test/ecg-ml-audio",
-    ]);
+    expect(
+      resourcesOf(registry, "aws_ecr_repository")
+        .map(([, r]) => r.name)
+        .sort(),
+    ).toEqual(["ecg-test/ecg-backend-api", "ecg-test/ecg-gpu-render", "ecg-test/ecg-ml-audio"]);
     expect(JSON.stringify(registry)).toHaveResourceWithProperties(EcrRepository, {
       image_scanning_configuration: { scan_on_push: true },
       encryption_configuration: [{ encryption_type: "KMS", kms_key: props.kmsKeyArn }],
@@ -50,14 +50,22 @@ describe("ContainerRegistry module", () => {
     const replicated = synth({ replication: { regions: ["ap-northeast-1"], registryId: "123456789012" } });
     const [[, config]] = resourcesOf(replicated, "aws_ecr_replication_configuration");
     expect(config.replication_configuration).toEqual({
-      rule: [{ destination: [{ region: "ap-northeast-1", registry_id: "123456789012" }], repository_filter: [{ filter: "ecg-test/", filter_type: "PREFIX_MATCH" }] }],
+      rule: [
+        {
+          destination: [{ region: "ap-northeast-1", registry_id: "123456789012" }],
+          repository_filter: [{ filter: "ecg-test/", filter_type: "PREFIX_MATCH" }],
+        },
+      ],
     });
   });
 
   it.each<[Partial<ContainerRegistryProps>, string]>([
     [{ replication: { regions: [], registryId: "123456789012" } }, "replication.regions: name at least one region"],
     [{ replication: { regions: ["tokyo"], registryId: "123456789012" } }, 'replication.regions[0]: "tokyo" is not a region name'],
-    [{ replication: { regions: ["ap-northeast-1", "ap-northeast-1"], registryId: "123456789012" } }, 'replication.regions[1]: "ap-northeast-1" is listed twice'],
+    [
+      { replication: { regions: ["ap-northeast-1", "ap-northeast-1"], registryId: "123456789012" } },
+      'replication.regions[1]: "ap-northeast-1" is listed twice',
+    ],
     [{ images: [] }, "images: list at least one image"],
     [{ images: ["Bad Name"] }, 'images[0]: "Bad Name" is not an ECR repository name'],
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],

@@ -23,7 +23,8 @@ import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, statem
 
 const HOOK_CODE = join(__dirname, "..", "..", "lambda", "canary-shift");
 const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
-const listener = (env: string, kind: string) => `arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/app/ecg-${env}-api/abc/${kind}`;
+const listener = (env: string, kind: string) =>
+  `arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/app/ecg-${env}-api/abc/${kind}`;
 const REPO = (image: string) => `123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg/${image}`;
 const REPO_ARN = (image: string) => `arn:aws:ecr:ap-northeast-2:123456789012:repository/ecg/${image}`;
 const TASK_ROLES = ["arn:aws:iam::123456789012:role/ecg-prod-api-task", "arn:aws:iam::123456789012:role/ecg-prod-api-execution"];
@@ -67,7 +68,11 @@ const VALIDATIONS = [
   { name: "performance-validation", commands: ["make perf-check MAX_P95_MS=2000"] },
 ];
 
-const pipelineProps = (stages: readonly DeliveryStage[], logs: SecureBucket, overrides: Partial<DeliveryPipelineProps> = {}): DeliveryPipelineProps => ({
+const pipelineProps = (
+  stages: readonly DeliveryStage[],
+  logs: SecureBucket,
+  overrides: Partial<DeliveryPipelineProps> = {},
+): DeliveryPipelineProps => ({
   name: "ecg-delivery",
   account: TEST_ACCOUNT,
   repository: { owner: "ecg-render", name: "ecg-render-app" },
@@ -94,13 +99,21 @@ function deliveryStack() {
   });
   suppress(logs.bucket, "CKV_AWS_18", "This is the access-log bucket; logging it into itself would log its own log writes.");
   const dev = new BlueGreenDeployment(stack, "dev", deploymentProps("dev"));
-  const staging = new BlueGreenDeployment(stack, "staging", deploymentProps("staging", { alarmNames: ["ecg-staging-api-5xx"], trafficShift: { steps: [10, 100], bakeMinutes: 5 } }));
+  const staging = new BlueGreenDeployment(
+    stack,
+    "staging",
+    deploymentProps("staging", { alarmNames: ["ecg-staging-api-5xx"], trafficShift: { steps: [10, 100], bakeMinutes: 5 } }),
+  );
   const prod = new BlueGreenDeployment(stack, "prod", prodProps());
   const pipeline = new DeliveryPipeline(
     stack,
     "pipeline",
     pipelineProps(
-      [stageOf("Dev", dev), stageOf("Staging", staging, { approval: true, validations: VALIDATIONS }), stageOf("Prod", prod, { approval: true })],
+      [
+        stageOf("Dev", dev),
+        stageOf("Staging", staging, { approval: true, validations: VALIDATIONS }),
+        stageOf("Prod", prod, { approval: true }),
+      ],
       logs,
     ),
   );
@@ -139,7 +152,15 @@ describe("delivery module", () => {
     const report = evaluate(built.stack, { rules: ALL_RULES, production: true, failOnError: false });
     expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
     // The pack did look at the delivery resources (not a vacuous pass).
-    expect(Object.keys(json.resource)).toEqual(expect.arrayContaining(["aws_codebuild_project", "aws_codepipeline", "aws_iam_role_policy", "aws_cloudwatch_log_group", "aws_kms_key"]));
+    expect(Object.keys(json.resource)).toEqual(
+      expect.arrayContaining([
+        "aws_codebuild_project",
+        "aws_codepipeline",
+        "aws_iam_role_policy",
+        "aws_cloudwatch_log_group",
+        "aws_kms_key",
+      ]),
+    );
   });
 
   describe("BlueGreenDeployment", () => {
@@ -187,32 +208,52 @@ describe("delivery module", () => {
       expect(statementsOf(json, role.assume_role_policy)).toEqual([
         { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }] },
       ]);
-      const attachments = resourcesOf(json, "aws_iam_role_policy_attachment").filter(([, a]) => a.role === `\${aws_iam_role.${roleId}.name}`);
+      const attachments = resourcesOf(json, "aws_iam_role_policy_attachment").filter(
+        ([, a]) => a.role === `\${aws_iam_role.${roleId}.name}`,
+      );
       expect(attachments.map(([, a]) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]);
     });
 
     it("[CI-5] traffic shift [100] and all-at-once map to CodeDeployDefault.ECSAllAtOnce", () => {
       expect(trafficPlan("all-at-once")).toEqual({ kind: "all-at-once" });
       expect(trafficPlan({ steps: [100], bakeMinutes: 5 })).toEqual({ kind: "all-at-once" });
-      const stack = synthJson(Testing.synthScope((scope) => new BlueGreenDeployment(scope, "d", deploymentProps("dev", { trafficShift: { steps: [100], bakeMinutes: 5 } }))));
+      const stack = synthJson(
+        Testing.synthScope(
+          (scope) => new BlueGreenDeployment(scope, "d", deploymentProps("dev", { trafficShift: { steps: [100], bakeMinutes: 5 } })),
+        ),
+      );
       expect(only(stack, "aws_codedeploy_deployment_group")[1].deployment_config_name).toBe("CodeDeployDefault.ECSAllAtOnce");
       expect(resourcesOf(stack, "aws_codedeploy_deployment_config")).toEqual([]);
     });
 
     it("[CI-5] traffic shift [10, 100] maps to a custom ECS TimeBasedCanary 10% / bake config", () => {
       expect(trafficPlan({ steps: [10, 100], bakeMinutes: 5 })).toEqual({ kind: "canary", percent: 10, bakeMinutes: 5 });
-      const [configId, config] = byName(json, "aws_codedeploy_deployment_config", "deployment_config_name", "ecg-staging-api-canary-10pct-5min");
+      const [configId, config] = byName(
+        json,
+        "aws_codedeploy_deployment_config",
+        "deployment_config_name",
+        "ecg-staging-api-canary-10pct-5min",
+      );
       expect(config.compute_platform).toBe("ECS");
       expect(config.traffic_routing_config).toEqual({ type: "TimeBasedCanary", time_based_canary: { percentage: 10, interval: 5 } });
-      expect(groupOf("ecg-staging-api").deployment_config_name).toBe(`\${aws_codedeploy_deployment_config.${configId}.deployment_config_name}`);
+      expect(groupOf("ecg-staging-api").deployment_config_name).toBe(
+        `\${aws_codedeploy_deployment_config.${configId}.deployment_config_name}`,
+      );
       expect(resourcesOf(json, "aws_lambda_function").filter(([, f]) => /staging/.test(f.function_name))).toEqual([]);
     });
 
     it("[CI-5] traffic shift [10, 50, 100]: 10% in the BeforeAllowTraffic hook, then CodeDeploy's TimeBasedCanary 50% / bake", () => {
       expect(trafficPlan(PROD_SHIFT)).toEqual({ kind: "hooked-canary", hookPercent: 10, percent: 50, bakeMinutes: 10 });
-      const [configId, config] = byName(json, "aws_codedeploy_deployment_config", "deployment_config_name", "ecg-prod-api-canary-50pct-10min");
+      const [configId, config] = byName(
+        json,
+        "aws_codedeploy_deployment_config",
+        "deployment_config_name",
+        "ecg-prod-api-canary-50pct-10min",
+      );
       expect(config.traffic_routing_config).toEqual({ type: "TimeBasedCanary", time_based_canary: { percentage: 50, interval: 10 } });
-      expect(groupOf("ecg-prod-api").deployment_config_name).toBe(`\${aws_codedeploy_deployment_config.${configId}.deployment_config_name}`);
+      expect(groupOf("ecg-prod-api").deployment_config_name).toBe(
+        `\${aws_codedeploy_deployment_config.${configId}.deployment_config_name}`,
+      );
 
       const [, fn] = byName(json, "aws_lambda_function", "function_name", "CodeDeployHook_ecg-prod-api");
       expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 10 * 60 + 180 });
@@ -235,7 +276,9 @@ describe("delivery module", () => {
       const statements = roleStatements(json, "ecg-prod-api-canary-hook");
       const [groupId] = byName(json, "aws_codedeploy_deployment_group", "deployment_group_name", "ecg-prod-api");
       expect(statementWith(statements, "elasticloadbalancing:ModifyListener").resources).toEqual([listener("prod", "prod")]);
-      expect(statementWith(statements, "codedeploy:PutLifecycleEventHookExecutionStatus").resources).toEqual([`\${aws_codedeploy_deployment_group.${groupId}.arn}`]);
+      expect(statementWith(statements, "codedeploy:PutLifecycleEventHookExecutionStatus").resources).toEqual([
+        `\${aws_codedeploy_deployment_group.${groupId}.arn}`,
+      ]);
       expect(statementWith(statements, "cloudwatch:DescribeAlarms").resources).toEqual([
         "arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:ecg-prod-api-5xx",
         "arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:ecg-prod-api-latency",
@@ -251,21 +294,65 @@ describe("delivery module", () => {
     it.each<[string, Partial<BlueGreenDeploymentProps>, RegExp]>([
       ["a name too long for the hook function", { name: "ecg-production-backend-api-with-a-very-long-name" }, /name: ".*" must be 1-40/],
       ["a missing cluster", { clusterName: "" }, /clusterName: must be given/],
-      ["one listener for production and test", { testListenerArn: listener("prod", "prod") }, /testListenerArn: must differ from productionListenerArn/],
+      [
+        "one listener for production and test",
+        { testListenerArn: listener("prod", "prod") },
+        /testListenerArn: must differ from productionListenerArn/,
+      ],
       ["the same target group twice", { targetGroupNames: ["tg-a", "tg-a"] }, /targetGroupNames: \[tg-a, tg-a\] must be two distinct/],
-      ["a target group ARN instead of a name", { targetGroupNames: ["arn:aws:elasticloadbalancing:x", "tg-b"] }, /targetGroupNames: "arn:.*" is not a target group name/],
-      ["11 alarms", { alarmNames: Array.from({ length: 11 }, (_, i) => `alarm-${i}`) }, /alarmNames: 11 alarms; CodeDeploy watches at most 10/],
+      [
+        "a target group ARN instead of a name",
+        { targetGroupNames: ["arn:aws:elasticloadbalancing:x", "tg-b"] },
+        /targetGroupNames: "arn:.*" is not a target group name/,
+      ],
+      [
+        "11 alarms",
+        { alarmNames: Array.from({ length: 11 }, (_, i) => `alarm-${i}`) },
+        /alarmNames: 11 alarms; CodeDeploy watches at most 10/,
+      ],
       ["a canary without alarms", { alarmNames: [] }, /alarmNames: a canary shift needs at least one alarm/],
       ["a negative blue wait", { terminateBlueAfterMinutes: -1 }, /terminateBlueAfterMinutes: -1 must be a whole number from 0 to 2880/],
-      ["decreasing steps", { trafficShift: { steps: [50, 10, 100], bakeMinutes: 5 } }, /trafficShift\.steps: \[50, 10, 100\] must be strictly increasing/],
+      [
+        "decreasing steps",
+        { trafficShift: { steps: [50, 10, 100], bakeMinutes: 5 } },
+        /trafficShift\.steps: \[50, 10, 100\] must be strictly increasing/,
+      ],
       ["steps not ending at 100", { trafficShift: { steps: [10, 50], bakeMinutes: 5 } }, /trafficShift\.steps: \[10, 50\] must end at 100/],
-      ["four steps", { trafficShift: { steps: [10, 25, 50, 100], bakeMinutes: 5 } }, /trafficShift\.steps: \[10, 25, 50, 100\] must have 1 to 3 steps/],
-      ["a step of 0", { trafficShift: { steps: [0, 100], bakeMinutes: 5 } }, /trafficShift\.steps: \[0, 100\] must be whole percentages from 1 to 100/],
-      ["a hook bake beyond Lambda's limit", { trafficShift: { steps: [10, 50, 100], bakeMinutes: 13 } }, /trafficShift\.bakeMinutes: 13 must be a whole number from 1 to 12 \(the hook Lambda's 15-minute limit\)/],
-      ["a zero bake", { trafficShift: { steps: [10, 100], bakeMinutes: 0 } }, /trafficShift\.bakeMinutes: 0 must be a whole number from 1 to 2880/],
-      ["three steps without the hook", { hook: undefined }, /hook: a three-step trafficShift runs its first step in a BeforeAllowTraffic hook/],
-      ["a hook for a two-step shift", { trafficShift: { steps: [10, 100], bakeMinutes: 5 } }, /hook: only a three-step trafficShift uses the hook/],
-      ["a hook log retention CloudWatch refuses", { hook: { codePath: HOOK_CODE, logsKmsKeyArn: LOGS_KEY, logRetentionDays: 10 } }, /hook\.logRetentionDays: 10 is not a CloudWatch Logs retention value/],
+      [
+        "four steps",
+        { trafficShift: { steps: [10, 25, 50, 100], bakeMinutes: 5 } },
+        /trafficShift\.steps: \[10, 25, 50, 100\] must have 1 to 3 steps/,
+      ],
+      [
+        "a step of 0",
+        { trafficShift: { steps: [0, 100], bakeMinutes: 5 } },
+        /trafficShift\.steps: \[0, 100\] must be whole percentages from 1 to 100/,
+      ],
+      [
+        "a hook bake beyond Lambda's limit",
+        { trafficShift: { steps: [10, 50, 100], bakeMinutes: 13 } },
+        /trafficShift\.bakeMinutes: 13 must be a whole number from 1 to 12 \(the hook Lambda's 15-minute limit\)/,
+      ],
+      [
+        "a zero bake",
+        { trafficShift: { steps: [10, 100], bakeMinutes: 0 } },
+        /trafficShift\.bakeMinutes: 0 must be a whole number from 1 to 2880/,
+      ],
+      [
+        "three steps without the hook",
+        { hook: undefined },
+        /hook: a three-step trafficShift runs its first step in a BeforeAllowTraffic hook/,
+      ],
+      [
+        "a hook for a two-step shift",
+        { trafficShift: { steps: [10, 100], bakeMinutes: 5 } },
+        /hook: only a three-step trafficShift uses the hook/,
+      ],
+      [
+        "a hook log retention CloudWatch refuses",
+        { hook: { codePath: HOOK_CODE, logsKmsKeyArn: LOGS_KEY, logRetentionDays: 10 } },
+        /hook\.logRetentionDays: 10 is not a CloudWatch Logs retention value/,
+      ],
     ])("[CI-5] refuses %s, naming the field and the reason", (_what, overrides, message) => {
       const error = refusal(overrides);
       expect(error).toMatch(/^BlueGreenDeployment "bg" is misconfigured:/);
@@ -273,7 +360,11 @@ describe("delivery module", () => {
     });
 
     it("[CI-5] a 12-minute hook bake is the longest accepted and fits Lambda's 15 minutes", () => {
-      const stack = synthJson(Testing.synthScope((scope) => new BlueGreenDeployment(scope, "bg", prodProps({ trafficShift: { steps: [10, 50, 100], bakeMinutes: 12 } }))));
+      const stack = synthJson(
+        Testing.synthScope(
+          (scope) => new BlueGreenDeployment(scope, "bg", prodProps({ trafficShift: { steps: [10, 50, 100], bakeMinutes: 12 } })),
+        ),
+      );
       expect(only(stack, "aws_lambda_function")[1].timeout).toBe(900);
     });
   });
@@ -283,19 +374,38 @@ describe("delivery module", () => {
       const text = appSpec({ containerName: "backend-api", containerPort: 8000 });
       expect(parse(text)).toEqual({
         version: 0,
-        Resources: [{ TargetService: { Type: "AWS::ECS::Service", Properties: { TaskDefinition: "<TASK_DEFINITION>", LoadBalancerInfo: { ContainerName: "backend-api", ContainerPort: 8000 } } } }],
+        Resources: [
+          {
+            TargetService: {
+              Type: "AWS::ECS::Service",
+              Properties: { TaskDefinition: "<TASK_DEFINITION>", LoadBalancerInfo: { ContainerName: "backend-api", ContainerPort: 8000 } },
+            },
+          },
+        ],
       });
       expect(text.startsWith("version: 0.0\n")).toBe(true);
     });
 
     it("[CI-3] repeats the service's capacity providers, so a Spot service's replacement tasks stay on Spot", () => {
-      const text = appSpec({ containerName: "api", containerPort: 80, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] });
-      expect(parse(text).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([{ CapacityProvider: "FARGATE_SPOT", Weight: 1, Base: 0 }]);
-      expect(parse(appSpec({ containerName: "api", containerPort: 80 })).Resources[0].TargetService.Properties.CapacityProviderStrategy).toBeUndefined();
+      const text = appSpec({
+        containerName: "api",
+        containerPort: 80,
+        capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      });
+      expect(parse(text).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([
+        { CapacityProvider: "FARGATE_SPOT", Weight: 1, Base: 0 },
+      ]);
+      expect(
+        parse(appSpec({ containerName: "api", containerPort: 80 })).Resources[0].TargetService.Properties.CapacityProviderStrategy,
+      ).toBeUndefined();
     });
 
     it("[CI-5] lists the lifecycle hooks in CodeDeploy's order", () => {
-      const text = appSpec({ containerName: "api", containerPort: 80, hooks: { AfterAllowTraffic: "CodeDeployHook_after", BeforeAllowTraffic: "CodeDeployHook_before" } });
+      const text = appSpec({
+        containerName: "api",
+        containerPort: 80,
+        hooks: { AfterAllowTraffic: "CodeDeployHook_after", BeforeAllowTraffic: "CodeDeployHook_before" },
+      });
       expect(parse(text).Hooks).toEqual([{ BeforeAllowTraffic: "CodeDeployHook_before" }, { AfterAllowTraffic: "CodeDeployHook_after" }]);
     });
   });
@@ -310,7 +420,13 @@ describe("delivery module", () => {
       const [connectionId, connection] = only(json, "aws_codestarconnections_connection");
       expect(connection).toMatchObject({ name: "ecg-delivery-github", provider_type: "GitHub" });
       const [action] = stage("Source").action;
-      expect(action).toMatchObject({ category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", namespace: "SourceVariables", output_artifacts: ["source"] });
+      expect(action).toMatchObject({
+        category: "Source",
+        owner: "AWS",
+        provider: "CodeStarSourceConnection",
+        namespace: "SourceVariables",
+        output_artifacts: ["source"],
+      });
       expect(action.configuration).toEqual({
         ConnectionArn: `\${aws_codestarconnections_connection.${connectionId}.arn}`,
         FullRepositoryId: "ecg-render/ecg-render-app",
@@ -324,7 +440,9 @@ describe("delivery module", () => {
       const [action] = stage("Build").action;
       expect(action).toMatchObject({ category: "Build", provider: "CodeBuild", input_artifacts: ["source"] });
       expect(action.configuration.ProjectName).toMatch(/^\$\{aws_codebuild_project\..+\.name\}$/);
-      expect(JSON.parse(action.configuration.EnvironmentVariables)).toEqual([{ name: "IMAGE_TAG", value: "#{SourceVariables.CommitId}", type: "PLAINTEXT" }]);
+      expect(JSON.parse(action.configuration.EnvironmentVariables)).toEqual([
+        { name: "IMAGE_TAG", value: "#{SourceVariables.CommitId}", type: "PLAINTEXT" },
+      ]);
     });
 
     it("[CI-2] the build builds every image, runs unit then integration tests, pushes with the commit tag, then gates on the scan", () => {
@@ -335,12 +453,18 @@ describe("delivery module", () => {
         expect(index).toBeGreaterThanOrEqual(0);
         return index;
       };
-      const builds = [at(/^docker build .*ecg\/backend-api'?:"\$IMAGE_TAG" --file 'services\/backend-api\/Dockerfile' 'services\/backend-api'$/), at(/^docker build .*ecg\/gpu-render/)];
+      const builds = [
+        at(/^docker build .*ecg\/backend-api'?:"\$IMAGE_TAG" --file 'services\/backend-api\/Dockerfile' 'services\/backend-api'$/),
+        at(/^docker build .*ecg\/gpu-render/),
+      ];
       const unit = at(/^make test-unit$/);
       const integration = at(/^make test-integration$/);
       const pushes = [at(/^docker push .*ecg\/backend-api'?:"\$IMAGE_TAG"$/), at(/^docker push .*ecg\/gpu-render/)];
       const waits = [at(/aws ecr wait image-scan-complete .*ecg\/backend-api/), at(/aws ecr wait image-scan-complete .*ecg\/gpu-render/)];
-      const gates = [at(/jq -e --argjson refused '\["CRITICAL","HIGH"\]'.* scan-backend-api\.json/), at(/scan-gpu-render\.json > \/dev\/null \|\|/)];
+      const gates = [
+        at(/jq -e --argjson refused '\["CRITICAL","HIGH"\]'.* scan-backend-api\.json/),
+        at(/scan-gpu-render\.json > \/dev\/null \|\|/),
+      ];
       expect(Math.max(...builds)).toBeLessThan(unit);
       expect(unit).toBeLessThan(integration);
       expect(integration).toBeLessThan(Math.min(...pushes));
@@ -360,14 +484,24 @@ describe("delivery module", () => {
       expect(gate).toHaveLength(3);
       const dir = mkdtempSync(join(tmpdir(), "scan-gate-"));
       // The fake CLI answers the scan query with $FINDINGS and records the repository it was asked about.
-      writeFileSync(join(dir, "aws"), '#!/bin/bash\necho "$*" >> calls.log\ncase "$*" in *describe-image-scan-findings*) echo "$FINDINGS";; esac\n', { mode: 0o755 });
+      writeFileSync(
+        join(dir, "aws"),
+        '#!/bin/bash\necho "$*" >> calls.log\ncase "$*" in *describe-image-scan-findings*) echo "$FINDINGS";; esac\n',
+        { mode: 0o755 },
+      );
       const run = (findings: string) =>
-        spawnSync("bash", ["-e", "-c", gate.join("\n")], { cwd: dir, env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FINDINGS: findings, IMAGE_TAG: "abc123" }, encoding: "utf8" });
+        spawnSync("bash", ["-e", "-c", gate.join("\n")], {
+          cwd: dir,
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FINDINGS: findings, IMAGE_TAG: "abc123" },
+          encoding: "utf8",
+        });
       expect(run('{"HIGH": 2, "LOW": 7}').status).not.toBe(0);
       expect(run('{"CRITICAL": 1}').status).not.toBe(0);
       expect(run('{"MEDIUM": 3, "LOW": 7}').status).toBe(0);
       expect(run("null").status).toBe(0); // no findings at all
-      expect(readFileSync(join(dir, "calls.log"), "utf8")).toContain("ecr wait image-scan-complete --repository-name ecg/x --image-id imageTag=abc123");
+      expect(readFileSync(join(dir, "calls.log"), "utf8")).toContain(
+        "ecr wait image-scan-complete --repository-name ecg/x --image-id imageTag=abc123",
+      );
     });
 
     it("[CI-2] configurable test commands and scan severities", () => {
@@ -375,10 +509,19 @@ describe("delivery module", () => {
         Testing.synthScope((scope) => {
           const logs = new SecureBucket(scope, "logs", { bucketName: "ecg-logs-x" });
           const dev = new BlueGreenDeployment(scope, "dev", deploymentProps("dev"));
-          new DeliveryPipeline(scope, "p", pipelineProps([stageOf("Dev", dev)], logs, { unitTestCommand: "pytest tests/unit", integrationTestCommand: "pytest tests/integration", failOnSeverities: ["CRITICAL"] }));
+          new DeliveryPipeline(
+            scope,
+            "p",
+            pipelineProps([stageOf("Dev", dev)], logs, {
+              unitTestCommand: "pytest tests/unit",
+              integrationTestCommand: "pytest tests/integration",
+              failOnSeverities: ["CRITICAL"],
+            }),
+          );
         }),
       );
-      const commands: string[] = parse(byName(stack, "aws_codebuild_project", "name", "ecg-delivery-build")[1].source.buildspec).phases.build.commands;
+      const commands: string[] = parse(byName(stack, "aws_codebuild_project", "name", "ecg-delivery-build")[1].source.buildspec).phases
+        .build.commands;
       expect(commands).toEqual(expect.arrayContaining(["pytest tests/unit", "pytest tests/integration"]));
       expect(commands.join("\n")).toContain(`'["CRITICAL"]'`);
       expect(commands.join("\n")).not.toContain("HIGH");
@@ -387,16 +530,32 @@ describe("delivery module", () => {
     it("[CI-2] the build may push only to the given repositories; the registry login token is account-wide", () => {
       const statements = roleStatements(json, "ecg-delivery-build");
       expect(statementWith(statements, "ecr:PutImage").resources).toEqual([REPO_ARN("backend-api"), REPO_ARN("gpu-render")]);
-      expect(statementWith(statements, "ecr:DescribeImageScanFindings").resources).toEqual([REPO_ARN("backend-api"), REPO_ARN("gpu-render")]);
+      expect(statementWith(statements, "ecr:DescribeImageScanFindings").resources).toEqual([
+        REPO_ARN("backend-api"),
+        REPO_ARN("gpu-render"),
+      ]);
       expect(statementWith(statements, "ecr:GetAuthorizationToken").resources).toEqual(["*"]);
       expect(statements.filter((s) => s.resources.includes("*")).flatMap((s) => s.actions)).toEqual(["ecr:GetAuthorizationToken"]);
     });
 
     it("[CI-2] only the Docker build project runs privileged", () => {
-      const privileged = resourcesOf(json, "aws_codebuild_project").filter(([, p]) => p.environment.privileged_mode === true).map(([, p]) => p.name);
+      const privileged = resourcesOf(json, "aws_codebuild_project")
+        .filter(([, p]) => p.environment.privileged_mode === true)
+        .map(([, p]) => p.name);
       expect(privileged).toEqual(["ecg-delivery-build"]);
-      expect(resourcesOf(json, "aws_codebuild_project").map(([, p]) => p.name).sort()).toEqual(
-        ["ecg-delivery-build", "ecg-delivery-render-dev", "ecg-delivery-render-prod", "ecg-delivery-render-staging", "ecg-delivery-staging-load-test", "ecg-delivery-staging-performance-validation"].sort(),
+      expect(
+        resourcesOf(json, "aws_codebuild_project")
+          .map(([, p]) => p.name)
+          .sort(),
+      ).toEqual(
+        [
+          "ecg-delivery-build",
+          "ecg-delivery-render-dev",
+          "ecg-delivery-render-prod",
+          "ecg-delivery-render-staging",
+          "ecg-delivery-staging-load-test",
+          "ecg-delivery-staging-performance-validation",
+        ].sort(),
       );
     });
 
@@ -407,9 +566,15 @@ describe("delivery module", () => {
       expect(logGroup.kms_key_id).toBe(keyArn);
       for (const [, p] of resourcesOf(json, "aws_codebuild_project")) {
         expect(p.encryption_key).toBe(keyArn);
-        expect(p.logs_config.cloudwatch_logs).toEqual({ status: "ENABLED", group_name: `\${aws_cloudwatch_log_group.${logId}.name}`, stream_name: p.name.replace("ecg-delivery-", "") });
+        expect(p.logs_config.cloudwatch_logs).toEqual({
+          status: "ENABLED",
+          group_name: `\${aws_cloudwatch_log_group.${logId}.name}`,
+          stream_name: p.name.replace("ecg-delivery-", ""),
+        });
       }
-      expect(pipeline.artifact_store).toEqual([{ location: expect.stringMatching(/^\$\{aws_s3_bucket\..+\.bucket\}$/), type: "S3", encryption_key: { id: keyArn, type: "KMS" } }]);
+      expect(pipeline.artifact_store).toEqual([
+        { location: expect.stringMatching(/^\$\{aws_s3_bucket\..+\.bucket\}$/), type: "S3", encryption_key: { id: keyArn, type: "KMS" } },
+      ]);
     });
 
     it("[CI-3] Dev renders the task definition, AppSpec and image for the new image, then deploys blue/green through CodeDeploy", () => {
@@ -443,7 +608,12 @@ describe("delivery module", () => {
       expect(commands.some((c) => c.includes('"$IMAGE_REPOSITORY_URL:$IMAGE_TAG"') && c.endsWith("> imageDetail.json"))).toBe(true);
       expect(spec.artifacts.files).toEqual(["taskdef.json", "appspec.yaml", "imageDetail.json"]);
       const env = Object.fromEntries(render.environment.environment_variable.map((v: any) => [v.name, v.value]));
-      expect(env).toEqual({ TASK_FAMILY: "dev-api", CONTAINER_NAME: "backend-api", IMAGE_REPOSITORY_URL: REPO("backend-api"), APPSPEC: appSpec({ containerName: "backend-api", containerPort: 8000 }) });
+      expect(env).toEqual({
+        TASK_FAMILY: "dev-api",
+        CONTAINER_NAME: "backend-api",
+        IMAGE_REPOSITORY_URL: REPO("backend-api"),
+        APPSPEC: appSpec({ containerName: "backend-api", containerPort: 8000 }),
+      });
       // Terraform would read "${" in a buildspec as an interpolation.
       for (const [, p] of resourcesOf(json, "aws_codebuild_project")) expect(p.source.buildspec).not.toContain("${");
     });
@@ -458,7 +628,9 @@ describe("delivery module", () => {
         ["performance-validation", "Build", "CodeBuild", 5],
       ]);
       expect(parse(project("ecg-delivery-staging-load-test").source.buildspec).phases.build.commands).toEqual(VALIDATIONS[0].commands);
-      expect(parse(project("ecg-delivery-staging-performance-validation").source.buildspec).phases.build.commands).toEqual(VALIDATIONS[1].commands);
+      expect(parse(project("ecg-delivery-staging-performance-validation").source.buildspec).phases.build.commands).toEqual(
+        VALIDATIONS[1].commands,
+      );
     });
 
     it("[CI-5] Prod: manual approval, render, then the canary deployment group, whose AppSpec names the hook", () => {
@@ -468,9 +640,15 @@ describe("delivery module", () => {
         ["Render", "CodeBuild", 2],
         ["Deploy", "CodeDeployToECS", 3],
       ]);
-      expect(actions[2].configuration.DeploymentGroupName).toMatch(/^\$\{aws_codedeploy_deployment_group\.prod_group_.+\.deployment_group_name\}$/);
-      const env = Object.fromEntries(project("ecg-delivery-render-prod").environment.environment_variable.map((v: any) => [v.name, v.value]));
-      expect(env.APPSPEC).toBe(appSpec({ containerName: "backend-api", containerPort: 8000, hooks: { BeforeAllowTraffic: "CodeDeployHook_ecg-prod-api" } }));
+      expect(actions[2].configuration.DeploymentGroupName).toMatch(
+        /^\$\{aws_codedeploy_deployment_group\.prod_group_.+\.deployment_group_name\}$/,
+      );
+      const env = Object.fromEntries(
+        project("ecg-delivery-render-prod").environment.environment_variable.map((v: any) => [v.name, v.value]),
+      );
+      expect(env.APPSPEC).toBe(
+        appSpec({ containerName: "backend-api", containerPort: 8000, hooks: { BeforeAllowTraffic: "CodeDeployHook_ecg-prod-api" } }),
+      );
       expect(parse(env.APPSPEC).Hooks).toEqual([{ BeforeAllowTraffic: "CodeDeployHook_ecg-prod-api" }]);
     });
 
@@ -478,13 +656,17 @@ describe("delivery module", () => {
       const statements = roleStatements(json, "ecg-delivery-pipeline");
       expect(statementWith(statements, "codebuild:StartBuild").resources).toHaveLength(6);
       expect(statementWith(statements, "codedeploy:CreateDeployment").resources).toHaveLength(3);
-      expect(statementWith(statements, "codedeploy:CreateDeployment").resources[0]).toMatch(/^arn:aws:codedeploy:ap-northeast-2:123456789012:deploymentgroup:\$\{aws_codedeploy_app\..+\}\/\$\{aws_codedeploy_deployment_group\..+\}$/);
+      expect(statementWith(statements, "codedeploy:CreateDeployment").resources[0]).toMatch(
+        /^arn:aws:codedeploy:ap-northeast-2:123456789012:deploymentgroup:\$\{aws_codedeploy_app\..+\}\/\$\{aws_codedeploy_deployment_group\..+\}$/,
+      );
       const pass = statementWith(statements, "iam:PassRole");
       expect(pass.resources).toEqual(TASK_ROLES);
       expect(pass.condition).toEqual([{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }]);
       expect(statements.filter((s) => s.resources.includes("*")).flatMap((s) => s.actions)).toEqual(["ecs:RegisterTaskDefinition"]);
       const [connectionId] = only(json, "aws_codestarconnections_connection");
-      expect(statementWith(statements, "codestar-connections:UseConnection").resources).toEqual([`\${aws_codestarconnections_connection.${connectionId}.arn}`]);
+      expect(statementWith(statements, "codestar-connections:UseConnection").resources).toEqual([
+        `\${aws_codestarconnections_connection.${connectionId}.arn}`,
+      ]);
     });
 
     it("[CI-2] each CodeBuild project has its own role, trusted by CodeBuild for that project only", () => {
@@ -493,7 +675,11 @@ describe("delivery module", () => {
         expect(role.name).toBe(p.name);
         const [trust] = statementsOf(json, role.assume_role_policy);
         expect(trust.principals).toEqual([{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }]);
-        expect(trust.condition).toContainEqual({ test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:codebuild:ap-northeast-2:123456789012:project/${p.name}`] });
+        expect(trust.condition).toContainEqual({
+          test: "ArnLike",
+          variable: "aws:SourceArn",
+          values: [`arn:aws:codebuild:ap-northeast-2:123456789012:project/${p.name}`],
+        });
       }
     });
 
@@ -508,9 +694,17 @@ describe("delivery module", () => {
 
     it.each<[string, Partial<DeliveryPipelineProps>, RegExp]>([
       ["a name too long for the connection", { name: "ecg-delivery-pipeline-for-everything" }, /name: ".*" must be 1-25/],
-      ["a repository that is not owner/name", { repository: { owner: "ecg render", name: "app" } }, /repository: "ecg render\/app" is not a GitHub owner\/name/],
+      [
+        "a repository that is not owner/name",
+        { repository: { owner: "ecg render", name: "app" } },
+        /repository: "ecg render\/app" is not a GitHub owner\/name/,
+      ],
       ["no images", { images: [] }, /images: name at least one image to build \(CI-2\)/],
-      ["an image URL that is not ECR", { images: [{ name: "backend-api", repositoryUrl: "docker.io/ecg/backend-api", repositoryArn: REPO_ARN("backend-api") }] }, /images\.backend-api\.repositoryUrl: "docker\.io\/ecg\/backend-api" is not an ECR repository URL/],
+      [
+        "an image URL that is not ECR",
+        { images: [{ name: "backend-api", repositoryUrl: "docker.io/ecg/backend-api", repositoryArn: REPO_ARN("backend-api") }] },
+        /images\.backend-api\.repositoryUrl: "docker\.io\/ecg\/backend-api" is not an ECR repository URL/,
+      ],
       ["an empty unit test command", { unitTestCommand: " " }, /unitTestCommand: must not be empty/],
       ["no scan severities", { failOnSeverities: [] }, /failOnSeverities: must name at least one severity/],
       ["an unknown severity", { failOnSeverities: ["SEVERE" as never] }, /failOnSeverities: "SEVERE" is not an ECR severity/],
@@ -527,10 +721,26 @@ describe("delivery module", () => {
       ["two stages of one name", (dev) => [stageOf("Dev", dev), stageOf("dev", dev)], /stages: names must be distinct \(ignoring case\)/],
       ["a stage named like the pipeline's own", (dev) => [stageOf("Build", dev)], /stages: Source and Build are the pipeline's own stages/],
       ["a stage name with a space", (dev) => [stageOf("Dev one", dev)], /stages: "Dev one" must be 1-12 letters or digits/],
-      ["a stage deploying an image that is not built", (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, imageRepositoryUrl: REPO("ml-audio") } }], /stages\.Dev\.deployment\.imageRepositoryUrl: ".*ml-audio" is not one of the built images/],
-      ["a stage with a port out of range", (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, containerPort: 70000 } }], /stages\.Dev\.deployment\.containerPort: 70000 is not a TCP port/],
-      ["a validation without commands", (dev) => [stageOf("Dev", dev, { validations: [{ name: "smoke", commands: [] }] })], /stages\.Dev\.validations\.smoke\.commands: must be one or more non-empty commands/],
-      ["a validation with a bad name", (dev) => [stageOf("Dev", dev, { validations: [{ name: "Smoke Test", commands: ["x"] }] })], /stages\.Dev\.validations: "Smoke Test" must be 1-24 lower-case/],
+      [
+        "a stage deploying an image that is not built",
+        (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, imageRepositoryUrl: REPO("ml-audio") } }],
+        /stages\.Dev\.deployment\.imageRepositoryUrl: ".*ml-audio" is not one of the built images/,
+      ],
+      [
+        "a stage with a port out of range",
+        (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, containerPort: 70000 } }],
+        /stages\.Dev\.deployment\.containerPort: 70000 is not a TCP port/,
+      ],
+      [
+        "a validation without commands",
+        (dev) => [stageOf("Dev", dev, { validations: [{ name: "smoke", commands: [] }] })],
+        /stages\.Dev\.validations\.smoke\.commands: must be one or more non-empty commands/,
+      ],
+      [
+        "a validation with a bad name",
+        (dev) => [stageOf("Dev", dev, { validations: [{ name: "Smoke Test", commands: ["x"] }] })],
+        /stages\.Dev\.validations: "Smoke Test" must be 1-24 lower-case/,
+      ],
     ])("[CI-4] refuses %s, naming the field and the reason", (_what, stagesOf, message) => {
       expect(refusal({}, stagesOf)).toMatch(message);
     });

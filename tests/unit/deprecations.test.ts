@@ -30,7 +30,8 @@ import { evaluateFixture } from "./policy-fixtures";
  */
 
 const day = (iso: string) => parseIsoDay(iso)!;
-const levels = (kind: Parameters<typeof deprecationFindings>[0], value: string, iso: string) => deprecationFindings(kind, value, day(iso)).map((f) => f.level);
+const levels = (kind: Parameters<typeof deprecationFindings>[0], value: string, iso: string) =>
+  deprecationFindings(kind, value, day(iso)).map((f) => f.level);
 const TODAY = "2026-12-01";
 const AL2_GPU = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
 const AL2023_GPU = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id";
@@ -57,7 +58,9 @@ describe("[AWS Lambda runtimes: supported and deprecated runtimes] Lambda runtim
   test("[lambda-runtimes, as quoted in cfn-lint#4531] nodejs20.x is deprecated since 2026-04-30 and cannot be created from 2027-02-01", () => {
     expect(levels("lambda-runtime", "nodejs20.x", "2026-01-29")).toEqual([]);
     expect(levels("lambda-runtime", "nodejs20.x", TODAY)).toEqual(["warning"]);
-    expect(deprecationFindings("lambda-runtime", "nodejs20.x", day(TODAY))[0].reason).toContain("can no longer be created from 2027-02-01 (in 62 days)");
+    expect(deprecationFindings("lambda-runtime", "nodejs20.x", day(TODAY))[0].reason).toContain(
+      "can no longer be created from 2027-02-01 (in 62 days)",
+    );
     expect(levels("lambda-runtime", "nodejs20.x", "2027-01-31")).toEqual(["warning"]);
     expect(levels("lambda-runtime", "nodejs20.x", "2027-02-01")).toEqual(["error"]);
   });
@@ -153,8 +156,12 @@ describe("the configuration check", () => {
 
   test("engineVersion 15.4 is a problem naming the environment and the field; warnings are separate", () => {
     const { problems, warnings } = deprecationProblems([withVersions("15.4", "5.0.6")], day(TODAY));
-    expect(problems).toEqual([{ environment: dev.name, path: "database.engineVersion", reason: expect.stringContaining("since 2024-12-09") }]);
-    expect(warnings).toEqual([{ environment: dev.name, path: "cache.engineVersion", reason: expect.stringContaining("deprecated since 2026-01-31") }]);
+    expect(problems).toEqual([
+      { environment: dev.name, path: "database.engineVersion", reason: expect.stringContaining("since 2024-12-09") },
+    ]);
+    expect(warnings).toEqual([
+      { environment: dev.name, path: "cache.engineVersion", reason: expect.stringContaining("deprecated since 2026-01-31") },
+    ]);
   });
 
   test("the major 15 (auto minor upgrades) passes today", () => {
@@ -171,9 +178,27 @@ describe("the configuration check", () => {
 
 describe("policy rule ECG_DEPRECATION_1 over the synthesized JSON", () => {
   const build = (runtime: string, engineVersion: string, amiParameter: string) => (stack: TerraformStack) => {
-    new LambdaFunction(stack, "hook", { functionName: "ecg-hook", role: "arn:aws:iam::123456789012:role/hook", handler: "index.handler", runtime, filename: "hook.zip" });
-    new DbInstance(stack, "db", { identifier: "ecg-db", engine: "postgres", engineVersion, instanceClass: "db.r6g.large", allocatedStorage: 20 });
-    new ElasticacheReplicationGroup(stack, "redis", { replicationGroupId: "ecg-redis", description: "cache", engine: "redis", engineVersion: "7.0", nodeType: "cache.r6g.large" });
+    new LambdaFunction(stack, "hook", {
+      functionName: "ecg-hook",
+      role: "arn:aws:iam::123456789012:role/hook",
+      handler: "index.handler",
+      runtime,
+      filename: "hook.zip",
+    });
+    new DbInstance(stack, "db", {
+      identifier: "ecg-db",
+      engine: "postgres",
+      engineVersion,
+      instanceClass: "db.r6g.large",
+      allocatedStorage: 20,
+    });
+    new ElasticacheReplicationGroup(stack, "redis", {
+      replicationGroupId: "ecg-redis",
+      description: "cache",
+      engine: "redis",
+      engineVersion: "7.0",
+      nodeType: "cache.r6g.large",
+    });
     new DataAwsSsmParameter(stack, "gpu-ami", { name: amiParameter });
   };
   const findings = (runtime: string, engineVersion: string, amiParameter: string, iso = TODAY) =>
@@ -219,7 +244,13 @@ describe("npm run deprecations:refresh, on recorded responses", () => {
 
   test("[RDS API DescribeDBEngineVersions] EngineVersion and Status of each DBEngineVersion, not of its upgrade targets; the Marker pages", () => {
     const first = parseDbEngineVersions(fixture("rds-describe-db-engine-versions.xml"));
-    expect(first).toEqual({ versions: [{ version: "15.4", status: "deprecated" }, { version: "15.15", status: "available" }], marker: "page-2" });
+    expect(first).toEqual({
+      versions: [
+        { version: "15.4", status: "deprecated" },
+        { version: "15.15", status: "available" },
+      ],
+      marker: "page-2",
+    });
     expect(parseDbEngineVersions(fixture("rds-describe-db-engine-versions-page-2.xml")).marker).toBeUndefined();
   });
 
@@ -276,12 +307,27 @@ describe("npm run deprecations:refresh, on recorded responses", () => {
   });
 
   test("versions sort numerically within an engine", () => {
-    expect(["15.10", "15.9", "15", "valkey:8.0", "redis:7.0.7"].sort(compareVersions)).toEqual(["15", "15.9", "15.10", "redis:7.0.7", "valkey:8.0"]);
+    expect(["15.10", "15.9", "15", "valkey:8.0", "redis:7.0.7"].sort(compareVersions)).toEqual([
+      "15",
+      "15.9",
+      "15.10",
+      "redis:7.0.7",
+      "valkey:8.0",
+    ]);
   });
 
   test("[AWS Signature Version 4] requests are signed with the credential scope of the service and region", () => {
-    const headers = signQuery("rds", "ap-northeast-2", "rds.ap-northeast-2.amazonaws.com", "Action=DescribeDBEngineVersions", { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" }, new Date("2026-12-01T00:00:00Z"));
+    const headers = signQuery(
+      "rds",
+      "ap-northeast-2",
+      "rds.ap-northeast-2.amazonaws.com",
+      "Action=DescribeDBEngineVersions",
+      { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      new Date("2026-12-01T00:00:00Z"),
+    );
     expect(headers["x-amz-date"]).toBe("20261201T000000Z");
-    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261201\/ap-northeast-2\/rds\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261201\/ap-northeast-2\/rds\/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
   });
 });

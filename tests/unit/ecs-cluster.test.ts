@@ -25,7 +25,10 @@ describe("ComputeCluster module", () => {
     expect(ecs.configuration.execute_command_configuration).toEqual({
       kms_key_id: props.kmsKeyArn,
       logging: "OVERRIDE",
-      log_configuration: { cloud_watch_encryption_enabled: true, cloud_watch_log_group_name: `\${aws_cloudwatch_log_group.${groupId}.name}` },
+      log_configuration: {
+        cloud_watch_encryption_enabled: true,
+        cloud_watch_log_group_name: `\${aws_cloudwatch_log_group.${groupId}.name}`,
+      },
     });
   });
 
@@ -66,7 +69,9 @@ describe("ComputeCluster module", () => {
   it("creates a private DNS namespace in the VPC for its services when asked, and none by default", () => {
     expect(resourcesOf(cluster, "aws_service_discovery_private_dns_namespace")).toEqual([]);
     const withNamespace = synth({ serviceNamespace: { name: "ecg-test.internal", vpcId: "vpc-1" } });
-    expect(resourcesOf(withNamespace, "aws_service_discovery_private_dns_namespace").map(([, n]) => [n.name, n.vpc])).toEqual([["ecg-test.internal", "vpc-1"]]);
+    expect(resourcesOf(withNamespace, "aws_service_discovery_private_dns_namespace").map(([, n]) => [n.name, n.vpc])).toEqual([
+      ["ecg-test.internal", "vpc-1"],
+    ]);
   });
 
   it.each<[Partial<EcsClusterProps>, string]>([

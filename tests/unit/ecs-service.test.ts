@@ -6,7 +6,13 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import { Testing } from "cdktf";
 import type { Construct } from "constructs";
-import { ContainerService, type ContainerServiceProps, type ContainerSpec, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "../../modules/ecs-service";
+import {
+  ContainerService,
+  type ContainerServiceProps,
+  type ContainerSpec,
+  XRAY_CONTAINER,
+  XRAY_DAEMON_ADDRESS,
+} from "../../modules/ecs-service";
 import { referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const DB_SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecg-test/db-AbCdEf";
@@ -14,7 +20,12 @@ const REDIS_SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:
 const API_REPOSITORY = "arn:aws:ecr:ap-northeast-2:123456789012:repository/ecg-test/ecg-backend-api";
 const XRAY_REPOSITORY = "arn:aws:ecr:ap-northeast-2:123456789012:repository/ecg-test/xray-daemon";
 
-const api: ContainerSpec = { name: "backend-api", image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-test/ecg-backend-api:1.0.0", port: 8000, logGroupName: "/ecs/ecg-test/backend-api" };
+const api: ContainerSpec = {
+  name: "backend-api",
+  image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-test/ecg-backend-api:1.0.0",
+  port: 8000,
+  logGroupName: "/ecs/ecg-test/backend-api",
+};
 
 /** The backend API of CMP-2: Fargate, 2 vCPU / 4 GB, port 8000, scaled on CPU. */
 const props: ContainerServiceProps = {
@@ -35,18 +46,22 @@ const props: ContainerServiceProps = {
 type Overrides = Partial<ContainerServiceProps> | ((scope: Construct) => Partial<ContainerServiceProps>);
 const synth = (overrides: Overrides = {}) =>
   synthJson(
-    Testing.synthScope((scope) => new ContainerService(scope, "svc", { ...props, ...(typeof overrides === "function" ? overrides(scope) : overrides) })),
+    Testing.synthScope(
+      (scope) => new ContainerService(scope, "svc", { ...props, ...(typeof overrides === "function" ? overrides(scope) : overrides) }),
+    ),
   );
 
 /** A stand-in listener: any resource works, the service only depends on it. */
-const withListener = (extra: Partial<ContainerServiceProps> = {}, healthCheckGracePeriodSeconds?: number) => (scope: Construct) => ({
-  ...extra,
-  loadBalancer: {
-    targetGroupArn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/api/0123456789abcdef",
-    listener: new S3Bucket(scope, "listener", { bucket: "ecg-test-listener-stand-in" }),
-    ...(healthCheckGracePeriodSeconds === undefined ? {} : { healthCheckGracePeriodSeconds }),
-  },
-});
+const withListener =
+  (extra: Partial<ContainerServiceProps> = {}, healthCheckGracePeriodSeconds?: number) =>
+  (scope: Construct) => ({
+    ...extra,
+    loadBalancer: {
+      targetGroupArn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/api/0123456789abcdef",
+      listener: new S3Bucket(scope, "listener", { bucket: "ecg-test-listener-stand-in" }),
+      ...(healthCheckGracePeriodSeconds === undefined ? {} : { healthCheckGracePeriodSeconds }),
+    },
+  });
 
 const only = (stack: SynthesizedStack, type: string): any => {
   const resources = resourcesOf(stack, type);
@@ -81,7 +96,13 @@ function roleStatements(stack: SynthesizedStack, name: string): any[] | undefine
 const bySid = (statements: any[]): Record<string, any> => Object.fromEntries(statements.map((s) => [s.sid, s]));
 const EXECUTION = `${props.name}-execution`;
 const TASK = `${props.name}-task`;
-const XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"];
+const XRAY_ACTIONS = [
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "xray:GetSamplingStatisticSummaries",
+];
 
 describe("ContainerService module", () => {
   describe("Fargate service with defaults", () => {
@@ -178,7 +199,11 @@ describe("ContainerService module", () => {
       expect(group).toMatchObject({ name: "/ecs/ecg-test/backend-api", retention_in_days: 90, kms_key_id: props.logsKmsKeyArn });
       expect(containersOf(stack)[0].logConfiguration).toEqual({
         logDriver: "awslogs",
-        options: { "awslogs-group": "/ecs/ecg-test/backend-api", "awslogs-region": "ap-northeast-2", "awslogs-stream-prefix": "backend-api" },
+        options: {
+          "awslogs-group": "/ecs/ecg-test/backend-api",
+          "awslogs-region": "ap-northeast-2",
+          "awslogs-stream-prefix": "backend-api",
+        },
       });
     });
 
@@ -199,7 +224,13 @@ describe("ContainerService module", () => {
     });
 
     it("tags its resources with Component=compute", () => {
-      for (const type of ["aws_ecs_service", "aws_ecs_task_definition", "aws_cloudwatch_log_group", "aws_iam_role", "aws_appautoscaling_target"]) {
+      for (const type of [
+        "aws_ecs_service",
+        "aws_ecs_task_definition",
+        "aws_cloudwatch_log_group",
+        "aws_iam_role",
+        "aws_appautoscaling_target",
+      ]) {
         for (const [, r] of resourcesOf(stack, type)) expect(r.tags).toEqual({ Component: "compute" });
       }
     });
@@ -236,7 +267,11 @@ describe("ContainerService module", () => {
       const stack = synth(withListener({ containers: [api, sidecar] }));
       const service = only(stack, "aws_ecs_service");
       expect(service.load_balancer).toEqual([
-        { target_group_arn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/api/0123456789abcdef", container_name: "backend-api", container_port: 8000 },
+        {
+          target_group_arn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/api/0123456789abcdef",
+          container_name: "backend-api",
+          container_port: 8000,
+        },
       ]);
       expect(service.health_check_grace_period_seconds).toBe(60);
       const [[listenerId]] = resourcesOf(stack, "aws_s3_bucket");
@@ -255,7 +290,9 @@ describe("ContainerService module", () => {
         health_check_custom_config: { failure_threshold: 1 },
       });
       const [[discoveryId]] = resourcesOf(stack, "aws_service_discovery_service");
-      expect(only(stack, "aws_ecs_service").service_registries).toEqual({ registry_arn: `\${aws_service_discovery_service.${discoveryId}.arn}` });
+      expect(only(stack, "aws_ecs_service").service_registries).toEqual({
+        registry_arn: `\${aws_service_discovery_service.${discoveryId}.arn}`,
+      });
     });
   });
 
@@ -268,7 +305,13 @@ describe("ContainerService module", () => {
       scheduling: { kind: "ec2-daemon", placementConstraint },
       containers: [
         { name: "gpu-render-server", image: "render:1", port: 8080, logGroupName: "/ecs/ecg-test/gpu-render-server" },
-        { name: "celery-workers", image: "render:1", command: ["celery", "-A", "render", "worker", "--concurrency=4"], gpus: 1, logGroupName: "/ecs/ecg-test/celery-workers" },
+        {
+          name: "celery-workers",
+          image: "render:1",
+          command: ["celery", "-A", "render", "worker", "--concurrency=4"],
+          gpus: 1,
+          logGroupName: "/ecs/ecg-test/celery-workers",
+        },
       ],
     });
     const service = only(stack, "aws_ecs_service");
@@ -290,7 +333,12 @@ describe("ContainerService module", () => {
         deployment_circuit_breaker: { enable: true, rollback: true },
         network_configuration: expect.objectContaining({ assign_public_ip: false }),
       });
-      expect(only(stack, "aws_ecs_task_definition")).toMatchObject({ requires_compatibilities: ["EC2"], network_mode: "awsvpc", cpu: "4096", memory: "15360" });
+      expect(only(stack, "aws_ecs_task_definition")).toMatchObject({
+        requires_compatibilities: ["EC2"],
+        network_mode: "awsvpc",
+        cpu: "4096",
+        memory: "15360",
+      });
     });
 
     it("[CMP-3] [CMP-4] leaves the count to the fleet: no desired count, capacity provider, platform version or scaling target", () => {
@@ -303,7 +351,10 @@ describe("ContainerService module", () => {
     });
 
     it("[MON-3] gives each container its own log group", () => {
-      expect(resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g.name)).toEqual(["/ecs/ecg-test/gpu-render-server", "/ecs/ecg-test/celery-workers"]);
+      expect(resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g.name)).toEqual([
+        "/ecs/ecg-test/gpu-render-server",
+        "/ecs/ecg-test/celery-workers",
+      ]);
     });
   });
 
@@ -350,12 +401,24 @@ describe("ContainerService module", () => {
   });
 
   describe("[SEC-1] least-privilege roles", () => {
-    const appStatement = { sid: "ReadWriteVideos", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::ecg-test-videos/*"] };
+    const appStatement = {
+      sid: "ReadWriteVideos",
+      actions: ["s3:GetObject", "s3:PutObject"],
+      resources: ["arn:aws:s3:::ecg-test-videos/*"],
+    };
     const stack = synth({
       containers: [
-        { ...api, secrets: { DATABASE_PASSWORD: { secretArn: DB_SECRET, jsonKey: "password" }, REDIS_AUTH_TOKEN: { secretArn: REDIS_SECRET } } },
+        {
+          ...api,
+          secrets: { DATABASE_PASSWORD: { secretArn: DB_SECRET, jsonKey: "password" }, REDIS_AUTH_TOKEN: { secretArn: REDIS_SECRET } },
+        },
         // Shares the API's log group and one of its secrets: each is granted once.
-        { name: "worker", image: "worker:1", secrets: { DATABASE_USER: { secretArn: DB_SECRET, jsonKey: "username" } }, logGroupName: "/ecs/ecg-test/backend-api" },
+        {
+          name: "worker",
+          image: "worker:1",
+          secrets: { DATABASE_USER: { secretArn: DB_SECRET, jsonKey: "username" } },
+          logGroupName: "/ecs/ecg-test/backend-api",
+        },
         { name: "migrations", image: "worker:1", logGroupName: "/ecs/ecg-test/migrations" },
       ],
       pullFrom: [API_REPOSITORY, XRAY_REPOSITORY],
@@ -396,22 +459,39 @@ describe("ContainerService module", () => {
     it("[SEC-1] the execution role pulls only the given repositories (GetAuthorizationToken has no resource)", () => {
       const { EcrLogin, PullServiceImages } = bySid(execution);
       expect(EcrLogin).toEqual({ sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
-      expect([...PullServiceImages.actions].sort()).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
+      expect([...PullServiceImages.actions].sort()).toEqual([
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ]);
       expect(PullServiceImages.resources).toEqual([API_REPOSITORY, XRAY_REPOSITORY]);
       // No pull-through cache among them: nothing may import upstream images or create repositories.
       expect(bySid(execution).FillPullThroughCache).toBeUndefined();
       expect(JSON.stringify(execution)).not.toMatch(/BatchImportUpstreamImage|CreateRepository/);
     });
 
-    it("[SEC-1] [ECR User Guide, \"IAM permissions required to sync an upstream registry with an Amazon ECR private registry\": ecr:BatchImportUpstreamImage and ecr:CreateRepository] the execution role fills the pull-through cache repositories it is given, and only those", () => {
+    it('[SEC-1] [ECR User Guide, "IAM permissions required to sync an upstream registry with an Amazon ECR private registry": ecr:BatchImportUpstreamImage and ecr:CreateRepository] the execution role fills the pull-through cache repositories it is given, and only those', () => {
       const CACHE = "arn:aws:ecr:ap-northeast-2:123456789012:repository/ecr-public/xray/*";
-      const cached = synth({ pullFrom: [API_REPOSITORY, CACHE], pullThroughFrom: [CACHE], tracing: { image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.3.14" } });
+      const cached = synth({
+        pullFrom: [API_REPOSITORY, CACHE],
+        pullThroughFrom: [CACHE],
+        tracing: { image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.3.14" },
+      });
       const statements = bySid(roleStatements(cached, EXECUTION)!);
-      expect(statements.FillPullThroughCache).toEqual({ sid: "FillPullThroughCache", actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], resources: [CACHE] });
+      expect(statements.FillPullThroughCache).toEqual({
+        sid: "FillPullThroughCache",
+        actions: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        resources: [CACHE],
+      });
       // Pulling is the general statement's, over every repository.
       expect(statements.PullServiceImages.resources).toEqual([API_REPOSITORY, CACHE]);
       expect(statements.PullServiceImages.actions).not.toContain("ecr:BatchImportUpstreamImage");
-      expect(roleStatements(cached, EXECUTION)!.map((s) => s.sid)).toEqual(["EcrLogin", "PullServiceImages", "WriteContainerLogs", "FillPullThroughCache"]);
+      expect(roleStatements(cached, EXECUTION)!.map((s) => s.sid)).toEqual([
+        "EcrLogin",
+        "PullServiceImages",
+        "WriteContainerLogs",
+        "FillPullThroughCache",
+      ]);
       // Not the task role's business.
       expect(JSON.stringify(roleStatements(cached, TASK))).not.toContain("ecr:");
     });
@@ -441,7 +521,13 @@ describe("ContainerService module", () => {
     });
 
     it("[SEC-1] the execution role has nothing else, and none of the application's permissions", () => {
-      expect(execution.map((s) => s.sid)).toEqual(["EcrLogin", "PullServiceImages", "WriteContainerLogs", "InjectSecrets", "DecryptSecrets"]);
+      expect(execution.map((s) => s.sid)).toEqual([
+        "EcrLogin",
+        "PullServiceImages",
+        "WriteContainerLogs",
+        "InjectSecrets",
+        "DecryptSecrets",
+      ]);
       expect(JSON.stringify(execution)).not.toMatch(/s3:|xray:/);
     });
 
@@ -470,7 +556,11 @@ describe("ContainerService module", () => {
         environment: [{ name: "AWS_REGION", value: "ap-northeast-2" }],
         logConfiguration: {
           logDriver: "awslogs",
-          options: { "awslogs-group": "/ecs/ecg-test/backend-api", "awslogs-region": "ap-northeast-2", "awslogs-stream-prefix": "xray-daemon" },
+          options: {
+            "awslogs-group": "/ecs/ecg-test/backend-api",
+            "awslogs-region": "ap-northeast-2",
+            "awslogs-stream-prefix": "xray-daemon",
+          },
         },
       });
     });
@@ -490,22 +580,31 @@ describe("ContainerService module", () => {
     const stack = synth({ execCommand: { kmsKeyArn: EXEC_KEY, logGroupArn: EXEC_LOGS }, taskStatements: [appStatement] });
     const task = roleStatements(stack, TASK)!;
 
-    it("[ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\": the service needs enableExecuteCommand] turns execute-command on only when asked", () => {
+    it('[ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": the service needs enableExecuteCommand] turns execute-command on only when asked', () => {
       expect(only(stack, "aws_ecs_service").enable_execute_command).toBe(true);
       expect(only(synth(), "aws_ecs_service").enable_execute_command).toBeUndefined();
     });
 
-    it("[SEC-1] [ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\", IAM permissions: the task role opens the ssmmessages channels, decrypts with the session key and writes the session log] gives the task role exactly the ECS Exec statements, after the given ones", () => {
+    it('[SEC-1] [ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec", IAM permissions: the task role opens the ssmmessages channels, decrypts with the session key and writes the session log] gives the task role exactly the ECS Exec statements, after the given ones', () => {
       expect(task).toEqual([
         appStatement,
         {
           sid: "ExecSessionChannels",
-          actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+          actions: [
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+          ],
           resources: ["*"],
         },
         { sid: "ExecSessionEncryption", actions: ["kms:Decrypt"], resources: [EXEC_KEY] },
         { sid: "ExecSessionLogLookup", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
-        { sid: "ExecSessionLog", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [`${EXEC_LOGS}:*`] },
+        {
+          sid: "ExecSessionLog",
+          actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          resources: [`${EXEC_LOGS}:*`],
+        },
       ]);
     });
 
@@ -541,13 +640,39 @@ describe("ContainerService module", () => {
   const listener = { fqn: "aws_lb_listener.http" };
   const targetGroupArn = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/api/0123456789abcdef";
   it.each<[Partial<ContainerServiceProps>, string]>([
-    [{ name: "bad name" }, 'name: "bad name" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)'],
+    [
+      { name: "bad name" },
+      'name: "bad name" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)',
+    ],
     [{ name: "" }, 'name: "" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)'],
-    [{ name: "a".repeat(55) }, `name: "${"a".repeat(55)}" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)`],
+    [
+      { name: "a".repeat(55) },
+      `name: "${"a".repeat(55)}" must be 1-54 letters, digits, - or _ (the role names append -execution, and IAM allows 64 characters)`,
+    ],
     [{ pullFrom: [] }, "pullFrom: name at least one repository ARN the images come from"],
-    [{ containers: [{ ...api, gpus: 0.5 }], scheduling: { kind: "ec2-daemon", placementConstraint: { type: "memberOf", expression: "attribute:x == y" } } }, "containers[0].gpus: 0.5 must be a whole number"],
-    [{ containers: [{ ...api, name: "xray-daemon" }], tracing: { image: "xray:3" } }, 'containers[0].name: "xray-daemon" is the tracing sidecar\'s name'],
-    [{ containers: [{ ...api, environment: { TOKEN_URL: "x" }, secrets: { TOKEN_URL: { secretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:t" } } }] }, "containers[0]: TOKEN_URL set both as environment and as secret"],
+    [
+      {
+        containers: [{ ...api, gpus: 0.5 }],
+        scheduling: { kind: "ec2-daemon", placementConstraint: { type: "memberOf", expression: "attribute:x == y" } },
+      },
+      "containers[0].gpus: 0.5 must be a whole number",
+    ],
+    [
+      { containers: [{ ...api, name: "xray-daemon" }], tracing: { image: "xray:3" } },
+      'containers[0].name: "xray-daemon" is the tracing sidecar\'s name',
+    ],
+    [
+      {
+        containers: [
+          {
+            ...api,
+            environment: { TOKEN_URL: "x" },
+            secrets: { TOKEN_URL: { secretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:t" } },
+          },
+        ],
+      },
+      "containers[0]: TOKEN_URL set both as environment and as secret",
+    ],
     [{ discovery: { namespaceId: "ns-0123456789", name: "-api" } }, 'discovery.name: "-api" must be a DNS label'],
     [{ subnetIds: ["subnet-a"] }, "subnetIds: 1 given; at least 2 (one per AZ) are required"],
     [{ securityGroupIds: [] }, "securityGroupIds: at least one security group is required"],
@@ -557,7 +682,10 @@ describe("ContainerService module", () => {
     [{ containers: [{ ...api, port: 0 }] }, "containers[0].port: 0 is not a TCP port"],
     [{ containers: [{ ...api, port: 80.5 }] }, "containers[0].port: 80.5 is not a TCP port"],
     [{ containers: [{ ...api, gpus: 1 }] }, "containers[0].gpus: Fargate has no GPUs; run GPU containers on an EC2 fleet"],
-    [{ containers: [{ ...api, logGroupName: "ecs/ecg-test/backend-api" }] }, 'containers[0].logGroupName: "ecs/ecg-test/backend-api" must be a full log group name starting with /'],
+    [
+      { containers: [{ ...api, logGroupName: "ecs/ecg-test/backend-api" }] },
+      'containers[0].logGroupName: "ecs/ecg-test/backend-api" must be a full log group name starting with /',
+    ],
     [{ cpu: 3000, memoryMiB: 8192 }, "cpu: 3000 is not a Fargate CPU value (256, 512, 1024, 2048, 4096, 8192, 16384)"],
     [{ memoryMiB: 2048 }, "memoryMiB: 2048 is not a Fargate memory size for 2048 CPU (4096-16384 MiB in steps of 1024)"],
     [{ memoryMiB: 16385 }, "memoryMiB: 16385 is not a Fargate memory size for 2048 CPU (4096-16384 MiB in steps of 1024)"],
@@ -569,12 +697,34 @@ describe("ContainerService module", () => {
     [{ cpu: 16384, memoryMiB: 131072 }, "memoryMiB: 131072 is not a Fargate memory size for 16384 CPU (32768-122880 MiB in steps of 8192)"],
     [{ scheduling: { kind: "fargate", desiredCount: -1 } }, "scheduling.desiredCount: -1 must be a whole number >= 0"],
     [{ scheduling: { kind: "fargate", desiredCount: 1.5 } }, "scheduling.desiredCount: 1.5 must be a whole number >= 0"],
-    [{ scheduling: { kind: "fargate", desiredCount: 4, autoScaling: { maxCount: 3, targetCpuPercent: 70 } } }, "scheduling.autoScaling.maxCount: 3 must be a whole number >= desiredCount (4) and >= 1"],
-    [{ scheduling: { kind: "fargate", desiredCount: 0, autoScaling: { maxCount: 0, targetCpuPercent: 70 } } }, "scheduling.autoScaling.maxCount: 0 must be a whole number >= desiredCount (0) and >= 1"],
-    [{ scheduling: { kind: "fargate", desiredCount: 2, autoScaling: { maxCount: 10, targetCpuPercent: 0 } } }, "scheduling.autoScaling.targetCpuPercent: 0 must be 1-100"],
-    [{ scheduling: { kind: "fargate", desiredCount: 2, autoScaling: { maxCount: 10, targetCpuPercent: 101 } } }, "scheduling.autoScaling.targetCpuPercent: 101 must be 1-100"],
-    [{ cpu: 64, memoryMiB: 512, scheduling: { kind: "ec2-daemon", placementConstraint: { type: "memberOf", expression: "attribute:x == y" } } }, "cpu/memoryMiB: 64/512 must be at least 128 each"],
-    [{ containers: [{ ...api, port: undefined }], loadBalancer: { targetGroupArn, listener } }, "loadBalancer: the first container must have a port to register with the target group"],
+    [
+      { scheduling: { kind: "fargate", desiredCount: 4, autoScaling: { maxCount: 3, targetCpuPercent: 70 } } },
+      "scheduling.autoScaling.maxCount: 3 must be a whole number >= desiredCount (4) and >= 1",
+    ],
+    [
+      { scheduling: { kind: "fargate", desiredCount: 0, autoScaling: { maxCount: 0, targetCpuPercent: 70 } } },
+      "scheduling.autoScaling.maxCount: 0 must be a whole number >= desiredCount (0) and >= 1",
+    ],
+    [
+      { scheduling: { kind: "fargate", desiredCount: 2, autoScaling: { maxCount: 10, targetCpuPercent: 0 } } },
+      "scheduling.autoScaling.targetCpuPercent: 0 must be 1-100",
+    ],
+    [
+      { scheduling: { kind: "fargate", desiredCount: 2, autoScaling: { maxCount: 10, targetCpuPercent: 101 } } },
+      "scheduling.autoScaling.targetCpuPercent: 101 must be 1-100",
+    ],
+    [
+      {
+        cpu: 64,
+        memoryMiB: 512,
+        scheduling: { kind: "ec2-daemon", placementConstraint: { type: "memberOf", expression: "attribute:x == y" } },
+      },
+      "cpu/memoryMiB: 64/512 must be at least 128 each",
+    ],
+    [
+      { containers: [{ ...api, port: undefined }], loadBalancer: { targetGroupArn, listener } },
+      "loadBalancer: the first container must have a port to register with the target group",
+    ],
     [{ discovery: { namespaceId: "ns-0123456789", name: "Backend_API" } }, 'discovery.name: "Backend_API" must be a DNS label'],
     [{ logRetentionDays: 10 }, "logRetentionDays: 10 is not a CloudWatch Logs retention value"],
   ])("refuses %p: %s", (overrides, message) => {
@@ -603,7 +753,8 @@ describe("ContainerService module", () => {
   });
 
   it("reports every problem at once, naming the construct", () => {
-    const refuse = () => synth({ name: "bad name", subnetIds: [], logRetentionDays: 10, containers: [{ ...api, port: 0, logGroupName: "x" }] });
+    const refuse = () =>
+      synth({ name: "bad name", subnetIds: [], logRetentionDays: 10, containers: [{ ...api, port: 0, logGroupName: "x" }] });
     expect(refuse).toThrow(/^ContainerService "svc" is misconfigured:\n/);
     let message = "";
     try {
@@ -631,6 +782,8 @@ describe("ContainerService module", () => {
   });
 
   it("refuses CODE_DEPLOY without a load balancer", () => {
-    expect(() => synth({ deploymentController: "CODE_DEPLOY" })).toThrow("deploymentController: CODE_DEPLOY (blue/green) needs a load-balanced Fargate service");
+    expect(() => synth({ deploymentController: "CODE_DEPLOY" })).toThrow(
+      "deploymentController: CODE_DEPLOY (blue/green) needs a load-balanced Fargate service",
+    );
   });
 });

@@ -8,7 +8,7 @@ import { synthJson } from "../helpers";
 const PASSWORD = { password_length: 32, exclude_punctuation: true };
 
 describe("ephemeralResource (modules/common/ephemeral.ts)", () => {
-  it("[Terraform language, \"Ephemeral resources\" (Terraform >= 1.10): a top-level ephemeral block, never in plan or state] writes the resource as a top-level ephemeral block of the stack, named after the construct path", () => {
+  it('[Terraform language, "Ephemeral resources" (Terraform >= 1.10): a top-level ephemeral block, never in plan or state] writes the resource as a top-level ephemeral block of the stack, named after the construct path', () => {
     let value = "";
     const stack = synthJson(
       Testing.synthScope((scope) => {
@@ -29,8 +29,17 @@ describe("ephemeralResource (modules/common/ephemeral.ts)", () => {
   it("stays a reference inside a function call (jsonencode), not an escaped literal", () => {
     const stack = synthJson(
       Testing.synthScope((scope) => {
-        const password = ephemeralResource(new Construct(scope, "creds"), "aws_secretsmanager_random_password", PASSWORD, "random_password");
-        new SecretsmanagerSecretVersion(scope, "version", { secretId: "s", secretStringWo: Fn.jsonencode({ password }), secretStringWoVersion: 1 });
+        const password = ephemeralResource(
+          new Construct(scope, "creds"),
+          "aws_secretsmanager_random_password",
+          PASSWORD,
+          "random_password",
+        );
+        new SecretsmanagerSecretVersion(scope, "version", {
+          secretId: "s",
+          secretStringWo: Fn.jsonencode({ password }),
+          secretStringWoVersion: 1,
+        });
       }),
     ) as any;
     expect(Object.values<any>(stack.resource.aws_secretsmanager_secret_version)[0].secret_string_wo).toBe(
@@ -43,18 +52,26 @@ describe("ephemeralResource (modules/common/ephemeral.ts)", () => {
     const stack = new TerraformStack(app, "ecg-test");
     ephemeralResource(new Construct(stack, "db-master"), "aws_secretsmanager_random_password", PASSWORD, "random_password");
     // "db_master" is the same address once "-" is replaced.
-    expect(() => ephemeralResource(new Construct(stack, "db_master"), "aws_secretsmanager_random_password", PASSWORD, "random_password")).toThrow(
+    expect(() =>
+      ephemeralResource(new Construct(stack, "db_master"), "aws_secretsmanager_random_password", PASSWORD, "random_password"),
+    ).toThrow(
       "ephemeralResource(ecg-test/db_master): ephemeral.aws_secretsmanager_random_password.db_master is not a free Terraform address in stack ecg-test",
     );
     // The same scope twice is the same address, too.
     const scope = new Construct(stack, "other");
     ephemeralResource(scope, "aws_secretsmanager_random_password", PASSWORD, "random_password");
-    expect(() => ephemeralResource(scope, "aws_secretsmanager_random_password", PASSWORD, "random_password")).toThrow("is not a free Terraform address");
+    expect(() => ephemeralResource(scope, "aws_secretsmanager_random_password", PASSWORD, "random_password")).toThrow(
+      "is not a free Terraform address",
+    );
     // Another type, or another stack, is another address.
-    expect(() => ephemeralResource(new Construct(stack, "db-master-2"), "aws_secretsmanager_random_password", PASSWORD, "random_password")).not.toThrow();
+    expect(() =>
+      ephemeralResource(new Construct(stack, "db-master-2"), "aws_secretsmanager_random_password", PASSWORD, "random_password"),
+    ).not.toThrow();
     expect(() => ephemeralResource(scope, "random_password", { length: 32 }, "result")).not.toThrow();
     const second = new TerraformStack(app, "ecg-other");
-    expect(() => ephemeralResource(new Construct(second, "db-master"), "aws_secretsmanager_random_password", PASSWORD, "random_password")).not.toThrow();
+    expect(() =>
+      ephemeralResource(new Construct(second, "db-master"), "aws_secretsmanager_random_password", PASSWORD, "random_password"),
+    ).not.toThrow();
   });
 
   it("refuses a name that is no Terraform identifier (it must start with a letter or _)", () => {
@@ -67,7 +84,12 @@ describe("ephemeralResource (modules/common/ephemeral.ts)", () => {
   it("[ECG_STACK_1] the policy model lists ephemeral resources and resolves ephemeral. references to them", () => {
     const json = JSON.parse(
       Testing.synthScope((scope) => {
-        const password = ephemeralResource(new Construct(scope, "creds"), "aws_secretsmanager_random_password", PASSWORD, "random_password");
+        const password = ephemeralResource(
+          new Construct(scope, "creds"),
+          "aws_secretsmanager_random_password",
+          PASSWORD,
+          "random_password",
+        );
         new SecretsmanagerSecretVersion(scope, "version", { secretId: "s", secretStringWo: password, secretStringWoVersion: 1 });
       }),
     );
@@ -77,7 +99,10 @@ describe("ephemeralResource (modules/common/ephemeral.ts)", () => {
     const [version] = model.ofType("aws_secretsmanager_secret_version");
     expect(model.undeclaredReferences(version)).toEqual([]);
     // An ephemeral reference the stack does not declare is dangling.
-    const dangling = { ...version, config: { ...version.config, secret_string_wo: "${ephemeral.aws_secretsmanager_random_password.elsewhere.random_password}" } };
+    const dangling = {
+      ...version,
+      config: { ...version.config, secret_string_wo: "${ephemeral.aws_secretsmanager_random_password.elsewhere.random_password}" },
+    };
     expect(model.undeclaredReferences(dangling)).toEqual(["ephemeral.aws_secretsmanager_random_password.elsewhere"]);
   });
 });

@@ -152,10 +152,24 @@ describe("DnsFailover", () => {
 
   it("[DR-1] takes the check's path, port, 10 s interval, threshold, latency setting and checker regions", () => {
     const custom = synthDns({
-      healthCheck: { resourcePath: "/ready", port: 8443, requestInterval: 10, failureThreshold: 1, measureLatency: false, regions: ["us-east-1", "eu-west-1", "ap-southeast-1"] },
+      healthCheck: {
+        resourcePath: "/ready",
+        port: 8443,
+        requestInterval: 10,
+        failureThreshold: 1,
+        measureLatency: false,
+        regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+      },
     });
     for (const [, check] of resourcesOf(custom, "aws_route53_health_check")) {
-      expect(check).toMatchObject({ resource_path: "/ready", port: 8443, request_interval: 10, failure_threshold: 1, measure_latency: false, regions: ["us-east-1", "eu-west-1", "ap-southeast-1"] });
+      expect(check).toMatchObject({
+        resource_path: "/ready",
+        port: 8443,
+        request_interval: 10,
+        failure_threshold: 1,
+        measure_latency: false,
+        regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+      });
     }
   });
 
@@ -193,7 +207,10 @@ describe("DnsFailover", () => {
       }),
     );
     const [albId] = only(stack, "aws_lb");
-    expect(recordFor(stack, "PRIMARY").alias).toMatchObject({ name: `\${aws_lb.${albId}.dns_name}`, zone_id: `\${aws_lb.${albId}.zone_id}` });
+    expect(recordFor(stack, "PRIMARY").alias).toMatchObject({
+      name: `\${aws_lb.${albId}.dns_name}`,
+      zone_id: `\${aws_lb.${albId}.zone_id}`,
+    });
   });
 });
 
@@ -205,14 +222,19 @@ describe("FailoverRecord", () => {
     endpoint: TOKYO,
     ...overrides,
   });
-  const synthRecord = (overrides: Partial<FailoverRecordProps> = {}) => synthJson(Testing.synthScope((scope) => new FailoverRecord(scope, "standby", recordProps(overrides))));
+  const synthRecord = (overrides: Partial<FailoverRecordProps> = {}) =>
+    synthJson(Testing.synthScope((scope) => new FailoverRecord(scope, "standby", recordProps(overrides))));
 
   it("[DR-3] builds one region's side alone (its own stack, deployable while the other region is down): one check, one SECONDARY record, nothing of the primary", () => {
     const stack = synthRecord();
     const [checkId, check] = only(stack, "aws_route53_health_check");
     const [, record] = only(stack, "aws_route53_record");
     expect(check.fqdn).toBe(TOKYO.healthCheckFqdn);
-    expect(record).toMatchObject({ failover_routing_policy: { type: "SECONDARY" }, set_identifier: "secondary-ap-northeast-1", alias: { name: TOKYO.aliasName } });
+    expect(record).toMatchObject({
+      failover_routing_policy: { type: "SECONDARY" },
+      set_identifier: "secondary-ap-northeast-1",
+      alias: { name: TOKYO.aliasName },
+    });
     expect(referencedId(record.health_check_id)).toBe(checkId);
     expect(JSON.stringify(stack)).not.toContain(SEOUL.region);
   });
@@ -237,36 +259,81 @@ describe("FailoverRecord", () => {
   });
 
   it("[DR-3] names endpoint.* fields in its errors", () => {
-    expect(errorOf(() => synthRecord({ endpoint: { ...TOKYO, region: "tokyo" } }))).toContain('endpoint.region: "tokyo" is not an AWS region code');
+    expect(errorOf(() => synthRecord({ endpoint: { ...TOKYO, region: "tokyo" } }))).toContain(
+      'endpoint.region: "tokyo" is not an AWS region code',
+    );
   });
 });
 
 describe("DnsFailover validation", () => {
-  const refused = (overrides: Partial<DnsFailoverProps>, build?: (scope: Construct) => Partial<DnsFailoverProps>) => errorOf(() => synthDns(overrides, build));
+  const refused = (overrides: Partial<DnsFailoverProps>, build?: (scope: Construct) => Partial<DnsFailoverProps>) =>
+    errorOf(() => synthDns(overrides, build));
 
   it.each<[string, Partial<DnsFailoverProps>, string]>([
     ["a name that is not a DNS name", { name: "API.Example.com" }, 'name: "API.Example.com" is not a lower-case DNS name'],
     ["a missing zone", { zoneId: "" }, "zoneId: is required"],
     ["a region that is not a region code", { primary: { ...SEOUL, region: "seoul" } }, 'primary.region: "seoul" is not an AWS region code'],
-    ["both sides in one region", { secondary: { ...TOKYO, region: "ap-northeast-2" } }, 'secondary.region: "ap-northeast-2" is the primary\'s region too'],
-    ["an alias target that is not a DNS name", { secondary: { ...TOKYO, aliasName: "not a name" } }, 'secondary.aliasName: "not a name" is not a lower-case DNS name'],
+    [
+      "both sides in one region",
+      { secondary: { ...TOKYO, region: "ap-northeast-2" } },
+      'secondary.region: "ap-northeast-2" is the primary\'s region too',
+    ],
+    [
+      "an alias target that is not a DNS name",
+      { secondary: { ...TOKYO, aliasName: "not a name" } },
+      'secondary.aliasName: "not a name" is not a lower-case DNS name',
+    ],
     ["a missing alias zone", { primary: { ...SEOUL, aliasZoneId: "" } }, "primary.aliasZoneId: is required"],
-    ["a check name that is not a DNS name", { primary: { ...SEOUL, healthCheckFqdn: "api_seoul" } }, 'primary.healthCheckFqdn: "api_seoul" is not a lower-case DNS name'],
-    ["checking the failover name itself", { primary: { ...SEOUL, healthCheckFqdn: "api.example.com" } }, 'primary.healthCheckFqdn: "api.example.com" is the failover name itself'],
-    ["one check name for both regions", { secondary: { ...TOKYO, healthCheckFqdn: SEOUL.healthCheckFqdn } }, "secondary.healthCheckFqdn: \"api-ap-northeast-2.example.com\" is the primary's too"],
+    [
+      "a check name that is not a DNS name",
+      { primary: { ...SEOUL, healthCheckFqdn: "api_seoul" } },
+      'primary.healthCheckFqdn: "api_seoul" is not a lower-case DNS name',
+    ],
+    [
+      "checking the failover name itself",
+      { primary: { ...SEOUL, healthCheckFqdn: "api.example.com" } },
+      'primary.healthCheckFqdn: "api.example.com" is the failover name itself',
+    ],
+    [
+      "one check name for both regions",
+      { secondary: { ...TOKYO, healthCheckFqdn: SEOUL.healthCheckFqdn } },
+      'secondary.healthCheckFqdn: "api-ap-northeast-2.example.com" is the primary\'s too',
+    ],
     ["a path without a leading /", { healthCheck: { resourcePath: "health" } }, 'healthCheck.resourcePath: "health" must start with /'],
     ["a port out of range", { healthCheck: { port: 0 } }, "healthCheck.port: 0 is not a TCP port"],
-    ["an interval Route 53 does not offer", { healthCheck: { requestInterval: 20 as never } }, "healthCheck.requestInterval: 20 must be 10 or 30"],
-    ["a failure threshold of 0", { healthCheck: { failureThreshold: 0 } }, "healthCheck.failureThreshold: 0 must be a whole number from 1 to 10"],
-    ["a failure threshold of 11", { healthCheck: { failureThreshold: 11 } }, "healthCheck.failureThreshold: 11 must be a whole number from 1 to 10"],
-    ["fewer than three checker regions", { healthCheck: { regions: ["us-east-1", "us-west-2", "us-west-2"] } }, "healthCheck.regions: 2 distinct region(s); Route 53 needs at least 3"],
-    ["a region without Route 53 checkers", { healthCheck: { regions: ["us-east-1", "us-west-2", "ap-northeast-2"] } }, "healthCheck.regions: ap-northeast-2 not Route 53 checker regions"],
+    [
+      "an interval Route 53 does not offer",
+      { healthCheck: { requestInterval: 20 as never } },
+      "healthCheck.requestInterval: 20 must be 10 or 30",
+    ],
+    [
+      "a failure threshold of 0",
+      { healthCheck: { failureThreshold: 0 } },
+      "healthCheck.failureThreshold: 0 must be a whole number from 1 to 10",
+    ],
+    [
+      "a failure threshold of 11",
+      { healthCheck: { failureThreshold: 11 } },
+      "healthCheck.failureThreshold: 11 must be a whole number from 1 to 10",
+    ],
+    [
+      "fewer than three checker regions",
+      { healthCheck: { regions: ["us-east-1", "us-west-2", "us-west-2"] } },
+      "healthCheck.regions: 2 distinct region(s); Route 53 needs at least 3",
+    ],
+    [
+      "a region without Route 53 checkers",
+      { healthCheck: { regions: ["us-east-1", "us-west-2", "ap-northeast-2"] } },
+      "healthCheck.regions: ap-northeast-2 not Route 53 checker regions",
+    ],
   ])("[DR-3] refuses %s, naming the field and the reason", (_, overrides, message) => {
     expect(refused(overrides)).toContain(message);
   });
 
   it("[DR-3] refuses an alarm provider outside us-east-1, where the HealthCheckStatus metric is", () => {
-    const message = refused({}, (scope) => ({ alarm: { provider: new AwsProvider(scope, "seoul", { region: "ap-northeast-2", alias: "seoul" }), topicArn: TOPIC } }));
+    const message = refused({}, (scope) => ({
+      alarm: { provider: new AwsProvider(scope, "seoul", { region: "ap-northeast-2", alias: "seoul" }), topicArn: TOPIC },
+    }));
     expect(message).toContain("alarm.provider: is configured for ap-northeast-2, but must be for us-east-1");
   });
 
@@ -275,7 +342,9 @@ describe("DnsFailover validation", () => {
     expect(refused({}, (scope) => ({ alarm: { provider: usEast1(scope), topicArn: seoulTopic } }))).toContain(
       "alarm.topicArn: the topic is in ap-northeast-2; an alarm in us-east-1 can notify only a topic in us-east-1",
     );
-    expect(refused({}, (scope) => ({ alarm: { provider: usEast1(scope), topicArn: "arn:aws:sqs:us-east-1:123456789012:q" } }))).toContain("is not an SNS topic ARN");
+    expect(refused({}, (scope) => ({ alarm: { provider: usEast1(scope), topicArn: "arn:aws:sqs:us-east-1:123456789012:q" } }))).toContain(
+      "is not an SNS topic ARN",
+    );
   });
 
   it("[DR-3] reports every problem at once under the construct's id", () => {
@@ -381,10 +450,16 @@ describe("GlobalEntryPoint", () => {
     const [, acc] = only(logged, "aws_globalaccelerator_accelerator");
     const [bucketId] = only(logged, "aws_s3_bucket");
     const [policyId, policy] = only(logged, "aws_s3_bucket_policy");
-    expect(acc.attributes).toEqual({ flow_logs_enabled: true, flow_logs_s3_bucket: `\${aws_s3_bucket.${bucketId}.bucket}`, flow_logs_s3_prefix: "ga/api" });
+    expect(acc.attributes).toEqual({
+      flow_logs_enabled: true,
+      flow_logs_s3_bucket: `\${aws_s3_bucket.${bucketId}.bucket}`,
+      flow_logs_s3_prefix: "ga/api",
+    });
     expect(acc.depends_on).toContain(`aws_s3_bucket_policy.${policyId}`);
     const statements = statementsOf(logged, policy.policy);
-    const write = statements.find((s) => s.actions?.includes("s3:PutObject") && s.principals?.[0]?.identifiers?.includes("delivery.logs.amazonaws.com"));
+    const write = statements.find(
+      (s) => s.actions?.includes("s3:PutObject") && s.principals?.[0]?.identifiers?.includes("delivery.logs.amazonaws.com"),
+    );
     expect(write).toMatchObject({
       resources: [`\${aws_s3_bucket.${bucketId}.arn}/ga/api/AWSLogs/123456789012/*`],
       condition: expect.arrayContaining([
@@ -394,7 +469,10 @@ describe("GlobalEntryPoint", () => {
     });
     expect(write.effect ?? "Allow").toBe("Allow");
     const aclCheck = statements.find((s) => s.actions?.includes("s3:GetBucketAcl"));
-    expect(aclCheck).toMatchObject({ resources: [`\${aws_s3_bucket.${bucketId}.arn}`], condition: [{ variable: "aws:SourceAccount", values: ["123456789012"] }] });
+    expect(aclCheck).toMatchObject({
+      resources: [`\${aws_s3_bucket.${bucketId}.arn}`],
+      condition: [{ variable: "aws:SourceAccount", values: ["123456789012"] }],
+    });
   });
 });
 
@@ -405,22 +483,58 @@ describe("GlobalEntryPoint validation", () => {
 
   it.each<[string, Partial<GlobalEntryPointProps>, string]>([
     ["a name with a trailing hyphen", { name: "ecg-api-" }, 'name: "ecg-api-" must be 1-64 letters, digits, periods or hyphens'],
-    ["a name over 64 characters", { name: "a".repeat(65) }, "name: \"" + "a".repeat(65) + '" must be 1-64'],
-    ["both regions alike", { secondary: { ...secondary, region: "ap-northeast-2", loadBalancerArn: SEOUL_ALB } }, 'secondary.region: "ap-northeast-2" is the primary\'s region too'],
-    ["a region that is not a region code", { primary: { ...primary, region: "seoul" } }, 'primary.region: "seoul" is not an AWS region code'],
-    ["an ALB of another region than the group's", { secondary: { ...secondary, loadBalancerArn: SEOUL_ALB } }, "secondary.loadBalancerArn: the load balancer is in ap-northeast-2, not in secondary.region ap-northeast-1"],
-    ["an ARN that is not a load balancer's", { primary: { ...primary, loadBalancerArn: "arn:aws:ec2:ap-northeast-2:123456789012:instance/i-0123" } }, "primary.loadBalancerArn: \"arn:aws:ec2:ap-northeast-2:123456789012:instance/i-0123\" is not an Application or Network Load Balancer ARN"],
+    ["a name over 64 characters", { name: "a".repeat(65) }, 'name: "' + "a".repeat(65) + '" must be 1-64'],
+    [
+      "both regions alike",
+      { secondary: { ...secondary, region: "ap-northeast-2", loadBalancerArn: SEOUL_ALB } },
+      'secondary.region: "ap-northeast-2" is the primary\'s region too',
+    ],
+    [
+      "a region that is not a region code",
+      { primary: { ...primary, region: "seoul" } },
+      'primary.region: "seoul" is not an AWS region code',
+    ],
+    [
+      "an ALB of another region than the group's",
+      { secondary: { ...secondary, loadBalancerArn: SEOUL_ALB } },
+      "secondary.loadBalancerArn: the load balancer is in ap-northeast-2, not in secondary.region ap-northeast-1",
+    ],
+    [
+      "an ARN that is not a load balancer's",
+      { primary: { ...primary, loadBalancerArn: "arn:aws:ec2:ap-northeast-2:123456789012:instance/i-0123" } },
+      'primary.loadBalancerArn: "arn:aws:ec2:ap-northeast-2:123456789012:instance/i-0123" is not an Application or Network Load Balancer ARN',
+    ],
     ["a weight above 255", { primary: { ...primary, weight: 256 } }, "primary.weight: 256 must be a whole number from 0 to 255"],
     ["a negative weight", { primary: { ...primary, weight: -1 } }, "primary.weight: -1 must be a whole number from 0 to 255"],
-    ["a dial above 100", { primary: { ...primary, trafficDialPercentage: 101 } }, "primary.trafficDialPercentage: 101 must be from 0 to 100"],
-    ["a negative dial", { secondary: { ...secondary, trafficDialPercentage: -5 } }, "secondary.trafficDialPercentage: -5 must be from 0 to 100"],
-    ["a standby of weight 0", { secondary: { ...secondary, weight: 0 } }, "secondary.weight: 0 would make the standby unreachable: GA fails over only to endpoints of weight > 0"],
+    [
+      "a dial above 100",
+      { primary: { ...primary, trafficDialPercentage: 101 } },
+      "primary.trafficDialPercentage: 101 must be from 0 to 100",
+    ],
+    [
+      "a negative dial",
+      { secondary: { ...secondary, trafficDialPercentage: -5 } },
+      "secondary.trafficDialPercentage: -5 must be from 0 to 100",
+    ],
+    [
+      "a standby of weight 0",
+      { secondary: { ...secondary, weight: 0 } },
+      "secondary.weight: 0 would make the standby unreachable: GA fails over only to endpoints of weight > 0",
+    ],
     ["both dials at 0", { primary: { ...primary, trafficDialPercentage: 0 } }, "trafficDialPercentage: both regions at 0"],
     ["a client affinity GA does not know", { clientAffinity: "COOKIE" as never }, 'clientAffinity: "COOKIE" must be SOURCE_IP or NONE'],
     ["a health-check path without a leading /", { healthCheck: { path: "health" } }, 'healthCheck.path: "health" must start with /'],
     ["a health-check port out of range", { healthCheck: { port: 70000 } }, "healthCheck.port: 70000 is not a TCP port"],
-    ["a health-check protocol GA does not know", { healthCheck: { protocol: "UDP" as never } }, 'healthCheck.protocol: "UDP" must be HTTPS, HTTP or TCP'],
-    ["a health-check interval GA does not offer", { healthCheck: { intervalSeconds: 60 as never } }, "healthCheck.intervalSeconds: 60 must be 10 or 30"],
+    [
+      "a health-check protocol GA does not know",
+      { healthCheck: { protocol: "UDP" as never } },
+      'healthCheck.protocol: "UDP" must be HTTPS, HTTP or TCP',
+    ],
+    [
+      "a health-check interval GA does not offer",
+      { healthCheck: { intervalSeconds: 60 as never } },
+      "healthCheck.intervalSeconds: 60 must be 10 or 30",
+    ],
     ["a threshold of 0", { healthCheck: { thresholdCount: 0 } }, "healthCheck.thresholdCount: 0 must be a whole number from 1 to 10"],
     ["a threshold of 11", { healthCheck: { thresholdCount: 11 } }, "healthCheck.thresholdCount: 11 must be a whole number from 1 to 10"],
   ])("[SC-2] refuses %s, naming the field and the reason", (_, overrides, message) => {
@@ -465,7 +579,8 @@ describe("failover under the policy pack", () => {
     new WebFirewall(stack, "waf-seoul", { ...waf, name: "ecg-seoul", resourceArn: seoulAlb.arn });
     new WebFirewall(stack, "waf-tokyo", { ...waf, name: "ecg-tokyo", resourceArn: tokyoAlb.arn, provider: tokyo });
     const logs = new SecureBucket(stack, "logs", { bucketName: "ecg-prod-logs", preventDestroy: true });
-    if (suppressLogBucketLogging) suppress(logs.bucket, "CKV_AWS_18", "This is the environment's log bucket: logging its own access would log into itself.");
+    if (suppressLogBucketLogging)
+      suppress(logs.bucket, "CKV_AWS_18", "This is the environment's log bucket: logging its own access would log into itself.");
     new DnsFailover(stack, "failover", {
       zoneId: "Z0HOSTEDZONE",
       name: "api.example.com",
@@ -487,7 +602,15 @@ describe("failover under the policy pack", () => {
     const stack = failoverStack();
     const types = Object.keys(stack.toTerraform().resource);
     // Not vacuous: the stack holds resources the pack checks (ALBs, the bucket and its policy).
-    expect(types).toEqual(expect.arrayContaining(["aws_lb", "aws_s3_bucket", "aws_s3_bucket_policy", "aws_globalaccelerator_accelerator", "aws_route53_record"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "aws_lb",
+        "aws_s3_bucket",
+        "aws_s3_bucket_policy",
+        "aws_globalaccelerator_accelerator",
+        "aws_route53_record",
+      ]),
+    );
     const report = evaluate(stack, { rules: ALL_RULES, production: true });
     expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
   });

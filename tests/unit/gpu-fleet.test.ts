@@ -37,7 +37,9 @@ describe("GpuFleet module", () => {
     expect(ami.name).toBe(GPU_AMI_PARAMETER);
     expect(json).toHaveResourceWithProperties(LaunchTemplate, {
       metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" },
-      block_device_mappings: [{ device_name: "/dev/xvda", ebs: { volume_size: 100, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } }],
+      block_device_mappings: [
+        { device_name: "/dev/xvda", ebs: { volume_size: 100, volume_type: "gp3", encrypted: "true", delete_on_termination: "true" } },
+      ],
     });
   });
 
@@ -47,7 +49,9 @@ describe("GpuFleet module", () => {
     expect(script).toMatch(/mount -o noatime "\$store" \/scratch/);
     const [[, template]] = resourcesOf(fleet, "aws_launch_template");
     // The script is a raw string; Terraform puts the cluster's name into it.
-    expect(template.user_data).toMatch(/^\$\{base64encode\(replace\(".*ECS_ENABLE_GPU_SUPPORT=true.*", "@@ECS_CLUSTER@@", "ecg-test"\)\)\}$/s);
+    expect(template.user_data).toMatch(
+      /^\$\{base64encode\(replace\(".*ECS_ENABLE_GPU_SUPPORT=true.*", "@@ECS_CLUSTER@@", "ecg-test"\)\)\}$/s,
+    );
   });
 
   it("[CMP-3] [CMP-4] marks its hosts with the fleet's name, and gives services the placement constraint that selects them", () => {
@@ -73,13 +77,17 @@ describe("GpuFleet module", () => {
       on_demand_percentage_above_base_capacity: 0,
       spot_allocation_strategy: "price-capacity-optimized",
     });
-    expect(asg.mixed_instances_policy.launch_template.override.map((o: any) => o.instance_type)).toEqual(["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"]);
+    expect(asg.mixed_instances_policy.launch_template.override.map((o: any) => o.instance_type)).toEqual([
+      "g4dn.2xlarge",
+      "g4dn.4xlarge",
+      "g4dn.8xlarge",
+    ]);
     expect(asg.desired_capacity).toBeUndefined();
     expect(asg.tag).toContainEqual({ key: "Environment", value: "test", propagate_at_launch: true });
     expect(asg.tag).toContainEqual({ key: "Name", value: "ecg-test-render", propagate_at_launch: true });
   });
 
-  it("[CMP-4] [ECS Developer Guide, \"Daemon\" scheduling: daemon services cannot use a capacity provider strategy] registers no ECS capacity provider and leaves no ECS-managed scale-in protection on the group", () => {
+  it('[CMP-4] [ECS Developer Guide, "Daemon" scheduling: daemon services cannot use a capacity provider strategy] registers no ECS capacity provider and leaves no ECS-managed scale-in protection on the group', () => {
     expect(resourcesOf(fleet, "aws_ecs_capacity_provider")).toEqual([]);
     const [[, asg]] = resourcesOf(fleet, "aws_autoscaling_group");
     // Without a capacity provider nothing would ever lift a protection: the group scales in freely, the termination hook holds hosts with work.
@@ -101,9 +109,7 @@ describe("GpuFleet module", () => {
   });
 
   it("[COST-3] refuses a base minSize that is none of the scheduled minimums (the schedules own the minimum), and accepts each of them", () => {
-    expect(() => synth({ minSize: 3 })).toThrow(
-      'GpuFleet "fleet" is misconfigured',
-    );
+    expect(() => synth({ minSize: 3 })).toThrow('GpuFleet "fleet" is misconfigured');
     expect(() => synth({ minSize: 3 })).toThrow(
       "minSize: 3 is none of the scheduled minimums (4, 2, 1); the schedules own the minimum, so the base must be one of them",
     );
@@ -112,7 +118,7 @@ describe("GpuFleet module", () => {
     expect(() => synth({ minSize: 3, scheduledMinimums: [] })).not.toThrow();
   });
 
-  it("[MON-5] [EC2 Auto Scaling User Guide, \"Amazon CloudWatch metrics for Amazon EC2 Auto Scaling\": group metrics are published only when enabled] publishes the group metrics at 1-minute granularity", () => {
+  it('[MON-5] [EC2 Auto Scaling User Guide, "Amazon CloudWatch metrics for Amazon EC2 Auto Scaling": group metrics are published only when enabled] publishes the group metrics at 1-minute granularity', () => {
     const [[, asg]] = resourcesOf(fleet, "aws_autoscaling_group");
     expect(asg.metrics_granularity).toBe("1Minute");
     expect(asg.enabled_metrics).toEqual(["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"]);
@@ -128,7 +134,13 @@ describe("GpuFleet module", () => {
       customized_metric_specification: { namespace: "ECG/Render", metric_name: "QueueDepthPerInstance", statistic: "Average" },
     });
     expect(tracking.target_tracking_configuration.customized_metric_specification.metrics).toBeUndefined();
-    const schedules = resourcesOf(fleet, "aws_autoscaling_schedule").map(([, s]) => [s.scheduled_action_name, s.recurrence, s.min_size, s.time_zone, s.desired_capacity]);
+    const schedules = resourcesOf(fleet, "aws_autoscaling_schedule").map(([, s]) => [
+      s.scheduled_action_name,
+      s.recurrence,
+      s.min_size,
+      s.time_zone,
+      s.desired_capacity,
+    ]);
     expect(schedules.sort()).toEqual([
       ["ecg-test-render-weekday-evening", "0 20 * * MON-FRI", 2, "Asia/Seoul", -1],
       ["ecg-test-render-weekday-peak", "0 9 * * MON-FRI", 4, "Asia/Seoul", -1],
@@ -136,12 +148,21 @@ describe("GpuFleet module", () => {
     ]);
   });
 
-  it("[CMP-4] [EC2 Auto Scaling User Guide, \"Create a target tracking scaling policy using metric math\": only the final expression returns data] with perInstance, tracks the metric divided by the group's in-service hosts", () => {
+  it('[CMP-4] [EC2 Auto Scaling User Guide, "Create a target tracking scaling policy using metric math": only the final expression returns data] with perInstance, tracks the metric divided by the group\'s in-service hosts', () => {
     const perHost = synth({
-      scaleOn: { namespace: "ECG/Render", metricName: "QueueDepth", statistic: "Sum", dimensions: { Queue: "render" }, targetValue: 5, perInstance: true },
+      scaleOn: {
+        namespace: "ECG/Render",
+        metricName: "QueueDepth",
+        statistic: "Sum",
+        dimensions: { Queue: "render" },
+        targetValue: 5,
+        perInstance: true,
+      },
     });
     const [[asgId]] = resourcesOf(perHost, "aws_autoscaling_group");
-    const [tracking] = resourcesOf(perHost, "aws_autoscaling_policy").map(([, p]) => p).filter((p) => p.policy_type === "TargetTrackingScaling");
+    const [tracking] = resourcesOf(perHost, "aws_autoscaling_policy")
+      .map(([, p]) => p)
+      .filter((p) => p.policy_type === "TargetTrackingScaling");
     expect(tracking.name).toBe("ecg-test-render-QueueDepth-per-host");
     const spec = tracking.target_tracking_configuration.customized_metric_specification;
     expect(tracking.target_tracking_configuration.target_value).toBe(5);
@@ -151,7 +172,10 @@ describe("GpuFleet module", () => {
     expect(spec.metrics).toEqual([
       {
         id: "work",
-        metric_stat: { metric: { namespace: "ECG/Render", metric_name: "QueueDepth", dimensions: [{ name: "Queue", value: "render" }] }, stat: "Sum" },
+        metric_stat: {
+          metric: { namespace: "ECG/Render", metric_name: "QueueDepth", dimensions: [{ name: "Queue", value: "render" }] },
+          stat: "Sum",
+        },
         return_data: false,
       },
       {
@@ -171,9 +195,11 @@ describe("GpuFleet module", () => {
     expect(spec.metrics.filter((m: any) => m.return_data)).toHaveLength(1);
   });
 
-  it("[CMP-4] [EC2 Auto Scaling User Guide, \"Amazon EC2 Auto Scaling lifecycle hooks\": an EC2_INSTANCE_TERMINATING hook holds the instance in Terminating:Wait] with drainOnTermination, holds terminating hosts with a lifecycle hook that continues on timeout", () => {
+  it('[CMP-4] [EC2 Auto Scaling User Guide, "Amazon EC2 Auto Scaling lifecycle hooks": an EC2_INSTANCE_TERMINATING hook holds the instance in Terminating:Wait] with drainOnTermination, holds terminating hosts with a lifecycle hook that continues on timeout', () => {
     expect(resourcesOf(fleet, "aws_autoscaling_lifecycle_hook")).toEqual([]);
-    const drained = synth({ drainOnTermination: { stopTakingWork: "touch /run/ecg/draining", isIdle: "test ! -e /run/ecg/busy", maxSeconds: 3600 } });
+    const drained = synth({
+      drainOnTermination: { stopTakingWork: "touch /run/ecg/draining", isIdle: "test ! -e /run/ecg/busy", maxSeconds: 3600 },
+    });
     const [[asgId]] = resourcesOf(drained, "aws_autoscaling_group");
     const [[, hook]] = resourcesOf(drained, "aws_autoscaling_lifecycle_hook");
     expect(resourcesOf(drained, "aws_autoscaling_lifecycle_hook")).toHaveLength(1);
@@ -186,7 +212,7 @@ describe("GpuFleet module", () => {
     });
   });
 
-  it("[SEC-1] [EC2 Auto Scaling User Guide, \"Complete a lifecycle action\": the instance needs RecordLifecycleActionHeartbeat and CompleteLifecycleAction] lets the hosts heartbeat and complete the hook of their own group only", () => {
+  it('[SEC-1] [EC2 Auto Scaling User Guide, "Complete a lifecycle action": the instance needs RecordLifecycleActionHeartbeat and CompleteLifecycleAction] lets the hosts heartbeat and complete the hook of their own group only', () => {
     const drained = synth({ drainOnTermination: { stopTakingWork: "true", isIdle: "true", maxSeconds: 60 } });
     const [[asgId]] = resourcesOf(drained, "aws_autoscaling_group");
     const [[roleId]] = resourcesOf(drained, "aws_iam_role");
@@ -205,11 +231,19 @@ describe("GpuFleet module", () => {
   });
 
   it("[CMP-4] installs the termination watcher in the user data only with drainOnTermination: it waits for Terminated, stops work, heartbeats until idle or the deadline, then continues", () => {
-    const drain = { stopTakingWork: "touch /run/ecg/draining", isIdle: "test ! -e /run/ecg/busy", maxSeconds: 1800, hookName: "drain-work", groupName: "ecg-test-render" };
+    const drain = {
+      stopTakingWork: "touch /run/ecg/draining",
+      isIdle: "test ! -e /run/ecg/busy",
+      maxSeconds: 1800,
+      hookName: "drain-work",
+      groupName: "ecg-test-render",
+    };
     const script = gpuHostUserData({ ...boot, drain });
     expect(gpuHostUserData(boot)).not.toContain("ecg-drain");
     expect(script).toContain('until [[ "$(imds autoscaling/target-lifecycle-state)" == "Terminated" ]]; do sleep 5; done');
-    expect(script).toContain('hook=(--region "$region" --auto-scaling-group-name ecg-test-render --lifecycle-hook-name drain-work --instance-id "$instance")');
+    expect(script).toContain(
+      'hook=(--region "$region" --auto-scaling-group-name ecg-test-render --lifecycle-hook-name drain-work --instance-id "$instance")',
+    );
     expect(script).toContain("deadline=$(( $(date +%s) + 1800 ))");
     expect(script).toContain("stop_taking_work() {\n  touch /run/ecg/draining\n}");
     expect(script).toContain("is_idle() {\n  test ! -e /run/ecg/busy\n}");
@@ -224,12 +258,15 @@ describe("GpuFleet module", () => {
   });
 
   it("accepts drain times of 60 and 86400 seconds and refuses them outside, or with empty commands", () => {
-    const drain = (maxSeconds: number, commands = { stopTakingWork: "true", isIdle: "true" }) => synth({ drainOnTermination: { ...commands, maxSeconds } });
+    const drain = (maxSeconds: number, commands = { stopTakingWork: "true", isIdle: "true" }) =>
+      synth({ drainOnTermination: { ...commands, maxSeconds } });
     expect(() => drain(60)).not.toThrow();
     expect(() => drain(86400)).not.toThrow();
     expect(() => drain(30)).toThrow("drainOnTermination.maxSeconds: 0.5 minutes: a host may wait 1-1440 minutes for its work");
     expect(() => drain(86460)).toThrow("drainOnTermination.maxSeconds: 1441 minutes: a host may wait 1-1440 minutes for its work");
-    expect(() => drain(600, { stopTakingWork: " ", isIdle: "true" })).toThrow("drainOnTermination: stopTakingWork and isIdle are shell commands and cannot be empty");
+    expect(() => drain(600, { stopTakingWork: " ", isIdle: "true" })).toThrow(
+      "drainOnTermination: stopTakingWork and isIdle are shell commands and cannot be empty",
+    );
   });
 
   it("leaves out the optional scalers when not asked for", () => {
@@ -242,17 +279,29 @@ describe("GpuFleet module", () => {
     [{ minSize: 9 }, "minSize 9 is greater than maxSize 8"],
     [{ maxSize: 21 }, "maxSize: 21 exceeds 20 (SC-1)"],
     [{ instanceTypes: [] }, "instanceTypes: at least one instance type is required"],
-    [{ instanceTypes: [{ instanceType: "g4dn.xlarge" }, { instanceType: "g4dn.xlarge" }] }, 'instanceTypes[1]: "g4dn.xlarge" is listed twice'],
+    [
+      { instanceTypes: [{ instanceType: "g4dn.xlarge" }, { instanceType: "g4dn.xlarge" }] },
+      'instanceTypes[1]: "g4dn.xlarge" is listed twice',
+    ],
     [{ instanceTypes: [{ instanceType: "g4dn.xlarge", weight: 0 }] }, "instanceTypes[0].weight: 0 must be a whole number from 1 to 999"],
     [{ subnetIds: ["subnet-a"] }, "subnetIds: 1 given; at least 2 (one per AZ) are required"],
     [{ onDemandBaseCapacity: 9 }, "onDemandBaseCapacity: 9 must be a whole number from 0 to maxSize"],
     [{ onDemandPercentageAboveBaseCapacity: 101 }, "onDemandPercentageAboveBaseCapacity: 101 must be 0-100"],
     [{ rootVolumeGiB: 20 }, "rootVolumeGiB: 20 must be a whole number >= 30"],
-    [{ scheduledMinimums: [{ name: "peak", recurrence: "0 9 * *", minSize: 1 }] }, 'scheduledMinimums[0].recurrence: "0 9 * *" must be a five-field cron expression'],
-    [{ scheduledMinimums: [{ name: "peak", recurrence: "0 9 * * *", minSize: 12 }] }, "scheduledMinimums[0].minSize: 12 must be a whole number from 0 to maxSize 8"],
+    [
+      { scheduledMinimums: [{ name: "peak", recurrence: "0 9 * *", minSize: 1 }] },
+      'scheduledMinimums[0].recurrence: "0 9 * *" must be a five-field cron expression',
+    ],
+    [
+      { scheduledMinimums: [{ name: "peak", recurrence: "0 9 * * *", minSize: 12 }] },
+      "scheduledMinimums[0].minSize: 12 must be a whole number from 0 to maxSize 8",
+    ],
     [{ scaleOn: { namespace: "n", metricName: "m", targetValue: 0 } }, "scaleOn.targetValue: 0 must be > 0"],
     [{ name: "bad name" }, 'name: "bad name" must be 1-60 letters, digits or dashes'],
-    [{ instanceTypes: [{ instanceType: "g4dn.12xlarge" }, { instanceType: "p3.2xlarge" }] }, "instanceTypes: g4dn.12xlarge, p3.2xlarge not one-GPU types of the fleet's class"],
+    [
+      { instanceTypes: [{ instanceType: "g4dn.12xlarge" }, { instanceType: "p3.2xlarge" }] },
+      "instanceTypes: g4dn.12xlarge, p3.2xlarge not one-GPU types of the fleet's class",
+    ],
   ])("refuses %p", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });
@@ -286,8 +335,8 @@ describe("GpuFleet with the CloudWatch agent", () => {
   });
 
   it("refuses a parameter the managed policy does not let hosts read", () => {
-    expect(() => Testing.synthScope((scope) => new GpuFleet(scope, "fleet", { ...props, cloudWatchAgentConfigParameter: "/ecg/agent" }))).toThrow(
-      'cloudWatchAgentConfigParameter: "/ecg/agent" must be an AmazonCloudWatch-* parameter name',
-    );
+    expect(() =>
+      Testing.synthScope((scope) => new GpuFleet(scope, "fleet", { ...props, cloudWatchAgentConfigParameter: "/ecg/agent" })),
+    ).toThrow('cloudWatchAgentConfigParameter: "/ecg/agent" must be an AmazonCloudWatch-* parameter name');
   });
 });

@@ -37,10 +37,13 @@ const synth = (overrides: Overrides = {}) =>
     }),
   );
 
-const wafProps: WebFirewallProps = { name: "ecg-test-api", resourceArn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/x/1", ...firewall };
+const wafProps: WebFirewallProps = {
+  name: "ecg-test-api",
+  resourceArn: "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/x/1",
+  ...firewall,
+};
 const synthWaf = (overrides: Partial<WebFirewallProps> = {}) =>
   synthJson(Testing.synthScope((scope) => new WebFirewall(scope, "waf", { ...wafProps, ...overrides })));
-
 
 /** The parsed rule_json of the stack's only web ACL. */
 function rulesOf(stack: SynthesizedStack): any[] {
@@ -54,7 +57,6 @@ function policyStatements(stack: SynthesizedStack): any[] {
   expect(docs).toHaveLength(1);
   return docs[0].statement;
 }
-
 
 describe("Ingress module", () => {
   const stack = synthJson(
@@ -164,8 +166,16 @@ describe("Ingress module", () => {
     const [elbId] = Object.keys(stack.data!.aws_elb_service_account);
     const statements = policyStatements(stack);
     expect(statements.map((s) => s.sid)).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "AlbAccessLogsecgtestapi"]);
-    expect(statements[0]).toMatchObject({ effect: "Deny", actions: ["s3:*"], condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] });
-    expect(statements[1]).toMatchObject({ effect: "Deny", actions: ["s3:*"], condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }] });
+    expect(statements[0]).toMatchObject({
+      effect: "Deny",
+      actions: ["s3:*"],
+      condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+    });
+    expect(statements[1]).toMatchObject({
+      effect: "Deny",
+      actions: ["s3:*"],
+      condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+    });
     const grant = statements[2];
     expect(grant.effect ?? "Allow").toBe("Allow");
     expect(grant.principals).toEqual([{ type: "AWS", identifiers: [`\${data.aws_elb_service_account.${elbId}.arn}`] }]);
@@ -174,7 +184,11 @@ describe("Ingress module", () => {
   });
 
   it("strips every trailing slash of the prefix, and takes a prefix without one as it is", () => {
-    for (const [given, expected] of [["alb///", "alb"], ["alb", "alb"], ["logs/alb/api", "logs/alb/api"]]) {
+    for (const [given, expected] of [
+      ["alb///", "alb"],
+      ["alb", "alb"],
+      ["logs/alb/api", "logs/alb/api"],
+    ]) {
       const out = synth({ logPrefix: given });
       const [, lb] = only(out, "aws_lb");
       const [id] = only(out, "aws_s3_bucket");
@@ -200,7 +214,12 @@ describe("Ingress module", () => {
     );
     const [id] = only(shared, "aws_s3_bucket");
     const statements = policyStatements(shared);
-    expect(statements.map((s) => s.sid)).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "AlbAccessLogsecgtestapi", "AlbAccessLogsecgtestadmin"]);
+    expect(statements.map((s) => s.sid)).toEqual([
+      "DenyInsecureTransport",
+      "DenyTlsBelow12",
+      "AlbAccessLogsecgtestapi",
+      "AlbAccessLogsecgtestadmin",
+    ]);
     expect(statements[3].resources).toEqual([`\${aws_s3_bucket.${id}.arn}/alb/admin/AWSLogs/123456789012/*`]);
     // Both ALBs wait for the one bucket policy.
     const [policyId] = only(shared, "aws_s3_bucket_policy");
@@ -208,7 +227,14 @@ describe("Ingress module", () => {
   });
 
   it("[ENV-4] tags every taggable ingress resource with Component=ingress, and leaves the caller's bucket alone", () => {
-    for (const type of ["aws_lb", "aws_lb_target_group", "aws_lb_listener", "aws_acm_certificate", "aws_wafv2_web_acl", "aws_cloudwatch_log_group"]) {
+    for (const type of [
+      "aws_lb",
+      "aws_lb_target_group",
+      "aws_lb_listener",
+      "aws_acm_certificate",
+      "aws_wafv2_web_acl",
+      "aws_cloudwatch_log_group",
+    ]) {
       const [, resource] = only(stack, type);
       expect(resource.tags).toEqual({ Component: "ingress" });
     }
@@ -251,7 +277,13 @@ describe("Ingress module", () => {
 
   it("reports every problem of its props at once", () => {
     const message = errorOf(() =>
-      synth({ name: "bad_name", subnetIds: ["subnet-a"], domainName: "Bad", target: { port: 0, healthCheckPath: "health" }, logPrefix: "/alb" }),
+      synth({
+        name: "bad_name",
+        subnetIds: ["subnet-a"],
+        domainName: "Bad",
+        target: { port: 0, healthCheckPath: "health" },
+        logPrefix: "/alb",
+      }),
     );
     expect(message).toMatch(/^Ingress "ingress" is misconfigured:\n/);
     expect(message.split("\n").filter((line) => line.startsWith("  - "))).toEqual([
@@ -312,7 +344,12 @@ describe("WebFirewall (through Ingress)", () => {
   });
 
   it("[SEC-3] CKV_AWS_192: screens requests with the SQLi, common (XSS), known-bad-inputs and IP-reputation managed groups", () => {
-    for (const group of ["AWSManagedRulesSQLiRuleSet", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"]) {
+    for (const group of [
+      "AWSManagedRulesSQLiRuleSet",
+      "AWSManagedRulesCommonRuleSet",
+      "AWSManagedRulesKnownBadInputsRuleSet",
+      "AWSManagedRulesAmazonIpReputationList",
+    ]) {
       const rule = byName(group);
       expect(rule).toBeDefined();
       expect(rule.Statement).toEqual({ ManagedRuleGroupStatement: { VendorName: "AWS", Name: group } });
@@ -349,8 +386,14 @@ describe("WebFirewall (through Ingress)", () => {
   it("[SEC-3] takes a custom rate limit and log retention", () => {
     const custom = synth({ firewall: { ...firewall, rateLimitPer5Minutes: 2000, logRetentionDays: 90, allowedCountries: ["KR"] } });
     const customRules = rulesOf(custom);
-    expect(customRules.find((r) => r.Name === "rate-limit-per-ip").Statement.RateBasedStatement).toEqual({ Limit: 2000, AggregateKeyType: "IP", EvaluationWindowSec: 300 });
-    expect(customRules.find((r) => r.Name === "allowed-countries-only").Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes).toEqual(["KR"]);
+    expect(customRules.find((r) => r.Name === "rate-limit-per-ip").Statement.RateBasedStatement).toEqual({
+      Limit: 2000,
+      AggregateKeyType: "IP",
+      EvaluationWindowSec: 300,
+    });
+    expect(
+      customRules.find((r) => r.Name === "allowed-countries-only").Statement.NotStatement.Statement.GeoMatchStatement.CountryCodes,
+    ).toEqual(["KR"]);
     const [, group] = only(custom, "aws_cloudwatch_log_group");
     expect(group.retention_in_days).toBe(90);
   });
@@ -385,7 +428,9 @@ describe("WebFirewall module", () => {
   });
 
   it("reports every problem of its props at once", () => {
-    const message = errorOf(() => synthWaf({ name: "ecg test", rateLimitPer5Minutes: 5, allowedCountries: ["kr", "USA"], logRetentionDays: 10 }));
+    const message = errorOf(() =>
+      synthWaf({ name: "ecg test", rateLimitPer5Minutes: 5, allowedCountries: ["kr", "USA"], logRetentionDays: 10 }),
+    );
     expect(message).toMatch(/^WebFirewall "waf" is misconfigured:\n/);
     const problems = message.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems).toHaveLength(5);
@@ -410,7 +455,14 @@ describe("SecureBucket as an access-log target", () => {
     );
 
   it("adds a statement with a new sid to the bucket policy", () => {
-    const statements = statementsAfter((bucket) => bucket.addToPolicy({ sid: "Extra", actions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] }));
+    const statements = statementsAfter((bucket) =>
+      bucket.addToPolicy({
+        sid: "Extra",
+        actions: ["s3:GetObject"],
+        resources: ["*"],
+        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }],
+      }),
+    );
     expect(statements.map((s) => s.sid)).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "Extra"]);
   });
 
@@ -428,7 +480,9 @@ describe("SecureBucket as an access-log target", () => {
   it("addToPolicy refuses a second statement with a sid it already added", () => {
     const statements = statementsAfter((bucket) => {
       bucket.addToPolicy({ sid: "Grant", actions: ["s3:PutObject"], resources: ["*"] });
-      expect(() => bucket.addToPolicy({ sid: "Grant", actions: ["s3:GetObject"], resources: ["*"] })).toThrow('addToPolicy: every statement needs a unique sid (got "Grant")');
+      expect(() => bucket.addToPolicy({ sid: "Grant", actions: ["s3:GetObject"], resources: ["*"] })).toThrow(
+        'addToPolicy: every statement needs a unique sid (got "Grant")',
+      );
     });
     expect(statements.map((s) => s.sid)).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "Grant"]);
     expect(statements[2].actions).toEqual(["s3:PutObject"]);
@@ -436,14 +490,19 @@ describe("SecureBucket as an access-log target", () => {
 
   it("sets force_destroy only when forceDestroy is asked for", () => {
     const bucketOf = (props: { forceDestroy?: boolean }) =>
-      only(synthJson(Testing.synthScope((scope) => new SecureBucket(scope, "logs", { bucketName: "ecg-test-logs", ...props }))), "aws_s3_bucket")[1];
+      only(
+        synthJson(Testing.synthScope((scope) => new SecureBucket(scope, "logs", { bucketName: "ecg-test-logs", ...props }))),
+        "aws_s3_bucket",
+      )[1];
     expect(bucketOf({ forceDestroy: true }).force_destroy).toBe(true);
     expect(bucketOf({}).force_destroy).toBeUndefined();
   });
 
   it("refuses forceDestroy together with preventDestroy", () => {
     expect(() =>
-      Testing.synthScope((scope) => new SecureBucket(scope, "logs", { bucketName: "ecg-test-logs", forceDestroy: true, preventDestroy: true })),
+      Testing.synthScope(
+        (scope) => new SecureBucket(scope, "logs", { bucketName: "ecg-test-logs", forceDestroy: true, preventDestroy: true }),
+      ),
     ).toThrow("contradict");
   });
 });
@@ -465,14 +524,18 @@ describe("Ingress module with a blue/green test listener", () => {
   });
 
   it("[CI-3] leaves the listeners' target groups to CodeDeploy after creation", () => {
-    for (const [, listener] of resourcesOf(stack, "aws_lb_listener")) expect(listener.lifecycle).toEqual({ ignore_changes: ["default_action"] });
+    for (const [, listener] of resourcesOf(stack, "aws_lb_listener"))
+      expect(listener.lifecycle).toEqual({ ignore_changes: ["default_action"] });
     for (const [, listener] of resourcesOf(synth(), "aws_lb_listener")) expect(listener.lifecycle).toBeUndefined();
   });
 
   it.each([
     [{ testListenerPort: 443 }, "testListenerPort: 443 must be a TCP port other than 443"],
     [{ testListenerPort: 70000 }, "testListenerPort: 70000 must be a TCP port"],
-    [{ testListenerPort: 8443, name: "ecg-a-very-long-api-name-27" }, 'name: "ecg-a-very-long-api-name-27" must be at most 26 characters with testListenerPort'],
+    [
+      { testListenerPort: 8443, name: "ecg-a-very-long-api-name-27" },
+      'name: "ecg-a-very-long-api-name-27" must be at most 26 characters with testListenerPort',
+    ],
   ])("refuses %j", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });
@@ -501,7 +564,8 @@ describe("Ingress module under DNS failover (publicRecord, regionalDomainName)",
     return { stack, ingress: ingress! };
   }
   const aliasRecords = (stack: SynthesizedStack) => resourcesOf(stack, "aws_route53_record").filter(([, r]) => r.type === "A");
-  const validationRecords = (stack: SynthesizedStack) => byOption(resourcesOf(stack, "aws_route53_record").filter(([, r]) => r.type !== "A"));
+  const validationRecords = (stack: SynthesizedStack) =>
+    byOption(resourcesOf(stack, "aws_route53_record").filter(([, r]) => r.type !== "A"));
 
   const failover = synthWithUrls({ publicRecord: false });
   const regional = synthWithUrls({ regionalDomainName: REGIONAL });
@@ -589,8 +653,14 @@ describe("Ingress module under DNS failover (publicRecord, regionalDomainName)",
   });
 
   it.each<[Overrides, string]>([
-    [{ regionalDomainName: "API-ap-northeast-2.example.com" }, 'regionalDomainName: "API-ap-northeast-2.example.com" is not a lower-case DNS name'],
-    [{ regionalDomainName: "https://api-ap-northeast-2.example.com" }, 'regionalDomainName: "https://api-ap-northeast-2.example.com" is not a lower-case DNS name'],
+    [
+      { regionalDomainName: "API-ap-northeast-2.example.com" },
+      'regionalDomainName: "API-ap-northeast-2.example.com" is not a lower-case DNS name',
+    ],
+    [
+      { regionalDomainName: "https://api-ap-northeast-2.example.com" },
+      'regionalDomainName: "https://api-ap-northeast-2.example.com" is not a lower-case DNS name',
+    ],
     [{ regionalDomainName: "localhost" }, 'regionalDomainName: "localhost" is not a lower-case DNS name'],
     [{ regionalDomainName: "" }, 'regionalDomainName: "" is not a lower-case DNS name'],
     [{ regionalDomainName: "api.example.com" }, "regionalDomainName: must differ from domainName (it names this region's ALB alone)"],
@@ -611,7 +681,9 @@ describe("DnsValidatedCertificate", () => {
     expect(() => synthCertificate({ subjectAlternativeNames: ["www.example.com"] })).toThrow(
       'DnsValidatedCertificate "tls": subjectAlternativeNames: www.example.com listed twice (or equal to domainName)',
     );
-    expect(() => synthCertificate({ subjectAlternativeNames: ["a.example.com", "a.example.com"] })).toThrow("subjectAlternativeNames: a.example.com listed twice");
+    expect(() => synthCertificate({ subjectAlternativeNames: ["a.example.com", "a.example.com"] })).toThrow(
+      "subjectAlternativeNames: a.example.com listed twice",
+    );
   });
 
   it("[CMP-6] without subject alternative names: exactly one validation record, awaited by the validation", () => {
@@ -634,14 +706,21 @@ describe("DnsValidatedCertificate", () => {
     expect(records.map(([, r]) => r.name)).toEqual(
       [0, 1, 2].map((i) => `\${tolist(aws_acm_certificate.${certificateId}.domain_validation_options).${i}.resource_record_name}`),
     );
-    expect(only(stack, "aws_acm_certificate_validation")[1].validation_record_fqdns).toEqual(records.map(([id]) => `\${aws_route53_record.${id}.fqdn}`));
+    expect(only(stack, "aws_acm_certificate_validation")[1].validation_record_fqdns).toEqual(
+      records.map(([id]) => `\${aws_route53_record.${id}.fqdn}`),
+    );
   });
 
   it("puts the certificate and its validation in the given provider's region, and the records in the (global) zone", () => {
     const stack = synthJson(
       Testing.synthScope((scope) => {
         const provider = new AwsProvider(scope, "us-east-1", { region: "us-east-1", alias: "us-east-1" });
-        new DnsValidatedCertificate(scope, "tls", { domainName: "www.example.com", hostedZoneId: "Z0HOSTEDZONE", subjectAlternativeNames: ["cdn.example.com"], provider });
+        new DnsValidatedCertificate(scope, "tls", {
+          domainName: "www.example.com",
+          hostedZoneId: "Z0HOSTEDZONE",
+          subjectAlternativeNames: ["cdn.example.com"],
+          provider,
+        });
       }),
     );
     expect(only(stack, "aws_acm_certificate")[1].provider).toBe("aws.us-east-1");

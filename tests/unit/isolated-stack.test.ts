@@ -40,7 +40,9 @@ describe("IsolatedStack (the program's stacks: no cross-stack wiring)", () => {
   it("[SEC-4] a token of another stack is refused at synth, naming both stacks, where cdktf would have wired remote state", () => {
     const { app, outdir } = twoStacks(IsolatedStack, (key) => key.arn);
     try {
-      expect(() => app.synth()).toThrow(/user: a value of stack owner \(aws_kms_key\.key\.arn\) is used here; stacks share names, never tokens/);
+      expect(() => app.synth()).toThrow(
+        /user: a value of stack owner \(aws_kms_key\.key\.arn\) is used here; stacks share names, never tokens/,
+      );
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

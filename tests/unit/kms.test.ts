@@ -30,9 +30,15 @@ describe("EncryptionKey module", () => {
 
   it("[MON-2] grants service publishers (CloudWatch alarms to an encrypted SNS topic) Decrypt and GenerateDataKey*, only for this account", () => {
     const statements = (s: ReturnType<typeof synthKey>) => (Object.values(s.data!.aws_iam_policy_document)[0] as any).statement;
-    const all = statements(synthKey({ allowCloudWatchLogs: true, allowServicePublishers: ["cloudwatch.amazonaws.com", "cloudwatch.amazonaws.com"] }));
+    const all = statements(
+      synthKey({ allowCloudWatchLogs: true, allowServicePublishers: ["cloudwatch.amazonaws.com", "cloudwatch.amazonaws.com"] }),
+    );
     // Added after the existing statements, which stay as they were.
-    expect(all.map((s: any) => s.sid)).toEqual(["AccountAdministersKeyThroughIam", "CloudWatchLogsEncryptsThisAccountsLogGroups", "ServicesPublishEncryptedMessagesForThisAccount"]);
+    expect(all.map((s: any) => s.sid)).toEqual([
+      "AccountAdministersKeyThroughIam",
+      "CloudWatchLogsEncryptsThisAccountsLogGroups",
+      "ServicesPublishEncryptedMessagesForThisAccount",
+    ]);
     expect(all[2]).toEqual({
       sid: "ServicesPublishEncryptedMessagesForThisAccount",
       principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
@@ -44,8 +50,14 @@ describe("EncryptionKey module", () => {
   });
 
   it.each<[Partial<EncryptionKeyProps>, string]>([
-    [{ allowServicePublishers: ["arn:aws:iam::123456789012:root"] }, 'EncryptionKey "key": allowServicePublishers "arn:aws:iam::123456789012:root" must be service principals (<service>.amazonaws.com)'],
-    [{ allowServicePublishers: ["cloudwatch.amazonaws.com", "*"] }, 'EncryptionKey "key": allowServicePublishers "*" must be service principals (<service>.amazonaws.com)'],
+    [
+      { allowServicePublishers: ["arn:aws:iam::123456789012:root"] },
+      'EncryptionKey "key": allowServicePublishers "arn:aws:iam::123456789012:root" must be service principals (<service>.amazonaws.com)',
+    ],
+    [
+      { allowServicePublishers: ["cloudwatch.amazonaws.com", "*"] },
+      'EncryptionKey "key": allowServicePublishers "*" must be service principals (<service>.amazonaws.com)',
+    ],
     [{ deletionWindowInDays: 3 }, 'EncryptionKey "key": deletionWindowInDays 3 must be a whole number from 7 to 30'],
     [{ alias: "aws/mine" }, 'EncryptionKey "key": alias "aws/mine" may hold only letters, digits, / _ - and must not start with aws/'],
   ])("refuses %p", (overrides, message) => {

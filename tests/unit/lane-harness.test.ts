@@ -20,7 +20,9 @@ describe("offline lane harness", () => {
         aws_secretsmanager_secret_version: {
           v: { secret_id: "x", secret_string: "${random_password.token.result}", depends_on: ["random_password.token", "aws_kms_key.k"] },
         },
-        aws_ssm_parameter: { p: { name: "n", value: '${jsonencode({ "t" = random_password.token.result })}', port: "${random_integer.port.result}" } },
+        aws_ssm_parameter: {
+          p: { name: "n", value: '${jsonencode({ "t" = random_password.token.result })}', port: "${random_integer.port.result}" },
+        },
       },
     };
     const { stack: out, replaced } = replaceRandomResources(stack);
@@ -70,8 +72,17 @@ describe("offline lane harness", () => {
           aws_route53_record: { r: { records: ["${aws_db_instance.replica.address}"] } },
         },
       };
-      const onlyReplicas = { type: "aws_db_instance", error: "e", reason: "r", evidence: [EVIDENCE.rdsReadReplicas], when: { description: "replicas", test: (c: any) => Boolean(c.replicate_source_db) } };
-      expect(applyTargets(replicas, [onlyReplicas])).toEqual({ targets: ["aws_db_instance.primary"], excluded: ["aws_db_instance.replica", "aws_route53_record.r"] });
+      const onlyReplicas = {
+        type: "aws_db_instance",
+        error: "e",
+        reason: "r",
+        evidence: [EVIDENCE.rdsReadReplicas],
+        when: { description: "replicas", test: (c: any) => Boolean(c.replicate_source_db) },
+      };
+      expect(applyTargets(replicas, [onlyReplicas])).toEqual({
+        targets: ["aws_db_instance.primary"],
+        excluded: ["aws_db_instance.replica", "aws_route53_record.r"],
+      });
     });
 
     it("excludes what reads a gap resource through a data source (-target would pull the gap back in)", () => {
@@ -84,7 +95,10 @@ describe("offline lane harness", () => {
         data: { aws_iam_policy_document: { d: { statement: [{ resources: ["${aws_codedeploy_deployment_group.g.arn}"] }] } } },
       };
       const groups = { type: "aws_codedeploy_deployment_group", error: "e", reason: "r", evidence: [EVIDENCE.codeDeployEcsBlueGreen] };
-      expect(applyTargets(withDocument, [groups])).toEqual({ targets: ["aws_iam_role.r"], excluded: ["aws_codedeploy_deployment_group.g", "aws_iam_role_policy.p"] });
+      expect(applyTargets(withDocument, [groups])).toEqual({
+        targets: ["aws_iam_role.r"],
+        excluded: ["aws_codedeploy_deployment_group.g", "aws_iam_role_policy.p"],
+      });
     });
 
     it("targets everything when no gap applies", () => {
@@ -108,7 +122,9 @@ describe("offline lane harness", () => {
     });
 
     it("accepts an update whose every changed attribute is listed for its type", () => {
-      const plan = { resource_changes: [update("aws_vpc_security_group_ingress_rule", { description: null, id: "1" }, { description: "d", id: "1" })] };
+      const plan = {
+        resource_changes: [update("aws_vpc_security_group_ingress_rule", { description: null, id: "1" }, { description: "d", id: "1" })],
+      };
       expect(reviewReplan(plan, drift)).toEqual({
         accepted: ["aws_vpc_security_group_ingress_rule.x: update (description)"],
         unexpected: [],
@@ -117,7 +133,10 @@ describe("offline lane harness", () => {
     });
 
     it.each([
-      ["another attribute", update("aws_vpc_security_group_ingress_rule", { description: null, from_port: 1 }, { description: "d", from_port: 2 })],
+      [
+        "another attribute",
+        update("aws_vpc_security_group_ingress_rule", { description: null, from_port: 1 }, { description: "d", from_port: 2 }),
+      ],
       ["the same attribute on another type", update("aws_vpc_security_group_egress_rule", { description: null }, { description: "d" })],
       ["a replacement", { address: "aws_vpc.x", type: "aws_vpc", change: { actions: ["delete", "create"], before: {}, after: {} } }],
       ["a create", { address: "aws_vpc.x", type: "aws_vpc", change: { actions: ["create"], before: null, after: {} } }],
@@ -127,7 +146,12 @@ describe("offline lane harness", () => {
 
     describe("a replacement forced by emulator drift", () => {
       const forcing = [
-        { type: "aws_ecs_service", attribute: "capacity_provider_strategy", reason: "r", forcesReplacement: { recomputedByReplacement: ["id", "launch_type"] } },
+        {
+          type: "aws_ecs_service",
+          attribute: "capacity_provider_strategy",
+          reason: "r",
+          forcesReplacement: { recomputedByReplacement: ["id", "launch_type"] },
+        },
         { type: "aws_ecs_service", attribute: "enable_ecs_managed_tags", reason: "r" },
       ];
       const replace = (replacePaths: string[][], before: object, after: object, unknown: object = {}) => ({
@@ -154,9 +178,26 @@ describe("offline lane harness", () => {
 
       it.each([
         ["a replace path that is not a forcing drift entry", replace([["name"]], { name: "a" }, { name: "b" })],
-        ["a forcing path together with another replace path", replace([["capacity_provider_strategy"], ["name"]], { name: "a", capacity_provider_strategy: [] }, { name: "b", capacity_provider_strategy: [1] })],
-        ["another changed attribute", replace([["capacity_provider_strategy"]], { capacity_provider_strategy: [], cpu: 1 }, { capacity_provider_strategy: [1], cpu: 2 })],
-        ["an in-place drift entry used as a replace path", replace([["enable_ecs_managed_tags"]], { enable_ecs_managed_tags: false }, { enable_ecs_managed_tags: true })],
+        [
+          "a forcing path together with another replace path",
+          replace(
+            [["capacity_provider_strategy"], ["name"]],
+            { name: "a", capacity_provider_strategy: [] },
+            { name: "b", capacity_provider_strategy: [1] },
+          ),
+        ],
+        [
+          "another changed attribute",
+          replace(
+            [["capacity_provider_strategy"]],
+            { capacity_provider_strategy: [], cpu: 1 },
+            { capacity_provider_strategy: [1], cpu: 2 },
+          ),
+        ],
+        [
+          "an in-place drift entry used as a replace path",
+          replace([["enable_ecs_managed_tags"]], { enable_ecs_managed_tags: false }, { enable_ecs_managed_tags: true }),
+        ],
       ])("fails on %s", (_, change) => {
         expect(reviewReplan({ resource_changes: [change] }, forcing).unexpected).toHaveLength(1);
       });
@@ -164,14 +205,23 @@ describe("offline lane harness", () => {
 
     it("accepts an unknownOnly entry while the value is unknown, never a concrete new value", () => {
       const policyDrift = [{ type: "aws_iam_role_policy", attribute: "policy", reason: "r", unknownOnly: true }];
-      const deferred = { address: "aws_iam_role_policy.p", type: "aws_iam_role_policy", change: { actions: ["update"], before: { policy: "{}" }, after: {}, after_unknown: { policy: true } } };
+      const deferred = {
+        address: "aws_iam_role_policy.p",
+        type: "aws_iam_role_policy",
+        change: { actions: ["update"], before: { policy: "{}" }, after: {}, after_unknown: { policy: true } },
+      };
       const changed = { ...deferred, change: { ...deferred.change, after: { policy: '{"Statement":[]}' }, after_unknown: {} } };
       expect(reviewReplan({ resource_changes: [deferred] }, policyDrift).unexpected).toEqual([]);
       expect(reviewReplan({ resource_changes: [changed] }, policyDrift).unexpected).toHaveLength(1);
     });
 
     it("ignores no-op and read entries", () => {
-      const plan = { resource_changes: [{ address: "a", type: "t", change: { actions: ["no-op"] } }, { address: "b", type: "t", change: { actions: ["read"] } }] };
+      const plan = {
+        resource_changes: [
+          { address: "a", type: "t", change: { actions: ["no-op"] } },
+          { address: "b", type: "t", change: { actions: ["read"] } },
+        ],
+      };
       expect(reviewReplan(plan, drift)).toEqual({ accepted: [], unexpected: [], usedDrift: [] });
     });
 
@@ -183,7 +233,9 @@ describe("offline lane harness", () => {
   describe("provider installation", () => {
     it("uses the mirror named by the environment variable, and refuses one that is not a mirror", () => {
       const dir = mkdtempSync(join(tmpdir(), "mirror-"));
-      expect(() => findProviderMirror({ [MIRROR_VARIABLE]: dir }, [])).toThrow(`${MIRROR_VARIABLE}=${dir} holds no registry.terraform.io/hashicorp/aws`);
+      expect(() => findProviderMirror({ [MIRROR_VARIABLE]: dir }, [])).toThrow(
+        `${MIRROR_VARIABLE}=${dir} holds no registry.terraform.io/hashicorp/aws`,
+      );
       mkdirSync(join(dir, "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
       expect(findProviderMirror({ [MIRROR_VARIABLE]: dir }, [])).toBe(dir);
     });
@@ -259,14 +311,23 @@ describe("offline lane harness", () => {
     });
 
     it("lists nothing the emulator cannot delete: every rotation is now a Lambda rotation (RDS no longer manages the master secret)", () => {
-      const rotations = { resource: { aws_secretsmanager_secret_rotation: { master: { secret_id: "x", rotation_lambda_arn: "arn" }, app: { secret_id: "y", rotation_lambda_arn: "arn" } } } };
+      const rotations = {
+        resource: {
+          aws_secretsmanager_secret_rotation: {
+            master: { secret_id: "x", rotation_lambda_arn: "arn" },
+            app: { secret_id: "y", rotation_lambda_arn: "arn" },
+          },
+        },
+      };
       expect(destroyGapAddresses(rotations)).toEqual([]);
       expect(destroyGapAddresses({ resource: {} })).toEqual([]);
     });
   });
 
   describe("known emulator races", () => {
-    const race = new Error("Error: deleting VPC Security Group Rule: api error InvalidPermission.NotFound: The specified rule does not exist in this security\n group");
+    const race = new Error(
+      "Error: deleting VPC Security Group Rule: api error InvalidPermission.NotFound: The specified rule does not exist in this security\n group",
+    );
 
     it("retries a step once when it fails with a listed race, and notes it", async () => {
       const notes: string[] = [];
@@ -279,7 +340,9 @@ describe("offline lane harness", () => {
     });
 
     it("retries an apply that met a create the emulator carried out twice, after the given clean-up", async () => {
-      const duplicate = new Error("Error: adding IAM Role (r) to IAM Instance Profile (r): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409, RequestID: x");
+      const duplicate = new Error(
+        "Error: adding IAM Role (r) to IAM Instance Profile (r): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409, RequestID: x",
+      );
       const steps: string[] = [];
       const notes: string[] = [];
       const value = await withFlakeRetry(
@@ -315,7 +378,9 @@ describe("offline lane harness", () => {
     });
 
     it("lists the public hosted zones a stack looks up, and refuses a computed name", () => {
-      const stack = { data: { aws_route53_zone: { a: { name: "ecg-render.com", private_zone: false }, b: { name: "internal", private_zone: true } } } };
+      const stack = {
+        data: { aws_route53_zone: { a: { name: "ecg-render.com", private_zone: false }, b: { name: "internal", private_zone: true } } },
+      };
       expect(hostedZonePrerequisites(stack)).toEqual(["ecg-render.com"]);
       expect(() => hostedZonePrerequisites({ data: { aws_route53_zone: { a: { name: "${var.zone}" } } } })).toThrow("computed name");
     });

@@ -18,6 +18,8 @@ describe("AWS limits shared by modules and config checks", () => {
 
   it("accepts only CloudWatch Logs retention values", () => {
     expect(logRetentionProblem(365)).toBeUndefined();
-    expect(logRetentionProblem(100)).toBe("100 is not a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)");
+    expect(logRetentionProblem(100)).toBe(
+      "100 is not a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+    );
   });
 });

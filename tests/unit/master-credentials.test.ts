@@ -29,14 +29,14 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
     expect(rotation.depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
   });
 
-  it("[SEC-2] [Secrets Manager API Reference, GetRandomPassword; RDS API Reference, CreateDBInstance MasterUserPassword: 8-128 printable characters, no / \" @ or space] draws the first password from an ephemeral aws_secretsmanager_random_password of letters and digits only", () => {
+  it('[SEC-2] [Secrets Manager API Reference, GetRandomPassword; RDS API Reference, CreateDBInstance MasterUserPassword: 8-128 printable characters, no / " @ or space] draws the first password from an ephemeral aws_secretsmanager_random_password of letters and digits only', () => {
     expect(Object.keys(ephemeral)).toEqual(["db_master"]);
     expect(ephemeral.db_master).toEqual({ password_length: MASTER_PASSWORD_LENGTH, exclude_punctuation: true, include_space: false });
     expect(MASTER_PASSWORD_LENGTH).toBeGreaterThanOrEqual(8);
     expect(MASTER_PASSWORD_LENGTH).toBeLessThanOrEqual(128);
   });
 
-  it("[SEC-2] [Terraform aws_secretsmanager_secret_version, \"secret_string_wo\": a write-only argument is never stored in the plan or state] stores the credentials write-only: no secret_string, a version of 1, the rotation-template JSON with the ephemeral password", () => {
+  it('[SEC-2] [Terraform aws_secretsmanager_secret_version, "secret_string_wo": a write-only argument is never stored in the plan or state] stores the credentials write-only: no secret_string, a version of 1, the rotation-template JSON with the ephemeral password', () => {
     expect(version.secret_string).toBeUndefined();
     expect(version.secret_binary).toBeUndefined();
     expect(version.secret_id).toBe(`\${aws_secretsmanager_secret.${secretId}.id}`);
@@ -66,7 +66,10 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
   });
 
   it("[DR-1] copies the secret to the given regions, each under a key of its region", () => {
-    const [, replicated] = only(synth({ secretReplicas: [{ region: "ap-northeast-1", kmsKeyArn: TOKYO_KEY }] }), "aws_secretsmanager_secret");
+    const [, replicated] = only(
+      synth({ secretReplicas: [{ region: "ap-northeast-1", kmsKeyArn: TOKYO_KEY }] }),
+      "aws_secretsmanager_secret",
+    );
     expect(replicated.replica).toEqual([{ region: "ap-northeast-1", kms_key_id: TOKYO_KEY }]);
   });
 
@@ -81,7 +84,11 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
       tracing_config: { mode: "Active" },
     });
     // The function's config must pass its own loadConfig for rds-master: field "password", <= 128 characters, no punctuation.
-    expect(fn.environment.variables).toEqual({ ROTATION_TARGET: "rds-master", PASSWORD_LENGTH: String(MASTER_PASSWORD_LENGTH), EXCLUDE_PUNCTUATION: "true" });
+    expect(fn.environment.variables).toEqual({
+      ROTATION_TARGET: "rds-master",
+      PASSWORD_LENGTH: String(MASTER_PASSWORD_LENGTH),
+      EXCLUDE_PUNCTUATION: "true",
+    });
     const [, logs] = resourcesOf(stack, "aws_cloudwatch_log_group").find(([, g]) => g.name === "/aws/lambda/ecg-test-rds-rotation")!;
     expect(logs).toMatchObject({ kms_key_id: LOGS_KEY, retention_in_days: 365 });
   });
@@ -94,7 +101,10 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
       rotation_lambda_arn: `\${aws_lambda_function.${functionId}.arn}`,
       rotation_rules: { automatically_after_days: 30 },
       rotate_immediately: false,
-      depends_on: [`aws_lambda_permission.${permissionId}`, `aws_secretsmanager_secret_version.${only(stack, "aws_secretsmanager_secret_version")[0]}`],
+      depends_on: [
+        `aws_lambda_permission.${permissionId}`,
+        `aws_secretsmanager_secret_version.${only(stack, "aws_secretsmanager_secret_version")[0]}`,
+      ],
     });
     expect(permission).toMatchObject({
       action: "lambda:InvokeFunction",
@@ -102,7 +112,9 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
       source_arn: `\${aws_secretsmanager_secret.${secretId}.arn}`,
       source_account: "123456789012",
     });
-    expect(only(synth({ passwordRotationDays: 7 }), "aws_secretsmanager_secret_rotation")[1].rotation_rules).toEqual({ automatically_after_days: 7 });
+    expect(only(synth({ passwordRotationDays: 7 }), "aws_secretsmanager_secret_rotation")[1].rotation_rules).toEqual({
+      automatically_after_days: 7,
+    });
   });
 
   it("[SEC-1] [RDS API Reference, ModifyDBInstance MasterUserPassword] lets the rotation function modify and describe the primary only, and read and write this secret only", () => {
@@ -111,7 +123,11 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
     const statements = statementsOf(stack, policy.policy);
     const rds = statements.filter((s: any) => s.actions.some((a: string) => a.startsWith("rds:")));
     expect(rds).toEqual([
-      { sid: "SetTheMasterPassword", actions: ["rds:ModifyDBInstance", "rds:DescribeDBInstances"], resources: ["arn:aws:rds:ap-northeast-2:123456789012:db:ecg-test"] },
+      {
+        sid: "SetTheMasterPassword",
+        actions: ["rds:ModifyDBInstance", "rds:DescribeDBInstances"],
+        resources: ["arn:aws:rds:ap-northeast-2:123456789012:db:ecg-test"],
+      },
     ]);
     // Not the replicas: a replica's password is its source's.
     expect(JSON.stringify(statements)).not.toContain("ecg-test-replica");
@@ -119,12 +135,16 @@ describe("MasterCredentials (the primary's master password, PostgresDatabase)", 
     expect(secrets.resources).toEqual([`\${aws_secretsmanager_secret.${secretId}.arn}`]);
     const key = statements.find((s: any) => s.sid === "UseTheSecretsKey");
     expect(key).toMatchObject({ actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [KEY] });
-    expect(key.condition).toEqual([{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.amazonaws.com"] }]);
+    expect(key.condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.ap-northeast-2.amazonaws.com"] },
+    ]);
   });
 
   it("[SEC-1] names the instance ARN in the account's partition and region", () => {
     const gov = synth({ account: { accountId: "210987654321", region: "us-gov-west-1", partition: "aws-us-gov" } });
     const statements = statementsOf(gov, only(gov, "aws_iam_role_policy")[1].policy);
-    expect(statements.find((s: any) => s.sid === "SetTheMasterPassword").resources).toEqual(["arn:aws-us-gov:rds:us-gov-west-1:210987654321:db:ecg-test"]);
+    expect(statements.find((s: any) => s.sid === "SetTheMasterPassword").resources).toEqual([
+      "arn:aws-us-gov:rds:us-gov-west-1:210987654321:db:ecg-test",
+    ]);
   });
 });

@@ -2,7 +2,14 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DEFAULT_INTERFACE_ENDPOINTS, IsolatedNetwork, type IsolatedNetworkProps, Network, type NetworkProps, subnetLayoutProblems } from "../../modules/network";
+import {
+  DEFAULT_INTERFACE_ENDPOINTS,
+  IsolatedNetwork,
+  type IsolatedNetworkProps,
+  Network,
+  type NetworkProps,
+  subnetLayoutProblems,
+} from "../../modules/network";
 import { errorOf, referencedId, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const SEED_LAYOUT = {
@@ -35,10 +42,11 @@ const byId = (stack: SynthesizedStack, type: string) => new Map(resourcesOf(stac
 describe("Network module", () => {
   it("[NET-1] creates one VPC with the given CIDR and DNS support and hostnames on", () => {
     expect(resourcesOf(seedNetwork, "aws_vpc")).toHaveLength(1);
-    expect(JSON.stringify(seedNetwork)).toHaveResourceWithProperties(
-      Vpc,
-      { cidr_block: "10.0.0.0/16", enable_dns_support: true, enable_dns_hostnames: true },
-    );
+    expect(JSON.stringify(seedNetwork)).toHaveResourceWithProperties(Vpc, {
+      cidr_block: "10.0.0.0/16",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+    });
   });
 
   it("[NET-2] lays out public, private and GPU subnets in both AZs exactly as given", () => {
@@ -72,9 +80,7 @@ describe("Network module", () => {
       associations.map((a) => {
         const route = routeOf(a.route_table_id);
         expect(route.destination_cidr_block).toBe("0.0.0.0/0");
-        const target = route.gateway_id
-          ? "igw"
-          : `nat-in-${tierAz(nats.get(referencedId(route.nat_gateway_id)).subnet_id)}`;
+        const target = route.gateway_id ? "igw" : `nat-in-${tierAz(nats.get(referencedId(route.nat_gateway_id)).subnet_id)}`;
         return [tierAz(a.subnet_id), target];
       }),
     );
@@ -197,9 +203,12 @@ describe("Network module", () => {
     expect(gateway).toHaveLength(1);
     expect(gateway[0].service_name).toBe("com.amazonaws.ap-northeast-2.s3");
     const tables = byId(seedNetwork, "aws_route_table");
-    expect(gateway[0].route_table_ids.map((ref: string) => tables.get(referencedId(ref)).tags.Name).sort()).toEqual(
-      ["net-test-gpu-a", "net-test-gpu-c", "net-test-private-a", "net-test-private-c"],
-    );
+    expect(gateway[0].route_table_ids.map((ref: string) => tables.get(referencedId(ref)).tags.Name).sort()).toEqual([
+      "net-test-gpu-a",
+      "net-test-gpu-c",
+      "net-test-private-a",
+      "net-test-private-c",
+    ]);
     const services = endpoints.filter((e) => e.vpc_endpoint_type === "Interface").map((e) => e.service_name.split(".").slice(3).join("."));
     expect(services).toEqual(expect.arrayContaining(["secretsmanager", "ecr.api", "ecr.dkr", "logs", "ecs", "ecs-agent", "ecs-telemetry"]));
     for (const e of endpoints.filter((x) => x.vpc_endpoint_type === "Interface")) {
@@ -209,7 +218,7 @@ describe("Network module", () => {
     }
   });
 
-  it("[NET-5] [ECS Developer Guide, \"Monitor Amazon ECS containers with ECS Exec\": private tasks need an ssmmessages endpoint] [EC2 Auto Scaling User Guide, \"Connect to Amazon EC2 Auto Scaling using an interface VPC endpoint\"] adds the ssmmessages and autoscaling interface endpoints by default", () => {
+  it('[NET-5] [ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": private tasks need an ssmmessages endpoint] [EC2 Auto Scaling User Guide, "Connect to Amazon EC2 Auto Scaling using an interface VPC endpoint"] adds the ssmmessages and autoscaling interface endpoints by default', () => {
     expect(DEFAULT_INTERFACE_ENDPOINTS).toEqual(expect.arrayContaining(["ssmmessages", "autoscaling", "ssm", "ec2", "xray", "monitoring"]));
     const services = resourcesOf(seedNetwork, "aws_vpc_endpoint")
       .map(([, e]) => e)
@@ -240,7 +249,15 @@ describe("Network module", () => {
   });
 
   it("[ENV-4] tags every taggable resource with Component=network", () => {
-    for (const type of ["aws_vpc", "aws_subnet", "aws_security_group", "aws_vpc_endpoint", "aws_nat_gateway", "aws_flow_log", "aws_iam_role"]) {
+    for (const type of [
+      "aws_vpc",
+      "aws_subnet",
+      "aws_security_group",
+      "aws_vpc_endpoint",
+      "aws_nat_gateway",
+      "aws_flow_log",
+      "aws_iam_role",
+    ]) {
       for (const [, resource] of resourcesOf(seedNetwork, type)) expect(resource.tags.Component).toBe("network");
     }
   });
@@ -252,22 +269,32 @@ describe("Network module", () => {
     });
     expect(network!.subnetIds.gpu).toHaveLength(2);
     expect(network!.subnets.gpu.map((s) => s.cidrBlockInput)).toEqual(["10.0.3.0/24", "10.0.30.0/24"]);
-    expect(Object.keys(network!.securityGroupIds).sort()).toEqual(
-      ["alb", "backend", "endpoints", "gpuRender", "mlAudio", "rds", "redis"],
-    );
+    expect(Object.keys(network!.securityGroupIds).sort()).toEqual(["alb", "backend", "endpoints", "gpuRender", "mlAudio", "rds", "redis"]);
   });
 
   describe("validation at construction", () => {
     it.each<[string, Partial<NetworkProps>, string]>([
-      ["a malformed VPC CIDR", { vpcCidr: "10.0.0/16" }, "vpcCidr: \"10.0.0/16\" is not an IPv4 CIDR"],
-      ["a subnet outside the VPC", { subnets: { ...SEED_LAYOUT.subnets, gpu: ["10.0.3.0/24", "10.9.30.0/24"] } }, "subnets.gpu[1]: 10.9.30.0/24 is outside the VPC CIDR 10.0.0.0/16"],
-      ["overlapping subnets", { subnets: { ...SEED_LAYOUT.subnets, private: ["10.0.1.0/25", "10.0.20.0/24"] } }, "subnets.private[0]: 10.0.1.0/25 overlaps subnets.public[0] (10.0.1.0/24)"],
+      ["a malformed VPC CIDR", { vpcCidr: "10.0.0/16" }, 'vpcCidr: "10.0.0/16" is not an IPv4 CIDR'],
+      [
+        "a subnet outside the VPC",
+        { subnets: { ...SEED_LAYOUT.subnets, gpu: ["10.0.3.0/24", "10.9.30.0/24"] } },
+        "subnets.gpu[1]: 10.9.30.0/24 is outside the VPC CIDR 10.0.0.0/16",
+      ],
+      [
+        "overlapping subnets",
+        { subnets: { ...SEED_LAYOUT.subnets, private: ["10.0.1.0/25", "10.0.20.0/24"] } },
+        "subnets.private[0]: 10.0.1.0/25 overlaps subnets.public[0] (10.0.1.0/24)",
+      ],
       ["one AZ", { availabilityZones: ["ap-northeast-2a"] }, "availabilityZones: lists 1 AZ(s); at least 2 are required"],
-      ["a tier without a subnet per AZ", { subnets: { ...SEED_LAYOUT.subnets, public: ["10.0.1.0/24"] } }, "subnets.public: has 1 CIDR(s) but there are 2 AZs"],
-      ["an unknown NAT policy", { natGateways: "none" as never }, "natGateways: \"none\" must be \"one-per-az\" or \"single\""],
+      [
+        "a tier without a subnet per AZ",
+        { subnets: { ...SEED_LAYOUT.subnets, public: ["10.0.1.0/24"] } },
+        "subnets.public: has 1 CIDR(s) but there are 2 AZs",
+      ],
+      ["an unknown NAT policy", { natGateways: "none" as never }, 'natGateways: "none" must be "one-per-az" or "single"'],
       ["a retention CloudWatch refuses", { flowLogRetentionDays: 10 }, "flowLogRetentionDays: 10 is not a CloudWatch Logs retention value"],
       ["a port out of range", { ports: { redis: 70000 } }, "ports.redis: 70000 is not a TCP port"],
-      ["an empty name", { name: "" }, "name: \"\" must be 2-31 lower-case letters"],
+      ["an empty name", { name: "" }, 'name: "" must be 2-31 lower-case letters'],
     ])("refuses %s with the field and the reason", (_, overrides, message) => {
       expect(() => synthNetwork(overrides)).toThrow(message);
     });
@@ -282,7 +309,8 @@ describe("Network module with an ALB test listener", () => {
     expect(eips).toHaveLength(2);
     const testRules = resourcesOf(stack, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.from_port === 8443);
     expect(testRules.map(([, r]) => r.cidr_ipv4).sort()).toEqual(eips.sort());
-    for (const [, rule] of testRules) expect(rule).toMatchObject({ to_port: 8443, ip_protocol: "tcp", description: expect.stringContaining("test listener") });
+    for (const [, rule] of testRules)
+      expect(rule).toMatchObject({ to_port: 8443, ip_protocol: "tcp", description: expect.stringContaining("test listener") });
     // Without a test listener, nothing but 443 reaches the ALB from outside.
     const outside = resourcesOf(seedNetwork, "aws_vpc_security_group_ingress_rule").filter(([, r]) => r.cidr_ipv4);
     expect(outside.map(([, r]) => [r.cidr_ipv4, r.from_port])).toEqual([["0.0.0.0/0", 443]]);
@@ -297,12 +325,21 @@ describe("Network module with HTTPS through NAT", () => {
   const stack = synthNetwork({ httpsThroughNat: true });
   const groups = byId(stack, "aws_security_group");
   const role = (ref: string) => groups.get(referencedId(ref)).name_prefix.replace(/^net-test-|-$/g, "");
-  const toInternet = (s: SynthesizedStack) => resourcesOf(s, "aws_vpc_security_group_egress_rule").filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0").map(([, r]) => r);
+  const toInternet = (s: SynthesizedStack) =>
+    resourcesOf(s, "aws_vpc_security_group_egress_rule")
+      .filter(([, r]) => r.cidr_ipv4 === "0.0.0.0/0")
+      .map(([, r]) => r);
 
   it("[NET-4] [DR-1] lets the service tiers reach any address on 443 only (S3 of another region, through NAT)", () => {
     const rules = toInternet(stack);
     expect(rules.map((r) => role(r.security_group_id)).sort()).toEqual(["backend", "gpuRender", "mlAudio"]);
-    for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: "tcp", from_port: 443, to_port: 443, description: expect.stringContaining("another region") });
+    for (const rule of rules)
+      expect(rule).toMatchObject({
+        ip_protocol: "tcp",
+        from_port: 443,
+        to_port: 443,
+        description: expect.stringContaining("another region"),
+      });
   });
 
   it("[NET-4] opens nothing towards the internet by default", () => {
@@ -341,12 +378,21 @@ describe("IsolatedNetwork module (a private-only VPC in another region)", () => 
       ["ap-northeast-1a", "10.11.1.0/24", "private"],
       ["ap-northeast-1c", "10.11.2.0/24", "private"],
     ]);
-    for (const subnet of subnets) expect(subnet).toMatchObject({ vpc_id: `\${aws_vpc.${vpcId}.id}`, map_public_ip_on_launch: false, provider: "aws.tokyo" });
+    for (const subnet of subnets)
+      expect(subnet).toMatchObject({ vpc_id: `\${aws_vpc.${vpcId}.id}`, map_public_ip_on_launch: false, provider: "aws.tokyo" });
     expect(network.subnetIds).toHaveLength(2);
   });
 
   it("[NET-4] has no route out: no internet or NAT gateway, no endpoint, no route, no public subnet", () => {
-    for (const type of ["aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_vpc_endpoint", "aws_route", "aws_route_table", "aws_route_table_association"]) {
+    for (const type of [
+      "aws_internet_gateway",
+      "aws_nat_gateway",
+      "aws_eip",
+      "aws_vpc_endpoint",
+      "aws_route",
+      "aws_route_table",
+      "aws_route_table_association",
+    ]) {
       expect(resourcesOf(stack, type)).toEqual([]);
     }
   });
@@ -372,17 +418,39 @@ describe("IsolatedNetwork module (a private-only VPC in another region)", () => 
   it("[NET-6] flow-logs all traffic in its region to a KMS-encrypted group, through a role trusted for flow logs of that region", () => {
     const [[, flowLog]] = resourcesOf(stack, "aws_flow_log");
     const [[groupId, group]] = resourcesOf(stack, "aws_cloudwatch_log_group");
-    expect(flowLog).toMatchObject({ vpc_id: `\${aws_vpc.${vpcId}.id}`, traffic_type: "ALL", provider: "aws.tokyo", log_destination: `\${aws_cloudwatch_log_group.${groupId}.arn}` });
-    expect(group).toMatchObject({ name: "/aws/vpc/ecg-test-replica/flow-logs", retention_in_days: 90, kms_key_id: props.logsKmsKeyArn, provider: "aws.tokyo" });
+    expect(flowLog).toMatchObject({
+      vpc_id: `\${aws_vpc.${vpcId}.id}`,
+      traffic_type: "ALL",
+      provider: "aws.tokyo",
+      log_destination: `\${aws_cloudwatch_log_group.${groupId}.arn}`,
+    });
+    expect(group).toMatchObject({
+      name: "/aws/vpc/ecg-test-replica/flow-logs",
+      retention_in_days: 90,
+      kms_key_id: props.logsKmsKeyArn,
+      provider: "aws.tokyo",
+    });
     const [[, role]] = resourcesOf(stack, "aws_iam_role");
     // IAM is global: the role has no provider of its own.
     expect(role.provider).toBeUndefined();
     const [trust] = statementsOf(stack, role.assume_role_policy);
-    expect(trust.condition).toContainEqual({ test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:ec2:ap-northeast-1:123456789012:vpc-flow-log/*"] });
+    expect(trust.condition).toContainEqual({
+      test: "ArnLike",
+      variable: "aws:SourceArn",
+      values: ["arn:aws:ec2:ap-northeast-1:123456789012:vpc-flow-log/*"],
+    });
   });
 
   it("[ENV-4] tags every taggable resource with Component=network", () => {
-    for (const type of ["aws_vpc", "aws_subnet", "aws_security_group", "aws_default_security_group", "aws_flow_log", "aws_cloudwatch_log_group", "aws_iam_role"]) {
+    for (const type of [
+      "aws_vpc",
+      "aws_subnet",
+      "aws_security_group",
+      "aws_default_security_group",
+      "aws_flow_log",
+      "aws_cloudwatch_log_group",
+      "aws_iam_role",
+    ]) {
       const all = resourcesOf(stack, type);
       expect(all.length).toBeGreaterThan(0);
       for (const [, resource] of all) expect(resource.tags.Component).toBe("network");
@@ -398,10 +466,22 @@ describe("IsolatedNetwork module (a private-only VPC in another region)", () => 
 
   it.each<[string, Partial<IsolatedNetworkProps>, string]>([
     ["a malformed VPC CIDR", { vpcCidr: "10.11.0/16" }, 'vpcCidr: "10.11.0/16" is not an IPv4 CIDR'],
-    ["one AZ", { availabilityZones: ["ap-northeast-1a"], subnets: ["10.11.1.0/24"] }, "availabilityZones: lists 1 AZ(s); at least 2 are required"],
+    [
+      "one AZ",
+      { availabilityZones: ["ap-northeast-1a"], subnets: ["10.11.1.0/24"] },
+      "availabilityZones: lists 1 AZ(s); at least 2 are required",
+    ],
     ["a subnet per AZ missing", { subnets: ["10.11.1.0/24"] }, "subnets.private: has 1 CIDR(s) but there are 2 AZs"],
-    ["a subnet outside the VPC", { subnets: ["10.11.1.0/24", "10.12.2.0/24"] }, "subnets.private[1]: 10.12.2.0/24 is outside the VPC CIDR 10.11.0.0/16"],
-    ["overlapping subnets", { subnets: ["10.11.1.0/24", "10.11.1.0/25"] }, "subnets.private[1]: 10.11.1.0/25 overlaps subnets.private[0] (10.11.1.0/24)"],
+    [
+      "a subnet outside the VPC",
+      { subnets: ["10.11.1.0/24", "10.12.2.0/24"] },
+      "subnets.private[1]: 10.12.2.0/24 is outside the VPC CIDR 10.11.0.0/16",
+    ],
+    [
+      "overlapping subnets",
+      { subnets: ["10.11.1.0/24", "10.11.1.0/25"] },
+      "subnets.private[1]: 10.11.1.0/25 overlaps subnets.private[0] (10.11.1.0/24)",
+    ],
     ["a retention CloudWatch refuses", { flowLogRetentionDays: 10 }, "flowLogRetentionDays: 10 is not a CloudWatch Logs retention value"],
   ])("refuses %s", (_, overrides, message) => {
     const error = errorOf(() => synthIsolated(overrides));
@@ -412,7 +492,11 @@ describe("IsolatedNetwork module (a private-only VPC in another region)", () => 
 
 describe("subnetLayoutProblems with tiers", () => {
   it("checks only the given tiers (the three of NET-2 by default)", () => {
-    const layout = { vpcCidr: "10.0.0.0/16", availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"], subnets: { private: ["10.0.2.0/24", "10.0.20.0/24"] } };
+    const layout = {
+      vpcCidr: "10.0.0.0/16",
+      availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"],
+      subnets: { private: ["10.0.2.0/24", "10.0.20.0/24"] },
+    };
     expect(subnetLayoutProblems(layout, "", ["private"])).toEqual([]);
     const defaults = subnetLayoutProblems(layout as never).map((p) => p.path);
     expect(defaults).toEqual(expect.arrayContaining(["subnets.public", "subnets.gpu"]));

@@ -35,7 +35,10 @@ const SYSTEM: MonitoredSystem = {
     targetGroups: { blue: "targetgroup/ecg-prod-api/fedcba9876543210", green: "targetgroup/ecg-prod-api-green/0011223344556677" },
   },
 };
-const TOPICS = { critical: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-critical", warning: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-warning" };
+const TOPICS = {
+  critical: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-critical",
+  warning: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-warning",
+};
 const ALARMS: AlarmsProps = {
   ...SYSTEM,
   name: "ecg-prod",
@@ -49,9 +52,12 @@ const TOPIC_PROPS: AlarmTopicsProps = { name: "ecg-prod-alarms", account: TEST_A
 
 const synthAgent = (overrides: Partial<CloudWatchAgentConfigProps> = {}) =>
   synthJson(Testing.synthScope((scope) => new CloudWatchAgentConfig(scope, "agent", { name: "ecg-prod-gpu", ...overrides })));
-const synthTopics = (overrides: Partial<AlarmTopicsProps> = {}) => synthJson(Testing.synthScope((scope) => new AlarmTopics(scope, "topics", { ...TOPIC_PROPS, ...overrides })));
-const synthDashboards = (overrides: Partial<DashboardsProps> = {}) => synthJson(Testing.synthScope((scope) => new Dashboards(scope, "dashboards", { ...DASHBOARDS, ...overrides })));
-const synthTracing = (overrides: Partial<TracingProps> = {}) => synthJson(Testing.synthScope((scope) => new Tracing(scope, "tracing", { ...TRACING, ...overrides })));
+const synthTopics = (overrides: Partial<AlarmTopicsProps> = {}) =>
+  synthJson(Testing.synthScope((scope) => new AlarmTopics(scope, "topics", { ...TOPIC_PROPS, ...overrides })));
+const synthDashboards = (overrides: Partial<DashboardsProps> = {}) =>
+  synthJson(Testing.synthScope((scope) => new Dashboards(scope, "dashboards", { ...DASHBOARDS, ...overrides })));
+const synthTracing = (overrides: Partial<TracingProps> = {}) =>
+  synthJson(Testing.synthScope((scope) => new Tracing(scope, "tracing", { ...TRACING, ...overrides })));
 function synthAlarms(overrides: Partial<AlarmsProps> = {}): { stack: SynthesizedStack; alarms: Alarms } {
   let alarms: Alarms | undefined;
   const stack = synthJson(
@@ -90,7 +96,11 @@ describe("CloudWatchAgentConfig", () => {
   const config = JSON.parse(asTerraformReadsIt(parameter.value));
 
   it("[MON-5] is a Standard String parameter named AmazonCloudWatch-<name> (what CloudWatchAgentServerPolicy lets hosts read)", () => {
-    expect(JSON.stringify(stack)).toHaveResourceWithProperties(SsmParameter, { name: "AmazonCloudWatch-ecg-prod-gpu", type: "String", tier: "Standard" });
+    expect(JSON.stringify(stack)).toHaveResourceWithProperties(SsmParameter, {
+      name: "AmazonCloudWatch-ecg-prod-gpu",
+      type: "String",
+      tier: "Standard",
+    });
   });
 
   it("[MON-5] escapes the agent's ${aws:...} placeholders so that Terraform passes them on literally", () => {
@@ -107,7 +117,17 @@ describe("CloudWatchAgentConfig", () => {
     expect(config.metrics.namespace).toBe("CWAgent");
     expect(config.metrics.aggregation_dimensions).toEqual([["AutoScalingGroupName"]]);
     expect(config.metrics.metrics_collected).toEqual({
-      nvidia_gpu: { measurement: ["utilization_gpu", "utilization_memory", "memory_total", "memory_used", "memory_free", "temperature_gpu", "power_draw"] },
+      nvidia_gpu: {
+        measurement: [
+          "utilization_gpu",
+          "utilization_memory",
+          "memory_total",
+          "memory_used",
+          "memory_free",
+          "temperature_gpu",
+          "power_draw",
+        ],
+      },
       mem: { measurement: ["mem_used_percent"] },
       disk: { measurement: ["used_percent"], resources: ["/", "/scratch"] },
     });
@@ -209,7 +229,11 @@ describe("AlarmTopics", () => {
     for (const [topicId] of topics) {
       const [, policy] = policies.find(([, p]) => p.arn === `\${aws_sns_topic.${topicId}.arn}`)!;
       const statements = statementsOf(stack, policy.policy);
-      expect(statements.map((s) => s.sid)).toEqual(["AccountManagesTopic", "CloudWatchAlarmsOfThisAccountPublish", "DenyInsecureTransport"]);
+      expect(statements.map((s) => s.sid)).toEqual([
+        "AccountManagesTopic",
+        "CloudWatchAlarmsOfThisAccountPublish",
+        "DenyInsecureTransport",
+      ]);
       expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }]);
       expect(statements[1]).toMatchObject({
         principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
@@ -220,7 +244,10 @@ describe("AlarmTopics", () => {
           { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:*"] },
         ],
       });
-      expect(statements[2]).toMatchObject({ effect: "Deny", condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }] });
+      expect(statements[2]).toMatchObject({
+        effect: "Deny",
+        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      });
     }
   });
 
@@ -272,7 +299,11 @@ describe("Dashboards", () => {
   };
 
   it("[MON-1] creates the system, GPU and application dashboards", () => {
-    expect(resourcesOf(stack, "aws_cloudwatch_dashboard").map(([, d]) => d.dashboard_name).sort()).toEqual(["ecg-prod-application", "ecg-prod-gpu", "ecg-prod-system"]);
+    expect(
+      resourcesOf(stack, "aws_cloudwatch_dashboard")
+        .map(([, d]) => d.dashboard_name)
+        .sort(),
+    ).toEqual(["ecg-prod-application", "ecg-prod-gpu", "ecg-prod-system"]);
     expect(JSON.stringify(stack)).toHaveResourceWithProperties(CloudwatchDashboard, { dashboard_name: "ecg-prod-gpu" });
   });
 
@@ -303,18 +334,34 @@ describe("Dashboards", () => {
       ["AWS/EC2", "CPUUtilization", "AutoScalingGroupName", "ecg-prod-ml-audio", { label: "mlAudio" }],
       ["AWS/EC2", "CPUUtilization", "AutoScalingGroupName", "ecg-prod-render", { label: "render" }],
     ]);
-    expect(widget(system, "GPU hosts memory used (%)").metrics[1]).toEqual(["CWAgent", "mem_used_percent", "AutoScalingGroupName", "ecg-prod-render", { label: "render" }]);
+    expect(widget(system, "GPU hosts memory used (%)").metrics[1]).toEqual([
+      "CWAgent",
+      "mem_used_percent",
+      "AutoScalingGroupName",
+      "ecg-prod-render",
+      { label: "render" },
+    ]);
     const disk = widget(system, "GPU hosts disk used (%)");
     expect(disk.stat).toBe("Maximum");
     expect(disk.metrics[0]).toEqual(["CWAgent", "disk_used_percent", "AutoScalingGroupName", "ecg-prod-ml-audio", { label: "mlAudio" }]);
-    expect(widget(system, "GPU hosts network (bytes)").metrics.map((m: any[]) => m[1])).toEqual(["NetworkIn", "NetworkOut", "NetworkIn", "NetworkOut"]);
+    expect(widget(system, "GPU hosts network (bytes)").metrics.map((m: any[]) => m[1])).toEqual([
+      "NetworkIn",
+      "NetworkOut",
+      "NetworkIn",
+      "NetworkOut",
+    ]);
     const alb = ["LoadBalancer", "app/ecg-prod-api/0123456789abcdef"];
     expect(widget(system, "ALB requests and 5xx").metrics).toEqual([
       ["AWS/ApplicationELB", "RequestCount", ...alb],
       ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...alb],
       ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...alb],
     ]);
-    expect(widget(system, "ALB target response time (s)").metrics[0]).toEqual(["AWS/ApplicationELB", "TargetResponseTime", ...alb, { stat: "p90" }]);
+    expect(widget(system, "ALB target response time (s)").metrics[0]).toEqual([
+      "AWS/ApplicationELB",
+      "TargetResponseTime",
+      ...alb,
+      { stat: "p90" },
+    ]);
     expect(widget(system, "ALB traffic (bytes)").metrics).toEqual([["AWS/ApplicationELB", "ProcessedBytes", ...alb]]);
   });
 
@@ -329,7 +376,9 @@ describe("Dashboards", () => {
       ["CWAgent", "nvidia_smi_memory_total", ...asg, { id: "total", visible: false }],
     ]);
     expect(memory.yAxis).toEqual({ left: { min: 0, max: 100 } });
-    expect(widget(gpu, "mlAudio: GPU temperature (°C)").metrics).toEqual([["CWAgent", "nvidia_smi_temperature_gpu", "AutoScalingGroupName", "ecg-prod-ml-audio"]]);
+    expect(widget(gpu, "mlAudio: GPU temperature (°C)").metrics).toEqual([
+      ["CWAgent", "nvidia_smi_temperature_gpu", "AutoScalingGroupName", "ecg-prod-ml-audio"],
+    ]);
   });
 
   it("[MON-1] application: queue depth, completion rate, frame drop rate, memory efficiency (ECG/Render) and DB pool use (ECG/Api) of the environment", () => {
@@ -355,11 +404,17 @@ describe("Dashboards", () => {
       Testing.synthScope((scope) => {
         const asg = new TerraformVariable(scope, "asg", { type: "string" });
         const alb = new TerraformVariable(scope, "alb", { type: "string" });
-        new Dashboards(scope, "dashboards", { ...DASHBOARDS, gpuFleets: { render: asg.stringValue }, loadBalancer: { ...SYSTEM.loadBalancer, arnSuffix: alb.stringValue } });
+        new Dashboards(scope, "dashboards", {
+          ...DASHBOARDS,
+          gpuFleets: { render: asg.stringValue },
+          loadBalancer: { ...SYSTEM.loadBalancer, arnSuffix: alb.stringValue },
+        });
       }),
     );
     const [, gpuDashboard] = resourcesOf(out, "aws_cloudwatch_dashboard").find(([, d]) => d.dashboard_name === "ecg-prod-gpu")!;
-    expect(JSON.parse(gpuDashboard.dashboard_body).widgets[0].properties.metrics).toEqual([["CWAgent", "nvidia_smi_utilization_gpu", "AutoScalingGroupName", "${var.asg}"]]);
+    expect(JSON.parse(gpuDashboard.dashboard_body).widgets[0].properties.metrics).toEqual([
+      ["CWAgent", "nvidia_smi_utilization_gpu", "AutoScalingGroupName", "${var.asg}"],
+    ]);
     const [, systemDashboard] = resourcesOf(out, "aws_cloudwatch_dashboard").find(([, d]) => d.dashboard_name === "ecg-prod-system")!;
     expect(systemDashboard.dashboard_body).toContain('"LoadBalancer","${var.alb}"');
   });
@@ -374,7 +429,10 @@ describe("Dashboards", () => {
     [{ gpuFleets: {} }, "gpuFleets: at least one GPU fleet is required (the GPU dashboard and alarms watch them)"],
     [{ gpuFleets: { "ml audio": "asg" } }, 'gpuFleets: key "ml audio" must be 1-32 letters, digits or dashes'],
     [{ gpuFleets: { render: "" } }, "gpuFleets.render: must not be empty"],
-    [{ loadBalancer: { ...SYSTEM.loadBalancer, arnSuffix: "ecg-prod-api" } }, 'loadBalancer.arnSuffix: "ecg-prod-api" must be an ARN suffix starting with app/'],
+    [
+      { loadBalancer: { ...SYSTEM.loadBalancer, arnSuffix: "ecg-prod-api" } },
+      'loadBalancer.arnSuffix: "ecg-prod-api" must be an ARN suffix starting with app/',
+    ],
     [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: { blue: "" } } }, "loadBalancer.targetGroups.blue: must not be empty"],
     [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: {} } }, "loadBalancer.targetGroups: at least one target group is required"],
   ])("[MON-1] refuses %j", (overrides, message) => {
@@ -435,12 +493,30 @@ describe("Alarms", () => {
 
   it("[MON-2] critical: GPU memory > 90% (100*used/total of the fleet's fullest GPU) for 5 minutes", () => {
     const gpu = alarm("gpu-memory-render");
-    expect(gpu).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 90, evaluation_periods: 5, datapoints_to_alarm: 5, treat_missing_data: "notBreaching" });
+    expect(gpu).toMatchObject({
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 90,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 5,
+      treat_missing_data: "notBreaching",
+    });
     const q = queriesOf(gpu);
     expect(q.result).toMatchObject({ expression: "100 * used / total", return_data: true });
     const dims = { AutoScalingGroupName: "ecg-prod-render" };
-    expect(q.used.metric).toEqual({ namespace: "CWAgent", metric_name: "nvidia_smi_memory_used", dimensions: dims, period: 60, stat: "Maximum" });
-    expect(q.total.metric).toEqual({ namespace: "CWAgent", metric_name: "nvidia_smi_memory_total", dimensions: dims, period: 60, stat: "Maximum" });
+    expect(q.used.metric).toEqual({
+      namespace: "CWAgent",
+      metric_name: "nvidia_smi_memory_used",
+      dimensions: dims,
+      period: 60,
+      stat: "Maximum",
+    });
+    expect(q.total.metric).toEqual({
+      namespace: "CWAgent",
+      metric_name: "nvidia_smi_memory_total",
+      dimensions: dims,
+      period: 60,
+      stat: "Maximum",
+    });
     expect(q.used.return_data).toBe(false);
     expect(gpu.metric_name).toBeUndefined();
   });
@@ -470,20 +546,47 @@ describe("Alarms", () => {
 
   it("[MON-2] critical: DB connection pool exhausted (DbPoolInUse >= DbPoolSize) for 3 minutes", () => {
     const pool = alarm("db-pool-exhausted");
-    expect(pool).toMatchObject({ comparison_operator: "GreaterThanOrEqualToThreshold", threshold: 100, evaluation_periods: 3, datapoints_to_alarm: 3 });
+    expect(pool).toMatchObject({
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      threshold: 100,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+    });
     const q = queriesOf(pool);
     expect(q.result.expression).toBe("100 * inUse / size");
-    expect(q.inUse.metric).toMatchObject({ namespace: "ECG/Api", metric_name: "DbPoolInUse", dimensions: { Environment: "prod" }, period: 60 });
-    expect(q.size.metric).toMatchObject({ namespace: "ECG/Api", metric_name: "DbPoolSize", dimensions: { Environment: "prod" }, period: 60 });
+    expect(q.inUse.metric).toMatchObject({
+      namespace: "ECG/Api",
+      metric_name: "DbPoolInUse",
+      dimensions: { Environment: "prod" },
+      period: 60,
+    });
+    expect(q.size.metric).toMatchObject({
+      namespace: "ECG/Api",
+      metric_name: "DbPoolSize",
+      dimensions: { Environment: "prod" },
+      period: 60,
+    });
   });
 
   it("[MON-2] critical: more than 5% 5xx (target and ALB) of at least 10 requests a minute, 3 minutes in a row", () => {
     const errors = alarm("alb-5xx");
-    expect(errors).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 5, evaluation_periods: 3, datapoints_to_alarm: 3, treat_missing_data: "notBreaching" });
+    expect(errors).toMatchObject({
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 5,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: "notBreaching",
+    });
     const q = queriesOf(errors);
     expect(q.result.expression).toBe("IF(requests >= 10, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)");
     const alb = { LoadBalancer: "app/ecg-prod-api/0123456789abcdef" };
-    expect(q.requests.metric).toEqual({ namespace: "AWS/ApplicationELB", metric_name: "RequestCount", dimensions: alb, period: 60, stat: "Sum" });
+    expect(q.requests.metric).toEqual({
+      namespace: "AWS/ApplicationELB",
+      metric_name: "RequestCount",
+      dimensions: alb,
+      period: 60,
+      stat: "Sum",
+    });
     expect(q.target5xx.metric.metric_name).toBe("HTTPCode_Target_5XX_Count");
     expect(q.elb5xx.metric.metric_name).toBe("HTTPCode_ELB_5XX_Count");
     expect(alarmNamed(synthAlarms({ http5xxPercent: 2 }).stack, "ecg-prod-alb-5xx").threshold).toBe(2);
@@ -507,10 +610,17 @@ describe("Alarms", () => {
   it("[CI-5] judges each target group's own 5xx share and p90 latency, so a 10% canary slice is not averaged away", () => {
     for (const [group, suffix] of Object.entries(SYSTEM.loadBalancer.targetGroups)) {
       const errors = alarm(`target-5xx-${group}`);
-      expect(errors).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 5, evaluation_periods: 2, datapoints_to_alarm: 2, treat_missing_data: "notBreaching" });
+      expect(errors).toMatchObject({
+        comparison_operator: "GreaterThanThreshold",
+        threshold: 5,
+        evaluation_periods: 2,
+        datapoints_to_alarm: 2,
+        treat_missing_data: "notBreaching",
+      });
       const q = Object.fromEntries(errors.metric_query.map((m: any) => [m.id, m]));
       expect(q.result.expression).toBe("IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)");
-      for (const id of ["requests", "errors"]) expect(q[id].metric.dimensions).toEqual({ TargetGroup: suffix, LoadBalancer: "app/ecg-prod-api/0123456789abcdef" });
+      for (const id of ["requests", "errors"])
+        expect(q[id].metric.dimensions).toEqual({ TargetGroup: suffix, LoadBalancer: "app/ecg-prod-api/0123456789abcdef" });
       expect(q.errors.metric.metric_name).toBe("HTTPCode_Target_5XX_Count");
       expect(alarm(`target-response-time-${group}`)).toMatchObject({
         metric_name: "TargetResponseTime",
@@ -533,9 +643,16 @@ describe("Alarms", () => {
       period: 300,
       treat_missing_data: "missing",
     });
-    expect(alarmNamed(synthAlarms({ database: { instanceIdentifier: "db", minimumFreeStorageGiB: 50 } }).stack, "ecg-prod-rds-free-storage").threshold).toBe(50 * 1024 ** 3);
+    expect(
+      alarmNamed(synthAlarms({ database: { instanceIdentifier: "db", minimumFreeStorageGiB: 50 } }).stack, "ecg-prod-rds-free-storage")
+        .threshold,
+    ).toBe(50 * 1024 ** 3);
     const redis = alarm("redis-memory-shard-2");
-    expect(redis).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: 90, ...{ evaluation_periods: 5, datapoints_to_alarm: 5 } });
+    expect(redis).toMatchObject({
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 90,
+      ...{ evaluation_periods: 5, datapoints_to_alarm: 5 },
+    });
     const q = queriesOf(redis);
     expect(q.result.expression).toBe("MAX([node1, node2, node3])");
     expect(["node1", "node2", "node3"].map((id) => q[id].metric.dimensions)).toEqual([
@@ -543,7 +660,12 @@ describe("Alarms", () => {
       { CacheClusterId: "ecg-prod-0002-002" },
       { CacheClusterId: "ecg-prod-0002-003" },
     ]);
-    expect(q.node1.metric).toMatchObject({ namespace: "AWS/ElastiCache", metric_name: "DatabaseMemoryUsagePercentage", stat: "Maximum", period: 60 });
+    expect(q.node1.metric).toMatchObject({
+      namespace: "AWS/ElastiCache",
+      metric_name: "DatabaseMemoryUsagePercentage",
+      stat: "Maximum",
+      period: 60,
+    });
   });
 
   it("[MON-2] warning: CPU > 80% for 5 minutes of the API service and per GPU fleet", () => {
@@ -570,7 +692,13 @@ describe("Alarms", () => {
   });
 
   it("[MON-2] warning: memory > 85% (API service, GPU hosts) and disk > 80% (GPU hosts) for 5 minutes", () => {
-    expect(alarm("api-memory")).toMatchObject({ namespace: "AWS/ECS", metric_name: "MemoryUtilization", threshold: 85, comparison_operator: "GreaterThanThreshold", ...FIVE_MINUTES });
+    expect(alarm("api-memory")).toMatchObject({
+      namespace: "AWS/ECS",
+      metric_name: "MemoryUtilization",
+      threshold: 85,
+      comparison_operator: "GreaterThanThreshold",
+      ...FIVE_MINUTES,
+    });
     expect(alarm("host-memory-render")).toMatchObject({
       namespace: "CWAgent",
       metric_name: "mem_used_percent",
@@ -606,10 +734,23 @@ describe("Alarms", () => {
 
   it("[MON-2] warning: PostgreSQL CPU of every instance, replica lag > 60 s, Redis engine CPU per shard", () => {
     expect(alarm("rds-cpu").dimensions).toEqual({ DBInstanceIdentifier: "ecg-prod" });
-    expect(alarm("rds-cpu-replica-1")).toMatchObject({ dimensions: { DBInstanceIdentifier: "ecg-prod-replica-1" }, threshold: 80, ...FIVE_MINUTES });
-    expect(alarm("rds-replica-lag-1")).toMatchObject({ metric_name: "ReplicaLag", dimensions: { DBInstanceIdentifier: "ecg-prod-replica-1" }, threshold: 60, statistic: "Maximum" });
+    expect(alarm("rds-cpu-replica-1")).toMatchObject({
+      dimensions: { DBInstanceIdentifier: "ecg-prod-replica-1" },
+      threshold: 80,
+      ...FIVE_MINUTES,
+    });
+    expect(alarm("rds-replica-lag-1")).toMatchObject({
+      metric_name: "ReplicaLag",
+      dimensions: { DBInstanceIdentifier: "ecg-prod-replica-1" },
+      threshold: 60,
+      statistic: "Maximum",
+    });
     const redis = queriesOf(alarm("redis-engine-cpu-shard-3"));
-    expect(redis.node3.metric).toMatchObject({ metric_name: "EngineCPUUtilization", dimensions: { CacheClusterId: "ecg-prod-0003-003" }, stat: "Average" });
+    expect(redis.node3.metric).toMatchObject({
+      metric_name: "EngineCPUUtilization",
+      dimensions: { CacheClusterId: "ecg-prod-0003-003" },
+      stat: "Average",
+    });
     // No replicas, no replica alarms.
     const { alarms: single } = synthAlarms({ database: { instanceIdentifier: "ecg-prod" } });
     expect(Object.keys(single.warning).filter((k) => k.startsWith("rds-"))).toEqual(["rds-cpu"]);
@@ -639,7 +780,11 @@ describe("Alarms", () => {
     });
     expect(referenced).toEqual([
       "ecg-prod-alb-5xx",
-      ...["blue", "green"].flatMap((g) => [`ecg-prod-alb-unhealthy-hosts-${g}`, `ecg-prod-target-5xx-${g}`, `ecg-prod-target-response-time-${g}`]),
+      ...["blue", "green"].flatMap((g) => [
+        `ecg-prod-alb-unhealthy-hosts-${g}`,
+        `ecg-prod-target-5xx-${g}`,
+        `ecg-prod-target-response-time-${g}`,
+      ]),
     ]);
     // CodeDeploy watches at most 10 alarms per deployment group.
     expect(alarms.deploymentAlarmNames.length).toBeLessThanOrEqual(10);
@@ -648,10 +793,25 @@ describe("Alarms", () => {
   it("[MON-2] chooses missing-data handling per alarm", () => {
     const missing = (key: string) => alarm(key).treat_missing_data;
     expect(["render-queue-depth"].map(missing)).toEqual(["breaching"]);
-    expect(alarmNamed(synthAlarms({ renderAlwaysRunning: false }).stack, "ecg-prod-render-queue-depth").treat_missing_data).toBe("notBreaching");
-    const quiet = ["gpu-memory-render", "frame-drop-rate", "db-pool-exhausted", "alb-5xx", "alb-unhealthy-hosts-blue", "target-5xx-green", "alb-response-time", "target-response-time-blue", "api-cpu", "host-disk-render"];
+    expect(alarmNamed(synthAlarms({ renderAlwaysRunning: false }).stack, "ecg-prod-render-queue-depth").treat_missing_data).toBe(
+      "notBreaching",
+    );
+    const quiet = [
+      "gpu-memory-render",
+      "frame-drop-rate",
+      "db-pool-exhausted",
+      "alb-5xx",
+      "alb-unhealthy-hosts-blue",
+      "target-5xx-green",
+      "alb-response-time",
+      "target-response-time-blue",
+      "api-cpu",
+      "host-disk-render",
+    ];
     expect(quiet.map(missing)).toEqual(Array(quiet.length).fill("notBreaching"));
-    expect(["rds-free-storage", "rds-cpu", "rds-replica-lag-1", "redis-memory-shard-1", "redis-engine-cpu-shard-1"].map(missing)).toEqual(Array(5).fill("missing"));
+    expect(["rds-free-storage", "rds-cpu", "rds-replica-lag-1", "redis-memory-shard-1", "redis-engine-cpu-shard-1"].map(missing)).toEqual(
+      Array(5).fill("missing"),
+    );
   });
 
   it("[ENV-4] tags every alarm with Component=observability", () => {
@@ -663,16 +823,28 @@ describe("Alarms", () => {
     [{ name: "ecg/prod" }, 'name: "ecg/prod" must be 1-200 letters, digits, - or _'],
     [{ gpuFleets: {} }, "gpuFleets: at least one GPU fleet is required"],
     [{ environment: "" }, "environment: must not be empty"],
-    [{ loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: { blue: "ecg-prod-api" } } }, 'loadBalancer.targetGroups.blue: "ecg-prod-api" must be an ARN suffix starting with targetgroup/'],
+    [
+      { loadBalancer: { ...SYSTEM.loadBalancer, targetGroups: { blue: "ecg-prod-api" } } },
+      'loadBalancer.targetGroups.blue: "ecg-prod-api" must be an ARN suffix starting with targetgroup/',
+    ],
     [{ topics: { ...TOPICS, warning: "" } }, "topics.warning: must be the ARN of the warning topic"],
     [{ database: { instanceIdentifier: "" } }, "database.instanceIdentifier: must not be empty"],
     [{ database: { instanceIdentifier: "db", replicaIdentifiers: ["db"] } }, 'database.replicaIdentifiers[0]: "db" is the primary'],
     [{ database: { instanceIdentifier: "db", replicaIdentifiers: [""] } }, "database.replicaIdentifiers[0]: must not be empty"],
-    [{ database: { instanceIdentifier: "db", minimumFreeStorageGiB: 0 } }, "database.minimumFreeStorageGiB: 0 must be above 0 and at most 65536 (RDS storage limit)"],
-    [{ database: { instanceIdentifier: "db", maximumReplicaLagSeconds: 0.5 } }, "database.maximumReplicaLagSeconds: 0.5 must be a whole number of seconds >= 1"],
+    [
+      { database: { instanceIdentifier: "db", minimumFreeStorageGiB: 0 } },
+      "database.minimumFreeStorageGiB: 0 must be above 0 and at most 65536 (RDS storage limit)",
+    ],
+    [
+      { database: { instanceIdentifier: "db", maximumReplicaLagSeconds: 0.5 } },
+      "database.maximumReplicaLagSeconds: 0.5 must be a whole number of seconds >= 1",
+    ],
     [{ redis: { replicationGroupId: "", shards: 1, replicasPerShard: 1 } }, "redis.replicationGroupId: must not be empty"],
     [{ redis: { replicationGroupId: "rg", shards: 0, replicasPerShard: 1 } }, "redis.shards: 0 must be a whole number from 1 to 500"],
-    [{ redis: { replicationGroupId: "rg", shards: 1, replicasPerShard: 6 } }, "redis.replicasPerShard: 6 must be a whole number from 0 to 5"],
+    [
+      { redis: { replicationGroupId: "rg", shards: 1, replicasPerShard: 6 } },
+      "redis.replicasPerShard: 6 must be a whole number from 0 to 5",
+    ],
     [{ http5xxPercent: 0 }, "http5xxPercent: 0 must be above 0 and below 100"],
     [{ http5xxPercent: 100 }, "http5xxPercent: 100 must be above 0 and below 100"],
   ])("[MON-2] refuses %j", (overrides, message) => {
@@ -707,7 +879,14 @@ describe("Tracing", () => {
   });
 
   it("[MON-4] samples the API at 5% after 1 request a second, and the Celery and render tasks at 10%", () => {
-    expect(rules["ecg-prod-api"]).toMatchObject({ service_name: "backend-api", url_path: "*", reservoir_size: 1, fixed_rate: 0.05, resource_arn: "*", version: 1 });
+    expect(rules["ecg-prod-api"]).toMatchObject({
+      service_name: "backend-api",
+      url_path: "*",
+      reservoir_size: 1,
+      fixed_rate: 0.05,
+      resource_arn: "*",
+      version: 1,
+    });
     expect(rules["ecg-prod-celery"]).toMatchObject({ service_name: "celery-workers", reservoir_size: 1, fixed_rate: 0.1 });
     expect(rules["ecg-prod-render"]).toMatchObject({ service_name: "gpu-render-server", reservoir_size: 1, fixed_rate: 0.1 });
     const custom = synthTracing({ apiSampleRate: 0.2, apiReservoirPerSecond: 5, taskSampleRate: 1, healthCheckPath: "/healthz" });
@@ -721,12 +900,18 @@ describe("Tracing", () => {
     expect(groups["ecg-prod-api-errors"].filter_expression).toBe('service("backend-api") { fault = true OR error = true }');
     expect(groups["ecg-prod-api-slow"].filter_expression).toBe('service("backend-api") { responsetime > 2 }');
     expect(groups["ecg-prod-render"].filter_expression).toBe('service("gpu-render-server") OR service("celery-workers")');
-    expect(JSON.stringify(stack)).toHaveResourceWithProperties(XrayGroup, { group_name: "ecg-prod-api-slow", insights_configuration: { insights_enabled: true, notifications_enabled: true } });
+    expect(JSON.stringify(stack)).toHaveResourceWithProperties(XrayGroup, {
+      group_name: "ecg-prod-api-slow",
+      insights_configuration: { insights_enabled: true, notifications_enabled: true },
+    });
   });
 
   it("[MON-4] keeps every rule and group name within X-Ray's 32 characters at the longest name it accepts", () => {
     const longest = synthTracing({ name: "a".repeat(21) });
-    const names = [...resourcesOf(longest, "aws_xray_sampling_rule").map(([, r]) => r.rule_name), ...resourcesOf(longest, "aws_xray_group").map(([, g]) => g.group_name)];
+    const names = [
+      ...resourcesOf(longest, "aws_xray_sampling_rule").map(([, r]) => r.rule_name),
+      ...resourcesOf(longest, "aws_xray_group").map(([, g]) => g.group_name),
+    ];
     expect(Math.max(...names.map((n) => n.length))).toBe(32);
   });
 
@@ -735,7 +920,10 @@ describe("Tracing", () => {
     [{ name: "a".repeat(22) }, `name: "${"a".repeat(22)}" must be 1-21 letters, digits, - or _`],
     [{ name: "ecg prod" }, 'name: "ecg prod" must be 1-21 letters'],
     [{ services: { ...TRACING.services, api: "" } }, 'services.api: "" must be 1-64 characters without quotes or backslashes'],
-    [{ services: { ...TRACING.services, render: 'gpu"render' } }, 'services.render: "gpu"render" must be 1-64 characters without quotes or backslashes'],
+    [
+      { services: { ...TRACING.services, render: 'gpu"render' } },
+      'services.render: "gpu"render" must be 1-64 characters without quotes or backslashes',
+    ],
     [{ apiSampleRate: 1.5 }, "apiSampleRate: 1.5 must be a share from 0 to 1"],
     [{ taskSampleRate: -0.1 }, "taskSampleRate: -0.1 must be a share from 0 to 1"],
     [{ apiReservoirPerSecond: 0.5 }, "apiReservoirPerSecond: 0.5 must be a whole number >= 0"],

@@ -37,7 +37,9 @@ function withActions(plan: Json, actionsFor: (rc: Json) => string[]): Json {
 const devCreate = loadFixture(REQUIRED[0]);
 const prodReplan = loadFixture(REQUIRED[1]);
 /** Destroy plans of the lane (ecg-dev's is required; any other one found is exercised too). */
-const destroyFixtures = [...new Set(["ecg-dev.destroy.json.gz", ...readdirSync(FIXTURES).filter((f) => /^ecg-.+\.destroy\.json\.gz$/.test(f))])];
+const destroyFixtures = [
+  ...new Set(["ecg-dev.destroy.json.gz", ...readdirSync(FIXTURES).filter((f) => /^ecg-.+\.destroy\.json\.gz$/.test(f))]),
+];
 
 describe("plan fixtures", () => {
   it("[PLT-6] the lane's required plans are present and are plan JSON 1.x", () => {
@@ -72,16 +74,28 @@ describe("summarizePlan on the lane's plans", () => {
     // The lane re-plans with -target; Terraform marks that plan incomplete.
     expect(prodReplan.complete).toBe(false);
     expect(summary.complete).toBe(false);
-    expect(renderComment([{ stack: "ecg-prod", summary }])).toContain(`| \`ecg-prod\` | 📝 changes, partial plan | 0 | ${updates} | 0 | 0 |`);
+    expect(renderComment([{ stack: "ecg-prod", summary }])).toContain(
+      `| \`ecg-prod\` | 📝 changes, partial plan | 0 | ${updates} | 0 | 0 |`,
+    );
   });
 
   it("[PLT-6] a destroy of the dev plan's resources lists every stateful one under the warning", () => {
     const destroy = withActions(devCreate, () => ["delete"]);
     const summary = summarizePlan(destroy);
     expect(summary.destroys).toBe(countActions(destroy, ["delete"]));
-    const stateful = destroy.resource_changes.filter((rc: Json) => rc.mode === "managed" && isStatefulType(rc.type)).map((rc: Json) => rc.address);
+    const stateful = destroy.resource_changes
+      .filter((rc: Json) => rc.mode === "managed" && isStatefulType(rc.type))
+      .map((rc: Json) => rc.address);
     // The dev stack holds the database, Redis, buckets, keys, secrets, registries and log groups.
-    for (const type of ["aws_db_instance", "aws_elasticache_replication_group", "aws_s3_bucket", "aws_kms_key", "aws_secretsmanager_secret", "aws_ecr_repository", "aws_cloudwatch_log_group"]) {
+    for (const type of [
+      "aws_db_instance",
+      "aws_elasticache_replication_group",
+      "aws_s3_bucket",
+      "aws_kms_key",
+      "aws_secretsmanager_secret",
+      "aws_ecr_repository",
+      "aws_cloudwatch_log_group",
+    ]) {
       expect(stateful.some((a: string) => a.startsWith(`${type}.`))).toBe(true);
     }
     expect(summary.statefulAtRisk.map((r) => r.address)).toEqual(stateful);
@@ -97,7 +111,9 @@ describe("summarizePlan on the lane's plans", () => {
   it("[PLT-6] a replacement counts once, under Replace, in either order of delete and create", () => {
     const db = devCreate.resource_changes.find((rc: Json) => rc.type === "aws_db_instance").address;
     const role = devCreate.resource_changes.find((rc: Json) => rc.type === "aws_iam_role").address;
-    const plan = withActions(devCreate, (rc) => (rc.address === db ? ["delete", "create"] : rc.address === role ? ["create", "delete"] : ["no-op"]));
+    const plan = withActions(devCreate, (rc) =>
+      rc.address === db ? ["delete", "create"] : rc.address === role ? ["create", "delete"] : ["no-op"],
+    );
     const summary = summarizePlan(plan);
     expect(summary).toMatchObject({ adds: 0, changes: 0, replaces: 2, destroys: 0 });
     expect(summary.statefulAtRisk.map((r) => [r.address, r.kind])).toEqual([[db, "replace"]]);
@@ -109,7 +125,9 @@ describe("summarizePlan on the lane's plans", () => {
     const summary = summarizePlan(plan);
     expect(summary.destroys).toBe(countActions(plan, ["delete"]));
     expect(summary.destroys).toBeGreaterThan(0);
-    const stateful = plan.resource_changes.filter((rc: Json) => rc.mode === "managed" && rc.change.actions.includes("delete") && isStatefulType(rc.type));
+    const stateful = plan.resource_changes.filter(
+      (rc: Json) => rc.mode === "managed" && rc.change.actions.includes("delete") && isStatefulType(rc.type),
+    );
     expect(summary.statefulAtRisk).toHaveLength(stateful.length);
     const comment = renderComment([{ stack: name.split(".")[0], summary }]);
     for (const rc of stateful) expect(comment).toContain(`\`${rc.address}\``);
@@ -136,7 +154,14 @@ describe("renderComment", () => {
 
   it("[PLT-6] one comment, marker first, one table row per stack in the order given, failed stacks with their error", () => {
     const error = "\u001b[31mError:\u001b[0m reading S3 state: AccessDenied\nwith ```fences``` inside";
-    const comment = renderComment([{ stack: "ecg-dev", summary: dev }, { stack: "ecg-staging", error }, { stack: "ecg-prod", summary: prod }], { commit: "abc1234", runUrl: "https://github.com/o/r/actions/runs/1" });
+    const comment = renderComment(
+      [
+        { stack: "ecg-dev", summary: dev },
+        { stack: "ecg-staging", error },
+        { stack: "ecg-prod", summary: prod },
+      ],
+      { commit: "abc1234", runUrl: "https://github.com/o/r/actions/runs/1" },
+    );
     expect(comment.split("\n")[0]).toBe(PLAN_SUMMARY_MARKER);
     const rows = comment.split("\n").filter((l) => /^\| `ecg-/.test(l));
     expect(rows).toEqual([
@@ -223,23 +248,39 @@ describe("summarizePlanText (Terraform Cloud speculative plans)", () => {
     const role = addresses.find((a) => a.startsWith("aws_iam_role."))!;
     const creates = addresses.filter((a) => a !== db && a !== bucket && a !== role);
     const text = planText(
-      [...creates.map((a): [string, string] => [a, "will be created"]), [db, "must be replaced"], [`${bucket} (deposed object 1a2b3c4d)`, "will be destroyed"], [role, "will be updated in-place"]],
+      [
+        ...creates.map((a): [string, string] => [a, "will be created"]),
+        [db, "must be replaced"],
+        [`${bucket} (deposed object 1a2b3c4d)`, "will be destroyed"],
+        [role, "will be updated in-place"],
+      ],
       `Plan: ${creates.length + 1} to add, 1 to change, 2 to destroy.`,
     );
     const summary = summarizePlanText(text);
     expect(summary).toMatchObject({ source: "text", adds: creates.length, changes: 1, replaces: 1, destroys: 1, complete: true });
-    expect(summary.statefulAtRisk.map((r) => [r.address, r.kind])).toEqual([[db, "replace"], [bucket, "destroy"]]);
+    expect(summary.statefulAtRisk.map((r) => [r.address, r.kind])).toEqual([
+      [db, "replace"],
+      [bucket, "destroy"],
+    ]);
     // Drift notes are not changes of this plan.
     expect(summary.resources.some((r) => r.address.includes("drifted") || r.address.includes("gone"))).toBe(false);
     expect(summary.resources).toHaveLength(addresses.length);
   });
 
   it("[PLT-5] module addresses, imports, no changes, and a plan that never finished", () => {
-    const text = planText([['module.data.aws_kms_key.this["a"]', "will be destroyed"]], "Plan: 1 to import, 0 to add, 0 to change, 1 to destroy.");
+    const text = planText(
+      [['module.data.aws_kms_key.this["a"]', "will be destroyed"]],
+      "Plan: 1 to import, 0 to add, 0 to change, 1 to destroy.",
+    );
     const summary = summarizePlanText(text);
     expect(summary).toMatchObject({ imports: 1, destroys: 1 });
     expect(summary.statefulAtRisk[0]).toMatchObject({ type: "aws_kms_key", kind: "destroy" });
-    expect(summarizePlanText("No changes. Your infrastructure matches the configuration.\n")).toMatchObject({ adds: 0, changes: 0, replaces: 0, destroys: 0 });
+    expect(summarizePlanText("No changes. Your infrastructure matches the configuration.\n")).toMatchObject({
+      adds: 0,
+      changes: 0,
+      replaces: 0,
+      destroys: 0,
+    });
     expect(() => summarizePlanText("│ Error: No valid credential sources found\n")).toThrow(/did not finish/);
   });
 });

@@ -26,7 +26,10 @@ const prodOnly: Rule = {
   fix: "nothing",
 };
 
-function stackWith(groups: Record<string, number | undefined>, app: App = Testing.app()): { stack: TerraformStack; nodes: Record<string, CloudwatchLogGroup> } {
+function stackWith(
+  groups: Record<string, number | undefined>,
+  app: App = Testing.app(),
+): { stack: TerraformStack; nodes: Record<string, CloudwatchLogGroup> } {
   const stack = new TerraformStack(app, "policy-test");
   new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
   const nodes = Object.fromEntries(
@@ -40,7 +43,14 @@ describe("policy engine", () => {
     const { stack } = stackWith({ good: 30, bad: undefined });
     const report = evaluate(stack, { rules: [retention], production: false });
     expect(report.findings).toEqual([
-      { rule: "CKV_AWS_66", severity: "error", address: "aws_cloudwatch_log_group.bad", path: "policy-test/bad", found: "no retention", fix: "set retention_in_days" },
+      {
+        rule: "CKV_AWS_66",
+        severity: "error",
+        address: "aws_cloudwatch_log_group.bad",
+        path: "policy-test/bad",
+        found: "no retention",
+        fix: "set retention_in_days",
+      },
     ]);
     expect(formatReport(report)).toBe(
       [

@@ -15,7 +15,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket, type S3BucketConfig } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SecretsmanagerSecretRotation, type SecretsmanagerSecretRotationRotationRules } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import {
+  SecretsmanagerSecretRotation,
+  type SecretsmanagerSecretRotationRotationRules,
+} from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { SecurityGroup, type SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Wafv2WebAcl, type Wafv2WebAclConfig, type Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
@@ -56,7 +59,12 @@ export const ruleTypesIn = (stack: TerraformStack, rule: Rule): string[] =>
   Object.keys(stack.toTerraform().resource ?? {}).filter((type) => rule.types.includes(type) || rule.types.includes(ALL_TYPES));
 
 /** Builds a fixture and evaluates it against `rule` alone. */
-export function evaluateFixture<T>(rule: Rule, build: (stack: TerraformStack) => T, production = true, stackId = "policy-test"): { report: PolicyReport; built: T; stack: TerraformStack } {
+export function evaluateFixture<T>(
+  rule: Rule,
+  build: (stack: TerraformStack) => T,
+  production = true,
+  stackId = "policy-test",
+): { report: PolicyReport; built: T; stack: TerraformStack } {
   const { stack, built } = fixtureStack(build, stackId);
   return { report: evaluate(stack, { rules: [rule], production }), built, stack };
 }
@@ -100,11 +108,25 @@ export const securityGroup = (stack: TerraformStack, config: Partial<SecurityGro
   new SecurityGroup(stack, id, { name: id, description: "Backend API tasks", vpcId: VPC_ID, ...config });
 
 /** An inline rule: HTTPS in from the internet, over IPv4 and IPv6. */
-export const HTTPS_FROM_INTERNET = { description: "HTTPS from the internet", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] };
+export const HTTPS_FROM_INTERNET = {
+  description: "HTTPS from the internet",
+  protocol: "tcp",
+  fromPort: 443,
+  toPort: 443,
+  cidrBlocks: ["0.0.0.0/0"],
+  ipv6CidrBlocks: ["::/0"],
+};
 
 /** A rule resource: HTTPS in from the internet (IPv4) to `sg`, with `ipProtocol` spelled as given. */
 export const httpsFromInternetRule = (stack: TerraformStack, sg: SecurityGroup, ipProtocol = "tcp") =>
-  new VpcSecurityGroupIngressRule(stack, "https", { securityGroupId: sg.id, ipProtocol, fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS from the internet" });
+  new VpcSecurityGroupIngressRule(stack, "https", {
+    securityGroupId: sg.id,
+    ipProtocol,
+    fromPort: 443,
+    toPort: 443,
+    cidrIpv4: "0.0.0.0/0",
+    description: "HTTPS from the internet",
+  });
 
 // ---------------------------------------------------------------- load balancing
 
@@ -154,8 +176,17 @@ export const RATE_LIMIT: Wafv2WebAclRule = {
 };
 
 /** A regional web ACL with these rules (`rule` blocks or `rule_json`); by default rate limiting and known bad inputs. */
-export const webAcl = (stack: TerraformStack, rules: Pick<Wafv2WebAclConfig, "rule" | "ruleJson"> = { rule: [RATE_LIMIT, managedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 1)] }) =>
-  new Wafv2WebAcl(stack, "waf", { name: "ecg-alb", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig: visibility("ecg-alb"), ...rules });
+export const webAcl = (
+  stack: TerraformStack,
+  rules: Pick<Wafv2WebAclConfig, "rule" | "ruleJson"> = { rule: [RATE_LIMIT, managedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 1)] },
+) =>
+  new Wafv2WebAcl(stack, "waf", {
+    name: "ecg-alb",
+    scope: "REGIONAL",
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility("ecg-alb"),
+    ...rules,
+  });
 
 // ---------------------------------------------------------------- ECS and compute
 
@@ -191,7 +222,9 @@ export const launchTemplate = (stack: TerraformStack, config: Partial<LaunchTemp
     imageId: "ami-0123456789abcdef0",
     instanceType: "g4dn.2xlarge",
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+    blockDeviceMappings: [
+      { deviceName: "/dev/xvda", ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+    ],
     networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: [PEER_SG] }],
     ...config,
   });
@@ -206,7 +239,11 @@ export const mixedInstances = (
   override: AutoscalingGroupMixedInstancesPolicyLaunchTemplateOverride[],
   onDemandPercentageAboveBaseCapacity = 0,
 ): AutoscalingGroupMixedInstancesPolicy => ({
-  instancesDistribution: { onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity, spotAllocationStrategy: "price-capacity-optimized" },
+  instancesDistribution: {
+    onDemandBaseCapacity: 1,
+    onDemandPercentageAboveBaseCapacity,
+    spotAllocationStrategy: "price-capacity-optimized",
+  },
   launchTemplate: {
     launchTemplateSpecification: { launchTemplateId: template.id, version: "$Latest" },
     override,
@@ -216,7 +253,11 @@ export const mixedInstances = (
 // ---------------------------------------------------------------- IAM and secrets
 
 /** Statements for the "no Allow *" rule. */
-export const READ_OBJECTS: DataAwsIamPolicyDocumentStatement = { effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::ecg-test-bucket/*"] };
+export const READ_OBJECTS: DataAwsIamPolicyDocumentStatement = {
+  effect: "Allow",
+  actions: ["s3:GetObject", "s3:PutObject"],
+  resources: ["arn:aws:s3:::ecg-test-bucket/*"],
+};
 export const ALLOW_ALL: DataAwsIamPolicyDocumentStatement = { effect: "Allow", actions: ["*"], resources: ["*"] };
 
 /** A role policy of role ecg-test, whose JSON `policy` gives (and may add data sources for). */
@@ -230,7 +271,9 @@ export const rolePolicy =
 export const trustDocument =
   (principals: { type: string; identifiers: string[] }): Build =>
   (stack) => {
-    const doc = new DataAwsIamPolicyDocument(stack, "trust-doc", { statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [principals] }] });
+    const doc = new DataAwsIamPolicyDocument(stack, "trust-doc", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [principals] }],
+    });
     new IamRole(stack, "role", { name: "ecg-test", assumeRolePolicy: doc.json });
   };
 
@@ -246,13 +289,15 @@ export const secret =
   (kmsKeyId: string | undefined, rotationRules?: SecretsmanagerSecretRotationRotationRules): Build =>
   (stack) => {
     const s = new SecretsmanagerSecret(stack, "secret", { name: "ecg/test", kmsKeyId });
-    if (rotationRules) new SecretsmanagerSecretRotation(stack, "rotation", { secretId: s.id, rotationLambdaArn: ROTATION_LAMBDA, rotationRules });
+    if (rotationRules)
+      new SecretsmanagerSecretRotation(stack, "rotation", { secretId: s.id, rotationLambdaArn: ROTATION_LAMBDA, rotationRules });
   };
 
 // ---------------------------------------------------------------- buckets and bucket policies
 
 /** The bucket ecg-test-bucket. */
-export const testBucket = (stack: TerraformStack, config: Partial<S3BucketConfig> = {}) => new S3Bucket(stack, "bucket", { bucket: "ecg-test-bucket", ...config });
+export const testBucket = (stack: TerraformStack, config: Partial<S3BucketConfig> = {}) =>
+  new S3Bucket(stack, "bucket", { bucket: "ecg-test-bucket", ...config });
 
 /** A bucket and the settings resources `settings` adds for it (`bucket: bucket.id`). */
 export const bucketWith =

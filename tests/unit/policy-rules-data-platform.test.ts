@@ -14,7 +14,10 @@ import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -61,7 +64,8 @@ type Severity = Finding["severity"];
 
 /** The rules under test; a rule is named by its IDs joined with "/", as findings report it. */
 const RULES: readonly Rule[] = [...databaseRules, ...cacheRules, ...storageRules, ...platformRules];
-const ruleFor = (key: string): Rule => findRule(RULES, key, "databaseRules, cacheRules, storageRules or platformRules", (r) => ruleKey(r) === key);
+const ruleFor = (key: string): Rule =>
+  findRule(RULES, key, "databaseRules, cacheRules, storageRules or platformRules", (r) => ruleKey(r) === key);
 
 // ---------------------------------------------------------------- fixtures
 
@@ -94,7 +98,11 @@ const DB: DbInstanceConfig = {
 };
 
 const parameterGroup = (stack: TerraformStack, forceSsl: string) =>
-  new DbParameterGroup(stack, "params", { name: "ecg-postgres16", family: "postgres16", parameter: [{ name: "rds.force_ssl", value: forceSsl }] });
+  new DbParameterGroup(stack, "params", {
+    name: "ecg-postgres16",
+    family: "postgres16",
+    parameter: [{ name: "rds.force_ssl", value: forceSsl }],
+  });
 
 /** The instance, with its parameter group (rds.force_ssl = `forceSsl`) unless overridden. */
 const database =
@@ -176,7 +184,8 @@ const ownership = (objectOwnership: string) =>
   bucketWith((stack, bucket) => new S3BucketOwnershipControls(stack, "ownership", { bucket: bucket.id, rule: { objectOwnership } }));
 
 const logged = bucketWith(
-  (stack, bucket) => new S3BucketLoggingA(stack, "logging", { bucket: bucket.id, targetBucket: "ecg-access-logs", targetPrefix: "s3/ecg-test-bucket/" }),
+  (stack, bucket) =>
+    new S3BucketLoggingA(stack, "logging", { bucket: bucket.id, targetBucket: "ecg-access-logs", targetPrefix: "s3/ecg-test-bucket/" }),
 );
 
 const replicatedFrom = bucketWith(
@@ -243,7 +252,12 @@ const repository =
     new EcrRepository(stack, "repository", { ...ECR, ...overrides });
   };
 
-const CACHED = { allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"], targetOriginId: "site", cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6" };
+const CACHED = {
+  allowedMethods: ["GET", "HEAD"],
+  cachedMethods: ["GET", "HEAD"],
+  targetOriginId: "site",
+  cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+};
 const CDN: CloudfrontDistributionConfig = {
   enabled: true,
   origin: [{ domainName: "ecg-test-bucket.s3.ap-northeast-2.amazonaws.com", originId: "site" }],
@@ -369,14 +383,46 @@ interface RuleCase {
 
 const RULE_CASES: readonly RuleCase[] = [
   // databaseRules
-  { rule: "CKV_AWS_16", req: "[RDS-2] [SEC-4]", pass: database(), fail: database({ storageEncrypted: false, kmsKeyId: undefined }), found: "storage_encrypted is off" },
+  {
+    rule: "CKV_AWS_16",
+    req: "[RDS-2] [SEC-4]",
+    pass: database(),
+    fail: database({ storageEncrypted: false, kmsKeyId: undefined }),
+    found: "storage_encrypted is off",
+  },
   { rule: "CKV_AWS_17", pass: database(), fail: database({ publiclyAccessible: true }), found: "publicly_accessible = true" },
   { rule: "CKV_AWS_157", req: "[RDS-2]", pass: database(), fail: database({ multiAz: false }), found: "multi_az is off in production" },
-  { rule: "CKV_AWS_293", pass: database(), fail: database({ deletionProtection: false }), found: "deletion_protection is off in production" },
-  { rule: "CKV_AWS_133", req: "[RDS-2]", pass: database(), fail: database({ backupRetentionPeriod: 0 }), found: "backup_retention_period is 0" },
-  { rule: "CKV_AWS_118", pass: database(), fail: database({ monitoringInterval: 0, monitoringRoleArn: undefined }), found: "monitoring_interval is 0" },
-  { rule: "CKV_AWS_129", pass: database(), fail: database({ enabledCloudwatchLogsExports: undefined }), found: "no enabled_cloudwatch_logs_exports" },
-  { rule: "CKV_AWS_161", pass: database(), fail: database({ iamDatabaseAuthenticationEnabled: false }), found: "iam_database_authentication_enabled is off" },
+  {
+    rule: "CKV_AWS_293",
+    pass: database(),
+    fail: database({ deletionProtection: false }),
+    found: "deletion_protection is off in production",
+  },
+  {
+    rule: "CKV_AWS_133",
+    req: "[RDS-2]",
+    pass: database(),
+    fail: database({ backupRetentionPeriod: 0 }),
+    found: "backup_retention_period is 0",
+  },
+  {
+    rule: "CKV_AWS_118",
+    pass: database(),
+    fail: database({ monitoringInterval: 0, monitoringRoleArn: undefined }),
+    found: "monitoring_interval is 0",
+  },
+  {
+    rule: "CKV_AWS_129",
+    pass: database(),
+    fail: database({ enabledCloudwatchLogsExports: undefined }),
+    found: "no enabled_cloudwatch_logs_exports",
+  },
+  {
+    rule: "CKV_AWS_161",
+    pass: database(),
+    fail: database({ iamDatabaseAuthenticationEnabled: false }),
+    found: "iam_database_authentication_enabled is off",
+  },
   {
     rule: "CKV_AWS_353/CKV_AWS_354",
     req: "[SEC-4]",
@@ -387,9 +433,26 @@ const RULE_CASES: readonly RuleCase[] = [
   { rule: "CKV2_AWS_60", pass: database(), fail: database({ copyTagsToSnapshot: false }), found: "copy_tags_to_snapshot is off" },
   { rule: "CKV2_AWS_69", pass: database(), fail: database({}, "0"), found: "no parameter group with rds.force_ssl = 1" },
   // cacheRules
-  { rule: "CKV_AWS_29", req: "[RED-2] [SEC-4]", pass: redis(), fail: redis({ atRestEncryptionEnabled: "false" }), found: "at_rest_encryption_enabled is off" },
-  { rule: "CKV_AWS_30", req: "[RED-2]", pass: redis(), fail: redis({ transitEncryptionEnabled: false }), found: "transit_encryption_enabled is off" },
-  { rule: "CKV_AWS_31", pass: redis(), fail: redis({ userGroupIds: undefined, authToken: undefined }), found: "no auth_token and no user group" },
+  {
+    rule: "CKV_AWS_29",
+    req: "[RED-2] [SEC-4]",
+    pass: redis(),
+    fail: redis({ atRestEncryptionEnabled: "false" }),
+    found: "at_rest_encryption_enabled is off",
+  },
+  {
+    rule: "CKV_AWS_30",
+    req: "[RED-2]",
+    pass: redis(),
+    fail: redis({ transitEncryptionEnabled: false }),
+    found: "transit_encryption_enabled is off",
+  },
+  {
+    rule: "CKV_AWS_31",
+    pass: redis(),
+    fail: redis({ userGroupIds: undefined, authToken: undefined }),
+    found: "no auth_token and no user group",
+  },
   { rule: "CKV_AWS_191", req: "[RED-2] [SEC-4]", pass: redis(), fail: redis({ kmsKeyId: undefined }), found: "no kms_key_id" },
   {
     rule: "CKV2_AWS_50",
@@ -398,15 +461,45 @@ const RULE_CASES: readonly RuleCase[] = [
     fail: redis({ automaticFailoverEnabled: false, multiAzEnabled: false, numCacheClusters: 1 }),
     found: "automatic_failover_enabled is off",
   },
-  { rule: "ECG_REDIS_SNAPSHOTS", req: "[RED-2] [DR-2]", pass: redis(), fail: redis({ snapshotRetentionLimit: 0 }), found: "snapshot_retention_limit is 0" },
+  {
+    rule: "ECG_REDIS_SNAPSHOTS",
+    req: "[RED-2] [DR-2]",
+    pass: redis(),
+    fail: redis({ snapshotRetentionLimit: 0 }),
+    found: "snapshot_retention_limit is 0",
+  },
   // storageRules
   { rule: "CKV_AWS_21", req: "[S3-3]", pass: versioned("Enabled"), fail: versioned("Suspended"), found: "versioning is not enabled" },
-  { rule: "CKV2_AWS_6", req: "[S3-3]", pass: publicAccessBlocked(true), fail: publicAccessBlocked(false), found: "no public access block with all four settings on" },
+  {
+    rule: "CKV2_AWS_6",
+    req: "[S3-3]",
+    pass: publicAccessBlocked(true),
+    fail: publicAccessBlocked(false),
+    found: "no public access block with all four settings on",
+  },
   { rule: "CKV2_AWS_61/CKV_AWS_300", pass: lifecycle(ABORT_UPLOADS), fail: bucketWith(), found: "no lifecycle configuration" },
-  { rule: "CKV2_AWS_65", pass: ownership("BucketOwnerEnforced"), fail: ownership("BucketOwnerPreferred"), found: "object ownership is not BucketOwnerEnforced" },
+  {
+    rule: "CKV2_AWS_65",
+    pass: ownership("BucketOwnerEnforced"),
+    fail: ownership("BucketOwnerPreferred"),
+    found: "object ownership is not BucketOwnerEnforced",
+  },
   { rule: "CKV_AWS_18", pass: logged, fail: bucketWith(), found: "access logging is off" },
-  { rule: "CKV_AWS_144", req: "[DR-2]", pass: replicatedFrom, fail: bucketWith(), found: "no cross-region replication", severity: "warning" },
-  { rule: "ECG_S3_TLS_ONLY", req: "[S3-3]", pass: bucketPolicyDocument(ALLOW_READ, denyInsecure()), fail: bucketWith(), found: "no bucket policy denies s3:* when aws:SecureTransport = false" },
+  {
+    rule: "CKV_AWS_144",
+    req: "[DR-2]",
+    pass: replicatedFrom,
+    fail: bucketWith(),
+    found: "no cross-region replication",
+    severity: "warning",
+  },
+  {
+    rule: "ECG_S3_TLS_ONLY",
+    req: "[S3-3]",
+    pass: bucketPolicyDocument(ALLOW_READ, denyInsecure()),
+    fail: bucketWith(),
+    found: "no bucket policy denies s3:* when aws:SecureTransport = false",
+  },
   // platformRules
   {
     rule: "ECG_STACK_1",
@@ -417,9 +510,21 @@ const RULE_CASES: readonly RuleCase[] = [
   },
   { rule: "CKV_AWS_66", pass: logGroup(30, KEY_ARN), fail: logGroup(undefined, KEY_ARN), found: "no retention_in_days" },
   { rule: "CKV_AWS_158", req: "[SEC-4]", pass: logGroup(30, KEY_ARN), fail: logGroup(30, undefined), found: "no kms_key_id" },
-  { rule: "CKV_AWS_7", req: "[SEC-4]", pass: kmsKey({ enableKeyRotation: true }), fail: kmsKey({ enableKeyRotation: false }), found: "enable_key_rotation is off" },
+  {
+    rule: "CKV_AWS_7",
+    req: "[SEC-4]",
+    pass: kmsKey({ enableKeyRotation: true }),
+    fail: kmsKey({ enableKeyRotation: false }),
+    found: "enable_key_rotation is off",
+  },
   { rule: "CKV_AWS_149", req: "[SEC-4]", pass: secret(KEY_ARN), fail: secret(undefined), found: "the secret uses the AWS-managed key" },
-  { rule: "CKV2_AWS_57", req: "[SEC-2]", pass: secret(KEY_ARN, { automaticallyAfterDays: 30 }), fail: secret(KEY_ARN), found: "no rotation" },
+  {
+    rule: "CKV2_AWS_57",
+    req: "[SEC-2]",
+    pass: secret(KEY_ARN, { automaticallyAfterDays: 30 }),
+    fail: secret(KEY_ARN),
+    found: "no rotation",
+  },
   {
     rule: "CKV_AWS_304",
     req: "[SEC-2]",
@@ -440,7 +545,12 @@ const RULE_CASES: readonly RuleCase[] = [
     found: "the trust policy allows any principal",
   },
   { rule: "CKV_AWS_26", req: "[SEC-4]", pass: topic(KEY_ARN), fail: topic(undefined), found: "no kms_master_key_id" },
-  { rule: "CKV_AWS_163", pass: repository(), fail: repository({ imageScanningConfiguration: { scanOnPush: false } }), found: "scan_on_push is off" },
+  {
+    rule: "CKV_AWS_163",
+    pass: repository(),
+    fail: repository({ imageScanningConfiguration: { scanOnPush: false } }),
+    found: "scan_on_push is off",
+  },
   {
     rule: "CKV_AWS_136",
     req: "[SEC-4]",
@@ -462,7 +572,13 @@ const RULE_CASES: readonly RuleCase[] = [
   },
   { rule: "CKV_AWS_68", pass: distribution(), fail: distribution({ webAclId: undefined }), found: "no web_acl_id" },
   { rule: "CKV_AWS_86", pass: distribution(), fail: distribution({ loggingConfig: undefined }), found: "no logging_config" },
-  { rule: "CKV_AWS_147", req: "[SEC-4]", pass: buildProject(), fail: buildProject({ encryptionKey: undefined }), found: "no encryption_key" },
+  {
+    rule: "CKV_AWS_147",
+    req: "[SEC-4]",
+    pass: buildProject(),
+    fail: buildProject({ encryptionKey: undefined }),
+    found: "no encryption_key",
+  },
   { rule: "CKV_AWS_314", pass: buildProject(), fail: buildProject({ logsConfig: undefined }), found: "no logs_config" },
   {
     rule: "CKV_AWS_219",
@@ -471,7 +587,12 @@ const RULE_CASES: readonly RuleCase[] = [
     fail: pipeline({ artifactStore: [{ location: "ecg-artifacts", type: "S3" }] }),
     found: "an artifact store without encryption_key",
   },
-  { rule: "ECG_PROD_PREVENT_DESTROY", pass: STATEFUL.aws_db_instance(true), fail: STATEFUL.aws_db_instance(false), found: "lifecycle.prevent_destroy is not set" },
+  {
+    rule: "ECG_PROD_PREVENT_DESTROY",
+    pass: STATEFUL.aws_db_instance(true),
+    fail: STATEFUL.aws_db_instance(false),
+    found: "lifecycle.prevent_destroy is not set",
+  },
 ];
 
 interface MoreCase {
@@ -489,17 +610,50 @@ interface MoreCase {
 /** Exemptions (read replicas), the other forms a rule reads, and its other ways to fail. */
 const MORE_CASES: readonly MoreCase[] = [
   // Read replicas inherit storage encryption, backups, IAM auth and Multi-AZ from their source.
-  { rule: "CKV_AWS_16", title: "[RDS-2] [SEC-4] a read replica with a KMS key in its region passes", build: replica({ storageEncrypted: undefined }) },
-  { rule: "CKV_AWS_16", title: "[RDS-2] [SEC-4] a read replica without a KMS key fails", build: replica({ kmsKeyId: undefined }), found: "storage_encrypted is off" },
+  {
+    rule: "CKV_AWS_16",
+    title: "[RDS-2] [SEC-4] a read replica with a KMS key in its region passes",
+    build: replica({ storageEncrypted: undefined }),
+  },
+  {
+    rule: "CKV_AWS_16",
+    title: "[RDS-2] [SEC-4] a read replica without a KMS key fails",
+    build: replica({ kmsKeyId: undefined }),
+    found: "storage_encrypted is off",
+  },
   { rule: "CKV_AWS_157", title: "[RDS-2] a single-AZ read replica passes in production", build: replica({ multiAz: false }) },
   { rule: "CKV_AWS_133", title: "[RDS-2] a read replica without its own backups passes", build: replica({ backupRetentionPeriod: 0 }) },
-  { rule: "CKV_AWS_161", title: "a read replica without its own IAM authentication setting passes", build: replica({ iamDatabaseAuthenticationEnabled: false }) },
+  {
+    rule: "CKV_AWS_161",
+    title: "a read replica without its own IAM authentication setting passes",
+    build: replica({ iamDatabaseAuthenticationEnabled: false }),
+  },
   { rule: "CKV2_AWS_69", title: "a read replica on its source's parameters (no parameter group) passes", build: replica() },
-  { rule: "CKV2_AWS_69", title: "a read replica with a parameter group that does not force TLS fails", build: replica({}, "0"), found: "rds.force_ssl = 1" },
+  {
+    rule: "CKV2_AWS_69",
+    title: "a read replica with a parameter group that does not force TLS fails",
+    build: replica({}, "0"),
+    found: "rds.force_ssl = 1",
+  },
   { rule: "CKV2_AWS_69", title: "a read replica with a parameter group that forces TLS passes", build: replica({}, "1") },
-  { rule: "CKV_AWS_293", title: "a read replica is not exempt from deletion protection", build: replica({ deletionProtection: false }), found: "deletion_protection is off" },
-  { rule: "CKV_AWS_17", title: "a read replica is not exempt from staying private", build: replica({ publiclyAccessible: true }), found: "publicly_accessible = true" },
-  { rule: "CKV_AWS_118", title: "a read replica is not exempt from enhanced monitoring", build: replica({ monitoringInterval: 0, monitoringRoleArn: undefined }), found: "monitoring_interval is 0" },
+  {
+    rule: "CKV_AWS_293",
+    title: "a read replica is not exempt from deletion protection",
+    build: replica({ deletionProtection: false }),
+    found: "deletion_protection is off",
+  },
+  {
+    rule: "CKV_AWS_17",
+    title: "a read replica is not exempt from staying private",
+    build: replica({ publiclyAccessible: true }),
+    found: "publicly_accessible = true",
+  },
+  {
+    rule: "CKV_AWS_118",
+    title: "a read replica is not exempt from enhanced monitoring",
+    build: replica({ monitoringInterval: 0, monitoringRoleArn: undefined }),
+    found: "monitoring_interval is 0",
+  },
   // Other database failures.
   {
     rule: "CKV_AWS_353/CKV_AWS_354",
@@ -507,17 +661,56 @@ const MORE_CASES: readonly MoreCase[] = [
     build: database({ performanceInsightsKmsKeyId: undefined }),
     found: "Performance Insights uses the AWS-managed key",
   },
-  { rule: "CKV2_AWS_69", title: "a database on the default parameter group (a literal name) fails", build: database({ parameterGroupName: "default.postgres16" }), found: "rds.force_ssl = 1" },
-  { rule: "CKV2_AWS_69", title: "a database without a parameter group fails", build: database({ parameterGroupName: undefined }), found: "rds.force_ssl = 1" },
+  {
+    rule: "CKV2_AWS_69",
+    title: "a database on the default parameter group (a literal name) fails",
+    build: database({ parameterGroupName: "default.postgres16" }),
+    found: "rds.force_ssl = 1",
+  },
+  {
+    rule: "CKV2_AWS_69",
+    title: "a database without a parameter group fails",
+    build: database({ parameterGroupName: undefined }),
+    found: "rds.force_ssl = 1",
+  },
   // productionOnly rules do not run outside production.
-  { rule: "CKV_AWS_157", title: "a single-AZ database outside production is not reported", build: database({ multiAz: false }), production: false },
-  { rule: "CKV_AWS_293", title: "a database without deletion protection outside production is not reported", build: database({ deletionProtection: false }), production: false },
-  { rule: "ECG_PROD_PREVENT_DESTROY", title: "a destroyable database outside production is not reported", build: STATEFUL.aws_db_instance(false), production: false },
+  {
+    rule: "CKV_AWS_157",
+    title: "a single-AZ database outside production is not reported",
+    build: database({ multiAz: false }),
+    production: false,
+  },
+  {
+    rule: "CKV_AWS_293",
+    title: "a database without deletion protection outside production is not reported",
+    build: database({ deletionProtection: false }),
+    production: false,
+  },
+  {
+    rule: "ECG_PROD_PREVENT_DESTROY",
+    title: "a destroyable database outside production is not reported",
+    build: STATEFUL.aws_db_instance(false),
+    production: false,
+  },
   // Redis authentication through a token instead of RBAC.
-  { rule: "CKV_AWS_31", title: "Redis with an auth_token and no user group passes", build: redis({ userGroupIds: undefined, authToken: "token-read-from-secrets-manager-0001" }) },
-  { rule: "CKV_AWS_31", title: "Redis with an empty user group list fails", build: redis({ userGroupIds: [] }), found: "no auth_token and no user group" },
+  {
+    rule: "CKV_AWS_31",
+    title: "Redis with an auth_token and no user group passes",
+    build: redis({ userGroupIds: undefined, authToken: "token-read-from-secrets-manager-0001" }),
+  },
+  {
+    rule: "CKV_AWS_31",
+    title: "Redis with an empty user group list fails",
+    build: redis({ userGroupIds: [] }),
+    found: "no auth_token and no user group",
+  },
   // Bucket settings count only when their `bucket` argument is this bucket.
-  { rule: "CKV_AWS_21", title: "[S3-3] a bucket with no versioning resource fails", build: bucketWith(), found: "versioning is not enabled" },
+  {
+    rule: "CKV_AWS_21",
+    title: "[S3-3] a bucket with no versioning resource fails",
+    build: bucketWith(),
+    found: "versioning is not enabled",
+  },
   {
     rule: "CKV_AWS_21",
     title: "[S3-3] versioning of another bucket does not count",
@@ -555,7 +748,11 @@ const MORE_CASES: readonly MoreCase[] = [
   },
   { rule: "CKV_AWS_144", title: "[DR-2] the destination of a replication passes", build: replicatedTo },
   // The TLS-only bucket policy, from a policy document or literal JSON.
-  { rule: "ECG_S3_TLS_ONLY", title: "[S3-3] a literal JSON policy denying insecure transport passes", build: bucketPolicyLiteral(literalPolicy(DENY_INSECURE_JSON)) },
+  {
+    rule: "ECG_S3_TLS_ONLY",
+    title: "[S3-3] a literal JSON policy denying insecure transport passes",
+    build: bucketPolicyLiteral(literalPolicy(DENY_INSECURE_JSON)),
+  },
   {
     rule: "ECG_S3_TLS_ONLY",
     title: "[S3-3] a policy document without the deny fails",
@@ -575,9 +772,17 @@ const MORE_CASES: readonly MoreCase[] = [
     found: "no bucket policy denies s3:* when aws:SecureTransport = false",
   },
   // Platform: the other forms and failures.
-  { rule: "CKV_AWS_7", title: "[SEC-4] an asymmetric signing key (which cannot rotate) passes", build: kmsKey({ customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }) },
+  {
+    rule: "CKV_AWS_7",
+    title: "[SEC-4] an asymmetric signing key (which cannot rotate) passes",
+    build: kmsKey({ customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }),
+  },
   { rule: "CKV_AWS_304", title: "[SEC-2] rotation every 90 days passes", build: secret(KEY_ARN, { automaticallyAfterDays: 90 }) },
-  { rule: "CKV_AWS_304", title: "[SEC-2] rotation on a rate(30 days) schedule passes", build: secret(KEY_ARN, { scheduleExpression: "rate(30 days)" }) },
+  {
+    rule: "CKV_AWS_304",
+    title: "[SEC-2] rotation on a rate(30 days) schedule passes",
+    build: secret(KEY_ARN, { scheduleExpression: "rate(30 days)" }),
+  },
   {
     rule: "CKV_AWS_304",
     title: "[SEC-2] rotation on a rate(120 days) schedule fails",
@@ -638,8 +843,18 @@ const MORE_CASES: readonly MoreCase[] = [
     build: trustLiteral(literalPolicy({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: "*" } })),
     found: "allows any principal",
   },
-  { rule: "CKV_AWS_60", title: "a trust policy the rule cannot read is reported as not inspectable", build: trustLiteral(UNREADABLE_POLICY), found: "cannot be inspected" },
-  { rule: "CKV_AWS_136", title: "[SEC-4] a repository without encryption_configuration fails", build: repository({ encryptionConfiguration: undefined }), found: "encryption is not KMS" },
+  {
+    rule: "CKV_AWS_60",
+    title: "a trust policy the rule cannot read is reported as not inspectable",
+    build: trustLiteral(UNREADABLE_POLICY),
+    found: "cannot be inspected",
+  },
+  {
+    rule: "CKV_AWS_136",
+    title: "[SEC-4] a repository without encryption_configuration fails",
+    build: repository({ encryptionConfiguration: undefined }),
+    found: "encryption is not KMS",
+  },
   {
     rule: "CKV_AWS_34",
     title: "an ordered cache behavior allowing plain HTTP fails",
@@ -655,7 +870,9 @@ const MORE_CASES: readonly MoreCase[] = [
   {
     rule: "CKV_AWS_314",
     title: "CloudWatch logging off and S3 logging on passes",
-    build: buildProject({ logsConfig: { cloudwatchLogs: { status: "DISABLED" }, s3Logs: { status: "ENABLED", location: "ecg-build-logs/codebuild" } } }),
+    build: buildProject({
+      logsConfig: { cloudwatchLogs: { status: "DISABLED" }, s3Logs: { status: "ENABLED", location: "ecg-build-logs/codebuild" } },
+    }),
   },
   {
     rule: "CKV_AWS_314",
@@ -677,13 +894,21 @@ const MORE_CASES: readonly MoreCase[] = [
   // prevent_destroy on every stateful type.
   ...Object.entries(STATEFUL).flatMap(([type, build]): MoreCase[] => [
     { rule: "ECG_PROD_PREVENT_DESTROY", title: `${type} with prevent_destroy passes`, build: build(true) },
-    { rule: "ECG_PROD_PREVENT_DESTROY", title: `${type} without prevent_destroy fails`, build: build(false), found: "lifecycle.prevent_destroy is not set" },
+    {
+      rule: "ECG_PROD_PREVENT_DESTROY",
+      title: `${type} without prevent_destroy fails`,
+      build: build(false),
+      found: "lifecycle.prevent_destroy is not set",
+    },
   ]),
 ];
 
 // ---------------------------------------------------------------- tests
 
-const titled = RULE_CASES.map((c) => ({ ...c, name: [c.req, c.rule, RULES.find((r) => ruleKey(r) === c.rule)?.title].filter(Boolean).join(" ") }));
+const titled = RULE_CASES.map((c) => ({
+  ...c,
+  name: [c.req, c.rule, RULES.find((r) => ruleKey(r) === c.rule)?.title].filter(Boolean).join(" "),
+}));
 
 describe("policy rules: databases, caches, buckets and platform services", () => {
   it.each(titled)("$name: a compliant fixture passes", ({ rule, pass }) => {

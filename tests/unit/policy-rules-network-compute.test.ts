@@ -83,10 +83,16 @@ interface Case {
 
 // --- Fixture pieces of this file (the shared ones are in policy-fixtures.ts) ---
 
-const vpc = (stack: TerraformStack, id = "vpc") => new Vpc(stack, id, { cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
+const vpc = (stack: TerraformStack, id = "vpc") =>
+  new Vpc(stack, id, { cidrBlock: "10.0.0.0/16", enableDnsSupport: true, enableDnsHostnames: true });
 
 const flowLog = (stack: TerraformStack, target: Vpc) =>
-  new FlowLog(stack, `${target.node.id}-flow-log`, { vpcId: target.id, trafficType: "ALL", logDestinationType: "s3", logDestination: "arn:aws:s3:::ecg-flow-logs" });
+  new FlowLog(stack, `${target.node.id}-flow-log`, {
+    vpcId: target.id,
+    trafficType: "ALL",
+    logDestinationType: "s3",
+    logDestination: "arn:aws:s3:::ecg-flow-logs",
+  });
 
 const HTTPS_OUT = { description: "HTTPS to AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] };
 
@@ -105,7 +111,10 @@ const associate = (stack: TerraformStack, lb: Lb, acl: Wafv2WebAcl) =>
   new Wafv2WebAclAssociation(stack, `${lb.node.id}-waf`, { resourceArn: lb.arn, webAclArn: acl.arn });
 
 const taskRole = (stack: TerraformStack, id: string) =>
-  new IamRole(stack, id, { name: id, assumeRolePolicy: literalPolicy({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }) });
+  new IamRole(stack, id, {
+    name: id,
+    assumeRolePolicy: literalPolicy({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }),
+  });
 
 /** The same containers, built with Terraform's jsonencode(): the rules cannot read them. */
 const jsonencoded = (containers: unknown[]) => Fn.jsonencode(containers);
@@ -132,7 +141,10 @@ const legacyConfiguration = (stack: TerraformStack) =>
   new LaunchConfiguration(stack, "legacy", { namePrefix: "legacy-", imageId: "ami-0123456789abcdef0", instanceType: "g4dn.xlarge" });
 
 const subnets = (stack: TerraformStack) =>
-  (["a", "c"] as const).map((az, i) => new Subnet(stack, `gpu-${az}`, { vpcId: VPC_ID, cidrBlock: `10.0.${3 + 27 * i}.0/24`, availabilityZone: `ap-northeast-2${az}` }));
+  (["a", "c"] as const).map(
+    (az, i) =>
+      new Subnet(stack, `gpu-${az}`, { vpcId: VPC_ID, cidrBlock: `10.0.${3 + 27 * i}.0/24`, availabilityZone: `ap-northeast-2${az}` }),
+  );
 
 /** Spot above an On-Demand base of one, over the given instance types. */
 const spotPolicy = (template: LaunchTemplate, instanceTypes: string[], onDemandPercentageAboveBaseCapacity = 0) =>
@@ -193,7 +205,10 @@ const CASES: Case[] = [
     pass: (stack) => new DefaultSecurityGroup(stack, "default-sg", { vpcId: vpc(stack).id, ingress: [], egress: [] }),
     fail: (stack) => {
       const v = vpc(stack);
-      new DefaultSecurityGroup(stack, "default-sg", { vpcId: v.id, ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, selfAttribute: true }] });
+      new DefaultSecurityGroup(stack, "default-sg", {
+        vpcId: v.id,
+        ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, selfAttribute: true }],
+      });
       return v;
     },
     found: "the default security group has rules",
@@ -209,7 +224,8 @@ const CASES: Case[] = [
     rule: "CKV_AWS_23",
     variant: "inline rule",
     pass: (stack) => securityGroup(stack, { ingress: [HTTPS_FROM_INTERNET] }),
-    fail: (stack) => securityGroup(stack, { ingress: [HTTPS_FROM_INTERNET, { ...HTTPS_FROM_INTERNET, description: " " }], egress: [HTTPS_OUT] }),
+    fail: (stack) =>
+      securityGroup(stack, { ingress: [HTTPS_FROM_INTERNET, { ...HTTPS_FROM_INTERNET, description: " " }], egress: [HTTPS_OUT] }),
     found: "1 rule(s) without a description",
   },
   {
@@ -217,16 +233,58 @@ const CASES: Case[] = [
     variant: "rule resources",
     pass: (stack) => {
       const sg = securityGroup(stack);
-      new SecurityGroupRule(stack, "from-alb", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 8000, toPort: 8000, sourceSecurityGroupId: PEER_SG, description: "ALB to Backend API" });
-      new VpcSecurityGroupIngressRule(stack, "from-gpu", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, referencedSecurityGroupId: PEER_SG, description: "GPU Render to Redis" });
-      new VpcSecurityGroupEgressRule(stack, "to-rds", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: PEER_SG, description: "Backend API to PostgreSQL" });
+      new SecurityGroupRule(stack, "from-alb", {
+        type: "ingress",
+        securityGroupId: sg.id,
+        protocol: "tcp",
+        fromPort: 8000,
+        toPort: 8000,
+        sourceSecurityGroupId: PEER_SG,
+        description: "ALB to Backend API",
+      });
+      new VpcSecurityGroupIngressRule(stack, "from-gpu", {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 6379,
+        toPort: 6379,
+        referencedSecurityGroupId: PEER_SG,
+        description: "GPU Render to Redis",
+      });
+      new VpcSecurityGroupEgressRule(stack, "to-rds", {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: PEER_SG,
+        description: "Backend API to PostgreSQL",
+      });
     },
     fail: (stack) => {
       const sg = securityGroup(stack);
-      new VpcSecurityGroupIngressRule(stack, "from-gpu", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, referencedSecurityGroupId: PEER_SG, description: "GPU Render to Redis" });
+      new VpcSecurityGroupIngressRule(stack, "from-gpu", {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 6379,
+        toPort: 6379,
+        referencedSecurityGroupId: PEER_SG,
+        description: "GPU Render to Redis",
+      });
       return [
-        new SecurityGroupRule(stack, "from-alb", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 8000, toPort: 8000, sourceSecurityGroupId: PEER_SG }),
-        new VpcSecurityGroupEgressRule(stack, "to-rds", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: PEER_SG }),
+        new SecurityGroupRule(stack, "from-alb", {
+          type: "ingress",
+          securityGroupId: sg.id,
+          protocol: "tcp",
+          fromPort: 8000,
+          toPort: 8000,
+          sourceSecurityGroupId: PEER_SG,
+        }),
+        new VpcSecurityGroupEgressRule(stack, "to-rds", {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: 5432,
+          toPort: 5432,
+          referencedSecurityGroupId: PEER_SG,
+        }),
       ];
     },
     found: "1 rule(s) without a description",
@@ -237,10 +295,16 @@ const CASES: Case[] = [
     variant: "inline rules",
     pass: (stack) =>
       securityGroup(stack, {
-        ingress: [HTTPS_FROM_INTERNET, { description: "ALB to Backend API", protocol: "tcp", fromPort: 8000, toPort: 8000, securityGroups: [PEER_SG] }],
+        ingress: [
+          HTTPS_FROM_INTERNET,
+          { description: "ALB to Backend API", protocol: "tcp", fromPort: 8000, toPort: 8000, securityGroups: [PEER_SG] },
+        ],
         egress: [{ description: "anything out is not ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
       }),
-    fail: (stack) => securityGroup(stack, { ingress: [HTTPS_FROM_INTERNET, { description: "SSH", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] }),
+    fail: (stack) =>
+      securityGroup(stack, {
+        ingress: [HTTPS_FROM_INTERNET, { description: "SSH", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
+      }),
     found: "ingress from the internet on tcp 22-22",
   },
   {
@@ -250,13 +314,34 @@ const CASES: Case[] = [
     pass: (stack) => {
       const sg = securityGroup(stack);
       httpsFromInternetRule(stack, sg);
-      new SecurityGroupRule(stack, "vpc-http", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["10.0.0.0/16"], description: "HTTP from inside the VPC" });
+      new SecurityGroupRule(stack, "vpc-http", {
+        type: "ingress",
+        securityGroupId: sg.id,
+        protocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        cidrBlocks: ["10.0.0.0/16"],
+        description: "HTTP from inside the VPC",
+      });
     },
     fail: (stack) => {
       const sg = securityGroup(stack);
       return [
-        new VpcSecurityGroupIngressRule(stack, "all-v6", { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv6: "::/0", description: "everything over IPv6" }),
-        new SecurityGroupRule(stack, "http", { type: "ingress", securityGroupId: sg.id, protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], description: "HTTP from the internet" }),
+        new VpcSecurityGroupIngressRule(stack, "all-v6", {
+          securityGroupId: sg.id,
+          ipProtocol: "-1",
+          cidrIpv6: "::/0",
+          description: "everything over IPv6",
+        }),
+        new SecurityGroupRule(stack, "http", {
+          type: "ingress",
+          securityGroupId: sg.id,
+          protocol: "tcp",
+          fromPort: 80,
+          toPort: 80,
+          cidrBlocks: ["0.0.0.0/0"],
+          description: "HTTP from the internet",
+        }),
       ];
     },
     found: "ingress from the internet on",
@@ -265,8 +350,12 @@ const CASES: Case[] = [
     rule: "CKV_AWS_382",
     req: "NET-4",
     variant: "inline rules",
-    pass: (stack) => securityGroup(stack, { egress: [HTTPS_OUT, { description: "PostgreSQL", protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [PEER_SG] }] }),
-    fail: (stack) => securityGroup(stack, { egress: [{ description: "allow all", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }),
+    pass: (stack) =>
+      securityGroup(stack, {
+        egress: [HTTPS_OUT, { description: "PostgreSQL", protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [PEER_SG] }],
+      }),
+    fail: (stack) =>
+      securityGroup(stack, { egress: [{ description: "allow all", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }),
     found: "egress to 0.0.0.0/0 on all ports",
   },
   {
@@ -275,15 +364,49 @@ const CASES: Case[] = [
     variant: "rule resources",
     pass: (stack) => {
       const sg = securityGroup(stack);
-      new VpcSecurityGroupEgressRule(stack, "to-peer", { securityGroupId: sg.id, ipProtocol: "-1", referencedSecurityGroupId: PEER_SG, description: "all to a peer group" });
-      new SecurityGroupRule(stack, "to-vpc", { type: "egress", securityGroupId: sg.id, protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/16"], description: "all inside the VPC" });
-      new SecurityGroupRule(stack, "all-in", { type: "ingress", securityGroupId: sg.id, protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "ingress is not egress" });
+      new VpcSecurityGroupEgressRule(stack, "to-peer", {
+        securityGroupId: sg.id,
+        ipProtocol: "-1",
+        referencedSecurityGroupId: PEER_SG,
+        description: "all to a peer group",
+      });
+      new SecurityGroupRule(stack, "to-vpc", {
+        type: "egress",
+        securityGroupId: sg.id,
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        cidrBlocks: ["10.0.0.0/16"],
+        description: "all inside the VPC",
+      });
+      new SecurityGroupRule(stack, "all-in", {
+        type: "ingress",
+        securityGroupId: sg.id,
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        cidrBlocks: ["0.0.0.0/0"],
+        description: "ingress is not egress",
+      });
     },
     fail: (stack) => {
       const sg = securityGroup(stack);
       return [
-        new VpcSecurityGroupEgressRule(stack, "all-v4", { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "allow all" }),
-        new SecurityGroupRule(stack, "all-tcp-v6", { type: "egress", securityGroupId: sg.id, protocol: "tcp", fromPort: 0, toPort: 65535, ipv6CidrBlocks: ["::/0"], description: "all TCP" }),
+        new VpcSecurityGroupEgressRule(stack, "all-v4", {
+          securityGroupId: sg.id,
+          ipProtocol: "-1",
+          cidrIpv4: "0.0.0.0/0",
+          description: "allow all",
+        }),
+        new SecurityGroupRule(stack, "all-tcp-v6", {
+          type: "egress",
+          securityGroupId: sg.id,
+          protocol: "tcp",
+          fromPort: 0,
+          toPort: 65535,
+          ipv6CidrBlocks: ["::/0"],
+          description: "all TCP",
+        }),
       ];
     },
     found: "egress to 0.0.0.0/0 on all ports",
@@ -298,7 +421,13 @@ const CASES: Case[] = [
       httpsListener(stack, lb);
       httpRedirectListener(stack, lb);
     },
-    fail: (stack) => new LbListener(stack, "http", { loadBalancerArn: loadBalancer(stack).arn, port: 80, protocol: "HTTP", defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }] }),
+    fail: (stack) =>
+      new LbListener(stack, "http", {
+        loadBalancerArn: loadBalancer(stack).arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }],
+      }),
     found: "an HTTP listener that serves traffic",
   },
   {
@@ -343,7 +472,8 @@ const CASES: Case[] = [
   {
     rule: "CKV_AWS_91",
     variant: "bucket without enabled = true",
-    pass: (stack) => new Alb(stack, "alb", { name: "ecg-alb", subnets: SUBNETS, accessLogs: { bucket: "ecg-alb-access-logs", enabled: true } }),
+    pass: (stack) =>
+      new Alb(stack, "alb", { name: "ecg-alb", subnets: SUBNETS, accessLogs: { bucket: "ecg-alb-access-logs", enabled: true } }),
     fail: (stack) => loadBalancer(stack, { accessLogs: { bucket: "ecg-alb-access-logs" } }),
     found: "access logs are off",
   },
@@ -364,7 +494,8 @@ const CASES: Case[] = [
   },
   {
     rule: "CKV_AWS_261",
-    pass: (stack) => new LbTargetGroup(stack, "backend-api", { ...TARGET_GROUP, healthCheck: { path: "/health", matcher: "200", interval: 15 } }),
+    pass: (stack) =>
+      new LbTargetGroup(stack, "backend-api", { ...TARGET_GROUP, healthCheck: { path: "/health", matcher: "200", interval: 15 } }),
     fail: (stack) => new LbTargetGroup(stack, "backend-api", TARGET_GROUP),
     found: "no enabled health_check",
   },
@@ -405,7 +536,10 @@ const CASES: Case[] = [
     rule: "CKV2_AWS_31",
     pass: (stack) => {
       const acl = webAcl(stack);
-      new Wafv2WebAclLoggingConfiguration(stack, "waf-logging", { resourceArn: acl.arn, logDestinationConfigs: [arn("logs", "log-group:aws-waf-logs-ecg-alb")] });
+      new Wafv2WebAclLoggingConfiguration(stack, "waf-logging", {
+        resourceArn: acl.arn,
+        logDestinationConfigs: [arn("logs", "log-group:aws-waf-logs-ecg-alb")],
+      });
     },
     fail: (stack) => webAcl(stack),
     found: "no logging configuration",
@@ -441,7 +575,11 @@ const CASES: Case[] = [
   },
   {
     rule: "CKV_AWS_334",
-    pass: (stack) => taskDefinition(stack, [backendContainer(), backendContainer({ name: "xray-daemon", image: "amazon/aws-xray-daemon", privileged: false })]),
+    pass: (stack) =>
+      taskDefinition(stack, [
+        backendContainer(),
+        backendContainer({ name: "xray-daemon", image: "amazon/aws-xray-daemon", privileged: false }),
+      ]),
     fail: (stack) => taskDefinition(stack, [backendContainer(), backendContainer({ name: "gpu-render", privileged: true })]),
     found: "privileged containers: gpu-render",
   },
@@ -449,7 +587,11 @@ const CASES: Case[] = [
   {
     rule: "CKV_AWS_249",
     req: "SEC-1",
-    pass: (stack) => taskDefinition(stack, [backendContainer()], { executionRoleArn: taskRole(stack, "execution").arn, taskRoleArn: taskRole(stack, "task-role").arn }),
+    pass: (stack) =>
+      taskDefinition(stack, [backendContainer()], {
+        executionRoleArn: taskRole(stack, "execution").arn,
+        taskRoleArn: taskRole(stack, "task-role").arn,
+      }),
     fail: (stack) => {
       const shared = taskRole(stack, "shared");
       return taskDefinition(stack, [backendContainer()], { executionRoleArn: shared.arn, taskRoleArn: shared.arn });
@@ -458,10 +600,23 @@ const CASES: Case[] = [
   },
   {
     rule: "AWS-0036",
-    pass: (stack) => taskDefinition(stack, [backendContainer({ environment: [{ name: "S3_BUCKET", value: "ecg-videos" }, { name: "DATABASE_HOST", value: "db.internal" }] })]),
+    pass: (stack) =>
+      taskDefinition(stack, [
+        backendContainer({
+          environment: [
+            { name: "S3_BUCKET", value: "ecg-videos" },
+            { name: "DATABASE_HOST", value: "db.internal" },
+          ],
+        }),
+      ]),
     fail: (stack) =>
       taskDefinition(stack, [
-        backendContainer({ environment: [{ name: "S3_BUCKET", value: "ecg-videos" }, { name: "JWT_SECRET", value: "hunter2" }] }),
+        backendContainer({
+          environment: [
+            { name: "S3_BUCKET", value: "ecg-videos" },
+            { name: "JWT_SECRET", value: "hunter2" },
+          ],
+        }),
         backendContainer({ name: "worker", environment: [{ name: "DB_PASSWORD", value: "hunter2" }] }),
       ]),
     found: "plain environment variables that look secret: JWT_SECRET, DB_PASSWORD",
@@ -525,7 +680,10 @@ const CASES: Case[] = [
     },
     fail: (stack) => {
       const configuration = legacyConfiguration(stack);
-      return [configuration, new AutoscalingGroup(stack, "asg", { minSize: 1, maxSize: 4, vpcZoneIdentifier: SUBNETS, launchConfiguration: configuration.name })];
+      return [
+        configuration,
+        new AutoscalingGroup(stack, "asg", { minSize: 1, maxSize: 4, vpcZoneIdentifier: SUBNETS, launchConfiguration: configuration.name }),
+      ];
     },
     found: "a launch configuration is used",
   },
@@ -545,7 +703,8 @@ const CASES: Case[] = [
   {
     rule: "ECG_ASG_MULTI_AZ",
     variant: "availability_zones",
-    pass: (stack) => autoscalingGroup(stack, () => ({ vpcZoneIdentifier: undefined, availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"] })),
+    pass: (stack) =>
+      autoscalingGroup(stack, () => ({ vpcZoneIdentifier: undefined, availabilityZones: ["ap-northeast-2a", "ap-northeast-2c"] })),
     fail: (stack) => autoscalingGroup(stack, () => ({ vpcZoneIdentifier: undefined, availabilityZones: ["ap-northeast-2a"] })),
     found: "fewer than two subnets/AZs",
   },
@@ -575,7 +734,11 @@ const CASES: Case[] = [
     rule: "ECG_SPOT_REBALANCE",
     req: "COST-1",
     variant: "On-Demand only",
-    pass: (stack) => autoscalingGroup(stack, (template) => ({ capacityRebalance: false, mixedInstancesPolicy: spotPolicy(template, ["g4dn.2xlarge", "g4dn.4xlarge"], 100) })),
+    pass: (stack) =>
+      autoscalingGroup(stack, (template) => ({
+        capacityRebalance: false,
+        mixedInstancesPolicy: spotPolicy(template, ["g4dn.2xlarge", "g4dn.4xlarge"], 100),
+      })),
     fail: (stack) => autoscalingGroup(stack, () => ({ capacityRebalance: false })),
     found: "capacity_rebalance is off for a Spot group",
   },

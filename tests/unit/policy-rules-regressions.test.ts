@@ -74,7 +74,8 @@ const gpuTemplate = (stack: TerraformStack, spot: boolean) =>
   launchTemplate(stack, { networkInterfaces: undefined, instanceMarketOptions: spot ? { marketType: "spot" } : undefined });
 
 /** A security group of the internet-facing ALB, with `config`. */
-const albSecurityGroup = (stack: TerraformStack, config: Partial<SecurityGroupConfig> = {}) => securityGroup(stack, { name: "alb", description: "Internet-facing ALB", ...config });
+const albSecurityGroup = (stack: TerraformStack, config: Partial<SecurityGroupConfig> = {}) =>
+  securityGroup(stack, { name: "alb", description: "Internet-facing ALB", ...config });
 
 /** A security group that opens TCP 443 to the internet through one resource shape, with `protocol` spelled as given. */
 const httpsIngressRule =
@@ -92,7 +93,9 @@ const httpsIngressInline =
 const containerWithEnvironment =
   (name: string): Build =>
   (stack) => {
-    taskDefinition(stack, [backendContainer({ portMappings: undefined, environment: [{ name, value: "some-value" }], secrets: undefined })]);
+    taskDefinition(stack, [
+      backendContainer({ portMappings: undefined, environment: [{ name, value: "some-value" }], secrets: undefined }),
+    ]);
   };
 
 /** A secret rotated on `scheduleExpression`. */
@@ -113,11 +116,14 @@ describe("policy rules: regressions", () => {
   it("CKV_AWS_103: an NLB TLS listener on ELBSecurityPolicy-2016-08 fails", () => {
     expectFail(
       "CKV_AWS_103",
-      listener({ protocol: "TLS", sslPolicy: "ELBSecurityPolicy-2016-08", defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }] }, {
-        loadBalancerType: "network",
-        securityGroups: undefined,
-        dropInvalidHeaderFields: undefined,
-      }),
+      listener(
+        { protocol: "TLS", sslPolicy: "ELBSecurityPolicy-2016-08", defaultAction: [{ type: "forward", targetGroupArn: TARGET_GROUP_ARN }] },
+        {
+          loadBalancerType: "network",
+          securityGroups: undefined,
+          dropInvalidHeaderFields: undefined,
+        },
+      ),
       "allows TLS below 1.2",
     );
   });
@@ -173,20 +179,33 @@ describe("policy rules: regressions", () => {
         vpcZoneIdentifier: SUBNETS,
         capacityRebalance: true,
         mixedInstancesPolicy: mixedInstances(template, [
-          { instanceRequirements: { vcpuCount: { min: 8, max: 16 }, memoryMib: { min: 32768 }, acceleratorTypes: ["gpu"], acceleratorCount: { min: 1 } } },
+          {
+            instanceRequirements: {
+              vcpuCount: { min: 8, max: 16 },
+              memoryMib: { min: 32768 },
+              acceleratorTypes: ["gpu"],
+              acceleratorCount: { min: 1 },
+            },
+          },
         ]),
       });
     });
   });
 
   // 5. TCP spelled "6" or "TCP".
-  it.each(["6", "TCP"])('[NET-4] CKV_AWS_24/25/260/277: a vpc_security_group_ingress_rule from 0.0.0.0/0 on 443 with ip_protocol "%s" passes', (protocol) => {
-    expectPass("CKV_AWS_24", httpsIngressRule(protocol));
-  });
+  it.each(["6", "TCP"])(
+    '[NET-4] CKV_AWS_24/25/260/277: a vpc_security_group_ingress_rule from 0.0.0.0/0 on 443 with ip_protocol "%s" passes',
+    (protocol) => {
+      expectPass("CKV_AWS_24", httpsIngressRule(protocol));
+    },
+  );
 
-  it.each(["6", "TCP"])('[NET-4] CKV_AWS_24/25/260/277: an inline security group ingress from the internet on 443 with protocol "%s" passes', (protocol) => {
-    expectPass("CKV_AWS_24", httpsIngressInline(protocol));
-  });
+  it.each(["6", "TCP"])(
+    '[NET-4] CKV_AWS_24/25/260/277: an inline security group ingress from the internet on 443 with protocol "%s" passes',
+    (protocol) => {
+      expectPass("CKV_AWS_24", httpsIngressInline(protocol));
+    },
+  );
 
   // 6. Names that look secret, and names that only look like it.
   it.each(["TOKENIZERS_PARALLELISM", "SECRET_NAME", "DB_PASSWORD_ARN"])("AWS-0036: a plain environment variable %s passes", (name) => {
@@ -225,7 +244,11 @@ describe("policy rules: regressions", () => {
   it('CKV_AWS_1/49/62/63: an Allow with NotAction ["iam:*"] on Resource "*" fails', () => {
     expectFail(
       "CKV_AWS_1",
-      rolePolicy((stack) => new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [{ effect: "Allow", notActions: ["iam:*"], resources: ["*"] }] }).json),
+      rolePolicy(
+        (stack) =>
+          new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [{ effect: "Allow", notActions: ["iam:*"], resources: ["*"] }] })
+            .json,
+      ),
       "NotAction",
     );
   });
@@ -236,7 +259,8 @@ describe("policy rules: regressions", () => {
       "ECG_S3_TLS_ONLY",
       bucketPolicy((stack) => {
         const tls = new DataAwsIamPolicyDocument(stack, "tls-doc", { statement: [denyInsecure()] });
-        return new DataAwsIamPolicyDocument(stack, "bucket-policy-doc", { sourcePolicyDocuments: [tls.json], statement: [ALLOW_READ] }).json;
+        return new DataAwsIamPolicyDocument(stack, "bucket-policy-doc", { sourcePolicyDocuments: [tls.json], statement: [ALLOW_READ] })
+          .json;
       }),
     );
   });

@@ -117,16 +117,20 @@ describe("PostgresReplica module (pilot light)", () => {
   });
 
   it("[RDS-3] [RDS API Reference, CreateDBInstanceReadReplica DBSubnetGroupName: without a subnet group the replica lands outside any VPC or in a default VPC] refuses a replica without its subnets or security groups (no default VPC is assumed)", () => {
-    const message = errorOf(() => construct({ subnetIds: undefined as unknown as string[], securityGroupIds: undefined as unknown as string[] }));
+    const message = errorOf(() =>
+      construct({ subnetIds: undefined as unknown as string[], securityGroupIds: undefined as unknown as string[] }),
+    );
     expect(message).toBe(
       `${PREFIX}  - subnetIds: 0 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)\n` +
         "  - securityGroupIds: at least one security group is required (no default VPC group is assumed)",
     );
     expect(errorOf(() => construct({ subnetIds: [] }))).toContain("subnetIds: 0 given");
-    expect(errorOf(() => construct({ securityGroupIds: [] }))).toBe(`${PREFIX}  - securityGroupIds: at least one security group is required (no default VPC group is assumed)`);
+    expect(errorOf(() => construct({ securityGroupIds: [] }))).toBe(
+      `${PREFIX}  - securityGroupIds: at least one security group is required (no default VPC group is assumed)`,
+    );
   });
 
-  it("[RDS-1] [RDS User Guide, \"Automatically upgrading the minor engine version\": RDS keeps a replica's minor current only with auto minor version upgrade on] turns automatic minor version upgrades on", () => {
+  it('[RDS-1] [RDS User Guide, "Automatically upgrading the minor engine version": RDS keeps a replica\'s minor current only with auto minor version upgrade on] turns automatic minor version upgrades on', () => {
     expect(db.auto_minor_version_upgrade).toBe(true);
     expect(only(synth({ promoted: true, multiAz: true }), "aws_db_instance")[1].auto_minor_version_upgrade).toBe(true);
   });
@@ -142,7 +146,11 @@ describe("PostgresReplica module (pilot light)", () => {
       return groups.get(id);
     });
     expect(own).toEqual([
-      expect.objectContaining({ name: "/aws/rds/instance/ecg-test-replica-remote/postgresql", kms_key_id: LOGS_KEY, retention_in_days: 365 }),
+      expect.objectContaining({
+        name: "/aws/rds/instance/ecg-test-replica-remote/postgresql",
+        kms_key_id: LOGS_KEY,
+        retention_in_days: 365,
+      }),
       expect.objectContaining({ name: "/aws/rds/instance/ecg-test-replica-remote/upgrade", kms_key_id: LOGS_KEY, retention_in_days: 365 }),
     ]);
   });
@@ -246,14 +254,20 @@ describe("PostgresReplica module promoted (failed over)", () => {
   it("[DR-1] [RDS-2] as the database of record: the maintenance window, and with deletion protection a final snapshot on delete", () => {
     expect(db.maintenance_window).toBe("sun:18:30-sun:19:30");
     const [, protectedDb] = only(synth({ promoted: true, deletionProtection: true }), "aws_db_instance");
-    expect(protectedDb).toMatchObject({ skip_final_snapshot: false, final_snapshot_identifier: "ecg-test-replica-remote-final", deletion_protection: true });
+    expect(protectedDb).toMatchObject({
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "ecg-test-replica-remote-final",
+      deletion_protection: true,
+    });
     const [, unprotected] = only(synth({ promoted: true, deletionProtection: false }), "aws_db_instance");
     expect([unprotected.skip_final_snapshot, unprotected.final_snapshot_identifier]).toEqual([true, undefined]);
   });
 
   it("[DR-1] forgets the backup replication instead of destroying it (deleting it would wait on the source's region, down in a failover)", () => {
     const [[pilotId]] = resourcesOf(synth({}), "aws_db_instance_automated_backups_replication");
-    expect((stack as any).removed).toEqual([{ from: `aws_db_instance_automated_backups_replication.${pilotId}`, lifecycle: { destroy: false } }]);
+    expect((stack as any).removed).toEqual([
+      { from: `aws_db_instance_automated_backups_replication.${pilotId}`, lifecycle: { destroy: false } },
+    ]);
     expect((synth({}) as any).removed).toBeUndefined();
   });
 
@@ -309,7 +323,9 @@ describe("PostgresReplica validation", () => {
       }),
     );
     expect(only(stack, "aws_db_instance")[1].replicate_source_db).toBe("arn:aws:rds:ap-northeast-2:${var.account_id}:db:ecg-test");
-    expect(only(stack, "aws_db_instance_automated_backups_replication")[1].source_db_instance_arn).toBe("arn:aws:rds:ap-northeast-2:${var.account_id}:db:ecg-test");
+    expect(only(stack, "aws_db_instance_automated_backups_replication")[1].source_db_instance_arn).toBe(
+      "arn:aws:rds:ap-northeast-2:${var.account_id}:db:ecg-test",
+    );
   });
 
   it.each<[Partial<PostgresReplicaProps>, string]>([
@@ -322,12 +338,18 @@ describe("PostgresReplica validation", () => {
     [{ identifier: "" }, `identifier: "" ${identifierRule}`],
     [{ sourceDbArn: "arn:aws:s3:::bucket" }, 'sourceDbArn: "arn:aws:s3:::bucket" is not an RDS DB instance ARN'],
     [{ sourceDbArn: "ecg-test" }, 'sourceDbArn: "ecg-test" is not an RDS DB instance ARN'],
-    [{ sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" }, 'sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" is not an RDS DB instance ARN'],
+    [
+      { sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" },
+      'sourceDbArn: "arn:aws:rds:ap-northeast-2:123456789012:cluster:ecg-test" is not an RDS DB instance ARN',
+    ],
     [{ sourceDbArn: "" }, "sourceDbArn: is required (across regions RDS names the source by ARN)"],
     [{ engineVersion: "15.4.1" }, 'engineVersion: "15.4.1" must look like 15 or 15.12'],
     [{ engineVersion: "latest" }, 'engineVersion: "latest" must look like 15 or 15.12'],
     [{ instanceClass: "r6g.large" }, 'instanceClass: "r6g.large" is not an RDS instance class'],
-    [{ subnetIds: ["subnet-tokyo-a"] }, "subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)"],
+    [
+      { subnetIds: ["subnet-tokyo-a"] },
+      "subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)",
+    ],
     [{ securityGroupIds: [] }, "securityGroupIds: at least one security group is required (no default VPC group is assumed)"],
     [{ monitoringIntervalSeconds: 0 }, "monitoringIntervalSeconds: 0 must be one of 1, 5, 10, 15, 30, 60"],
     [{ monitoringIntervalSeconds: 20 }, "monitoringIntervalSeconds: 20 must be one of 1, 5, 10, 15, 30, 60"],
@@ -346,7 +368,14 @@ describe("PostgresReplica validation", () => {
 
   it("reports every problem of its props at once, in order", () => {
     const message = errorOf(() =>
-      construct({ identifier: "Bad", sourceDbArn: "arn:aws:s3:::bucket", subnetIds: ["subnet-a"], monitoringIntervalSeconds: 2, backupRetentionDays: 0, logRetentionDays: 10 }),
+      construct({
+        identifier: "Bad",
+        sourceDbArn: "arn:aws:s3:::bucket",
+        subnetIds: ["subnet-a"],
+        monitoringIntervalSeconds: 2,
+        backupRetentionDays: 0,
+        logRetentionDays: 10,
+      }),
     );
     expect(message.startsWith(PREFIX)).toBe(true);
     expect(message.split("\n").slice(1)).toEqual([
@@ -366,7 +395,12 @@ describe("PostgresReplica validation", () => {
         try {
           new PostgresReplica(scope, "replica", { ...props, identifier: "Bad" });
         } finally {
-          created.push(...scope.node.findAll().filter((c) => c !== scope).map((c) => c.node.path));
+          created.push(
+            ...scope.node
+              .findAll()
+              .filter((c) => c !== scope)
+              .map((c) => c.node.path),
+          );
         }
       }),
     ).toThrow(PREFIX);
@@ -377,7 +411,9 @@ describe("PostgresReplica validation", () => {
 });
 
 describe("MonitoringRole", () => {
-  const stack = synthJson(Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-prod-standby-rds-monitoring", partition: "aws" })));
+  const stack = synthJson(
+    Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-prod-standby-rds-monitoring", partition: "aws" })),
+  );
   const [roleId, role] = only(stack, "aws_iam_role");
 
   it("[RDS-2] creates an IAM role of the given name that only monitoring.rds.amazonaws.com assumes", () => {
@@ -386,18 +422,27 @@ describe("MonitoringRole", () => {
     const [documentId, document] = Object.entries<any>(stack.data!.aws_iam_policy_document)[0];
     expect(referencedId(role.assume_role_policy)).toBe(documentId);
     expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${documentId}.json}`);
-    expect(document.statement).toEqual([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }]);
+    expect(document.statement).toEqual([
+      { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] },
+    ]);
   });
 
   it("[RDS-2] attaches AmazonRDSEnhancedMonitoringRole, and only it", () => {
     const [, attachment] = only(stack, "aws_iam_role_policy_attachment");
-    expect(attachment).toEqual({ role: `\${aws_iam_role.${roleId}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
+    expect(attachment).toEqual({
+      role: `\${aws_iam_role.${roleId}.name}`,
+      policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    });
     expect(resourcesOf(stack, "aws_iam_role_policy")).toEqual([]);
   });
 
   it("[RDS-2] names the managed policy in the given partition", () => {
-    const china = synthJson(Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-cn-rds-monitoring", partition: "aws-cn" })));
-    expect(only(china, "aws_iam_role_policy_attachment")[1].policy_arn).toBe("arn:aws-cn:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+    const china = synthJson(
+      Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-cn-rds-monitoring", partition: "aws-cn" })),
+    );
+    expect(only(china, "aws_iam_role_policy_attachment")[1].policy_arn).toBe(
+      "arn:aws-cn:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    );
   });
 
   it("[RDS-2] exposes the role's ARN for the instances' monitoring_role_arn", () => {

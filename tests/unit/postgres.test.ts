@@ -25,14 +25,12 @@ const synth = (overrides: Partial<PostgresProps> = {}, remote?: Remote): Synthes
     }),
   );
 
-
 /** The DB instance with that identifier, as [logical id, config]. */
 function instance(stack: SynthesizedStack, identifier: string): [string, any] {
   const found = resourcesOf(stack, "aws_db_instance").filter(([, db]) => db.identifier === identifier);
   expect(found).toHaveLength(1);
   return found[0];
 }
-
 
 describe("PostgresDatabase module", () => {
   // The production shape: two replicas in the region, one in Tokyo with its own subnets.
@@ -60,11 +58,15 @@ describe("PostgresDatabase module", () => {
     expect(primary.storage_throughput).toBeUndefined();
   });
 
-  it("[RDS-1] [RDS User Guide, \"Automatically upgrading the minor engine version\": RDS upgrades the minor only with auto minor version upgrade on, and a pinned minor it stops supporting makes Terraform plan a downgrade] turns automatic minor upgrades on for the primary and every replica", () => {
+  it('[RDS-1] [RDS User Guide, "Automatically upgrading the minor engine version": RDS upgrades the minor only with auto minor version upgrade on, and a pinned minor it stops supporting makes Terraform plan a downgrade] turns automatic minor upgrades on for the primary and every replica', () => {
     expect(allInstances()).toHaveLength(4);
     for (const db of allInstances()) expect(db.auto_minor_version_upgrade).toBe(true);
     // The replicas follow the source's version: only the primary names one.
-    expect(allInstances().filter((db) => db.engine_version !== undefined).map((db) => db.identifier)).toEqual(["ecg-test"]);
+    expect(
+      allInstances()
+        .filter((db) => db.engine_version !== undefined)
+        .map((db) => db.identifier),
+    ).toEqual(["ecg-test"]);
   });
 
   it("[RDS-1] takes another engine version, with a parameter group of its family", () => {
@@ -83,14 +85,18 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[RDS-1] sets gp3 IOPS and throughput from 400 GiB, at the limits of their ranges", () => {
-    for (const [iops, throughput] of [[12000, 500], [64000, 4000]]) {
+    for (const [iops, throughput] of [
+      [12000, 500],
+      [64000, 4000],
+    ]) {
       const [, db] = only(synth({ allocatedStorageGiB: 400, iops, storageThroughputMiBps: throughput }), "aws_db_instance");
       expect(db).toMatchObject({ allocated_storage: 400, storage_type: "gp3", iops, storage_throughput: throughput });
     }
   });
 
   it("[RDS-1] refuses IOPS or throughput below 400 GiB, where RDS keeps the gp3 baseline", () => {
-    const baseline = "iops/storageThroughputMiBps: RDS sets them on gp3 only from 400 GiB; 399 GiB uses the baseline (3000 IOPS, 125 MiB/s): leave them unset";
+    const baseline =
+      "iops/storageThroughputMiBps: RDS sets them on gp3 only from 400 GiB; 399 GiB uses the baseline (3000 IOPS, 125 MiB/s): leave them unset";
     expect(() => synth({ allocatedStorageGiB: 399, iops: 12000 })).toThrow(baseline);
     expect(() => synth({ allocatedStorageGiB: 399, storageThroughputMiBps: 500 })).toThrow(baseline);
     expect(() => synth({ allocatedStorageGiB: 400, iops: 12000 })).not.toThrow();
@@ -108,7 +114,12 @@ describe("PostgresDatabase module", () => {
 
   it("[RDS-2] [SEC-4] encrypts storage and Performance Insights of the primary and same-region replicas with the given key", () => {
     for (const db of [primary, ...replicas.map(([, r]) => r)]) {
-      expect(db).toMatchObject({ storage_encrypted: true, kms_key_id: KEY, performance_insights_enabled: true, performance_insights_kms_key_id: KEY });
+      expect(db).toMatchObject({
+        storage_encrypted: true,
+        kms_key_id: KEY,
+        performance_insights_enabled: true,
+        performance_insights_kms_key_id: KEY,
+      });
     }
   });
 
@@ -159,15 +170,29 @@ describe("PostgresDatabase module", () => {
     }
     expect(groups.size).toBe(8);
     // The only other group is the rotation function's.
-    expect(resourcesOf(stack, "aws_cloudwatch_log_group").map(([, g]) => g.name).filter((name) => !name.startsWith("/aws/rds/"))).toEqual(["/aws/lambda/ecg-test-rds-rotation"]);
+    expect(
+      resourcesOf(stack, "aws_cloudwatch_log_group")
+        .map(([, g]) => g.name)
+        .filter((name) => !name.startsWith("/aws/rds/")),
+    ).toEqual(["/aws/lambda/ecg-test-rds-rotation"]);
   });
 
   it("[RDS-2] pre-creates the remote replica's log groups in its region with the remote provider and key", () => {
     const groups = new Map(resourcesOf(stack, "aws_cloudwatch_log_group"));
     const own = remote.depends_on.map((dependency: string) => groups.get(dependency.split(".")[1]));
     expect(own).toEqual([
-      expect.objectContaining({ name: "/aws/rds/instance/ecg-test-replica-remote/postgresql", provider: "aws.tokyo", kms_key_id: REMOTE_KEY, retention_in_days: 365 }),
-      expect.objectContaining({ name: "/aws/rds/instance/ecg-test-replica-remote/upgrade", provider: "aws.tokyo", kms_key_id: REMOTE_KEY, retention_in_days: 365 }),
+      expect.objectContaining({
+        name: "/aws/rds/instance/ecg-test-replica-remote/postgresql",
+        provider: "aws.tokyo",
+        kms_key_id: REMOTE_KEY,
+        retention_in_days: 365,
+      }),
+      expect.objectContaining({
+        name: "/aws/rds/instance/ecg-test-replica-remote/upgrade",
+        provider: "aws.tokyo",
+        kms_key_id: REMOTE_KEY,
+        retention_in_days: 365,
+      }),
     ]);
   });
 
@@ -181,10 +206,19 @@ describe("PostgresDatabase module", () => {
 
   it("[RDS-2] gives enhanced monitoring a role that only monitoring.rds.amazonaws.com assumes, with AmazonRDSEnhancedMonitoringRole, at 60 s by default", () => {
     const [roleId, role] = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === "ecg-test-rds-monitoring")!;
-    expect(resourcesOf(stack, "aws_iam_role").map(([, r]) => r.name).sort()).toEqual(["ecg-test-rds-monitoring", "ecg-test-rds-rotation"]);
-    expect(statementsOf(stack, role.assume_role_policy)).toEqual([{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }]);
+    expect(
+      resourcesOf(stack, "aws_iam_role")
+        .map(([, r]) => r.name)
+        .sort(),
+    ).toEqual(["ecg-test-rds-monitoring", "ecg-test-rds-rotation"]);
+    expect(statementsOf(stack, role.assume_role_policy)).toEqual([
+      { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] },
+    ]);
     const [, attachment] = only(stack, "aws_iam_role_policy_attachment");
-    expect(attachment).toEqual({ role: `\${aws_iam_role.${roleId}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
+    expect(attachment).toEqual({
+      role: `\${aws_iam_role.${roleId}.name}`,
+      policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    });
     for (const db of allInstances()) {
       expect(db.monitoring_interval).toBe(60);
       expect(db.monitoring_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
@@ -194,10 +228,12 @@ describe("PostgresDatabase module", () => {
   it("[RDS-2] monitors at the given interval, and names the managed policy in the account's partition", () => {
     const custom = synth({ monitoringIntervalSeconds: 15, account: { ...TEST_ACCOUNT, partition: "aws-us-gov" } });
     expect(only(custom, "aws_db_instance")[1].monitoring_interval).toBe(15);
-    expect(only(custom, "aws_iam_role_policy_attachment")[1].policy_arn).toBe("arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+    expect(only(custom, "aws_iam_role_policy_attachment")[1].policy_arn).toBe(
+      "arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    );
   });
 
-  it("[RDS-3] [RDS User Guide, \"Limitations for Secrets Manager integration with Amazon RDS\": no read replica of a source whose master password RDS manages] does not let RDS manage the master password", () => {
+  it('[RDS-3] [RDS User Guide, "Limitations for Secrets Manager integration with Amazon RDS": no read replica of a source whose master password RDS manages] does not let RDS manage the master password', () => {
     for (const db of allInstances()) {
       expect(db.manage_master_user_password).toBeUndefined();
       expect(db.master_user_secret_kms_key_id).toBeUndefined();
@@ -205,7 +241,7 @@ describe("PostgresDatabase module", () => {
     expect(json).not.toContain("master_user_secret");
   });
 
-  it("[SEC-2] [Terraform aws_db_instance, \"password_wo\": a write-only argument is never stored in the plan or state] gives the primary its first password write-only, from the ephemeral random password; no plain password anywhere", () => {
+  it('[SEC-2] [Terraform aws_db_instance, "password_wo": a write-only argument is never stored in the plan or state] gives the primary its first password write-only, from the ephemeral random password; no plain password anywhere', () => {
     const ephemeral = (stack as any).ephemeral;
     const [[name, config]] = Object.entries<any>(ephemeral.aws_secretsmanager_random_password);
     expect(Object.keys(ephemeral.aws_secretsmanager_random_password)).toHaveLength(1);
@@ -236,7 +272,9 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[SEC-2] rotates the master password at the given number of days", () => {
-    expect(only(synth({ passwordRotationDays: 7 }), "aws_secretsmanager_secret_rotation")[1].rotation_rules).toEqual({ automatically_after_days: 7 });
+    expect(only(synth({ passwordRotationDays: 7 }), "aws_secretsmanager_secret_rotation")[1].rotation_rules).toEqual({
+      automatically_after_days: 7,
+    });
   });
 
   it("[RDS-2] with deletionProtection: protects every instance, keeps it from terraform destroy and takes a final snapshot <name>-final", () => {
@@ -279,7 +317,16 @@ describe("PostgresDatabase module", () => {
       });
       expect(replica.provider).toBeUndefined();
       // A replica takes its engine, storage and credentials from its source.
-      for (const inherited of ["engine", "engine_version", "allocated_storage", "username", "manage_master_user_password", "password", "password_wo", "db_name"]) {
+      for (const inherited of [
+        "engine",
+        "engine_version",
+        "allocated_storage",
+        "username",
+        "manage_master_user_password",
+        "password",
+        "password_wo",
+        "db_name",
+      ]) {
         expect(replica[inherited]).toBeUndefined();
       }
     }
@@ -315,7 +362,9 @@ describe("PostgresDatabase module", () => {
     expect(missing).toContain("subnetIds: 0 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)");
     expect(missing).toContain("securityGroupIds: at least one security group is required (no default VPC group is assumed)");
     expect(errorOf(() => synth({}, { ...REMOTE, subnetIds: ["subnet-tokyo-a"] }))).toContain("subnetIds: 1 given");
-    expect(errorOf(() => synth({}, { ...REMOTE, securityGroupIds: [] }))).toContain("securityGroupIds: at least one security group is required");
+    expect(errorOf(() => synth({}, { ...REMOTE, securityGroupIds: [] }))).toContain(
+      "securityGroupIds: at least one security group is required",
+    );
   });
 
   it("[RDS-4] DR-2: replicates the automated backups to the remote region under the remote key, kept as long as the primary's", () => {
@@ -339,7 +388,15 @@ describe("PostgresDatabase module", () => {
   });
 
   it("[ENV-4] tags every taggable database resource with Component=database", () => {
-    const types = ["aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group", "aws_cloudwatch_log_group", "aws_iam_role", "aws_secretsmanager_secret", "aws_lambda_function"];
+    const types = [
+      "aws_db_instance",
+      "aws_db_subnet_group",
+      "aws_db_parameter_group",
+      "aws_cloudwatch_log_group",
+      "aws_iam_role",
+      "aws_secretsmanager_secret",
+      "aws_lambda_function",
+    ];
     for (const type of types) {
       const all = resourcesOf(stack, type);
       expect(all.length).toBeGreaterThan(0);
@@ -369,7 +426,8 @@ describe("PostgresDatabase module", () => {
     }
   });
 
-  const nameRule = "must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)";
+  const nameRule =
+    "must be 1-48 lower-case letters, digits or single hyphens, starting with a letter (RDS identifiers and role names derive from it)";
   it.each<[Partial<PostgresProps>, string]>([
     [{ name: "Ecg-test" }, `name: "Ecg-test" ${nameRule}`],
     [{ name: "ecg_test" }, `name: "ecg_test" ${nameRule}`],
@@ -429,7 +487,14 @@ describe("PostgresDatabase module", () => {
 
   it("reports every problem of its props at once", () => {
     const message = errorOf(() =>
-      synth({ name: "Bad", instanceClass: "large", backupRetentionDays: 0, subnetIds: ["subnet-a"], masterUsername: "admin", logRetentionDays: 10 }),
+      synth({
+        name: "Bad",
+        instanceClass: "large",
+        backupRetentionDays: 0,
+        subnetIds: ["subnet-a"],
+        masterUsername: "admin",
+        logRetentionDays: 10,
+      }),
     );
     expect(message).toMatch(/^PostgresDatabase "db" is misconfigured:\n/);
     const problems = message.split("\n").filter((line) => line.startsWith("  - "));
@@ -444,4 +509,3 @@ describe("PostgresDatabase module", () => {
     expect(problems[5]).toContain("logRetentionDays: 10 is not a CloudWatch Logs retention value");
   });
 });
-

@@ -25,7 +25,9 @@ const pinned = (region: string, account: string) => ({ region, allowed_account_i
 /** Today's environment stacks: one unpinned account, Seoul, each with the ECR Public pull through cache rule. */
 const environmentStack = () =>
   stackJson([SEOUL, { ...TOKYO, alias: "ap_northeast_1" }], {
-    aws_ecr_pull_through_cache_rule: { "registry_pull-through-ecr-public_8996A920": { ecr_repository_prefix: "ecr-public", upstream_registry_url: "public.ecr.aws" } },
+    aws_ecr_pull_through_cache_rule: {
+      "registry_pull-through-ecr-public_8996A920": { ecr_repository_prefix: "ecr-public", upstream_registry_url: "public.ecr.aws" },
+    },
   });
 
 /** Synthesizes a real cdktf stack (providers and resources as constructs) and returns its cdk.tf.json. */
@@ -53,7 +55,10 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
   it("[ECR User Guide: the private registry is per account per Region] the same prefix in another region (the standby's Tokyo registry) or another pinned account passes", () => {
     const standby = stackJson([TOKYO], { aws_ecr_pull_through_cache_rule: { rule: { ecr_repository_prefix: "ecr-public" } } });
     expect(programClashes({ "ecg-prod": environmentStack(), "ecg-prod-standby": standby })).toEqual([]);
-    const inAccount = (account: string) => stackJson([pinned("ap-northeast-2", account)], { aws_ecr_pull_through_cache_rule: { rule: { ecr_repository_prefix: "ecr-public" } } });
+    const inAccount = (account: string) =>
+      stackJson([pinned("ap-northeast-2", account)], {
+        aws_ecr_pull_through_cache_rule: { rule: { ecr_repository_prefix: "ecr-public" } },
+      });
     expect(programClashes({ a: inAccount("111111111111"), b: inAccount("222222222222") })).toEqual([]);
     // Another prefix in the same registry is another rule.
     const other = stackJson([SEOUL], { aws_ecr_pull_through_cache_rule: { rule: { ecr_repository_prefix: "docker-hub" } } });
@@ -62,7 +67,9 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
 
   it("[an unpinned provider can deploy to any account] a pinned and an unpinned stack can share the account; allowed_account_ids that intersect do too", () => {
     const rule = { aws_ecr_pull_through_cache_rule: { rule: { ecr_repository_prefix: "ecr-public" } } };
-    expect(programClashes({ pinned: stackJson([pinned("ap-northeast-2", "111111111111")], rule), unpinned: stackJson([SEOUL], rule) })).toHaveLength(1);
+    expect(
+      programClashes({ pinned: stackJson([pinned("ap-northeast-2", "111111111111")], rule), unpinned: stackJson([SEOUL], rule) }),
+    ).toHaveLength(1);
     const either = stackJson([{ region: "ap-northeast-2", allowed_account_ids: ["111111111111", "222222222222"] }], rule);
     expect(programClashes({ either, pinned: stackJson([pinned("ap-northeast-2", "222222222222")], rule) })).toHaveLength(1);
   });
@@ -81,7 +88,11 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
     const seoulWithTokyoRule = synthStack((stack) => {
       new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
       const tokyo = new AwsProvider(stack, "aws-tokyo", { region: "ap-northeast-1", alias: "tokyo" });
-      new EcrPullThroughCacheRule(stack, "rule", { provider: tokyo, ecrRepositoryPrefix: "ecr-public", upstreamRegistryUrl: "public.ecr.aws" });
+      new EcrPullThroughCacheRule(stack, "rule", {
+        provider: tokyo,
+        ecrRepositoryPrefix: "ecr-public",
+        upstreamRegistryUrl: "public.ecr.aws",
+      });
     });
     expect(seoulWithTokyoRule.resource.aws_ecr_pull_through_cache_rule.rule.provider).toBe("aws.tokyo");
     const tokyoStack = stackJson([TOKYO], { aws_ecr_pull_through_cache_rule: { r: { ecr_repository_prefix: "ecr-public" } } });
@@ -95,11 +106,16 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
         new AwsProvider(stack, "aws", { region });
         new IamRole(stack, "role", { name, assumeRolePolicy: "{}" });
       });
-    const clashes = programClashes({ "ecg-prod": withRole("ecg-prod-render", "ap-northeast-2"), "ecg-prod-standby": withRole("ECG-prod-render", "ap-northeast-1") });
+    const clashes = programClashes({
+      "ecg-prod": withRole("ecg-prod-render", "ap-northeast-2"),
+      "ecg-prod-standby": withRole("ECG-prod-render", "ap-northeast-1"),
+    });
     expect(clashes.map((c) => [c.first.stack, c.first.address, c.second.stack, c.second.address, c.scope])).toEqual([
       ["ecg-prod", "aws_iam_role.role", "ecg-prod-standby", "aws_iam_role.role", "account"],
     ]);
-    expect(programClashes({ a: withRole("ecg-prod-render", "ap-northeast-2"), b: withRole("ecg-prod-render-standby", "ap-northeast-1") })).toEqual([]);
+    expect(
+      programClashes({ a: withRole("ecg-prod-render", "ap-northeast-2"), b: withRole("ecg-prod-render-standby", "ap-northeast-1") }),
+    ).toEqual([]);
   });
 
   it("[CloudWatch Logs API Reference, CreateLogGroup: log group names must be unique within a Region for an account] the same log group name in two regions passes; in one region it fails", () => {
@@ -114,8 +130,12 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
 
   it("[Amazon S3 User Guide, bucket naming rules: unique across all accounts in all Regions within a partition] a bucket name clashes across accounts and regions, not across partitions", () => {
     const bucket = (provider: Json) => stackJson([provider], { aws_s3_bucket: { b: { bucket: "ecg-shared-artifacts" } } });
-    expect(programClashes({ a: bucket(pinned("ap-northeast-2", "111111111111")), b: bucket(pinned("us-west-2", "222222222222")) })).toHaveLength(1);
-    expect(programClashes({ a: bucket(pinned("ap-northeast-2", "111111111111")), china: bucket(pinned("cn-north-1", "222222222222")) })).toEqual([]);
+    expect(
+      programClashes({ a: bucket(pinned("ap-northeast-2", "111111111111")), b: bucket(pinned("us-west-2", "222222222222")) }),
+    ).toHaveLength(1);
+    expect(
+      programClashes({ a: bucket(pinned("ap-northeast-2", "111111111111")), china: bucket(pinned("cn-north-1", "222222222222")) }),
+    ).toEqual([]);
   });
 
   it("[names resolved by Terraform at plan/apply cannot be compared from the JSON] names that are expressions are skipped, whatever their text", () => {
@@ -133,16 +153,36 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
   // One row per plain singleton of the catalog: the docs sentence that makes it one per scope.
   it.each([
     ["aws_guardduty_detector", "GuardDuty API Reference, CreateDetector: only one detector per account per Region", { enable: true }],
-    ["aws_config_configuration_recorder", "AWS Config Developer Guide: one customer managed configuration recorder per account per Region", { name: "default" }],
+    [
+      "aws_config_configuration_recorder",
+      "AWS Config Developer Guide: one customer managed configuration recorder per account per Region",
+      { name: "default" },
+    ],
     ["aws_config_delivery_channel", "AWS Config Developer Guide: one delivery channel per account per Region", { s3_bucket_name: "x" }],
-    ["aws_ecr_registry_scanning_configuration", "ECR User Guide: the scanning configuration is a setting of the private registry", { scan_type: "ENHANCED" }],
+    [
+      "aws_ecr_registry_scanning_configuration",
+      "ECR User Guide: the scanning configuration is a setting of the private registry",
+      { scan_type: "ENHANCED" },
+    ],
     ["aws_ecr_replication_configuration", "ECR User Guide: one replication configuration per private registry", {}],
     ["aws_ecr_registry_policy", "ECR User Guide: one registry permissions policy per private registry", { policy: "{}" }],
     ["aws_ebs_encryption_by_default", "EBS User Guide: encryption by default is a Region-level account setting", { enabled: true }],
-    ["aws_ebs_default_kms_key", "EBS User Guide: the default KMS key is a Region-level account setting", { key_arn: "arn:aws:kms:ap-northeast-2:111111111111:key/x" }],
+    [
+      "aws_ebs_default_kms_key",
+      "EBS User Guide: the default KMS key is a Region-level account setting",
+      { key_arn: "arn:aws:kms:ap-northeast-2:111111111111:key/x" },
+    ],
     ["aws_securityhub_account", "Security Hub User Guide: Security Hub is enabled per account per Region", {}],
-    ["aws_api_gateway_account", "API Gateway Developer Guide: the CloudWatch role is an account setting per Region", { cloudwatch_role_arn: "arn:aws:iam::111111111111:role/x" }],
-    ["aws_accessanalyzer_analyzer", "IAM User Guide: outside the organization's admin accounts, one analyzer with the account as zone of trust per Region", { analyzer_name: "a" }],
+    [
+      "aws_api_gateway_account",
+      "API Gateway Developer Guide: the CloudWatch role is an account setting per Region",
+      { cloudwatch_role_arn: "arn:aws:iam::111111111111:role/x" },
+    ],
+    [
+      "aws_accessanalyzer_analyzer",
+      "IAM User Guide: outside the organization's admin accounts, one analyzer with the account as zone of trust per Region",
+      { analyzer_name: "a" },
+    ],
   ])("[%s] [%s] two stacks of one account and region clash; another region passes", (type, _doc, config) => {
     const one = (provider: Json) => stackJson([provider], { [type]: { it: config } });
     expect(programClashes({ a: one(SEOUL), b: one(SEOUL) }).map((c) => [c.type, c.scope])).toEqual([[type, "account+region"]]);
@@ -150,12 +190,18 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
   });
 
   it.each([
-    ["aws_s3_account_public_access_block", "S3 User Guide: the account-level Block Public Access setting covers every Region", { block_public_acls: true }],
+    [
+      "aws_s3_account_public_access_block",
+      "S3 User Guide: the account-level Block Public Access setting covers every Region",
+      { block_public_acls: true },
+    ],
     ["aws_iam_account_password_policy", "IAM User Guide: one password policy per account", { minimum_password_length: 14 }],
   ])("[%s] [%s] two stacks of one account clash, even in two regions", (type, _doc, config) => {
     const one = (provider: Json) => stackJson([provider], { [type]: { it: config } });
     expect(programClashes({ a: one(SEOUL), b: one(TOKYO) }).map((c) => [c.type, c.scope])).toEqual([[type, "account"]]);
-    expect(programClashes({ a: one(pinned("ap-northeast-2", "111111111111")), b: one(pinned("ap-northeast-2", "222222222222")) })).toEqual([]);
+    expect(programClashes({ a: one(pinned("ap-northeast-2", "111111111111")), b: one(pinned("ap-northeast-2", "222222222222")) })).toEqual(
+      [],
+    );
   });
 
   it("[AWS WAF API Reference, CreateWebACL: the name is unique per scope] a REGIONAL and a CLOUDFRONT web ACL of one name are two ACLs", () => {
@@ -177,8 +223,12 @@ describe("program check: account and region singletons (issue #13, item 11)", ()
     };
     const message = errorOf(() => checkProgramSingletons(stacks));
     expect(message).toMatch(/^2 account\/region singleton clash/);
-    expect(message).toContain("ecg-dev aws_ecr_pull_through_cache_rule.registry_pull-through-ecr-public_8996A920 (unpinned account, ap-northeast-2) and ecg-staging");
-    expect(message).toContain('other aws_iam_role.r (unpinned account) and more aws_iam_role.r (unpinned account) both create the IAM role name "deployer"');
+    expect(message).toContain(
+      "ecg-dev aws_ecr_pull_through_cache_rule.registry_pull-through-ecr-public_8996A920 (unpinned account, ap-northeast-2) and ecg-staging",
+    );
+    expect(message).toContain(
+      'other aws_iam_role.r (unpinned account) and more aws_iam_role.r (unpinned account) both create the IAM role name "deployer"',
+    );
     expect(() => checkProgramSingletons(stacks)).toThrow(ProgramCheckError);
     expect(() => checkProgramSingletons({ "ecg-dev": environmentStack() })).not.toThrow();
   });

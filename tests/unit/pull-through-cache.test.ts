@@ -42,7 +42,7 @@ describe("PullThroughCache module", () => {
     expect(JSON.parse(custom.lifecycle_policy).rules.map((r: any) => r.selection.countNumber)).toEqual([2, 5]);
   });
 
-  it("[SEC-1] [ECR User Guide, \"Create an IAM role for repository creation templates\": a template with a KMS key needs a role ecr.amazonaws.com assumes, with the documented trust (no condition)] gives the templates a role only the ECR service can assume", () => {
+  it('[SEC-1] [ECR User Guide, "Create an IAM role for repository creation templates": a template with a KMS key needs a role ecr.amazonaws.com assumes, with the documented trust (no condition)] gives the templates a role only the ECR service can assume', () => {
     expect(role.name).toBe("ecg-test-ecr-cache-templates");
     expect(statementsOf(stack, role.assume_role_policy)).toEqual([
       {
@@ -52,7 +52,7 @@ describe("PullThroughCache module", () => {
     ]);
   });
 
-  it("[SEC-1] [ECR User Guide, \"Create a custom policy for repository creation templates\"] lets the role create, replicate and tag the cache repositories of its prefixes only, and use the images key only", () => {
+  it('[SEC-1] [ECR User Guide, "Create a custom policy for repository creation templates"] lets the role create, replicate and tag the cache repositories of its prefixes only, and use the images key only', () => {
     const [, policy] = only(stack, "aws_iam_role_policy");
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.id}`);
     expect(statementsOf(stack, policy.policy)).toEqual([
@@ -67,11 +67,19 @@ describe("PullThroughCache module", () => {
 
   it("makes one rule and one template per prefix, sharing the role", () => {
     const two = synth({ upstreams: { "ecr-public": "public.ecr.aws", quay: "quay.io" } });
-    expect(resourcesOf(two, "aws_ecr_pull_through_cache_rule").map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url]).sort()).toEqual([
+    expect(
+      resourcesOf(two, "aws_ecr_pull_through_cache_rule")
+        .map(([, r]) => [r.ecr_repository_prefix, r.upstream_registry_url])
+        .sort(),
+    ).toEqual([
       ["ecr-public", "public.ecr.aws"],
       ["quay", "quay.io"],
     ]);
-    expect(resourcesOf(two, "aws_ecr_repository_creation_template").map(([, t]) => t.prefix).sort()).toEqual(["ecr-public", "quay"]);
+    expect(
+      resourcesOf(two, "aws_ecr_repository_creation_template")
+        .map(([, t]) => t.prefix)
+        .sort(),
+    ).toEqual(["ecr-public", "quay"]);
     expect(resourcesOf(two, "aws_iam_role")).toHaveLength(1);
     const statements = statementsOf(two, only(two, "aws_iam_role_policy")[1].policy);
     expect(statements[0].resources).toEqual([

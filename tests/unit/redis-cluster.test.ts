@@ -21,8 +21,6 @@ const props: RedisClusterProps = {
 const synth = (overrides: Partial<RedisClusterProps> = {}): SynthesizedStack =>
   synthJson(Testing.synthScope((scope) => new RedisCluster(scope, "redis", { ...props, ...overrides })));
 
-
-
 /** CRC16-CCITT (XModem), the checksum Redis Cluster maps keys to slots with. */
 function crc16(text: string): number {
   let crc = 0;
@@ -66,7 +64,10 @@ describe("RedisCluster module", () => {
   });
 
   it("[RED-1] takes the engine version, shard and replica counts it is given", () => {
-    const [, custom] = only(synth({ engineVersion: "7.1", shards: 5, replicasPerShard: 1, nodeType: "cache.m7g.xlarge" }), "aws_elasticache_replication_group");
+    const [, custom] = only(
+      synth({ engineVersion: "7.1", shards: 5, replicasPerShard: 1, nodeType: "cache.m7g.xlarge" }),
+      "aws_elasticache_replication_group",
+    );
     expect(custom).toMatchObject({
       engine_version: "7.1",
       parameter_group_name: "default.redis7.cluster.on",
@@ -97,7 +98,12 @@ describe("RedisCluster module", () => {
     const [logGroupId, logGroup] = only(stack, "aws_cloudwatch_log_group");
     expect(logGroup).toMatchObject({ name: "/aws/elasticache/ecg-test/slow-log", retention_in_days: 30, kms_key_id: LOGS_KEY });
     expect(group.log_delivery_configuration).toEqual([
-      { destination: `\${aws_cloudwatch_log_group.${logGroupId}.name}`, destination_type: "cloudwatch-logs", log_format: "json", log_type: "slow-log" },
+      {
+        destination: `\${aws_cloudwatch_log_group.${logGroupId}.name}`,
+        destination_type: "cloudwatch-logs",
+        log_format: "json",
+        log_type: "slow-log",
+      },
     ]);
   });
 
@@ -116,7 +122,10 @@ describe("RedisCluster module", () => {
     const [secretId, secret] = only(stack, "aws_secretsmanager_secret");
     expect(secret).toMatchObject({ name: "ecg-test/redis/auth-token", kms_key_id: KEY });
     const [, version] = only(stack, "aws_secretsmanager_secret_version");
-    expect(version).toEqual({ secret_id: `\${aws_secretsmanager_secret.${secretId}.id}`, secret_string: `\${random_password.${passwordId}.result}` });
+    expect(version).toEqual({
+      secret_id: `\${aws_secretsmanager_secret.${secretId}.id}`,
+      secret_string: `\${random_password.${passwordId}.result}`,
+    });
   });
 
   it("exposes url as rediss://<configuration endpoint>:6379", () => {
@@ -125,7 +134,13 @@ describe("RedisCluster module", () => {
 
   it("[RED-3] names exactly the five uses of the seed's DB 0-4", () => {
     expect(Object.keys(REDIS_KEY_PREFIXES).sort()).toEqual(
-      ["REDIS_PREFIX_CELERY_BROKER", "REDIS_PREFIX_CELERY_RESULTS", "REDIS_PREFIX_PHASE2_METRICS", "REDIS_PREFIX_PROGRESS", "REDIS_PREFIX_SESSIONS"].sort(),
+      [
+        "REDIS_PREFIX_CELERY_BROKER",
+        "REDIS_PREFIX_CELERY_RESULTS",
+        "REDIS_PREFIX_PHASE2_METRICS",
+        "REDIS_PREFIX_PROGRESS",
+        "REDIS_PREFIX_SESSIONS",
+      ].sort(),
     );
     const prefixes = Object.values(REDIS_KEY_PREFIXES);
     expect(new Set(prefixes).size).toBe(5);
@@ -153,7 +168,12 @@ describe("RedisCluster module", () => {
   });
 
   it("[ENV-4] tags every taggable cache resource with Component=cache", () => {
-    for (const type of ["aws_elasticache_replication_group", "aws_elasticache_subnet_group", "aws_cloudwatch_log_group", "aws_secretsmanager_secret"]) {
+    for (const type of [
+      "aws_elasticache_replication_group",
+      "aws_elasticache_subnet_group",
+      "aws_cloudwatch_log_group",
+      "aws_secretsmanager_secret",
+    ]) {
       const [, resource] = only(stack, type);
       expect(resource.tags).toEqual({ Component: "cache" });
     }
@@ -210,7 +230,9 @@ describe("RedisCluster module", () => {
   });
 
   it("reports every problem of its props at once", () => {
-    const message = errorOf(() => synth({ name: "Bad", engineVersion: "5.0", shards: 0, replicasPerShard: 0, securityGroupIds: [], logRetentionDays: 10 }));
+    const message = errorOf(() =>
+      synth({ name: "Bad", engineVersion: "5.0", shards: 0, replicasPerShard: 0, securityGroupIds: [], logRetentionDays: 10 }),
+    );
     expect(message).toMatch(/^RedisCluster "redis" is misconfigured:\n/);
     const problems = message.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems).toHaveLength(6);

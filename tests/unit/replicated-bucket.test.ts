@@ -8,7 +8,12 @@ import { bucketId, errorOf, ofBucket, only, resourcesOf, statementsOf, type Synt
 type Overrides = Partial<Omit<ReplicatedBucketProps, "replicaProvider" | "accessLogs">>;
 
 const PREFIXES: ReplicatedBucketProps["prefixes"] = {
-  "uploads/": { transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER" }] },
+  "uploads/": {
+    transitions: [
+      { days: 30, storageClass: "STANDARD_IA" },
+      { days: 90, storageClass: "GLACIER" },
+    ],
+  },
   "rendered/": { intelligentTiering: true },
   "models/": {},
   "tmp/": { expireAfterDays: 7, replicate: false },
@@ -31,11 +36,6 @@ const synth = (overrides: Overrides = {}) =>
     }),
   );
 
-
-
-
-
-
 const BUCKET_SETTINGS = [
   "aws_s3_bucket_versioning",
   "aws_s3_bucket_server_side_encryption_configuration",
@@ -53,7 +53,8 @@ describe("ReplicatedBucket module", () => {
   const primaryArn = `\${aws_s3_bucket.${primaryId}.arn}`;
   const replicaArn = `\${aws_s3_bucket.${replicaId}.arn}`;
   const [, replication] = only(stack, "aws_s3_bucket_replication_configuration");
-  const lifecycleRules = (id: string, s: SynthesizedStack = stack) => ofBucket(s, "aws_s3_bucket_lifecycle_configuration", id)[1].rule as any[];
+  const lifecycleRules = (id: string, s: SynthesizedStack = stack) =>
+    ofBucket(s, "aws_s3_bucket_lifecycle_configuration", id)[1].rule as any[];
 
   it("[S3-3] versions the primary bucket, encrypts it with SSE-S3 (AES256), blocks public access and turns ACLs off", () => {
     expect(ofBucket(stack, "aws_s3_bucket_versioning", primaryId)[1].versioning_configuration).toEqual({ status: "Enabled" });
@@ -137,7 +138,10 @@ describe("ReplicatedBucket module", () => {
   it("[S3-5] creates one Intelligent-Tiering configuration per Intelligent-Tiering prefix", () => {
     const two = synth({ prefixes: { "rendered/": { intelligentTiering: true }, "thumbs/": { intelligentTiering: true }, "uploads/": {} } });
     const configurations = resourcesOf(two, "aws_s3_bucket_intelligent_tiering_configuration").map(([, c]) => [c.name, c.filter.prefix]);
-    expect(configurations.sort()).toEqual([["rendered", "rendered/"], ["thumbs", "thumbs/"]]);
+    expect(configurations.sort()).toEqual([
+      ["rendered", "rendered/"],
+      ["thumbs", "thumbs/"],
+    ]);
   });
 
   it("[S3-6] creates the replica bucket through the replica provider, versioned, SSE-S3 encrypted, private and TLS-only", () => {
@@ -280,25 +284,64 @@ describe("ReplicatedBucket module", () => {
     [{ replicaBucketName: "ecg-test-videos" }, "replicaBucketName: must differ from bucketName"],
     [{ prefixes: {} }, "prefixes: list at least one prefix"],
     [{ prefixes: { "tmp/": { expireAfterDays: 1, replicate: false } } }, "prefixes: at least one prefix must be replicated (S3-6)"],
-    [{ prefixes: { "uploads/": { replicate: false }, "rendered/": { replicate: false } } }, "prefixes: at least one prefix must be replicated (S3-6)"],
+    [
+      { prefixes: { "uploads/": { replicate: false }, "rendered/": { replicate: false } } },
+      "prefixes: at least one prefix must be replicated (S3-6)",
+    ],
     [{ prefixes: { "Uploads/": {} } }, 'prefixes: "Uploads/" must be lower-case and end with /'],
     [{ prefixes: { uploads: {} } }, 'prefixes: "uploads" must be lower-case and end with /'],
     [{ prefixes: { "/uploads/": {} } }, 'prefixes: "/uploads/" must be lower-case and end with /'],
     [{ prefixes: { "": {} } }, 'prefixes: "" must be lower-case and end with /'],
-    [{ prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 0, replicate: false } } }, 'prefixes["tmp/"].expireAfterDays: 0 must be a whole number of days >= 1'],
-    [{ prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 1.5, replicate: false } } }, 'prefixes["tmp/"].expireAfterDays: 1.5 must be a whole number of days >= 1'],
-    [{ prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 7 } } }, 'prefixes["tmp/"]: expiring scratch data should not be replicated (set replicate: false)'],
     [
-      { prefixes: { "uploads/": { transitions: [{ days: 90, storageClass: "GLACIER" }, { days: 30, storageClass: "STANDARD_IA" }] } } },
+      { prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 0, replicate: false } } },
+      'prefixes["tmp/"].expireAfterDays: 0 must be a whole number of days >= 1',
+    ],
+    [
+      { prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 1.5, replicate: false } } },
+      'prefixes["tmp/"].expireAfterDays: 1.5 must be a whole number of days >= 1',
+    ],
+    [
+      { prefixes: { "uploads/": {}, "tmp/": { expireAfterDays: 7 } } },
+      'prefixes["tmp/"]: expiring scratch data should not be replicated (set replicate: false)',
+    ],
+    [
+      {
+        prefixes: {
+          "uploads/": {
+            transitions: [
+              { days: 90, storageClass: "GLACIER" },
+              { days: 30, storageClass: "STANDARD_IA" },
+            ],
+          },
+        },
+      },
       'prefixes["uploads/"].transitions: days 90, 30 must be whole numbers in increasing order',
     ],
     [
-      { prefixes: { "uploads/": { transitions: [{ days: 60, storageClass: "GLACIER_IR" }, { days: 60, storageClass: "GLACIER" }] } } },
+      {
+        prefixes: {
+          "uploads/": {
+            transitions: [
+              { days: 60, storageClass: "GLACIER_IR" },
+              { days: 60, storageClass: "GLACIER" },
+            ],
+          },
+        },
+      },
       'prefixes["uploads/"].transitions: days 60, 60 must be whole numbers in increasing order',
     ],
-    [{ prefixes: { "uploads/": { transitions: [{ days: -1, storageClass: "GLACIER" }] } } }, 'prefixes["uploads/"].transitions: days -1 must be whole numbers in increasing order'],
-    [{ prefixes: { "uploads/": { transitions: [{ days: 30.5, storageClass: "GLACIER" }] } } }, 'prefixes["uploads/"].transitions: days 30.5 must be whole numbers in increasing order'],
-    [{ prefixes: { "uploads/": { transitions: [{ days: 29, storageClass: "STANDARD_IA" }] } } }, 'prefixes["uploads/"].transitions: STANDARD_IA after 29 days; S3 allows it from 30 days'],
+    [
+      { prefixes: { "uploads/": { transitions: [{ days: -1, storageClass: "GLACIER" }] } } },
+      'prefixes["uploads/"].transitions: days -1 must be whole numbers in increasing order',
+    ],
+    [
+      { prefixes: { "uploads/": { transitions: [{ days: 30.5, storageClass: "GLACIER" }] } } },
+      'prefixes["uploads/"].transitions: days 30.5 must be whole numbers in increasing order',
+    ],
+    [
+      { prefixes: { "uploads/": { transitions: [{ days: 29, storageClass: "STANDARD_IA" }] } } },
+      'prefixes["uploads/"].transitions: STANDARD_IA after 29 days; S3 allows it from 30 days',
+    ],
     [
       { prefixes: { "rendered/": { intelligentTiering: true, transitions: [{ days: 30, storageClass: "GLACIER" }] } } },
       'prefixes["rendered/"]: choose Intelligent-Tiering or transitions, not both',
@@ -338,11 +381,16 @@ describe("ReplicatedBucket module", () => {
 
   it("reports both an empty prefix list and the missing replicated prefix", () => {
     const message = errorOf(() => synth({ prefixes: {} }));
-    expect(message.split("\n").slice(1)).toEqual(["  - prefixes: list at least one prefix", "  - prefixes: at least one prefix must be replicated (S3-6)"]);
+    expect(message.split("\n").slice(1)).toEqual([
+      "  - prefixes: list at least one prefix",
+      "  - prefixes: at least one prefix must be replicated (S3-6)",
+    ]);
   });
 
   it("passes its bucket names on to SecureBucket, which refuses an invalid one", () => {
-    expect(() => synth({ bucketName: "ECG_videos" })).toThrow('SecureBucket "primary": bucketName: "ECG_videos" is not a valid S3 bucket name');
+    expect(() => synth({ bucketName: "ECG_videos" })).toThrow(
+      'SecureBucket "primary": bucketName: "ECG_videos" is not a valid S3 bucket name',
+    );
     expect(() => synth({ replicaBucketName: "dr" })).toThrow('SecureBucket "replica": bucketName: "dr" is not a valid S3 bucket name');
   });
 });

@@ -110,17 +110,25 @@ class FakeSecretsManager implements SecretsManagerPort {
 
   async getRandomPassword(input: Parameters<SecretsManagerPort["getRandomPassword"]>[0]) {
     this.passwordRequests.push(input);
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (input.ExcludePunctuation ? "" : "!#$%&*+-.:;=?@^_~");
+    const alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (input.ExcludePunctuation ? "" : "!#$%&*+-.:;=?@^_~");
     let password = "";
     while (password.length < input.PasswordLength) password += alphabet[randomInt(alphabet.length)];
     return { RandomPassword: password };
   }
 
-  async updateSecretVersionStage({ SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId }: Parameters<SecretsManagerPort["updateSecretVersionStage"]>[0]) {
+  async updateSecretVersionStage({
+    SecretId,
+    VersionStage,
+    MoveToVersionId,
+    RemoveFromVersionId,
+  }: Parameters<SecretsManagerPort["updateSecretVersionStage"]>[0]) {
     this.checkId(SecretId);
     const holder = [...this.versions].find(([, v]) => v.stages.includes(VersionStage))?.[0];
     if (holder && holder !== MoveToVersionId && holder !== RemoveFromVersionId) {
-      throw Object.assign(new Error(`${VersionStage} is attached to ${holder}, not ${RemoveFromVersionId}`), { name: "InvalidParameterException" });
+      throw Object.assign(new Error(`${VersionStage} is attached to ${holder}, not ${RemoveFromVersionId}`), {
+        name: "InvalidParameterException",
+      });
     }
     this.moveLabel(VersionStage, MoveToVersionId);
     // As the service does: the version that loses AWSCURRENT becomes AWSPREVIOUS.
@@ -215,7 +223,9 @@ describe("secret rotation Lambda", () => {
     const sm = new FakeSecretsManager(initialJson());
     await rotateFully(sm);
     // OLD_VERSION is now AWSPREVIOUS only.
-    await expect(rotate(event("finishSecret", OLD_VERSION), sm, {})).rejects.toThrow(`token ${OLD_VERSION} is not AWSPENDING for secret ${ARN}`);
+    await expect(rotate(event("finishSecret", OLD_VERSION), sm, {})).rejects.toThrow(
+      `token ${OLD_VERSION} is not AWSPENDING for secret ${ARN}`,
+    );
     expect(sm.stagesOf(TOKEN)).toContain("AWSCURRENT");
   });
 
@@ -281,7 +291,9 @@ describe("secret rotation Lambda", () => {
     }
     const sm = new FakeSecretsManager(initialJson());
     sm.startRotation();
-    await expect(rotate(event("createSecret"), sm, { EXCLUDE_PUNCTUATION: "yes" })).rejects.toThrow('EXCLUDE_PUNCTUATION must be "true" or "false"');
+    await expect(rotate(event("createSecret"), sm, { EXCLUDE_PUNCTUATION: "yes" })).rejects.toThrow(
+      'EXCLUDE_PUNCTUATION must be "true" or "false"',
+    );
   });
 
   it("handler adapts the SDK v3 client (new SecretsManagerClient({}), send(new XCommand(input))) to the same steps", async () => {
@@ -354,7 +366,8 @@ class FakeRds implements RdsPort {
   ) {}
 
   async modifyDBInstance(input: { DBInstanceIdentifier: string; MasterUserPassword: string; ApplyImmediately: boolean }) {
-    if (input.DBInstanceIdentifier !== this.identifier) throw Object.assign(new Error("DBInstanceNotFound"), { name: "DBInstanceNotFoundFault" });
+    if (input.DBInstanceIdentifier !== this.identifier)
+      throw Object.assign(new Error("DBInstanceNotFound"), { name: "DBInstanceNotFoundFault" });
     this.modifications.push(input);
     this.password = input.MasterUserPassword;
     this.pendingFor = this.pendingChecks;
@@ -381,7 +394,15 @@ class FakeRds implements RdsPort {
 describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
   const RDS_ENV: Env = { ROTATION_TARGET: "rds-master" };
   const masterJson = () =>
-    JSON.stringify({ engine: "postgres", host: "ecg-test.abc.ap-northeast-2.rds.amazonaws.com", port: 5432, dbname: "ecg", username: "ecg_admin", password: OLD_SECRET, dbInstanceIdentifier: "ecg-test" });
+    JSON.stringify({
+      engine: "postgres",
+      host: "ecg-test.abc.ap-northeast-2.rds.amazonaws.com",
+      port: 5432,
+      dbname: "ecg",
+      username: "ecg_admin",
+      password: OLD_SECRET,
+      dbInstanceIdentifier: "ecg-test",
+    });
   const noSleep = () => {
     const sleeps: number[] = [];
     return { sleeps, sleep: async (ms: number) => void sleeps.push(ms) };
@@ -395,7 +416,13 @@ describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
     for (const step of STEPS) await rotate(event(step), sm, RDS_ENV, { rds, sleep });
 
     const current = JSON.parse(sm.valueAt("AWSCURRENT")!);
-    expect(current).toMatchObject({ engine: "postgres", port: 5432, dbname: "ecg", username: "ecg_admin", dbInstanceIdentifier: "ecg-test" });
+    expect(current).toMatchObject({
+      engine: "postgres",
+      port: 5432,
+      dbname: "ecg",
+      username: "ecg_admin",
+      dbInstanceIdentifier: "ecg-test",
+    });
     expect(current.password).not.toBe(OLD_SECRET);
     expect(current.password).toHaveLength(64);
     expect(current.password).toMatch(/^[A-Za-z0-9]+$/);
@@ -432,7 +459,7 @@ describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
     }
   });
 
-  it("[SEC-2] [RDS User Guide, \"Modifying an Amazon RDS DB instance\": a new master password is pending (PendingModifiedValues) until applied] testSecret waits until the instance is available with no pending master password", async () => {
+  it('[SEC-2] [RDS User Guide, "Modifying an Amazon RDS DB instance": a new master password is pending (PendingModifiedValues) until applied] testSecret waits until the instance is available with no pending master password', async () => {
     const sm = new FakeSecretsManager(masterJson());
     const rds = new FakeRds("ecg-test", 3);
     const { sleeps, sleep } = noSleep();
@@ -469,14 +496,21 @@ describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
     const rds = new FakeRds("ecg-other");
     sm.startRotation();
     await rotate(event("createSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined });
-    await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined })).rejects.toThrow("instance ecg-test not found");
+    await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined })).rejects.toThrow(
+      "instance ecg-test not found",
+    );
   });
 
   it("[SEC-2] testSecret checks the pending password's length before asking RDS", async () => {
     const sm = new FakeSecretsManager(masterJson());
     const rds = new FakeRds("ecg-test");
     sm.startRotation();
-    await sm.putSecretValue({ SecretId: ARN, ClientRequestToken: TOKEN, SecretString: JSON.stringify({ ...JSON.parse(masterJson()), password: "short" }), VersionStages: ["AWSPENDING"] });
+    await sm.putSecretValue({
+      SecretId: ARN,
+      ClientRequestToken: TOKEN,
+      SecretString: JSON.stringify({ ...JSON.parse(masterJson()), password: "short" }),
+      VersionStages: ["AWSPENDING"],
+    });
     await expect(rotate(event("testSecret"), sm, RDS_ENV, { rds, sleep: async () => undefined })).rejects.toThrow(
       'pending secret field "password" is not a string of length 64',
     );
@@ -496,38 +530,41 @@ describe("secret rotation Lambda, ROTATION_TARGET rds-master", () => {
     for (const length of ["129", "4096"]) {
       const sm = new FakeSecretsManager(masterJson());
       sm.startRotation();
-      await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, PASSWORD_LENGTH: length }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
-        `PASSWORD_LENGTH must be an integer from 32 to 128, got "${length}"`,
-      );
+      await expect(
+        rotate(event("createSecret"), sm, { ...RDS_ENV, PASSWORD_LENGTH: length }, { rds: new FakeRds("ecg-test") }),
+      ).rejects.toThrow(`PASSWORD_LENGTH must be an integer from 32 to 128, got "${length}"`);
       expect(sm.puts).toEqual([]);
     }
     for (const length of [32, 128]) {
       const sm = new FakeSecretsManager(masterJson());
       const rds = new FakeRds("ecg-test");
       sm.startRotation();
-      for (const step of STEPS) await rotate(event(step), sm, { ...RDS_ENV, PASSWORD_LENGTH: String(length) }, { rds, sleep: async () => undefined });
+      for (const step of STEPS)
+        await rotate(event(step), sm, { ...RDS_ENV, PASSWORD_LENGTH: String(length) }, { rds, sleep: async () => undefined });
       expect(JSON.parse(sm.valueAt("AWSCURRENT")!).password).toHaveLength(length);
     }
   });
 
-  it("[RDS API Reference, CreateDBInstance MasterUserPassword: no / \" @ or space] refuses EXCLUDE_PUNCTUATION false", async () => {
+  it('[RDS API Reference, CreateDBInstance MasterUserPassword: no / " @ or space] refuses EXCLUDE_PUNCTUATION false', async () => {
     const sm = new FakeSecretsManager(masterJson());
     sm.startRotation();
     const describe = jest.spyOn(sm, "describeSecret");
-    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "false" }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
-      'EXCLUDE_PUNCTUATION must be "true" for ROTATION_TARGET rds-master',
-    );
+    await expect(
+      rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "false" }, { rds: new FakeRds("ecg-test") }),
+    ).rejects.toThrow('EXCLUDE_PUNCTUATION must be "true" for ROTATION_TARGET rds-master');
     expect(describe).not.toHaveBeenCalled();
     // Explicitly "true" (any case) is fine.
-    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "TRUE" }, { rds: new FakeRds("ecg-test") })).resolves.toBeUndefined();
+    await expect(
+      rotate(event("createSecret"), sm, { ...RDS_ENV, EXCLUDE_PUNCTUATION: "TRUE" }, { rds: new FakeRds("ecg-test") }),
+    ).resolves.toBeUndefined();
   });
 
-  it("refuses a SECRET_FIELD other than \"password\" for rds-master, and takes \"password\" or unset", async () => {
+  it('refuses a SECRET_FIELD other than "password" for rds-master, and takes "password" or unset', async () => {
     const sm = new FakeSecretsManager(masterJson());
     sm.startRotation();
-    await expect(rotate(event("createSecret"), sm, { ...RDS_ENV, SECRET_FIELD: "value" }, { rds: new FakeRds("ecg-test") })).rejects.toThrow(
-      'SECRET_FIELD must be "password" (or unset) for ROTATION_TARGET rds-master',
-    );
+    await expect(
+      rotate(event("createSecret"), sm, { ...RDS_ENV, SECRET_FIELD: "value" }, { rds: new FakeRds("ecg-test") }),
+    ).rejects.toThrow('SECRET_FIELD must be "password" (or unset) for ROTATION_TARGET rds-master');
     expect(sm.puts).toEqual([]);
     for (const field of ["password", "", undefined]) {
       const fresh = new FakeSecretsManager(masterJson());

@@ -6,13 +6,18 @@ import { STACK_ACTIONS, stackSteps, stackTargets } from "../../scripts/stack";
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts;
 
 describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<env>)", () => {
-  it.each(Object.keys(stackTargets()).flatMap((target) => STACK_ACTIONS.map((a) => [a, target])))("[PLT-7] npm run %s:%s runs the stack script for that environment", (action, env) => {
-    expect(scripts[`${action}:${env}`]).toBe(`npm run --silent stack -- ${action} ${env}`);
-  });
+  it.each(Object.keys(stackTargets()).flatMap((target) => STACK_ACTIONS.map((a) => [a, target])))(
+    "[PLT-7] npm run %s:%s runs the stack script for that environment",
+    (action, env) => {
+      expect(scripts[`${action}:${env}`]).toBe(`npm run --silent stack -- ${action} ${env}`);
+    },
+  );
 
   it("[PLT-7] diff and deploy are cdktf's own commands on the environment's stack, with extra arguments passed on", () => {
     expect(stackSteps("diff", "staging")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-staging"] }]);
-    expect(stackSteps("deploy", "dev", ["--auto-approve"])).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-dev", "--auto-approve"] }]);
+    expect(stackSteps("deploy", "dev", ["--auto-approve"])).toEqual([
+      { command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-dev", "--auto-approve"] },
+    ]);
   });
 
   it("[PLT-6] plan synthesizes, then plans in the stack's folder and keeps the plan and its JSON for the summary", () => {
@@ -30,7 +35,9 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
   });
 
   it("[#13] names the account stacks (applied before the environments of their region)", () => {
-    expect(stackSteps("deploy", "account-ap-northeast-2")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-account-ap-northeast-2"] }]);
+    expect(stackSteps("deploy", "account-ap-northeast-2")).toEqual([
+      { command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-account-ap-northeast-2"] },
+    ]);
   });
 
   it("[DR-3] names prod's standby and global stacks too (deployed by hand in a failover, see the README runbook)", () => {
@@ -40,8 +47,16 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
 
   it.each([
     ["apply", "dev", 'action: "apply" is not one of diff, deploy, plan'],
-    ["plan", "qa", 'environment: "qa" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global'],
-    ["deploy", "dev-standby", 'environment: "dev-standby" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global'],
+    [
+      "plan",
+      "qa",
+      'environment: "qa" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
+    ],
+    [
+      "deploy",
+      "dev-standby",
+      'environment: "dev-standby" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
+    ],
   ])("refuses %s %s", (action, env, message) => {
     expect(() => stackSteps(action, env)).toThrow(message);
   });

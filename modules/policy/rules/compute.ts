@@ -28,7 +28,8 @@ export const computeRules: Rule[] = [
     title: "Launch templates require IMDSv2",
     severity: "error",
     types: ["aws_launch_template"],
-    check: ({ config }) => (blocks(config.metadata_options).some((m) => m.http_tokens === "required") ? undefined : "http_tokens is not required"),
+    check: ({ config }) =>
+      blocks(config.metadata_options).some((m) => m.http_tokens === "required") ? undefined : "http_tokens is not required",
     fix: 'set metadata_options { http_tokens = "required" }',
   },
   {
@@ -37,7 +38,9 @@ export const computeRules: Rule[] = [
     severity: "error",
     types: ["aws_launch_template"],
     check: ({ config }) =>
-      blocks(config.network_interfaces).some((n) => isTrue(n.associate_public_ip_address)) ? "associate_public_ip_address = true" : undefined,
+      blocks(config.network_interfaces).some((n) => isTrue(n.associate_public_ip_address))
+        ? "associate_public_ip_address = true"
+        : undefined,
     fix: "launch into private subnets without public addresses",
   },
   {
@@ -78,7 +81,8 @@ export const computeRules: Rule[] = [
     title: "Spot capacity is diversified over at least two instance types",
     severity: "error",
     types: ["aws_autoscaling_group"],
-    check: ({ config }, model) => (usesSpot(config, model) && instanceChoices(config) < 2 ? "Spot with fewer than two instance-type overrides" : undefined),
+    check: ({ config }, model) =>
+      usesSpot(config, model) && instanceChoices(config) < 2 ? "Spot with fewer than two instance-type overrides" : undefined,
     fix: "list at least two (ideally three) instance types of the same class in the launch_template overrides",
   },
   {
@@ -86,7 +90,8 @@ export const computeRules: Rule[] = [
     title: "Spot groups rebalance capacity ahead of interruptions",
     severity: "error",
     types: ["aws_autoscaling_group"],
-    check: ({ config }, model) => (usesSpot(config, model) && !isTrue(config.capacity_rebalance) ? "capacity_rebalance is off for a Spot group" : undefined),
+    check: ({ config }, model) =>
+      usesSpot(config, model) && !isTrue(config.capacity_rebalance) ? "capacity_rebalance is off for a Spot group" : undefined,
     fix: "set capacity_rebalance = true",
   },
 ];

@@ -13,7 +13,8 @@ export const databaseRules: Rule[] = [
     title: "Database storage is encrypted",
     severity: "error",
     types: DB,
-    check: ({ config }) => (isTrue(config.storage_encrypted) || (isReplica(config) && config.kms_key_id) ? undefined : "storage_encrypted is off"),
+    check: ({ config }) =>
+      isTrue(config.storage_encrypted) || (isReplica(config) && config.kms_key_id) ? undefined : "storage_encrypted is off",
     fix: "set storage_encrypted = true and kms_key_id (a replica in another region needs a key there)",
   },
   {
@@ -47,7 +48,8 @@ export const databaseRules: Rule[] = [
     title: "Databases keep automated backups",
     severity: "error",
     types: DB,
-    check: ({ config }) => (isReplica(config) || Number(config.backup_retention_period ?? 0) >= 1 ? undefined : "backup_retention_period is 0"),
+    check: ({ config }) =>
+      isReplica(config) || Number(config.backup_retention_period ?? 0) >= 1 ? undefined : "backup_retention_period is 0",
     fix: "set backup_retention_period (7 days in prod, RDS-2)",
   },
   {
@@ -71,7 +73,8 @@ export const databaseRules: Rule[] = [
     title: "Databases allow IAM authentication",
     severity: "error",
     types: DB,
-    check: ({ config }) => (isReplica(config) || isTrue(config.iam_database_authentication_enabled) ? undefined : "iam_database_authentication_enabled is off"),
+    check: ({ config }) =>
+      isReplica(config) || isTrue(config.iam_database_authentication_enabled) ? undefined : "iam_database_authentication_enabled is off",
     fix: "set iam_database_authentication_enabled = true",
   },
   {
@@ -103,7 +106,11 @@ export const databaseRules: Rule[] = [
     check: ({ config }, model) => {
       const group = model.referenced(config.parameter_group_name);
       const forced = blocks(group?.config.parameter).some((p) => p.name === "rds.force_ssl" && String(p.value) === "1");
-      return isReplica(config) && !config.parameter_group_name ? undefined : forced ? undefined : "no parameter group with rds.force_ssl = 1";
+      return isReplica(config) && !config.parameter_group_name
+        ? undefined
+        : forced
+          ? undefined
+          : "no parameter group with rds.force_ssl = 1";
     },
     fix: "attach an aws_db_parameter_group with parameter rds.force_ssl = 1",
   },

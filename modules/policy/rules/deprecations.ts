@@ -6,7 +6,8 @@ import type { ResourceView } from "../model";
 const GPU_AMI_PARAMETER = /^\/aws\/service\/ecs\/optimized-ami\/[^/]+\/gpu\//;
 
 /** A literal value: a Terraform expression cannot be judged here. */
-const literal = (value: unknown): string | undefined => (typeof value === "string" && value.trim() && !value.includes("${") ? value.trim() : undefined);
+const literal = (value: unknown): string | undefined =>
+  typeof value === "string" && value.trim() && !value.includes("${") ? value.trim() : undefined;
 
 /**
  * The calendar value a resource or data source configures, or undefined when
@@ -14,7 +15,11 @@ const literal = (value: unknown): string | undefined => (typeof value === "strin
  * a PostgreSQL instance's engine_version, a replication group's
  * `<engine>:<engine_version>`, the name of an ECS GPU AMI parameter.
  */
-export function calendarValueOf({ type, address, config }: ResourceView): { kind: DeprecationKind; field: string; value: string } | undefined {
+export function calendarValueOf({
+  type,
+  address,
+  config,
+}: ResourceView): { kind: DeprecationKind; field: string; value: string } | undefined {
   if (type === "aws_lambda_function") {
     const value = literal(config.runtime);
     return value ? { kind: "lambda-runtime", field: "runtime", value } : undefined;
@@ -28,7 +33,9 @@ export function calendarValueOf({ type, address, config }: ResourceView): { kind
   if (type === "aws_elasticache_replication_group") {
     const engine = literal(config.engine) ?? "redis";
     const version = literal(config.engine_version);
-    return version && ["redis", "valkey"].includes(engine) ? { kind: "elasticache", field: "engine_version", value: `${engine}:${version}` } : undefined;
+    return version && ["redis", "valkey"].includes(engine)
+      ? { kind: "elasticache", field: "engine_version", value: `${engine}:${version}` }
+      : undefined;
   }
   if (type === "aws_ssm_parameter" && address.startsWith("data.")) {
     const value = literal(config.name);

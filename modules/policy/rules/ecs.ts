@@ -27,7 +27,9 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_cluster"],
     check: ({ config }) =>
-      blocks(config.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)) ? undefined : "containerInsights is not enabled",
+      blocks(config.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value))
+        ? undefined
+        : "containerInsights is not enabled",
     fix: 'add setting { name = "containerInsights", value = "enabled" }',
   },
   {
@@ -35,7 +37,8 @@ export const ecsRules: Rule[] = [
     title: "ECS services do not assign public IPs",
     severity: "error",
     types: ["aws_ecs_service"],
-    check: ({ config }) => (blocks(config.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? "assign_public_ip = true" : undefined),
+    check: ({ config }) =>
+      blocks(config.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? "assign_public_ip = true" : undefined,
     fix: "run tasks in private subnets with assign_public_ip = false",
   },
   {

@@ -13,7 +13,9 @@ export const loadBalancingRules: Rule[] = [
     types: ["aws_lb_listener", "aws_alb_listener"],
     check: ({ config }) => {
       if ((config.protocol ?? "HTTP") !== "HTTP") return undefined;
-      const redirects = blocks(config.default_action).every((a) => a.type === "redirect" && blocks(a.redirect).every((r) => r.protocol === "HTTPS"));
+      const redirects = blocks(config.default_action).every(
+        (a) => a.type === "redirect" && blocks(a.redirect).every((r) => r.protocol === "HTTPS"),
+      );
       return redirects ? undefined : "an HTTP listener that serves traffic instead of redirecting to HTTPS";
     },
     fix: "use protocol HTTPS with an ACM certificate, or make the HTTP listener a redirect to HTTPS",
@@ -43,7 +45,8 @@ export const loadBalancingRules: Rule[] = [
     title: "Application load balancers drop invalid header fields",
     severity: "error",
     types: LB,
-    check: ({ config }) => (isApplication(config) && !isTrue(config.drop_invalid_header_fields) ? "drop_invalid_header_fields is off" : undefined),
+    check: ({ config }) =>
+      isApplication(config) && !isTrue(config.drop_invalid_header_fields) ? "drop_invalid_header_fields is off" : undefined,
     fix: "set drop_invalid_header_fields = true",
   },
   {
@@ -62,7 +65,9 @@ export const loadBalancingRules: Rule[] = [
     types: ["aws_lb_target_group", "aws_alb_target_group"],
     check: ({ config }) => {
       const checks = blocks(config.health_check);
-      return checks.length === 0 || checks.some((c) => c.enabled === false || c.enabled === "false") ? "no enabled health_check" : undefined;
+      return checks.length === 0 || checks.some((c) => c.enabled === false || c.enabled === "false")
+        ? "no enabled health_check"
+        : undefined;
     },
     fix: "add health_check { path, matcher, interval } for the service",
   },
@@ -82,7 +87,8 @@ export const loadBalancingRules: Rule[] = [
     title: "WAF web ACLs log",
     severity: "error",
     types: ["aws_wafv2_web_acl"],
-    check: (acl, model) => (model.referencing(acl, "aws_wafv2_web_acl_logging_configuration").length ? undefined : "no logging configuration"),
+    check: (acl, model) =>
+      model.referencing(acl, "aws_wafv2_web_acl_logging_configuration").length ? undefined : "no logging configuration",
     fix: "add aws_wafv2_web_acl_logging_configuration for the web ACL",
   },
   {

@@ -27,7 +27,16 @@ function sgRules(resource: ResourceView): SgRule[] {
     case "aws_security_group":
       return [...inline("ingress"), ...inline("egress")];
     case "aws_security_group_rule":
-      return [{ direction: c.type, protocol: normalizeProtocol(c.protocol), from: c.from_port, to: c.to_port, cidrs: [...(c.cidr_blocks ?? []), ...(c.ipv6_cidr_blocks ?? [])], description: c.description }];
+      return [
+        {
+          direction: c.type,
+          protocol: normalizeProtocol(c.protocol),
+          from: c.from_port,
+          to: c.to_port,
+          cidrs: [...(c.cidr_blocks ?? []), ...(c.ipv6_cidr_blocks ?? [])],
+          description: c.description,
+        },
+      ];
     default:
       return [
         {
@@ -48,7 +57,12 @@ const normalizeProtocol = (protocol: unknown) => {
   return p === "6" ? "tcp" : p === "17" ? "udp" : p;
 };
 
-const RULE_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+const RULE_TYPES = [
+  "aws_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+];
 const allPorts = (r: SgRule) => r.protocol === "-1" || r.protocol === "all" || ((r.from ?? 0) <= 0 && (r.to ?? 65535) >= 65535);
 
 export const networkRules: Rule[] = [
@@ -68,7 +82,9 @@ export const networkRules: Rule[] = [
     check: (vpc, model) => {
       const defaults = model.referencing(vpc, "aws_default_security_group");
       if (defaults.length === 0) return "the default security group is not managed, so it keeps AWS's allow-within-group rules";
-      return defaults.some((d) => blocks(d.config.ingress).length || blocks(d.config.egress).length) ? "the default security group has rules" : undefined;
+      return defaults.some((d) => blocks(d.config.ingress).length || blocks(d.config.egress).length)
+        ? "the default security group has rules"
+        : undefined;
     },
     fix: "manage aws_default_security_group for the VPC with no ingress and no egress",
   },
@@ -78,7 +94,10 @@ export const networkRules: Rule[] = [
     severity: "error",
     types: RULE_TYPES,
     check: (resource) => {
-      if (resource.type === "aws_security_group" && (!resource.config.description || resource.config.description === "Managed by Terraform")) {
+      if (
+        resource.type === "aws_security_group" &&
+        (!resource.config.description || resource.config.description === "Managed by Terraform")
+      ) {
         return "the security group has no description of its own";
       }
       const bare = sgRules(resource).filter((r) => !r.description?.trim());
@@ -93,9 +112,14 @@ export const networkRules: Rule[] = [
     types: RULE_TYPES,
     check: (resource) => {
       const open = sgRules(resource).filter(
-        (r) => r.direction === "ingress" && r.cidrs.some((c) => OPEN_CIDRS.includes(c)) && !(r.protocol === "tcp" && r.from === 443 && r.to === 443),
+        (r) =>
+          r.direction === "ingress" &&
+          r.cidrs.some((c) => OPEN_CIDRS.includes(c)) &&
+          !(r.protocol === "tcp" && r.from === 443 && r.to === 443),
       );
-      return open.length ? `ingress from the internet on ${open.map((r) => `${r.protocol} ${r.from ?? "*"}-${r.to ?? "*"}`).join(", ")}` : undefined;
+      return open.length
+        ? `ingress from the internet on ${open.map((r) => `${r.protocol} ${r.from ?? "*"}-${r.to ?? "*"}`).join(", ")}`
+        : undefined;
     },
     fix: "open only TCP 443 to 0.0.0.0/0 (the ALB); reach everything else through the ALB, SSM or a VPN",
   },

@@ -18,7 +18,14 @@ function rotationDays(rule: Record<string, any>): number {
 }
 
 const POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
-const STATEFUL = ["aws_db_instance", "aws_rds_cluster", "aws_elasticache_replication_group", "aws_s3_bucket", "aws_kms_key", "aws_dynamodb_table"];
+const STATEFUL = [
+  "aws_db_instance",
+  "aws_rds_cluster",
+  "aws_elasticache_replication_group",
+  "aws_s3_bucket",
+  "aws_kms_key",
+  "aws_dynamodb_table",
+];
 
 export const platformRules: Rule[] = [
   {
@@ -84,7 +91,9 @@ export const platformRules: Rule[] = [
       const intervals = blocks(config.rotation_rules).map((r) => rotationDays(r));
       if (intervals.length === 0) return "no rotation_rules";
       const bad = intervals.filter((d) => !(d <= 90));
-      return bad.length === 0 ? undefined : `rotation interval ${bad.map((d) => (Number.isNaN(d) ? "that cannot be read" : `of ${d} days`)).join(", ")}`;
+      return bad.length === 0
+        ? undefined
+        : `rotation interval ${bad.map((d) => (Number.isNaN(d) ? "that cannot be read" : `of ${d} days`)).join(", ")}`;
     },
     fix: "set rotation_rules { automatically_after_days = 30 } (SEC-2)",
   },
@@ -97,7 +106,9 @@ export const platformRules: Rule[] = [
       const statements = policyStatements(model, config.policy);
       if (!statements) return "the policy is not literal JSON or an aws_iam_policy_document, so it cannot be inspected";
       const broad = statements.filter(
-        (s) => s.effect === "Allow" && (s.actions.some((a) => a === "*" || a === "*:*") || (s.notActions.length > 0 && s.resources.includes("*"))),
+        (s) =>
+          s.effect === "Allow" &&
+          (s.actions.some((a) => a === "*" || a === "*:*") || (s.notActions.length > 0 && s.resources.includes("*"))),
       );
       return broad.length ? `Allow with Action "*" or NotAction on every resource (${broad.length} statement(s))` : undefined;
     },
@@ -130,7 +141,8 @@ export const platformRules: Rule[] = [
     title: "ECR repositories scan images on push",
     severity: "error",
     types: ["aws_ecr_repository"],
-    check: ({ config }) => (blocks(config.image_scanning_configuration).some((s) => isTrue(s.scan_on_push)) ? undefined : "scan_on_push is off"),
+    check: ({ config }) =>
+      blocks(config.image_scanning_configuration).some((s) => isTrue(s.scan_on_push)) ? undefined : "scan_on_push is off",
     fix: "set image_scanning_configuration { scan_on_push = true }",
   },
   {
@@ -138,7 +150,8 @@ export const platformRules: Rule[] = [
     title: "ECR repositories are encrypted with KMS",
     severity: "error",
     types: ["aws_ecr_repository"],
-    check: ({ config }) => (blocks(config.encryption_configuration).some((e) => e.encryption_type === "KMS") ? undefined : "encryption is not KMS"),
+    check: ({ config }) =>
+      blocks(config.encryption_configuration).some((e) => e.encryption_type === "KMS") ? undefined : "encryption is not KMS",
     fix: 'set encryption_configuration { encryption_type = "KMS", kms_key = ... }',
   },
   {
@@ -147,7 +160,9 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_cloudfront_distribution"],
     check: ({ config }) =>
-      [...blocks(config.default_cache_behavior), ...blocks(config.ordered_cache_behavior)].some((b) => b.viewer_protocol_policy === "allow-all")
+      [...blocks(config.default_cache_behavior), ...blocks(config.ordered_cache_behavior)].some(
+        (b) => b.viewer_protocol_policy === "allow-all",
+      )
         ? "a cache behavior allows plain HTTP"
         : undefined,
     fix: 'set viewer_protocol_policy = "redirect-to-https" or "https-only"',
@@ -158,7 +173,9 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_cloudfront_distribution"],
     check: ({ config }) =>
-      blocks(config.viewer_certificate).some((v) => /^TLSv1\.2/.test(v.minimum_protocol_version ?? "")) ? undefined : "minimum_protocol_version below TLSv1.2",
+      blocks(config.viewer_certificate).some((v) => /^TLSv1\.2/.test(v.minimum_protocol_version ?? ""))
+        ? undefined
+        : "minimum_protocol_version below TLSv1.2",
     fix: 'use an ACM certificate with minimum_protocol_version = "TLSv1.2_2021"',
   },
   {
@@ -205,7 +222,9 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_codepipeline"],
     check: ({ config }) =>
-      blocks(config.artifact_store).every((s) => blocks(s.encryption_key).length) && blocks(config.artifact_store).length ? undefined : "an artifact store without encryption_key",
+      blocks(config.artifact_store).every((s) => blocks(s.encryption_key).length) && blocks(config.artifact_store).length
+        ? undefined
+        : "an artifact store without encryption_key",
     fix: 'set artifact_store { encryption_key { type = "KMS", id = ... } }',
   },
   {

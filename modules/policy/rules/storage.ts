@@ -15,7 +15,9 @@ export const storageRules: Rule[] = [
     severity: "error",
     types: BUCKET,
     check: (bucket, model) =>
-      settings(model, bucket, "aws_s3_bucket_versioning").some((v) => blocks(v.config.versioning_configuration).some((c) => c.status === "Enabled"))
+      settings(model, bucket, "aws_s3_bucket_versioning").some((v) =>
+        blocks(v.config.versioning_configuration).some((c) => c.status === "Enabled"),
+      )
         ? undefined
         : "versioning is not enabled",
     fix: 'add aws_s3_bucket_versioning with status = "Enabled"',
@@ -41,7 +43,9 @@ export const storageRules: Rule[] = [
     check: (bucket, model) => {
       const lifecycle = settings(model, bucket, "aws_s3_bucket_lifecycle_configuration");
       if (lifecycle.length === 0) return "no lifecycle configuration";
-      return lifecycle.some((l) => blocks(l.config.rule).some((r) => r.status === "Enabled" && blocks(r.abort_incomplete_multipart_upload).length))
+      return lifecycle.some((l) =>
+        blocks(l.config.rule).some((r) => r.status === "Enabled" && blocks(r.abort_incomplete_multipart_upload).length),
+      )
         ? undefined
         : "no enabled lifecycle rule aborts incomplete multipart uploads";
     },
@@ -53,7 +57,9 @@ export const storageRules: Rule[] = [
     severity: "error",
     types: BUCKET,
     check: (bucket, model) =>
-      settings(model, bucket, "aws_s3_bucket_ownership_controls").some((o) => blocks(o.config.rule).some((r) => r.object_ownership === "BucketOwnerEnforced"))
+      settings(model, bucket, "aws_s3_bucket_ownership_controls").some((o) =>
+        blocks(o.config.rule).some((r) => r.object_ownership === "BucketOwnerEnforced"),
+      )
         ? undefined
         : "object ownership is not BucketOwnerEnforced",
     fix: 'add aws_s3_bucket_ownership_controls with object_ownership = "BucketOwnerEnforced"',
@@ -73,7 +79,9 @@ export const storageRules: Rule[] = [
     severity: "warning",
     types: BUCKET,
     check: (bucket, model) =>
-      model.referencing(bucket, "aws_s3_bucket_replication_configuration").length ? undefined : "no cross-region replication to or from this bucket",
+      model.referencing(bucket, "aws_s3_bucket_replication_configuration").length
+        ? undefined
+        : "no cross-region replication to or from this bucket",
     fix: "add aws_s3_bucket_replication_configuration (modules/replicated-bucket) if the data must survive a regional outage",
   },
   {

@@ -20,7 +20,10 @@ export const LANE_INPUTS: Readonly<Record<string, string>> = {
 export function laneInputs(stack: Json, inputs: Readonly<Record<string, string>> = LANE_INPUTS): Record<string, string> {
   const names = Object.keys(stack.variable ?? {});
   const missing = names.filter((name) => inputs[name] === undefined);
-  if (missing.length) throw new Error(`the lane has no value for the stack's variable(s) ${missing.join(", ")}: add them to LANE_INPUTS (tests/terraform/harness/inputs.ts)`);
+  if (missing.length)
+    throw new Error(
+      `the lane has no value for the stack's variable(s) ${missing.join(", ")}: add them to LANE_INPUTS (tests/terraform/harness/inputs.ts)`,
+    );
   return Object.fromEntries(names.map((name) => [`TF_VAR_${name}`, inputs[name]]));
 }
 
@@ -29,7 +32,8 @@ export function hostedZonePrerequisites(stack: Json): string[] {
   return Object.values<Json>(stack.data?.aws_route53_zone ?? {})
     .filter((zone) => zone.private_zone !== true)
     .map((zone) => {
-      if (typeof zone.name !== "string" || zone.name.includes("${")) throw new Error("a hosted-zone lookup by a computed name cannot be prepared by the lane");
+      if (typeof zone.name !== "string" || zone.name.includes("${"))
+        throw new Error("a hosted-zone lookup by a computed name cannot be prepared by the lane");
       return zone.name;
     });
 }
@@ -44,7 +48,8 @@ export function kmsAliasPrerequisites(stack: Json): string[] {
   const own = new Set(Object.values<Json>(stack.resource?.aws_kms_alias ?? {}).map((alias) => alias.name));
   return Object.values<Json>(stack.data?.aws_kms_alias ?? {})
     .map((alias) => {
-      if (typeof alias.name !== "string" || alias.name.includes("${")) throw new Error("a KMS alias lookup by a computed name cannot be prepared by the lane");
+      if (typeof alias.name !== "string" || alias.name.includes("${"))
+        throw new Error("a KMS alias lookup by a computed name cannot be prepared by the lane");
       return alias.name as string;
     })
     .filter((name) => !own.has(name));

@@ -17,7 +17,10 @@ export function applyTargets(stack: Json, gaps: readonly ApplyGap[]): { targets?
   const dependencies = new Map<string, Set<string>>();
   const resources: string[] = [];
   const gapAddresses = new Set<string>();
-  for (const [prefix, block] of [["", stack.resource], ["data.", stack.data]] as const) {
+  for (const [prefix, block] of [
+    ["", stack.resource],
+    ["data.", stack.data],
+  ] as const) {
     for (const [type, byName] of Object.entries((block ?? {}) as Json)) {
       for (const [name, config] of Object.entries(byName as Json)) {
         const address = `${prefix}${type}.${name}`;
@@ -101,7 +104,9 @@ export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview
     const attributes = changedAttributes(change.change);
     const unknown = change.change.after_unknown ?? {};
     // An unknownOnly entry explains its attribute only while it is unknown (no concrete new value).
-    const allowed = new Set(drift.filter((d) => d.type === change.type && (!d.unknownOnly || unknown[d.attribute] === true)).map((d) => d.attribute));
+    const allowed = new Set(
+      drift.filter((d) => d.type === change.type && (!d.unknownOnly || unknown[d.attribute] === true)).map((d) => d.attribute),
+    );
     const summary = `${change.address}: ${actions.join("/")} (${attributes.join(", ") || "no attribute"})`;
     const explained = (extra: readonly string[]) => attributes.length > 0 && attributes.every((a) => allowed.has(a) || extra.includes(a));
     const forcing = replacementDrift(change, drift);

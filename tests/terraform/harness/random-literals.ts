@@ -57,9 +57,7 @@ export function replaceRandomResources(stack: Json): RandomReplacement {
       return value.replace(reference, (_, type, name, attribute) => JSON.stringify(literalFor(type, name, attribute)));
     }
     if (Array.isArray(value)) {
-      return value
-        .filter((item) => !(typeof item === "string" && /^random_[a-z_]+\.[A-Za-z0-9_-]+$/.test(item)))
-        .map(rewrite);
+      return value.filter((item) => !(typeof item === "string" && /^random_[a-z_]+\.[A-Za-z0-9_-]+$/.test(item))).map(rewrite);
     }
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
     return value;
