@@ -6,9 +6,9 @@ import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
 import { PullThroughCache } from "../modules/container-registry";
 import { EncryptionKey } from "../modules/kms";
-import { configureBackend } from "./backend";
+import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { XRAY_PULL_THROUGH } from "./services";
+import { XRAY_PULL_THROUGH } from "./composites/services";
 
 /** One account and region that environments deploy to, and what its singletons' stack needs. */
 export interface AccountRegion {

@@ -5,11 +5,11 @@ import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../envi
 import { ConfigValidationError, validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
-import { parseBackendOverride } from "./backend";
+import { parseBackendOverride } from "./support/backend";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
 import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
-import { globalStackName, platformStackName, standbyStackName } from "./names";
+import { globalStackName, platformStackName, standbyStackName } from "./support/names";
 import { PlatformStack } from "./platform-stack";
 import { StandbyStack } from "./standby-stack";
 import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";

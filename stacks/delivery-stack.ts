@@ -9,9 +9,9 @@ import { DeliveryPipeline } from "../modules/delivery";
 import { DEFAULT_SERVICE_PORTS } from "../modules/network";
 import { suppress } from "../modules/policy";
 import { SecureBucket } from "../modules/secure-bucket";
-import { configureBackend } from "./backend";
+import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { apiRelease } from "./release";
+import { apiRelease } from "./composites/release";
 
 export const DELIVERY_STACK = "ecg-delivery";
 

@@ -4,11 +4,11 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig } from "../environments/types";
 import { GLOBAL_ACCELERATOR_API_REGION, GlobalEntryPoint } from "../modules/failover";
-import { configureBackend } from "./backend";
+import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { environmentProviderSettings, regionalProvider } from "./providers";
-import { albName } from "./entry-point";
-import { platformStackName, standbyStackName } from "./names";
+import { environmentProviderSettings, regionalProvider } from "./support/providers";
+import { albName } from "./composites/entry-point";
+import { platformStackName, standbyStackName } from "./support/names";
 
 export interface GlobalStackProps {
   /** An environment with `disasterRecovery.standby`. */

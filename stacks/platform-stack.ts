@@ -14,17 +14,17 @@ import type { Ingress } from "../modules/ingress";
 import type { Network } from "../modules/network";
 import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import type { SecureBucket } from "../modules/secure-bucket";
-import { configureBackend } from "./backend";
+import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { environmentProviderSettings, regionalProvider } from "./providers";
-import { DataLayer, videosBucketName } from "./data-layer";
-import { Foundation, SERVICE_PORTS } from "./foundation";
-import { ApiEntryPoint } from "./entry-point";
-import { GpuCompute } from "./gpu-compute";
-import { PlatformMonitoring } from "./monitoring";
-import { LAMBDA_CODE } from "./paths";
-import { apiRelease } from "./release";
-import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./services";
+import { environmentProviderSettings, regionalProvider } from "./support/providers";
+import { DataLayer, videosBucketName } from "./composites/data-layer";
+import { Foundation, SERVICE_PORTS } from "./composites/foundation";
+import { ApiEntryPoint } from "./composites/entry-point";
+import { GpuCompute } from "./composites/gpu-compute";
+import { PlatformMonitoring } from "./composites/monitoring";
+import { LAMBDA_CODE } from "./support/paths";
+import { apiRelease } from "./composites/release";
+import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./composites/services";
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;

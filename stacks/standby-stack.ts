@@ -10,15 +10,15 @@ import { AwsAccountLookup } from "../modules/common/aws-account";
 import { repositoryRef } from "../modules/container-registry";
 import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modules/postgres";
 import type { RedisCluster } from "../modules/redis-cluster";
-import { configureBackend } from "./backend";
+import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { environmentProviderSettings } from "./providers";
-import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./data-layer";
-import { ApiEntryPoint } from "./entry-point";
-import { Foundation, SERVICE_PORTS } from "./foundation";
-import { GpuCompute } from "./gpu-compute";
-import { platformStackName } from "./names";
-import { EcgServices, SERVICE_IMAGES } from "./services";
+import { environmentProviderSettings } from "./support/providers";
+import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./composites/data-layer";
+import { ApiEntryPoint } from "./composites/entry-point";
+import { Foundation, SERVICE_PORTS } from "./composites/foundation";
+import { GpuCompute } from "./composites/gpu-compute";
+import { platformStackName } from "./support/names";
+import { EcgServices, SERVICE_IMAGES } from "./composites/services";
 
 export interface StandbyStackProps {
   /** An environment with `disasterRecovery.standby`. */

@@ -7,7 +7,7 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { bucketNameProblem } from "../modules/common/limits";
 import { suppress } from "../modules/policy";
 import { IsolatedStack } from "./isolated-stack";
-import { regionalProvider } from "./providers";
+import { regionalProvider } from "./support/providers";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export interface StateBackendStackProps {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { environments } from "../../environments";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
-import { globalStackName, platformStackName, standbyStackName } from "../../stacks/names";
+import { globalStackName, platformStackName, standbyStackName } from "../../stacks/support/names";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
 import { DELIVERY_STACK } from "../../stacks/delivery-stack";
 import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";

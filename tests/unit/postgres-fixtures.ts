@@ -1,5 +1,5 @@
 import type { PostgresProps } from "../../modules/postgres";
-import { LAMBDA_CODE } from "../../stacks/paths";
+import { LAMBDA_CODE } from "../../stacks/support/paths";
 import { TEST_ACCOUNT } from "../helpers";
 
 /** The keys and the minimal props of a PostgresDatabase, shared by its test files. */

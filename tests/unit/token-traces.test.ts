@@ -1,5 +1,5 @@
 import { Lazy } from "cdktf";
-import { withoutTokenTraces } from "../../stacks/token-traces";
+import { withoutTokenTraces } from "../../stacks/support/token-traces";
 
 describe("withoutTokenTraces", () => {
   const lazy = () => Lazy.anyValue({ produce: () => "x" }) as unknown as { creationStack: string[] };

@@ -1,13 +1,13 @@
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments/types";
-import type { AwsAccount } from "../modules/common/aws-account";
-import { ComponentTags } from "../modules/common/component-tags";
-import { FailoverRecord, type FailoverRole } from "../modules/failover";
-import { Ingress } from "../modules/ingress";
-import type { Network, ServicePorts } from "../modules/network";
-import { suppress } from "../modules/policy";
-import { SecureBucket } from "../modules/secure-bucket";
+import type { EnvironmentConfig } from "../../environments/types";
+import type { AwsAccount } from "../../modules/common/aws-account";
+import { ComponentTags } from "../../modules/common/component-tags";
+import { FailoverRecord, type FailoverRole } from "../../modules/failover";
+import { Ingress } from "../../modules/ingress";
+import type { Network, ServicePorts } from "../../modules/network";
+import { suppress } from "../../modules/policy";
+import { SecureBucket } from "../../modules/secure-bucket";
 
 /**
  * The name that reaches one region's ALB alone, next to the public name:

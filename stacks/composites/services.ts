@@ -1,13 +1,13 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments/types";
-import type { AwsAccount } from "../modules/common/aws-account";
-import { type RepositoryRef, repositoryRef } from "../modules/container-registry";
-import type { ComputeCluster } from "../modules/ecs-cluster";
-import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../modules/ecs-service";
-import type { GpuFleet } from "../modules/gpu-fleet";
-import type { Network, ServicePorts } from "../modules/network";
-import { API_NAMESPACE, RENDER_NAMESPACE } from "../modules/observability";
+import type { EnvironmentConfig } from "../../environments/types";
+import type { AwsAccount } from "../../modules/common/aws-account";
+import { type RepositoryRef, repositoryRef } from "../../modules/container-registry";
+import type { ComputeCluster } from "../../modules/ecs-cluster";
+import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../../modules/ecs-service";
+import type { GpuFleet } from "../../modules/gpu-fleet";
+import type { Network, ServicePorts } from "../../modules/network";
+import { API_NAMESPACE, RENDER_NAMESPACE } from "../../modules/observability";
 import { tracingNames } from "./monitoring";
 
 /** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */

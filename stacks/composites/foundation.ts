@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import type { NetworkConfig } from "../environments/types";
-import type { AwsAccount } from "../modules/common/aws-account";
-import { ComponentTags } from "../modules/common/component-tags";
-import { ComputeCluster } from "../modules/ecs-cluster";
-import { EncryptionKey } from "../modules/kms";
-import { DEFAULT_SERVICE_PORTS, Network } from "../modules/network";
+import type { NetworkConfig } from "../../environments/types";
+import type { AwsAccount } from "../../modules/common/aws-account";
+import { ComponentTags } from "../../modules/common/component-tags";
+import { ComputeCluster } from "../../modules/ecs-cluster";
+import { EncryptionKey } from "../../modules/kms";
+import { DEFAULT_SERVICE_PORTS, Network } from "../../modules/network";
 
 /** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
 export const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;

@@ -1,6 +1,6 @@
-import type { EnvironmentConfig } from "../environments/types";
-import { deploymentHooks, type TrafficShift } from "../modules/delivery";
-import { platformStackName } from "./names";
+import type { EnvironmentConfig } from "../../environments/types";
+import { deploymentHooks, type TrafficShift } from "../../modules/delivery";
+import { platformStackName } from "../support/names";
 import { API_CONTAINER, SERVICE_IMAGES } from "./services";
 
 /**

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import type { EnvironmentConfig, GpuFleetConfig } from "../environments/types";
-import type { ComputeCluster } from "../modules/ecs-cluster";
-import { type CustomMetricTarget, GpuFleet } from "../modules/gpu-fleet";
-import type { Network } from "../modules/network";
+import type { EnvironmentConfig, GpuFleetConfig } from "../../environments/types";
+import type { ComputeCluster } from "../../modules/ecs-cluster";
+import { type CustomMetricTarget, GpuFleet } from "../../modules/gpu-fleet";
+import type { Network } from "../../modules/network";
 import {
   ASG_DIMENSION,
   CloudWatchAgentConfig,
@@ -11,7 +11,7 @@ import {
   GPU_METRICS,
   RENDER_METRICS,
   RENDER_NAMESPACE,
-} from "../modules/observability";
+} from "../../modules/observability";
 import { RENDER_WORKER_DRAIN } from "./services";
 
 /**

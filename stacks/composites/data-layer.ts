@@ -1,22 +1,22 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LAMBDA_CODE, MIGRATIONS_DIR } from "./paths";
+import { LAMBDA_CODE, MIGRATIONS_DIR } from "../support/paths";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments/types";
-import { RotatedSecrets } from "../modules/app-secrets";
-import { Cdn } from "../modules/cdn";
-import type { AwsAccount } from "../modules/common/aws-account";
-import { ComponentTags } from "../modules/common/component-tags";
-import { repositoryRef } from "../modules/container-registry";
-import { FargateTask } from "../modules/ecs-service";
-import { EncryptionKey } from "../modules/kms";
-import { IsolatedNetwork, type Network } from "../modules/network";
-import { suppress } from "../modules/policy";
-import { type CrossRegionReplica, PostgresDatabase } from "../modules/postgres";
-import { REDIS_KEY_PREFIXES, RedisCluster } from "../modules/redis-cluster";
-import { ReplicatedBucket } from "../modules/replicated-bucket";
-import type { SecureBucket } from "../modules/secure-bucket";
+import type { EnvironmentConfig } from "../../environments/types";
+import { RotatedSecrets } from "../../modules/app-secrets";
+import { Cdn } from "../../modules/cdn";
+import type { AwsAccount } from "../../modules/common/aws-account";
+import { ComponentTags } from "../../modules/common/component-tags";
+import { repositoryRef } from "../../modules/container-registry";
+import { FargateTask } from "../../modules/ecs-service";
+import { EncryptionKey } from "../../modules/kms";
+import { IsolatedNetwork, type Network } from "../../modules/network";
+import { suppress } from "../../modules/policy";
+import { type CrossRegionReplica, PostgresDatabase } from "../../modules/postgres";
+import { REDIS_KEY_PREFIXES, RedisCluster } from "../../modules/redis-cluster";
+import { ReplicatedBucket } from "../../modules/replicated-bucket";
+import type { SecureBucket } from "../../modules/secure-bucket";
 import type { DataEndpoints } from "./services";
 
 /** Project folders the program packages (valid from stacks/ and from the dist/ bundle: both sit one level below the root). */

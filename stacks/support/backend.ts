@@ -1,5 +1,5 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, type S3BackendConfig, type TerraformStack } from "cdktf";
-import type { BackendConfig, BackendKind } from "../environments/types";
+import type { BackendConfig, BackendKind } from "../../environments/types";
 
 export interface LockingS3BackendConfig extends S3BackendConfig {
   /**

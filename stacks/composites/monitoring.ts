@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments/types";
-import type { AwsAccount } from "../modules/common/aws-account";
-import type { GpuFleet } from "../modules/gpu-fleet";
-import type { Ingress } from "../modules/ingress";
-import { AlarmTopics, Alarms, Dashboards, Tracing } from "../modules/observability";
+import type { EnvironmentConfig } from "../../environments/types";
+import type { AwsAccount } from "../../modules/common/aws-account";
+import type { GpuFleet } from "../../modules/gpu-fleet";
+import type { Ingress } from "../../modules/ingress";
+import { AlarmTopics, Alarms, Dashboards, Tracing } from "../../modules/observability";
 import type { DataLayer } from "./data-layer";
 import type { EcgServices } from "./services";
 

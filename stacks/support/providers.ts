@@ -1,6 +1,6 @@
 import { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments/types";
+import type { EnvironmentConfig } from "../../environments/types";
 
 /** Settings every AWS provider of an environment's stacks shares, whatever its region. */
 export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "defaultTags">;
