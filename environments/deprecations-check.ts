@@ -1,6 +1,6 @@
 import { type DeprecationKind, deprecationFindings, today } from "../modules/common/deprecations";
 import type { EnvironmentConfig } from "./types";
-import type { ConfigProblem } from "./validate";
+import type { ConfigProblem } from "./problems";
 
 /** Deprecation findings of the configuration: errors fail validation, warnings are printed. */
 export interface DeprecationProblems {

@@ -5,27 +5,9 @@ import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-
 import { drainSecondsProblem, scheduledBaseProblem } from "../modules/gpu-fleet/rules";
 import { subnetLayoutProblems } from "../modules/network/layout";
 import { checkDeprecations } from "./deprecations-check";
+import { type ConfigProblem, ConfigValidationError } from "./problems";
 import { availabilityZonesByRegion } from "./regions";
 import type { BackendConfig, CapacityRange, EnvironmentConfig, GpuFleetConfig, NetworkConfig } from "./types";
-
-/** One thing wrong with one field of one environment. */
-export interface ConfigProblem {
-  readonly environment: string;
-  /** Dotted path of the field, e.g. `network.subnets.public[1]`. */
-  readonly path: string;
-  readonly reason: string;
-}
-
-/** Thrown before synthesis when any environment is invalid; lists every problem. */
-export class ConfigValidationError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `Invalid environment configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p.environment}: ${p.path}: ${p.reason}`).join("\n"),
-    );
-    this.name = "ConfigValidationError";
-  }
-}
 
 // Fargate task CPU units (the memory range per CPU is checked by ECS at apply).
 const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384];

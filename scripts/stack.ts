@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../environments";
 import { accountRegions, accountStackName } from "../stacks/account-stack";
-import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/names";
+import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
 
 export const STACK_ACTIONS = ["diff", "deploy", "plan"] as const;

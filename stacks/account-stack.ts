@@ -8,7 +8,7 @@ import { PullThroughCache } from "../modules/container-registry";
 import { EncryptionKey } from "../modules/kms";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { XRAY_PULL_THROUGH } from "./composites/services";
+import { XRAY_PULL_THROUGH } from "./support/contracts";
 
 /** One account and region that environments deploy to, and what its singletons' stack needs. */
 export interface AccountRegion {

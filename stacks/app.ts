@@ -2,17 +2,18 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../environments/types";
-import { ConfigValidationError, validateEnvironments } from "../environments/validate";
+import { ConfigValidationError } from "../environments/problems";
+import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
 import { parseBackendOverride } from "./support/backend";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
-import { DELIVERY_STACK, DeliveryStack } from "./delivery-stack";
+import { DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
-import { globalStackName, platformStackName, standbyStackName } from "./support/names";
+import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK, standbyStackName } from "./support/contracts";
 import { PlatformStack } from "./platform-stack";
 import { StandbyStack } from "./standby-stack";
-import { STATE_BACKEND_STACK, StateBackendStack } from "./state-backend-stack";
+import { StateBackendStack } from "./state-backend-stack";
 
 export interface ProgramInput {
   readonly environments: readonly EnvironmentConfig[];

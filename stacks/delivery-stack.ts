@@ -6,14 +6,12 @@ import { AwsAccountLookup } from "../modules/common/aws-account";
 import { repositoryRef } from "../modules/container-registry";
 import { ComponentTags } from "../modules/common/component-tags";
 import { DeliveryPipeline } from "../modules/delivery";
-import { DEFAULT_SERVICE_PORTS } from "../modules/network";
 import { suppress } from "../modules/policy";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { apiRelease } from "./composites/release";
-
-export const DELIVERY_STACK = "ecg-delivery";
+import { SERVICE_PORTS } from "./support/contracts";
 
 export interface DeliveryStackProps {
   readonly settings: DeliverySettings;
@@ -30,7 +28,7 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * The delivery pipeline (CI-1..5), one for all environments: a push to the
  * application's `main` builds and tests the API image once, pushes it to each
  * environment's repository and releases it through the environments in order,
- * each by that environment's CodeDeploy deployment group (stacks/release.ts
+ * each by that environment's CodeDeploy deployment group (stacks/composites/release.ts
  * names what both sides agree on). It lives in its own stack and state: the
  * environments never depend on it, and it depends on them by name only.
  */
@@ -88,7 +86,7 @@ export class DeliveryStack extends IsolatedStack {
           deploymentGroupName: release.deploymentName,
           taskDefinitionFamily: release.taskDefinitionFamily,
           containerName: release.containerName,
-          containerPort: DEFAULT_SERVICE_PORTS.api,
+          containerPort: SERVICE_PORTS.api,
           imageRepositoryUrl: repositoryUrl,
           hooks: release.hooks,
           capacityProviderStrategy: release.capacityProviderStrategy,

@@ -7,8 +7,7 @@ import { GLOBAL_ACCELERATOR_API_REGION, GlobalEntryPoint } from "../modules/fail
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { environmentProviderSettings, regionalProvider } from "./support/providers";
-import { albName } from "./composites/entry-point";
-import { platformStackName, standbyStackName } from "./support/names";
+import { albName, platformStackName, standbyStackName } from "./support/contracts";
 
 export interface GlobalStackProps {
   /** An environment with `disasterRecovery.standby`. */

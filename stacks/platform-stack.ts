@@ -17,23 +17,21 @@ import type { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { environmentProviderSettings, regionalProvider } from "./support/providers";
-import { DataLayer, videosBucketName } from "./composites/data-layer";
-import { Foundation, SERVICE_PORTS } from "./composites/foundation";
+import { DataLayer } from "./composites/data-layer";
+import { Foundation } from "./composites/foundation";
 import { ApiEntryPoint } from "./composites/entry-point";
 import { GpuCompute } from "./composites/gpu-compute";
 import { PlatformMonitoring } from "./composites/monitoring";
 import { LAMBDA_CODE } from "./support/paths";
 import { apiRelease } from "./composites/release";
-import { EcgServices, SERVICE_IMAGES, XRAY_PULL_THROUGH } from "./composites/services";
+import { EcgServices } from "./composites/services";
+import { SERVICE_IMAGES, SERVICE_PORTS, TEST_LISTENER_PORT, videosBucketName, XRAY_PULL_THROUGH } from "./support/contracts";
 
 export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
   /** Backend of this run: the environment's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
 }
-
-/** Port of the ALB's blue/green test listener (CI-3): CodeDeploy's replacement tasks answer there before they take traffic. */
-export const TEST_LISTENER_PORT = 8443;
 
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
 const GLOBAL_REGION = "us-east-1";

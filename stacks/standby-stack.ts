@@ -13,12 +13,12 @@ import type { RedisCluster } from "../modules/redis-cluster";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { environmentProviderSettings } from "./support/providers";
-import { API_SECRETS, dataEndpoints, environmentCache, replicaDataKeyAlias, videosBucketName } from "./composites/data-layer";
+import { dataEndpoints, environmentCache } from "./composites/data-layer";
 import { ApiEntryPoint } from "./composites/entry-point";
-import { Foundation, SERVICE_PORTS } from "./composites/foundation";
+import { Foundation } from "./composites/foundation";
 import { GpuCompute } from "./composites/gpu-compute";
-import { platformStackName } from "./support/names";
-import { EcgServices, SERVICE_IMAGES } from "./composites/services";
+import { EcgServices } from "./composites/services";
+import { API_SECRETS, platformStackName, replicaDataKeyAlias, SERVICE_IMAGES, SERVICE_PORTS, videosBucketName } from "./support/contracts";
 
 export interface StandbyStackProps {
   /** An environment with `disasterRecovery.standby`. */

@@ -29,8 +29,6 @@ export interface StateBackendStackProps {
   readonly accessLogRetentionDays?: number;
 }
 
-export const STATE_BACKEND_STACK = "ecg-state";
-
 /** A state bucket and the bucket its access logs go to, in one region. */
 export interface StateBuckets {
   readonly stateBucket: SecureBucket;

@@ -6,8 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
-import { DELIVERY_STACK } from "../stacks/delivery-stack";
-import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/names";
+import { DELIVERY_STACK, globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
 import { GLOBAL_ACCELERATOR_API_REGION } from "../modules/failover";
 
 type Json = Record<string, any>;

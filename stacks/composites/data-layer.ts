@@ -17,12 +17,7 @@ import { type CrossRegionReplica, PostgresDatabase } from "../../modules/postgre
 import { REDIS_KEY_PREFIXES, RedisCluster } from "../../modules/redis-cluster";
 import { ReplicatedBucket } from "../../modules/replicated-bucket";
 import type { SecureBucket } from "../../modules/secure-bucket";
-import type { DataEndpoints } from "./services";
-
-/** Project folders the program packages (valid from stacks/ and from the dist/ bundle: both sit one level below the root). */
-
-/** The API's database user, created by 002_app_role.sql; it logs in with IAM tokens. */
-export const API_DATABASE_USER = "ecg_app";
+import { API_DATABASE_USER, API_SECRETS, type DataEndpoints, replicaDataKeyAlias, videosBucketName } from "../support/contracts";
 
 /**
  * S3-1, S3-2, S3-5 (seed conflict 3): uploads go to Glacier Instant Retrieval at
@@ -43,17 +38,8 @@ export const VIDEO_PREFIXES = {
   "temp/": { expireAfterDays: 1, replicate: false },
 } as const;
 
-/** The application secrets the API reads (SEC-2): environment variable → secret short name. */
-export const API_SECRETS = { JWT_SIGNING_KEY: "jwt-signing-key", SERVICE_API_KEY: "service-api-key" } as const;
-
 /** The migration runner's image, pulled through ECR's cache of ECR Public (no internet egress). */
 const MIGRATION_IMAGE = { repository: "docker/library/postgres", tag: "15-alpine" } as const;
-
-/** Alias (without `alias/`) of the environment's data key in the failover region: the standby finds it by this name. */
-export const replicaDataKeyAlias = (stackName: string) => `${stackName}/data-replica`;
-
-export const videosBucketName = (config: EnvironmentConfig, accountId: string) =>
-  `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
 
 export interface DataLayerProps {
   readonly stackName: string;

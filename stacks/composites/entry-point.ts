@@ -8,6 +8,7 @@ import { Ingress } from "../../modules/ingress";
 import type { Network, ServicePorts } from "../../modules/network";
 import { suppress } from "../../modules/policy";
 import { SecureBucket } from "../../modules/secure-bucket";
+import { albName } from "../support/contracts";
 
 /**
  * The name that reaches one region's ALB alone, next to the public name:
@@ -18,9 +19,6 @@ export const regionalDomainName = (domainName: string, region: string) => {
   const [first, ...rest] = domainName.split(".");
   return [`${first}-${region}`, ...rest].join(".");
 };
-
-/** The API's ALB in a regional stack (the global stack finds it by this name). */
-export const albName = (stackName: string) => `${stackName}-api`;
 
 export interface ApiEntryPointProps {
   /** The stack's name: prefix of the ALB, bucket and WAF names. */

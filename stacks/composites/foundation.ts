@@ -4,10 +4,8 @@ import type { AwsAccount } from "../../modules/common/aws-account";
 import { ComponentTags } from "../../modules/common/component-tags";
 import { ComputeCluster } from "../../modules/ecs-cluster";
 import { EncryptionKey } from "../../modules/kms";
-import { DEFAULT_SERVICE_PORTS, Network } from "../../modules/network";
-
-/** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
-export const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
+import { Network } from "../../modules/network";
+import { SERVICE_PORTS } from "../support/contracts";
 
 export interface FoundationProps {
   /** The stack's name: the VPC, key alias, cluster and namespace derive from it. */

@@ -12,7 +12,7 @@ import {
   RENDER_METRICS,
   RENDER_NAMESPACE,
 } from "../../modules/observability";
-import { RENDER_WORKER_DRAIN } from "./services";
+import { RENDER_WORKER_DRAIN } from "../support/contracts";
 
 /**
  * What each GPU fleet scales on (CMP-3, CMP-4). ML Audio: GPU utilization from

@@ -4,12 +4,9 @@ import type { AwsAccount } from "../../modules/common/aws-account";
 import type { GpuFleet } from "../../modules/gpu-fleet";
 import type { Ingress } from "../../modules/ingress";
 import { AlarmTopics, Alarms, Dashboards, Tracing } from "../../modules/observability";
+import { tracingNames } from "../support/contracts";
 import type { DataLayer } from "./data-layer";
 import type { EcgServices } from "./services";
-
-/** The X-Ray service names the containers report (AWS_XRAY_TRACING_NAME) and the sampling rules select. */
-export const tracingNames = (stackName: string) =>
-  ({ api: `${stackName}-backend-api`, celery: `${stackName}-celery-workers`, render: `${stackName}-gpu-render-server` }) as const;
 
 export interface PlatformMonitoringProps {
   readonly stackName: string;

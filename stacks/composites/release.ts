@@ -1,7 +1,6 @@
 import type { EnvironmentConfig } from "../../environments/types";
 import { deploymentHooks, type TrafficShift } from "../../modules/delivery";
-import { platformStackName } from "../support/names";
-import { API_CONTAINER, SERVICE_IMAGES } from "./services";
+import { API_CONTAINER, platformStackName, SERVICE_IMAGES, serviceName } from "../support/contracts";
 
 /**
  * What an environment's stack and the delivery pipeline's stack agree on to
@@ -26,7 +25,7 @@ export interface ApiRelease {
 
 export function apiRelease(config: EnvironmentConfig): ApiRelease {
   const stackName = platformStackName(config);
-  const service = `${stackName}-backend-api`;
+  const service = serviceName(stackName, "api");
   const deploymentName = `${stackName}-api`;
   const { trafficShift: steps, bakeMinutes } = config.delivery;
   const trafficShift: TrafficShift = { steps, bakeMinutes };

@@ -8,96 +8,21 @@ import { type ContainerSpec, ContainerService, type PolicyStatement, type Tracin
 import type { GpuFleet } from "../../modules/gpu-fleet";
 import type { Network, ServicePorts } from "../../modules/network";
 import { API_NAMESPACE, RENDER_NAMESPACE } from "../../modules/observability";
-import { tracingNames } from "./monitoring";
-
-/** The three images and the tags the seed deploys (CMP-2..4, CMP-7). */
-/** The Backend API's main container (what CodeDeploy swaps the image of). */
-export const API_CONTAINER = "backend-api";
-
-export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
-const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as const;
-
-/** Log groups of MON-3, per environment (ENV-3: environments never share names). */
-export const LOG_GROUPS = ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"] as const;
-export const logGroupName = (stack: string, group: (typeof LOG_GROUPS)[number]) => `/ecs/${stack}/${group}`;
-
-/** The render workers' Celery app, queue and node name prefix (`render@<container hostname>`). */
-const RENDER_CELERY = { app: "ecg_render.worker", queue: "render", node: "render" } as const;
-/** Container of the render task that runs the workers (and holds its GPU). */
-export const RENDER_WORKER_CONTAINER = "celery-workers";
-
-/**
- * The render image's Celery entry point (its contract with this program): four
- * worker processes per task (CMP-4), one GPU shared by the task, consuming the
- * `render` queue as node `render@<hostname>`. Tasks must be declared with
- * `acks_late=True, reject_on_worker_lost=True`: a job whose host is lost (a
- * Spot interruption gives two minutes) goes back to the queue for another host.
- */
-export const RENDER_WORKER_COMMAND = [
-  "celery",
-  "--app",
-  RENDER_CELERY.app,
-  "worker",
-  "--queues",
-  RENDER_CELERY.queue,
-  "--hostname",
-  `${RENDER_CELERY.node}@%h`,
-  "--concurrency",
-  "4",
-  "--loglevel",
-  "INFO",
-];
-
-/**
- * How a render host finishes its jobs before it is terminated (GpuFleet
- * `drainOnTermination`): in the workers' container, Celery stops consuming
- * the queue (`control cancel_consumer`), then the host waits until
- * `inspect active` lists no running job. Both run on the host with
- * `docker exec`, which gives them the container's broker settings.
- */
-export const RENDER_WORKER_DRAIN = (() => {
-  const container = `c=$(docker ps -q --filter label=com.amazonaws.ecs.container-name=${RENDER_WORKER_CONTAINER} | head -n1)`;
-  const node = `--destination "${RENDER_CELERY.node}@$(docker exec "$c" hostname)"`;
-  const celery = `docker exec "$c" celery --app ${RENDER_CELERY.app}`;
-  return {
-    stopTakingWork: `${container}; [[ -z "$c" ]] || ${celery} control cancel_consumer ${RENDER_CELERY.queue} ${node}`,
-    isIdle: `${container}; [[ -z "$c" ]] || ${celery} inspect active ${node} --json | python3 -c 'import json, sys; sys.exit(1 if any(json.load(sys.stdin).values()) else 0)'`,
-  };
-})();
-
-/** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
-export const XRAY_PULL_THROUGH = {
-  prefix: "ecr-public",
-  upstream: "public.ecr.aws",
-  repository: "xray/aws-xray-daemon",
-  tag: "3.x",
-} as const;
+import {
+  API_CONTAINER,
+  type DataEndpoints,
+  IMAGE_TAGS,
+  logGroupName,
+  RENDER_WORKER_COMMAND,
+  RENDER_WORKER_CONTAINER,
+  SERVICE_IMAGES,
+  SERVICE_NAMES,
+  serviceName,
+  tracingNames,
+  XRAY_PULL_THROUGH,
+} from "../support/contracts";
 
 const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
-
-/**
- * What the services need from the data layer (CMP-2, SEC-1, RED-3): no value
- * here is a password. The API logs in to PostgreSQL with IAM tokens; other
- * credentials travel as Secrets Manager references the ECS agent injects.
- */
-export interface DataEndpoints {
-  /** `postgresql://<api user>@<host>:5432/<db>?sslmode=verify-full` (DATABASE_URL; IAM authentication, no password). */
-  readonly databaseUrl: string;
-  /** `rds-db:connect` resource of the API's database user. */
-  readonly databaseConnectArn: string;
-  /** `rediss://<configuration endpoint>:6379` (REDIS_URL, TLS). */
-  readonly redisUrl: string;
-  /** Secret holding the Redis AUTH token (REDIS_AUTH_TOKEN). */
-  readonly redisAuthTokenSecretArn: string;
-  /** Key prefixes that replace the seed's Redis DB numbers (RED-3), as environment variables. */
-  readonly redisKeyPrefixes: Readonly<Record<string, string>>;
-  /** The videos bucket (S3_BUCKET). */
-  readonly videosBucketName: string;
-  /** The API's own secrets (JWT signing key, API keys): variable name to JSON secret with key `value`. */
-  readonly apiSecrets: Readonly<Record<string, string>>;
-  /** KMS key of the secrets, for the agents that inject them. */
-  readonly secretsKmsKeyArn: string;
-}
 
 export interface EcgServicesProps {
   readonly stackName: string;
@@ -189,7 +114,7 @@ export class EcgServices extends Construct {
     // --- Backend API (CMP-2) ---
     this.api = new ContainerService(this, "backend-api", {
       ...common,
-      name: `${stackName}-backend-api`,
+      name: serviceName(stackName, "api"),
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.securityGroupIds.backend],
       cpu: config.compute.api.cpu,
@@ -233,42 +158,39 @@ export class EcgServices extends Construct {
         publishMetrics("PublishApiMetrics", API_NAMESPACE),
       ],
       loadBalancer: { targetGroupArn: props.apiTarget.targetGroupArn, listener: props.apiTarget.listener },
-      // CI-3: releases are blue/green deployments by CodeDeploy (stacks/release.ts).
+      // CI-3: releases are blue/green deployments by CodeDeploy (stacks/composites/release.ts).
       deploymentController: props.apiDeploymentController ?? "CODE_DEPLOY",
     });
 
     // GPU services: one task (and one GPU) on every host of their fleet, found through Cloud Map.
-    const gpuService = (
-      key: "mlAudio" | "render",
-      discoveryName: string,
-      securityGroupId: string,
-      containers: ContainerSpec[],
-      taskStatements: PolicyStatement[],
-    ) =>
-      new ContainerService(this, discoveryName, {
+    const gpuService = (gpu: {
+      readonly key: "mlAudio" | "render";
+      readonly fleet: GpuFleet;
+      readonly securityGroupId: string;
+      readonly containers: ContainerSpec[];
+      readonly taskStatements: PolicyStatement[];
+    }) =>
+      new ContainerService(this, SERVICE_NAMES[gpu.key], {
         ...common,
-        name: `${stackName}-${discoveryName}`,
+        name: serviceName(stackName, gpu.key),
         subnetIds: network.subnetIds.gpu,
-        securityGroupIds: [securityGroupId],
-        cpu: config.compute[key].task.cpu,
-        memoryMiB: config.compute[key].task.memoryMiB,
-        scheduling: {
-          kind: "ec2-daemon",
-          placementConstraint: (key === "mlAudio" ? props.mlAudioFleet : props.renderFleet).placementConstraint,
-        },
-        containers,
-        pullFrom: [repository(key), xrayRepository],
+        securityGroupIds: [gpu.securityGroupId],
+        cpu: config.compute[gpu.key].task.cpu,
+        memoryMiB: config.compute[gpu.key].task.memoryMiB,
+        scheduling: { kind: "ec2-daemon", placementConstraint: gpu.fleet.placementConstraint },
+        containers: gpu.containers,
+        pullFrom: [repository(gpu.key), xrayRepository],
         pullThroughFrom: [xrayRepository],
-        taskStatements,
-        discovery: { namespaceId: namespace.id, name: discoveryName },
+        taskStatements: gpu.taskStatements,
+        discovery: { namespaceId: namespace.id, name: SERVICE_NAMES[gpu.key] },
       });
 
     // --- ML Audio (CMP-3): reads uploaded videos and writes its analysis; nothing else ---
-    this.mlAudio = gpuService(
-      "mlAudio",
-      "ml-audio",
-      network.securityGroupIds.mlAudio,
-      [
+    this.mlAudio = gpuService({
+      key: "mlAudio",
+      fleet: props.mlAudioFleet,
+      securityGroupId: network.securityGroupIds.mlAudio,
+      containers: [
         {
           name: "ml-audio-server",
           image: image("mlAudio"),
@@ -278,8 +200,12 @@ export class EcgServices extends Construct {
           logGroupName: logGroupName(stackName, "ml-audio-server"),
         },
       ],
-      [list(["uploads/", "analyzed/"]), objects(["s3:GetObject"], "uploads/"), objects(["s3:GetObject", "s3:PutObject"], "analyzed/")],
-    );
+      taskStatements: [
+        list(["uploads/", "analyzed/"]),
+        objects(["s3:GetObject"], "uploads/"),
+        objects(["s3:GetObject", "s3:PutObject"], "analyzed/"),
+      ],
+    });
 
     // --- GPU Render (CMP-4): the render server and its 4 Celery workers, one task per host ---
     const renderEnvironment = {
@@ -291,11 +217,11 @@ export class EcgServices extends Construct {
       METRICS_ENVIRONMENT: config.name,
       SCRATCH_DIR: "/scratch",
     };
-    this.render = gpuService(
-      "render",
-      "gpu-render",
-      network.securityGroupIds.gpuRender,
-      [
+    this.render = gpuService({
+      key: "render",
+      fleet: props.renderFleet,
+      securityGroupId: network.securityGroupIds.gpuRender,
+      containers: [
         {
           name: "gpu-render-server",
           image: image("render"),
@@ -316,12 +242,12 @@ export class EcgServices extends Construct {
         },
       ],
       // SEC-1: rendered/* read/write, its Redis secret, its own metrics.
-      [
+      taskStatements: [
         list(["rendered/"]),
         objects(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], "rendered/"),
         readSecrets([data.redisAuthTokenSecretArn]),
         publishMetrics("PublishRenderMetrics", RENDER_NAMESPACE),
       ],
-    );
+    });
   }
 }

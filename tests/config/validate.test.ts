@@ -6,7 +6,8 @@ import { dev } from "../../environments/dev";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
 import type { EnvironmentConfig } from "../../environments/types";
-import { ConfigValidationError, validateEnvironments } from "../../environments/validate";
+import { ConfigValidationError } from "../../environments/problems";
+import { validateEnvironments } from "../../environments/validate";
 import { buildApp } from "../../stacks/app";
 
 type Mutable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ? Mutable<NonNullable<T[K]>> : T[K] };

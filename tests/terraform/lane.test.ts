@@ -8,10 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { environments } from "../../environments";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
-import { globalStackName, platformStackName, standbyStackName } from "../../stacks/support/names";
+import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK, standbyStackName } from "../../stacks/support/contracts";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
-import { DELIVERY_STACK } from "../../stacks/delivery-stack";
-import { STATE_BACKEND_STACK } from "../../stacks/state-backend-stack";
 import { APPLY_GAPS, DRIFT_GAPS, VALIDATE_ONLY } from "./emulator-gaps";
 import { EVIDENCE_TAGS } from "../stacks/apply-gap-evidence-tags";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";

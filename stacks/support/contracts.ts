@@ -1,0 +1,126 @@
+import type { EnvironmentConfig } from "../../environments/types";
+import { DEFAULT_SERVICE_PORTS } from "../../modules/network";
+
+// What the program's stacks and composites agree on. Stacks are separate Terraform
+// states, so they share names derived from the configuration, never tokens.
+
+// --- Stacks ---
+
+export const STATE_BACKEND_STACK = "ecg-state";
+export const DELIVERY_STACK = "ecg-delivery";
+/** Name of an environment's platform stack (and its state key / workspace). */
+export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
+/** Name of an environment's standby stack in the failover region (DR-1, DR-3). */
+export const standbyStackName = (config: EnvironmentConfig) => `${platformStackName(config)}-standby`;
+/** Name of an environment's global stack: Global Accelerator in front of both regions (SC-2). */
+export const globalStackName = (config: EnvironmentConfig) => `${platformStackName(config)}-global`;
+
+// --- Services ---
+
+/** The service ports the security groups, the ALB and the tasks agree on (NET-4, CMP-2..4). */
+export const SERVICE_PORTS = DEFAULT_SERVICE_PORTS;
+/** Port of the ALB's blue/green test listener (CI-3): CodeDeploy's replacement tasks answer there before they take traffic. */
+export const TEST_LISTENER_PORT = 8443;
+/** The services' names within a stack, and their Cloud Map names (`<stack>-<name>`). */
+export const SERVICE_NAMES = { api: "backend-api", mlAudio: "ml-audio", render: "gpu-render" } as const;
+export const serviceName = (stackName: string, service: keyof typeof SERVICE_NAMES) => `${stackName}-${SERVICE_NAMES[service]}`;
+/** The Backend API's main container (what CodeDeploy swaps the image of). */
+export const API_CONTAINER = "backend-api";
+/** The three images (CMP-7) and the tags the design deploys (CMP-2..4). */
+export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
+export const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as const;
+/** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
+export const XRAY_PULL_THROUGH = {
+  prefix: "ecr-public",
+  upstream: "public.ecr.aws",
+  repository: "xray/aws-xray-daemon",
+  tag: "3.x",
+} as const;
+/** Log groups of MON-3, per environment (ENV-3: environments never share names). */
+export const LOG_GROUPS = ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"] as const;
+export const logGroupName = (stackName: string, group: (typeof LOG_GROUPS)[number]) => `/ecs/${stackName}/${group}`;
+/** The X-Ray service names the containers report (AWS_XRAY_TRACING_NAME) and the sampling rules select. */
+export const tracingNames = (stackName: string) =>
+  ({ api: `${stackName}-backend-api`, celery: `${stackName}-celery-workers`, render: `${stackName}-gpu-render-server` }) as const;
+/** The API's ALB in a regional stack (the global stack finds it by this name). */
+export const albName = (stackName: string) => `${stackName}-api`;
+
+// --- Render workers: the render image's Celery entry point ---
+
+/** The render workers' Celery app, queue and node name prefix (`render@<container hostname>`). */
+const RENDER_CELERY = { app: "ecg_render.worker", queue: "render", node: "render" } as const;
+/** Container of the render task that runs the workers (and holds its GPU). */
+export const RENDER_WORKER_CONTAINER = "celery-workers";
+
+/**
+ * Four worker processes per task (CMP-4), one GPU shared by the task,
+ * consuming the `render` queue as node `render@<hostname>`. Tasks must be
+ * declared with `acks_late=True, reject_on_worker_lost=True`: a job whose host
+ * is lost (a Spot interruption gives two minutes) goes back to the queue.
+ */
+export const RENDER_WORKER_COMMAND = [
+  "celery",
+  "--app",
+  RENDER_CELERY.app,
+  "worker",
+  "--queues",
+  RENDER_CELERY.queue,
+  "--hostname",
+  `${RENDER_CELERY.node}@%h`,
+  "--concurrency",
+  "4",
+  "--loglevel",
+  "INFO",
+];
+
+/**
+ * How a render host finishes its jobs before it is terminated (GpuFleet
+ * `drainOnTermination`): Celery stops consuming the queue
+ * (`control cancel_consumer`), then the host waits until `inspect active`
+ * lists no running job. Both run with `docker exec` in the workers'
+ * container, which gives them its broker settings.
+ */
+export const RENDER_WORKER_DRAIN = (() => {
+  const container = `c=$(docker ps -q --filter label=com.amazonaws.ecs.container-name=${RENDER_WORKER_CONTAINER} | head -n1)`;
+  const node = `--destination "${RENDER_CELERY.node}@$(docker exec "$c" hostname)"`;
+  const celery = `docker exec "$c" celery --app ${RENDER_CELERY.app}`;
+  return {
+    stopTakingWork: `${container}; [[ -z "$c" ]] || ${celery} control cancel_consumer ${RENDER_CELERY.queue} ${node}`,
+    isIdle: `${container}; [[ -z "$c" ]] || ${celery} inspect active ${node} --json | python3 -c 'import json, sys; sys.exit(1 if any(json.load(sys.stdin).values()) else 0)'`,
+  };
+})();
+
+// --- Data ---
+
+/** The API's database user, created by 002_app_role.sql; it logs in with IAM tokens. */
+export const API_DATABASE_USER = "ecg_app";
+/** The application secrets the API reads (SEC-2): environment variable → secret short name. */
+export const API_SECRETS = { JWT_SIGNING_KEY: "jwt-signing-key", SERVICE_API_KEY: "service-api-key" } as const;
+/** Alias (without `alias/`) of the environment's data key in the failover region: the standby finds it by this name. */
+export const replicaDataKeyAlias = (stackName: string) => `${stackName}/data-replica`;
+export const videosBucketName = (config: EnvironmentConfig, accountId: string) =>
+  `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
+
+/**
+ * What the services need from the data layer (CMP-2, SEC-1, RED-3): no value
+ * here is a password. The API logs in to PostgreSQL with IAM tokens; other
+ * credentials travel as Secrets Manager references the ECS agent injects.
+ */
+export interface DataEndpoints {
+  /** `postgresql://<api user>@<host>:5432/<db>?sslmode=verify-full` (DATABASE_URL; IAM authentication, no password). */
+  readonly databaseUrl: string;
+  /** `rds-db:connect` resource of the API's database user. */
+  readonly databaseConnectArn: string;
+  /** `rediss://<configuration endpoint>:6379` (REDIS_URL, TLS). */
+  readonly redisUrl: string;
+  /** Secret holding the Redis AUTH token (REDIS_AUTH_TOKEN). */
+  readonly redisAuthTokenSecretArn: string;
+  /** Key prefixes that replace the design's Redis DB numbers (RED-3), as environment variables. */
+  readonly redisKeyPrefixes: Readonly<Record<string, string>>;
+  /** The videos bucket (S3_BUCKET). */
+  readonly videosBucketName: string;
+  /** The API's own secrets (JWT signing key, API keys): variable name to JSON secret with key `value`. */
+  readonly apiSecrets: Readonly<Record<string, string>>;
+  /** KMS key of the secrets, for the agents that inject them. */
+  readonly secretsKmsKeyArn: string;
+}
