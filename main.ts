@@ -1,6 +1,6 @@
 import { program } from "./environments";
 import { buildApp, synthesize } from "./stacks/app";
-import { withoutTokenTraces } from "./stacks/support/token-traces";
+import { withoutTokenTraces } from "./stacks/support/cdktf-internals";
 
 try {
   withoutTokenTraces(() => synthesize(buildApp(program, { backendOverride: process.env.ECG_TF_BACKEND })));

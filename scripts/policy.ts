@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { program } from "../environments";
 import { formatReport, type PolicyReport } from "../modules/policy";
 import { buildApp } from "../stacks/app";
-import { withoutTokenTraces } from "../stacks/support/token-traces";
+import { withoutTokenTraces } from "../stacks/support/cdktf-internals";
 
 const reports: PolicyReport[] = [];
 const outdir = mkdtempSync(join(tmpdir(), "ecg-policy-"));

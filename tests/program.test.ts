@@ -7,7 +7,7 @@ import { App, TerraformStack } from "cdktf";
 import { program } from "../environments";
 import { ProgramCheckError } from "../modules/policy/program-checks";
 import { buildApp, synthesize } from "../stacks/app";
-import { withoutTokenTraces } from "../stacks/support/token-traces";
+import { withoutTokenTraces } from "../stacks/support/cdktf-internals";
 import { sourceFiles } from "./helpers";
 
 const ROOT = join(__dirname, "..");

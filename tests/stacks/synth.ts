@@ -5,7 +5,7 @@ import type { App } from "cdktf";
 import { program } from "../../environments";
 import { buildApp, type ProgramInput, synthesize } from "../../stacks/app";
 import { readSynthesizedStacks } from "../../modules/policy/program-checks";
-import { withoutTokenTraces } from "../../stacks/support/token-traces";
+import { withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
 

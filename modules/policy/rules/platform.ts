@@ -37,7 +37,7 @@ export const platformRules: Rule[] = [
       const undeclared = model.undeclaredReferences(element);
       return undeclared.length ? `references ${undeclared.join(", ")}, which this stack does not declare` : undefined;
     },
-    fix: "reference a resource of this stack, or find another stack's by a name both derive from the configuration (stacks/names.ts) with a data source",
+    fix: "reference a resource of this stack, or find another stack's by a name both derive from the configuration (stacks/support/contracts.ts) with a data source",
   },
   {
     ids: ["CKV_AWS_66"],

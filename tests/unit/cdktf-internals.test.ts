@@ -1,5 +1,5 @@
 import { Lazy } from "cdktf";
-import { withoutTokenTraces } from "../../stacks/support/token-traces";
+import { CDKTF_VERSION_WRITTEN_FOR, checkCdktfVersion, withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 
 describe("withoutTokenTraces", () => {
   const lazy = () => Lazy.anyValue({ produce: () => "x" }) as unknown as { creationStack: string[] };
@@ -31,5 +31,18 @@ describe("withoutTokenTraces", () => {
 
   it("keeps cdktf's traces with ECG_TOKEN_TRACES=1, for debugging a token that does not resolve", () => {
     expect(withoutTokenTraces(lazy, { ECG_TOKEN_TRACES: "1" }).creationStack.length).toBeGreaterThan(0);
+  });
+});
+
+describe("checkCdktfVersion (the internals are pinned to the cdktf release they were written for)", () => {
+  it("passes for the installed cdktf, the release the internals were written for", () => {
+    expect(require("cdktf/package.json").version).toBe(CDKTF_VERSION_WRITTEN_FOR);
+    expect(() => checkCdktfVersion()).not.toThrow();
+  });
+
+  it("fails on another release, naming the file to revisit and both versions", () => {
+    expect(() => checkCdktfVersion("0.22.0")).toThrow(
+      /^stacks\/support\/cdktf-internals\.ts relies on internals of cdktf 0\.21\.0 .* but cdktf 0\.22\.0 is installed: re-check/,
+    );
   });
 });

@@ -1,0 +1,89 @@
+import { type IResolveContext, ref, TerraformStack } from "cdktf";
+
+// The only code of the program that relies on how cdktf works inside, not on its
+// documented API. Each piece says what it relies on; the version check below makes
+// an upgrade stop here until someone has re-read them against the new release.
+
+/** The cdktf release this file was written for and checked against. */
+export const CDKTF_VERSION_WRITTEN_FOR = "0.21.0";
+const INSTALLED_CDKTF: string = (require("cdktf/package.json") as { version: string }).version;
+
+/** Fails, naming this file, unless the installed cdktf is the release this file was written for. */
+export function checkCdktfVersion(installed: string = INSTALLED_CDKTF): void {
+  if (installed === CDKTF_VERSION_WRITTEN_FOR) return;
+  throw new Error(
+    `stacks/support/cdktf-internals.ts relies on internals of cdktf ${CDKTF_VERSION_WRITTEN_FOR} (its token stack traces, its unexported Reference class, TerraformStack.prepareStack), but cdktf ${installed} is installed: re-check each against the new release, then set CDKTF_VERSION_WRITTEN_FOR`,
+  );
+}
+
+/**
+ * Runs `fn` (building and synthesizing the app) without cdktf's per-token
+ * stack traces: cdktf records a complete, formatted stack trace for every
+ * token it creates (`cdktf/lib/tokens/private/stack-trace.js`, no switch to
+ * turn it off), a large share of this program's synth, only to decorate the
+ * message of a token that fails to resolve. While `fn` runs, explicit
+ * `Error.captureStackTrace` calls do nothing and traces are not formatted.
+ * Errors thrown inside keep their stacks: the Error constructor records its
+ * own, formatted when `.stack` is first read, after this returns.
+ * `ECG_TOKEN_TRACES=1` keeps cdktf's traces.
+ */
+export function withoutTokenTraces<T>(fn: () => T, env: NodeJS.ProcessEnv = process.env): T {
+  checkCdktfVersion();
+  if (env.ECG_TOKEN_TRACES) return fn();
+  const previous = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
+  Error.prepareStackTrace = () => "";
+  Error.captureStackTrace = () => undefined;
+  try {
+    return fn();
+  } finally {
+    Error.prepareStackTrace = previous.prepare;
+    Error.captureStackTrace = previous.capture;
+  }
+}
+
+/**
+ * What `TerraformStack.prepareStack` does, less its pass that resolves every
+ * element a second time only to find cross-stack references and wire them
+ * through remote state: the stack still gets a backend.
+ */
+export function prepareWithoutCrossStackWiring(stack: TerraformStack): void {
+  checkCdktfVersion();
+  stack.ensureBackendExists();
+}
+
+interface ReferenceLike {
+  readonly identifier: string;
+  readonly originStack?: TerraformStack;
+  resolve(context: IResolveContext): unknown;
+}
+
+let guarded: ((stack: TerraformStack) => boolean) | undefined;
+
+/**
+ * Refuses, at synth, a token of one stack resolved inside a stack for which
+ * `isGuarded` holds. Without cdktf's cross-stack pass such a token would
+ * resolve to the other stack's address, which may well exist here too (prod
+ * and its standby build the same construct paths). cdktf's Reference class
+ * (`tfExpression.js`) is not exported; an instance gives its prototype, and
+ * every resource attribute token resolves through it. Installed once.
+ */
+export function guardCrossStackReferences(isGuarded: (stack: TerraformStack) => boolean): void {
+  if (guarded) return;
+  checkCdktfVersion();
+  guarded = isGuarded;
+  const prototype = Object.getPrototypeOf(ref("cross-stack-guard")) as ReferenceLike;
+  const resolveReference = prototype.resolve;
+  prototype.resolve = function (this: ReferenceLike, context: IResolveContext) {
+    const origin = this.originStack;
+    // Stacks resolve their elements with themselves as the scope: the common case costs one comparison.
+    if (origin && context.scope !== origin) {
+      const into = TerraformStack.of(context.scope);
+      if (into !== origin && guarded?.(into)) {
+        throw new Error(
+          `${into.node.id}: a value of stack ${origin.node.id} (${this.identifier}) is used here; stacks share names, never tokens (stacks/isolated-stack.ts): derive the name from the configuration (stacks/support/contracts.ts) or look it up with a data source`,
+        );
+      }
+    }
+    return resolveReference.call(this, context);
+  };
+}
