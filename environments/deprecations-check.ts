@@ -40,7 +40,7 @@ export function deprecationProblems(configs: readonly EnvironmentConfig[], day: 
 }
 
 /** A warning as one stderr line, in ConfigValidationError's `environment: path: reason` form. */
-export const formatDeprecationWarning = (w: ConfigProblem): string => `warning: ${w.environment}: ${w.path}: ${w.reason}`;
+const formatDeprecationWarning = (w: ConfigProblem): string => `warning: ${w.environment}: ${w.path}: ${w.reason}`;
 
 /**
  * For validateEnvironments: the errors of today's check (ECG_TODAY overrides

@@ -15,6 +15,4 @@ export const program = {
   sharedTags: { ...projectTags, Environment: "shared" },
   delivery: deliverySettings,
 } as const;
-
-export { stateBucket };
 export type * from "./types";

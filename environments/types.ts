@@ -7,12 +7,10 @@
  */
 import type { NatGatewayPolicy } from "../modules/network";
 
-export type { NatGatewayPolicy };
-
 /** Where Terraform keeps the state of the environment's stacks. */
 export type BackendKind = "s3" | "cloud";
 
-export interface AccountConfig {
+interface AccountConfig {
   /**
    * The AWS account the environment must be deployed to. When set, the AWS
    * provider refuses to run against any other account (`allowed_account_ids`).
@@ -24,7 +22,7 @@ export interface AccountConfig {
 }
 
 /** Per-tier subnet CIDRs, index-aligned with `NetworkConfig.availabilityZones`. */
-export interface SubnetTiersConfig {
+interface SubnetTiersConfig {
   /** Public subnets: ALB and NAT gateways. */
   readonly public: readonly string[];
   /** Private subnets: the Backend API (Fargate) and interface endpoints. */
@@ -51,7 +49,7 @@ export interface CapacityRange {
   readonly max: number;
 }
 
-export interface ApiServiceConfig {
+interface ApiServiceConfig {
   /** Fargate CPU units (2048 = 2 vCPU, CMP-2). */
   readonly cpu: number;
   /** Fargate memory in MiB (4096 = 4 GB, CMP-2). */
@@ -64,7 +62,7 @@ export interface ApiServiceConfig {
 }
 
 /** CPU and memory one task reserves on a GPU host; it must fit the fleet's smallest type. */
-export interface TaskSizeConfig {
+interface TaskSizeConfig {
   /** CPU units (1024 per vCPU). */
   readonly cpu: number;
   readonly memoryMiB: number;
@@ -92,7 +90,7 @@ export interface GpuFleetConfig {
   readonly drainMinutes?: number;
 }
 
-export interface ComputeConfig {
+interface ComputeConfig {
   readonly api: ApiServiceConfig;
   /** ML Audio fleet (CMP-3). */
   readonly mlAudio: GpuFleetConfig;
@@ -103,7 +101,7 @@ export interface ComputeConfig {
 }
 
 /** The public entry point: ALB, certificate and WAF (CMP-6, SEC-3). */
-export interface IngressConfig {
+interface IngressConfig {
   /** Public name of the API, e.g. `api.ecg-render.com`; the ACM certificate is issued for it. */
   readonly domainName: string;
   /**
@@ -121,7 +119,7 @@ export interface IngressConfig {
   readonly logRetentionDays: number;
 }
 
-export interface DatabaseConfig {
+interface DatabaseConfig {
   readonly engineVersion: string;
   readonly instanceClass: string;
   readonly allocatedStorageGiB: number;
@@ -149,7 +147,7 @@ export interface DatabaseConfig {
 }
 
 /** A private-only VPC in another region (DatabaseConfig `crossRegionReplicaNetwork`). */
-export interface ReplicaNetworkConfig {
+interface ReplicaNetworkConfig {
   /** Never overlaps another VPC of the program (ENV-3). */
   readonly vpcCidr: string;
   /** Full AZ names of that region, at least two (a DB subnet group needs two). */
@@ -159,7 +157,7 @@ export interface ReplicaNetworkConfig {
   readonly flowLogRetentionDays: number;
 }
 
-export interface CacheConfig {
+interface CacheConfig {
   readonly engineVersion: string;
   readonly nodeType: string;
   /** Node groups (shards) of the cluster-mode replication group (RED-1). */
@@ -168,7 +166,7 @@ export interface CacheConfig {
   readonly snapshotRetentionDays: number;
 }
 
-export interface StorageConfig {
+interface StorageConfig {
   /** Prefix of the videos bucket name; account and environment are appended (S3-1). */
   readonly videosBucketPrefix: string;
   /** Region of the replica bucket (S3-6). */
@@ -200,7 +198,7 @@ export interface StandbyConfig {
   readonly backend: BackendConfig;
 }
 
-export interface DisasterRecoveryConfig {
+interface DisasterRecoveryConfig {
   /** Secondary region for failover (DR-3). */
   readonly failoverRegion: string;
   /**
@@ -221,7 +219,7 @@ export interface DisasterRecoveryConfig {
 }
 
 /** A build action run against the environment after each deployment (CI-4). */
-export interface ValidationStep {
+interface ValidationStep {
   /** Lower-case letters, digits and dashes, e.g. `load-test`. */
   readonly name: string;
   /** Shell commands, run in the application repository's checkout. */
@@ -229,7 +227,7 @@ export interface ValidationStep {
 }
 
 /** How a release of the Backend API reaches the environment (CI-3..5). */
-export interface DeliveryConfig {
+interface DeliveryConfig {
   /**
    * Percent of production traffic on the new version at each step, ending at
    * 100: `[100]` all at once, `[10, 50, 100]` the seed's canary (CI-5).
@@ -244,7 +242,7 @@ export interface DeliveryConfig {
 }
 
 /** Who hears the alarms (MON-2). */
-export interface MonitoringConfig {
+interface MonitoringConfig {
   /** E-mail subscribers per severity; each confirms by mail once. @default none */
   readonly alarmEmails: { readonly critical: readonly string[]; readonly warning: readonly string[] };
 }
@@ -269,7 +267,7 @@ export interface S3StateConfig {
 }
 
 /** Terraform Cloud / Enterprise settings (PLT-5). */
-export interface CloudStateConfig {
+interface CloudStateConfig {
   readonly organization: string;
   /** @default "app.terraform.io" */
   readonly hostname?: string;

@@ -7,7 +7,7 @@ import { subnetLayoutProblems } from "../modules/network/layout";
 import { checkDeprecations } from "./deprecations-check";
 import { type ConfigProblem, ConfigValidationError } from "./problems";
 import { availabilityZonesByRegion } from "./regions";
-import type { BackendConfig, CapacityRange, EnvironmentConfig, GpuFleetConfig, NetworkConfig } from "./types";
+import type { BackendConfig, CapacityRange, EnvironmentConfig, GpuFleetConfig, NetworkConfig, StandbyConfig } from "./types";
 
 // Fargate task CPU units (the memory range per CPU is checked by ECS at apply).
 const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384];
@@ -138,7 +138,10 @@ class EnvironmentChecker {
   }
 
   private networkLayout(): void {
-    if (!this.env.network) return this.fail("network", "is required");
+    if (!this.env.network) {
+      this.fail("network", "is required");
+      return;
+    }
     this.network("network", this.env.network, this.env.account?.region);
   }
 
@@ -154,7 +157,10 @@ class EnvironmentChecker {
   }
 
   private range(path: string, range: CapacityRange | undefined, limit?: number): void {
-    if (!range) return this.fail(path, "is required");
+    if (!range) {
+      this.fail(path, "is required");
+      return;
+    }
     if (!Number.isInteger(range.min) || range.min < 0) this.fail(`${path}.min`, `${range.min} must be a whole number >= 0`);
     if (!Number.isInteger(range.max) || range.max < 1) this.fail(`${path}.max`, `${range.max} must be a whole number >= 1`);
     if (range.min > range.max) this.fail(path, `min ${range.min} is greater than max ${range.max}`);
@@ -167,7 +173,10 @@ class EnvironmentChecker {
 
   private compute(): void {
     const compute = this.env.compute;
-    if (!compute) return this.fail("compute", "is required");
+    if (!compute) {
+      this.fail("compute", "is required");
+      return;
+    }
     const { api } = compute;
     if (!FARGATE_CPU_UNITS.includes(api.cpu))
       this.fail("compute.api.cpu", `${api.cpu} is not a Fargate CPU value (${FARGATE_CPU_UNITS.join(", ")})`);
@@ -215,7 +224,10 @@ class EnvironmentChecker {
     }
     const host = smallestHost(types);
     const task = fleet.task;
-    if (!task) return this.fail(`${path}.task`, "is required");
+    if (!task) {
+      this.fail(`${path}.task`, "is required");
+      return;
+    }
     if (!(Number.isInteger(task.cpu) && task.cpu >= 128))
       this.fail(`${path}.task.cpu`, `${task.cpu} must be a whole number of CPU units >= 128`);
     if (!(Number.isInteger(task.memoryMiB) && task.memoryMiB >= 512))
@@ -230,7 +242,10 @@ class EnvironmentChecker {
 
   private ingress(): void {
     const ingress = this.env.ingress;
-    if (!ingress) return this.fail("ingress", "is required");
+    if (!ingress) {
+      this.fail("ingress", "is required");
+      return;
+    }
     if (!isDnsName(ingress.domainName)) this.fail("ingress.domainName", `"${ingress.domainName ?? ""}" is not a lower-case DNS name`);
     if (!isDnsName(ingress.cdnDomainName))
       this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
@@ -258,7 +273,8 @@ class EnvironmentChecker {
   private data(): void {
     const { database: db, cache, storage, disasterRecovery } = this.env;
     if (!db || !cache || !storage || !disasterRecovery) {
-      return this.fail("database/cache/storage/disasterRecovery", "are required");
+      this.fail("database/cache/storage/disasterRecovery", "are required");
+      return;
     }
     for (const [path, value] of [
       ["database.engineVersion", db.engineVersion],
@@ -301,7 +317,7 @@ class EnvironmentChecker {
       this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);
     this.otherRegion("disasterRecovery.failoverRegion", disasterRecovery.failoverRegion);
-    if (disasterRecovery.standby) this.standby();
+    if (disasterRecovery.standby) this.standby(disasterRecovery.standby);
   }
 
   /** The replica's network: the standby's, or its own private-only VPC (no default VPC is assumed). */
@@ -309,10 +325,15 @@ class EnvironmentChecker {
     const path = "database.crossRegionReplicaNetwork";
     const network = this.env.database.crossRegionReplicaNetwork;
     const standby = this.env.disasterRecovery?.standby;
-    if (standby && network) return this.fail(path, "must be unset with a standby: the replica lives in the standby's private subnets");
+    if (standby && network) {
+      this.fail(path, "must be unset with a standby: the replica lives in the standby's private subnets");
+      return;
+    }
     if (standby) return;
-    if (!network)
-      return this.fail(path, `is required: the replica needs subnets in ${region} (a landing-zone account often has no default VPC there)`);
+    if (!network) {
+      this.fail(path, `is required: the replica needs subnets in ${region} (a landing-zone account often has no default VPC there)`);
+      return;
+    }
     const layout = { vpcCidr: network.vpcCidr, availabilityZones: network.availabilityZones, subnets: { private: network.subnets } };
     for (const problem of subnetLayoutProblems(layout, `${path}.`, ["private"]))
       this.fail(problem.path.replace(".subnets.private", ".subnets"), problem.reason);
@@ -322,9 +343,10 @@ class EnvironmentChecker {
   }
 
   private zonesOf(path: string, zones: readonly string[] | undefined, region: string | undefined): void {
-    const known = availabilityZonesByRegion[region ?? ""];
+    const known = region === undefined ? undefined : availabilityZonesByRegion[region];
+    if (region === undefined || !known) return;
     (zones ?? []).forEach((az, i) => {
-      if (known && !(az.startsWith(region!) && known.includes(az.slice(region!.length)))) {
+      if (!(az.startsWith(region) && known.includes(az.slice(region.length)))) {
         this.fail(
           `${path}.availabilityZones[${i}]`,
           `"${az}" is not an AZ of region ${region} (${known.map((s) => region + s).join(", ")})`,
@@ -333,9 +355,8 @@ class EnvironmentChecker {
     });
   }
 
-  private standby(): void {
+  private standby(standby: StandbyConfig): void {
     const { database: db, disasterRecovery: dr } = this.env;
-    const standby = dr.standby!;
     const path = "disasterRecovery.standby";
     if (!standby.network) this.fail(`${path}.network`, "is required");
     else this.network(`${path}.network`, standby.network, dr.failoverRegion);
@@ -360,7 +381,10 @@ class EnvironmentChecker {
         `must admit ${blocked.join(" and ")} with a standby: the WAF would answer Route 53's health checkers there with 403, and failover would never see a healthy region`,
       );
     }
-    if (!standby.backend) return this.fail(`${path}.backend`, "is required");
+    if (!standby.backend) {
+      this.fail(`${path}.backend`, "is required");
+      return;
+    }
     this.backendSettings(`${path}.backend`, standby.backend);
     if (standby.backend.s3?.region === this.env.account?.region) {
       this.fail(
@@ -372,7 +396,10 @@ class EnvironmentChecker {
 
   private operations(): void {
     const { delivery, monitoring } = this.env;
-    if (!delivery || !monitoring) return this.fail("delivery/monitoring", "are required");
+    if (!delivery || !monitoring) {
+      this.fail("delivery/monitoring", "are required");
+      return;
+    }
     const steps = delivery.trafficShift ?? [];
     // The delivery module's rule for the steps (a valid bake, so only the steps are judged).
     if (trafficShiftProblems({ steps, bakeMinutes: 1 }).length > 0) {
@@ -399,7 +426,10 @@ class EnvironmentChecker {
   }
 
   private backend(): void {
-    if (!this.env.backend) return this.fail("backend", "is required");
+    if (!this.env.backend) {
+      this.fail("backend", "is required");
+      return;
+    }
     this.backendSettings("backend", this.env.backend);
   }
 

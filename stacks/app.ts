@@ -14,6 +14,7 @@ import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK
 import { PlatformStack } from "./platform-stack";
 import { StandbyStack } from "./standby-stack";
 import { StateBackendStack } from "./state-backend-stack";
+import type { Json } from "../modules/common/json";
 
 export interface ProgramInput {
   readonly environments: readonly EnvironmentConfig[];
@@ -54,9 +55,9 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   const app = new App({ outdir });
   try {
     // What the policy pack has read back of each stack, for the checks across stacks after synth.
-    const checked: Record<string, Record<string, any>> = {};
+    const checked: Record<string, Json> = {};
     checkedStacks.set(app, checked);
-    const onTerraform = (stack: string, terraform: Record<string, any>) => (checked[stack] = terraform);
+    const onTerraform = (stack: string, terraform: Json) => (checked[stack] = terraform);
     const policy = { rules: ALL_RULES, onReport: options.onPolicyReport, failOnError: options.failOnPolicyError, onTerraform };
     const state = new StateBackendStack(app, STATE_BACKEND_STACK, {
       state: input.stateBucket,
@@ -107,7 +108,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
 }
 
 /** The Terraform JSON of every stack of an App that buildApp made, as the policy pack read it back at synth. */
-const checkedStacks = new WeakMap<App, Record<string, Record<string, any>>>();
+const checkedStacks = new WeakMap<App, Record<string, Json>>();
 
 /**
  * Synthesizes every stack; when synthesis fails part-way (a policy error in a
@@ -133,7 +134,7 @@ export function synthesize(app: App): void {
 function validateStandbyState(input: ProgramInput): void {
   const problems = input.environments.flatMap((config) => {
     const backend = config.disasterRecovery.standby?.backend;
-    if (!backend || backend.kind !== "s3") return [];
+    if (backend?.kind !== "s3") return [];
     const expected = input.failoverStateBucket;
     if (expected && backend.s3.bucket === expected.bucket && backend.s3.region === expected.region) return [];
     const reason = expected

@@ -16,7 +16,7 @@ import { REDIS_KEY_PREFIXES } from "../modules/redis-cluster";
 import type { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { environmentProviderSettings, regionalProvider } from "./support/providers";
+import { environmentProviderSettings, roleProviders } from "./support/providers";
 import { DataLayer } from "./composites/data-layer";
 import { Foundation } from "./composites/foundation";
 import { ApiEntryPoint } from "./composites/entry-point";
@@ -32,9 +32,6 @@ export interface PlatformStackProps {
   /** Backend of this run: the environment's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
 }
-
-/** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
-const GLOBAL_REGION = "us-east-1";
 
 /** Everything one environment runs in its primary region (PLT-2). */
 export class PlatformStack extends IsolatedStack {
@@ -64,10 +61,7 @@ export class PlatformStack extends IsolatedStack {
     new AwsProvider(this, "aws", { ...providerSettings, region: config.account.region });
     // Generated secrets (the Redis AUTH token, the first application secrets).
     new RandomProvider(this, "random");
-    // Other regions, by name: the failover region (RDS replica, backup copies),
-    // the videos' replication region, and us-east-1 for CloudFront.
-    const otherRegions = [...new Set([config.disasterRecovery.failoverRegion, config.storage.replicationRegion, GLOBAL_REGION])];
-    const regionalProviders = Object.fromEntries(otherRegions.map((region) => [region, regionalProvider(this, region, providerSettings)]));
+    const providers = roleProviders(this, config, providerSettings);
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
 
@@ -123,8 +117,7 @@ export class PlatformStack extends IsolatedStack {
       config,
       account,
       network: this.network,
-      regionalProviders,
-      globalProvider: regionalProviders[GLOBAL_REGION],
+      providers,
       hostedZoneId: zone.zoneId,
       logsBucket: this.logsBucket,
       logsKmsKeyArn: this.logsKey.keyArn,
@@ -158,14 +151,17 @@ export class PlatformStack extends IsolatedStack {
     });
 
     const release = apiRelease(config);
+    const blueGreen = this.ingress.blueGreen;
+    if (!blueGreen)
+      throw new Error(`PlatformStack "${id}": the ALB has no blue/green test listener for CodeDeploy (ApiEntryPoint testListenerPort)`);
     this.apiRelease = new BlueGreenDeployment(this, "api-release", {
       name: release.deploymentName,
       account,
       clusterName: this.cluster.clusterName,
       serviceName: this.services.api.service.name,
       productionListenerArn: this.ingress.listener.arn,
-      testListenerArn: this.ingress.testListener!.arn,
-      targetGroupNames: [this.ingress.targetGroup.name, this.ingress.greenTargetGroup!.name],
+      testListenerArn: blueGreen.testListener.arn,
+      targetGroupNames: [this.ingress.targetGroup.name, blueGreen.greenTargetGroup.name],
       // CI-5: 5xx, unhealthy hosts and response time stop and roll back a release.
       alarmNames: this.monitoring.alarms.deploymentAlarmNames,
       trafficShift: release.trafficShift,

@@ -166,7 +166,9 @@ export class StandbyStack extends IsolatedStack {
     new TerraformOutput(this, "ecs_cluster_name", { value: cluster.clusterName });
     new TerraformOutput(this, "alb_dns_name", { value: this.entryPoint.ingress.loadBalancer.dnsName });
     new TerraformOutput(this, "regional_api_url", { value: this.entryPoint.ingress.regionalUrl });
-    new TerraformOutput(this, "health_check_id", { value: this.entryPoint.failover!.healthCheckId });
+    const failover = this.entryPoint.failover;
+    if (!failover) throw new Error(`StandbyStack "${id}": its entry point has no SECONDARY failover record`);
+    new TerraformOutput(this, "health_check_id", { value: failover.healthCheckId });
     new TerraformOutput(this, "database_address", { value: this.database.address });
     new TerraformOutput(this, "mode", { value: standby.active ? "active (failed over)" : "pilot light" });
   }

@@ -10,9 +10,7 @@ import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { type SecretReplica, secretReplicaProblems, secretReplicas } from "./replicas";
 import { RotationFunction } from "./rotation-function";
-
-export { type SecretReplica, secretReplicaProblems, secretReplicas } from "./replicas";
-export { RotationFunction, type RotatedSecretRef, type RotationFunctionProps } from "./rotation-function";
+export { RotationFunction } from "./rotation-function";
 
 /** The JSON field of every rotated secret (the rotation function's SECRET_FIELD). */
 export const SECRET_FIELD = "value";

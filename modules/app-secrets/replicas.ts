@@ -15,12 +15,13 @@ export function secretReplicaProblems(
   ownRegion: string | undefined,
 ): string[] {
   const problems: string[] = [];
-  (replicas ?? []).forEach((replica, i) => {
+  const listed = replicas ?? [];
+  listed.forEach((replica, i) => {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? ""))
       problems.push(`${path}[${i}].region: "${replica.region ?? ""}" is not a region name`);
     else if (replica.region === ownRegion)
       problems.push(`${path}[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
-    if (replicas!.findIndex((r) => r.region === replica.region) !== i)
+    if (listed.findIndex((r) => r.region === replica.region) !== i)
       problems.push(`${path}[${i}].region: "${replica.region}" is listed twice`);
     if (!replica.kmsKeyArn) problems.push(`${path}[${i}].kmsKeyArn: is required (a key of the replica's region)`);
   });

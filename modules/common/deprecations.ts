@@ -42,7 +42,7 @@ export interface DeprecationFinding {
 }
 
 /** A warning this many days before a value can no longer be created. */
-export const WARNING_DAYS = 90;
+const WARNING_DAYS = 90;
 
 const LAMBDA_DOC =
   "AWS Lambda Developer Guide, Lambda runtimes: supported and deprecated runtimes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)";
@@ -54,7 +54,7 @@ const ECS_AL2_TO_AL2023 =
   "Amazon ECS Developer Guide, AL2 to AL2023 ECS-optimized AMI transition (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/al2-to-al2023-ami-transition.html)";
 
 /** Hand-curated entries, each with its source. Refreshed RDS/ElastiCache observations are in OBSERVED below. */
-export const CURATED: readonly CalendarEntry[] = [
+const CURATED: readonly CalendarEntry[] = [
   // ------------------------------------------------------------ Lambda runtimes
   {
     kind: "lambda-runtime",
@@ -269,7 +269,10 @@ export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
  */
 export function today(env: Readonly<Record<string, string | undefined>> = process.env, now: () => Date = () => new Date()): Date {
   const override = env.ECG_TODAY?.trim();
-  if (!override) return parseIsoDay(isoDay(now()))!;
+  if (!override) {
+    const clock = now();
+    return new Date(Date.UTC(clock.getUTCFullYear(), clock.getUTCMonth(), clock.getUTCDate()));
+  }
   const day = parseIsoDay(override);
   if (!day) throw new Error(`ECG_TODAY="${override}" is not a date: use YYYY-MM-DD, e.g. ECG_TODAY=2027-02-01`);
   return day;
@@ -279,7 +282,7 @@ export function today(env: Readonly<Record<string, string | undefined>> = proces
 const postgresMajor = (version: string) => version.split(".")[0];
 
 /** The entries of `calendar` that judge `value` of `kind` (an RDS minor: its own entry and its major's). */
-export function calendarEntriesFor(kind: DeprecationKind, value: string, calendar: readonly CalendarEntry[] = CALENDAR): CalendarEntry[] {
+function calendarEntriesFor(kind: DeprecationKind, value: string, calendar: readonly CalendarEntry[] = CALENDAR): CalendarEntry[] {
   const ofKind = calendar.filter((e) => e.kind === kind);
   const first = (v: string) => ofKind.find((e) => e.value === v);
   if (kind === "rds-postgres") {

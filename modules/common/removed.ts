@@ -17,7 +17,9 @@ const forgotten = new WeakMap<TerraformStack, RemovedBlock[]>();
 export function forgetResource(resource: TerraformResource): void {
   const address = `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
   const stack = TerraformStack.of(resource);
-  resource.node.scope!.node.tryRemoveChild(resource.node.id);
+  const parent = resource.node.scope;
+  if (!parent) throw new Error(`forgetResource: ${address} has no parent construct to remove it from`);
+  parent.node.tryRemoveChild(resource.node.id);
   const removed = [...(forgotten.get(stack) ?? []), { from: address, lifecycle: { destroy: false } }];
   forgotten.set(stack, removed);
   stack.addOverride("removed", removed);

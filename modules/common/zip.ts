@@ -34,7 +34,10 @@ export function zipFolder(dir: string): Buffer {
       const b = Buffer.alloc(central ? 46 : 30);
       b.writeUInt32LE(signature, 0);
       let o = 4;
-      if (central) b.writeUInt16LE(20, o), (o += 2); // made by: version 2.0
+      if (central) {
+        b.writeUInt16LE(20, o); // made by: version 2.0
+        o += 2;
+      }
       b.writeUInt16LE(20, o); // needed to extract: 2.0
       b.writeUInt16LE(0x0800, o + 2); // UTF-8 names
       b.writeUInt16LE(8, o + 4); // deflate

@@ -96,12 +96,13 @@ export class ContainerRegistry extends Construct {
       new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
       repositories[image] = repository;
     }
-    if (props.replication) {
+    const replication = props.replication;
+    if (replication) {
       new EcrReplicationConfiguration(this, "replication", {
         replicationConfiguration: {
           rule: [
             {
-              destination: props.replication.regions.map((region) => ({ region, registryId: props.replication!.registryId })),
+              destination: replication.regions.map((region) => ({ region, registryId: replication.registryId })),
               repositoryFilter: [{ filter: `${props.prefix}/`, filterType: "PREFIX_MATCH" }],
             },
           ],

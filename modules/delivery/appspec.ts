@@ -55,10 +55,10 @@ export function appSpec(props: AppSpecProps): string {
       );
     }
   }
-  const hooks = EVENT_ORDER.filter((event) => props.hooks?.[event]);
-  if (hooks.length) {
-    lines.push("Hooks:");
-    for (const event of hooks) lines.push(`  - ${event}: ${q(props.hooks![event]!)}`);
-  }
+  const hooks = EVENT_ORDER.flatMap((event) => {
+    const functionName = props.hooks?.[event];
+    return functionName ? [`  - ${event}: ${q(functionName)}`] : [];
+  });
+  if (hooks.length) lines.push("Hooks:", ...hooks);
   return `${lines.join("\n")}\n`;
 }

@@ -20,7 +20,7 @@ import type { EcsLifecycleEvent } from "./appspec";
 import { ALL_AT_ONCE_CONFIG, type TrafficPlan, type TrafficShift, trafficPlan, trafficShiftProblems } from "./traffic-shift";
 
 /** Prefix the AWS managed policy AWSCodeDeployRoleForECS lets CodeDeploy invoke (`lambda:InvokeFunction` on `CodeDeployHook_*`). */
-export const HOOK_FUNCTION_PREFIX = "CodeDeployHook_";
+const HOOK_FUNCTION_PREFIX = "CodeDeployHook_";
 
 /**
  * The AppSpec hooks a deployment named `name` with this traffic shift needs:
@@ -174,14 +174,27 @@ export class BlueGreenDeployment extends Construct {
     this.deploymentGroupName = this.deploymentGroup.deploymentGroupName;
 
     this.hooks = deploymentHooks(name, props.trafficShift);
-    if (this.plan.kind === "hooked-canary")
-      this.hookFunction = this.canaryHook(props, this.plan.hookPercent, this.plan.bakeMinutes, alarms);
+    // validate() requires the hook for a hooked canary.
+    if (this.plan.kind === "hooked-canary" && props.hook)
+      this.hookFunction = this.canaryHook({
+        props,
+        hook: props.hook,
+        percent: this.plan.hookPercent,
+        bakeMinutes: this.plan.bakeMinutes,
+        alarms,
+      });
     ComponentTags.apply(this, "delivery");
   }
 
   /** The BeforeAllowTraffic Lambda that runs the first canary step (lambda/canary-shift). */
-  private canaryHook(props: BlueGreenDeploymentProps, percent: number, bakeMinutes: number, alarms: string[]): LambdaFunction {
-    const hook = props.hook!;
+  private canaryHook(canary: {
+    readonly props: BlueGreenDeploymentProps;
+    readonly hook: NonNullable<BlueGreenDeploymentProps["hook"]>;
+    readonly percent: number;
+    readonly bakeMinutes: number;
+    readonly alarms: string[];
+  }): LambdaFunction {
+    const { props, hook, percent, bakeMinutes, alarms } = canary;
     const { accountId, region, partition } = props.account;
     const functionName = `${HOOK_FUNCTION_PREFIX}${props.name}`;
     const logGroup = new CloudwatchLogGroup(this, "hook-logs", {

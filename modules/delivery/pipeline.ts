@@ -17,12 +17,12 @@ import { appSpec, type AppSpecProps, type EcsLifecycleEvent } from "./appspec";
 import { buildSpec, DEPLOY_FILES, IMAGE_PLACEHOLDER, renderSpec, SCAN_SEVERITIES, type ScanSeverity, validationSpec } from "./buildspecs";
 
 /** The pipeline variable namespace of the source action; `#{SourceVariables.CommitId}` tags the images. */
-export const SOURCE_NAMESPACE = "SourceVariables";
+const SOURCE_NAMESPACE = "SourceVariables";
 
 /** CodeBuild's image for every project (Docker, AWS CLI v2 and jq included). */
-export const CODEBUILD_IMAGE = "aws/codebuild/standard:7.0";
+const CODEBUILD_IMAGE = "aws/codebuild/standard:7.0";
 
-export interface DeliveryImage {
+interface DeliveryImage {
   /** Short name, e.g. `backend-api` (names the scan findings file). */
   readonly name: string;
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`. */
@@ -468,16 +468,17 @@ function validate(id: string, props: DeliveryPipelineProps): void {
       problems.push(`images: "${image.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens`);
     const url = image.repositoryUrl ?? "";
     // A Terraform reference (the registry module's URL) is checked by AWS at apply.
-    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._\/-]+$/.test(url))
+    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._/-]+$/.test(url))
       problems.push(`images.${image.name}.repositoryUrl: "${image.repositoryUrl ?? ""}" is not an ECR repository URL`);
     if (!image.repositoryArn) problems.push(`images.${image.name}.repositoryArn: must be given (the build may push only there)`);
     for (const field of ["context", "dockerfile"] as const) {
-      if (image[field] !== undefined && (!image[field] || /['\n]/.test(image[field]!)))
-        problems.push(`images.${image.name}.${field}: "${image[field]}" must be a non-empty path without quotes or newlines`);
+      const path = image[field];
+      if (path !== undefined && (!path || /['\n]/.test(path)))
+        problems.push(`images.${image.name}.${field}: "${path}" must be a non-empty path without quotes or newlines`);
     }
   }
   for (const field of ["unitTestCommand", "integrationTestCommand"] as const) {
-    if (props[field] !== undefined && !props[field]!.trim()) problems.push(`${field}: must not be empty (CI-2 runs the tests)`);
+    if (props[field]?.trim() === "") problems.push(`${field}: must not be empty (CI-2 runs the tests)`);
   }
   const severities = props.failOnSeverities ?? ["CRITICAL", "HIGH"];
   if (severities.length === 0) problems.push("failOnSeverities: must name at least one severity (CI-2's scan gate)");

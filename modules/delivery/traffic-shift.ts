@@ -17,7 +17,7 @@ export const ALL_AT_ONCE_CONFIG = "CodeDeployDefault.ECSAllAtOnce";
 export const MAX_HOOK_BAKE_MINUTES = 12;
 
 /** CodeDeploy's limit on a TimeBasedCanary interval (minutes). */
-export const MAX_CANARY_INTERVAL_MINUTES = 2880;
+const MAX_CANARY_INTERVAL_MINUTES = 2880;
 
 /** What a TrafficShift maps to in CodeDeploy. */
 export type TrafficPlan =

@@ -1,5 +1,5 @@
 /** A Secrets Manager secret, or one key of a JSON secret. */
-export interface SecretRef {
+interface SecretRef {
   readonly secretArn: string;
   /** Key of a JSON secret, e.g. `password`. @default - the whole secret string */
   readonly jsonKey?: string;

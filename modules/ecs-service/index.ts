@@ -1,8 +1,8 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import type { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
@@ -11,12 +11,12 @@ import { refuseProps } from "../common/props";
 import type { TaskRoles } from "./roles";
 import { defineTask, type TaskProps, taskProblems } from "./task";
 
-export { type ContainerSpec, type SecretRef, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
+export { type ContainerSpec, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
 export type { PolicyStatement } from "./roles";
-export { FargateTask, type TaskProps } from "./task";
+export { FargateTask } from "./task";
 
 /** Replica tasks on Fargate, optionally auto scaled on CPU. */
-export interface FargateScheduling {
+interface FargateScheduling {
   readonly kind: "fargate";
   /** @default "FARGATE" */
   readonly capacityProvider?: "FARGATE" | "FARGATE_SPOT";
@@ -30,7 +30,7 @@ export interface FargateScheduling {
  * One task on every container instance that matches the placement constraint:
  * the host fleet's own scalers decide how many hosts, and so how many tasks.
  */
-export interface DaemonScheduling {
+interface DaemonScheduling {
   readonly kind: "ec2-daemon";
   /** Selects the fleet's hosts, e.g. `{ type: "memberOf", expression: "attribute:ecg.fleet == ecg-prod-render" }`. */
   readonly placementConstraint: { readonly type: string; readonly expression: string };
@@ -133,9 +133,10 @@ export class ContainerService extends Construct {
         : { schedulingStrategy: "DAEMON", launchType: "EC2", placementConstraints: [scheduling.placementConstraint] }),
       networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [...props.securityGroupIds], assignPublicIp: false },
       ...(codeDeploy ? { deploymentController: { type: "CODE_DEPLOY" } } : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
-      ...(props.loadBalancer
+      // validate(): a load-balanced service's first container has a port.
+      ...(props.loadBalancer && main.port !== undefined
         ? {
-            loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroupArn, containerName: main.name, containerPort: main.port! }],
+            loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroupArn, containerName: main.name, containerPort: main.port }],
             healthCheckGracePeriodSeconds: props.loadBalancer.healthCheckGracePeriodSeconds ?? 60,
           }
         : {}),

@@ -11,7 +11,7 @@ import { isDnsName } from "../common/limits";
 export const isLiteral = (value: string | undefined): value is string => typeof value === "string" && !Token.isUnresolved(value);
 
 /** An AWS region code such as `ap-northeast-2`. */
-export const isRegion = (region: string | undefined): boolean => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region ?? "");
+const isRegion = (region: string | undefined): boolean => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region ?? "");
 
 /** `field: "value" is not a lower-case DNS name`, when a literal `value` is not one (or is missing). */
 export function dnsNameProblem(field: string, value: string | undefined): string | undefined {
@@ -25,7 +25,7 @@ export function regionProblem(field: string, region: string | undefined): string
 }
 
 export const isWhole = (value: number | undefined, min: number, max: number): boolean =>
-  Number.isInteger(value) && value! >= min && value! <= max;
+  value !== undefined && Number.isInteger(value) && value >= min && value <= max;
 
 /**
  * `field: ...` when `provider` is an AWS provider configured with a literal

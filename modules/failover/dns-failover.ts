@@ -11,7 +11,7 @@ import { arnRegion, dnsNameProblem, isLiteral, isWhole, providerRegionProblem, r
 export type FailoverRole = "PRIMARY" | "SECONDARY";
 
 /** Where Route 53 health checkers may run from (the HealthCheckRegion values of the Route 53 API). */
-export const ROUTE53_CHECKER_REGIONS: readonly string[] = [
+const ROUTE53_CHECKER_REGIONS: readonly string[] = [
   "us-east-1",
   "us-west-1",
   "us-west-2",
@@ -31,7 +31,7 @@ export const ROUTE53_CHECKER_REGIONS: readonly string[] = [
 export const DEFAULT_CHECKER_REGIONS: readonly string[] = ["us-east-1", "us-west-1", "us-west-2", "ap-northeast-1"];
 
 /** Only us-east-1 holds the AWS/Route53 metrics (HealthCheckStatus and the others). */
-export const ROUTE53_METRICS_REGION = "us-east-1";
+const ROUTE53_METRICS_REGION = "us-east-1";
 
 /** One region's entry point: its ALB, and a name that reaches that ALB alone. */
 export interface RegionalEndpoint {
@@ -51,7 +51,7 @@ export interface RegionalEndpoint {
 }
 
 /** How Route 53 checks a regional endpoint over HTTPS. */
-export interface HealthCheckOptions {
+interface HealthCheckOptions {
   /** Path requested; a 2xx or 3xx status passes. @default "/health" */
   readonly resourcePath?: string;
   /** @default 443 */
@@ -72,7 +72,7 @@ export interface HealthCheckOptions {
  * there (through `provider`), and an alarm can notify only a topic of its own
  * region.
  */
-export interface HealthAlarmOptions {
+interface HealthAlarmOptions {
   /** An AWS provider for us-east-1. */
   readonly provider: TerraformProvider;
   /** SNS topic in us-east-1 notified on ALARM and on OK. */

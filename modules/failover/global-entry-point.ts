@@ -19,7 +19,7 @@ export const GLOBAL_ACCELERATOR_API_REGION = "us-west-2";
 const DEFAULT_WEIGHT = 128;
 
 /** One region behind the accelerator: its ALB as the endpoint group's only endpoint. */
-export interface AcceleratedRegion {
+interface AcceleratedRegion {
   /** Region of the ALB, e.g. `ap-northeast-2`. */
   readonly region: string;
   /** ARN of the region's ALB (`aws_lb.arn`). */
@@ -47,7 +47,7 @@ export interface AcceleratedRegion {
  * only for EC2 instance and Elastic IP endpoints; they are set to the ALB's
  * public check so the group stays right if an endpoint type changes.
  */
-export interface AcceleratorHealthCheck {
+interface AcceleratorHealthCheck {
   /** @default "/health" */
   readonly path?: string;
   /** @default 443 */

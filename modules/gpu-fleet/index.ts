@@ -17,14 +17,14 @@ import { drainSecondsProblem, scheduledBaseProblem } from "./rules";
 import { FLEET_ATTRIBUTE, gpuHostUserDataBase64 } from "./user-data";
 
 /** One instance type of the mixed-instances policy. */
-export interface InstanceTypeOverride {
+interface InstanceTypeOverride {
   readonly instanceType: string;
   /** Capacity units the type counts for (size relative to the smallest). @default 1 */
   readonly weight?: number;
 }
 
 /** A recurring minimum, in `timeZone` (COST-2). */
-export interface ScheduledMinimum {
+interface ScheduledMinimum {
   readonly name: string;
   /** Cron, five fields, e.g. `0 9 * * MON-FRI`. */
   readonly recurrence: string;
@@ -57,7 +57,7 @@ export interface CustomMetricTarget {
  * then polls `isIdle` (exit 0 = idle) and sends heartbeats, up to `maxSeconds`.
  * Both are shell commands run as root on the host.
  */
-export interface DrainOnTermination {
+interface DrainOnTermination {
   readonly stopTakingWork: string;
   readonly isIdle: string;
   /** The longest a host may wait for its work, 60-86400 s (the hook's global timeout is 100 heartbeats or 48 h). */

@@ -68,6 +68,14 @@ export interface IngressProps {
   readonly firewall: Omit<WebFirewallProps, "name" | "resourceArn">;
 }
 
+/** The second target group and the listener CodeDeploy tests replacement tasks through (CI-3). */
+export interface BlueGreenTargets {
+  /** The replacement tasks' target group. */
+  readonly greenTargetGroup: LbTargetGroup;
+  /** Forwards `testListenerPort` to the replacement tasks during a deployment. */
+  readonly testListener: LbListener;
+}
+
 /**
  * The public entry point of the API (CMP-6, SEC-3): an internet-facing ALB
  * across the public subnets that serves HTTPS only (TLS 1.2+, an ACM
@@ -81,10 +89,8 @@ export class Ingress extends Construct {
   /** The target group the service starts in ("blue" under blue/green). */
   readonly targetGroup: LbTargetGroup;
   readonly listener: LbListener;
-  /** The replacement tasks' target group, with `testListenerPort` only. */
-  readonly greenTargetGroup?: LbTargetGroup;
-  /** Forwards `testListenerPort` to the replacement tasks during a deployment, with `testListenerPort` only. */
-  readonly testListener?: LbListener;
+  /** What blue/green deployments add, with `testListenerPort` only. */
+  readonly blueGreen?: BlueGreenTargets;
   readonly certificate: AcmCertificate;
   readonly firewall: WebFirewall;
   /** `https://<domainName>` (served once its alias or failover record exists). */
@@ -163,8 +169,8 @@ export class Ingress extends Construct {
     this.targetGroup = targetGroup("target-group", name);
     this.listener = listener("https", 443, this.targetGroup);
     if (props.testListenerPort !== undefined) {
-      this.greenTargetGroup = targetGroup("green-target-group", `${name}-green`);
-      this.testListener = listener("test-https", props.testListenerPort, this.greenTargetGroup);
+      const greenTargetGroup = targetGroup("green-target-group", `${name}-green`);
+      this.blueGreen = { greenTargetGroup, testListener: listener("test-https", props.testListenerPort, greenTargetGroup) };
     }
     const alias = (key: string, recordName: string) =>
       new Route53Record(this, key, {

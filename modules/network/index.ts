@@ -28,8 +28,8 @@ import {
 
 export { DEFAULT_INTERFACE_ENDPOINTS } from "./endpoints";
 export { IsolatedNetwork, type IsolatedNetworkProps } from "./isolated-network";
-export { SUBNET_TIERS, type SubnetTier, subnetLayoutProblems } from "./layout";
-export { DEFAULT_SERVICE_PORTS, SECURITY_GROUP_ROLES, type SecurityGroupRole, type ServicePorts } from "./security-groups";
+export { type SubnetTier, subnetLayoutProblems } from "./layout";
+export { DEFAULT_SERVICE_PORTS, type SecurityGroupRole, type ServicePorts } from "./security-groups";
 
 /** How many NAT gateways the VPC runs. */
 export type NatGatewayPolicy =
@@ -144,10 +144,9 @@ export class Network extends Construct {
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: this.internetGateway.id,
     });
-    subnets.public.forEach(
-      (subnet, i) =>
-        new RouteTableAssociation(this, `public-${suffix(zones[i])}-rta`, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id }),
-    );
+    subnets.public.forEach((subnet, i) => {
+      new RouteTableAssociation(this, `public-${suffix(zones[i])}-rta`, { subnetId: subnet.id, routeTableId: this.publicRouteTable.id });
+    });
 
     const natIndexes = (props.natGateways ?? "one-per-az") === "single" ? [zones.length - 1] : zones.map((_, i) => i);
     this.natPublicIps = [];

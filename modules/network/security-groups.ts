@@ -34,7 +34,7 @@ const GROUP_DESCRIPTIONS: Record<SecurityGroupRole, string> = {
 };
 
 /** One end of an allowed path. */
-export type Peer = { readonly group: SecurityGroupRole } | { readonly cidr: string } | { readonly prefixList: "s3" };
+type Peer = { readonly group: SecurityGroupRole } | { readonly cidr: string } | { readonly prefixList: "s3" };
 
 /** One allowed TCP path. A group-to-group path becomes an egress and an ingress rule. */
 export interface TrafficPath {
@@ -52,7 +52,7 @@ export interface TrafficPath {
  * CIDRs only. From inside the VPC, an internet-facing ALB is reached through
  * the NAT gateways, so in-VPC smoke tests arrive from the NAT addresses.
  */
-export interface TestListenerAccess {
+interface TestListenerAccess {
   readonly port: number;
   readonly sourceCidrs: readonly string[];
 }
@@ -64,7 +64,7 @@ const HTTPS = 443;
  * run without, each said why. Nothing else is opened, and no group has an
  * allow-all egress rule (Terraform removes the default one on create).
  */
-export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAccess, httpsThroughNat = false): TrafficPath[] {
+function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAccess, httpsThroughNat = false): TrafficPath[] {
   const s3 = { prefixList: "s3" } as const;
   const g = (group: SecurityGroupRole) => ({ group });
   return [
@@ -109,13 +109,15 @@ export function trafficMatrix(ports: ServicePorts, testListener?: TestListenerAc
         }))
       : []),
     // Blue/green deployments: the test listener forwards to the replacement tasks on the same API port as 443.
-    ...(testListener?.sourceCidrs ?? []).map((cidr, i) => ({
-      from: { cidr },
-      to: g("alb"),
-      port: testListener!.port,
-      description: "Blue/green test listener, from in-VPC smoke tests through NAT (CI-3)",
-      id: `test-source-${i}-to-alb-${testListener!.port}`,
-    })),
+    ...(testListener
+      ? testListener.sourceCidrs.map((cidr, i) => ({
+          from: { cidr },
+          to: g("alb"),
+          port: testListener.port,
+          description: "Blue/green test listener, from in-VPC smoke tests through NAT (CI-3)",
+          id: `test-source-${i}-to-alb-${testListener.port}`,
+        }))
+      : []),
   ];
 }
 

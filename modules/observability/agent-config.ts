@@ -10,7 +10,7 @@ import { terraformLiteral } from "./terraform-literal";
  * parameters named `AmazonCloudWatch-*` only, so the agent's config must carry
  * this prefix to be readable with it.
  */
-export const AGENT_PARAMETER_PREFIX = "AmazonCloudWatch-";
+const AGENT_PARAMETER_PREFIX = "AmazonCloudWatch-";
 
 /** Standard-tier SSM parameters hold at most 4 KB. */
 const STANDARD_TIER_MAX_CHARS = 4096;

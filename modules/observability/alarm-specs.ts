@@ -13,7 +13,7 @@ import {
 import type { MonitoredSystem } from "./monitored-system";
 
 /** One metric an alarm reads. */
-export interface MetricRead {
+interface MetricRead {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
@@ -34,7 +34,7 @@ export interface MetricMath {
  * - notBreaching: silence means nothing is there to go wrong (scaled to zero, no traffic);
  * - missing: keep the current state (an AWS-published metric: a gap is a delivery delay, not a signal).
  */
-export type MissingData = "breaching" | "notBreaching" | "missing";
+type MissingData = "breaching" | "notBreaching" | "missing";
 
 /** An alarm before it becomes a resource. */
 export interface AlarmSpec {
@@ -53,7 +53,7 @@ export interface AlarmSpec {
 }
 
 /** The PostgreSQL instances watched. Only same-region replicas: an alarm reads the metrics of its own region. */
-export interface DatabaseAlarmTargets {
+interface DatabaseAlarmTargets {
   /** DB instance identifier of the primary. */
   readonly instanceIdentifier: string;
   /** Identifiers of the read replicas in this region. @default [] */
@@ -70,7 +70,7 @@ export interface DatabaseAlarmTargets {
  * `<group>-<shard, 4 digits>-<node, 3 digits>` (no ReplicationGroupId
  * dimension), so the members are derived from the shape of the group.
  */
-export interface RedisAlarmTargets {
+interface RedisAlarmTargets {
   readonly replicationGroupId: string;
   readonly shards: number;
   readonly replicasPerShard: number;
@@ -95,7 +95,7 @@ const FIVE_MINUTES = { period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 } 
 const GIB = 1024 ** 3;
 
 /** Member clusters of one shard: the primary and its replicas. */
-export function redisShardMembers(redis: RedisAlarmTargets, shard: number): string[] {
+function redisShardMembers(redis: RedisAlarmTargets, shard: number): string[] {
   const group = String(shard).padStart(4, "0");
   return Array.from(
     { length: redis.replicasPerShard + 1 },

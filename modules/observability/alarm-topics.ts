@@ -10,7 +10,7 @@ import { EncryptionKey } from "../kms";
 
 /** How urgent an alarm is; each severity notifies its own topic. */
 export type Severity = "critical" | "warning";
-export const SEVERITIES: readonly Severity[] = ["critical", "warning"];
+const SEVERITIES: readonly Severity[] = ["critical", "warning"];
 
 /** The service principal CloudWatch alarms publish as. */
 const CLOUDWATCH = "cloudwatch.amazonaws.com";

@@ -1,16 +1,5 @@
-export { AGENT_PARAMETER_PREFIX, CloudWatchAgentConfig, type CloudWatchAgentConfigProps } from "./agent-config";
-export {
-  type AlarmSpec,
-  type AlarmTargets,
-  type DatabaseAlarmTargets,
-  deploymentAlarmKeys,
-  type MetricMath,
-  type MetricRead,
-  type MissingData,
-  type RedisAlarmTargets,
-  redisShardMembers,
-} from "./alarm-specs";
-export { AlarmTopics, type AlarmTopicsProps, SEVERITIES, type Severity } from "./alarm-topics";
+export { CloudWatchAgentConfig, type CloudWatchAgentConfigProps } from "./agent-config";
+export { AlarmTopics, type AlarmTopicsProps } from "./alarm-topics";
 export { Alarms, type AlarmsProps } from "./alarms";
 export { Dashboards, type DashboardsProps } from "./dashboards";
 export {
@@ -26,4 +15,4 @@ export {
 } from "./metrics";
 export type { MonitoredSystem } from "./monitored-system";
 export { terraformLiteral } from "./terraform-literal";
-export { type TracedServices, Tracing, type TracingProps } from "./tracing";
+export { Tracing, type TracingProps } from "./tracing";

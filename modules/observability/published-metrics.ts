@@ -11,8 +11,7 @@ import {
   RENDER_METRICS,
   RENDER_NAMESPACE,
 } from "./metrics";
-
-type Json = Record<string, any>;
+import type { Json } from "../common/json";
 
 /**
  * The metric contract (issue #13, item 12): every alarm, scaling policy and
@@ -32,7 +31,7 @@ type Json = Record<string, any>;
  */
 
 /** Who must do something before a metric is published at all. */
-export type PublishingCondition =
+type PublishingCondition =
   /** AWS/AutoScaling group metrics: the group must enable the metric (`enabled_metrics`, granularity 1Minute). */
   "asg-group-metrics";
 

@@ -8,7 +8,7 @@ import { refuseProps } from "../common/props";
 const XRAY_NAME_MAX = 32;
 
 /** The X-Ray service names the services' SDKs report (the `name` of their segments). */
-export interface TracedServices {
+interface TracedServices {
   /** The Backend API, e.g. `backend-api`. */
   readonly api: string;
   /** The Celery workers (task segments), e.g. `celery-workers`. */

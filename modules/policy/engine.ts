@@ -1,8 +1,9 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { AnnotationMetadataEntryType, type IStackSynthesizer, type ISynthesisSession, TerraformStack } from "cdktf";
+import { AnnotationMetadataEntryType, type IStackSynthesizer, type ISynthesisSession, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { type ResourceView, StackModel } from "./model";
+import type { Json } from "../common/json";
 
 export type Severity = "error" | "warning";
 
@@ -35,7 +36,7 @@ export interface Finding {
   readonly fix: string;
 }
 
-export interface AppliedSuppression {
+interface AppliedSuppression {
   readonly rule: string;
   readonly address: string;
   readonly path: string;
@@ -76,7 +77,7 @@ export interface PolicyOptions {
   /** Throw on errors. @default true */
   readonly failOnError?: boolean;
   /** Receives every stack's Terraform JSON as checked, for checks across stacks (modules/policy/program-checks.ts). @default - none */
-  readonly onTerraform?: (stack: string, terraform: Record<string, any>) => void;
+  readonly onTerraform?: (stack: string, terraform: Json) => void;
 }
 
 /** Suppressions recorded with `suppress()`, by construct path. */
@@ -97,7 +98,7 @@ export function evaluate(stack: TerraformStack, options: PolicyOptions): PolicyR
 }
 
 /** Evaluates the rules over `terraform`, the JSON synthesized for `stack`. */
-function evaluateTerraform(stack: TerraformStack, terraform: Record<string, any>, options: PolicyOptions): PolicyReport {
+function evaluateTerraform(stack: TerraformStack, terraform: Json, options: PolicyOptions): PolicyReport {
   const model = new StackModel(stack.node.id, terraform, options.production);
   const suppressionsByPath = suppressionsOf(stack);
   const findings: Finding[] = [];

@@ -1,10 +1,8 @@
 export {
-  type AppliedSuppression,
   evaluate,
   type Finding,
   formatReport,
   PolicySynthesizer,
-  type PolicyOptions,
   type PolicyReport,
   type Rule,
   suppress,

@@ -1,4 +1,4 @@
-type Json = Record<string, any>;
+import type { Json } from "../common/json";
 
 /** One resource (or data source) of a stack, as Terraform will see it (tokens resolved). */
 export interface ResourceView {

@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ResourceView, StackModel } from "./model";
 import { blocks } from "./rules/helpers";
-
-type Json = Record<string, any>;
+import type { Json } from "../common/json";
 
 /**
  * Program-level checks (issue #13, item 11): what no single stack's policy
@@ -49,7 +48,7 @@ type Json = Record<string, any>;
  */
 
 /** How far a singleton or name is unique. */
-export type UniquenessScope =
+type UniquenessScope =
   /** One per account per region (a regional service's registry/account settings, regional names). */
   | "account+region"
   /** One per account, whatever the region (IAM, account-level S3 settings). */
@@ -74,7 +73,7 @@ export interface Singleton {
 }
 
 /** Where one resource lands (see the module comment). */
-export interface Placement {
+interface Placement {
   readonly stack: string;
   readonly address: string;
   /** Candidate accounts; undefined when not pinned (any account). */
@@ -445,7 +444,7 @@ const placementOf = (stack: string, view: ResourceView, providers: Map<string, P
   return { stack, address: view.address, ...(providers.get(reference) ?? {}) };
 };
 
-const canShareAccount = (a: Placement, b: Placement) => !a.accounts || !b.accounts || a.accounts.some((x) => b.accounts!.includes(x));
+const canShareAccount = ({ accounts: a }: Placement, { accounts: b }: Placement) => !a || !b || a.some((x) => b.includes(x));
 const canShareRegion = (a: Placement, b: Placement) => a.region === undefined || b.region === undefined || a.region === b.region;
 const canSharePartition = (a: Placement, b: Placement) =>
   a.partition === undefined || b.partition === undefined || a.partition === b.partition;

@@ -21,7 +21,7 @@ import {
 } from "./settings";
 
 /** RDS-1: PostgreSQL 15, the minor kept current by automatic minor upgrades. */
-export const DEFAULT_ENGINE_VERSION = "15";
+const DEFAULT_ENGINE_VERSION = "15";
 
 /** The application's database, created with the primary (a replica has it too). */
 export const DEFAULT_DATABASE_NAME = "ecg";

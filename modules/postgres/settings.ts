@@ -15,7 +15,7 @@ export const MAINTENANCE_WINDOW = "sun:18:30-sun:19:30";
 
 export const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
 /** CKV_AWS_129: PostgreSQL's log and the upgrade log go to CloudWatch Logs. */
-export const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
 /** The parameter group of every instance: TLS only, slow statements and sessions logged. */
 export function postgresParameters(name: string, engineVersion: string): DbParameterGroupConfig {

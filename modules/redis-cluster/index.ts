@@ -61,6 +61,7 @@ export interface RedisClusterProps {
 export class RedisCluster extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
   /** Secret holding the AUTH token (the whole secret string). */
+  readonly authTokenSecret: SecretsmanagerSecret;
   readonly authTokenSecretArn: string;
   /** Cluster-mode entry point; clients discover the shards from it. */
   readonly configurationEndpoint: string;
@@ -76,14 +77,14 @@ export class RedisCluster extends Construct {
 
     // AUTH tokens: 16-128 printable characters without @, " or / (ElastiCache).
     const token = new Password(this, "auth-token", { length: 64, special: false });
-    const secret = new SecretsmanagerSecret(this, "auth-token-secret", {
+    this.authTokenSecret = new SecretsmanagerSecret(this, "auth-token-secret", {
       name: `${name}/redis/auth-token`,
       description: `${name}: AUTH token of the Redis cluster`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.secretRecoveryWindowDays ?? 7,
     });
-    new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: secret.id, secretString: token.result });
-    this.authTokenSecretArn = secret.arn;
+    new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: this.authTokenSecret.id, secretString: token.result });
+    this.authTokenSecretArn = this.authTokenSecret.arn;
 
     const subnets = new ElasticacheSubnetGroup(this, "subnet-group", {
       name,

@@ -15,13 +15,13 @@ import { serviceTrustPolicy } from "../common/trust";
 import { SecureBucket } from "../secure-bucket";
 
 /** A storage-class step of a prefix's lifecycle. */
-export interface Transition {
+interface Transition {
   readonly days: number;
   readonly storageClass: "STANDARD_IA" | "INTELLIGENT_TIERING" | "GLACIER_IR" | "GLACIER" | "DEEP_ARCHIVE";
 }
 
 /** What happens to the objects under one prefix (S3-1, S3-2, S3-5). */
-export interface PrefixPolicy {
+interface PrefixPolicy {
   /** Current objects expire (and their old versions go a day later). @default - never */
   readonly expireAfterDays?: number;
   /** @default [] */

@@ -1,6 +1,4 @@
 /** The plan summary renderer of the pull request workflows (PLT-6). */
 export { isStatefulType, STATEFUL_RESOURCE_TYPES, summarizePlan, summarizePlanText } from "./summary";
-export type { ChangeKind, PlanJson, ResourceChangeSummary, StackSummary } from "./summary";
 export { GITHUB_COMMENT_LIMIT, PLAN_SUMMARY_MARKER, renderComment } from "./render";
-export type { RenderOptions, StackPlan } from "./render";
-export { main, USAGE } from "./main";
+export { main } from "./main";

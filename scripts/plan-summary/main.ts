@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type RenderOptions, renderComment, type StackPlan } from "./render";
 import { summarizePlan, summarizePlanText } from "./summary";
 
-export const USAGE =
+const USAGE =
   "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] " +
   "[STACK=plan.json ...] [--text STACK=plan.txt ...] [--error STACK=plan.err ...]";
 
@@ -74,7 +74,7 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
 }
 
 /** One stack's entry from its file; every failure becomes a failed stack. */
-export function readStackPlan(input: Input): StackPlan {
+function readStackPlan(input: Input): StackPlan {
   const { stack, file, kind } = input;
   if (!existsSync(file)) {
     const what = kind === "error" ? "error output" : "plan output";

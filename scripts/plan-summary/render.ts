@@ -4,7 +4,7 @@
  * marker on the first line and edits it in place, so a pull request carries
  * one plan comment however often it is pushed.
  */
-import type { ChangeKind, ResourceChangeSummary, StackSummary } from "./summary";
+import { type ChangeKind, type ResourceChangeSummary, type StackSummary, withoutColours } from "./summary";
 
 /** Hidden first line of the comment; the workflows search for it verbatim. */
 export const PLAN_SUMMARY_MARKER = "<!-- ecg-plan-summary -->";
@@ -44,7 +44,6 @@ interface Limits {
 const KIND_ORDER: readonly ChangeKind[] = ["destroy", "replace", "forget", "change", "add"];
 // `diff` highlighting on GitHub: `-` red, `+` green, `!` changed.
 const DIFF_PREFIX: Record<ChangeKind, string> = { destroy: "-  ", replace: "-/+", forget: "!  ", change: "!  ", add: "+  " };
-const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** An inline code span that survives backticks in the text. */
 function code(text: string): string {
@@ -72,7 +71,7 @@ function capped<T>(items: readonly T[], limit: number, line: (item: T) => string
 }
 
 function truncateError(error: string, limit: number): string {
-  const clean = error.replace(ANSI, "").trim() || "(the plan produced no error output; see the workflow run)";
+  const clean = withoutColours(error).trim() || "(the plan produced no error output; see the workflow run)";
   if (clean.length <= limit) return clean;
   return `${clean.slice(0, limit)}\n… (${clean.length - limit} more characters in the workflow log)`;
 }
@@ -108,16 +107,16 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
     "",
   );
 
-  const atRisk = plans.filter((p) => p.summary && p.summary.statefulAtRisk.length > 0);
+  const atRisk = plans.flatMap((p) => (p.summary?.statefulAtRisk.length ? [{ stack: p.stack, resources: p.summary.statefulAtRisk }] : []));
   if (atRisk.length > 0) {
-    const total = atRisk.reduce((n, p) => n + p.summary!.statefulAtRisk.length, 0);
+    const total = atRisk.reduce((n, p) => n + p.resources.length, 0);
     out.push(
       "> [!CAUTION]",
       `> **${total} stateful resource${total === 1 ? "" : "s"} will be destroyed or replaced.** Their data is lost unless it is backed up or moved first:`,
     );
     for (const plan of atRisk) {
       out.push(`> - ${code(plan.stack)}:`);
-      const lines = capped(ordered(plan.summary!.statefulAtRisk), limits.stateful, (r) => `**${r.kind}** ${code(r.address)}`);
+      const lines = capped(ordered(plan.resources), limits.stateful, (r) => `**${r.kind}** ${code(r.address)}`);
       out.push(...lines.map((line) => `>   - ${line}`));
     }
     out.push("");

@@ -98,7 +98,7 @@ export interface PlanJson {
 }
 
 /** Maps a Terraform action list to a kind; undefined for no-op and data reads. */
-export function changeKind(actions: readonly string[]): ChangeKind | undefined {
+function changeKind(actions: readonly string[]): ChangeKind | undefined {
   const key = actions.join(",");
   switch (key) {
     case "no-op":
@@ -174,7 +174,10 @@ const HEADER =
 const DEPOSED = / \(deposed object [0-9a-f]+\)$/;
 const PLAN_LINE = /^Plan: (.*)\.$/m;
 const NO_CHANGES = /^No changes\. /m;
+/** Terraform's colour codes (SGR escape sequences). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what this matches.
 const ANSI = /\u001b\[[0-9;]*m/g;
+export const withoutColours = (text: string) => text.replace(ANSI, "");
 
 function headerKind(verb: string): ChangeKind {
   if (verb === "will be created") return "add";
@@ -202,7 +205,7 @@ function typeOfAddress(address: string): string {
  * Throws when the text holds neither a Plan line nor `No changes.`.
  */
 export function summarizePlanText(text: string): StackSummary {
-  const clean = text.replace(ANSI, "");
+  const clean = withoutColours(text);
   const resources: ResourceChangeSummary[] = [];
   for (const line of clean.split(/\r?\n/)) {
     const match = HEADER.exec(line);

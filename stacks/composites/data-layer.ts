@@ -17,6 +17,7 @@ import { type CrossRegionReplica, PostgresDatabase } from "../../modules/postgre
 import { REDIS_KEY_PREFIXES, RedisCluster } from "../../modules/redis-cluster";
 import { ReplicatedBucket } from "../../modules/replicated-bucket";
 import type { SecureBucket } from "../../modules/secure-bucket";
+import type { RoleProviders } from "../support/providers";
 import { API_DATABASE_USER, API_SECRETS, type DataEndpoints, replicaDataKeyAlias, videosBucketName } from "../support/contracts";
 
 /**
@@ -26,7 +27,7 @@ import { API_DATABASE_USER, API_SECRETS, type DataEndpoints, replicaDataKeyAlias
  * analysis results tier by access (Intelligent-Tiering with archive tiers);
  * temp/ is scratch, deleted after a day and never replicated.
  */
-export const VIDEO_PREFIXES = {
+const VIDEO_PREFIXES = {
   "uploads/": {
     transitions: [
       { days: 30, storageClass: "GLACIER_IR" },
@@ -46,10 +47,8 @@ export interface DataLayerProps {
   readonly config: EnvironmentConfig;
   readonly account: AwsAccount;
   readonly network: Network;
-  /** Providers of the failover region (RDS replica, backup copies) and the replication region (videos replica), by region. */
-  readonly regionalProviders: Readonly<Record<string, TerraformProvider>>;
-  /** us-east-1, for CloudFront's certificate and WAF. */
-  readonly globalProvider: TerraformProvider;
+  /** The other regions' providers: failover (database replica, backup copies), replication (videos replica), global (CloudFront). */
+  readonly providers: RoleProviders<TerraformProvider>;
   readonly hostedZoneId: string;
   /** The environment's log bucket: the videos bucket's access logs go there. */
   readonly logsBucket: SecureBucket;
@@ -77,12 +76,8 @@ export class DataLayer extends Construct {
   constructor(scope: Construct, id: string, props: DataLayerProps) {
     super(scope, id);
     const { stackName, config, account, network } = props;
-    const { database: db, storage } = config;
-    const provider = (region: string) => {
-      const found = props.regionalProviders[region];
-      if (!found) throw new Error(`DataLayer "${id}": no provider for region ${region}`);
-      return found;
-    };
+    const { database: db } = config;
+    const { providers } = props;
 
     // Production can restore a deleted secret for a week; elsewhere a teardown frees the names at once.
     const secretRecovery = secretRecoveryDays(config);
@@ -106,7 +101,7 @@ export class DataLayer extends Construct {
           account: { ...account, region: replicaRegion },
           // Also encrypts the replica's exported logs there.
           allowCloudWatchLogs: true,
-          provider: provider(replicaRegion),
+          provider: providers.failover,
           preventDestroy: config.production,
         })
       : undefined;
@@ -134,7 +129,7 @@ export class DataLayer extends Construct {
       secretReplicas: standby && replicaRegion && replicaKey ? [{ region: replicaRegion, kmsKeyArn: replicaKey.keyArn }] : undefined,
       crossRegionReplica:
         replicaRegion && replicaKey && !standby
-          ? replicaPlacement(this, stackName, config, account, provider(replicaRegion), replicaKey)
+          ? replicaPlacement(this, { stackName, config, account, provider: providers.failover, key: replicaKey })
           : undefined,
     });
 
@@ -165,7 +160,7 @@ export class DataLayer extends Construct {
     this.videos = new ReplicatedBucket(this, "videos", {
       bucketName,
       replicaBucketName: `${bucketName}-replica`,
-      replicaProvider: provider(storage.replicationRegion),
+      replicaProvider: providers.replication,
       account,
       prefixes: VIDEO_PREFIXES,
       accessLogs: { target: props.logsBucket },
@@ -184,7 +179,7 @@ export class DataLayer extends Construct {
       originPrefix: "rendered/",
       domainName: config.ingress.cdnDomainName,
       hostedZoneId: props.hostedZoneId,
-      globalProvider: props.globalProvider,
+      globalProvider: providers.global,
       allowedCountries: config.ingress.allowedCountries,
       rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
       logRetentionDays: config.ingress.logRetentionDays,
@@ -242,12 +237,15 @@ export class DataLayer extends Construct {
 /** The cross-region replica without a standby: in a private-only VPC of its own there. */
 function replicaPlacement(
   scope: Construct,
-  stackName: string,
-  config: EnvironmentConfig,
-  account: AwsAccount,
-  provider: TerraformProvider,
-  key: EncryptionKey,
+  placement: {
+    readonly stackName: string;
+    readonly config: EnvironmentConfig;
+    readonly account: AwsAccount;
+    readonly provider: TerraformProvider;
+    readonly key: EncryptionKey;
+  },
 ): CrossRegionReplica {
+  const { stackName, config, account, provider, key } = placement;
   const network = config.database.crossRegionReplicaNetwork;
   const region = config.database.crossRegionReplicaRegion;
   if (!network || !region)
@@ -295,7 +293,7 @@ export function environmentCache(
     secretRecoveryWindowDays: secretRecoveryDays(props.config),
   });
   suppress(
-    redis.node.findChild("auth-token-secret"),
+    redis.authTokenSecret,
     "CKV2_AWS_57",
     "The AUTH token is Terraform's (random_password, set on the replication group); a rotation outside Terraform would lock the services out. Rotate with terraform apply -replace.",
   );

@@ -15,7 +15,7 @@ import { albName } from "../support/contracts";
  * `api.ecg-render.com` in ap-northeast-2 is `api-ap-northeast-2.ecg-render.com`.
  * Route 53 checks each region through it (DR-3).
  */
-export const regionalDomainName = (domainName: string, region: string) => {
+const regionalDomainName = (domainName: string, region: string) => {
   const [first, ...rest] = domainName.split(".");
   return [`${first}-${region}`, ...rest].join(".");
 };

@@ -44,7 +44,7 @@ export class PlatformMonitoring extends Construct {
         // Blue/green: CodeDeploy swaps the serving group at every release, so both are watched.
         targetGroups: {
           blue: ingress.targetGroup.arnSuffix,
-          ...(ingress.greenTargetGroup ? { green: ingress.greenTargetGroup.arnSuffix } : {}),
+          ...(ingress.blueGreen ? { green: ingress.blueGreen.greenTargetGroup.arnSuffix } : {}),
         },
       },
     };

@@ -1,7 +1,7 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, type S3BackendConfig, type TerraformStack } from "cdktf";
 import type { BackendConfig, BackendKind } from "../../environments/types";
 
-export interface LockingS3BackendConfig extends S3BackendConfig {
+interface LockingS3BackendConfig extends S3BackendConfig {
   /**
    * S3-native state locking (Terraform >= 1.10): a `<key>.tflock` object is
    * written with a conditional PUT, so no DynamoDB table is needed.
@@ -12,14 +12,14 @@ export interface LockingS3BackendConfig extends S3BackendConfig {
 }
 
 /** cdktf's S3Backend with the `use_lockfile` argument. */
-export class LockingS3Backend extends S3Backend {
+class LockingS3Backend extends S3Backend {
   constructor(scope: TerraformStack, props: LockingS3BackendConfig) {
     super(scope, props);
   }
 }
 
 /** State key of a stack in the state bucket: one key per stack (PLT-4). */
-export const stateKey = (stackName: string) => `${stackName}/terraform.tfstate`;
+const stateKey = (stackName: string) => `${stackName}/terraform.tfstate`;
 
 /**
  * Points a stack at its state: the S3 bucket (encrypted, locked, own key) or a

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The project's root: the nearest folder up with a package.json (from stacks/support/ in ts and from the dist/ bundle alike). */
-export const PROJECT_ROOT = (() => {
+const PROJECT_ROOT = (() => {
   let dir = __dirname;
   while (!existsSync(join(dir, "package.json"))) {
     const parent = dirname(dir);

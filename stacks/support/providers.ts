@@ -16,6 +16,34 @@ export function environmentProviderSettings(config: EnvironmentConfig, extraTags
   };
 }
 
+/** CloudFront takes certificates and WAF ACLs from us-east-1 only. */
+const GLOBAL_REGION = "us-east-1";
+
+/** The other regions' providers of an environment's primary stack, by what each is for. */
+export interface RoleProviders<P = AwsProvider> {
+  /** The failover region: the database's cross-region replica, backup copies, the data key's replica (DR-2, RDS-3). */
+  readonly failover: P;
+  /** The videos bucket's replication region (S3-6). */
+  readonly replication: P;
+  /** us-east-1, for CloudFront's certificate and WAF (edge). */
+  readonly global: P;
+}
+
+/** One aliased provider per other region the environment uses; two roles in one region share it. */
+export function roleProviders(scope: Construct, config: EnvironmentConfig, settings: ProviderSettings): RoleProviders {
+  const byRegion = new Map<string, AwsProvider>();
+  const of = (region: string) => {
+    const provider = byRegion.get(region) ?? regionalProvider(scope, region, settings);
+    byRegion.set(region, provider);
+    return provider;
+  };
+  return {
+    failover: of(config.disasterRecovery.failoverRegion),
+    replication: of(config.storage.replicationRegion),
+    global: of(GLOBAL_REGION),
+  };
+}
+
 /** An aliased provider of another region: id `aws-<region>`, alias `<region>` with underscores. */
 export function regionalProvider(scope: Construct, region: string, settings: ProviderSettings): AwsProvider {
   return new AwsProvider(scope, `aws-${region}`, { ...settings, region, alias: region.replace(/-/g, "_") });

@@ -44,7 +44,7 @@ function hasServerBinaries(dir: string): boolean {
 }
 
 /** $ECG_PG_BIN if set, else /usr/lib/postgresql/15/bin, else the newest /usr/lib/postgresql/<n>/bin. */
-export function findPostgresBin(): string {
+function findPostgresBin(): string {
   const override = process.env.ECG_PG_BIN;
   if (override) {
     if (hasServerBinaries(override)) return override;

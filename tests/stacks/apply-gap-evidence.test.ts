@@ -302,7 +302,7 @@ describe(EVIDENCE.ecrCreationTemplate, () => {
       const encryption = asList<Json>(config.encryption_configuration)[0];
       if (encryption?.encryption_type !== "KMS") continue;
       const ref = reference(config.custom_role_arn);
-      if (!ref || ref.type !== "aws_iam_role") {
+      if (ref?.type !== "aws_iam_role") {
         problems.push(`${at}: custom_role_arn is not a role of this stack`);
         continue;
       }
@@ -1203,23 +1203,21 @@ describe(EVIDENCE.codePipeline, () => {
     for (const { config, at } of present("aws_codepipeline")) {
       const produced = new Map<string, [number, number]>();
       const stages = asList<Json>(config.stage);
-      stages.forEach((stage, i) =>
-        asList<Json>(stage.action).forEach((a) =>
-          asList<string>(a.output_artifacts).forEach((o) => {
+      stages.forEach((stage, i) => {
+        for (const a of asList<Json>(stage.action))
+          for (const o of asList<string>(a.output_artifacts)) {
             if (produced.has(o)) problems.push(`${at}: output artifact ${o} twice`);
             produced.set(o, [i, a.run_order ?? 1]);
-          }),
-        ),
-      );
-      stages.forEach((stage, i) =>
-        asList<Json>(stage.action).forEach((a) =>
-          asList<string>(a.input_artifacts).forEach((input) => {
+          }
+      });
+      stages.forEach((stage, i) => {
+        for (const a of asList<Json>(stage.action))
+          for (const input of asList<string>(a.input_artifacts)) {
             const from = produced.get(input);
             if (!from || !(from[0] < i || (from[0] === i && from[1] < (a.run_order ?? 1))))
               problems.push(`${at}: ${stage.name}/${a.name} takes ${input} before any action makes it`);
-          }),
-        ),
-      );
+          }
+      });
     }
     expectNone(problems);
   });
@@ -1387,7 +1385,7 @@ describe(EVIDENCE.globalAccelerator, () => {
         if (e.client_ip_preservation_enabled !== undefined && typeof e.client_ip_preservation_enabled !== "boolean")
           problems.push(`${at}: client_ip_preservation_enabled ${e.client_ip_preservation_enabled}`);
         const ref = reference(e.endpoint_id);
-        if (!ref || ref.attribute !== "arn" || ref.type !== "aws_lb") {
+        if (ref?.attribute !== "arn" || ref.type !== "aws_lb") {
           problems.push(`${at}: endpoint ${e.endpoint_id} is not a load balancer ARN`);
           continue;
         }

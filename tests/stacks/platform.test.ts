@@ -1,4 +1,4 @@
-import { TerraformResource, TerraformStack } from "cdktf";
+import { TerraformResource, type TerraformStack } from "cdktf";
 import { environments, program as baseProgram } from "../../environments";
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../../modules/common/cidr";
 import { formatReport } from "../../modules/policy";

@@ -25,13 +25,13 @@ export interface SynthesizedProgram {
  * of synthesizing it again each (jest's module registry is per file, so
  * nothing else can be shared between files).
  */
-export const SHARED_SYNTH_VARIABLE = "ECG_TEST_SHARED_SYNTH";
+const SHARED_SYNTH_VARIABLE = "ECG_TEST_SHARED_SYNTH";
 const POLICY_FILE = "policy-reports.json";
 const WAIT_MS = 50;
 const WAIT_LIMIT_MS = 60_000;
 
 /** Synthesizes `input` as `main.ts` does into `outdir` and writes the policy reports beside the stacks. */
-export function synthInto(
+function synthInto(
   outdir: string,
   backendOverride?: string,
   input: ProgramInput = program,

@@ -147,7 +147,12 @@ beforeAll(() => {
   const backend = dev.terraform.backend.s3;
   let releaseLockProof: (value: Record<string, any>) => void;
   let failLockProof: (error: unknown) => void;
-  lockProof = settle(new Promise((resolve, reject) => ((releaseLockProof = resolve), (failLockProof = reject))));
+  lockProof = settle(
+    new Promise((resolve, reject) => {
+      releaseLockProof = resolve;
+      failLockProof = reject;
+    }),
+  );
   let devReport: StackReport | undefined;
   const stateChain = settle(
     withMoto(async (moto) => {

@@ -53,7 +53,7 @@ export async function terraform(dir: string, args: string[], env: Record<string,
   return result;
 }
 
-export class TerraformError extends Error {
+class TerraformError extends Error {
   constructor(
     readonly dir: string,
     readonly args: string[],
@@ -136,7 +136,7 @@ export interface CycleOptions {
   readonly planDestroy?: boolean;
 }
 
-export const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
+const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
 
 /** Addresses the emulator cannot delete (DESTROY_GAPS). */
 export const destroyGapAddresses = (stack: Json): string[] =>
@@ -190,7 +190,8 @@ export function teardownOverride(addresses: string[]): Json {
   const resource: Json = {};
   for (const address of addresses) {
     const [type, name] = address.split(".");
-    (resource[type] ??= {})[name] = { lifecycle: { prevent_destroy: false }, ...TEARDOWN_SETTINGS[type] };
+    resource[type] ??= {};
+    resource[type][name] = { lifecycle: { prevent_destroy: false }, ...TEARDOWN_SETTINGS[type] };
   }
   return { "//": "Written by the offline Terraform lane for its teardown only, after prevent_destroy was seen to refuse.", resource };
 }
@@ -317,7 +318,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
 const run = promisify(execFile);
 
 /** Runs the project's cdktf CLI (node_modules/.bin/cdktf) without its network calls. */
-export async function cdktf(args: string[], cwd: string, env: Record<string, string | undefined>, timeout: number): Promise<string> {
+async function cdktf(args: string[], cwd: string, env: Record<string, string | undefined>, timeout: number): Promise<string> {
   const bin = join(__dirname, "..", "..", "node_modules", ".bin", "cdktf");
   try {
     const { stdout, stderr } = await run(bin, [...args, "--no-color"], {
@@ -396,7 +397,7 @@ export async function cdktfCliCycle(options: {
  * variables have values. Returns the TF_VAR_*
  * environment.
  */
-export async function prepareEmulator(moto: MotoServer, stack: Json, region: string): Promise<Record<string, string>> {
+async function prepareEmulator(moto: MotoServer, stack: Json, region: string): Promise<Record<string, string>> {
   for (const name of hostedZonePrerequisites(stack)) await awsFacts(moto, ["hosted-zone", "--regions", region, "--name", name]);
   for (const name of kmsAliasPrerequisites(stack)) await awsFacts(moto, ["kms-alias", "--regions", region, "--name", name]);
   return laneInputs(stack);
@@ -482,7 +483,7 @@ export function writeReport(file: string, reports: StackReport[], validated: Rec
   };
   writeFileSync(file, JSON.stringify({ validated, stacks: reports, gaps }, null, 2));
   const rows = reports.map((r) =>
-    [r.stack, r.planned, r.applied, r.skipped.length, r.acceptedDrift.length, r.destroyed, r.seconds.toFixed(0) + " s"].join(" | "),
+    [r.stack, r.planned, r.applied, r.skipped.length, r.acceptedDrift.length, r.destroyed, `${r.seconds.toFixed(0)} s`].join(" | "),
   );
   return [
     "stack | planned | applied | gap-skipped | emulator-drift | destroyed | wall",
@@ -493,5 +494,3 @@ export function writeReport(file: string, reports: StackReport[], validated: Rec
     `emulator: moto ${MEASURED_WITH.moto}; work-arounds applied: ${WORKAROUNDS.length} (see the report's gaps)`,
   ].join("\n");
 }
-
-export const readJson = (file: string): Json => JSON.parse(readFileSync(file, "utf8"));

@@ -483,7 +483,7 @@ describe("GlobalEntryPoint validation", () => {
 
   it.each<[string, Partial<GlobalEntryPointProps>, string]>([
     ["a name with a trailing hyphen", { name: "ecg-api-" }, 'name: "ecg-api-" must be 1-64 letters, digits, periods or hyphens'],
-    ["a name over 64 characters", { name: "a".repeat(65) }, 'name: "' + "a".repeat(65) + '" must be 1-64'],
+    ["a name over 64 characters", { name: "a".repeat(65) }, `name: "${"a".repeat(65)}" must be 1-64`],
     [
       "both regions alike",
       { secondary: { ...secondary, region: "ap-northeast-2", loadBalancerArn: SEOUL_ALB } },

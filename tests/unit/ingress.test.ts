@@ -244,7 +244,7 @@ describe("Ingress module", () => {
 
   it("accepts the limits of its validation (1- and 32-character names, ports 1 and 65535)", () => {
     expect(() => synth({ name: "a" })).not.toThrow();
-    expect(() => synth({ name: "a".repeat(16) + "-" + "b".repeat(15) })).not.toThrow();
+    expect(() => synth({ name: `${"a".repeat(16)}-${"b".repeat(15)}` })).not.toThrow();
     expect(() => synth({ target: { port: 1 } })).not.toThrow();
     expect(() => synth({ target: { port: 65535 } })).not.toThrow();
   });

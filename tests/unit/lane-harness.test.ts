@@ -362,7 +362,12 @@ describe("offline lane harness", () => {
       await expect(withFlakeRetry("destroy", [], async () => Promise.reject(new Error("Error: Cycle")))).rejects.toThrow("Cycle");
       await expect(withFlakeRetry("apply", [], async () => Promise.reject(race))).rejects.toThrow("InvalidPermission");
       let calls = 0;
-      await expect(withFlakeRetry("destroy", [], async () => (calls++, Promise.reject(race)))).rejects.toThrow("InvalidPermission");
+      await expect(
+        withFlakeRetry("destroy", [], async () => {
+          calls++;
+          return Promise.reject(race);
+        }),
+      ).rejects.toThrow("InvalidPermission");
       expect(calls).toBe(2);
     });
   });

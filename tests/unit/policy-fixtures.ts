@@ -93,10 +93,10 @@ export const VPC_ID = "vpc-0123456789abcdef0";
 export const PEER_SG = "sg-0fedcba9876543210";
 export const SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"];
 export const TARGET_GROUP_ARN = arn("elasticloadbalancing", "targetgroup/backend-api/0123456789abcdef");
-export const CERTIFICATE_ARN = arn("acm", "certificate/00000000-0000-0000-0000-000000000000");
+const CERTIFICATE_ARN = arn("acm", "certificate/00000000-0000-0000-0000-000000000000");
 export const KEY_ARN = arn("kms", "key/0b6f3c52-4c1e-4a8e-9d0f-2a1b3c4d5e6f");
-export const ROTATION_LAMBDA = arn("lambda", "function:ecg-rotate-secret");
-export const TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const ROTATION_LAMBDA = arn("lambda", "function:ecg-rotate-secret");
+const TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** A literal JSON policy document of these statements. */
 export const literalPolicy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
@@ -156,7 +156,7 @@ export const httpsListener = (stack: TerraformStack, lb: Lb, config: Partial<LbL
     ...config,
   });
 
-export const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
 
 /** A rule running the AWS managed rule group `name`. */
 export const managedRuleGroup = (name: string, priority: number): Wafv2WebAclRule => ({

@@ -182,7 +182,7 @@ describe("RedisCluster module", () => {
   it("accepts the limits of its validation", () => {
     for (const overrides of [
       { name: "a" },
-      { name: "a" + "-b".repeat(19) + "c" },
+      { name: `a${"-b".repeat(19)}c` },
       { shards: 1 },
       { shards: 500 },
       { replicasPerShard: 1 },

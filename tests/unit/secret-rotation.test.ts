@@ -110,8 +110,7 @@ class FakeSecretsManager implements SecretsManagerPort {
 
   async getRandomPassword(input: Parameters<SecretsManagerPort["getRandomPassword"]>[0]) {
     this.passwordRequests.push(input);
-    const alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (input.ExcludePunctuation ? "" : "!#$%&*+-.:;=?@^_~");
+    const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${input.ExcludePunctuation ? "" : "!#$%&*+-.:;=?@^_~"}`;
     let password = "";
     while (password.length < input.PasswordLength) password += alphabet[randomInt(alphabet.length)];
     return { RandomPassword: password };

@@ -1,8 +1,7 @@
 import type { Rule } from "../engine";
 import type { StackModel } from "../model";
 import { blocks, isTrue } from "./helpers";
-
-type Json = Record<string, any>;
+import type { Json } from "../../common/json";
 
 /**
  * Spot is in use when capacity above the On-Demand base is not all On-Demand,

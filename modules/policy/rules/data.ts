@@ -1,7 +1,6 @@
 import type { Rule } from "../engine";
 import { blocks, isTrue } from "./helpers";
-
-type Json = Record<string, any>;
+import type { Json } from "../../common/json";
 
 const DB = ["aws_db_instance"];
 const isReplica = (config: Json) => Boolean(config.replicate_source_db);

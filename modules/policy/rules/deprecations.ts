@@ -15,11 +15,7 @@ const literal = (value: unknown): string | undefined =>
  * a PostgreSQL instance's engine_version, a replication group's
  * `<engine>:<engine_version>`, the name of an ECS GPU AMI parameter.
  */
-export function calendarValueOf({
-  type,
-  address,
-  config,
-}: ResourceView): { kind: DeprecationKind; field: string; value: string } | undefined {
+function calendarValueOf({ type, address, config }: ResourceView): { kind: DeprecationKind; field: string; value: string } | undefined {
   if (type === "aws_lambda_function") {
     const value = literal(config.runtime);
     return value ? { kind: "lambda-runtime", field: "runtime", value } : undefined;

@@ -1,7 +1,6 @@
 import type { Rule } from "../engine";
 import { blocks, isTrue } from "./helpers";
-
-type Json = Record<string, any>;
+import type { Json } from "../../common/json";
 
 /** Container definitions are a JSON string; one built with jsonencode() cannot be read here. */
 function containers(config: Json): Json[] | string {

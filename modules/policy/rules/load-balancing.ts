@@ -1,9 +1,10 @@
 import type { Rule } from "../engine";
 import { blocks, isTrue } from "./helpers";
+import type { Json } from "../../common/json";
 
 const LB = ["aws_lb", "aws_alb"];
-const isApplication = (config: Record<string, any>) => (config.load_balancer_type ?? "application") === "application";
-const isPublic = (config: Record<string, any>) => !isTrue(config.internal);
+const isApplication = (config: Json) => (config.load_balancer_type ?? "application") === "application";
+const isPublic = (config: Json) => !isTrue(config.internal);
 
 export const loadBalancingRules: Rule[] = [
   {

@@ -1,13 +1,14 @@
 import { ALL_TYPES, type Rule } from "../engine";
 import { isAnyone, policyStatements } from "../model";
 import { blocks, isTrue } from "./helpers";
+import type { Json } from "../../common/json";
 
 /**
  * Days between rotations: automatically_after_days, or a schedule
  * expression — rate(N days|hours), or a cron whose month field is every month
  * (at most ~31 days apart); anything else is NaN (cannot be verified).
  */
-function rotationDays(rule: Record<string, any>): number {
+function rotationDays(rule: Json): number {
   if (rule.automatically_after_days !== undefined) return Number(rule.automatically_after_days);
   const expression = String(rule.schedule_expression ?? "");
   const rate = /^rate\((\d+) (day|days|hour|hours)\)$/.exec(expression);

@@ -6,7 +6,7 @@ type Json = Record<string, any>;
  * and none needs to exist in the emulator: the stacks only pass them on
  * (task definitions, IAM policies). A variable missing here fails the lane.
  */
-export const LANE_INPUTS: Readonly<Record<string, string>> = {
+const LANE_INPUTS: Readonly<Record<string, string>> = {
   database_url: "postgresql://ecg_app@ecg-lane-db.internal:5432/ecg?sslmode=verify-full",
   database_resource_id: "db-ECGLANE0123456789ABCDEFGH",
   database_user: "ecg_app",

@@ -12,7 +12,7 @@ export interface MotoServer {
 }
 
 /** A free loopback port: bind port 0, read the port, release it. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

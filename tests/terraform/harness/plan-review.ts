@@ -112,7 +112,7 @@ export function reviewReplan(plan: Json, drift: readonly DriftGap[]): PlanReview
     const forcing = replacementDrift(change, drift);
     if ((actions.length === 1 && actions[0] === "update" && explained([])) || (forcing && explained(forcing.recomputed))) {
       accepted.push(forcing ? summary.replace(/\)$/, `; replacement forced by emulator drift in ${forcing.paths.join(", ")})`) : summary);
-      attributes.filter((a) => allowed.has(a)).forEach((a) => used.add(`${change.type}.${a}`));
+      for (const a of attributes) if (allowed.has(a)) used.add(`${change.type}.${a}`);
     } else {
       unexpected.push(summary);
     }

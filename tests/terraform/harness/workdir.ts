@@ -25,7 +25,7 @@ export function readSynthesizedStack(synthDir: string, stackName: string): Json 
 }
 
 /** The files a stack references beside its JSON (cdktf assets: the rotation function's zip). */
-export const ASSETS_DIR = "assets";
+const ASSETS_DIR = "assets";
 
 /**
  * A fresh working copy of a synthesized stack for the lane. Only the lane's
