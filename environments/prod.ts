@@ -70,7 +70,7 @@ export const prod: EnvironmentConfig = {
   disasterRecovery: {
     failoverRegion: "ap-northeast-1",
     replicateImages: true,
-    // Pilot light in Tokyo (DR-1, DR-3): set active to true in a failover (README runbook).
+    // Pilot light in Tokyo (DR-1, DR-3): set active to true in a failover (docs/operations.md, "Failover runbook").
     standby: {
       network: {
         vpcCidr: "10.10.0.0/16",

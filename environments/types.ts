@@ -187,7 +187,7 @@ export interface StandbyConfig {
    * `false`, pilot light: network, ALB with certificate and WAF, the ECS
    * cluster with both GPU fleets at zero hosts, the database's read replica
    * and the copied backups; nothing serves. `true`, failed over (after the
-   * replica is promoted, see the README's runbook): Redis, the three services
+   * replica is promoted, see the failover runbook in docs/operations.md): Redis, the three services
    * on the promoted database, the fleets at the environment's minimums.
    */
   readonly active: boolean;

@@ -1,8 +1,8 @@
 /**
  * The offline Terraform lane (`npm run test:terraform`): every synthesized
  * stack is validated with real Terraform, and every environment is planned,
- * applied, re-planned and destroyed against moto on loopback. See the README
- * ("The offline Terraform lane") and emulator-gaps.ts.
+ * applied, re-planned and destroyed against moto on loopback. See
+ * docs/testing.md ("The offline Terraform lane") and emulator-gaps.ts.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";

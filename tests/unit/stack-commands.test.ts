@@ -40,7 +40,7 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     ]);
   });
 
-  it("[DR-3] names prod's standby and global stacks too (deployed by hand in a failover, see the README runbook)", () => {
+  it("[DR-3] names prod's standby and global stacks too (deployed by hand in a failover, see the failover runbook in docs/operations.md)", () => {
     expect(stackSteps("deploy", "prod-standby")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-prod-standby"] }]);
     expect(stackSteps("diff", "prod-global")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-prod-global"] }]);
   });
