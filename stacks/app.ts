@@ -7,6 +7,7 @@ import { validateEnvironments } from "../environments/validate";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
 import { parseBackendOverride } from "./support/backend";
+import { resourceCount, type SynthesisSummary } from "./support/synthesis-summary";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
 import { DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
@@ -115,12 +116,14 @@ const checkedStacks = new WeakMap<App, Record<string, Json>>();
  * later stack), removes what this run wrote, so no half-new cdktf.out can be
  * planned or deployed by mistake.
  */
-export function synthesize(app: App): void {
+export function synthesize(app: App): SynthesisSummary {
   try {
     app.synth();
     // Account and region singletons and account-wide names: at most one stack of an account (and region) creates each.
-    const stacks = app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
-    checkProgramSingletons(checkedStacks.get(app) ?? readSynthesizedStacks(app.outdir, stacks));
+    const names = app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
+    const stacks = checkedStacks.get(app) ?? readSynthesizedStacks(app.outdir, names);
+    checkProgramSingletons(stacks);
+    return { outdir: app.outdir, stacks: names.map((name) => ({ name, resources: resourceCount(stacks[name] ?? {}) })) };
   } catch (error) {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       rmSync(join(app.outdir, "stacks", stack.node.id), { recursive: true, force: true });
