@@ -3,7 +3,9 @@ import { bucketNameProblem, isDnsName, logRetentionProblem } from "../modules/co
 import { MAX_HOOK_BAKE_MINUTES, trafficShiftProblems } from "../modules/delivery/traffic-shift";
 import { GPU_INSTANCE_TYPES, smallestHost } from "../modules/gpu-fleet/instance-types";
 import { drainSecondsProblem, scheduledBaseProblem } from "../modules/gpu-fleet/rules";
-import { subnetLayoutProblems } from "../modules/network/layout";
+import { natPolicyProblem, subnetLayoutProblems } from "../modules/network/layout";
+import { backupRetentionProblem } from "../modules/postgres/rules";
+import { replicasPerShardProblem, shardsProblem, snapshotRetentionProblem } from "../modules/redis-cluster/rules";
 import { checkDeprecations } from "./deprecations-check";
 import { type ConfigProblem, ConfigValidationError } from "./problems";
 import { availabilityZonesByRegion } from "./regions";
@@ -149,8 +151,9 @@ class EnvironmentChecker {
   private network(path: string, network: NetworkConfig, region: string | undefined): void {
     for (const problem of subnetLayoutProblems(network, `${path}.`)) this.fail(problem.path, problem.reason);
     this.zonesOf(path, network.availabilityZones, region);
-    if (!["one-per-az", "single"].includes(network.natGateways)) {
-      this.fail(`${path}.natGateways`, `"${network.natGateways}" must be "one-per-az" or "single"`);
+    const nat = natPolicyProblem(network.natGateways);
+    if (nat) {
+      this.fail(`${path}.natGateways`, nat);
     }
     const retention = logRetentionProblem(network.flowLogRetentionDays);
     if (retention) this.fail(`${path}.flowLogRetentionDays`, retention);
@@ -286,11 +289,8 @@ class EnvironmentChecker {
     }
     if (!(db.allocatedStorageGiB >= 20 && db.allocatedStorageGiB <= 65536))
       this.fail("database.allocatedStorageGiB", `${db.allocatedStorageGiB} must be between 20 and 65536 (gp3)`);
-    if (!(db.backupRetentionDays >= 1 && db.backupRetentionDays <= 35))
-      this.fail(
-        "database.backupRetentionDays",
-        `${db.backupRetentionDays} must be between 1 and 35 (backups are required for PITR and replicas)`,
-      );
+    const backups = backupRetentionProblem(db.backupRetentionDays);
+    if (backups) this.fail("database.backupRetentionDays", backups);
     if (!(db.sameRegionReplicas >= 0 && db.sameRegionReplicas <= 15))
       this.fail("database.sameRegionReplicas", `${db.sameRegionReplicas} must be between 0 and 15`);
     if (db.crossRegionReplicaRegion !== undefined) {
@@ -308,11 +308,13 @@ class EnvironmentChecker {
         "is set without database.crossRegionReplicaRegion: there is no replica to place in it",
       );
     }
-    if (!(cache.shards >= 1 && cache.shards <= 500)) this.fail("cache.shards", `${cache.shards} must be between 1 and 500`);
-    if (!(cache.replicasPerShard >= 0 && cache.replicasPerShard <= 5))
-      this.fail("cache.replicasPerShard", `${cache.replicasPerShard} must be between 0 and 5`);
-    if (!(cache.snapshotRetentionDays >= 1 && cache.snapshotRetentionDays <= 35))
-      this.fail("cache.snapshotRetentionDays", `${cache.snapshotRetentionDays} must be between 1 and 35 (daily snapshots, DR-2)`);
+    for (const [field, problem] of [
+      ["shards", shardsProblem(cache.shards)],
+      ["replicasPerShard", replicasPerShardProblem(cache.replicasPerShard)],
+      ["snapshotRetentionDays", snapshotRetentionProblem(cache.snapshotRetentionDays)],
+    ] as const) {
+      if (problem) this.fail(`cache.${field}`, problem);
+    }
     if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(storage.videosBucketPrefix ?? ""))
       this.fail("storage.videosBucketPrefix", `"${storage.videosBucketPrefix ?? ""}" must be 2-31 lower-case letters, digits or dashes`);
     this.otherRegion("storage.replicationRegion", storage.replicationRegion);

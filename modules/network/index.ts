@@ -16,7 +16,7 @@ import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { DEFAULT_INTERFACE_ENDPOINTS, InterfaceEndpoints } from "./endpoints";
 import { VpcFlowLogs } from "./flow-logs";
-import { type SubnetLayout, type SubnetTier, SUBNET_TIERS, subnetLayoutProblems } from "./layout";
+import { natPolicyProblem, type SubnetLayout, type SubnetTier, SUBNET_TIERS, subnetLayoutProblems } from "./layout";
 import {
   DEFAULT_SERVICE_PORTS,
   SECURITY_GROUP_ROLES,
@@ -237,9 +237,8 @@ function validate(id: string, props: NetworkProps, ports: ServicePorts): void {
   if (!/^[a-z][a-z0-9-]{1,30}$/.test(props.name ?? "")) {
     problems.push({ path: "name", reason: `"${props.name ?? ""}" must be 2-31 lower-case letters, digits or dashes` });
   }
-  if (props.natGateways !== undefined && !["one-per-az", "single"].includes(props.natGateways)) {
-    problems.push({ path: "natGateways", reason: `"${props.natGateways}" must be "one-per-az" or "single"` });
-  }
+  const nat = props.natGateways === undefined ? undefined : natPolicyProblem(props.natGateways);
+  if (nat) problems.push({ path: "natGateways", reason: nat });
   const retention = logRetentionProblem(props.flowLogRetentionDays ?? 365);
   if (retention) problems.push({ path: "flowLogRetentionDays", reason: retention });
   for (const [key, port] of Object.entries(ports)) {

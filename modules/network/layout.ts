@@ -30,6 +30,12 @@ const MAX_PREFIX = 28;
  * (e.g. `network.`) is put before every field path, in paths and reasons alike.
  * `tiers`: the tiers the layout has (NET-2's three unless told).
  */
+const NAT_POLICIES: readonly string[] = ["one-per-az", "single"];
+
+/** A NAT gateway per AZ (an AZ outage keeps the others' egress), or one for the VPC (cheaper, one AZ's fate). */
+export const natPolicyProblem = (policy: string): string | undefined =>
+  NAT_POLICIES.includes(policy) ? undefined : `"${policy}" must be "one-per-az" or "single"`;
+
 export function subnetLayoutProblems<Tier extends string = SubnetTier>(
   layout: SubnetLayout<Tier>,
   prefix = "",

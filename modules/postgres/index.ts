@@ -19,6 +19,7 @@ import {
   MONITORING_INTERVALS,
   postgresParameters,
 } from "./settings";
+import { backupRetentionProblem } from "./rules";
 
 /** RDS-1: PostgreSQL 15, the minor kept current by automatic minor upgrades. */
 const DEFAULT_ENGINE_VERSION = "15";
@@ -277,11 +278,8 @@ function validate(id: string, props: PostgresProps): void {
   if (props.storageThroughputMiBps !== undefined && !(props.storageThroughputMiBps >= 500 && props.storageThroughputMiBps <= 4000)) {
     problems.push(`storageThroughputMiBps: ${props.storageThroughputMiBps} must be 500-4000 (gp3 from 400 GiB)`);
   }
-  if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {
-    problems.push(
-      `backupRetentionDays: ${props.backupRetentionDays} must be 1-35: replicas and point-in-time recovery need automated backups`,
-    );
-  }
+  const backups = backupRetentionProblem(props.backupRetentionDays);
+  if (backups) problems.push(`backupRetentionDays: ${backups}`);
   if ((props.subnetIds ?? []).length < 2)
     problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; a DB subnet group needs subnets in at least 2 AZs`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");

@@ -16,6 +16,7 @@ import {
   MONITORING_INTERVALS,
   postgresParameters,
 } from "./settings";
+import { backupRetentionProblem } from "./rules";
 
 export interface PostgresReplicaProps {
   /** Provider of the replica's region. @default - the stack's default provider */
@@ -184,9 +185,8 @@ function problemsOf(props: PostgresReplicaProps): string[] {
   const interval = props.monitoringIntervalSeconds ?? 60;
   if (!MONITORING_INTERVALS.includes(interval))
     problems.push(`monitoringIntervalSeconds: ${interval} must be one of ${MONITORING_INTERVALS.join(", ")}`);
-  if (!(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1 && props.backupRetentionDays <= 35)) {
-    problems.push(`backupRetentionDays: ${props.backupRetentionDays} must be 1-35`);
-  }
+  const backups = backupRetentionProblem(props.backupRetentionDays);
+  if (backups) problems.push(`backupRetentionDays: ${backups}`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   return problems;

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { replicasPerShardProblem, shardsProblem, snapshotRetentionProblem } from "./rules";
 
 /**
  * RED-3 under cluster mode (seed conflict 2): cluster mode has only database 0,
@@ -144,17 +145,15 @@ function validate(id: string, props: RedisClusterProps): void {
     );
   if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(props.nodeType ?? ""))
     problems.push(`nodeType: "${props.nodeType ?? ""}" is not an ElastiCache node type`);
-  if (!(Number.isInteger(props.shards) && props.shards >= 1 && props.shards <= 500))
-    problems.push(`shards: ${props.shards} must be 1-500: cluster mode needs at least one node group`);
-  if (!(Number.isInteger(props.replicasPerShard) && props.replicasPerShard >= 1 && props.replicasPerShard <= 5)) {
-    problems.push(`replicasPerShard: ${props.replicasPerShard} must be 1-5: automatic failover and Multi-AZ need a replica in every shard`);
-  }
+  const shards = shardsProblem(props.shards);
+  if (shards) problems.push(`shards: ${shards}`);
+  const replicas = replicasPerShardProblem(props.replicasPerShard);
+  if (replicas) problems.push(`replicasPerShard: ${replicas}`);
   if ((props.subnetIds ?? []).length < 2)
     problems.push(`subnetIds: ${props.subnetIds?.length ?? 0} given; Multi-AZ needs subnets in at least 2 AZs`);
   if ((props.securityGroupIds ?? []).length < 1) problems.push("securityGroupIds: at least one security group is required");
-  if (!(Number.isInteger(props.snapshotRetentionDays) && props.snapshotRetentionDays >= 1 && props.snapshotRetentionDays <= 35)) {
-    problems.push(`snapshotRetentionDays: ${props.snapshotRetentionDays} must be 1-35 (daily snapshots, RED-2)`);
-  }
+  const snapshots = snapshotRetentionProblem(props.snapshotRetentionDays);
+  if (snapshots) problems.push(`snapshotRetentionDays: ${snapshots}`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 30);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);

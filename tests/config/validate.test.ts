@@ -129,6 +129,17 @@ describe("environment validation", () => {
       'prod: network.natGateways: "none" must be "one-per-az" or "single"',
     ],
     [
+      // The config and RedisCluster share one rule (modules/redis-cluster/rules.ts): no config passes here to fail at construction.
+      "a shard without a replica",
+      (e) => (e.cache.replicasPerShard = 0),
+      "prod: cache.replicasPerShard: 0 must be 1-5: automatic failover and Multi-AZ need a replica in every shard",
+    ],
+    [
+      "no automated backups",
+      (e) => (e.database.backupRetentionDays = 0),
+      "prod: database.backupRetentionDays: 0 must be 1-35: replicas and point-in-time recovery need automated backups",
+    ],
+    [
       "a flow-log retention CloudWatch refuses",
       (e) => (e.network.flowLogRetentionDays = 45),
       "prod: network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention value",

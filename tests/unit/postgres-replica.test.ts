@@ -353,9 +353,9 @@ describe("PostgresReplica validation", () => {
     [{ securityGroupIds: [] }, "securityGroupIds: at least one security group is required (no default VPC group is assumed)"],
     [{ monitoringIntervalSeconds: 0 }, "monitoringIntervalSeconds: 0 must be one of 1, 5, 10, 15, 30, 60"],
     [{ monitoringIntervalSeconds: 20 }, "monitoringIntervalSeconds: 20 must be one of 1, 5, 10, 15, 30, 60"],
-    [{ backupRetentionDays: 0 }, "backupRetentionDays: 0 must be 1-35"],
-    [{ backupRetentionDays: 36 }, "backupRetentionDays: 36 must be 1-35"],
-    [{ backupRetentionDays: 1.5 }, "backupRetentionDays: 1.5 must be 1-35"],
+    [{ backupRetentionDays: 0 }, "backupRetentionDays: 0 must be 1-35: replicas and point-in-time recovery need automated backups"],
+    [{ backupRetentionDays: 36 }, "backupRetentionDays: 36 must be 1-35: replicas and point-in-time recovery need automated backups"],
+    [{ backupRetentionDays: 1.5 }, "backupRetentionDays: 1.5 must be 1-35: replicas and point-in-time recovery need automated backups"],
     [{ logRetentionDays: 10 }, `logRetentionDays: 10 is not a CloudWatch Logs retention value (${retentionValues})`],
   ])("refuses %j, naming the construct and the field", (overrides, problem) => {
     const message = errorOf(() => construct(overrides));
@@ -363,7 +363,9 @@ describe("PostgresReplica validation", () => {
   });
 
   it("[DR-2] refuses backupRetentionDays 0 also once promoted (a promoted instance needs automated backups)", () => {
-    expect(errorOf(() => construct({ promoted: true, backupRetentionDays: 0 }))).toBe(`${PREFIX}  - backupRetentionDays: 0 must be 1-35`);
+    expect(errorOf(() => construct({ promoted: true, backupRetentionDays: 0 }))).toBe(
+      `${PREFIX}  - backupRetentionDays: 0 must be 1-35: replicas and point-in-time recovery need automated backups`,
+    );
   });
 
   it("reports every problem of its props at once, in order", () => {
@@ -383,7 +385,7 @@ describe("PostgresReplica validation", () => {
       '  - sourceDbArn: "arn:aws:s3:::bucket" is not an RDS DB instance ARN',
       "  - subnetIds: 1 given; a DB subnet group needs subnets in at least 2 AZs (no default VPC is assumed)",
       "  - monitoringIntervalSeconds: 2 must be one of 1, 5, 10, 15, 30, 60",
-      "  - backupRetentionDays: 0 must be 1-35",
+      "  - backupRetentionDays: 0 must be 1-35: replicas and point-in-time recovery need automated backups",
       `  - logRetentionDays: 10 is not a CloudWatch Logs retention value (${retentionValues})`,
     ]);
   });
