@@ -17,18 +17,9 @@ export interface GlobalStackProps {
 }
 
 /**
- * Global Accelerator in front of the environment's two regional entry points
- * (SC-2, DR-3): two static anycast addresses whose traffic goes to the primary
- * region's ALB, and to the standby's when the primary has no healthy target
- * (the standby's dial is 0, which failover ignores). Applied after both
- * regional stacks, whose ALBs it finds by name; its state lives with the
- * standby's, outside the primary region. It does not need applying in an
- * outage: the accelerator fails over by itself.
- *
- * The public name stays on Route 53 DNS failover (the regional stacks' records);
- * the accelerator serves clients that need fixed addresses (firewall
- * allow-lists): they connect to its IPs with the API's name as TLS SNI, and
- * the ALBs present that name's certificate.
+ * Global Accelerator in front of the environment's two regional ALBs (SC-2,
+ * DR-3), found by name; its state lives with the standby's, outside the
+ * primary region, and it fails over by itself (docs/architecture.md).
  */
 export class GlobalStack extends IsolatedStack {
   readonly entryPoint: GlobalEntryPoint;

@@ -28,25 +28,12 @@ export interface StandbyStackProps {
 }
 
 /**
- * The environment's standby in its failover region (DR-1, DR-3, SC-2), from
- * the same modules as the primary and in its own state, kept outside the
- * primary region. It reads nothing from the primary region: the database
- * replica names its source by a literal ARN, the replica's key and the
- * secrets' replicas are found in this region by name, and the images are
- * ECR's replicas here. So it plans and applies while the primary region is
- * down.
- *
- * Pilot light (`active: false`): network, the ALB with certificate and WAF,
- * the cluster with both GPU fleets at zero, the read replica with copies of
- * the backups, and this region's SECONDARY failover record. Route 53 answers
- * with the secondary only while its check is healthy, and with the primary
- * whenever the secondary is unhealthy: a standby that serves nothing never
- * takes traffic.
- *
- * Failed over (`active: true`): the replica is promoted (Terraform drops
- * `replicate_source_db`, which promotes it), Redis is created, the three
- * services run on the promoted database, the fleets keep the environment's
- * minimums; the API's health turns the secondary record healthy.
+ * The environment's standby in its failover region (DR-1, DR-3, SC-2), in its
+ * own state outside the primary region. It reads nothing from the primary
+ * region (literal ARNs, look-ups by name in its own region), so it plans and
+ * applies while that region is down. `active: false` is the pilot light,
+ * `active: true` the failed-over platform: docs/architecture.md ("The standby
+ * in Tokyo") and the failover runbook in docs/operations.md.
  */
 export class StandbyStack extends IsolatedStack {
   readonly foundation: Foundation;

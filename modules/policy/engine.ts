@@ -157,8 +157,8 @@ export function formatReport(report: PolicyReport): string {
  * The policy pack as a stack synthesizer: it wraps the stack's own
  * synthesizer and checks the `cdk.tf.json` that synthesizer has just written,
  * i.e. exactly what Terraform will read, after every aspect (tags) has run.
- * Reading the file back costs ~10 ms a stack; resolving the stack a second
- * time (what an Aspect would have to do) cost ~80 ms. On errors it removes the
+ * Reading the file back is much cheaper than resolving the stack a second
+ * time, which an Aspect would have to do (docs/performance.md). On errors it removes the
  * file and throws the report before cdktf writes the manifest; warnings go
  * into the manifest's annotations, where `cdktf synth` prints them.
  */
