@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
+import { decode, type Link, relativeLinks, withoutCode } from "./markdown";
 
 // The README is a map (at most 200 lines) and every relative link in it and in docs/*.md
 // leads somewhere: to a file that exists and, with an #anchor, to a heading of that file,
@@ -23,24 +24,6 @@ const repository: Files = {
   },
   read: (path) => readFileSync(join(ROOT, path), "utf8"),
 };
-
-/**
- * The Markdown with code blanked out, line breaks kept: fenced blocks always (no heading or link
- * there), inline spans too unless `keepSpans` (a heading's slug keeps the text of its code).
- */
-function withoutCode(markdown: string, keepSpans = false): string {
-  let fence: string | undefined;
-  return markdown
-    .split("\n")
-    .map((line) => {
-      const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-      if (fence === undefined && opening !== undefined) fence = opening;
-      else if (fence !== undefined && opening?.startsWith(fence)) fence = undefined;
-      else if (fence === undefined) return keepSpans ? line : line.replace(/(`+).*?\1/g, (code) => " ".repeat(code.length));
-      return " ".repeat(line.length);
-    })
-    .join("\n");
-}
 
 /** The text GitHub renders for a heading's Markdown: code kept as its content, links as their text, markup dropped. */
 function headingText(markdown: string): string {
@@ -82,33 +65,6 @@ function anchors(markdown: string): string[] {
   }
   return result;
 }
-
-/** Link targets outside code: inline links and images `](target)`, reference definitions `[label]: target`, HTML href/src. */
-const LINK_TARGETS = [/\]\(\s*(<[^>]*>|[^)\s]+)/g, /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/gm, /\b(?:href|src)\s*=\s*["']([^"']+)["']/g];
-
-interface Link {
-  readonly file: string;
-  readonly line: number;
-  readonly target: string;
-}
-
-/** The relative links of a Markdown file (URLs with a scheme and protocol-relative ones are not checked). */
-function relativeLinks(file: string, markdown: string): Link[] {
-  const text = withoutCode(markdown);
-  const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
-  return LINK_TARGETS.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => ({ file, line: lineOf(m.index), target: m[1] })))
-    .map((link) => ({ ...link, target: link.target.replace(/^<|>$/g, "") }))
-    .filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link.target) && !link.target.startsWith("//"))
-    .sort((a, b) => a.line - b.line);
-}
-
-const decode = (text: string) => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-};
 
 /** Why a link does not resolve, or undefined when it does. */
 function brokenBecause(link: Link, files: Files): string | undefined {

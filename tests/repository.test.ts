@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, posix } from "node:path";
+import { decode, relativeLinks } from "./markdown";
 
 // The repository stands on its own: no file in it points at the machine it was written
 // on or at documents kept outside it. The files checked are the tracked ones plus the
@@ -46,44 +47,16 @@ function forbiddenIn(file: string, text: string): Offence[] {
     );
 }
 
-/** The Markdown with code (fenced blocks, inline spans) blanked out, line breaks kept: links in code are not links. */
-function withoutCode(markdown: string): string {
-  let fence: string | undefined;
-  return markdown
-    .split("\n")
-    .map((line) => {
-      const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-      if (fence === undefined && opening !== undefined) fence = opening;
-      else if (fence !== undefined && opening?.startsWith(fence)) fence = undefined;
-      else if (fence === undefined) return line.replace(/(`+).*?\1/g, (code) => " ".repeat(code.length));
-      return " ".repeat(line.length);
-    })
-    .join("\n");
-}
-
-/** Link targets: inline links and images `](target)`, reference definitions `[label]: target`, HTML href/src. */
-const LINK_TARGETS = [/\]\(\s*(<[^>]*>|[^)\s]+)/g, /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/gm, /\b(?:href|src)\s*=\s*["']([^"']+)["']/g];
-
 /** Relative link targets of a Markdown file that resolve outside the repository root. */
 function escapingLinks(file: string, markdown: string): Offence[] {
-  const blanked = withoutCode(markdown);
-  const lineOf = (offset: number) => blanked.slice(0, offset).split("\n").length;
-  return LINK_TARGETS.flatMap((pattern) =>
-    [...blanked.matchAll(pattern)].flatMap((m) => {
-      const target = m[1].replace(/^<|>$/g, "").split(/[#?]/)[0];
-      // URLs (any scheme), protocol-relative URLs, anchors and root-relative paths do not climb out.
-      if (target === "" || /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith(SLASH)) return [];
-      let path: string;
-      try {
-        path = decodeURI(target);
-      } catch {
-        path = target;
-      }
-      const resolved = posix.normalize(posix.join(posix.dirname(file), path));
-      if (resolved !== UP && !resolved.startsWith(UP + SLASH)) return [];
-      return [{ file, line: lineOf(m.index), found: target, why: "a relative link that leaves the repository" }];
-    }),
-  );
+  return relativeLinks(file, markdown).flatMap((link) => {
+    const target = link.target.split(/[#?]/)[0];
+    // Anchors and root-relative paths do not climb out.
+    if (target === "" || target.startsWith(SLASH)) return [];
+    const resolved = posix.normalize(posix.join(posix.dirname(file), decode(target)));
+    if (resolved !== UP && !resolved.startsWith(UP + SLASH)) return [];
+    return [{ file, line: link.line, found: target, why: "a relative link that leaves the repository" }];
+  });
 }
 
 /** The repository's files (tracked, and untracked but not ignored) that exist and are text. */
