@@ -47,9 +47,9 @@ const byName = (values: Readonly<Record<string, string>>, valueKey: "value" | "v
 const valueFrom = (secrets: Readonly<Record<string, SecretRef>>) =>
   Object.fromEntries(Object.entries(secrets).map(([name, s]) => [name, s.jsonKey ? `${s.secretArn}:${s.jsonKey}::` : s.secretArn]));
 
-const awsLogs = (group: string, region: string, prefix: string) => ({
+const awsLogs = (logs: { readonly group: string; readonly region: string; readonly streamPrefix: string }) => ({
   logDriver: "awslogs",
-  options: { "awslogs-group": group, "awslogs-region": region, "awslogs-stream-prefix": prefix },
+  options: { "awslogs-group": logs.group, "awslogs-region": logs.region, "awslogs-stream-prefix": logs.streamPrefix },
 });
 
 /**
@@ -69,7 +69,7 @@ export function containerDefinitions(containers: readonly ContainerSpec[], regio
     ...(c.gpus ? { resourceRequirements: [{ type: "GPU", value: String(c.gpus) }] } : {}),
     // An init process reaps zombies and forwards SIGTERM (Spot draining, deployments).
     linuxParameters: { initProcessEnabled: true },
-    logConfiguration: awsLogs(c.logGroupName, region, c.name),
+    logConfiguration: awsLogs({ group: c.logGroupName, region, streamPrefix: c.name }),
   }));
   if (tracing) {
     definitions.push({
@@ -81,7 +81,7 @@ export function containerDefinitions(containers: readonly ContainerSpec[], regio
       memoryReservation: 256,
       portMappings: [{ containerPort: 2000, hostPort: 2000, protocol: "udp" }],
       environment: [{ name: "AWS_REGION", value: region }],
-      logConfiguration: awsLogs(containers[0].logGroupName, region, XRAY_CONTAINER),
+      logConfiguration: awsLogs({ group: containers[0].logGroupName, region, streamPrefix: XRAY_CONTAINER }),
     });
   }
   return JSON.stringify(definitions);

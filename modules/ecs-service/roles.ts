@@ -116,13 +116,13 @@ export class TaskRoles extends Construct {
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${region}.amazonaws.com`] }],
       });
     }
-    this.executionRole = this.role(
-      "execution",
-      `${props.name}-execution`,
-      "ECS agent: pulls the service's images, writes its logs, injects its secrets",
-      trust.json,
-      execution,
-    );
+    this.executionRole = this.role({
+      id: "execution",
+      name: `${props.name}-execution`,
+      description: "ECS agent: pulls the service's images, writes its logs, injects its secrets",
+      assumeRolePolicy: trust.json,
+      statements: execution,
+    });
 
     const task = [...(props.taskStatements ?? []), ...(props.execCommand ? execStatements(props.execCommand) : [])];
     if (props.tracing) {
@@ -139,10 +139,23 @@ export class TaskRoles extends Construct {
         resources: ["*"],
       });
     }
-    this.taskRole = this.role("task", `${props.name}-task`, "The application's own permissions (SEC-1)", trust.json, task);
+    this.taskRole = this.role({
+      id: "task",
+      name: `${props.name}-task`,
+      description: "The application's own permissions (SEC-1)",
+      assumeRolePolicy: trust.json,
+      statements: task,
+    });
   }
 
-  private role(id: string, name: string, description: string, assumeRolePolicy: string, statements: PolicyStatement[]): IamRole {
+  private role(spec: {
+    readonly id: string;
+    readonly name: string;
+    readonly description: string;
+    readonly assumeRolePolicy: string;
+    readonly statements: PolicyStatement[];
+  }): IamRole {
+    const { id, name, description, assumeRolePolicy, statements } = spec;
     const role = new IamRole(this, id, { name, description, assumeRolePolicy, maxSessionDuration: 3600 });
     if (statements.length) {
       const document = new DataAwsIamPolicyDocument(this, `${id}-policy-document`, { statement: statements });

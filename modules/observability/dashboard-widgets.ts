@@ -35,7 +35,9 @@ export function metric(
 }
 
 /** A metric math line. */
-export const expression = (id: string, expr: string, label: string): MetricLine => [{ expression: expr, id, label }];
+export const expression = (math: { readonly id: string; readonly expression: string; readonly label: string }): MetricLine => [
+  { expression: math.expression, id: math.id, label: math.label },
+];
 
 /** The dashboard body: the widgets three to a row, 8 columns by 6 rows each. */
 export function dashboardBody(region: string, widgets: readonly MetricWidget[]): string {

@@ -114,7 +114,7 @@ function gpuWidgets(props: DashboardsProps): MetricWidget[] {
         stat: "Maximum",
         // The agent reports MiB; the share is what matters across GPU sizes.
         metrics: [
-          expression("memoryUsedPercent", "100 * used / total", "GPU memory used %"),
+          expression({ id: "memoryUsedPercent", expression: "100 * used / total", label: "GPU memory used %" }),
           metric(CWAGENT_NAMESPACE, GPU_METRICS.memoryUsed, dimensions, { id: "used", visible: false }),
           metric(CWAGENT_NAMESPACE, GPU_METRICS.memoryTotal, dimensions, { id: "total", visible: false }),
         ],
@@ -142,7 +142,7 @@ function applicationWidgets(props: DashboardsProps): MetricWidget[] {
       stat: "Sum",
       period: 300,
       metrics: [
-        expression("completionRate", "100 * completed / (completed + failed)", "Completed %"),
+        expression({ id: "completionRate", expression: "100 * completed / (completed + failed)", label: "Completed %" }),
         metric(RENDER_NAMESPACE, RENDER_METRICS.jobsCompleted, environment, { id: "completed", visible: false }),
         metric(RENDER_NAMESPACE, RENDER_METRICS.jobsFailed, environment, { id: "failed", visible: false }),
       ],
@@ -163,7 +163,7 @@ function applicationWidgets(props: DashboardsProps): MetricWidget[] {
       yMax: 100,
       stat: "Maximum",
       metrics: [
-        expression("poolUtilization", "100 * inUse / size", "Pool in use %"),
+        expression({ id: "poolUtilization", expression: "100 * inUse / size", label: "Pool in use %" }),
         metric(API_NAMESPACE, API_METRICS.dbPoolInUse, environment, { id: "inUse", visible: false }),
         metric(API_NAMESPACE, API_METRICS.dbPoolSize, environment, { id: "size", visible: false }),
       ],

@@ -46,7 +46,7 @@ export function monitoredSystemProblems(props: MonitoredSystem): string[] {
     required(`gpuFleets.${key}`, asgName);
   }
   // A literal suffix is checked for its shape; a Terraform reference (arn_suffix) is right by construction.
-  const suffix = (field: string, value: string | undefined, prefix: string) => {
+  const suffix = (field: string, value: string | undefined, prefix: "app/" | "targetgroup/") => {
     if (!value?.trim()) problems.push(`${field}: must not be empty`);
     else if (!Token.isUnresolved(value) && !value.startsWith(prefix))
       problems.push(`${field}: "${value}" must be an ARN suffix starting with ${prefix}`);
