@@ -409,4 +409,12 @@ export const FLAKES: readonly Flake[] = [
     reason:
       "Seen once (clean-clone CI, 2026-12-01, ecg-prod): the same family as the launch template above. A first DeleteTargetGroup that moto carried out but answered with a retryable error leaves the SDK's retry nothing to delete (AWS's DeleteTargetGroup succeeds on a group that is gone). A retry refreshes (the group leaves the state) and finishes.",
   },
+  {
+    step: "destroy",
+    pattern: /RemoveRoleFromInstanceProfile, exceeded maximum number of attempts, \d+, https response error StatusCode: 500/,
+    error:
+      "Error: removing IAM Role (ecg-staging-ml-audio-host) from IAM Instance Profile (ecg-staging-ml-audio-host): operation error IAM: RemoveRoleFromInstanceProfile, exceeded maximum number of attempts, 3, https response error StatusCode: 500 (moto's log: moto/iam/models.py remove_role_from_instance_profile, profile.roles.remove(role): ValueError: list.remove(x): x not in list)",
+    reason:
+      "Seen once (clean-clone CI, 2026-12-01, ecg-staging, an idle machine): the same family again. A first RemoveRoleFromInstanceProfile that moto carried out but answered with a retryable error leaves the role out of the profile, and moto crashes on every retry (a 500 from list.remove), where AWS would answer NoSuchEntity. A retry refreshes (the profile has no role left) and deletes the profile.",
+  },
 ];
