@@ -379,11 +379,12 @@ export interface Flake {
 export const FLAKES: readonly Flake[] = [
   {
     step: "apply",
-    pattern: /AddRoleToInstanceProfile, https response error StatusCode: 409|InvalidPermission\.Duplicate: the specified rule/i,
+    pattern:
+      /AddRoleToInstanceProfile, https response error StatusCode: 409|InvalidPermission\.Duplicate: the specified rule|CreateRoute, https response error StatusCode: 400[\s\S]*RouteAlreadyExists/i,
     error:
-      "Error: adding IAM Role (ecg-staging-gpu-render-host) to IAM Instance Profile (ecg-staging-gpu-render-host): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409 (CI, 2026-11-26, an idle machine); earlier: AuthorizeSecurityGroupEgress ... InvalidPermission.Duplicate: The specified rule already exists",
+      "Error: adding IAM Role (ecg-staging-gpu-render-host) to IAM Instance Profile (ecg-staging-gpu-render-host): operation error IAM: AddRoleToInstanceProfile, https response error StatusCode: 409 (CI, 2026-11-26, an idle machine); earlier: AuthorizeSecurityGroupEgress ... InvalidPermission.Duplicate: The specified rule already exists; later (clean-clone CI, 2026-12-01, the cdktf deploy of ecg-dev): creating Route in Route Table (rtb-...) with destination (0.0.0.0/0): operation error EC2: CreateRoute, https response error StatusCode: 400, api error RouteAlreadyExists: The route identified by 0.0.0.0/0 already exists",
     reason:
-      "The create was carried out twice: moto answered the first request with an error the SDK retries (no traceback in moto's log, so not a 500), and the retry found its own work done (moto/iam/models.py add_role_to_instance_profile refuses a second role; a rule exists once per group). Before the one retry, the lane removes what no state knows (the duplicate-sweep work-around: rules of the stack's groups, route tables, groups, subnets); the half-made instance profile is tainted and Terraform replaces it. A second failure fails the lane.",
+      "The create was carried out twice: moto answered the first request with an error the SDK retries (no traceback in moto's log, so not a 500), and the retry found its own work done (moto/iam/models.py add_role_to_instance_profile refuses a second role; a rule exists once per group; a route once per table and destination). Before the one retry, the lane removes what no state knows (the duplicate-sweep work-around: rules of the stack's groups, routes of its tables, route tables, groups, subnets); the half-made instance profile is tainted and Terraform replaces it. A second failure fails the lane.",
   },
   {
     step: "destroy",

@@ -347,7 +347,9 @@ export async function cdktfCliCycle(options: {
   readonly workRoot: string;
   readonly moto: MotoServer;
   readonly env: Record<string, string | undefined>;
-}): Promise<{ diff: string; deploy: string; destroy: string; removedBeforeDestroy: number }> {
+  /** The stack's tags, for the sweep of retried creates (as in emulatorCycle). */
+  readonly tags: Record<string, string>;
+}): Promise<{ diff: string; deploy: string; deployed: number; destroy: string; removedBeforeDestroy: number; notes: string[] }> {
   const { stackName, moto } = options;
   rmSync(options.workRoot, { recursive: true, force: true });
   cpSync(options.synthRoot, options.workRoot, { recursive: true });
@@ -383,12 +385,22 @@ export async function cdktfCliCycle(options: {
   // From the project root, where cdktf.json is; --output points at the copy.
   const project = join(__dirname, "..", "..");
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
-  const deploy = await cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply);
+  const notes: string[] = [];
+  const regions = [...new Set<string>((stack.provider?.aws ?? []).map((p: Json) => p.region))];
+  // A deploy that meets its own create done twice is retried once after the sweep, like emulatorCycle's apply.
+  const deploy = await withFlakeRetry(
+    "apply",
+    notes,
+    () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
+    () => removeRetriedCreates(moto, stackDir, env, regions, options.tags),
+  );
+  // Counted from the state: a retried deploy's summary counts only its second run.
+  const deployed = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
   const removed = await removeDestroyGaps(stackDir, stack, env);
-  const destroy = await withFlakeRetry("destroy", [], () =>
+  const destroy = await withFlakeRetry("destroy", notes, () =>
     cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy),
   );
-  return { diff, deploy, destroy, removedBeforeDestroy: removed.length };
+  return { diff, deploy, deployed, destroy, removedBeforeDestroy: removed.length, notes };
 }
 
 /**
@@ -416,6 +428,13 @@ async function removeRetriedCreates(
 ): Promise<string[]> {
   const pulled = await terraform(dir, ["state", "pull"], env, TIMEOUTS.show);
   const ids = [...pulled.output.matchAll(/"id": "((?:rtb|sgr|sg|subnet)-[0-9a-f]+)"/g)].map((m) => m[1]);
+  // Routes have no id of their own in EC2: a table and a destination name one.
+  const state: Json = JSON.parse(pulled.output || "{}");
+  for (const resource of state.resources ?? []) {
+    if (resource.type !== "aws_route") continue;
+    for (const { attributes } of resource.instances ?? [])
+      ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
+  }
   const known = join(dir, "known-ids.json");
   writeFileSync(known, JSON.stringify([...new Set(ids)]));
   const tagArgs = Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]);

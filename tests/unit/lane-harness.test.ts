@@ -7,6 +7,7 @@ import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
 import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
+import { FLAKES } from "../terraform/emulator-gaps";
 import { destroyGapAddresses, laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
@@ -328,6 +329,24 @@ describe("offline lane harness", () => {
     const race = new Error(
       "Error: deleting VPC Security Group Rule: api error InvalidPermission.NotFound: The specified rule does not exist in this security\n group",
     );
+
+    it("recognizes every listed race by its recorded error (a pattern that cannot match would retry nothing)", () => {
+      expect(FLAKES.filter((f) => !f.pattern.test(f.error)).map((f) => f.error)).toEqual([]);
+    });
+
+    it("retries a deploy whose route was created twice, as the cdktf CLI prints it (stack-prefixed lines)", async () => {
+      const notes: string[] = [];
+      let calls = 0;
+      const routeRace = new Error(
+        "cdktf deploy ecg-dev failed (exit 1):\necg-dev  Error: creating Route in Route Table (rtb-1) with destination (0.0.0.0/0): operation error EC2: CreateRoute, https response error StatusCode: 400, RequestID: X, api error RouteAlreadyExists: The route identified by 0.0.0.0/0 already exists",
+      );
+      const value = await withFlakeRetry("apply", notes, async () => {
+        calls++;
+        if (calls === 1) throw routeRace;
+        return "deployed";
+      });
+      expect([value, calls, notes.length]).toEqual(["deployed", 2, 1]);
+    });
 
     it("retries a step once when it fails with a listed race, and notes it", async () => {
       const notes: string[] = [];

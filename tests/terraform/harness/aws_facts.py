@@ -163,7 +163,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups, subnets (with the stack's tags) and rules of its groups whose id is in no state.
+    """Route tables, security groups, subnets (with the stack's tags), rules of its groups and routes of its tables that no state knows.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -200,6 +200,17 @@ def duplicates(args):
                 revoke = ec2.revoke_security_group_egress if rule["IsEgress"] else ec2.revoke_security_group_ingress
                 revoke(GroupId=rule["GroupId"], SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
                 removed.append(f"security-group-rule/{rule['SecurityGroupRuleId']}")
+        # Routes of the stack's own tables: every one is an aws_route (known as route:<table>:<cidr>),
+        # so another CIDR route is a retried CreateRoute; the table's local route and endpoint routes are AWS's.
+        tables = [t for t in known if t.startswith("rtb-")]
+        if tables:
+            for table in ec2.describe_route_tables(RouteTableIds=tables)["RouteTables"]:
+                for route in table.get("Routes", []):
+                    cidr = route.get("DestinationCidrBlock")
+                    if not cidr or route.get("GatewayId") == "local" or route.get("Origin") == "CreateRouteTable" or f"route:{table['RouteTableId']}:{cidr}" in known:
+                        continue
+                    ec2.delete_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock=cidr)
+                    removed.append(f"route/{table['RouteTableId']}/{cidr}")
     print(json.dumps({"removed": removed}))
 
 
