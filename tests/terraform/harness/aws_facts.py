@@ -202,9 +202,10 @@ def duplicates(args):
                 removed.append(f"security-group-rule/{rule['SecurityGroupRuleId']}")
         # Routes of the stack's own tables: every one is an aws_route (known as route:<table>:<cidr>),
         # so another CIDR route is a retried CreateRoute; the table's local route and endpoint routes are AWS's.
+        # (A filter, not RouteTableIds: the known tables span regions, and an id of another region is an error.)
         tables = [t for t in known if t.startswith("rtb-")]
         if tables:
-            for table in ec2.describe_route_tables(RouteTableIds=tables)["RouteTables"]:
+            for table in ec2.describe_route_tables(Filters=[{"Name": "route-table-id", "Values": tables}])["RouteTables"]:
                 for route in table.get("Routes", []):
                     cidr = route.get("DestinationCidrBlock")
                     if not cidr or route.get("GatewayId") == "local" or route.get("Origin") == "CreateRouteTable" or f"route:{table['RouteTableId']}:{cidr}" in known:
