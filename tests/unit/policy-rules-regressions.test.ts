@@ -1,6 +1,7 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsSubnets } from "@cdktf/provider-aws/lib/data-aws-subnets";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import type { LbConfig } from "@cdktf/provider-aws/lib/lb";
 import type { LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
 import type { SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
@@ -14,6 +15,7 @@ import {
   bucketPolicy,
   bucketPolicyDocument,
   bucketPolicyLiteral,
+  bucketWith,
   type Build,
   DENY_INSECURE_JSON,
   denyInsecure,
@@ -27,7 +29,9 @@ import {
   launchTemplate,
   literalPolicy,
   loadBalancer,
+  managedRuleGroup,
   mixedInstances,
+  RATE_LIMIT,
   READ_OBJECTS,
   rolePolicy,
   secret,
@@ -291,5 +295,114 @@ describe("policy rules: regressions", () => {
 
   it('[SEC-2] CKV_AWS_304: rotation on "cron(0 16 1 1,7 ? *)" (twice a year) fails', () => {
     expectFail("CKV_AWS_304", rotatedOn("cron(0 16 1 1,7 ? *)"), "cannot be read");
+  });
+
+  // 11. What the public IDs mean: a rule is as strict as the check that owns its ID.
+  const badInputs =
+    (group: Record<string, unknown> = {}, rule: Record<string, unknown> = {}): Build =>
+    (stack) => {
+      const base = managedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet", 1);
+      webAcl(stack, {
+        rule: [
+          RATE_LIMIT,
+          {
+            ...base,
+            ...rule,
+            statement: { managed_rule_group_statement: { name: "AWSManagedRulesKnownBadInputsRuleSet", vendor_name: "AWS", ...group } },
+          },
+        ],
+      });
+    };
+
+  it("[SEC-3] CKV_AWS_192: the known-bad-inputs group with its Log4j rule blocking passes", () => {
+    expectPass("CKV_AWS_192", badInputs({ rule_action_override: [{ name: "Host_localhost_HEADER", action_to_use: { count: {} } }] }));
+  });
+
+  it("[SEC-3] CKV_AWS_192: Log4JRCE overridden to count fails", () => {
+    expectFail("CKV_AWS_192", badInputs({ rule_action_override: [{ name: "Log4JRCE", action_to_use: { count: {} } }] }), "Log4JRCE");
+  });
+
+  it("[SEC-3] CKV_AWS_192: Log4JRCE excluded (excluded_rule) fails", () => {
+    expectFail("CKV_AWS_192", badInputs({ excluded_rule: [{ name: "Log4JRCE" }] }), "Log4JRCE");
+  });
+
+  it("[SEC-3] CKV_AWS_192: the whole group counting (override_action count) fails", () => {
+    expectFail("CKV_AWS_192", badInputs({}, { overrideAction: { count: {} } }), "only counts");
+  });
+
+  it("[SEC-3] CKV_AWS_192: Log4JRCE counted in rule_json fails", () => {
+    expectFail(
+      "CKV_AWS_192",
+      (stack) => {
+        webAcl(stack, {
+          ruleJson: JSON.stringify([
+            {
+              Name: "bad-inputs",
+              Priority: 1,
+              OverrideAction: { None: {} },
+              Statement: {
+                ManagedRuleGroupStatement: {
+                  VendorName: "AWS",
+                  Name: "AWSManagedRulesKnownBadInputsRuleSet",
+                  RuleActionOverrides: [{ Name: "Log4JRCE", ActionToUse: { Count: {} } }],
+                },
+              },
+              VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: "bad-inputs", SampledRequestsEnabled: true },
+            },
+          ]),
+        });
+      },
+      "Log4JRCE",
+    );
+  });
+
+  it("CKV_AWS_2: an HTTP listener without any default_action is not a redirect and fails", () => {
+    expectFail(
+      "CKV_AWS_2",
+      (stack) => {
+        const lb = loadBalancer(stack);
+        httpsListener(
+          stack,
+          lb,
+          { protocol: "HTTP", port: 80, sslPolicy: undefined, certificateArn: undefined, defaultAction: [] },
+          "http",
+        );
+      },
+      "instead of redirecting to HTTPS",
+    );
+  });
+
+  it("CKV_AWS_2: a protocol the rule cannot evaluate (an expression) fails instead of passing", () => {
+    expectFail(
+      "CKV_AWS_2",
+      (stack) => {
+        const lb = loadBalancer(stack);
+        httpsListener(stack, lb, { protocol: "${var.listener_protocol}" }, "unknown");
+      },
+      "cannot evaluate",
+    );
+  });
+
+  it("[DR-2] CKV_AWS_144: a replication configuration whose every rule is Disabled fails", () => {
+    const disabled = bucketWith(
+      (stack, bucket) =>
+        new S3BucketReplicationConfigurationA(stack, "replication", {
+          bucket: bucket.id,
+          role: `arn:aws:iam::${ACCOUNT}:role/ecg-test`,
+          rule: [{ id: "dr", status: "Disabled", filter: { prefix: "" }, destination: { bucket: "arn:aws:s3:::ecg-test-replica" } }],
+        }),
+    );
+    expectFail("CKV_AWS_144", disabled, "every replication rule is Disabled");
+  });
+
+  it.each(["alias/aws/secretsmanager", `arn:aws:kms:ap-northeast-2:${ACCOUNT}:alias/aws/secretsmanager`])(
+    "[SEC-4] CKV_AWS_149: kms_key_id naming the AWS-managed key (%s) fails",
+    (key) => {
+      expectFail("CKV_AWS_149", secret(key), "AWS-managed key");
+    },
+  );
+
+  it("[SEC-4] CKV_AWS_149: a customer-managed key by alias passes", () => {
+    expectPass("CKV_AWS_149", secret("alias/ecg-prod/data"));
   });
 });

@@ -6,6 +6,59 @@ const LB = ["aws_lb", "aws_alb"];
 const isApplication = (config: Json) => (config.load_balancer_type ?? "application") === "application";
 const isPublic = (config: Json) => !isTrue(config.internal);
 
+const KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet";
+const LOG4J_RULE = "Log4JRCE";
+
+/** A web ACL rule running the known-bad-inputs group, as typed blocks or as rule_json (PascalCase). */
+interface BadInputsUse {
+  readonly groupCounts: boolean;
+  readonly log4jExcluded: boolean;
+}
+
+function knownBadInputsUses(config: Json): BadInputsUse[] | undefined {
+  const typed = blocks(config.rule).flatMap((rule) =>
+    blocks(rule.statement)
+      .flatMap((s) => blocks(s.managed_rule_group_statement))
+      .filter((g) => g.name === KNOWN_BAD_INPUTS)
+      .map((g) => ({
+        groupCounts: blocks(rule.override_action).some((o) => blocks(o.count).length > 0),
+        log4jExcluded:
+          blocks(g.excluded_rule).some((e) => e.name === LOG4J_RULE) ||
+          blocks(g.rule_action_override).some((o) => o.name === LOG4J_RULE && blocks(o.action_to_use).some((a) => !blocks(a.block).length)),
+      })),
+  );
+  if (!config.rule_json) return typed;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(config.rule_json);
+  } catch {
+    return undefined;
+  }
+  const raw = (Array.isArray(parsed) ? parsed : []).flatMap((rule: Json) => {
+    const group = rule?.Statement?.ManagedRuleGroupStatement;
+    if (group?.Name !== KNOWN_BAD_INPUTS) return [];
+    return [
+      {
+        groupCounts: rule.OverrideAction?.Count !== undefined,
+        log4jExcluded:
+          blocks(group.ExcludedRules).some((e) => e.Name === LOG4J_RULE) ||
+          blocks(group.RuleActionOverrides).some((o) => o.Name === LOG4J_RULE && o.ActionToUse?.Block === undefined),
+      },
+    ];
+  });
+  return [...typed, ...raw];
+}
+
+/** CKV_AWS_192's meaning: the Log4j rule of the known-bad-inputs group blocks (not excluded, not counted). */
+function knownBadInputsProblem(config: Json): string | undefined {
+  const uses = knownBadInputsUses(config);
+  if (uses === undefined) return "rule_json is not JSON the rule can read";
+  if (uses.length === 0) return `${KNOWN_BAD_INPUTS} is not used`;
+  if (uses.every((u) => u.groupCounts)) return `${KNOWN_BAD_INPUTS} only counts (override_action count)`;
+  if (uses.every((u) => u.log4jExcluded)) return `${LOG4J_RULE} of ${KNOWN_BAD_INPUTS} is excluded or overridden to count`;
+  return undefined;
+}
+
 export const loadBalancingRules: Rule[] = [
   {
     ids: ["CKV_AWS_2", "CKV2_AWS_20"],
@@ -13,10 +66,14 @@ export const loadBalancingRules: Rule[] = [
     severity: "error",
     types: ["aws_lb_listener", "aws_alb_listener"],
     check: ({ config }) => {
-      if ((config.protocol ?? "HTTP") !== "HTTP") return undefined;
-      const redirects = blocks(config.default_action).every(
-        (a) => a.type === "redirect" && blocks(a.redirect).every((r) => r.protocol === "HTTPS"),
-      );
+      const protocol = config.protocol ?? "HTTP";
+      if (typeof protocol !== "string" || protocol.includes("${"))
+        return `protocol ${JSON.stringify(protocol)} is an expression the rule cannot evaluate`;
+      if (protocol !== "HTTP") return undefined;
+      // every() over no actions is true: a listener with no default_action redirects nothing.
+      const actions = blocks(config.default_action);
+      const redirects =
+        actions.length > 0 && actions.every((a) => a.type === "redirect" && blocks(a.redirect).some((r) => r.protocol === "HTTPS"));
       return redirects ? undefined : "an HTTP listener that serves traffic instead of redirecting to HTTPS";
     },
     fix: "use protocol HTTPS with an ACM certificate, or make the HTTP listener a redirect to HTTPS",
@@ -97,11 +154,7 @@ export const loadBalancingRules: Rule[] = [
     title: "WAF web ACLs block known bad inputs (Log4j and friends)",
     severity: "error",
     types: ["aws_wafv2_web_acl"],
-    check: ({ config }) =>
-      // Rules may be typed blocks or raw JSON (rule_json).
-      `${JSON.stringify(config.rule ?? [])}${config.rule_json ?? ""}`.includes("AWSManagedRulesKnownBadInputsRuleSet")
-        ? undefined
-        : "AWSManagedRulesKnownBadInputsRuleSet is not used",
+    check: ({ config }) => knownBadInputsProblem(config),
     fix: "add a managed_rule_group_statement for AWSManagedRulesKnownBadInputsRuleSet",
   },
 ];

@@ -72,7 +72,10 @@ export const platformRules: Rule[] = [
     title: "Secrets are encrypted with a customer-managed key",
     severity: "error",
     types: ["aws_secretsmanager_secret"],
-    check: ({ config }) => (config.kms_key_id ? undefined : "the secret uses the AWS-managed key"),
+    check: ({ config }) =>
+      !config.kms_key_id || /(^|:)alias\/aws\/secretsmanager$/.test(String(config.kms_key_id))
+        ? "the secret uses the AWS-managed key (aws/secretsmanager)"
+        : undefined,
     fix: "set kms_key_id",
   },
   {

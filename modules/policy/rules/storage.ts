@@ -78,10 +78,13 @@ export const storageRules: Rule[] = [
     // Advisory: whether a bucket holds data worth a second region is a design call (DR-2).
     severity: "warning",
     types: BUCKET,
-    check: (bucket, model) =>
-      model.referencing(bucket, "aws_s3_bucket_replication_configuration").length
-        ? undefined
-        : "no cross-region replication to or from this bucket",
+    check: (bucket, model) => {
+      const configurations = model.referencing(bucket, "aws_s3_bucket_replication_configuration");
+      if (configurations.length === 0) return "no cross-region replication to or from this bucket";
+      // A configuration whose every rule is Disabled replicates nothing.
+      const enabled = configurations.some((c) => blocks(c.config.rule).some((r) => r.status === "Enabled"));
+      return enabled ? undefined : "every replication rule is Disabled";
+    },
     fix: "add aws_s3_bucket_replication_configuration (modules/replicated-bucket) if the data must survive a regional outage",
   },
   {
