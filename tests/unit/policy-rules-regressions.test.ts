@@ -1,7 +1,12 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsSubnets } from "@cdktf/provider-aws/lib/data-aws-subnets";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { LbConfig } from "@cdktf/provider-aws/lib/lb";
 import type { LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
 import type { SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
@@ -404,5 +409,73 @@ describe("policy rules: regressions", () => {
 
   it("[SEC-4] CKV_AWS_149: a customer-managed key by alias passes", () => {
     expectPass("CKV_AWS_149", secret("alias/ecg-prod/data"));
+  });
+
+  const withEmptyDefaultGroup = (stack: TerraformStack) => {
+    const vpc = new Vpc(stack, "vpc", { cidrBlock: "10.0.0.0/16" });
+    return { vpc, defaultGroup: new DefaultSecurityGroup(stack, "default-sg", { vpcId: vpc.id, ingress: [], egress: [] }) };
+  };
+
+  it("[NET-4] CKV2_AWS_12: an ingress rule resource on the VPC's default group (default_security_group_id) fails", () => {
+    expectFail(
+      "CKV2_AWS_12",
+      (stack) => {
+        const { vpc } = withEmptyDefaultGroup(stack);
+        new VpcSecurityGroupIngressRule(stack, "into-default", {
+          securityGroupId: vpc.defaultSecurityGroupId,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: "10.0.0.0/16",
+          description: "HTTPS within the VPC",
+        });
+      },
+      "rules attached to the default security group",
+    );
+  });
+
+  it("[NET-4] CKV2_AWS_12: an aws_security_group_rule on the managed default group fails", () => {
+    expectFail(
+      "CKV2_AWS_12",
+      (stack) => {
+        const { defaultGroup } = withEmptyDefaultGroup(stack);
+        new SecurityGroupRule(stack, "out-of-default", {
+          type: "egress",
+          securityGroupId: defaultGroup.id,
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ["10.0.0.0/16"],
+          description: "HTTPS within the VPC",
+        });
+      },
+      "rules attached to the default security group",
+    );
+  });
+
+  it("[NET-4] CKV2_AWS_12: an empty default group passes, with rules on the stack's own groups", () => {
+    expectPass("CKV2_AWS_12", (stack) => {
+      withEmptyDefaultGroup(stack);
+      const sg = securityGroup(stack);
+      httpsFromInternetRule(stack, sg);
+    });
+  });
+
+  it("[NET-4] CKV_AWS_382: TCP egress to 0.0.0.0/0 on ports -1 to -1 (every port) fails", () => {
+    expectFail(
+      "CKV_AWS_382",
+      (stack) => {
+        const sg = securityGroup(stack);
+        new VpcSecurityGroupEgressRule(stack, "every-port", {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: -1,
+          toPort: -1,
+          cidrIpv4: "0.0.0.0/0",
+          description: "every TCP port",
+        });
+      },
+      "egress to 0.0.0.0/0 on all ports",
+    );
   });
 });

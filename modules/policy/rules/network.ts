@@ -63,7 +63,12 @@ const RULE_TYPES = [
   "aws_vpc_security_group_ingress_rule",
   "aws_vpc_security_group_egress_rule",
 ];
-const allPorts = (r: SgRule) => r.protocol === "-1" || r.protocol === "all" || ((r.from ?? 0) <= 0 && (r.to ?? 65535) >= 65535);
+// Protocol -1 is all traffic whatever the ports say; a port of -1 means every port.
+const allPorts = (r: SgRule) =>
+  r.protocol === "-1" || r.protocol === "all" || ((r.from ?? 0) <= 0 && (r.to === undefined || r.to === -1 || r.to >= 65535));
+/** The rule resources that attach to one group by its security_group_id. */
+const ATTACHED_RULE_TYPES = ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+const attachesTo = (rule: ResourceView, expression: string) => String(rule.config.security_group_id ?? "").includes(expression);
 
 export const networkRules: Rule[] = [
   {
@@ -81,6 +86,15 @@ export const networkRules: Rule[] = [
     types: ["aws_vpc"],
     check: (vpc, model) => {
       const defaults = model.referencing(vpc, "aws_default_security_group");
+      // Rules attached to the default group as resources of their own: by the VPC's attribute or the managed group's id.
+      const attached = model
+        .ofType(...ATTACHED_RULE_TYPES)
+        .filter(
+          (rule) =>
+            attachesTo(rule, `\${${vpc.address}.default_security_group_id}`) ||
+            defaults.some((d) => attachesTo(rule, `\${${d.address}.id}`)),
+        );
+      if (attached.length) return `rules attached to the default security group: ${attached.map((r) => r.address).join(", ")}`;
       if (defaults.length === 0) return "the default security group is not managed, so it keeps AWS's allow-within-group rules";
       return defaults.some((d) => blocks(d.config.ingress).length || blocks(d.config.egress).length)
         ? "the default security group has rules"
