@@ -63,7 +63,6 @@ export class RedisCluster extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
   /** Secret holding the AUTH token (the whole secret string). */
   readonly authTokenSecret: SecretsmanagerSecret;
-  readonly authTokenSecretArn: string;
   /** Cluster-mode entry point; clients discover the shards from it. */
   readonly configurationEndpoint: string;
   readonly port = 6379;
@@ -85,7 +84,6 @@ export class RedisCluster extends Construct {
       recoveryWindowInDays: props.secretRecoveryWindowDays ?? 7,
     });
     new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: this.authTokenSecret.id, secretString: token.result });
-    this.authTokenSecretArn = this.authTokenSecret.arn;
 
     const subnets = new ElasticacheSubnetGroup(this, "subnet-group", {
       name,

@@ -1,7 +1,8 @@
 /** Where a node goes: the global group, a region, a VPC, or one of its tiers (public, private, data, GPU subnets). */
 import type { GroupSpec, Placement } from "./canvas";
 import { humanize, regionTitle } from "./labels";
-import { type Config, lookup, nameOf, plainReference, regionOf, type StackJson, scalar, tagOf } from "./terraform";
+import { providerPlacements } from "../../modules/policy/program-checks";
+import { type Config, lookup, nameOf, plainReference, type StackJson, scalar, tagOf, text } from "./terraform";
 
 // Tiers in the order traffic crosses them; others follow by name.
 const TIER_ORDER = ["public", "private", "data", "gpu"];
@@ -11,10 +12,17 @@ export const TOP: Placement = [];
 export const GLOBAL: Placement = [{ key: "global", stem: "global", title: "Global: DNS, CDN, accelerator", rank: 0 }];
 
 export class Places {
+  private readonly providers: ReturnType<typeof providerPlacements>;
   private readonly primaryRegion: string;
 
   constructor(private readonly stack: StackJson) {
-    this.primaryRegion = regionOf(stack, {});
+    this.providers = providerPlacements(stack);
+    this.primaryRegion = this.regionOf({});
+  }
+
+  /** The region of a resource's AWS provider (`provider = "aws.<alias>"`, else the default one). */
+  private regionOf(config: Config): string {
+    return this.providers.get(text(config.provider) ?? "aws")?.region ?? "unknown region";
   }
 
   region(region: string): Placement {
@@ -24,7 +32,7 @@ export class Places {
 
   /** The region of a resource's provider. */
   regionOfConfig(config: Config): Placement {
-    return this.region(regionOf(this.stack, config));
+    return this.region(this.regionOf(config));
   }
 
   /** A VPC's group, or the region of the referencing resource when the VPC is not in this stack. */

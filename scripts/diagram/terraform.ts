@@ -1,8 +1,10 @@
 /**
  * Reading a synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json) as plain
  * JSON: its resources, the `${type.name.attribute}` references between them
- * and the region each resource's provider points at.
+ * (the region each resource's provider points at is the policy pack's
+ * providerPlacements).
  */
+import { blocks as nestedBlocks } from "../../modules/policy/rules/helpers";
 
 /** A resource's or data source's configuration, as synthesized. */
 export type Config = Readonly<Record<string, unknown>>;
@@ -48,11 +50,8 @@ export const scalar = (value: unknown): string | undefined =>
 
 const isConfig = (value: unknown): value is Config => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A nested block: cdktf writes one block as an object and several as a list. */
-export function blocks(value: unknown): Config[] {
-  const all = Array.isArray(value) ? value : [value];
-  return all.filter(isConfig);
-}
+/** A nested block's objects: cdktf writes one block as an object and several as a list. */
+export const blocks = (value: unknown): Config[] => nestedBlocks(value).filter(isConfig);
 
 /** A list attribute's strings (a lone string counts as a list of one). */
 export function strings(value: unknown): string[] {
@@ -116,13 +115,6 @@ export function referencedOf(stack: StackJson, value: unknown, type: string): Re
 /** The resources of a type that reference `resource`. */
 export function referrers(stack: StackJson, type: string, resource: Resource): Resource[] {
   return resourcesOf(stack, type).filter(({ config }) => referencesIn(config).some((reference) => reference.address === resource.address));
-}
-
-/** The region of a resource's AWS provider: its alias's, or the default provider's. */
-export function regionOf(stack: StackJson, config: Config): string {
-  const alias = (text(config.provider) ?? "aws").replace(/^aws\.?/, "");
-  const provider = blocks(stack.provider?.aws).find((p) => (text(p.alias) ?? "") === alias);
-  return text(provider?.region) ?? "unknown region";
 }
 
 /** What a resource is called: its Name tag or name-like attribute, else its logical name. */

@@ -316,7 +316,7 @@ export function dataEndpoints(props: {
     databaseUrl: `postgresql://${API_DATABASE_USER}@${database.address}:${database.port}/${database.databaseName}?sslmode=verify-full`,
     databaseConnectArn: `arn:${account.partition}:rds-db:${account.region}:${account.accountId}:dbuser:${database.resourceId}/${API_DATABASE_USER}`,
     redisUrl: props.cache.url,
-    redisAuthTokenSecretArn: props.cache.authTokenSecretArn,
+    redisAuthTokenSecretArn: props.cache.authTokenSecret.arn,
     redisKeyPrefixes: REDIS_KEY_PREFIXES,
     videosBucketName: props.videosBucketName,
     apiSecrets: Object.fromEntries(Object.entries(API_SECRETS).map(([variable, key]) => [variable, props.apiSecretArns[key]])),

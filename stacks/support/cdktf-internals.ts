@@ -44,10 +44,10 @@ export function withoutTokenTraces<T>(fn: () => T, env: NodeJS.ProcessEnv = proc
 /**
  * What `TerraformStack.prepareStack` does, less its pass that resolves every
  * element a second time only to find cross-stack references and wire them
- * through remote state: the stack still gets a backend.
+ * through remote state: the stack still gets a backend. (Its constructor
+ * installed the guard below, which checked the cdktf version.)
  */
 export function prepareWithoutCrossStackWiring(stack: TerraformStack): void {
-  checkCdktfVersion();
   stack.ensureBackendExists();
 }
 

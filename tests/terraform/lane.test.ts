@@ -23,11 +23,13 @@ import {
   laneEnv,
   proveStateLock,
   type StackReport,
+  stackRegions,
   terraform,
   TIMEOUTS,
   validateStack,
   writeReport,
 } from "./lane";
+import { resourceCount } from "../../stacks/support/synthesis-summary";
 
 const ROOT = join(__dirname, "..", "..");
 const SYNTH = join(ROOT, "cdktf.out", "stacks");
@@ -100,9 +102,6 @@ const tagsOf = (stackName: string) => {
   const env = environments.find((e) => [platformStackName(e), standbyStackName(e)].includes(stackName))!;
   return { Project: env.tags.Project, Environment: env.tags.Environment };
 };
-const resourcesIn = (stack: Record<string, any>) =>
-  Object.values<Record<string, unknown>>(stack.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-const regionsOf = (stack: Record<string, any>) => [...new Set<string>((stack.provider?.aws ?? []).map((p: any) => p.region))];
 
 let env: Record<string, string | undefined>;
 let stackNames: string[];
@@ -165,7 +164,7 @@ beforeAll(() => {
         moto,
         env,
         backend: { kind: "local" },
-        regions: regionsOf(state),
+        regions: stackRegions(state),
         tags: { Project: "ecg-render", Environment: "shared" },
         // While the bootstrap is up: dev runs through the state bucket.
         beforeDestroy: async () => {
@@ -190,7 +189,7 @@ beforeAll(() => {
             moto,
             env,
             backend: { kind: "s3-emulator", endpoint: moto.url },
-            regions: regionsOf(dev),
+            regions: stackRegions(dev),
             tags: tagsOf(DEV),
             plansDir: PLANS,
             planDestroy: true,
@@ -255,7 +254,7 @@ beforeAll(() => {
           moto,
           env,
           backend: { kind: "local" },
-          regions: regionsOf(stack),
+          regions: stackRegions(stack),
           tags: name === DELIVERY_STACK || ACCOUNT_STACKS.includes(name) ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
           plansDir: PLANS,
         }),
@@ -452,7 +451,7 @@ describe("offline Terraform lane: emulator runs", () => {
       const randoms = Object.entries<Record<string, unknown>>(dev.resource)
         .filter(([type]) => type.startsWith("random_"))
         .reduce((n, [, byName]) => n + Object.keys(byName).length, 0);
-      const planned = resourcesIn(dev) - applyTargets(dev, APPLY_GAPS).excluded.length - randoms;
+      const planned = resourceCount(dev) - applyTargets(dev, APPLY_GAPS).excluded.length - randoms;
       expect(diff).toContain(`Plan: ${planned} to add, 0 to change, 0 to destroy.`);
       // A deploy retried after a known emulator race (FLAKES, in notes) summarizes its second run only: the state counts.
       expect(deploy).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\./);

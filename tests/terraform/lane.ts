@@ -386,13 +386,12 @@ export async function cdktfCliCycle(options: {
   const project = join(__dirname, "..", "..");
   const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
   const notes: string[] = [];
-  const regions = [...new Set<string>((stack.provider?.aws ?? []).map((p: Json) => p.region))];
   // A deploy that meets its own create done twice is retried once after the sweep, like emulatorCycle's apply.
   const deploy = await withFlakeRetry(
     "apply",
     notes,
     () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
-    () => removeRetriedCreates(moto, stackDir, env, regions, options.tags),
+    () => removeRetriedCreates(moto, stackDir, env, stackRegions(stack), options.tags),
   );
   // Counted from the state: a retried deploy's summary counts only its second run.
   const deployed = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
@@ -441,6 +440,9 @@ async function removeRetriedCreates(
   const { removed } = await awsFacts(moto, ["duplicates", "--regions", regions.join(","), "--known-ids", known, ...tagArgs]);
   return removed;
 }
+
+/** The regions of a stack's AWS providers, in order, once each. */
+export const stackRegions = (stack: Json): string[] => [...new Set<string>((stack.provider?.aws ?? []).map((p: Json) => p.region))];
 
 /** Asks the emulator (through boto3, loopback only) what it holds. */
 export async function awsFacts(moto: MotoServer, args: string[]): Promise<any> {
