@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { decode, relativeLinks } from "./markdown";
@@ -16,19 +16,28 @@ const ROOT = join(__dirname, "..");
 
 const UP = "..";
 const SLASH = "/";
-/** Absolute directories of this machine outside the repository. */
-const machineDirs = [
-  [SLASH, "work", SLASH].join(""),
-  dirname(ROOT) === SLASH ? undefined : dirname(ROOT) + SLASH,
-  homedir().length > 1 ? homedir() + SLASH : undefined,
-].filter((dir): dir is string => dir !== undefined);
+/**
+ * Absolute directories of this machine outside the repository. A directory inside
+ * another listed one is dropped (CI may clone under the home directory): the outer one
+ * already catches it.
+ */
+function outermost(dirs: readonly string[]): string[] {
+  return [...new Set(dirs)].filter((dir) => !dirs.some((outer) => outer !== dir && dir.startsWith(outer)));
+}
+const machineDirs = outermost(
+  [
+    [SLASH, "work", SLASH].join(""),
+    dirname(ROOT) === SLASH ? undefined : dirname(ROOT) + SLASH,
+    homedir().length > 1 ? homedir() + SLASH : undefined,
+  ].filter((dir): dir is string => dir !== undefined),
+);
 
 /** What no file may contain, each with the reason shown when one does. */
 const FORBIDDEN: readonly { readonly text: string; readonly why: string }[] = [
   { text: [UP, SLASH, "shared"].join(""), why: "a folder beside the repository" },
   { text: ["ecg-render-aws-", "architecture"].join(""), why: "the source design's file, which is not in the repository" },
   { text: ["REQUIRE", "MENTS", ".md"].join(""), why: "the old requirement list outside the repository: use docs/requirements.md" },
-  ...[...new Set(machineDirs)].map((dir) => ({ text: dir, why: "an absolute path of this machine outside the repository" })),
+  ...machineDirs.map((dir) => ({ text: dir, why: "an absolute path of this machine outside the repository" })),
 ];
 
 interface Offence {
@@ -63,7 +72,10 @@ function escapingLinks(file: string, markdown: string): Offence[] {
 function repositoryFiles(): { path: string; text: string }[] {
   const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
   return [...new Set(listed.split("\0").filter(Boolean))]
-    .filter((path) => path !== "package-lock.json" && !path.endsWith(".gz") && existsSync(join(ROOT, path)))
+    .filter(
+      (path) =>
+        path !== "package-lock.json" && !path.endsWith(".gz") && existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile(),
+    )
     .flatMap((path) => {
       const bytes = readFileSync(join(ROOT, path));
       return bytes.includes(0) ? [] : [{ path, text: bytes.toString("utf8") }];
@@ -85,6 +97,10 @@ describe("the repository stands on its own", () => {
     const sample = FORBIDDEN.map((f) => `see ${f.text}x`).join("\n");
     expect(forbiddenIn("sample.md", sample).map((o) => o.line)).toEqual(FORBIDDEN.map((_, i) => i + 1));
     expect(forbiddenIn("sample.md", "see docs/requirements.md and ../docs/decisions.md and /opt/tf-plugins")).toEqual([]);
+  });
+
+  it("keeps only the outermost of nested machine directories, so a clone under the home directory is one entry", () => {
+    expect(outermost(["/home/ci/", "/home/ci/build/", "/srv/", "/srv/"])).toEqual(["/home/ci/", "/srv/"]);
   });
 
   it("catches a relative Markdown link that leaves the repository, outside code only", () => {
