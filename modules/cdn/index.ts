@@ -97,11 +97,9 @@ export class Cdn extends Construct {
       preventDestroy: props.preventDestroy,
       forceDestroy: !props.preventDestroy,
     });
-    suppress(
-      logs.bucket,
-      "CKV2_AWS_65",
-      "CloudFront standard logging writes through bucket ACLs, so this log bucket alone keeps them (owner preferred).",
-    );
+    const whyAcls = "CloudFront standard logging writes through bucket ACLs, so this log bucket alone keeps them (owner preferred).";
+    suppress(logs.ownership, "CKV2_AWS_65", whyAcls);
+    suppress(logs.bucket, "ECG_S3_OWNERSHIP_ENFORCED", whyAcls);
     suppress(logs.bucket, "CKV_AWS_18", "This is the CDN's log bucket: logging its own access would log into itself.");
     const owner = new DataAwsCanonicalUserId(this, "owner");
     new S3BucketAcl(this, "logs-acl", {

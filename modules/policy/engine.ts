@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { AnnotationMetadataEntryType, type IStackSynthesizer, type ISynthesisSession, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { type ResourceView, StackModel } from "./model";
+import { Uninspectable } from "./rules/helpers";
 import type { Json } from "../common/json";
 
 export type Severity = "error" | "warning";
 
-/** A check over one resource type (or a few), with the public IDs it implements. */
 /** A rule's `types` entry for every resource and data source of the stack. */
 export const ALL_TYPES = "*";
 
@@ -17,14 +17,18 @@ export interface Rule {
   readonly title: string;
   /** Errors fail synthesis; warnings are advisory and only reported. */
   readonly severity: Severity;
-  /** Resource types the rule checks; ALL_TYPES (`*`) checks every resource and data source. */
+  /** Resource types the rule checks (`data.<type>` for data sources); ALL_TYPES (`*`) checks every resource and data source. */
   readonly types: readonly string[];
   /** Only in production environments (deletion protection, Multi-AZ, prevent_destroy). */
   readonly productionOnly?: boolean;
+  /** Why the rule cannot judge a plan (it reads what plan JSON leaves out); it is then listed as not checked. @default - it judges plans too */
+  readonly notOnPlans?: string;
   /** What was found, when the resource breaks the rule; undefined when it complies. */
   check(resource: ResourceView, model: StackModel): string | undefined;
   /** How to fix it. */
   readonly fix: string;
+  /** One line where the rule departs from its public check on purpose (the public check is wrong), with why. @default - none */
+  readonly note?: string;
 }
 
 export interface Finding {
@@ -47,6 +51,8 @@ export interface PolicyReport {
   readonly stack: string;
   readonly findings: Finding[];
   readonly suppressed: AppliedSuppression[];
+  /** Rules that did not run on this input, with why (a plan lacks what they read). @default none */
+  readonly notChecked?: { readonly rule: string; readonly reason: string }[];
 }
 
 const SUPPRESSION = "ecg:policy-suppression";
@@ -99,16 +105,45 @@ export function evaluate(stack: TerraformStack, options: PolicyOptions): PolicyR
 
 /** Evaluates the rules over `terraform`, the JSON synthesized for `stack`. */
 function evaluateTerraform(stack: TerraformStack, terraform: Json, options: PolicyOptions): PolicyReport {
-  const model = new StackModel(stack.node.id, terraform, options.production);
-  const suppressionsByPath = suppressionsOf(stack);
+  return evaluateModel(new StackModel(stack.node.id, terraform, options.production), options, suppressionsOf(stack));
+}
+
+/**
+ * What `rule` finds on `resource`. A rule never aborts the report: a value it cannot
+ * read (Uninspectable) or any other failure on an odd shape is a finding, fail-closed.
+ */
+export function findingOf(rule: Rule, resource: ResourceView, model: StackModel): { found: string; uninspectable: boolean } | undefined {
+  try {
+    const found = rule.check(resource, model);
+    return found === undefined ? undefined : { found, uninspectable: false };
+  } catch (error) {
+    if (error instanceof Uninspectable) return { found: error.message, uninspectable: true };
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { found: `cannot be inspected: the rule could not read this shape (${reason})`, uninspectable: true };
+  }
+}
+
+/** What a rule checks: resources of its types, data sources of its `data.<type>` entries, or everything. */
+function subjectsOf(rule: Rule, model: StackModel): ResourceView[] {
+  if (rule.types.includes(ALL_TYPES)) return model.elements();
+  return [...model.ofType(...rule.types), ...model.dataSources.filter((d) => rule.types.includes(`data.${d.type}`))];
+}
+
+/** Evaluates the rules over a model of any Terraform (a stack, a *.tf.json configuration, a plan). */
+export function evaluateModel(model: StackModel, options: PolicyOptions, suppressionsByPath: Suppressions = new Map()): PolicyReport {
   const findings: Finding[] = [];
   const suppressed: AppliedSuppression[] = [];
   const used = new Set<string>();
+  const notChecked: { rule: string; reason: string }[] = [];
   for (const rule of options.rules) {
     if (rule.productionOnly && !options.production) continue;
-    for (const resource of rule.types.includes(ALL_TYPES) ? model.elements() : model.ofType(...rule.types)) {
-      const found = rule.check(resource, model);
-      if (found === undefined) continue;
+    if (model.fromPlan && rule.notOnPlans) {
+      notChecked.push({ rule: rule.ids.join("/"), reason: rule.notOnPlans });
+      continue;
+    }
+    for (const resource of subjectsOf(rule, model)) {
+      const result = findingOf(rule, resource, model);
+      if (result === undefined) continue;
       const suppression = suppressionsByPath.get(resource.path)?.find((s) => rule.ids.includes(s.rule));
       if (suppression) {
         used.add(`${resource.path}#${suppression.rule}`);
@@ -117,27 +152,30 @@ function evaluateTerraform(stack: TerraformStack, terraform: Json, options: Poli
       }
       findings.push({
         rule: rule.ids.join("/"),
-        severity: rule.severity,
+        // What cannot be read is an error whatever the rule's severity: it may hide anything.
+        severity: result.uninspectable ? "error" : rule.severity,
         address: resource.address,
         path: resource.path,
-        found,
+        found: result.found,
         fix: rule.fix,
       });
     }
   }
+  // A module suppresses for every environment it runs in: a production-only rule that is off here makes no suppression stale.
+  const notRunHere = new Set(options.production ? [] : options.rules.filter((r) => r.productionOnly).flatMap((r) => r.ids));
   for (const [path, entries] of suppressionsByPath) {
-    for (const entry of entries.filter((e) => !used.has(`${path}#${e.rule}`))) {
+    for (const entry of entries.filter((e) => !used.has(`${path}#${e.rule}`) && !notRunHere.has(e.rule))) {
       findings.push({
         rule: entry.rule,
         severity: "error",
         address: path,
         path,
-        found: "a suppression for a rule this resource does not break (or that does not run here)",
+        found: "a suppression for a rule this resource does not break (or that is not in the pack)",
         fix: "remove the stale suppression",
       });
     }
   }
-  return { stack: stack.node.id, findings, suppressed };
+  return { stack: model.stackName, findings, suppressed, ...(notChecked.length ? { notChecked } : {}) };
 }
 
 export function formatReport(report: PolicyReport): string {
@@ -150,6 +188,7 @@ export function formatReport(report: PolicyReport): string {
     lines.push(`  ${f.severity.toUpperCase()} ${f.rule} ${f.address}`, `    found: ${f.found}`, `    fix:   ${f.fix}`);
   }
   for (const s of report.suppressed) lines.push(`  SUPPRESSED ${s.rule} ${s.address}`, `    reason: ${s.reason}`);
+  for (const n of report.notChecked ?? []) lines.push(`  NOT CHECKED ${n.rule}: ${n.reason}`);
   return lines.join("\n");
 }
 

@@ -1,4 +1,5 @@
 import type { Json } from "../common/json";
+import { nested, Uninspectable } from "./rules/helpers";
 
 /** One resource (or data source) of a stack, as Terraform will see it (tokens resolved). */
 export interface ResourceView {
@@ -12,6 +13,41 @@ export interface ResourceView {
 }
 
 const REFERENCE = (address: string) => `\${${address}.`;
+
+/** What a model holds, by kind. */
+export interface ModelElements {
+  readonly resources: ResourceView[];
+  readonly dataSources: ResourceView[];
+  readonly ephemeralResources: ResourceView[];
+  /** Read from a plan, which leaves out meta-arguments such as lifecycle. @default false */
+  readonly fromPlan?: boolean;
+}
+
+/** Terraform JSON allows a list of objects wherever an object of blocks or names is expected. */
+export const objectOf = (value: unknown): Json =>
+  Array.isArray(value) ? Object.assign({}, ...value.filter((v) => typeof v === "object" && v !== null)) : ((value ?? {}) as Json);
+
+/** The elements of a Terraform JSON configuration (cdktf's or hand-written). */
+function elementsOf(stackName: string, terraform: Json): ModelElements {
+  const views = (block: unknown, prefix: string): ResourceView[] =>
+    Object.entries(objectOf(block)).flatMap(([type, byName]) =>
+      Object.entries(objectOf(byName)).map(([name, value]) => {
+        const config = objectOf(value);
+        return {
+          type,
+          name,
+          address: `${prefix}${type}.${name}`,
+          path: config["//"]?.metadata?.path ?? `${stackName}/${name}`,
+          config,
+        };
+      }),
+    );
+  return {
+    resources: views(terraform.resource, ""),
+    dataSources: views(terraform.data, "data."),
+    ephemeralResources: views(terraform.ephemeral, "ephemeral."),
+  };
+}
 
 /**
  * The synthesized stack as the rules see it: resources with resolved
@@ -29,21 +65,17 @@ export class StackModel {
     terraform: Json,
     /** Production rules apply (deletion protection, Multi-AZ, prevent_destroy). */
     readonly production: boolean,
+    /** The elements, when they come from elsewhere than Terraform JSON (a plan). @default - read from `terraform` */
+    elements: ModelElements = elementsOf(stackName, terraform),
   ) {
-    const views = (block: Json | undefined, prefix: string) =>
-      Object.entries(block ?? {}).flatMap(([type, byName]) =>
-        Object.entries(byName as Json).map(([name, config]) => ({
-          type,
-          name,
-          address: `${prefix}${type}.${name}`,
-          path: (config as Json)["//"]?.metadata?.path ?? `${stackName}/${name}`,
-          config: config as Json,
-        })),
-      );
-    this.resources = views(terraform.resource, "");
-    this.dataSources = views(terraform.data, "data.");
-    this.ephemeralResources = views(terraform.ephemeral, "ephemeral.");
+    this.resources = elements.resources;
+    this.dataSources = elements.dataSources;
+    this.ephemeralResources = elements.ephemeralResources;
+    this.fromPlan = elements.fromPlan ?? false;
   }
+
+  /** Whether the model was read from a plan (no lifecycle meta-arguments). */
+  readonly fromPlan: boolean;
 
   /** Every resource, data source and ephemeral resource. */
   elements(): ResourceView[] {
@@ -57,16 +89,20 @@ export class StackModel {
    * refused before this, by stacks/isolated-stack.ts.)
    */
   undeclaredReferences(view: ResourceView): string[] {
-    this.declared ??= new Set(this.elements().map((e) => e.address));
+    // An instance's address (`aws_x.y[0]`) declares its resource (`aws_x.y`) too.
+    this.declared ??= new Set(this.elements().flatMap((e) => [e.address, e.address.replace(/\[[^\]]*\]$/, "")]));
     const found = new Set<string>();
     // depends_on holds bare addresses.
-    for (const address of view.config.depends_on ?? []) if (!this.declared.has(address)) found.add(address);
+    const dependsOn = view.config.depends_on;
+    for (const address of Array.isArray(dependsOn) ? dependsOn : []) if (!this.declared.has(String(address))) found.add(String(address));
     const text = JSON.stringify(view.config);
     if (!text.includes("${")) return [...found];
     for (const [expression] of text.matchAll(/\$\{[^}]*\}/g)) {
       // `aws_x.name`, `data.aws_x.name` or `ephemeral.aws_x.name`: provider types have an underscore; var., local., each. do not.
-      for (const m of expression.matchAll(/(?<![\w.])(data\.|ephemeral\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
-        const address = `${m[1] ?? ""}${m[2]}.${m[3]}`;
+      for (const m of expression.matchAll(
+        /(?<![\w.])((?:module\.[\w-]+\.)*)(data\.|ephemeral\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g,
+      )) {
+        const address = `${m[1]}${m[2] ?? ""}${m[3]}.${m[4]}`;
         if (!this.declared.has(address)) found.add(address);
       }
     }
@@ -88,10 +124,13 @@ export class StackModel {
   /** The resource or data source an expression like `${aws_x.name.attr}` points to. */
   referenced(expression: unknown): ResourceView | undefined {
     if (typeof expression !== "string") return undefined;
-    const match = /^\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z0-9_]+\}$/.exec(expression);
+    // `${aws_x.name.attr}`, optionally in a module and of an instance: `${module.m.aws_x.name[0].attr}`.
+    const match = /^\$\{((?:module\.[\w-]+\.)*)(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.[a-z0-9_]+\}$/.exec(expression);
     if (!match) return undefined;
-    const address = `${match[1] ?? ""}${match[2]}.${match[3]}`;
-    return [...this.resources, ...this.dataSources].find((r) => r.address === address);
+    const address = `${match[1]}${match[2] ?? ""}${match[3]}.${match[4]}`;
+    const exact = match[5] === undefined ? address : `${address}${match[5]}`;
+    const candidates = [...this.resources, ...this.dataSources];
+    return candidates.find((r) => r.address === exact) ?? candidates.find((r) => r.address.startsWith(`${address}[`));
   }
 }
 
@@ -109,7 +148,75 @@ export interface Statement {
   readonly conditions: { test: string; variable: string; values: string[] }[];
 }
 
-const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+/** A string or list-of-strings policy element; anything else cannot be read. */
+function list(value: unknown, what: string): string[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  if (items.every((v) => ["string", "number", "boolean"].includes(typeof v))) return items.map(String);
+  throw new Uninspectable(`${what} is ${JSON.stringify(value)}`);
+}
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Statements of an aws_iam_policy_document data source (its own and those it merges). */
+function documentStatements(model: StackModel, c: Json, withMerged = true): Statement[] | undefined {
+  const principals = (blocks: Json[]) =>
+    blocks.flatMap((p) => list(p.identifiers, "principals.identifiers").map((id) => `${p.type}:${id}`));
+  const own: Statement[] = nested(c, "statement").map((s) => ({
+    effect: typeof s.effect === "string" ? s.effect : "Allow",
+    actions: list(s.actions, "actions"),
+    notActions: list(s.not_actions, "not_actions"),
+    resources: list(s.resources, "resources"),
+    principals: principals(nested(s, "principals")),
+    notPrincipals: principals(nested(s, "not_principals")),
+    conditions: nested(s, "condition").map((k) => ({
+      test: String(k.test),
+      variable: String(k.variable),
+      values: list(k.values, "condition values"),
+    })),
+  }));
+  if (!withMerged) return own;
+  // Merged documents count too: their statements end up in this policy.
+  const merged = ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]
+    .flatMap((key) => list(c[key], key))
+    .map((document) => policyStatements(model, document));
+  if (merged.some((m) => m === undefined)) return undefined;
+  return [...own, ...(merged.flat() as Statement[])];
+}
+
+/** Statements of an IAM policy written as JSON text. */
+function jsonStatements(policy: string): Statement[] | undefined {
+  let document: unknown;
+  try {
+    document = JSON.parse(policy);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(document)) return undefined;
+  const statements = (Array.isArray(document.Statement) ? document.Statement : [document.Statement]).filter(
+    (s: unknown) => s !== undefined,
+  );
+  if (!statements.every(isObject)) throw new Uninspectable("a policy Statement that is not an object");
+  const principals = (value: unknown) =>
+    value === "*"
+      ? ["*:*"]
+      : isObject(value)
+        ? Object.entries(value).flatMap(([type, ids]) => list(ids, "Principal").map((id) => `${type}:${id}`))
+        : list(value, "Principal").map((id) => `*:${id}`);
+  return statements.map((s: Json) => ({
+    effect: typeof s.Effect === "string" ? s.Effect : "Allow",
+    actions: list(s.Action, "Action"),
+    notActions: list(s.NotAction, "NotAction"),
+    resources: list(s.Resource, "Resource"),
+    principals: principals(s.Principal),
+    notPrincipals: principals(s.NotPrincipal),
+    conditions: (isObject(s.Condition) ? Object.entries(s.Condition) : []).flatMap(([test, byVariable]) =>
+      isObject(byVariable)
+        ? Object.entries(byVariable).map(([variable, values]) => ({ test, variable, values: list(values, "Condition values") }))
+        : [],
+    ),
+  }));
+}
 
 /**
  * The statements of a policy argument: a literal JSON document, or a
@@ -118,51 +225,13 @@ const list = (value: unknown): string[] => (value === undefined ? [] : Array.isA
  */
 export function policyStatements(model: StackModel, policy: unknown): Statement[] | undefined {
   const source = model.referenced(policy);
-  if (source?.type === "aws_iam_policy_document") {
-    const c = source.config;
-    const principals = (blocks: Json[] | undefined) =>
-      (blocks ?? []).flatMap((p: Json) => list(p.identifiers).map((id) => `${p.type}:${id}`));
-    const own: Statement[] = (c.statement ?? []).map((s: Json) => ({
-      effect: s.effect ?? "Allow",
-      actions: list(s.actions),
-      notActions: list(s.not_actions),
-      resources: list(s.resources),
-      principals: principals(s.principals),
-      notPrincipals: principals(s.not_principals),
-      conditions: (s.condition ?? []).map((k: Json) => ({ test: k.test, variable: k.variable, values: list(k.values) })),
-    }));
-    // Merged documents count too: their statements end up in this policy.
-    const merged = [
-      ...list(c.source_policy_documents),
-      ...list(c.override_policy_documents),
-      ...list(c.source_json),
-      ...list(c.override_json),
-    ].map((document) => policyStatements(model, document));
-    if (merged.some((m) => m === undefined)) return undefined;
-    return [...own, ...(merged.flat() as Statement[])];
-  }
-  if (typeof policy !== "string") return undefined;
-  let document: Json;
-  try {
-    document = JSON.parse(policy);
-  } catch {
-    return undefined;
-  }
-  const statements: Json[] = Array.isArray(document.Statement) ? document.Statement : [document.Statement].filter(Boolean);
-  const principals = (value: unknown) =>
-    value === "*" ? ["*:*"] : Object.entries((value ?? {}) as Json).flatMap(([type, ids]) => list(ids).map((id) => `${type}:${id}`));
-  return statements.map((s) => ({
-    effect: s.Effect ?? "Allow",
-    actions: list(s.Action),
-    notActions: list(s.NotAction),
-    resources: list(s.Resource),
-    principals: principals(s.Principal),
-    notPrincipals: principals(s.NotPrincipal),
-    conditions: Object.entries(s.Condition ?? {}).flatMap(([test, byVariable]) =>
-      Object.entries(byVariable as Json).map(([variable, values]) => ({ test, variable, values: list(values) })),
-    ),
-  }));
+  if (source?.type === "aws_iam_policy_document") return documentStatements(model, source.config);
+  return typeof policy === "string" ? jsonStatements(policy) : undefined;
 }
+
+/** The statements an aws_iam_policy_document data source writes itself (not those it merges). */
+export const ownStatements = (model: StackModel, document: ResourceView): Statement[] =>
+  documentStatements(model, document.config, false) ?? [];
 
 /** Principals that mean "anyone": `*` as AWS principal or as the whole principal. */
 export const isAnyone = (principal: string) => principal === "AWS:*" || principal === "*:*";

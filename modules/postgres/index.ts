@@ -9,6 +9,7 @@ import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { type SecretReplica, secretReplicaProblems } from "../app-secrets/replicas";
 import { MasterCredentials } from "./master-credentials";
+import { suppress } from "../policy";
 import { PostgresReplica } from "./replica";
 import {
   BACKUP_WINDOW,
@@ -222,6 +223,13 @@ export class PostgresDatabase extends Construct {
           lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
         }),
     );
+    for (const replica of this.replicas) {
+      suppress(
+        replica,
+        "CKV_AWS_157",
+        "A same-region read replica scales reads: the primary it follows is Multi-AZ, and a replica lost with its AZ is recreated from it (RDS-3).",
+      );
+    }
 
     const remote = props.crossRegionReplica;
     if (remote) {

@@ -8,6 +8,7 @@ import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { forgetResource } from "../common/removed";
+import { suppress } from "../policy";
 import {
   BACKUP_WINDOW,
   exportedLogGroups,
@@ -139,6 +140,13 @@ export class PostgresReplica extends Construct {
       // What a regional failover promotes: protected like the source.
       lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
     });
+    if (!(promoted && props.multiAz)) {
+      suppress(
+        this.instance,
+        "CKV_AWS_157",
+        "A read replica waiting in another region stays Single-AZ: its source is Multi-AZ, and the failover that promotes it turns Multi-AZ on (multiAz).",
+      );
+    }
     // RDS-4, DR-2: point-in-time restore in this region from copied backups (while the source lives).
     const backupReplication = new DbInstanceAutomatedBackupsReplication(this, "backup-replication", {
       provider,

@@ -92,6 +92,16 @@ describe("policy engine", () => {
     ]);
   });
 
+  it("keeps a module's suppression of a production-only rule where the rule is off (outside production), and uses it in production", () => {
+    const { stack, nodes } = stackWith({ group: 30 });
+    suppress(nodes.group, "ECG_TEST_PROD", "A module's exception that matters only where production rules run.");
+    expect(evaluate(stack, { rules: [retention, prodOnly], production: false })).toMatchObject({ findings: [], suppressed: [] });
+    expect(evaluate(stack, { rules: [retention, prodOnly], production: true })).toMatchObject({
+      findings: [],
+      suppressed: [expect.objectContaining({ rule: "ECG_TEST_PROD" })],
+    });
+  });
+
   it.each([
     ["CKV_AWS_66", "short", "a reason of at least 20 characters is required"],
     ["checkov-66", "A perfectly long and detailed reason.", '"checkov-66" is not a rule ID'],

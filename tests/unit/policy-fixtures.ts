@@ -8,6 +8,8 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { EcsTaskDefinition, type EcsTaskDefinitionConfig } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Instance, type InstanceConfig } from "@cdktf/provider-aws/lib/instance";
+import { LaunchConfiguration, type LaunchConfigurationConfig } from "@cdktf/provider-aws/lib/launch-configuration";
 import { LaunchTemplate, type LaunchTemplateConfig } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb, type LbConfig } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, type LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
@@ -57,6 +59,13 @@ function fixtureStack<T>(build: (stack: TerraformStack) => T, stackId: string): 
 /** The resource types of the synthesized `stack` that `rule` checks. */
 export const ruleTypesIn = (stack: TerraformStack, rule: Rule): string[] =>
   Object.keys(stack.toTerraform().resource ?? {}).filter((type) => rule.types.includes(type) || rule.types.includes(ALL_TYPES));
+
+/** What `rule` checks in the synthesized `stack`: resource types, and data sources as `data.<type>`. */
+export function subjectTypesIn(stack: TerraformStack, rule: Rule): string[] {
+  const terraform = stack.toTerraform();
+  const data = Object.keys(terraform.data ?? {}).filter((type) => rule.types.includes(`data.${type}`) || rule.types.includes(ALL_TYPES));
+  return [...ruleTypesIn(stack, rule), ...data.map((type) => `data.${type}`)];
+}
 
 /** Builds a fixture and evaluates it against `rule` alone. */
 export function evaluateFixture<T>(
@@ -226,6 +235,32 @@ export const launchTemplate = (stack: TerraformStack, config: Partial<LaunchTemp
       { deviceName: "/dev/xvda", ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
     ],
     networkInterfaces: [{ associatePublicIpAddress: "false", securityGroups: [PEER_SG] }],
+    ...config,
+  });
+
+/** A compliant EC2 instance: IMDSv2, an encrypted root volume, no public IP. */
+export const ec2Instance = (stack: TerraformStack, config: Partial<InstanceConfig> = {}, id = "instance") =>
+  new Instance(stack, id, {
+    ami: "ami-0123456789abcdef0",
+    instanceType: "t3.small",
+    subnetId: SUBNETS[0],
+    associatePublicIpAddress: false,
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+    rootBlockDevice: { volumeSize: 20, volumeType: "gp3", encrypted: true },
+    ...config,
+  });
+
+/**
+ * A launch configuration with IMDSv2 and an encrypted root volume: compliant with
+ * CKV_AWS_8 and CKV_AWS_79, though ECG_NO_LAUNCH_CONFIGURATION fails every one.
+ */
+export const launchConfiguration = (stack: TerraformStack, config: Partial<LaunchConfigurationConfig> = {}, id = "legacy") =>
+  new LaunchConfiguration(stack, id, {
+    namePrefix: `${id}-`,
+    imageId: "ami-0123456789abcdef0",
+    instanceType: "g4dn.xlarge",
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required" },
+    rootBlockDevice: { volumeSize: 100, volumeType: "gp3", encrypted: true },
     ...config,
   });
 

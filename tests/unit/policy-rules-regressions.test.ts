@@ -11,7 +11,7 @@ import type { LbConfig } from "@cdktf/provider-aws/lib/lb";
 import type { LbListenerConfig } from "@cdktf/provider-aws/lib/lb-listener";
 import type { SecurityGroupConfig } from "@cdktf/provider-aws/lib/security-group";
 import type { TerraformStack } from "cdktf";
-import { ALL_RULES, type Rule } from "../../modules/policy";
+import { ALL_RULES, type Finding, type Rule } from "../../modules/policy";
 import {
   ACCOUNT,
   ALLOW_ALL,
@@ -24,8 +24,8 @@ import {
   type Build,
   DENY_INSECURE_JSON,
   denyInsecure,
+  evaluateFixture,
   expectFinding,
-  findingsOf,
   findRule,
   HTTPS_FROM_INTERNET,
   httpsFromInternetRule,
@@ -41,6 +41,7 @@ import {
   rolePolicy,
   secret,
   securityGroup,
+  subjectTypesIn,
   SUBNETS,
   TARGET_GROUP_ARN,
   taskDefinition,
@@ -60,13 +61,22 @@ import {
 /** A rule by any of its IDs. */
 const ruleById = (id: string): Rule => findRule(ALL_RULES, id, "the policy pack");
 
-function expectPass(id: string, build: Build): void {
-  expect(findingsOf(ruleById(id), build, true, "policy-regressions")).toEqual([]);
+/** The findings of rule `id` on a fixture, which must hold a resource or data source the rule checks. */
+function findingsOf(rule: Rule, build: Build): Finding[] {
+  const { report, stack } = evaluateFixture(rule, build, true, "policy-regressions");
+  // A fixture without anything the rule checks would pass vacuously.
+  expect(subjectTypesIn(stack, rule)).not.toEqual([]);
+  return report.findings;
 }
 
-function expectFail(id: string, build: Build, found: string): void {
+function expectPass(id: string, build: Build): void {
+  expect(findingsOf(ruleById(id), build)).toEqual([]);
+}
+
+/** Exactly one finding of rule `id`, saying `found` (about `address`, when given). */
+function expectFail(id: string, build: Build, found: string, address?: string): void {
   const rule = ruleById(id);
-  expectFinding(rule, findingsOf(rule, build, true, "policy-regressions"), found);
+  expectFinding(rule, findingsOf(rule, build), found, undefined, address);
 }
 
 // ---------------------------------------------------------------- fixtures (the shared ones are in policy-fixtures.ts)
@@ -202,27 +212,78 @@ describe("policy rules: regressions", () => {
   });
 
   // 5. TCP spelled "6" or "TCP".
-  it.each(["6", "TCP"])(
-    '[NET-4] CKV_AWS_24/25/260/277: a vpc_security_group_ingress_rule from 0.0.0.0/0 on 443 with ip_protocol "%s" passes',
-    (protocol) => {
-      expectPass("CKV_AWS_24", httpsIngressRule(protocol));
+  const INGRESS_RULES = ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277", "ECG_SG_INTERNET_HTTPS_ONLY"];
+  const TCP_SPELLINGS = INGRESS_RULES.flatMap((id) => ["6", "TCP"].map((protocol) => [id, protocol]));
+
+  it.each(TCP_SPELLINGS)(
+    '[NET-4] %s: a vpc_security_group_ingress_rule from 0.0.0.0/0 on 443 with ip_protocol "%s" passes',
+    (id, protocol) => {
+      expectPass(id, httpsIngressRule(protocol));
     },
   );
 
-  it.each(["6", "TCP"])(
-    '[NET-4] CKV_AWS_24/25/260/277: an inline security group ingress from the internet on 443 with protocol "%s" passes',
-    (protocol) => {
-      expectPass("CKV_AWS_24", httpsIngressInline(protocol));
+  it.each(TCP_SPELLINGS)(
+    '[NET-4] %s: an inline security group ingress from the internet on 443 with protocol "%s" passes',
+    (id, protocol) => {
+      expectPass(id, httpsIngressInline(protocol));
     },
   );
 
-  // 6. Names that look secret, and names that only look like it.
-  it.each(["TOKENIZERS_PARALLELISM", "SECRET_NAME", "DB_PASSWORD_ARN"])("AWS-0036: a plain environment variable %s passes", (name) => {
-    expectPass("AWS-0036", containerWithEnvironment(name));
+  it.each(["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"])(
+    "[NET-4] %s: ICMP -1/-1 (every ICMP message) from the internet opens no TCP port and passes; protocol -1 fails",
+    (id) => {
+      const icmp =
+        (protocol: string): Build =>
+        (stack) => {
+          albSecurityGroup(stack, { ingress: [{ description: "ping", protocol, fromPort: -1, toPort: -1, cidrBlocks: ["0.0.0.0/0"] }] });
+        };
+      expectPass(id, icmp("icmp"));
+      expectPass(id, icmp("1"));
+      expect(findingsOf(ruleById(id), icmp("-1")).map((f) => f.rule)).toEqual([id]);
+    },
+  );
+
+  it("[NET-4] an expression CIDR makes only the rules that read CIDRs uninspectable: descriptions are still judged", () => {
+    const group: Build = (stack) => {
+      albSecurityGroup(stack, {
+        ingress: [{ description: "API from the VPC", protocol: "tcp", fromPort: 8000, toPort: 8000, cidrBlocks: ["${var.vpc_cidr}"] }],
+      });
+    };
+    expectPass("CKV_AWS_23", group);
+    expectPass("ECG_SG_DESCRIPTIONS", group);
+    expectFail("CKV_AWS_24", group, "cannot be inspected");
   });
 
-  it.each(["DB_PASSWORD", "API_KEY", "JWT_SECRET"])("AWS-0036: a plain environment variable %s fails", (name) => {
+  it("[NET-4] ECG_SG_OPEN_EGRESS also fails what CKV_AWS_382 fails (protocol -1), besides every port of one protocol", () => {
+    const egress =
+      (protocol: string, fromPort: number, toPort: number): Build =>
+      (stack) => {
+        albSecurityGroup(stack, { egress: [{ description: "out", protocol, fromPort, toPort, cidrBlocks: ["0.0.0.0/0"] }] });
+      };
+    expectFail("ECG_SG_OPEN_EGRESS", egress("-1", 0, 0), "egress to the internet on every port");
+    expectFail("ECG_SG_OPEN_EGRESS", egress("tcp", 0, 65535), "egress to the internet on every port");
+    expectPass("ECG_SG_OPEN_EGRESS", egress("tcp", 443, 443));
+    expectPass("ECG_SG_OPEN_EGRESS", egress("icmp", -1, -1));
+  });
+
+  it('[NET-4] ECG_SG_INTERNET_HTTPS_ONLY: UDP 443 spelled "17" from the internet is not HTTPS and fails', () => {
+    expectFail("ECG_SG_INTERNET_HTTPS_ONLY", httpsIngressRule("17"), "ingress from the internet on udp 443-443");
+  });
+
+  // 6. Names that look secret: trivy matches the secret words anywhere in the lowercased name.
+  it.each(["TOKENIZERS_PARALLELISM", "SECRET_NAME", "DB_PASSWORD_ARN"])(
+    "AWS-0036: a plain environment variable %s fails (its name contains a secret word, as trivy reads it)",
+    (name) => {
+      expectFail("AWS-0036", containerWithEnvironment(name), `plain environment variables that look secret: ${name}`);
+    },
+  );
+
+  it.each(["DB_PASSWORD", "API_KEY", "JWT_SECRET", "AWS_SECRET_ACCESS_KEY"])("AWS-0036: a plain environment variable %s fails", (name) => {
     expectFail("AWS-0036", containerWithEnvironment(name), `plain environment variables that look secret: ${name}`);
+  });
+
+  it.each(["S3_BUCKET", "TOKEN_TYPE", "VERSION_TOKEN", "APIKEY_HEADER"])("AWS-0036: a plain environment variable %s passes", (name) => {
+    expectPass("AWS-0036", containerWithEnvironment(name));
   });
 
   // 7. Trust policies that let anyone in.
@@ -230,35 +291,76 @@ describe("policy rules: regressions", () => {
     expectFail("CKV_AWS_60", trustDocument({ type: "*", identifiers: ["*"] }), "allows any principal");
   });
 
-  it("CKV_AWS_60: a literal JSON trust policy allowing with NotPrincipal fails", () => {
+  it('CKV_AWS_60: a literal JSON trust policy with Principal "*" (the string) fails, as IAM reads it as {"AWS": "*"}', () => {
     expectFail(
       "CKV_AWS_60",
-      trustLiteral(literalPolicy({ Effect: "Allow", Action: "sts:AssumeRole", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })),
+      trustLiteral(literalPolicy({ Effect: "Allow", Action: "sts:AssumeRole", Principal: "*" })),
       "allows any principal",
     );
   });
 
-  // 8. Allow-everything statements that come in sideways.
-  it('CKV_AWS_1/49/62/63: a role policy that gets Allow "*" only through source_policy_documents fails', () => {
-    expectFail(
-      "CKV_AWS_1",
-      rolePolicy((stack) => {
-        const base = new DataAwsIamPolicyDocument(stack, "base-doc", { statement: [ALLOW_ALL] });
-        return new DataAwsIamPolicyDocument(stack, "policy-doc", { sourcePolicyDocuments: [base.json], statement: [READ_OBJECTS] }).json;
-      }),
-      'Allow with Action "*"',
-    );
+  const notPrincipalTrust = trustLiteral(
+    literalPolicy({ Effect: "Allow", Action: "sts:AssumeRole", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }),
+  );
+
+  it("ECG_IAM_TRUST_NAMED: a literal JSON trust policy allowing with NotPrincipal fails", () => {
+    expectFail("ECG_IAM_TRUST_NAMED", notPrincipalTrust, "the trust policy allows by NotPrincipal");
   });
 
-  it('CKV_AWS_1/49/62/63: an Allow with NotAction ["iam:*"] on Resource "*" fails', () => {
+  it("CKV_AWS_60: NotPrincipal is not Principal * (ECG_IAM_TRUST_NAMED's, not checkov's), so it passes", () => {
+    expectPass("CKV_AWS_60", notPrincipalTrust);
+  });
+
+  it("ECG_IAM_TRUST_NAMED: a trust policy naming its service passes", () => {
+    expectPass("ECG_IAM_TRUST_NAMED", trustDocument({ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }));
+  });
+
+  // 8. Allow-everything statements that come in sideways.
+  const throughSourceDocument = rolePolicy((stack) => {
+    const base = new DataAwsIamPolicyDocument(stack, "base-doc", { statement: [ALLOW_ALL] });
+    return new DataAwsIamPolicyDocument(stack, "policy-doc", { sourcePolicyDocuments: [base.json], statement: [READ_OBJECTS] }).json;
+  });
+
+  it('CKV_AWS_63: a role policy that gets Allow "*" only through source_policy_documents fails (read through the document)', () => {
+    expectFail("CKV_AWS_63", throughSourceDocument, 'Allow with Action "*"', "aws_iam_role_policy.policy");
+  });
+
+  it('CKV_AWS_62: a role policy that gets Allow "*" on "*" only through source_policy_documents fails', () => {
+    expectFail("CKV_AWS_62", throughSourceDocument, 'Allow "*" on "*"', "aws_iam_role_policy.policy");
+  });
+
+  it.each([
+    ["CKV_AWS_1", 'Allow "*" on "*"'],
+    ["CKV_AWS_49", 'Allow with Action "*"'],
+  ])("%s: only the document that writes the statement fails, not the one that merges it", (id, found) => {
+    expectFail(id, throughSourceDocument, found, "data.aws_iam_policy_document.base-doc");
+  });
+
+  const notActionOnEverything = rolePolicy(
+    (stack) =>
+      new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [{ effect: "Allow", notActions: ["iam:*"], resources: ["*"] }] }).json,
+  );
+
+  it('ECG_IAM_BROAD_ACTIONS: an Allow with NotAction ["iam:*"] on Resource "*" fails', () => {
+    expectFail("ECG_IAM_BROAD_ACTIONS", notActionOnEverything, "NotAction");
+  });
+
+  it.each(["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63"])(
+    '%s: an Allow with NotAction ["iam:*"] passes (the public check reads Action only; ECG_IAM_BROAD_ACTIONS fails it)',
+    (id) => {
+      expectPass(id, notActionOnEverything);
+    },
+  );
+
+  it('ECG_IAM_BROAD_ACTIONS: Allow "*:*" fails, and listed actions pass', () => {
     expectFail(
-      "CKV_AWS_1",
-      rolePolicy(
-        (stack) =>
-          new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [{ effect: "Allow", notActions: ["iam:*"], resources: ["*"] }] })
-            .json,
-      ),
-      "NotAction",
+      "ECG_IAM_BROAD_ACTIONS",
+      rolePolicy(() => literalPolicy({ Effect: "Allow", Action: "*:*", Resource: "arn:aws:s3:::ecg-test-bucket/*" })),
+      'Allow with Action "*:*"',
+    );
+    expectPass(
+      "ECG_IAM_BROAD_ACTIONS",
+      rolePolicy((stack) => new DataAwsIamPolicyDocument(stack, "policy-doc", { statement: [READ_OBJECTS] }).json),
     );
   });
 
@@ -298,8 +400,22 @@ describe("policy rules: regressions", () => {
     expectPass("CKV_AWS_304", rotatedOn("cron(0 16 1,15 * ? *)"));
   });
 
-  it('[SEC-2] CKV_AWS_304: rotation on "cron(0 16 1 1,7 ? *)" (twice a year) fails', () => {
-    expectFail("CKV_AWS_304", rotatedOn("cron(0 16 1 1,7 ? *)"), "cannot be read");
+  it.each([
+    ["cron(0 16 1 1,7 ? *)", "twice a year", "of 186 days"],
+    ["cron(0 16 1 */4 ? *)", "every fourth month", "of 124 days"],
+    ["cron(0 16 1 1,2,3,12 ? *)", "a gap from March to December", "of 279 days"],
+    ["cron(0 16 1 * ?)", "five fields", "that cannot be read"],
+  ])('[SEC-2] CKV_AWS_304: rotation on "%s" (%s) fails', (scheduleExpression, _, found) => {
+    expectFail("CKV_AWS_304", rotatedOn(scheduleExpression), `rotation interval ${found}`);
+  });
+
+  it.each([
+    ["cron(0 16 1 */2 ? *)", "every other month"],
+    ["cron(0 16 1 1,3,5,7,9,11 ? *)", "every other month, listed"],
+    ["cron(0 16 1 2,4,6,8,10,12 ? *)", "even months, across the new year"],
+    ["cron(0 16 1 1-12 ? *)", "every month, as a range"],
+  ])('[SEC-2] CKV_AWS_304: rotation on "%s" (%s: at most 62 days apart) passes', (scheduleExpression) => {
+    expectPass("CKV_AWS_304", rotatedOn(scheduleExpression));
   });
 
   // 11. What the public IDs mean: a rule is as strict as the check that owns its ID.
@@ -377,15 +493,13 @@ describe("policy rules: regressions", () => {
     );
   });
 
-  it("CKV_AWS_2: a protocol the rule cannot evaluate (an expression) fails instead of passing", () => {
-    expectFail(
-      "CKV_AWS_2",
-      (stack) => {
-        const lb = loadBalancer(stack);
-        httpsListener(stack, lb, { protocol: "${var.listener_protocol}" }, "unknown");
-      },
-      "cannot evaluate",
-    );
+  it("CKV_AWS_2: a protocol that is an expression cannot be inspected, which is an error finding", () => {
+    const rule = ruleById("CKV_AWS_2");
+    const findings = findingsOf(rule, (stack) => {
+      const lb = loadBalancer(stack);
+      httpsListener(stack, lb, { protocol: "${var.listener_protocol}" }, "unknown");
+    });
+    expectFinding(rule, findings, 'cannot be inspected: "protocol" is the expression "${var.listener_protocol}"', "error");
   });
 
   it("[DR-2] CKV_AWS_144: a replication configuration whose every rule is Disabled fails", () => {
@@ -475,7 +589,7 @@ describe("policy rules: regressions", () => {
           description: "every TCP port",
         });
       },
-      "egress to 0.0.0.0/0 on all ports",
+      "egress to the internet on all traffic",
     );
   });
 });

@@ -1,23 +1,37 @@
 import type { Rule } from "../engine";
-import { blocks, isTrue } from "./helpers";
+import { flag, isTrue, nested, text, Uninspectable } from "./helpers";
 import type { Json } from "../../common/json";
 
-/** Container definitions are a JSON string; one built with jsonencode() cannot be read here. */
-function containers(config: Json): Json[] | string {
+/** Container definitions are a JSON string; one built with jsonencode() of expressions cannot be read here. */
+function containers(config: Json): Json[] {
+  const definitions = config.container_definitions;
+  if (Array.isArray(definitions)) return definitions.filter((c) => typeof c === "object" && c !== null);
+  if (typeof definitions !== "string") throw new Uninspectable("container_definitions is not a JSON string");
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(config.container_definitions);
-    return Array.isArray(parsed) ? parsed : "container_definitions is not a JSON list";
+    parsed = JSON.parse(definitions);
   } catch {
-    return "container_definitions is not literal JSON, so it cannot be inspected (build it with JSON.stringify)";
+    throw new Uninspectable("container_definitions is not literal JSON (build it with JSON.stringify)");
   }
+  if (!Array.isArray(parsed)) throw new Uninspectable("container_definitions is not a JSON list");
+  return parsed.filter((c) => typeof c === "object" && c !== null);
 }
 
-// trivy AWS-0036: names that say "secret" belong in `secrets`, not `environment`.
-// Whole words of the name (TOKENIZERS_PARALLELISM is not a token), and names
-// that only point at a secret (SECRET_NAME, DB_PASSWORD_ARN) are fine.
-const SECRET_WORD = /(^|[_-])(secret|passw(or)?d|token|api[_-]?key|private[_-]?key|credentials?|access[_-]?key)([_-]|$)/i;
-const POINTER_SUFFIX = /[_-](name|arn|id|path|file)$/i;
-const looksSecret = (name: string) => SECRET_WORD.test(name) && !POINTER_SUFFIX.test(name);
+// trivy AWS-0036 (no_plaintext_secrets): an environment variable whose lowercased name
+// contains one of these words, unless it starts with token_type or version, or whose
+// value looks like a credential.
+const SECRET_NAME_WORDS = ["password", "secret", "private_key", "aws_access_key_id", "aws_secret_access_key", "token", "api_key"];
+const SECRET_VALUE = [
+  /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bgh[pousr]_[A-Za-z0-9]{36}\b/, // GitHub tokens
+  /\bxox[baprs]-[A-Za-z0-9-]{10,}/, // Slack tokens
+];
+function looksSecret(variable: Json): boolean {
+  const name = String(variable.name ?? "").toLowerCase();
+  const byName = !name.startsWith("token_type") && !name.startsWith("version") && SECRET_NAME_WORDS.some((w) => name.includes(w));
+  return byName || (typeof variable.value === "string" && SECRET_VALUE.some((pattern) => pattern.test(variable.value)));
+}
 
 export const ecsRules: Rule[] = [
   {
@@ -26,7 +40,9 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_cluster"],
     check: ({ config }) =>
-      blocks(config.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value))
+      nested(config, "setting").some(
+        (s) => text(s, "name") === "containerInsights" && ["enabled", "enhanced"].includes(text(s, "value") ?? ""),
+      )
         ? undefined
         : "containerInsights is not enabled",
     fix: 'add setting { name = "containerInsights", value = "enabled" }',
@@ -37,7 +53,7 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_service"],
     check: ({ config }) =>
-      blocks(config.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? "assign_public_ip = true" : undefined,
+      nested(config, "network_configuration").some((n) => flag(n, "assign_public_ip") === true) ? "assign_public_ip = true" : undefined,
     fix: "run tasks in private subnets with assign_public_ip = false",
   },
   {
@@ -46,12 +62,13 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_task_definition"],
     check: ({ config }) => {
-      const list = containers(config);
-      if (typeof list === "string") return list;
-      const privileged = list.filter((c) => c.privileged === true).map((c) => c.name);
+      const privileged = containers(config)
+        .filter((c) => isTrue(c.privileged))
+        .map((c) => c.name);
       return privileged.length ? `privileged containers: ${privileged.join(", ")}` : undefined;
     },
     fix: "drop privileged; grant the specific Linux capability or device (GPUs use resourceRequirements)",
+    note: "Reads ECS's key privileged (checkov reads a misspelled privilege, so it never fails a privileged container).",
   },
   {
     ids: ["CKV_AWS_249"],
@@ -59,7 +76,9 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_task_definition"],
     check: ({ config }) =>
-      config.task_role_arn && config.task_role_arn === config.execution_role_arn ? "task_role_arn equals execution_role_arn" : undefined,
+      config.execution_role_arn && config.task_role_arn === config.execution_role_arn
+        ? "task_role_arn equals execution_role_arn"
+        : undefined,
     fix: "give the agent (image pull, logs, secrets) and the application separate roles",
   },
   {
@@ -68,9 +87,10 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_task_definition"],
     check: ({ config }) => {
-      const list = containers(config);
-      if (typeof list === "string") return list;
-      const names = list.flatMap((c) => (c.environment ?? []).map((e: Json) => e.name)).filter(looksSecret);
+      const names = containers(config)
+        .flatMap((c) => (Array.isArray(c.environment) ? c.environment : []))
+        .filter((e: unknown): e is Json => typeof e === "object" && e !== null && looksSecret(e as Json))
+        .map((e) => e.name);
       return names.length ? `plain environment variables that look secret: ${names.join(", ")}` : undefined;
     },
     fix: "pass them through `secrets` (valueFrom a Secrets Manager ARN)",

@@ -3,6 +3,7 @@ import { computeRules } from "./compute";
 import { cacheRules, databaseRules } from "./data";
 import { deprecationRules } from "./deprecations";
 import { ecsRules } from "./ecs";
+import { iamRules } from "./iam";
 import { loadBalancingRules } from "./load-balancing";
 import { networkRules } from "./network";
 import { platformRules } from "./platform";
@@ -17,6 +18,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...databaseRules,
   ...cacheRules,
   ...storageRules,
+  ...iamRules,
   ...platformRules,
   ...deprecationRules,
 ];

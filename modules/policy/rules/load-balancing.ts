@@ -1,10 +1,42 @@
 import type { Rule } from "../engine";
-import { blocks, isTrue } from "./helpers";
+import type { StackModel } from "../model";
+import { blocks, flag, nested, num, text } from "./helpers";
 import type { Json } from "../../common/json";
 
 const LB = ["aws_lb", "aws_alb"];
-const isApplication = (config: Json) => (config.load_balancer_type ?? "application") === "application";
-const isPublic = (config: Json) => !isTrue(config.internal);
+const LISTENERS = ["aws_lb_listener", "aws_alb_listener"];
+const lbType = (config: Json) => text(config, "load_balancer_type") ?? "application";
+const isApplication = (config: Json) => lbType(config) === "application";
+const isPublic = (config: Json) => flag(config, "internal") !== true;
+/** The load balancer a listener belongs to, when the configuration says. */
+const listenerLb = (listener: Json, model: StackModel) => model.referenced(listener.load_balancer_arn);
+
+/** Whether every default action of a listener redirects to HTTPS (`port`, when given, too). */
+function redirectsToHttps(listener: Json, port?: string): boolean {
+  // every() over no actions is true: a listener with no default_action redirects nothing.
+  const actions = nested(listener, "default_action");
+  return (
+    actions.length > 0 &&
+    actions.every(
+      (a) =>
+        text(a, "type") === "redirect" &&
+        nested(a, "redirect").some((r) => text(r, "protocol") === "HTTPS" && (port === undefined || text(r, "port") === port)),
+    )
+  );
+}
+
+/** The listener's protocol: HTTP when unset (the provider's default for an ALB). */
+function listenerProtocol(config: Json): string {
+  const protocol = text(config, "protocol");
+  return (protocol ?? "HTTP").toUpperCase();
+}
+
+/**
+ * ELB policies whose lowest protocol is TLS 1.2 or 1.3: ELBSecurityPolicy-TLS-1-2-*,
+ * -FS-1-2-*, -TLS13-1-2-* and -TLS13-1-3-* (FIPS and post-quantum variants included).
+ * TLS13-1-0 and TLS13-1-1 still allow TLS 1.0 and 1.1.
+ */
+const TLS12_ELB_POLICY = /^ELBSecurityPolicy-(TLS-1-2|FS-1-2|TLS13-1-[23])(-|$)/;
 
 const KNOWN_BAD_INPUTS = "AWSManagedRulesKnownBadInputsRuleSet";
 const LOG4J_RULE = "Log4JRCE";
@@ -16,18 +48,21 @@ interface BadInputsUse {
 }
 
 function knownBadInputsUses(config: Json): BadInputsUse[] | undefined {
-  const typed = blocks(config.rule).flatMap((rule) =>
-    blocks(rule.statement)
-      .flatMap((s) => blocks(s.managed_rule_group_statement))
-      .filter((g) => g.name === KNOWN_BAD_INPUTS)
+  const typed = nested(config, "rule").flatMap((rule) =>
+    nested(rule, "statement")
+      .flatMap((s) => nested(s, "managed_rule_group_statement"))
+      .filter((g) => text(g, "name") === KNOWN_BAD_INPUTS)
       .map((g) => ({
-        groupCounts: blocks(rule.override_action).some((o) => blocks(o.count).length > 0),
+        groupCounts: nested(rule, "override_action").some((o) => nested(o, "count").length > 0),
         log4jExcluded:
-          blocks(g.excluded_rule).some((e) => e.name === LOG4J_RULE) ||
-          blocks(g.rule_action_override).some((o) => o.name === LOG4J_RULE && blocks(o.action_to_use).some((a) => !blocks(a.block).length)),
+          nested(g, "excluded_rule").some((e) => text(e, "name") === LOG4J_RULE) ||
+          nested(g, "rule_action_override").some(
+            (o) => text(o, "name") === LOG4J_RULE && nested(o, "action_to_use").some((a) => !nested(a, "block").length),
+          ),
       })),
   );
-  if (!config.rule_json) return typed;
+  if (config.rule_json === undefined || config.rule_json === null) return typed;
+  if (typeof config.rule_json !== "string") return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(config.rule_json);
@@ -35,7 +70,7 @@ function knownBadInputsUses(config: Json): BadInputsUse[] | undefined {
     return undefined;
   }
   const raw = (Array.isArray(parsed) ? parsed : []).flatMap((rule: Json) => {
-    const group = rule?.Statement?.ManagedRuleGroupStatement;
+    const group = typeof rule === "object" && rule !== null ? rule.Statement?.ManagedRuleGroupStatement : undefined;
     if (group?.Name !== KNOWN_BAD_INPUTS) return [];
     return [
       {
@@ -61,41 +96,66 @@ function knownBadInputsProblem(config: Json): string | undefined {
 
 export const loadBalancingRules: Rule[] = [
   {
-    ids: ["CKV_AWS_2", "CKV2_AWS_20"],
+    ids: ["CKV_AWS_2"],
     title: "Listeners use HTTPS, or redirect HTTP to HTTPS",
     severity: "error",
-    types: ["aws_lb_listener", "aws_alb_listener"],
-    check: ({ config }) => {
-      const protocol = config.protocol ?? "HTTP";
-      if (typeof protocol !== "string" || protocol.includes("${"))
-        return `protocol ${JSON.stringify(protocol)} is an expression the rule cannot evaluate`;
-      if (protocol !== "HTTP") return undefined;
-      // every() over no actions is true: a listener with no default_action redirects nothing.
-      const actions = blocks(config.default_action);
-      const redirects =
-        actions.length > 0 && actions.every((a) => a.type === "redirect" && blocks(a.redirect).some((r) => r.protocol === "HTTPS"));
-      return redirects ? undefined : "an HTTP listener that serves traffic instead of redirecting to HTTPS";
+    types: LISTENERS,
+    check: ({ config }, model) => {
+      if (config.protocol === undefined && lbType(listenerLb(config, model)?.config ?? {}) === "gateway") return undefined;
+      const protocol = listenerProtocol(config);
+      if (["HTTPS", "TLS", "TCP", "UDP", "TCP_UDP"].includes(protocol)) return undefined;
+      if (protocol === "HTTP" && redirectsToHttps(config)) return undefined;
+      return protocol === "HTTP" ? "an HTTP listener that serves traffic instead of redirecting to HTTPS" : `protocol ${protocol}`;
     },
     fix: "use protocol HTTPS with an ACM certificate, or make the HTTP listener a redirect to HTTPS",
+    note: "A redirect that does not name protocol HTTPS keeps the request's HTTP, so it fails (checkov leaves it unknown); a Gateway Load Balancer's listener has no protocol and passes.",
+  },
+  {
+    ids: ["CKV2_AWS_20"],
+    title: "Application load balancers redirect HTTP on port 80 to HTTPS on 443",
+    severity: "error",
+    types: LB,
+    check: (lb, model) => {
+      if (!isApplication(lb.config)) return undefined;
+      const bad = model.referencing(lb, ...LISTENERS).filter(({ config }) => {
+        const http = listenerProtocol(config) === "HTTP";
+        const port80 = String(num(config, "port") ?? "") === "80";
+        if (!http && !port80) return false;
+        return !(http && port80 && redirectsToHttps(config, "443"));
+      });
+      return bad.length
+        ? `listeners that neither serve HTTPS nor redirect port 80 to HTTPS 443: ${bad.map((l) => l.address).join(", ")}`
+        : undefined;
+    },
+    fix: 'make the port-80 HTTP listener redirect { protocol = "HTTPS", port = "443", status_code = "HTTP_301" }; serve traffic on HTTPS only',
+    note: "Only application load balancers: network and gateway load balancers cannot redirect (checkov does not look at the type).",
   },
   {
     ids: ["CKV_AWS_103"],
-    title: "HTTPS listeners use a TLS 1.2+ policy",
+    title: "Listeners use a TLS 1.2+ policy (or redirect to HTTPS)",
     severity: "error",
-    types: ["aws_lb_listener", "aws_alb_listener"],
-    // Only policies whose lowest protocol is TLS 1.2 or 1.3 (ELBSecurityPolicy-TLS13-1-0/1-1 still allow 1.0/1.1).
-    check: ({ config }) =>
-      ["HTTPS", "TLS"].includes(config.protocol) && !/(TLS13-1-[23]|TLS-1-2|FS-1-2)/.test(config.ssl_policy ?? "")
-        ? `ssl_policy ${config.ssl_policy ?? "(default ELBSecurityPolicy-2016-08)"} allows TLS below 1.2`
-        : undefined,
-    fix: 'set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+    types: LISTENERS,
+    check: ({ config }, model) => {
+      if (lbType(listenerLb(config, model)?.config ?? {}) === "gateway") return undefined;
+      const protocol = listenerProtocol(config);
+      if (["TCP", "UDP", "TCP_UDP"].includes(protocol)) return undefined;
+      if (protocol === "HTTPS" || protocol === "TLS") {
+        const policy = text(config, "ssl_policy");
+        return policy !== undefined && TLS12_ELB_POLICY.test(policy)
+          ? undefined
+          : `ssl_policy ${policy ?? "(default ELBSecurityPolicy-2016-08)"} allows TLS below 1.2`;
+      }
+      return redirectsToHttps(config) ? undefined : `a ${protocol} listener that does not redirect to HTTPS`;
+    },
+    fix: 'set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (or a TLS13-1-3 policy)',
+    note: "ELBSecurityPolicy-TLS13-1-0-* and -TLS13-1-1-* fail: they still allow TLS 1.0 and 1.1 (checkov accepts every TLS13 name).",
   },
   {
     ids: ["CKV_AWS_91"],
     title: "Load balancers write access logs",
     severity: "error",
     types: LB,
-    check: ({ config }) => (blocks(config.access_logs).some((l) => isTrue(l.enabled) && l.bucket) ? undefined : "access logs are off"),
+    check: ({ config }) => (nested(config, "access_logs").some((l) => flag(l, "enabled") === true) ? undefined : "access logs are off"),
     fix: "set access_logs { bucket, enabled = true } to the access-log bucket",
   },
   {
@@ -104,8 +164,9 @@ export const loadBalancingRules: Rule[] = [
     severity: "error",
     types: LB,
     check: ({ config }) =>
-      isApplication(config) && !isTrue(config.drop_invalid_header_fields) ? "drop_invalid_header_fields is off" : undefined,
+      isApplication(config) && flag(config, "drop_invalid_header_fields") !== true ? "drop_invalid_header_fields is off" : undefined,
     fix: "set drop_invalid_header_fields = true",
+    note: "Only application load balancers have the attribute (checkov also fails gateway load balancers).",
   },
   {
     ids: ["CKV_AWS_150"],
@@ -113,32 +174,35 @@ export const loadBalancingRules: Rule[] = [
     severity: "error",
     productionOnly: true,
     types: LB,
-    check: ({ config }) => (isTrue(config.enable_deletion_protection) ? undefined : "enable_deletion_protection is off in production"),
+    check: ({ config }) =>
+      flag(config, "enable_deletion_protection") === true ? undefined : "enable_deletion_protection is off in production",
     fix: "set enable_deletion_protection = true",
   },
   {
     ids: ["CKV_AWS_261"],
-    title: "Target groups have a health check",
+    title: "HTTP and HTTPS target groups define a health check path",
     severity: "error",
     types: ["aws_lb_target_group", "aws_alb_target_group"],
     check: ({ config }) => {
-      const checks = blocks(config.health_check);
-      return checks.length === 0 || checks.some((c) => c.enabled === false || c.enabled === "false")
-        ? "no enabled health_check"
-        : undefined;
+      const protocol = (text(config, "protocol") ?? "").toUpperCase();
+      if (protocol !== "HTTP" && protocol !== "HTTPS") return undefined;
+      return nested(config, "health_check").some((c) => Boolean(text(c, "path"))) ? undefined : "no health_check with a path";
     },
     fix: "add health_check { path, matcher, interval } for the service",
   },
   {
     ids: ["CKV2_AWS_28"],
-    title: "Public application load balancers are protected by WAF",
+    title: "Internet-facing application load balancers are protected by WAF",
     severity: "error",
     types: LB,
     check: (lb, model) =>
-      isApplication(lb.config) && isPublic(lb.config) && model.referencing(lb, "aws_wafv2_web_acl_association").length === 0
-        ? "no aws_wafv2_web_acl_association for this internet-facing ALB"
+      isApplication(lb.config) &&
+      isPublic(lb.config) &&
+      model.referencing(lb, "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association").length === 0
+        ? "no WAF web ACL association for this internet-facing ALB"
         : undefined,
     fix: "associate a WAFv2 web ACL with the ALB",
+    note: "Only application load balancers: WAF cannot attach to network or gateway load balancers (checkov does not look at the type).",
   },
   {
     ids: ["CKV2_AWS_31"],
@@ -151,10 +215,11 @@ export const loadBalancingRules: Rule[] = [
   },
   {
     ids: ["CKV_AWS_192"],
-    title: "WAF web ACLs block known bad inputs (Log4j and friends)",
+    title: "WAF web ACLs block Log4j exploits (Log4JRCE of the known-bad-inputs rule group)",
     severity: "error",
     types: ["aws_wafv2_web_acl"],
     check: ({ config }) => knownBadInputsProblem(config),
-    fix: "add a managed_rule_group_statement for AWSManagedRulesKnownBadInputsRuleSet",
+    fix: "add a managed_rule_group_statement for AWSManagedRulesKnownBadInputsRuleSet with override_action none and Log4JRCE neither excluded nor counted",
+    note: "Log4JRCE overridden to count by rule_action_override fails as excluded_rule does (checkov reads only excluded_rule), and rule_json is read.",
   },
 ];

@@ -1,24 +1,44 @@
 import { ALL_TYPES, type Rule } from "../engine";
-import { isAnyone, policyStatements } from "../model";
-import { blocks, isTrue } from "./helpers";
+import { flag, isSet, nested, num, text } from "./helpers";
 import type { Json } from "../../common/json";
 
 /**
- * Days between rotations: automatically_after_days, or a schedule
- * expression — rate(N days|hours), or a cron whose month field is every month
- * (at most ~31 days apart); anything else is NaN (cannot be verified).
+ * Days between rotations: automatically_after_days, or a schedule expression —
+ * rate(N days|hours), or a six-field cron whose month field repeats at most every
+ * `gap` months (every month: 31 days a gap); NaN when it cannot be read.
  */
 function rotationDays(rule: Json): number {
-  if (rule.automatically_after_days !== undefined) return Number(rule.automatically_after_days);
-  const expression = String(rule.schedule_expression ?? "");
-  const rate = /^rate\((\d+) (day|days|hour|hours)\)$/.exec(expression);
+  const days = num(rule, "automatically_after_days");
+  if (days !== undefined) return days;
+  const expression = text(rule, "schedule_expression") ?? "";
+  const rate = /^rate\((\d+)\s+(days?|hours?)\)$/.exec(expression);
   if (rate) return rate[2].startsWith("day") ? Number(rate[1]) : Number(rate[1]) / 24;
   const cron = /^cron\((.+)\)$/.exec(expression);
-  if (cron && ["*", "?"].includes(cron[1].trim().split(/\s+/)[3])) return 31;
-  return NaN;
+  const fields = cron?.[1].trim().split(/\s+/) ?? [];
+  if (fields.length !== 6) return NaN;
+  const gap = monthGap(fields[3]);
+  return gap === undefined ? NaN : gap * 31;
 }
 
-const POLICY_TYPES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
+/** The longest gap, in months, between runs a cron month field allows. */
+function monthGap(field: string): number | undefined {
+  if (field === "*" || field === "?") return 1;
+  const step = /^\*\/(\d+)$/.exec(field);
+  if (step) return Number(step[1]);
+  const months = field.split(",").flatMap((part) => {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
+    return /^\d+$/.test(part) ? [Number(part)] : [NaN];
+  });
+  if (months.some((m) => !(m >= 1 && m <= 12))) return undefined;
+  const sorted = [...new Set(months)].sort((a, b) => a - b);
+  // The year wraps: from the last month back to the first.
+  return Math.max(...sorted.map((m, i) => (i === 0 ? sorted[0] + 12 - sorted[sorted.length - 1] : m - sorted[i - 1])));
+}
+
+/** The key spec of a KMS key: key_spec, or the deprecated customer_master_key_spec. */
+const keySpec = (config: Json) => text(config, "key_spec") ?? text(config, "customer_master_key_spec") ?? "SYMMETRIC_DEFAULT";
+
 const STATEFUL = [
   "aws_db_instance",
   "aws_rds_cluster",
@@ -27,6 +47,9 @@ const STATEFUL = [
   "aws_kms_key",
   "aws_dynamodb_table",
 ];
+
+/** CloudFront minimum protocol versions of TLS 1.2 and up: TLSv1.2_2018 … TLSv1.2_2025, TLSv1.3_2025. */
+const CLOUDFRONT_TLS12 = /^TLSv1\.[23]_\d{4}$/;
 
 export const platformRules: Rule[] = [
   {
@@ -42,18 +65,28 @@ export const platformRules: Rule[] = [
   },
   {
     ids: ["CKV_AWS_66"],
-    title: "Log groups have a retention",
+    title: "Log groups set a retention",
     severity: "error",
     types: ["aws_cloudwatch_log_group"],
-    check: ({ config }) => (Number(config.retention_in_days ?? 0) > 0 ? undefined : "logs are kept forever (no retention_in_days)"),
+    check: ({ config }) =>
+      config.retention_in_days !== undefined && config.retention_in_days !== null ? undefined : "no retention_in_days",
     fix: "set retention_in_days",
+  },
+  {
+    ids: ["ECG_LOG_RETENTION"],
+    title: "Log groups expire their logs (a retention above 0 days)",
+    severity: "error",
+    types: ["aws_cloudwatch_log_group"],
+    check: ({ config }) =>
+      (num(config, "retention_in_days") ?? 0) > 0 ? undefined : "logs are kept forever (no retention_in_days above 0)",
+    fix: "set retention_in_days (environments/ log retention)",
   },
   {
     ids: ["CKV_AWS_158"],
     title: "Log groups are encrypted with a customer-managed key",
     severity: "error",
     types: ["aws_cloudwatch_log_group"],
-    check: ({ config }) => (config.kms_key_id ? undefined : "no kms_key_id"),
+    check: ({ config }) => (isSet(config.kms_key_id) ? undefined : "no kms_key_id"),
     fix: "set kms_key_id to a key whose policy lets CloudWatch Logs use it (modules/kms allowCloudWatchLogs)",
   },
   {
@@ -62,10 +95,9 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_kms_key"],
     check: ({ config }) =>
-      (config.customer_master_key_spec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" && !isTrue(config.enable_key_rotation)
-        ? "enable_key_rotation is off"
-        : undefined,
+      keySpec(config) === "SYMMETRIC_DEFAULT" && flag(config, "enable_key_rotation") !== true ? "enable_key_rotation is off" : undefined,
     fix: "set enable_key_rotation = true",
+    note: "Reads key_spec as well as the deprecated customer_master_key_spec (checkov reads only the latter, so it fails asymmetric keys declared with key_spec).",
   },
   {
     ids: ["CKV_AWS_149"],
@@ -73,10 +105,11 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_secretsmanager_secret"],
     check: ({ config }) =>
-      !config.kms_key_id || /(^|:)alias\/aws\/secretsmanager$/.test(String(config.kms_key_id))
-        ? "the secret uses the AWS-managed key (aws/secretsmanager)"
+      !isSet(config.kms_key_id) || /(^|:)alias\/aws\//.test(String(config.kms_key_id))
+        ? "the secret uses an AWS-managed key (aws/secretsmanager)"
         : undefined,
-    fix: "set kms_key_id",
+    fix: "set kms_key_id to a customer-managed key",
+    note: 'An empty kms_key_id means the AWS-managed key and fails (checkov passes "").',
   },
   {
     ids: ["CKV2_AWS_57"],
@@ -92,7 +125,7 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_secretsmanager_secret_rotation"],
     check: ({ config }) => {
-      const intervals = blocks(config.rotation_rules).map((r) => rotationDays(r));
+      const intervals = nested(config, "rotation_rules").map((r) => rotationDays(r));
       if (intervals.length === 0) return "no rotation_rules";
       const bad = intervals.filter((d) => !(d <= 90));
       return bad.length === 0
@@ -102,42 +135,11 @@ export const platformRules: Rule[] = [
     fix: "set rotation_rules { automatically_after_days = 30 } (SEC-2)",
   },
   {
-    ids: ["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63"],
-    title: "No IAM policy allows every action",
-    severity: "error",
-    types: POLICY_TYPES,
-    check: ({ config }, model) => {
-      const statements = policyStatements(model, config.policy);
-      if (!statements) return "the policy is not literal JSON or an aws_iam_policy_document, so it cannot be inspected";
-      const broad = statements.filter(
-        (s) =>
-          s.effect === "Allow" &&
-          (s.actions.some((a) => a === "*" || a === "*:*") || (s.notActions.length > 0 && s.resources.includes("*"))),
-      );
-      return broad.length ? `Allow with Action "*" or NotAction on every resource (${broad.length} statement(s))` : undefined;
-    },
-    fix: "list the actions the role needs, on the resources it needs them",
-  },
-  {
-    ids: ["CKV_AWS_60"],
-    title: "No role trusts every principal",
-    severity: "error",
-    types: ["aws_iam_role"],
-    check: ({ config }, model) => {
-      const statements = policyStatements(model, config.assume_role_policy);
-      if (!statements) return "the trust policy cannot be inspected";
-      return statements.some((s) => s.effect === "Allow" && (s.principals.some(isAnyone) || s.notPrincipals.length > 0))
-        ? "the trust policy allows any principal (Principal * or NotPrincipal)"
-        : undefined;
-    },
-    fix: "trust the one service or account that assumes the role, with aws:SourceAccount/SourceArn conditions",
-  },
-  {
     ids: ["CKV_AWS_26"],
     title: "SNS topics are encrypted",
     severity: "error",
     types: ["aws_sns_topic"],
-    check: ({ config }) => (config.kms_master_key_id ? undefined : "no kms_master_key_id"),
+    check: ({ config }) => (isSet(config.kms_master_key_id) ? undefined : "no kms_master_key_id"),
     fix: "set kms_master_key_id",
   },
   {
@@ -146,7 +148,7 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_ecr_repository"],
     check: ({ config }) =>
-      blocks(config.image_scanning_configuration).some((s) => isTrue(s.scan_on_push)) ? undefined : "scan_on_push is off",
+      nested(config, "image_scanning_configuration").some((s) => flag(s, "scan_on_push") === true) ? undefined : "scan_on_push is off",
     fix: "set image_scanning_configuration { scan_on_push = true }",
   },
   {
@@ -155,7 +157,7 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_ecr_repository"],
     check: ({ config }) =>
-      blocks(config.encryption_configuration).some((e) => e.encryption_type === "KMS") ? undefined : "encryption is not KMS",
+      nested(config, "encryption_configuration").some((e) => text(e, "encryption_type") === "KMS") ? undefined : "encryption is not KMS",
     fix: 'set encryption_configuration { encryption_type = "KMS", kms_key = ... }',
   },
   {
@@ -164,8 +166,8 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_cloudfront_distribution"],
     check: ({ config }) =>
-      [...blocks(config.default_cache_behavior), ...blocks(config.ordered_cache_behavior)].some(
-        (b) => b.viewer_protocol_policy === "allow-all",
+      [...nested(config, "default_cache_behavior"), ...nested(config, "ordered_cache_behavior")].some(
+        (b) => text(b, "viewer_protocol_policy") === "allow-all",
       )
         ? "a cache behavior allows plain HTTP"
         : undefined,
@@ -173,21 +175,28 @@ export const platformRules: Rule[] = [
   },
   {
     ids: ["CKV_AWS_174"],
-    title: "CloudFront uses TLS 1.2+",
+    title: "CloudFront uses TLS 1.2 or later",
     severity: "error",
     types: ["aws_cloudfront_distribution"],
-    check: ({ config }) =>
-      blocks(config.viewer_certificate).some((v) => /^TLSv1\.2/.test(v.minimum_protocol_version ?? ""))
+    check: ({ config }) => {
+      const certificates = nested(config, "viewer_certificate");
+      if (certificates.length === 0) return "no viewer_certificate";
+      // With CloudFront's default certificate the minimum version is TLSv1, whatever the argument says.
+      if (certificates.some((v) => flag(v, "cloudfront_default_certificate") === true))
+        return "the CloudFront default certificate allows TLSv1";
+      const versions = certificates.map((v) => text(v, "minimum_protocol_version") ?? "TLSv1");
+      return versions.every((v) => CLOUDFRONT_TLS12.test(v))
         ? undefined
-        : "minimum_protocol_version below TLSv1.2",
-    fix: 'use an ACM certificate with minimum_protocol_version = "TLSv1.2_2021"',
+        : `minimum_protocol_version ${versions.join(", ")} is below TLSv1.2`;
+    },
+    fix: 'use an ACM certificate with minimum_protocol_version = "TLSv1.2_2021" (or TLSv1.3_2025)',
   },
   {
     ids: ["CKV_AWS_68"],
     title: "CloudFront is protected by WAF",
     severity: "error",
     types: ["aws_cloudfront_distribution"],
-    check: ({ config }) => (config.web_acl_id ? undefined : "no web_acl_id"),
+    check: ({ config }) => (isSet(config.web_acl_id) ? undefined : "no web_acl_id"),
     fix: "attach a CLOUDFRONT-scoped WAFv2 web ACL",
   },
   {
@@ -195,15 +204,24 @@ export const platformRules: Rule[] = [
     title: "CloudFront logs access",
     severity: "error",
     types: ["aws_cloudfront_distribution"],
-    check: ({ config }) => (blocks(config.logging_config).length ? undefined : "no logging_config"),
+    // Standard logging (logging_config) or its successor, CloudWatch log delivery with the distribution as source.
+    check: (distribution, model) =>
+      nested(distribution.config, "logging_config").some((l) => isSet(l.bucket)) ||
+      model.referencing(distribution, "aws_cloudwatch_log_delivery_source").length
+        ? undefined
+        : "no logging_config and no log delivery source",
     fix: "add logging_config to the access-log bucket",
   },
   {
     ids: ["CKV_AWS_147"],
-    title: "CodeBuild projects encrypt with a customer-managed key",
+    title: "CodeBuild projects with artifacts encrypt them with a customer-managed key",
     severity: "error",
     types: ["aws_codebuild_project"],
-    check: ({ config }) => (config.encryption_key ? undefined : "no encryption_key"),
+    check: ({ config }) => {
+      const artifacts = nested(config, "artifacts");
+      if (artifacts.length === 0 || artifacts.every((a) => text(a, "type") === "NO_ARTIFACTS")) return undefined;
+      return isSet(config.encryption_key) ? undefined : "no encryption_key";
+    },
     fix: "set encryption_key",
   },
   {
@@ -212,32 +230,39 @@ export const platformRules: Rule[] = [
     severity: "error",
     types: ["aws_codebuild_project"],
     check: ({ config }) => {
-      const logs = blocks(config.logs_config);
-      const on = logs.some(
-        (l) => blocks(l.cloudwatch_logs).some((c) => c.status !== "DISABLED") || blocks(l.s3_logs).some((s) => s.status === "ENABLED"),
+      const on = nested(config, "logs_config").some(
+        (l) =>
+          nested(l, "cloudwatch_logs").some((c) => text(c, "status") !== "DISABLED") ||
+          nested(l, "s3_logs").some((s) => text(s, "status") === "ENABLED"),
       );
-      return on ? undefined : "no logs_config";
+      return on ? undefined : "no logs_config with CloudWatch or S3 logging on";
     },
     fix: "add logs_config { cloudwatch_logs { group_name } }",
+    note: "s3_logs {} without status = ENABLED logs nothing (its status defaults to DISABLED), so it does not count (checkov counts any s3_logs block).",
   },
   {
     ids: ["CKV_AWS_219"],
     title: "CodePipeline artifacts are encrypted with a customer-managed key",
     severity: "error",
     types: ["aws_codepipeline"],
-    check: ({ config }) =>
-      blocks(config.artifact_store).every((s) => blocks(s.encryption_key).length) && blocks(config.artifact_store).length
+    check: ({ config }) => {
+      const stores = nested(config, "artifact_store");
+      return stores.length && stores.every((s) => nested(s, "encryption_key").some((k) => isSet(k.id)))
         ? undefined
-        : "an artifact store without encryption_key",
+        : "an artifact store without encryption_key";
+    },
     fix: 'set artifact_store { encryption_key { type = "KMS", id = ... } }',
+    note: "Every artifact store of a cross-region pipeline counts (checkov reads only the first).",
   },
   {
     ids: ["ECG_PROD_PREVENT_DESTROY"],
     title: "Stateful production resources cannot be destroyed by Terraform",
     severity: "error",
     productionOnly: true,
+    notOnPlans: "plan JSON leaves out the lifecycle meta-argument; check the configuration (*.tf.json) instead",
     types: STATEFUL,
-    check: ({ config }) => (isTrue(config.lifecycle?.prevent_destroy) ? undefined : "lifecycle.prevent_destroy is not set"),
+    check: ({ config }) =>
+      nested(config, "lifecycle").some((l) => flag(l, "prevent_destroy") === true) ? undefined : "lifecycle.prevent_destroy is not set",
     fix: "set lifecycle { prevent_destroy = true } (remove it deliberately, in review, to retire the resource)",
   },
 ];
