@@ -65,7 +65,13 @@ describe("all workflows", () => {
         .filter(([, level]) => level === "write")
         .map(([scope]) => scope);
       const allowed =
-        id === "comment" ? ["pull-requests"] : uses(job, "aws-actions/configure-aws-credentials").length > 0 ? ["id-token"] : [];
+        id === "comment"
+          ? ["pull-requests"]
+          : uses(job, "github/codeql-action/upload-sarif").length > 0
+            ? ["security-events"]
+            : uses(job, "aws-actions/configure-aws-credentials").length > 0
+              ? ["id-token"]
+              : [];
       expect([file, id, writes]).toEqual([file, id, allowed]);
     }
   });
@@ -205,6 +211,19 @@ describe("plan.yml (S3 state)", () => {
         "terraform_version",
       ]);
     }
+  });
+});
+
+describe("plan.yml code scanning", () => {
+  it("[PLT-6] uploads the policy pack's SARIF report to code scanning, also when the report has errors", () => {
+    const job = plan.jobs["policy-scan"];
+    expect(job.permissions).toEqual({ contents: "read", "security-events": "write" });
+    const report = steps(job).find((s) => String(s.run ?? "").includes("npm run --silent policy -- --format sarif"))!;
+    expect(report.run).toBe("npm run --silent policy -- --format sarif > policy.sarif");
+    const [upload] = uses(job, "github/codeql-action/upload-sarif");
+    expect(upload.with).toEqual({ sarif_file: "policy.sarif", category: "ecg-policy" });
+    expect(upload.if).toContain("always()");
+    expect(steps(job).indexOf(upload)).toBeGreaterThan(steps(job).indexOf(report));
   });
 });
 
