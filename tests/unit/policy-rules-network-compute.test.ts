@@ -255,12 +255,26 @@ const autoscalingGroup = (stack: TerraformStack, config: (template: LaunchTempla
 /** An unencrypted data volume. */
 const PLAIN_VOLUME = { deviceName: "/dev/xvdb", volumeSize: 500, volumeType: "gp3" };
 
-/** CKV_AWS_24/25/260's departure: a self = true rule or a prefix list beside 0.0.0.0/0 does not excuse an open `port`. */
+/**
+ * CKV_AWS_24/25/260's departure: a self = true rule or a prefix list beside 0.0.0.0/0
+ * does not excuse an open `port`; a VPC rule whose only source is a group opens nothing to the internet.
+ */
 const selfOrPrefixList = (rule: string, port: number): Case => ({
   rule,
   req: "NET-4",
-  departure: "a self = true rule or a prefix list beside 0.0.0.0/0 does not excuse it",
-  pass: (stack) => ingressGroup(stack, [HTTPS_FROM_INTERNET, inline("tcp", port, port, { selfAttribute: true })]),
+  departure: "a self = true rule or a prefix list beside 0.0.0.0/0 does not excuse it; a group as the only source passes",
+  pass: (stack) => {
+    const group = ingressGroup(stack, [HTTPS_FROM_INTERNET, inline("tcp", port, port, { selfAttribute: true })]);
+    new VpcSecurityGroupIngressRule(stack, "from-peer", {
+      securityGroupId: group.id,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: PEER_SG,
+      description: "from the peer group only",
+    });
+    return group;
+  },
   fail: (stack) => [
     ingressGroup(stack, [inline("tcp", port, port, { selfAttribute: true }), internet("tcp", port, port)], "with-self"),
     ingressGroup(stack, [inline("tcp", port, port, { prefixListIds: ["pl-0123456789abcdef0"], cidrBlocks: INTERNET })], "with-prefix-list"),

@@ -125,7 +125,7 @@ const portRule = (id: string, port: number, service: string): Rule => ({
     return open.length ? `ingress from the internet to port ${port} (${describe(open)})` : undefined;
   },
   fix: `close port ${port} to 0.0.0.0/0 and ::/0; reach it through the ALB, SSM Session Manager or a VPN`,
-  note: "Any protocol but ICMP counts, as in checkov; unlike checkov, protocol -1 opens the port whatever the ports say (a VPC rule's ip_protocol too), and a self = true rule or a prefix list beside an open CIDR does not excuse it (AWS opens the CIDR all the same).",
+  note: "Any protocol but ICMP counts, as in checkov; unlike checkov, protocol -1 opens the port whatever the ports say (a VPC rule's ip_protocol too), a self = true rule or a prefix list beside an open CIDR does not excuse it (AWS opens the CIDR all the same), and a rule whose only source is a security group or prefix list passes (checkov fails a VPC rule without a CIDR).",
 });
 
 /** A VPC's default group, as rule resources reach it: the VPC's attribute or the managed group's id. */
