@@ -12,13 +12,30 @@ export type BackendKind = "s3" | "cloud";
 
 interface AccountConfig {
   /**
-   * The AWS account the environment must be deployed to. When set, the AWS
-   * provider refuses to run against any other account (`allowed_account_ids`).
+   * The AWS account the environment must be deployed to. When set, every AWS
+   * provider of its stacks refuses to run against any other account
+   * (`allowed_account_ids`).
    * @default - not pinned
    */
   readonly id?: string;
   /** Primary region (ENV-1), e.g. `ap-northeast-2`. */
   readonly region: string;
+  /**
+   * The role every AWS provider of the environment's stacks assumes in `id`
+   * (one account per environment): `arn:aws:iam::<id>:role/<name>`. The
+   * session is named after the stack, so CloudTrail says which stack acted.
+   * @default - the caller's credentials act directly (single-account layout)
+   */
+  readonly roleArn?: string;
+  /** The external ID the role's trust policy requires (`sts:ExternalId`). @default - none */
+  readonly externalId?: string;
+  /**
+   * Environments that share this account on purpose. Environments get an
+   * account each; two that share one list each other here. Never a
+   * production environment.
+   * @default - none: the account is this environment's alone
+   */
+  readonly sharedAccountWith?: readonly string[];
 }
 
 /** Per-tier subnet CIDRs, index-aligned with `NetworkConfig.availabilityZones`. */

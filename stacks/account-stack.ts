@@ -7,6 +7,7 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { PullThroughCache } from "../modules/container-registry";
 import { EncryptionKey } from "../modules/kms";
 import { configureBackend } from "./support/backend";
+import { accountProviderSettings } from "./support/providers";
 import { IsolatedStack } from "./isolated-stack";
 import { XRAY_PULL_THROUGH } from "./support/contracts";
 
@@ -14,6 +15,10 @@ import { XRAY_PULL_THROUGH } from "./support/contracts";
 export interface AccountRegion {
   /** The pinned account, or undefined for the caller's account (single-account layout). */
   readonly accountId?: string;
+  /** The role the stack's provider assumes there (multi-account layout): the environments' `account.roleArn`. @default - the caller's credentials */
+  readonly roleArn?: string;
+  /** The external ID that role requires. @default - none */
+  readonly externalId?: string;
   readonly region: string;
   /** Where the stack keeps its state: the backend of the environments' stacks in that region. */
   readonly backend: BackendConfig;
@@ -28,10 +33,12 @@ export interface AccountRegion {
  * environment's primary region and, with a standby, its failover region.
  */
 export function accountRegions(environments: readonly EnvironmentConfig[]): AccountRegion[] {
-  const found = new Map<string, { accountId?: string; region: string; backend: BackendConfig; production: boolean; users: string[] }>();
+  const found = new Map<string, AccountRegion & { production: boolean; users: string[] }>();
   const add = (config: EnvironmentConfig, region: string, backend: BackendConfig, user: string) => {
     const key = `${config.account.id ?? ""}|${region}`;
-    const entry = found.get(key) ?? { accountId: config.account.id, region, backend, production: false, users: [] };
+    // Environments sharing an account name the same role (environments/validate.ts).
+    const { id: accountId, roleArn, externalId } = config.account;
+    const entry = found.get(key) ?? { accountId, roleArn, externalId, region, backend, production: false, users: [] };
     entry.production ||= config.production;
     entry.users.push(user);
     found.set(key, entry);
@@ -75,7 +82,7 @@ export class AccountStack extends IsolatedStack {
     const { target } = props;
     new AwsProvider(this, "aws", {
       region: target.region,
-      allowedAccountIds: target.accountId ? [target.accountId] : undefined,
+      ...accountProviderSettings({ id: target.accountId, roleArn: target.roleArn, externalId: target.externalId }, id),
       defaultTags: [{ tags: { ...props.tags } }],
     });
     configureBackend(this, id, props.backend, target.backend);

@@ -3,17 +3,44 @@ import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../environments/types";
 
 /** Settings every AWS provider of an environment's stacks shares, whatever its region. */
-export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "defaultTags">;
+export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "assumeRole" | "defaultTags">;
+
+/** How a stack's providers reach an account: the account they must act in, and the role they assume there. */
+export interface AccountAccess {
+  readonly id?: string;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+}
+
+/** IAM's limit on a role session name (RoleSessionName: 2-64 characters of [\w+=,.@-]). */
+const MAX_SESSION_NAME = 64;
 
 /**
- * The environment's account pin (`allowed_account_ids`, when `account.id` is
- * set) and its tags on every taggable resource (ENV-4; modules add Component).
+ * The account pin (`allowed_account_ids`, when the id is known) and, in the
+ * multi-account layout, the role to assume there, its session named after the stack.
  */
-export function environmentProviderSettings(config: EnvironmentConfig, extraTags: Readonly<Record<string, string>> = {}): ProviderSettings {
+export function accountProviderSettings(
+  account: AccountAccess,
+  stackName: string,
+): Pick<ProviderSettings, "allowedAccountIds" | "assumeRole"> {
   return {
-    allowedAccountIds: config.account.id ? [config.account.id] : undefined,
-    defaultTags: [{ tags: { ...config.tags, ...extraTags } }],
+    allowedAccountIds: account.id ? [account.id] : undefined,
+    assumeRole: account.roleArn
+      ? [{ roleArn: account.roleArn, externalId: account.externalId, sessionName: stackName.slice(0, MAX_SESSION_NAME) }]
+      : undefined,
   };
+}
+
+/**
+ * The environment's account (pin and role, `accountProviderSettings`) and its
+ * tags on every taggable resource (ENV-4; modules add Component).
+ */
+export function environmentProviderSettings(
+  config: EnvironmentConfig,
+  stackName: string,
+  extraTags: Readonly<Record<string, string>> = {},
+): ProviderSettings {
+  return { ...accountProviderSettings(config.account, stackName), defaultTags: [{ tags: { ...config.tags, ...extraTags } }] };
 }
 
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */

@@ -6,9 +6,9 @@ import { dev } from "../../environments/dev";
 import { prod } from "../../environments/prod";
 import { staging } from "../../environments/staging";
 import type { EnvironmentConfig } from "../../environments/types";
-import { ConfigValidationError } from "../../environments/problems";
-import { validateEnvironments } from "../../environments/validate";
 import { buildApp } from "../../stacks/app";
+import { validateEnvironments } from "../../environments/validate";
+import { problemsOf } from "./problems";
 
 type Mutable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ? Mutable<NonNullable<T[K]>> : T[K] };
 
@@ -16,16 +16,6 @@ type Mutable<T> = { -readonly [K in keyof T]: NonNullable<T[K]> extends object ?
 const prodCopy = (): Mutable<EnvironmentConfig> => structuredClone(prod) as Mutable<EnvironmentConfig>;
 /** A deep copy of staging (a cross-region replica without a standby). */
 const stagingCopy = (): Mutable<EnvironmentConfig> => structuredClone(staging) as Mutable<EnvironmentConfig>;
-
-function problemsOf(envs: readonly EnvironmentConfig[]): string[] {
-  try {
-    validateEnvironments(envs);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    return (error as ConfigValidationError).problems.map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
-  }
-  return [];
-}
 
 describe("environment validation", () => {
   it("[PLT-2] accepts the three shipped environments", () => {

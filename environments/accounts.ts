@@ -1,0 +1,73 @@
+import type { ConfigProblem } from "./problems";
+import type { EnvironmentConfig } from "./types";
+
+/** `arn:<partition>:iam::<account>:role/<path/><name>` (IAM: path and name of [\w+=,.@-], name ≤ 64). */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+/** STS: an external ID is 2-1224 characters of [\w+=,.@:/-]. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** One environment's `account`: the role is an IAM role of that very account, the external ID well-formed. */
+export function accountProblems(env: EnvironmentConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const fail = (path: string, reason: string) => problems.push({ environment: env.name || "(unnamed)", path: `account.${path}`, reason });
+  const { id, roleArn, externalId, sharedAccountWith } = env.account ?? {};
+  if (roleArn !== undefined) {
+    const match = ROLE_ARN.exec(roleArn);
+    if (!match) fail("roleArn", `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`);
+    else if (id === undefined)
+      fail("id", "is required with account.roleArn: the providers pin the account they assume the role in (allowed_account_ids)");
+    else if (match[1] !== id) fail("roleArn", `"${roleArn}" is a role of account ${match[1]}, not of account.id ${id}`);
+  }
+  if (externalId !== undefined) {
+    if (roleArn === undefined) fail("externalId", "is only used with account.roleArn (the role's trust asks for it)");
+    else if (!EXTERNAL_ID.test(externalId)) fail("externalId", "must be 2-1224 characters of letters, digits and +=,.@:/-_ (STS)");
+  }
+  if (sharedAccountWith?.includes(env.name)) fail("sharedAccountWith", `names "${env.name}" itself`);
+  return problems;
+}
+
+/**
+ * Across environments: one account each (AWS's multi-account guidance), unless two
+ * list each other in `sharedAccountWith`; a production environment never shares; the
+ * environments of one account assume one role there (its account stack's provider
+ * assumes it too).
+ */
+export function sharedAccountProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Set(environments.map((e) => e.name));
+  for (const env of environments) {
+    for (const other of env.account?.sharedAccountWith ?? []) {
+      if (!names.has(other) && other !== env.name)
+        problems.push({ environment: env.name, path: "account.sharedAccountWith", reason: `"${other}" is not an environment` });
+    }
+  }
+  environments.forEach((env, i) => {
+    const id = env.account?.id;
+    if (id === undefined) return;
+    for (const other of environments.slice(0, i).filter((o) => o.account?.id === id)) {
+      const path = "account.id";
+      const shared = `account ${id} is also environment "${other.name}"'s`;
+      if (env.production || other.production) {
+        const production = env.production ? env.name : other.name;
+        problems.push({
+          environment: env.name,
+          path,
+          reason: `${shared}: production ("${production}") shares its account with no other environment`,
+        });
+      } else if (!env.account.sharedAccountWith?.includes(other.name) || !other.account.sharedAccountWith?.includes(env.name)) {
+        problems.push({
+          environment: env.name,
+          path,
+          reason: `${shared}: environments get an account each; to share it on purpose, list each other in account.sharedAccountWith`,
+        });
+      } else if ((env.account.roleArn ?? "") !== (other.account.roleArn ?? "")) {
+        problems.push({
+          environment: env.name,
+          path: "account.roleArn",
+          reason: `differs from environment "${other.name}"'s role in the account they share (${other.account.roleArn ?? "none"}): one account, one role for the program`,
+        });
+      }
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,117 @@
+import { environments } from "../../environments";
+import { dev } from "../../environments/dev";
+import { prod } from "../../environments/prod";
+import { staging } from "../../environments/staging";
+import type { EnvironmentConfig } from "../../environments/types";
+import { problemsOf } from "./problems";
+
+/** One account per environment, in data (environments/accounts.ts): what the validation refuses, and what it lets through. */
+
+const DEV = "111111111111";
+const STAGING = "222222222222";
+const PROD = "333333333333";
+const role = (account: string, name = "ecg-terraform") => `arn:aws:iam::${account}:role/${name}`;
+
+type Account = EnvironmentConfig["account"];
+/** The shipped environments, each with `account` replaced (merged over its region). */
+function withAccounts(accounts: Partial<Record<"dev" | "staging" | "prod", Partial<Account>>>): EnvironmentConfig[] {
+  return [dev, staging, prod].map((env) => {
+    const account = accounts[env.name as "dev" | "staging" | "prod"];
+    return account ? { ...env, account: { ...env.account, ...account } } : env;
+  });
+}
+
+const ONE_EACH = {
+  dev: { id: DEV, roleArn: role(DEV) },
+  staging: { id: STAGING, roleArn: role(STAGING) },
+  prod: { id: PROD, roleArn: role(PROD), externalId: "ecg-prod-terraform" },
+};
+
+describe("[ACC-1] accounts in the environments' data", () => {
+  it("accepts the single-account layout (no account ids: the caller's credentials) and one account per environment with a role each", () => {
+    expect(environments.every((e) => e.account.id === undefined && e.account.roleArn === undefined)).toBe(true);
+    expect(problemsOf(environments)).toEqual([]);
+    expect(problemsOf(withAccounts(ONE_EACH))).toEqual([]);
+    // A pinned account without a role: the caller's credentials must already be in it.
+    expect(problemsOf(withAccounts({ dev: { id: DEV } }))).toEqual([]);
+  });
+
+  it.each<[string, Partial<Record<"dev" | "staging" | "prod", Partial<Account>>>, string[]]>([
+    [
+      "a role ARN that is not one",
+      { dev: { id: DEV, roleArn: "ecg-terraform" } },
+      ['dev: account.roleArn: "ecg-terraform" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)'],
+    ],
+    [
+      "a user ARN in place of a role",
+      { dev: { id: DEV, roleArn: `arn:aws:iam::${DEV}:user/ci` } },
+      [`dev: account.roleArn: "arn:aws:iam::${DEV}:user/ci" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`],
+    ],
+    [
+      "a role without the account it is in",
+      { dev: { roleArn: role(DEV) } },
+      ["dev: account.id: is required with account.roleArn: the providers pin the account they assume the role in (allowed_account_ids)"],
+    ],
+    [
+      "a role of another account",
+      { staging: { id: STAGING, roleArn: role(PROD) } },
+      [`staging: account.roleArn: "${role(PROD)}" is a role of account ${PROD}, not of account.id ${STAGING}`],
+    ],
+    [
+      "an external ID without a role",
+      { dev: { id: DEV, externalId: "abc123" } },
+      ["dev: account.externalId: is only used with account.roleArn (the role's trust asks for it)"],
+    ],
+    [
+      "a malformed external ID",
+      { dev: { id: DEV, roleArn: role(DEV), externalId: "x" } },
+      ["dev: account.externalId: must be 2-1224 characters of letters, digits and +=,.@:/-_ (STS)"],
+    ],
+    [
+      "two environments in one account",
+      { dev: { id: DEV, roleArn: role(DEV) }, staging: { id: DEV, roleArn: role(DEV) } },
+      [
+        `staging: account.id: account ${DEV} is also environment "dev"'s: environments get an account each; to share it on purpose, list each other in account.sharedAccountWith`,
+      ],
+    ],
+    [
+      "sharing declared by one side only",
+      { dev: { id: DEV, sharedAccountWith: ["staging"] }, staging: { id: DEV } },
+      [
+        `staging: account.id: account ${DEV} is also environment "dev"'s: environments get an account each; to share it on purpose, list each other in account.sharedAccountWith`,
+      ],
+    ],
+    [
+      "production sharing its account, even when both say so",
+      { staging: { id: PROD, sharedAccountWith: ["prod"] }, prod: { id: PROD, sharedAccountWith: ["staging"] } },
+      [
+        `prod: account.id: account ${PROD} is also environment "staging"'s: production ("prod") shares its account with no other environment`,
+      ],
+    ],
+    [
+      "two roles in one shared account",
+      {
+        dev: { id: DEV, roleArn: role(DEV), sharedAccountWith: ["staging"] },
+        staging: { id: DEV, roleArn: role(DEV, "other"), sharedAccountWith: ["dev"] },
+      },
+      [
+        `staging: account.roleArn: differs from environment "dev"'s role in the account they share (${role(DEV)}): one account, one role for the program`,
+      ],
+    ],
+    [
+      "sharing with an environment that does not exist",
+      { dev: { id: DEV, sharedAccountWith: ["qa"] } },
+      ['dev: account.sharedAccountWith: "qa" is not an environment'],
+    ],
+    ["sharing with itself", { dev: { id: DEV, sharedAccountWith: ["dev"] } }, ['dev: account.sharedAccountWith: names "dev" itself']],
+  ])("refuses %s, naming the environment and the field", (_, accounts, expected) => {
+    expect(problemsOf(withAccounts(accounts))).toEqual(expected);
+  });
+
+  it("lets two non-production environments share an account when both list each other, with one role", () => {
+    const shared = { id: DEV, roleArn: role(DEV) };
+    expect(
+      problemsOf(withAccounts({ dev: { ...shared, sharedAccountWith: ["staging"] }, staging: { ...shared, sharedAccountWith: ["dev"] } })),
+    ).toEqual([]);
+  });
+});
