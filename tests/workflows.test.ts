@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
@@ -56,7 +57,22 @@ function loadFixture(name: string): Json {
   return JSON.parse(gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8"));
 }
 
+/** What action-validator (GitHub's workflow schema, compiled to WebAssembly) finds wrong in a workflow's text. */
+const schemaErrors = (text: string) => validateWorkflow(text).errors.map((e) => ("path" in e ? `${e.path}: ${e.title}` : e.title));
+
 describe("all workflows", () => {
+  it("[PLT-6] are valid GitHub Actions workflows (action-validator, the schema GitHub publishes)", () => {
+    const files = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.sort()).toEqual(["deploy.yml", "plan-tfc.yml", "plan.yml"]);
+    for (const file of files) {
+      expect([file, schemaErrors(readFileSync(join(ROOT, ".github", "workflows", file), "utf8"))]).toEqual([file, []]);
+    }
+    // The validator can fail: a misspelled step key and a `with` that is not a map.
+    const broken =
+      "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n        with: 3\n      - runn: echo\n";
+    expect(schemaErrors(broken)).not.toEqual([]);
+  });
+
   it("[PLT-6] grant nothing at the top and only what each job needs; only comment jobs may write to pull requests", () => {
     for (const [file, wf] of ALL) expect([file, wf.permissions]).toEqual([file, {}]);
     for (const [file, id, job] of allJobs()) {
