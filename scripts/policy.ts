@@ -138,4 +138,7 @@ async function main(): Promise<number> {
   return errors > 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)),
+);

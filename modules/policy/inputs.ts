@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { objectOf, StackModel } from "./model";
-import { isPlan, planElements } from "./plan";
+import { isPlan, PlanShapeError, planElements } from "./plan";
 import type { Json } from "../common/json";
 
 /** One thing the pack checks: a Terraform JSON configuration or a plan, read from files. */
@@ -77,11 +77,19 @@ function fileInput(file: string, production: boolean, strict: boolean): PolicyIn
   if (isConfiguration(json) && !isPlan(json)) return configurationInput([file], production);
   if (typeof json === "object" && json !== null && isPlan(json as Json)) {
     const name = displayName(file);
+    const find = lineFinder(text);
+    let elements: ReturnType<typeof planElements>;
+    try {
+      elements = planElements(json as Json, name);
+    } catch (error) {
+      if (error instanceof PlanShapeError) throw new PolicyInputError(`${file}: a plan the pack cannot read (${error.message})`);
+      throw error;
+    }
     return {
       name,
       fileOf: () => file,
-      lineOf: lineFinder(text),
-      model: new StackModel(name, {}, production, planElements(json as Json, name)),
+      lineOf: (address) => Math.max(1, find(address)),
+      model: new StackModel(name, {}, production, elements),
     };
   }
   if (!strict) return undefined;
@@ -127,9 +135,11 @@ function displayName(file: string): string {
 export function lineFinder(text: string): (address: string) => number {
   const lineOfIndex = (index: number) => (index < 0 ? 0 : text.slice(0, index).split("\n").length);
   return (address) => {
-    const planned = text.indexOf(`"address":"${address}"`);
+    // JSON escapes the quotes of a for_each key: `aws_x.y["a"]` is written `aws_x.y[\"a\"]`.
+    const quoted = JSON.stringify(address);
+    const planned = text.indexOf(`"address":${quoted}`);
     if (planned >= 0) return lineOfIndex(planned);
-    const spaced = text.indexOf(`"address": "${address}"`);
+    const spaced = text.indexOf(`"address": ${quoted}`);
     if (spaced >= 0) return lineOfIndex(spaced);
     const parts = address.replace(/^data\.|^ephemeral\./, "").split(".");
     const typeAt = text.indexOf(`"${parts[0]}"`);

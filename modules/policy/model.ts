@@ -14,6 +14,9 @@ export interface ResourceView {
 
 const REFERENCE = (address: string) => `\${${address}.`;
 
+/** An address without its instance keys: `module.m[0].aws_x.y["a"]` → `module.m.aws_x.y`. */
+const withoutKeys = (address: string) => address.replace(/\[[^\]]*\]/g, "");
+
 /** What a model holds, by kind. */
 export interface ModelElements {
   readonly resources: ResourceView[];
@@ -89,8 +92,8 @@ export class StackModel {
    * refused before this, by stacks/isolated-stack.ts.)
    */
   undeclaredReferences(view: ResourceView): string[] {
-    // An instance's address (`aws_x.y[0]`) declares its resource (`aws_x.y`) too.
-    this.declared ??= new Set(this.elements().flatMap((e) => [e.address, e.address.replace(/\[[^\]]*\]$/, "")]));
+    // An instance's address (`module.m[0].aws_x.y[0]`) declares its resource (`module.m.aws_x.y`) too.
+    this.declared ??= new Set(this.elements().flatMap((e) => [e.address, withoutKeys(e.address)]));
     const found = new Set<string>();
     // depends_on holds bare addresses.
     const dependsOn = view.config.depends_on;
@@ -100,10 +103,10 @@ export class StackModel {
     for (const [expression] of text.matchAll(/\$\{[^}]*\}/g)) {
       // `aws_x.name`, `data.aws_x.name` or `ephemeral.aws_x.name`: provider types have an underscore; var., local., each. do not.
       for (const m of expression.matchAll(
-        /(?<![\w.])((?:module\.[\w-]+\.)*)(data\.|ephemeral\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g,
+        /(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]+\])?\.)*)(data\.|ephemeral\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g,
       )) {
         const address = `${m[1]}${m[2] ?? ""}${m[3]}.${m[4]}`;
-        if (!this.declared.has(address)) found.add(address);
+        if (!this.declared.has(address) && !this.declared.has(withoutKeys(address))) found.add(address);
       }
     }
     return [...found];
@@ -125,12 +128,19 @@ export class StackModel {
   referenced(expression: unknown): ResourceView | undefined {
     if (typeof expression !== "string") return undefined;
     // `${aws_x.name.attr}`, optionally in a module and of an instance: `${module.m.aws_x.name[0].attr}`.
-    const match = /^\$\{((?:module\.[\w-]+\.)*)(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.[a-z0-9_]+\}$/.exec(expression);
+    const match = /^\$\{((?:module\.[\w-]+(?:\[[^\]]+\])?\.)*)(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(\[[^\]]+\])?\.[a-z0-9_]+\}$/.exec(
+      expression,
+    );
     if (!match) return undefined;
     const address = `${match[1]}${match[2] ?? ""}${match[3]}.${match[4]}`;
     const exact = match[5] === undefined ? address : `${address}${match[5]}`;
     const candidates = [...this.resources, ...this.dataSources];
-    return candidates.find((r) => r.address === exact) ?? candidates.find((r) => r.address.startsWith(`${address}[`));
+    // An index Terraform evaluates per instance (`[count.index]`) names the resource of a configuration.
+    return (
+      candidates.find((r) => r.address === exact) ??
+      candidates.find((r) => r.address.startsWith(`${address}[`)) ??
+      candidates.find((r) => r.address === address)
+    );
   }
 }
 
@@ -156,16 +166,40 @@ function list(value: unknown, what: string): string[] {
   throw new Uninspectable(`${what} is ${JSON.stringify(value)}`);
 }
 
+/** `${aws_x.y.attr}` or `${data.aws_x.y.attr}` (of an instance, too): a resource's attribute, never a wildcard. */
+const RESOURCE_ATTRIBUTE = /^(?:module\.[\w-]+(?:\[[^\]]+\])?\.)*(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+(?:\[[^\]]+\])?\.[\w]+$/;
+
+/**
+ * A policy element that decides who or what is allowed (actions, principals): a
+ * variable, a local or a function there could be "*", so it cannot be read. A template
+ * of resource attributes (`arn:aws:iam::${data.aws_caller_identity.me.account_id}:root`)
+ * can be.
+ */
+function decisive(value: unknown, what: string): string[] {
+  const items = list(value, what);
+  for (const item of items) {
+    for (const [, inner] of item.matchAll(/\$\{([^}]*)\}/g)) {
+      if (!RESOURCE_ATTRIBUTE.test(inner.trim())) throw new Uninspectable(`${what} holds the expression ${JSON.stringify(item)}`);
+    }
+  }
+  return items;
+}
+
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Statements of an aws_iam_policy_document data source (its own and those it merges). */
-function documentStatements(model: StackModel, c: Json, withMerged = true): Statement[] | undefined {
+function documentStatements(
+  model: StackModel,
+  c: Json,
+  withMerged = true,
+  merging: ReadonlySet<Json> = new Set(),
+): Statement[] | undefined {
   const principals = (blocks: Json[]) =>
-    blocks.flatMap((p) => list(p.identifiers, "principals.identifiers").map((id) => `${p.type}:${id}`));
+    blocks.flatMap((p) => decisive(p.identifiers, "principals.identifiers").map((id) => `${p.type}:${id}`));
   const own: Statement[] = nested(c, "statement").map((s) => ({
     effect: typeof s.effect === "string" ? s.effect : "Allow",
-    actions: list(s.actions, "actions"),
-    notActions: list(s.not_actions, "not_actions"),
+    actions: decisive(s.actions, "actions"),
+    notActions: decisive(s.not_actions, "not_actions"),
     resources: list(s.resources, "resources"),
     principals: principals(nested(s, "principals")),
     notPrincipals: principals(nested(s, "not_principals")),
@@ -179,7 +213,7 @@ function documentStatements(model: StackModel, c: Json, withMerged = true): Stat
   // Merged documents count too: their statements end up in this policy.
   const merged = ["source_policy_documents", "override_policy_documents", "source_json", "override_json"]
     .flatMap((key) => list(c[key], key))
-    .map((document) => policyStatements(model, document));
+    .map((document) => policyStatements(model, document, new Set([...merging, c])));
   if (merged.some((m) => m === undefined)) return undefined;
   return [...own, ...(merged.flat() as Statement[])];
 }
@@ -201,12 +235,12 @@ function jsonStatements(policy: string): Statement[] | undefined {
     value === "*"
       ? ["*:*"]
       : isObject(value)
-        ? Object.entries(value).flatMap(([type, ids]) => list(ids, "Principal").map((id) => `${type}:${id}`))
-        : list(value, "Principal").map((id) => `*:${id}`);
+        ? Object.entries(value).flatMap(([type, ids]) => decisive(ids, "Principal").map((id) => `${type}:${id}`))
+        : decisive(value, "Principal").map((id) => `*:${id}`);
   return statements.map((s: Json) => ({
     effect: typeof s.Effect === "string" ? s.Effect : "Allow",
-    actions: list(s.Action, "Action"),
-    notActions: list(s.NotAction, "NotAction"),
+    actions: decisive(s.Action, "Action"),
+    notActions: decisive(s.NotAction, "NotAction"),
     resources: list(s.Resource, "Resource"),
     principals: principals(s.Principal),
     notPrincipals: principals(s.NotPrincipal),
@@ -223,9 +257,12 @@ function jsonStatements(policy: string): Statement[] | undefined {
  * reference to an aws_iam_policy_document data source. Undefined when the
  * policy is built in a way the rules cannot read (e.g. `jsonencode(...)`).
  */
-export function policyStatements(model: StackModel, policy: unknown): Statement[] | undefined {
+export function policyStatements(model: StackModel, policy: unknown, merging: ReadonlySet<Json> = new Set()): Statement[] | undefined {
   const source = model.referenced(policy);
-  if (source?.type === "aws_iam_policy_document") return documentStatements(model, source.config);
+  if (source?.type === "aws_iam_policy_document") {
+    if (merging.has(source.config)) throw new Uninspectable(`${source.address} merges itself (source or override documents in a cycle)`);
+    return documentStatements(model, source.config, true, merging);
+  }
   return typeof policy === "string" ? jsonStatements(policy) : undefined;
 }
 

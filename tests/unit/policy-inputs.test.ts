@@ -275,3 +275,213 @@ describe("the report formats", () => {
     expect(listed.match(/^ECG_DEPRECATION_1 .*\(error or warning\)$/gm)).toHaveLength(1);
   });
 });
+
+describe("the policy pack on plans of modules, count, for_each and dynamic blocks", () => {
+  const evaluatePlan = (json: Json, ids: readonly string[]) =>
+    evaluateModel(new StackModel("plan", {}, false, planElements(json, "plan")), {
+      rules: ALL_RULES.filter((r) => r.ids.some((id) => ids.includes(id))),
+      production: false,
+    }).findings.map((f) => `${f.rule} ${f.address}: ${f.found}`);
+  const resource = (address: string, type: string, values: Json, mode = "managed") => ({
+    address,
+    mode,
+    type,
+    name: address.split(".").pop(),
+    values,
+  });
+  const configured = (address: string, type: string, expressions: Json, extra: Json = {}) => ({
+    address,
+    mode: "managed",
+    type,
+    expressions,
+    ...extra,
+  });
+  /** A plan of the root module: these planned resources, this configuration, and `extra` (prior_state, complete). */
+  const rootPlan = (planned: Json[], configuration: Json[], extra: Json = {}): Json => ({
+    format_version: "1.2",
+    planned_values: { root_module: { resources: planned } },
+    configuration: { root_module: { resources: configuration } },
+    ...extra,
+  });
+
+  it("a reference to a module's output is not a resource of the stack (no ECG_STACK_1), and the known value stays", () => {
+    const json = rootPlan(
+      [resource("aws_lb.alb", "aws_lb", { subnets: ["subnet-a", "subnet-b"], internal: true })],
+      [configured("aws_lb.alb", "aws_lb", { subnets: { references: ["module.vpc.public_subnets", "module.vpc"] } })],
+    );
+    expect(evaluatePlan(json, ["ECG_STACK_1"])).toEqual([]);
+    expect(planElements(json, "plan").resources[0].config.subnets).toEqual(["subnet-a", "subnet-b"]);
+  });
+
+  it("resources of a module instance (count / for_each on the module) keep their configuration and are not doubled", () => {
+    const json = {
+      format_version: "1.2",
+      planned_values: {
+        root_module: {
+          child_modules: [
+            {
+              address: "module.store[0]",
+              resources: [
+                resource("module.store[0].aws_s3_bucket.b", "aws_s3_bucket", { bucket: "acme-0" }),
+                resource("module.store[0].aws_s3_bucket_versioning.v", "aws_s3_bucket_versioning", {
+                  bucket: "acme-0",
+                  versioning_configuration: [{ status: "Enabled" }],
+                }),
+              ],
+            },
+          ],
+        },
+      },
+      configuration: {
+        root_module: {
+          module_calls: {
+            store: {
+              count_expression: { constant_value: 1 },
+              module: {
+                resources: [
+                  configured("aws_s3_bucket.b", "aws_s3_bucket", {}),
+                  configured("aws_s3_bucket_versioning.v", "aws_s3_bucket_versioning", {
+                    bucket: { references: ["aws_s3_bucket.b.id", "aws_s3_bucket.b"] },
+                  }),
+                ],
+              },
+            },
+          },
+        },
+      },
+    };
+    const elements = planElements(json, "plan");
+    expect(elements.resources.map((r) => r.address)).toEqual([
+      "module.store[0].aws_s3_bucket.b",
+      "module.store[0].aws_s3_bucket_versioning.v",
+    ]);
+    expect(elements.resources[1].config.bucket).toBe("${module.store[0].aws_s3_bucket.b.id}");
+    expect(evaluatePlan(json, ["CKV_AWS_21", "ECG_STACK_1"])).toEqual([]);
+  });
+
+  it("a resource with count = 0 does not exist: a flow log that is not planned does not count for CKV2_AWS_11", () => {
+    const json = rootPlan(
+      [resource("aws_vpc.v", "aws_vpc", { cidr_block: "10.0.0.0/16" })],
+      [
+        configured("aws_vpc.v", "aws_vpc", { cidr_block: { constant_value: "10.0.0.0/16" } }),
+        configured(
+          "aws_flow_log.f",
+          "aws_flow_log",
+          { vpc_id: { references: ["aws_vpc.v.id", "aws_vpc.v"] } },
+          { count_expression: { constant_value: 0 } },
+        ),
+      ],
+    );
+    expect(evaluatePlan(json, ["CKV2_AWS_11"])).toEqual(["CKV2_AWS_11 aws_vpc.v: no aws_flow_log for this VPC"]);
+  });
+
+  it("a known value beats a template of variables only (cdktf JSON): the AWS-managed key from a variable still fails CKV_AWS_149", () => {
+    const json = rootPlan(
+      [resource("aws_secretsmanager_secret.s", "aws_secretsmanager_secret", { kms_key_id: "alias/aws/secretsmanager" })],
+      [configured("aws_secretsmanager_secret.s", "aws_secretsmanager_secret", { kms_key_id: { constant_value: "${var.key}" } })],
+    );
+    expect(evaluatePlan(json, ["CKV_AWS_149"])).toEqual([
+      "CKV_AWS_149 aws_secretsmanager_secret.s: the secret uses an AWS-managed key (aws/secretsmanager)",
+    ]);
+  });
+
+  it("known lists stay lists, and an index per instance keeps the known value (each versioning finds its own bucket by name)", () => {
+    const json = rootPlan(
+      [
+        resource("aws_security_group.sg", "aws_security_group", {
+          description: "app",
+          ingress: [{ description: "vpc", protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/16"] }],
+        }),
+        resource("aws_s3_bucket.b[0]", "aws_s3_bucket", { bucket: "acme-0" }),
+        resource("aws_s3_bucket.b[1]", "aws_s3_bucket", { bucket: "acme-1" }),
+        resource("aws_s3_bucket_versioning.v[0]", "aws_s3_bucket_versioning", {
+          bucket: "acme-0",
+          versioning_configuration: [{ status: "Enabled" }],
+        }),
+        resource("aws_s3_bucket_versioning.v[1]", "aws_s3_bucket_versioning", {
+          bucket: "acme-1",
+          versioning_configuration: [{ status: "Enabled" }],
+        }),
+      ],
+      [
+        configured("aws_security_group.sg", "aws_security_group", {
+          ingress: [{ cidr_blocks: { references: ["aws_vpc.main.cidr_block", "aws_vpc.main"] } }],
+        }),
+        configured("aws_s3_bucket.b", "aws_s3_bucket", {}, { count_expression: { constant_value: 2 } }),
+        configured(
+          "aws_s3_bucket_versioning.v",
+          "aws_s3_bucket_versioning",
+          { bucket: { references: ["aws_s3_bucket.b", "count.index"] } },
+          { count_expression: { constant_value: 2 } },
+        ),
+      ],
+    );
+    expect(evaluatePlan(json, ["CKV_AWS_24", "CKV_AWS_21"])).toEqual([]);
+  });
+
+  it("rules a plan shows only as planned (dynamic blocks are not in its configuration) are kept: a dynamic SSH rule from the internet fails", () => {
+    const json = rootPlan(
+      [
+        resource("aws_security_group.sg", "aws_security_group", {
+          description: "bastion",
+          ingress: [{ description: "ssh", protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] }],
+        }),
+      ],
+      [configured("aws_security_group.sg", "aws_security_group", { description: { constant_value: "bastion" } })],
+    );
+    expect(evaluatePlan(json, ["CKV_AWS_24"])).toEqual([
+      "CKV_AWS_24 aws_security_group.sg: ingress from the internet to port 22 (tcp 22-22)",
+    ]);
+  });
+
+  it("reads the data sources Terraform read while planning from prior_state", () => {
+    const json = rootPlan(
+      [resource("aws_iam_policy.p", "aws_iam_policy", { name: "p" })],
+      [
+        configured("aws_iam_policy.p", "aws_iam_policy", {
+          policy: { references: ["data.aws_iam_policy_document.d.json", "data.aws_iam_policy_document.d"] },
+        }),
+        {
+          address: "data.aws_iam_policy_document.d",
+          mode: "data",
+          type: "aws_iam_policy_document",
+          expressions: { statement: [{ actions: { references: ["var.actions"] } }] },
+        },
+      ],
+      {
+        prior_state: {
+          values: {
+            root_module: {
+              resources: [
+                resource(
+                  "data.aws_iam_policy_document.d",
+                  "aws_iam_policy_document",
+                  { statement: [{ effect: "Allow", actions: ["*"], resources: ["*"] }] },
+                  "data",
+                ),
+              ],
+            },
+          },
+        },
+      },
+    );
+    expect(evaluatePlan(json, ["CKV_AWS_1", "CKV_AWS_62"])).toEqual([
+      'CKV_AWS_1 data.aws_iam_policy_document.d: Allow "*" on "*"',
+      'CKV_AWS_62 aws_iam_policy.p: Allow "*" on "*"',
+    ]);
+  });
+
+  it("refuses, naming the file, a plan whose shape it cannot read; a for_each address still gets a line of its own (never 0)", () => {
+    const dir = folder();
+    const broken = write(dir, "broken-plan.json", { format_version: "1.0", planned_values: { root_module: { resources: {} } } });
+    expect(() => loadInputs(broken, false)).toThrow(`${broken}: a plan the pack cannot read (planned resources is not a list of objects)`);
+    const keyed = write(dir, "keyed-plan.json", {
+      format_version: "1.2",
+      planned_values: { root_module: { resources: [resource('aws_sns_topic.t["alerts"]', "aws_sns_topic", { name: "alerts" })] } },
+      configuration: { root_module: { resources: [] } },
+    });
+    const [input] = loadInputs(keyed, false);
+    expect(input.lineOf('aws_sns_topic.t["alerts"]')).toBeGreaterThan(1);
+    expect(input.lineOf("aws_sns_topic.unknown")).toBe(1);
+  });
+});

@@ -1627,13 +1627,10 @@ const NOTE_CASES: readonly (MoreCase & { readonly checkov: string })[] = [
     address: "data.aws_iam_policy_document.trust-doc",
   },
   {
-    rule: "CKV_AWS_7",
-    title: "an asymmetric key declared with key_spec (not customer_master_key_spec) and no rotation passes",
-    checkov: "reads only customer_master_key_spec and fails it",
-    build: (stack) => {
-      const key = new KmsKey(stack, "key", { description: "signing key", keyUsage: "SIGN_VERIFY" });
-      key.addOverride("key_spec", "RSA_2048");
-    },
+    rule: "CKV_AWS_31",
+    title: "transit encryption with RBAC user groups (no AUTH token) passes",
+    checkov: "reads auth_token only in its older versions and fails it",
+    build: redis({ authToken: undefined, userGroupIds: ["ecg-render"] }),
   },
   {
     rule: "CKV_AWS_314",
@@ -1892,6 +1889,50 @@ describe("policy rules: databases, caches, buckets, IAM and platform services", 
       expect(findingsIn(rule, trust(specific))).toEqual([]);
     },
   );
+
+  it("the OIDC trust rules cannot read a trust whose provider url or condition key is an expression: not inspectable, never a silent pass", () => {
+    const named = ruleFor("ECG_GITHUB_OIDC_TRUST");
+    const unknownIssuer: Build = (stack) => {
+      const provider = new IamOpenidConnectProvider(stack, "oidc", { url: "${var.issuer}", clientIdList: ["sts.amazonaws.com"] });
+      const doc = new DataAwsIamPolicyDocument(stack, "trust-doc", {
+        statement: [
+          { effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"], principals: [{ type: "Federated", identifiers: [provider.arn] }] },
+        ],
+      });
+      new IamRole(stack, "role", { name: "ecg-deploy", assumeRolePolicy: doc.json });
+    };
+    expectFinding(
+      named,
+      findingsIn(named, unknownIssuer),
+      "cannot be inspected: the issuer of aws_iam_openid_connect_provider.oidc",
+      "error",
+    );
+    const computedKey = oidcTrust("document", GITHUB, [
+      { test: "StringLike", variable: "${var.issuer_host}:sub", values: ["repo:*"] },
+      GITHUB_AUD,
+    ]);
+    expectFinding(named, findingsIn(named, computedKey), "cannot be inspected: the condition key", "error");
+  });
+
+  it("ECG_GITHUB_OIDC_TRUST reads ? as a pattern too (StringLike), as it reads *", () => {
+    const named = ruleFor("ECG_GITHUB_OIDC_TRUST");
+    const build = oidcTrust("literal", GITHUB, [claim(GITHUB, "sub", "repo:my-org/my-rep?:ref:refs/heads/main"), GITHUB_AUD]);
+    expectFinding(named, findingsIn(named, build), "is a pattern, not named repositories", "error", "aws_iam_role.role");
+  });
+
+  it("ECG_RDS_FORCE_SSL asks a replica without an engine nothing when its parameter group is not PostgreSQL's (a MySQL replica)", () => {
+    const rule = ruleFor("ECG_RDS_FORCE_SSL");
+    const mysqlReplica: Build = (stack) => {
+      const group = new DbParameterGroup(stack, "params", {
+        name: "ecg-mysql8",
+        family: "mysql8.0",
+        parameter: [{ name: "require_secure_transport", value: "1" }],
+      });
+      new DbInstance(stack, "replica", { ...REPLICA, parameterGroupName: group.name });
+    };
+    expect(findingsOf(rule, mysqlReplica)).toEqual([]);
+    expectFinding(rule, findingsOf(rule, replica({}, "0")), "no parameter group with rds.force_ssl = 1");
+  });
 
   it("ECG_RDS_INSIGHTS_CMK asks nothing of a class without Performance Insights (MySQL on db.t3.micro), as CKV_AWS_353 does", () => {
     const rule = ruleFor("ECG_RDS_INSIGHTS_CMK");

@@ -286,6 +286,51 @@ describe("policy rules: regressions", () => {
     expectPass("AWS-0036", containerWithEnvironment(name));
   });
 
+  // Expressions where a policy decides who or what: a variable there could be "*".
+  it.each([
+    ["CKV_AWS_63", rolePolicy(() => literalPolicy({ Effect: "Allow", Action: "${var.actions}", Resource: "*" }))],
+    ["CKV_AWS_60", trustDocument({ type: "AWS", identifiers: ["${var.trusted}"] })],
+  ])("%s: an action or principal that is a variable cannot be inspected (it may be *)", (id, build) => {
+    expectFail(id, build, "cannot be inspected");
+  });
+
+  it("CKV_AWS_60: a principal that is a template of resource attributes is read (the account root of data.aws_caller_identity)", () => {
+    expectPass("CKV_AWS_60", trustDocument({ type: "AWS", identifiers: ["arn:aws:iam::${data.aws_caller_identity.me.account_id}:root"] }));
+  });
+
+  it("CKV_AWS_62: a policy document that merges itself cannot be inspected, and the report goes on", () => {
+    const cycle: Build = (stack) => {
+      const doc = new DataAwsIamPolicyDocument(stack, "doc", {
+        statement: [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["*"] }],
+      });
+      doc.addOverride("source_policy_documents", ["${data.aws_iam_policy_document.doc.json}"]);
+      rolePolicy(() => doc.json)(stack);
+    };
+    expectFail("CKV_AWS_62", cycle, "merges itself");
+  });
+
+  it("[SEC-3] CKV_AWS_192: null entries in rule_json's lists name no rule and crash nothing", () => {
+    const ruleJson = JSON.stringify([
+      {
+        Name: "bad-inputs",
+        Priority: 1,
+        OverrideAction: { None: {} },
+        Statement: {
+          ManagedRuleGroupStatement: {
+            Name: "AWSManagedRulesKnownBadInputsRuleSet",
+            VendorName: "AWS",
+            ExcludedRules: [null],
+            RuleActionOverrides: [null],
+          },
+        },
+        VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: "bad-inputs", SampledRequestsEnabled: true },
+      },
+    ]);
+    expectPass("CKV_AWS_192", (stack) => {
+      webAcl(stack, { ruleJson });
+    });
+  });
+
   // 7. Trust policies that let anyone in.
   it('CKV_AWS_60: a trust policy document with principals { type = "*", identifiers = ["*"] } fails', () => {
     expectFail("CKV_AWS_60", trustDocument({ type: "*", identifiers: ["*"] }), "allows any principal");

@@ -192,6 +192,8 @@ export const databaseRules: Rule[] = [
       if ((text(config, "engine") ?? "postgres") !== "postgres") return undefined;
       if (isReplica(config) && !config.parameter_group_name) return undefined;
       const group = model.referenced(config.parameter_group_name);
+      // A replica names no engine: its parameter group's family says which it is.
+      if (group && !(text(group.config, "family") ?? "postgres").startsWith("postgres")) return undefined;
       return nested(group?.config, "parameter").some((p) => text(p, "name") === "rds.force_ssl" && text(p, "value") === "1")
         ? undefined
         : "no parameter group with rds.force_ssl = 1";
@@ -227,6 +229,7 @@ export const cacheRules: Rule[] = [
       return isSet(config.auth_token) || hasItems(config.user_group_ids) ? undefined : "no auth_token and no user group";
     },
     fix: "set transit_encryption_enabled = true and RBAC user_group_ids (or auth_token)",
+    note: "RBAC user groups (user_group_ids) authenticate as an AUTH token does, and are what AWS recommends (checkov's older versions read auth_token only).",
   },
   {
     ids: ["CKV_AWS_191"],

@@ -45,7 +45,12 @@ const limits = (test: string) => !/Not|IfExists/.test(test);
 function federatedIssuer(principal: string, model: StackModel): string {
   const identifier = principal.slice("Federated:".length);
   const provider = model.referenced(identifier);
-  return provider?.type === "aws_iam_openid_connect_provider" ? String(provider.config.url ?? "") : identifier;
+  if (provider?.type !== "aws_iam_openid_connect_provider") return identifier;
+  const url = provider.config.url;
+  // A data source found by arn, or a url from a variable: which issuer it trusts cannot be read.
+  if (typeof url !== "string" || isExpression(url))
+    throw new Uninspectable(`the issuer of ${provider.address} (its url) is not written in the configuration`);
+  return url;
 }
 
 /** Statements that let `issuer`'s web identities assume the role. */
@@ -54,6 +59,8 @@ const federatedBy = (statements: readonly Statement[], issuer: string, model: St
 
 /** Values of the limiting conditions on `claim` (`<issuer>:sub`); undefined when there is none. */
 function claimValues(statement: Statement, variable: RegExp): string[] | undefined {
+  const computed = statement.conditions.find((c) => isExpression(c.variable));
+  if (computed) throw new Uninspectable(`the condition key ${JSON.stringify(computed.variable)} is an expression`);
   const conditions = statement.conditions.filter((c) => variable.test(c.variable) && limits(c.test));
   if (conditions.length === 0) return undefined;
   const values = conditions.flatMap((c) => c.values);
@@ -89,7 +96,7 @@ function githubTrustProblems(statements: readonly Statement[], strict: boolean, 
     if (strict) {
       problems.push(
         ...subjects
-          .filter((v) => v.startsWith("repo:") && v.split(":")[1]?.includes("*"))
+          .filter((v) => v.startsWith("repo:") && /[*?]/.test(v.split(":")[1] ?? ""))
           .map((v) => `sub ${v} is a pattern, not named repositories`),
       );
     }

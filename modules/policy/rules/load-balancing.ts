@@ -76,13 +76,16 @@ function knownBadInputsUses(config: Json): BadInputsUse[] | undefined {
       {
         groupCounts: rule.OverrideAction?.Count !== undefined,
         log4jExcluded:
-          blocks(group.ExcludedRules).some((e) => e.Name === LOG4J_RULE) ||
-          blocks(group.RuleActionOverrides).some((o) => o.Name === LOG4J_RULE && o.ActionToUse?.Block === undefined),
+          objects(group.ExcludedRules).some((e) => e.Name === LOG4J_RULE) ||
+          objects(group.RuleActionOverrides).some((o) => o.Name === LOG4J_RULE && o.ActionToUse?.Block === undefined),
       },
     ];
   });
   return [...typed, ...raw];
 }
+
+/** The objects of a rule_json list (anything else in it names no rule). */
+const objects = (value: unknown): Json[] => blocks(value).filter((v) => typeof v === "object" && v !== null);
 
 /** CKV_AWS_192's meaning: the Log4j rule of the known-bad-inputs group blocks (not excluded, not counted). */
 function knownBadInputsProblem(config: Json): string | undefined {
@@ -103,7 +106,8 @@ export const loadBalancingRules: Rule[] = [
     check: ({ config }, model) => {
       if (config.protocol === undefined && lbType(listenerLb(config, model)?.config ?? {}) === "gateway") return undefined;
       const protocol = listenerProtocol(config);
-      if (["HTTPS", "TLS", "TCP", "UDP", "TCP_UDP"].includes(protocol)) return undefined;
+      // GENEVE: a Gateway Load Balancer's listener (a plan shows the protocol it gets).
+      if (["HTTPS", "TLS", "TCP", "UDP", "TCP_UDP", "GENEVE"].includes(protocol)) return undefined;
       if (protocol === "HTTP" && redirectsToHttps(config)) return undefined;
       return protocol === "HTTP" ? "an HTTP listener that serves traffic instead of redirecting to HTTPS" : `protocol ${protocol}`;
     },
@@ -138,7 +142,7 @@ export const loadBalancingRules: Rule[] = [
     check: ({ config }, model) => {
       if (lbType(listenerLb(config, model)?.config ?? {}) === "gateway") return undefined;
       const protocol = listenerProtocol(config);
-      if (["TCP", "UDP", "TCP_UDP"].includes(protocol)) return undefined;
+      if (["TCP", "UDP", "TCP_UDP", "GENEVE"].includes(protocol)) return undefined;
       if (protocol === "HTTPS" || protocol === "TLS") {
         const policy = text(config, "ssl_policy");
         return policy !== undefined && TLS12_ELB_POLICY.test(policy)

@@ -180,7 +180,7 @@ export const networkRules: Rule[] = [
       return bare.length ? `the group has no description of its own, and ${bare.length} rule(s) have none either` : undefined;
     },
     fix: "describe what the group is for and why each rule exists",
-    note: 'An aws_security_group_rule needs its own description (checkov reads only inline blocks, so it never fails one); the provider\'s default "Managed by Terraform" is no description.',
+    note: 'The provider\'s default description "Managed by Terraform" (what a plan shows where none is written) counts as none.',
   },
   {
     ids: ["ECG_SG_DESCRIPTIONS"],

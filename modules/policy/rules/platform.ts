@@ -36,8 +36,8 @@ function monthGap(field: string): number | undefined {
   return Math.max(...sorted.map((m, i) => (i === 0 ? sorted[0] + 12 - sorted[sorted.length - 1] : m - sorted[i - 1])));
 }
 
-/** The key spec of a KMS key: key_spec, or the deprecated customer_master_key_spec. */
-const keySpec = (config: Json) => text(config, "key_spec") ?? text(config, "customer_master_key_spec") ?? "SYMMETRIC_DEFAULT";
+/** The key spec of a KMS key (aws_kms_key's customer_master_key_spec). */
+const keySpec = (config: Json) => text(config, "customer_master_key_spec") ?? "SYMMETRIC_DEFAULT";
 
 const STATEFUL = [
   "aws_db_instance",
@@ -97,7 +97,6 @@ export const platformRules: Rule[] = [
     check: ({ config }) =>
       keySpec(config) === "SYMMETRIC_DEFAULT" && flag(config, "enable_key_rotation") !== true ? "enable_key_rotation is off" : undefined,
     fix: "set enable_key_rotation = true",
-    note: "Reads key_spec as well as the deprecated customer_master_key_spec (checkov reads only the latter, so it fails asymmetric keys declared with key_spec).",
   },
   {
     ids: ["CKV_AWS_149"],
