@@ -6,22 +6,41 @@ const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\
 /** STS: an external ID is 2-1224 characters of [\w+=,.@:/-]. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
+/** Why `roleArn` is no IAM role ARN; undefined when it is one. */
+const roleArnShapeProblem = (roleArn: string) =>
+  ROLE_ARN.test(roleArn) ? undefined : `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`;
+const externalIdProblem = (externalId: string) =>
+  EXTERNAL_ID.test(externalId) ? undefined : "must be 2-1224 characters of letters, digits and +=,.@:/-_ (STS)";
+
+/** A role to assume and its external ID, as `<path>.roleArn` / `<path>.externalId` problems (the S3 backend's state role). */
+export function assumedRoleProblems(
+  path: string,
+  roleArn: string | undefined,
+  externalId: string | undefined,
+): { path: string; reason: string }[] {
+  const problems: { path: string; reason: string }[] = [];
+  const shape = roleArn === undefined ? undefined : roleArnShapeProblem(roleArn);
+  if (shape) problems.push({ path: `${path}.roleArn`, reason: shape });
+  if (externalId !== undefined) {
+    const problem =
+      roleArn === undefined ? `is only used with ${path}.roleArn (the role's trust asks for it)` : externalIdProblem(externalId);
+    if (problem) problems.push({ path: `${path}.externalId`, reason: problem });
+  }
+  return problems;
+}
+
 /** One environment's `account`: the role is an IAM role of that very account, the external ID well-formed. */
 export function accountProblems(env: EnvironmentConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const fail = (path: string, reason: string) => problems.push({ environment: env.name || "(unnamed)", path: `account.${path}`, reason });
   const { id, roleArn, externalId, sharedAccountWith } = env.account ?? {};
-  if (roleArn !== undefined) {
-    const match = ROLE_ARN.exec(roleArn);
-    if (!match) fail("roleArn", `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`);
-    else if (id === undefined)
-      fail("id", "is required with account.roleArn: the providers pin the account they assume the role in (allowed_account_ids)");
-    else if (match[1] !== id) fail("roleArn", `"${roleArn}" is a role of account ${match[1]}, not of account.id ${id}`);
+  for (const problem of assumedRoleProblems("account", roleArn, externalId)) {
+    problems.push({ environment: env.name || "(unnamed)", path: problem.path, reason: problem.reason });
   }
-  if (externalId !== undefined) {
-    if (roleArn === undefined) fail("externalId", "is only used with account.roleArn (the role's trust asks for it)");
-    else if (!EXTERNAL_ID.test(externalId)) fail("externalId", "must be 2-1224 characters of letters, digits and +=,.@:/-_ (STS)");
-  }
+  const match = roleArn === undefined ? null : ROLE_ARN.exec(roleArn);
+  if (match && id === undefined)
+    fail("id", "is required with account.roleArn: the providers pin the account they assume the role in (allowed_account_ids)");
+  else if (match && match[1] !== id) fail("roleArn", `"${roleArn}" is a role of account ${match[1]}, not of account.id ${id}`);
   if (sharedAccountWith?.includes(env.name)) fail("sharedAccountWith", `names "${env.name}" itself`);
   return problems;
 }

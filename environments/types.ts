@@ -281,6 +281,15 @@ export interface S3StateConfig {
   readonly bucket: string;
   /** Region of the state bucket. */
   readonly region: string;
+  /**
+   * The role the stacks' S3 backend assumes to reach the bucket, when the state
+   * lives in an account of its own (`assume_role` of the S3 backend, Terraform
+   * >= 1.6); the session is named after the stack.
+   * @default - the caller's credentials reach the bucket directly
+   */
+  readonly roleArn?: string;
+  /** The external ID that role's trust requires. @default - none */
+  readonly externalId?: string;
 }
 
 /** Terraform Cloud / Enterprise settings (PLT-5). */

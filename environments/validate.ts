@@ -6,7 +6,7 @@ import { drainSecondsProblem, scheduledBaseProblem } from "../modules/gpu-fleet/
 import { natPolicyProblem, subnetLayoutProblems } from "../modules/network/layout";
 import { backupRetentionProblem } from "../modules/postgres/rules";
 import { replicasPerShardProblem, shardsProblem, snapshotRetentionProblem } from "../modules/redis-cluster/rules";
-import { accountProblems, sharedAccountProblems } from "./accounts";
+import { accountProblems, assumedRoleProblems, sharedAccountProblems } from "./accounts";
 import { checkDeprecations } from "./deprecations-check";
 import { type ConfigProblem, ConfigValidationError } from "./problems";
 import { availabilityZonesByRegion } from "./regions";
@@ -442,6 +442,8 @@ class EnvironmentChecker {
     const bucket = bucketNameProblem(backend.s3?.bucket);
     if (bucket) this.fail(`${path}.s3.bucket`, bucket);
     this.region(`${path}.s3.region`, backend.s3?.region);
+    for (const problem of assumedRoleProblems(`${path}.s3`, backend.s3?.roleArn, backend.s3?.externalId))
+      this.fail(problem.path, problem.reason);
     if (!backend.cloud?.organization?.trim()) this.fail(`${path}.cloud.organization`, "is required and must not be empty");
   }
 }

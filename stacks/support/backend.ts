@@ -1,5 +1,6 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, type S3BackendConfig, type TerraformStack } from "cdktf";
 import type { BackendConfig, BackendKind } from "../../environments/types";
+import { MAX_SESSION_NAME } from "./providers";
 
 interface LockingS3BackendConfig extends S3BackendConfig {
   /**
@@ -34,12 +35,15 @@ export function configureBackend(stack: TerraformStack, stackName: string, kind:
     });
     return;
   }
+  const { roleArn, externalId } = settings.s3;
   new LockingS3Backend(stack, {
     bucket: settings.s3.bucket,
     region: settings.s3.region,
     key: stateKey(stackName),
     encrypt: true,
     useLockfile: true,
+    // The state account's role (Terraform >= 1.6 syntax; the deprecated top-level role_arn is not used).
+    assumeRole: roleArn ? { roleArn, externalId, sessionName: stackName.slice(0, MAX_SESSION_NAME) } : undefined,
   });
 }
 

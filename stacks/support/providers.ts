@@ -13,7 +13,7 @@ export interface AccountAccess {
 }
 
 /** IAM's limit on a role session name (RoleSessionName: 2-64 characters of [\w+=,.@-]). */
-const MAX_SESSION_NAME = 64;
+export const MAX_SESSION_NAME = 64;
 
 /**
  * The account pin (`allowed_account_ids`, when the id is known) and, in the

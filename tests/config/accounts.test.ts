@@ -115,3 +115,30 @@ describe("[ACC-1] accounts in the environments' data", () => {
     ).toEqual([]);
   });
 });
+
+describe("[ACC-2] the state bucket reached through a role of its own account", () => {
+  const STATE_ROLE = "arn:aws:iam::444444444444:role/ecg-state-dev";
+  const withStateRole = (s3: Partial<EnvironmentConfig["backend"]["s3"]>): EnvironmentConfig[] =>
+    [dev, staging, prod].map((env) =>
+      env.name === "dev" ? { ...env, backend: { ...env.backend, s3: { ...env.backend.s3, ...s3 } } } : env,
+    );
+
+  it("accepts a state role (and its external ID)", () => {
+    expect(problemsOf(withStateRole({ roleArn: STATE_ROLE, externalId: "ecg-state" }))).toEqual([]);
+  });
+
+  it.each<[string, Partial<EnvironmentConfig["backend"]["s3"]>, string]>([
+    [
+      "a state role that is not a role ARN",
+      { roleArn: "ecg-state" },
+      'dev: backend.s3.roleArn: "ecg-state" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)',
+    ],
+    [
+      "an external ID without a state role",
+      { externalId: "ecg-state" },
+      "dev: backend.s3.externalId: is only used with backend.s3.roleArn (the role's trust asks for it)",
+    ],
+  ])("refuses %s, naming the field", (_, s3, expected) => {
+    expect(problemsOf(withStateRole(s3))).toEqual([expected]);
+  });
+});

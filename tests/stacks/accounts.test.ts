@@ -19,7 +19,24 @@ const ACCOUNTS: Record<string, { id: string; roleArn: string; externalId?: strin
   staging: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/ecg-terraform" },
   prod: { id: "333333333333", roleArn: "arn:aws:iam::333333333333:role/ecg-terraform", externalId: "ecg-prod-terraform" },
 };
-const withAccount = (env: EnvironmentConfig): EnvironmentConfig => ({ ...env, account: { ...env.account, ...ACCOUNTS[env.name] } });
+/** The state account's role each environment's stacks assume to reach their state. */
+const STATE_ROLE = (env: string) => `arn:aws:iam::444444444444:role/ecg-state-${env}`;
+const withStateRole = (backend: EnvironmentConfig["backend"], env: string) => ({
+  ...backend,
+  s3: { ...backend.s3, roleArn: STATE_ROLE(env) },
+});
+const withAccount = (env: EnvironmentConfig): EnvironmentConfig => {
+  const standby = env.disasterRecovery.standby;
+  return {
+    ...env,
+    account: { ...env.account, ...ACCOUNTS[env.name] },
+    backend: withStateRole(env.backend, env.name),
+    // The standby and global stacks keep their state in the failover bucket, through the same role.
+    disasterRecovery: standby
+      ? { ...env.disasterRecovery, standby: { ...standby, backend: withStateRole(standby.backend, env.name) } }
+      : env.disasterRecovery,
+  };
+};
 
 const multi = synthProgram(undefined, { ...shippedProgram, environments: [dev, staging, prod].map(withAccount) });
 const single = synthProgram();
@@ -75,12 +92,30 @@ describe("[ACC-1] one AWS account per environment", () => {
     }
   });
 
-  it("the single-account layout assumes no role: the caller's credentials, as before", () => {
+  it("[ACC-2] every environment stack's S3 backend assumes its environment's role in the state account (Terraform >= 1.6 assume_role), its own key as before", () => {
+    for (const [name, stack] of Object.entries(multi.stacks)) {
+      const env = environmentOf(name);
+      if (!env) continue;
+      expect({ name, backend: stack.terraform?.backend?.s3 }).toEqual({
+        name,
+        backend: expect.objectContaining({
+          key: `${name}/terraform.tfstate`,
+          use_lockfile: true,
+          assume_role: { role_arn: STATE_ROLE(env), session_name: name },
+        }),
+      });
+      // The deprecated top-level role_arn is not written.
+      expect(stack.terraform?.backend?.s3?.role_arn).toBeUndefined();
+    }
+  });
+
+  it("the single-account layout assumes no role: the caller's credentials, as before (providers and backends)", () => {
     const assuming = Object.entries(single.stacks).flatMap(([name, stack]) =>
       awsProviders(stack)
         .filter((p) => p.assume_role)
         .map(() => name),
     );
     expect(assuming).toEqual([]);
+    expect(Object.entries(single.stacks).filter(([, stack]) => stack.terraform?.backend?.s3?.assume_role)).toEqual([]);
   });
 });
