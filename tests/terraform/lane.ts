@@ -430,9 +430,11 @@ async function removeRetriedCreates(
   // Routes have no id of their own in EC2: a table and a destination name one.
   const state: Json = JSON.parse(pulled.output || "{}");
   for (const resource of state.resources ?? []) {
-    if (resource.type !== "aws_route") continue;
-    for (const { attributes } of resource.instances ?? [])
-      ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
+    for (const { attributes } of resource.instances ?? []) {
+      if (resource.type === "aws_route") ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
+      // Secrets are known by ARN (their id in the state).
+      if (resource.type === "aws_secretsmanager_secret") ids.push(attributes.arn);
+    }
   }
   const known = join(dir, "known-ids.json");
   writeFileSync(known, JSON.stringify([...new Set(ids)]));

@@ -163,7 +163,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups, subnets (with the stack's tags), rules of its groups and routes of its tables that no state knows.
+    """Route tables, security groups, subnets, secrets (with the stack's tags), rules of its groups and routes of its tables that no state knows.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -212,6 +212,19 @@ def duplicates(args):
                         continue
                     ec2.delete_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock=cidr)
                     removed.append(f"route/{table['RouteTableId']}/{cidr}")
+    # Secrets with the stack's tags in its primary region (replicas of its secrets live in the
+    # others): a name exists once per region, so one no state knows is a retried CreateSecret.
+    primary = args.regions.split(",")[0]
+    wanted = dict(t.split("=", 1) for t in args.tag)
+    secrets = client(args, "secretsmanager", primary)
+    for page in secrets.get_paginator("list_secrets").paginate():
+        for secret in page["SecretList"]:
+            tags = {t["Key"]: t["Value"] for t in secret.get("Tags", [])}
+            if secret["ARN"] in known or secret.get("PrimaryRegion", primary) != primary:
+                continue
+            if wanted and all(tags.get(k) == v for k, v in wanted.items()):
+                secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+                removed.append(f"secret/{secret['Name']}")
     print(json.dumps({"removed": removed}))
 
 
