@@ -445,7 +445,7 @@ describe("offline Terraform lane: emulator runs", () => {
   it(
     "[PLT-7] cdktf diff and cdktf deploy work per environment stack (ecg-dev, on the emulator)",
     async () => {
-      const { diff, deploy, deployed, destroy, removedBeforeDestroy, notes } = await result(cliRun);
+      const { diff, deploy, deployed, destroy, remaining, removedBeforeDestroy, notes } = await result(cliRun);
       const dev = readSynthesizedStack(SYNTH, DEV);
       // The apply gaps are targeted out, and random_* are literals in every lane copy.
       const randoms = Object.entries<Record<string, unknown>>(dev.resource)
@@ -457,7 +457,10 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(deploy).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\./);
       if (notes.length === 0) expect(deploy).toContain(`Apply complete! Resources: ${planned} added, 0 changed, 0 destroyed.`);
       expect(deployed).toBe(planned);
-      expect(destroy).toContain(`Destroy complete! Resources: ${planned - removedBeforeDestroy} destroyed.`);
+      // A destroy retried after a known race (FLAKES, in notes) summarizes its second run only: the state counts.
+      expect(destroy).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
+      if (notes.length === 0) expect(destroy).toContain(`Destroy complete! Resources: ${planned - removedBeforeDestroy} destroyed.`);
+      expect(remaining).toBe(0);
     },
     LANE_TIMEOUT,
   );

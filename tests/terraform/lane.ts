@@ -399,7 +399,9 @@ export async function cdktfCliCycle(options: {
   const destroy = await withFlakeRetry("destroy", notes, () =>
     cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy),
   );
-  return { diff, deploy, deployed, destroy, removedBeforeDestroy: removed.length, notes };
+  // Counted from the state too: a retried destroy's summary counts only its second run.
+  const remaining = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
+  return { diff, deploy, deployed, destroy, remaining, removedBeforeDestroy: removed.length, notes };
 }
 
 /**
