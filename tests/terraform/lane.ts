@@ -349,7 +349,15 @@ export async function cdktfCliCycle(options: {
   readonly env: Record<string, string | undefined>;
   /** The stack's tags, for the sweep of retried creates (as in emulatorCycle). */
   readonly tags: Record<string, string>;
-}): Promise<{ diff: string; deploy: string; deployed: number; destroy: string; removedBeforeDestroy: number; notes: string[] }> {
+}): Promise<{
+  diff: string;
+  deploy: string;
+  deployed: number;
+  destroy: string;
+  remaining: number;
+  removedBeforeDestroy: number;
+  notes: string[];
+}> {
   const { stackName, moto } = options;
   rmSync(options.workRoot, { recursive: true, force: true });
   cpSync(options.synthRoot, options.workRoot, { recursive: true });
