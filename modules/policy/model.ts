@@ -1,5 +1,5 @@
 import type { Json } from "../common/json";
-import { nested, Uninspectable } from "./rules/helpers";
+import { isObject, nested, Uninspectable } from "./rules/helpers";
 
 /** One resource (or data source) of a stack, as Terraform will see it (tokens resolved). */
 export interface ResourceView {
@@ -14,8 +14,8 @@ export interface ResourceView {
 
 const REFERENCE = (address: string) => `\${${address}.`;
 
-/** An address without its instance keys: `module.m[0].aws_x.y["a"]` → `module.m.aws_x.y`. */
-const withoutKeys = (address: string) => address.replace(/\[[^\]]*\]/g, "");
+/** An address without its instance keys: `module.m[0].aws_x.y["a"]` → `module.m.aws_x.y`, as the configuration names it. */
+export const withoutKeys = (address: string) => address.replace(/\[[^\]]*\]/g, "");
 
 /** What a model holds, by kind. */
 export interface ModelElements {
@@ -184,8 +184,6 @@ function decisive(value: unknown, what: string): string[] {
   }
   return items;
 }
-
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Statements of an aws_iam_policy_document data source (its own and those it merges). */
 function documentStatements(

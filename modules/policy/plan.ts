@@ -1,4 +1,5 @@
-import type { ModelElements, ResourceView } from "./model";
+import { type ModelElements, type ResourceView, withoutKeys } from "./model";
+import { isObject } from "./rules/helpers";
 import type { Json } from "../common/json";
 
 /** A plan's JSON in a shape the reader cannot use. */
@@ -34,7 +35,7 @@ export function planElements(plan: Json, stackName: string): ModelElements {
   const rulesOf = ruleReferences(configured);
   for (const resource of [...planned, ...readAtPlan]) {
     const address = String(resource.address);
-    const base = configurationAddress(address);
+    const base = withoutKeys(address);
     const source = configured.get(base);
     seen.add(base);
     const values = withoutFilledIn(resource.type, base, resource.values ?? {}, source?.expressions ?? {}, rulesOf);
@@ -59,9 +60,6 @@ export function planElements(plan: Json, stackName: string): ModelElements {
 /** Whether a parsed JSON document is a plan. */
 export const isPlan = (json: Json): boolean =>
   typeof json.format_version === "string" && (json.planned_values !== undefined || json.configuration !== undefined);
-
-/** An instance's address without instance keys (`module.m[0].aws_x.y["a"]` → `module.m.aws_x.y`), as the configuration names it. */
-const configurationAddress = (address: string) => address.replace(/\[[^\]]*\]/g, "");
 
 /** The module instance an address is in, as a reference prefix: `module.m[0].` (empty at the root). */
 const modulePath = (address: string) => /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)/.exec(address)?.[1] ?? "";
@@ -118,7 +116,6 @@ interface ConfiguredResource {
   readonly repeated: boolean;
 }
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const listOf = (value: unknown, what: string): Json[] => {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value) && value.every(isObject)) return value;
@@ -153,7 +150,7 @@ function* plannedResources(module: Json | undefined): Generator<Json> {
 function view(stackName: string, resource: Json, config: Json): ResourceView {
   const address = String(resource.address);
   // The address without its module path and instance key: `module.m[0].data.aws_x.y["a"]` → name `y`.
-  const local = configurationAddress(address)
+  const local = withoutKeys(address)
     .replace(/^(module\.[^.]+\.)*/, "")
     .replace(/^(data|ephemeral)\./, "");
   return { type: resource.type, name: local.slice(resource.type.length + 1), address, path: `${stackName}/${address}`, config };

@@ -1,6 +1,6 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, type S3BackendConfig, type TerraformStack } from "cdktf";
 import type { BackendConfig, BackendKind } from "../../environments/types";
-import { MAX_SESSION_NAME } from "./providers";
+import { sessionName } from "./providers";
 
 interface LockingS3BackendConfig extends S3BackendConfig {
   /**
@@ -43,7 +43,7 @@ export function configureBackend(stack: TerraformStack, stackName: string, kind:
     encrypt: true,
     useLockfile: true,
     // The state account's role (Terraform >= 1.6 syntax; the deprecated top-level role_arn is not used).
-    assumeRole: roleArn ? { roleArn, externalId, sessionName: stackName.slice(0, MAX_SESSION_NAME) } : undefined,
+    assumeRole: roleArn ? { roleArn, externalId, sessionName: sessionName(stackName) } : undefined,
   });
 }
 

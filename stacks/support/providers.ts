@@ -13,7 +13,10 @@ export interface AccountAccess {
 }
 
 /** IAM's limit on a role session name (RoleSessionName: 2-64 characters of [\w+=,.@-]). */
-export const MAX_SESSION_NAME = 64;
+const MAX_SESSION_NAME = 64;
+
+/** A stack's role session name (what CloudTrail shows as the session). */
+export const sessionName = (stackName: string) => stackName.slice(0, MAX_SESSION_NAME);
 
 /**
  * The account pin (`allowed_account_ids`, when the id is known) and, in the
@@ -26,7 +29,7 @@ export function accountProviderSettings(
   return {
     allowedAccountIds: account.id ? [account.id] : undefined,
     assumeRole: account.roleArn
-      ? [{ roleArn: account.roleArn, externalId: account.externalId, sessionName: stackName.slice(0, MAX_SESSION_NAME) }]
+      ? [{ roleArn: account.roleArn, externalId: account.externalId, sessionName: sessionName(stackName) }]
       : undefined,
   };
 }

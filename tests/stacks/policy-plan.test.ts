@@ -29,12 +29,13 @@ describe.each([
   ["ecg-dev.create.json.gz", "ecg-dev", false],
   ["ecg-prod.replan.json.gz", "ecg-prod", true],
 ])("the policy pack on the lane's plan %s", (fixture, stack, production) => {
-  const [input] = loadInputs(planFile(fixture), production);
+  const file = planFile(fixture);
+  const [input] = loadInputs(file, production);
   const report = evaluateModel(input.model, { rules: ALL_RULES, production });
   const synthesized = program.policy[stack];
 
   it("reads the plan as one input with every planned resource", () => {
-    const plan = JSON.parse(readFileSync(planFile(fixture), "utf8"));
+    const plan = JSON.parse(readFileSync(file, "utf8"));
     const planned = plan.planned_values.root_module.resources.filter((r: { mode: string }) => r.mode === "managed").length;
     expect(input.model.resources.length).toBeGreaterThanOrEqual(planned);
   });

@@ -22,7 +22,8 @@ export const isTrue = (value: unknown) => value === true || value === "true";
 export const blocks = (value: unknown): Json[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value as Json];
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+/** A JSON object (not a list, not null). */
+export const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The nested `key` blocks of `parent`, as a list of objects. A `dynamic "key"` block,
