@@ -425,8 +425,8 @@ async function prepareEmulator(moto: MotoServer, stack: Json, region: string): P
 }
 
 /**
- * Deletes what the emulator made twice: network resources with the stack's
- * tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
+ * Deletes what the emulator made twice: network resources, secrets and web
+ * ACLs with the stack's tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
  */
 async function removeRetriedCreates(
   moto: MotoServer,
@@ -442,8 +442,8 @@ async function removeRetriedCreates(
   for (const resource of state.resources ?? []) {
     for (const { attributes } of resource.instances ?? []) {
       if (resource.type === "aws_route") ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
-      // Secrets are known by ARN (their id in the state).
-      if (resource.type === "aws_secretsmanager_secret") ids.push(attributes.arn);
+      // Secrets and web ACLs are known by ARN.
+      if (resource.type === "aws_secretsmanager_secret" || resource.type === "aws_wafv2_web_acl") ids.push(attributes.arn);
     }
   }
   const known = join(dir, "known-ids.json");

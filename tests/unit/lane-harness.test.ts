@@ -348,6 +348,13 @@ describe("offline lane harness", () => {
       expect([value, calls, notes.length]).toEqual(["deployed", 2, 1]);
     });
 
+    it.each([
+      "creating Secrets Manager Secret (ecg-staging/db/master): operation error Secrets Manager: CreateSecret, https response error StatusCode: 400, RequestID: x, ResourceExistsException: The operation failed because the secret ecg-staging/db/master already exists.",
+      "creating WAFv2 WebACL (ecg-dev-cdn): operation error WAFV2: CreateWebACL, https response error StatusCode: 400, RequestID: x, api error WafV2DuplicateItem: AWS WAF could not perform the operation because some resource in your request is a duplicate of an existing one.",
+    ])("knows an apply's create done twice by its error as CI saw it: %s", (error) => {
+      expect(FLAKES.filter((f) => f.pattern.test(error)).map((f) => f.step)).toEqual(["apply"]);
+    });
+
     it("retries a step once when it fails with a listed race, and notes it", async () => {
       const notes: string[] = [];
       let calls = 0;

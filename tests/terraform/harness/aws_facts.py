@@ -163,7 +163,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups, subnets, secrets (with the stack's tags), rules of its groups and routes of its tables that no state knows.
+    """Route tables, security groups, subnets, secrets and web ACLs (with the stack's tags), rules of its groups and routes of its tables that no state knows.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -225,6 +225,18 @@ def duplicates(args):
             if wanted and all(tags.get(k) == v for k, v in wanted.items()):
                 secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
                 removed.append(f"secret/{secret['Name']}")
+    # Web ACLs with the stack's tags: a name exists once per scope and region, so one no state
+    # knows (known by ARN) is a retried CreateWebACL. CloudFront's scope lives in us-east-1.
+    for region in args.regions.split(","):
+        waf = client(args, "wafv2", region)
+        for scope in ["REGIONAL"] + (["CLOUDFRONT"] if region == "us-east-1" else []):
+            for acl in waf.list_web_acls(Scope=scope)["WebACLs"]:
+                if acl["ARN"] in known:
+                    continue
+                tags = {t["Key"]: t["Value"] for t in waf.list_tags_for_resource(ResourceARN=acl["ARN"])["TagInfoForResource"].get("TagList", [])}
+                if wanted and all(tags.get(k) == v for k, v in wanted.items()):
+                    waf.delete_web_acl(Name=acl["Name"], Scope=scope, Id=acl["Id"], LockToken=acl["LockToken"])
+                    removed.append(f"web-acl/{scope.lower()}/{acl['Name']}")
     print(json.dumps({"removed": removed}))
 
 
