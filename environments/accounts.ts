@@ -1,14 +1,13 @@
+import { roleArnParts } from "../modules/common/iam-arn";
 import type { ConfigProblem } from "./problems";
 import type { EnvironmentConfig } from "./types";
 
-/** `arn:<partition>:iam::<account>:role/<path/><name>` (IAM: path and name of [\w+=,.@-], name ≤ 64). */
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 /** STS: an external ID is 2-1224 characters of [\w+=,.@:/-]. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** Why `roleArn` is no IAM role ARN; undefined when it is one. */
 const roleArnShapeProblem = (roleArn: string) =>
-  ROLE_ARN.test(roleArn) ? undefined : `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`;
+  roleArnParts(roleArn) ? undefined : `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`;
 const externalIdProblem = (externalId: string) =>
   EXTERNAL_ID.test(externalId) ? undefined : "must be 2-1224 characters of letters, digits and +=,.@:/-_ (STS)";
 
@@ -37,10 +36,10 @@ export function accountProblems(env: EnvironmentConfig): ConfigProblem[] {
   for (const problem of assumedRoleProblems("account", roleArn, externalId)) {
     problems.push({ environment: env.name || "(unnamed)", path: problem.path, reason: problem.reason });
   }
-  const match = roleArn === undefined ? null : ROLE_ARN.exec(roleArn);
-  if (match && id === undefined)
+  const role = roleArn === undefined ? undefined : roleArnParts(roleArn);
+  if (role && id === undefined)
     fail("id", "is required with account.roleArn: the providers pin the account they assume the role in (allowed_account_ids)");
-  else if (match && match[1] !== id) fail("roleArn", `"${roleArn}" is a role of account ${match[1]}, not of account.id ${id}`);
+  else if (role && role.account !== id) fail("roleArn", `"${roleArn}" is a role of account ${role.account}, not of account.id ${id}`);
   if (sharedAccountWith?.includes(env.name)) fail("sharedAccountWith", `names "${env.name}" itself`);
   return problems;
 }
