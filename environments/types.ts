@@ -275,6 +275,42 @@ export interface DeliverySettings {
   readonly backend: BackendConfig;
 }
 
+/**
+ * Who reaches the environments' accounts from outside (ACC-3): the access
+ * stacks create the identities GitHub Actions and Terraform Cloud runs assume,
+ * trusting exactly these.
+ */
+export interface AccessConfig {
+  /** This program's GitHub repository: its workflows plan (pull requests) and deploy (environments). */
+  readonly github: {
+    readonly owner: string;
+    readonly repository: string;
+    /** The branch scheduled workflows run on (the drift check plans from it): the repository's default branch. @default "main" */
+    readonly defaultBranch?: string;
+  };
+  /**
+   * Terraform Cloud dynamic provider credentials: a plan and an apply role per
+   * workspace (organization and project: each environment's `backend.cloud`).
+   * @default false
+   */
+  readonly terraformCloud?: boolean;
+  /**
+   * IAM role ARNs of the administrators: they apply the access stacks and may
+   * assume the program's role (break-glass). At least one.
+   */
+  readonly administrators: readonly string[];
+}
+
+/**
+ * The account the state buckets live in, apart from the environments' (ACC-2).
+ * With it, the bootstrap stack creates each environment's state roles, and the
+ * environments' S3 backends assume them.
+ */
+export interface StateAccountConfig {
+  /** 12 digits: the bootstrap stack's provider refuses any other account. */
+  readonly id: string;
+}
+
 /** S3 state backend settings (PLT-4). */
 export interface S3StateConfig {
   /** Bucket created by the bootstrap stack. */

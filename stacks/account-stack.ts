@@ -82,7 +82,7 @@ export class AccountStack extends IsolatedStack {
     const { target } = props;
     new AwsProvider(this, "aws", {
       region: target.region,
-      ...accountProviderSettings({ id: target.accountId, roleArn: target.roleArn, externalId: target.externalId }, id),
+      ...accountProviderSettings(this, { id: target.accountId, roleArn: target.roleArn, externalId: target.externalId }),
       defaultTags: [{ tags: { ...props.tags } }],
     });
     configureBackend(this, id, props.backend, target.backend);

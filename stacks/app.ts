@@ -1,20 +1,41 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import type { DeliverySettings, EnvironmentConfig, S3StateConfig } from "../environments/types";
+import { accessProblems } from "../environments/access";
+import type {
+  AccessConfig,
+  BackendConfig,
+  DeliverySettings,
+  EnvironmentConfig,
+  S3StateConfig,
+  StateAccountConfig,
+} from "../environments/types";
 import { ConfigValidationError } from "../environments/problems";
 import { validateEnvironments } from "../environments/validate";
+import { PermissionsBoundaryAspect } from "../modules/access";
 import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/policy";
 import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
 import { parseBackendOverride } from "./support/backend";
+import { stateAccountProblems } from "./support/state-account";
 import { resourceCount, type SynthesisSummary } from "./support/synthesis-summary";
+import { AccessStack } from "./access-stack";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
 import { DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
-import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK, standbyStackName } from "./support/contracts";
+import {
+  accessStackName,
+  DELIVERY_STACK,
+  githubRoleArn,
+  globalStackName,
+  permissionsBoundaryArn,
+  platformStackName,
+  STATE_BACKEND_STACK,
+  standbyStackName,
+  stateRoleArn,
+} from "./support/contracts";
 import { PlatformStack } from "./platform-stack";
 import { StandbyStack } from "./standby-stack";
-import { StateBackendStack } from "./state-backend-stack";
+import { StateBackendStack, type StateRoleGrant } from "./state-backend-stack";
 import type { Json } from "../modules/common/json";
 
 export interface ProgramInput {
@@ -27,6 +48,18 @@ export interface ProgramInput {
   readonly sharedTags: Readonly<Record<string, string>>;
   /** The delivery pipeline of every environment. */
   readonly delivery: DeliverySettings;
+  /**
+   * The identities CI and Terraform Cloud use, created by an access stack per
+   * environment account (multi-account layout, ACC-3).
+   * @default - none: the roles are created outside the program
+   */
+  readonly access?: AccessConfig;
+  /**
+   * The account of the state buckets, apart from the environments' (ACC-2):
+   * with `access`, the bootstrap stack creates each environment's state roles.
+   * @default - the caller's account
+   */
+  readonly stateAccount?: StateAccountConfig;
 }
 
 export interface BuildOptions {
@@ -50,6 +83,11 @@ export interface BuildOptions {
 export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   validateEnvironments(input.environments);
   validateStandbyState(input);
+  const accessIssues = [
+    ...(input.access ? accessProblems(input.access, input.environments) : []),
+    ...(input.stateAccount ? stateAccountProblems(input.stateAccount, input.access, input.environments) : []),
+  ];
+  if (accessIssues.length) throw new ConfigValidationError(accessIssues);
   const override = parseBackendOverride(options.backendOverride);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   const outdirExisted = existsSync(outdir);
@@ -64,31 +102,56 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       state: input.stateBucket,
       failoverState: input.failoverStateBucket,
       tags: input.sharedTags,
+      accountId: input.stateAccount?.id,
     });
+    // Each stack's S3 state, for the state roles (ACC-2).
+    const backends: { stack: string; backend: BackendConfig }[] = [];
     // The state bucket holds production's state: production rules apply.
     PolicySynthesizer.apply(state, { ...policy, production: true });
+    if (input.access) {
+      for (const group of accountGroups(input.environments)) {
+        const [first] = group;
+        backends.push({ stack: accessStackName(first), backend: first.backend });
+        const stack = new AccessStack(app, accessStackName(first), {
+          environments: group.map((config) => ({ config, stacks: environmentStackNames(config) })),
+          access: input.access,
+          backend: override ?? first.backend.kind,
+          tags: input.sharedTags,
+        });
+        PolicySynthesizer.apply(stack, { ...policy, production: group.some((e) => e.production) });
+      }
+    }
+    // With access stacks, every role made in an environment account carries its permissions boundary.
+    const bounded = (stack: TerraformStack, roleArn: string | undefined) => {
+      if (input.access && roleArn) PermissionsBoundaryAspect.apply(stack, permissionsBoundaryArn(roleArn));
+      return stack;
+    };
     // Account and region singletons, once per account and region the environments use.
     const targets = accountRegions(input.environments);
     for (const target of targets) {
+      backends.push({ stack: accountStackName(target, targets), backend: target.backend });
       const stack = new AccountStack(app, accountStackName(target, targets), {
         target,
         backend: override ?? target.backend.kind,
         tags: input.sharedTags,
       });
-      PolicySynthesizer.apply(stack, { ...policy, production: target.production });
+      PolicySynthesizer.apply(bounded(stack, target.roleArn), { ...policy, production: target.production });
     }
     for (const config of input.environments) {
+      const roleArn = config.account.roleArn;
+      backends.push({ stack: platformStackName(config), backend: config.backend });
       const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
-      PolicySynthesizer.apply(stack, { ...policy, production: config.production });
+      PolicySynthesizer.apply(bounded(stack, roleArn), { ...policy, production: config.production });
       const standby = config.disasterRecovery.standby;
       if (!standby) continue;
       // DR-3, SC-2: the standby in the failover region, then the accelerator in front of both.
       const backend = override ?? standby.backend.kind;
-      PolicySynthesizer.apply(new StandbyStack(app, standbyStackName(config), { config, backend }), {
+      for (const name of [standbyStackName(config), globalStackName(config)]) backends.push({ stack: name, backend: standby.backend });
+      PolicySynthesizer.apply(bounded(new StandbyStack(app, standbyStackName(config), { config, backend }), roleArn), {
         ...policy,
         production: config.production,
       });
-      PolicySynthesizer.apply(new GlobalStack(app, globalStackName(config), { config, backend }), {
+      PolicySynthesizer.apply(bounded(new GlobalStack(app, globalStackName(config), { config, backend }), roleArn), {
         ...policy,
         production: config.production,
       });
@@ -101,6 +164,8 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       tags: input.sharedTags,
     });
     PolicySynthesizer.apply(delivery, { ...policy, production: true });
+    backends.push({ stack: DELIVERY_STACK, backend: input.delivery.backend });
+    if (input.stateAccount && input.access) state.admitStateRoles(stateRoleGrants(input, input.stateAccount, input.access, backends));
   } catch (error) {
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     throw error;
@@ -131,6 +196,43 @@ export function synthesize(app: App): SynthesisSummary {
     rmSync(join(app.outdir, "manifest.json"), { force: true });
     throw error;
   }
+}
+
+/** The stacks an environment deploys to its account: its platform stack and, with a standby, its standby and global stacks. */
+const environmentStackNames = (config: EnvironmentConfig) =>
+  config.disasterRecovery.standby
+    ? [platformStackName(config), standbyStackName(config), globalStackName(config)]
+    : [platformStackName(config)];
+
+/** The multi-account layout's environments, grouped by account (one group per account; several only when shared on purpose). */
+function accountGroups(environments: readonly EnvironmentConfig[]): EnvironmentConfig[][] {
+  const groups = new Map<string, EnvironmentConfig[]>();
+  for (const config of environments.filter((e) => e.account.roleArn && e.account.id)) {
+    groups.set(config.account.id as string, [...(groups.get(config.account.id as string) ?? []), config]);
+  }
+  return [...groups.values()];
+}
+
+/** Per environment, its state roles, who assumes them, and the stacks whose S3 state goes through its deploy role. */
+function stateRoleGrants(
+  input: ProgramInput,
+  stateAccount: StateAccountConfig,
+  access: AccessConfig,
+  backends: readonly { stack: string; backend: BackendConfig }[],
+): StateRoleGrant[] {
+  return input.environments.map((config) => {
+    const deployRoleArn = stateRoleArn(stateAccount.id, config, "deploy");
+    const through = backends.filter((b) => b.backend.s3.roleArn === deployRoleArn);
+    const inBucket = (bucket: string | undefined) => through.filter((b) => b.backend.s3.bucket === bucket).map((b) => b.stack);
+    return {
+      environment: config.name,
+      planRoleArn: stateRoleArn(stateAccount.id, config, "plan"),
+      deployRoleArn,
+      planners: [githubRoleArn(config, "plan")],
+      deployers: [githubRoleArn(config, "deploy"), ...access.administrators],
+      stacks: { state: inBucket(input.stateBucket.bucket), failoverState: inBucket(input.failoverStateBucket?.bucket) },
+    };
+  });
 }
 
 /** A standby's S3 state must be the failover bucket the bootstrap stack creates. */

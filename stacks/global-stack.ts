@@ -29,7 +29,7 @@ export class GlobalStack extends IsolatedStack {
     const { config } = props;
     const standby = config.disasterRecovery.standby;
     if (!standby) throw new Error(`GlobalStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
-    const settings = environmentProviderSettings(config, id);
+    const settings = environmentProviderSettings(this, config);
     // Every Global Accelerator resource is managed through us-west-2.
     const accelerator = new AwsProvider(this, "aws", { ...settings, region: GLOBAL_ACCELERATOR_API_REGION });
     configureBackend(this, id, props.backend, standby.backend);

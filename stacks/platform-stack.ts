@@ -57,7 +57,7 @@ export class PlatformStack extends IsolatedStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { config } = props;
-    const providerSettings = environmentProviderSettings(config, id);
+    const providerSettings = environmentProviderSettings(this, config);
     new AwsProvider(this, "aws", { ...providerSettings, region: config.account.region });
     // Generated secrets (the Redis AUTH token, the first application secrets).
     new RandomProvider(this, "random");

@@ -52,7 +52,7 @@ export class StandbyStack extends IsolatedStack {
     if (!standby) throw new Error(`StandbyStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
     const region = config.disasterRecovery.failoverRegion;
     const primary = platformStackName(config);
-    new AwsProvider(this, "aws", { ...environmentProviderSettings(config, id, { Role: "standby" }), region });
+    new AwsProvider(this, "aws", { ...environmentProviderSettings(this, config, { Role: "standby" }), region });
     // The Redis AUTH token of the failed-over standby.
     if (standby.active) new RandomProvider(this, "random");
     configureBackend(this, id, props.backend, standby.backend);

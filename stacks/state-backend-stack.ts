@@ -2,11 +2,14 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import type { S3StateConfig } from "../environments/types";
+import { StateRole } from "../modules/access";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
+import { roleArnParts } from "../modules/common/iam-arn";
 import { bucketNameProblem } from "../modules/common/limits";
 import { suppress } from "../modules/policy";
 import { IsolatedStack } from "./isolated-stack";
+import { stateKeyPrefix } from "./support/backend";
 import { regionalProvider } from "./support/providers";
 import { SecureBucket } from "../modules/secure-bucket";
 
@@ -27,6 +30,23 @@ export interface StateBackendStackProps {
   readonly noncurrentVersionRetentionDays?: number;
   /** Days the state bucket's access logs are kept. @default 365 */
   readonly accessLogRetentionDays?: number;
+  /**
+   * The state account (ACC-2): the provider refuses any other.
+   * @default - not pinned: the caller's account
+   */
+  readonly accountId?: string;
+}
+
+/** One environment's state roles and the stacks whose state they reach (ACC-2). */
+export interface StateRoleGrant {
+  readonly environment: string;
+  readonly planRoleArn: string;
+  readonly deployRoleArn: string;
+  /** Who may assume each: the environment's plan roles, its deploy roles and the administrators. */
+  readonly planners: readonly string[];
+  readonly deployers: readonly string[];
+  /** Stack names by the bucket their state is in (`state` or `failoverState`). */
+  readonly stacks: { readonly state: readonly string[]; readonly failoverState: readonly string[] };
 }
 
 /** A state bucket and the bucket its access logs go to, in one region. */
@@ -64,7 +84,8 @@ export class StateBackendStack extends IsolatedStack {
       );
     }
     const defaultTags = [{ tags: { ...props.tags } }];
-    new AwsProvider(this, "aws", { region: props.state.region, defaultTags });
+    const pin = props.accountId ? { allowedAccountIds: [props.accountId] } : {};
+    new AwsProvider(this, "aws", { region: props.state.region, defaultTags, ...pin });
     // Relative to the stack's working directory (cdktf.out/stacks/<id>): the
     // state file lands in the project root, where `rm -rf cdktf.out` cannot
     // take it, and the synthesized JSON holds no machine-specific path.
@@ -98,10 +119,61 @@ export class StateBackendStack extends IsolatedStack {
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
     if (props.failoverState) {
       const region = props.failoverState.region;
-      const provider = regionalProvider(this, region, { defaultTags });
+      const provider = regionalProvider(this, region, { defaultTags, ...pin });
       this.failover = buckets(new Construct(this, "failover"), props.failoverState, provider);
       new TerraformOutput(this, "failover_state_bucket", { value: this.failover.stateBucket.bucket.bucket });
     }
     ComponentTags.apply(this, "state-backend");
+  }
+
+  /**
+   * ACC-2: per environment, a plan role that reads its stacks' state and a
+   * deploy role that reads and writes it, and the bucket policies' guard that
+   * nobody else does: an environment's roles cannot touch another's keys.
+   */
+  admitStateRoles(grants: readonly StateRoleGrant[]): void {
+    const buckets = { state: this.stateBucket, failoverState: this.failover?.stateBucket };
+    new TerraformOutput(this, "state_role_arns", {
+      value: Object.fromEntries(grants.map((g) => [g.environment, { plan: g.planRoleArn, deploy: g.deployRoleArn }])),
+    });
+    for (const grant of grants) {
+      const keys = (["state", "failoverState"] as const).flatMap((field) => {
+        const bucket = buckets[field];
+        const prefixes = grant.stacks[field].map(stateKeyPrefix);
+        if (prefixes.length && !bucket)
+          throw new Error(
+            `StateBackendStack "${this.node.id}": ${grant.environment}'s stacks keep state in failoverState, which this stack has not`,
+          );
+        return bucket && prefixes.length ? [{ bucket, prefixes }] : [];
+      });
+      const role = (purpose: "plan" | "deploy", arn: string, trustedRoles: readonly string[]) => {
+        const { name, path } = roleArnParts(arn) ?? {};
+        return new StateRole(this, `${grant.environment}-state-${purpose}`, {
+          roleName: name ?? arn,
+          path,
+          description: `${purpose === "plan" ? "Reads" : "Reads and writes"} the state of ${grant.environment}'s stacks`,
+          trustedRoles,
+          keys,
+          access: purpose === "plan" ? "read" : "write",
+        });
+      };
+      role("plan", grant.planRoleArn, grant.planners);
+      role("deploy", grant.deployRoleArn, grant.deployers);
+      const title = grant.environment.replace(/^./, (c) => c.toUpperCase());
+      for (const { bucket, prefixes } of keys) {
+        const resources = prefixes.map((prefix) => `${bucket.bucket.arn}/${prefix}*`);
+        const othersDenied = (sid: string, actions: string[], allowed: string[]) =>
+          bucket.addToPolicy({
+            sid,
+            effect: "Deny",
+            principals: [{ type: "AWS", identifiers: ["*"] }],
+            actions,
+            resources,
+            condition: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: allowed }],
+          });
+        othersDenied(`StateOf${title}ReadByItsRolesOnly`, ["s3:GetObject"], [grant.planRoleArn, grant.deployRoleArn]);
+        othersDenied(`StateOf${title}WrittenByItsDeployRoleOnly`, ["s3:PutObject", "s3:DeleteObject"], [grant.deployRoleArn]);
+      }
+    }
   }
 }

@@ -7,7 +7,7 @@ import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
-import { DELIVERY_STACK, globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
+import { ACCOUNT_ROLE_VARIABLE, DELIVERY_STACK, globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
 import { GLOBAL_ACCELERATOR_API_REGION } from "../modules/failover";
 
 type Json = Record<string, any>;
@@ -174,24 +174,27 @@ describe.each([
 describe("plan.yml (S3 state)", () => {
   const job = plan.jobs.plan;
 
-  it("[PLT-6] plans each stack with OIDC credentials of its environment's plan role, in its region, without locking", () => {
+  it("[PLT-6] [ACC-2] [ACC-3] plans each stack with OIDC credentials of its environment's plan role, acting as that role, in its region, without locking", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     const byStack = Object.fromEntries(job.strategy.matrix.include.map((i: Json) => [i.stack, i]));
     for (const env of environments) {
       const entry = byStack[platformStackName(env)];
       expect(entry.region).toBe(env.account.region);
       expect(entry.role_variable).toBe(`AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
+      expect(entry.state_role_variable).toBe(`AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
     }
     for (const env of withStandby) {
       expect(byStack[standbyStackName(env)]).toEqual({
         stack: standbyStackName(env),
         region: env.disasterRecovery.failoverRegion,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+        state_role_variable: `AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
       });
       expect(byStack[globalStackName(env)]).toEqual({
         stack: globalStackName(env),
         region: GLOBAL_ACCELERATOR_API_REGION,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+        state_role_variable: `AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
       });
     }
     expect(byStack[DELIVERY_STACK]).toEqual({
@@ -201,7 +204,14 @@ describe("plan.yml (S3 state)", () => {
     });
     const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
     expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
-    const run = steps(job).find((s) => s.id === "plan")!.run;
+    const planStep = steps(job).find((s) => s.id === "plan")!;
+    // [ACC-3] The plan acts as the plan role: the providers assume nothing more.
+    expect(planStep.env[`TF_VAR_${ACCOUNT_ROLE_VARIABLE}`]).toBe("");
+    // [ACC-2] With a state account, it reads the state through the environment's plan state role.
+    expect(planStep.env.STATE_PLAN_ROLE_ARN).toBe("${{ matrix.state_role_variable && vars[matrix.state_role_variable] || '' }}");
+    const run = planStep.run;
+    expect(run).toContain('backend=("-backend-config=assume_role={role_arn=\\"$STATE_PLAN_ROLE_ARN\\", session_name=\\"plan-$STACK\\"}")');
+    expect(run).toContain('terraform init -input=false -no-color "${backend[@]}"');
     expect(run).toContain("terraform plan -input=false -no-color -lock=false -out=plan.tfplan");
     expect(run).toContain('terraform show -json plan.tfplan | jq -c "$PLAN_JSON_FILTER" > plan.json');
     expect(run).toMatch(/^set -o pipefail$/m);

@@ -19,8 +19,9 @@ class LockingS3Backend extends S3Backend {
   }
 }
 
-/** State key of a stack in the state bucket: one key per stack (PLT-4). */
-const stateKey = (stackName: string) => `${stackName}/terraform.tfstate`;
+/** Where a stack's state and lock file live in the state bucket: one path per stack (PLT-4). */
+export const stateKeyPrefix = (stackName: string) => `${stackName}/`;
+const stateKey = (stackName: string) => `${stateKeyPrefix(stackName)}terraform.tfstate`;
 
 /**
  * Points a stack at its state: the S3 bucket (encrypted, locked, own key) or a

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from "../../environments/types";
+import { roleArnParts } from "../../modules/common/iam-arn";
 import { DEFAULT_SERVICE_PORTS } from "../../modules/network";
 
 // What the program's stacks and composites agree on. Stacks are separate Terraform
@@ -14,6 +15,40 @@ export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.na
 export const standbyStackName = (config: EnvironmentConfig) => `${platformStackName(config)}-standby`;
 /** Name of an environment's global stack: Global Accelerator in front of both regions (SC-2). */
 export const globalStackName = (config: EnvironmentConfig) => `${platformStackName(config)}-global`;
+
+// --- Access (ACC-3) ---
+
+/** An account's access stack, named after the first environment of the account. */
+export const accessStackName = (config: EnvironmentConfig) => `ecg-access-${config.name}`;
+/** The IAM path of the access stacks' identities: the permissions boundary protects what lives there. */
+export const ACCESS_PATH = "/ecg-access/";
+/** The permissions boundary every role of an environment account carries. */
+export const PERMISSIONS_BOUNDARY = "ecg-permissions-boundary";
+/** The Terraform variable of the environment stacks naming the role their AWS providers assume: empty acts as the caller. */
+export const ACCOUNT_ROLE_VARIABLE = "account_role_arn";
+
+/** The permissions boundary's ARN in the account of an environment's `account.roleArn`. */
+export function permissionsBoundaryArn(roleArn: string): string {
+  const parts = roleArnParts(roleArn);
+  if (!parts) throw new Error(`"${roleArn}" is not an IAM role ARN`);
+  const { partition, account } = parts;
+  return `arn:${partition}:iam::${account}:policy${ACCESS_PATH}${PERMISSIONS_BOUNDARY}`;
+}
+
+/** The roles GitHub Actions assume for an environment: pull-request plans, and deploys of its GitHub environment. */
+export const githubRoleName = (config: EnvironmentConfig, purpose: "plan" | "deploy") => `${platformStackName(config)}-github-${purpose}`;
+/** The roles a Terraform Cloud workspace's runs assume in each run phase (its name is the stack's). */
+export const terraformCloudRoleName = (workspace: string, phase: "plan" | "apply") => `${workspace}-tfc-${phase}`;
+
+/** The state account's roles of an environment: its plans read its stacks' state, its deploys read and write it (ACC-2). */
+const STATE_ROLE_PATH = "/ecg-state/";
+export const stateRoleArn = (stateAccountId: string, config: EnvironmentConfig, purpose: "plan" | "deploy") =>
+  `arn:${partitionOf(config)}:iam::${stateAccountId}:role${STATE_ROLE_PATH}${config.name}-${purpose}`;
+/** An access stack's GitHub role, by ARN (the state account trusts it before it exists). */
+export const githubRoleArn = (config: EnvironmentConfig, purpose: "plan" | "deploy") =>
+  `arn:${partitionOf(config)}:iam::${config.account.id}:role${ACCESS_PATH}${githubRoleName(config, purpose)}`;
+/** The partition of an environment's account (its role's), `aws` without one. */
+const partitionOf = (config: EnvironmentConfig) => (config.account.roleArn && roleArnParts(config.account.roleArn)?.partition) || "aws";
 
 // --- Services ---
 

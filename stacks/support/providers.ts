@@ -1,6 +1,8 @@
 import { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
+import { type TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../environments/types";
+import { ACCOUNT_ROLE_VARIABLE } from "./contracts";
 
 /** Settings every AWS provider of an environment's stacks shares, whatever its region. */
 export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "assumeRole" | "defaultTags">;
@@ -20,18 +22,40 @@ export const sessionName = (stackName: string) => stackName.slice(0, MAX_SESSION
 
 /**
  * The account pin (`allowed_account_ids`, when the id is known) and, in the
- * multi-account layout, the role to assume there, its session named after the stack.
+ * multi-account layout, the role to assume there, its session named after the
+ * stack. The role is the default of the stack's variable `account_role_arn`:
+ * a run whose own credentials are already the right ones (a plan role, a
+ * Terraform Cloud run's dynamic credentials) sets it empty, and the provider
+ * then assumes nothing (an empty `role_arn`, provider >= 5.68).
  */
 export function accountProviderSettings(
+  stack: TerraformStack,
   account: AccountAccess,
-  stackName: string,
 ): Pick<ProviderSettings, "allowedAccountIds" | "assumeRole"> {
   return {
     allowedAccountIds: account.id ? [account.id] : undefined,
     assumeRole: account.roleArn
-      ? [{ roleArn: account.roleArn, externalId: account.externalId, sessionName: sessionName(stackName) }]
+      ? [
+          {
+            roleArn: accountRoleVariable(stack, account.roleArn).stringValue,
+            externalId: account.externalId,
+            sessionName: sessionName(stack.node.id),
+          },
+        ]
       : undefined,
   };
+}
+
+/** The stack's `account_role_arn` variable (one per stack, whatever its number of providers). */
+function accountRoleVariable(stack: TerraformStack, roleArn: string): TerraformVariable {
+  const existing = stack.node.tryFindChild(ACCOUNT_ROLE_VARIABLE);
+  if (existing instanceof TerraformVariable) return existing;
+  return new TerraformVariable(stack, ACCOUNT_ROLE_VARIABLE, {
+    type: "string",
+    default: roleArn,
+    description:
+      "The role the AWS providers assume in the environment's account; empty: the caller's credentials act (plan roles, Terraform Cloud runs)",
+  });
 }
 
 /**
@@ -39,11 +63,11 @@ export function accountProviderSettings(
  * tags on every taggable resource (ENV-4; modules add Component).
  */
 export function environmentProviderSettings(
+  stack: TerraformStack,
   config: EnvironmentConfig,
-  stackName: string,
   extraTags: Readonly<Record<string, string>> = {},
 ): ProviderSettings {
-  return { ...accountProviderSettings(config.account, stackName), defaultTags: [{ tags: { ...config.tags, ...extraTags } }] };
+  return { ...accountProviderSettings(stack, config.account), defaultTags: [{ tags: { ...config.tags, ...extraTags } }] };
 }
 
 /** CloudFront takes certificates and WAF ACLs from us-east-1 only. */

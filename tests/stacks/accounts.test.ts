@@ -1,9 +1,5 @@
-import { dev } from "../../environments/dev";
-import { program as shippedProgram } from "../../environments";
-import { prod } from "../../environments/prod";
-import { staging } from "../../environments/staging";
-import type { EnvironmentConfig } from "../../environments/types";
 import type { SynthesizedStack } from "../helpers";
+import { ACCOUNTS, multiAccountProgram, STATE_ROLE } from "./multi-account";
 import { synthProgram } from "./synth";
 
 /**
@@ -14,31 +10,7 @@ import { synthProgram } from "./synth";
  * (the shipped files today) assumes nothing.
  */
 
-const ACCOUNTS: Record<string, { id: string; roleArn: string; externalId?: string }> = {
-  dev: { id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/ecg-terraform" },
-  staging: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/ecg-terraform" },
-  prod: { id: "333333333333", roleArn: "arn:aws:iam::333333333333:role/ecg-terraform", externalId: "ecg-prod-terraform" },
-};
-/** The state account's role each environment's stacks assume to reach their state. */
-const STATE_ROLE = (env: string) => `arn:aws:iam::444444444444:role/ecg-state-${env}`;
-const withStateRole = (backend: EnvironmentConfig["backend"], env: string) => ({
-  ...backend,
-  s3: { ...backend.s3, roleArn: STATE_ROLE(env) },
-});
-const withAccount = (env: EnvironmentConfig): EnvironmentConfig => {
-  const standby = env.disasterRecovery.standby;
-  return {
-    ...env,
-    account: { ...env.account, ...ACCOUNTS[env.name] },
-    backend: withStateRole(env.backend, env.name),
-    // The standby and global stacks keep their state in the failover bucket, through the same role.
-    disasterRecovery: standby
-      ? { ...env.disasterRecovery, standby: { ...standby, backend: withStateRole(standby.backend, env.name) } }
-      : env.disasterRecovery,
-  };
-};
-
-const multi = synthProgram(undefined, { ...shippedProgram, environments: [dev, staging, prod].map(withAccount) });
+const multi = synthProgram(undefined, multiAccountProgram());
 const single = synthProgram();
 
 const awsProviders = (stack: SynthesizedStack): any[] => (stack.provider?.aws as any[]) ?? [];
@@ -58,9 +30,11 @@ describe("[ACC-1] one AWS account per environment", () => {
           name,
           alias: provider.alias,
           allowed: [id],
-          assume: [{ role_arn: roleArn, session_name: name, ...(externalId ? { external_id: externalId } : {}) }],
+          assume: [{ role_arn: "${var.account_role_arn}", session_name: name, ...(externalId ? { external_id: externalId } : {}) }],
         });
       }
+      // The role is the variable's default: a plan role or a Terraform Cloud run sets it empty and acts as itself.
+      expect(stack.variable?.account_role_arn).toEqual(expect.objectContaining({ type: "string", default: roleArn }));
     }
     // Aliased regional providers are among them (Tokyo, us-west-2, us-east-1).
     expect(checked).toEqual(
@@ -88,7 +62,8 @@ describe("[ACC-1] one AWS account per environment", () => {
       const account = Object.values(ACCOUNTS).find((a) => a.id === id)!;
       expect(
         awsProviders(multi.stacks[name]).map((p) => [p.allowed_account_ids, p.assume_role[0].role_arn, p.assume_role[0].session_name]),
-      ).toEqual([[[id], account.roleArn, name]]);
+      ).toEqual([[[id], "${var.account_role_arn}", name]]);
+      expect(multi.stacks[name].variable?.account_role_arn?.default).toBe(account.roleArn);
     }
   });
 

@@ -1,0 +1,230 @@
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { AccessConfig, BackendKind, EnvironmentConfig } from "../environments/types";
+import {
+  AccessRole,
+  GITHUB_ACTIONS,
+  OidcProvider,
+  PermissionsBoundary,
+  stateAccessStatements,
+  TERRAFORM_CLOUD,
+  WebIdentityRole,
+} from "../modules/access";
+import { ComponentTags } from "../modules/common/component-tags";
+import { roleArnParts } from "../modules/common/iam-arn";
+import { IsolatedStack } from "./isolated-stack";
+import { configureBackend, stateKeyPrefix } from "./support/backend";
+import { ACCESS_PATH, githubRoleName, PERMISSIONS_BOUNDARY, permissionsBoundaryArn, terraformCloudRoleName } from "./support/contracts";
+import { accountProviderSettings } from "./support/providers";
+
+/** An environment an account holds, with the stacks it deploys there (each a Terraform Cloud workspace and a state key). */
+interface AccessEnvironment {
+  readonly config: EnvironmentConfig;
+  readonly stacks: readonly string[];
+}
+
+export interface AccessStackProps {
+  /** The environments of one account (more than one only when they share it on purpose); each has `account.roleArn`. */
+  readonly environments: readonly AccessEnvironment[];
+  readonly access: AccessConfig;
+  /** Backend of this run: the first environment's `backend.kind` unless overridden. */
+  readonly backend: BackendKind;
+  /** Tags on every resource (ENV-4). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Deploys of prod create Multi-AZ databases and their replicas: an hour is not always enough. */
+const DEPLOY_SESSION_SECONDS = 4 * 3600;
+
+/**
+ * ACC-3: who may act in an environment's account, as code. Applied once (and
+ * after every change) by an administrator with the account's own credentials,
+ * before the environment: the GitHub Actions OIDC provider and, per
+ * environment, a read-only plan role trusted by the repository's pull
+ * requests (and its default branch, for the drift check) and a deploy role
+ * trusted by the environment's GitHub environment only; the role the
+ * program's providers assume (`account.roleArn`), trusted by those deploy
+ * roles and the administrators; with `terraformCloud`, Terraform Cloud's OIDC
+ * provider and a plan and an apply role per workspace. Every role carries the
+ * account's permissions boundary, and so do the roles the program creates
+ * (PermissionsBoundaryAspect): nothing the deploy path runs can change these
+ * identities or make a principal without the boundary.
+ */
+export class AccessStack extends IsolatedStack {
+  readonly boundary: PermissionsBoundary;
+  readonly github: OidcProvider;
+  readonly terraformCloud?: OidcProvider;
+  /** The role the program's AWS providers assume (`account.roleArn`). */
+  readonly programRole: AccessRole;
+  readonly githubPlanRoles: Record<string, WebIdentityRole> = {};
+  readonly githubDeployRoles: Record<string, WebIdentityRole> = {};
+  /** Per workspace: the roles of its plan and apply phases. */
+  readonly terraformCloudRoles: Record<string, { plan: WebIdentityRole; apply: WebIdentityRole }> = {};
+
+  constructor(scope: Construct, id: string, props: AccessStackProps) {
+    super(scope, id);
+    const [first] = props.environments;
+    const { account } = first.config;
+    const program = account.roleArn ? roleArnParts(account.roleArn) : undefined;
+    if (!account.id || !account.roleArn || !program) {
+      throw new Error(
+        `AccessStack "${id}": environment "${first.config.name}" needs account.id and account.roleArn (the multi-account layout)`,
+      );
+    }
+    const { partition } = program;
+    const iam = (kind: string, path: string, name: string) => `arn:${partition}:iam::${account.id}:${kind}${path}${name}`;
+    // The administrator's own credentials in this account: the program's role is made here.
+    new AwsProvider(this, "aws", {
+      region: account.region,
+      ...accountProviderSettings(this, { id: account.id }),
+      defaultTags: [{ tags: { ...props.tags } }],
+    });
+    configureBackend(this, id, props.backend, first.config.backend);
+
+    const { owner, repository, defaultBranch = "main" } = props.access.github;
+    const repo = `repo:${owner}/${repository}`;
+    this.github = new OidcProvider(this, "github-oidc", { issuer: GITHUB_ACTIONS });
+    if (props.access.terraformCloud) this.terraformCloud = new OidcProvider(this, "terraform-cloud-oidc", { issuer: TERRAFORM_CLOUD });
+
+    const roleNames = props.environments.flatMap(({ config, stacks }) => [
+      githubRoleName(config, "plan"),
+      githubRoleName(config, "deploy"),
+      ...(props.access.terraformCloud
+        ? stacks.flatMap((w) => [terraformCloudRoleName(w, "plan"), terraformCloudRoleName(w, "apply")])
+        : []),
+    ]);
+    const boundaryArn = permissionsBoundaryArn(account.roleArn);
+    this.boundary = new PermissionsBoundary(this, "boundary", {
+      policyName: PERMISSIONS_BOUNDARY,
+      path: ACCESS_PATH,
+      arn: boundaryArn,
+      partition,
+      protectedIdentities: [
+        boundaryArn,
+        account.roleArn,
+        ...roleNames.map((name) => iam("role", ACCESS_PATH, name)),
+        this.github.arn,
+        ...(this.terraformCloud ? [this.terraformCloud.arn] : []),
+      ],
+      protectedBuckets: [...new Set(props.environments.flatMap(({ config }) => stateBuckets(config)))],
+    });
+    const bounded = { permissionsBoundary: boundaryArn, partition, path: ACCESS_PATH };
+
+    for (const { config, stacks } of props.environments) {
+      const env = config.name;
+      this.githubPlanRoles[env] = new WebIdentityRole(this, `${env}-github-plan`, {
+        ...bounded,
+        roleName: githubRoleName(config, "plan"),
+        description: `Plans ${env} from pull requests of ${owner}/${repository} (and its ${defaultBranch} branch, for the drift check): read-only`,
+        provider: this.github,
+        subjects: [`${repo}:pull_request`, `${repo}:ref:refs/heads/${defaultBranch}`],
+        managedPolicies: ["ReadOnlyAccess"],
+        statements: stateStatements(config, stacks, "read", partition),
+      });
+      this.githubDeployRoles[env] = new WebIdentityRole(this, `${env}-github-deploy`, {
+        ...bounded,
+        roleName: githubRoleName(config, "deploy"),
+        description: `Deploys ${env} from the GitHub environment "${env}" of ${owner}/${repository}, through the program's role`,
+        provider: this.github,
+        subjects: [`${repo}:environment:${env}`],
+        maxSessionDurationSeconds: DEPLOY_SESSION_SECONDS,
+        statements: [
+          { sid: "ThroughTheProgramRole", actions: ["sts:AssumeRole"], resources: [account.roleArn] },
+          ...stateStatements(config, stacks, "write", partition),
+        ],
+      });
+      if (this.terraformCloud) {
+        const { organization, project } = config.backend.cloud;
+        for (const workspace of stacks) {
+          const subject = (phase: string) => `organization:${organization}:project:${project}:workspace:${workspace}:run_phase:${phase}`;
+          this.terraformCloudRoles[workspace] = {
+            plan: new WebIdentityRole(this, `${workspace}-tfc-plan`, {
+              ...bounded,
+              roleName: terraformCloudRoleName(workspace, "plan"),
+              description: `Plan phase of Terraform Cloud workspace ${organization}/${workspace}: read-only`,
+              provider: this.terraformCloud,
+              subjects: [subject("plan")],
+              managedPolicies: ["ReadOnlyAccess"],
+            }),
+            apply: new WebIdentityRole(this, `${workspace}-tfc-apply`, {
+              ...bounded,
+              roleName: terraformCloudRoleName(workspace, "apply"),
+              description: `Apply phase of Terraform Cloud workspace ${organization}/${workspace}`,
+              provider: this.terraformCloud,
+              subjects: [subject("apply")],
+              managedPolicies: ["AdministratorAccess"],
+              maxSessionDurationSeconds: DEPLOY_SESSION_SECONDS,
+            }),
+          };
+        }
+      }
+    }
+
+    this.programRole = new AccessRole(this, "program-role", {
+      permissionsBoundary: boundaryArn,
+      partition,
+      roleName: program.name,
+      path: program.path,
+      description: "Assumed by the program's AWS providers: by the environments' deploy roles and the administrators",
+      managedPolicies: ["AdministratorAccess"],
+      trust: {
+        statement: [
+          {
+            sid: "DeployRolesAndAdministrators",
+            actions: ["sts:AssumeRole"],
+            principals: [
+              {
+                type: "AWS",
+                identifiers: [...Object.values(this.githubDeployRoles).map((r) => r.arn), ...props.access.administrators],
+              },
+            ],
+            condition: account.externalId
+              ? [{ test: "StringEquals", variable: "sts:ExternalId", values: [account.externalId] }]
+              : undefined,
+          },
+        ],
+      },
+    });
+
+    const arns = (roles: Record<string, AccessRole>) => Object.fromEntries(Object.entries(roles).map(([k, r]) => [k, r.arn]));
+    new TerraformOutput(this, "program_role_arn", { value: this.programRole.arn });
+    new TerraformOutput(this, "permissions_boundary_arn", { value: this.boundary.policy.arn });
+    new TerraformOutput(this, "github_oidc_provider_arn", { value: this.github.arn });
+    new TerraformOutput(this, "github_plan_role_arns", { value: arns(this.githubPlanRoles) });
+    new TerraformOutput(this, "github_deploy_role_arns", { value: arns(this.githubDeployRoles) });
+    if (this.terraformCloud) {
+      new TerraformOutput(this, "terraform_cloud_role_arns", {
+        value: Object.fromEntries(Object.entries(this.terraformCloudRoles).map(([w, r]) => [w, { plan: r.plan.arn, apply: r.apply.arn }])),
+      });
+    }
+    ComponentTags.apply(this, "access");
+  }
+}
+
+/** The S3 buckets an environment's stacks keep their state in. */
+const stateBuckets = (config: EnvironmentConfig) => [
+  config.backend.s3.bucket,
+  ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3.bucket] : []),
+];
+
+/**
+ * What reaching an environment's S3 state takes: its state role, when its
+ * backend assumes one, else its stacks' keys in their buckets.
+ */
+function stateStatements(
+  config: EnvironmentConfig,
+  stacks: readonly string[],
+  access: "read" | "write",
+  partition: string,
+): DataAwsIamPolicyDocumentStatement[] {
+  const backends = [config.backend.s3, ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3] : [])];
+  const roles = [...new Set(backends.flatMap((b) => b.roleArn ?? []))];
+  if (roles.length) return [{ sid: "StateThroughItsRole", actions: ["sts:AssumeRole"], resources: roles }];
+  const prefixes = stacks.map(stateKeyPrefix);
+  return stateAccessStatements(
+    [...new Set(backends.map((b) => b.bucket))].map((bucket) => ({ bucketArn: `arn:${partition}:s3:::${bucket}`, prefixes })),
+    access,
+  );
+}

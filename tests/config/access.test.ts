@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { environments } from "../../environments";
+import { accessProblems } from "../../environments/access";
+import { ConfigValidationError } from "../../environments/problems";
+import type { AccessConfig } from "../../environments/types";
+import { buildApp } from "../../stacks/app";
+import { stateAccountProblems } from "../../stacks/support/state-account";
+import { ACCESS, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE } from "../stacks/multi-account";
+
+/** [ACC-3] The program's `access` settings (environments/access.ts): what validation refuses. */
+
+const served = multiAccountProgram().environments;
+const problems = (access: Partial<AccessConfig>, envs = served) =>
+  accessProblems({ ...ACCESS, ...access } as AccessConfig, envs).map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
+
+describe("[ACC-3] access settings", () => {
+  it("accepts the test layout's settings", () => {
+    expect(problems({})).toEqual([]);
+  });
+
+  it.each<[string, Partial<AccessConfig>, string[]]>([
+    [
+      "a GitHub owner or repository that is a pattern",
+      { github: { owner: "ecg-*", repository: "*" } },
+      [
+        '(program): access.github.owner: "ecg-*" is not a GitHub owner (1-39 letters, digits and inner hyphens)',
+        '(program): access.github.repository: "*" is not a GitHub repository name (1-100 of letters, digits, ".", "_" and "-")',
+      ],
+    ],
+    [
+      "a default branch with a pattern",
+      { github: { owner: "o", repository: "r", defaultBranch: "release/*" } },
+      [
+        '(program): access.github.defaultBranch: "release/*" is not a branch an OIDC subject can name exactly (letters, digits, ".", "_", "/", "-")',
+      ],
+    ],
+    [
+      "no administrator",
+      { administrators: [] },
+      ["(program): access.administrators: name at least one administrator role: someone must apply the access stacks"],
+    ],
+    [
+      "an administrator that is not a role",
+      { administrators: ["arn:aws:iam::555555555555:user/alice"] },
+      ['(program): access.administrators[0]: "arn:aws:iam::555555555555:user/alice" is not an IAM role ARN'],
+    ],
+  ])("refuses %s", (_, access, expected) => {
+    expect(problems(access)).toEqual(expected);
+  });
+
+  it("refuses Terraform Cloud credentials for an environment whose workspaces have no project to be named by", () => {
+    const [dev, ...rest] = served;
+    const withoutProject = { ...dev, backend: { ...dev.backend, cloud: { organization: "ecg-render" } } };
+    expect(problems({}, [withoutProject, ...rest])).toEqual([
+      "dev: access.terraformCloud: backend.cloud.project is required: the run token's subject names the workspace's project",
+    ]);
+    expect(problems({ terraformCloud: false }, [withoutProject, ...rest])).toEqual([]);
+  });
+
+  it("refuses access settings in the single-account layout, where no environment names the role they would create", () => {
+    expect(problems({}, environments)).toEqual([
+      "(program): access: no environment declares account.roleArn: access stacks are built for the multi-account layout, where they create that role",
+    ]);
+  });
+});
+
+describe("[ACC-2] the state account", () => {
+  const state = { id: STATE_ACCOUNT };
+  const issues = (envs = served, access: AccessConfig | null = ACCESS, account = state) =>
+    stateAccountProblems(account, access ?? undefined, envs).map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
+
+  it("accepts the test layout: every backend names its environment's deploy state role", () => {
+    expect(issues()).toEqual([]);
+  });
+
+  it("refuses a malformed id, a state account without access settings, and one that is an environment's", () => {
+    expect(issues(served, ACCESS, { id: "4444" })).toEqual(['(program): stateAccount.id: "4444" is not a 12-digit AWS account id']);
+    expect(issues(served, null)).toEqual([
+      "(program): stateAccount: needs access: the state roles trust the roles the access stacks create",
+    ]);
+    expect(issues(served, ACCESS, { id: served[2].account.id! })).toContain(
+      "prod: account.id: is the state account 333333333333: the state lives apart from every environment",
+    );
+  });
+
+  it("refuses a backend that assumes another role than its environment's deploy state role (naming the one to write)", () => {
+    const [dev, staging, prod] = served;
+    const wrong = { ...staging, backend: { ...staging.backend, s3: { ...staging.backend.s3, roleArn: STATE_ROLE("dev") } } };
+    expect(issues([dev, wrong, prod])).toEqual([
+      `staging: backend.s3.roleArn: must be ${STATE_ROLE("staging")}, the state role the bootstrap stack creates for "staging" (is ${STATE_ROLE("dev")})`,
+    ]);
+  });
+
+  it("refuses the configuration before anything is written", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-access-")), "out");
+    expect(() => buildApp({ ...multiAccountProgram(), stateAccount: { id: "4444" } }, { outdir })).toThrow(ConfigValidationError);
+    expect(existsSync(outdir)).toBe(false);
+  });
+});
