@@ -14,18 +14,19 @@ import { APPLY_GAPS, DRIFT_GAPS, VALIDATE_ONLY } from "./emulator-gaps";
 import { EVIDENCE_TAGS } from "../stacks/apply-gap-evidence-tags";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
 import { applyTargets } from "./harness/plan-review";
-import { emulatorEnv, type MotoServer, startMoto } from "./harness/moto";
+import { type MotoServer, startMoto } from "./harness/moto";
 import { readSynthesizedStack } from "./harness/workdir";
+import { MOTO_DEFAULT_ACCOUNT, type MultiAccountRun, multiAccountCycle } from "./multi-account";
+import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/multi-account";
 import {
-  awsFacts,
   cdktfCliCycle,
+  closeStateBuckets,
   emulatorCycle,
   laneEnv,
+  openStateBucket,
   proveStateLock,
   type StackReport,
   stackRegions,
-  terraform,
-  TIMEOUTS,
   validateStack,
   writeReport,
 } from "./lane";
@@ -41,12 +42,6 @@ const GLOBAL_STACKS = environments.filter((e) => e.disasterRecovery.standby).map
 const DEV = ENV_STACKS[0];
 /** The account and region singletons' stacks (stacks/account-stack.ts); the lane's environments pull no image, so nothing waits for them. */
 const ACCOUNT_STACKS = accountRegions(environments).map((target, _, all) => accountStackName(target, all));
-/**
- * The one account stack the lane cycles: the others are the same class with
- * the same resources in another region, and are validated like every stack
- * (a cycle each would cost the lane's time budget and prove nothing more).
- */
-const CYCLED_ACCOUNT_STACK = ACCOUNT_STACKS[0];
 /** The plans' JSON (PLT-6: the PR comment is rendered from them, and tests/fixtures/plans is refreshed from them). */
 const PLANS = join(WORK, "plans");
 
@@ -110,6 +105,7 @@ const broken: Record<string, Settled<unknown>> = {};
 const cycles: Record<string, Settled<StackReport>> = {};
 let lockProof: Settled<Record<string, any>>;
 let cliRun: Settled<Awaited<ReturnType<typeof cdktfCliCycle>>>;
+let multiAccount: Settled<MultiAccountRun>;
 const reports: StackReport[] = [];
 const validated: Record<string, number> = {};
 
@@ -168,19 +164,7 @@ beforeAll(() => {
         tags: { Project: "ecg-render", Environment: "shared" },
         // While the bootstrap is up: dev runs through the state bucket.
         beforeDestroy: async () => {
-          // Emulator work-around (emulator-gaps.ts WORKAROUNDS): moto denies every
-          // object request under the TLS-only policy, so it goes before dev uses the bucket.
-          const [bucketId] = Object.entries<any>(state.resource.aws_s3_bucket).find(([, b]) => b.bucket === backend.bucket)!;
-          const [policyName] = Object.entries<any>(state.resource.aws_s3_bucket_policy).find(
-            ([, p]) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`,
-          )!;
-          const policy = `-target=aws_s3_bucket_policy.${policyName}`;
-          await terraform(
-            stateDir,
-            ["destroy", "-auto-approve", "-input=false", policy],
-            { ...env, ...emulatorEnv(moto) },
-            TIMEOUTS.destroy,
-          );
+          await openStateBucket(moto, stateDir, state, backend.bucket, env);
           devReport = await emulatorCycle({
             name: DEV,
             stack: dev,
@@ -203,21 +187,7 @@ beforeAll(() => {
             },
           });
           devReport.notes.push(`state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile`);
-          // Lane teardown of the bootstrap (emulator-gaps.ts WORKAROUNDS): stop access
-          // logging and drop the remaining TLS-only policy (moto denies object requests
-          // under it), then empty both buckets by version id while they are still versioned.
-          const teardownTargets = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].flatMap((type) =>
-            Object.keys(state.resource[type]).map((name) => `-target=${type}.${name}`),
-          );
-          await terraform(
-            stateDir,
-            ["destroy", "-auto-approve", "-input=false", ...teardownTargets],
-            { ...env, ...emulatorEnv(moto) },
-            TIMEOUTS.destroy,
-          );
-          for (const bucket of Object.values<any>(state.resource.aws_s3_bucket)) {
-            await awsFacts(moto, ["empty-bucket", "--regions", backend.region, "--bucket", bucket.bucket]);
-          }
+          await closeStateBuckets(moto, stateDir, state, backend.region, env);
         },
       });
       return [stateReport, devReport!] as const;
@@ -242,7 +212,11 @@ beforeAll(() => {
     ),
   );
 
-  for (const name of [CYCLED_ACCOUNT_STACK, ...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
+  // The account stack cycles in the multi-account run, through its account's program role: the
+  // single-account ones are the same class with the same resources, and are validated like every stack.
+  multiAccount = settle(withMoto((moto) => multiAccountCycle({ moto, env, work: join(WORK, "multi-account") })));
+
+  for (const name of [...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
     cycles[name] = settle(
       withMoto((moto) =>
@@ -255,7 +229,7 @@ beforeAll(() => {
           env,
           backend: { kind: "local" },
           regions: stackRegions(stack),
-          tags: name === DELIVERY_STACK || ACCOUNT_STACKS.includes(name) ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
+          tags: name === DELIVERY_STACK ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
           plansDir: PLANS,
         }),
       ),
@@ -265,7 +239,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (reports.length === 0) return;
-  const order = [STATE_BACKEND_STACK, CYCLED_ACCOUNT_STACK, ...ENV_STACKS, ...STANDBY_STACKS, DELIVERY_STACK];
+  const order = [STATE_BACKEND_STACK, ...ENV_STACKS, ...STANDBY_STACKS, DELIVERY_STACK];
   reports.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
   console.log(`Offline Terraform lane report (.terraform-lane/report.json)\n${writeReport(join(WORK, "report.json"), reports, validated)}`);
 });
@@ -383,19 +357,6 @@ describe("offline Terraform lane: emulator runs", () => {
     LANE_TIMEOUT,
   );
 
-  it.each([CYCLED_ACCOUNT_STACK])(
-    "[#13] %s (the account and region's singletons: the ECR pull-through cache) plans, applies, re-plans clean and destroys leaving nothing",
-    async (name) => {
-      const report = await cycleReport(name, 5);
-      // moto has no pull-through cache or creation templates: both are listed gaps; the key and ECR's role apply.
-      expect(report.skipped.map((address) => address.split(".")[0]).sort()).toEqual([
-        "aws_ecr_pull_through_cache_rule",
-        "aws_ecr_repository_creation_template",
-      ]);
-    },
-    LANE_TIMEOUT,
-  );
-
   it.each(STANDBY_STACKS)(
     "[DR-3] %s (the pilot-light standby in Tokyo) plans, applies, re-plans with no change outside the reviewed drift list, and destroys leaving nothing",
     async (name) => {
@@ -473,6 +434,92 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(DRIFT_GAPS.map((d) => `${d.type}.${d.attribute}`).filter((d) => !used.has(d))).toEqual([]);
       const skippedTypes = new Set(all.flatMap((r) => r.skipped.map((a) => a.split(".")[0])));
       expect(APPLY_GAPS.map((g) => g.type).filter((t) => !skippedTypes.has(t))).toEqual([]);
+    },
+    LANE_TIMEOUT,
+  );
+});
+
+describe("offline Terraform lane: multi-account", () => {
+  const run = () => result(multiAccount);
+
+  it(
+    "[ACC-1] [ACC-2] [ACC-3] the state account's bootstrap, dev's and staging's access stacks and dev's account stack (through the program's role its access stack made) apply, re-plan clean and destroy leaving nothing",
+    async () => {
+      const { reports: runs, stateKeys, removedByTeardown } = await run();
+      for (const report of runs) {
+        reports.push(report);
+        expect([report.stack, report.applied]).toEqual([report.stack, report.planned - report.skipped.length]);
+        // The bootstrap's logging and bucket policies went earlier, by the teardown's targeted runs.
+        const removed = report.stack.startsWith("ecg-state") ? removedByTeardown : report.removedBeforeDestroy;
+        expect([report.stack, report.destroyed]).toEqual([report.stack, report.applied - removed]);
+      }
+      expect(runs.map((r) => r.stack).sort()).toEqual([
+        "ecg-access-dev (multi-account)",
+        "ecg-access-staging (multi-account)",
+        `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2 (multi-account)`,
+        "ecg-state (multi-account)",
+      ]);
+      // [#13] moto has no pull-through cache or creation templates (listed gaps); the key and ECR's role apply.
+      const accountStack = runs.find((r) => r.stack.startsWith("ecg-account-"))!;
+      expect(accountStack.skipped.map((address) => address.split(".")[0]).sort()).toEqual([
+        "aws_ecr_pull_through_cache_rule",
+        "aws_ecr_repository_creation_template",
+      ]);
+      // Their state went through the environments' state roles into the state account's bucket.
+      expect(stateKeys).toEqual(
+        expect.arrayContaining([
+          "ecg-access-dev/terraform.tfstate",
+          "ecg-access-staging/terraform.tfstate",
+          `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2/terraform.tfstate`,
+        ]),
+      );
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[ACC-1] each account holds its own stacks' resources and none of another's (listed per account while all were up)",
+    async () => {
+      const { inventories } = await run();
+      const dev = inventories[ACCOUNTS.dev.id];
+      const staging = inventories[ACCOUNTS.staging.id];
+      expect(dev.roles).toEqual(
+        expect.arrayContaining(["/ecg-access/ecg-dev-github-plan", "/ecg-access/ecg-dev-github-deploy", "/ecg-terraform"]),
+      );
+      expect(dev.roles.filter((r) => r.includes("staging"))).toEqual([]);
+      expect(dev.kmsKeys).toBeGreaterThan(0); // the account stack's cache key
+      expect(staging.roles).toEqual(expect.arrayContaining(["/ecg-access/ecg-staging-github-deploy", "/ecg-terraform"]));
+      expect(staging.roles.filter((r) => r.includes("dev"))).toEqual([]);
+      expect(staging.kmsKeys).toBe(0);
+      const state = inventories[STATE_ACCOUNT];
+      expect(state.roles.filter((r) => r.startsWith("/ecg-state/"))).toHaveLength(6);
+      expect(state.buckets).toEqual([
+        "ecg-render-terraform-state",
+        "ecg-render-terraform-state-access-logs",
+        "ecg-render-terraform-state-ap-northeast-1",
+        "ecg-render-terraform-state-ap-northeast-1-access-logs",
+      ]);
+      expect([dev.buckets, staging.buckets]).toEqual([[], []]);
+      // Prod's account got nothing (its stacks were not applied), nor did the caller's.
+      for (const account of [ACCOUNTS.prod.id, MOTO_DEFAULT_ACCOUNT]) {
+        expect(inventories[account]).toEqual({ account, roles: [], buckets: [], kmsKeys: 0 });
+      }
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[ACC-2] with moto's IAM enforcement on: staging's state role reads and writes staging's state only, and staging's deploy role cannot assume dev's state role",
+    async () => {
+      const { attempts } = await run();
+      expect(attempts.map((a) => [a.who, a.what, a.allowed, a.error])).toEqual([
+        ["staging's state deploy role", "reads ecg-access-staging/terraform.tfstate", true, undefined],
+        ["staging's state deploy role", "writes ecg-access-staging/lane-probe", true, undefined],
+        ["staging's state deploy role", "reads ecg-access-dev/terraform.tfstate", false, "AccessDenied"],
+        ["staging's state deploy role", "writes ecg-access-dev/lane-probe", false, "AccessDenied"],
+        ["staging's GitHub deploy role", "assumes staging's state deploy role", true, undefined],
+        ["staging's GitHub deploy role", "assumes dev's state deploy role", false, "AccessDenied"],
+      ]);
     },
     LANE_TIMEOUT,
   );

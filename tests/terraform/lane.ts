@@ -13,7 +13,7 @@ import { emulatorOverride, type LaneBackend, OVERRIDE_FILE, prepareWorkingCopy }
 type Json = Record<string, any>;
 
 /** Per-step time limits, seconds: generous, but every step is bounded. */
-export const TIMEOUTS = { init: 180, validate: 180, plan: 600, apply: 900, destroy: 900, show: 120 } as const;
+const TIMEOUTS = { init: 180, validate: 180, plan: 600, apply: 900, destroy: 900, show: 120 } as const;
 // Not higher: under more concurrent calls moto_server answers some requests it
 // has carried out with retryable errors, and the SDK's retry then creates
 // duplicates ("InvalidPermission.Duplicate", orphaned endpoints).
@@ -47,7 +47,7 @@ export function laneEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>):
 }
 
 /** Runs a Terraform command; a failure throws with Terraform's own message. */
-export async function terraform(dir: string, args: string[], env: Record<string, string | undefined>, timeout: number): Promise<RunResult> {
+async function terraform(dir: string, args: string[], env: Record<string, string | undefined>, timeout: number): Promise<RunResult> {
   const result = await runTerraform([...args, "-no-color"], { cwd: dir, env, timeoutSeconds: timeout });
   if (result.code !== 0) throw new TerraformError(dir, args, result);
   return result;
@@ -134,7 +134,32 @@ export interface CycleOptions {
   readonly plansDir?: string;
   /** Also plan the destroy (`plan -destroy`) before destroying, for plansDir. @default false */
   readonly planDestroy?: boolean;
+  /**
+   * The session every call of the cycle is signed with (Terraform's and the
+   * lane's own): an assumed role's, so the stack runs in that role's account.
+   * @default - moto's default account
+   */
+  readonly credentials?: AwsCredentials;
+  /** Tags of a stack that is still up around this one: its resources are not this one's leftovers. @default - none */
+  readonly spareTags?: Record<string, string>;
 }
+
+/** An assumed role's session keys, as STS returns them (aws_facts.py `credentials`). */
+export interface AwsCredentials {
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly SessionToken: string;
+}
+
+/** The AWS SDK's environment for a session. */
+const credentialsEnv = (credentials?: AwsCredentials): Record<string, string> =>
+  credentials
+    ? {
+        AWS_ACCESS_KEY_ID: credentials.AccessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.SecretAccessKey,
+        AWS_SESSION_TOKEN: credentials.SessionToken,
+      }
+    : {};
 
 const TEARDOWN_OVERRIDE_FILE = "lane_teardown_override.tf.json";
 
@@ -205,7 +230,8 @@ export function teardownOverride(addresses: string[]): Json {
 export async function emulatorCycle(options: CycleOptions): Promise<StackReport> {
   const started = Date.now();
   const { name, dir, backend } = options;
-  const env = { ...options.env, ...emulatorEnv(options.moto) };
+  const env = { ...options.env, ...emulatorEnv(options.moto), ...credentialsEnv(options.credentials) };
+  const facts = (args: string[]) => awsFacts(options.moto, args, options.credentials);
   const copy = prepareWorkingCopy(options.stack, dir, backend, options.sourceDir);
   const { targets = [], excluded } = applyTargets(copy.stack, APPLY_GAPS);
   const targetArgs = targets.map((t) => `-target=${t}`);
@@ -222,7 +248,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     notes: copy.replacedRandom.length ? [`random_* replaced by literals: ${copy.replacedRandom.join(", ")}`] : [],
   };
 
-  Object.assign(env, await prepareEmulator(options.moto, copy.stack, options.regions[0]));
+  Object.assign(env, await prepareEmulator(facts, copy.stack, options.regions[0]));
   await terraform(dir, ["init", "-input=false"], env, TIMEOUTS.init);
   // The full plan covers the gap resources too.
   await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
@@ -233,7 +259,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   report.planned = countChanges(keep("create", await showJson(dir, "plan.tfplan", env)), "create");
 
   const sweep = async () => {
-    const duplicates = await removeRetriedCreates(options.moto, dir, env, options.regions, options.tags);
+    const duplicates = await removeRetriedCreates(facts, dir, env, options.regions, options.tags);
     if (duplicates.length)
       report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
   };
@@ -302,11 +328,12 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   const left = await stateAddresses(dir, env);
   if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);
   report.destroyed = managed.length;
-  const { leftovers, orphanedByEmulator } = await awsFacts(options.moto, [
+  const { leftovers, orphanedByEmulator } = await facts([
     "leftovers",
     "--regions",
     options.regions.join(","),
     ...Object.entries(options.tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]),
+    ...Object.entries(options.spareTags ?? {}).flatMap(([k, v]) => ["--spare-tag", `${k}=${v}`]),
   ]);
   if (leftovers.length > 0) throw new Error(`${name}: destroy left resources behind in the emulator:\n  ${leftovers.join("\n  ")}`);
   if (orphanedByEmulator.length > 0)
@@ -383,7 +410,8 @@ export async function cdktfCliCycle(options: {
   writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
   writeFileSync(join(stackDir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, { kind: "local" }), null, 2));
   const env: Record<string, string | undefined> = { ...options.env, ...emulatorEnv(moto) };
-  Object.assign(env, await prepareEmulator(moto, stack, stack.provider?.aws?.[0]?.region ?? "us-east-1"));
+  const facts = (args: string[]) => awsFacts(moto, args);
+  Object.assign(env, await prepareEmulator(facts, stack, stack.provider?.aws?.[0]?.region ?? "us-east-1"));
   // cdktf has no -target option; Terraform appends TF_CLI_ARGS_<command> to the
   // plan and apply that cdktf runs, so the apply gaps stay out as in the other runs.
   const { targets } = applyTargets(stack, APPLY_GAPS);
@@ -399,7 +427,7 @@ export async function cdktfCliCycle(options: {
     "apply",
     notes,
     () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
-    () => removeRetriedCreates(moto, stackDir, env, stackRegions(stack), options.tags),
+    () => removeRetriedCreates(facts, stackDir, env, stackRegions(stack), options.tags),
   );
   // Counted from the state: a retried deploy's summary counts only its second run.
   const deployed = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
@@ -418,9 +446,9 @@ export async function cdktfCliCycle(options: {
  * variables have values. Returns the TF_VAR_*
  * environment.
  */
-async function prepareEmulator(moto: MotoServer, stack: Json, region: string): Promise<Record<string, string>> {
-  for (const name of hostedZonePrerequisites(stack)) await awsFacts(moto, ["hosted-zone", "--regions", region, "--name", name]);
-  for (const name of kmsAliasPrerequisites(stack)) await awsFacts(moto, ["kms-alias", "--regions", region, "--name", name]);
+async function prepareEmulator(facts: Facts, stack: Json, region: string): Promise<Record<string, string>> {
+  for (const name of hostedZonePrerequisites(stack)) await facts(["hosted-zone", "--regions", region, "--name", name]);
+  for (const name of kmsAliasPrerequisites(stack)) await facts(["kms-alias", "--regions", region, "--name", name]);
   return laneInputs(stack);
 }
 
@@ -429,7 +457,7 @@ async function prepareEmulator(moto: MotoServer, stack: Json, region: string): P
  * ACLs with the stack's tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
  */
 async function removeRetriedCreates(
-  moto: MotoServer,
+  facts: Facts,
   dir: string,
   env: Record<string, string | undefined>,
   regions: readonly string[],
@@ -449,17 +477,73 @@ async function removeRetriedCreates(
   const known = join(dir, "known-ids.json");
   writeFileSync(known, JSON.stringify([...new Set(ids)]));
   const tagArgs = Object.entries(tags).flatMap(([k, v]) => ["--tag", `${k}=${v}`]);
-  const { removed } = await awsFacts(moto, ["duplicates", "--regions", regions.join(","), "--known-ids", known, ...tagArgs]);
+  const { removed } = await facts(["duplicates", "--regions", regions.join(","), "--known-ids", known, ...tagArgs]);
   return removed;
 }
 
 /** The regions of a stack's AWS providers, in order, once each. */
 export const stackRegions = (stack: Json): string[] => [...new Set<string>((stack.provider?.aws ?? []).map((p: Json) => p.region))];
 
-/** Asks the emulator (through boto3, loopback only) what it holds. */
-export async function awsFacts(moto: MotoServer, args: string[]): Promise<any> {
+/**
+ * PLT-4 on the emulator: makes a bootstrap stack's bucket usable as another
+ * stack's backend. moto denies every object request under the TLS-only policy
+ * (emulator-gaps.ts WORKAROUNDS), so it is destroyed first (a targeted run).
+ */
+export async function openStateBucket(
+  moto: MotoServer,
+  stateDir: string,
+  state: Json,
+  bucket: string,
+  env: Record<string, string | undefined>,
+  credentials?: AwsCredentials,
+): Promise<void> {
+  const [bucketId] = Object.entries<any>(state.resource.aws_s3_bucket).find(([, b]) => b.bucket === bucket)!;
+  const [policyName] = Object.entries<any>(state.resource.aws_s3_bucket_policy).find(
+    ([, p]) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`,
+  )!;
+  const runEnv = { ...env, ...emulatorEnv(moto), ...credentialsEnv(credentials) };
+  await terraform(
+    stateDir,
+    ["destroy", "-auto-approve", "-input=false", `-target=aws_s3_bucket_policy.${policyName}`],
+    runEnv,
+    TIMEOUTS.destroy,
+  );
+}
+
+/**
+ * The lane's teardown of a bootstrap stack (emulator-gaps.ts WORKAROUNDS):
+ * stops access logging and drops the remaining TLS-only policies, then empties
+ * every bucket by version id while they are still versioned.
+ */
+export async function closeStateBuckets(
+  moto: MotoServer,
+  stateDir: string,
+  state: Json,
+  region: string,
+  env: Record<string, string | undefined>,
+  credentials?: AwsCredentials,
+): Promise<void> {
+  const targets = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].flatMap((type) =>
+    Object.keys(state.resource[type]).map((name) => `-target=${type}.${name}`),
+  );
+  const runEnv = { ...env, ...emulatorEnv(moto), ...credentialsEnv(credentials) };
+  await terraform(stateDir, ["destroy", "-auto-approve", "-input=false", ...targets], runEnv, TIMEOUTS.destroy);
+  for (const bucket of Object.values<any>(state.resource.aws_s3_bucket)) {
+    await awsFacts(moto, ["empty-bucket", "--regions", region, "--bucket", bucket.bucket], credentials);
+  }
+}
+
+/** aws_facts.py bound to one emulator and session. */
+type Facts = (args: string[]) => Promise<any>;
+
+/** Asks the emulator (through boto3, loopback only) what it holds; signed with `credentials` when given (their account). */
+export async function awsFacts(moto: MotoServer, args: string[], credentials?: AwsCredentials): Promise<any> {
   const script = join(__dirname, "harness", "aws_facts.py");
-  const { stdout } = await run("python3", [script, ...args, "--endpoint", moto.url], { timeout: 120_000 });
+  const session = Object.fromEntries(Object.entries(credentialsEnv(credentials)).map(([k, v]) => [`LANE_${k}`, v]));
+  const { stdout } = await run("python3", [script, ...args, "--endpoint", moto.url], {
+    timeout: 120_000,
+    env: { ...process.env, ...session },
+  });
   return JSON.parse(stdout);
 }
 

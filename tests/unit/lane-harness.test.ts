@@ -288,6 +288,16 @@ describe("offline lane harness", () => {
       });
       expect(emulatorOverride(stack, { kind: "local" }).terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
     });
+
+    it("[ACC-2] points STS at the emulator too when the backend assumes a role (the state account's)", () => {
+      const assuming: any = structuredClone(stack);
+      assuming.terraform.backend.s3.assume_role = { role_arn: "arn:aws:iam::444444444444:role/ecg-state/dev-deploy" };
+      const backend = emulatorOverride(assuming, { kind: "s3-emulator", endpoint: "http://127.0.0.1:1" }).terraform.backend.s3;
+      expect([backend.endpoints, backend.assume_role]).toEqual([
+        { s3: "http://127.0.0.1:1", sts: "http://127.0.0.1:1" },
+        { role_arn: "arn:aws:iam::444444444444:role/ecg-state/dev-deploy" },
+      ]);
+    });
   });
 
   describe("teardown of prevent_destroy resources", () => {
@@ -406,6 +416,8 @@ describe("offline lane harness", () => {
       });
       expect(() => laneInputs(stack, { redis_url: "x" })).toThrow("no value for the stack's variable(s) database_url");
       expect(laneInputs({})).toEqual({});
+      // A variable with a default (the providers' account_role_arn) keeps it, as in a deploy.
+      expect(laneInputs({ variable: { account_role_arn: { type: "string", default: "arn:aws:iam::1:role/r" } } })).toEqual({});
     });
 
     it("lists the public hosted zones a stack looks up, and refuses a computed name", () => {

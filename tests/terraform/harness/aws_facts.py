@@ -9,12 +9,19 @@ Run by the lane with the emulator's endpoint; talks only to that endpoint.
   kms-alias     creates a key with the alias if the alias is missing (a key another stack made)
   duplicates    deletes network resources tagged like the stack that no state knows (a
                 create the emulator carried out twice: see emulator-gaps.ts WORKAROUNDS)
-Prints one JSON document.
+  credentials   assumes a role (--role-arn): its session's keys, in the role's account
+  attempt       tries one call (--action s3-get, s3-put or assume) and says whether it was allowed
+  inventory     what an account holds: IAM roles, S3 buckets, KMS keys (the multi-account proof)
+Calls are signed with LANE_AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN when
+set (an assumed role's session: moto keeps accounts apart by them), else as moto's default
+account. Prints one JSON document.
 """
 import argparse
+import os
 import json
 
 import boto3
+import botocore.exceptions
 
 
 def client(args, service, region):
@@ -22,14 +29,21 @@ def client(args, service, region):
         service,
         endpoint_url=args.endpoint,
         region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        aws_access_key_id=os.environ.get("LANE_AWS_ACCESS_KEY_ID", "test"),
+        aws_secret_access_key=os.environ.get("LANE_AWS_SECRET_ACCESS_KEY", "test"),
+        aws_session_token=os.environ.get("LANE_AWS_SESSION_TOKEN"),
     )
 
 
 def leftovers(args):
     found = []
     orphans = []
+    # Resources of a stack still up around this one (--spare-tag) are not its leftovers.
+    spare = [t.split("=", 1) for t in args.spare_tag]
+
+    def spared(tags):
+        return any({"Key": k, "Value": v} in tags for k, v in spare)
+
     for region in args.regions.split(","):
         tagging = client(args, "resourcegroupstaggingapi", region)
         token = ""
@@ -38,7 +52,7 @@ def leftovers(args):
                 TagFilters=[{"Key": k, "Values": [v]} for k, v in (t.split("=", 1) for t in args.tag)],
                 PaginationToken=token,
             )
-            found += [m["ResourceARN"] for m in page["ResourceTagMappingList"]]
+            found += [m["ResourceARN"] for m in page["ResourceTagMappingList"] if not spared(m.get("Tags", []))]
             token = page.get("PaginationToken", "")
             if not token:
                 break
@@ -108,8 +122,9 @@ def leftovers(args):
     iam = client(args, "iam", args.regions.split(",")[0])
     wanted = dict(t.split("=", 1) for t in args.tag)
     for role in iam.list_roles()["Roles"]:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
-        if all(tags.get(k) == v for k, v in wanted.items()):
+        listed = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+        tags = {t["Key"]: t["Value"] for t in listed}
+        if all(tags.get(k) == v for k, v in wanted.items()) and not spared(listed):
             found.append(f"iam-role/{role['RoleName']}")
     print(json.dumps({"leftovers": sorted(found), "orphanedByEmulator": sorted(orphans)}))
 
@@ -240,20 +255,75 @@ def duplicates(args):
     print(json.dumps({"removed": removed}))
 
 
+def credentials(args):
+    region = args.regions.split(",")[0]
+    session = client(args, "sts", region).assume_role(RoleArn=args.role_arn, RoleSessionName="lane")["Credentials"]
+    print(json.dumps({k: session[k] for k in ["AccessKeyId", "SecretAccessKey", "SessionToken"]}))
+
+
+def attempt(args):
+    """One call with the caller's keys: allowed, or the error code that refused it."""
+    region = args.regions.split(",")[0]
+    try:
+        if args.action == "s3-get":
+            client(args, "s3", region).get_object(Bucket=args.bucket, Key=args.key)
+        elif args.action == "s3-put":
+            client(args, "s3", region).put_object(Bucket=args.bucket, Key=args.key, Body=b"{}")
+        else:
+            client(args, "sts", region).assume_role(RoleArn=args.role_arn, RoleSessionName="lane")
+    except botocore.exceptions.ClientError as error:
+        print(json.dumps({"allowed": False, "error": error.response["Error"]["Code"]}))
+        return
+    print(json.dumps({"allowed": True}))
+
+
+def inventory(args):
+    """The caller's account and what it holds: IAM roles (path and name), S3 buckets, KMS keys not pending deletion."""
+    regions = args.regions.split(",")
+    iam = client(args, "iam", regions[0])
+    roles = [r["Path"] + r["RoleName"] for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]]
+    keys = 0
+    for region in regions:
+        kms = client(args, "kms", region)
+        for key in kms.list_keys()["Keys"]:
+            if kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion":
+                keys += 1
+    buckets = [b["Name"] for b in client(args, "s3", regions[0]).list_buckets()["Buckets"]]
+    account = client(args, "sts", regions[0]).get_caller_identity()["Account"]
+    print(json.dumps({"account": account, "roles": sorted(roles), "buckets": sorted(buckets), "kmsKeys": keys}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["leftovers", "state-object", "empty-bucket", "hosted-zone", "kms-alias", "duplicates"])
+    parser.add_argument(
+        "command",
+        choices=["leftovers", "state-object", "empty-bucket", "hosted-zone", "kms-alias", "duplicates", "credentials", "attempt", "inventory"],
+    )
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--regions", required=True, help="comma-separated")
     parser.add_argument("--tag", action="append", default=[], help="Key=Value, for leftovers")
+    parser.add_argument("--spare-tag", action="append", default=[], help="Key=Value: leftovers with it belong to a stack still up")
     parser.add_argument("--bucket")
     parser.add_argument("--key")
     parser.add_argument("--name", help="hosted zone or KMS alias name")
     parser.add_argument("--known-ids", help="JSON file: the ids in the stack's state, for duplicates")
+    parser.add_argument("--role-arn", help="the role to assume, for credentials and attempt")
+    parser.add_argument("--action", choices=["s3-get", "s3-put", "assume"], help="for attempt")
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
-    {"leftovers": leftovers, "state-object": state_object, "empty-bucket": empty_bucket, "hosted-zone": hosted_zone, "kms-alias": kms_alias, "duplicates": duplicates}[args.command](args)
+    commands = {
+        "leftovers": leftovers,
+        "state-object": state_object,
+        "empty-bucket": empty_bucket,
+        "hosted-zone": hosted_zone,
+        "kms-alias": kms_alias,
+        "duplicates": duplicates,
+        "credentials": credentials,
+        "attempt": attempt,
+        "inventory": inventory,
+    }
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

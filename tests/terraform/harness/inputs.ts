@@ -18,7 +18,10 @@ const LANE_INPUTS: Readonly<Record<string, string>> = {
 
 /** TF_VAR_* for every variable the stack declares. */
 export function laneInputs(stack: Json, inputs: Readonly<Record<string, string>> = LANE_INPUTS): Record<string, string> {
-  const names = Object.keys(stack.variable ?? {});
+  // A variable with a default (the providers' account_role_arn) keeps it, as in a deploy.
+  const names = Object.entries<Json>(stack.variable ?? {})
+    .filter(([, variable]) => variable.default === undefined)
+    .map(([name]) => name);
   const missing = names.filter((name) => inputs[name] === undefined);
   if (missing.length)
     throw new Error(

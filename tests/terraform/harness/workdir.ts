@@ -60,10 +60,9 @@ export function emulatorOverride(stack: Json, backend: LaneBackend): Json {
   } else {
     if (!original) throw new Error("s3-emulator backend: the stack has no S3 backend to point at the emulator");
     // An override replaces the whole backend block: restate the stack's own
-    // settings (bucket, key, encrypt, use_lockfile) and add only the endpoint.
-    backendBlock = {
-      s3: { ...original, endpoints: { s3: backend.endpoint }, use_path_style: true, skip_metadata_api_check: true },
-    };
+    // settings (bucket, key, encrypt, use_lockfile, assume_role) and add only the endpoints (STS's for the role).
+    const endpoints = original.assume_role ? { s3: backend.endpoint, sts: backend.endpoint } : { s3: backend.endpoint };
+    backendBlock = { s3: { ...original, endpoints, use_path_style: true, skip_metadata_api_check: true } };
   }
   return {
     "//": "Written by the offline Terraform lane (tests/terraform) for the emulator run; never part of the program's output.",
