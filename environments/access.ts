@@ -39,7 +39,10 @@ export function accessProblems(access: AccessConfig, environments: readonly Envi
     fail("", "no environment declares account.roleArn: access stacks are built for the multi-account layout, where they create that role");
   if (access.terraformCloud) {
     for (const env of served) {
-      const { organization, project } = env.backend?.cloud ?? {};
+      const { organization, project, hostname } = env.backend?.cloud ?? {};
+      // The trusts name HCP Terraform's issuer; a Terraform Enterprise host issues its own tokens.
+      if (hostname !== undefined && hostname !== "app.terraform.io")
+        fail("terraformCloud", `backend.cloud.hostname "${hostname}": the access stacks trust app.terraform.io's tokens only`, env.name);
       if (!TFC_NAME.test(organization ?? ""))
         fail("terraformCloud", `backend.cloud.organization "${organization}" cannot be named in a run token's subject`, env.name);
       if (project === undefined)

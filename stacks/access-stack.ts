@@ -16,7 +16,16 @@ import { ComponentTags } from "../modules/common/component-tags";
 import { roleArnParts } from "../modules/common/iam-arn";
 import { IsolatedStack } from "./isolated-stack";
 import { configureBackend, stateKeyPrefix } from "./support/backend";
-import { ACCESS_PATH, githubRoleName, PERMISSIONS_BOUNDARY, permissionsBoundaryArn, terraformCloudRoleName } from "./support/contracts";
+import {
+  ACCESS_PATH,
+  githubRoleName,
+  PERMISSIONS_BOUNDARY,
+  PROGRAM_ROLE_PREFIX,
+  permissionsBoundaryArn,
+  secretPrefix,
+  stateRoleArn,
+  terraformCloudRoleName,
+} from "./support/contracts";
 import { accountProviderSettings } from "./support/providers";
 
 /** An environment an account holds, with the stacks it deploys there (each a Terraform Cloud workspace and a state key). */
@@ -33,6 +42,12 @@ export interface AccessStackProps {
   readonly backend: BackendKind;
   /** Tags on every resource (ENV-4). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The state account, whose bootstrap creates each environment's plan and
+   * deploy state roles: plan roles reach the plan one, deploy roles the deploy one.
+   * @default - none: the backends' own role (`backend.s3.roleArn`) for both, else the bucket directly
+   */
+  readonly stateAccountId?: string;
 }
 
 /** Deploys of prod create Multi-AZ databases and their replicas: an hour is not always enough. */
@@ -109,6 +124,7 @@ export class AccessStack extends IsolatedStack {
         ...(this.terraformCloud ? [this.terraformCloud.arn] : []),
       ],
       protectedBuckets: [...new Set(props.environments.flatMap(({ config }) => stateBuckets(config)))],
+      managedRoles: { accountId: account.id, namePattern: `${PROGRAM_ROLE_PREFIX}*` },
     });
     const bounded = { permissionsBoundary: boundaryArn, partition, path: ACCESS_PATH };
 
@@ -121,7 +137,10 @@ export class AccessStack extends IsolatedStack {
         provider: this.github,
         subjects: [`${repo}:pull_request`, `${repo}:ref:refs/heads/${defaultBranch}`],
         managedPolicies: ["ReadOnlyAccess"],
-        statements: stateStatements(config, stacks, "read", partition),
+        statements: [
+          ...refreshStatements(config, account.id, partition),
+          ...stateStatements(config, stacks, "read", partition, props.stateAccountId),
+        ],
       });
       this.githubDeployRoles[env] = new WebIdentityRole(this, `${env}-github-deploy`, {
         ...bounded,
@@ -132,7 +151,7 @@ export class AccessStack extends IsolatedStack {
         maxSessionDurationSeconds: DEPLOY_SESSION_SECONDS,
         statements: [
           { sid: "ThroughTheProgramRole", actions: ["sts:AssumeRole"], resources: [account.roleArn] },
-          ...stateStatements(config, stacks, "write", partition),
+          ...stateStatements(config, stacks, "write", partition, props.stateAccountId),
         ],
       });
       if (this.terraformCloud) {
@@ -147,6 +166,7 @@ export class AccessStack extends IsolatedStack {
               provider: this.terraformCloud,
               subjects: [subject("plan")],
               managedPolicies: ["ReadOnlyAccess"],
+              statements: refreshStatements(config, account.id, partition),
             }),
             apply: new WebIdentityRole(this, `${workspace}-tfc-apply`, {
               ...bounded,
@@ -210,17 +230,42 @@ const stateBuckets = (config: EnvironmentConfig) => [
 ];
 
 /**
- * What reaching an environment's S3 state takes: its state role, when its
- * backend assumes one, else its stacks' keys in their buckets.
+ * What a plan's refresh reads beyond ReadOnlyAccess: the provider reads a secret
+ * version with GetSecretValue (and the key that encrypts it, through Secrets
+ * Manager), so a plan role may read the environment's own secrets, no others.
+ */
+function refreshStatements(config: EnvironmentConfig, accountId: string, partition: string): DataAwsIamPolicyDocumentStatement[] {
+  return [
+    {
+      sid: "RefreshSecretVersions",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [`arn:${partition}:secretsmanager:*:${accountId}:secret:${secretPrefix(config)}*`],
+    },
+    {
+      sid: "RefreshSecretVersionsDecrypt",
+      actions: ["kms:Decrypt"],
+      resources: [`arn:${partition}:kms:*:${accountId}:key/*`],
+      condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["secretsmanager.*.amazonaws.com"] }],
+    },
+  ];
+}
+
+/**
+ * What reaching an environment's S3 state takes: its state role in the state
+ * account (the plan one to read, the deploy one to write), else the role its
+ * backends assume, else its stacks' keys in their buckets.
  */
 function stateStatements(
   config: EnvironmentConfig,
   stacks: readonly string[],
   access: "read" | "write",
   partition: string,
+  stateAccountId: string | undefined,
 ): DataAwsIamPolicyDocumentStatement[] {
   const backends = [config.backend.s3, ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3] : [])];
-  const roles = [...new Set(backends.flatMap((b) => b.roleArn ?? []))];
+  const roles = stateAccountId
+    ? [stateRoleArn(stateAccountId, config, access === "read" ? "plan" : "deploy")]
+    : [...new Set(backends.flatMap((b) => b.roleArn ?? []))];
   if (roles.length) return [{ sid: "StateThroughItsRole", actions: ["sts:AssumeRole"], resources: roles }];
   const prefixes = stacks.map(stateKeyPrefix);
   return stateAccessStatements(

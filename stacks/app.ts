@@ -117,6 +117,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
           access: input.access,
           backend: override ?? first.backend.kind,
           tags: input.sharedTags,
+          stateAccountId: input.stateAccount?.id,
         });
         PolicySynthesizer.apply(stack, { ...policy, production: group.some((e) => e.production) });
       }

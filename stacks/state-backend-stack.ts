@@ -171,8 +171,13 @@ export class StateBackendStack extends IsolatedStack {
             resources,
             condition: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: allowed }],
           });
-        othersDenied(`StateOf${title}ReadByItsRolesOnly`, ["s3:GetObject"], [grant.planRoleArn, grant.deployRoleArn]);
-        othersDenied(`StateOf${title}WrittenByItsDeployRoleOnly`, ["s3:PutObject", "s3:DeleteObject"], [grant.deployRoleArn]);
+        // The buckets are versioned: an old version is read, and deleted for good, by the *Version actions.
+        othersDenied(`StateOf${title}ReadByItsRolesOnly`, ["s3:GetObject*"], [grant.planRoleArn, grant.deployRoleArn]);
+        othersDenied(
+          `StateOf${title}WrittenByItsDeployRoleOnly`,
+          ["s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"],
+          [grant.deployRoleArn],
+        );
       }
     }
   }

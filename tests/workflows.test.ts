@@ -296,6 +296,7 @@ describe("deploy.yml", () => {
       expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({
         "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
         "aws-region": env.account.region,
+        "role-duration-seconds": 14400,
       });
       expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${stack}`);
       expect(
@@ -339,6 +340,14 @@ describe("deploy.yml", () => {
         .map((s) => s.run)
         .filter(Boolean),
     ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+  });
+
+  it("[ACC-3] every deploy job's session lasts the four hours the access stacks' deploy roles allow (one hour is not enough for prod)", () => {
+    const sessions = Object.values<Json>(deploy.jobs).flatMap((job) =>
+      uses(job, "aws-actions/configure-aws-credentials").map((step) => step.with["role-duration-seconds"]),
+    );
+    expect(sessions.length).toBeGreaterThan(3);
+    expect(new Set(sessions)).toEqual(new Set([14400]));
   });
 
   it("[PLT-7] the reviewers of staging and prod are configured in the repository settings, as the workflow says", () => {

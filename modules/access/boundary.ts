@@ -36,6 +36,12 @@ export interface PermissionsBoundaryProps {
   readonly arn: string;
   /** Buckets nothing within the boundary may delete or re-police (the state buckets). @default [] */
   readonly protectedBuckets?: readonly string[];
+  /**
+   * The account id and the IAM name pattern of the roles the program manages
+   * (`ecg-*`): passing or re-trusting any other role is denied, as IAM cannot
+   * check a boundary for those actions and a role without it is the way out.
+   */
+  readonly managedRoles: { readonly accountId: string; readonly namePattern: string };
   /** @default "aws" */
   readonly partition?: string;
 }
@@ -66,12 +72,51 @@ export class PermissionsBoundary extends Construct {
       statement: [
         { sid: "WithinTheBoundary", actions: ["*"], resources: ["*"] },
         { sid: "AccessIdentitiesUnchanged", effect: "Deny", actions: IDENTITY_CHANGES, resources: [...props.protectedIdentities] },
+        // IAM's example for delegating with a boundary: principals are made, and their
+        // policies changed, only when they carry it (IAM User Guide, "Permissions boundaries").
         {
-          sid: "NewPrincipalsCarryTheBoundary",
+          sid: "OnlyBoundedPrincipals",
           effect: "Deny",
-          actions: ["iam:CreateRole", "iam:CreateUser", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+          actions: [
+            "iam:CreateRole",
+            "iam:CreateUser",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutUserPermissionsBoundary",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:AttachUserPolicy",
+            "iam:DetachUserPolicy",
+            "iam:PutUserPolicy",
+            "iam:DeleteUserPolicy",
+          ],
           resources: ["*"],
           condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [props.arn] }],
+        },
+        {
+          sid: "OnlyManagedRolesPassedOrRetrusted",
+          effect: "Deny",
+          actions: ["iam:PassRole", "iam:UpdateAssumeRolePolicy"],
+          notResources: [`arn:${partition}:iam::${props.managedRoles.accountId}:role/${props.managedRoles.namePattern}`],
+        },
+        // The program makes no IAM user, group or customer managed policy: their credentials and versions are out of reach.
+        {
+          sid: "NoCredentialsOrPolicyVersions",
+          effect: "Deny",
+          actions: [
+            "iam:AddUserToGroup",
+            "iam:CreateAccessKey",
+            "iam:CreateLoginProfile",
+            "iam:CreatePolicyVersion",
+            "iam:CreateServiceSpecificCredential",
+            "iam:SetDefaultPolicyVersion",
+            "iam:UpdateAccessKey",
+            "iam:UpdateLoginProfile",
+            "iam:UploadSSHPublicKey",
+            "iam:UploadSigningCertificate",
+          ],
+          resources: ["*"],
         },
         {
           sid: "BoundariesStay",

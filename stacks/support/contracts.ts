@@ -22,6 +22,8 @@ export const globalStackName = (config: EnvironmentConfig) => `${platformStackNa
 export const accessStackName = (config: EnvironmentConfig) => `ecg-access-${config.name}`;
 /** The IAM path of the access stacks' identities: the permissions boundary protects what lives there. */
 export const ACCESS_PATH = "/ecg-access/";
+/** Every IAM role the program creates is named with it (the permissions boundary lets no other role be passed). */
+export const PROGRAM_ROLE_PREFIX = "ecg-";
 /** The permissions boundary every role of an environment account carries. */
 export const PERMISSIONS_BOUNDARY = "ecg-permissions-boundary";
 /** The Terraform variable of the environment stacks naming the role their AWS providers assume: empty acts as the caller. */
@@ -37,6 +39,8 @@ export function permissionsBoundaryArn(roleArn: string): string {
 
 /** The roles GitHub Actions assume for an environment: pull-request plans, and deploys of its GitHub environment. */
 export const githubRoleName = (config: EnvironmentConfig, purpose: "plan" | "deploy") => `${platformStackName(config)}-github-${purpose}`;
+/** Every secret of an environment is named `<platform stack>/...` (the data layer names them after its stack). */
+export const secretPrefix = (config: EnvironmentConfig) => `${platformStackName(config)}/`;
 /** The roles a Terraform Cloud workspace's runs assume in each run phase (its name is the stack's). */
 export const terraformCloudRoleName = (workspace: string, phase: "plan" | "apply") => `${workspace}-tfc-${phase}`;
 

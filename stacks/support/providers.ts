@@ -1,11 +1,11 @@
 import { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
-import { type TerraformStack, TerraformVariable } from "cdktf";
-import type { Construct } from "constructs";
+import { Aspects, type IAspect, type TerraformStack, TerraformVariable } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
 import type { EnvironmentConfig } from "../../environments/types";
 import { ACCOUNT_ROLE_VARIABLE } from "./contracts";
 
 /** Settings every AWS provider of an environment's stacks shares, whatever its region. */
-export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "assumeRole" | "defaultTags">;
+export type ProviderSettings = Pick<AwsProviderConfig, "allowedAccountIds" | "defaultTags">;
 
 /** How a stack's providers reach an account: the account they must act in, and the role they assume there. */
 export interface AccountAccess {
@@ -22,40 +22,55 @@ export const sessionName = (stackName: string) => stackName.slice(0, MAX_SESSION
 
 /**
  * The account pin (`allowed_account_ids`, when the id is known) and, in the
- * multi-account layout, the role to assume there, its session named after the
- * stack. The role is the default of the stack's variable `account_role_arn`:
- * a run whose own credentials are already the right ones (a plan role, a
- * Terraform Cloud run's dynamic credentials) sets it empty, and the provider
- * then assumes nothing (an empty `role_arn`, provider >= 5.68).
+ * multi-account layout, the role every AWS provider of the stack assumes
+ * there, its session named after the stack (AssumeAccountRole). Returns the
+ * pin for the providers' settings.
  */
-export function accountProviderSettings(
-  stack: TerraformStack,
-  account: AccountAccess,
-): Pick<ProviderSettings, "allowedAccountIds" | "assumeRole"> {
-  return {
-    allowedAccountIds: account.id ? [account.id] : undefined,
-    assumeRole: account.roleArn
-      ? [
-          {
-            roleArn: accountRoleVariable(stack, account.roleArn).stringValue,
-            externalId: account.externalId,
-            sessionName: sessionName(stack.node.id),
-          },
-        ]
-      : undefined,
-  };
+export function accountProviderSettings(stack: TerraformStack, account: AccountAccess): Pick<ProviderSettings, "allowedAccountIds"> {
+  if (account.roleArn) AssumeAccountRole.apply(stack, account.roleArn, account.externalId);
+  return { allowedAccountIds: account.id ? [account.id] : undefined };
 }
 
-/** The stack's `account_role_arn` variable (one per stack, whatever its number of providers). */
-function accountRoleVariable(stack: TerraformStack, roleArn: string): TerraformVariable {
-  const existing = stack.node.tryFindChild(ACCOUNT_ROLE_VARIABLE);
-  if (existing instanceof TerraformVariable) return existing;
-  return new TerraformVariable(stack, ACCOUNT_ROLE_VARIABLE, {
-    type: "string",
-    default: roleArn,
-    description:
-      "The role the AWS providers assume in the environment's account; empty: the caller's credentials act (plan roles, Terraform Cloud runs)",
-  });
+/**
+ * Makes every AWS provider of a stack assume the account's role, from the
+ * stack's variable `account_role_arn` (the role is its default). A run whose
+ * own credentials are already the right ones (a plan role, a Terraform Cloud
+ * run's dynamic credentials) sets it empty, and the provider assumes nothing:
+ * `assume_role` is a dynamic block with no instance then (an empty role_arn
+ * is deprecated in provider 5.x).
+ */
+class AssumeAccountRole implements IAspect {
+  private static readonly applied = new WeakSet<TerraformStack>();
+
+  static apply(stack: TerraformStack, roleArn: string, externalId: string | undefined): void {
+    if (AssumeAccountRole.applied.has(stack)) return;
+    AssumeAccountRole.applied.add(stack);
+    new TerraformVariable(stack, ACCOUNT_ROLE_VARIABLE, {
+      type: "string",
+      default: roleArn,
+      description:
+        "The role the AWS providers assume in the environment's account; empty: the caller's credentials act (plan roles, Terraform Cloud runs)",
+    });
+    Aspects.of(stack).add(new AssumeAccountRole(externalId, sessionName(stack.node.id)));
+  }
+
+  private constructor(
+    private readonly externalId: string | undefined,
+    private readonly session: string,
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof AwsProvider)) return;
+    const role = `var.${ACCOUNT_ROLE_VARIABLE}`;
+    node.addOverride("dynamic.assume_role", {
+      for_each: "${" + `${role} == "" ? [] : [${role}]` + "}",
+      content: {
+        role_arn: "${assume_role.value}",
+        session_name: this.session,
+        ...(this.externalId ? { external_id: this.externalId } : {}),
+      },
+    });
+  }
 }
 
 /**

@@ -57,6 +57,10 @@ describe("[ACC-3] access settings", () => {
       "dev: access.terraformCloud: backend.cloud.project is required: the run token's subject names the workspace's project",
     ]);
     expect(problems({ terraformCloud: false }, [withoutProject, ...rest])).toEqual([]);
+    const enterprise = { ...dev, backend: { ...dev.backend, cloud: { ...dev.backend.cloud, hostname: "tfe.example.com" } } };
+    expect(problems({}, [enterprise, ...rest])).toEqual([
+      'dev: access.terraformCloud: backend.cloud.hostname "tfe.example.com": the access stacks trust app.terraform.io\'s tokens only',
+    ]);
   });
 
   it("refuses access settings in the single-account layout, where no environment names the role they would create", () => {

@@ -1,3 +1,4 @@
+import { PROGRAM_ROLE_PREFIX } from "../../stacks/support/contracts";
 import type { SynthesizedStack } from "../helpers";
 import { ACCOUNTS, ADMINISTRATOR, multiAccountProgram, STATE_ROLE } from "./multi-account";
 import { synthProgram } from "./synth";
@@ -29,7 +30,9 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
     expect(Object.keys(accessStacks).sort()).toEqual(["ecg-access-dev", "ecg-access-prod", "ecg-access-staging"]);
     for (const [name, stack] of Object.entries(accessStacks)) {
       const env = name.replace("ecg-access-", "");
-      expect((stack.provider!.aws as any[]).map((p) => [p.allowed_account_ids, p.assume_role])).toEqual([[[ACCOUNTS[env].id], undefined]]);
+      expect((stack.provider!.aws as any[]).map((p) => [p.allowed_account_ids, p.assume_role, p.dynamic])).toEqual([
+        [[ACCOUNTS[env].id], undefined, undefined],
+      ]);
       expect(stack.terraform?.backend?.s3).toEqual(
         expect.objectContaining({ key: `${name}/terraform.tfstate`, assume_role: { role_arn: STATE_ROLE(env), session_name: name } }),
       );
@@ -137,13 +140,37 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
       const policy = Object.values<any>(stack.resource?.aws_iam_role_policy ?? {}).find((p) => p.name === name);
       return documents[/data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(policy.policy)![1]].statement;
     };
-    expect(policyOf("ecg-staging-github-plan")).toEqual([
-      { sid: "StateThroughItsRole", actions: ["sts:AssumeRole"], resources: [STATE_ROLE("staging")] },
+    expect(policyOf("ecg-staging-github-plan").map((s: any) => s.sid)).toEqual([
+      "RefreshSecretVersions",
+      "RefreshSecretVersionsDecrypt",
+      "StateThroughItsRole",
     ]);
+    // Plans read through the plan state role, deploys write through the deploy one.
+    expect(policyOf("ecg-staging-github-plan")[2]).toEqual({
+      sid: "StateThroughItsRole",
+      actions: ["sts:AssumeRole"],
+      resources: [STATE_ROLE("staging", "plan")],
+    });
     expect(policyOf("ecg-staging-github-deploy")).toEqual([
       { sid: "ThroughTheProgramRole", actions: ["sts:AssumeRole"], resources: [programRole("staging")] },
       { sid: "StateThroughItsRole", actions: ["sts:AssumeRole"], resources: [STATE_ROLE("staging")] },
     ]);
+  });
+
+  it("plan roles may read their own environment's secrets (a plan's refresh reads secret versions), whose names all carry its prefix", () => {
+    const stack = accessStacks["ecg-access-staging"];
+    const documents = (stack.data as any).aws_iam_policy_document;
+    const policy = Object.values<any>(stack.resource?.aws_iam_role_policy ?? {}).find((p) => p.name === "ecg-staging-tfc-plan");
+    const [secrets, decrypt] = documents[/data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(policy.policy)![1]].statement;
+    expect(secrets).toEqual({
+      sid: "RefreshSecretVersions",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [`arn:aws:secretsmanager:*:${ACCOUNTS.staging.id}:secret:ecg-staging/*`],
+    });
+    expect(decrypt.condition).toEqual([{ test: "StringLike", variable: "kms:ViaService", values: ["secretsmanager.*.amazonaws.com"] }]);
+    const names = Object.values<any>(multi.stacks["ecg-staging"].resource?.aws_secretsmanager_secret ?? {}).map((s) => s.name);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((n) => !n.startsWith("ecg-staging/"))).toEqual([]);
   });
 
   it("every role of an access stack carries the account's permissions boundary", () => {
@@ -173,7 +200,7 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
       ]),
     );
     expect(bySid.AccessIdentitiesUnchanged.resources.filter((r: string) => r.includes("aws_iam_openid_connect_provider"))).toHaveLength(2);
-    expect(bySid.NewPrincipalsCarryTheBoundary.condition).toEqual([
+    expect(bySid.OnlyBoundedPrincipals.condition).toEqual([
       { test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [boundaryOf("prod")] },
     ]);
     expect(bySid.BoundariesStay.effect).toBe("Deny");
@@ -198,6 +225,19 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
     }
     expect(unbounded).toEqual([]);
     expect(checked).toBeGreaterThan(30);
+  });
+
+  it("every role the program creates is named ecg-* (the boundary lets no other role be passed or re-trusted), and deploy roles allow four-hour sessions", () => {
+    for (const program of [multi, single]) {
+      // Roles of the environment accounts (the state account's are its bootstrap's, outside any boundary).
+      const names = Object.entries(program.stacks)
+        .filter(([name]) => name !== "ecg-state")
+        .flatMap(([, stack]) => awsRoles(stack).map((r) => r.name));
+      expect(names.length).toBeGreaterThan(30);
+      expect(names.filter((n) => !n.startsWith(PROGRAM_ROLE_PREFIX))).toEqual([]);
+    }
+    const deploy = awsRoles(accessStacks["ecg-access-staging"]).find((r) => r.name === "ecg-staging-github-deploy");
+    expect(deploy.max_session_duration).toBe(14400);
   });
 
   it("outputs every ARN the workflows and workspaces need", () => {
@@ -227,5 +267,20 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
     const without = synthProgram(undefined, multiAccountProgram(false));
     expect(Object.keys(without.stacks).filter((n) => n.startsWith("ecg-access-"))).toEqual([]);
     expect(Object.values(without.stacks).flatMap((stack) => awsRoles(stack).filter((r) => r.permissions_boundary))).toEqual([]);
+  });
+});
+
+describe("[ACC-2] Terraform Cloud mode in the multi-account layout", () => {
+  const cloud = synthProgram("cloud", multiAccountProgram());
+
+  it("every stack keeps its state in its own workspace, the providers still assume their environment's role, and the state roles do not change", () => {
+    for (const [name, stack] of Object.entries(cloud.stacks)) {
+      if (name === "ecg-state") continue;
+      expect([name, stack.terraform?.backend, (stack.terraform as any)?.cloud?.workspaces?.name]).toEqual([name, undefined, name]);
+    }
+    expect(cloud.stacks["ecg-staging"].variable?.account_role_arn?.default).toBe(ACCOUNTS.staging.roleArn);
+    expect(Object.keys(cloud.stacks["ecg-state"].resource?.aws_iam_role ?? {})).toEqual(
+      Object.keys(multi.stacks["ecg-state"].resource?.aws_iam_role ?? {}),
+    );
   });
 });

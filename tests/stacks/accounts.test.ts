@@ -14,6 +14,14 @@ const multi = synthProgram(undefined, multiAccountProgram());
 const single = synthProgram();
 
 const awsProviders = (stack: SynthesizedStack): any[] => (stack.provider?.aws as any[]) ?? [];
+/**
+ * The providers' assume_role: a dynamic block with one instance (the role) unless the
+ * account_role_arn variable is empty (a plan acting as its own role assumes nothing).
+ */
+const ASSUMED = (session: string, externalId?: string) => ({
+  for_each: '${var.account_role_arn == "" ? [] : [var.account_role_arn]}',
+  content: { role_arn: "${assume_role.value}", session_name: session, ...(externalId ? { external_id: externalId } : {}) },
+});
 /** The environment whose stacks these are: ecg-<env>, ecg-<env>-standby, ecg-<env>-global. */
 const environmentOf = (stackName: string) => /^ecg-(dev|staging|prod)(-standby|-global)?$/.exec(stackName)?.[1];
 
@@ -26,12 +34,13 @@ describe("[ACC-1] one AWS account per environment", () => {
       const { id, roleArn, externalId } = ACCOUNTS[env];
       for (const provider of awsProviders(stack)) {
         checked.push(`${name}/${provider.alias ?? "default"}`);
-        expect({ name, alias: provider.alias, allowed: provider.allowed_account_ids, assume: provider.assume_role }).toEqual({
+        expect({ name, alias: provider.alias, allowed: provider.allowed_account_ids, assume: provider.dynamic?.assume_role }).toEqual({
           name,
           alias: provider.alias,
           allowed: [id],
-          assume: [{ role_arn: "${var.account_role_arn}", session_name: name, ...(externalId ? { external_id: externalId } : {}) }],
+          assume: ASSUMED(name, externalId),
         });
+        expect(provider.assume_role).toBeUndefined();
       }
       // The role is the variable's default: a plan role or a Terraform Cloud run sets it empty and acts as itself.
       expect(stack.variable?.account_role_arn).toEqual(expect.objectContaining({ type: "string", default: roleArn }));
@@ -60,9 +69,9 @@ describe("[ACC-1] one AWS account per environment", () => {
     for (const name of accountStacks) {
       const id = name.split("-")[2];
       const account = Object.values(ACCOUNTS).find((a) => a.id === id)!;
-      expect(
-        awsProviders(multi.stacks[name]).map((p) => [p.allowed_account_ids, p.assume_role[0].role_arn, p.assume_role[0].session_name]),
-      ).toEqual([[[id], "${var.account_role_arn}", name]]);
+      expect(awsProviders(multi.stacks[name]).map((p) => [p.allowed_account_ids, p.dynamic?.assume_role])).toEqual([
+        [[id], ASSUMED(name, account.externalId)],
+      ]);
       expect(multi.stacks[name].variable?.account_role_arn?.default).toBe(account.roleArn);
     }
   });
@@ -87,7 +96,7 @@ describe("[ACC-1] one AWS account per environment", () => {
   it("the single-account layout assumes no role: the caller's credentials, as before (providers and backends)", () => {
     const assuming = Object.entries(single.stacks).flatMap(([name, stack]) =>
       awsProviders(stack)
-        .filter((p) => p.assume_role)
+        .filter((p) => p.assume_role || p.dynamic)
         .map(() => name),
     );
     expect(assuming).toEqual([]);

@@ -60,8 +60,13 @@ describe("[ACC-2] state roles and the state buckets' policies", () => {
     const table = denies.map((s) => [s.sid, s.actions, s.condition[0].test, s.condition[0].values]);
     expect(table).toEqual(
       expect.arrayContaining([
-        ["StateOfStagingReadByItsRolesOnly", ["s3:GetObject"], "ArnNotEquals", [STATE_ROLE("staging", "plan"), STATE_ROLE("staging")]],
-        ["StateOfStagingWrittenByItsDeployRoleOnly", ["s3:PutObject", "s3:DeleteObject"], "ArnNotEquals", [STATE_ROLE("staging")]],
+        ["StateOfStagingReadByItsRolesOnly", ["s3:GetObject*"], "ArnNotEquals", [STATE_ROLE("staging", "plan"), STATE_ROLE("staging")]],
+        [
+          "StateOfStagingWrittenByItsDeployRoleOnly",
+          ["s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"],
+          "ArnNotEquals",
+          [STATE_ROLE("staging")],
+        ],
       ]),
     );
     // Every environment's keys are guarded, each by its own roles, and no key belongs to two environments.

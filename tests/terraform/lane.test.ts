@@ -429,7 +429,7 @@ describe("offline Terraform lane: emulator runs", () => {
   it(
     "needed every entry of the reviewed gap list (a stale entry would hide a regression)",
     async () => {
-      const all = await Promise.all(Object.values(cycles).map(result));
+      const all = [...(await Promise.all(Object.values(cycles).map(result))), ...(await result(multiAccount)).reports];
       const used = new Set(all.flatMap((r) => r.usedDrift));
       expect(DRIFT_GAPS.map((d) => `${d.type}.${d.attribute}`).filter((d) => !used.has(d))).toEqual([]);
       const skippedTypes = new Set(all.flatMap((r) => r.skipped.map((a) => a.split(".")[0])));
@@ -509,7 +509,7 @@ describe("offline Terraform lane: multi-account", () => {
   );
 
   it(
-    "[ACC-2] with moto's IAM enforcement on: staging's state role reads and writes staging's state only, and staging's deploy role cannot assume dev's state role",
+    "[ACC-2] with moto's IAM enforcement on: staging's state deploy role reads and writes staging's state only, its state plan role only reads it, and staging's GitHub roles reach only their own state role",
     async () => {
       const { attempts } = await run();
       expect(attempts.map((a) => [a.who, a.what, a.allowed, a.error])).toEqual([
@@ -519,6 +519,10 @@ describe("offline Terraform lane: multi-account", () => {
         ["staging's state deploy role", "writes ecg-access-dev/lane-probe", false, "AccessDenied"],
         ["staging's GitHub deploy role", "assumes staging's state deploy role", true, undefined],
         ["staging's GitHub deploy role", "assumes dev's state deploy role", false, "AccessDenied"],
+        ["staging's GitHub plan role", "assumes staging's state plan role", true, undefined],
+        ["staging's GitHub plan role", "assumes staging's state deploy role", false, "AccessDenied"],
+        ["staging's state plan role", "reads ecg-access-staging/terraform.tfstate", true, undefined],
+        ["staging's state plan role", "writes ecg-access-staging/lane-probe", false, "AccessDenied"],
       ]);
     },
     LANE_TIMEOUT,

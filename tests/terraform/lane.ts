@@ -140,6 +140,13 @@ export interface CycleOptions {
    * @default - moto's default account
    */
   readonly credentials?: AwsCredentials;
+  /**
+   * The session Terraform itself runs with when it is not `credentials`'s:
+   * `"caller"` is moto's default account, from which the stack's providers
+   * must assume their role to act in `credentials`'s account.
+   * @default - credentials
+   */
+  readonly terraformCredentials?: AwsCredentials | "caller";
   /** Tags of a stack that is still up around this one: its resources are not this one's leftovers. @default - none */
   readonly spareTags?: Record<string, string>;
 }
@@ -230,7 +237,8 @@ export function teardownOverride(addresses: string[]): Json {
 export async function emulatorCycle(options: CycleOptions): Promise<StackReport> {
   const started = Date.now();
   const { name, dir, backend } = options;
-  const env = { ...options.env, ...emulatorEnv(options.moto), ...credentialsEnv(options.credentials) };
+  const terraformSession = options.terraformCredentials === "caller" ? undefined : (options.terraformCredentials ?? options.credentials);
+  const env = { ...options.env, ...emulatorEnv(options.moto), ...credentialsEnv(terraformSession) };
   const facts = (args: string[]) => awsFacts(options.moto, args, options.credentials);
   const copy = prepareWorkingCopy(options.stack, dir, backend, options.sourceDir);
   const { targets = [], excluded } = applyTargets(copy.stack, APPLY_GAPS);

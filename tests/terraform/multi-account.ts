@@ -86,7 +86,12 @@ export async function multiAccountCycle(options: {
   const cycle = async (
     name: string,
     credentials: AwsCredentials,
-    extra: { beforeDestroy?: () => Promise<void>; backend?: "local"; spareTags?: Record<string, string> },
+    extra: {
+      beforeDestroy?: () => Promise<void>;
+      backend?: "local";
+      spareTags?: Record<string, string>;
+      terraformCredentials?: "caller";
+    },
   ) => {
     const stack = stacks[name];
     return emulatorCycle({
@@ -102,6 +107,7 @@ export async function multiAccountCycle(options: {
       tags: SHARED_TAGS,
       beforeDestroy: extra.beforeDestroy,
       spareTags: extra.spareTags,
+      terraformCredentials: extra.terraformCredentials,
     });
   };
 
@@ -126,6 +132,8 @@ export async function multiAccountCycle(options: {
       awsFacts(moto, ["credentials", "--regions", region, "--role-arn", roleArn], credentials);
     const stagingState = await session(stateRoleArn(STATE_ACCOUNT, staging, "deploy"));
     const stagingDeploy = await session(githubRoleArn(staging, "deploy"));
+    const stagingPlan = await session(githubRoleArn(staging, "plan"));
+    const stagingPlanState = await session(stateRoleArn(STATE_ACCOUNT, staging, "plan"));
     const stagingKey = `${accessStackName(staging)}/terraform.tfstate`;
     // Writes go to a probe key beside the state: a state overwritten here would break the destroys that follow.
     const probe = (config: typeof dev) => `${accessStackName(config)}/lane-probe`;
@@ -156,6 +164,30 @@ export async function multiAccountCycle(options: {
         "assumes dev's state deploy role",
         ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, dev, "deploy")],
       ],
+      [
+        "staging's GitHub plan role",
+        stagingPlan,
+        "assumes staging's state plan role",
+        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, staging, "plan")],
+      ],
+      [
+        "staging's GitHub plan role",
+        stagingPlan,
+        "assumes staging's state deploy role",
+        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, staging, "deploy")],
+      ],
+      [
+        "staging's state plan role",
+        stagingPlanState,
+        `reads ${stagingKey}`,
+        ["--action", "s3-get", "--bucket", bucket, "--key", stagingKey],
+      ],
+      [
+        "staging's state plan role",
+        stagingPlanState,
+        `writes ${probe(staging)}`,
+        ["--action", "s3-put", "--bucket", bucket, "--key", probe(staging)],
+      ],
     ];
     await enforceIam(moto, true);
     try {
@@ -178,7 +210,9 @@ export async function multiAccountCycle(options: {
             beforeDestroy: async () => {
               reports.push(
                 // Dev's access stack is still up around it, in the same account with the same shared tags.
+                // Terraform runs as moto's default account: only the providers' assumed role puts it in dev's.
                 await cycle(devAccountStack, devAdmin, {
+                  terraformCredentials: "caller",
                   spareTags: { Component: "access" },
                   beforeDestroy: async () => {
                     reports.push(

@@ -67,20 +67,39 @@ describe("access module", () => {
           arn: BOUNDARY,
           protectedIdentities: [BOUNDARY, "arn:aws:iam::111111111111:role/ecg-terraform"],
           protectedBuckets: ["state"],
+          managedRoles: { accountId: "111111111111", namePattern: "ecg-*" },
         }),
     );
     const [[, document]] = Object.entries<any>(synthesized.data!.aws_iam_policy_document);
+    const bySid = Object.fromEntries(document.statement.map((s: any) => [s.sid, s]));
     expect(document.statement.map((s: any) => [s.sid, s.effect ?? "Allow"])).toEqual([
       ["WithinTheBoundary", "Allow"],
       ["AccessIdentitiesUnchanged", "Deny"],
-      ["NewPrincipalsCarryTheBoundary", "Deny"],
+      ["OnlyBoundedPrincipals", "Deny"],
+      ["OnlyManagedRolesPassedOrRetrusted", "Deny"],
+      ["NoCredentialsOrPolicyVersions", "Deny"],
       ["BoundariesStay", "Deny"],
       ["StateBucketsStay", "Deny"],
     ]);
-    expect(document.statement[2].condition[0].values).toEqual([BOUNDARY]);
-    expect(document.statement[4].resources).toEqual(["arn:aws:s3:::state"]);
+    // Principals are made, and their policies changed, only with this boundary on them.
+    expect(bySid.OnlyBoundedPrincipals.condition).toEqual([
+      { test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY] },
+    ]);
+    expect(bySid.OnlyBoundedPrincipals.actions).toEqual(
+      expect.arrayContaining(["iam:CreateRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"]),
+    );
+    expect(bySid.OnlyManagedRolesPassedOrRetrusted.not_resources).toEqual(["arn:aws:iam::111111111111:role/ecg-*"]);
+    expect(bySid.StateBucketsStay.resources).toEqual(["arn:aws:s3:::state"]);
     expect(() =>
-      synth((scope) => new PermissionsBoundary(scope, "b", { policyName: "other", arn: BOUNDARY, protectedIdentities: [] })),
+      synth(
+        (scope) =>
+          new PermissionsBoundary(scope, "b", {
+            policyName: "other",
+            arn: BOUNDARY,
+            protectedIdentities: [],
+            managedRoles: { accountId: "111111111111", namePattern: "ecg-*" },
+          }),
+      ),
     ).toThrow('arn: "arn:aws:iam::111111111111:policy/ecg-access/boundary" is not the ARN of policy /other');
   });
 
