@@ -85,7 +85,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   validateStandbyState(input);
   const accessIssues = [
     ...(input.access ? accessProblems(input.access, input.environments) : []),
-    ...(input.stateAccount ? stateAccountProblems(input.stateAccount, input.access, input.environments) : []),
+    ...stateAccountProblems(input.stateAccount, input.access, input.environments, input.delivery.backend),
   ];
   if (accessIssues.length) throw new ConfigValidationError(accessIssues);
   const override = parseBackendOverride(options.backendOverride);

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments } from "../../environments";
+import { environments, program } from "../../environments";
 import { accessProblems } from "../../environments/access";
 import { ConfigValidationError } from "../../environments/problems";
-import type { AccessConfig } from "../../environments/types";
+import type { AccessConfig, EnvironmentConfig } from "../../environments/types";
 import { buildApp } from "../../stacks/app";
 import { stateAccountProblems } from "../../stacks/support/state-account";
 import { ACCESS, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE } from "../stacks/multi-account";
@@ -72,18 +72,21 @@ describe("[ACC-3] access settings", () => {
 
 describe("[ACC-2] the state account", () => {
   const state = { id: STATE_ACCOUNT };
-  const issues = (envs = served, access: AccessConfig | null = ACCESS, account = state) =>
-    stateAccountProblems(account, access ?? undefined, envs).map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
+  const issues = (envs = served, access: AccessConfig | null = ACCESS, account: { id: string } | null = state) =>
+    stateAccountProblems(account ?? undefined, access ?? undefined, envs, program.delivery.backend).map(
+      (p) => `${p.environment}: ${p.path}: ${p.reason}`,
+    );
+  const withStateRole = (env: EnvironmentConfig, roleArn: string | undefined): EnvironmentConfig => ({
+    ...env,
+    backend: { ...env.backend, s3: { ...env.backend.s3, roleArn } },
+  });
 
   it("accepts the test layout: every backend names its environment's deploy state role", () => {
     expect(issues()).toEqual([]);
   });
 
-  it("refuses a malformed id, a state account without access settings, and one that is an environment's", () => {
+  it("refuses a malformed id and a state account that is an environment's", () => {
     expect(issues(served, ACCESS, { id: "4444" })).toEqual(['(program): stateAccount.id: "4444" is not a 12-digit AWS account id']);
-    expect(issues(served, null)).toEqual([
-      "(program): stateAccount: needs access: the state roles trust the roles the access stacks create",
-    ]);
     expect(issues(served, ACCESS, { id: served[2].account.id! })).toContain(
       "prod: account.id: is the state account 333333333333: the state lives apart from every environment",
     );
@@ -91,9 +94,21 @@ describe("[ACC-2] the state account", () => {
 
   it("refuses a backend that assumes another role than its environment's deploy state role (naming the one to write)", () => {
     const [dev, staging, prod] = served;
-    const wrong = { ...staging, backend: { ...staging.backend, s3: { ...staging.backend.s3, roleArn: STATE_ROLE("dev") } } };
-    expect(issues([dev, wrong, prod])).toEqual([
+    expect(issues([dev, withStateRole(staging, STATE_ROLE("dev")), prod])).toEqual([
       `staging: backend.s3.roleArn: must be ${STATE_ROLE("staging")}, the state role the bootstrap stack creates for "staging" (is ${STATE_ROLE("dev")})`,
+    ]);
+  });
+
+  it("refuses a backend role in an account nothing declares, and, without access, one outside the state account", () => {
+    const [dev, staging, prod] = served;
+    expect(issues(served, ACCESS, null)).toContain(
+      "dev: backend.s3.roleArn: names a role of account 444444444444, which nothing declares: declare it as stateAccount.id",
+    );
+    // Roles made outside the program (no access): any role of the state account, none of another.
+    const own = withStateRole(staging, "arn:aws:iam::444444444444:role/terraform-state");
+    const elsewhere = withStateRole(prod, "arn:aws:iam::555555555555:role/terraform-state");
+    expect(issues([dev, own, elsewhere], null)).toEqual([
+      "prod: backend.s3.roleArn: names a role of account 555555555555, not of the state account 444444444444",
     ]);
   });
 

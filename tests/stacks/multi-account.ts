@@ -45,10 +45,10 @@ const withAccount = (env: EnvironmentConfig): EnvironmentConfig => {
   };
 };
 
-/** The shipped program in the multi-account layout, with its access stacks and the state account's roles (or neither). */
+/** The shipped program in the multi-account layout, its state in the state account; with its access stacks and state roles, or with neither (roles made outside). */
 export const multiAccountProgram = (withAccess = true): ProgramInput => ({
   ...shippedProgram,
   environments: [dev, staging, prod].map(withAccount),
   access: withAccess ? ACCESS : undefined,
-  stateAccount: withAccess ? { id: STATE_ACCOUNT } : undefined,
+  stateAccount: { id: STATE_ACCOUNT },
 });
