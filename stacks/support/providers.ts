@@ -63,7 +63,7 @@ class AssumeAccountRole implements IAspect {
     if (!(node instanceof AwsProvider)) return;
     const role = `var.${ACCOUNT_ROLE_VARIABLE}`;
     node.addOverride("dynamic.assume_role", {
-      for_each: "${" + `${role} == "" ? [] : [${role}]` + "}",
+      for_each: `\${${role} == "" ? [] : [${role}]}`,
       content: {
         role_arn: "${assume_role.value}",
         session_name: this.session,
