@@ -509,7 +509,16 @@ describe("offline Terraform lane: multi-account", () => {
   );
 
   it(
-    "[ACC-2] with moto's IAM enforcement on: staging's state deploy role reads and writes staging's state only, its state plan role only reads it, and staging's GitHub roles reach only their own state role",
+    "[ACC-3] plan.yml's path: dev's GitHub plan role, its own session, plans dev's account stack clean through the state plan role with account_role_arn empty",
+    async () => {
+      const { plan } = await run();
+      expect([plan.code, plan.output]).toEqual([0, expect.stringContaining("No changes.")]);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[ACC-2] with moto's IAM enforcement on: staging's state deploy role reads and writes staging's state only, its state plan role only reads it, staging's GitHub roles reach only their own state role, and a plan role cannot take the program's role",
     async () => {
       const { attempts } = await run();
       expect(attempts.map((a) => [a.who, a.what, a.allowed, a.error])).toEqual([
@@ -523,6 +532,7 @@ describe("offline Terraform lane: multi-account", () => {
         ["staging's GitHub plan role", "assumes staging's state deploy role", false, "AccessDenied"],
         ["staging's state plan role", "reads ecg-access-staging/terraform.tfstate", true, undefined],
         ["staging's state plan role", "writes ecg-access-staging/lane-probe", false, "AccessDenied"],
+        ["dev's GitHub plan role", "assumes dev's program role", false, "AccessDenied"],
       ]);
     },
     LANE_TIMEOUT,

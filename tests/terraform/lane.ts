@@ -159,7 +159,7 @@ export interface AwsCredentials {
 }
 
 /** The AWS SDK's environment for a session. */
-const credentialsEnv = (credentials?: AwsCredentials): Record<string, string> =>
+export const credentialsEnv = (credentials?: AwsCredentials): Record<string, string> =>
   credentials
     ? {
         AWS_ACCESS_KEY_ID: credentials.AccessKeyId,

@@ -19,7 +19,17 @@ import { withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 import { accessStackName, githubRoleArn, STATE_BACKEND_STACK, stateRoleArn } from "../../stacks/support/contracts";
 import { multiAccountProgram, STATE_ACCOUNT } from "../stacks/multi-account";
 import type { MotoServer } from "./harness/moto";
-import { type AwsCredentials, awsFacts, closeStateBuckets, emulatorCycle, openStateBucket, type StackReport, stackRegions } from "./lane";
+import { runTerraform } from "./harness/terraform";
+import {
+  type AwsCredentials,
+  awsFacts,
+  closeStateBuckets,
+  credentialsEnv,
+  emulatorCycle,
+  openStateBucket,
+  type StackReport,
+  stackRegions,
+} from "./lane";
 
 /** What an account held while every stack of the cycle was up (aws_facts.py `inventory`). */
 interface AccountInventory {
@@ -27,6 +37,12 @@ interface AccountInventory {
   readonly roles: string[];
   readonly buckets: string[];
   readonly kmsKeys: number;
+}
+
+/** A `terraform plan -detailed-exitcode` run: its exit code and the tail of its output. */
+interface PlanRun {
+  readonly code: number;
+  readonly output: string;
 }
 
 /** One call tried with a role's session while moto enforced IAM: allowed, or the error that refused it. */
@@ -44,6 +60,13 @@ export interface MultiAccountRun {
   /** The state bucket's keys while everything was up. */
   readonly stateKeys: string[];
   readonly attempts: Attempt[];
+  /**
+   * plan.yml's path on dev's account stack: the GitHub plan role's own session, state
+   * through the plan state role (-backend-config), `account_role_arn` empty. With IAM off:
+   * moto's signature check fails the S3 backend's ListObjectsV2 with prefix `env:/`
+   * (SignatureDoesNotMatch) once enforcement is on, so the refusals are tried as calls.
+   */
+  readonly plan: PlanRun;
   /** The bootstrap's resources the teardown's targeted runs destroyed before its destroy (access logging, bucket policies). */
   readonly removedByTeardown: number;
 }
@@ -91,6 +114,7 @@ export async function multiAccountCycle(options: {
       backend?: "local";
       spareTags?: Record<string, string>;
       terraformCredentials?: "caller";
+      afterApply?: (dir: string, targetArgs: string[], env: Record<string, string | undefined>) => Promise<void>;
     },
   ) => {
     const stack = stacks[name];
@@ -108,9 +132,31 @@ export async function multiAccountCycle(options: {
       beforeDestroy: extra.beforeDestroy,
       spareTags: extra.spareTags,
       terraformCredentials: extra.terraformCredentials,
+      afterApply: extra.afterApply,
     });
   };
 
+  const session = (roleArn: string, credentials?: AwsCredentials): Promise<AwsCredentials> =>
+    awsFacts(moto, ["credentials", "--regions", "ap-northeast-2", "--role-arn", roleArn], credentials);
+  let plan: PlanRun | undefined;
+  const planAsPlanRole = async (dir: string, targetArgs: string[], runEnv: Record<string, string | undefined>) => {
+    const planEnv = { ...runEnv, ...credentialsEnv(await session(githubRoleArn(dev, "plan"))) };
+    const planState = `assume_role={role_arn="${stateRoleArn(STATE_ACCOUNT, dev, "plan")}", session_name="plan-${devAccountStack}"}`;
+    const terraform = (args: string[], env: Record<string, string | undefined>) =>
+      runTerraform([args[0], "-no-color", ...args.slice(1)], { cwd: dir, env, timeoutSeconds: 600 }).then((r) => ({
+        code: r.code,
+        output: r.output.slice(-2000),
+      }));
+    const init = await terraform(["init", "-input=false", "-reconfigure", `-backend-config=${planState}`], planEnv);
+    if (init.code !== 0) throw new Error(`init with the plan state role failed:\n${init.output}`);
+    plan = await terraform(["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...targetArgs], {
+      ...planEnv,
+      TF_VAR_account_role_arn: "",
+    });
+    // Back to the cycle's own backend settings for its re-plan and destroy.
+    const back = await terraform(["init", "-input=false", "-reconfigure"], runEnv);
+    if (back.code !== 0) throw new Error(`init back to the stack's backend failed:\n${back.output}`);
+  };
   const reports: StackReport[] = [];
   const inventories: Record<string, AccountInventory> = {};
   const attempts: Attempt[] = [];
@@ -128,12 +174,11 @@ export async function multiAccountCycle(options: {
     const devKey = `${accessStackName(dev)}/terraform.tfstate`;
     stateKeys = (await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", devKey], stateCredentials)).keys;
     // Sessions first (moto would check the GitHub roles' web-identity trust, which no token here can meet), then IAM on.
-    const session = (roleArn: string, credentials?: AwsCredentials): Promise<AwsCredentials> =>
-      awsFacts(moto, ["credentials", "--regions", region, "--role-arn", roleArn], credentials);
     const stagingState = await session(stateRoleArn(STATE_ACCOUNT, staging, "deploy"));
     const stagingDeploy = await session(githubRoleArn(staging, "deploy"));
     const stagingPlan = await session(githubRoleArn(staging, "plan"));
     const stagingPlanState = await session(stateRoleArn(STATE_ACCOUNT, staging, "plan"));
+    const devPlan = await session(githubRoleArn(dev, "plan"));
     const stagingKey = `${accessStackName(staging)}/terraform.tfstate`;
     // Writes go to a probe key beside the state: a state overwritten here would break the destroys that follow.
     const probe = (config: typeof dev) => `${accessStackName(config)}/lane-probe`;
@@ -188,6 +233,8 @@ export async function multiAccountCycle(options: {
         `writes ${probe(staging)}`,
         ["--action", "s3-put", "--bucket", bucket, "--key", probe(staging)],
       ],
+      // Plans act as the plan role (account_role_arn empty): it may not take the program's role.
+      ["dev's GitHub plan role", devPlan, "assumes dev's program role", ["--action", "assume", "--role-arn", dev.account.roleArn!]],
     ];
     await enforceIam(moto, true);
     try {
@@ -214,6 +261,7 @@ export async function multiAccountCycle(options: {
                 await cycle(devAccountStack, devAdmin, {
                   terraformCredentials: "caller",
                   spareTags: { Component: "access" },
+                  afterApply: planAsPlanRole,
                   beforeDestroy: async () => {
                     reports.push(
                       await cycle(accessStackName(staging), await administrator(staging.account.id!), { beforeDestroy: whileAllUp }),
@@ -232,5 +280,6 @@ export async function multiAccountCycle(options: {
     (n, type) => n + Object.keys(state.resource[type] ?? {}).length,
     0,
   );
-  return { reports, inventories, stateKeys, attempts, removedByTeardown };
+  if (!plan) throw new Error("the plan role's plan did not run");
+  return { reports, inventories, stateKeys, attempts, plan, removedByTeardown };
 }
