@@ -478,8 +478,8 @@ async function removeRetriedCreates(
   for (const resource of state.resources ?? []) {
     for (const { attributes } of resource.instances ?? []) {
       if (resource.type === "aws_route") ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
-      // Secrets and web ACLs are known by ARN.
-      if (resource.type === "aws_secretsmanager_secret" || resource.type === "aws_wafv2_web_acl") ids.push(attributes.arn);
+      // Secrets, target groups and web ACLs are known by ARN.
+      if (["aws_secretsmanager_secret", "aws_lb_target_group", "aws_wafv2_web_acl"].includes(resource.type)) ids.push(attributes.arn);
     }
   }
   const known = join(dir, "known-ids.json");

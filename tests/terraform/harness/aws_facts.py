@@ -178,7 +178,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups, subnets, secrets and web ACLs (with the stack's tags), rules of its groups and routes of its tables that no state knows.
+    """Route tables, security groups, subnets, secrets, target groups and web ACLs (with the stack's tags), rules of its groups and routes of its tables that no state knows.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -240,6 +240,18 @@ def duplicates(args):
             if wanted and all(tags.get(k) == v for k, v in wanted.items()):
                 secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
                 removed.append(f"secret/{secret['Name']}")
+    # Target groups with the stack's tags: a name exists once per region, so one no state knows
+    # (known by ARN) is a retried CreateTargetGroup.
+    for region in args.regions.split(","):
+        elb = client(args, "elbv2", region)
+        groups = [g["TargetGroupArn"] for page in elb.get_paginator("describe_target_groups").paginate() for g in page["TargetGroups"]]
+        unknown = [arn for arn in groups if arn not in known]
+        for start in range(0, len(unknown), 20):
+            for description in elb.describe_tags(ResourceArns=unknown[start : start + 20])["TagDescriptions"]:
+                tags = {t["Key"]: t["Value"] for t in description.get("Tags", [])}
+                if wanted and all(tags.get(k) == v for k, v in wanted.items()):
+                    elb.delete_target_group(TargetGroupArn=description["ResourceArn"])
+                    removed.append(f"target-group/{description['ResourceArn'].split(':')[-1]}")
     # Web ACLs with the stack's tags: a name exists once per scope and region, so one no state
     # knows (known by ARN) is a retried CreateWebACL. CloudFront's scope lives in us-east-1.
     for region in args.regions.split(","):
