@@ -123,7 +123,7 @@ export class AccessStack extends IsolatedStack {
         this.github.arn,
         ...(this.terraformCloud ? [this.terraformCloud.arn] : []),
       ],
-      protectedBuckets: [...new Set(props.environments.flatMap(({ config }) => stateBuckets(config)))],
+      protectedBuckets: [...new Set(props.environments.flatMap(({ config }) => s3Backends(config).map((b) => b.bucket)))],
       managedRoles: { accountId: account.id, namePattern: `${PROGRAM_ROLE_PREFIX}*` },
     });
     const bounded = { permissionsBoundary: boundaryArn, partition, path: ACCESS_PATH };
@@ -223,10 +223,10 @@ export class AccessStack extends IsolatedStack {
   }
 }
 
-/** The S3 buckets an environment's stacks keep their state in. */
-const stateBuckets = (config: EnvironmentConfig) => [
-  config.backend.s3.bucket,
-  ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3.bucket] : []),
+/** The S3 state settings of an environment's stacks: its own, and its standby's. */
+const s3Backends = (config: EnvironmentConfig) => [
+  config.backend.s3,
+  ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3] : []),
 ];
 
 /**
@@ -262,7 +262,7 @@ function stateStatements(
   partition: string,
   stateAccountId: string | undefined,
 ): DataAwsIamPolicyDocumentStatement[] {
-  const backends = [config.backend.s3, ...(config.disasterRecovery.standby ? [config.disasterRecovery.standby.backend.s3] : [])];
+  const backends = s3Backends(config);
   const roles = stateAccountId
     ? [stateRoleArn(stateAccountId, config, access === "read" ? "plan" : "deploy")]
     : [...new Set(backends.flatMap((b) => b.roleArn ?? []))];
