@@ -1,6 +1,6 @@
 import { roleArnParts } from "../modules/common/iam-arn";
 import type { ConfigProblem } from "./problems";
-import type { EnvironmentConfig } from "./types";
+import type { DeliverySettings, EnvironmentConfig } from "./types";
 
 /** STS: an external ID is 2-1224 characters of [\w+=,.@:/-]. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -87,5 +87,31 @@ export function sharedAccountProblems(environments: readonly EnvironmentConfig[]
       }
     }
   });
+  return problems;
+}
+
+/**
+ * The delivery pipeline's account: declared (12 digits, its role one of that
+ * account) whenever the environments live in more than one account, since a
+ * pipeline that releases across accounts must know which one it is in.
+ */
+export function deliveryAccountProblems(delivery: DeliverySettings, environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const fail = (path: string, reason: string) => problems.push({ environment: "(program)", path, reason });
+  const account = delivery.account;
+  if (!account) {
+    const declared = [...new Set(environments.flatMap((e) => (e.account?.id ? [e.account.id] : [])))];
+    if (declared.length > 1)
+      fail(
+        "delivery.account.id",
+        `is required: the environments live in accounts ${declared.join(", ")}, so the pipeline must name the account it runs in (the tooling account, or one of theirs)`,
+      );
+    return problems;
+  }
+  if (!/^\d{12}$/.test(account.id ?? "")) fail("delivery.account.id", `"${account.id}" is not a 12-digit AWS account id`);
+  for (const problem of assumedRoleProblems("delivery.account", account.roleArn, account.externalId)) fail(problem.path, problem.reason);
+  const role = account.roleArn === undefined ? undefined : roleArnParts(account.roleArn);
+  if (role && role.account !== account.id)
+    fail("delivery.account.roleArn", `"${account.roleArn}" is a role of account ${role.account}, not of delivery.account.id ${account.id}`);
   return problems;
 }

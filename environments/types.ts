@@ -273,6 +273,25 @@ export interface DeliverySettings {
   /** Docker build context of the API image in that repository. */
   readonly apiImageContext: string;
   readonly backend: BackendConfig;
+  /**
+   * The account the pipeline runs in (the tooling account), when the
+   * environments live in accounts of their own: it releases into each through
+   * a release role that the environment's stack creates and that trusts only
+   * the pipeline's roles, and pushes into the environment's registry, whose
+   * repository policy admits only the pipeline's build role.
+   * @default - the caller's account, the environments' own (single-account layout)
+   */
+  readonly account?: DeliveryAccountConfig;
+}
+
+/** Where the delivery pipeline runs, and how its stack's providers get there. */
+export interface DeliveryAccountConfig {
+  /** 12 digits: the delivery stack's providers refuse any other account. */
+  readonly id: string;
+  /** The role the delivery stack's providers assume in `id`. @default - the caller's credentials act */
+  readonly roleArn?: string;
+  /** The external ID that role's trust requires. @default - none */
+  readonly externalId?: string;
 }
 
 /**

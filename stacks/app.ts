@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { accessProblems } from "../environments/access";
+import { deliveryAccountProblems } from "../environments/accounts";
 import type {
   AccessConfig,
   BackendConfig,
@@ -86,6 +87,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
   const accessIssues = [
     ...(input.access ? accessProblems(input.access, input.environments) : []),
     ...stateAccountProblems(input.stateAccount, input.access, input.environments, input.delivery.backend),
+    ...deliveryAccountProblems(input.delivery, input.environments),
   ];
   if (accessIssues.length) throw new ConfigValidationError(accessIssues);
   const override = parseBackendOverride(options.backendOverride);
@@ -141,7 +143,11 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
     for (const config of input.environments) {
       const roleArn = config.account.roleArn;
       backends.push({ stack: platformStackName(config), backend: config.backend });
-      const stack = new PlatformStack(app, platformStackName(config), { config, backend: override ?? config.backend.kind });
+      const stack = new PlatformStack(app, platformStackName(config), {
+        config,
+        backend: override ?? config.backend.kind,
+        delivery: input.delivery.account,
+      });
       PolicySynthesizer.apply(bounded(stack, roleArn), { ...policy, production: config.production });
       const standby = config.disasterRecovery.standby;
       if (!standby) continue;

@@ -10,8 +10,9 @@ import { suppress } from "../modules/policy";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { apiRelease } from "./composites/release";
-import { SERVICE_PORTS } from "./support/contracts";
+import { apiRelease, crossAccountRelease, releaseStageName } from "./composites/release";
+import { PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_PORTS } from "./support/contracts";
+import { accountProviderSettings } from "./support/providers";
 
 export interface DeliveryStackProps {
   readonly settings: DeliverySettings;
@@ -22,15 +23,15 @@ export interface DeliveryStackProps {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 /**
  * The delivery pipeline (CI-1..5), one for all environments: a push to the
  * application's `main` builds and tests the API image once, pushes it to each
  * environment's repository and releases it through the environments in order,
  * each by that environment's CodeDeploy deployment group (stacks/composites/release.ts
  * names what both sides agree on). It lives in its own stack and state: the
- * environments never depend on it, and it depends on them by name only.
+ * environments never depend on it, and it depends on them by name only. With
+ * `settings.account`, it runs in that account, and an environment of another
+ * account is released through the release role its stack creates there.
  */
 export class DeliveryStack extends IsolatedStack {
   readonly pipeline: DeliveryPipeline;
@@ -44,14 +45,17 @@ export class DeliveryStack extends IsolatedStack {
         `DeliveryStack "${id}": region: the pipeline's CodeDeploy actions act in ${settings.region}; environments elsewhere are not supported: ${elsewhere.join(", ")}`,
       );
     }
-    new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { ...props.tags } }] });
+    // Cross-account delivery: the pipeline's own account, reached through its role.
+    const pinned = accountProviderSettings(this, settings.account ?? {});
+    new AwsProvider(this, "aws", { ...pinned, region: settings.region, defaultTags: [{ tags: { ...props.tags } }] });
     configureBackend(this, id, props.backend, settings.backend);
     const account = new AwsAccountLookup(this, "account");
     const { accountId, partition } = account;
 
+    const artifactBucketName = pipelineArtifactBucketName(accountId);
     const logs = new SecureBucket(this, "logs-bucket", {
       bucketName: `${id}-logs-${accountId}`,
-      logDelivery: { accountId, partition, sourceBucketNames: [`${id}-artifacts-${accountId}`] },
+      logDelivery: { accountId, partition, sourceBucketNames: [artifactBucketName] },
       expirationDays: 365,
       noncurrentVersionExpirationDays: 7,
       // The release path of production: its audit trail stays.
@@ -61,14 +65,17 @@ export class DeliveryStack extends IsolatedStack {
 
     const releases = props.environments.map((config) => {
       const release = apiRelease(config);
-      const repository = repositoryRef(account, release.repositoryName);
-      return { config, release, repositoryUrl: repository.url, repositoryArn: repository.arn };
+      const cross = crossAccountRelease(config, settings.account, partition);
+      // An environment of another account pulls from its own registry there.
+      const registry = cross ? { ...account, accountId: cross.environmentAccountId } : account;
+      const repository = repositoryRef(registry, release.repositoryName);
+      return { config, release, cross, repositoryUrl: repository.url, repositoryArn: repository.arn };
     });
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
-      name: "ecg-release",
+      name: PIPELINE_NAME,
       account,
       repository: settings.source,
-      artifactBucketName: `${id}-artifacts-${accountId}`,
+      artifactBucketName,
       accessLogBucket: logs,
       // One image, pushed to every environment's registry with the commit tag: each
       // environment pulls from its own repository (images key, scan on push).
@@ -78,8 +85,8 @@ export class DeliveryStack extends IsolatedStack {
         repositoryArn,
         context: settings.apiImageContext,
       })),
-      stages: releases.map(({ config, release, repositoryUrl }) => ({
-        name: capitalized(config.name),
+      stages: releases.map(({ config, release, cross, repositoryUrl }) => ({
+        name: releaseStageName(config),
         approval: config.delivery.approval,
         deployment: {
           applicationName: release.deploymentName,
@@ -90,11 +97,13 @@ export class DeliveryStack extends IsolatedStack {
           imageRepositoryUrl: repositoryUrl,
           hooks: release.hooks,
           capacityProviderStrategy: release.capacityProviderStrategy,
+          releaseRoleArn: cross?.releaseRoleArn,
         },
         validations: config.delivery.validations,
       })),
-      passRoleArns: releases.flatMap(({ release }) =>
-        release.taskRoleNames.map((role) => `arn:${partition}:iam::${accountId}:role/${role}`),
+      // The release roles of other accounts pass their own.
+      passRoleArns: releases.flatMap(({ release, cross }) =>
+        cross ? [] : release.taskRoleNames.map((role) => `arn:${partition}:iam::${accountId}:role/${role}`),
       ),
       preventDestroy: true,
     });

@@ -2,13 +2,13 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { BackendKind, EnvironmentConfig } from "../environments/types";
+import type { BackendKind, DeliveryAccountConfig, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
 import { ContainerRegistry } from "../modules/container-registry";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import type { GpuFleet } from "../modules/gpu-fleet";
-import { BlueGreenDeployment } from "../modules/delivery";
+import { BlueGreenDeployment, ReleaseRole } from "../modules/delivery";
 import { EncryptionKey } from "../modules/kms";
 import type { Ingress } from "../modules/ingress";
 import type { Network } from "../modules/network";
@@ -23,7 +23,7 @@ import { ApiEntryPoint } from "./composites/entry-point";
 import { GpuCompute } from "./composites/gpu-compute";
 import { PlatformMonitoring } from "./composites/monitoring";
 import { LAMBDA_CODE } from "./support/paths";
-import { apiRelease } from "./composites/release";
+import { apiRelease, crossAccountRelease } from "./composites/release";
 import { EcgServices } from "./composites/services";
 import { SERVICE_IMAGES, SERVICE_PORTS, TEST_LISTENER_PORT, videosBucketName, XRAY_PULL_THROUGH } from "./support/contracts";
 
@@ -31,6 +31,14 @@ export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
   /** Backend of this run: the environment's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
+  /**
+   * The delivery pipeline's account (`DeliverySettings.account`): when it is
+   * another than the environment's, the stack creates the release role the
+   * pipeline deploys through, and its API repository admits the pipeline's
+   * build role.
+   * @default - the pipeline is in the environment's account
+   */
+  readonly delivery?: DeliveryAccountConfig;
 }
 
 /** Everything one environment runs in its primary region (PLT-2). */
@@ -53,6 +61,8 @@ export class PlatformStack extends IsolatedStack {
   readonly monitoring: PlatformMonitoring;
   /** Blue/green releases of the Backend API by CodeDeploy (CI-3, CI-5). */
   readonly apiRelease: BlueGreenDeployment;
+  /** The role a delivery pipeline of another account releases through. @default - none (same-account delivery) */
+  readonly releaseRole?: ReleaseRole;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -64,6 +74,8 @@ export class PlatformStack extends IsolatedStack {
     const providers = roleProviders(this, config, providerSettings);
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");
+    const release = apiRelease(config);
+    const crossRelease = crossAccountRelease(config, props.delivery, account.partition);
 
     const foundation = new Foundation(this, "foundation", {
       stackName: id,
@@ -89,6 +101,7 @@ export class PlatformStack extends IsolatedStack {
       replication: config.disasterRecovery.replicateImages
         ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId }
         : undefined,
+      pushers: crossRelease ? { [SERVICE_IMAGES.api]: [crossRelease.buildRoleArn] } : undefined,
     });
     const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });
     this.mlAudioFleet = gpu.mlAudioFleet;
@@ -150,7 +163,6 @@ export class PlatformStack extends IsolatedStack {
       services: this.services,
     });
 
-    const release = apiRelease(config);
     const blueGreen = this.ingress.blueGreen;
     if (!blueGreen)
       throw new Error(`PlatformStack "${id}": the ALB has no blue/green test listener for CodeDeploy (ApiEntryPoint testListenerPort)`);
@@ -169,6 +181,27 @@ export class PlatformStack extends IsolatedStack {
         ? { codePath: LAMBDA_CODE.canaryShift, logsKmsKeyArn: this.logsKey.keyArn, logRetentionDays: config.compute.logRetentionDays }
         : undefined,
     });
+
+    if (crossRelease) {
+      const { partition, region } = account;
+      this.releaseRole = new ReleaseRole(this, "release-role", {
+        roleName: crossRelease.releaseRoleName,
+        account,
+        trustedRoles: crossRelease.pipelineRoleArns,
+        deployment: {
+          applicationName: release.deploymentName,
+          deploymentGroupName: release.deploymentName,
+          taskDefinitionFamily: release.taskDefinitionFamily,
+        },
+        passRoleArns: release.taskRoleNames.map((role) => `arn:${partition}:iam::${account.accountId}:role/${role}`),
+        artifacts: {
+          bucketArn: `arn:${partition}:s3:::${crossRelease.artifactBucketName}`,
+          keyArns: [`arn:${partition}:kms:${region}:${crossRelease.deliveryAccountId}:key/*`],
+        },
+      });
+      ComponentTags.apply(this.releaseRole, "delivery");
+      new TerraformOutput(this, "release_role_arn", { value: this.releaseRole.arn });
+    }
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "ecs_cluster_name", { value: this.cluster.clusterName });

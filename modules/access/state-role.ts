@@ -1,7 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { Construct } from "constructs";
 import { refuseProps } from "../common/props";
-import { roleArnParts } from "../common/iam-arn";
+import { namedRoles, roleArnParts } from "../common/iam-arn";
 import type { SecureBucket } from "../secure-bucket";
 import { AccessRole } from "./web-identity-role";
 
@@ -40,20 +40,10 @@ export class StateRole extends AccessRole {
       ...(props.keys.every((k) => k.prefixes.length === 0) ? ["keys: the role reaches no state"] : []),
     ]);
     const partition = props.partition ?? "aws";
-    const roots = [...new Set(accounts.map((a) => `arn:${a?.partition}:iam::${a?.account}:root`))];
     super(scope, id, {
       ...props,
       partition,
-      trust: {
-        statement: [
-          {
-            sid: "NamedRoles",
-            actions: ["sts:AssumeRole"],
-            principals: [{ type: "AWS", identifiers: roots }],
-            condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [...props.trustedRoles] }],
-          },
-        ],
-      },
+      trust: { statement: [{ sid: "NamedRoles", actions: ["sts:AssumeRole"], ...namedRoles(props.trustedRoles) }] },
       statements: stateAccessStatements(
         props.keys.map((k) => ({ bucketArn: k.bucket.bucket.arn, prefixes: k.prefixes })),
         props.access,

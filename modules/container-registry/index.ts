@@ -1,11 +1,15 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { Construct } from "constructs";
+import { namedRoles, roleArnShape } from "../common/iam-arn";
 import { ComponentTags } from "../common/component-tags";
 import type { AwsAccount } from "../common/aws-account";
 import { refuseProps } from "../common/props";
 import { imageLifecyclePolicy, lifecycleProblems } from "./lifecycle";
+import { PUSH_AND_SCAN_ACTIONS } from "./repository-access";
 
 export { PullThroughCache, type PullThroughCacheProps } from "./pull-through-cache";
 
@@ -47,6 +51,14 @@ export interface ContainerRegistryProps {
    * @default - no replication
    */
   readonly replication?: { readonly regions: readonly string[]; readonly registryId: string };
+  /**
+   * Roles of other accounts that push images to a repository and read their
+   * scan findings, by image name: a delivery pipeline in another account
+   * (cross-account delivery). The repository policy admits exactly them; their
+   * own policies must allow it too.
+   * @default - none: only this account's principals, by their IAM policies
+   */
+  readonly pushers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -81,6 +93,11 @@ export class ContainerRegistry extends Construct {
       if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
       if (regions.indexOf(region) !== i) problems.push(`replication.regions[${i}]: "${region}" is listed twice`);
     });
+    for (const [image, roles] of Object.entries(props.pushers ?? {})) {
+      if (!props.images.includes(image)) problems.push(`pushers.${image}: is not one of the images`);
+      if (roles.length === 0) problems.push(`pushers.${image}: name at least one role`);
+      for (const role of roles) if (!roleArnShape(role)) problems.push(`pushers.${image}: "${role}" is not an IAM role ARN`);
+    }
     problems.push(...lifecycleProblems(keep, untaggedDays));
     refuseProps("ContainerRegistry", id, problems);
 
@@ -94,6 +111,13 @@ export class ContainerRegistry extends Construct {
         encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.kmsKeyArn }],
       });
       new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
+      const pushers = props.pushers?.[image];
+      if (pushers?.length) {
+        const policy = new DataAwsIamPolicyDocument(this, `${image}-access`, {
+          statement: [{ sid: "NamedRolesPushAndScan", actions: [...PUSH_AND_SCAN_ACTIONS], ...namedRoles(pushers) }],
+        });
+        new EcrRepositoryPolicy(this, `${image}-policy`, { repository: repository.name, policy: policy.json });
+      }
       repositories[image] = repository;
     }
     const replication = props.replication;

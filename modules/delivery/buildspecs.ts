@@ -29,6 +29,12 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 // No "${" anywhere: Terraform would read it as an interpolation inside the buildspec string.
 const TAG = 'if [ -z "$IMAGE_TAG" ]; then IMAGE_TAG="$CODEBUILD_RESOLVED_SOURCE_VERSION"; fi; test -n "$IMAGE_TAG"; export IMAGE_TAG';
 
+// The session's keys replace the project role's for the rest of the phase (one shell).
+const ASSUME_RELEASE_ROLE = [
+  'creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "render-$CODEBUILD_BUILD_NUMBER" --query Credentials --output json)"',
+  'export AWS_ACCESS_KEY_ID="$(echo "$creds" | jq -r .AccessKeyId)" AWS_SECRET_ACCESS_KEY="$(echo "$creds" | jq -r .SecretAccessKey)" AWS_SESSION_TOKEN="$(echo "$creds" | jq -r .SessionToken)"',
+].join(" && ");
+
 /** Build project (CI-2): build each image, unit and integration tests, push with the commit tag, then the scan gate. */
 export function buildSpec(props: {
   readonly images: readonly BuildImage[];
@@ -48,10 +54,13 @@ export function buildSpec(props: {
   // fails the build when any finding has one of the refused severities.
   const gate = images.flatMap((i) => {
     const repo = `"$(echo ${q(i.repositoryUrl)} | cut -d/ -f2-)"`;
+    // The registry by its account: the repository may be another account's (cross-account delivery).
+    const registry = `"$(echo ${q(i.repositoryUrl)} | cut -d. -f1)"`;
+    const image = `--registry-id ${registry} --repository-name ${repo} --image-id imageTag="$IMAGE_TAG"`;
     const findings = `scan-${i.name}.json`;
     return [
-      `aws ecr wait image-scan-complete --repository-name ${repo} --image-id imageTag="$IMAGE_TAG"`,
-      `aws ecr describe-image-scan-findings --repository-name ${repo} --image-id imageTag="$IMAGE_TAG" --query imageScanFindings.findingSeverityCounts --output json > ${findings}`,
+      `aws ecr wait image-scan-complete ${image}`,
+      `aws ecr describe-image-scan-findings ${image} --query imageScanFindings.findingSeverityCounts --output json > ${findings}`,
       `jq -e --argjson refused ${q(severities)} '(. // {}) as $c | ($refused | map($c[.] // 0) | add) == 0' ${findings} > /dev/null || { echo "image scan gate: ${i.name} has findings of a refused severity (${props.failOnSeverities.join(", ")}):"; cat ${findings}; exit 1; }`,
     ];
   });
@@ -74,9 +83,11 @@ export function buildSpec(props: {
  * task definition with the image replaced by the CodeDeployToECS placeholder,
  * appspec.yaml from the APPSPEC variable (appSpec()), and imageDetail.json
  * naming the image just built. Reads TASK_FAMILY, CONTAINER_NAME,
- * IMAGE_REPOSITORY_URL, APPSPEC and IMAGE_TAG.
+ * IMAGE_REPOSITORY_URL, APPSPEC and IMAGE_TAG; with `assumeReleaseRole`, also
+ * RELEASE_ROLE_ARN, the role of the environment's account it reads the task
+ * definition as (the family is in that account).
  */
-export function renderSpec(): string {
+export function renderSpec(props: { readonly assumeReleaseRole?: boolean } = {}): string {
   // Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.
   const readOnly = [
     "taskDefinitionArn",
@@ -97,6 +108,7 @@ export function renderSpec(): string {
         build: {
           commands: [
             TAG,
+            ...(props.assumeReleaseRole ? [ASSUME_RELEASE_ROLE] : []),
             'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition --output json > current-taskdef.json',
             `jq -e --arg c "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $c)' current-taskdef.json > /dev/null || { echo "no container $CONTAINER_NAME in task definition $TASK_FAMILY"; exit 1; }`,
             `jq --arg c "$CONTAINER_NAME" 'del(${strip}) | .containerDefinitions |= map(if .name == $c then .image = "<${IMAGE_PLACEHOLDER}>" else . end)' current-taskdef.json > ${DEPLOY_FILES.taskDefinition}`,

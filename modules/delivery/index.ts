@@ -5,7 +5,9 @@ export {
   DeliveryPipeline,
   type DeliveryPipelineProps,
   type DeliveryStage,
+  deliveryRoleNames,
 } from "./pipeline";
+export { ReleaseRole } from "./release-role";
 export {
   ALL_AT_ONCE_CONFIG,
   type TrafficShift,

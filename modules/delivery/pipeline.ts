@@ -12,7 +12,10 @@ import { logRetentionProblem, withStandIns } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { serviceTrustPolicy } from "../common/trust";
 import { EncryptionKey } from "../kms";
+import { PUSH_AND_SCAN_ACTIONS } from "../container-registry/repository-access";
+import { namedRoles, roleArnShape } from "../common/iam-arn";
 import { SecureBucket } from "../secure-bucket";
+import { deploymentStatements } from "./deploy-permissions";
 import { appSpec, type AppSpecProps, type EcsLifecycleEvent } from "./appspec";
 import { buildSpec, DEPLOY_FILES, IMAGE_PLACEHOLDER, renderSpec, SCAN_SEVERITIES, type ScanSeverity, validationSpec } from "./buildspecs";
 
@@ -55,6 +58,14 @@ export interface DeliveryStage {
     readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
     /** The service's capacity provider strategy, repeated in the AppSpec (see AppSpecProps). @default - the cluster's default */
     readonly capacityProviderStrategy?: AppSpecProps["capacityProviderStrategy"];
+    /**
+     * A role of the environment's account (cross-account delivery): the deploy
+     * action acts as it, and the render step reads the task definition through
+     * it. The artifact bucket and key admit exactly this role; the role itself
+     * (ReleaseRole) grants what deploying takes in its account.
+     * @default - the pipeline's own role, in the pipeline's account
+     */
+    readonly releaseRoleArn?: string;
   };
   /** Checks after the deployment, run in order from the source checkout, e.g. `load-test`. @default [] */
   readonly validations?: readonly { readonly name: string; readonly commands: readonly string[] }[];
@@ -76,7 +87,11 @@ export interface DeliveryPipelineProps {
   readonly failOnSeverities?: readonly ScanSeverity[];
   /** Deploy stages in order, e.g. Dev, Staging, Prod (CI-3..CI-5). */
   readonly stages: readonly DeliveryStage[];
-  /** Task and execution roles of the deployed task definitions: the pipeline registers them (iam:PassRole to ECS tasks only). */
+  /**
+   * Task and execution roles of the task definitions the pipeline's own role
+   * registers (iam:PassRole to ECS tasks only): those of the stages without a
+   * `releaseRoleArn` (whose release roles pass their own).
+   */
   readonly passRoleArns: readonly string[];
   /** Name of the artifact bucket (globally unique). */
   readonly artifactBucketName: string;
@@ -120,12 +135,16 @@ export class DeliveryPipeline extends Construct {
     validate(id, props);
     const { name, account } = props;
     const { accountId, region, partition } = account;
+    const roles = deliveryRoleNames(name);
+    // Cross-account stages: the roles in the environments' accounts that read the artifacts.
+    const releaseRoles = [...new Set(props.stages.flatMap((s) => (s.deployment.releaseRoleArn ? [s.deployment.releaseRoleArn] : [])))];
 
     this.key = new EncryptionKey(this, "key", {
       alias: `${name}/artifacts`,
       description: `Pipeline artifacts, build output and build logs of ${name}`,
       account,
       allowCloudWatchLogs: true,
+      allowRoles: releaseRoles.length ? releaseRoles : undefined,
       preventDestroy: props.preventDestroy,
     });
     const keyArn = this.key.keyArn;
@@ -137,6 +156,21 @@ export class DeliveryPipeline extends Construct {
       accessLogs: { target: props.accessLogBucket },
     });
     const bucketArn = this.artifactBucket.bucket.arn;
+    if (releaseRoles.length) {
+      // CodePipeline's cross-account actions read their input artifacts as the action's role.
+      this.artifactBucket.addToPolicy({
+        sid: "ReleaseRolesReadArtifacts",
+        actions: ["s3:GetObject", "s3:GetObjectVersion"],
+        resources: [`${bucketArn}/*`],
+        ...namedRoles(releaseRoles),
+      });
+      this.artifactBucket.addToPolicy({
+        sid: "ReleaseRolesListArtifacts",
+        actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+        resources: [bucketArn],
+        ...namedRoles(releaseRoles),
+      });
+    }
     // Created PENDING; completed once by hand in the console (see the class comment).
     this.connection = new CodestarconnectionsConnection(this, "github", { name: `${name}-github`, providerType: "GitHub" });
     this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
@@ -160,7 +194,7 @@ export class DeliveryPipeline extends Construct {
         env?: Record<string, string>;
       },
     ): CodebuildProject => {
-      const projectName = `${name}-${key}`;
+      const projectName = roles.project(key);
       const trust = serviceTrustPolicy(
         this,
         `${key}-trust`,
@@ -239,17 +273,7 @@ export class DeliveryPipeline extends Construct {
         { sid: "LogInToEcr", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
         {
           sid: "PushAndScanTheseRepositories",
-          actions: [
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:InitiateLayerUpload",
-            "ecr:UploadLayerPart",
-            "ecr:CompleteLayerUpload",
-            "ecr:PutImage",
-            "ecr:BatchGetImage",
-            "ecr:GetDownloadUrlForLayer",
-            "ecr:DescribeImages",
-            "ecr:DescribeImageScanFindings",
-          ],
+          actions: [...PUSH_AND_SCAN_ACTIONS],
           resources: repositoryArns,
         },
       ],
@@ -300,13 +324,17 @@ export class DeliveryPipeline extends Construct {
       const d = stage.deployment;
       const render = project(`render-${lower}`, {
         description: `Renders ${DEPLOY_FILES.taskDefinition}, ${DEPLOY_FILES.appSpec} and ${DEPLOY_FILES.imageDetail} for ${stage.name}`,
-        buildspec: renderSpec(),
+        buildspec: renderSpec({ assumeReleaseRole: d.releaseRoleArn !== undefined }),
         privileged: false,
         timeout: 15,
         writesArtifacts: true,
-        // DescribeTaskDefinition has no resource-level permissions.
-        extra: [{ sid: "ReadTaskDefinitions", actions: ["ecs:DescribeTaskDefinition"], resources: ["*"] }],
+        extra: d.releaseRoleArn
+          ? // The task definition is in the environment's account: read through its release role.
+            [{ sid: "AssumeTheReleaseRole", actions: ["sts:AssumeRole"], resources: [d.releaseRoleArn] }]
+          : // DescribeTaskDefinition has no resource-level permissions.
+            [{ sid: "ReadTaskDefinitions", actions: ["ecs:DescribeTaskDefinition"], resources: ["*"] }],
         env: {
+          ...(d.releaseRoleArn ? { RELEASE_ROLE_ARN: d.releaseRoleArn } : {}),
           TASK_FAMILY: d.taskDefinitionFamily,
           CONTAINER_NAME: d.containerName,
           IMAGE_REPOSITORY_URL: d.imageRepositoryUrl,
@@ -342,6 +370,7 @@ export class DeliveryPipeline extends Construct {
         version: "1",
         runOrder: order++,
         inputArtifacts: [deployArtifact],
+        roleArn: d.releaseRoleArn,
         configuration: {
           ApplicationName: d.applicationName,
           DeploymentGroupName: d.deploymentGroupName,
@@ -368,17 +397,17 @@ export class DeliveryPipeline extends Construct {
       stages.push({ name: stage.name, action: actions });
     }
 
-    const groups = props.stages.map((s) => s.deployment);
+    // The pipeline's own role deploys the stages in its account; the others through their release roles.
+    const groups = props.stages.map((s) => s.deployment).filter((d) => d.releaseRoleArn === undefined);
     const trust = new DataAwsIamPolicyDocument(this, "pipeline-trust", {
       // No source conditions: CodePipeline's service role trust is documented without them.
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codepipeline.amazonaws.com"] }] }],
     });
     this.pipelineRole = new IamRole(this, "pipeline-role", {
-      name: `${name}-pipeline`,
+      name: roles.pipeline,
       description: `CodePipeline ${name}`,
       assumeRolePolicy: trust.json,
     });
-    const codedeploy = `arn:${partition}:codedeploy:${region}:${accountId}`;
     const pipelinePolicy = new DataAwsIamPolicyDocument(this, "pipeline-policy", {
       statement: [
         { sid: "ReadWriteArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], resources: [`${bucketArn}/*`] },
@@ -395,37 +424,12 @@ export class DeliveryPipeline extends Construct {
           actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
           resources: Object.values(projects).map((p) => p.arn),
         },
-        {
-          sid: "DeployToTheseGroups",
-          actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-          resources: groups.map((g) => `${codedeploy}:deploymentgroup:${g.applicationName}/${g.deploymentGroupName}`),
-        },
-        {
-          sid: "RegisterRevisionsOfTheseApplications",
-          actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-          resources: [...new Set(groups.map((g) => `${codedeploy}:application:${g.applicationName}`))],
-        },
-        { sid: "ReadDeploymentConfigs", actions: ["codedeploy:GetDeploymentConfig"], resources: [`${codedeploy}:deploymentconfig:*`] },
-        // RegisterTaskDefinition has no resource-level permissions.
-        { sid: "RegisterTaskDefinitions", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"] },
-        {
-          sid: "TagTheRegisteredTaskDefinitions",
-          actions: ["ecs:TagResource"],
-          resources: [
-            ...new Set(groups.map((g) => `arn:${partition}:ecs:${region}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`)),
-          ],
-          condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
-        },
-        {
-          sid: "PassTheTaskRolesToEcs",
-          actions: ["iam:PassRole"],
-          resources: [...props.passRoleArns],
-          condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }],
-        },
+        ...(groups.length ? deploymentStatements(account, groups, props.passRoleArns) : []),
+        ...(releaseRoles.length ? [{ sid: "ActAsTheReleaseRoles", actions: ["sts:AssumeRole"], resources: releaseRoles }] : []),
       ],
     });
     const pipelineRolePolicy = new IamRolePolicy(this, "pipeline-role-policy", {
-      name: `${name}-pipeline`,
+      name: roles.pipeline,
       role: this.pipelineRole.id,
       policy: pipelinePolicy.json,
     });
@@ -505,6 +509,8 @@ function validate(id: string, props: DeliveryPipelineProps): void {
     }
     if (!(Number.isInteger(d.containerPort) && d.containerPort >= 1 && d.containerPort <= 65535))
       problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
+    if (d.releaseRoleArn !== undefined && !roleArnShape(d.releaseRoleArn))
+      problems.push(`${at}.deployment.releaseRoleArn: "${d.releaseRoleArn}" is not an IAM role ARN`);
     if (!urls.has(d.imageRepositoryUrl))
       problems.push(`${at}.deployment.imageRepositoryUrl: "${d.imageRepositoryUrl}" is not one of the built images`);
     const validations = stage.validations ?? [];
@@ -516,7 +522,7 @@ function validate(id: string, props: DeliveryPipelineProps): void {
         problems.push(`${at}.validations.${v.name}.commands: must be one or more non-empty commands`);
     }
   }
-  if (stages.length > 0 && (props.passRoleArns ?? []).length === 0)
+  if (stages.some((s) => s.deployment && !s.deployment.releaseRoleArn) && (props.passRoleArns ?? []).length === 0)
     problems.push("passRoleArns: name the task and execution roles of the deployed task definitions (CodeDeployToECS registers them)");
   const artifactDays = props.artifactRetentionDays ?? 90;
   if (!(Number.isInteger(artifactDays) && artifactDays >= 1))
@@ -524,4 +530,16 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   const retention = logRetentionProblem(props.logRetentionDays ?? 365);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   refuseProps("DeliveryPipeline", id, problems);
+}
+
+/** The IAM role names a pipeline called `name` creates: other accounts' release roles trust them by name. */
+export function deliveryRoleNames(name: string) {
+  const project = (key: string) => `${name}-${key}`;
+  return {
+    pipeline: `${name}-pipeline`,
+    build: project("build"),
+    /** The render project of a stage (its name as in DeliveryStage.name). */
+    render: (stage: string) => project(`render-${stage.toLowerCase()}`),
+    project,
+  };
 }

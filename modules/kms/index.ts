@@ -4,6 +4,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
+import { namedRoles } from "../common/iam-arn";
 
 export interface EncryptionKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `ecg-prod/logs`. */
@@ -27,6 +28,13 @@ export interface EncryptionKeyProps {
    * @default - none
    */
   readonly allowServicePublishers?: readonly string[];
+  /**
+   * Roles, of other accounts too, that may decrypt with the key (kms:Decrypt,
+   * kms:DescribeKey): a cross-account reader of data the key encrypts needs
+   * the key policy's grant as well as its own policy's.
+   * @default - none
+   */
+  readonly allowRoles?: readonly string[];
   /**
    * Waiting period before a scheduled deletion takes effect (7-30 days).
    * @default 30
@@ -96,6 +104,14 @@ export class EncryptionKey extends Construct {
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"],
         condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+      });
+    }
+    if (props.allowRoles?.length) {
+      statements.push({
+        sid: "NamedRolesDecrypt",
+        actions: ["kms:Decrypt", "kms:DescribeKey"],
+        resources: ["*"],
+        ...namedRoles(props.allowRoles),
       });
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });

@@ -9,6 +9,10 @@ import { DEFAULT_SERVICE_PORTS } from "../../modules/network";
 
 export const STATE_BACKEND_STACK = "ecg-state";
 export const DELIVERY_STACK = "ecg-delivery";
+/** The delivery pipeline's name: its roles are named after it (deliveryRoleNames), which other accounts trust. */
+export const PIPELINE_NAME = "ecg-release";
+/** The delivery pipeline's artifact bucket in its account. */
+export const pipelineArtifactBucketName = (accountId: string) => `${DELIVERY_STACK}-artifacts-${accountId}`;
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 /** Name of an environment's standby stack in the failover region (DR-1, DR-3). */

@@ -49,7 +49,7 @@ class AssumeAccountRole implements IAspect {
       type: "string",
       default: roleArn,
       description:
-        "The role the AWS providers assume in the environment's account; empty: the caller's credentials act (plan roles, Terraform Cloud runs)",
+        "The role the AWS providers assume in the stack's account; empty: the caller's credentials act (plan roles, Terraform Cloud runs)",
     });
     Aspects.of(stack).add(new AssumeAccountRole(externalId, sessionName(stack.node.id)));
   }

@@ -1,6 +1,7 @@
-import type { SynthesizedStack } from "../helpers";
-import { ACCOUNTS, multiAccountProgram, STATE_ROLE } from "./multi-account";
+import { resourcesOf, type SynthesizedStack, statementsOf } from "../helpers";
+import { ACCOUNTS, DELIVERY_ACCOUNT, multiAccountProgram, STATE_ROLE } from "./multi-account";
 import { synthProgram } from "./synth";
+import { assumableRoles, inAwsPartition } from "./trust";
 
 /**
  * [ACC-1] Both layouts synthesize. One account per environment: every AWS provider of
@@ -101,5 +102,139 @@ describe("[ACC-1] one AWS account per environment", () => {
     );
     expect(assuming).toEqual([]);
     expect(Object.entries(single.stacks).filter(([, stack]) => stack.terraform?.backend?.s3?.assume_role)).toEqual([]);
+  });
+});
+
+/**
+ * [ACC-4] The delivery pipeline in the tooling account releases into each environment's
+ * account through the release role that environment's stack creates there, trusted by
+ * the pipeline's roles only; its artifacts admit exactly those roles, and each
+ * environment's API repository admits only the pipeline's build role.
+ */
+describe("[ACC-4] cross-account delivery", () => {
+  const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+  const TOOLING = DELIVERY_ACCOUNT.id;
+  const release = (env: string) => `arn:aws:iam::${ACCOUNTS[env].id}:role/ecg-${env}-release`;
+  const tooling = (name: string) => `arn:aws:iam::${TOOLING}:role/${name}`;
+  const delivery = multi.stacks["ecg-delivery"];
+  const pipelineStages = (stack: SynthesizedStack): any[] => resourcesOf(stack, "aws_codepipeline")[0][1].stage;
+  const stageOf = (stack: SynthesizedStack, env: string) =>
+    pipelineStages(stack).find((s) => s.name === env.charAt(0).toUpperCase() + env.slice(1));
+  const projectNamed = (stack: SynthesizedStack, name: string) =>
+    resourcesOf(stack, "aws_codebuild_project").find(([, p]) => p.name === name)![1];
+  const policyOf = (stack: SynthesizedStack, type: string) => resourcesOf(stack, type).map(([, r]) => statementsOf(stack, r.policy));
+  const admitted = (statement: any) => ({
+    roots: statement.principals[0].identifiers.map(inAwsPartition),
+    roles: statement.condition.find((c: any) => c.variable === "aws:PrincipalArn").values.map(inAwsPartition),
+  });
+
+  it("the delivery stack runs in the tooling account: its provider assumes the account's role there and pins it", () => {
+    expect(awsProviders(delivery).map((p) => [p.allowed_account_ids, p.dynamic?.assume_role])).toEqual([
+      [[TOOLING], ASSUMED("ecg-delivery")],
+    ]);
+    expect(delivery.variable?.account_role_arn?.default).toBe(DELIVERY_ACCOUNT.roleArn);
+  });
+
+  it("each stage deploys as its environment's release role, and renders the task definition through it", () => {
+    for (const env of ENVIRONMENTS) {
+      const actions = stageOf(delivery, env).action;
+      const deploy = actions.find((a: any) => a.provider === "CodeDeployToECS");
+      expect(inAwsPartition(deploy.role_arn)).toBe(release(env));
+      const render = projectNamed(delivery, `ecg-release-render-${env}`);
+      const variables = Object.fromEntries(render.environment.environment_variable.map((v: any) => [v.name, v.value]));
+      expect(inAwsPartition(variables.RELEASE_ROLE_ARN)).toBe(release(env));
+      expect(JSON.parse(render.source.buildspec).phases.build.commands[1]).toMatch(
+        /^creds="\$\(aws sts assume-role --role-arn "\$RELEASE_ROLE_ARN"/,
+      );
+    }
+    // The pipeline's own role deploys nothing itself: no deployment group of its account, no task role to pass.
+    const [pipelineRole] = resourcesOf(delivery, "aws_iam_role_policy").filter(([, p]) => p.name === "ecg-release-pipeline");
+    const statements = statementsOf(delivery, pipelineRole[1].policy);
+    expect(statements.flatMap((st: any) => st.actions)).not.toEqual(expect.arrayContaining(["codedeploy:CreateDeployment"]));
+    expect(statements.flatMap((st: any) => st.actions)).not.toContain("iam:PassRole");
+    expect(statements.find((st: any) => st.sid === "ActAsTheReleaseRoles").resources.map(inAwsPartition)).toEqual(
+      ENVIRONMENTS.map(release),
+    );
+  });
+
+  it("a release role is assumable by the pipeline's role and its own stage's render role only", () => {
+    const releaseRoles = ENVIRONMENTS.map(release);
+    const assumable = (principal: string) => assumableRoles(multi.stacks, { principal }).filter((arn) => releaseRoles.includes(arn));
+    expect(assumable(tooling("ecg-release-pipeline")).sort()).toEqual(releaseRoles);
+    for (const env of ENVIRONMENTS) expect(assumable(tooling(`ecg-release-render-${env}`))).toEqual([release(env)]);
+    // The build role, any other role of the tooling account, and a same-named role elsewhere: none.
+    expect(assumable(tooling("ecg-release-build"))).toEqual([]);
+    expect(assumable(tooling("ecg-delivery-terraform"))).toEqual([]);
+    expect(assumable("arn:aws:iam::555555555555:role/ecg-release-pipeline")).toEqual([]);
+    expect(assumable(`arn:aws:iam::${ACCOUNTS.dev.id}:role/ecg-release-pipeline`)).toEqual([]);
+  });
+
+  it("a release role may deploy its own environment's group, pass its tasks' roles and read the pipeline's artifacts, nothing else", () => {
+    const stack = multi.stacks["ecg-staging"];
+    const role = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === "ecg-staging-release")!;
+    const [, policy] = resourcesOf(stack, "aws_iam_role_policy").find(([, p]) => p.role === `\${aws_iam_role.${role[0]}.id}`)!;
+    const statements = Object.fromEntries(statementsOf(stack, policy.policy).map((st: any) => [st.sid, st.resources.map(inAwsPartition)]));
+    expect(statements.DeployToTheseGroups).toEqual([
+      expect.stringMatching(
+        /^arn:aws:codedeploy:\$\{data\.aws_region\.[\w-]+\.name\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:deploymentgroup:ecg-staging-api\/ecg-staging-api$/,
+      ),
+    ]);
+    expect(statements.PassTheTaskRolesToEcs.map((arn: string) => arn.replace(/^.*:role\//, ""))).toEqual([
+      "ecg-staging-backend-api-execution",
+      "ecg-staging-backend-api-task",
+    ]);
+    expect(statements.ReadArtifacts).toEqual([`arn:aws:s3:::ecg-delivery-artifacts-${TOOLING}/*`]);
+    expect(statements.DecryptArtifacts).toEqual([expect.stringMatching(new RegExp(`^arn:aws:kms:.+:${TOOLING}:key/\\*$`))]);
+    // With access, it carries the account's permissions boundary like every role the program makes there.
+    expect(role[1].permissions_boundary).toBe(`arn:aws:iam::${ACCOUNTS.staging.id}:policy/ecg-access/ecg-permissions-boundary`);
+  });
+
+  it("the pipeline's artifact bucket and key admit exactly the three release roles (through their accounts' roots)", () => {
+    const expected = {
+      roots: ENVIRONMENTS.map((env) => `arn:aws:iam::${ACCOUNTS[env].id}:root`),
+      roles: ENVIRONMENTS.map(release),
+    };
+    const bucket = policyOf(delivery, "aws_s3_bucket_policy")
+      .flat()
+      .filter((st: any) => st.sid?.startsWith("ReleaseRoles"));
+    expect(bucket.map((st: any) => [st.sid, st.actions, admitted(st)])).toEqual([
+      ["ReleaseRolesReadArtifacts", ["s3:GetObject", "s3:GetObjectVersion"], expected],
+      ["ReleaseRolesListArtifacts", ["s3:ListBucket", "s3:GetBucketLocation"], expected],
+    ]);
+    const key = policyOf(delivery, "aws_kms_key")
+      .flat()
+      .filter((st: any) => st.sid === "NamedRolesDecrypt");
+    expect(key.map((st: any) => [st.actions, admitted(st)])).toEqual([[["kms:Decrypt", "kms:DescribeKey"], expected]]);
+  });
+
+  it("each environment's API repository admits only the pipeline's build role, which pushes to exactly those repositories in their accounts", () => {
+    for (const env of ENVIRONMENTS) {
+      const stack = multi.stacks[`ecg-${env}`];
+      const policies = resourcesOf(stack, "aws_ecr_repository_policy");
+      expect(policies.map(([, p]) => p.repository)).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_/)]);
+      const [statement] = statementsOf(stack, policies[0][1].policy);
+      expect(admitted(statement)).toEqual({ roots: [`arn:aws:iam::${TOOLING}:root`], roles: [tooling("ecg-release-build")] });
+      expect(statement.actions).toContain("ecr:PutImage");
+    }
+    const [build] = resourcesOf(delivery, "aws_iam_role_policy").filter(([, p]) => p.name === "ecg-release-build");
+    const push = statementsOf(delivery, build[1].policy).find((st: any) => st.actions.includes("ecr:PutImage"));
+    expect(
+      push.resources.map((arn: string) => inAwsPartition(arn).replace(/:\$\{data\.aws_region\.[\w-]+\.name\}:/, ":<region>:")),
+    ).toEqual(ENVIRONMENTS.map((env) => `arn:aws:ecr:<region>:${ACCOUNTS[env].id}:repository/ecg-${env}/ecg-backend-api`));
+  });
+
+  it("the single-account layout releases as before: no release roles, no repository policies, deploy actions as the pipeline's role", () => {
+    for (const [name, stack] of Object.entries(single.stacks)) {
+      expect({ name, roles: resourcesOf(stack, "aws_iam_role").filter(([, r]) => r.name.endsWith("-release")) }).toEqual({
+        name,
+        roles: [],
+      });
+      expect({ name, policies: resourcesOf(stack, "aws_ecr_repository_policy") }).toEqual({ name, policies: [] });
+    }
+    const deploys = pipelineStages(single.stacks["ecg-delivery"]).flatMap((s) =>
+      s.action.filter((a: any) => a.provider === "CodeDeployToECS"),
+    );
+    expect(deploys).toHaveLength(3);
+    expect(deploys.map((a: any) => a.role_arn)).toEqual([undefined, undefined, undefined]);
   });
 });

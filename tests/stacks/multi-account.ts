@@ -17,6 +17,9 @@ export const STATE_ACCOUNT = "444444444444";
 export const STATE_ROLE = (env: string, purpose: "plan" | "deploy" = "deploy") =>
   `arn:aws:iam::${STATE_ACCOUNT}:role/ecg-state/${env}-${purpose}`;
 
+/** The delivery pipeline runs in the state and tooling account, through its own role there. */
+export const DELIVERY_ACCOUNT = { id: STATE_ACCOUNT, roleArn: `arn:aws:iam::${STATE_ACCOUNT}:role/ecg-delivery-terraform` };
+
 export const ADMINISTRATOR = "arn:aws:iam::555555555555:role/platform-administrators";
 
 export const ACCESS: AccessConfig = {
@@ -51,4 +54,5 @@ export const multiAccountProgram = (withAccess = true): ProgramInput => ({
   environments: [dev, staging, prod].map(withAccount),
   access: withAccess ? ACCESS : undefined,
   stateAccount: { id: STATE_ACCOUNT },
+  delivery: { ...shippedProgram.delivery, account: DELIVERY_ACCOUNT },
 });

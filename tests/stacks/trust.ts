@@ -13,6 +13,9 @@ interface Statement {
 }
 
 const REFERENCE = /^\$\{(?:data\.)?(aws_\w+)\.([\w-]+)\.(arn|json)\}$/;
+/** The stack's partition (aws_partition) inside an ARN, as IAM reads it in the commercial partition. */
+const PARTITION = /\$\{data\.aws_partition\.[\w-]+\.partition\}/g;
+export const inAwsPartition = (arn: string) => arn.replace(PARTITION, "aws");
 
 /** A role's ARN as IAM will make it, from the stack's pinned account, its path and name. */
 function roleArn(stack: SynthesizedStack, role: any): string {
@@ -23,7 +26,7 @@ function roleArn(stack: SynthesizedStack, role: any): string {
 /** An identifier as a caller would present it: references to the stack's roles and OIDC providers resolved. */
 function resolve(stack: SynthesizedStack, identifier: string): string {
   const match = REFERENCE.exec(identifier);
-  if (!match) return identifier;
+  if (!match) return inAwsPartition(identifier);
   const [, type, name] = match;
   const resource = (stack.resource as any)[type][name];
   if (type === "aws_iam_role") return roleArn(stack, resource);
@@ -48,8 +51,9 @@ function holds(condition: { test: string; variable: string; values: string[] }, 
   else if (condition.variable === "sts:ExternalId") value = caller.externalId;
   else if (condition.variable === "aws:PrincipalArn") value = caller.principal;
   if (value === undefined) return false;
-  if (condition.test === "StringEquals" || condition.test === "ArnEquals") return condition.values.includes(value);
-  if (condition.test === "StringLike" || condition.test === "ArnLike") return condition.values.some((v) => like(v, value));
+  const values = condition.values.map(inAwsPartition);
+  if (condition.test === "StringEquals" || condition.test === "ArnEquals") return values.includes(value);
+  if (condition.test === "StringLike" || condition.test === "ArnLike") return values.some((v) => like(v, value));
   throw new Error(`unexpected condition test ${condition.test}`);
 }
 

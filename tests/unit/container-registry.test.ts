@@ -1,7 +1,10 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Testing } from "cdktf";
 import { ContainerRegistry, type ContainerRegistryProps } from "../../modules/container-registry";
-import { resourcesOf, synthJson } from "../helpers";
+import { PUSH_AND_SCAN_ACTIONS } from "../../modules/container-registry/repository-access";
+import { resourcesOf, statementsOf, synthJson } from "../helpers";
+
+const BUILD_ROLE = "arn:aws:iam::444444444444:role/ecg-release-build";
 
 const props: ContainerRegistryProps = {
   prefix: "ecg-test",
@@ -71,7 +74,28 @@ describe("ContainerRegistry module", () => {
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],
     [{ keepTaggedImages: 0 }, "keepTaggedImages: 0 must be a whole number >= 1"],
     [{ untaggedExpiryDays: 1.5 }, "untaggedExpiryDays: 1.5 must be a whole number >= 1"],
+    [{ pushers: { "ecg-other": [BUILD_ROLE] } }, "pushers.ecg-other: is not one of the images"],
+    [{ pushers: { "ecg-backend-api": [] } }, "pushers.ecg-backend-api: name at least one role"],
+    [
+      { pushers: { "ecg-backend-api": ["arn:aws:iam::444444444444:user/ci"] } },
+      'pushers.ecg-backend-api: "arn:aws:iam::444444444444:user/ci" is not an IAM role ARN',
+    ],
   ])("refuses %p", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  it("[ACC-4] a repository with pushers admits exactly those roles (their account's root, limited by aws:PrincipalArn) to push and read scans; the others get no policy", () => {
+    const withPushers = synth({ pushers: { "ecg-backend-api": [BUILD_ROLE] } });
+    const policies = resourcesOf(withPushers, "aws_ecr_repository_policy");
+    expect(policies.map(([, p]) => p.repository)).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_/)]);
+    expect(statementsOf(withPushers, policies[0][1].policy)).toEqual([
+      {
+        sid: "NamedRolesPushAndScan",
+        actions: [...PUSH_AND_SCAN_ACTIONS],
+        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::444444444444:root"] }],
+        condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [BUILD_ROLE] }],
+      },
+    ]);
+    expect(resourcesOf(registry, "aws_ecr_repository_policy")).toEqual([]);
   });
 });

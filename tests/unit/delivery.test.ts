@@ -500,7 +500,7 @@ describe("delivery module", () => {
       expect(run('{"MEDIUM": 3, "LOW": 7}').status).toBe(0);
       expect(run("null").status).toBe(0); // no findings at all
       expect(readFileSync(join(dir, "calls.log"), "utf8")).toContain(
-        "ecr wait image-scan-complete --repository-name ecg/x --image-id imageTag=abc123",
+        "ecr wait image-scan-complete --registry-id 123456789012 --repository-name ecg/x --image-id imageTag=abc123",
       );
     });
 
@@ -743,6 +743,116 @@ describe("delivery module", () => {
       ],
     ])("[CI-4] refuses %s, naming the field and the reason", (_what, stagesOf, message) => {
       expect(refusal({}, stagesOf)).toMatch(message);
+    });
+
+    it("[ACC-4] refuses a release role that is not an IAM role ARN", () => {
+      const stages = (dev: BlueGreenDeployment) => [
+        { ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, releaseRoleArn: "arn:aws:iam::222222222222:user/x" } },
+      ];
+      expect(refusal({}, stages)).toMatch(
+        /stages\.Dev\.deployment\.releaseRoleArn: "arn:aws:iam::222222222222:user\/x" is not an IAM role ARN/,
+      );
+    });
+  });
+
+  describe("DeliveryPipeline with a stage in another account [ACC-4]", () => {
+    const RELEASE = "arn:aws:iam::222222222222:role/ecg-staging-release";
+    const crossAccount = () => {
+      const stack = new TerraformStack(Testing.app(), "delivery");
+      new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
+      const logs = new SecureBucket(stack, "logs", { bucketName: "ecg-delivery-logs-x" });
+      const dev = new BlueGreenDeployment(stack, "dev", deploymentProps("dev"));
+      const staging = stageOf("Staging", new BlueGreenDeployment(stack, "staging", deploymentProps("staging")));
+      new DeliveryPipeline(
+        stack,
+        "pipeline",
+        pipelineProps([stageOf("Dev", dev), { ...staging, deployment: { ...staging.deployment, releaseRoleArn: RELEASE } }], logs),
+      );
+      return synthJson(Testing.synth(stack));
+    };
+    const cross = crossAccount();
+    const crossStage = (name: string) => only(cross, "aws_codepipeline")[1].stage.find((st: any) => st.name === name);
+    const crossProject = (name: string) => byName(cross, "aws_codebuild_project", "name", name)[1];
+
+    it("its deploy action acts as the release role; the same-account stage's as the pipeline's role", () => {
+      const deploy = (name: string) => crossStage(name).action.find((a: any) => a.provider === "CodeDeployToECS");
+      expect(deploy("Staging").role_arn).toBe(RELEASE);
+      expect(deploy("Dev").role_arn).toBeUndefined();
+    });
+
+    it("its render step reads the task definition through the release role, which its project's role may assume", () => {
+      const render = crossProject("ecg-delivery-render-staging");
+      expect(render.environment.environment_variable).toContainEqual({ name: "RELEASE_ROLE_ARN", value: RELEASE, type: "PLAINTEXT" });
+      expect(render.source.buildspec).toBe(renderSpec({ assumeReleaseRole: true }));
+      const statements = roleStatements(cross, "ecg-delivery-render-staging");
+      expect(statementWith(statements, "sts:AssumeRole").resources).toEqual([RELEASE]);
+      expect(statements.flatMap((st) => st.actions)).not.toContain("ecs:DescribeTaskDefinition");
+      // Dev's render reads its own account's task definitions, as before.
+      expect(crossProject("ecg-delivery-render-dev").source.buildspec).toBe(renderSpec());
+    });
+
+    it("the render step's describe-task-definition runs with the release role's session keys (run with bash, jq and a fake aws CLI)", () => {
+      const commands: string[] = parse(renderSpec({ assumeReleaseRole: true })).phases.build.commands;
+      const upToDescribe = commands.slice(0, commands.findIndex((c) => c.startsWith("aws ecs describe-task-definition")) + 1);
+      const dir = mkdtempSync(join(tmpdir(), "render-"));
+      writeFileSync(
+        join(dir, "aws"),
+        [
+          "#!/bin/bash",
+          'case "$*" in',
+          '  "sts assume-role --role-arn arn:aws:iam::222222222222:role/ecg-staging-release --role-session-name render-7 --query Credentials --output json")',
+          '    echo \'{"AccessKeyId": "ASIARELEASE", "SecretAccessKey": "s", "SessionToken": "t"}\';;',
+          '  "ecs describe-task-definition"*) echo "$AWS_ACCESS_KEY_ID" > keys.txt; echo "{}";;',
+          "  *) exit 3;;",
+          "esac",
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const result = spawnSync("bash", ["-e", "-c", upToDescribe.join("\n")], {
+        cwd: dir,
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          RELEASE_ROLE_ARN: RELEASE,
+          CODEBUILD_BUILD_NUMBER: "7",
+          IMAGE_TAG: "abc123",
+          TASK_FAMILY: "ecg-staging-backend-api",
+          AWS_ACCESS_KEY_ID: "AKIAPROJECT",
+        },
+        encoding: "utf8",
+      });
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(dir, "keys.txt"), "utf8").trim()).toBe("ASIARELEASE");
+    });
+
+    it("the pipeline role deploys only its own account's groups, passes only their roles, and may act as the release role", () => {
+      const statements = roleStatements(cross, "ecg-delivery-pipeline");
+      expect(statementWith(statements, "codedeploy:CreateDeployment").resources).toEqual([
+        expect.stringMatching(/:deploymentgroup:\$\{aws_codedeploy_app\.dev_application_/),
+      ]);
+      expect(statementWith(statements, "sts:AssumeRole").resources).toEqual([RELEASE]);
+    });
+
+    it("the artifact bucket and key admit the release role through its account's root, limited to that role", () => {
+      const admitting = (sids: string[], statements: any[]) =>
+        statements.filter((st) => sids.includes(st.sid)).map((st) => ({ sid: st.sid, principals: st.principals, condition: st.condition }));
+      const only222 = {
+        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::222222222222:root"] }],
+        condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [RELEASE] }],
+      };
+      const [, bucketPolicy] = resourcesOf(cross, "aws_s3_bucket_policy").find(([, p]) => p.bucket.includes("pipeline_artifacts"))!;
+      expect(admitting(["ReleaseRolesReadArtifacts", "ReleaseRolesListArtifacts"], statementsOf(cross, bucketPolicy.policy))).toEqual([
+        { sid: "ReleaseRolesReadArtifacts", ...only222 },
+        { sid: "ReleaseRolesListArtifacts", ...only222 },
+      ]);
+      const [, key] = only(cross, "aws_kms_key");
+      expect(admitting(["NamedRolesDecrypt"], statementsOf(cross, key.policy))).toEqual([{ sid: "NamedRolesDecrypt", ...only222 }]);
+    });
+
+    it("the same-account pipeline admits no other account to its artifacts", () => {
+      for (const [, policy] of [...resourcesOf(json, "aws_s3_bucket_policy"), ...resourcesOf(json, "aws_kms_key")]) {
+        expect(JSON.stringify(statementsOf(json, policy.policy))).not.toMatch(/ReleaseRoles|NamedRoles/);
+      }
     });
   });
 });
