@@ -64,13 +64,13 @@ export const stagingValidations = [
 
 /**
  * The delivery pipeline (CI-1..5): the application repository it builds
- * (GitHub `owner/name`, the branch whose pushes release, the API image's
+ * (GitHub `owner/name`, the branch whose pushes release, each service image's
  * Docker context in it) and the region it runs in, the environments' region.
  * Change the repository to yours.
  */
 export const deliverySettings = {
   region: "ap-northeast-2",
   source: { owner: "ecg-render", name: "ecg-render-system", branch: "main" },
-  apiImageContext: "backend-api",
+  imageContexts: { api: "backend-api", mlAudio: "ml-audio", render: "gpu-render" },
   backend: sharedBackend,
 } as const;

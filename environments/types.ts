@@ -270,8 +270,8 @@ export interface DeliverySettings {
   readonly region: string;
   /** GitHub repository and branch of the application (CI-1). */
   readonly source: { readonly owner: string; readonly name: string; readonly branch: string };
-  /** Docker build context of the API image in that repository. */
-  readonly apiImageContext: string;
+  /** Docker build context, in that repository, of each service image: the pipeline builds, gates and promotes all three. */
+  readonly imageContexts: { readonly api: string; readonly mlAudio: string; readonly render: string };
   readonly backend: BackendConfig;
   /**
    * The account the pipeline runs in (the tooling account), when the

@@ -10,8 +10,8 @@ import { suppress } from "../modules/policy";
 import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { apiRelease, crossAccountRelease, releaseStageName } from "./composites/release";
-import { PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_PORTS } from "./support/contracts";
+import { apiRelease, crossAccountRelease, releaseDigestsOf, releaseStageName } from "./composites/release";
+import { PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_IMAGES, SERVICE_PORTS } from "./support/contracts";
 import { accountProviderSettings } from "./support/providers";
 
 export interface DeliveryStackProps {
@@ -25,9 +25,12 @@ export interface DeliveryStackProps {
 
 /**
  * The delivery pipeline (CI-1..5), one for all environments: a push to the
- * application's `main` builds and tests the API image once, pushes it to each
- * environment's repository and releases it through the environments in order,
- * each by that environment's CodeDeploy deployment group (stacks/composites/release.ts
+ * application's `main` builds and tests the service images once, gates them on
+ * their scans, and releases them through the environments in order: each stage
+ * (after its approval) promotes the gated digests into the environment's
+ * repositories and release parameters (the GPU services run them on the
+ * environment's next apply), then rolls the API by its CodeDeploy deployment
+ * group (stacks/composites/release.ts
  * names what both sides agree on). It lives in its own stack and state: the
  * environments never depend on it, and it depends on them by name only. With
  * `settings.account`, it runs in that account, and an environment of another
@@ -68,8 +71,11 @@ export class DeliveryStack extends IsolatedStack {
       const cross = crossAccountRelease(config, settings.account, partition);
       // An environment of another account pulls from its own registry there.
       const registry = cross ? { ...account, accountId: cross.environmentAccountId } : account;
-      const repository = repositoryRef(registry, release.repositoryName);
-      return { config, release, cross, repositoryUrl: repository.url, repositoryArn: repository.arn };
+      const images = Object.values(SERVICE_IMAGES).map((image) => {
+        const repository = repositoryRef(registry, `${release.stackName}/${image}`);
+        return { name: image, repositoryUrl: repository.url, repositoryArn: repository.arn };
+      });
+      return { config, release, cross, images };
     });
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       name: PIPELINE_NAME,
@@ -77,24 +83,24 @@ export class DeliveryStack extends IsolatedStack {
       repository: settings.source,
       artifactBucketName,
       accessLogBucket: logs,
-      // One image, pushed to every environment's registry with the commit tag: each
-      // environment pulls from its own repository (images key, scan on push).
-      images: releases.map(({ config, repositoryUrl, repositoryArn }) => ({
-        name: `backend-api-${config.name}`,
-        repositoryUrl,
-        repositoryArn,
-        context: settings.apiImageContext,
+      // Each image built once into the pipeline's build repositories; every stage
+      // promotes what passed the scan gate, by digest, into its environment's own.
+      images: (Object.keys(SERVICE_IMAGES) as (keyof typeof SERVICE_IMAGES)[]).map((key) => ({
+        name: SERVICE_IMAGES[key],
+        context: settings.imageContexts[key],
       })),
-      stages: releases.map(({ config, release, cross, repositoryUrl }) => ({
+      stages: releases.map(({ config, release, cross, images }) => ({
         name: releaseStageName(config),
         approval: config.delivery.approval,
+        images,
+        releaseDigests: releaseDigestsOf(config),
         deployment: {
           applicationName: release.deploymentName,
           deploymentGroupName: release.deploymentName,
           taskDefinitionFamily: release.taskDefinitionFamily,
           containerName: release.containerName,
           containerPort: SERVICE_PORTS.api,
-          imageRepositoryUrl: repositoryUrl,
+          image: SERVICE_IMAGES.api,
           hooks: release.hooks,
           capacityProviderStrategy: release.capacityProviderStrategy,
           releaseRoleArn: cross?.releaseRoleArn,

@@ -6,6 +6,7 @@ import type { BackendKind, DeliveryAccountConfig, EnvironmentConfig } from "../e
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
 import { ContainerRegistry } from "../modules/container-registry";
+import { ReleaseDigests } from "../modules/container-registry/release-digests";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import type { GpuFleet } from "../modules/gpu-fleet";
 import { BlueGreenDeployment, ReleaseRole } from "../modules/delivery";
@@ -23,7 +24,7 @@ import { ApiEntryPoint } from "./composites/entry-point";
 import { GpuCompute } from "./composites/gpu-compute";
 import { PlatformMonitoring } from "./composites/monitoring";
 import { LAMBDA_CODE } from "./support/paths";
-import { apiRelease, crossAccountRelease } from "./composites/release";
+import { apiRelease, crossAccountRelease, pipelineRoles, releaseDigestsOf } from "./composites/release";
 import { EcgServices } from "./composites/services";
 import { SERVICE_IMAGES, SERVICE_PORTS, TEST_LISTENER_PORT, videosBucketName, XRAY_PULL_THROUGH } from "./support/contracts";
 
@@ -49,6 +50,8 @@ export class PlatformStack extends IsolatedStack {
   /** Encrypts the container images. */
   readonly imagesKey: EncryptionKey;
   readonly registry: ContainerRegistry;
+  /** The digests the last release promoted: the services' task definitions run them. */
+  readonly releaseDigests: ReleaseDigests;
   readonly cluster: ComputeCluster;
   readonly mlAudioFleet: GpuFleet;
   readonly renderFleet: GpuFleet;
@@ -101,7 +104,13 @@ export class PlatformStack extends IsolatedStack {
       replication: config.disasterRecovery.replicateImages
         ? { regions: [config.disasterRecovery.failoverRegion], registryId: account.accountId }
         : undefined,
-      pushers: crossRelease ? { [SERVICE_IMAGES.api]: [crossRelease.buildRoleArn] } : undefined,
+      accountId: config.account.id ?? account.accountId,
+      // Only the release's promotion writes here, after the scan gate and the stage's approval.
+      pushedBy: [pipelineRoles(config, props.delivery?.id ?? account.accountId, account.partition).promote],
+    });
+    this.releaseDigests = new ReleaseDigests(this, "release-digests", {
+      path: releaseDigestsOf(config).path,
+      images: Object.values(SERVICE_IMAGES),
     });
     const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });
     this.mlAudioFleet = gpu.mlAudioFleet;
@@ -145,6 +154,7 @@ export class PlatformStack extends IsolatedStack {
       ports: SERVICE_PORTS,
       cluster: this.cluster,
       repositories: this.registry.repositoryRefs,
+      releaseDigests: this.releaseDigests,
       mlAudioFleet: this.mlAudioFleet,
       renderFleet: this.renderFleet,
       data: this.data.endpoints,
@@ -187,7 +197,7 @@ export class PlatformStack extends IsolatedStack {
       this.releaseRole = new ReleaseRole(this, "release-role", {
         roleName: crossRelease.releaseRoleName,
         account,
-        trustedRoles: crossRelease.pipelineRoleArns,
+        trustedRoles: Object.values(crossRelease.pipelineRoles),
         deployment: {
           applicationName: release.deploymentName,
           deploymentGroupName: release.deploymentName,
@@ -198,6 +208,7 @@ export class PlatformStack extends IsolatedStack {
           bucketArn: `arn:${partition}:s3:::${crossRelease.artifactBucketName}`,
           keyArns: [`arn:${partition}:kms:${region}:${crossRelease.deliveryAccountId}:key/*`],
         },
+        releaseDigests: releaseDigestsOf(config),
       });
       ComponentTags.apply(this.releaseRole, "delivery");
       new TerraformOutput(this, "release_role_arn", { value: this.releaseRole.arn });

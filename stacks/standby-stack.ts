@@ -18,6 +18,8 @@ import { ApiEntryPoint } from "./composites/entry-point";
 import { Foundation } from "./composites/foundation";
 import { GpuCompute } from "./composites/gpu-compute";
 import { EcgServices } from "./composites/services";
+import { releaseDigestsOf } from "./composites/release";
+import { ReleaseDigests } from "../modules/container-registry/release-digests";
 import { API_SECRETS, platformStackName, replicaDataKeyAlias, SERVICE_IMAGES, SERVICE_PORTS, videosBucketName } from "./support/contracts";
 
 export interface StandbyStackProps {
@@ -44,6 +46,8 @@ export class StandbyStack extends IsolatedStack {
   readonly cache?: RedisCluster;
   /** With `active: true` only. */
   readonly services?: EcgServices;
+  /** The digests the last release promoted, in this region (pilot light too, so a takeover starts from them). */
+  readonly releaseDigests: ReleaseDigests;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id);
@@ -100,6 +104,12 @@ export class StandbyStack extends IsolatedStack {
       multiAz: db.multiAz,
     });
 
+    // The release writes the digests it promotes here too: taking over runs them, with the primary's region down.
+    this.releaseDigests = new ReleaseDigests(this, "release-digests", {
+      path: releaseDigestsOf(config).path,
+      images: Object.values(SERVICE_IMAGES),
+    });
+
     if (standby.active) {
       this.cache = environmentCache(this, "redis", {
         stackName: id,
@@ -145,6 +155,7 @@ export class StandbyStack extends IsolatedStack {
         logsKmsKeyArn: logsKey.keyArn,
         apiTarget: { targetGroupArn: this.entryPoint.ingress.targetGroup.arn, listener: this.entryPoint.ingress.listener },
         // No pipeline releases here: ECS rolls the service (with its circuit breaker).
+        releaseDigests: this.releaseDigests,
         apiDeploymentController: "ECS",
       });
     }

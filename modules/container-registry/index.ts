@@ -1,7 +1,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { Construct } from "constructs";
 import { namedRoles, roleArnShape } from "../common/iam-arn";
@@ -9,7 +9,7 @@ import { ComponentTags } from "../common/component-tags";
 import type { AwsAccount } from "../common/aws-account";
 import { refuseProps } from "../common/props";
 import { imageLifecyclePolicy, lifecycleProblems } from "./lifecycle";
-import { PUSH_AND_SCAN_ACTIONS } from "./repository-access";
+import { PUSH_ACTIONS, PUSH_AND_SCAN_ACTIONS } from "./repository-access";
 
 export { PullThroughCache, type PullThroughCacheProps } from "./pull-through-cache";
 
@@ -38,6 +38,8 @@ export interface ContainerRegistryProps {
   readonly images: readonly string[];
   /** KMS key that encrypts the images (CKV_AWS_136). */
   readonly kmsKeyArn: string;
+  /** The registry's account: `pushedBy`'s roles of other accounts are allowed explicitly. */
+  readonly accountId: string;
   /** Tagged images kept per repository; older ones expire. @default 30 */
   readonly keepTaggedImages?: number;
   /** Days an untagged image is kept. @default 7 */
@@ -52,20 +54,20 @@ export interface ContainerRegistryProps {
    */
   readonly replication?: { readonly regions: readonly string[]; readonly registryId: string };
   /**
-   * Roles of other accounts that push images to a repository and read their
-   * scan findings, by image name: a delivery pipeline in another account
-   * (cross-account delivery). The repository policy admits exactly them; their
-   * own policies must allow it too.
-   * @default - none: only this account's principals, by their IAM policies
+   * The only roles that may push images (a delivery pipeline's build or
+   * promotion role): every other principal is denied the push actions by the
+   * repository policy, administrators included; those of other accounts are
+   * allowed the push and scan reads too (their own policies must also allow it).
+   * @default - anyone this account's IAM allows
    */
-  readonly pushers?: Readonly<Record<string, readonly string[]>>;
+  readonly pushedBy?: readonly string[];
 }
 
 /**
  * One ECR repository per image (CMP-7): scanned on push (CKV_AWS_163),
- * KMS-encrypted (CKV_AWS_136), with a lifecycle that keeps the newest tagged
- * images and drops untagged layers. Tags stay mutable: the services deploy
- * moving tags (`latest`, `phase2`) as the seed names them.
+ * KMS-encrypted (CKV_AWS_136), tags immutable, with a lifecycle that keeps the
+ * newest tagged images and drops untagged layers; optionally pushed to by
+ * named roles only (`pushedBy`).
  */
 export class ContainerRegistry extends Construct {
   /** Repositories by image name. */
@@ -79,6 +81,7 @@ export class ContainerRegistry extends Construct {
     super(scope, id);
     const keep = props.keepTaggedImages ?? 30;
     const untaggedDays = props.untaggedExpiryDays ?? 7;
+    const { accountId } = props;
     const problems: string[] = [];
     if (props.images.length === 0) problems.push("images: list at least one image");
     props.images.forEach((image, i) => {
@@ -93,11 +96,9 @@ export class ContainerRegistry extends Construct {
       if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
       if (regions.indexOf(region) !== i) problems.push(`replication.regions[${i}]: "${region}" is listed twice`);
     });
-    for (const [image, roles] of Object.entries(props.pushers ?? {})) {
-      if (!props.images.includes(image)) problems.push(`pushers.${image}: is not one of the images`);
-      if (roles.length === 0) problems.push(`pushers.${image}: name at least one role`);
-      for (const role of roles) if (!roleArnShape(role)) problems.push(`pushers.${image}: "${role}" is not an IAM role ARN`);
-    }
+    const pushedBy = props.pushedBy;
+    if (pushedBy && pushedBy.length === 0) problems.push("pushedBy: name at least one role (an empty list would let nobody push)");
+    for (const role of pushedBy ?? []) if (!roleArnShape(role)) problems.push(`pushedBy: "${role}" is not an IAM role ARN`);
     problems.push(...lifecycleProblems(keep, untaggedDays));
     refuseProps("ContainerRegistry", id, problems);
 
@@ -106,16 +107,14 @@ export class ContainerRegistry extends Construct {
     for (const image of props.images) {
       const repository = new EcrRepository(this, image, {
         name: `${props.prefix}/${image}`,
-        imageTagMutability: "MUTABLE",
+        // A tag names one image for good: a release deploys by digest, and no later push can move what it promoted.
+        imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.kmsKeyArn }],
       });
       new EcrLifecyclePolicy(this, `${image}-lifecycle`, { repository: repository.name, policy: lifecycle });
-      const pushers = props.pushers?.[image];
-      if (pushers?.length) {
-        const policy = new DataAwsIamPolicyDocument(this, `${image}-access`, {
-          statement: [{ sid: "NamedRolesPushAndScan", actions: [...PUSH_AND_SCAN_ACTIONS], ...namedRoles(pushers) }],
-        });
+      if (pushedBy?.length) {
+        const policy = new DataAwsIamPolicyDocument(this, `${image}-access`, { statement: pushStatements(pushedBy, accountId) });
         new EcrRepositoryPolicy(this, `${image}-policy`, { repository: repository.name, policy: policy.json });
       }
       repositories[image] = repository;
@@ -140,4 +139,24 @@ export class ContainerRegistry extends Construct {
     );
     ComponentTags.apply(this, "container-registry");
   }
+}
+
+/**
+ * A repository policy that lets only `roles` push: a Deny of the push actions
+ * for every other principal, and an Allow of push and scan reads for the roles
+ * of other accounts than `accountId` (a cross-account push needs the resource
+ * policy's grant; the registry's own account needs none).
+ */
+function pushStatements(roles: readonly string[], accountId: string): DataAwsIamPolicyDocumentStatement[] {
+  const elsewhere = roles.filter((role) => roleArnShape(role)?.account !== accountId);
+  return [
+    {
+      sid: "OnlyNamedRolesPush",
+      effect: "Deny",
+      principals: [{ type: "*", identifiers: ["*"] }],
+      actions: [...PUSH_ACTIONS],
+      condition: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: [...roles] }],
+    },
+    ...(elsewhere.length ? [{ sid: "NamedRolesPushAndScan", actions: [...PUSH_AND_SCAN_ACTIONS], ...namedRoles(elsewhere) }] : []),
+  ];
 }

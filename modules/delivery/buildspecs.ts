@@ -30,12 +30,31 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const TAG = 'if [ -z "$IMAGE_TAG" ]; then IMAGE_TAG="$CODEBUILD_RESOLVED_SOURCE_VERSION"; fi; test -n "$IMAGE_TAG"; export IMAGE_TAG';
 
 // The session's keys replace the project role's for the rest of the phase (one shell).
-const ASSUME_RELEASE_ROLE = [
-  'creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "render-$CODEBUILD_BUILD_NUMBER" --query Credentials --output json)"',
-  'export AWS_ACCESS_KEY_ID="$(echo "$creds" | jq -r .AccessKeyId)" AWS_SECRET_ACCESS_KEY="$(echo "$creds" | jq -r .SecretAccessKey)" AWS_SESSION_TOKEN="$(echo "$creds" | jq -r .SessionToken)"',
-].join(" && ");
+const assumeReleaseRole = (step: string) =>
+  [
+    `creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "${step}-$CODEBUILD_BUILD_NUMBER" --query Credentials --output json)"`,
+    'export AWS_ACCESS_KEY_ID="$(echo "$creds" | jq -r .AccessKeyId)" AWS_SECRET_ACCESS_KEY="$(echo "$creds" | jq -r .SecretAccessKey)" AWS_SESSION_TOKEN="$(echo "$creds" | jq -r .SessionToken)"',
+  ].join(" && ");
 
-/** Build project (CI-2): build each image, unit and integration tests, push with the commit tag, then the scan gate. */
+/** The pipeline variable (build output) holding the digest the build pushed of an image. */
+export const digestVariable = (image: string) => `DIGEST_${image.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+/** The build's output naming this run's images: the commit id and the build number (tags are immutable; a rerun builds anew). */
+export const RELEASE_TAG = "RELEASE_TAG";
+
+/** Fails unless the variable holds an image digest (the CLI's text output says "None" for none). */
+const isDigest = (variable: string, image: string) =>
+  `[[ "$${variable}" == sha256:* ]] || { echo "${image}: no image digest in ${variable}: $${variable}"; exit 1; }`;
+const registryOf = (url: string) => `"$(echo ${q(url)} | cut -d. -f1)"`;
+const repositoryOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f2-)"`;
+const hostOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f1)"`;
+const login = (url: string) =>
+  `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin ${hostOf(url)}`;
+
+/**
+ * Build project (CI-2): build each image once, unit and integration tests, push
+ * to the build repositories with the release tag, the scan gate, then export
+ * the release tag and each image's digest for the stages.
+ */
 export function buildSpec(props: {
   readonly images: readonly BuildImage[];
   readonly unitTestCommand: string;
@@ -44,19 +63,13 @@ export function buildSpec(props: {
 }): string {
   const images = props.images;
   const severities = JSON.stringify(props.failOnSeverities);
-  const login = images.map(
-    (i) =>
-      `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$(echo ${q(i.repositoryUrl)} | cut -d/ -f1)"`,
-  );
-  const build = images.map((i) => `docker build --tag ${q(i.repositoryUrl)}:"$IMAGE_TAG" --file ${q(i.dockerfile)} ${q(i.context)}`);
-  const push = images.map((i) => `docker push ${q(i.repositoryUrl)}:"$IMAGE_TAG"`);
+  const releaseTag = `${RELEASE_TAG}="$IMAGE_TAG-$CODEBUILD_BUILD_NUMBER"; export ${RELEASE_TAG}`;
+  const build = images.map((i) => `docker build --tag ${q(i.repositoryUrl)}:"$${RELEASE_TAG}" --file ${q(i.dockerfile)} ${q(i.context)}`);
+  const push = images.map((i) => `docker push ${q(i.repositoryUrl)}:"$${RELEASE_TAG}"`);
   // Pushed images are scanned on push (CMP-7); the gate waits for each scan and
   // fails the build when any finding has one of the refused severities.
   const gate = images.flatMap((i) => {
-    const repo = `"$(echo ${q(i.repositoryUrl)} | cut -d/ -f2-)"`;
-    // The registry by its account: the repository may be another account's (cross-account delivery).
-    const registry = `"$(echo ${q(i.repositoryUrl)} | cut -d. -f1)"`;
-    const image = `--registry-id ${registry} --repository-name ${repo} --image-id imageTag="$IMAGE_TAG"`;
+    const image = `--registry-id ${registryOf(i.repositoryUrl)} --repository-name ${repositoryOf(i.repositoryUrl)} --image-id imageTag="$${RELEASE_TAG}"`;
     const findings = `scan-${i.name}.json`;
     return [
       `aws ecr wait image-scan-complete ${image}`,
@@ -64,14 +77,74 @@ export function buildSpec(props: {
       `jq -e --argjson refused ${q(severities)} '(. // {}) as $c | ($refused | map($c[.] // 0) | add) == 0' ${findings} > /dev/null || { echo "image scan gate: ${i.name} has findings of a refused severity (${props.failOnSeverities.join(", ")}):"; cat ${findings}; exit 1; }`,
     ];
   });
+  // What passed the gate, by digest: the only thing the stages promote and deploy.
+  const digests = images.map(
+    (i) =>
+      `${digestVariable(i.name)}="$(aws ecr describe-images --registry-id ${registryOf(i.repositoryUrl)} --repository-name ${repositoryOf(i.repositoryUrl)} --image-ids imageTag="$${RELEASE_TAG}" --query 'imageDetails[0].imageDigest' --output text)"; ${isDigest(digestVariable(i.name), i.name)}; export ${digestVariable(i.name)}`,
+  );
+  return JSON.stringify(
+    {
+      version: "0.2",
+      env: { shell: "bash", "exported-variables": [RELEASE_TAG, ...images.map((i) => digestVariable(i.name))] },
+      phases: {
+        pre_build: { commands: [TAG, releaseTag, ...[...new Set(images.map((i) => login(i.repositoryUrl)))]] },
+        build: { commands: [...build, props.unitTestCommand, props.integrationTestCommand, ...push, ...gate, ...digests] },
+      },
+    },
+    undefined,
+    2,
+  );
+}
+
+/** An image a stage promotes: from the build's repository to the environment's, by the digest the build exported. */
+export interface PromotedImage {
+  readonly name: string;
+  readonly sourceUrl: string;
+  readonly targetUrl: string;
+}
+
+/**
+ * Promotion project of one stage: copies each image the build pushed and
+ * gated, by its digest (never by a tag), into the environment's repository
+ * under the release tag, checks the digest arrived unchanged, then writes the
+ * digests to the environment's release parameters (ReleaseDigests) in each
+ * region, through the release role when the environment is in another account.
+ * A parameter that does not exist yet (its stack is not deployed) is left to it.
+ * Reads RELEASE_TAG and DIGEST_<IMAGE> (the build's outputs).
+ */
+export function promoteSpec(props: {
+  readonly images: readonly PromotedImage[];
+  readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
+  readonly assumeReleaseRole?: boolean;
+}): string {
+  const copy = props.images.flatMap((i) => {
+    const digest = `"$${digestVariable(i.name)}"`;
+    const target = `--registry-id ${registryOf(i.targetUrl)} --repository-name ${repositoryOf(i.targetUrl)} --image-ids imageDigest=${digest}`;
+    return [
+      isDigest(digestVariable(i.name), i.name),
+      `docker pull ${q(i.sourceUrl)}@${digest}`,
+      `if aws ecr describe-images ${target} > /dev/null 2>&1; then echo "${i.name}: ${digest} is already promoted"; else docker tag ${q(i.sourceUrl)}@${digest} ${q(i.targetUrl)}:"$${RELEASE_TAG}" && docker push ${q(i.targetUrl)}:"$${RELEASE_TAG}"; fi`,
+      `aws ecr describe-images ${target} > /dev/null || { echo "promotion: ${i.name} did not arrive as ${digest}"; exit 1; }`,
+    ];
+  });
+  const release = props.releaseDigests;
+  const record = release
+    ? [
+        ...(props.assumeReleaseRole ? [assumeReleaseRole("promote")] : []),
+        ...release.regions.flatMap((region) =>
+          props.images.map((i) => {
+            const name = q(`${release.path}/${i.name}`);
+            return `if aws ssm get-parameter --region ${region} --name ${name} > /dev/null 2>&1; then aws ssm put-parameter --region ${region} --name ${name} --type String --overwrite --value "$${digestVariable(i.name)}" > /dev/null; else echo "${region}: no parameter ${release.path}/${i.name} yet: its stack takes this release when it is deployed"; fi`;
+          }),
+        ),
+      ]
+    : [];
+  const hosts = [...new Set(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]))];
   return JSON.stringify(
     {
       version: "0.2",
       env: { shell: "bash" },
-      phases: {
-        pre_build: { commands: [TAG, ...login] },
-        build: { commands: [...build, props.unitTestCommand, props.integrationTestCommand, ...push, ...gate] },
-      },
+      phases: { pre_build: { commands: hosts.map(login) }, build: { commands: [...copy, ...record] } },
     },
     undefined,
     2,
@@ -82,8 +155,8 @@ export function buildSpec(props: {
  * Render project of one deploy stage: taskdef.json from the family's current
  * task definition with the image replaced by the CodeDeployToECS placeholder,
  * appspec.yaml from the APPSPEC variable (appSpec()), and imageDetail.json
- * naming the image just built. Reads TASK_FAMILY, CONTAINER_NAME,
- * IMAGE_REPOSITORY_URL, APPSPEC and IMAGE_TAG; with `assumeReleaseRole`, also
+ * naming the promoted image by its digest. Reads TASK_FAMILY, CONTAINER_NAME,
+ * IMAGE_REPOSITORY_URL, APPSPEC and IMAGE_DIGEST; with `assumeReleaseRole`, also
  * RELEASE_ROLE_ARN, the role of the environment's account it reads the task
  * definition as (the family is in that account).
  */
@@ -107,13 +180,14 @@ export function renderSpec(props: { readonly assumeReleaseRole?: boolean } = {})
       phases: {
         build: {
           commands: [
-            TAG,
-            ...(props.assumeReleaseRole ? [ASSUME_RELEASE_ROLE] : []),
+            ...(props.assumeReleaseRole ? [assumeReleaseRole("render")] : []),
             'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition --output json > current-taskdef.json',
             `jq -e --arg c "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $c)' current-taskdef.json > /dev/null || { echo "no container $CONTAINER_NAME in task definition $TASK_FAMILY"; exit 1; }`,
             `jq --arg c "$CONTAINER_NAME" 'del(${strip}) | .containerDefinitions |= map(if .name == $c then .image = "<${IMAGE_PLACEHOLDER}>" else . end)' current-taskdef.json > ${DEPLOY_FILES.taskDefinition}`,
             `printf '%s' "$APPSPEC" > ${DEPLOY_FILES.appSpec}`,
-            `jq -n --arg uri "$IMAGE_REPOSITORY_URL:$IMAGE_TAG" '{ImageURI: $uri}' > ${DEPLOY_FILES.imageDetail}`,
+            // By digest: what the build gated and this stage promoted, whatever any tag says.
+            isDigest("IMAGE_DIGEST", "the deployed image"),
+            `jq -n --arg uri "$IMAGE_REPOSITORY_URL@$IMAGE_DIGEST" '{ImageURI: $uri}' > ${DEPLOY_FILES.imageDetail}`,
           ],
         },
       },

@@ -12,30 +12,50 @@ import { logRetentionProblem, withStandIns } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { serviceTrustPolicy } from "../common/trust";
 import { EncryptionKey } from "../kms";
-import { PUSH_AND_SCAN_ACTIONS } from "../container-registry/repository-access";
+import { ContainerRegistry } from "../container-registry";
+import { PULL_ACTIONS, PUSH_AND_SCAN_ACTIONS } from "../container-registry/repository-access";
 import { namedRoles, roleArnShape } from "../common/iam-arn";
 import { SecureBucket } from "../secure-bucket";
 import { deploymentStatements } from "./deploy-permissions";
 import { appSpec, type AppSpecProps, type EcsLifecycleEvent } from "./appspec";
-import { buildSpec, DEPLOY_FILES, IMAGE_PLACEHOLDER, renderSpec, SCAN_SEVERITIES, type ScanSeverity, validationSpec } from "./buildspecs";
+import {
+  buildSpec,
+  DEPLOY_FILES,
+  digestVariable,
+  IMAGE_PLACEHOLDER,
+  promoteSpec,
+  RELEASE_TAG,
+  renderSpec,
+  SCAN_SEVERITIES,
+  type ScanSeverity,
+  validationSpec,
+} from "./buildspecs";
 
 /** The pipeline variable namespace of the source action; `#{SourceVariables.CommitId}` tags the images. */
 const SOURCE_NAMESPACE = "SourceVariables";
+
+/** The pipeline variable namespace of the build action: its exported variables (RELEASE_TAG, DIGEST_<IMAGE>). */
+const BUILD_NAMESPACE = "BuildVariables";
 
 /** CodeBuild's image for every project (Docker, AWS CLI v2 and jq included). */
 const CODEBUILD_IMAGE = "aws/codebuild/standard:7.0";
 
 interface DeliveryImage {
-  /** Short name, e.g. `backend-api` (names the scan findings file). */
+  /** The image's repository name, e.g. `ecg-backend-api`: the build repository is `<pipeline name>/<name>`. */
   readonly name: string;
-  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`. */
-  readonly repositoryUrl: string;
-  /** The repository the build may push to (and nothing else). */
-  readonly repositoryArn: string;
   /** Docker build context in the source repository. @default "." */
   readonly context?: string;
   /** @default "<context>/Dockerfile" */
   readonly dockerfile?: string;
+}
+
+/** Where a stage promotes one of the built images: a repository of the environment's registry. */
+interface StageImage {
+  /** One of the built images' name. */
+  readonly name: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`. */
+  readonly repositoryUrl: string;
+  readonly repositoryArn: string;
 }
 
 export interface DeliveryStage {
@@ -43,6 +63,14 @@ export interface DeliveryStage {
   readonly name: string;
   /** A person approves before anything in the stage runs. @default false */
   readonly approval?: boolean;
+  /** The images the stage promotes (after its approval), by digest, into the environment's repositories. */
+  readonly images: readonly StageImage[];
+  /**
+   * The environment's release parameters (ReleaseDigests' path), written with
+   * the promoted digests in each region: Terraform's task definitions run them.
+   * @default - none written
+   */
+  readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
   readonly deployment: {
     /** CodeDeploy application and deployment group (BlueGreenDeployment's applicationName / deploymentGroupName). */
     readonly applicationName: string;
@@ -52,8 +80,8 @@ export interface DeliveryStage {
     /** The load-balanced container; it gets the new image. */
     readonly containerName: string;
     readonly containerPort: number;
-    /** One of the built images' repositoryUrl. */
-    readonly imageRepositoryUrl: string;
+    /** The image the load-balanced container runs: one of the stage's images (its promoted digest). */
+    readonly image: string;
     /** AppSpec lifecycle hooks (BlueGreenDeployment's `hooks`). @default {} */
     readonly hooks?: Readonly<Partial<Record<EcsLifecycleEvent, string>>>;
     /** The service's capacity provider strategy, repeated in the AppSpec (see AppSpecProps). @default - the cluster's default */
@@ -77,7 +105,10 @@ export interface DeliveryPipelineProps {
   readonly account: AwsAccount;
   /** GitHub repository; a push to `branch` starts the pipeline (CI-1). */
   readonly repository: { readonly owner: string; readonly name: string /** @default "main" */; readonly branch?: string };
-  /** The images built, tested, pushed and scanned (CI-2). */
+  /**
+   * The images built once, tested, pushed to the pipeline's own build
+   * repositories and scanned (CI-2); the stages promote what passed the gate.
+   */
   readonly images: readonly DeliveryImage[];
   /** Runs after the images are built, before anything is pushed. @default "make test-unit" */
   readonly unitTestCommand?: string;
@@ -127,7 +158,9 @@ export class DeliveryPipeline extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly pipeline: Codepipeline;
   readonly pipelineRole: IamRole;
-  /** CodeBuild projects by short name: `build`, `render-<stage>`, `<stage>-<validation>` (stage in lower case). */
+  /** The build repositories (`<name>/<image>`): only the build project pushes there. */
+  readonly buildRegistry: ContainerRegistry;
+  /** CodeBuild projects by short name: `build`, `promote-<stage>`, `render-<stage>`, `<stage>-<validation>` (stage in lower case). */
   readonly projects: Readonly<Record<string, CodebuildProject>>;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -249,15 +282,24 @@ export class DeliveryPipeline extends Construct {
       return built;
     };
 
+    const roleArn = (roleName: string) => `arn:${partition}:iam::${accountId}:role/${roleName}`;
+    this.buildRegistry = new ContainerRegistry(this, "build-registry", {
+      prefix: name,
+      images: props.images.map((i) => i.name),
+      kmsKeyArn: keyArn,
+      accountId,
+      pushedBy: [roleArn(roles.build)],
+    });
+    const built = this.buildRegistry.repositoryRefs;
     const images = props.images.map((i) => ({
       name: i.name,
-      repositoryUrl: i.repositoryUrl,
+      repositoryUrl: built[i.name].url,
       context: i.context ?? ".",
       dockerfile: i.dockerfile ?? `${(i.context ?? ".").replace(/\/+$/, "")}/Dockerfile`,
     }));
-    const repositoryArns = props.images.map((i) => i.repositoryArn);
     const build = project("build", {
-      description: "Builds the images, runs unit and integration tests, pushes with the commit tag, gates on the image scan (CI-2)",
+      description:
+        "Builds the images, runs unit and integration tests, pushes them to the build repositories, gates on the image scan (CI-2)",
       buildspec: buildSpec({
         images,
         unitTestCommand: props.unitTestCommand ?? "make test-unit",
@@ -272,25 +314,40 @@ export class DeliveryPipeline extends Construct {
         // GetAuthorizationToken has no resource: the token is for the account's registry as a whole.
         { sid: "LogInToEcr", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
         {
-          sid: "PushAndScanTheseRepositories",
+          sid: "PushAndScanTheBuildRepositories",
           actions: [...PUSH_AND_SCAN_ACTIONS],
-          resources: repositoryArns,
+          resources: Object.values(built).map((r) => r.arn),
         },
       ],
     });
 
     const source = "source";
-    const commitTag = JSON.stringify([{ name: "IMAGE_TAG", value: `#{${SOURCE_NAMESPACE}.CommitId}`, type: "PLAINTEXT" }]);
-    const codebuildAction = (actionName: string, built: CodebuildProject, runOrder: number, output?: string): CodepipelineStageAction => ({
+    const variables = (extra: Record<string, string>) =>
+      JSON.stringify(
+        Object.entries({ IMAGE_TAG: `#{${SOURCE_NAMESPACE}.CommitId}`, ...extra }).map(([n, value]) => ({
+          name: n,
+          value,
+          type: "PLAINTEXT",
+        })),
+      );
+    // The build's outputs (exported-variables): the release tag and each image's digest.
+    const buildOutput = (variable: string) => `#{${BUILD_NAMESPACE}.${variable}}`;
+    const codebuildAction = (
+      actionName: string,
+      project: CodebuildProject,
+      runOrder: number,
+      options: { output?: string; namespace?: string; env?: Record<string, string> } = {},
+    ): CodepipelineStageAction => ({
       name: actionName,
       category: "Build",
       owner: "AWS",
       provider: "CodeBuild",
       version: "1",
       runOrder,
+      namespace: options.namespace,
       inputArtifacts: [source],
-      outputArtifacts: output ? [output] : undefined,
-      configuration: { ProjectName: built.name, EnvironmentVariables: commitTag },
+      outputArtifacts: options.output ? [options.output] : undefined,
+      configuration: { ProjectName: project.name, EnvironmentVariables: variables(options.env ?? {}) },
     });
 
     const stages: CodepipelineStage[] = [
@@ -316,12 +373,48 @@ export class DeliveryPipeline extends Construct {
           },
         ],
       },
-      { name: "Build", action: [codebuildAction("Build", build, 1)] },
+      { name: "Build", action: [codebuildAction("Build", build, 1, { namespace: BUILD_NAMESPACE })] },
     ];
+
+    /** A stage's promotion project: its own role pulls the build repositories and pushes the stage's only. */
+    const promotion = (stage: DeliveryStage): CodebuildProject => {
+      const release = stage.deployment.releaseRoleArn;
+      const releaseDigests = stage.releaseDigests;
+      const parameters = (releaseDigests?.regions ?? []).map(
+        (r) => `arn:${partition}:ssm:${r}:${accountId}:parameter${releaseDigests?.path}/*`,
+      );
+      return project(`promote-${stage.name.toLowerCase()}`, {
+        description: `Promotes the gated images by digest into ${stage.name}'s repositories`,
+        buildspec: promoteSpec({
+          images: stage.images.map((i) => ({ name: i.name, sourceUrl: built[i.name].url, targetUrl: i.repositoryUrl })),
+          releaseDigests,
+          assumeReleaseRole: release !== undefined && releaseDigests !== undefined,
+        }),
+        // docker pull and push.
+        privileged: true,
+        timeout: 30,
+        writesArtifacts: false,
+        extra: [
+          { sid: "LogInToEcr", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+          { sid: "PullTheBuildRepositories", actions: [...PULL_ACTIONS], resources: stage.images.map((i) => built[i.name].arn) },
+          { sid: "PushTheStagesRepositories", actions: [...PUSH_AND_SCAN_ACTIONS], resources: stage.images.map((i) => i.repositoryArn) },
+          ...(releaseDigests === undefined
+            ? []
+            : release
+              ? // The parameters are in the environment's account: written through its release role.
+                [{ sid: "AssumeTheReleaseRole", actions: ["sts:AssumeRole"], resources: [release] }]
+              : [{ sid: "WriteTheReleaseDigests", actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: parameters }]),
+        ],
+        env: release && releaseDigests ? { RELEASE_ROLE_ARN: release } : undefined,
+      });
+    };
 
     for (const stage of props.stages) {
       const lower = stage.name.toLowerCase();
       const d = stage.deployment;
+      const deployed = stage.images.find((i) => i.name === d.image);
+      if (!deployed) throw new Error(`DeliveryPipeline "${id}": stage ${stage.name} deploys ${d.image}, which it does not promote`);
+      const promote = promotion(stage);
       const render = project(`render-${lower}`, {
         description: `Renders ${DEPLOY_FILES.taskDefinition}, ${DEPLOY_FILES.appSpec} and ${DEPLOY_FILES.imageDetail} for ${stage.name}`,
         buildspec: renderSpec({ assumeReleaseRole: d.releaseRoleArn !== undefined }),
@@ -337,7 +430,7 @@ export class DeliveryPipeline extends Construct {
           ...(d.releaseRoleArn ? { RELEASE_ROLE_ARN: d.releaseRoleArn } : {}),
           TASK_FAMILY: d.taskDefinitionFamily,
           CONTAINER_NAME: d.containerName,
-          IMAGE_REPOSITORY_URL: d.imageRepositoryUrl,
+          IMAGE_REPOSITORY_URL: deployed.repositoryUrl,
           APPSPEC: appSpec({
             containerName: d.containerName,
             containerPort: d.containerPort,
@@ -360,8 +453,16 @@ export class DeliveryPipeline extends Construct {
           configuration: { CustomData: `Deploy commit #{${SOURCE_NAMESPACE}.CommitId} to ${stage.name}?` },
         });
       }
+      // Promoted after the approval: nothing reaches the environment's registry before it.
+      const digests = Object.fromEntries(stage.images.map((i) => [digestVariable(i.name), buildOutput(digestVariable(i.name))]));
+      actions.push(codebuildAction("Promote", promote, order++, { env: { [RELEASE_TAG]: buildOutput(RELEASE_TAG), ...digests } }));
       // Rendered after the approval: the template is the family's revision at deploy time.
-      actions.push(codebuildAction("Render", render, order++, deployArtifact));
+      actions.push(
+        codebuildAction("Render", render, order++, {
+          output: deployArtifact,
+          env: { IMAGE_DIGEST: buildOutput(digestVariable(deployed.name)) },
+        }),
+      );
       actions.push({
         name: "Deploy",
         category: "Deploy",
@@ -383,7 +484,7 @@ export class DeliveryPipeline extends Construct {
         },
       });
       for (const v of stage.validations ?? []) {
-        const built = project(`${lower}-${v.name}`, {
+        const check = project(`${lower}-${v.name}`, {
           description: `${v.name} after the ${stage.name} deployment`,
           buildspec: validationSpec(v.commands),
           privileged: false,
@@ -392,7 +493,7 @@ export class DeliveryPipeline extends Construct {
           extra: [],
           env: { STAGE: stage.name },
         });
-        actions.push(codebuildAction(v.name, built, order++));
+        actions.push(codebuildAction(v.name, check, order++));
       }
       stages.push({ name: stage.name, action: actions });
     }
@@ -470,11 +571,6 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   for (const image of images) {
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(image.name ?? ""))
       problems.push(`images: "${image.name ?? ""}" must be 1-40 lower-case letters, digits or hyphens`);
-    const url = image.repositoryUrl ?? "";
-    // A Terraform reference (the registry module's URL) is checked by AWS at apply.
-    if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._/-]+$/.test(url))
-      problems.push(`images.${image.name}.repositoryUrl: "${image.repositoryUrl ?? ""}" is not an ECR repository URL`);
-    if (!image.repositoryArn) problems.push(`images.${image.name}.repositoryArn: must be given (the build may push only there)`);
     for (const field of ["context", "dockerfile"] as const) {
       const path = image[field];
       if (path !== undefined && (!path || /['\n]/.test(path)))
@@ -494,7 +590,7 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   const stageNames = stages.map((s) => s.name?.toLowerCase());
   if (new Set(stageNames).size !== stageNames.length) problems.push("stages: names must be distinct (ignoring case)");
   if (stageNames.some((n) => n === "source" || n === "build")) problems.push("stages: Source and Build are the pipeline's own stages");
-  const urls = new Set(images.map((i) => i.repositoryUrl));
+  const built = new Set(images.map((i) => i.name));
   for (const stage of stages) {
     const at = `stages.${stage.name}`;
     if (!STAGE.test(stage.name ?? ""))
@@ -511,8 +607,21 @@ function validate(id: string, props: DeliveryPipelineProps): void {
       problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
     if (d.releaseRoleArn !== undefined && !roleArnShape(d.releaseRoleArn))
       problems.push(`${at}.deployment.releaseRoleArn: "${d.releaseRoleArn}" is not an IAM role ARN`);
-    if (!urls.has(d.imageRepositoryUrl))
-      problems.push(`${at}.deployment.imageRepositoryUrl: "${d.imageRepositoryUrl}" is not one of the built images`);
+    const promoted = stage.images ?? [];
+    if (promoted.length === 0) problems.push(`${at}.images: name the repositories the stage promotes the images into`);
+    for (const image of promoted) {
+      if (!built.has(image.name)) problems.push(`${at}.images: "${image.name}" is not one of the built images`);
+      const url = image.repositoryUrl ?? "";
+      // A Terraform reference (the registry module's URL) is checked by AWS at apply.
+      if (withStandIns(url) === url && !/^[^/\s]+\.dkr\.ecr\.[^/\s]+\/[a-z0-9._/-]+$/.test(url))
+        problems.push(`${at}.images.${image.name}.repositoryUrl: "${url}" is not an ECR repository URL`);
+      if (!image.repositoryArn)
+        problems.push(`${at}.images.${image.name}.repositoryArn: must be given (the promotion may push only there)`);
+    }
+    if (!promoted.some((i) => i.name === d.image)) problems.push(`${at}.deployment.image: "${d.image}" is not one of the stage's images`);
+    const release = stage.releaseDigests;
+    if (release && (!/^(\/[\w.-]+)+$/.test(release.path ?? "") || (release.regions ?? []).length === 0))
+      problems.push(`${at}.releaseDigests: "${release.path}" must be an SSM parameter path, written in at least one region`);
     const validations = stage.validations ?? [];
     if (new Set(validations.map((v) => v.name)).size !== validations.length) problems.push(`${at}.validations: names must be distinct`);
     for (const v of validations) {
@@ -540,6 +649,8 @@ export function deliveryRoleNames(name: string) {
     build: project("build"),
     /** The render project of a stage (its name as in DeliveryStage.name). */
     render: (stage: string) => project(`render-${stage.toLowerCase()}`),
+    /** The promotion project of a stage: the only role that pushes to the environment's repositories. */
+    promote: (stage: string) => project(`promote-${stage.toLowerCase()}`),
     project,
   };
 }

@@ -9,13 +9,15 @@ export interface ReleaseRoleProps {
   readonly roleName: string;
   /** The environment's account and region: the deployment group's. */
   readonly account: AwsAccount;
-  /** The delivery pipeline's roles that act as it (its pipeline role and the stage's render project's role). */
+  /** The delivery pipeline's roles that act as it (its pipeline role and the stage's render and promotion projects' roles). */
   readonly trustedRoles: readonly string[];
   readonly deployment: DeploymentTarget;
   /** The task and execution roles of the family's task definitions (iam:PassRole to ECS tasks only). */
   readonly passRoleArns: readonly string[];
   /** The pipeline's artifact bucket and the keys that may encrypt its objects (the other account's key ids are not known here). */
   readonly artifacts: { readonly bucketArn: string; readonly keyArns: readonly string[] };
+  /** The release parameters (ReleaseDigests) the promotion writes through the role. @default - none */
+  readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
 }
 
 /**
@@ -34,6 +36,8 @@ export class ReleaseRole extends AccessRole {
       ...(props.passRoleArns.length === 0 ? ["passRoleArns: name the task and execution roles the deployment registers"] : []),
       ...(props.artifacts.keyArns.length === 0 ? ["artifacts.keyArns: name the key that encrypts the artifacts"] : []),
     ]);
+    const { releaseDigests } = props;
+    const { partition, accountId } = props.account;
     super(scope, id, {
       roleName: props.roleName,
       description: `Releases ${props.deployment.deploymentGroupName} for the delivery pipeline of another account`,
@@ -45,6 +49,15 @@ export class ReleaseRole extends AccessRole {
         { sid: "ReadArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${props.artifacts.bucketArn}/*`] },
         { sid: "ListArtifacts", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [props.artifacts.bucketArn] },
         { sid: "DecryptArtifacts", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...props.artifacts.keyArns] },
+        ...(releaseDigests
+          ? [
+              {
+                sid: "WriteTheReleaseDigests",
+                actions: ["ssm:GetParameter", "ssm:PutParameter"],
+                resources: releaseDigests.regions.map((r) => `arn:${partition}:ssm:${r}:${accountId}:parameter${releaseDigests.path}/*`),
+              },
+            ]
+          : []),
       ],
     });
   }

@@ -33,21 +33,44 @@ export interface ApiRelease {
 /** The pipeline stage that releases an environment (`Dev`, `Staging`, `Prod`). */
 export const releaseStageName = (config: EnvironmentConfig) => config.name.charAt(0).toUpperCase() + config.name.slice(1);
 
+/** The delivery pipeline's roles, in the pipeline's account, that an environment's resources name. */
+export interface PipelineRoles {
+  readonly pipeline: string;
+  /** The stage's render project: reads the environment's task definition. */
+  readonly render: string;
+  /** The stage's promotion project: the only role that pushes to the environment's repositories. */
+  readonly promote: string;
+}
+
+/** The pipeline's roles that release `config`, in `accountId` (ARNs in `partition`; a Terraform reference is fine). */
+export function pipelineRoles(config: EnvironmentConfig, accountId: string, partition: string): PipelineRoles {
+  const arn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
+  const roles = deliveryRoleNames(PIPELINE_NAME);
+  const stage = releaseStageName(config);
+  return { pipeline: arn(roles.pipeline), render: arn(roles.render(stage)), promote: arn(roles.promote(stage)) };
+}
+
+/** Where a release writes the digests it promoted for `config` (ReleaseDigests), and in which regions: the standby's too. */
+export function releaseDigestsOf(config: EnvironmentConfig): { readonly path: string; readonly regions: readonly string[] } {
+  const standby = config.disasterRecovery.standby;
+  return {
+    path: `/${platformStackName(config)}/release`,
+    regions: [config.account.region, ...(standby ? [config.disasterRecovery.failoverRegion] : [])],
+  };
+}
+
 /**
  * What an environment in another account than the delivery pipeline and the
  * pipeline agree on (cross-account delivery): the environment's release role,
- * the pipeline's roles it trusts, the build role its registry admits, and the
- * artifact bucket it reads. ARNs in `partition` (a Terraform reference is fine).
+ * the pipeline's roles it trusts, and the artifact bucket it reads.
  */
 export interface CrossAccountRelease {
   readonly environmentAccountId: string;
   readonly deliveryAccountId: string;
   readonly releaseRoleName: string;
   readonly releaseRoleArn: string;
-  /** The pipeline's role and the stage's render project's role: they act as the release role. */
-  readonly pipelineRoleArns: readonly string[];
-  /** The pipeline's build project's role: it pushes the images. */
-  readonly buildRoleArn: string;
+  /** The pipeline's roles that act as the release role. */
+  readonly pipelineRoles: PipelineRoles;
   readonly artifactBucketName: string;
 }
 
@@ -59,16 +82,13 @@ export function crossAccountRelease(
 ): CrossAccountRelease | undefined {
   const environmentAccountId = config.account.id;
   if (!delivery || !environmentAccountId || environmentAccountId === delivery.id) return undefined;
-  const role = (account: string, name: string) => `arn:${partition}:iam::${account}:role/${name}`;
-  const roles = deliveryRoleNames(PIPELINE_NAME);
   const releaseRoleName = `${platformStackName(config)}-release`;
   return {
     environmentAccountId,
     deliveryAccountId: delivery.id,
     releaseRoleName,
-    releaseRoleArn: role(environmentAccountId, releaseRoleName),
-    pipelineRoleArns: [role(delivery.id, roles.pipeline), role(delivery.id, roles.render(releaseStageName(config)))],
-    buildRoleArn: role(delivery.id, roles.build),
+    releaseRoleArn: `arn:${partition}:iam::${environmentAccountId}:role/${releaseRoleName}`,
+    pipelineRoles: pipelineRoles(config, delivery.id, partition),
     artifactBucketName: pipelineArtifactBucketName(delivery.id),
   };
 }

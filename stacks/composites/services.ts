@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../environments/types";
 import type { AwsAccount } from "../../modules/common/aws-account";
 import { type RepositoryRef, repositoryRef } from "../../modules/container-registry";
+import type { ReleaseDigests } from "../../modules/container-registry/release-digests";
 import type { ComputeCluster } from "../../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../../modules/ecs-service";
 import type { GpuFleet } from "../../modules/gpu-fleet";
@@ -33,6 +34,8 @@ export interface EcgServicesProps {
   readonly cluster: ComputeCluster;
   /** The service images' repositories: URL and ARN per image name (SERVICE_IMAGES). */
   readonly repositories: Readonly<Record<string, RepositoryRef>>;
+  /** The digests the last release promoted, per image name: the task definitions name their images by them. */
+  readonly releaseDigests: ReleaseDigests;
   /**
    * Who rolls out the API: CodeDeploy blue/green (CI-3) where the pipeline
    * releases, ECS rolling updates elsewhere (a failed-over standby).
@@ -64,7 +67,9 @@ export class EcgServices extends Construct {
     const namespace = cluster.namespace;
     if (!namespace) throw new Error(`EcgServices "${id}": the cluster needs a service namespace for the calls between services`);
 
-    const image = (key: keyof typeof SERVICE_IMAGES) => `${repositories[SERVICE_IMAGES[key]].url}:${IMAGE_TAGS[key]}`;
+    // By the promoted digest; before the first release, by the seed's tag.
+    const image = (key: keyof typeof SERVICE_IMAGES) =>
+      props.releaseDigests.imageReference(SERVICE_IMAGES[key], repositories[SERVICE_IMAGES[key]].url, IMAGE_TAGS[key]);
     const repository = (key: keyof typeof SERVICE_IMAGES) => repositories[SERVICE_IMAGES[key]].arn;
     const xray = repositoryRef(account, `${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`);
     const xrayRepository = xray.arn;

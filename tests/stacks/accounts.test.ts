@@ -143,7 +143,7 @@ describe("[ACC-4] cross-account delivery", () => {
       const render = projectNamed(delivery, `ecg-release-render-${env}`);
       const variables = Object.fromEntries(render.environment.environment_variable.map((v: any) => [v.name, v.value]));
       expect(inAwsPartition(variables.RELEASE_ROLE_ARN)).toBe(release(env));
-      expect(JSON.parse(render.source.buildspec).phases.build.commands[1]).toMatch(
+      expect(JSON.parse(render.source.buildspec).phases.build.commands[0]).toMatch(
         /^creds="\$\(aws sts assume-role --role-arn "\$RELEASE_ROLE_ARN"/,
       );
     }
@@ -161,7 +161,10 @@ describe("[ACC-4] cross-account delivery", () => {
     const releaseRoles = ENVIRONMENTS.map(release);
     const assumable = (principal: string) => assumableRoles(multi.stacks, { principal }).filter((arn) => releaseRoles.includes(arn));
     expect(assumable(tooling("ecg-release-pipeline")).sort()).toEqual(releaseRoles);
-    for (const env of ENVIRONMENTS) expect(assumable(tooling(`ecg-release-render-${env}`))).toEqual([release(env)]);
+    for (const env of ENVIRONMENTS) {
+      expect(assumable(tooling(`ecg-release-render-${env}`))).toEqual([release(env)]);
+      expect(assumable(tooling(`ecg-release-promote-${env}`))).toEqual([release(env)]);
+    }
     // The build role, any other role of the tooling account, and a same-named role elsewhere: none.
     expect(assumable(tooling("ecg-release-build"))).toEqual([]);
     expect(assumable(tooling("ecg-delivery-terraform"))).toEqual([]);
@@ -207,29 +210,46 @@ describe("[ACC-4] cross-account delivery", () => {
     expect(key.map((st: any) => [st.actions, admitted(st)])).toEqual([[["kms:Decrypt", "kms:DescribeKey"], expected]]);
   });
 
-  it("each environment's API repository admits only the pipeline's build role, which pushes to exactly those repositories in their accounts", () => {
+  it("each environment's repositories admit only its stage's promotion role to push; the build role pushes only to the pipeline's own", () => {
     for (const env of ENVIRONMENTS) {
       const stack = multi.stacks[`ecg-${env}`];
       const policies = resourcesOf(stack, "aws_ecr_repository_policy");
-      expect(policies.map(([, p]) => p.repository)).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_/)]);
-      const [statement] = statementsOf(stack, policies[0][1].policy);
-      expect(admitted(statement)).toEqual({ roots: [`arn:aws:iam::${TOOLING}:root`], roles: [tooling("ecg-release-build")] });
-      expect(statement.actions).toContain("ecr:PutImage");
+      expect(policies).toHaveLength(3);
+      for (const [, policy] of policies) {
+        const [deny, allow] = statementsOf(stack, policy.policy);
+        expect([deny.effect, deny.condition[0].values.map(inAwsPartition)]).toEqual(["Deny", [tooling(`ecg-release-promote-${env}`)]]);
+        expect(admitted(allow)).toEqual({ roots: [`arn:aws:iam::${TOOLING}:root`], roles: [tooling(`ecg-release-promote-${env}`)] });
+      }
+      // The promotion role may push exactly there, in that account.
+      const [promote] = resourcesOf(delivery, "aws_iam_role_policy").filter(([, p]) => p.name === `ecg-release-promote-${env}`);
+      const push = statementsOf(delivery, promote[1].policy).find((st: any) => st.actions.includes("ecr:PutImage"));
+      expect(
+        push.resources.map((arn: string) => inAwsPartition(arn).replace(/:\$\{data\.aws_region\.[\w-]+\.name\}:/, ":<region>:")),
+      ).toEqual(
+        ["ecg-backend-api", "ecg-ml-audio", "ecg-gpu-render"].map(
+          (image) => `arn:aws:ecr:<region>:${ACCOUNTS[env].id}:repository/ecg-${env}/${image}`,
+        ),
+      );
     }
     const [build] = resourcesOf(delivery, "aws_iam_role_policy").filter(([, p]) => p.name === "ecg-release-build");
     const push = statementsOf(delivery, build[1].policy).find((st: any) => st.actions.includes("ecr:PutImage"));
-    expect(
-      push.resources.map((arn: string) => inAwsPartition(arn).replace(/:\$\{data\.aws_region\.[\w-]+\.name\}:/, ":<region>:")),
-    ).toEqual(ENVIRONMENTS.map((env) => `arn:aws:ecr:<region>:${ACCOUNTS[env].id}:repository/ecg-${env}/ecg-backend-api`));
+    expect(push.resources).toEqual([
+      expect.stringMatching(/^\$\{aws_ecr_repository\.pipeline_build-registry_ecg-backend-api_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_ecr_repository\.pipeline_build-registry_ecg-ml-audio_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_ecr_repository\.pipeline_build-registry_ecg-gpu-render_\w+\.arn\}$/),
+    ]);
   });
 
-  it("the single-account layout releases as before: no release roles, no repository policies, deploy actions as the pipeline's role", () => {
+  it("the single-account layout releases in its own account: no release roles, repositories pushed by the promotion role alone, deploy actions as the pipeline's role", () => {
     for (const [name, stack] of Object.entries(single.stacks)) {
       expect({ name, roles: resourcesOf(stack, "aws_iam_role").filter(([, r]) => r.name.endsWith("-release")) }).toEqual({
         name,
         roles: [],
       });
-      expect({ name, policies: resourcesOf(stack, "aws_ecr_repository_policy") }).toEqual({ name, policies: [] });
+      for (const [, policy] of resourcesOf(stack, "aws_ecr_repository_policy")) {
+        // Only the Deny of everyone else: the promotion role is of the same account, its own policy suffices.
+        expect(statementsOf(stack, policy.policy).map((st: any) => st.effect)).toEqual(["Deny"]);
+      }
     }
     const deploys = pipelineStages(single.stacks["ecg-delivery"]).flatMap((s) =>
       s.action.filter((a: any) => a.provider === "CodeDeployToECS"),

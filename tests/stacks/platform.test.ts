@@ -752,10 +752,17 @@ describe("disaster recovery: standby and global entry point", () => {
     const env = Object.fromEntries(container.environment.map((v: any) => [v.name, v.value]));
     expect(env.DATABASE_URL).toBe(`postgresql://ecg_app@\${aws_db_instance.${replicaId}.address}:5432/ecg?sslmode=verify-full`);
     expect(env.S3_BUCKET).toMatch(/^ecg-videos-tokyo-\$\{data\.aws_caller_identity\.[^}]+\.account_id\}-replica$/);
-    // Images: ECR's replicas of the primary's repositories, in this region.
-    expect(container.image).toMatch(
-      /^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}\.dkr\.ecr\.ap-northeast-2\.amazonaws\.com\/ecg-tokyo\/ecg-backend-api:latest$/,
+    // Images: ECR's replicas of the primary's repositories, in this region, by the digest the release wrote in this region.
+    const local = /^\$\{local\.([\w-]+)\}$/.exec(container.image)![1];
+    const replica =
+      "\\$\\{data\\.aws_caller_identity\\.[^}]+\\.account_id\\}\\.dkr\\.ecr\\.ap-northeast-2\\.amazonaws\\.com\\/ecg-tokyo\\/ecg-backend-api";
+    const digest = "aws_ssm_parameter\\.release-digests_ecg-backend-api_[A-Z0-9]+\\.insecure_value";
+    expect((active as any).locals[local]).toMatch(
+      new RegExp(`^\\$\\{\\(${digest} == "none"\\) \\? "${replica}:latest" : "${replica}@\\$\\{${digest}\\}"\\}$`),
     );
+    const [, parameter] = resourcesOf(active, "aws_ssm_parameter").find(([, p]) => p.name === "/ecg-tokyo/release/ecg-backend-api")!;
+    // The standby's own region (its default provider): written by the release, read while the primary's region is down.
+    expect(parameter.provider).toBeUndefined();
     const secrets = Object.values<any>(active.data!.aws_secretsmanager_secret)
       .map((s) => s.name)
       .sort();

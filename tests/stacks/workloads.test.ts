@@ -12,6 +12,20 @@ const named = (s: SynthesizedStack, type: string, name: string) => {
   return found[0];
 };
 const service = (s: SynthesizedStack, name: string) => named(s, "aws_ecs_service", name)[1];
+/**
+ * A container's image as Terraform will see it: the release's local value, the
+ * promoted digest of `repository` once a release wrote one, else its `tag`.
+ */
+const releasedImage = (s: SynthesizedStack, image: string, repository: string, tag: string) => {
+  const local = /^\$\{local\.([\w-]+)\}$/.exec(image)?.[1];
+  expect(local).toBeDefined();
+  const url = `\\$\\{aws_ecr_repository\\.registry_${repository}_[A-Z0-9]+\\.repository_url\\}`;
+  const digest = `aws_ssm_parameter\\.release-digests_${repository}_[A-Z0-9]+\\.insecure_value`;
+  expect((s as any).locals[local!]).toMatch(
+    new RegExp(`^\\$\\{\\(${digest} == "none"\\) \\? "${url}:${tag}" : "${url}@\\$\\{${digest}\\}"\\}$`),
+  );
+};
+
 const containers = (s: SynthesizedStack, family: string): any[] =>
   JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions);
 const byName = (list: any[]) => Object.fromEntries(list.map((c) => [c.name, c]));
@@ -22,11 +36,11 @@ const policyOf = (s: SynthesizedStack, policyName: string): any[] =>
 describe("Backend API (Fargate)", () => {
   const prod = stack("ecg-prod");
 
-  it("[CMP-2] prod runs 2 vCPU / 4 GB tasks of ecg-backend-api:latest on port 8000 in both private subnets", () => {
+  it("[CMP-2] prod runs 2 vCPU / 4 GB tasks of ecg-backend-api (the released digest, :latest before any release) on port 8000 in both private subnets", () => {
     const [, task] = named(prod, "aws_ecs_task_definition", "ecg-prod-backend-api");
     expect([task.cpu, task.memory, task.requires_compatibilities, task.network_mode]).toEqual(["2048", "4096", ["FARGATE"], "awsvpc"]);
     const api = byName(containers(prod, "ecg-prod-backend-api"))["backend-api"];
-    expect(api.image).toMatch(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_[A-Z0-9]+\.repository_url\}:latest$/);
+    releasedImage(prod, api.image, "ecg-backend-api", "latest");
     expect(api.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
     const svc = service(prod, "ecg-prod-backend-api");
     expect(svc.network_configuration.subnets).toEqual(
@@ -116,27 +130,27 @@ describe("GPU services (ECS on EC2)", () => {
     return template.user_data as string;
   };
 
-  it("[CMP-3] ML Audio: one task with 1 GPU on every host of its own fleet, ecg-ml-audio:latest on port 8080", () => {
+  it("[CMP-3] ML Audio: one task with 1 GPU on every host of its own fleet, ecg-ml-audio (the released digest, :latest before any release) on port 8080", () => {
     const svc = service(prod, "ecg-prod-ml-audio");
     expect([svc.scheduling_strategy, svc.launch_type, svc.desired_count]).toEqual(["DAEMON", "EC2", undefined]);
     expect(svc.placement_constraints).toEqual([{ type: "memberOf", expression: "attribute:ecg.fleet == ecg-prod-ml-audio" }]);
     // The fleet's hosts carry that attribute from their user data.
     expect(fleetAttribute(prod, "ecg-prod-ml-audio")).toContain('ECS_INSTANCE_ATTRIBUTES={\\"ecg.fleet\\":\\"ecg-prod-ml-audio\\"}');
     const ml = byName(containers(prod, "ecg-prod-ml-audio"))["ml-audio-server"];
-    expect(ml.image).toMatch(/ecg-ml-audio_[A-Z0-9]+\.repository_url\}:latest$/);
+    releasedImage(prod, ml.image, "ecg-ml-audio", "latest");
     expect([ml.portMappings[0].containerPort, ml.resourceRequirements]).toEqual([8080, [{ type: "GPU", value: "1" }]]);
     expect(svc.network_configuration.security_groups).toEqual([
       expect.stringContaining("aws_security_group.foundation_network_security-groups_mlAudio_"),
     ]);
   });
 
-  it("[CMP-4] GPU Render: the server on port 8090 and 4 Celery workers holding the task's GPU, ecg-gpu-render:phase2", () => {
+  it("[CMP-4] GPU Render: the server on port 8090 and 4 Celery workers holding the task's GPU, ecg-gpu-render (the released digest, :phase2 before any release)", () => {
     const svc = service(prod, "ecg-prod-gpu-render");
     expect(svc.placement_constraints).toEqual([{ type: "memberOf", expression: "attribute:ecg.fleet == ecg-prod-gpu-render" }]);
     const c = byName(containers(prod, "ecg-prod-gpu-render"));
     expect(Object.keys(c)).toEqual(["gpu-render-server", "celery-workers", "xray-daemon"]);
     expect(c["gpu-render-server"].portMappings[0].containerPort).toBe(8090);
-    expect(c["gpu-render-server"].image).toMatch(/ecg-gpu-render_[A-Z0-9]+\.repository_url\}:phase2$/);
+    releasedImage(prod, c["gpu-render-server"].image, "ecg-gpu-render", "phase2");
     expect(c["celery-workers"].image).toBe(c["gpu-render-server"].image);
     // The render queue, as node render@<hostname>: what the hosts' termination watcher cancels and inspects.
     expect(c["celery-workers"].command.join(" ")).toBe(
@@ -920,8 +934,15 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
 
   it("[CI-4] staging and prod wait for a person; staging then runs the load test and the performance validation", () => {
     expect(stages.Dev.map((a: any) => a.category)).not.toContain("Approval");
-    expect(stages.Staging.map((a: any) => a.name)).toEqual(["Approve", "Render", "Deploy", "load-test", "performance-validation"]);
-    expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Render", "Deploy"]);
+    expect(stages.Staging.map((a: any) => a.name)).toEqual([
+      "Approve",
+      "Promote",
+      "Render",
+      "Deploy",
+      "load-test",
+      "performance-validation",
+    ]);
+    expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Promote", "Render", "Deploy"]);
   });
 });
 

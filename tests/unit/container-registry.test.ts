@@ -1,15 +1,16 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Testing } from "cdktf";
 import { ContainerRegistry, type ContainerRegistryProps } from "../../modules/container-registry";
-import { PUSH_AND_SCAN_ACTIONS } from "../../modules/container-registry/repository-access";
+import { PUSH_ACTIONS, PUSH_AND_SCAN_ACTIONS } from "../../modules/container-registry/repository-access";
 import { resourcesOf, statementsOf, synthJson } from "../helpers";
 
-const BUILD_ROLE = "arn:aws:iam::444444444444:role/ecg-release-build";
+const PROMOTE_ROLE = "arn:aws:iam::444444444444:role/ecg-release-promote-dev";
 
 const props: ContainerRegistryProps = {
   prefix: "ecg-test",
   images: ["ecg-backend-api", "ecg-ml-audio", "ecg-gpu-render"],
   kmsKeyArn: "arn:aws:kms:ap-northeast-2:123456789012:key/images",
+  accountId: "123456789012",
 };
 const synth = (overrides: Partial<ContainerRegistryProps> = {}) =>
   synthJson(Testing.synthScope((scope) => new ContainerRegistry(scope, "registry", { ...props, ...overrides })));
@@ -17,7 +18,7 @@ const synth = (overrides: Partial<ContainerRegistryProps> = {}) =>
 describe("ContainerRegistry module", () => {
   const registry = synth();
 
-  it("[CMP-7] creates one repository per image, scanned on push and KMS-encrypted", () => {
+  it("[CMP-7] creates one repository per image, scanned on push, KMS-encrypted, its tags immutable", () => {
     expect(
       resourcesOf(registry, "aws_ecr_repository")
         .map(([, r]) => r.name)
@@ -26,7 +27,7 @@ describe("ContainerRegistry module", () => {
     expect(JSON.stringify(registry)).toHaveResourceWithProperties(EcrRepository, {
       image_scanning_configuration: { scan_on_push: true },
       encryption_configuration: [{ encryption_type: "KMS", kms_key: props.kmsKeyArn }],
-      image_tag_mutability: "MUTABLE",
+      image_tag_mutability: "IMMUTABLE",
     });
   });
 
@@ -74,28 +75,42 @@ describe("ContainerRegistry module", () => {
     [{ images: ["a", "a"] }, 'images[1]: "a" is listed twice'],
     [{ keepTaggedImages: 0 }, "keepTaggedImages: 0 must be a whole number >= 1"],
     [{ untaggedExpiryDays: 1.5 }, "untaggedExpiryDays: 1.5 must be a whole number >= 1"],
-    [{ pushers: { "ecg-other": [BUILD_ROLE] } }, "pushers.ecg-other: is not one of the images"],
-    [{ pushers: { "ecg-backend-api": [] } }, "pushers.ecg-backend-api: name at least one role"],
-    [
-      { pushers: { "ecg-backend-api": ["arn:aws:iam::444444444444:user/ci"] } },
-      'pushers.ecg-backend-api: "arn:aws:iam::444444444444:user/ci" is not an IAM role ARN',
-    ],
+    [{ pushedBy: [] }, "pushedBy: name at least one role (an empty list would let nobody push)"],
+    [{ pushedBy: ["arn:aws:iam::444444444444:user/ci"] }, 'pushedBy: "arn:aws:iam::444444444444:user/ci" is not an IAM role ARN'],
   ])("refuses %p", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });
 
-  it("[ACC-4] a repository with pushers admits exactly those roles (their account's root, limited by aws:PrincipalArn) to push and read scans; the others get no policy", () => {
-    const withPushers = synth({ pushers: { "ecg-backend-api": [BUILD_ROLE] } });
+  const DENY_OTHERS = (roles: string[]) => ({
+    sid: "OnlyNamedRolesPush",
+    effect: "Deny",
+    principals: [{ type: "*", identifiers: ["*"] }],
+    actions: [...PUSH_ACTIONS],
+    condition: [{ test: "ArnNotEquals", variable: "aws:PrincipalArn", values: roles }],
+  });
+
+  it("[ACC-4] with pushedBy, every repository denies the push to every other principal; a role of another account is also allowed to push and read scans", () => {
+    const withPushers = synth({ pushedBy: [PROMOTE_ROLE] });
     const policies = resourcesOf(withPushers, "aws_ecr_repository_policy");
-    expect(policies.map(([, p]) => p.repository)).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.registry_ecg-backend-api_/)]);
-    expect(statementsOf(withPushers, policies[0][1].policy)).toEqual([
-      {
-        sid: "NamedRolesPushAndScan",
-        actions: [...PUSH_AND_SCAN_ACTIONS],
-        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::444444444444:root"] }],
-        condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [BUILD_ROLE] }],
-      },
-    ]);
+    expect(policies).toHaveLength(3);
+    for (const [, policy] of policies) {
+      expect(statementsOf(withPushers, policy.policy)).toEqual([
+        DENY_OTHERS([PROMOTE_ROLE]),
+        {
+          sid: "NamedRolesPushAndScan",
+          actions: [...PUSH_AND_SCAN_ACTIONS],
+          principals: [{ type: "AWS", identifiers: ["arn:aws:iam::444444444444:root"] }],
+          condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [PROMOTE_ROLE] }],
+        },
+      ]);
+    }
     expect(resourcesOf(registry, "aws_ecr_repository_policy")).toEqual([]);
+  });
+
+  it("[ACC-4] a pusher of the registry's own account needs no Allow: only the Deny of everyone else", () => {
+    const own = "arn:aws:iam::123456789012:role/ecg-release-promote-dev";
+    const json = synth({ pushedBy: [own] });
+    const [, policy] = resourcesOf(json, "aws_ecr_repository_policy")[0];
+    expect(statementsOf(json, policy.policy)).toEqual([DENY_OTHERS([own])]);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -17,6 +17,7 @@ import {
   renderSpec,
   trafficPlan,
 } from "../../modules/delivery";
+import { promoteSpec } from "../../modules/delivery/buildspecs";
 import { ALL_RULES, evaluate, suppress } from "../../modules/policy";
 import { SecureBucket } from "../../modules/secure-bucket";
 import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, statementsOf, synthJson, TEST_ACCOUNT } from "../helpers";
@@ -25,8 +26,12 @@ const HOOK_CODE = join(__dirname, "..", "..", "lambda", "canary-shift");
 const LOGS_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/logs";
 const listener = (env: string, kind: string) =>
   `arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/app/ecg-${env}-api/abc/${kind}`;
-const REPO = (image: string) => `123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg/${image}`;
-const REPO_ARN = (image: string) => `arn:aws:ecr:ap-northeast-2:123456789012:repository/ecg/${image}`;
+/** An environment's repository of an image (the promotion's target). */
+const REPO = (image: string, env = "dev") => `123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-${env}/${image}`;
+const REPO_ARN = (image: string, env = "dev") => `arn:aws:ecr:ap-northeast-2:123456789012:repository/ecg-${env}/${image}`;
+/** A reference to the pipeline's build repository of an image (its URL or ARN). */
+const BUILD_REPO = (image: string, attribute: "repository_url" | "arn") =>
+  expect.stringMatching(new RegExp(`^\\$\\{aws_ecr_repository\\.pipeline_build-registry_${image}_\\w+\\.${attribute}\\}$`));
 const TASK_ROLES = ["arn:aws:iam::123456789012:role/ecg-prod-api-task", "arn:aws:iam::123456789012:role/ecg-prod-api-execution"];
 
 const deploymentProps = (env: string, overrides: Partial<BlueGreenDeploymentProps> = {}): BlueGreenDeploymentProps => ({
@@ -51,13 +56,19 @@ const prodProps = (overrides: Partial<BlueGreenDeploymentProps> = {}) =>
 
 const stageOf = (name: string, d: BlueGreenDeployment, extra: Partial<DeliveryStage> = {}): DeliveryStage => ({
   name,
+  images: ["backend-api", "gpu-render"].map((image) => ({
+    name: image,
+    repositoryUrl: REPO(image, name.toLowerCase()),
+    repositoryArn: REPO_ARN(image, name.toLowerCase()),
+  })),
+  releaseDigests: { path: `/ecg-${name.toLowerCase()}/release`, regions: ["ap-northeast-2"] },
   deployment: {
     applicationName: d.applicationName,
     deploymentGroupName: d.deploymentGroupName,
     taskDefinitionFamily: `${d.node.id}-api`,
     containerName: "backend-api",
     containerPort: 8000,
-    imageRepositoryUrl: REPO("backend-api"),
+    image: "backend-api",
     hooks: d.hooks,
   },
   ...extra,
@@ -77,8 +88,8 @@ const pipelineProps = (
   account: TEST_ACCOUNT,
   repository: { owner: "ecg-render", name: "ecg-render-app" },
   images: [
-    { name: "backend-api", repositoryUrl: REPO("backend-api"), repositoryArn: REPO_ARN("backend-api"), context: "services/backend-api" },
-    { name: "gpu-render", repositoryUrl: REPO("gpu-render"), repositoryArn: REPO_ARN("gpu-render"), context: "services/gpu-render" },
+    { name: "backend-api", context: "services/backend-api" },
+    { name: "gpu-render", context: "services/gpu-render" },
   ],
   stages,
   passRoleArns: TASK_ROLES,
@@ -454,22 +465,38 @@ describe("delivery module", () => {
         return index;
       };
       const builds = [
-        at(/^docker build .*ecg\/backend-api'?:"\$IMAGE_TAG" --file 'services\/backend-api\/Dockerfile' 'services\/backend-api'$/),
-        at(/^docker build .*ecg\/gpu-render/),
+        at(
+          /^docker build --tag '\$\{aws_ecr_repository\.pipeline_build-registry_backend-api_\w+\.repository_url\}':"\$RELEASE_TAG" --file 'services\/backend-api\/Dockerfile' 'services\/backend-api'$/,
+        ),
+        at(/^docker build .*build-registry_gpu-render/),
       ];
       const unit = at(/^make test-unit$/);
       const integration = at(/^make test-integration$/);
-      const pushes = [at(/^docker push .*ecg\/backend-api'?:"\$IMAGE_TAG"$/), at(/^docker push .*ecg\/gpu-render/)];
-      const waits = [at(/aws ecr wait image-scan-complete .*ecg\/backend-api/), at(/aws ecr wait image-scan-complete .*ecg\/gpu-render/)];
+      const pushes = [
+        at(/^docker push .*build-registry_backend-api_\w+\.repository_url\}':"\$RELEASE_TAG"$/),
+        at(/^docker push .*build-registry_gpu-render/),
+      ];
+      const waits = [
+        at(/aws ecr wait image-scan-complete .*build-registry_backend-api/),
+        at(/aws ecr wait image-scan-complete .*build-registry_gpu-render/),
+      ];
       const gates = [
         at(/jq -e --argjson refused '\["CRITICAL","HIGH"\]'.* scan-backend-api\.json/),
         at(/scan-gpu-render\.json > \/dev\/null \|\|/),
       ];
+      const digests = [at(/^DIGEST_BACKEND_API="\$\(aws ecr describe-images /), at(/^DIGEST_GPU_RENDER="\$\(aws ecr describe-images /)];
       expect(Math.max(...builds)).toBeLessThan(unit);
       expect(unit).toBeLessThan(integration);
       expect(integration).toBeLessThan(Math.min(...pushes));
       expect(Math.max(...pushes)).toBeLessThan(Math.min(...waits));
       expect(waits[0]).toBeLessThan(gates[0]);
+      // The digests are read after every gate passed: only gated images are ever named.
+      expect(Math.max(...gates)).toBeLessThan(Math.min(...digests));
+      expect(parse(build.source.buildspec).env["exported-variables"]).toEqual(["RELEASE_TAG", "DIGEST_BACKEND_API", "DIGEST_GPU_RENDER"]);
+      // Each run tags anew (tags are immutable): the commit id and the build number.
+      expect(parse(build.source.buildspec).phases.pre_build.commands[1]).toBe(
+        'RELEASE_TAG="$IMAGE_TAG-$CODEBUILD_BUILD_NUMBER"; export RELEASE_TAG',
+      );
     });
 
     it("[CI-2] the scan gate fails the build on a refused severity and passes without one (run with bash, jq and a fake aws CLI)", () => {
@@ -480,7 +507,10 @@ describe("delivery module", () => {
         failOnSeverities: ["CRITICAL", "HIGH"],
       });
       const commands: string[] = parse(spec).phases.build.commands;
-      const gate = commands.slice(commands.findIndex((c) => c.startsWith("aws ecr wait")));
+      const gate = commands.slice(
+        commands.findIndex((c) => c.startsWith("aws ecr wait")),
+        commands.findIndex((c) => c.startsWith("DIGEST_")),
+      );
       expect(gate).toHaveLength(3);
       const dir = mkdtempSync(join(tmpdir(), "scan-gate-"));
       // The fake CLI answers the scan query with $FINDINGS and records the repository it was asked about.
@@ -492,7 +522,7 @@ describe("delivery module", () => {
       const run = (findings: string) =>
         spawnSync("bash", ["-e", "-c", gate.join("\n")], {
           cwd: dir,
-          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FINDINGS: findings, IMAGE_TAG: "abc123" },
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FINDINGS: findings, RELEASE_TAG: "abc123-7" },
           encoding: "utf8",
         });
       expect(run('{"HIGH": 2, "LOW": 7}').status).not.toBe(0);
@@ -500,7 +530,7 @@ describe("delivery module", () => {
       expect(run('{"MEDIUM": 3, "LOW": 7}').status).toBe(0);
       expect(run("null").status).toBe(0); // no findings at all
       expect(readFileSync(join(dir, "calls.log"), "utf8")).toContain(
-        "ecr wait image-scan-complete --registry-id 123456789012 --repository-name ecg/x --image-id imageTag=abc123",
+        "ecr wait image-scan-complete --registry-id 123456789012 --repository-name ecg-dev/x --image-id imageTag=abc123-7",
       );
     });
 
@@ -527,22 +557,22 @@ describe("delivery module", () => {
       expect(commands.join("\n")).not.toContain("HIGH");
     });
 
-    it("[CI-2] the build may push only to the given repositories; the registry login token is account-wide", () => {
+    it("[CI-2] the build may push only to the pipeline's build repositories; the registry login token is account-wide", () => {
       const statements = roleStatements(json, "ecg-delivery-build");
-      expect(statementWith(statements, "ecr:PutImage").resources).toEqual([REPO_ARN("backend-api"), REPO_ARN("gpu-render")]);
-      expect(statementWith(statements, "ecr:DescribeImageScanFindings").resources).toEqual([
-        REPO_ARN("backend-api"),
-        REPO_ARN("gpu-render"),
-      ]);
+      const buildRepositories = [BUILD_REPO("backend-api", "arn"), BUILD_REPO("gpu-render", "arn")];
+      expect(statementWith(statements, "ecr:PutImage").resources).toEqual(buildRepositories);
+      expect(statementWith(statements, "ecr:DescribeImageScanFindings").resources).toEqual(buildRepositories);
       expect(statementWith(statements, "ecr:GetAuthorizationToken").resources).toEqual(["*"]);
       expect(statements.filter((s) => s.resources.includes("*")).flatMap((s) => s.actions)).toEqual(["ecr:GetAuthorizationToken"]);
     });
 
-    it("[CI-2] only the Docker build project runs privileged", () => {
+    it("[CI-2] only the Docker build and promotion projects run privileged", () => {
       const privileged = resourcesOf(json, "aws_codebuild_project")
         .filter(([, p]) => p.environment.privileged_mode === true)
         .map(([, p]) => p.name);
-      expect(privileged).toEqual(["ecg-delivery-build"]);
+      expect(privileged.sort()).toEqual(
+        ["ecg-delivery-build", "ecg-delivery-promote-dev", "ecg-delivery-promote-prod", "ecg-delivery-promote-staging"].sort(),
+      );
       expect(
         resourcesOf(json, "aws_codebuild_project")
           .map(([, p]) => p.name)
@@ -550,6 +580,9 @@ describe("delivery module", () => {
       ).toEqual(
         [
           "ecg-delivery-build",
+          "ecg-delivery-promote-dev",
+          "ecg-delivery-promote-prod",
+          "ecg-delivery-promote-staging",
           "ecg-delivery-render-dev",
           "ecg-delivery-render-prod",
           "ecg-delivery-render-staging",
@@ -580,12 +613,19 @@ describe("delivery module", () => {
     it("[CI-3] Dev renders the task definition, AppSpec and image for the new image, then deploys blue/green through CodeDeploy", () => {
       const actions = stage("Dev").action;
       expect(actions.map((a: any) => [a.name, a.provider, a.run_order])).toEqual([
-        ["Render", "CodeBuild", 1],
-        ["Deploy", "CodeDeployToECS", 2],
+        ["Promote", "CodeBuild", 1],
+        ["Render", "CodeBuild", 2],
+        ["Deploy", "CodeDeployToECS", 3],
       ]);
-      expect(actions[0].output_artifacts).toEqual(["dev_deploy"]);
-      expect(actions[1].input_artifacts).toEqual(["dev_deploy"]);
-      expect(actions[1].configuration).toEqual({
+      expect(actions[1].output_artifacts).toEqual(["dev_deploy"]);
+      expect(actions[2].input_artifacts).toEqual(["dev_deploy"]);
+      // The render names the image by the digest the build gated (the build action's output).
+      expect(JSON.parse(actions[1].configuration.EnvironmentVariables)).toContainEqual({
+        name: "IMAGE_DIGEST",
+        value: "#{BuildVariables.DIGEST_BACKEND_API}",
+        type: "PLAINTEXT",
+      });
+      expect(actions[2].configuration).toEqual({
         ApplicationName: expect.stringMatching(/^\$\{aws_codedeploy_app\.dev_application_.+\.name\}$/),
         DeploymentGroupName: expect.stringMatching(/^\$\{aws_codedeploy_deployment_group\.dev_group_.+\.deployment_group_name\}$/),
         TaskDefinitionTemplateArtifact: "dev_deploy",
@@ -597,7 +637,7 @@ describe("delivery module", () => {
       });
     });
 
-    it("[CI-3] the render step writes taskdef.json (image placeholder), appspec.yaml (appSpec()) and imageDetail.json (commit tag)", () => {
+    it("[CI-3] the render step writes taskdef.json (image placeholder), appspec.yaml (appSpec()) and imageDetail.json (the image by digest)", () => {
       const render = project("ecg-delivery-render-dev");
       const spec = parse(render.source.buildspec);
       expect(render.source.buildspec).toBe(renderSpec());
@@ -605,7 +645,7 @@ describe("delivery module", () => {
       expect(commands.some((c) => c.startsWith('aws ecs describe-task-definition --task-definition "$TASK_FAMILY"'))).toBe(true);
       expect(commands.some((c) => c.includes('.image = "<IMAGE1_NAME>"') && c.endsWith("> taskdef.json"))).toBe(true);
       expect(commands).toContain(`printf '%s' "$APPSPEC" > appspec.yaml`);
-      expect(commands.some((c) => c.includes('"$IMAGE_REPOSITORY_URL:$IMAGE_TAG"') && c.endsWith("> imageDetail.json"))).toBe(true);
+      expect(commands.some((c) => c.includes('"$IMAGE_REPOSITORY_URL@$IMAGE_DIGEST"') && c.endsWith("> imageDetail.json"))).toBe(true);
       expect(spec.artifacts.files).toEqual(["taskdef.json", "appspec.yaml", "imageDetail.json"]);
       const env = Object.fromEntries(render.environment.environment_variable.map((v: any) => [v.name, v.value]));
       expect(env).toEqual({
@@ -614,18 +654,20 @@ describe("delivery module", () => {
         IMAGE_REPOSITORY_URL: REPO("backend-api"),
         APPSPEC: appSpec({ containerName: "backend-api", containerPort: 8000 }),
       });
-      // Terraform would read "${" in a buildspec as an interpolation.
-      for (const [, p] of resourcesOf(json, "aws_codebuild_project")) expect(p.source.buildspec).not.toContain("${");
+      // Terraform reads "${" in a buildspec as an interpolation: only its own references may be there, no shell ones.
+      for (const [, p] of resourcesOf(json, "aws_codebuild_project"))
+        expect(p.source.buildspec.replace(/\$\{(data\.)?aws_[\w.-]+\}/g, "")).not.toContain("${");
     });
 
     it("[CI-4] Staging: manual approval, render, deploy, then load test and performance validation in order", () => {
       const actions = stage("Staging").action;
       expect(actions.map((a: any) => [a.name, a.category, a.provider, a.run_order])).toEqual([
         ["Approve", "Approval", "Manual", 1],
-        ["Render", "Build", "CodeBuild", 2],
-        ["Deploy", "Deploy", "CodeDeployToECS", 3],
-        ["load-test", "Build", "CodeBuild", 4],
-        ["performance-validation", "Build", "CodeBuild", 5],
+        ["Promote", "Build", "CodeBuild", 2],
+        ["Render", "Build", "CodeBuild", 3],
+        ["Deploy", "Deploy", "CodeDeployToECS", 4],
+        ["load-test", "Build", "CodeBuild", 5],
+        ["performance-validation", "Build", "CodeBuild", 6],
       ]);
       expect(parse(project("ecg-delivery-staging-load-test").source.buildspec).phases.build.commands).toEqual(VALIDATIONS[0].commands);
       expect(parse(project("ecg-delivery-staging-performance-validation").source.buildspec).phases.build.commands).toEqual(
@@ -637,10 +679,11 @@ describe("delivery module", () => {
       const actions = stage("Prod").action;
       expect(actions.map((a: any) => [a.name, a.provider, a.run_order])).toEqual([
         ["Approve", "Manual", 1],
-        ["Render", "CodeBuild", 2],
-        ["Deploy", "CodeDeployToECS", 3],
+        ["Promote", "CodeBuild", 2],
+        ["Render", "CodeBuild", 3],
+        ["Deploy", "CodeDeployToECS", 4],
       ]);
-      expect(actions[2].configuration.DeploymentGroupName).toMatch(
+      expect(actions[3].configuration.DeploymentGroupName).toMatch(
         /^\$\{aws_codedeploy_deployment_group\.prod_group_.+\.deployment_group_name\}$/,
       );
       const env = Object.fromEntries(
@@ -654,7 +697,7 @@ describe("delivery module", () => {
 
     it("[CI-3] the pipeline role: its builds, its deployment groups, task roles passed to ECS tasks only", () => {
       const statements = roleStatements(json, "ecg-delivery-pipeline");
-      expect(statementWith(statements, "codebuild:StartBuild").resources).toHaveLength(6);
+      expect(statementWith(statements, "codebuild:StartBuild").resources).toHaveLength(9);
       expect(statementWith(statements, "codedeploy:CreateDeployment").resources).toHaveLength(3);
       expect(statementWith(statements, "codedeploy:CreateDeployment").resources[0]).toMatch(
         /^arn:aws:codedeploy:ap-northeast-2:123456789012:deploymentgroup:\$\{aws_codedeploy_app\..+\}\/\$\{aws_codedeploy_deployment_group\..+\}$/,
@@ -700,11 +743,7 @@ describe("delivery module", () => {
         /repository: "ecg render\/app" is not a GitHub owner\/name/,
       ],
       ["no images", { images: [] }, /images: name at least one image to build \(CI-2\)/],
-      [
-        "an image URL that is not ECR",
-        { images: [{ name: "backend-api", repositoryUrl: "docker.io/ecg/backend-api", repositoryArn: REPO_ARN("backend-api") }] },
-        /images\.backend-api\.repositoryUrl: "docker\.io\/ecg\/backend-api" is not an ECR repository URL/,
-      ],
+      ["an image name that is no repository name", { images: [{ name: "Backend API" }] }, /images: "Backend API" must be 1-40 lower-case/],
       ["an empty unit test command", { unitTestCommand: " " }, /unitTestCommand: must not be empty/],
       ["no scan severities", { failOnSeverities: [] }, /failOnSeverities: must name at least one severity/],
       ["an unknown severity", { failOnSeverities: ["SEVERE" as never] }, /failOnSeverities: "SEVERE" is not an ECR severity/],
@@ -722,9 +761,37 @@ describe("delivery module", () => {
       ["a stage named like the pipeline's own", (dev) => [stageOf("Build", dev)], /stages: Source and Build are the pipeline's own stages/],
       ["a stage name with a space", (dev) => [stageOf("Dev one", dev)], /stages: "Dev one" must be 1-12 letters or digits/],
       [
-        "a stage deploying an image that is not built",
-        (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, imageRepositoryUrl: REPO("ml-audio") } }],
-        /stages\.Dev\.deployment\.imageRepositoryUrl: ".*ml-audio" is not one of the built images/,
+        "a stage deploying an image it does not promote",
+        (dev) => [{ ...stageOf("Dev", dev), deployment: { ...stageOf("Dev", dev).deployment, image: "ml-audio" } }],
+        /stages\.Dev\.deployment\.image: "ml-audio" is not one of the stage's images/,
+      ],
+      [
+        "a stage promoting an image that is not built",
+        (dev) => [
+          {
+            ...stageOf("Dev", dev),
+            images: [
+              ...stageOf("Dev", dev).images,
+              { name: "ml-audio", repositoryUrl: REPO("ml-audio"), repositoryArn: REPO_ARN("ml-audio") },
+            ],
+          },
+        ],
+        /stages\.Dev\.images: "ml-audio" is not one of the built images/,
+      ],
+      [
+        "a promotion target that is not ECR",
+        (dev) => [
+          {
+            ...stageOf("Dev", dev),
+            images: [{ name: "backend-api", repositoryUrl: "docker.io/ecg/backend-api", repositoryArn: REPO_ARN("backend-api") }],
+          },
+        ],
+        /stages\.Dev\.images\.backend-api\.repositoryUrl: "docker\.io\/ecg\/backend-api" is not an ECR repository URL/,
+      ],
+      [
+        "release digests without a region",
+        (dev) => [{ ...stageOf("Dev", dev), releaseDigests: { path: "/ecg-dev/release", regions: [] } }],
+        /stages\.Dev\.releaseDigests: "\/ecg-dev\/release" must be an SSM parameter path, written in at least one region/,
       ],
       [
         "a stage with a port out of range",
@@ -752,6 +819,111 @@ describe("delivery module", () => {
       expect(refusal({}, stages)).toMatch(
         /stages\.Dev\.deployment\.releaseRoleArn: "arn:aws:iam::222222222222:user\/x" is not an IAM role ARN/,
       );
+    });
+  });
+
+  describe("promotion by digest [ACC-4]", () => {
+    const { json } = built;
+
+    it("each stage promotes after its approval, with the build's release tag and digests", () => {
+      const staging = stages.find((st) => st.name === "Staging").action;
+      expect(staging.map((a: any) => a.name).slice(0, 2)).toEqual(["Approve", "Promote"]);
+      expect(JSON.parse(staging[1].configuration.EnvironmentVariables)).toEqual([
+        { name: "IMAGE_TAG", value: "#{SourceVariables.CommitId}", type: "PLAINTEXT" },
+        { name: "RELEASE_TAG", value: "#{BuildVariables.RELEASE_TAG}", type: "PLAINTEXT" },
+        { name: "DIGEST_BACKEND_API", value: "#{BuildVariables.DIGEST_BACKEND_API}", type: "PLAINTEXT" },
+        { name: "DIGEST_GPU_RENDER", value: "#{BuildVariables.DIGEST_GPU_RENDER}", type: "PLAINTEXT" },
+      ]);
+      expect(stages.find((st) => st.name === "Build").action[0].namespace).toBe("BuildVariables");
+    });
+
+    it("a stage's promotion role pulls the build repositories, pushes its own environment's only, and writes its release parameters", () => {
+      const statements = roleStatements(json, "ecg-delivery-promote-staging");
+      expect(statements.find((st) => st.sid === "PullTheBuildRepositories").resources).toEqual([
+        BUILD_REPO("backend-api", "arn"),
+        BUILD_REPO("gpu-render", "arn"),
+      ]);
+      expect(statementWith(statements, "ecr:PutImage").resources).toEqual([
+        REPO_ARN("backend-api", "staging"),
+        REPO_ARN("gpu-render", "staging"),
+      ]);
+      expect(statementWith(statements, "ssm:PutParameter").resources).toEqual([
+        "arn:aws:ssm:ap-northeast-2:123456789012:parameter/ecg-staging/release/*",
+      ]);
+      // The build role pushes nowhere but the build repositories; the build repositories admit the build role only.
+      const [, buildPolicy] = resourcesOf(json, "aws_ecr_repository_policy")[0];
+      expect(statementsOf(json, buildPolicy.policy)[0].condition).toEqual([
+        { test: "ArnNotEquals", variable: "aws:PrincipalArn", values: ["arn:aws:iam::123456789012:role/ecg-delivery-build"] },
+      ]);
+    });
+
+    const promotion = (releaseDigests = { path: "/ecg-prod/release", regions: ["ap-northeast-2", "ap-northeast-1"] }) =>
+      parse(
+        promoteSpec({
+          images: [
+            {
+              name: "backend-api",
+              sourceUrl: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-delivery/backend-api",
+              targetUrl: REPO("backend-api", "prod"),
+            },
+          ],
+          releaseDigests,
+        }),
+      ).phases.build.commands as string[];
+    /** Runs the promotion's commands with fake aws and docker CLIs; returns the exit status and the calls they saw. */
+    const promote = (env: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), "promote-"));
+      writeFileSync(
+        join(dir, "aws"),
+        [
+          "#!/bin/bash",
+          'echo "aws $*" >> calls.log',
+          'case "$*" in',
+          '  "ecr describe-images"*) [ "$ALREADY" = 1 ] || { [ -f pushed ] && [ "$ARRIVES" = 1 ]; };;',
+          '  "ssm get-parameter --region ap-northeast-2"*) true;;',
+          '  "ssm get-parameter"*) false;;',
+          "esac",
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      writeFileSync(join(dir, "docker"), '#!/bin/bash\necho "docker $*" >> calls.log\n[ "$1" = push ] && touch pushed\ntrue\n', {
+        mode: 0o755,
+      });
+      const result = spawnSync("bash", ["-e", "-c", promotion().join("\n")], {
+        cwd: dir,
+        env: { PATH: `${dir}:${process.env.PATH}`, RELEASE_TAG: "abc123-7", DIGEST_BACKEND_API: `sha256:${"a".repeat(64)}`, ...env },
+        encoding: "utf8",
+      });
+      const calls = existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n") : [];
+      return { status: result.status, calls, out: result.stdout };
+    };
+    const DIGEST = `sha256:${"a".repeat(64)}`;
+
+    it("copies the gated digest (never a tag) under the release tag, and records it where its parameter exists (run with fake aws and docker)", () => {
+      const run = promote({ ARRIVES: "1" });
+      expect(run.status).toBe(0);
+      const source = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-delivery/backend-api";
+      expect(run.calls.filter((c) => c.startsWith("docker"))).toEqual([
+        `docker pull ${source}@${DIGEST}`,
+        `docker tag ${source}@${DIGEST} ${REPO("backend-api", "prod")}:abc123-7`,
+        `docker push ${REPO("backend-api", "prod")}:abc123-7`,
+      ]);
+      expect(run.calls.filter((c) => c.startsWith("aws ssm put-parameter"))).toEqual([
+        `aws ssm put-parameter --region ap-northeast-2 --name /ecg-prod/release/backend-api --type String --overwrite --value ${DIGEST}`,
+      ]);
+      // The standby's region has no parameter yet (its stack is not deployed): left to it, said so.
+      expect(run.out).toContain("ap-northeast-1: no parameter /ecg-prod/release/backend-api yet");
+    });
+
+    it("does not push a digest the environment already has, fails when the push did not arrive as that digest, and refuses a missing digest", () => {
+      const again = promote({ ALREADY: "1" });
+      expect(again.status).toBe(0);
+      expect(again.calls.filter((c) => c.startsWith("docker push"))).toEqual([]);
+      expect(promote({ ARRIVES: "0" }).status).not.toBe(0);
+      const none = promote({ ARRIVES: "1", DIGEST_BACKEND_API: "None" });
+      expect(none.status).not.toBe(0);
+      expect(none.calls).toEqual([]);
     });
   });
 
@@ -823,6 +995,23 @@ describe("delivery module", () => {
       });
       expect(result.status).toBe(0);
       expect(readFileSync(join(dir, "keys.txt"), "utf8").trim()).toBe("ASIARELEASE");
+    });
+
+    it("its promotion pushes into the other account's repositories itself and writes the release parameters through the release role", () => {
+      const promote = crossProject("ecg-delivery-promote-staging");
+      expect(promote.environment.environment_variable).toContainEqual({ name: "RELEASE_ROLE_ARN", value: RELEASE, type: "PLAINTEXT" });
+      const commands: string[] = parse(promote.source.buildspec).phases.build.commands;
+      const assume = commands.findIndex((c) =>
+        c.startsWith('creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "promote-'),
+      );
+      const firstPush = commands.findIndex((c) => c.includes("docker push"));
+      const firstWrite = commands.findIndex((c) => c.includes("aws ssm put-parameter"));
+      // Pushes with its own role (the repositories admit it), then acts in the environment's account for the parameters.
+      expect(firstPush).toBeLessThan(assume);
+      expect(assume).toBeLessThan(firstWrite);
+      const statements = roleStatements(cross, "ecg-delivery-promote-staging");
+      expect(statementWith(statements, "sts:AssumeRole").resources).toEqual([RELEASE]);
+      expect(statements.flatMap((st) => st.actions).filter((a: string) => a.startsWith("ssm:"))).toEqual([]);
     });
 
     it("the pipeline role deploys only its own account's groups, passes only their roles, and may act as the release role", () => {
