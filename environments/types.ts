@@ -277,8 +277,8 @@ export interface DeliverySettings {
    * The account the pipeline runs in (the tooling account), when the
    * environments live in accounts of their own: it releases into each through
    * a release role that the environment's stack creates and that trusts only
-   * the pipeline's roles, and pushes into the environment's registry, whose
-   * repository policy admits only the pipeline's build role.
+   * the pipeline's roles, and promotes the images into the environment's
+   * registry, whose repository policy admits only that stage's promotion role.
    * @default - the caller's account, the environments' own (single-account layout)
    */
   readonly account?: DeliveryAccountConfig;

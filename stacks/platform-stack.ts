@@ -35,8 +35,8 @@ export interface PlatformStackProps {
   /**
    * The delivery pipeline's account (`DeliverySettings.account`): when it is
    * another than the environment's, the stack creates the release role the
-   * pipeline deploys through, and its API repository admits the pipeline's
-   * build role.
+   * pipeline deploys through. Either way its repositories admit only the
+   * pipeline's promotion role of its stage to push.
    * @default - the pipeline is in the environment's account
    */
   readonly delivery?: DeliveryAccountConfig;
@@ -197,7 +197,8 @@ export class PlatformStack extends IsolatedStack {
       this.releaseRole = new ReleaseRole(this, "release-role", {
         roleName: crossRelease.releaseRoleName,
         account,
-        trustedRoles: Object.values(crossRelease.pipelineRoles),
+        // The promotion pushes with its own role (the repositories admit it); these act in this account.
+        trustedRoles: [crossRelease.pipelineRoles.pipeline, crossRelease.pipelineRoles.render, crossRelease.pipelineRoles.record],
         deployment: {
           applicationName: release.deploymentName,
           deploymentGroupName: release.deploymentName,

@@ -27,7 +27,8 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 // The tag every image gets: the commit id the pipeline passes (IMAGE_TAG), or the
 // source version CodeBuild resolved when the project is started by hand.
 // No "${" anywhere: Terraform would read it as an interpolation inside the buildspec string.
-const TAG = 'if [ -z "$IMAGE_TAG" ]; then IMAGE_TAG="$CODEBUILD_RESOLVED_SOURCE_VERSION"; fi; test -n "$IMAGE_TAG"; export IMAGE_TAG';
+// CodeBuild judges a command line by its last command's status: one chain.
+const TAG = 'if [ -z "$IMAGE_TAG" ]; then IMAGE_TAG="$CODEBUILD_RESOLVED_SOURCE_VERSION"; fi && test -n "$IMAGE_TAG" && export IMAGE_TAG';
 
 // The session's keys replace the project role's for the rest of the phase (one shell).
 const assumeReleaseRole = (step: string) =>
@@ -103,48 +104,79 @@ export interface PromotedImage {
   readonly targetUrl: string;
 }
 
+/** crane copies an image registry to registry byte for byte, so its digest survives (docker pull/push may recompress layers). */
+export const CRANE = "github.com/google/go-containerregistry/cmd/crane@v0.20.2";
+// Go (in CodeBuild's standard image) verifies the module against its checksum database.
+const INSTALL_CRANE = `go install ${CRANE} && export PATH="$(go env GOPATH)/bin:$PATH"`;
+const craneLogin = (url: string) =>
+  `aws ecr get-login-password --region "$AWS_REGION" | crane auth login ${hostOf(url)} --username AWS --password-stdin`;
+
 /**
  * Promotion project of one stage: copies each image the build pushed and
  * gated, by its digest (never by a tag), into the environment's repository
- * under the release tag, checks the digest arrived unchanged, then writes the
- * digests to the environment's release parameters (ReleaseDigests) in each
- * region, through the release role when the environment is in another account.
- * A parameter that does not exist yet (its stack is not deployed) is left to it.
- * Reads RELEASE_TAG and DIGEST_<IMAGE> (the build's outputs).
+ * under the release tag (unless that digest is there already), and checks it
+ * arrived as that digest. Reads RELEASE_TAG and DIGEST_<IMAGE> (the build's outputs).
  */
-export function promoteSpec(props: {
-  readonly images: readonly PromotedImage[];
-  readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
-  readonly assumeReleaseRole?: boolean;
-}): string {
+export function promoteSpec(props: { readonly images: readonly PromotedImage[] }): string {
   const copy = props.images.flatMap((i) => {
     const digest = `"$${digestVariable(i.name)}"`;
     const target = `--registry-id ${registryOf(i.targetUrl)} --repository-name ${repositoryOf(i.targetUrl)} --image-ids imageDigest=${digest}`;
     return [
       isDigest(digestVariable(i.name), i.name),
-      `docker pull ${q(i.sourceUrl)}@${digest}`,
-      `if aws ecr describe-images ${target} > /dev/null 2>&1; then echo "${i.name}: ${digest} is already promoted"; else docker tag ${q(i.sourceUrl)}@${digest} ${q(i.targetUrl)}:"$${RELEASE_TAG}" && docker push ${q(i.targetUrl)}:"$${RELEASE_TAG}"; fi`,
-      `aws ecr describe-images ${target} > /dev/null || { echo "promotion: ${i.name} did not arrive as ${digest}"; exit 1; }`,
+      `if aws ecr describe-images ${target} > /dev/null 2>&1; then echo "${i.name}: already promoted"; else crane copy ${q(i.sourceUrl)}@${digest} ${q(i.targetUrl)}:"$${RELEASE_TAG}"; fi`,
+      `aws ecr describe-images ${target} > /dev/null || { echo "promotion: ${i.name} did not arrive as the gated digest"; exit 1; }`,
     ];
   });
-  const release = props.releaseDigests;
-  const record = release
-    ? [
-        ...(props.assumeReleaseRole ? [assumeReleaseRole("promote")] : []),
-        ...release.regions.flatMap((region) =>
-          props.images.map((i) => {
-            const name = q(`${release.path}/${i.name}`);
-            return `if aws ssm get-parameter --region ${region} --name ${name} > /dev/null 2>&1; then aws ssm put-parameter --region ${region} --name ${name} --type String --overwrite --value "$${digestVariable(i.name)}" > /dev/null; else echo "${region}: no parameter ${release.path}/${i.name} yet: its stack takes this release when it is deployed"; fi`;
-          }),
-        ),
-      ]
-    : [];
-  const hosts = [...new Set(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]))];
+  // One login per registry (a reference stands for its own).
+  const registries = new Map(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]).map((url) => [url.split("/")[0], url]));
   return JSON.stringify(
     {
       version: "0.2",
       env: { shell: "bash" },
-      phases: { pre_build: { commands: hosts.map(login) }, build: { commands: [...copy, ...record] } },
+      phases: { pre_build: { commands: [INSTALL_CRANE, ...[...registries.values()].map(craneLogin)] }, build: { commands: copy } },
+    },
+    undefined,
+    2,
+  );
+}
+
+/**
+ * Record project of one stage, its last action (after the deployment and the
+ * validations): writes each promoted digest to the environment's release
+ * parameters (ReleaseDigests), in each region, through the release role when
+ * the environment is in another account. The first region is the
+ * environment's own, where the parameters must exist; in the others (a
+ * standby's) a missing one is reported and skipped. Reads DIGEST_<IMAGE>.
+ */
+export function recordSpec(props: {
+  readonly images: readonly string[];
+  readonly releaseDigests: { readonly path: string; readonly regions: readonly string[] };
+  readonly assumeReleaseRole?: boolean;
+}): string {
+  const { path, regions } = props.releaseDigests;
+  const record = regions.flatMap((region, index) =>
+    props.images.map((image) => {
+      const name = q(`${path}/${image}`);
+      const missing =
+        index === 0
+          ? `echo "${region}: ${path}/${image}: $out"; exit 1`
+          : `echo "${region}: no parameter ${path}/${image}: deploy its stack, then release again"`;
+      return `if out="$(aws ssm get-parameter --region ${region} --name ${name} 2>&1 > /dev/null)"; then aws ssm put-parameter --region ${region} --name ${name} --type String --overwrite --value "$${digestVariable(image)}" > /dev/null; elif [[ "$out" == *ParameterNotFound* ]]; then ${missing}; else echo "$out"; exit 1; fi`;
+    }),
+  );
+  return JSON.stringify(
+    {
+      version: "0.2",
+      env: { shell: "bash" },
+      phases: {
+        build: {
+          commands: [
+            ...props.images.map((image) => isDigest(digestVariable(image), image)),
+            ...(props.assumeReleaseRole ? [assumeReleaseRole("record")] : []),
+            ...record,
+          ],
+        },
+      },
     },
     undefined,
     2,

@@ -25,6 +25,7 @@ import {
   IMAGE_PLACEHOLDER,
   promoteSpec,
   RELEASE_TAG,
+  recordSpec,
   renderSpec,
   SCAN_SEVERITIES,
   type ScanSeverity,
@@ -67,7 +68,9 @@ export interface DeliveryStage {
   readonly images: readonly StageImage[];
   /**
    * The environment's release parameters (ReleaseDigests' path), written with
-   * the promoted digests in each region: Terraform's task definitions run them.
+   * the promoted digests in each region (the environment's first, then its
+   * standby's) once the stage deployed and passed its validations: Terraform's
+   * task definitions run them.
    * @default - none written
    */
   readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
@@ -160,7 +163,7 @@ export class DeliveryPipeline extends Construct {
   readonly pipelineRole: IamRole;
   /** The build repositories (`<name>/<image>`): only the build project pushes there. */
   readonly buildRegistry: ContainerRegistry;
-  /** CodeBuild projects by short name: `build`, `promote-<stage>`, `render-<stage>`, `<stage>-<validation>` (stage in lower case). */
+  /** CodeBuild projects by short name: `build`, `promote-<stage>`, `render-<stage>`, `record-<stage>`, `<stage>-<validation>` (stage in lower case). */
   readonly projects: Readonly<Record<string, CodebuildProject>>;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -289,6 +292,8 @@ export class DeliveryPipeline extends Construct {
       kmsKeyArn: keyArn,
       accountId,
       pushedBy: [roleArn(roles.build)],
+      // A release may wait days at an approval while main keeps building: its digest must not expire meanwhile.
+      keepTaggedImages: 200,
     });
     const built = this.buildRegistry.repositoryRefs;
     const images = props.images.map((i) => ({
@@ -377,35 +382,41 @@ export class DeliveryPipeline extends Construct {
     ];
 
     /** A stage's promotion project: its own role pulls the build repositories and pushes the stage's only. */
-    const promotion = (stage: DeliveryStage): CodebuildProject => {
-      const release = stage.deployment.releaseRoleArn;
-      const releaseDigests = stage.releaseDigests;
-      const parameters = (releaseDigests?.regions ?? []).map(
-        (r) => `arn:${partition}:ssm:${r}:${accountId}:parameter${releaseDigests?.path}/*`,
-      );
-      return project(`promote-${stage.name.toLowerCase()}`, {
+    const promotion = (stage: DeliveryStage): CodebuildProject =>
+      project(`promote-${stage.name.toLowerCase()}`, {
         description: `Promotes the gated images by digest into ${stage.name}'s repositories`,
         buildspec: promoteSpec({
           images: stage.images.map((i) => ({ name: i.name, sourceUrl: built[i.name].url, targetUrl: i.repositoryUrl })),
-          releaseDigests,
-          assumeReleaseRole: release !== undefined && releaseDigests !== undefined,
         }),
-        // docker pull and push.
-        privileged: true,
+        // crane copies registry to registry: no Docker daemon.
+        privileged: false,
         timeout: 30,
         writesArtifacts: false,
         extra: [
           { sid: "LogInToEcr", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
           { sid: "PullTheBuildRepositories", actions: [...PULL_ACTIONS], resources: stage.images.map((i) => built[i.name].arn) },
           { sid: "PushTheStagesRepositories", actions: [...PUSH_AND_SCAN_ACTIONS], resources: stage.images.map((i) => i.repositoryArn) },
-          ...(releaseDigests === undefined
-            ? []
-            : release
-              ? // The parameters are in the environment's account: written through its release role.
-                [{ sid: "AssumeTheReleaseRole", actions: ["sts:AssumeRole"], resources: [release] }]
-              : [{ sid: "WriteTheReleaseDigests", actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: parameters }]),
         ],
-        env: release && releaseDigests ? { RELEASE_ROLE_ARN: release } : undefined,
+      });
+    /** A stage's record project (its last action): writes the promoted digests to the environment's release parameters. */
+    const recording = (stage: DeliveryStage, releaseDigests: NonNullable<DeliveryStage["releaseDigests"]>): CodebuildProject => {
+      const release = stage.deployment.releaseRoleArn;
+      const parameters = releaseDigests.regions.map((r) => `arn:${partition}:ssm:${r}:${accountId}:parameter${releaseDigests.path}/*`);
+      return project(`record-${stage.name.toLowerCase()}`, {
+        description: `Records the digests ${stage.name} released in its release parameters`,
+        buildspec: recordSpec({
+          images: stage.images.map((i) => i.name),
+          releaseDigests,
+          assumeReleaseRole: release !== undefined,
+        }),
+        privileged: false,
+        timeout: 15,
+        writesArtifacts: false,
+        extra: release
+          ? // The parameters are in the environment's account: written through its release role.
+            [{ sid: "AssumeTheReleaseRole", actions: ["sts:AssumeRole"], resources: [release] }]
+          : [{ sid: "WriteTheReleaseDigests", actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: parameters }],
+        env: release ? { RELEASE_ROLE_ARN: release } : undefined,
       });
     };
 
@@ -495,6 +506,8 @@ export class DeliveryPipeline extends Construct {
         });
         actions.push(codebuildAction(v.name, check, order++));
       }
+      // Recorded last: only a release that deployed and passed its checks becomes what Terraform's task definitions run.
+      if (stage.releaseDigests) actions.push(codebuildAction("Record", recording(stage, stage.releaseDigests), order++, { env: digests }));
       stages.push({ name: stage.name, action: actions });
     }
 
@@ -651,6 +664,8 @@ export function deliveryRoleNames(name: string) {
     render: (stage: string) => project(`render-${stage.toLowerCase()}`),
     /** The promotion project of a stage: the only role that pushes to the environment's repositories. */
     promote: (stage: string) => project(`promote-${stage.toLowerCase()}`),
+    /** The record project of a stage: writes the environment's release parameters. */
+    record: (stage: string) => project(`record-${stage.toLowerCase()}`),
     project,
   };
 }

@@ -9,25 +9,26 @@ export interface ReleaseRoleProps {
   readonly roleName: string;
   /** The environment's account and region: the deployment group's. */
   readonly account: AwsAccount;
-  /** The delivery pipeline's roles that act as it (its pipeline role and the stage's render and promotion projects' roles). */
+  /** The delivery pipeline's roles that act as it (its pipeline role and the stage's render and record projects' roles). */
   readonly trustedRoles: readonly string[];
   readonly deployment: DeploymentTarget;
   /** The task and execution roles of the family's task definitions (iam:PassRole to ECS tasks only). */
   readonly passRoleArns: readonly string[];
   /** The pipeline's artifact bucket and the keys that may encrypt its objects (the other account's key ids are not known here). */
   readonly artifacts: { readonly bucketArn: string; readonly keyArns: readonly string[] };
-  /** The release parameters (ReleaseDigests) the promotion writes through the role. @default - none */
+  /** The release parameters (ReleaseDigests) the record step writes through the role. @default - none */
   readonly releaseDigests?: { readonly path: string; readonly regions: readonly string[] };
 }
 
 /**
  * The role of an environment's account that a delivery pipeline in another
  * account releases through (cross-account delivery): CodePipeline's deploy
- * action acts as it, and the render step reads the task definition with it.
- * Trusted by exactly the pipeline's roles (through their account's root,
- * limited by aws:PrincipalArn, so either side may be applied first); it may
- * deploy to its one deployment group, register its family's task definitions,
- * pass the tasks' roles, and read the pipeline's artifacts.
+ * action acts as it, the render step reads the task definition with it, and
+ * the record step writes the release parameters with it. Trusted by exactly
+ * the pipeline's roles (through their account's root, limited by
+ * aws:PrincipalArn, so either side may be applied first); it may deploy to its
+ * one deployment group, register its family's task definitions, pass the
+ * tasks' roles, read the pipeline's artifacts and write its release parameters.
  */
 export class ReleaseRole extends AccessRole {
   constructor(scope: Construct, id: string, props: ReleaseRoleProps) {

@@ -40,6 +40,8 @@ export interface PipelineRoles {
   readonly render: string;
   /** The stage's promotion project: the only role that pushes to the environment's repositories. */
   readonly promote: string;
+  /** The stage's record project: writes the environment's release parameters. */
+  readonly record: string;
 }
 
 /** The pipeline's roles that release `config`, in `accountId` (ARNs in `partition`; a Terraform reference is fine). */
@@ -47,7 +49,12 @@ export function pipelineRoles(config: EnvironmentConfig, accountId: string, part
   const arn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
   const roles = deliveryRoleNames(PIPELINE_NAME);
   const stage = releaseStageName(config);
-  return { pipeline: arn(roles.pipeline), render: arn(roles.render(stage)), promote: arn(roles.promote(stage)) };
+  return {
+    pipeline: arn(roles.pipeline),
+    render: arn(roles.render(stage)),
+    promote: arn(roles.promote(stage)),
+    record: arn(roles.record(stage)),
+  };
 }
 
 /** Where a release writes the digests it promoted for `config` (ReleaseDigests), and in which regions: the standby's too. */
@@ -69,7 +76,7 @@ export interface CrossAccountRelease {
   readonly deliveryAccountId: string;
   readonly releaseRoleName: string;
   readonly releaseRoleArn: string;
-  /** The pipeline's roles that act as the release role. */
+  /** The pipeline's roles, of which the pipeline role and the stage's render and record roles act as the release role. */
   readonly pipelineRoles: PipelineRoles;
   readonly artifactBucketName: string;
 }

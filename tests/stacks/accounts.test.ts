@@ -109,7 +109,7 @@ describe("[ACC-1] one AWS account per environment", () => {
  * [ACC-4] The delivery pipeline in the tooling account releases into each environment's
  * account through the release role that environment's stack creates there, trusted by
  * the pipeline's roles only; its artifacts admit exactly those roles, and each
- * environment's API repository admits only the pipeline's build role.
+ * environment's repositories admit only its stage's promotion role to push.
  */
 describe("[ACC-4] cross-account delivery", () => {
   const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -157,13 +157,15 @@ describe("[ACC-4] cross-account delivery", () => {
     );
   });
 
-  it("a release role is assumable by the pipeline's role and its own stage's render role only", () => {
+  it("a release role is assumable by the pipeline's role and its own stage's render and record roles only", () => {
     const releaseRoles = ENVIRONMENTS.map(release);
     const assumable = (principal: string) => assumableRoles(multi.stacks, { principal }).filter((arn) => releaseRoles.includes(arn));
     expect(assumable(tooling("ecg-release-pipeline")).sort()).toEqual(releaseRoles);
     for (const env of ENVIRONMENTS) {
       expect(assumable(tooling(`ecg-release-render-${env}`))).toEqual([release(env)]);
-      expect(assumable(tooling(`ecg-release-promote-${env}`))).toEqual([release(env)]);
+      expect(assumable(tooling(`ecg-release-record-${env}`))).toEqual([release(env)]);
+      // The promotion pushes with its own role: it has no business in the environment's account.
+      expect(assumable(tooling(`ecg-release-promote-${env}`))).toEqual([]);
     }
     // The build role, any other role of the tooling account, and a same-named role elsewhere: none.
     expect(assumable(tooling("ecg-release-build"))).toEqual([]);

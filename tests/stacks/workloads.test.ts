@@ -941,8 +941,9 @@ describe("Delivery: the pipeline and each environment's blue/green deployment ag
       "Deploy",
       "load-test",
       "performance-validation",
+      "Record",
     ]);
-    expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Promote", "Render", "Deploy"]);
+    expect(stages.Prod.map((a: any) => a.name)).toEqual(["Approve", "Promote", "Render", "Deploy", "Record"]);
   });
 });
 

@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
@@ -17,7 +14,8 @@ import {
   renderSpec,
   trafficPlan,
 } from "../../modules/delivery";
-import { promoteSpec } from "../../modules/delivery/buildspecs";
+import { CRANE, promoteSpec, recordSpec } from "../../modules/delivery/buildspecs";
+import { runBuildspecCommands } from "../buildspec-runner";
 import { ALL_RULES, evaluate, suppress } from "../../modules/policy";
 import { SecureBucket } from "../../modules/secure-bucket";
 import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, statementsOf, synthJson, TEST_ACCOUNT } from "../helpers";
@@ -512,25 +510,20 @@ describe("delivery module", () => {
         commands.findIndex((c) => c.startsWith("DIGEST_")),
       );
       expect(gate).toHaveLength(3);
-      const dir = mkdtempSync(join(tmpdir(), "scan-gate-"));
-      // The fake CLI answers the scan query with $FINDINGS and records the repository it was asked about.
-      writeFileSync(
-        join(dir, "aws"),
-        '#!/bin/bash\necho "$*" >> calls.log\ncase "$*" in *describe-image-scan-findings*) echo "$FINDINGS";; esac\n',
-        { mode: 0o755 },
-      );
+      // The fake CLI answers the scan query with $FINDINGS.
       const run = (findings: string) =>
-        spawnSync("bash", ["-e", "-c", gate.join("\n")], {
-          cwd: dir,
-          env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FINDINGS: findings, RELEASE_TAG: "abc123-7" },
-          encoding: "utf8",
-        });
+        runBuildspecCommands(
+          gate,
+          { aws: 'case "$*" in *describe-image-scan-findings*) echo "$FINDINGS";; esac; true' },
+          { FINDINGS: findings, RELEASE_TAG: "abc123-7" },
+        );
       expect(run('{"HIGH": 2, "LOW": 7}').status).not.toBe(0);
       expect(run('{"CRITICAL": 1}').status).not.toBe(0);
       expect(run('{"MEDIUM": 3, "LOW": 7}').status).toBe(0);
-      expect(run("null").status).toBe(0); // no findings at all
-      expect(readFileSync(join(dir, "calls.log"), "utf8")).toContain(
-        "ecr wait image-scan-complete --registry-id 123456789012 --repository-name ecg-dev/x --image-id imageTag=abc123-7",
+      const clean = run("null"); // no findings at all
+      expect(clean.status).toBe(0);
+      expect(clean.calls).toContain(
+        "aws ecr wait image-scan-complete --registry-id 123456789012 --repository-name ecg-dev/x --image-id imageTag=abc123-7",
       );
     });
 
@@ -566,13 +559,11 @@ describe("delivery module", () => {
       expect(statements.filter((s) => s.resources.includes("*")).flatMap((s) => s.actions)).toEqual(["ecr:GetAuthorizationToken"]);
     });
 
-    it("[CI-2] only the Docker build and promotion projects run privileged", () => {
+    it("[CI-2] only the Docker build project runs privileged", () => {
       const privileged = resourcesOf(json, "aws_codebuild_project")
         .filter(([, p]) => p.environment.privileged_mode === true)
         .map(([, p]) => p.name);
-      expect(privileged.sort()).toEqual(
-        ["ecg-delivery-build", "ecg-delivery-promote-dev", "ecg-delivery-promote-prod", "ecg-delivery-promote-staging"].sort(),
-      );
+      expect(privileged).toEqual(["ecg-delivery-build"]);
       expect(
         resourcesOf(json, "aws_codebuild_project")
           .map(([, p]) => p.name)
@@ -583,6 +574,9 @@ describe("delivery module", () => {
           "ecg-delivery-promote-dev",
           "ecg-delivery-promote-prod",
           "ecg-delivery-promote-staging",
+          "ecg-delivery-record-dev",
+          "ecg-delivery-record-prod",
+          "ecg-delivery-record-staging",
           "ecg-delivery-render-dev",
           "ecg-delivery-render-prod",
           "ecg-delivery-render-staging",
@@ -616,6 +610,7 @@ describe("delivery module", () => {
         ["Promote", "CodeBuild", 1],
         ["Render", "CodeBuild", 2],
         ["Deploy", "CodeDeployToECS", 3],
+        ["Record", "CodeBuild", 4],
       ]);
       expect(actions[1].output_artifacts).toEqual(["dev_deploy"]);
       expect(actions[2].input_artifacts).toEqual(["dev_deploy"]);
@@ -668,6 +663,7 @@ describe("delivery module", () => {
         ["Deploy", "Deploy", "CodeDeployToECS", 4],
         ["load-test", "Build", "CodeBuild", 5],
         ["performance-validation", "Build", "CodeBuild", 6],
+        ["Record", "Build", "CodeBuild", 7],
       ]);
       expect(parse(project("ecg-delivery-staging-load-test").source.buildspec).phases.build.commands).toEqual(VALIDATIONS[0].commands);
       expect(parse(project("ecg-delivery-staging-performance-validation").source.buildspec).phases.build.commands).toEqual(
@@ -682,6 +678,7 @@ describe("delivery module", () => {
         ["Promote", "CodeBuild", 2],
         ["Render", "CodeBuild", 3],
         ["Deploy", "CodeDeployToECS", 4],
+        ["Record", "CodeBuild", 5],
       ]);
       expect(actions[3].configuration.DeploymentGroupName).toMatch(
         /^\$\{aws_codedeploy_deployment_group\.prod_group_.+\.deployment_group_name\}$/,
@@ -697,7 +694,7 @@ describe("delivery module", () => {
 
     it("[CI-3] the pipeline role: its builds, its deployment groups, task roles passed to ECS tasks only", () => {
       const statements = roleStatements(json, "ecg-delivery-pipeline");
-      expect(statementWith(statements, "codebuild:StartBuild").resources).toHaveLength(9);
+      expect(statementWith(statements, "codebuild:StartBuild").resources).toHaveLength(12);
       expect(statementWith(statements, "codedeploy:CreateDeployment").resources).toHaveLength(3);
       expect(statementWith(statements, "codedeploy:CreateDeployment").resources[0]).toMatch(
         /^arn:aws:codedeploy:ap-northeast-2:123456789012:deploymentgroup:\$\{aws_codedeploy_app\..+\}\/\$\{aws_codedeploy_deployment_group\..+\}$/,
@@ -837,7 +834,7 @@ describe("delivery module", () => {
       expect(stages.find((st) => st.name === "Build").action[0].namespace).toBe("BuildVariables");
     });
 
-    it("a stage's promotion role pulls the build repositories, pushes its own environment's only, and writes its release parameters", () => {
+    it("a stage's promotion role pulls the build repositories and pushes its own environment's only", () => {
       const statements = roleStatements(json, "ecg-delivery-promote-staging");
       expect(statements.find((st) => st.sid === "PullTheBuildRepositories").resources).toEqual([
         BUILD_REPO("backend-api", "arn"),
@@ -847,9 +844,6 @@ describe("delivery module", () => {
         REPO_ARN("backend-api", "staging"),
         REPO_ARN("gpu-render", "staging"),
       ]);
-      expect(statementWith(statements, "ssm:PutParameter").resources).toEqual([
-        "arn:aws:ssm:ap-northeast-2:123456789012:parameter/ecg-staging/release/*",
-      ]);
       // The build role pushes nowhere but the build repositories; the build repositories admit the build role only.
       const [, buildPolicy] = resourcesOf(json, "aws_ecr_repository_policy")[0];
       expect(statementsOf(json, buildPolicy.policy)[0].condition).toEqual([
@@ -857,73 +851,93 @@ describe("delivery module", () => {
       ]);
     });
 
-    const promotion = (releaseDigests = { path: "/ecg-prod/release", regions: ["ap-northeast-2", "ap-northeast-1"] }) =>
-      parse(
-        promoteSpec({
-          images: [
-            {
-              name: "backend-api",
-              sourceUrl: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-delivery/backend-api",
-              targetUrl: REPO("backend-api", "prod"),
-            },
-          ],
-          releaseDigests,
-        }),
-      ).phases.build.commands as string[];
-    /** Runs the promotion's commands with fake aws and docker CLIs; returns the exit status and the calls they saw. */
-    const promote = (env: Record<string, string>) => {
-      const dir = mkdtempSync(join(tmpdir(), "promote-"));
-      writeFileSync(
-        join(dir, "aws"),
-        [
-          "#!/bin/bash",
-          'echo "aws $*" >> calls.log',
-          'case "$*" in',
-          '  "ecr describe-images"*) [ "$ALREADY" = 1 ] || { [ -f pushed ] && [ "$ARRIVES" = 1 ]; };;',
-          '  "ssm get-parameter --region ap-northeast-2"*) true;;',
-          '  "ssm get-parameter"*) false;;',
-          "esac",
-          "",
-        ].join("\n"),
-        { mode: 0o755 },
-      );
-      writeFileSync(join(dir, "docker"), '#!/bin/bash\necho "docker $*" >> calls.log\n[ "$1" = push ] && touch pushed\ntrue\n', {
-        mode: 0o755,
-      });
-      const result = spawnSync("bash", ["-e", "-c", promotion().join("\n")], {
-        cwd: dir,
-        env: { PATH: `${dir}:${process.env.PATH}`, RELEASE_TAG: "abc123-7", DIGEST_BACKEND_API: `sha256:${"a".repeat(64)}`, ...env },
-        encoding: "utf8",
-      });
-      const calls = existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n") : [];
-      return { status: result.status, calls, out: result.stdout };
-    };
+    const SOURCE = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-delivery/backend-api";
     const DIGEST = `sha256:${"a".repeat(64)}`;
+    const promotionCommands = () => {
+      const phases = parse(
+        promoteSpec({ images: [{ name: "backend-api", sourceUrl: SOURCE, targetUrl: REPO("backend-api", "prod") }] }),
+      ).phases;
+      return [...phases.pre_build.commands, ...phases.build.commands] as string[];
+    };
+    /** The promotion with fake go, crane and aws CLIs: `crane copy` marks the copy; describe-images finds it as told. */
+    const promote = (env: Record<string, string>) =>
+      runBuildspecCommands(
+        promotionCommands(),
+        {
+          go: 'case "$1" in env) echo "$PWD/gopath";; esac',
+          crane: '[ "$1" = copy ] && touch copied; true',
+          aws: 'case "$*" in "ecr describe-images"*) [ "$ALREADY" = 1 ] || { [ -f copied ] && [ "$ARRIVES" = 1 ]; };; *) true;; esac',
+        },
+        { RELEASE_TAG: "abc123-7", DIGEST_BACKEND_API: DIGEST, AWS_REGION: "ap-northeast-2", ...env },
+      );
 
-    it("copies the gated digest (never a tag) under the release tag, and records it where its parameter exists (run with fake aws and docker)", () => {
+    it("installs crane pinned by version, then copies the gated digest (never a tag) registry to registry under the release tag (run as CodeBuild runs it, with fake CLIs)", () => {
       const run = promote({ ARRIVES: "1" });
       expect(run.status).toBe(0);
-      const source = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-delivery/backend-api";
-      expect(run.calls.filter((c) => c.startsWith("docker"))).toEqual([
-        `docker pull ${source}@${DIGEST}`,
-        `docker tag ${source}@${DIGEST} ${REPO("backend-api", "prod")}:abc123-7`,
-        `docker push ${REPO("backend-api", "prod")}:abc123-7`,
+      expect(run.calls[0]).toBe(`go install ${CRANE}`);
+      expect(CRANE).toMatch(/@v\d+\.\d+\.\d+$/);
+      expect(run.calls.filter((c) => c.startsWith("crane"))).toEqual([
+        "crane auth login 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com --username AWS --password-stdin",
+        `crane copy ${SOURCE}@${DIGEST} ${REPO("backend-api", "prod")}:abc123-7`,
       ]);
+    });
+
+    it("does not copy a digest the environment already has, fails when the copy did not arrive as that digest, and refuses a missing digest", () => {
+      const again = promote({ ALREADY: "1" });
+      expect(again.status).toBe(0);
+      expect(again.calls.filter((c) => c.startsWith("crane copy"))).toEqual([]);
+      const lost = promote({ ARRIVES: "0" });
+      expect([lost.status, lost.out]).toEqual([1, expect.stringContaining("promotion: backend-api did not arrive as the gated digest")]);
+      const none = promote({ ARRIVES: "1", DIGEST_BACKEND_API: "None" });
+      expect(none.status).not.toBe(0);
+      expect(none.calls.filter((c) => c.startsWith("crane copy"))).toEqual([]);
+    });
+
+    /** The record step with a fake aws CLI: the primary region's parameter exists unless MISSING_PRIMARY, the standby's never; DENIED fails every read. */
+    const record = (env: Record<string, string> = {}) =>
+      runBuildspecCommands(
+        parse(
+          recordSpec({
+            images: ["backend-api"],
+            releaseDigests: { path: "/ecg-prod/release", regions: ["ap-northeast-2", "ap-northeast-1"] },
+          }),
+        ).phases.build.commands,
+        {
+          aws: [
+            'case "$*" in',
+            '  "ssm get-parameter"*) if [ "$DENIED" = 1 ]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi',
+            '    if [[ "$*" == *ap-northeast-2* && "$MISSING_PRIMARY" != 1 ]]; then echo "{}"; exit 0; fi',
+            '    echo "An error occurred (ParameterNotFound) when calling the GetParameter operation" >&2; exit 254;;',
+            "esac",
+          ].join("\n"),
+        },
+        { DIGEST_BACKEND_API: DIGEST, ...env },
+      );
+
+    it("records the released digest in the environment's region, and reports a standby region whose stack is not deployed yet", () => {
+      const run = record();
+      expect(run.status).toBe(0);
       expect(run.calls.filter((c) => c.startsWith("aws ssm put-parameter"))).toEqual([
         `aws ssm put-parameter --region ap-northeast-2 --name /ecg-prod/release/backend-api --type String --overwrite --value ${DIGEST}`,
       ]);
-      // The standby's region has no parameter yet (its stack is not deployed): left to it, said so.
-      expect(run.out).toContain("ap-northeast-1: no parameter /ecg-prod/release/backend-api yet");
+      expect(run.out).toContain("ap-northeast-1: no parameter /ecg-prod/release/backend-api: deploy its stack, then release again");
     });
 
-    it("does not push a digest the environment already has, fails when the push did not arrive as that digest, and refuses a missing digest", () => {
-      const again = promote({ ALREADY: "1" });
-      expect(again.status).toBe(0);
-      expect(again.calls.filter((c) => c.startsWith("docker push"))).toEqual([]);
-      expect(promote({ ARRIVES: "0" }).status).not.toBe(0);
-      const none = promote({ ARRIVES: "1", DIGEST_BACKEND_API: "None" });
-      expect(none.status).not.toBe(0);
-      expect(none.calls).toEqual([]);
+    it("fails when the environment's own parameter is missing, or when a read fails for another reason than a missing parameter", () => {
+      expect(record({ MISSING_PRIMARY: "1" }).status).toBe(1);
+      const denied = record({ DENIED: "1" });
+      expect([denied.status, denied.out]).toEqual([1, expect.stringContaining("AccessDeniedException")]);
+      expect(denied.calls.filter((c) => c.startsWith("aws ssm put-parameter"))).toEqual([]);
+    });
+
+    it("each stage records last, after its deployment and validations; the record role writes the stage's parameters, the promotion role none", () => {
+      for (const name of ["Dev", "Staging", "Prod"]) expect(stages.find((st) => st.name === name).action.at(-1).name).toBe("Record");
+      const recordRole = roleStatements(json, "ecg-delivery-record-staging");
+      expect(statementWith(recordRole, "ssm:PutParameter").resources).toEqual([
+        "arn:aws:ssm:ap-northeast-2:123456789012:parameter/ecg-staging/release/*",
+      ]);
+      const promoteRole = roleStatements(json, "ecg-delivery-promote-staging");
+      expect(promoteRole.flatMap((st) => st.actions).filter((a: string) => a.startsWith("ssm:") || a.startsWith("sts:"))).toEqual([]);
     });
   });
 
@@ -966,50 +980,43 @@ describe("delivery module", () => {
     it("the render step's describe-task-definition runs with the release role's session keys (run with bash, jq and a fake aws CLI)", () => {
       const commands: string[] = parse(renderSpec({ assumeReleaseRole: true })).phases.build.commands;
       const upToDescribe = commands.slice(0, commands.findIndex((c) => c.startsWith("aws ecs describe-task-definition")) + 1);
-      const dir = mkdtempSync(join(tmpdir(), "render-"));
-      writeFileSync(
-        join(dir, "aws"),
-        [
-          "#!/bin/bash",
-          'case "$*" in',
-          '  "sts assume-role --role-arn arn:aws:iam::222222222222:role/ecg-staging-release --role-session-name render-7 --query Credentials --output json")',
-          '    echo \'{"AccessKeyId": "ASIARELEASE", "SecretAccessKey": "s", "SessionToken": "t"}\';;',
-          '  "ecs describe-task-definition"*) echo "$AWS_ACCESS_KEY_ID" > keys.txt; echo "{}";;',
-          "  *) exit 3;;",
-          "esac",
-          "",
-        ].join("\n"),
-        { mode: 0o755 },
-      );
-      const result = spawnSync("bash", ["-e", "-c", upToDescribe.join("\n")], {
-        cwd: dir,
-        env: {
-          PATH: `${dir}:${process.env.PATH}`,
+      const run = runBuildspecCommands(
+        upToDescribe,
+        {
+          aws: [
+            'case "$*" in',
+            '  "sts assume-role --role-arn arn:aws:iam::222222222222:role/ecg-staging-release --role-session-name render-7 --query Credentials --output json")',
+            '    echo \'{"AccessKeyId": "ASIARELEASE", "SecretAccessKey": "s", "SessionToken": "t"}\';;',
+            '  "ecs describe-task-definition"*) echo "keys: $AWS_ACCESS_KEY_ID" >&2; echo "{}";;',
+            "  *) exit 3;;",
+            "esac",
+          ].join("\n"),
+        },
+        {
           RELEASE_ROLE_ARN: RELEASE,
           CODEBUILD_BUILD_NUMBER: "7",
-          IMAGE_TAG: "abc123",
           TASK_FAMILY: "ecg-staging-backend-api",
           AWS_ACCESS_KEY_ID: "AKIAPROJECT",
         },
-        encoding: "utf8",
-      });
-      expect(result.status).toBe(0);
-      expect(readFileSync(join(dir, "keys.txt"), "utf8").trim()).toBe("ASIARELEASE");
+      );
+      expect(run.status).toBe(0);
+      expect(run.out).toContain("keys: ASIARELEASE");
     });
 
-    it("its promotion pushes into the other account's repositories itself and writes the release parameters through the release role", () => {
+    it("its promotion copies into the other account's repositories with its own role; its record step writes the parameters through the release role", () => {
       const promote = crossProject("ecg-delivery-promote-staging");
-      expect(promote.environment.environment_variable).toContainEqual({ name: "RELEASE_ROLE_ARN", value: RELEASE, type: "PLAINTEXT" });
-      const commands: string[] = parse(promote.source.buildspec).phases.build.commands;
+      expect(promote.environment.environment_variable).toEqual([]);
+      expect(roleStatements(cross, "ecg-delivery-promote-staging").flatMap((st) => st.actions)).not.toContain("sts:AssumeRole");
+      const record = crossProject("ecg-delivery-record-staging");
+      expect(record.environment.environment_variable).toContainEqual({ name: "RELEASE_ROLE_ARN", value: RELEASE, type: "PLAINTEXT" });
+      const commands: string[] = parse(record.source.buildspec).phases.build.commands;
       const assume = commands.findIndex((c) =>
-        c.startsWith('creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "promote-'),
+        c.startsWith('creds="$(aws sts assume-role --role-arn "$RELEASE_ROLE_ARN" --role-session-name "record-'),
       );
-      const firstPush = commands.findIndex((c) => c.includes("docker push"));
       const firstWrite = commands.findIndex((c) => c.includes("aws ssm put-parameter"));
-      // Pushes with its own role (the repositories admit it), then acts in the environment's account for the parameters.
-      expect(firstPush).toBeLessThan(assume);
+      expect(assume).toBeGreaterThanOrEqual(0);
       expect(assume).toBeLessThan(firstWrite);
-      const statements = roleStatements(cross, "ecg-delivery-promote-staging");
+      const statements = roleStatements(cross, "ecg-delivery-record-staging");
       expect(statementWith(statements, "sts:AssumeRole").resources).toEqual([RELEASE]);
       expect(statements.flatMap((st) => st.actions).filter((a: string) => a.startsWith("ssm:"))).toEqual([]);
     });
