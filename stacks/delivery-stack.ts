@@ -3,6 +3,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliverySettings, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
+import { roleArn } from "../modules/common/iam-arn";
 import { repositoryRef } from "../modules/container-registry";
 import { ComponentTags } from "../modules/common/component-tags";
 import { DeliveryPipeline } from "../modules/delivery";
@@ -109,7 +110,7 @@ export class DeliveryStack extends IsolatedStack {
       })),
       // The release roles of other accounts pass their own.
       passRoleArns: releases.flatMap(({ release, cross }) =>
-        cross ? [] : release.taskRoleNames.map((role) => `arn:${partition}:iam::${accountId}:role/${role}`),
+        cross ? [] : release.taskRoleNames.map((role) => roleArn(partition, accountId, role)),
       ),
       preventDestroy: true,
     });

@@ -4,9 +4,10 @@ import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliveryAccountConfig, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
+import { roleArn } from "../modules/common/iam-arn";
 import { ComponentTags } from "../modules/common/component-tags";
 import { ContainerRegistry } from "../modules/container-registry";
-import { ReleaseDigests } from "../modules/container-registry/release-digests";
+import type { ReleaseDigests } from "../modules/container-registry/release-digests";
 import type { ComputeCluster } from "../modules/ecs-cluster";
 import type { GpuFleet } from "../modules/gpu-fleet";
 import { BlueGreenDeployment, ReleaseRole } from "../modules/delivery";
@@ -24,7 +25,7 @@ import { ApiEntryPoint } from "./composites/entry-point";
 import { GpuCompute } from "./composites/gpu-compute";
 import { PlatformMonitoring } from "./composites/monitoring";
 import { LAMBDA_CODE } from "./support/paths";
-import { apiRelease, crossAccountRelease, pipelineRoles, releaseDigestsOf } from "./composites/release";
+import { apiRelease, crossAccountRelease, environmentReleaseDigests, pipelineRoles, releaseDigestsOf } from "./composites/release";
 import { EcgServices } from "./composites/services";
 import { SERVICE_IMAGES, SERVICE_PORTS, TEST_LISTENER_PORT, videosBucketName, XRAY_PULL_THROUGH } from "./support/contracts";
 
@@ -108,10 +109,7 @@ export class PlatformStack extends IsolatedStack {
       // Only the release's promotion writes here, after the scan gate and the stage's approval.
       pushedBy: [pipelineRoles(config, props.delivery?.id ?? account.accountId, account.partition).promote],
     });
-    this.releaseDigests = new ReleaseDigests(this, "release-digests", {
-      path: releaseDigestsOf(config).path,
-      images: Object.values(SERVICE_IMAGES),
-    });
+    this.releaseDigests = environmentReleaseDigests(this, config);
     const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });
     this.mlAudioFleet = gpu.mlAudioFleet;
     this.renderFleet = gpu.renderFleet;
@@ -204,7 +202,7 @@ export class PlatformStack extends IsolatedStack {
           deploymentGroupName: release.deploymentName,
           taskDefinitionFamily: release.taskDefinitionFamily,
         },
-        passRoleArns: release.taskRoleNames.map((role) => `arn:${partition}:iam::${account.accountId}:role/${role}`),
+        passRoleArns: release.taskRoleNames.map((role) => roleArn(partition, account.accountId, role)),
         artifacts: {
           bucketArn: `arn:${partition}:s3:::${crossRelease.artifactBucketName}`,
           keyArns: [`arn:${partition}:kms:${region}:${crossRelease.deliveryAccountId}:key/*`],

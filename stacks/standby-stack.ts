@@ -18,8 +18,8 @@ import { ApiEntryPoint } from "./composites/entry-point";
 import { Foundation } from "./composites/foundation";
 import { GpuCompute } from "./composites/gpu-compute";
 import { EcgServices } from "./composites/services";
-import { releaseDigestsOf } from "./composites/release";
-import { ReleaseDigests } from "../modules/container-registry/release-digests";
+import { environmentReleaseDigests } from "./composites/release";
+import type { ReleaseDigests } from "../modules/container-registry/release-digests";
 import { API_SECRETS, platformStackName, replicaDataKeyAlias, SERVICE_IMAGES, SERVICE_PORTS, videosBucketName } from "./support/contracts";
 
 export interface StandbyStackProps {
@@ -105,10 +105,7 @@ export class StandbyStack extends IsolatedStack {
     });
 
     // The release writes the digests it promotes here too: taking over runs them, with the primary's region down.
-    this.releaseDigests = new ReleaseDigests(this, "release-digests", {
-      path: releaseDigestsOf(config).path,
-      images: Object.values(SERVICE_IMAGES),
-    });
+    this.releaseDigests = environmentReleaseDigests(this, config);
 
     if (standby.active) {
       this.cache = environmentCache(this, "redis", {

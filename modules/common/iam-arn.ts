@@ -10,6 +10,9 @@ export interface RoleArnParts {
   readonly name: string;
 }
 
+/** The ARN of role `name` (with its path, if any) of `accountId`; the partition and account may be Terraform references. */
+export const roleArn = (partition: string, accountId: string, name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
+
 export function roleArnParts(roleArn: string): RoleArnParts | undefined {
   const match = ROLE_ARN.exec(roleArn);
   return match ? { partition: match[1], account: match[2], path: match[3], name: match[4] } : undefined;

@@ -48,8 +48,11 @@ const isDigest = (variable: string, image: string) =>
 const registryOf = (url: string) => `"$(echo ${q(url)} | cut -d. -f1)"`;
 const repositoryOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f2-)"`;
 const hostOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f1)"`;
-const login = (url: string) =>
-  `aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin ${hostOf(url)}`;
+const ECR_PASSWORD = 'aws ecr get-login-password --region "$AWS_REGION"';
+const dockerLogin = (url: string) => `${ECR_PASSWORD} | docker login --username AWS --password-stdin ${hostOf(url)}`;
+const craneLogin = (url: string) => `${ECR_PASSWORD} | crane auth login ${hostOf(url)} --username AWS --password-stdin`;
+/** One repository URL per registry (a Terraform reference stands for its own), for one login each. */
+const perRegistry = (urls: readonly string[]) => [...new Map(urls.map((url) => [url.split("/")[0], url])).values()];
 
 /**
  * Build project (CI-2): build each image once, unit and integration tests, push
@@ -88,7 +91,7 @@ export function buildSpec(props: {
       version: "0.2",
       env: { shell: "bash", "exported-variables": [RELEASE_TAG, ...images.map((i) => digestVariable(i.name))] },
       phases: {
-        pre_build: { commands: [TAG, releaseTag, ...[...new Set(images.map((i) => login(i.repositoryUrl)))]] },
+        pre_build: { commands: [TAG, releaseTag, ...perRegistry(images.map((i) => i.repositoryUrl)).map(dockerLogin)] },
         build: { commands: [...build, props.unitTestCommand, props.integrationTestCommand, ...push, ...gate, ...digests] },
       },
     },
@@ -108,8 +111,6 @@ export interface PromotedImage {
 export const CRANE = "github.com/google/go-containerregistry/cmd/crane@v0.20.2";
 // Go (in CodeBuild's standard image) verifies the module against its checksum database.
 const INSTALL_CRANE = `go install ${CRANE} && export PATH="$(go env GOPATH)/bin:$PATH"`;
-const craneLogin = (url: string) =>
-  `aws ecr get-login-password --region "$AWS_REGION" | crane auth login ${hostOf(url)} --username AWS --password-stdin`;
 
 /**
  * Promotion project of one stage: copies each image the build pushed and
@@ -127,13 +128,12 @@ export function promoteSpec(props: { readonly images: readonly PromotedImage[] }
       `aws ecr describe-images ${target} > /dev/null || { echo "promotion: ${i.name} did not arrive as the gated digest"; exit 1; }`,
     ];
   });
-  // One login per registry (a reference stands for its own).
-  const registries = new Map(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]).map((url) => [url.split("/")[0], url]));
+  const registries = perRegistry(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]));
   return JSON.stringify(
     {
       version: "0.2",
       env: { shell: "bash" },
-      phases: { pre_build: { commands: [INSTALL_CRANE, ...[...registries.values()].map(craneLogin)] }, build: { commands: copy } },
+      phases: { pre_build: { commands: [INSTALL_CRANE, ...registries.map(craneLogin)] }, build: { commands: copy } },
     },
     undefined,
     2,

@@ -14,7 +14,7 @@ import { serviceTrustPolicy } from "../common/trust";
 import { EncryptionKey } from "../kms";
 import { ContainerRegistry } from "../container-registry";
 import { PULL_ACTIONS, PUSH_AND_SCAN_ACTIONS } from "../container-registry/repository-access";
-import { namedRoles, roleArnShape } from "../common/iam-arn";
+import { namedRoles, roleArn, roleArnShape } from "../common/iam-arn";
 import { SecureBucket } from "../secure-bucket";
 import { deploymentStatements } from "./deploy-permissions";
 import { appSpec, type AppSpecProps, type EcsLifecycleEvent } from "./appspec";
@@ -285,13 +285,12 @@ export class DeliveryPipeline extends Construct {
       return built;
     };
 
-    const roleArn = (roleName: string) => `arn:${partition}:iam::${accountId}:role/${roleName}`;
     this.buildRegistry = new ContainerRegistry(this, "build-registry", {
       prefix: name,
       images: props.images.map((i) => i.name),
       kmsKeyArn: keyArn,
       accountId,
-      pushedBy: [roleArn(roles.build)],
+      pushedBy: [roleArn(partition, accountId, roles.build)],
       // A release may wait days at an approval while main keeps building: its digest must not expire meanwhile.
       keepTaggedImages: 200,
     });

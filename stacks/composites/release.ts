@@ -1,4 +1,7 @@
+import type { Construct } from "constructs";
 import type { DeliveryAccountConfig, EnvironmentConfig } from "../../environments/types";
+import { roleArn } from "../../modules/common/iam-arn";
+import { ReleaseDigests } from "../../modules/container-registry/release-digests";
 import { deliveryRoleNames, deploymentHooks, type TrafficShift } from "../../modules/delivery";
 import {
   API_CONTAINER,
@@ -46,7 +49,7 @@ export interface PipelineRoles {
 
 /** The pipeline's roles that release `config`, in `accountId` (ARNs in `partition`; a Terraform reference is fine). */
 export function pipelineRoles(config: EnvironmentConfig, accountId: string, partition: string): PipelineRoles {
-  const arn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
+  const arn = (name: string) => roleArn(partition, accountId, name);
   const roles = deliveryRoleNames(PIPELINE_NAME);
   const stage = releaseStageName(config);
   return {
@@ -94,7 +97,7 @@ export function crossAccountRelease(
     environmentAccountId,
     deliveryAccountId: delivery.id,
     releaseRoleName,
-    releaseRoleArn: `arn:${partition}:iam::${environmentAccountId}:role/${releaseRoleName}`,
+    releaseRoleArn: roleArn(partition, environmentAccountId, releaseRoleName),
     pipelineRoles: pipelineRoles(config, delivery.id, partition),
     artifactBucketName: pipelineArtifactBucketName(delivery.id),
   };
@@ -118,3 +121,7 @@ export function apiRelease(config: EnvironmentConfig): ApiRelease {
     capacityProviderStrategy: [{ capacityProvider: config.compute.api.capacityProvider, weight: 1 }],
   };
 }
+
+/** The environment's release parameters in the stack's region (its primary's, or its standby's): one per service image. */
+export const environmentReleaseDigests = (scope: Construct, config: EnvironmentConfig): ReleaseDigests =>
+  new ReleaseDigests(scope, "release-digests", { path: releaseDigestsOf(config).path, images: Object.values(SERVICE_IMAGES) });

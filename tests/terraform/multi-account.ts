@@ -182,63 +182,32 @@ export async function multiAccountCycle(options: {
     const stagingKey = `${accessStackName(staging)}/terraform.tfstate`;
     // Writes go to a probe key beside the state: a state overwritten here would break the destroys that follow.
     const probe = (config: typeof dev) => `${accessStackName(config)}/lane-probe`;
-    const tries: [string, AwsCredentials, string, string[]][] = [
-      ["staging's state deploy role", stagingState, `reads ${stagingKey}`, ["--action", "s3-get", "--bucket", bucket, "--key", stagingKey]],
-      [
-        "staging's state deploy role",
-        stagingState,
-        `writes ${probe(staging)}`,
-        ["--action", "s3-put", "--bucket", bucket, "--key", probe(staging)],
-      ],
-      ["staging's state deploy role", stagingState, `reads ${devKey}`, ["--action", "s3-get", "--bucket", bucket, "--key", devKey]],
-      [
-        "staging's state deploy role",
-        stagingState,
-        `writes ${probe(dev)}`,
-        ["--action", "s3-put", "--bucket", bucket, "--key", probe(dev)],
-      ],
-      [
-        "staging's GitHub deploy role",
-        stagingDeploy,
-        "assumes staging's state deploy role",
-        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, staging, "deploy")],
-      ],
-      [
-        "staging's GitHub deploy role",
-        stagingDeploy,
-        "assumes dev's state deploy role",
-        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, dev, "deploy")],
-      ],
-      [
-        "staging's GitHub plan role",
-        stagingPlan,
-        "assumes staging's state plan role",
-        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, staging, "plan")],
-      ],
-      [
-        "staging's GitHub plan role",
-        stagingPlan,
-        "assumes staging's state deploy role",
-        ["--action", "assume", "--role-arn", stateRoleArn(STATE_ACCOUNT, staging, "deploy")],
-      ],
-      [
-        "staging's state plan role",
-        stagingPlanState,
-        `reads ${stagingKey}`,
-        ["--action", "s3-get", "--bucket", bucket, "--key", stagingKey],
-      ],
-      [
-        "staging's state plan role",
-        stagingPlanState,
-        `writes ${probe(staging)}`,
-        ["--action", "s3-put", "--bucket", bucket, "--key", probe(staging)],
-      ],
+    // What each try does, as the attempt command takes it.
+    const reads = (key: string): [string, string[]] => [`reads ${key}`, ["--action", "s3-get", "--bucket", bucket, "--key", key]];
+    const writes = (key: string): [string, string[]] => [`writes ${key}`, ["--action", "s3-put", "--bucket", bucket, "--key", key]];
+    const assumes = (role: string, roleArn: string): [string, string[]] => [
+      `assumes ${role}`,
+      ["--action", "assume", "--role-arn", roleArn],
+    ];
+    const stateRole = (config: typeof dev, purpose: "plan" | "deploy") =>
+      assumes(`${config.name}'s state ${purpose} role`, stateRoleArn(STATE_ACCOUNT, config, purpose));
+    const tries: [string, AwsCredentials, [string, string[]]][] = [
+      ["staging's state deploy role", stagingState, reads(stagingKey)],
+      ["staging's state deploy role", stagingState, writes(probe(staging))],
+      ["staging's state deploy role", stagingState, reads(devKey)],
+      ["staging's state deploy role", stagingState, writes(probe(dev))],
+      ["staging's GitHub deploy role", stagingDeploy, stateRole(staging, "deploy")],
+      ["staging's GitHub deploy role", stagingDeploy, stateRole(dev, "deploy")],
+      ["staging's GitHub plan role", stagingPlan, stateRole(staging, "plan")],
+      ["staging's GitHub plan role", stagingPlan, stateRole(staging, "deploy")],
+      ["staging's state plan role", stagingPlanState, reads(stagingKey)],
+      ["staging's state plan role", stagingPlanState, writes(probe(staging))],
       // Plans act as the plan role (account_role_arn empty): it may not take the program's role.
-      ["dev's GitHub plan role", devPlan, "assumes dev's program role", ["--action", "assume", "--role-arn", dev.account.roleArn!]],
+      ["dev's GitHub plan role", devPlan, assumes("dev's program role", dev.account.roleArn!)],
     ];
     await enforceIam(moto, true);
     try {
-      for (const [who, credentials, what, args] of tries) {
+      for (const [who, credentials, [what, args]] of tries) {
         attempts.push({ who, what, ...(await awsFacts(moto, ["attempt", "--regions", region, ...args], credentials)) });
       }
     } finally {
