@@ -362,6 +362,7 @@ describe("offline lane harness", () => {
       "creating Secrets Manager Secret (ecg-staging/db/master): operation error Secrets Manager: CreateSecret, https response error StatusCode: 400, RequestID: x, ResourceExistsException: The operation failed because the secret ecg-staging/db/master already exists.",
       "creating ELBv2 Target Group (ecg-prod-standby-api): operation error Elastic Load Balancing v2: CreateTargetGroup, https response error StatusCode: 400, RequestID: x, DuplicateTargetGroupName: A target group with the specified name already exists.",
       "creating WAFv2 WebACL (ecg-dev-cdn): operation error WAFV2: CreateWebACL, https response error StatusCode: 400, RequestID: x, api error WafV2DuplicateItem: AWS WAF could not perform the operation because some resource in your request is a duplicate of an existing one.",
+      "creating EC2 Subnet: operation error EC2: CreateSubnet, https response error StatusCode: 400, RequestID: x, api error InvalidSubnet.Conflict: The CIDR '10.1.2.0/24' conflicts with another subnet",
     ])("knows an apply's create done twice by its error as CI saw it: %s", (error) => {
       expect(FLAKES.filter((f) => f.pattern.test(error)).map((f) => f.step)).toEqual(["apply"]);
     });
