@@ -1,4 +1,5 @@
-import { projectTags, publicZoneName, sharedBackend } from "./shared";
+import { projectTags, publicZoneName, environmentBackend } from "./shared";
+import { accountIds, programRoleArn } from "./organization";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -7,7 +8,7 @@ import type { EnvironmentConfig } from "./types";
  */
 export const dev: EnvironmentConfig = {
   name: "dev",
-  account: { region: "ap-northeast-2" },
+  account: { id: accountIds.dev, roleArn: programRoleArn(accountIds.dev), region: "ap-northeast-2" },
   production: false,
   tags: { ...projectTags, Environment: "dev" },
   network: {
@@ -70,5 +71,5 @@ export const dev: EnvironmentConfig = {
   disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: false, validations: [] },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
-  backend: sharedBackend,
+  backend: environmentBackend("dev"),
 };

@@ -1,10 +1,11 @@
-import { failoverBackend, projectTags, publicZoneName, renderWorkingHours, sharedBackend } from "./shared";
+import { failoverStateBucket, projectTags, publicZoneName, renderWorkingHours, environmentBackend } from "./shared";
+import { accountIds, programRoleArn } from "./organization";
 import type { EnvironmentConfig } from "./types";
 
 /** Production: the seed's values, exactly (ENV-2). */
 export const prod: EnvironmentConfig = {
   name: "prod",
-  account: { region: "ap-northeast-2" },
+  account: { id: accountIds.prod, roleArn: programRoleArn(accountIds.prod), externalId: "ecg-prod-terraform", region: "ap-northeast-2" },
   production: true,
   tags: { ...projectTags, Environment: "prod" },
   network: {
@@ -85,10 +86,10 @@ export const prod: EnvironmentConfig = {
         flowLogRetentionDays: 365,
       },
       active: false,
-      backend: failoverBackend,
+      backend: environmentBackend("prod", failoverStateBucket),
     },
   },
   delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
-  backend: sharedBackend,
+  backend: environmentBackend("prod"),
 };

@@ -1,3 +1,4 @@
+import { deliveryAccount, stateRoleArn } from "./organization";
 import type { BackendConfig, S3StateConfig } from "./types";
 
 /**
@@ -20,15 +21,23 @@ export const failoverStateBucket: S3StateConfig = {
   region: "ap-northeast-1",
 };
 
-/** The backend settings every environment shares (one workspace per stack). */
-export const sharedBackend: BackendConfig = {
-  kind: "s3",
-  s3: stateBucket,
-  cloud: { organization: "ecg-render", hostname: "app.terraform.io" },
-};
+/** Terraform Cloud, when a run sets `ECG_TF_BACKEND=cloud`: a workspace per stack, in one project (ACC-3 trusts its runs). */
+const terraformCloud = { organization: "ecg-render", hostname: "app.terraform.io", project: "ecg-render" };
 
-/** The backend of the stacks that must work while the primary region is down. */
-export const failoverBackend: BackendConfig = { ...sharedBackend, s3: failoverStateBucket };
+/** The delivery stack's backend: it runs in the tooling account, the state bucket's own. */
+const toolingBackend: BackendConfig = { kind: "s3", s3: stateBucket, cloud: terraformCloud };
+
+/**
+ * An environment's backend (one key per stack): its stacks reach the state
+ * bucket in the tooling account through the environment's state role (ACC-2).
+ * The standby and global stacks pass `failoverStateBucket`: they must work
+ * while the primary region, and its bucket, is down.
+ */
+export const environmentBackend = (environment: string, bucket: S3StateConfig = stateBucket): BackendConfig => ({
+  kind: "s3",
+  s3: { ...bucket, roleArn: stateRoleArn(environment) },
+  cloud: terraformCloud,
+});
 
 /** Project-wide tags; each environment adds `Environment` (ENV-4). */
 export const projectTags = {
@@ -72,5 +81,6 @@ export const deliverySettings = {
   region: "ap-northeast-2",
   source: { owner: "ecg-render", name: "ecg-render-system", branch: "main" },
   imageContexts: { api: "backend-api", mlAudio: "ml-audio", render: "gpu-render" },
-  backend: sharedBackend,
+  backend: toolingBackend,
+  account: deliveryAccount,
 } as const;

@@ -1,10 +1,11 @@
-import { projectTags, publicZoneName, renderWorkingHours, sharedBackend, stagingValidations } from "./shared";
+import { projectTags, publicZoneName, renderWorkingHours, environmentBackend, stagingValidations } from "./shared";
+import { accountIds, programRoleArn } from "./organization";
 import type { EnvironmentConfig } from "./types";
 
 /** Staging: prod's topology (two NAT gateways, Multi-AZ, replicas) at smaller sizes. */
 export const staging: EnvironmentConfig = {
   name: "staging",
-  account: { region: "ap-northeast-2" },
+  account: { id: accountIds.staging, roleArn: programRoleArn(accountIds.staging), region: "ap-northeast-2" },
   production: false,
   tags: { ...projectTags, Environment: "staging" },
   network: {
@@ -75,5 +76,5 @@ export const staging: EnvironmentConfig = {
   disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: true, validations: stagingValidations },
   monitoring: { alarmEmails: { critical: [], warning: [] } },
-  backend: sharedBackend,
+  backend: environmentBackend("staging"),
 };

@@ -11,8 +11,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { environments } from "../environments";
-import { accountRegions, accountStackName } from "../stacks/account-stack";
+import { environments, program } from "../environments";
+import { type AccountRegion, accountRegions, accountStackName } from "../stacks/account-stack";
+import { accessStackNames } from "../stacks/app";
 import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
 
@@ -29,18 +30,29 @@ export interface Step {
 }
 
 /**
+ * An account stack's target: `account-<region>` in one account; with an
+ * account per environment, named by the environment (its first, when
+ * shared) rather than the account id, so the commands stay when the ids change.
+ */
+function accountTarget(target: AccountRegion, all: readonly AccountRegion[]): string {
+  const accounts = new Set(all.map((t) => t.accountId ?? ""));
+  const [environment] = target.users[0].split(" ");
+  return accounts.size > 1 ? `account-${environment}-${target.region}` : `account-${target.region}`;
+}
+
+/**
  * What a command may name, and its stack: each environment (`prod` →
  * `ecg-prod`) and, for an environment with a standby, its standby and global
- * stacks (`prod-standby`, `prod-global`: DR-3, SC-2).
+ * stacks (`prod-standby`, `prod-global`: DR-3, SC-2); each environment
+ * account's access stack (`access-dev`) and account stacks.
  */
 export function stackTargets(): Record<string, string> {
   const accounts = accountRegions(environments);
   return Object.fromEntries([
-    // The account's singletons (`account-ap-northeast-2`): applied before the environments of their region.
-    ...accounts.map((target) => {
-      const stack = accountStackName(target, accounts);
-      return [stack.replace(/^ecg-/, ""), stack];
-    }),
+    // Applied once per environment account by its administrator, before anything else there (ACC-3).
+    ...accessStackNames(program).map((stack) => [stack.replace(/^ecg-/, ""), stack]),
+    // The account's singletons: applied before the environments of their region.
+    ...accounts.map((target) => [accountTarget(target, accounts), accountStackName(target, accounts)]),
     ...environments.flatMap((e) => [
       [e.name, platformStackName(e)],
       ...(e.disasterRecovery.standby

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { accessProblems } from "../environments/access";
@@ -195,6 +195,7 @@ export function synthesize(app: App): SynthesisSummary {
     const names = app.node.children.filter(TerraformStack.isStack).map((s) => s.node.id);
     const stacks = checkedStacks.get(app) ?? readSynthesizedStacks(app.outdir, names);
     checkProgramSingletons(stacks);
+    removeStaleStacks(app.outdir, names);
     return { outdir: app.outdir, stacks: names.map((name) => ({ name, resources: resourceCount(stacks[name] ?? {}) })) };
   } catch (error) {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
@@ -205,11 +206,26 @@ export function synthesize(app: App): SynthesisSummary {
   }
 }
 
+/**
+ * A stack folder an earlier synthesis left (a renamed or removed stack) would
+ * look like a stack to every tool that lists `stacks/`: the lane, plans, CI.
+ */
+function removeStaleStacks(outdir: string, names: readonly string[]): void {
+  const folder = join(outdir, "stacks");
+  for (const entry of existsSync(folder) ? readdirSync(folder) : []) {
+    if (!names.includes(entry)) rmSync(join(folder, entry), { recursive: true, force: true });
+  }
+}
+
 /** The stacks an environment deploys to its account: its platform stack and, with a standby, its standby and global stacks. */
 const environmentStackNames = (config: EnvironmentConfig) =>
   config.disasterRecovery.standby
     ? [platformStackName(config), standbyStackName(config), globalStackName(config)]
     : [platformStackName(config)];
+
+/** The access stacks the program builds: one per environment account, named after its first environment, with `access` only. */
+export const accessStackNames = (input: Pick<ProgramInput, "environments" | "access">): string[] =>
+  input.access ? accountGroups(input.environments).map(([first]) => accessStackName(first)) : [];
 
 /** The multi-account layout's environments, grouped by account (one group per account; several only when shared on purpose). */
 function accountGroups(environments: readonly EnvironmentConfig[]): EnvironmentConfig[][] {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
@@ -72,11 +72,17 @@ describe("program stacks", () => {
     const names = withoutTokenTraces(() =>
       stackNames(buildApp(program, { outdir: join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out") })),
     );
-    // In construction order: one account stack per account and region (Seoul for the environments, Tokyo for prod's standby).
+    // In construction order: an access stack per environment account, then an account stack per account and region
+    // (Seoul for each environment, Tokyo for prod's standby), named with the account id.
     expect(names).toEqual([
       "ecg-state",
-      "ecg-account-ap-northeast-2",
-      "ecg-account-ap-northeast-1",
+      "ecg-access-dev",
+      "ecg-access-staging",
+      "ecg-access-prod",
+      "ecg-account-111111111111-ap-northeast-2",
+      "ecg-account-222222222222-ap-northeast-2",
+      "ecg-account-333333333333-ap-northeast-2",
+      "ecg-account-333333333333-ap-northeast-1",
       "ecg-dev",
       "ecg-staging",
       "ecg-prod",
@@ -89,9 +95,7 @@ describe("program stacks", () => {
     );
     const checked = ci![1].trim().split(/\s+/);
     expect(checked.filter((name) => !names.includes(name))).toEqual([]);
-    expect(checked).toEqual(
-      expect.arrayContaining(["ecg-state", "ecg-account-ap-northeast-2", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"]),
-    );
+    expect(checked).toEqual(expect.arrayContaining(["ecg-state", "ecg-access-dev", "ecg-dev", "ecg-staging", "ecg-prod", "ecg-delivery"]));
   });
 
   it("[ECR User Guide: one pull through cache rule per prefix per registry] synthesis refuses a second stack creating the ecr-public rule in one account and region, and leaves no stack written", () => {
@@ -119,5 +123,17 @@ describe("program stacks", () => {
     );
     // Nothing to plan or deploy by mistake: no stack's cdk.tf.json, no manifest.
     expect(filesBelow(outdir).filter((f) => f.endsWith("cdk.tf.json") || f === "manifest.json")).toEqual([]);
+  });
+
+  it("removes the folder of a stack an earlier synthesis wrote and this one no longer has (a renamed stack), and keeps the others", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "ecg-program-")), "out");
+    mkdirSync(join(outdir, "stacks", "ecg-account-ap-northeast-2", ".terraform"), { recursive: true });
+    writeFileSync(join(outdir, "stacks", "ecg-account-ap-northeast-2", "cdk.tf.json"), "{}");
+    withoutTokenTraces(() => {
+      const app = new App({ outdir });
+      new AwsProvider(new TerraformStack(app, "ecg-account-111111111111-ap-northeast-2"), "aws", { region: "ap-northeast-2" });
+      synthesize(app);
+    });
+    expect(readdirSync(join(outdir, "stacks"))).toEqual(["ecg-account-111111111111-ap-northeast-2"]);
   });
 });

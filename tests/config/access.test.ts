@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments, program } from "../../environments";
+import { program } from "../../environments";
 import { accessProblems } from "../../environments/access";
 import { ConfigValidationError } from "../../environments/problems";
 import type { AccessConfig, EnvironmentConfig } from "../../environments/types";
 import { buildApp } from "../../stacks/app";
 import { stateAccountProblems } from "../../stacks/support/state-account";
-import { ACCESS, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE } from "../stacks/multi-account";
+import { ACCESS, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE, singleAccountProgram } from "../stacks/layouts";
 
 /** [ACC-3] The program's `access` settings (environments/access.ts): what validation refuses. */
 
@@ -64,7 +64,7 @@ describe("[ACC-3] access settings", () => {
   });
 
   it("refuses access settings in the single-account layout, where no environment names the role they would create", () => {
-    expect(problems({}, environments)).toEqual([
+    expect(problems({}, singleAccountProgram.environments)).toEqual([
       "(program): access: no environment declares account.roleArn: access stacks are built for the multi-account layout, where they create that role",
     ]);
   });

@@ -1,8 +1,6 @@
-import { environments } from "../../environments";
-import { dev } from "../../environments/dev";
-import { prod } from "../../environments/prod";
-import { staging } from "../../environments/staging";
+import { environments as shipped } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
+import { singleAccountProgram } from "../stacks/layouts";
 import { problemsOf } from "./problems";
 
 /** One account per environment, in data (environments/accounts.ts): what the validation refuses, and what it lets through. */
@@ -13,9 +11,12 @@ const PROD = "333333333333";
 const role = (account: string, name = "ecg-terraform") => `arn:aws:iam::${account}:role/${name}`;
 
 type Account = EnvironmentConfig["account"];
-/** The shipped environments, each with `account` replaced (merged over its region). */
+/** The shipped environments in the single-account layout, so a case names every account setting it has. */
+const environments = singleAccountProgram.environments;
+
+/** The single-account environments, each with `account` replaced (merged over its region). */
 function withAccounts(accounts: Partial<Record<"dev" | "staging" | "prod", Partial<Account>>>): EnvironmentConfig[] {
-  return [dev, staging, prod].map((env) => {
+  return environments.map((env) => {
     const account = accounts[env.name as "dev" | "staging" | "prod"];
     return account ? { ...env, account: { ...env.account, ...account } } : env;
   });
@@ -32,6 +33,13 @@ describe("[ACC-1] accounts in the environments' data", () => {
     expect(environments.every((e) => e.account.id === undefined && e.account.roleArn === undefined)).toBe(true);
     expect(problemsOf(environments)).toEqual([]);
     expect(problemsOf(withAccounts(ONE_EACH))).toEqual([]);
+    // The shipped files are that layout, with these placeholder ids (environments/organization.ts).
+    expect(Object.fromEntries(shipped.map((e) => [e.name, e.account]))).toEqual({
+      dev: { ...ONE_EACH.dev, region: "ap-northeast-2" },
+      staging: { ...ONE_EACH.staging, region: "ap-northeast-2" },
+      prod: { ...ONE_EACH.prod, region: "ap-northeast-2" },
+    });
+    expect(problemsOf(shipped)).toEqual([]);
     // A pinned account without a role: the caller's credentials must already be in it.
     expect(problemsOf(withAccounts({ dev: { id: DEV } }))).toEqual([]);
   });
@@ -119,9 +127,7 @@ describe("[ACC-1] accounts in the environments' data", () => {
 describe("[ACC-2] the state bucket reached through a role of its own account", () => {
   const STATE_ROLE = "arn:aws:iam::444444444444:role/ecg-state-dev";
   const withStateRole = (s3: Partial<EnvironmentConfig["backend"]["s3"]>): EnvironmentConfig[] =>
-    [dev, staging, prod].map((env) =>
-      env.name === "dev" ? { ...env, backend: { ...env.backend, s3: { ...env.backend.s3, ...s3 } } } : env,
-    );
+    environments.map((env) => (env.name === "dev" ? { ...env, backend: { ...env.backend, s3: { ...env.backend.s3, ...s3 } } } : env));
 
   it("accepts a state role (and its external ID)", () => {
     expect(problemsOf(withStateRole({ roleArn: STATE_ROLE, externalId: "ecg-state" }))).toEqual([]);

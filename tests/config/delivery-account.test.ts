@@ -5,7 +5,7 @@ import { program } from "../../environments";
 import { deliveryAccountProblems } from "../../environments/accounts";
 import type { DeliveryAccountConfig } from "../../environments/types";
 import { buildApp } from "../../stacks/app";
-import { multiAccountProgram } from "../stacks/multi-account";
+import { multiAccountProgram } from "../stacks/layouts";
 
 /** [ACC-4] `delivery.account`: the pipeline names its account once the environments live in several. */
 

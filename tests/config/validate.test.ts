@@ -276,11 +276,13 @@ describe("environment validation", () => {
   });
 
   it("[DR-1] refuses two environments replicating images from one account and region (ECR holds one replication configuration there)", () => {
+    const oneAccount = { id: "123456789012", roleArn: "arn:aws:iam::123456789012:role/ecg-terraform", region: "ap-northeast-2" };
     const staging = {
       ...environments.find((e) => e.name === "staging")!,
+      account: { ...oneAccount, sharedAccountWith: ["prod"] },
       disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: true },
     };
-    expect(problemsOf([staging, prod])).toContain(
+    expect(problemsOf([staging, { ...prod, account: { ...oneAccount, sharedAccountWith: ["staging"] } }])).toContain(
       'prod: disasterRecovery.replicateImages: environment "staging" already replicates the images of this account and region: ECR holds one replication configuration per account and region',
     );
     const elsewhere = { ...staging, account: { id: "210987654321", region: "ap-northeast-2" } };

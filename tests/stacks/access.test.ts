@@ -1,6 +1,6 @@
 import { PROGRAM_ROLE_PREFIX } from "../../stacks/support/contracts";
 import type { SynthesizedStack } from "../helpers";
-import { ACCOUNTS, ADMINISTRATOR, multiAccountProgram, STATE_ROLE } from "./multi-account";
+import { ACCOUNTS, ADMINISTRATOR, multiAccountProgram, singleAccountProgram, STATE_ROLE } from "./layouts";
 import { synthProgram } from "./synth";
 import { assumableRoles, type Caller } from "./trust";
 
@@ -9,8 +9,8 @@ import { assumableRoles, type Caller } from "./trust";
  * environment account, its trusts read as tables of who may assume what.
  */
 
-const multi = synthProgram(undefined, multiAccountProgram());
-const single = synthProgram();
+const multi = synthProgram();
+const single = synthProgram(undefined, singleAccountProgram);
 const accessStacks = Object.fromEntries(Object.entries(multi.stacks).filter(([name]) => name.startsWith("ecg-access-")));
 
 const REPO = "repo:ecg-render/ecg-render-infrastructure";
@@ -271,7 +271,7 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
 });
 
 describe("[ACC-2] Terraform Cloud mode in the multi-account layout", () => {
-  const cloud = synthProgram("cloud", multiAccountProgram());
+  const cloud = synthProgram("cloud");
 
   it("every stack keeps its state in its own workspace, the providers still assume their environment's role, and the state roles do not change", () => {
     for (const [name, stack] of Object.entries(cloud.stacks)) {

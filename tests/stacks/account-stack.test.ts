@@ -1,12 +1,20 @@
-import { environments, program as baseProgram } from "../../environments";
+import { environments } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
 import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
+import { ACCOUNTS, expectedS3Backend, singleAccountProgram } from "./layouts";
 import { synthProgram } from "./synth";
 
-// The account stacks of the shipped program, on one synthesis.
+// The account stacks of the shipped program (an account per environment), on one synthesis.
 const program = synthProgram();
 const stack = (name: string): SynthesizedStack => program.stacks[name];
+const DEV = `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2`;
+const STAGING = `ecg-account-${ACCOUNTS.staging.id}-ap-northeast-2`;
+const PROD = `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-2`;
+/** Prod's account in Tokyo: its standby's region. */
+const PROD_TOKYO = `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-1`;
+const ALL = [DEV, STAGING, PROD, PROD_TOKYO];
+/** The single-account layout's: one account, so the names are the regions' alone. */
 const SEOUL = "ecg-account-ap-northeast-2";
 const TOKYO = "ecg-account-ap-northeast-1";
 const accountStacks = (stacks: Record<string, SynthesizedStack>) =>
@@ -26,17 +34,23 @@ const cacheRules = (stacks: Record<string, SynthesizedStack>) =>
   );
 
 describe("account stacks: one per account and region the environments use", () => {
-  it("[ECR User Guide: a private registry is per account and Region] the shipped program has one for Seoul (dev, staging, prod) and one for Tokyo (prod's standby)", () => {
-    expect(accountStacks(program.stacks)).toEqual([TOKYO, SEOUL]);
-    expect(accountRegions(environments).map((t) => [t.region, t.users, t.production])).toEqual([
-      ["ap-northeast-2", ["dev", "staging", "prod"], true],
-      ["ap-northeast-1", ["prod standby"], true],
+  it("[ECR User Guide: a private registry is per account and Region] the shipped program has one per environment account in Seoul and one in prod's account for Tokyo (its standby)", () => {
+    expect(accountStacks(program.stacks)).toEqual([DEV, STAGING, PROD_TOKYO, PROD].sort());
+    expect(accountRegions(environments).map((t) => [t.accountId, t.region, t.users, t.production])).toEqual([
+      [ACCOUNTS.dev.id, "ap-northeast-2", ["dev"], false],
+      [ACCOUNTS.staging.id, "ap-northeast-2", ["staging"], false],
+      [ACCOUNTS.prod.id, "ap-northeast-2", ["prod"], true],
+      [ACCOUNTS.prod.id, "ap-northeast-1", ["prod standby"], true],
     ]);
-    for (const [name, region] of [
-      [SEOUL, "ap-northeast-2"],
-      [TOKYO, "ap-northeast-1"],
+    for (const [name, region, account] of [
+      [DEV, "ap-northeast-2", ACCOUNTS.dev.id],
+      [STAGING, "ap-northeast-2", ACCOUNTS.staging.id],
+      [PROD, "ap-northeast-2", ACCOUNTS.prod.id],
+      [PROD_TOKYO, "ap-northeast-1", ACCOUNTS.prod.id],
     ]) {
-      expect((stack(name).provider!.aws as any[]).map((p) => [p.region, p.alias])).toEqual([[region, undefined]]);
+      expect((stack(name).provider!.aws as any[]).map((p) => [p.region, p.alias, p.allowed_account_ids])).toEqual([
+        [region, undefined, [account]],
+      ]);
       expect(stack(name).provider!.aws[0].default_tags).toEqual([
         { tags: { Project: "ecg-render", Environment: "shared", ManagedBy: "cdktf" } },
       ]);
@@ -45,28 +59,24 @@ describe("account stacks: one per account and region the environments use", () =
     expect(env("staging").database.crossRegionReplicaRegion).toBe("ap-northeast-1");
   });
 
-  it("[PLT-4] [DR-3] each keeps its state under its own key in its region's state bucket: Tokyo's in the failover bucket, like prod's standby", () => {
-    expect(stack(SEOUL).terraform!.backend).toEqual({
-      s3: {
-        bucket: "ecg-render-terraform-state",
-        key: `${SEOUL}/terraform.tfstate`,
-        region: "ap-northeast-2",
-        encrypt: true,
-        use_lockfile: true,
-      },
-    });
-    expect(stack(TOKYO).terraform!.backend).toEqual({
-      s3: {
-        bucket: "ecg-render-terraform-state-ap-northeast-1",
-        key: `${TOKYO}/terraform.tfstate`,
-        region: "ap-northeast-1",
-        encrypt: true,
-        use_lockfile: true,
-      },
-    });
-    const { key: _standbyKey, ...standbyBackend } = program.stacks["ecg-prod-standby"].terraform!.backend.s3;
-    const { key: _tokyoKey, ...tokyoBackend } = stack(TOKYO).terraform!.backend.s3;
-    expect(tokyoBackend).toEqual(standbyBackend);
+  it("[PLT-4] [DR-3] [ACC-2] each keeps its state under its own key in its region's state bucket, through its account's state role: Tokyo's in the failover bucket, like prod's standby", () => {
+    for (const [name, environment] of [
+      [DEV, "dev"],
+      [STAGING, "staging"],
+      [PROD, "prod"],
+    ]) {
+      expect(stack(name).terraform!.backend).toEqual(expectedS3Backend(name, environment, "ecg-render-terraform-state", "ap-northeast-2"));
+    }
+    expect(stack(PROD_TOKYO).terraform!.backend).toEqual(
+      expectedS3Backend(PROD_TOKYO, "prod", "ecg-render-terraform-state-ap-northeast-1", "ap-northeast-1"),
+    );
+    const withoutKeyAndSession = (backend: any) => {
+      const { key: _key, assume_role, ...rest } = backend;
+      return { ...rest, role: assume_role.role_arn };
+    };
+    expect(withoutKeyAndSession(stack(PROD_TOKYO).terraform!.backend.s3)).toEqual(
+      withoutKeyAndSession(program.stacks["ecg-prod-standby"].terraform!.backend.s3),
+    );
     const keys = Object.values(program.stacks)
       .map((s) => s.terraform!.backend?.s3?.key)
       .filter(Boolean);
@@ -75,8 +85,10 @@ describe("account stacks: one per account and region the environments use", () =
 
   it("[ECR User Guide: pull through cache rules are one per prefix per registry] the ecr-public rule moved out of the environment stacks: exactly one per region, in that region's account stack", () => {
     expect(cacheRules(program.stacks).sort()).toEqual([
-      [TOKYO, "ecr-public", "public.ecr.aws", "ap-northeast-1"],
-      [SEOUL, "ecr-public", "public.ecr.aws", "ap-northeast-2"],
+      [DEV, "ecr-public", "public.ecr.aws", "ap-northeast-2"],
+      [STAGING, "ecr-public", "public.ecr.aws", "ap-northeast-2"],
+      [PROD_TOKYO, "ecr-public", "public.ecr.aws", "ap-northeast-1"],
+      [PROD, "ecr-public", "public.ecr.aws", "ap-northeast-2"],
     ]);
     for (const name of Object.keys(program.stacks).filter((n) => !n.startsWith("ecg-account-"))) {
       for (const type of ["aws_ecr_pull_through_cache_rule", "aws_ecr_repository_creation_template"]) {
@@ -88,7 +100,8 @@ describe("account stacks: one per account and region the environments use", () =
   });
 
   it("[ECR User Guide: a pull through cache rule is one per prefix per registry] two environments in one account and region still make one rule (a second would fail with PullThroughCacheRuleAlreadyExistsException)", () => {
-    const seoulOnly = synthProgram(undefined, { ...baseProgram, environments: [env("dev"), env("staging")] });
+    const single = (name: string) => singleAccountProgram.environments.find((e) => e.name === name)!;
+    const seoulOnly = synthProgram(undefined, { ...singleAccountProgram, environments: [single("dev"), single("staging")] });
     expect(accountStacks(seoulOnly.stacks)).toEqual([SEOUL]);
     expect(cacheRules(seoulOnly.stacks)).toEqual([[SEOUL, "ecr-public", "public.ecr.aws", "ap-northeast-2"]]);
     // Without production there, its stateful key may be destroyed.
@@ -109,15 +122,16 @@ describe("account stacks: one per account and region the environments use", () =
       ["ecg-account-222222222222-ap-northeast-1", ["prod standby"], true],
     ]);
     // One account: the name is the region's alone.
-    expect(accountRegions(environments).map((t, _, all) => accountStackName(t, all))).toEqual([SEOUL, TOKYO]);
+    expect(accountRegions(singleAccountProgram.environments).map((t, _, all) => accountStackName(t, all))).toEqual([SEOUL, TOKYO]);
   });
 
   it("[ECR User Guide, Creating a repository creation template: a KMS key needs a custom role] the cache repositories ECR creates are KMS-encrypted, expire old images and keep their upstream's mutable tags", () => {
-    for (const name of [SEOUL, TOKYO]) {
+    for (const name of ALL) {
       const s = stack(name);
       const [[keyId, key]] = resourcesOf(s, "aws_kms_key");
-      // Production uses both regions: the key cannot be destroyed by Terraform.
-      expect([key.enable_key_rotation, key.lifecycle]).toEqual([true, { prevent_destroy: true }]);
+      // Production's account stacks: the key cannot be destroyed by Terraform.
+      const production = name === PROD || name === PROD_TOKYO;
+      expect([key.enable_key_rotation, key.lifecycle]).toEqual([true, production ? { prevent_destroy: true } : undefined]);
       expect(resourcesOf(s, "aws_kms_alias").map(([, a]) => [a.name, a.target_key_id])).toEqual([
         [`alias/${name}/ecr-cache`, `\${aws_kms_key.${keyId}.key_id}`],
       ]);
@@ -151,8 +165,8 @@ describe("account stacks: one per account and region the environments use", () =
     }
   });
 
-  it("[SEC-4] the policy pack passes on both with production rules", () => {
-    for (const name of [SEOUL, TOKYO])
+  it("[SEC-4] the policy pack passes on each (prod's with production rules)", () => {
+    for (const name of ALL)
       expect({ name, errors: program.policy[name].findings.filter((f) => f.severity === "error") }).toEqual({ name, errors: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { resourcesOf, type SynthesizedStack, statementsOf } from "../helpers";
-import { ACCOUNTS, DELIVERY_ACCOUNT, multiAccountProgram, STATE_ROLE } from "./multi-account";
+import { ACCOUNTS, DELIVERY_ACCOUNT, singleAccountProgram, STATE_ROLE } from "./layouts";
 import { synthProgram } from "./synth";
 import { assumableRoles, inAwsPartition } from "./trust";
 
@@ -11,8 +11,8 @@ import { assumableRoles, inAwsPartition } from "./trust";
  * (the shipped files today) assumes nothing.
  */
 
-const multi = synthProgram(undefined, multiAccountProgram());
-const single = synthProgram();
+const multi = synthProgram();
+const single = synthProgram(undefined, singleAccountProgram);
 
 const awsProviders = (stack: SynthesizedStack): any[] => (stack.provider?.aws as any[]) ?? [];
 /**

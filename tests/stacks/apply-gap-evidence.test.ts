@@ -228,15 +228,20 @@ describe(EVIDENCE.ecrPullThroughCache, () => {
     expectNone(problems);
   });
 
-  it("[Amazon ECR User Guide, pull through cache rules: a rule is a setting of the private registry, one per repository prefix per account and Region (CreatePullThroughCacheRule: PullThroughCacheRuleAlreadyExistsException)] no two stacks create the same prefix in one Region (the program pins no account: every stack can share it)", () => {
-    const seen = new Map<string, string>();
-    const problems: string[] = [];
-    for (const { stack, config, at } of rules()) {
-      const key = `${regionOf(stack, config)} ${config.ecr_repository_prefix}`;
-      const first = seen.get(key);
-      if (first) problems.push(`${at} repeats ${first} (prefix ${config.ecr_repository_prefix} in ${key.split(" ")[0]})`);
-      else seen.set(key, at);
-    }
+  it("[Amazon ECR User Guide, pull through cache rules: a rule is a setting of the private registry, one per repository prefix per account and Region (CreatePullThroughCacheRule: PullThroughCacheRuleAlreadyExistsException)] no two stacks create the same prefix in one account and Region (a stack pinned to no account counts as every account's)", () => {
+    const placed = rules().map(({ stack, config, at }) => {
+      const provider = typeof config.provider === "string" ? config.provider : "aws";
+      const accounts = providerPlacements(stacks[stack]).get(provider)?.accounts;
+      return { at, accounts, region: regionOf(stack, config), prefix: config.ecr_repository_prefix };
+    });
+    const overlap = (a?: readonly string[], b?: readonly string[]) => !a || !b || a.some((id) => b.includes(id));
+    const problems = placed.flatMap((rule, i) =>
+      placed
+        .slice(0, i)
+        .filter((first) => first.region === rule.region && first.prefix === rule.prefix && overlap(first.accounts, rule.accounts))
+        .map((first) => `${rule.at} repeats ${first.at} (prefix ${rule.prefix} in ${rule.region})`),
+    );
+    expect(placed.length).toBeGreaterThan(1);
     expectNone(problems);
   });
 

@@ -1,58 +1,68 @@
-import { dev } from "../../environments/dev";
-import { program as shippedProgram } from "../../environments";
-import { prod } from "../../environments/prod";
-import { staging } from "../../environments/staging";
-import type { AccessConfig, EnvironmentConfig } from "../../environments/types";
+import { program } from "../../environments";
+import { accountIds } from "../../environments/organization";
+import type { BackendConfig, EnvironmentConfig } from "../../environments/types";
 import type { ProgramInput } from "../../stacks/app";
 
-/** The shipped environments, one account each (dev, staging, prod), as the multi-account layout's tests use them. */
-export const ACCOUNTS: Record<string, { id: string; roleArn: string; externalId?: string }> = {
-  dev: { id: "111111111111", roleArn: "arn:aws:iam::111111111111:role/ecg-terraform" },
-  staging: { id: "222222222222", roleArn: "arn:aws:iam::222222222222:role/ecg-terraform" },
-  prod: { id: "333333333333", roleArn: "arn:aws:iam::333333333333:role/ecg-terraform", externalId: "ecg-prod-terraform" },
-};
+/**
+ * The program's two layouts as tests use them: the shipped one (an account
+ * per environment, state and delivery in the tooling account: environments/organization.ts)
+ * and the single-account one (no account ids or roles: every stack acts with
+ * the caller's credentials), which stays valid.
+ */
 
-export const STATE_ACCOUNT = "444444444444";
+/** The shipped environments' accounts, by environment name. */
+export const ACCOUNTS: Record<string, { id: string; roleArn: string; externalId?: string }> = Object.fromEntries(
+  program.environments.map((e) => [e.name, { id: e.account.id!, roleArn: e.account.roleArn!, externalId: e.account.externalId }]),
+);
+
+export const STATE_ACCOUNT = accountIds.tooling;
 /** The state account's roles of each environment: its stacks' backends assume the deploy one. */
 export const STATE_ROLE = (env: string, purpose: "plan" | "deploy" = "deploy") =>
   `arn:aws:iam::${STATE_ACCOUNT}:role/ecg-state/${env}-${purpose}`;
 
-/** The delivery pipeline runs in the state and tooling account, through its own role there. */
-export const DELIVERY_ACCOUNT = { id: STATE_ACCOUNT, roleArn: `arn:aws:iam::${STATE_ACCOUNT}:role/ecg-delivery-terraform` };
-
-export const ADMINISTRATOR = "arn:aws:iam::555555555555:role/platform-administrators";
-
-export const ACCESS: AccessConfig = {
-  github: { owner: "ecg-render", repository: "ecg-render-infrastructure" },
-  terraformCloud: true,
-  administrators: [ADMINISTRATOR],
-};
-
-const withStateRole = (backend: EnvironmentConfig["backend"], env: string) => ({
-  ...backend,
-  s3: { ...backend.s3, roleArn: STATE_ROLE(env) },
-  cloud: { ...backend.cloud, project: "ecg-render" },
+/** What a stack's S3 backend must be in the shipped layout: its own key, encrypted, lock-filed, through its environment's deploy state role. */
+export const expectedS3Backend = (stack: string, environment: string, bucket: string, region: string) => ({
+  s3: {
+    bucket,
+    key: `${stack}/terraform.tfstate`,
+    region,
+    encrypt: true,
+    use_lockfile: true,
+    assume_role: { role_arn: STATE_ROLE(environment), session_name: stack },
+  },
 });
 
-/** An environment in its own account, its state reached through its state role. */
-const withAccount = (env: EnvironmentConfig): EnvironmentConfig => {
+export const DELIVERY_ACCOUNT = program.delivery.account;
+
+export const ACCESS = program.access;
+export const [ADMINISTRATOR] = ACCESS.administrators;
+
+/** The shipped program (the multi-account layout), with its access stacks and state roles, or with neither (roles made outside). */
+export const multiAccountProgram = (withAccess = true): ProgramInput => (withAccess ? program : { ...program, access: undefined });
+
+const withoutStateRole = (backend: BackendConfig): BackendConfig => ({
+  ...backend,
+  s3: { bucket: backend.s3.bucket, region: backend.s3.region },
+});
+
+/** An environment of the single-account layout: no account pinned, state reached with the caller's credentials. */
+const withoutAccount = (env: EnvironmentConfig): EnvironmentConfig => {
   const standby = env.disasterRecovery.standby;
   return {
     ...env,
-    account: { ...env.account, ...ACCOUNTS[env.name] },
-    backend: withStateRole(env.backend, env.name),
-    // The standby and global stacks keep their state in the failover bucket, through the same role.
+    account: { region: env.account.region },
+    backend: withoutStateRole(env.backend),
     disasterRecovery: standby
-      ? { ...env.disasterRecovery, standby: { ...standby, backend: withStateRole(standby.backend, env.name) } }
+      ? { ...env.disasterRecovery, standby: { ...standby, backend: withoutStateRole(standby.backend) } }
       : env.disasterRecovery,
   };
 };
 
-/** The shipped program in the multi-account layout, its state in the state account; with its access stacks and state roles, or with neither (roles made outside). */
-export const multiAccountProgram = (withAccess = true): ProgramInput => ({
-  ...shippedProgram,
-  environments: [dev, staging, prod].map(withAccount),
-  access: withAccess ? ACCESS : undefined,
-  stateAccount: { id: STATE_ACCOUNT },
-  delivery: { ...shippedProgram.delivery, account: DELIVERY_ACCOUNT },
-});
+/** The shipped program in the single-account layout: one account of the caller's, no access stacks, no state account. */
+export const singleAccountProgram = {
+  ...program,
+  environments: program.environments.map(withoutAccount),
+  access: undefined,
+  stateAccount: undefined,
+  delivery: { ...program.delivery, account: undefined },
+} satisfies ProgramInput;

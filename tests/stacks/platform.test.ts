@@ -1,15 +1,23 @@
 import { TerraformResource, type TerraformStack } from "cdktf";
-import { environments, program as baseProgram } from "../../environments";
+import { environments } from "../../environments";
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../../modules/common/cidr";
 import { formatReport } from "../../modules/policy";
 import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
+import { expectedS3Backend, singleAccountProgram } from "./layouts";
 import { synthProgram } from "./synth";
 
 // One synthesis of the whole program serves every describe block below.
 const program = synthProgram();
 const stack = (name: string): SynthesizedStack => program.stacks[name];
 const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
-const ACCOUNT_STACKS = ["ecg-account-ap-northeast-1", "ecg-account-ap-northeast-2"];
+/** The account stacks of the shipped layout: an account per environment, prod's also in Tokyo (its standby). */
+const ACCOUNT_STACKS = [
+  "ecg-account-111111111111-ap-northeast-2",
+  "ecg-account-222222222222-ap-northeast-2",
+  "ecg-account-333333333333-ap-northeast-1",
+  "ecg-account-333333333333-ap-northeast-2",
+];
+const ACCESS_STACKS = ["ecg-access-dev", "ecg-access-prod", "ecg-access-staging"];
 
 /** Resources of the stack's own region (its default provider): staging also has its replica's network in Tokyo. */
 const primaryResourcesOf = (s: SynthesizedStack, type: string) => resourcesOf(s, type).filter(([, r]) => r.provider === undefined);
@@ -23,8 +31,9 @@ const subnetsOf = (s: SynthesizedStack) =>
   Object.fromEntries(primaryResourcesOf(s, "aws_subnet").map(([, r]) => [r.tags.Name, `${r.availability_zone} ${r.cidr_block}`]));
 
 describe("platform stacks", () => {
-  it("[PLT-2] [CI-1] synthesizes the bootstrap stack, one account stack per account and region, one stack per environment and the delivery pipeline's", () => {
+  it("[PLT-2] [CI-1] [ACC-3] synthesizes the bootstrap stack, an access stack per environment account, one account stack per account and region, one stack per environment and the delivery pipeline's", () => {
     expect(Object.keys(program.stacks).sort()).toEqual([
+      ...ACCESS_STACKS,
       ...ACCOUNT_STACKS,
       "ecg-delivery",
       "ecg-dev",
@@ -115,7 +124,7 @@ describe("platform stacks", () => {
     for (const [name, config] of [
       ...ENV_STACKS.map((n, i) => [n, environments[i].name]),
       ["ecg-state", "shared"],
-      ...ACCOUNT_STACKS.map((n) => [n, "shared"]),
+      ...[...ACCOUNT_STACKS, ...ACCESS_STACKS].map((n) => [n, "shared"]),
     ]) {
       const s = stack(name);
       expect(s.provider!.aws[0].default_tags).toEqual([{ tags: { Project: "ecg-render", Environment: config, ManagedBy: "cdktf" } }]);
@@ -344,15 +353,9 @@ describe("compute", () => {
 describe("state backends", () => {
   it("[PLT-4] every environment stack keeps its state in the S3 bucket under its own key, encrypted and lock-filed", () => {
     for (const name of ENV_STACKS) {
-      expect(stack(name).terraform!.backend).toEqual({
-        s3: {
-          bucket: "ecg-render-terraform-state",
-          key: `${name}/terraform.tfstate`,
-          region: "ap-northeast-2",
-          encrypt: true,
-          use_lockfile: true,
-        },
-      });
+      // ACC-2: through the environment's deploy role in the state account, the session named after the stack.
+      const environment = name.replace(/^ecg-/, "");
+      expect(stack(name).terraform!.backend).toEqual(expectedS3Backend(name, environment, "ecg-render-terraform-state", "ap-northeast-2"));
     }
   });
 
@@ -363,24 +366,24 @@ describe("state backends", () => {
 
   it("[PLT-5] ECG_TF_BACKEND=cloud switches every environment stack (and account stack) to one Terraform Cloud workspace each", () => {
     // Every stack class takes its backend from configureBackend: one environment (and its region's account stack) shows it.
-    const dev = environments.find((e) => e.name === "dev")!;
-    const cloud = synthProgram("cloud", { ...baseProgram, environments: [dev] });
+    const dev = singleAccountProgram.environments.find((e) => e.name === "dev")!;
+    const cloud = synthProgram("cloud", { ...singleAccountProgram, environments: [dev] });
     for (const name of ["ecg-dev", "ecg-account-ap-northeast-2", "ecg-delivery"]) {
       expect(cloud.stacks[name].terraform!.cloud).toEqual({
         hostname: "app.terraform.io",
         organization: "ecg-render",
-        workspaces: { name },
+        workspaces: { name, project: "ecg-render" },
       });
       expect(cloud.stacks[name].terraform!.backend).toBeUndefined();
     }
     // Only the backend changes: the resources are the same.
-    expect(cloud.stacks["ecg-dev"].resource).toEqual(stack("ecg-dev").resource);
+    expect(cloud.stacks["ecg-dev"].resource).toEqual(synthProgram(undefined, singleAccountProgram).stacks["ecg-dev"].resource);
   });
 
   it("[PLT-5] ECG_TF_BACKEND=s3 forces the S3 backend on an environment configured for Terraform Cloud", () => {
     // One environment is enough to see the override win over its configuration.
-    const dev = environments.find((e) => e.name === "dev")!;
-    const input = { ...baseProgram, environments: [{ ...dev, backend: { ...dev.backend, kind: "cloud" as const } }] };
+    const dev = singleAccountProgram.environments.find((e) => e.name === "dev")!;
+    const input = { ...singleAccountProgram, environments: [{ ...dev, backend: { ...dev.backend, kind: "cloud" as const } }] };
     const forced = synthProgram("s3", input).stacks["ecg-dev"].terraform!;
     expect(forced.cloud).toBeUndefined();
     expect(forced.backend.s3).toMatchObject({ bucket: "ecg-render-terraform-state", key: "ecg-dev/terraform.tfstate", use_lockfile: true });
@@ -394,7 +397,8 @@ function tokyoProgram(): ReturnType<typeof synthProgram> {
   return tokyoSynth;
 }
 function synthTokyo(): ReturnType<typeof synthProgram> {
-  const prod = environments.find((e) => e.name === "prod")!;
+  const baseProgram = singleAccountProgram;
+  const prod = baseProgram.environments.find((e) => e.name === "prod")!;
   const tokyo = {
     ...prod,
     name: "tokyo",
@@ -549,6 +553,7 @@ describe("[PLT-4] bootstrap stack", () => {
 // --- The policy pack on every stack ---
 const STACKS = [
   "ecg-state",
+  ...ACCESS_STACKS,
   ...ACCOUNT_STACKS,
   "ecg-dev",
   "ecg-staging",

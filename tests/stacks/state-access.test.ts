@@ -1,5 +1,5 @@
 import type { SynthesizedStack } from "../helpers";
-import { ACCOUNTS, ADMINISTRATOR, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE } from "./multi-account";
+import { ACCOUNTS, ADMINISTRATOR, STATE_ACCOUNT, STATE_ROLE } from "./layouts";
 import { synthProgram } from "./synth";
 import { assumableRoles } from "./trust";
 
@@ -8,7 +8,7 @@ import { assumableRoles } from "./trust";
  * state roles, and the bucket policies keep every environment out of the others' keys.
  */
 
-const multi = synthProgram(undefined, multiAccountProgram());
+const multi = synthProgram();
 const state = multi.stacks["ecg-state"];
 const github = (env: string, purpose: string) => `arn:aws:iam::${ACCOUNTS[env].id}:role/ecg-access/ecg-${env}-github-${purpose}`;
 const documentOf = (stack: SynthesizedStack, reference: string) =>

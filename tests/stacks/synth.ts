@@ -8,6 +8,7 @@ import { readSynthesizedStacks } from "../../modules/policy/program-checks";
 import { withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
+import { singleAccountProgram } from "./layouts";
 
 export interface SynthesizedProgram {
   /** The program's App (built again on first use when the synthesis was shared). */
@@ -50,16 +51,20 @@ function synthInto(
 const readStacks = (outdir: string) =>
   readSynthesizedStacks(outdir, readdirSync(join(outdir, "stacks"))) as Record<string, SynthesizedStack>;
 
+/** The inputs synthesized once per test run: the shipped program and its single-account layout. */
+const SHARED_INPUTS = { shipped: program, single: singleAccountProgram } as const;
+type SharedLayout = keyof typeof SHARED_INPUTS;
+
 /**
- * The run's shared synthesis of the shipped program: made by the first caller
+ * The run's shared synthesis of a layout: made by the first caller
  * (mkdir of the lock is atomic), waited for by the others.
  */
-function sharedSynthesis(root: string): string {
-  const outdir = join(root, "out");
+function sharedSynthesis(root: string, layout: SharedLayout): string {
+  const outdir = join(root, layout);
   const done = join(outdir, POLICY_FILE);
   try {
-    mkdirSync(join(root, "lock"));
-    synthInto(outdir);
+    mkdirSync(join(root, `${layout}.lock`));
+    synthInto(outdir, undefined, SHARED_INPUTS[layout]);
     return outdir;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
@@ -75,13 +80,14 @@ function sharedSynthesis(root: string): string {
 
 /**
  * Runs the program as `main.ts` does, into a temporary directory, and reads
- * what it wrote. The shipped program with its own backends comes from the
- * run's shared synthesis when there is one.
+ * what it wrote. Either layout with its own backends comes from the run's
+ * shared synthesis when there is one.
  */
 export function synthProgram(backendOverride?: string, input: ProgramInput = program): SynthesizedProgram {
   const root = process.env[SHARED_SYNTH_VARIABLE];
-  if (backendOverride === undefined && input === program && root) {
-    const shared = sharedSynthesis(root);
+  const layout = (Object.keys(SHARED_INPUTS) as SharedLayout[]).find((key) => SHARED_INPUTS[key] === input);
+  if (backendOverride === undefined && layout && root) {
+    const shared = sharedSynthesis(root, layout);
     let app: App | undefined;
     return {
       get app() {

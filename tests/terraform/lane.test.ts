@@ -6,7 +6,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { environments } from "../../environments";
+import { environments, program } from "../../environments";
+import { accessStackNames } from "../../stacks/app";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
 import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK, standbyStackName } from "../../stacks/support/contracts";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
@@ -17,7 +18,7 @@ import { applyTargets } from "./harness/plan-review";
 import { type MotoServer, startMoto } from "./harness/moto";
 import { readSynthesizedStack } from "./harness/workdir";
 import { MOTO_DEFAULT_ACCOUNT, type MultiAccountRun, multiAccountCycle } from "./multi-account";
-import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/multi-account";
+import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
 import {
   cdktfCliCycle,
   closeStateBuckets,
@@ -27,6 +28,7 @@ import {
   proveStateLock,
   type StackReport,
   stackRegions,
+  stackSessions,
   validateStack,
   writeReport,
 } from "./lane";
@@ -42,6 +44,7 @@ const GLOBAL_STACKS = environments.filter((e) => e.disasterRecovery.standby).map
 const DEV = ENV_STACKS[0];
 /** The account and region singletons' stacks (stacks/account-stack.ts); the lane's environments pull no image, so nothing waits for them. */
 const ACCOUNT_STACKS = accountRegions(environments).map((target, _, all) => accountStackName(target, all));
+const ACCESS_STACKS = accessStackNames(program);
 /** The plans' JSON (PLT-6: the PR comment is rendered from them, and tests/fixtures/plans is refreshed from them). */
 const PLANS = join(WORK, "plans");
 
@@ -152,7 +155,11 @@ beforeAll(() => {
   const stateChain = settle(
     withMoto(async (moto) => {
       const stateDir = join(WORK, "emulator", STATE_BACKEND_STACK);
+      // The bootstrap runs in the state account (its provider is pinned there); dev in its own, through its program role.
+      const stateSession = await stackSessions(moto, state);
+      const devSession = await stackSessions(moto, dev);
       const stateReport = await emulatorCycle({
+        ...stateSession,
         name: STATE_BACKEND_STACK,
         stack: state,
         sourceDir: join(SYNTH, STATE_BACKEND_STACK),
@@ -164,8 +171,9 @@ beforeAll(() => {
         tags: { Project: "ecg-render", Environment: "shared" },
         // While the bootstrap is up: dev runs through the state bucket.
         beforeDestroy: async () => {
-          await openStateBucket(moto, stateDir, state, backend.bucket, env);
+          await openStateBucket(moto, stateDir, state, backend.bucket, env, stateSession.credentials);
           devReport = await emulatorCycle({
+            ...devSession,
             name: DEV,
             stack: dev,
             sourceDir: join(SYNTH, DEV),
@@ -179,15 +187,28 @@ beforeAll(() => {
             planDestroy: true,
             afterApply: async (dir, targetArgs, runEnv) => {
               try {
-                releaseLockProof(await proveStateLock(moto, dir, targetArgs, runEnv, backend.bucket, backend.key, backend.region));
+                releaseLockProof(
+                  await proveStateLock(
+                    moto,
+                    dir,
+                    targetArgs,
+                    runEnv,
+                    backend.bucket,
+                    backend.key,
+                    backend.region,
+                    stateSession.credentials,
+                  ),
+                );
               } catch (error) {
                 failLockProof(error);
                 throw error;
               }
             },
           });
-          devReport.notes.push(`state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile`);
-          await closeStateBuckets(moto, stateDir, state, backend.region, env);
+          devReport.notes.push(
+            `state in s3://${backend.bucket}/${backend.key} on the emulator, use_lockfile, through ${backend.assume_role.role_arn}`,
+          );
+          await closeStateBuckets(moto, stateDir, state, backend.region, env, stateSession.credentials);
         },
       });
       return [stateReport, devReport!] as const;
@@ -200,8 +221,9 @@ beforeAll(() => {
   cycles[DEV] = settle(result(stateChain).then(([, d]) => d));
 
   cliRun = settle(
-    withMoto((moto) =>
+    withMoto(async (moto) =>
       cdktfCliCycle({
+        credentials: (await stackSessions(moto, dev)).credentials,
         stackName: DEV,
         synthRoot: join(ROOT, "cdktf.out"),
         workRoot: join(WORK, "cdktf-cli"),
@@ -212,15 +234,16 @@ beforeAll(() => {
     ),
   );
 
-  // The account stack cycles in the multi-account run, through its account's program role: the
-  // single-account ones are the same class with the same resources, and are validated like every stack.
-  multiAccount = settle(withMoto((moto) => multiAccountCycle({ moto, env, work: join(WORK, "multi-account") })));
+  // Dev's access and account stacks cycle in the multi-account run; the other accounts' are the same classes
+  // with the same resources, and are validated like every stack.
+  multiAccount = settle(withMoto((moto) => multiAccountCycle({ moto, env, synthDir: SYNTH, work: join(WORK, "multi-account") })));
 
   for (const name of [...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
     cycles[name] = settle(
-      withMoto((moto) =>
+      withMoto(async (moto) =>
         emulatorCycle({
+          ...(await stackSessions(moto, stack)),
           name,
           stack,
           sourceDir: join(SYNTH, name),
@@ -249,9 +272,16 @@ const LANE_TIMEOUT = 20 * 60 * 1000;
 describe("offline Terraform lane: validate", () => {
   it("[PLT-2] synthesized the bootstrap stack, an account stack per account and region, every environment stack (prod with its standby and global stacks) and the delivery stack", () => {
     expect(STANDBY_STACKS).toEqual(["ecg-prod-standby"]);
-    expect(ACCOUNT_STACKS).toEqual(["ecg-account-ap-northeast-2", "ecg-account-ap-northeast-1"]);
+    expect(ACCOUNT_STACKS).toEqual(
+      [
+        [ACCOUNTS.dev.id, "ap-northeast-2"],
+        [ACCOUNTS.staging.id, "ap-northeast-2"],
+        [ACCOUNTS.prod.id, "ap-northeast-2"],
+        [ACCOUNTS.prod.id, "ap-northeast-1"],
+      ].map(([account, region]) => `ecg-account-${account}-${region}`),
+    );
     expect(stackNames).toEqual(
-      [...ACCOUNT_STACKS, ...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort(),
+      [...ACCESS_STACKS, ...ACCOUNT_STACKS, ...ENV_STACKS, ...STANDBY_STACKS, ...GLOBAL_STACKS, STATE_BACKEND_STACK, DELIVERY_STACK].sort(),
     );
   });
 

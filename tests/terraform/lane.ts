@@ -384,6 +384,8 @@ export async function cdktfCliCycle(options: {
   readonly env: Record<string, string | undefined>;
   /** The stack's tags, for the sweep of retried creates (as in emulatorCycle). */
   readonly tags: Record<string, string>;
+  /** As in emulatorCycle: the lane's own calls in the stack's account; the CLI runs as the caller. @default - moto's default account */
+  readonly credentials?: AwsCredentials;
 }): Promise<{
   diff: string;
   deploy: string;
@@ -418,7 +420,7 @@ export async function cdktfCliCycle(options: {
   writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
   writeFileSync(join(stackDir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, { kind: "local" }), null, 2));
   const env: Record<string, string | undefined> = { ...options.env, ...emulatorEnv(moto) };
-  const facts = (args: string[]) => awsFacts(moto, args);
+  const facts = (args: string[]) => awsFacts(moto, args, options.credentials);
   Object.assign(env, await prepareEmulator(facts, stack, stack.provider?.aws?.[0]?.region ?? "us-east-1"));
   // cdktf has no -target option; Terraform appends TF_CLI_ARGS_<command> to the
   // plan and apply that cdktf runs, so the apply gaps stay out as in the other runs.
@@ -541,6 +543,31 @@ export async function closeStateBuckets(
   }
 }
 
+/**
+ * A session in `account` on the emulator: any role there, since moto checks
+ * no trust while its IAM enforcement is off (its calls land in that account).
+ */
+export const accountSession = (moto: MotoServer, account: string): Promise<AwsCredentials> =>
+  awsFacts(moto, ["credentials", "--regions", "ap-northeast-2", "--role-arn", `arn:aws:iam::${account}:role/lane-administrator`]);
+
+/**
+ * The sessions a stack's cycle runs with, as in a deploy: the lane's own calls
+ * (prerequisites, sweeps, leftovers) in the account the stack's providers are
+ * pinned to; Terraform as moto's default caller when the providers assume
+ * their role themselves (`account.roleArn`), else in the account. An unpinned
+ * stack runs as the caller throughout.
+ */
+export async function stackSessions(
+  moto: MotoServer,
+  stack: Json,
+): Promise<{ credentials?: AwsCredentials; terraformCredentials?: "caller" }> {
+  const provider = (stack.provider?.aws ?? []).find((p: Json) => p.alias === undefined) ?? {};
+  const [account] = provider.allowed_account_ids ?? [];
+  if (!account) return {};
+  const assumesRole = provider.assume_role !== undefined || provider.dynamic?.assume_role !== undefined;
+  return { credentials: await accountSession(moto, account), terraformCredentials: assumesRole ? "caller" : undefined };
+}
+
 /** aws_facts.py bound to one emulator and session. */
 type Facts = (args: string[]) => Promise<any>;
 
@@ -568,6 +595,8 @@ export async function proveStateLock(
   bucket: string,
   key: string,
   region: string,
+  /** A session of the bucket's account. @default - moto's default account */
+  credentials?: AwsCredentials,
 ): Promise<Json> {
   const holder = startTerraform(["apply", "-input=true", "-no-color", ...targetArgs], {
     cwd: dir,
@@ -581,7 +610,7 @@ export async function proveStateLock(
       if (Date.now() > deadline) throw new Error(`lock holder never reached its prompt:\n${holder.output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const held = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
+    const held = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key], credentials);
     const second = await runTerraform(["plan", "-lock-timeout=0s", "-input=false", "-no-color", ...targetArgs], {
       cwd: dir,
       env,
@@ -589,7 +618,7 @@ export async function proveStateLock(
     });
     holder.answer("no\n");
     const holderResult = await holder.done;
-    const released = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key]);
+    const released = await awsFacts(moto, ["state-object", "--regions", region, "--bucket", bucket, "--key", key], credentials);
     return { held, second, holderResult, released };
   } finally {
     holder.answer("no\n");

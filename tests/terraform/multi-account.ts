@@ -1,6 +1,6 @@
 /**
- * The offline lane's multi-account cycle (ACC-1..3): the multi-account layout
- * of tests/stacks/multi-account.ts on one emulator, where moto keeps accounts
+ * The offline lane's multi-account cycle (ACC-1..3): the shipped program's
+ * account layout on one emulator, where moto keeps accounts
  * apart by the assumed-role session that signs each call. The state account's
  * bootstrap first; with its bucket up, dev's and staging's access stacks, each
  * applied as an administrator of its own account with its state through the
@@ -12,15 +12,15 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Json } from "../../modules/common/json";
-import { readSynthesizedStacks } from "../../modules/policy/program-checks";
-import { buildApp, synthesize } from "../../stacks/app";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
-import { withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 import { accessStackName, githubRoleArn, STATE_BACKEND_STACK, stateRoleArn } from "../../stacks/support/contracts";
-import { multiAccountProgram, STATE_ACCOUNT } from "../stacks/multi-account";
+import { program } from "../../environments";
+import { STATE_ACCOUNT } from "../stacks/layouts";
 import type { MotoServer } from "./harness/moto";
 import { runTerraform } from "./harness/terraform";
+import { readSynthesizedStack } from "./harness/workdir";
 import {
+  accountSession,
   type AwsCredentials,
   awsFacts,
   closeStateBuckets,
@@ -88,24 +88,22 @@ async function enforceIam(moto: MotoServer, on: boolean): Promise<void> {
 export async function multiAccountCycle(options: {
   readonly moto: MotoServer;
   readonly env: Record<string, string | undefined>;
+  /** The synthesized program's stacks folder (cdktf.out/stacks). */
+  readonly synthDir: string;
   readonly work: string;
 }): Promise<MultiAccountRun> {
-  const { moto, env, work } = options;
-  const input = multiAccountProgram();
-  const outdir = join(work, "cdktf.out");
+  const { moto, env, work, synthDir } = options;
+  const input = program;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const app = withoutTokenTraces(() => buildApp(input, { outdir }));
-  withoutTokenTraces(() => synthesize(app));
-  const names = app.node.children.map((c) => c.node.id);
-  const stacks = readSynthesizedStacks(outdir, names) as Record<string, Json>;
   const [dev, staging] = input.environments;
   const targets = accountRegions(input.environments);
   const devAccountStack = accountStackName(targets.find((t) => t.accountId === dev.account.id)!, targets);
+  const names = [STATE_BACKEND_STACK, accessStackName(dev), devAccountStack, accessStackName(staging)];
+  const stacks: Record<string, Json> = Object.fromEntries(names.map((name) => [name, readSynthesizedStack(synthDir, name)]));
 
-  // An administrator of an account: any role ARN there (moto checks no trust while IAM is off).
-  const administrator = (account: string): Promise<AwsCredentials> =>
-    awsFacts(moto, ["credentials", "--regions", "ap-northeast-2", "--role-arn", `arn:aws:iam::${account}:role/lane-administrator`]);
+  // An administrator of an account.
+  const administrator = (account: string): Promise<AwsCredentials> => accountSession(moto, account);
   const cycle = async (
     name: string,
     credentials: AwsCredentials,
@@ -121,7 +119,7 @@ export async function multiAccountCycle(options: {
     return emulatorCycle({
       name: `${name} (multi-account)`,
       stack,
-      sourceDir: join(outdir, "stacks", name),
+      sourceDir: join(synthDir, name),
       dir: join(work, name),
       moto,
       env,

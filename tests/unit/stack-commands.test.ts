@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "../../environments";
 import { STACK_ACTIONS, stackSteps, stackTargets } from "../../scripts/stack";
+import { ACCOUNTS } from "../stacks/layouts";
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts;
 
@@ -34,9 +35,18 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     expect(environments.map((e) => e.name).every((name) => name in stackTargets())).toBe(true);
   });
 
-  it("[#13] names the account stacks (applied before the environments of their region)", () => {
-    expect(stackSteps("deploy", "account-ap-northeast-2")).toEqual([
-      { command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-account-ap-northeast-2"] },
+  it("[#13] [ACC-1] names the account stacks by environment and region, not by the account id the user replaces", () => {
+    expect(stackSteps("deploy", "account-prod-ap-northeast-1")).toEqual([
+      { command: "node_modules/.bin/cdktf", args: ["deploy", `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-1`] },
+    ]);
+    expect(stackSteps("diff", "account-dev-ap-northeast-2")).toEqual([
+      { command: "node_modules/.bin/cdktf", args: ["diff", `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2`] },
+    ]);
+  });
+
+  it("[ACC-3] names each environment account's access stack (applied once by its administrator)", () => {
+    expect(stackSteps("deploy", "access-staging")).toEqual([
+      { command: "node_modules/.bin/cdktf", args: ["deploy", "ecg-access-staging"] },
     ]);
   });
 
@@ -50,12 +60,12 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     [
       "plan",
       "qa",
-      'environment: "qa" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
+      'environment: "qa" is not one of access-dev, access-staging, access-prod, account-dev-ap-northeast-2, account-staging-ap-northeast-2, account-prod-ap-northeast-2, account-prod-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
     ],
     [
       "deploy",
       "dev-standby",
-      'environment: "dev-standby" is not one of account-ap-northeast-2, account-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
+      'environment: "dev-standby" is not one of access-dev, access-staging, access-prod, account-dev-ap-northeast-2, account-staging-ap-northeast-2, account-prod-ap-northeast-2, account-prod-ap-northeast-1, dev, staging, prod, prod-standby, prod-global',
     ],
   ])("refuses %s %s", (action, env, message) => {
     expect(() => stackSteps(action, env)).toThrow(message);
