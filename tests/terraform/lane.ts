@@ -463,8 +463,8 @@ async function prepareEmulator(facts: Facts, stack: Json, region: string): Promi
 }
 
 /**
- * Deletes what the emulator made twice: network resources, secrets and web
- * ACLs with the stack's tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
+ * Deletes what the emulator made twice: network resources, secrets, task
+ * definitions and web ACLs with the stack's tags whose ids are in no state (emulator-gaps.ts WORKAROUNDS). Returns them.
  */
 async function removeRetriedCreates(
   facts: Facts,
@@ -480,8 +480,9 @@ async function removeRetriedCreates(
   for (const resource of state.resources ?? []) {
     for (const { attributes } of resource.instances ?? []) {
       if (resource.type === "aws_route") ids.push(`route:${attributes.route_table_id}:${attributes.destination_cidr_block}`);
-      // Secrets, target groups and web ACLs are known by ARN.
-      if (["aws_secretsmanager_secret", "aws_lb_target_group", "aws_wafv2_web_acl"].includes(resource.type)) ids.push(attributes.arn);
+      // Secrets, target groups, task definitions and web ACLs are known by ARN.
+      if (["aws_secretsmanager_secret", "aws_lb_target_group", "aws_ecs_task_definition", "aws_wafv2_web_acl"].includes(resource.type))
+        ids.push(attributes.arn);
     }
   }
   const known = join(dir, "known-ids.json");
@@ -561,11 +562,16 @@ export async function stackSessions(
   moto: MotoServer,
   stack: Json,
 ): Promise<{ credentials?: AwsCredentials; terraformCredentials?: "caller" }> {
+  const { account, assumesRole } = stackPlacement(stack);
+  if (!account) return {};
+  return { credentials: await accountSession(moto, account), terraformCredentials: assumesRole ? "caller" : undefined };
+}
+
+/** The account a stack's default AWS provider is pinned to, and whether it assumes a role (static or dynamic `assume_role`). */
+export function stackPlacement(stack: Json): { account?: string; assumesRole: boolean } {
   const provider = (stack.provider?.aws ?? []).find((p: Json) => p.alias === undefined) ?? {};
   const [account] = provider.allowed_account_ids ?? [];
-  if (!account) return {};
-  const assumesRole = provider.assume_role !== undefined || provider.dynamic?.assume_role !== undefined;
-  return { credentials: await accountSession(moto, account), terraformCredentials: assumesRole ? "caller" : undefined };
+  return { account, assumesRole: provider.assume_role !== undefined || provider.dynamic?.assume_role !== undefined };
 }
 
 /** aws_facts.py bound to one emulator and session. */

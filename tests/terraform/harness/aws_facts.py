@@ -58,28 +58,30 @@ def leftovers(args):
                 break
         ec2 = client(args, "ec2", region)
         kms = client(args, "kms", region)
-        # What the tagging API lists although it is gone in AWS terms.
+        # What the tagging API lists although it is gone in AWS terms. Only this region's
+        # ARNs are asked about here: an ARN of another region is unknown to this one.
+        here = [a for a in found if a.startswith("arn:") and a.split(":")[3] == region]
         gone = {n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] in ("deleted", "deleting")}
         pending = set()
-        for arn in found:
+        for arn in here:
             if ":kms:" in arn and ":key/" in arn:
                 if kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion":
                     pending.add(arn)
         # Deleted ECS clusters stay visible as INACTIVE for a while (as in AWS).
-        clusters = [a for a in found if ":ecs:" in a and ":cluster/" in a]
+        clusters = [a for a in here if ":ecs:" in a and ":cluster/" in a]
         if clusters:
             ecs = client(args, "ecs", region)
             inactive = {c["clusterArn"] for c in ecs.describe_clusters(clusters=clusters)["clusters"] if c["status"] == "INACTIVE"}
             pending |= inactive
         # Deleted secrets wait out their recovery window (as in AWS).
-        secrets = [a for a in found if ":secretsmanager:" in a and ":secret:" in a]
+        secrets = [a for a in here if ":secretsmanager:" in a and ":secret:" in a]
         if secrets:
             sm = client(args, "secretsmanager", region)
             pending |= {a for a in secrets if "DeletedDate" in sm.describe_secret(SecretId=a)}
         # Deleted services and deregistered task definitions stay visible as
         # INACTIVE (task definitions indefinitely, as in AWS).
-        services = [a for a in found if ":ecs:" in a and ":service/" in a]
-        task_definitions = [a for a in found if ":ecs:" in a and ":task-definition/" in a]
+        services = [a for a in here if ":ecs:" in a and ":service/" in a]
+        task_definitions = [a for a in here if ":ecs:" in a and ":task-definition/" in a]
         if services or task_definitions:
             ecs = client(args, "ecs", region)
             for arn in services:
@@ -92,7 +94,7 @@ def leftovers(args):
         # an Auto Scaling group that no longer exists were orphaned by moto, whose
         # DeleteAutoScalingGroup ignores ForceDelete for scale-in-protected hosts
         # (moto/autoscaling/models.py delete_auto_scaling_group): reported apart.
-        instance_ids = [a.rsplit("/", 1)[-1] for a in found if ":instance/" in a]
+        instance_ids = [a.rsplit("/", 1)[-1] for a in here if ":instance/" in a]
         if instance_ids:
             autoscaling = client(args, "autoscaling", region)
             for reservation in ec2.describe_instances(InstanceIds=instance_ids)["Reservations"]:
@@ -178,7 +180,7 @@ def kms_alias(args):
 
 
 def duplicates(args):
-    """Route tables, security groups, subnets, secrets, target groups and web ACLs (with the stack's tags), rules of its groups and routes of its tables that no state knows.
+    """Route tables, security groups, subnets, secrets, target groups, task definitions and web ACLs (with the stack's tags), rules of its groups and routes of its tables that no state knows.
 
     Terraform records every resource it creates; one it does not know was made by a
     request the provider retried after moto had already carried it out. moto's DeleteVpc
@@ -252,6 +254,19 @@ def duplicates(args):
                 if wanted and all(tags.get(k) == v for k, v in wanted.items()):
                     elb.delete_target_group(TargetGroupArn=description["ResourceArn"])
                     removed.append(f"target-group/{description['ResourceArn'].split(':')[-1]}")
+    # Active task definitions with the stack's tags that no state knows (known by ARN): a
+    # RegisterTaskDefinition the provider retried after moto had carried it out adds a
+    # revision silently. Deregistered, they stay visible as INACTIVE (as in AWS).
+    for region in args.regions.split(","):
+        ecs = client(args, "ecs", region)
+        for page in ecs.get_paginator("list_task_definitions").paginate(status="ACTIVE"):
+            for arn in page["taskDefinitionArns"]:
+                if arn in known:
+                    continue
+                tags = {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=arn).get("tags", [])}
+                if wanted and all(tags.get(k) == v for k, v in wanted.items()):
+                    ecs.deregister_task_definition(taskDefinition=arn)
+                    removed.append(f"task-definition/{arn.split('/')[-1]}")
     # Web ACLs with the stack's tags: a name exists once per scope and region, so one no state
     # knows (known by ARN) is a retried CreateWebACL. CloudFront's scope lives in us-east-1.
     for region in args.regions.split(","):
