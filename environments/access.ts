@@ -7,6 +7,8 @@ const GITHUB_OWNER = /^[A-Za-z\d](?:[A-Za-z\d]|-(?=[A-Za-z\d])){0,38}$/;
 const GITHUB_REPOSITORY = /^[\w.-]{1,100}$/;
 /** A branch as the OIDC subject names it (`ref:refs/heads/<branch>`): no pattern, no colon, no space. */
 const BRANCH = /^[\w./-]+$/;
+/** IAM: a role name is 1-64 of [\w+=,.@-]. */
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** Terraform Cloud organization and project names as the run token's subject carries them. */
 const TFC_NAME = /^[\w -]+$/;
 
@@ -32,8 +34,19 @@ export function accessProblems(access: AccessConfig, environments: readonly Envi
     );
   if (!access.administrators?.length) fail("administrators", "name at least one administrator role: someone must apply the access stacks");
   access.administrators?.forEach((arn, i) => {
-    if (!roleArnParts(arn)) fail(`administrators[${i}]`, `"${arn}" is not an IAM role ARN`);
+    const role = roleArnParts(arn);
+    if (!role) fail(`administrators[${i}]`, `"${arn}" is not an IAM role ARN`);
+    const inEnvironment = role && environments.find((e) => e.account?.id === role.account);
+    // Every environment's program and state roles trust every administrator.
+    if (inEnvironment && environments.some((e) => e.account?.id !== undefined && e.account.id !== role.account))
+      fail(
+        `administrators[${i}]`,
+        `"${arn}" is a role of environment "${inEnvironment.name}"'s account: every environment's roles trust the administrators, so that account would reach the others'; name roles of the account the administrators sign in to`,
+      );
   });
+  const { bootstrapRoleName } = access;
+  if (bootstrapRoleName !== undefined && !IAM_ROLE_NAME.test(bootstrapRoleName))
+    fail("bootstrapRoleName", `"${bootstrapRoleName}" is not an IAM role name (1-64 of letters, digits and +=,.@_-)`);
   const served = environments.filter((e) => e.account?.roleArn);
   if (served.length === 0)
     fail("", "no environment declares account.roleArn: access stacks are built for the multi-account layout, where they create that role");

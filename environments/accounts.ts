@@ -115,3 +115,24 @@ export function deliveryAccountProblems(delivery: DeliverySettings, environments
     fail("delivery.account.roleArn", `"${account.roleArn}" is a role of account ${role.account}, not of delivery.account.id ${account.id}`);
   return problems;
 }
+
+/**
+ * A public hosted zone is delegated from its parent once, so only one account
+ * can hold a zone that answers: environments in different accounts each need
+ * a zone of their own (a subzone delegated from the parent, e.g.
+ * `dev.example.com`), or their certificates never validate.
+ */
+export function hostedZoneProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  environments.forEach((env, i) => {
+    const zone = env.ingress?.hostedZoneName;
+    const other = environments.slice(0, i).find((o) => o.ingress?.hostedZoneName === zone && o.account?.id !== env.account?.id);
+    if (zone && other)
+      problems.push({
+        environment: env.name,
+        path: "ingress.hostedZoneName",
+        reason: `"${zone}" is also environment "${other.name}"'s, in another account (${other.account?.id ?? "the caller's"}): a public zone answers from one account only; give this one a subzone delegated from it (e.g. "${env.name}.${zone}")`,
+      });
+  });
+  return problems;
+}

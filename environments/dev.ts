@@ -46,7 +46,8 @@ export const dev: EnvironmentConfig = {
   ingress: {
     domainName: "api.dev.ecg-render.com",
     cdnDomainName: "cdn.dev.ecg-render.com",
-    hostedZoneName: publicZoneName,
+    // Its own account holds its own zone, delegated from publicZoneName (docs/operations.md, "Before the first deployment").
+    hostedZoneName: `dev.${publicZoneName}`,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],
     logRetentionDays: 30,

@@ -34,7 +34,11 @@ export const deliveryAccount = { id: accountIds.tooling, roleArn: `arn:aws:iam::
 /**
  * This repository on GitHub (its workflows plan and deploy), Terraform Cloud
  * runs, and the administrators who apply the access stacks and may assume
- * the program's role. Replace them with yours.
+ * the program's role: roles of the account they sign in to (555555555555,
+ * e.g. the organization's management account), never of an environment's
+ * (each environment's roles trust them). They reach an environment account
+ * through its bootstrap role, AWS Organizations' `OrganizationAccountAccessRole`
+ * unless `bootstrapRoleName` says otherwise. Replace them with yours.
  */
 export const access: AccessConfig = {
   github: { owner: "ecg-render", repository: "ecg-render-infrastructure" },

@@ -57,8 +57,11 @@ export const renderWorkingHours = [
 ] as const;
 
 /**
- * The public Route 53 zone the API names live in (CMP-6). It is registered
- * and delegated outside this program, like the account; change it to yours.
+ * The public Route 53 zone the API names live in (CMP-6), in prod's account.
+ * Dev's and staging's accounts each hold a subzone of it (`dev.<zone>`,
+ * `staging.<zone>`), delegated by NS records in it: a zone answers from one
+ * account only. The zones and the delegation are made outside this program,
+ * like the accounts; change the name to yours.
  */
 export const publicZoneName = "ecg-render.com";
 

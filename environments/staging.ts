@@ -43,7 +43,8 @@ export const staging: EnvironmentConfig = {
   ingress: {
     domainName: "api.staging.ecg-render.com",
     cdnDomainName: "cdn.staging.ecg-render.com",
-    hostedZoneName: publicZoneName,
+    // Its own account holds its own zone, delegated from publicZoneName (docs/operations.md, "Before the first deployment").
+    hostedZoneName: `staging.${publicZoneName}`,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],
     logRetentionDays: 90,

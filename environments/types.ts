@@ -318,6 +318,14 @@ export interface AccessConfig {
    * assume the program's role (break-glass). At least one.
    */
   readonly administrators: readonly string[];
+  /**
+   * The role an access stack's providers assume in its environment's account,
+   * which must exist before it (the access stack creates the program's role):
+   * the administrators' sessions reach the account through it, while its
+   * state goes through the environment's state role, which trusts them.
+   * @default "OrganizationAccountAccessRole" (what AWS Organizations creates in a new member account)
+   */
+  readonly bootstrapRoleName?: string;
 }
 
 /**

@@ -6,7 +6,7 @@ import { drainSecondsProblem, scheduledBaseProblem } from "../modules/gpu-fleet/
 import { natPolicyProblem, subnetLayoutProblems } from "../modules/network/layout";
 import { backupRetentionProblem } from "../modules/postgres/rules";
 import { replicasPerShardProblem, shardsProblem, snapshotRetentionProblem } from "../modules/redis-cluster/rules";
-import { accountProblems, assumedRoleProblems, sharedAccountProblems } from "./accounts";
+import { accountProblems, assumedRoleProblems, hostedZoneProblems, sharedAccountProblems } from "./accounts";
 import { checkDeprecations } from "./deprecations-check";
 import { type ConfigProblem, ConfigValidationError } from "./problems";
 import { availabilityZonesByRegion } from "./regions";
@@ -62,7 +62,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
       vpcs.push({ owner, cidr: vpc });
     }
   }
-  problems.push(...environments.flatMap(accountProblems), ...sharedAccountProblems(environments));
+  problems.push(...environments.flatMap(accountProblems), ...sharedAccountProblems(environments), ...hostedZoneProblems(environments));
   // ECR keeps one replication configuration per account and region.
   const replicating = environments.filter((e) => e.disasterRecovery?.replicateImages);
   replicating.forEach((env, i) => {

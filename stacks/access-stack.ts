@@ -50,12 +50,15 @@ export interface AccessStackProps {
   readonly stateAccountId?: string;
 }
 
+/** AWS Organizations creates it in every member account it creates, trusted by the management account. */
+const DEFAULT_BOOTSTRAP_ROLE = "OrganizationAccountAccessRole";
+
 /** Deploys of prod create Multi-AZ databases and their replicas: an hour is not always enough. */
 const DEPLOY_SESSION_SECONDS = 4 * 3600;
 
 /**
  * ACC-3: who may act in an environment's account, as code. Applied once (and
- * after every change) by an administrator with the account's own credentials,
+ * after every change) by an administrator, through the account's bootstrap role,
  * before the environment: the GitHub Actions OIDC provider and, per
  * environment, a read-only plan role trusted by the repository's pull
  * requests (and its default branch, for the drift check) and a deploy role
@@ -90,10 +93,11 @@ export class AccessStack extends IsolatedStack {
     }
     const { partition } = program;
     const iam = (kind: string, path: string, name: string) => `arn:${partition}:iam::${account.id}:${kind}${path}${name}`;
-    // The administrator's own credentials in this account: the program's role is made here.
+    // Not the program's role, which is made here: the account's bootstrap role, which the administrators' sessions assume.
+    const bootstrapRole = iam("role", "/", props.access.bootstrapRoleName ?? DEFAULT_BOOTSTRAP_ROLE);
     new AwsProvider(this, "aws", {
       region: account.region,
-      ...accountProviderSettings(this, { id: account.id }),
+      ...accountProviderSettings(this, { id: account.id, roleArn: bootstrapRole }),
       defaultTags: [{ tags: { ...props.tags } }],
     });
     configureBackend(this, id, props.backend, first.config.backend);

@@ -58,7 +58,7 @@ export interface StateBuckets {
 /**
  * Bootstrap (PLT-4): the bucket every environment keeps its state in, and the
  * bucket its access logs go to; with `failoverState`, the same pair in the
- * failover region. Applied once per account, before any environment, with
+ * failover region. Applied once (in the state account), before any environment, with
  * local state (the bucket cannot hold the state of its own creation): see
  * docs/operations.md.
  */

@@ -9,6 +9,7 @@ import { ProgramCheckError } from "../modules/policy/program-checks";
 import { buildApp, synthesize } from "../stacks/app";
 import { withoutTokenTraces } from "../stacks/support/cdktf-internals";
 import { sourceFiles } from "./helpers";
+import { ACCOUNTS } from "./stacks/layouts";
 
 const ROOT = join(__dirname, "..");
 const readJson = (file: string) => JSON.parse(readFileSync(join(ROOT, file), "utf8"));
@@ -79,10 +80,10 @@ describe("program stacks", () => {
       "ecg-access-dev",
       "ecg-access-staging",
       "ecg-access-prod",
-      "ecg-account-111111111111-ap-northeast-2",
-      "ecg-account-222222222222-ap-northeast-2",
-      "ecg-account-333333333333-ap-northeast-2",
-      "ecg-account-333333333333-ap-northeast-1",
+      `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2`,
+      `ecg-account-${ACCOUNTS.staging.id}-ap-northeast-2`,
+      `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-2`,
+      `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-1`,
       "ecg-dev",
       "ecg-staging",
       "ecg-prod",

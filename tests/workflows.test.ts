@@ -335,6 +335,8 @@ describe("deploy.yml", () => {
     expect(job.environment).toBe("prod");
     expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${DELIVERY_STACK}`);
     expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(program.delivery.region);
+    // [ACC-4] In the tooling account, where the pipeline runs: not prod's deploy role, which reaches only prod's account.
+    expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["role-to-assume"]).toBe("${{ vars.AWS_DELIVERY_ROLE_ARN }}");
     expect(
       steps(job)
         .map((s) => s.run)
@@ -342,10 +344,11 @@ describe("deploy.yml", () => {
     ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
   });
 
-  it("[ACC-3] every deploy job's session lasts the four hours the access stacks' deploy roles allow (one hour is not enough for prod)", () => {
-    const sessions = Object.values<Json>(deploy.jobs).flatMap((job) =>
-      uses(job, "aws-actions/configure-aws-credentials").map((step) => step.with["role-duration-seconds"]),
-    );
+  it("[ACC-3] every environment's deploy job acts as its deploy role for the four hours the access stacks allow (one hour is not enough for prod)", () => {
+    const environmentJobs = Object.entries<Json>(deploy.jobs).filter(([name]) => name !== "release-pipeline");
+    const credentials = environmentJobs.flatMap(([, job]) => uses(job, "aws-actions/configure-aws-credentials"));
+    expect(new Set(credentials.map((step) => step.with["role-to-assume"]))).toEqual(new Set(["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]));
+    const sessions = credentials.map((step) => step.with["role-duration-seconds"]);
     expect(sessions.length).toBeGreaterThan(3);
     expect(new Set(sessions)).toEqual(new Set([14400]));
   });

@@ -46,6 +46,20 @@ describe("[ACC-3] access settings", () => {
       { administrators: ["arn:aws:iam::555555555555:user/alice"] },
       ['(program): access.administrators[0]: "arn:aws:iam::555555555555:user/alice" is not an IAM role ARN'],
     ],
+    [
+      "an administrator role of an environment's account",
+      { administrators: [`arn:aws:iam::${served[0].account.id}:role/OrganizationAccountAccessRole`] },
+      [
+        `(program): access.administrators[0]: "arn:aws:iam::${served[0].account.id}:role/OrganizationAccountAccessRole" is a role of environment "dev"'s account: every environment's roles trust the administrators, so that account would reach the others'; name roles of the account the administrators sign in to`,
+      ],
+    ],
+    [
+      "a bootstrap role that is no role name",
+      { bootstrapRoleName: "role/OrganizationAccountAccessRole" },
+      [
+        '(program): access.bootstrapRoleName: "role/OrganizationAccountAccessRole" is not an IAM role name (1-64 of letters, digits and +=,.@_-)',
+      ],
+    ],
   ])("refuses %s", (_, access, expected) => {
     expect(problems(access)).toEqual(expected);
   });

@@ -30,15 +30,14 @@ const ONE_EACH = {
 
 describe("[ACC-1] accounts in the environments' data", () => {
   it("accepts the single-account layout (no account ids: the caller's credentials) and one account per environment with a role each", () => {
-    expect(environments.every((e) => e.account.id === undefined && e.account.roleArn === undefined)).toBe(true);
     expect(problemsOf(environments)).toEqual([]);
     expect(problemsOf(withAccounts(ONE_EACH))).toEqual([]);
-    // The shipped files are that layout, with these placeholder ids (environments/organization.ts).
-    expect(Object.fromEntries(shipped.map((e) => [e.name, e.account]))).toEqual({
-      dev: { ...ONE_EACH.dev, region: "ap-northeast-2" },
-      staging: { ...ONE_EACH.staging, region: "ap-northeast-2" },
-      prod: { ...ONE_EACH.prod, region: "ap-northeast-2" },
-    });
+    // The shipped files are that layout (their ids from environments/organization.ts): an account each, the program's role in it.
+    const ids = shipped.map((e) => e.account.id);
+    expect(new Set(ids).size).toBe(shipped.length);
+    for (const { name, account } of shipped) {
+      expect({ name, roleArn: account.roleArn }).toEqual({ name, roleArn: `arn:aws:iam::${account.id}:role/ecg-terraform` });
+    }
     expect(problemsOf(shipped)).toEqual([]);
     // A pinned account without a role: the caller's credentials must already be in it.
     expect(problemsOf(withAccounts({ dev: { id: DEV } }))).toEqual([]);
@@ -121,6 +120,32 @@ describe("[ACC-1] accounts in the environments' data", () => {
     expect(
       problemsOf(withAccounts({ dev: { ...shared, sharedAccountWith: ["staging"] }, staging: { ...shared, sharedAccountWith: ["dev"] } })),
     ).toEqual([]);
+  });
+});
+
+describe("[ACC-1] [CMP-6] a public hosted zone per account", () => {
+  const inZone = (env: EnvironmentConfig, zone: string): EnvironmentConfig => ({
+    ...env,
+    ingress: { ...env.ingress, hostedZoneName: zone, domainName: `api.${zone}`, cdnDomainName: `cdn.${zone}` },
+  });
+
+  it("the shipped environments each have a zone of their own: prod the parent, dev and staging subzones of it", () => {
+    expect(shipped.map((e) => [e.name, e.ingress.hostedZoneName])).toEqual([
+      ["dev", "dev.ecg-render.com"],
+      ["staging", "staging.ecg-render.com"],
+      ["prod", "ecg-render.com"],
+    ]);
+  });
+
+  it("refuses one zone for environments in different accounts (it answers from one only), naming the environment and the field", () => {
+    const [dev, staging, prod] = withAccounts(ONE_EACH);
+    expect(problemsOf([inZone(dev, "ecg-render.com"), staging, prod])).toEqual([
+      `prod: ingress.hostedZoneName: "ecg-render.com" is also environment "dev"'s, in another account (${DEV}): a public zone answers from one account only; give this one a subzone delegated from it (e.g. "prod.ecg-render.com")`,
+    ]);
+  });
+
+  it("lets environments of one account share a zone", () => {
+    expect(problemsOf(environments.map((e) => inZone(e, "ecg-render.com")))).toEqual([]);
   });
 });
 

@@ -21,7 +21,7 @@ describe("[ACC-4] the delivery pipeline's account", () => {
 
   it("is required when the environments live in several accounts", () => {
     expect(problems(undefined)).toEqual([
-      "(program): delivery.account.id: is required: the environments live in accounts 111111111111, 222222222222, 333333333333, so the pipeline must name the account it runs in (the tooling account, or one of theirs)",
+      `(program): delivery.account.id: is required: the environments live in accounts ${multi.environments.map((e) => e.account.id).join(", ")}, so the pipeline must name the account it runs in (the tooling account, or one of theirs)`,
     ]);
   });
 

@@ -26,13 +26,15 @@ const awsRoles = (stack: SynthesizedStack) => Object.values<any>(stack.resource?
 const boundaryOf = (env: string) => `arn:aws:iam::${ACCOUNTS[env].id}:policy/ecg-access/ecg-permissions-boundary`;
 
 describe("[ACC-3] access stacks: the identities of each environment account", () => {
-  it("one access stack per environment account, applied with the account's own credentials, its state through the environment's state role", () => {
+  it("one access stack per environment account, its providers through the account's bootstrap role (an administrator's session from outside reaches it), its state through the environment's state role", () => {
     expect(Object.keys(accessStacks).sort()).toEqual(["ecg-access-dev", "ecg-access-prod", "ecg-access-staging"]);
     for (const [name, stack] of Object.entries(accessStacks)) {
       const env = name.replace("ecg-access-", "");
-      expect((stack.provider!.aws as any[]).map((p) => [p.allowed_account_ids, p.assume_role, p.dynamic])).toEqual([
-        [[ACCOUNTS[env].id], undefined, undefined],
+      expect((stack.provider!.aws as any[]).map((p) => [p.allowed_account_ids, p.dynamic.assume_role.content.session_name])).toEqual([
+        [[ACCOUNTS[env].id], name],
       ]);
+      // Before the stack exists there is no program role: AWS Organizations' role in the account (the default), as the variable's default.
+      expect(stack.variable?.account_role_arn.default).toBe(`arn:aws:iam::${ACCOUNTS[env].id}:role/OrganizationAccountAccessRole`);
       expect(stack.terraform?.backend?.s3).toEqual(
         expect.objectContaining({ key: `${name}/terraform.tfstate`, assume_role: { role_arn: STATE_ROLE(env), session_name: name } }),
       );

@@ -8,7 +8,7 @@ import { assumableRoles, inAwsPartition } from "./trust";
  * the environment's stacks (primary, standby, global, aliased regional ones) assumes its
  * environment's role, the session named after the stack, and pins the account; the
  * account stacks assume the role of the account they serve. The single-account layout
- * (the shipped files today) assumes nothing.
+ * (tests/stacks/layouts.ts) assumes nothing.
  */
 
 const multi = synthProgram();
@@ -61,12 +61,14 @@ describe("[ACC-1] one AWS account per environment", () => {
 
   it("an account stack per account and region, its provider assuming that account's role", () => {
     const accountStacks = Object.keys(multi.stacks).filter((n) => n.startsWith("ecg-account-"));
-    expect(accountStacks.sort()).toEqual([
-      "ecg-account-111111111111-ap-northeast-2",
-      "ecg-account-222222222222-ap-northeast-2",
-      "ecg-account-333333333333-ap-northeast-1",
-      "ecg-account-333333333333-ap-northeast-2",
-    ]);
+    expect(accountStacks.sort()).toEqual(
+      [
+        `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2`,
+        `ecg-account-${ACCOUNTS.staging.id}-ap-northeast-2`,
+        `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-1`,
+        `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-2`,
+      ].sort(),
+    );
     for (const name of accountStacks) {
       const id = name.split("-")[2];
       const account = Object.values(ACCOUNTS).find((a) => a.id === id)!;

@@ -3,7 +3,7 @@ import { environments } from "../../environments";
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../../modules/common/cidr";
 import { formatReport } from "../../modules/policy";
 import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
-import { expectedS3Backend, singleAccountProgram } from "./layouts";
+import { ACCOUNTS, expectedS3Backend, singleAccountProgram } from "./layouts";
 import { synthProgram } from "./synth";
 
 // One synthesis of the whole program serves every describe block below.
@@ -12,11 +12,11 @@ const stack = (name: string): SynthesizedStack => program.stacks[name];
 const ENV_STACKS = ["ecg-dev", "ecg-staging", "ecg-prod"];
 /** The account stacks of the shipped layout: an account per environment, prod's also in Tokyo (its standby). */
 const ACCOUNT_STACKS = [
-  "ecg-account-111111111111-ap-northeast-2",
-  "ecg-account-222222222222-ap-northeast-2",
-  "ecg-account-333333333333-ap-northeast-1",
-  "ecg-account-333333333333-ap-northeast-2",
-];
+  `ecg-account-${ACCOUNTS.dev.id}-ap-northeast-2`,
+  `ecg-account-${ACCOUNTS.staging.id}-ap-northeast-2`,
+  `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-1`,
+  `ecg-account-${ACCOUNTS.prod.id}-ap-northeast-2`,
+].sort();
 const ACCESS_STACKS = ["ecg-access-dev", "ecg-access-prod", "ecg-access-staging"];
 
 /** Resources of the stack's own region (its default provider): staging also has its replica's network in Tokyo. */

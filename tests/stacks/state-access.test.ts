@@ -45,7 +45,7 @@ describe("[ACC-2] state roles and the state buckets' policies", () => {
     expect(staging.actions).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     expect(staging.resources.map((r: string) => r.replace(/^\$\{aws_s3_bucket\.[\w-]+\.arn\}\//, ""))).toEqual([
       "ecg-access-staging/*",
-      "ecg-account-222222222222-ap-northeast-2/*",
+      `ecg-account-${ACCOUNTS.staging.id}-ap-northeast-2/*`,
       "ecg-staging/*",
     ]);
     expect(grantOf("staging-plan").actions).toEqual(["s3:GetObject"]);

@@ -187,10 +187,11 @@ describe("GPU services (ECS on EC2)", () => {
 
 describe("ALB and WAF", () => {
   it("[CMP-6] an internet-facing ALB across both public subnets serves HTTPS 443 with a DNS-validated certificate for the environment's name", () => {
-    for (const [name, domain] of [
-      ["ecg-dev", "api.dev.ecg-render.com"],
-      ["ecg-staging", "api.staging.ecg-render.com"],
-      ["ecg-prod", "api.ecg-render.com"],
+    // Each in the public zone of its own account: dev's and staging's are subzones of prod's.
+    for (const [name, domain, zone] of [
+      ["ecg-dev", "api.dev.ecg-render.com", "dev.ecg-render.com"],
+      ["ecg-staging", "api.staging.ecg-render.com", "staging.ecg-render.com"],
+      ["ecg-prod", "api.ecg-render.com", "ecg-render.com"],
     ]) {
       const s = stack(name);
       const [, alb] = named(s, "aws_lb", `${name}-api`);
@@ -206,7 +207,7 @@ describe("ALB and WAF", () => {
       const [, cert] = resourcesOf(s, "aws_acm_certificate").find(([id]) => id.startsWith("entry_ingress_"))!;
       expect([cert.domain_name, cert.validation_method]).toEqual([domain, "DNS"]);
       const zones = Object.values<any>(s.data!.aws_route53_zone).map((z) => [z.name, z.private_zone]);
-      expect(zones).toEqual([["ecg-render.com", false]]);
+      expect(zones).toEqual([[zone, false]]);
       // The public name: a simple alias, or (prod, with its standby) the PRIMARY failover record.
       const records = resourcesOf(s, "aws_route53_record").filter(([, r]) => r.type === "A" && r.name === domain);
       expect(records).toHaveLength(1);

@@ -111,7 +111,7 @@ export async function multiAccountCycle(options: {
       beforeDestroy?: () => Promise<void>;
       backend?: "local";
       spareTags?: Record<string, string>;
-      terraformCredentials?: "caller";
+      terraformCredentials?: AwsCredentials | "caller";
       afterApply?: (dir: string, targetArgs: string[], env: Record<string, string | undefined>) => Promise<void>;
     },
   ) => {
@@ -219,8 +219,12 @@ export async function multiAccountCycle(options: {
       beforeDestroy: async () => {
         await openStateBucket(moto, stateDir, state, bucket, env, stateCredentials);
         const devAdmin = await administrator(dev.account.id!);
+        // The access stacks run as the configured administrator's own session (another account): their providers
+        // reach the environment's account through its bootstrap role, their state through the state role.
+        const administratorSession = await session(input.access.administrators[0]);
         reports.push(
           await cycle(accessStackName(dev), devAdmin, {
+            terraformCredentials: administratorSession,
             beforeDestroy: async () => {
               reports.push(
                 // Dev's access stack is still up around it, in the same account with the same shared tags.
@@ -231,7 +235,10 @@ export async function multiAccountCycle(options: {
                   afterApply: planAsPlanRole,
                   beforeDestroy: async () => {
                     reports.push(
-                      await cycle(accessStackName(staging), await administrator(staging.account.id!), { beforeDestroy: whileAllUp }),
+                      await cycle(accessStackName(staging), await administrator(staging.account.id!), {
+                        terraformCredentials: administratorSession,
+                        beforeDestroy: whileAllUp,
+                      }),
                     );
                   },
                 }),

@@ -7,10 +7,35 @@ import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
 import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
+import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
+import { synthProgram } from "../stacks/synth";
 import { FLAKES } from "../terraform/emulator-gaps";
-import { destroyGapAddresses, laneEnv, protectedAddresses, teardownOverride, withFlakeRetry } from "../terraform/lane";
+import { destroyGapAddresses, laneEnv, protectedAddresses, stackPlacement, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
+  describe("[ACC-1] where a stack's cycle runs", () => {
+    const synthesized = (name: string) => synthProgram().stacks[name];
+
+    it("in the pinned account, Terraform as the caller when the providers assume their role (environment and delivery stacks), in the account itself when they do not (the bootstrap)", () => {
+      expect(stackPlacement(synthesized("ecg-dev"))).toEqual({ account: ACCOUNTS.dev.id, assumesRole: true });
+      expect(stackPlacement(synthesized("ecg-delivery"))).toEqual({ account: STATE_ACCOUNT, assumesRole: true });
+      expect(stackPlacement(synthesized("ecg-state"))).toEqual({ account: STATE_ACCOUNT, assumesRole: false });
+    });
+
+    it("as the caller throughout for an unpinned stack, and sees a static assume_role too", () => {
+      expect(stackPlacement({ provider: { aws: [{ region: "ap-northeast-2" }] } })).toEqual({ account: undefined, assumesRole: false });
+      const pinned = {
+        provider: {
+          aws: [
+            { alias: "tokyo", allowed_account_ids: ["1"] },
+            { allowed_account_ids: ["2"], assume_role: [{ role_arn: "r" }] },
+          ],
+        },
+      };
+      expect(stackPlacement(pinned)).toEqual({ account: "2", assumesRole: true });
+    });
+  });
+
   describe("random_* literals (no offline random provider)", () => {
     const stack = {
       terraform: { required_providers: { aws: { source: "aws" }, random: { source: "hashicorp/random" } } },
