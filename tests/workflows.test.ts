@@ -92,6 +92,16 @@ describe("all workflows", () => {
     }
   });
 
+  it("[#17] check out without persisting the token (no job pushes; later steps, npm scripts included, never see it)", () => {
+    const checkouts = ALL.flatMap(([file, w]) =>
+      Object.entries<Json>(w.jobs).flatMap(([job, j]) =>
+        uses(j, "actions/checkout").map((step) => [file, job, step.with?.["persist-credentials"]]),
+      ),
+    );
+    expect(checkouts.length).toBeGreaterThan(3);
+    expect(checkouts.filter(([, , persist]) => persist !== false)).toEqual([]);
+  });
+
   it("[PLT-6] set up Terraform at .terraform-version without the wrapper, and Node 20 with the npm cache", () => {
     let terraformSetups = 0;
     for (const [file, id, job] of allJobs()) {
