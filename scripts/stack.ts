@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments, program } from "../environments";
-import { type AccountRegion, accountRegions, accountStackName } from "../stacks/account-stack";
+import { type AccountRegion, accountRegions, accountStackName, spansAccounts } from "../stacks/account-stack";
 import { accessStackNames } from "../stacks/app";
 import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
 import { findProviderMirror, providerInstallEnv } from "./provider-mirror";
@@ -35,9 +35,8 @@ export interface Step {
  * shared) rather than the account id, so the commands stay when the ids change.
  */
 function accountTarget(target: AccountRegion, all: readonly AccountRegion[]): string {
-  const accounts = new Set(all.map((t) => t.accountId ?? ""));
   const [environment] = target.users[0].split(" ");
-  return accounts.size > 1 ? `account-${environment}-${target.region}` : `account-${target.region}`;
+  return spansAccounts(all) ? `account-${environment}-${target.region}` : `account-${target.region}`;
 }
 
 /**

@@ -51,10 +51,12 @@ export function accountRegions(environments: readonly EnvironmentConfig[]): Acco
   return [...found.values()];
 }
 
+/** Whether the environments' stacks run in more than one account: then the account stacks are named by account too. */
+export const spansAccounts = (all: readonly AccountRegion[]): boolean => new Set(all.map((t) => t.accountId ?? "")).size > 1;
+
 /** `ecg-account-<region>`, with the account id first when the environments use more than one account. */
 export function accountStackName(target: AccountRegion, all: readonly AccountRegion[]): string {
-  const accounts = new Set(all.map((t) => t.accountId ?? ""));
-  return accounts.size > 1 ? `ecg-account-${target.accountId ?? "caller"}-${target.region}` : `ecg-account-${target.region}`;
+  return spansAccounts(all) ? `ecg-account-${target.accountId ?? "caller"}-${target.region}` : `ecg-account-${target.region}`;
 }
 
 export interface AccountStackProps {

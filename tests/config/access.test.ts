@@ -7,11 +7,11 @@ import { ConfigValidationError } from "../../environments/problems";
 import type { AccessConfig, EnvironmentConfig } from "../../environments/types";
 import { buildApp } from "../../stacks/app";
 import { stateAccountProblems } from "../../stacks/support/state-account";
-import { ACCESS, multiAccountProgram, STATE_ACCOUNT, STATE_ROLE, singleAccountProgram } from "../stacks/layouts";
+import { ACCESS, STATE_ACCOUNT, STATE_ROLE, singleAccountProgram } from "../stacks/layouts";
 
 /** [ACC-3] The program's `access` settings (environments/access.ts): what validation refuses. */
 
-const served = multiAccountProgram().environments;
+const served = program.environments;
 const problems = (access: Partial<AccessConfig>, envs = served) =>
   accessProblems({ ...ACCESS, ...access } as AccessConfig, envs).map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
 
@@ -128,7 +128,7 @@ describe("[ACC-2] the state account", () => {
 
   it("refuses the configuration before anything is written", () => {
     const outdir = join(mkdtempSync(join(tmpdir(), "ecg-access-")), "out");
-    expect(() => buildApp({ ...multiAccountProgram(), stateAccount: { id: "4444" } }, { outdir })).toThrow(ConfigValidationError);
+    expect(() => buildApp({ ...program, stateAccount: { id: "4444" } }, { outdir })).toThrow(ConfigValidationError);
     expect(existsSync(outdir)).toBe(false);
   });
 });

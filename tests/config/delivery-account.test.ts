@@ -5,11 +5,10 @@ import { program } from "../../environments";
 import { deliveryAccountProblems } from "../../environments/accounts";
 import type { DeliveryAccountConfig } from "../../environments/types";
 import { buildApp } from "../../stacks/app";
-import { multiAccountProgram } from "../stacks/layouts";
 
 /** [ACC-4] `delivery.account`: the pipeline names its account once the environments live in several. */
 
-const multi = multiAccountProgram();
+const multi = program;
 const problems = (account: DeliveryAccountConfig | undefined, environments = multi.environments) =>
   deliveryAccountProblems({ ...multi.delivery, account }, environments).map((p) => `${p.environment}: ${p.path}: ${p.reason}`);
 

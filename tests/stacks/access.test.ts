@@ -1,6 +1,7 @@
 import { PROGRAM_ROLE_PREFIX } from "../../stacks/support/contracts";
 import type { SynthesizedStack } from "../helpers";
-import { ACCOUNTS, ADMINISTRATOR, multiAccountProgram, singleAccountProgram, STATE_ROLE } from "./layouts";
+import { program } from "../../environments";
+import { ACCOUNTS, ADMINISTRATOR, singleAccountProgram, STATE_ROLE } from "./layouts";
 import { synthProgram } from "./synth";
 import { assumableRoles, type Caller } from "./trust";
 
@@ -266,7 +267,7 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
   });
 
   it("without access settings, the multi-account layout builds no access stack and bounds no role (roles made outside the program)", () => {
-    const without = synthProgram(undefined, multiAccountProgram(false));
+    const without = synthProgram(undefined, { ...program, access: undefined });
     expect(Object.keys(without.stacks).filter((n) => n.startsWith("ecg-access-"))).toEqual([]);
     expect(Object.values(without.stacks).flatMap((stack) => awsRoles(stack).filter((r) => r.permissions_boundary))).toEqual([]);
   });

@@ -37,9 +37,6 @@ export const DELIVERY_ACCOUNT = program.delivery.account;
 export const ACCESS = program.access;
 export const [ADMINISTRATOR] = ACCESS.administrators;
 
-/** The shipped program (the multi-account layout), with its access stacks and state roles, or with neither (roles made outside). */
-export const multiAccountProgram = (withAccess = true): ProgramInput => (withAccess ? program : { ...program, access: undefined });
-
 const withoutStateRole = (backend: BackendConfig): BackendConfig => ({
   ...backend,
   s3: { bucket: backend.s3.bucket, region: backend.s3.region },

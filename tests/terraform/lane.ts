@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { providerPlacements } from "../../modules/policy/program-checks";
 import { APPLY_GAPS, DESTROY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
 import { hostedZonePrerequisites, kmsAliasPrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
@@ -570,7 +571,7 @@ export async function stackSessions(
 /** The account a stack's default AWS provider is pinned to, and whether it assumes a role (static or dynamic `assume_role`). */
 export function stackPlacement(stack: Json): { account?: string; assumesRole: boolean } {
   const provider = (stack.provider?.aws ?? []).find((p: Json) => p.alias === undefined) ?? {};
-  const [account] = provider.allowed_account_ids ?? [];
+  const account = providerPlacements(stack).get("aws")?.accounts?.[0];
   return { account, assumesRole: provider.assume_role !== undefined || provider.dynamic?.assume_role !== undefined };
 }
 

@@ -102,8 +102,7 @@ export async function multiAccountCycle(options: {
   const names = [STATE_BACKEND_STACK, accessStackName(dev), devAccountStack, accessStackName(staging)];
   const stacks: Record<string, Json> = Object.fromEntries(names.map((name) => [name, readSynthesizedStack(synthDir, name)]));
 
-  // An administrator of an account.
-  const administrator = (account: string): Promise<AwsCredentials> => accountSession(moto, account);
+  const administrator = (account: string) => accountSession(moto, account);
   const cycle = async (
     name: string,
     credentials: AwsCredentials,
