@@ -43,6 +43,17 @@ export const prod: EnvironmentConfig = {
   ingress: {
     domainName: "api.ecg-render.com",
     cdnDomainName: "cdn.ecg-render.com",
+    // An example key pair whose private half was not kept: replace it with yours (docs/operations.md).
+    cdnSigningPublicKey: `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAze9L/TD8R8ndmi0MlQl4
+nn9VZohtDTC5sFprEavGTwJJeDvjeK3C3TCBByTWI7SkPrqOrLE7QuUnOHMZzEDT
+wx12DSTvbX0Z0VDzKK058dCS1bqSZo4SBFNrNv9MLT97udx8pjTfC/J312jSvKRD
+xxZj/EWkGE4r1dRresTTQpaie3cPzazRl+01n0zyRiOVXlP3lEQ4cLVYw51eCDje
+lG4Yrp55PL1CRDl3JUomPXrild7iX0+iTG4da0ybQ41NdbNn7wf8ptDw/taPzlFY
+3fAenvbDZF4GKOgX1l9eFI3OTdvaP7vv4Go+ZiHrX4lriFH6xJPRRcIL37yd+8R1
+lQIDAQAB
+-----END PUBLIC KEY-----
+`,
     hostedZoneName: publicZoneName,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],
@@ -90,6 +101,7 @@ export const prod: EnvironmentConfig = {
     },
   },
   delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
-  monitoring: { alarmEmails: { critical: [], warning: [] } },
+  // Required in production (environments/validate.ts): who hears the critical alarms and the security findings.
+  monitoring: { alarmEmails: { critical: ["platform-oncall@ecg-render.com"], warning: [] } },
   backend: environmentBackend("prod"),
 };

@@ -1,3 +1,4 @@
+import { createPublicKey } from "node:crypto";
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../modules/common/cidr";
 import { bucketNameProblem, isDnsName, logRetentionProblem } from "../modules/common/limits";
 import { MAX_HOOK_BAKE_MINUTES, trafficShiftProblems } from "../modules/delivery/traffic-shift";
@@ -256,6 +257,8 @@ class EnvironmentChecker {
       this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
     else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`))
       this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
+    const signingKeyProblem = rsa2048PublicKeyProblem(ingress.cdnSigningPublicKey);
+    if (signingKeyProblem) this.fail("ingress.cdnSigningPublicKey", signingKeyProblem);
     if (ingress.cdnDomainName === ingress.domainName)
       this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
     if (!isDnsName(ingress.hostedZoneName))
@@ -421,6 +424,12 @@ class EnvironmentChecker {
         this.fail(`delivery.validations[${i}].name`, `"${step.name ?? ""}" must be 1-40 lower-case letters, digits or dashes`);
       if (!(step.commands?.length > 0)) this.fail(`delivery.validations[${i}].commands`, "must hold at least one command");
     });
+    // Production's alarms and security findings must reach a person.
+    if (this.env.production && (monitoring.alarmEmails?.critical ?? []).length === 0)
+      this.fail(
+        "monitoring.alarmEmails.critical",
+        "is empty: production needs at least one subscriber for its critical alarms and security findings",
+      );
     for (const severity of ["critical", "warning"] as const) {
       (monitoring.alarmEmails?.[severity] ?? []).forEach((email, i) => {
         if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
@@ -445,5 +454,17 @@ class EnvironmentChecker {
     for (const problem of assumedRoleProblems(`${path}.s3`, backend.s3?.roleArn, backend.s3?.externalId))
       this.fail(problem.path, problem.reason);
     if (!backend.cloud?.organization?.trim()) this.fail(`${path}.cloud.organization`, "is required and must not be empty");
+  }
+}
+
+/** CloudFront public keys are RSA 2048 in PEM (CloudFront Developer Guide, "Create a key pair for a trusted key group"). */
+function rsa2048PublicKeyProblem(pem: string | undefined): string | undefined {
+  try {
+    const key = createPublicKey(pem ?? "");
+    if (key.asymmetricKeyType !== "rsa" || key.asymmetricKeyDetails?.modulusLength !== 2048)
+      return `is a ${key.asymmetricKeyType} key of ${key.asymmetricKeyDetails?.modulusLength ?? "?"} bits; CloudFront signs with RSA 2048`;
+    return undefined;
+  } catch {
+    return "is not a PEM public key (-----BEGIN PUBLIC KEY-----)";
   }
 }

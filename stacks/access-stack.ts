@@ -19,6 +19,7 @@ import { configureBackend, stateKeyPrefix } from "./support/backend";
 import {
   ACCESS_PATH,
   githubRoleName,
+  planEnvironmentName,
   PERMISSIONS_BOUNDARY,
   PROGRAM_ROLE_PREFIX,
   permissionsBoundaryArn,
@@ -137,13 +138,14 @@ export class AccessStack extends IsolatedStack {
       this.githubPlanRoles[env] = new WebIdentityRole(this, `${env}-github-plan`, {
         ...bounded,
         roleName: githubRoleName(config, "plan"),
-        description: `Plans ${env} from pull requests of ${owner}/${repository} (and its ${defaultBranch} branch, for the drift check): read-only`,
+        description: `Plans ${env} from the GitHub environment ${planEnvironmentName(config)} of ${owner}/${repository} (and its ${defaultBranch} branch, for the drift check): read-only`,
         provider: this.github,
-        subjects: [`${repo}:pull_request`, `${repo}:ref:refs/heads/${defaultBranch}`],
+        // A pull request's plan job runs its Terraform with this role: only in the plan environment, which may require a reviewer.
+        subjects: [`${repo}:environment:${planEnvironmentName(config)}`, `${repo}:ref:refs/heads/${defaultBranch}`],
         managedPolicies: ["ReadOnlyAccess"],
         statements: [
           ...refreshStatements(config, account.id, partition),
-          ...stateStatements(config, stacks, "read", partition, props.stateAccountId),
+          ...stateStatements(config, stacks, "read", { partition, accountId: account.id }, props.stateAccountId),
         ],
       });
       this.githubDeployRoles[env] = new WebIdentityRole(this, `${env}-github-deploy`, {
@@ -155,7 +157,7 @@ export class AccessStack extends IsolatedStack {
         maxSessionDurationSeconds: DEPLOY_SESSION_SECONDS,
         statements: [
           { sid: "ThroughTheProgramRole", actions: ["sts:AssumeRole"], resources: [account.roleArn] },
-          ...stateStatements(config, stacks, "write", partition, props.stateAccountId),
+          ...stateStatements(config, stacks, "write", { partition, accountId: account.id }, props.stateAccountId),
         ],
       });
       if (this.terraformCloud) {
@@ -263,7 +265,7 @@ function stateStatements(
   config: EnvironmentConfig,
   stacks: readonly string[],
   access: "read" | "write",
-  partition: string,
+  { partition, accountId }: { readonly partition: string; readonly accountId: string },
   stateAccountId: string | undefined,
 ): DataAwsIamPolicyDocumentStatement[] {
   const backends = s3Backends(config);
@@ -273,7 +275,12 @@ function stateStatements(
   if (roles.length) return [{ sid: "StateThroughItsRole", actions: ["sts:AssumeRole"], resources: roles }];
   const prefixes = stacks.map(stateKeyPrefix);
   return stateAccessStatements(
-    [...new Set(backends.map((b) => b.bucket))].map((bucket) => ({ bucketArn: `arn:${partition}:s3:::${bucket}`, prefixes })),
+    // The buckets are this account's (no state role): so are their keys, whose ids this stack cannot know.
+    [...new Map(backends.map((b) => [b.bucket, b])).values()].map((b) => ({
+      bucketArn: `arn:${partition}:s3:::${b.bucket}`,
+      kmsKeyArn: `arn:${partition}:kms:${b.region}:${accountId}:key/*`,
+      prefixes,
+    })),
     access,
   );
 }

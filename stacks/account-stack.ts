@@ -4,12 +4,13 @@ import type { Construct } from "constructs";
 import type { BackendConfig, BackendKind, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { ComponentTags } from "../modules/common/component-tags";
+import { type AuditArchiveRef, SecurityBaseline } from "../modules/account-baseline";
 import { PullThroughCache } from "../modules/container-registry";
 import { EncryptionKey } from "../modules/kms";
 import { configureBackend } from "./support/backend";
 import { accountProviderSettings } from "./support/providers";
 import { IsolatedStack } from "./isolated-stack";
-import { XRAY_PULL_THROUGH } from "./support/contracts";
+import { AUDIT_TRAIL_NAME, videosBucketPrefix, XRAY_PULL_THROUGH } from "./support/contracts";
 
 /** One account and region that environments deploy to, and what its singletons' stack needs. */
 export interface AccountRegion {
@@ -26,6 +27,10 @@ export interface AccountRegion {
   readonly production: boolean;
   /** The environments (and standbys) that use it, for the docs and errors. */
   readonly users: readonly string[];
+  /** An environment's primary region: the account's multi-region trail and its global resources' recording live here. */
+  readonly home: boolean;
+  /** Name prefixes of the account's videos buckets (both regions): the trail logs their object reads and writes. */
+  readonly dataEventBucketPrefixes: readonly string[];
 }
 
 /**
@@ -33,22 +38,44 @@ export interface AccountRegion {
  * environment's primary region and, with a standby, its failover region.
  */
 export function accountRegions(environments: readonly EnvironmentConfig[]): AccountRegion[] {
-  const found = new Map<string, AccountRegion & { production: boolean; users: string[] }>();
-  const add = (config: EnvironmentConfig, region: string, backend: BackendConfig, user: string) => {
+  const found = new Map<
+    string,
+    AccountRegion & { production: boolean; users: string[]; home: boolean; dataEventBucketPrefixes: string[] }
+  >();
+  const add = (config: EnvironmentConfig, region: string, backend: BackendConfig, user: string, home: boolean) => {
     const key = `${config.account.id ?? ""}|${region}`;
     // Environments sharing an account name the same role (environments/validate.ts).
     const { id: accountId, roleArn, externalId } = config.account;
-    const entry = found.get(key) ?? { accountId, roleArn, externalId, region, backend, production: false, users: [] };
+    const entry = found.get(key) ?? {
+      accountId,
+      roleArn,
+      externalId,
+      region,
+      backend,
+      production: false,
+      users: [],
+      home: false,
+      dataEventBucketPrefixes: [],
+    };
     entry.production ||= config.production;
+    entry.home ||= home;
     entry.users.push(user);
     found.set(key, entry);
   };
   for (const config of environments) {
-    add(config, config.account.region, config.backend, config.name);
+    add(config, config.account.region, config.backend, config.name, true);
     const standby = config.disasterRecovery.standby;
-    if (standby) add(config, config.disasterRecovery.failoverRegion, standby.backend, `${config.name} standby`);
+    if (standby) add(config, config.disasterRecovery.failoverRegion, standby.backend, `${config.name} standby`, false);
   }
-  return [...found.values()];
+  const all = [...found.values()];
+  // One trail per account: in the home region of the first environment there.
+  for (const entry of all) {
+    const homes = all.filter((other) => other.accountId === entry.accountId && other.home);
+    entry.home = homes[0] === entry;
+    if (entry.home)
+      entry.dataEventBucketPrefixes.push(...environments.filter((e) => e.account.id === entry.accountId).map((e) => videosBucketPrefix(e)));
+  }
+  return all;
 }
 
 /** Whether the environments' stacks run in more than one account: then the account stacks are named by account too. */
@@ -61,6 +88,8 @@ export function accountStackName(target: AccountRegion, all: readonly AccountReg
 
 export interface AccountStackProps {
   readonly target: AccountRegion;
+  /** Where the account's trail and Config recorder deliver (the state stack's AuditArchive). */
+  readonly archive: AuditArchiveRef;
   /** Backend of this run: the target's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
   /** Tags on every resource (ENV-4). */
@@ -73,11 +102,14 @@ export interface AccountStackProps {
  * prefix is a singleton of the registry: a second environment creating it
  * fails with PullThroughCacheRuleAlreadyExistsException, and destroying one
  * environment would delete the cache the others pull from) and the creation
- * template its repositories are made from. Applied before the environments
- * of its account and region.
+ * template its repositories are made from; and the account's security
+ * baseline in that region (modules/account-baseline: GuardDuty, Config,
+ * Access Analyzer, ECR scanning, and in the home region the account's
+ * trail). Applied before the environments of its account and region.
  */
 export class AccountStack extends IsolatedStack {
   readonly pullThroughCache: PullThroughCache;
+  readonly baseline: SecurityBaseline;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id);
@@ -103,5 +135,12 @@ export class AccountStack extends IsolatedStack {
       roleName: `${id}-ecr-templates`,
     });
     new TerraformOutput(this, "pull_through_cache_prefixes", { value: Object.keys(this.pullThroughCache.rules) });
+    this.baseline = new SecurityBaseline(this, "baseline", {
+      name: id,
+      account,
+      archive: props.archive,
+      recordGlobalResources: target.home,
+      trail: target.home ? { name: AUDIT_TRAIL_NAME, dataEventBucketPrefixes: target.dataEventBucketPrefixes } : undefined,
+    });
   }
 }

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { accessProblems } from "../environments/access";
 import { deliveryAccountProblems } from "../environments/accounts";
@@ -18,13 +18,16 @@ import { ALL_RULES, PolicySynthesizer, type PolicyReport } from "../modules/poli
 import { checkProgramSingletons, readSynthesizedStacks } from "../modules/policy/program-checks";
 import { parseBackendOverride } from "./support/backend";
 import { stateAccountProblems } from "./support/state-account";
+import { PROVIDER_LOCK_FILE } from "./support/paths";
 import { resourceCount, type SynthesisSummary } from "./support/synthesis-summary";
 import { AccessStack } from "./access-stack";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
+import { auditArchiveRef } from "../modules/account-baseline";
 import { DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
 import {
   accessStackName,
+  auditBucketName,
   DELIVERY_STACK,
   githubRoleArn,
   globalStackName,
@@ -105,6 +108,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       failoverState: input.failoverStateBucket,
       tags: input.sharedTags,
       accountId: input.stateAccount?.id,
+      auditAccountIds: environmentAccountIds(input.environments),
     });
     // Each stack's S3 state, for the state roles (ACC-2).
     const backends: { stack: string; backend: BackendConfig }[] = [];
@@ -135,6 +139,10 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       backends.push({ stack: accountStackName(target, targets), backend: target.backend });
       const stack = new AccountStack(app, accountStackName(target, targets), {
         target,
+        archive: auditArchiveRef(
+          { bucketName: auditBucketName(input.stateBucket), region: input.stateBucket.region, accountId: input.stateAccount?.id },
+          target.accountId,
+        ),
         backend: override ?? target.backend.kind,
         tags: input.sharedTags,
       });
@@ -196,6 +204,7 @@ export function synthesize(app: App): SynthesisSummary {
     const stacks = checkedStacks.get(app) ?? readSynthesizedStacks(app.outdir, names);
     checkProgramSingletons(stacks);
     removeStaleStacks(app.outdir, names);
+    for (const name of names) copyFileSync(PROVIDER_LOCK_FILE, join(app.outdir, "stacks", name, basename(PROVIDER_LOCK_FILE)));
     return { outdir: app.outdir, stacks: names.map((name) => ({ name, resources: resourceCount(stacks[name] ?? {}) })) };
   } catch (error) {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
@@ -215,6 +224,12 @@ function removeStaleStacks(outdir: string, names: readonly string[]): void {
   for (const entry of existsSync(folder) ? readdirSync(folder) : []) {
     if (!names.includes(entry)) rmSync(join(folder, entry), { recursive: true, force: true });
   }
+}
+
+/** The environments' accounts, when every one is pinned (multi-account layout); else undefined: the state account's own. */
+function environmentAccountIds(environments: readonly EnvironmentConfig[]): string[] | undefined {
+  const ids = environments.map((e) => e.account.id);
+  return ids.every((id): id is string => id !== undefined) ? [...new Set(ids)] : undefined;
 }
 
 /** The stacks an environment deploys to its account: its platform stack and, with a standby, its standby and global stacks. */

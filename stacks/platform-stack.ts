@@ -1,5 +1,4 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliveryAccountConfig, EnvironmentConfig } from "../environments/types";
@@ -73,8 +72,6 @@ export class PlatformStack extends IsolatedStack {
     const { config } = props;
     const providerSettings = environmentProviderSettings(this, config);
     new AwsProvider(this, "aws", { ...providerSettings, region: config.account.region });
-    // Generated secrets (the Redis AUTH token, the first application secrets).
-    new RandomProvider(this, "random");
     const providers = roleProviders(this, config, providerSettings);
     configureBackend(this, id, props.backend, config.backend);
     const account = new AwsAccountLookup(this, "account");

@@ -1,7 +1,6 @@
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, EnvironmentConfig, StandbyConfig } from "../environments/types";
@@ -12,7 +11,7 @@ import { DEFAULT_DATABASE_NAME, MonitoringRole, PostgresReplica } from "../modul
 import type { RedisCluster } from "../modules/redis-cluster";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
-import { environmentProviderSettings } from "./support/providers";
+import { environmentProviderSettings, regionalProvider } from "./support/providers";
 import { dataEndpoints, environmentCache } from "./composites/data-layer";
 import { ApiEntryPoint } from "./composites/entry-point";
 import { Foundation } from "./composites/foundation";
@@ -20,7 +19,15 @@ import { GpuCompute } from "./composites/gpu-compute";
 import { EcgServices } from "./composites/services";
 import { environmentReleaseDigests } from "./composites/release";
 import type { ReleaseDigests } from "../modules/container-registry/release-digests";
-import { API_SECRETS, platformStackName, replicaDataKeyAlias, SERVICE_IMAGES, SERVICE_PORTS, videosBucketName } from "./support/contracts";
+import {
+  API_SECRETS,
+  platformStackName,
+  replicaDataKeyAlias,
+  SERVICE_IMAGES,
+  SERVICE_PORTS,
+  videosBucketName,
+  videosKeyAlias,
+} from "./support/contracts";
 
 export interface StandbyStackProps {
   /** An environment with `disasterRecovery.standby`. */
@@ -56,9 +63,8 @@ export class StandbyStack extends IsolatedStack {
     if (!standby) throw new Error(`StandbyStack "${id}": environment "${config.name}" has no disasterRecovery.standby`);
     const region = config.disasterRecovery.failoverRegion;
     const primary = platformStackName(config);
-    new AwsProvider(this, "aws", { ...environmentProviderSettings(this, config, { Role: "standby" }), region });
-    // The Redis AUTH token of the failed-over standby.
-    if (standby.active) new RandomProvider(this, "random");
+    const providerSettings = environmentProviderSettings(this, config, { Role: "standby" });
+    new AwsProvider(this, "aws", { ...providerSettings, region });
     configureBackend(this, id, props.backend, standby.backend);
     const account = new AwsAccountLookup(this, "account");
 
@@ -97,8 +103,11 @@ export class StandbyStack extends IsolatedStack {
       logsKmsKeyArn: dataKey.targetKeyArn,
       subnetIds: network.subnetIds.private,
       securityGroupIds: [network.securityGroupIds.rds],
-      monitoringRoleArn: new MonitoringRole(this, "database-monitoring", { name: `${id}-rds-monitoring`, partition: account.partition })
-        .arn,
+      monitoringRoleArn: new MonitoringRole(this, "database-monitoring", {
+        name: `${id}-rds-monitoring`,
+        account,
+        instances: `${primary}-replica-remote`,
+      }).arn,
       deletionProtection: db.deletionProtection,
       backupRetentionDays: db.backupRetentionDays,
       multiAz: db.multiAz,
@@ -144,8 +153,12 @@ export class StandbyStack extends IsolatedStack {
             databaseName: DEFAULT_DATABASE_NAME,
           },
           cache: this.cache,
-          // S3-6: the videos' replica (the primary's bucket is in the region that is down).
+          // S3-6: the videos' replica (the primary's bucket is in the region that is down), and its key there.
           videosBucketName: `${videosBucketName(config, account.accountId)}-replica`,
+          videosKmsKeyArn: new DataAwsKmsAlias(this, "videos-replica-key", {
+            name: `alias/${videosKeyAlias(primary, "replica")}`,
+            provider: regionalProvider(this, config.storage.replicationRegion, providerSettings),
+          }).targetKeyArn,
           apiSecretArns,
           secretsKmsKeyArn: dataKey.targetKeyArn,
         }),

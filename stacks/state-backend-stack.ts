@@ -9,8 +9,11 @@ import { roleArnParts } from "../modules/common/iam-arn";
 import { bucketNameProblem } from "../modules/common/limits";
 import { suppress } from "../modules/policy";
 import { IsolatedStack } from "./isolated-stack";
-import { stateKeyPrefix } from "./support/backend";
+import { stateKeyAlias, stateKeyPrefix } from "./support/backend";
+import { auditBucketName } from "./support/contracts";
 import { regionalProvider } from "./support/providers";
+import { AuditArchive } from "../modules/account-baseline";
+import { EncryptionKey } from "../modules/kms";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export interface StateBackendStackProps {
@@ -35,6 +38,12 @@ export interface StateBackendStackProps {
    * @default - not pinned: the caller's account
    */
   readonly accountId?: string;
+  /**
+   * The environment accounts whose trails and Config recorders deliver to the
+   * audit archive (an AuditArchive beside the state bucket).
+   * @default - the state account's own (single-account layout)
+   */
+  readonly auditAccountIds?: readonly string[];
 }
 
 /** One environment's state roles and the stacks whose state they reach (ACC-2). */
@@ -49,9 +58,10 @@ export interface StateRoleGrant {
   readonly stacks: { readonly state: readonly string[]; readonly failoverState: readonly string[] };
 }
 
-/** A state bucket and the bucket its access logs go to, in one region. */
+/** A state bucket, the key that encrypts it and the bucket its access logs go to, in one region. */
 export interface StateBuckets {
   readonly stateBucket: SecureBucket;
+  readonly stateKey: EncryptionKey;
   readonly accessLogBucket: SecureBucket;
 }
 
@@ -63,7 +73,10 @@ export interface StateBuckets {
  * docs/operations.md.
  */
 export class StateBackendStack extends IsolatedStack {
+  /** Every environment account's CloudTrail logs and Config history. */
+  readonly auditArchive: AuditArchive;
   readonly stateBucket: SecureBucket;
+  readonly stateKey: EncryptionKey;
   readonly accessLogBucket: SecureBucket;
   /** With `failoverState` only. */
   readonly failover?: StateBuckets;
@@ -93,12 +106,25 @@ export class StateBackendStack extends IsolatedStack {
     const account = new AwsAccountLookup(this, "account");
 
     const buckets = (scope: Construct, config: S3StateConfig, provider?: AwsProvider): StateBuckets => {
+      // State holds every resource's attributes: a customer key lets only the state roles (through S3) decrypt it.
+      const stateKey = new EncryptionKey(scope, "state-key", {
+        alias: stateKeyAlias(config.bucket).slice("alias/".length),
+        description: `Encrypts the Terraform state in ${config.bucket}`,
+        account: { ...account, region: config.region },
+        preventDestroy: true,
+        provider,
+      });
       const accessLogBucket = new SecureBucket(scope, "access-log-bucket", {
         provider,
         bucketName: `${config.bucket}-access-logs`.slice(0, 63),
         preventDestroy: true,
         expirationDays: props.accessLogRetentionDays ?? 365,
-        logDelivery: { accountId: account.accountId, partition: account.partition, sourceBucketNames: [config.bucket] },
+        logDelivery: {
+          accountId: account.accountId,
+          partition: account.partition,
+          // The primary region's log bucket also logs the audit archive beside the state bucket.
+          sourceBucketNames: provider ? [config.bucket] : [config.bucket, auditBucketName(config)],
+        },
       });
       suppress(
         accessLogBucket.bucket,
@@ -112,10 +138,19 @@ export class StateBackendStack extends IsolatedStack {
         preventDestroy: true,
         noncurrentVersionExpirationDays: props.noncurrentVersionRetentionDays ?? 90,
         accessLogs: { target: accessLogBucket },
+        kmsKeyArn: stateKey.keyArn,
       });
-      return { stateBucket, accessLogBucket };
+      return { stateBucket, stateKey, accessLogBucket };
     };
-    ({ stateBucket: this.stateBucket, accessLogBucket: this.accessLogBucket } = buckets(this, props.state));
+    ({ stateBucket: this.stateBucket, stateKey: this.stateKey, accessLogBucket: this.accessLogBucket } = buckets(this, props.state));
+    this.auditArchive = new AuditArchive(this, "audit", {
+      bucketName: auditBucketName(props.state),
+      account,
+      sourceAccountIds: props.auditAccountIds?.length ? props.auditAccountIds : [account.accountId],
+      accessLogs: { target: this.accessLogBucket },
+      preventDestroy: true,
+    });
+    new TerraformOutput(this, "audit_bucket", { value: this.auditArchive.bucket.bucket.bucket });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
     if (props.failoverState) {
       const region = props.failoverState.region;
@@ -132,7 +167,10 @@ export class StateBackendStack extends IsolatedStack {
    * nobody else does: an environment's roles cannot touch another's keys.
    */
   admitStateRoles(grants: readonly StateRoleGrant[]): void {
-    const buckets = { state: this.stateBucket, failoverState: this.failover?.stateBucket };
+    const buckets = {
+      state: { bucket: this.stateBucket, key: this.stateKey },
+      failoverState: this.failover && { bucket: this.failover.stateBucket, key: this.failover.stateKey },
+    };
     new TerraformOutput(this, "state_role_arns", {
       value: Object.fromEntries(grants.map((g) => [g.environment, { plan: g.planRoleArn, deploy: g.deployRoleArn }])),
     });
@@ -144,7 +182,7 @@ export class StateBackendStack extends IsolatedStack {
           throw new Error(
             `StateBackendStack "${this.node.id}": ${grant.environment}'s stacks keep state in failoverState, which this stack has not`,
           );
-        return bucket && prefixes.length ? [{ bucket, prefixes }] : [];
+        return bucket && prefixes.length ? [{ bucket: bucket.bucket, kmsKeyArn: bucket.key.keyArn, prefixes }] : [];
       });
       const role = (purpose: "plan" | "deploy", arn: string, trustedRoles: readonly string[]) => {
         const { name, path } = roleArnParts(arn) ?? {};

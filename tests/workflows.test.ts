@@ -7,7 +7,14 @@ import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
-import { ACCOUNT_ROLE_VARIABLE, DELIVERY_STACK, globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
+import {
+  ACCOUNT_ROLE_VARIABLE,
+  DELIVERY_STACK,
+  globalStackName,
+  planEnvironmentName,
+  platformStackName,
+  standbyStackName,
+} from "../stacks/support/contracts";
 import { GLOBAL_ACCELERATOR_API_REGION } from "../modules/failover";
 
 type Json = Record<string, any>;
@@ -102,6 +109,25 @@ describe("all workflows", () => {
     expect(checkouts.filter(([, , persist]) => persist !== false)).toEqual([]);
   });
 
+  it("[#17] pin every action by the full commit SHA, with its release tag beside it, one SHA per action across the workflows", () => {
+    const files = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => f.endsWith(".yml"));
+    const lines = files.flatMap((file) =>
+      readFileSync(join(ROOT, ".github", "workflows", file), "utf8")
+        .split("\n")
+        .filter((line) => /^\s*(- )?uses:/.test(line))
+        .map((line) => [file, line.replace(/^\s*(- )?uses:\s*/, "")]),
+    );
+    expect(lines.length).toBeGreaterThan(40);
+    const pinned = /^([\w.-]+\/[\w.-]+)(\/[\w./-]+)?@([0-9a-f]{40}) # v\d+\.\d+\.\d+$/;
+    expect(lines.filter(([, use]) => !pinned.test(use))).toEqual([]);
+    const shas = new Map<string, Set<string>>();
+    for (const [, use] of lines) {
+      const [, repository, , sha] = pinned.exec(use)!;
+      shas.set(repository, (shas.get(repository) ?? new Set()).add(`${sha} ${use.split("# ")[1]}`));
+    }
+    expect([...shas].filter(([, pins]) => pins.size > 1)).toEqual([]);
+  });
+
   it("[PLT-6] set up Terraform at .terraform-version without the wrapper, and Node 20 with the npm cache", () => {
     let terraformSetups = 0;
     for (const [file, id, job] of allJobs()) {
@@ -164,25 +190,66 @@ describe.each([
   });
 
   it(`[PLT-6] posts ONE comment: finds the renderer's marker and updates that comment, else creates it (${file})`, () => {
-    const comment = wf.jobs.comment;
-    expect(comment.needs).toEqual(["synth", "plan"]);
-    expect(comment.if).toContain("!cancelled()");
+    const { summary, comment } = wf.jobs;
+    expect(summary.needs).toEqual(["synth", "plan"]);
+    expect(summary.if).toContain("!cancelled()");
+    expect(summary.env.STACKS.split(" ")).toEqual(stacks);
+    expect(scripts(summary)).toMatch(/npm run --silent plan-summary -- --out comment\.md /);
+    expect(uses(summary, "actions/upload-artifact")[0].with).toMatchObject({ name: "plan-comment", path: "comment.md\nfailed.txt\n" });
+    expect(comment.needs).toBe("summary");
     expect(comment.env.PLAN_SUMMARY_MARKER).toBe(PLAN_SUMMARY_MARKER);
-    expect(comment.env.STACKS.split(" ")).toEqual(stacks);
-    expect(scripts(comment)).toMatch(/npm run --silent plan-summary -- --out comment\.md /);
+    expect(uses(comment, "actions/download-artifact")[0].with).toEqual({ name: "plan-comment" });
     const script = uses(comment, "actions/github-script")[0].with.script;
     expect(script).toContain("process.env.PLAN_SUMMARY_MARKER");
     expect(script).toContain("github.paginate(github.rest.issues.listComments");
     expect(script).toMatch(
       /if \(previous\) \{\s*await github\.rest\.issues\.updateComment[\s\S]*else \{\s*await github\.rest\.issues\.createComment/,
     );
-    // Failed plans fail the check after the comment is posted.
-    expect(steps(comment).at(-1)!.if).toBe("steps.summary.outputs.failed != ''");
+    // Failed plans fail the check after the comment is posted, naming stacks only.
+    expect(steps(comment).at(-1)!.run).toContain("failed=$(tr -cd 'a-z0-9 -' < failed.txt)");
+  });
+
+  it(`[#17] renders with the pull request's code under a read-only token; the job that writes to the pull request runs none of it (${file})`, () => {
+    const { summary, comment } = wf.jobs;
+    expect(summary.permissions).toEqual({ contents: "read" });
+    expect(scripts(summary)).toContain("npm ci");
+    expect(comment.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    // No checkout, no npm, no setup-node: only the artifact, GitHub's script action and a shell test of a file.
+    expect(steps(comment).map((step) => String(step.uses ?? "run").split("@")[0])).toEqual([
+      "actions/download-artifact",
+      "actions/github-script",
+      "run",
+    ]);
+    expect(scripts(comment)).not.toMatch(/npm|node|npx/);
   });
 });
 
 describe("plan.yml (S3 state)", () => {
   const job = plan.jobs.plan;
+
+  it("[#17] runs each plan in its environment's GitHub plan environment (<env>-plan), the only jobs its plan role trusts", () => {
+    expect(job.environment).toBe("${{ matrix.plan_environment }}");
+    const byStack = Object.fromEntries(job.strategy.matrix.include.map((i: Json) => [i.stack, i.plan_environment]));
+    for (const env of environments) {
+      const stacks = [platformStackName(env), ...(env.disasterRecovery.standby ? [standbyStackName(env), globalStackName(env)] : [])];
+      for (const stack of stacks) expect([stack, byStack[stack]]).toEqual([stack, planEnvironmentName(env)]);
+    }
+    expect(byStack[DELIVERY_STACK]).toBe("delivery-plan");
+  });
+
+  it("[#17] initializes with the committed provider lock, read-only, in every Terraform job", () => {
+    const inits = ALL.flatMap(([file, wf]) =>
+      Object.entries<Json>(wf.jobs).flatMap(([id, j]) =>
+        (scripts(j).match(/terraform init[^\n&]*/g) ?? []).map((command) => [file, id, command.includes("-lockfile=readonly")]),
+      ),
+    );
+    expect(inits.length).toBeGreaterThan(6);
+    expect(inits.filter(([, , readonly]) => !readonly)).toEqual([]);
+    const uploads = ALL.flatMap(([, wf]) => Object.values<Json>(wf.jobs).flatMap((j) => uses(j, "actions/upload-artifact")));
+    const synthesized = uploads.filter((step) => step.with.path === "cdktf.out");
+    expect(synthesized.length).toBe(3);
+    for (const step of synthesized) expect(step.with["include-hidden-files"]).toBe(true);
+  });
 
   it("[PLT-6] [ACC-2] [ACC-3] plans each stack with OIDC credentials of its environment's plan role, acting as that role, in its region, without locking", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
@@ -199,18 +266,21 @@ describe("plan.yml (S3 state)", () => {
         region: env.disasterRecovery.failoverRegion,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
         state_role_variable: `AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+        plan_environment: planEnvironmentName(env),
       });
       expect(byStack[globalStackName(env)]).toEqual({
         stack: globalStackName(env),
         region: GLOBAL_ACCELERATOR_API_REGION,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
         state_role_variable: `AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+        plan_environment: planEnvironmentName(env),
       });
     }
     expect(byStack[DELIVERY_STACK]).toEqual({
       stack: DELIVERY_STACK,
       region: program.delivery.region,
       role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY",
+      plan_environment: "delivery-plan",
     });
     const aws = uses(job, "aws-actions/configure-aws-credentials")[0].with;
     expect(aws).toEqual({ "role-to-assume": "${{ vars[matrix.role_variable] }}", "aws-region": "${{ matrix.region }}" });
@@ -221,7 +291,7 @@ describe("plan.yml (S3 state)", () => {
     expect(planStep.env.STATE_PLAN_ROLE_ARN).toBe("${{ matrix.state_role_variable && vars[matrix.state_role_variable] || '' }}");
     const run = planStep.run;
     expect(run).toContain('backend=("-backend-config=assume_role={role_arn=\\"$STATE_PLAN_ROLE_ARN\\", session_name=\\"plan-$STACK\\"}")');
-    expect(run).toContain('terraform init -input=false -no-color "${backend[@]}"');
+    expect(run).toContain('terraform init -input=false -no-color -lockfile=readonly "${backend[@]}"');
     expect(run).toContain("terraform plan -input=false -no-color -lock=false -out=plan.tfplan");
     expect(run).toContain('terraform show -json plan.tfplan | jq -c "$PLAN_JSON_FILTER" > plan.json');
     expect(run).toMatch(/^set -o pipefail$/m);
@@ -276,7 +346,7 @@ describe("plan-tfc.yml (Terraform Cloud)", () => {
     expect(run).toContain("terraform plan -input=false -no-color > plan.txt");
     // A speculative plan cannot be saved: no -out, so the renderer reads the text.
     expect(run).not.toContain("-out");
-    expect(scripts(planTfc.jobs.comment)).toContain('args+=(--text "$stack=$dir/plan.txt")');
+    expect(scripts(planTfc.jobs.summary)).toContain('args+=(--text "$stack=$dir/plan.txt")');
   });
 });
 
@@ -313,7 +383,7 @@ describe("deploy.yml", () => {
         steps(job)
           .map((s) => s.run)
           .filter(Boolean),
-      ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+      ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
       previous = `deploy-${env.name}`;
     }
   });
@@ -334,7 +404,7 @@ describe("deploy.yml", () => {
           steps(job)
             .map((s) => s.run)
             .filter(Boolean),
-        ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+        ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
       }
     }
   });
@@ -351,7 +421,7 @@ describe("deploy.yml", () => {
       steps(job)
         .map((s) => s.run)
         .filter(Boolean),
-    ).toEqual(["terraform init -input=false -no-color", "terraform apply -input=false -no-color -auto-approve"]);
+    ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
   });
 
   it("[ACC-3] every environment's deploy job acts as its deploy role for the four hours the access stacks allow (one hour is not enough for prod)", () => {

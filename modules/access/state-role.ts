@@ -5,9 +5,10 @@ import { namedRoles, roleArnParts } from "../common/iam-arn";
 import type { SecureBucket } from "../secure-bucket";
 import { AccessRole } from "./web-identity-role";
 
-/** A state bucket and the key prefixes (one per stack) a state role reaches in it. */
+/** A state bucket, the KMS key that encrypts it, and the key prefixes (one per stack) a state role reaches in it. */
 interface StateKeys {
   readonly bucket: SecureBucket;
+  readonly kmsKeyArn: string;
   readonly prefixes: readonly string[];
 }
 
@@ -45,7 +46,7 @@ export class StateRole extends AccessRole {
       partition,
       trust: { statement: [{ sid: "NamedRoles", actions: ["sts:AssumeRole"], ...namedRoles(props.trustedRoles) }] },
       statements: stateAccessStatements(
-        props.keys.map((k) => ({ bucketArn: k.bucket.bucket.arn, prefixes: k.prefixes })),
+        props.keys.map((k) => ({ bucketArn: k.bucket.bucket.arn, kmsKeyArn: k.kmsKeyArn, prefixes: k.prefixes })),
         props.access,
       ),
     });
@@ -55,18 +56,32 @@ export class StateRole extends AccessRole {
 /**
  * What reaching the state of some stacks takes: listing their buckets (the S3
  * backend lists workspaces as well as its key's path) and their keys, read or
- * read and written (state and lock file).
+ * read and written (state and lock file), and the buckets' KMS key, through
+ * S3 and for these buckets' objects only (SSE-KMS: S3 decrypts and generates
+ * data keys as the caller). `kmsKeyArn` may be a pattern (`key/*` of the
+ * bucket's account) where the key's id is not known.
  */
 export function stateAccessStatements(
-  keys: readonly { readonly bucketArn: string; readonly prefixes: readonly string[] }[],
+  keys: readonly { readonly bucketArn: string; readonly kmsKeyArn: string; readonly prefixes: readonly string[] }[],
   access: "read" | "write",
 ): DataAwsIamPolicyDocumentStatement[] {
+  const bucketArns = [...new Set(keys.map((k) => k.bucketArn))];
   return [
-    { sid: "StateBucketsListed", actions: ["s3:ListBucket"], resources: [...new Set(keys.map((k) => k.bucketArn))] },
+    { sid: "StateBucketsListed", actions: ["s3:ListBucket"], resources: bucketArns },
     {
       sid: access === "read" ? "StateRead" : "StateReadWrite",
       actions: access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       resources: keys.flatMap((k) => k.prefixes.map((prefix) => `${k.bucketArn}/${prefix}*`)),
+    },
+    {
+      sid: "StateKeyThroughS3",
+      actions: access === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [...new Set(keys.map((k) => k.kmsKeyArn))],
+      condition: [
+        { test: "StringLike", variable: "kms:ViaService", values: ["s3.*.amazonaws.com"] },
+        // With an S3 Bucket Key the context is the bucket's ARN, without one the object's.
+        { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: bucketArns.flatMap((arn) => [arn, `${arn}/*`]) },
+      ],
     },
   ];
 }

@@ -1,11 +1,11 @@
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
+import { ephemeralResource } from "../common/ephemeral";
 import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { type SecretReplica, secretReplicaProblems, secretReplicas } from "./replicas";
@@ -51,9 +51,11 @@ export interface RotatedSecretsProps {
 /**
  * Application secrets (SEC-2): JWT signing keys, API keys. Each is a JSON
  * secret `{"value": ...}` encrypted with a customer key, first filled from
- * random_password, then rotated every 30 days by the project's own rotation
- * function (lambda/secret-rotation), which Secrets Manager alone may invoke.
- * Terraform ignores the value after creation: rotation owns it from then on.
+ * Secrets Manager's GetRandomPassword through an ephemeral resource and a
+ * write-only `secret_string_wo` (the value is never in the plan or the state),
+ * then rotated every 30 days by the project's own rotation function
+ * (lambda/secret-rotation), which Secrets Manager alone may invoke. Terraform
+ * never writes the value again (`secret_string_wo_version` stays 1).
  */
 export class RotatedSecrets extends Construct {
   /** Secret ARNs by short name. */
@@ -75,12 +77,19 @@ export class RotatedSecrets extends Construct {
         recoveryWindowInDays: props.recoveryWindowDays ?? 7,
         replica: secretReplicas(props.replicas),
       });
-      const initial = new Password(this, `secret-${key}-initial`, { length, special: false });
+      const initial = ephemeralResource(
+        new Construct(this, `secret-${key}-initial`),
+        "aws_secretsmanager_random_password",
+        // The rotation function's settings (EXCLUDE_PUNCTUATION): the first value looks like every later one.
+        { password_length: length, exclude_punctuation: true, include_space: false },
+        "random_password",
+      );
       const initialValue = new SecretsmanagerSecretVersion(this, `secret-${key}-initial-version`, {
         secretId: secret.id,
-        secretString: Fn.jsonencode({ [SECRET_FIELD]: initial.result }),
-        // Rotation replaces the value; Terraform must not put the first one back.
-        lifecycle: { ignoreChanges: ["secret_string", "version_stages"] },
+        secretStringWo: Fn.jsonencode({ [SECRET_FIELD]: initial }),
+        secretStringWoVersion: 1,
+        // Rotation moves AWSCURRENT to its own versions.
+        lifecycle: { ignoreChanges: ["version_stages"] },
       });
       return { key, id: secret.id, arn: secret.arn, initialValue };
     });
@@ -99,7 +108,7 @@ export class RotatedSecrets extends Construct {
     });
     this.rotationFunction = this.rotation.function;
     for (const secret of secrets) {
-      // The first value is already random: the first rotation can wait for the schedule.
+      // The first value is random and known only to Secrets Manager: the first rotation can wait for the schedule.
       this.rotation.schedule(this, `secret-${secret.key}-rotation`, secret, {
         days: props.rotationDays ?? 30,
         rotateImmediately: false,

@@ -1,4 +1,6 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontKeyGroup } from "@cdktf/provider-aws/lib/cloudfront-key-group";
+import { CloudfrontPublicKey } from "@cdktf/provider-aws/lib/cloudfront-public-key";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { DataAwsCanonicalUserId } from "@cdktf/provider-aws/lib/data-aws-canonical-user-id";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -17,6 +19,13 @@ import { SecureBucket } from "../secure-bucket";
 
 /** AWS's managed cache policy "CachingOptimized". */
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/**
+ * AWS's managed response headers policy "SecurityHeadersPolicy": HSTS (a
+ * year), X-Content-Type-Options nosniff, X-Frame-Options SAMEORIGIN,
+ * Referrer-Policy strict-origin-when-cross-origin (CloudFront Developer
+ * Guide, "Use managed response headers policies").
+ */
+export const SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
 /** The canonical user CloudFront writes standard logs as (awslogsdelivery). */
 const CLOUDFRONT_LOG_DELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
 
@@ -41,6 +50,12 @@ export interface CdnProps {
   readonly logRetentionDays?: number;
   /** @default false */
   readonly preventDestroy?: boolean;
+  /**
+   * The public half (PEM, RSA 2048) of the key pair that signs the URLs
+   * (or cookies) of everything the distribution serves: viewers without a
+   * valid signature get 403 (the rendered videos are health data).
+   */
+  readonly signingPublicKey: string;
 }
 
 /**
@@ -53,6 +68,8 @@ export interface CdnProps {
 export class Cdn extends Construct {
   readonly distribution: CloudfrontDistribution;
   readonly url: string;
+  /** The key pair id a signed URL names (`Key-Pair-Id`): the public key's id. */
+  readonly keyPairId: string;
 
   constructor(scope: Construct, id: string, props: CdnProps) {
     super(scope, id);
@@ -121,6 +138,17 @@ export class Cdn extends Construct {
       signingBehavior: "always",
       signingProtocol: "sigv4",
     });
+    // CloudFront Developer Guide, "Serve private content with signed URLs and signed cookies": a trusted key group.
+    const publicKey = new CloudfrontPublicKey(this, "signing-public-key", {
+      // The API signs the rendered videos' URLs with its private half.
+      name: `${props.name}-signing`,
+      encodedKey: props.signingPublicKey,
+    });
+    const keyGroup = new CloudfrontKeyGroup(this, "signing-key-group", {
+      name: `${props.name}-signing`,
+      items: [publicKey.id],
+    });
+    this.keyPairId = publicKey.id;
     const originId = "videos";
     this.distribution = new CloudfrontDistribution(this, "distribution", {
       enabled: true,
@@ -144,6 +172,8 @@ export class Cdn extends Construct {
         allowedMethods: ["GET", "HEAD", "OPTIONS"],
         cachedMethods: ["GET", "HEAD"],
         cachePolicyId: CACHING_OPTIMIZED,
+        responseHeadersPolicyId: SECURITY_HEADERS_POLICY,
+        trustedKeyGroups: [keyGroup.id],
         compress: true,
       },
       restrictions: { geoRestriction: { restrictionType: "whitelist", locations: [...props.allowedCountries] } },

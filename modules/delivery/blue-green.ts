@@ -10,6 +10,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { serviceTrustPolicy } from "../common/trust";
 import { zippedFolder } from "../common/zip";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
@@ -106,12 +107,15 @@ export class BlueGreenDeployment extends Construct {
 
     this.application = new CodedeployApp(this, "application", { name, computePlatform: "ECS" });
 
-    // Service trust without source conditions: CodeDeploy does not document the
-    // aws:SourceArn it sends when it assumes its service role, and a condition it
-    // does not meet would lock every deployment out.
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }] }],
-    });
+    // CodeDeploy User Guide, "Cross-service confused deputy prevention": the
+    // source is the deployment group (any of this application's) of this account.
+    const trust = serviceTrustPolicy(
+      this,
+      "trust",
+      "codedeploy.amazonaws.com",
+      account,
+      `arn:${partition}:codedeploy:${account.region}:${account.accountId}:deploymentgroup:${name}/*`,
+    );
     this.role = new IamRole(this, "role", {
       name: `${name}-codedeploy`,
       description: `CodeDeploy blue/green of ${name}`,

@@ -26,7 +26,41 @@ export interface ContainerSpec {
   readonly gpus?: number;
   /** Log group of this container's output (MON-3), e.g. `/ecs/ecg-prod/backend-api`. */
   readonly logGroupName: string;
+  /**
+   * The user (`uid` or `uid:gid`) the container runs as: never root, so code
+   * that takes over the process cannot change the image or write the task's
+   * mounts as root (the image contract, docs/architecture.md).
+   * @default "1000:1000"
+   */
+  readonly user?: string;
 }
+
+/** The user every container runs as unless its spec names another (not root). */
+export const DEFAULT_CONTAINER_USER = "1000:1000";
+
+/**
+ * The writable places of a container whose root filesystem is read-only: task
+ * volumes (ephemeral task storage on Fargate, a Docker volume or the host
+ * path on EC2) mounted into every container.
+ */
+export interface TaskVolume {
+  readonly name: string;
+  readonly containerPath: string;
+  /** A directory of the EC2 host (the GPU hosts' NVMe store). @default - ephemeral to the task */
+  readonly hostPath?: string;
+}
+
+/** Every container's temporary directory. */
+export const TMP_VOLUME: TaskVolume = { name: "tmp", containerPath: "/tmp" };
+/**
+ * Where the SSM agent that ECS Exec injects keeps its state and logs: with a
+ * read-only root filesystem they must be volumes (ECS Developer Guide, ECS
+ * Exec considerations).
+ */
+export const EXEC_VOLUMES: readonly TaskVolume[] = [
+  { name: "ssm-agent-lib", containerPath: "/var/lib/amazon" },
+  { name: "ssm-agent-log", containerPath: "/var/log/amazon" },
+];
 
 /** The X-Ray daemon sidecar every task carries when tracing is on (MON-4). */
 export interface TracingSidecar {
@@ -57,11 +91,23 @@ const awsLogs = (logs: { readonly group: string; readonly region: string; readon
  * them): each container logs to its group, secrets come from `secrets`, and
  * with tracing every container knows the sidecar's address.
  */
-export function containerDefinitions(containers: readonly ContainerSpec[], region: string, tracing?: TracingSidecar): string {
+export function containerDefinitions(
+  containers: readonly ContainerSpec[],
+  region: string,
+  volumes: readonly TaskVolume[],
+  tracing?: TracingSidecar,
+): string {
+  // Read-only images, writes only to the task's volumes, as a user that is not root (CKV_AWS_336, ECG_ECS_NON_ROOT).
+  const hardened = (user: string) => ({
+    user,
+    readonlyRootFilesystem: true,
+    mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false })),
+  });
   const definitions: Record<string, unknown>[] = containers.map((c) => ({
     name: c.name,
     image: c.image,
     essential: true,
+    ...hardened(c.user ?? DEFAULT_CONTAINER_USER),
     ...(c.command ? { command: [...c.command] } : {}),
     ...(c.port ? { portMappings: [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }] } : {}),
     environment: byName({ ...c.environment, ...(tracing ? { AWS_XRAY_DAEMON_ADDRESS: XRAY_DAEMON_ADDRESS } : {}) }, "value"),
@@ -75,12 +121,14 @@ export function containerDefinitions(containers: readonly ContainerSpec[], regio
     definitions.push({
       name: XRAY_CONTAINER,
       image: tracing.image,
+      ...hardened(DEFAULT_CONTAINER_USER),
       // The daemon only relays segments: a crash must not take the service down.
       essential: false,
       cpu: 32,
       memoryReservation: 256,
       portMappings: [{ containerPort: 2000, hostPort: 2000, protocol: "udp" }],
       environment: [{ name: "AWS_REGION", value: region }],
+      linuxParameters: { initProcessEnabled: true },
       logConfiguration: awsLogs({ group: containers[0].logGroupName, region, streamPrefix: XRAY_CONTAINER }),
     });
   }

@@ -5,7 +5,15 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
-import { type ContainerSpec, containerDefinitions, type TracingSidecar, XRAY_CONTAINER } from "./containers";
+import {
+  type ContainerSpec,
+  containerDefinitions,
+  DEFAULT_CONTAINER_USER,
+  EXEC_VOLUMES,
+  TMP_VOLUME,
+  type TracingSidecar,
+  XRAY_CONTAINER,
+} from "./containers";
 import { type ExecCommandAccess, type PolicyStatement, TaskRoles } from "./roles";
 
 export interface TaskProps {
@@ -43,6 +51,12 @@ export interface TaskProps {
    * @default - no ECS Exec
    */
   readonly execCommand?: ExecCommandAccess;
+  /**
+   * A host directory mounted read-write at the same path in every container
+   * (ECS on EC2 only): the GPU hosts' NVMe store (`/scratch`, CMP-5).
+   * @default - none
+   */
+  readonly scratchHostPath?: string;
 }
 
 /** Fargate's task sizes: memory per CPU value, MiB (AWS: "Task CPU and memory"). */
@@ -87,6 +101,8 @@ export function taskProblems(props: TaskProps, fargate: boolean): string[] {
       problems.push(`containers[${i}].name: "${XRAY_CONTAINER}" is the tracing sidecar's name`);
     const both = Object.keys(c.environment ?? {}).filter((name) => c.secrets?.[name] !== undefined);
     if (both.length) problems.push(`containers[${i}]: ${both.join(", ")} set both as environment and as secret`);
+    if (c.user !== undefined && /^(0|root)(:|$)/.test(c.user))
+      problems.push(`containers[${i}].user: "${c.user}" is root; run as an unprivileged uid (the default is ${DEFAULT_CONTAINER_USER})`);
     if (!c.logGroupName?.startsWith("/"))
       problems.push(`containers[${i}].logGroupName: "${c.logGroupName ?? ""}" must be a full log group name starting with /`);
   });
@@ -101,6 +117,10 @@ export function taskProblems(props: TaskProps, fargate: boolean): string[] {
   } else if (!(props.cpu >= 128 && props.memoryMiB >= 128)) {
     problems.push(`cpu/memoryMiB: ${props.cpu}/${props.memoryMiB} must be at least 128 each`);
   }
+  if (props.scratchHostPath !== undefined && (fargate || !/^\/[\w./-]+$/.test(props.scratchHostPath)))
+    problems.push(
+      `scratchHostPath: "${props.scratchHostPath}" ${fargate ? "is a host directory, which Fargate does not mount" : "must be an absolute path"}`,
+    );
   const retention = logRetentionProblem(props.logRetentionDays ?? 90);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
   return problems;
@@ -140,6 +160,11 @@ export function defineTask(scope: Construct, props: TaskProps, compatibility: "F
     execCommand: props.execCommand,
     tracing: props.tracing !== undefined,
   });
+  const volumes = [
+    TMP_VOLUME,
+    ...(props.execCommand ? EXEC_VOLUMES : []),
+    ...(props.scratchHostPath ? [{ name: "scratch", containerPath: props.scratchHostPath, hostPath: props.scratchHostPath }] : []),
+  ];
   const taskDefinition = new EcsTaskDefinition(scope, "task", {
     family: props.name,
     requiresCompatibilities: [compatibility],
@@ -149,7 +174,8 @@ export function defineTask(scope: Construct, props: TaskProps, compatibility: "F
     executionRoleArn: roles.executionRole.arn,
     taskRoleArn: roles.taskRole.arn,
     runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-    containerDefinitions: containerDefinitions(props.containers, props.account.region, props.tracing),
+    containerDefinitions: containerDefinitions(props.containers, props.account.region, volumes, props.tracing),
+    volume: volumes.map((v) => ({ name: v.name, hostPath: v.hostPath })),
   });
   return { taskDefinition, roles, logGroups };
 }

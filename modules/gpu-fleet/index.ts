@@ -15,6 +15,7 @@ import { refuseProps } from "../common/props";
 import { GPU_INSTANCE_TYPES } from "./instance-types";
 import { drainSecondsProblem, scheduledBaseProblem } from "./rules";
 import { FLEET_ATTRIBUTE, gpuHostUserDataBase64 } from "./user-data";
+export { SCRATCH_PATH } from "./user-data";
 
 /** One instance type of the mixed-instances policy. */
 interface InstanceTypeOverride {

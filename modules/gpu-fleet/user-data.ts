@@ -1,5 +1,8 @@
 import { Fn } from "cdktf";
 
+/** Where a GPU host mounts its NVMe instance store; tasks mount it at the same path. */
+export const SCRATCH_PATH = "/scratch";
+
 /** The ECS container-instance attribute that names a host's fleet (task placement). */
 export const FLEET_ATTRIBUTE = "ecg.fleet";
 
@@ -37,6 +40,8 @@ export function gpuHostUserData(boot: GpuHostBoot): string {
     `ECS_CLUSTER=${boot.clusterName}`,
     "ECS_ENABLE_GPU_SUPPORT=true",
     "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
+    // awsvpc tasks cannot reach the instance metadata service: no task borrows the host's role.
+    "ECS_AWSVPC_BLOCK_IMDS=true",
     "ECS_CONTAINER_STOP_TIMEOUT=120s",
     `ECS_INSTANCE_ATTRIBUTES=${JSON.stringify({ [FLEET_ATTRIBUTE]: boot.fleetName })}`,
     "ECS",
@@ -44,9 +49,10 @@ export function gpuHostUserData(boot: GpuHostBoot): string {
     "store=$(lsblk -dpno NAME,MODEL | awk '/Amazon EC2 NVMe Instance Storage/ {print $1; exit}')",
     'if [[ -n "$store" ]]; then',
     '  mkfs.xfs -f "$store"',
-    "  mkdir -p /scratch",
-    '  mount -o noatime "$store" /scratch',
-    "  chmod 1777 /scratch",
+    `  mkdir -p ${SCRATCH_PATH}`,
+    `  mount -o noatime "$store" ${SCRATCH_PATH}`,
+    // The tasks' non-root users write there (sticky: none deletes another's files).
+    `  chmod 1777 ${SCRATCH_PATH}`,
     "fi",
     // The watcher first: a host that runs work must be able to finish it, whatever the agent does.
     ...(boot.drain ? drainWatcherLines(boot.drain) : []),

@@ -13,6 +13,16 @@ import { refuseProps } from "../common/props";
 import type { SecureBucket } from "../secure-bucket";
 import { WebFirewall, type WebFirewallProps } from "./waf";
 
+/**
+ * What every API response carries, set by the ALB (ELB User Guide, "HTTP
+ * header modification"): HSTS for a year with subdomains (the API's names are
+ * HTTPS only), no MIME sniffing, never framed.
+ */
+export const API_SECURITY_HEADERS = {
+  routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+  routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+  routingHttpResponseXFrameOptionsHeaderValue: "DENY",
+} as const;
 export { MANAGED_RULE_GROUPS, WebFirewall, type WebFirewallProps } from "./waf";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers (CKV_AWS_103). */
@@ -162,6 +172,8 @@ export class Ingress extends Construct {
         sslPolicy: TLS_POLICY,
         certificateArn: certificate.certificateArn,
         defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
+        // Security headers the ALB adds to every response (HTTPS listeners' response header modification).
+        ...API_SECURITY_HEADERS,
         // CodeDeploy swaps the groups behind the listeners at every deployment;
         // Terraform must not swap them back.
         lifecycle: blueGreen ? { ignoreChanges: ["default_action"] } : undefined,

@@ -36,6 +36,13 @@ export interface EncryptionKeyProps {
    */
   readonly allowRoles?: readonly string[];
   /**
+   * Further key-policy statements, for principals the options above do not
+   * cover (services delivering for other accounts, each with its condition).
+   * Every statement needs a sid.
+   * @default - none
+   */
+  readonly grants?: readonly DataAwsIamPolicyDocumentStatement[];
+  /**
    * Waiting period before a scheduled deletion takes effect (7-30 days).
    * @default 30
    */
@@ -113,6 +120,11 @@ export class EncryptionKey extends Construct {
         resources: ["*"],
         ...namedRoles(props.allowRoles),
       });
+    }
+    for (const grant of props.grants ?? []) {
+      if (!grant.sid || statements.some((s) => s.sid === grant.sid))
+        throw new Error(`EncryptionKey "${id}": grants: every statement needs a sid of its own (got "${grant.sid ?? ""}")`);
+      statements.push(grant);
     }
     const policy = new DataAwsIamPolicyDocument(this, "policy", { statement: statements });
     this.key = new KmsKey(this, "key", {

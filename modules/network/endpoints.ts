@@ -1,5 +1,68 @@
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+
+/**
+ * Interface endpoints AWS documents no endpoint policy for: ECS's three ("Controlling
+ * access to Amazon ECS by attaching an endpoint policy to the VPC endpoint isn't
+ * currently supported", ECS Developer Guide) and Session Manager's ssmmessages.
+ * They keep the default policy; their callers (the ECS agent, ECS Exec) are this
+ * account's roles anyway.
+ */
+export const WITHOUT_ENDPOINT_POLICY: readonly string[] = ["ecs", "ecs-agent", "ecs-telemetry", "ssmmessages"];
+
+/** Only this account's principals reach AWS through an endpoint: stolen keys of another account get nowhere from here. */
+export function interfaceEndpointPolicy(account: AwsAccount): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ThisAccountsPrincipalsOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:PrincipalAccount": account.accountId } },
+      },
+    ],
+  });
+}
+
+/**
+ * The S3 gateway's policy: this account's principals, on this account's
+ * buckets, and on the AWS-owned buckets the hosts read: ECR's image layers
+ * (ECR User Guide, "Amazon S3 gateway endpoint": prod-<region>-starport-layer-bucket)
+ * and the Amazon Linux package repositories the GPU hosts install the
+ * CloudWatch agent from (al2023-repos-<region>-*). No copy to a bucket of
+ * another account leaves the VPC this way.
+ */
+export function s3GatewayPolicy(account: AwsAccount): string {
+  const thisAccount = { "aws:PrincipalAccount": account.accountId };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ThisAccountsBuckets",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: "*",
+        Condition: { StringEquals: { ...thisAccount, "aws:ResourceAccount": account.accountId } },
+      },
+      {
+        Sid: "AwsOwnedBucketsTheHostsRead",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "s3:GetObject",
+        Resource: [
+          `arn:${account.partition}:s3:::prod-${account.region}-starport-layer-bucket/*`,
+          `arn:${account.partition}:s3:::al2023-repos-${account.region}-*/*`,
+        ],
+        Condition: { StringEquals: thisAccount },
+      },
+    ],
+  });
+}
 
 /**
  * Interface endpoints the private tiers need when their security groups allow
@@ -36,6 +99,8 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
 
 export interface InterfaceEndpointsProps {
   readonly name: string;
+  /** The account whose principals alone may use the endpoints (their policies). */
+  readonly account: AwsAccount;
   readonly vpcId: string;
   readonly region: string;
   /** One subnet per AZ for the endpoints' network interfaces. */
@@ -44,7 +109,7 @@ export interface InterfaceEndpointsProps {
   readonly services: readonly string[];
 }
 
-/** Interface endpoints with private DNS, so the SDKs' default hostnames resolve to them. */
+/** Interface endpoints with private DNS, so the SDKs' default hostnames resolve to them, each for this account's principals only. */
 export class InterfaceEndpoints extends Construct {
   readonly endpoints: Record<string, VpcEndpoint>;
 
@@ -60,6 +125,7 @@ export class InterfaceEndpoints extends Construct {
           privateDnsEnabled: true,
           subnetIds: props.subnetIds,
           securityGroupIds: [props.securityGroupId],
+          policy: WITHOUT_ENDPOINT_POLICY.includes(service) ? undefined : interfaceEndpointPolicy(props.account),
           tags: { Name: `${props.name}-${service}` },
         }),
       ]),

@@ -14,7 +14,7 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
-import { DEFAULT_INTERFACE_ENDPOINTS, InterfaceEndpoints } from "./endpoints";
+import { DEFAULT_INTERFACE_ENDPOINTS, InterfaceEndpoints, s3GatewayPolicy } from "./endpoints";
 import { VpcFlowLogs } from "./flow-logs";
 import { natPolicyProblem, type SubnetLayout, type SubnetTier, SUBNET_TIERS, subnetLayoutProblems } from "./layout";
 import {
@@ -188,6 +188,7 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: "Gateway",
       routeTableIds: privateTiers.flatMap((tier) => this.privateRouteTables[tier].map((t) => t.id)),
+      policy: s3GatewayPolicy(props.account),
       tags: { Name: `${name}-s3` },
     });
     this.s3PrefixListId = this.s3Gateway.prefixListId;
@@ -213,6 +214,7 @@ export class Network extends Construct {
 
     this.interfaceEndpoints = new InterfaceEndpoints(this, "interface-endpoints", {
       name,
+      account: props.account,
       vpcId: this.vpcId,
       region,
       subnetIds: this.subnetIds.private,

@@ -14,6 +14,8 @@ const SEVERITIES: readonly Severity[] = ["critical", "warning"];
 
 /** The service principal CloudWatch alarms publish as. */
 const CLOUDWATCH = "cloudwatch.amazonaws.com";
+/** The service principal EventBridge rules publish as (security findings: SecurityFindings). */
+const EVENTBRIDGE = "events.amazonaws.com";
 
 export interface AlarmTopicsProps {
   /** Prefix of the topics `<name>-critical` and `<name>-warning` and of the key alias `<name>/alarms`. */
@@ -52,7 +54,7 @@ export class AlarmTopics extends Construct {
       alias: `${name}/alarms`,
       description: `Encrypts the alarm notification topics ${name}-critical and ${name}-warning`,
       account,
-      allowServicePublishers: [CLOUDWATCH],
+      allowServicePublishers: [CLOUDWATCH, EVENTBRIDGE],
       preventDestroy: props.preventKeyDestroy,
     });
 
@@ -85,6 +87,16 @@ export class AlarmTopics extends Construct {
             condition: [
               { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
               { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`] },
+            ],
+          },
+          {
+            sid: "EventBridgeRulesOfThisAccountPublish",
+            principals: [{ type: "Service", identifiers: [EVENTBRIDGE] }],
+            actions: ["sns:Publish"],
+            resources: [sns.arn],
+            condition: [
+              { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+              { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:events:${region}:${accountId}:rule/*`] },
             ],
           },
           {

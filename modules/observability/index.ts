@@ -15,4 +15,5 @@ export {
 } from "./metrics";
 export type { MonitoredSystem } from "./monitored-system";
 export { terraformLiteral } from "./terraform-literal";
+export { SECURITY_FINDING_PATTERNS, SecurityFindings } from "./security-findings";
 export { Tracing, type TracingProps } from "./tracing";

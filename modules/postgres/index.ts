@@ -150,7 +150,8 @@ export class PostgresDatabase extends Construct {
     const exportedLogs = (instanceId: string, kmsKeyId: string) =>
       exportedLogGroups(this, instanceId, { kmsKeyId, retentionDays: retention });
 
-    const monitoringRole = new MonitoringRole(this, "monitoring-role", { name: `${name}-rds-monitoring`, partition: account.partition });
+    // The primary (<name>) and its same-region replicas (<name>-replica-<n>).
+    const monitoringRole = new MonitoringRole(this, "monitoring-role", { name: `${name}-rds-monitoring`, account, instances: name });
 
     const common = instanceSettings({
       instanceClass: props.instanceClass,

@@ -1,10 +1,11 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { DbParameterGroupConfig } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import type { AwsAccount } from "../common/aws-account";
+import { serviceTrustPolicy } from "../common/trust";
 
 /** What the primary, its replicas and a replica in another region share. */
 
@@ -75,16 +76,27 @@ export function instanceSettings(options: {
   };
 }
 
-/** The enhanced-monitoring role: RDS publishes OS metrics to CloudWatch Logs with it (IAM: global, one per name). */
+/**
+ * The enhanced-monitoring role: RDS publishes OS metrics to CloudWatch Logs
+ * with it (IAM: global, one per name). Its trust admits RDS acting for the
+ * instances named `<instances>*` of this account and region only (RDS User
+ * Guide, "Setting up and enabling Enhanced Monitoring": aws:SourceArn
+ * `arn:aws:rds:<region>:<account>:db:<name>`, confused deputy).
+ */
 export class MonitoringRole extends Construct {
   readonly role: IamRole;
   readonly arn: string;
 
-  constructor(scope: Construct, id: string, props: { readonly name: string; readonly partition: string }) {
+  constructor(scope: Construct, id: string, props: { readonly name: string; readonly account: AwsAccount; readonly instances: string }) {
     super(scope, id);
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
-    });
+    const { partition, region, accountId } = props.account;
+    const trust = serviceTrustPolicy(
+      this,
+      "trust",
+      "monitoring.rds.amazonaws.com",
+      props.account,
+      `arn:${partition}:rds:${region}:${accountId}:db:${props.instances}*`,
+    );
     this.role = new IamRole(this, "role", {
       name: props.name,
       description: "Enhanced monitoring: RDS publishes OS metrics to CloudWatch Logs",
@@ -92,7 +104,7 @@ export class MonitoringRole extends Construct {
     });
     new IamRolePolicyAttachment(this, "policy", {
       role: this.role.name,
-      policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      policyArn: `arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
     });
     this.arn = this.role.arn;
   }

@@ -1,12 +1,11 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
-import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Password } from "@cdktf/provider-random/lib/password";
+import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
+import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { Construct } from "constructs";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem, secretRecoveryProblem } from "../common/limits";
+import { logRetentionProblem } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { replicasPerShardProblem, shardsProblem, snapshotRetentionProblem } from "./rules";
 
@@ -38,7 +37,7 @@ export interface RedisClusterProps {
   readonly subnetIds: readonly string[];
   /** Redis-SG of the NET-4 matrix. */
   readonly securityGroupIds: readonly string[];
-  /** Encrypts the data at rest, the snapshots and the AUTH token secret (RED-2, SEC-4). */
+  /** Encrypts the data at rest and the snapshots (RED-2, SEC-4). */
   readonly kmsKeyArn: string;
   /** Daily snapshots kept, days (RED-2, DR-2). */
   readonly snapshotRetentionDays: number;
@@ -48,21 +47,29 @@ export interface RedisClusterProps {
   readonly logRetentionDays?: number;
   /** `prevent_destroy` on the replication group (production). @default false */
   readonly preventDestroy?: boolean;
-  /** Days the deleted AUTH token secret can be restored; 0 deletes it at once. @default 7 */
-  readonly secretRecoveryWindowDays?: number;
 }
+
+/** Redis ACL key patterns of the RED-3 prefixes: the services' user reaches no other key. */
+export const REDIS_KEY_PATTERNS = Object.values(REDIS_KEY_PREFIXES).map((prefix) => `~${prefix}*`);
 
 /**
  * The card's "clustered Redis" (RED-1, RED-2): Redis in cluster mode over
  * several shards with replicas in other AZs, automatic failover, encryption
- * at rest with a customer key and in transit (TLS), an AUTH token generated
- * by Terraform and kept in Secrets Manager, daily snapshots, and the slow log
- * delivered to an encrypted log group.
+ * at rest with a customer key and in transit (TLS), daily snapshots, and the
+ * slow log delivered to an encrypted log group.
+ *
+ * Clients authenticate with IAM (ElastiCache User Guide, "Authenticating with
+ * IAM": Redis OSS 7.0+, TLS on): a SigV4 token valid 15 minutes, signed with
+ * the task role, for one RBAC user. There is no AUTH token or password, so
+ * no secret in the state, and nothing to rotate. The user group's mandatory
+ * `default` user is switched off.
  */
 export class RedisCluster extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
-  /** Secret holding the AUTH token (the whole secret string). */
-  readonly authTokenSecret: SecretsmanagerSecret;
+  /** The services' RBAC user (IAM authentication): its name is the user name clients sign tokens for. */
+  readonly clientUser: ElasticacheUser;
+  /** Resources of `elasticache:Connect` for `clientUser`: the replication group and the user (both are required). */
+  readonly connectArns: readonly string[];
   /** Cluster-mode entry point; clients discover the shards from it. */
   readonly configurationEndpoint: string;
   readonly port = 6379;
@@ -75,15 +82,28 @@ export class RedisCluster extends Construct {
     const { name } = props;
     const engineVersion = props.engineVersion ?? "7.0";
 
-    // AUTH tokens: 16-128 printable characters without @, " or / (ElastiCache).
-    const token = new Password(this, "auth-token", { length: 64, special: false });
-    this.authTokenSecret = new SecretsmanagerSecret(this, "auth-token-secret", {
-      name: `${name}/redis/auth-token`,
-      description: `${name}: AUTH token of the Redis cluster`,
-      kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: props.secretRecoveryWindowDays ?? 7,
+    // Every user group needs a user named "default"; this one can do nothing ("off").
+    const defaultUser = new ElasticacheUser(this, "default-user", {
+      userId: `${name}-default`,
+      userName: "default",
+      engine: "redis",
+      accessString: "off -@all",
+      authenticationMode: { type: "no-password-required" },
     });
-    new SecretsmanagerSecretVersion(this, "auth-token-value", { secretId: this.authTokenSecret.id, secretString: token.result });
+    // IAM authentication wants the user id and name identical and lower-case.
+    this.clientUser = new ElasticacheUser(this, "client-user", {
+      userId: `${name}-app`,
+      userName: `${name}-app`,
+      engine: "redis",
+      // The RED-3 prefixes only (and any Pub/Sub channel, for Celery's result events); no admin or dangerous commands.
+      accessString: `on ${REDIS_KEY_PATTERNS.join(" ")} &* +@all -@admin -@dangerous`,
+      authenticationMode: { type: "iam" },
+    });
+    const users = new ElasticacheUserGroup(this, "user-group", {
+      userGroupId: name,
+      engine: "redis",
+      userIds: [defaultUser.userId, this.clientUser.userId],
+    });
 
     const subnets = new ElasticacheSubnetGroup(this, "subnet-group", {
       name,
@@ -113,7 +133,7 @@ export class RedisCluster extends Construct {
       atRestEncryptionEnabled: "true",
       kmsKeyId: props.kmsKeyArn,
       transitEncryptionEnabled: true,
-      authToken: token.result,
+      userGroupIds: [users.userGroupId],
       snapshotRetentionLimit: props.snapshotRetentionDays,
       snapshotWindow: "18:00-19:00", // 03:00-04:00 KST
       maintenanceWindow: "sun:19:30-sun:20:30",
@@ -122,6 +142,7 @@ export class RedisCluster extends Construct {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
       logDeliveryConfiguration: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
     });
+    this.connectArns = [this.replicationGroup.arn, this.clientUser.arn];
     this.configurationEndpoint = this.replicationGroup.configurationEndpointAddress;
     this.url = `rediss://${this.configurationEndpoint}:${this.port}`;
     ComponentTags.apply(this, "cache");
@@ -154,7 +175,5 @@ function validate(id: string, props: RedisClusterProps): void {
   if (snapshots) problems.push(`snapshotRetentionDays: ${snapshots}`);
   const retention = logRetentionProblem(props.logRetentionDays ?? 30);
   if (retention) problems.push(`logRetentionDays: ${retention}`);
-  const recovery = secretRecoveryProblem(props.secretRecoveryWindowDays ?? 7);
-  if (recovery) problems.push(`secretRecoveryWindowDays: ${recovery}`);
   refuseProps("RedisCluster", id, problems);
 }

@@ -53,6 +53,18 @@ export interface ReplicatedBucketProps {
   readonly replicaGlacierAfterDays?: number;
   /** `prevent_destroy` on both buckets (production). @default false */
   readonly preventDestroy?: boolean;
+  /** SSE-KMS of the primary (customer-managed key, S3 Bucket Key on). */
+  readonly kmsKeyArn: string;
+  /** SSE-KMS of the replica: a key of the replica's region (replication re-encrypts with it). */
+  readonly replicaKmsKeyArn: string;
+  /**
+   * Objects under `prefix` are kept from deletion for at least
+   * `minimumRetentionDays`: Object Lock on both buckets, and the primary
+   * refuses a write there without GOVERNANCE retention of that length (a
+   * guard against mass deletion with the writer's own credentials).
+   * @default - no Object Lock
+   */
+  readonly objectLock?: { readonly prefix: string; readonly minimumRetentionDays: number };
 }
 
 /**
@@ -92,6 +104,8 @@ export class ReplicatedBucket extends Construct {
       }));
     this.primary = new SecureBucket(this, "primary", {
       bucketName: props.bucketName,
+      kmsKeyArn: props.kmsKeyArn,
+      objectLock: props.objectLock !== undefined,
       preventDestroy: props.preventDestroy,
       accessLogs: props.accessLogs,
       extraLifecycleRules: rules,
@@ -116,6 +130,9 @@ export class ReplicatedBucket extends Construct {
     this.replica = new SecureBucket(this, "replica", {
       provider: props.replicaProvider,
       bucketName: props.replicaBucketName,
+      kmsKeyArn: props.replicaKmsKeyArn,
+      // Replicas of locked versions keep their retention: the replica must have Object Lock too.
+      objectLock: props.objectLock !== undefined,
       preventDestroy: props.preventDestroy,
       extraLifecycleRules: [
         {
@@ -147,10 +164,28 @@ export class ReplicatedBucket extends Construct {
         { sid: "ReadReplicationConfiguration", actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"], resources: [source] },
         {
           sid: "ReadSourceVersions",
-          actions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+          actions: [
+            "s3:GetObjectVersionForReplication",
+            "s3:GetObjectVersionAcl",
+            "s3:GetObjectVersionTagging",
+            ...(props.objectLock ? ["s3:GetObjectRetention", "s3:GetObjectLegalHold"] : []),
+          ],
           resources: [`${source}/*`],
         },
         { sid: "WriteReplica", actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], resources: [`${target}/*`] },
+        // S3 User Guide, "Replicating objects created with server-side encryption (SSE-KMS)".
+        {
+          sid: "DecryptTheSource",
+          actions: ["kms:Decrypt"],
+          resources: [props.kmsKeyArn],
+          condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [source, `${source}/*`] }],
+        },
+        {
+          sid: "EncryptTheReplica",
+          actions: ["kms:Encrypt", "kms:GenerateDataKey"],
+          resources: [props.replicaKmsKeyArn],
+          condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [target, `${target}/*`] }],
+        },
       ],
     });
     new IamRolePolicy(this, "replication-policy", { name: "replicate", role: role.id, policy: policy.json });
@@ -165,9 +200,11 @@ export class ReplicatedBucket extends Construct {
         status: "Enabled",
         filter: { prefix },
         deleteMarkerReplication: { status: "Enabled" },
+        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
         destination: {
           bucket: target,
           storageClass: "STANDARD",
+          encryptionConfiguration: { replicaKmsKeyId: props.replicaKmsKeyArn },
           // RTC: 99.99% of objects within 15 minutes, with metrics to alarm on.
           replicationTime: { status: "Enabled", time: { minutes: 15 } },
           metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
@@ -175,6 +212,30 @@ export class ReplicatedBucket extends Construct {
       })),
       dependsOn: [this.primary.versioning, this.replica.versioning],
     });
+    if (props.objectLock) {
+      const { prefix, minimumRetentionDays } = props.objectLock;
+      const objects = [`${source}/${prefix}*`];
+      const name = ruleId(prefix).replace(/(^|-)(.)/g, (_, __, c: string) => c.toUpperCase());
+      // S3 User Guide, "Object Lock" condition keys: s3:object-lock-mode, s3:object-lock-remaining-retention-days.
+      this.primary.addToPolicy({
+        sid: `Deny${name}WithoutGovernanceRetention`,
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["s3:PutObject"],
+        resources: objects,
+        condition: [{ test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] }],
+      });
+      this.primary.addToPolicy({
+        sid: `Deny${name}WithShortRetention`,
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["s3:PutObject"],
+        resources: objects,
+        condition: [
+          { test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(minimumRetentionDays)] },
+        ],
+      });
+    }
     ComponentTags.apply(this, "storage");
   }
 }
@@ -216,6 +277,11 @@ function validate(id: string, props: ReplicatedBucketProps): void {
     });
     if (p.intelligentTiering && p.transitions?.length)
       problems.push(`prefixes["${prefix}"]: choose Intelligent-Tiering or transitions, not both`);
+  }
+  if (props.objectLock) {
+    const { prefix, minimumRetentionDays: days } = props.objectLock;
+    if (!props.prefixes?.[prefix]) problems.push(`objectLock.prefix: "${prefix}" is not one of prefixes`);
+    if (!(Number.isInteger(days) && days >= 1 && days <= 36500)) problems.push(`objectLock.minimumRetentionDays: ${days} must be 1-36500`);
   }
   const glacier = props.replicaGlacierAfterDays ?? 30;
   if (!(Number.isInteger(glacier) && glacier >= 0)) problems.push(`replicaGlacierAfterDays: ${glacier} must be a whole number >= 0`);

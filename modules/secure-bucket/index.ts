@@ -43,12 +43,26 @@ export interface SecureBucketProps {
    * @default "BucketOwnerEnforced"
    */
   readonly objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /**
+   * SSE-KMS with this customer-managed key, and an S3 Bucket Key (S3 asks
+   * KMS once per bucket key, not once per object: fewer KMS requests, less
+   * cost). Not for a server-access-log target: log delivery writes SSE-S3 only.
+   * @default - SSE-S3 (AES-256)
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * S3 Object Lock on the bucket (only at creation): versions written with a
+   * retention cannot be deleted or overwritten before it ends. No default
+   * retention here: the writer (or a bucket policy) asks for it per object.
+   * @default false
+   */
+  readonly objectLock?: boolean;
 }
 
 /**
  * An S3 bucket with the project's baseline, secure by default: versioning,
  * SSE-S3 (AES-256; S3-3, and the only encryption a server-access-log target
- * supports), all public access blocked, ACLs off (owner enforced), a
+ * supports) or SSE-KMS with a customer key, all public access blocked, ACLs off (owner enforced), a
  * lifecycle that expires old versions and aborts stale multipart uploads, and
  * a policy that denies anything but TLS 1.2+.
  */
@@ -70,6 +84,8 @@ export class SecureBucket extends Construct {
     super(scope, id);
     if (props.forceDestroy && props.preventDestroy)
       throw new Error(`SecureBucket "${id}": forceDestroy and preventDestroy contradict each other`);
+    if (props.kmsKeyArn && props.logDelivery)
+      throw new Error(`SecureBucket "${id}": kmsKeyArn: a server-access-log target must use SSE-S3 (S3 log delivery cannot use a KMS key)`);
     const problem = bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`SecureBucket "${id}": bucketName: ${problem}`);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
@@ -86,6 +102,7 @@ export class SecureBucket extends Construct {
       provider: props.provider,
       bucket: props.bucketName,
       forceDestroy: props.forceDestroy,
+      objectLockEnabled: props.objectLock || undefined,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     const bucket = this.bucket.id;
@@ -97,7 +114,11 @@ export class SecureBucket extends Construct {
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       provider: props.provider,
       bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      rule: [
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
     });
     new S3BucketPublicAccessBlock(this, "public-access-block", {
       provider: props.provider,
@@ -166,18 +187,20 @@ export class SecureBucket extends Construct {
       },
     ];
     if (props.logDelivery) {
-      // With ACLs off, server access logs are delivered under a bucket-policy grant.
+      // With ACLs off, server access logs are delivered under a bucket-policy grant: each source bucket into its own prefix only.
       const { accountId, partition, sourceBucketNames } = props.logDelivery;
-      statements.push({
-        sid: "S3ServerAccessLogDelivery",
-        principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-        actions: ["s3:PutObject"],
-        resources: sourceBucketNames.map((source) => `${this.bucket.arn}/${SecureBucket.logPrefix(source)}*`),
-        condition: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: sourceBucketNames.map((source) => `arn:${partition}:s3:::${source}`) },
-        ],
-      });
+      for (const [i, source] of sourceBucketNames.entries()) {
+        statements.push({
+          sid: `S3ServerAccessLogDelivery${i === 0 ? "" : i + 1}`,
+          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+          actions: ["s3:PutObject"],
+          resources: [`${this.bucket.arn}/${SecureBucket.logPrefix(source)}*`],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${source}`] },
+          ],
+        });
+      }
     }
     this.statements = statements;
     this.policyDocument = new DataAwsIamPolicyDocument(this, "policy-document", { statement: statements });

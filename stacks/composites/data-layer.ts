@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LAMBDA_CODE, MIGRATIONS_DIR } from "../support/paths";
+import { LAMBDA_CODE, MIGRATIONS_DIR, RDS_CA_DIR } from "../support/paths";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../environments/types";
@@ -16,9 +16,18 @@ import { suppress } from "../../modules/policy";
 import { type CrossRegionReplica, PostgresDatabase } from "../../modules/postgres";
 import { REDIS_KEY_PREFIXES, RedisCluster } from "../../modules/redis-cluster";
 import { ReplicatedBucket } from "../../modules/replicated-bucket";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import type { SecureBucket } from "../../modules/secure-bucket";
 import type { RoleProviders } from "../support/providers";
-import { API_DATABASE_USER, API_SECRETS, type DataEndpoints, replicaDataKeyAlias, videosBucketName } from "../support/contracts";
+import {
+  API_DATABASE_USER,
+  API_SECRETS,
+  cdnSigningKeySecretName,
+  type DataEndpoints,
+  replicaDataKeyAlias,
+  videosBucketName,
+  videosKeyAlias,
+} from "../support/contracts";
 
 /**
  * S3-1, S3-2, S3-5 (seed conflict 3): uploads go to Glacier Instant Retrieval at
@@ -40,7 +49,16 @@ const VIDEO_PREFIXES = {
 } as const;
 
 /** The migration runner's image, pulled through ECR's cache of ECR Public (no internet egress). */
-const MIGRATION_IMAGE = { repository: "docker/library/postgres", tag: "15-alpine" } as const;
+/**
+ * PostgreSQL's client (psql), from ECR Public's copy of the Docker Official
+ * Image, by the digest of `tag` (the index; a tag moves, a digest does not).
+ * Upgrade both together: `crane digest public.ecr.aws/docker/library/postgres:<tag>`.
+ */
+const MIGRATION_IMAGE = {
+  repository: "docker/library/postgres",
+  tag: "15.19-alpine",
+  digest: "sha256:f7d23353e1b15400d22ebe31189f4d314b87a4c129cc400c8c2d8d4ca127bf81",
+} as const;
 
 export interface DataLayerProps {
   readonly stackName: string;
@@ -68,6 +86,10 @@ export class DataLayer extends Construct {
   readonly database: PostgresDatabase;
   readonly cache: RedisCluster;
   readonly videos: ReplicatedBucket;
+  /** The CDN signing key pair's private half (set by hand; the API reads it). */
+  readonly cdnSigningKey: SecretsmanagerSecret;
+  /** The videos bucket's key: the services use it through S3. */
+  readonly videosKeyArn: string;
   readonly cdn: Cdn;
   readonly secrets: RotatedSecrets;
   readonly migrationTask: FargateTask;
@@ -156,6 +178,10 @@ export class DataLayer extends Construct {
       replicas: standby && replicaRegion && replicaKey ? [{ region: replicaRegion, kmsKeyArn: replicaKey.keyArn }] : undefined,
     });
 
+    // Health data (the ECG videos and their analysis): SSE-KMS under keys of their own on both sides of the
+    // replication; CloudFront decrypts what it serves (its origin access), the services through S3.
+    const videoKeys = videosKeys(this, stackName, account, config, providers.replication);
+    this.videosKeyArn = videoKeys.primary.keyArn;
     const bucketName = videosBucketName(config, account.accountId);
     this.videos = new ReplicatedBucket(this, "videos", {
       bucketName,
@@ -163,6 +189,10 @@ export class DataLayer extends Construct {
       replicaProvider: providers.replication,
       account,
       prefixes: VIDEO_PREFIXES,
+      kmsKeyArn: videoKeys.primary.keyArn,
+      replicaKmsKeyArn: videoKeys.replica.keyArn,
+      // A guard against mass deletion of the originals: every upload is kept 30 days, whoever deletes it.
+      objectLock: { prefix: "uploads/", minimumRetentionDays: UPLOAD_RETENTION_DAYS },
       accessLogs: { target: props.logsBucket },
       preventDestroy: config.production,
     });
@@ -184,7 +214,21 @@ export class DataLayer extends Construct {
       rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
       logRetentionDays: config.ingress.logRetentionDays,
       preventDestroy: config.production,
+      signingPublicKey: config.ingress.cdnSigningPublicKey,
     });
+    // The signing key pair's private half: put there by hand (docs/operations.md), read by the API; never in the state.
+    this.cdnSigningKey = new SecretsmanagerSecret(this, "cdn-signing-key", {
+      name: cdnSigningKeySecretName(stackName),
+      description: `${stackName}: the private key (PEM) the API signs the CDN's URLs with; CloudFront key pair ${config.ingress.cdnDomainName}`,
+      kmsKeyId: this.dataKey.keyArn,
+      recoveryWindowInDays: secretRecovery,
+    });
+    ComponentTags.apply(this.cdnSigningKey, "secrets");
+    suppress(
+      this.cdnSigningKey,
+      "CKV2_AWS_57",
+      "A CloudFront key pair is replaced by adding the new public key to the key group (config), then the private key here: no rotation function can do the first half.",
+    );
 
     // RDS-5: `aws ecs run-task` of this definition applies database/migrations in order.
     const migrations = readdirSync(MIGRATIONS_DIR)
@@ -201,15 +245,22 @@ export class DataLayer extends Construct {
       containers: [
         {
           name: "migrate",
-          image: `${migrationImage.url}:${MIGRATION_IMAGE.tag}`,
-          command: ["sh", "-c", 'printf %s "$MIGRATIONS_B64" | base64 -d | psql -v ON_ERROR_STOP=1 -X -q'],
+          image: `${migrationImage.url}@${MIGRATION_IMAGE.digest}`,
+          // The RDS CA bundle of the region first (the image has none), then the migrations.
+          command: [
+            "sh",
+            "-c",
+            'printf %s "$RDS_CA_BUNDLE_B64" | base64 -d > "$PGSSLROOTCERT" && printf %s "$MIGRATIONS_B64" | base64 -d | psql -v ON_ERROR_STOP=1 -X -q',
+          ],
           environment: {
             PGHOST: this.database.address,
             PGPORT: String(this.database.port),
             PGDATABASE: this.database.databaseName,
             PGUSER: this.database.masterUsername,
-            // Encrypted (rds.force_ssl); the postgres image carries no RDS CA bundle to verify with.
-            PGSSLMODE: "require",
+            // TLS with the server's certificate and name checked against the region's RDS CA bundle.
+            PGSSLMODE: "verify-full",
+            PGSSLROOTCERT: "/tmp/rds-ca.pem",
+            RDS_CA_BUNDLE_B64: Buffer.from(rdsCaBundle(config.account.region)).toString("base64"),
             MIGRATIONS_B64: Buffer.from(migrations).toString("base64"),
           },
           secrets: { PGPASSWORD: { secretArn: this.database.masterSecretArn, jsonKey: "password" } },
@@ -228,10 +279,61 @@ export class DataLayer extends Construct {
       database: this.database,
       cache: this.cache,
       videosBucketName: bucketName,
+      videosKmsKeyArn: this.videosKeyArn,
+      cdnSigning: { keyPairId: this.cdn.keyPairId, privateKeySecretArn: this.cdnSigningKey.arn },
       apiSecretArns: this.secrets.secretArns,
       secretsKmsKeyArn: this.dataKey.keyArn,
     });
   }
+}
+
+/** Days an upload (the original ECG video) survives a deletion: its GOVERNANCE retention (the API sets it on upload). */
+export const UPLOAD_RETENTION_DAYS = 30;
+
+/** The videos buckets' keys: the primary's, which CloudFront may use for what it serves, and the replica's in its region. */
+function videosKeys(
+  scope: Construct,
+  stackName: string,
+  account: AwsAccount,
+  config: EnvironmentConfig,
+  replicaProvider: TerraformProvider,
+) {
+  const { partition, accountId } = account;
+  const primary = new EncryptionKey(scope, "videos-key", {
+    alias: videosKeyAlias(stackName),
+    description: `${stackName}: encrypts the videos bucket (uploads, analysis, rendered videos)`,
+    account,
+    preventDestroy: config.production,
+    grants: [
+      {
+        // CloudFront Developer Guide, "Restrict access to an Amazon S3 origin": SSE-KMS objects need the key policy's grant.
+        sid: "CloudFrontDecryptsForThisAccountsDistributions",
+        principals: [{ type: "Service", identifiers: ["cloudfront.amazonaws.com"] }],
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        condition: [{ test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudfront::${accountId}:distribution/*`] }],
+      },
+    ],
+  });
+  const replica = new EncryptionKey(scope, "videos-replica-key", {
+    alias: videosKeyAlias(stackName, "replica"),
+    description: `${stackName}: encrypts the videos bucket's replica (S3-6) in ${config.storage.replicationRegion}`,
+    account: { ...account, region: config.storage.replicationRegion },
+    preventDestroy: config.production,
+    provider: replicaProvider,
+  });
+  for (const key of [primary, replica]) ComponentTags.apply(key, "encryption");
+  return { primary, replica };
+}
+
+/** A region's RDS CA bundle (database/rds-ca): what `verify-full` checks the server's certificate against. */
+function rdsCaBundle(region: string): string {
+  const file = join(RDS_CA_DIR, `${region}-bundle.pem`);
+  if (!existsSync(file))
+    throw new Error(
+      `database/rds-ca/${region}-bundle.pem is missing: add https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem (database/rds-ca/README.md)`,
+    );
+  return readFileSync(file, "utf8");
 }
 
 /** The cross-region replica without a standby: in a private-only VPC of its own there. */
@@ -278,7 +380,7 @@ export function environmentCache(
   },
 ): RedisCluster {
   const { cache, production } = props.config;
-  const redis = new RedisCluster(scope, id, {
+  return new RedisCluster(scope, id, {
     name: props.stackName,
     engineVersion: cache.engineVersion,
     nodeType: cache.nodeType,
@@ -290,14 +392,7 @@ export function environmentCache(
     snapshotRetentionDays: cache.snapshotRetentionDays,
     logsKmsKeyArn: props.logsKmsKeyArn,
     preventDestroy: production,
-    secretRecoveryWindowDays: secretRecoveryDays(props.config),
   });
-  suppress(
-    redis.authTokenSecret,
-    "CKV2_AWS_57",
-    "The AUTH token is Terraform's (random_password, set on the replication group); a rotation outside Terraform would lock the services out. Rotate with terraform apply -replace.",
-  );
-  return redis;
 }
 
 /** What the services get from one region's data (CMP-2, SEC-1, RED-3): no value is a password. */
@@ -307,6 +402,9 @@ export function dataEndpoints(props: {
   readonly database: { readonly address: string; readonly port: number; readonly resourceId: string; readonly databaseName: string };
   readonly cache: RedisCluster;
   readonly videosBucketName: string;
+  readonly videosKmsKeyArn: string;
+  /** @default - no CDN (a standby) */
+  readonly cdnSigning?: DataEndpoints["cdnSigning"];
   /** The API's secrets by short name (API_SECRETS values). */
   readonly apiSecretArns: Readonly<Record<string, string>>;
   readonly secretsKmsKeyArn: string;
@@ -316,9 +414,12 @@ export function dataEndpoints(props: {
     databaseUrl: `postgresql://${API_DATABASE_USER}@${database.address}:${database.port}/${database.databaseName}?sslmode=verify-full`,
     databaseConnectArn: `arn:${account.partition}:rds-db:${account.region}:${account.accountId}:dbuser:${database.resourceId}/${API_DATABASE_USER}`,
     redisUrl: props.cache.url,
-    redisAuthTokenSecretArn: props.cache.authTokenSecret.arn,
+    redisUser: props.cache.clientUser.userName,
+    redisConnectArns: props.cache.connectArns,
     redisKeyPrefixes: REDIS_KEY_PREFIXES,
     videosBucketName: props.videosBucketName,
+    videosKmsKeyArn: props.videosKmsKeyArn,
+    cdnSigning: props.cdnSigning,
     apiSecrets: Object.fromEntries(Object.entries(API_SECRETS).map(([variable, key]) => [variable, props.apiSecretArns[key]])),
     secretsKmsKeyArn: props.secretsKmsKeyArn,
   };

@@ -6,7 +6,7 @@ import { type RepositoryRef, repositoryRef } from "../../modules/container-regis
 import type { ReleaseDigests } from "../../modules/container-registry/release-digests";
 import type { ComputeCluster } from "../../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../../modules/ecs-service";
-import type { GpuFleet } from "../../modules/gpu-fleet";
+import { type GpuFleet, SCRATCH_PATH } from "../../modules/gpu-fleet";
 import type { Network, ServicePorts } from "../../modules/network";
 import { API_NAMESPACE, RENDER_NAMESPACE } from "../../modules/observability";
 import {
@@ -73,7 +73,7 @@ export class EcgServices extends Construct {
     const repository = (key: keyof typeof SERVICE_IMAGES) => repositories[SERVICE_IMAGES[key]].arn;
     const xray = repositoryRef(account, `${XRAY_PULL_THROUGH.prefix}/${XRAY_PULL_THROUGH.repository}`);
     const xrayRepository = xray.arn;
-    const tracing: TracingSidecar = { image: `${xray.url}:${XRAY_PULL_THROUGH.tag}` };
+    const tracing: TracingSidecar = { image: `${xray.url}@${XRAY_PULL_THROUGH.digest}` };
     const common = {
       cluster: { name: cluster.clusterName, arn: cluster.clusterArn, capacityProviders: cluster.capacityProviders },
       secretsKmsKeyArns: [data.secretsKmsKeyArn],
@@ -91,19 +91,37 @@ export class EcgServices extends Construct {
       actions,
       resources: [`${bucketArn}/${prefix}*`],
     });
+    const deletes = (prefixes: string[]): PolicyStatement => ({
+      sid: "DeleteOwnVideos",
+      actions: ["s3:DeleteObject"],
+      resources: prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
+    });
     const list = (prefixes: string[]): PolicyStatement => ({
       sid: "ListVideos",
       actions: ["s3:ListBucket"],
       resources: [bucketArn],
       ...(prefixes.length ? { condition: [{ test: "StringLike", variable: "s3:prefix", values: prefixes.map((p) => `${p}*`) }] } : {}),
     });
+    // SSE-KMS of the videos bucket: S3 decrypts and generates data keys as the caller, for that bucket's objects only.
+    const videosKey: PolicyStatement = {
+      sid: "UseTheVideosKeyThroughS3",
+      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [data.videosKmsKeyArn],
+      condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucketArn, `${bucketArn}/*`] }],
+    };
     const readSecrets = (arns: string[]): PolicyStatement => ({
       // Re-read after a rotation without a restart (SEC-2 rotates every 30 days).
       sid: "ReadOwnSecrets",
       actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
       resources: arns,
     });
-    const redisAuth = { REDIS_AUTH_TOKEN: { secretArn: data.redisAuthTokenSecretArn } };
+    // IAM authentication (no AUTH token): the task role signs a token for the services' Redis user.
+    const redisClient = { REDIS_URL: data.redisUrl, REDIS_USER: data.redisUser, REDIS_IAM_AUTH: "true", ...data.redisKeyPrefixes };
+    const connectToRedis: PolicyStatement = {
+      sid: "ConnectToRedis",
+      actions: ["elasticache:Connect"],
+      resources: [...data.redisConnectArns],
+    };
     // PutMetricData has no resource ARN; the namespace condition is its only scope.
     const publishMetrics = (sid: string, metricsNamespace: string): PolicyStatement => ({
       sid,
@@ -138,8 +156,7 @@ export class EcgServices extends Construct {
           environment: {
             DATABASE_URL: data.databaseUrl,
             DATABASE_IAM_AUTH: "true",
-            REDIS_URL: data.redisUrl,
-            ...data.redisKeyPrefixes,
+            ...redisClient,
             S3_BUCKET: data.videosBucketName,
             ML_AUDIO_URL: `http://ml-audio.${namespace.name}:${ports.mlAudio}`,
             GPU_RENDER_URL: `http://gpu-render.${namespace.name}:${ports.gpuRender}`,
@@ -147,18 +164,28 @@ export class EcgServices extends Construct {
             METRICS_NAMESPACE: API_NAMESPACE,
             METRICS_ENVIRONMENT: config.name,
             AWS_XRAY_TRACING_NAME: traced.api,
+            // The CDN serves signed URLs only (#17): the key pair's id, and where its private half is.
+            ...(data.cdnSigning
+              ? { CDN_KEY_PAIR_ID: data.cdnSigning.keyPairId, CDN_SIGNING_KEY_ARN: data.cdnSigning.privateKeySecretArn }
+              : {}),
           },
-          secrets: { ...apiSecrets, ...redisAuth },
+          secrets: apiSecrets,
           logGroupName: logGroupName(stackName, "backend-api"),
         },
       ],
       pullFrom: [repository("api"), xrayRepository],
       pullThroughFrom: [xrayRepository],
-      // SEC-1: read/write on the videos bucket, its own secrets, connecting as its database user.
+      // SEC-1: read/write on the videos bucket, its own secrets, connecting as its database and Redis users.
       taskStatements: [
         list([]),
-        objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], ""),
-        readSecrets([...Object.values(data.apiSecrets), data.redisAuthTokenSecretArn]),
+        objects(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], ""),
+        // #17: deletes only what it owns (the uploads, its scratch); analysis and renders belong to their services.
+        deletes(["uploads/", "temp/"]),
+        // The uploads are written with the GOVERNANCE retention the bucket requires (UPLOAD_RETENTION_DAYS).
+        { sid: "LockTheUploads", actions: ["s3:PutObjectRetention"], resources: [`${bucketArn}/uploads/*`] },
+        videosKey,
+        readSecrets([...Object.values(data.apiSecrets), ...(data.cdnSigning ? [data.cdnSigning.privateKeySecretArn] : [])]),
+        connectToRedis,
         { sid: "ConnectAsApiDatabaseUser", actions: ["rds-db:connect"], resources: [data.databaseConnectArn] },
         publishMetrics("PublishApiMetrics", API_NAMESPACE),
       ],
@@ -187,6 +214,8 @@ export class EcgServices extends Construct {
         pullFrom: [repository(gpu.key), xrayRepository],
         pullThroughFrom: [xrayRepository],
         taskStatements: gpu.taskStatements,
+        // The host's NVMe store: render frames and audio chunks, not the read-only image.
+        scratchHostPath: SCRATCH_PATH,
         discovery: { namespaceId: namespace.id, name: SERVICE_NAMES[gpu.key] },
       });
 
@@ -201,26 +230,26 @@ export class EcgServices extends Construct {
           image: image("mlAudio"),
           port: ports.mlAudio,
           gpus: 1,
-          environment: { S3_BUCKET: data.videosBucketName, SCRATCH_DIR: "/scratch" },
+          environment: { S3_BUCKET: data.videosBucketName, SCRATCH_DIR: SCRATCH_PATH },
           logGroupName: logGroupName(stackName, "ml-audio-server"),
         },
       ],
       taskStatements: [
         list(["uploads/", "analyzed/"]),
         objects(["s3:GetObject"], "uploads/"),
-        objects(["s3:GetObject", "s3:PutObject"], "analyzed/"),
+        objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "analyzed/"),
+        videosKey,
       ],
     });
 
     // --- GPU Render (CMP-4): the render server and its 4 Celery workers, one task per host ---
     const renderEnvironment = {
-      REDIS_URL: data.redisUrl,
-      ...data.redisKeyPrefixes,
+      ...redisClient,
       S3_BUCKET: data.videosBucketName,
       METRICS_NAMESPACE: RENDER_NAMESPACE,
       // MON-1/2: the one dimension of the application metrics (modules/observability/metrics.ts).
       METRICS_ENVIRONMENT: config.name,
-      SCRATCH_DIR: "/scratch",
+      SCRATCH_DIR: SCRATCH_PATH,
     };
     this.render = gpuService({
       key: "render",
@@ -232,7 +261,6 @@ export class EcgServices extends Construct {
           image: image("render"),
           port: ports.gpuRender,
           environment: { ...renderEnvironment, AWS_XRAY_TRACING_NAME: traced.render },
-          secrets: redisAuth,
           logGroupName: logGroupName(stackName, "gpu-render-server"),
         },
         {
@@ -242,15 +270,15 @@ export class EcgServices extends Construct {
           command: RENDER_WORKER_COMMAND,
           gpus: 1,
           environment: { ...renderEnvironment, AWS_XRAY_TRACING_NAME: traced.celery },
-          secrets: redisAuth,
           logGroupName: logGroupName(stackName, "celery-workers"),
         },
       ],
-      // SEC-1: rendered/* read/write, its Redis secret, its own metrics.
+      // SEC-1: rendered/* read/write, its Redis user, its own metrics.
       taskStatements: [
         list(["rendered/"]),
-        objects(["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], "rendered/"),
-        readSecrets([data.redisAuthTokenSecretArn]),
+        objects(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], "rendered/"),
+        videosKey,
+        connectToRedis,
         publishMetrics("PublishRenderMetrics", RENDER_NAMESPACE),
       ],
     });

@@ -19,6 +19,13 @@ class LockingS3Backend extends S3Backend {
   }
 }
 
+/**
+ * The alias of a state bucket's KMS key (the bootstrap stack makes it). A
+ * backend names the key by alias: S3 resolves it in the requester's account,
+ * the bucket's own, since the state role (or the caller) is of that account.
+ */
+export const stateKeyAlias = (bucket: string) => `alias/${bucket}`;
+
 /** Where a stack's state and lock file live in the state bucket: one path per stack (PLT-4). */
 export const stateKeyPrefix = (stackName: string) => `${stackName}/`;
 const stateKey = (stackName: string) => `${stateKeyPrefix(stackName)}terraform.tfstate`;
@@ -41,7 +48,9 @@ export function configureBackend(stack: TerraformStack, stackName: string, kind:
     bucket: settings.s3.bucket,
     region: settings.s3.region,
     key: stateKey(stackName),
+    // SSE-KMS with the state bucket's customer-managed key, named per object (the bucket's default too).
     encrypt: true,
+    kmsKeyId: stateKeyAlias(settings.s3.bucket),
     useLockfile: true,
     // The state account's role (Terraform >= 1.6 syntax; the deprecated top-level role_arn is not used).
     assumeRole: roleArn ? { roleArn, externalId, sessionName: sessionName(stackName) } : undefined,

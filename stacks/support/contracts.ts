@@ -43,6 +43,13 @@ export function permissionsBoundaryArn(roleArn: string): string {
 
 /** The roles GitHub Actions assume for an environment: pull-request plans, and deploys of its GitHub environment. */
 export const githubRoleName = (config: EnvironmentConfig, purpose: "plan" | "deploy") => `${platformStackName(config)}-github-${purpose}`;
+/**
+ * The GitHub environment an environment's plans run in (plan.yml): its plan
+ * role trusts that environment's jobs, not every pull request, so the
+ * repository can require a reviewer before a pull request's Terraform runs
+ * with the role (prod), and leave the others open (#17).
+ */
+export const planEnvironmentName = (config: EnvironmentConfig) => `${config.name}-plan`;
 /** Every secret of an environment is named `<platform stack>/...` (the data layer names them after its stack). */
 export const secretPrefix = (config: EnvironmentConfig) => `${platformStackName(config)}/`;
 /** The roles a Terraform Cloud workspace's runs assume in each run phase (its name is the stack's). */
@@ -72,12 +79,18 @@ export const API_CONTAINER = "backend-api";
 /** The three images (CMP-7) and the tags the design deploys (CMP-2..4). */
 export const SERVICE_IMAGES = { api: "ecg-backend-api", mlAudio: "ecg-ml-audio", render: "ecg-gpu-render" } as const;
 export const IMAGE_TAGS = { api: "latest", mlAudio: "latest", render: "phase2" } as const;
-/** The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no internet egress). */
+/**
+ * The X-Ray daemon, pulled through ECR's cache of ECR Public (tasks have no
+ * internet egress), by the digest of its `tag` (the multi-architecture index):
+ * a tag can be moved to other content, a digest cannot (#17). Upgrade both
+ * together: `crane digest public.ecr.aws/xray/aws-xray-daemon:<tag>`.
+ */
 export const XRAY_PULL_THROUGH = {
   prefix: "ecr-public",
   upstream: "public.ecr.aws",
   repository: "xray/aws-xray-daemon",
-  tag: "3.x",
+  tag: "3.7.0",
+  digest: "sha256:b67576293f4d3a0a155f807244957ed0aa4bc945df1573d62d81380a1d548071",
 } as const;
 /** Log groups of MON-3, per environment (ENV-3: environments never share names). */
 export const LOG_GROUPS = ["backend-api", "ml-audio-server", "gpu-render-server", "celery-workers"] as const;
@@ -141,13 +154,24 @@ export const API_DATABASE_USER = "ecg_app";
 export const API_SECRETS = { JWT_SIGNING_KEY: "jwt-signing-key", SERVICE_API_KEY: "service-api-key" } as const;
 /** Alias (without `alias/`) of the environment's data key in the failover region: the standby finds it by this name. */
 export const replicaDataKeyAlias = (stackName: string) => `${stackName}/data-replica`;
-export const videosBucketName = (config: EnvironmentConfig, accountId: string) =>
-  `${config.storage.videosBucketPrefix}-${config.name}-${accountId}`;
+/** The secret holding the CDN signing key pair's private half (PEM), set by hand. */
+export const cdnSigningKeySecretName = (stackName: string) => `${stackName}/cdn/signing-key`;
+/** Alias (without `alias/`) of the videos bucket's key, or of its replica's (in the replication region: a failed-over standby finds it by name). */
+export const videosKeyAlias = (stackName: string, which: "primary" | "replica" = "primary") =>
+  which === "primary" ? `${stackName}/videos` : `${stackName}/videos-replica`;
+/** What every videos bucket of an environment's name starts with (its replica's too). */
+export const videosBucketPrefix = (config: EnvironmentConfig) => `${config.storage.videosBucketPrefix}-${config.name}-`;
+export const videosBucketName = (config: EnvironmentConfig, accountId: string) => `${videosBucketPrefix(config)}${accountId}`;
+/** The multi-region CloudTrail trail of each environment account (its home account stack). */
+export const AUDIT_TRAIL_NAME = "ecg-audit";
+/** The audit archive of every account's trail and Config history, in the state account (the bootstrap stack). */
+export const auditBucketName = (state: { readonly bucket: string }) => `${state.bucket}-audit`.slice(0, 63);
 
 /**
  * What the services need from the data layer (CMP-2, SEC-1, RED-3): no value
- * here is a password. The API logs in to PostgreSQL with IAM tokens; other
- * credentials travel as Secrets Manager references the ECS agent injects.
+ * here is a password. The API logs in to PostgreSQL, and every service to
+ * Redis, with IAM tokens; the API's own keys travel as Secrets Manager
+ * references the ECS agent injects.
  */
 export interface DataEndpoints {
   /** `postgresql://<api user>@<host>:5432/<db>?sslmode=verify-full` (DATABASE_URL; IAM authentication, no password). */
@@ -156,12 +180,24 @@ export interface DataEndpoints {
   readonly databaseConnectArn: string;
   /** `rediss://<configuration endpoint>:6379` (REDIS_URL, TLS). */
   readonly redisUrl: string;
-  /** Secret holding the Redis AUTH token (REDIS_AUTH_TOKEN). */
-  readonly redisAuthTokenSecretArn: string;
+  /** RBAC user the services sign IAM authentication tokens for (REDIS_USER; no password). */
+  readonly redisUser: string;
+  /** `elasticache:Connect` resources of `redisUser`: the replication group and the user. */
+  readonly redisConnectArns: readonly string[];
   /** Key prefixes that replace the design's Redis DB numbers (RED-3), as environment variables. */
   readonly redisKeyPrefixes: Readonly<Record<string, string>>;
   /** The videos bucket (S3_BUCKET). */
   readonly videosBucketName: string;
+  /**
+   * The videos bucket's KMS key (SSE-KMS), which the services use through S3;
+   * a key ARN, or the replica's alias ARN where the standby finds it by name.
+   */
+  readonly videosKmsKeyArn: string;
+  /**
+   * How the API signs the CDN's URLs (CDN_KEY_PAIR_ID, CDN_SIGNING_KEY_ARN: a secret with the PEM private key).
+   * @default - none: no CDN signs here (a standby serves the API only)
+   */
+  readonly cdnSigning?: { readonly keyPairId: string; readonly privateKeySecretArn: string };
   /** The API's own secrets (JWT signing key, API keys): variable name to JSON secret with key `value`. */
   readonly apiSecrets: Readonly<Record<string, string>>;
   /** KMS key of the secrets, for the agents that inject them. */

@@ -230,6 +230,11 @@ describe("environment validation", () => {
       'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address',
     ],
     [
+      "[#17] production without a critical alarm subscriber (its alarms and security findings would reach no one)",
+      (e) => (e.monitoring.alarmEmails.critical = []),
+      "prod: monitoring.alarmEmails.critical: is empty: production needs at least one subscriber for its critical alarms and security findings",
+    ],
+    [
       "[DR-3] a standby AZ outside the failover region",
       (e) => (e.disasterRecovery.standby!.network.availabilityZones[0] = "ap-northeast-2a"),
       'prod: disasterRecovery.standby.network.availabilityZones[0]: "ap-northeast-2a" is not an AZ of region ap-northeast-1',

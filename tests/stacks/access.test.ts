@@ -54,9 +54,15 @@ describe("[ACC-3] access stacks: the identities of each environment account", ()
 
   const tokens: [string, Caller, string[]][] = [
     [
-      "a pull request of the repository plans every environment, deploys none",
+      "[#17] a pull request outside the plan environments: nothing (its Terraform runs only in <env>-plan)",
       github(`${REPO}:pull_request`),
-      [role("dev", "ecg-dev-github-plan"), role("staging", "ecg-staging-github-plan"), role("prod", "ecg-prod-github-plan")],
+      [],
+    ],
+    ["[#17] the GitHub environment dev-plan plans dev only", github(`${REPO}:environment:dev-plan`), [role("dev", "ecg-dev-github-plan")]],
+    [
+      "[#17] the GitHub environment prod-plan (the one a reviewer guards) plans prod only",
+      github(`${REPO}:environment:prod-plan`),
+      [role("prod", "ecg-prod-github-plan")],
     ],
     [
       "the default branch (the drift check) plans every environment",

@@ -2,7 +2,7 @@ import { environments } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
 import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
-import { ACCOUNTS, expectedS3Backend, singleAccountProgram } from "./layouts";
+import { ACCOUNTS, expectedS3Backend, STATE_ACCOUNT as STATE_ACCOUNT_ID, singleAccountProgram } from "./layouts";
 import { synthProgram } from "./synth";
 
 // The account stacks of the shipped program (an account per environment), on one synthesis.
@@ -22,6 +22,8 @@ const accountStacks = (stacks: Record<string, SynthesizedStack>) =>
     .filter((name) => name.startsWith("ecg-account-"))
     .sort();
 const env = (name: string) => environments.find((e) => e.name === name)!;
+/** JSON with the partition's data source read as the commercial partition. */
+const inAws = (value: unknown) => JSON.parse(JSON.stringify(value).replace(/\$\{data\.aws_partition\.[^}]+\.partition\}/g, "aws"));
 /** Every pull-through cache rule of a program: stack, prefix, upstream, region of its provider. */
 const cacheRules = (stacks: Record<string, SynthesizedStack>) =>
   Object.entries(stacks).flatMap(([name, s]) =>
@@ -96,7 +98,9 @@ describe("account stacks: one per account and region the environments use", () =
       }
     }
     // What the prefix serves: the X-Ray daemon of every environment's (and the failed-over standby's) tasks.
-    expect(JSON.stringify(stack("ecg-prod").resource.aws_ecs_task_definition)).toContain("/ecr-public/xray/aws-xray-daemon:3.x");
+    expect(JSON.stringify(stack("ecg-prod").resource.aws_ecs_task_definition)).toContain(
+      "/ecr-public/xray/aws-xray-daemon@sha256:b67576293f4d3a0a155f807244957ed0aa4bc945df1573d62d81380a1d548071",
+    );
   });
 
   it("[ECR User Guide: a pull through cache rule is one per prefix per registry] two environments in one account and region still make one rule (a second would fail with PullThroughCacheRuleAlreadyExistsException)", () => {
@@ -136,7 +140,7 @@ describe("account stacks: one per account and region the environments use", () =
         [`alias/${name}/ecr-cache`, `\${aws_kms_key.${keyId}.key_id}`],
       ]);
       const [[templateId, template]] = resourcesOf(s, "aws_ecr_repository_creation_template");
-      const [[roleId, role]] = resourcesOf(s, "aws_iam_role");
+      const [[roleId, role]] = resourcesOf(s, "aws_iam_role").filter(([, r]) => r.name === `${name}-ecr-templates`);
       expect(template).toMatchObject({
         prefix: "ecr-public",
         applied_for: ["PULL_THROUGH_CACHE"],
@@ -154,8 +158,7 @@ describe("account stacks: one per account and region the environments use", () =
       expect(trust.principals).toEqual([{ type: "Service", identifiers: ["ecr.amazonaws.com"] }]);
       // ECR's documented trust for the template role has no condition (the role is passed with iam:PassRole in this account).
       expect(trust.condition).toBeUndefined();
-      const [[, rolePolicy]] = resourcesOf(s, "aws_iam_role_policy");
-      expect(referencedId(rolePolicy.role)).toBe(roleId);
+      const [[, rolePolicy]] = resourcesOf(s, "aws_iam_role_policy").filter(([, p]) => referencedId(p.role) === roleId);
       const statements = Object.fromEntries(statementsOf(s, rolePolicy.policy).map((st) => [st.sid, st]));
       expect(statements.CreateCacheRepositories.resources).toEqual([
         expect.stringMatching(/:ecr:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:repository\/ecr-public\/\*$/),
@@ -168,5 +171,69 @@ describe("account stacks: one per account and region the environments use", () =
   it("[SEC-4] the policy pack passes on each (prod's with production rules)", () => {
     for (const name of ALL)
       expect({ name, errors: program.policy[name].findings.filter((f) => f.severity === "error") }).toEqual({ name, errors: [] });
+  });
+});
+
+describe("[#17] the account baseline: every environment account detects, in each of its regions", () => {
+  const STATE_ACCOUNT = STATE_ACCOUNT_ID;
+  const state = program.stacks["ecg-state"];
+  const single = synthProgram(undefined, singleAccountProgram);
+
+  it("GuardDuty, an AWS Config recorder delivering to the archive, IAM Access Analyzer and ECR scanning on push in every account stack", () => {
+    for (const name of ALL) {
+      for (const type of [
+        "aws_guardduty_detector",
+        "aws_config_configuration_recorder",
+        "aws_config_delivery_channel",
+        "aws_accessanalyzer_analyzer",
+        "aws_ecr_registry_scanning_configuration",
+      ]) {
+        expect([name, type, resourcesOf(stack(name), type).length]).toEqual([name, type, 1]);
+      }
+      expect(resourcesOf(stack(name), "aws_config_delivery_channel")[0][1].s3_bucket_name).toBe("ecg-render-terraform-state-audit");
+    }
+  });
+
+  it("one multi-region trail per account, in its home region, logging its own environment's videos buckets, encrypted with the archive's key in the state account", () => {
+    const trails = (name: string) => resourcesOf(stack(name), "aws_cloudtrail").map(([, t]) => t);
+    expect(trails(PROD_TOKYO)).toEqual([]);
+    for (const [name, envName, account] of [
+      [DEV, "dev", ACCOUNTS.dev.id],
+      [STAGING, "staging", ACCOUNTS.staging.id],
+      [PROD, "prod", ACCOUNTS.prod.id],
+    ]) {
+      const [trail] = trails(name);
+      expect(trail).toMatchObject({ name: "ecg-audit", is_multi_region_trail: true, s3_bucket_name: "ecg-render-terraform-state-audit" });
+      expect(trail.kms_key_id).toBe(`arn:aws:kms:ap-northeast-2:${STATE_ACCOUNT}:alias/ecg-render-terraform-state-audit/audit`);
+      expect(inAws(trail.advanced_event_selector[1].field_selector[2])).toEqual({
+        field: "resources.ARN",
+        starts_with: [`arn:aws:s3:::ecg-videos-${envName}-`],
+      });
+      expect(account).toMatch(/^\d{12}$/);
+    }
+    // Global resources (IAM) are recorded once per account: in the home region.
+    expect(resourcesOf(stack(PROD_TOKYO), "aws_config_configuration_recorder")[0][1].recording_group.include_global_resource_types).toBe(
+      false,
+    );
+    expect(resourcesOf(stack(PROD), "aws_config_configuration_recorder")[0][1].recording_group.include_global_resource_types).toBe(true);
+  });
+
+  it("the audit archive lives in the state account, admitting each environment account's trail and recorder, under SSE-KMS and prevent_destroy", () => {
+    const [[, bucket]] = resourcesOf(state, "aws_s3_bucket").filter(([, b]) => b.bucket === "ecg-render-terraform-state-audit");
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+    const policy = JSON.stringify(inAws(state.data!.aws_iam_policy_document));
+    for (const account of [ACCOUNTS.dev.id, ACCOUNTS.staging.id, ACCOUNTS.prod.id])
+      expect(policy).toContain(`arn:aws:cloudtrail:*:${account}:trail/*`);
+    expect(policy).not.toContain(`arn:aws:cloudtrail:*:${STATE_ACCOUNT}:trail/*`);
+  });
+
+  it("in the single-account layout, the trail names the archive's key by alias, in its own account", () => {
+    const [[, trail]] = resourcesOf(single.stacks[SEOUL], "aws_cloudtrail");
+    expect(trail.kms_key_id).toBe("alias/ecg-render-terraform-state-audit/audit");
+    expect(resourcesOf(single.stacks[TOKYO], "aws_cloudtrail")).toEqual([]);
+    // Every environment's videos buckets: they share the account.
+    expect(inAws(trail.advanced_event_selector[1].field_selector[2].starts_with)).toEqual(
+      ["dev", "staging", "prod"].map((e) => `arn:aws:s3:::ecg-videos-${e}-`),
+    );
   });
 });

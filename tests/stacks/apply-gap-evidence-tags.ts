@@ -16,6 +16,7 @@ export const EVIDENCE = {
   ecrCreationTemplate: "evidence:ecr-repository-creation-template",
   elastiCacheSubnetGroup: "evidence:elasticache-subnet-group",
   redisClusterMode: "evidence:elasticache-redis-cluster-mode",
+  elastiCacheUserGroups: "evidence:elasticache-rbac-user-groups",
   s3IntelligentTiering: "evidence:s3-intelligent-tiering",
   rdsReadReplicas: "evidence:rds-read-replicas",
   rdsBackupReplication: "evidence:rds-automated-backups-replication",
@@ -28,6 +29,11 @@ export const EVIDENCE = {
   codeBuildProjects: "evidence:codebuild-projects",
   codePipeline: "evidence:codepipeline",
   globalAccelerator: "evidence:global-accelerator",
+  accessAnalyzer: "evidence:iam-access-analyzer",
+  cloudTrail: "evidence:cloudtrail-trail",
+  guardDutyFeatures: "evidence:guardduty-detector-features",
+  ecrRegistryScanning: "evidence:ecr-registry-scanning",
+  configRecorder: "evidence:aws-config-recorder",
 } as const;
 
 export type EvidenceTag = (typeof EVIDENCE)[keyof typeof EVIDENCE];

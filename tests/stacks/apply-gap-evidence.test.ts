@@ -446,20 +446,12 @@ describe(EVIDENCE.redisClusterMode, () => {
     );
   });
 
-  it('[ElastiCache API Reference, CreateReplicationGroup AuthToken: only with TransitEncryptionEnabled true; 16-128 printable characters without /, " or @] every AUTH token', () => {
+  it("[ElastiCache API Reference, CreateReplicationGroup: AuthToken and UserGroupIds are alternatives; AuthToken requires TransitEncryptionEnabled] every group authenticates through RBAC user groups, with TLS, and without an AUTH token", () => {
     const problems: string[] = [];
-    for (const { stack, config, at } of groups()) {
-      if (config.auth_token === undefined) continue;
-      if (!isTrue(config.transit_encryption_enabled)) problems.push(`${at}: auth_token without transit_encryption_enabled`);
-      const ref = reference(config.auth_token);
-      if (ref?.type === "random_password") {
-        const password = resolve(stack, ref);
-        if (!(password.length >= 16 && password.length <= 128)) problems.push(`${at}: token length ${password.length}`);
-        const specials = password.special === false ? "" : (password.override_special ?? "!@#$%&*()-_=+[]{}<>:?");
-        if (/[/"@]/.test(specials)) problems.push(`${at}: token may contain / " or @ (${specials})`);
-      } else if (literal(config.auth_token)) {
-        problems.push(`${at}: a literal AUTH token in the configuration`);
-      }
+    for (const { config, at } of groups()) {
+      if (config.auth_token !== undefined) problems.push(`${at}: an AUTH token (the state would hold it)`);
+      if (asList(config.user_group_ids).length !== 1) problems.push(`${at}: ${asList(config.user_group_ids).length} user groups`);
+      if (!isTrue(config.transit_encryption_enabled)) problems.push(`${at}: no transit encryption`);
     }
     expectNone(problems);
   });
@@ -477,6 +469,54 @@ describe(EVIDENCE.redisClusterMode, () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe(EVIDENCE.elastiCacheUserGroups, () => {
+  const userGroups = () => present("aws_elasticache_user_group");
+  /** The users a group's user_ids reference, in its stack. */
+  const members = (stack: string, config: Json) =>
+    asList<string>(config.user_ids).map((id) => {
+      const ref = reference(id);
+      if (ref?.type !== "aws_elasticache_user" || ref.attribute !== "user_id")
+        throw new Error(`${stack}: user id ${id} is not a user's user_id`);
+      return resolve(stack, ref);
+    });
+
+  it("[ElastiCache User Guide, Applying RBAC to a cache: every user group includes a user named default; engine redis for Redis OSS caches] every user group", () => {
+    const problems: string[] = [];
+    for (const { stack, config, at } of userGroups()) {
+      const users = members(stack, config);
+      if (users.filter((user) => user.user_name === "default").length !== 1) problems.push(`${at}: not exactly one default user`);
+      for (const user of [config, ...users]) if (user.engine !== "redis") problems.push(`${at}: engine ${user.engine}`);
+    }
+    expectNone(problems);
+  });
+
+  it("[ElastiCache User Guide, Authenticating with IAM: the user id and user name are identical and lower-case; Redis OSS 7.0 or later with in-transit encryption; elasticache:Connect names the cache and the user] every IAM-authenticated user and its cache", () => {
+    const problems: string[] = [];
+    const iamUsers = present("aws_elasticache_user").filter(({ config }) => block(config.authentication_mode)?.type === "iam");
+    expect(iamUsers.length).toBeGreaterThan(0);
+    for (const { config, at } of iamUsers) {
+      if (config.user_id !== config.user_name) problems.push(`${at}: user id ${config.user_id} is not its name ${config.user_name}`);
+      if (!/^[a-z][a-z0-9-]*$/.test(config.user_id))
+        problems.push(`${at}: user id ${config.user_id} is not lower-case letters, digits and hyphens`);
+    }
+    for (const { stack, config, at } of present("aws_elasticache_replication_group")) {
+      if (Number(String(config.engine_version).split(".")[0]) < 7) problems.push(`${at}: engine ${config.engine_version} below 7.0`);
+      if (!isTrue(config.transit_encryption_enabled)) problems.push(`${at}: no transit encryption`);
+      const group = resolve(stack, reference(asList(config.user_group_ids)[0])!);
+      if (!members(stack, group).some((user) => block(user.authentication_mode)?.type === "iam")) problems.push(`${at}: no IAM user`);
+    }
+    expectNone(problems);
+  });
+
+  it("[ElastiCache User Guide, RBAC access strings: on or off is part of the string; a user with neither is off] every user says on or off", () => {
+    expectNone(
+      present("aws_elasticache_user")
+        .filter(({ config }) => !/(^| )(on|off)( |$)/.test(config.access_string))
+        .map(({ at, config }) => `${at}: ${config.access_string}`),
+    );
+  });
+});
 describe(EVIDENCE.s3IntelligentTiering, () => {
   const configs = () => present("aws_s3_bucket_intelligent_tiering_configuration");
 
@@ -1442,6 +1482,113 @@ describe(EVIDENCE.globalAccelerator, () => {
           }
         }
       }
+    }
+    expectNone(problems);
+  });
+});
+
+describe(EVIDENCE.accessAnalyzer, () => {
+  it("[IAM Access Analyzer API Reference, CreateAnalyzer: analyzerName 1-255 characters [A-Za-z][A-Za-z_.-]*; type ACCOUNT or ORGANIZATION] every analyzer, one per account stack", () => {
+    const analyzers = present("aws_accessanalyzer_analyzer");
+    expectNone(
+      analyzers
+        .filter(({ config }) => !(/^[A-Za-z][A-Za-z0-9_.-]{0,254}$/.test(config.analyzer_name) && config.type === "ACCOUNT"))
+        .map(({ at, config }) => `${at}: ${config.analyzer_name} ${config.type}`),
+    );
+    expect(new Set(analyzers.map(({ stack }) => stack)).size).toBe(analyzers.length);
+  });
+});
+
+describe(EVIDENCE.cloudTrail, () => {
+  const trails = () => present("aws_cloudtrail");
+  it("[CloudTrail API Reference, CreateTrail: a name of 3-128 letters, digits, periods, underscores and dashes, starting and ending with a letter or digit; S3KeyPrefix at most 200 characters] every trail", () => {
+    expectNone(
+      trails()
+        .filter(
+          ({ config }) =>
+            !/^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/.test(config.name) || String(config.s3_key_prefix ?? "").length > 200,
+        )
+        .map(({ at, config }) => `${at}: ${config.name}`),
+    );
+  });
+
+  it("[CloudTrail User Guide, \"Configure AWS KMS key policies for CloudTrail\": the KMS key must be in the same Region as the S3 bucket that receives the logs] every trail's key is an alias in the archive's Region (or its account's alias by name)", () => {
+    const archiveRegion = stacks["ecg-state"].provider!.aws.find((p: Json) => !p.alias).region;
+    expectNone(
+      trails()
+        .filter(({ config }) => !(config.kms_key_id.startsWith("alias/") || config.kms_key_id.startsWith(`arn:aws:kms:${archiveRegion}:`)))
+        .map(({ at, config }) => `${at}: ${config.kms_key_id}`),
+    );
+  });
+
+  it("[CloudTrail User Guide, advanced event selectors: fields eventCategory, resources.type and resources.ARN; a data-event selector names eventCategory Data and a resources.type] every advanced event selector", () => {
+    const fields = new Set(["eventCategory", "resources.type", "resources.ARN", "readOnly", "eventName", "eventSource"]);
+    const problems: string[] = [];
+    for (const { at, config } of trails()) {
+      for (const selector of asList<Json>(config.advanced_event_selector)) {
+        const used = asList<Json>(selector.field_selector);
+        for (const f of used) if (!fields.has(f.field)) problems.push(`${at}: field ${f.field}`);
+        const data = used.some((f) => f.field === "eventCategory" && asList(f.equals).includes("Data"));
+        if (data && !used.some((f) => f.field === "resources.type")) problems.push(`${at}: a data selector without resources.type`);
+      }
+    }
+    expectNone(problems);
+  });
+});
+
+describe(EVIDENCE.guardDutyFeatures, () => {
+  it("[GuardDuty API Reference, DetectorFeatureConfiguration: Name S3_DATA_EVENTS, EKS_AUDIT_LOGS, EBS_MALWARE_PROTECTION, RDS_LOGIN_EVENTS, EKS_RUNTIME_MONITORING, LAMBDA_NETWORK_LOGS or RUNTIME_MONITORING; RUNTIME_MONITORING's additional configuration EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT or EC2_AGENT_MANAGEMENT] every feature of every detector", () => {
+    const names = [
+      "S3_DATA_EVENTS",
+      "EKS_AUDIT_LOGS",
+      "EBS_MALWARE_PROTECTION",
+      "RDS_LOGIN_EVENTS",
+      "EKS_RUNTIME_MONITORING",
+      "LAMBDA_NETWORK_LOGS",
+      "RUNTIME_MONITORING",
+    ];
+    const additional = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"];
+    const problems: string[] = [];
+    for (const { at, config } of present("aws_guardduty_detector_feature")) {
+      if (!names.includes(config.name) || !["ENABLED", "DISABLED"].includes(config.status))
+        problems.push(`${at}: ${config.name} ${config.status}`);
+      for (const extra of asList<Json>(config.additional_configuration)) {
+        if (config.name !== "RUNTIME_MONITORING" || !additional.includes(extra.name))
+          problems.push(`${at}: ${config.name} with ${extra.name}`);
+      }
+    }
+    expectNone(problems);
+  });
+});
+
+describe(EVIDENCE.ecrRegistryScanning, () => {
+  it("[Amazon ECR API Reference, PutRegistryScanningConfiguration: scanType BASIC or ENHANCED; BASIC scanning supports scanFrequency SCAN_ON_PUSH (and MANUAL) only; filterType WILDCARD] every registry scanning configuration, one per account stack", () => {
+    const configs = present("aws_ecr_registry_scanning_configuration");
+    const problems: string[] = [];
+    for (const { at, config } of configs) {
+      if (!["BASIC", "ENHANCED"].includes(config.scan_type)) problems.push(`${at}: scan type ${config.scan_type}`);
+      for (const rule of asList<Json>(config.rule)) {
+        if (config.scan_type === "BASIC" && rule.scan_frequency !== "SCAN_ON_PUSH")
+          problems.push(`${at}: BASIC with ${rule.scan_frequency}`);
+        for (const filter of asList<Json>(rule.repository_filter))
+          if (filter.filter_type !== "WILDCARD") problems.push(`${at}: filter ${filter.filter_type}`);
+      }
+    }
+    expectNone(problems);
+    expect(new Set(configs.map(({ stack }) => stack)).size).toBe(configs.length);
+  });
+});
+
+describe(EVIDENCE.configRecorder, () => {
+  it("[AWS Config Developer Guide, Permissions for the IAM role assigned to AWS Config: attach the AWS managed policy AWS_ConfigRole (service-role path)] every recorder's role has AWS_ConfigRole", () => {
+    const problems: string[] = [];
+    for (const { stack, config, at } of present("aws_config_configuration_recorder")) {
+      const role = reference(config.role_arn);
+      const attached = Object.values<Json>(stacks[stack].resource?.aws_iam_role_policy_attachment ?? {}).filter(
+        (a) => reference(a.role)?.id === role?.id,
+      );
+      if (!attached.some((a) => /:iam::aws:policy\/service-role\/AWS_ConfigRole$/.test(a.policy_arn)))
+        problems.push(`${at}: no AWS_ConfigRole`);
     }
     expectNone(problems);
   });

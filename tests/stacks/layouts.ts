@@ -27,6 +27,7 @@ export const expectedS3Backend = (stack: string, environment: string, bucket: st
     key: `${stack}/terraform.tfstate`,
     region,
     encrypt: true,
+    kms_key_id: `alias/${bucket}`,
     use_lockfile: true,
     assume_role: { role_arn: STATE_ROLE(environment), session_name: stack },
   },

@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TerraformResource, type TerraformStack } from "cdktf";
 import { environments } from "../../environments";
 import { cidrsOverlap, type Ipv4Cidr, parseCidr } from "../../modules/common/cidr";
 import { formatReport } from "../../modules/policy";
 import { referencedId, resourcesOf, statementsOf, type SynthesizedStack } from "../helpers";
 import { ACCOUNTS, expectedS3Backend, singleAccountProgram } from "./layouts";
+import { PROVIDER_LOCK_FILE } from "../../stacks/support/paths";
 import { synthProgram } from "./synth";
 
 // One synthesis of the whole program serves every describe block below.
@@ -351,7 +354,7 @@ describe("compute", () => {
 });
 
 describe("state backends", () => {
-  it("[PLT-4] every environment stack keeps its state in the S3 bucket under its own key, encrypted and lock-filed", () => {
+  it("[PLT-4] [SEC-4] every environment stack keeps its state in the S3 bucket under its own key, encrypted with the bucket's KMS key (alias/<bucket>) and lock-filed", () => {
     for (const name of ENV_STACKS) {
       // ACC-2: through the environment's deploy role in the state account, the session named after the stack.
       const environment = name.replace(/^ecg-/, "");
@@ -491,8 +494,8 @@ const settingOf = (type: string, name: string) =>
   resourcesOf(state, type).find(([, r]) => r.bucket === `\${aws_s3_bucket.${buckets[name].id}.id}`)?.[1];
 
 describe("[PLT-4] bootstrap stack", () => {
-  it("creates the state bucket and its access-log bucket, both protected from terraform destroy", () => {
-    expect(Object.keys(buckets).sort()).toEqual([STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]);
+  it("creates the state bucket and its access-log bucket, and the audit archive, all protected from terraform destroy", () => {
+    expect(Object.keys(buckets).sort()).toEqual([STATE, `${STATE}-audit`, LOGS, FAILOVER_STATE, FAILOVER_LOGS].sort());
     for (const name of Object.keys(buckets)) expect(buckets[name].lifecycle).toEqual({ prevent_destroy: true });
   });
 
@@ -515,12 +518,27 @@ describe("[PLT-4] bootstrap stack", () => {
     }
   });
 
-  it("gives every bucket the secure baseline (versioning, AES-256, public access blocked, ACLs off, TLS-only policy)", () => {
-    for (const name of [STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]) {
-      expect(settingOf("aws_s3_bucket_versioning", name).versioning_configuration).toEqual({ status: "Enabled" });
+  it("[SEC-4] encrypts each state bucket with a customer-managed key of its region (SSE-KMS, bucket key on, alias/<bucket>), rotated yearly and protected from destroy; the log buckets keep SSE-S3 (log delivery's only encryption)", () => {
+    const keys = Object.fromEntries(resourcesOf(state, "aws_kms_key").map(([id, key]) => [`\${aws_kms_key.${id}.arn}`, { id, key }]));
+    const aliases = resourcesOf(state, "aws_kms_alias").map(([, alias]) => alias);
+    for (const name of [STATE, FAILOVER_STATE]) {
+      const [rule] = settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule;
+      expect(rule).toMatchObject({ bucket_key_enabled: true, apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } });
+      const { id, key } = keys[rule.apply_server_side_encryption_by_default.kms_master_key_id];
+      expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+      expect(key.provider).toBe(buckets[name].provider);
+      expect(aliases.find((alias) => alias.target_key_id === `\${aws_kms_key.${id}.key_id}`)?.name).toBe(`alias/${name}`);
+    }
+    for (const name of [LOGS, FAILOVER_LOGS]) {
       expect(settingOf("aws_s3_bucket_server_side_encryption_configuration", name).rule[0].apply_server_side_encryption_by_default).toEqual(
         { sse_algorithm: "AES256" },
       );
+    }
+  });
+
+  it("gives every bucket the secure baseline (versioning, public access blocked, ACLs off, TLS-only policy)", () => {
+    for (const name of [STATE, LOGS, FAILOVER_STATE, FAILOVER_LOGS]) {
+      expect(settingOf("aws_s3_bucket_versioning", name).versioning_configuration).toEqual({ status: "Enabled" });
       expect(settingOf("aws_s3_bucket_public_access_block", name)).toMatchObject({
         block_public_acls: true,
         restrict_public_buckets: true,
@@ -585,7 +603,7 @@ describe("policy pack on the environment stacks", () => {
     const prod = program.policy["ecg-prod"].suppressed.map((s) => `${s.rule} ${s.path}`).sort();
     // A new suppression is a decision: add it here, in review, with its reason in the code.
     expect(prod).toEqual([
-      "CKV2_AWS_57 ecg-prod/data/redis/auth-token-secret", // the AUTH token is Terraform's
+      "CKV2_AWS_57 ecg-prod/data/cdn-signing-key", // a CloudFront key pair is replaced by hand
       "CKV2_AWS_65 ecg-prod/data/cdn/logs/ownership", // CloudFront's log delivery needs ACLs
       "CKV_AWS_157 ecg-prod/data/postgres/replica-1", // a same-region read replica stays Single-AZ
       "CKV_AWS_18 ecg-prod/data/cdn/logs/bucket", // log buckets do not log into themselves
@@ -599,14 +617,14 @@ describe("policy pack on the environment stacks", () => {
   it("applies production rules to prod and the state bucket only: their stateful resources cannot be destroyed", () => {
     const prevented = (stack: string, type: string) =>
       Object.values<any>(program.stacks[stack].resource[type] ?? {}).map((r) => r.lifecycle?.prevent_destroy === true);
-    // logs, images, data, the Tokyo replica's data key, the CDN's WAF-logs key in us-east-1 and the alarm topics' key.
-    expect(prevented("ecg-prod", "aws_kms_key")).toEqual([true, true, true, true, true, true]);
-    expect(prevented("ecg-dev", "aws_kms_key")).toEqual([false, false, false, false, false]);
+    // logs, images, data, the Tokyo replica's data key, the videos' two keys, the CDN's WAF-logs key in us-east-1 and the alarm topics' key.
+    expect(prevented("ecg-prod", "aws_kms_key")).toEqual(Array(8).fill(true));
+    expect(prevented("ecg-dev", "aws_kms_key")).toEqual(Array(7).fill(false));
     for (const type of ["aws_db_instance", "aws_elasticache_replication_group", "aws_s3_bucket"]) {
       expect({ type, prevented: prevented("ecg-prod", type).every(Boolean) }).toEqual({ type, prevented: true });
       expect({ type, prevented: prevented("ecg-dev", type).some(Boolean) }).toEqual({ type, prevented: false });
     }
-    expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true, true, true]);
+    expect(prevented("ecg-state", "aws_s3_bucket")).toEqual([true, true, true, true, true]);
     // The standby's stateful pieces: the replica a failover promotes, the ALB's logs, the key of its logs.
     for (const type of ["aws_db_instance", "aws_s3_bucket", "aws_kms_key"]) {
       expect({ type, prevented: prevented("ecg-prod-standby", type).every(Boolean) }).toEqual({ type, prevented: true });
@@ -777,7 +795,7 @@ describe("disaster recovery: standby and global entry point", () => {
       ["ecg-tokyo-standby-gpu-render-active", 2],
       ["ecg-tokyo-standby-ml-audio-active", 1],
     ]);
-    expect(active.provider!.random).toBeDefined();
+    expect(Object.keys(active.provider!)).toEqual(["aws"]);
     // Promotion forgets the copies of the lost source's backups instead of deleting them (which would wait on that region).
     const [[pilotCopy]] = resourcesOf(standby, "aws_db_instance_automated_backups_replication");
     expect((active as any).removed).toEqual([
@@ -819,5 +837,26 @@ describe("disaster recovery: standby and global entry point", () => {
     // The ALBs it finds are the ones the regional stacks create.
     expect(resourcesOf(prod, "aws_lb")[0][1].name).toBe("ecg-prod-api");
     expect(resourcesOf(standby, "aws_lb")[0][1].name).toBe("ecg-prod-standby-api");
+  });
+});
+
+describe("[#17] the provider lock", () => {
+  const lock = readFileSync(PROVIDER_LOCK_FILE, "utf8");
+
+  it("pins the one provider the program requires, at the version every stack asks for, with a checksum", () => {
+    const providers = [...lock.matchAll(/^provider "([^"]+)" \{$/gm)].map((m) => m[1]);
+    expect(providers).toEqual(["registry.terraform.io/hashicorp/aws"]);
+    const [, version] = /^\s+version\s+=\s+"([^"]+)"$/m.exec(lock)!;
+    expect(lock).toMatch(/"h1:[A-Za-z0-9+/]+=*",/);
+    for (const [name, s] of Object.entries(program.stacks)) {
+      expect([name, s.terraform!.required_providers]).toEqual([name, { aws: { source: "aws", version } }]);
+    }
+  });
+
+  it("lies beside every synthesized stack, byte for byte the committed file", () => {
+    const stacks = readdirSync(join(program.outdir, "stacks"));
+    expect(stacks.sort()).toEqual(Object.keys(program.stacks).sort());
+    for (const name of stacks)
+      expect([name, readFileSync(join(program.outdir, "stacks", name, ".terraform.lock.hcl"), "utf8")]).toEqual([name, lock]);
   });
 });

@@ -53,6 +53,31 @@ describe("[ACC-2] state roles and the state buckets' policies", () => {
     expect(grantOf("prod-deploy").resources.filter((r: string) => r.endsWith("standby/*") || r.endsWith("global/*"))).toHaveLength(2);
   });
 
+  it("[SEC-4] each state role uses its buckets' KMS keys through S3 only, for those buckets' objects: decrypt (plan), decrypt and generate data keys (deploy)", () => {
+    const policies = Object.values<any>(state.resource?.aws_iam_role_policy ?? {});
+    const keyGrant = (name: string) =>
+      documentOf(state, policies.find((p) => p.name === name).policy).find((st: any) => st.sid === "StateKeyThroughS3");
+    // The state buckets' keys (the audit archive's is no state key).
+    const keyArns = (stack: SynthesizedStack) =>
+      Object.keys(stack.resource?.aws_kms_key ?? {})
+        .filter((id) => id.includes("state-key"))
+        .map((id) => `\${aws_kms_key.${id}.arn}`);
+    const prod = keyGrant("prod-deploy");
+    expect(prod.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    // Prod's standby and global stacks keep their state in the failover bucket, under that region's key.
+    expect(prod.resources.sort()).toEqual(keyArns(state).sort());
+    expect(keyGrant("staging-deploy").resources).toHaveLength(1);
+    expect(keyGrant("staging-plan").actions).toEqual(["kms:Decrypt"]);
+    expect(prod.condition).toEqual([
+      { test: "StringLike", variable: "kms:ViaService", values: ["s3.*.amazonaws.com"] },
+      {
+        test: "StringLike",
+        variable: "kms:EncryptionContext:aws:s3:arn",
+        values: expect.arrayContaining([expect.stringMatching(/\.arn\}\/\*$/)]),
+      },
+    ]);
+  });
+
   it("the bucket policies deny every other principal an environment's keys: reads but its two roles, writes but its deploy role", () => {
     const denies = [...bucketPolicy(PRIMARY), ...bucketPolicy(FAILOVER)].filter(
       (s) => s.effect === "Deny" && s.condition?.[0]?.variable === "aws:PrincipalArn",

@@ -1,5 +1,6 @@
 import { referencedId, resourcesOf, type SynthesizedStack } from "../helpers";
 import { synthProgram } from "./synth";
+import { UPLOAD_RETENTION_DAYS } from "../../stacks/composites/data-layer";
 
 // The services and the data layer of every environment, on one synthesis of the program.
 const program = synthProgram();
@@ -89,11 +90,13 @@ describe("Backend API (Fargate)", () => {
       ML_AUDIO_URL: expect.stringMatching(/^http:\/\/ml-audio\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8080$/),
       GPU_RENDER_URL: expect.stringMatching(/^http:\/\/gpu-render\.\$\{aws_service_discovery_private_dns_namespace\.[^}]+\.name\}:8090$/),
     });
-    expect(api.secrets.map((s: any) => s.name)).toEqual(["JWT_SIGNING_KEY", "REDIS_AUTH_TOKEN", "SERVICE_API_KEY"]);
+    expect(api.secrets.map((s: any) => s.name)).toEqual(["JWT_SIGNING_KEY", "SERVICE_API_KEY"]);
     expect(api.secrets.find((s: any) => s.name === "JWT_SIGNING_KEY").valueFrom).toMatch(
       /^\$\{aws_secretsmanager_secret\.data_secrets_secret-jwt-signing-key_[A-Z0-9]+\.arn\}:value::$/,
     );
-    expect(JSON.stringify(api.environment)).not.toMatch(/secretsmanager|PASSWORD|TOKEN/);
+    // The CDN signing key's secret is named by ARN for the API to read; its value is never in the environment.
+    const named = api.environment.filter((e: any) => e.name !== "CDN_SIGNING_KEY_ARN");
+    expect(JSON.stringify(named)).not.toMatch(/secretsmanager|PASSWORD|TOKEN/);
   });
 
   it("[RED-3] publishes the Redis key prefixes that replace the seed's DB numbers to the API and the render service", () => {
@@ -274,13 +277,19 @@ describe("roles, logs and traces", () => {
     const bucket = "arn:aws:s3:::ecg-videos-prod-${ACCOUNT}";
     expect(s3("backend-api")).toEqual([
       `s3:ListBucket ${bucket}`,
-      `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/*`,
+      `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/*`,
+      `s3:DeleteObject ${bucket}/uploads/*,${bucket}/temp/*`,
+      `s3:PutObjectRetention ${bucket}/uploads/*`,
     ]);
-    expect(s3("gpu-render")).toEqual([`s3:ListBucket ${bucket}`, `s3:GetObject,s3:PutObject,s3:AbortMultipartUpload ${bucket}/rendered/*`]);
+    // Each service deletes what it owns (#17): the render service its renders, ML its analysis.
+    expect(s3("gpu-render")).toEqual([
+      `s3:ListBucket ${bucket}`,
+      `s3:GetObject,s3:PutObject,s3:DeleteObject,s3:AbortMultipartUpload ${bucket}/rendered/*`,
+    ]);
     expect(s3("ml-audio")).toEqual([
       `s3:ListBucket ${bucket}`,
       `s3:GetObject ${bucket}/uploads/*`,
-      `s3:GetObject,s3:PutObject ${bucket}/analyzed/*`,
+      `s3:GetObject,s3:PutObject,s3:DeleteObject ${bucket}/analyzed/*`,
     ]);
   });
 
@@ -291,6 +300,31 @@ describe("roles, logs and traces", () => {
     for (const svc of ["ml-audio", "gpu-render"]) {
       expect(JSON.stringify(policyOf(prod, `ecg-prod-${svc}-task-policy`))).not.toContain("rds-db");
     }
+  });
+
+  it("[SEC-1] [SEC-2] the API and the render service sign in to Redis with IAM as the cluster's client user: REDIS_USER and elasticache:Connect on the group and the user, no AUTH token", () => {
+    const [[userId]] = resourcesOf(prod, "aws_elasticache_user").filter(([, u]) => u.user_name === "ecg-prod-app");
+    const [[groupId]] = resourcesOf(prod, "aws_elasticache_replication_group");
+    for (const [family, svc] of [
+      ["ecg-prod-backend-api", "backend-api"],
+      ["ecg-prod-gpu-render", "gpu-render"],
+    ]) {
+      for (const container of containers(prod, family).filter((c) => c.name !== "xray-daemon")) {
+        const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
+        expect({ container: container.name, user: env.REDIS_USER, iam: env.REDIS_IAM_AUTH }).toEqual({
+          container: container.name,
+          user: `\${aws_elasticache_user.${userId}.user_name}`,
+          iam: "true",
+        });
+        expect(JSON.stringify(container.secrets ?? [])).not.toContain("REDIS");
+      }
+      const connect = policyOf(prod, `ecg-prod-${svc}-task-policy`).find((st) => st.sid === "ConnectToRedis");
+      expect(connect).toMatchObject({
+        actions: ["elasticache:Connect"],
+        resources: [`\${aws_elasticache_replication_group.${groupId}.arn}`, `\${aws_elasticache_user.${userId}.arn}`],
+      });
+    }
+    expect(JSON.stringify(policyOf(prod, "ecg-prod-ml-audio-task-policy"))).not.toContain("elasticache");
   });
 
   it("[SEC-1] no service policy grants a wildcard action, and Resource * only where the API has no resource", () => {
@@ -333,7 +367,8 @@ describe("roles, logs and traces", () => {
   it("[MON-4] every task carries the X-Ray daemon from ECR's pull-through cache of its region (the account stack's rule), and the VPC reaches X-Ray privately", () => {
     for (const svc of SERVICES) {
       const xray = byName(containers(prod, `ecg-prod-${svc}`))["xray-daemon"];
-      expect(xray.image).toMatch(/\.dkr\.ecr\..+\.amazonaws\.com\/ecr-public\/xray\/aws-xray-daemon:3\.x$/);
+      // #17: by the digest of 3.7.0, not by a tag that can move.
+      expect(xray.image).toMatch(/\.dkr\.ecr\..+\.amazonaws\.com\/ecr-public\/xray\/aws-xray-daemon@sha256:[0-9a-f]{64}$/);
       expect(policyOf(prod, `ecg-prod-${svc}-task-policy`).some((st) => st.actions.includes("xray:PutTraceSegments"))).toBe(true);
     }
     // The cache rule is the registry's, created once by the account stack of prod's region.
@@ -728,11 +763,12 @@ describe("videos bucket, CDN and secrets per environment", () => {
       const secrets = resourcesOf(s, "aws_secretsmanager_secret")
         .map(([, x]) => x.name)
         .sort();
+      // The CDN signing key (set by hand, not rotated: a key pair is replaced through the key group) besides the rotated ones.
       expect(secrets).toEqual([
         `${name}/app/jwt-signing-key`,
         `${name}/app/service-api-key`,
+        `${name}/cdn/signing-key`,
         `${name}/db/master`,
-        `${name}/redis/auth-token`,
       ]);
       const functions = Object.fromEntries(
         resourcesOf(s, "aws_lambda_function").map(([id, f]) => [`\${aws_lambda_function.${id}.arn}`, f]),
@@ -771,13 +807,13 @@ describe("videos bucket, CDN and secrets per environment", () => {
     expect(ENV_STACKS.map(windows)).toEqual([[0], [0], [7]]);
   });
 
-  it("[PLT-2] every stack declares the providers it uses: the random provider and one aws provider per other region", () => {
+  it("[PLT-2] [SEC-2] every stack declares the providers it uses: one aws provider per other region, and no random provider (no generated secret in the state)", () => {
     for (const name of ENV_STACKS) {
       const regions = stack(name)
         .provider!.aws.map((p: any) => p.region)
         .sort();
       expect(regions).toEqual(["ap-northeast-1", "ap-northeast-2", "us-east-1", "us-west-2"]);
-      expect(stack(name).provider!.random).toHaveLength(1);
+      expect(Object.keys(stack(name).provider!)).toEqual(["aws"]);
     }
   });
 });
@@ -991,5 +1027,49 @@ describe("Recovery objectives and the seed's cost figures", () => {
       ([, s]) => s.scheduled_action_name === "ecg-prod-gpu-render-weekday-peak",
     );
     expect(peak?.[1]).toMatchObject({ min_size: 4, recurrence: "0 9 * * MON-FRI", time_zone: "Asia/Seoul" });
+  });
+});
+
+describe("[#17] the videos bucket: encrypted health data, guarded originals, signed delivery", () => {
+  const prod = stack("ecg-prod");
+  const { videos } = { videos: resourcesOf(prod, "aws_s3_bucket").filter(([, b]) => /^ecg-videos-prod-/.test(b.bucket)) };
+  const keyOf = (alias: string) => {
+    const [, found] = resourcesOf(prod, "aws_kms_alias").find(([, a]) => a.name === `alias/${alias}`)!;
+    return found.target_key_id.replace(/\.key_id\}$/, ".arn}");
+  };
+
+  it("encrypts both sides of the replication with keys of their own (SSE-KMS, bucket key), and the services use the primary's through S3 only", () => {
+    expect(videos.map(([, b]) => b.bucket).sort()).toEqual([
+      expect.stringMatching(/^ecg-videos-prod-.*\}$/),
+      expect.stringMatching(/-replica$/),
+    ]);
+    const encryption = Object.values<any>(prod.resource.aws_s3_bucket_server_side_encryption_configuration);
+    for (const [id] of videos) {
+      const rule = encryption.find((e) => e.bucket === `\${aws_s3_bucket.${id}.id}`).rule[0];
+      expect(rule).toMatchObject({ bucket_key_enabled: true, apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } });
+    }
+    for (const svc of ["backend-api", "ml-audio", "gpu-render"]) {
+      const grant = policyOf(prod, `ecg-prod-${svc}-task-policy`).find((st) => st.sid === "UseTheVideosKeyThroughS3");
+      expect({ svc, resources: grant.resources }).toEqual({ svc, resources: [keyOf("ecg-prod/videos")] });
+    }
+  });
+
+  it(`keeps every upload ${UPLOAD_RETENTION_DAYS} days whoever deletes it (Object Lock, GOVERNANCE), and the API deletes only what it owns`, () => {
+    for (const [, bucket] of videos) expect(bucket.object_lock_enabled).toBe(true);
+    const api = policyOf(prod, "ecg-prod-backend-api-task-policy");
+    const deletes = api.filter((st) => st.actions.includes("s3:DeleteObject"));
+    expect(deletes.map((st) => st.resources.map((r: string) => r.replace(/^.*\//, "").replace(/^/, "")))).toHaveLength(1);
+    expect(deletes[0].resources.map((r: string) => r.split("/").slice(1).join("/"))).toEqual(["uploads/*", "temp/*"]);
+    expect(api.find((st) => st.sid === "LockTheUploads").actions).toEqual(["s3:PutObjectRetention"]);
+  });
+
+  it("hands the API the CDN key pair's id and the secret of its private half, which only the API reads", () => {
+    const [[, keyGroup]] = resourcesOf(prod, "aws_cloudfront_key_group");
+    expect(keyGroup.items).toHaveLength(1);
+    const [[secretId]] = resourcesOf(prod, "aws_secretsmanager_secret").filter(([, s]) => s.name === "ecg-prod/cdn/signing-key");
+    expect(resourcesOf(prod, "aws_secretsmanager_secret_version").some(([, v]) => v.secret_id.includes(secretId))).toBe(false);
+    const reads = (svc: string) =>
+      JSON.stringify(policyOf(prod, `ecg-prod-${svc}-task-policy`)).includes(`aws_secretsmanager_secret.${secretId}.arn`);
+    expect(["backend-api", "ml-audio", "gpu-render"].map(reads)).toEqual([true, false, false]);
   });
 });

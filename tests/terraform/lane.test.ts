@@ -339,10 +339,18 @@ describe("offline Terraform lane: emulator runs", () => {
       const report = await result(cycles[STATE_BACKEND_STACK]);
       reports.push(report);
       expect(report.applied).toBe(report.planned);
-      // The state bucket and its log bucket, in Seoul and in the failover region.
-      expect(report.notes).toContain("prevent_destroy refused destroy of 4 resource(s); the lane's teardown then lifted it");
-      // Both bucket policies and the access logging were destroyed earlier by targeted runs (see the chain).
       const state = readSynthesizedStack(SYNTH, STATE_BACKEND_STACK);
+      // The state buckets, their keys and log buckets, in Seoul and in the failover region, and the audit archive and its key.
+      const guarded = Object.entries<Record<string, any>>(state.resource).flatMap(([type, resources]) =>
+        Object.values(resources)
+          .filter((r) => r.lifecycle?.prevent_destroy)
+          .map(() => type),
+      );
+      expect(guarded.sort()).toEqual([...Array(3).fill("aws_kms_key"), ...Array(5).fill("aws_s3_bucket")]);
+      expect(report.notes).toContain(
+        `prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`,
+      );
+      // Both bucket policies and the access logging were destroyed earlier by targeted runs (see the chain).
       const removedByTeardown = ["aws_s3_bucket_logging", "aws_s3_bucket_policy"].reduce(
         (n, type) => n + Object.keys(state.resource[type]).length,
         0,
@@ -362,7 +370,9 @@ describe("offline Terraform lane: emulator runs", () => {
       expect(proof.second.output).toContain("Error acquiring the state lock");
       expect(proof.holderResult.output).toContain("Apply cancelled");
       expect(proof.released.keys).not.toContain(`${key}.tflock`);
-      expect(proof.released).toMatchObject({ encryption: "AES256", bucketVersioning: "Enabled" });
+      // SEC-4: SSE-KMS under the state bucket's key, named by its alias (AWS answers with the key's ARN).
+      expect(proof.released).toMatchObject({ encryption: "aws:kms", bucketVersioning: "Enabled" });
+      expect(proof.released.kmsKeyId).toMatch(/(alias\/ecg-render-terraform-state|:key\/[0-9a-f-]+)$/);
       expect(proof.released.versions).toBeGreaterThanOrEqual(1);
     },
     LANE_TIMEOUT,
@@ -379,10 +389,16 @@ describe("offline Terraform lane: emulator runs", () => {
   }
 
   it.each(ENV_STACKS)(
-    "[PLT-2] %s plans, applies, re-plans with no change outside the reviewed drift list, and destroys leaving nothing",
+    "[PLT-2] [SEC-2] %s plans, applies with no secret value in its state, re-plans with no change outside the reviewed drift list, and destroys leaving nothing",
     async (name) => {
       const report = await cycleReport(name, 50);
       if (name === "ecg-prod") expect(report.notes.join()).toMatch(/prevent_destroy refused destroy of \d+ resource/);
+      // SEC-2: the database master secret and the two application secrets, at least, were looked for in the state.
+      const scan = report.notes
+        .map((note) => /^state scanned for (\d+) value\(s\) of (\d+) secret\(s\): none found/.exec(note))
+        .find(Boolean);
+      expect(Number(scan?.[2])).toBeGreaterThanOrEqual(3);
+      expect(Number(scan?.[1])).toBeGreaterThanOrEqual(Number(scan?.[2]));
     },
     LANE_TIMEOUT,
   );
@@ -492,9 +508,16 @@ describe("offline Terraform lane: multi-account", () => {
       ]);
       // [#13] moto has no pull-through cache or creation templates (listed gaps); the key and ECR's role apply.
       const accountStack = runs.find((r) => r.stack.startsWith("ecg-account-"))!;
+      // The registry's cache, and the baseline's pieces moto lacks (emulator-gaps.ts): the detector, recorder and their roles apply.
       expect(accountStack.skipped.map((address) => address.split(".")[0]).sort()).toEqual([
+        "aws_accessanalyzer_analyzer",
+        "aws_cloudtrail",
         "aws_ecr_pull_through_cache_rule",
+        "aws_ecr_registry_scanning_configuration",
         "aws_ecr_repository_creation_template",
+        "aws_guardduty_detector_feature",
+        "aws_guardduty_detector_feature",
+        "aws_iam_role_policy_attachment",
       ]);
       // Their state went through the environments' state roles into the state account's bucket.
       expect(stateKeys).toEqual(
@@ -529,6 +552,8 @@ describe("offline Terraform lane: multi-account", () => {
         "ecg-render-terraform-state-access-logs",
         "ecg-render-terraform-state-ap-northeast-1",
         "ecg-render-terraform-state-ap-northeast-1-access-logs",
+        // Every account's trail and Config history: in the state account, not in theirs (#17).
+        "ecg-render-terraform-state-audit",
       ]);
       expect([dev.buckets, staging.buckets]).toEqual([[], []]);
       // Prod's account got nothing (its stacks were not applied), nor did the caller's.

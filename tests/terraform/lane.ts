@@ -7,7 +7,7 @@ import { APPLY_GAPS, DESTROY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUND
 import { hostedZonePrerequisites, kmsAliasPrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
-import { replaceRandomResources } from "./harness/random-literals";
+import { secretsInState } from "./harness/secret-scan";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
 import { emulatorOverride, type LaneBackend, OVERRIDE_FILE, prepareWorkingCopy } from "./harness/workdir";
 
@@ -97,7 +97,7 @@ export async function validateStack(
   sourceDir: string,
 ): Promise<RunResult> {
   prepareWorkingCopy(stack, dir, undefined, sourceDir);
-  await terraform(dir, ["init", "-backend=false", "-input=false"], env, TIMEOUTS.init);
+  await terraform(dir, ["init", "-backend=false", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
   return terraform(dir, ["validate"], env, TIMEOUTS.validate);
 }
 
@@ -188,6 +188,28 @@ async function stateAddresses(dir: string, env: Record<string, string | undefine
     .filter(Boolean);
 }
 
+/**
+ * SEC-2: the state holds no value of the account's secrets. Terraform's state
+ * (pulled from whichever backend) is scanned for every version of every secret
+ * the emulator holds in the stack's regions, as the emulator returns them: a
+ * generated value passed through a stored argument would be found. The error
+ * names the secrets, never a value.
+ */
+async function scanStateForSecrets(
+  name: string,
+  facts: (args: string[]) => Promise<any>,
+  dir: string,
+  env: Record<string, string | undefined>,
+  regions: readonly string[],
+): Promise<string> {
+  const state = (await terraform(dir, ["state", "pull"], env, TIMEOUTS.show)).output;
+  const { secrets } = await facts(["secret-values", "--regions", regions.join(",")]);
+  const { found, values, unreadable } = secretsInState(state, secrets);
+  if (found.length) throw new Error(`${name}: the state holds the value of ${found.join(", ")} (SEC-2: no secret in the state)`);
+  const skipped = unreadable.length ? ` (versions the emulator could not return: ${unreadable.join(", ")})` : "";
+  return `state scanned for ${values} value(s) of ${secrets.length} secret(s): none found${skipped}`;
+}
+
 /** Takes what the emulator cannot delete (DESTROY_GAPS) out of the state before destroy; returns those addresses. */
 async function removeDestroyGaps(dir: string, stack: Json, env: Record<string, string | undefined>): Promise<string[]> {
   const undeletable = destroyGapAddresses(stack);
@@ -254,11 +276,11 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     destroyed: 0,
     removedBeforeDestroy: 0,
     seconds: 0,
-    notes: copy.replacedRandom.length ? [`random_* replaced by literals: ${copy.replacedRandom.join(", ")}`] : [],
+    notes: [],
   };
 
   Object.assign(env, await prepareEmulator(facts, copy.stack, options.regions[0]));
-  await terraform(dir, ["init", "-input=false"], env, TIMEOUTS.init);
+  await terraform(dir, ["init", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
   // The full plan covers the gap resources too.
   await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
   const keep = (kind: string, plan: Json) => {
@@ -283,6 +305,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
 
   await options.afterApply?.(dir, targetArgs, env);
   await sweep();
+  report.notes.push(await scanStateForSecrets(name, facts, dir, env, options.regions));
 
   const replan = await runTerraform(
     ["plan", "-detailed-exitcode", "-input=false", PARALLELISM, "-out=replan.tfplan", ...targetArgs, "-no-color"],
@@ -400,8 +423,7 @@ export async function cdktfCliCycle(options: {
   rmSync(options.workRoot, { recursive: true, force: true });
   cpSync(options.synthRoot, options.workRoot, { recursive: true });
   const stackDir = join(options.workRoot, "stacks", stackName);
-  // As in every lane copy, random_* become literals: there is no offline random provider.
-  const { stack } = replaceRandomResources(JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")));
+  const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
   // A targeted apply leaves null the outputs of resources it skips and the constant
   // ones (which depend on no targeted resource), and cdktf 0.21 crashes printing a
   // null output (Object.entries(null)): the CLI copy leaves them out.
@@ -427,7 +449,7 @@ export async function cdktfCliCycle(options: {
   // plan and apply that cdktf runs, so the apply gaps stay out as in the other runs.
   const { targets } = applyTargets(stack, APPLY_GAPS);
   if (targets) env.TF_CLI_ARGS_plan = env.TF_CLI_ARGS_apply = targets.map((t) => `-target=${t}`).join(" ");
-  await terraform(stackDir, ["init", "-input=false"], env, TIMEOUTS.init);
+  await terraform(stackDir, ["init", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
   const common = [stackName, "--skip-synth", "--output", options.workRoot];
   // From the project root, where cdktf.json is; --output points at the copy.
   const project = join(__dirname, "..", "..");

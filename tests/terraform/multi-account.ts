@@ -144,14 +144,14 @@ export async function multiAccountCycle(options: {
         code: r.code,
         output: r.output.slice(-2000),
       }));
-    const init = await terraform(["init", "-input=false", "-reconfigure", `-backend-config=${planState}`], planEnv);
+    const init = await terraform(["init", "-input=false", "-lockfile=readonly", "-reconfigure", `-backend-config=${planState}`], planEnv);
     if (init.code !== 0) throw new Error(`init with the plan state role failed:\n${init.output}`);
     plan = await terraform(["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...targetArgs], {
       ...planEnv,
       TF_VAR_account_role_arn: "",
     });
     // Back to the cycle's own backend settings for its re-plan and destroy.
-    const back = await terraform(["init", "-input=false", "-reconfigure"], runEnv);
+    const back = await terraform(["init", "-input=false", "-lockfile=readonly", "-reconfigure"], runEnv);
     if (back.code !== 0) throw new Error(`init back to the stack's backend failed:\n${back.output}`);
   };
   const reports: StackReport[] = [];

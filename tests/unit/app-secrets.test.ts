@@ -3,7 +3,6 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { appSecretName, RotatedSecrets, type RotatedSecretsProps, SECRET_FIELD } from "../../modules/app-secrets";
 import { zipFolder } from "../../modules/common/zip";
@@ -28,7 +27,6 @@ const props: RotatedSecretsProps = {
 const synth = (overrides: Partial<RotatedSecretsProps> = {}, withOutputs = false) =>
   synthJson(
     Testing.synthScope((scope) => {
-      new RandomProvider(scope, "random");
       const secrets = new RotatedSecrets(scope, "secrets", { ...props, ...overrides });
       if (withOutputs) {
         for (const [key, arn] of Object.entries(secrets.secretArns)) new TerraformOutput(scope, key, { value: arn });
@@ -58,29 +56,36 @@ describe("RotatedSecrets module", () => {
     for (const key of KEYS) expect(stack.output![key].value).toBe(`\${aws_secretsmanager_secret.${secretId(key)}.arn}`);
   });
 
-  it(`[SEC-2] fills every secret first with JSON {"${SECRET_FIELD}": <random_password>} of its own, 64 characters without punctuation`, () => {
+  it(`[SEC-2] fills every secret first with JSON {"${SECRET_FIELD}": <value>} from an ephemeral aws_secretsmanager_random_password of its own, 64 characters without punctuation`, () => {
     expect(SECRET_FIELD).toBe("value");
-    const passwords = resourcesOf(stack, "random_password");
-    expect(passwords).toHaveLength(KEYS.length);
-    for (const [, password] of passwords) expect(password).toMatchObject({ length: 64, special: false });
+    expect(resourcesOf(stack, "random_password")).toHaveLength(0);
+    const passwords = (stack as any).ephemeral.aws_secretsmanager_random_password;
+    expect(Object.keys(passwords)).toHaveLength(KEYS.length);
+    for (const password of Object.values(passwords)) {
+      expect(password).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false });
+    }
     const versions = resourcesOf(stack, "aws_secretsmanager_secret_version");
     expect(versions).toHaveLength(KEYS.length);
     const used = new Set<string>();
     for (const key of KEYS) {
       const mine = versions.filter(([, v]) => v.secret_id === `\${aws_secretsmanager_secret.${secretId(key)}.id}`);
       expect(mine).toHaveLength(1);
-      const match = /^\$\{jsonencode\(\{"value" = random_password\.([^.]+)\.result\}\)\}$/.exec(mine[0][1].secret_string);
+      const match = /^\$\{jsonencode\(\{"value" = ephemeral\.aws_secretsmanager_random_password\.([^.]+)\.random_password\}\)\}$/.exec(
+        mine[0][1].secret_string_wo,
+      );
       expect(match).not.toBeNull();
-      expect(stack.resource.random_password[match![1]]).toBeDefined();
+      expect(passwords[match![1]]).toBeDefined();
       used.add(match![1]);
     }
     // No two secrets start from the same value.
     expect(used.size).toBe(KEYS.length);
   });
 
-  it("[SEC-2] lets rotation own the value: Terraform ignores changes of secret_string and version_stages", () => {
+  it('[SEC-2] [Terraform aws_secretsmanager_secret_version, "secret_string_wo": a write-only argument is never stored in the plan or state] writes the first value write-only, once: no secret_string, version 1, rotation owns the stages', () => {
     for (const [, version] of resourcesOf(stack, "aws_secretsmanager_secret_version")) {
-      expect(version.lifecycle).toEqual({ ignore_changes: ["secret_string", "version_stages"] });
+      expect(version.secret_string).toBeUndefined();
+      expect(version.secret_string_wo_version).toBe(1);
+      expect(version.lifecycle).toEqual({ ignore_changes: ["version_stages"] });
     }
   });
 

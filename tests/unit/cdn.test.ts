@@ -1,9 +1,10 @@
+import { environments } from "../../environments";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { TerraformOutput, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
-import { Cdn, type CdnProps } from "../../modules/cdn";
+import { Cdn, type CdnProps, SECURITY_HEADERS_POLICY } from "../../modules/cdn";
 import { MANAGED_RULE_GROUPS } from "../../modules/ingress";
 import { SecureBucket } from "../../modules/secure-bucket";
 import {
@@ -28,6 +29,7 @@ const CLOUDFRONT_LOG_DELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d7
 type Overrides = Partial<Omit<CdnProps, "origin" | "globalProvider">>;
 
 const LOG_BUCKET = "ecg-test-cdn-logs-123456789012";
+const SIGNING_KEY = environments[0].ingress.cdnSigningPublicKey;
 
 function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: Cdn } {
   let cdn: Cdn | undefined;
@@ -44,6 +46,7 @@ function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: C
         hostedZoneId: "Z0HOSTEDZONE",
         globalProvider: global,
         allowedCountries: ["KR", "US"],
+        signingPublicKey: SIGNING_KEY,
         ...overrides,
       });
       new TerraformOutput(scope, "url", { value: cdn.url });
@@ -100,6 +103,20 @@ describe("Cdn module", () => {
     const id = bucketId(other, "ecg-test-videos");
     const [, policy] = ofBucket(other, "aws_s3_bucket_policy", id);
     expect(statementsOf(other, policy.policy)[2].resources).toEqual([`\${aws_s3_bucket.${id}.arn}/videos/*`]);
+  });
+
+  it("[#17] [CloudFront Developer Guide, signed URLs: a trusted key group of public keys] serves nothing without a URL (or cookie) signed by the key group's key pair", () => {
+    const [publicKeyId, publicKey] = only(stack, "aws_cloudfront_public_key");
+    expect(publicKey).toMatchObject({ name: "ecg-test-signing", encoded_key: SIGNING_KEY });
+    const [keyGroupId, keyGroup] = only(stack, "aws_cloudfront_key_group");
+    expect(keyGroup.items).toEqual([`\${aws_cloudfront_public_key.${publicKeyId}.id}`]);
+    expect(distribution.default_cache_behavior.trusted_key_groups).toEqual([`\${aws_cloudfront_key_group.${keyGroupId}.id}`]);
+    expect(distribution.ordered_cache_behavior).toBeUndefined();
+  });
+
+  it("[#17] [CloudFront Developer Guide, managed response headers policies: SecurityHeadersPolicy] adds HSTS and the other security headers to every response", () => {
+    expect(SECURITY_HEADERS_POLICY).toBe("67f7725c-6f97-4210-82d7-5512b31e9d03");
+    expect(distribution.default_cache_behavior.response_headers_policy_id).toBe(SECURITY_HEADERS_POLICY);
   });
 
   it("[S3-4] serves viewers over HTTPS only", () => {

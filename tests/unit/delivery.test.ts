@@ -210,12 +210,24 @@ describe("delivery module", () => {
       expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
     });
 
-    it("[CI-3] has its own role, trusted by CodeDeploy only, with the AWS managed ECS blue/green policy", () => {
+    it('[CI-3] [CodeDeploy User Guide, "Cross-service confused deputy prevention": aws:SourceArn is the deployment group] has its own role, trusted by CodeDeploy only, for this application\'s deployment groups of this account, with the AWS managed ECS blue/green policy', () => {
       const group = groupOf("ecg-dev-api");
       const roleId = referencedId(group.service_role_arn);
       const role = json.resource.aws_iam_role[roleId];
+      const { accountId, region, partition } = TEST_ACCOUNT;
       expect(statementsOf(json, role.assume_role_policy)).toEqual([
-        { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }] },
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+            {
+              test: "ArnLike",
+              variable: "aws:SourceArn",
+              values: [`arn:${partition}:codedeploy:${region}:${accountId}:deploymentgroup:ecg-dev-api/*`],
+            },
+          ],
+        },
       ]);
       const attachments = resourcesOf(json, "aws_iam_role_policy_attachment").filter(
         ([, a]) => a.role === `\${aws_iam_role.${roleId}.name}`,

@@ -137,6 +137,19 @@ describe("ContainerService module", () => {
       expect(container.resourceRequirements).toBeUndefined();
     });
 
+    it("[#17] runs every container as uid 1000 on a read-only root filesystem, writing only to the task's ephemeral /tmp volume, and none privileged", () => {
+      const [task] = resourcesOf(stack, "aws_ecs_task_definition").map(([, t]) => t);
+      expect(task.volume).toEqual([{ name: "tmp" }]);
+      for (const container of containersOf(stack)) {
+        expect(container).toMatchObject({
+          user: "1000:1000",
+          readonlyRootFilesystem: true,
+          mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        });
+        expect(container.privileged).toBeUndefined();
+      }
+    });
+
     it("[CMP-2] rolls back failed deployments with the circuit breaker", () => {
       expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     });
@@ -315,6 +328,20 @@ describe("ContainerService module", () => {
       ],
     });
     const service = only(stack, "aws_ecs_service");
+
+    it("[CMP-5] [#17] mounts the host's scratch directory read-write at the same path in every container, beside /tmp", () => {
+      const scratch = synth({
+        scheduling: { kind: "ec2-daemon", placementConstraint },
+        scratchHostPath: "/scratch",
+        containers: [{ name: "gpu-render-server", image: "render:1", port: 8080, logGroupName: "/ecs/ecg-test/gpu-render-server" }],
+      });
+      const [task] = resourcesOf(scratch, "aws_ecs_task_definition").map(([, t]) => t);
+      expect(task.volume).toEqual([{ name: "tmp" }, { name: "scratch", host_path: "/scratch" }]);
+      expect(containersOf(scratch)[0].mountPoints).toEqual([
+        { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
+        { sourceVolume: "scratch", containerPath: "/scratch", readOnly: false },
+      ]);
+    });
 
     it("[CMP-3] [CMP-4] reserves the GPU for the container that asks for it, and only that one", () => {
       const [server, workers] = containersOf(stack);
@@ -552,8 +579,12 @@ describe("ContainerService module", () => {
         essential: false,
         cpu: 32,
         memoryReservation: 256,
+        user: "1000:1000",
+        readonlyRootFilesystem: true,
+        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
         portMappings: [{ containerPort: 2000, hostPort: 2000, protocol: "udp" }],
         environment: [{ name: "AWS_REGION", value: "ap-northeast-2" }],
+        linuxParameters: { initProcessEnabled: true },
         logConfiguration: {
           logDriver: "awslogs",
           options: {
@@ -579,6 +610,18 @@ describe("ContainerService module", () => {
     const appStatement = { sid: "ReadVideos", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::ecg-test-videos/*"] };
     const stack = synth({ execCommand: { kmsKeyArn: EXEC_KEY, logGroupArn: EXEC_LOGS }, taskStatements: [appStatement] });
     const task = roleStatements(stack, TASK)!;
+
+    it("[ECS Developer Guide, ECS Exec with a read-only root filesystem: the SSM agent writes to /var/lib/amazon and /var/log/amazon] gives every container those two as task volumes", () => {
+      const [task] = resourcesOf(stack, "aws_ecs_task_definition").map(([, t]) => t);
+      expect(task.volume).toEqual([{ name: "tmp" }, { name: "ssm-agent-lib" }, { name: "ssm-agent-log" }]);
+      for (const container of containersOf(stack)) {
+        expect(container.mountPoints.map((m: { containerPath: string }) => m.containerPath)).toEqual([
+          "/tmp",
+          "/var/lib/amazon",
+          "/var/log/amazon",
+        ]);
+      }
+    });
 
     it('[ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": the service needs enableExecuteCommand] turns execute-command on only when asked', () => {
       expect(only(stack, "aws_ecs_service").enable_execute_command).toBe(true);
@@ -727,6 +770,16 @@ describe("ContainerService module", () => {
     ],
     [{ discovery: { namespaceId: "ns-0123456789", name: "Backend_API" } }, 'discovery.name: "Backend_API" must be a DNS label'],
     [{ logRetentionDays: 10 }, "logRetentionDays: 10 is not a CloudWatch Logs retention value"],
+    [{ containers: [{ ...api, user: "0" }] }, 'containers[0].user: "0" is root; run as an unprivileged uid (the default is 1000:1000)'],
+    [{ containers: [{ ...api, user: "root:root" }] }, 'containers[0].user: "root:root" is root'],
+    [{ scratchHostPath: "/scratch" }, 'scratchHostPath: "/scratch" is a host directory, which Fargate does not mount'],
+    [
+      {
+        scratchHostPath: "scratch",
+        scheduling: { kind: "ec2-daemon", placementConstraint: { type: "memberOf", expression: "attribute:x == y" } },
+      },
+      'scratchHostPath: "scratch" must be an absolute path',
+    ],
   ])("refuses %p: %s", (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });

@@ -47,11 +47,17 @@ describe("GpuFleet module", () => {
     const script = gpuHostUserData(boot);
     expect(script).toContain("ECS_CLUSTER=ecg-test\nECS_ENABLE_GPU_SUPPORT=true\nECS_ENABLE_SPOT_INSTANCE_DRAINING=true");
     expect(script).toMatch(/mount -o noatime "\$store" \/scratch/);
+    // Writable by the tasks' unprivileged users, each keeping its own files.
+    expect(script).toContain("chmod 1777 /scratch");
     const [[, template]] = resourcesOf(fleet, "aws_launch_template");
     // The script is a raw string; Terraform puts the cluster's name into it.
     expect(template.user_data).toMatch(
       /^\$\{base64encode\(replace\(".*ECS_ENABLE_GPU_SUPPORT=true.*", "@@ECS_CLUSTER@@", "ecg-test"\)\)\}$/s,
     );
+  });
+
+  it('[#17] [ECS Developer Guide, "Amazon ECS container agent configuration": ECS_AWSVPC_BLOCK_IMDS blocks IMDS for tasks in awsvpc mode] keeps the tasks (awsvpc) from reading the instance metadata, and with it the host\'s role', () => {
+    expect(gpuHostUserData(boot).split("\n")).toContain("ECS_AWSVPC_BLOCK_IMDS=true");
   });
 
   it("[CMP-3] [CMP-4] marks its hosts with the fleet's name, and gives services the placement constraint that selects them", () => {

@@ -5,7 +5,15 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { TerraformOutput, Testing } from "cdktf";
 import { DnsValidatedCertificate, type DnsValidatedCertificateProps } from "../../modules/common/certificate";
-import { Ingress, type IngressProps, MANAGED_RULE_GROUPS, TLS_POLICY, WebFirewall, type WebFirewallProps } from "../../modules/ingress";
+import {
+  API_SECURITY_HEADERS,
+  Ingress,
+  type IngressProps,
+  MANAGED_RULE_GROUPS,
+  TLS_POLICY,
+  WebFirewall,
+  type WebFirewallProps,
+} from "../../modules/ingress";
 import { SecureBucket } from "../../modules/secure-bucket";
 import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
@@ -89,6 +97,20 @@ describe("Ingress module", () => {
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
       load_balancer_arn: `\${aws_lb.${albId}.arn}`,
       default_action: [{ type: "forward", target_group_arn: `\${aws_lb_target_group.${targetGroupId}.arn}` }],
+    });
+  });
+
+  it('[#17] [ELB User Guide, "HTTP header modification": the listener adds response headers] adds HSTS (a year, subdomains), nosniff and DENY framing to every API response', () => {
+    const [, listener] = only(stack, "aws_lb_listener");
+    expect(API_SECURITY_HEADERS).toEqual({
+      routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+      routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+      routingHttpResponseXFrameOptionsHeaderValue: "DENY",
+    });
+    expect(listener).toMatchObject({
+      routing_http_response_strict_transport_security_header_value: "max-age=31536000; includeSubDomains",
+      routing_http_response_x_content_type_options_header_value: "nosniff",
+      routing_http_response_x_frame_options_header_value: "DENY",
     });
   });
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findProviderMirror, MIRROR_VARIABLE, mirrorCliConfig } from "../../scripts/provider-mirror";
+import { secretParts, secretsInState } from "../terraform/harness/secret-scan";
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
-import { replaceRandomResources } from "../terraform/harness/random-literals";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
 import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
@@ -36,46 +36,47 @@ describe("offline lane harness", () => {
     });
   });
 
-  describe("random_* literals (no offline random provider)", () => {
-    const stack = {
-      terraform: { required_providers: { aws: { source: "aws" }, random: { source: "hashicorp/random" } } },
-      provider: { aws: [{ region: "ap-northeast-2" }], random: [{}] },
-      resource: {
-        random_password: { token: { length: 32, special: false } },
-        random_integer: { port: { min: 1, max: 9 } },
-        aws_secretsmanager_secret_version: {
-          v: { secret_id: "x", secret_string: "${random_password.token.result}", depends_on: ["random_password.token", "aws_kms_key.k"] },
-        },
-        aws_ssm_parameter: {
-          p: { name: "n", value: '${jsonencode({ "t" = random_password.token.result })}', port: "${random_integer.port.result}" },
-        },
+  describe("[SEC-2] the state scan for secret values", () => {
+    const password = "Zq8xLw2Nn4Vb6Mc1Rt5Yp7Ks9Hd3Gf0J";
+    const master = JSON.stringify({ engine: "postgres", host: "db.internal.example", port: 5432, username: "ecg", password });
+    const appKey = `${"k".repeat(63)}9`;
+    const secrets = [
+      { name: "ap-northeast-2: ecg-dev/db/master", versions: [master] },
+      {
+        name: "ap-northeast-2: ecg-dev/app/jwt-signing-key",
+        versions: [JSON.stringify({ value: appKey, rotatedAt: "2026-12-02T00:00:00Z" })],
       },
-    };
-    const { stack: out, replaced } = replaceRandomResources(stack);
-
-    it("removes the random resources and the random provider, nothing else", () => {
-      expect(replaced).toEqual(["random_password.token", "random_integer.port"]);
-      expect(Object.keys(out.resource)).toEqual(["aws_secretsmanager_secret_version", "aws_ssm_parameter"]);
-      expect(out.provider).toEqual({ aws: [{ region: "ap-northeast-2" }] });
-      expect(out.terraform.required_providers).toEqual({ aws: { source: "aws" } });
+    ];
+    const state = JSON.stringify({
+      resources: [{ type: "aws_db_instance", instances: [{ attributes: { address: "db.internal.example", password_wo: null } }] }],
     });
 
-    it("turns references into fixed literals, whole or inside expressions, and drops random depends_on", () => {
-      const version = out.resource.aws_secretsmanager_secret_version.v;
-      expect(version.secret_string).toBe("LaneFixedPassw0rd-NotSecret-32chars");
-      expect(version.depends_on).toEqual(["aws_kms_key.k"]);
-      expect(out.resource.aws_ssm_parameter.p.value).toBe('${jsonencode({ "t" = "LaneFixedPassw0rd-NotSecret-32chars" })}');
-      expect(out.resource.aws_ssm_parameter.p.port).toBe(42);
+    it("finds nothing in a state that holds only the non-secret fields (the host, the user)", () => {
+      expect(secretsInState(state, secrets)).toEqual({ found: [], values: 4, unreadable: [] });
     });
 
-    it("leaves a stack without random resources untouched (same object)", () => {
-      const plain = { resource: { aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } };
-      expect(replaceRandomResources(plain).stack).toBe(plain);
+    it("names the secret whose password field, or whole string, a state holds, never the value", () => {
+      const leaked = state.replace('"password_wo":null', `"password":"${password}"`);
+      expect(secretsInState(leaked, secrets).found).toEqual(["ap-northeast-2: ecg-dev/db/master"]);
+      const whole = `${state}${JSON.stringify({ secret_string: JSON.stringify({ value: appKey }) })}`;
+      expect(secretsInState(whole, secrets).found).toEqual(["ap-northeast-2: ecg-dev/app/jwt-signing-key"]);
     });
 
-    it("refuses an attribute it has no literal for, instead of guessing", () => {
-      const odd = { resource: { random_password: { p: {} }, aws_x: { y: { v: "${random_password.p.bcrypt_hash_v2}" } } } };
-      expect(() => replaceRandomResources(odd)).toThrow("no fixed value for random_password.p.bcrypt_hash_v2");
+    it("looks at every version, and at plain (non-JSON) strings whole", () => {
+      expect(secretParts("not json but a long secret string")).toEqual(["not json but a long secret string"]);
+      expect(secretsInState(`x${appKey}x`, [{ name: "old", versions: ["a".repeat(20), JSON.stringify({ value: appKey })] }]).found).toEqual(
+        ["old"],
+      );
+    });
+
+    it("names the secrets with versions the emulator could not return", () => {
+      expect(secretsInState(state, [{ name: "pending", versions: [], unreadable: 1 }]).unreadable).toEqual(["pending"]);
+    });
+
+    it("leaves short strings out: a port or an engine name is in any state", () => {
+      expect(secretParts(JSON.stringify({ key: "short", value: "postgres" }))).toEqual([
+        JSON.stringify({ key: "short", value: "postgres" }),
+      ]);
     });
   });
 

@@ -2,6 +2,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { interfaceEndpointPolicy, WITHOUT_ENDPOINT_POLICY } from "../../modules/network/endpoints";
 import {
   DEFAULT_INTERFACE_ENDPOINTS,
   IsolatedNetwork,
@@ -216,6 +217,34 @@ describe("Network module", () => {
       expect(e.subnet_ids).toHaveLength(2);
       expect(e.security_group_ids).toHaveLength(1);
     }
+  });
+
+  it("[#17] gives every endpoint a policy of this account's principals, but ECS's and ssmmessages (which take none), and the S3 gateway this account's buckets and the AWS-owned ones the hosts read", () => {
+    const endpoints = resourcesOf(seedNetwork, "aws_vpc_endpoint").map(([, e]) => e);
+    const { accountId } = TEST_ACCOUNT;
+    for (const e of endpoints.filter((x) => x.vpc_endpoint_type === "Interface")) {
+      const service = e.service_name.split(".").slice(3).join(".");
+      if (WITHOUT_ENDPOINT_POLICY.includes(service)) expect([service, e.policy]).toEqual([service, undefined]);
+      else expect([service, e.policy]).toEqual([service, interfaceEndpointPolicy(TEST_ACCOUNT)]);
+    }
+    expect(JSON.parse(interfaceEndpointPolicy(TEST_ACCOUNT)).Statement).toEqual([
+      {
+        Sid: "ThisAccountsPrincipalsOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+      },
+    ]);
+    const [gateway] = endpoints.filter((e) => e.vpc_endpoint_type === "Gateway");
+    const statements = JSON.parse(gateway.policy).Statement;
+    expect(statements[0].Condition).toEqual({ StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } });
+    expect(statements[1]).toMatchObject({
+      Action: "s3:GetObject",
+      Resource: ["arn:aws:s3:::prod-ap-northeast-2-starport-layer-bucket/*", "arn:aws:s3:::al2023-repos-ap-northeast-2-*/*"],
+      Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+    });
   });
 
   it('[NET-5] [ECS Developer Guide, "Monitor Amazon ECS containers with ECS Exec": private tasks need an ssmmessages endpoint] [EC2 Auto Scaling User Guide, "Connect to Amazon EC2 Auto Scaling using an interface VPC endpoint"] adds the ssmmessages and autoscaling interface endpoints by default', () => {

@@ -17,6 +17,8 @@ import {
   HOST_METRICS,
   type MonitoredSystem,
   terraformLiteral,
+  SECURITY_FINDING_PATTERNS,
+  SecurityFindings,
   Tracing,
   type TracingProps,
 } from "../../modules/observability";
@@ -217,7 +219,7 @@ describe("AlarmTopics", () => {
     const [, key] = only(stack, "aws_kms_key");
     const grant = statementsOf(stack, key.policy).find((s) => s.sid === "ServicesPublishEncryptedMessagesForThisAccount");
     expect(grant).toMatchObject({
-      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }],
       actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
       condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }],
     });
@@ -232,6 +234,7 @@ describe("AlarmTopics", () => {
       expect(statements.map((s) => s.sid)).toEqual([
         "AccountManagesTopic",
         "CloudWatchAlarmsOfThisAccountPublish",
+        "EventBridgeRulesOfThisAccountPublish",
         "DenyInsecureTransport",
       ]);
       expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }]);
@@ -244,7 +247,16 @@ describe("AlarmTopics", () => {
           { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:cloudwatch:ap-northeast-2:123456789012:alarm:*"] },
         ],
       });
+      // The security findings' rules (SecurityFindings), of this account and region only.
       expect(statements[2]).toMatchObject({
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:events:ap-northeast-2:123456789012:rule/*"] },
+        ],
+      });
+      expect(statements[3]).toMatchObject({
         effect: "Deny",
         condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
       });
@@ -959,5 +971,38 @@ describe("Observability under the policy pack", () => {
   it("[MON-2] in production, an alarm key that Terraform may destroy is refused", () => {
     const report = evaluate(build(false), { rules: ALL_RULES, production: true });
     expect(report.findings.map((f) => f.rule)).toEqual(["ECG_PROD_PREVENT_DESTROY"]);
+  });
+});
+
+describe("SecurityFindings", () => {
+  const stack = synthJson(
+    Testing.synthScope(
+      (scope) =>
+        new SecurityFindings(scope, "findings", {
+          name: "ecg-prod",
+          topicArn: "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-alarms-critical",
+        }),
+    ),
+  );
+
+  it("[#17] [GuardDuty User Guide, severity levels: high is 7.0-8.9, critical 9.0 and above] sends high and critical GuardDuty findings and active Access Analyzer findings to the critical topic", () => {
+    const rules = resourcesOf(stack, "aws_cloudwatch_event_rule")
+      .map(([id, r]) => ({ id, ...r }))
+      .sort((a, b) => (a.name < b.name ? 1 : -1));
+    expect(rules.map((r) => [r.name, JSON.parse(r.event_pattern)])).toEqual([
+      ["ecg-prod-guardduty-findings", SECURITY_FINDING_PATTERNS.guardduty],
+      ["ecg-prod-access-analyzer-findings", SECURITY_FINDING_PATTERNS["access-analyzer"]],
+    ]);
+    expect(SECURITY_FINDING_PATTERNS.guardduty.detail.severity).toEqual([{ numeric: [">=", 7] }]);
+    const targets = resourcesOf(stack, "aws_cloudwatch_event_target").map(([, t]) => [t.rule, t.arn]);
+    expect(targets).toHaveLength(2);
+    expect(targets).toEqual(
+      expect.arrayContaining(
+        rules.map((r) => [
+          `\${aws_cloudwatch_event_rule.${r.id}.name}`,
+          "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-alarms-critical",
+        ]),
+      ),
+    );
   });
 });

@@ -753,6 +753,20 @@ const RULE_CASES: readonly RuleCase[] = [
     found: "the trust policy allows by NotPrincipal",
   },
   {
+    rule: "ECG_SERVICE_TRUST_SOURCE",
+    req: "[SEC-1]",
+    pass: trustLiteral(
+      literalPolicy({
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Principal: { Service: "codedeploy.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      }),
+    ),
+    fail: trustDocument({ type: "Service", identifiers: ["codedeploy.amazonaws.com"] }),
+    found: "codedeploy.amazonaws.com may assume the role for any account (confused deputy)",
+  },
+  {
     rule: "CKV_AWS_358",
     pass: oidcTrust("document", GITHUB, [claim(GITHUB, "sub", GITHUB_SUB), GITHUB_AUD]),
     fail: oidcTrust("document", GITHUB, [claim(GITHUB, "sub", "repo:*"), GITHUB_AUD]),

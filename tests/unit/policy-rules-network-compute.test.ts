@@ -1,3 +1,4 @@
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Alb } from "@cdktf/provider-aws/lib/alb";
 import { AlbListener } from "@cdktf/provider-aws/lib/alb-listener";
 import { AlbTargetGroup } from "@cdktf/provider-aws/lib/alb-target-group";
@@ -210,6 +211,17 @@ const JSONENCODED_CONTAINERS: Omit<Case, "rule"> = {
   found: "cannot be inspected: container_definitions is not literal JSON",
 };
 
+/** A container the hardening rules pass: non-root, read-only, from the program's own registry. */
+const HARDENED = {
+  user: "1000:1000",
+  readonlyRootFilesystem: true,
+  image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-backend-api:latest",
+};
+const hardenedJsonencoded: Omit<Case, "rule"> = {
+  ...JSONENCODED_CONTAINERS,
+  pass: (stack) => taskDefinition(stack, [backendContainer(HARDENED)]),
+};
+
 /** A task definition whose Backend API container has these plain environment variables. */
 const withEnvironment = (stack: TerraformStack, environment: { name: string; value: string }[]) =>
   taskDefinition(stack, [backendContainer({ environment })]);
@@ -286,6 +298,17 @@ const selfOrPrefixList = (rule: string, port: number): Case => ({
 
 const CASES: Case[] = [
   // modules/policy/rules/network.ts
+  {
+    rule: "ECG_VPC_ENDPOINT_POLICY",
+    pass: (stack) => {
+      const v = vpc(stack);
+      new VpcEndpoint(stack, "ecr", { vpcId: v.id, serviceName: "com.amazonaws.${data.aws_region.r.name}.ecr.api", policy: "{}" });
+      // ECS takes no endpoint policy: its endpoint is not asked for one.
+      new VpcEndpoint(stack, "ecs", { vpcId: v.id, serviceName: "com.amazonaws.ap-northeast-2.ecs" });
+    },
+    fail: (stack) => new VpcEndpoint(stack, "s3", { vpcId: vpc(stack).id, serviceName: "com.amazonaws.ap-northeast-2.s3" }),
+    found: "the s3 endpoint has the default full-access policy",
+  },
   {
     rule: "CKV2_AWS_11",
     req: "NET-6",
@@ -1068,6 +1091,55 @@ const CASES: Case[] = [
     found: "privileged containers: gpu-render",
   },
   { rule: "CKV_AWS_334", ...JSONENCODED_CONTAINERS },
+  {
+    rule: "CKV_AWS_336",
+    pass: (stack) => taskDefinition(stack, [backendContainer({ readonlyRootFilesystem: true })]),
+    fail: (stack) =>
+      taskDefinition(stack, [
+        backendContainer({ readonlyRootFilesystem: true }),
+        backendContainer({ name: "worker", readonlyRootFilesystem: false }),
+      ]),
+    found: "writable root filesystems: worker",
+  },
+  { rule: "CKV_AWS_336", ...hardenedJsonencoded },
+  {
+    rule: "ECG_ECS_NON_ROOT",
+    pass: (stack) => taskDefinition(stack, [backendContainer({ user: "1000:1000" })]),
+    fail: (stack) =>
+      taskDefinition(stack, [
+        backendContainer({ user: "1000" }),
+        backendContainer({ name: "worker", user: "0:0" }),
+        backendContainer({ name: "sidecar" }),
+      ]),
+    found: "root or the image's default user (no user): worker, sidecar",
+  },
+  { rule: "ECG_ECS_NON_ROOT", ...hardenedJsonencoded },
+  {
+    rule: "ECG_PUBLIC_IMAGE_DIGEST",
+    pass: (stack) =>
+      taskDefinition(stack, [
+        // The program's own repository by tag is not this rule's (the release pins it by digest).
+        backendContainer({ image: "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecg-backend-api:latest" }),
+        backendContainer({
+          name: "xray",
+          image: `123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/ecr-public/xray/aws-xray-daemon@sha256:${"a".repeat(64)}`,
+        }),
+        backendContainer({ name: "released", image: "${local.release_image}" }),
+      ]),
+    fail: (stack) =>
+      taskDefinition(stack, [
+        backendContainer({ image: "postgres:15-alpine" }),
+        backendContainer({
+          name: "cache",
+          image:
+            "${data.aws_caller_identity.c.account_id}.dkr.ecr.${data.aws_region.r.name}.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.x",
+        }),
+        backendContainer({ name: "hub", image: "docker.io/library/redis:7" }),
+        backendContainer({ name: "ok", image: `public.ecr.aws/xray/aws-xray-daemon@sha256:${"b".repeat(64)}` }),
+      ]),
+    found: "public images by tag: backend-api, cache, hub",
+  },
+  { rule: "ECG_PUBLIC_IMAGE_DIGEST", ...hardenedJsonencoded },
   {
     rule: "CKV_AWS_249",
     req: "SEC-1",

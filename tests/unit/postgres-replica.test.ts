@@ -3,7 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { LOG_RETENTION_DAYS } from "../../modules/common/limits";
 import { MonitoringRole, PostgresReplica, type PostgresReplicaProps } from "../../modules/postgres";
-import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson } from "../helpers";
+import { errorOf, only, referencedId, resourcesOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
 const SOURCE_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:ecg-test";
 const KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/data";
@@ -414,18 +414,37 @@ describe("PostgresReplica validation", () => {
 
 describe("MonitoringRole", () => {
   const stack = synthJson(
-    Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-prod-standby-rds-monitoring", partition: "aws" })),
+    Testing.synthScope(
+      (scope) =>
+        new MonitoringRole(scope, "monitoring", {
+          name: "ecg-prod-standby-rds-monitoring",
+          account: TEST_ACCOUNT,
+          instances: "ecg-prod-replica-remote",
+        }),
+    ),
   );
   const [roleId, role] = only(stack, "aws_iam_role");
 
-  it("[RDS-2] creates an IAM role of the given name that only monitoring.rds.amazonaws.com assumes", () => {
+  it("[RDS-2] [RDS User Guide, Enhanced Monitoring, confused deputy: aws:SourceArn arn:aws:rds:<region>:<account>:db:<name>] creates an IAM role of the given name that only monitoring.rds.amazonaws.com assumes, for the given instances of this account and region", () => {
     expect(role.name).toBe("ecg-prod-standby-rds-monitoring");
     expect(Object.keys(stack.data!.aws_iam_policy_document)).toHaveLength(1);
     const [documentId, document] = Object.entries<any>(stack.data!.aws_iam_policy_document)[0];
     expect(referencedId(role.assume_role_policy)).toBe(documentId);
     expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${documentId}.json}`);
+    const { accountId, region, partition } = TEST_ACCOUNT;
     expect(document.statement).toEqual([
-      { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] },
+      {
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          {
+            test: "ArnLike",
+            variable: "aws:SourceArn",
+            values: [`arn:${partition}:rds:${region}:${accountId}:db:ecg-prod-replica-remote*`],
+          },
+        ],
+      },
     ]);
   });
 
@@ -440,7 +459,14 @@ describe("MonitoringRole", () => {
 
   it("[RDS-2] names the managed policy in the given partition", () => {
     const china = synthJson(
-      Testing.synthScope((scope) => new MonitoringRole(scope, "monitoring", { name: "ecg-cn-rds-monitoring", partition: "aws-cn" })),
+      Testing.synthScope(
+        (scope) =>
+          new MonitoringRole(scope, "monitoring", {
+            name: "ecg-cn-rds-monitoring",
+            account: { ...TEST_ACCOUNT, partition: "aws-cn", region: "cn-north-1" },
+            instances: "ecg-cn",
+          }),
+      ),
     );
     expect(only(china, "aws_iam_role_policy_attachment")[1].policy_arn).toBe(
       "arn:aws-cn:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
@@ -450,7 +476,11 @@ describe("MonitoringRole", () => {
   it("[RDS-2] exposes the role's ARN for the instances' monitoring_role_arn", () => {
     const wired = synthJson(
       Testing.synthScope((scope) => {
-        const monitoring = new MonitoringRole(scope, "monitoring", { name: "ecg-test-rds-monitoring", partition: "aws" });
+        const monitoring = new MonitoringRole(scope, "monitoring", {
+          name: "ecg-test-rds-monitoring",
+          account: TEST_ACCOUNT,
+          instances: "ecg-test",
+        });
         new PostgresReplica(scope, "replica", { ...props, monitoringRoleArn: monitoring.arn });
       }),
     );

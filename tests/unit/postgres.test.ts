@@ -204,15 +204,23 @@ describe("PostgresDatabase module", () => {
     for (const [, group] of groups) expect(group.retention_in_days).toBe(90);
   });
 
-  it("[RDS-2] gives enhanced monitoring a role that only monitoring.rds.amazonaws.com assumes, with AmazonRDSEnhancedMonitoringRole, at 60 s by default", () => {
+  it("[RDS-2] gives enhanced monitoring a role that only monitoring.rds.amazonaws.com assumes, for this database's instances (confused deputy), with AmazonRDSEnhancedMonitoringRole, at 60 s by default", () => {
     const [roleId, role] = resourcesOf(stack, "aws_iam_role").find(([, r]) => r.name === "ecg-test-rds-monitoring")!;
     expect(
       resourcesOf(stack, "aws_iam_role")
         .map(([, r]) => r.name)
         .sort(),
     ).toEqual(["ecg-test-rds-monitoring", "ecg-test-rds-rotation"]);
+    const { accountId, region, partition } = TEST_ACCOUNT;
     expect(statementsOf(stack, role.assume_role_policy)).toEqual([
-      { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] },
+      {
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:rds:${region}:${accountId}:db:ecg-test*`] },
+        ],
+      },
     ]);
     const [, attachment] = only(stack, "aws_iam_role_policy_attachment");
     expect(attachment).toEqual({

@@ -19,6 +19,9 @@ const PREFIXES: ReplicatedBucketProps["prefixes"] = {
   "tmp/": { expireAfterDays: 7, replicate: false },
 };
 
+const KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/videos";
+const REPLICA_KEY = "arn:aws:kms:us-west-2:123456789012:key/videos-replica";
+
 const synth = (overrides: Overrides = {}) =>
   synthJson(
     Testing.synthScope((scope) => {
@@ -31,6 +34,8 @@ const synth = (overrides: Overrides = {}) =>
         account: TEST_ACCOUNT,
         accessLogs: { target: logs },
         prefixes: PREFIXES,
+        kmsKeyArn: KEY,
+        replicaKmsKeyArn: REPLICA_KEY,
         ...overrides,
       });
     }),
@@ -56,10 +61,10 @@ describe("ReplicatedBucket module", () => {
   const lifecycleRules = (id: string, s: SynthesizedStack = stack) =>
     ofBucket(s, "aws_s3_bucket_lifecycle_configuration", id)[1].rule as any[];
 
-  it("[S3-3] versions the primary bucket, encrypts it with SSE-S3 (AES256), blocks public access and turns ACLs off", () => {
+  it("[S3-3] [#17] versions the primary bucket, encrypts it with SSE-KMS under the given key (S3 Bucket Key on), blocks public access and turns ACLs off", () => {
     expect(ofBucket(stack, "aws_s3_bucket_versioning", primaryId)[1].versioning_configuration).toEqual({ status: "Enabled" });
     expect(ofBucket(stack, "aws_s3_bucket_server_side_encryption_configuration", primaryId)[1].rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KEY }, bucket_key_enabled: true },
     ]);
     expect(ofBucket(stack, "aws_s3_bucket_public_access_block", primaryId)[1]).toMatchObject({
       block_public_acls: true,
@@ -144,12 +149,12 @@ describe("ReplicatedBucket module", () => {
     ]);
   });
 
-  it("[S3-6] creates the replica bucket through the replica provider, versioned, SSE-S3 encrypted, private and TLS-only", () => {
+  it("[S3-6] [#17] creates the replica bucket through the replica provider, versioned, SSE-KMS under its region's key, private and TLS-only", () => {
     expect(stack.resource.aws_s3_bucket[replicaId].provider).toBe("aws.west");
     for (const type of BUCKET_SETTINGS) expect(ofBucket(stack, type, replicaId)[1].provider).toBe("aws.west");
     expect(ofBucket(stack, "aws_s3_bucket_versioning", replicaId)[1].versioning_configuration).toEqual({ status: "Enabled" });
     expect(ofBucket(stack, "aws_s3_bucket_server_side_encryption_configuration", replicaId)[1].rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: REPLICA_KEY }, bucket_key_enabled: true },
     ]);
     expect(ofBucket(stack, "aws_s3_bucket_public_access_block", replicaId)[1]).toMatchObject({
       block_public_acls: true,
@@ -210,9 +215,21 @@ describe("ReplicatedBucket module", () => {
         resources: [`${primaryArn}/*`],
       },
       { sid: "WriteReplica", actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], resources: [`${replicaArn}/*`] },
+      {
+        sid: "DecryptTheSource",
+        actions: ["kms:Decrypt"],
+        resources: [KEY],
+        condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [primaryArn, `${primaryArn}/*`] }],
+      },
+      {
+        sid: "EncryptTheReplica",
+        actions: ["kms:Encrypt", "kms:GenerateDataKey"],
+        resources: [REPLICA_KEY],
+        condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [replicaArn, `${replicaArn}/*`] }],
+      },
     ]);
     // Nothing writes the source and nothing reads the replica.
-    for (const statement of statements) {
+    for (const statement of statements.filter((s: any) => s.actions.every((a: string) => a.startsWith("s3:")))) {
       const touchesReplica = statement.resources.some((r: string) => r.startsWith(replicaArn));
       expect(statement.actions.every((a: string) => a.startsWith("s3:Replicate"))).toBe(touchesReplica);
     }
@@ -232,8 +249,11 @@ describe("ReplicatedBucket module", () => {
     for (const rule of replication.rule) {
       expect(rule.status).toBe("Enabled");
       expect(rule.delete_marker_replication).toEqual({ status: "Enabled" });
+      // SSE-KMS objects replicate only when selected, re-encrypted under the replica's key.
+      expect(rule.source_selection_criteria).toEqual({ sse_kms_encrypted_objects: { status: "Enabled" } });
       expect(rule.destination).toMatchObject({
         bucket: replicaArn,
+        encryption_configuration: { replica_kms_key_id: REPLICA_KEY },
         replication_time: { status: "Enabled", time: { minutes: 15 } },
         metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
       });
@@ -245,6 +265,48 @@ describe("ReplicatedBucket module", () => {
     const [replicaVersioningId] = ofBucket(stack, "aws_s3_bucket_versioning", replicaId);
     expect([...replication.depends_on].sort()).toEqual(
       [`aws_s3_bucket_versioning.${primaryVersioningId}`, `aws_s3_bucket_versioning.${replicaVersioningId}`].sort(),
+    );
+  });
+
+  it("[#17] with objectLock: Object Lock on both buckets, and the primary refuses a write under the prefix without GOVERNANCE retention of the given days", () => {
+    const locked = synth({ objectLock: { prefix: "uploads/", minimumRetentionDays: 30 } });
+    const buckets = resourcesOf(locked, "aws_s3_bucket").filter(([, b]) => b.bucket.startsWith("ecg-test-videos"));
+    expect(buckets.map(([, b]) => [b.bucket, b.object_lock_enabled])).toEqual([
+      ["ecg-test-videos", true],
+      ["ecg-test-videos-dr", true],
+    ]);
+    expect(resourcesOf(stack, "aws_s3_bucket").every(([, b]) => b.object_lock_enabled === undefined)).toBe(true);
+    const [primary] = buckets.find(([, b]) => b.bucket === "ecg-test-videos")!;
+    const statements = statementsOf(locked, ofBucket(locked, "aws_s3_bucket_policy", primary)[1].policy);
+    const deny = statements.filter((s) => s.sid.startsWith("DenyUploads"));
+    expect(deny).toEqual([
+      {
+        sid: "DenyUploadsWithoutGovernanceRetention",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["s3:PutObject"],
+        resources: [`\${aws_s3_bucket.${primary}.arn}/uploads/*`],
+        condition: [{ test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] }],
+      },
+      {
+        sid: "DenyUploadsWithShortRetention",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["s3:PutObject"],
+        resources: [`\${aws_s3_bucket.${primary}.arn}/uploads/*`],
+        condition: [{ test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: ["30"] }],
+      },
+    ]);
+    // Replicating locked versions reads their retention and legal hold.
+    const [, rolePolicy] = only(locked, "aws_iam_role_policy");
+    expect(statementsOf(locked, rolePolicy.policy)[1].actions).toEqual(
+      expect.arrayContaining(["s3:GetObjectRetention", "s3:GetObjectLegalHold"]),
+    );
+    expect(() => synth({ objectLock: { prefix: "other/", minimumRetentionDays: 30 } })).toThrow(
+      'objectLock.prefix: "other/" is not one of prefixes',
+    );
+    expect(() => synth({ objectLock: { prefix: "uploads/", minimumRetentionDays: 0 } })).toThrow(
+      "objectLock.minimumRetentionDays: 0 must be 1-36500",
     );
   });
 

@@ -33,6 +33,24 @@ function looksSecret(variable: Json): boolean {
   return byName || (typeof variable.value === "string" && SECRET_VALUE.some((pattern) => pattern.test(variable.value)));
 }
 
+/**
+ * An image of a public registry: Docker Hub (no registry host, or docker.io),
+ * ECR Public, GitHub's, Quay, or an ECR pull-through cache of one (its
+ * repositories are named after the upstream: `<prefix>/...`).
+ */
+function isPublicImage(image: string): boolean {
+  // Wholly an expression (the release's digest parameter, modules/container-registry/release-digests.ts):
+  // what it names is decided at apply, not here.
+  if (/^\$\{[^}]*\}$/.test(image)) return false;
+  const name = image.replace(/\$\{[^}]*\}/g, "x");
+  const [first, ...rest] = name.split("/");
+  // Docker's rule: the first segment is a registry host only if more follow and it has a dot or a port.
+  const host = rest.length > 0 && (first.includes(".") || first.includes(":")) ? first : undefined;
+  if (!host) return true;
+  if (/^(docker\.io|registry-1\.docker\.io|public\.ecr\.aws|ghcr\.io|quay\.io|registry\.k8s\.io)$/.test(host)) return true;
+  return /\.dkr\.ecr\.[^/]+\.amazonaws\.com(\.cn)?$/.test(host) && /^[^/]+\/(ecr-public|docker-hub|github|quay|k8s)\//.test(name);
+}
+
 export const ecsRules: Rule[] = [
   {
     ids: ["CKV_AWS_65"],
@@ -69,6 +87,45 @@ export const ecsRules: Rule[] = [
     },
     fix: "drop privileged; grant the specific Linux capability or device (GPUs use resourceRequirements)",
     note: "Reads ECS's key privileged (checkov reads a misspelled privilege, so it never fails a privileged container).",
+  },
+  {
+    ids: ["CKV_AWS_336"],
+    title: "Containers have read-only root filesystems",
+    severity: "error",
+    types: ["aws_ecs_task_definition"],
+    check: ({ config }) => {
+      const writable = containers(config)
+        .filter((c) => !isTrue(c.readonlyRootFilesystem))
+        .map((c) => c.name);
+      return writable.length ? `writable root filesystems: ${writable.join(", ")}` : undefined;
+    },
+    fix: "set readonlyRootFilesystem = true and give the container task volumes for what it writes (/tmp, scratch)",
+  },
+  {
+    ids: ["ECG_ECS_NON_ROOT"],
+    title: "Containers run as a user that is not root",
+    severity: "error",
+    types: ["aws_ecs_task_definition"],
+    check: ({ config }) => {
+      const root = containers(config)
+        .filter((c) => typeof c.user !== "string" || /^(0|root)(:|$)/.test(c.user))
+        .map((c) => c.name);
+      return root.length ? `root or the image's default user (no user): ${root.join(", ")}` : undefined;
+    },
+    fix: 'set user to an unprivileged uid:gid (modules/ecs-service: "1000:1000" by default)',
+  },
+  {
+    ids: ["ECG_PUBLIC_IMAGE_DIGEST"],
+    title: "Images from public registries (and ECR's pull-through caches of them) are pinned by digest",
+    severity: "error",
+    types: ["aws_ecs_task_definition"],
+    check: ({ config }) => {
+      const byTag = containers(config)
+        .filter((c) => typeof c.image === "string" && isPublicImage(c.image) && !c.image.includes("@sha256:"))
+        .map((c) => c.name);
+      return byTag.length ? `public images by tag: ${byTag.join(", ")}` : undefined;
+    },
+    fix: "name the image <repository>@sha256:<digest> (a tag can be moved to other content; a digest cannot)",
   },
   {
     ids: ["CKV_AWS_249"],

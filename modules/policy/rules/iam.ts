@@ -30,6 +30,24 @@ function documentOrLiteralTrust(subject: ResourceView, model: StackModel): State
   return model.referenced(subject.config.assume_role_policy)?.type === "aws_iam_policy_document" ? [] : trustStatements(subject, model);
 }
 
+// ------------------------------------------------------------------ service trusts
+
+const SOURCE_KEYS = ["aws:sourceaccount", "aws:sourcearn"];
+
+/**
+ * Service principals that AWS documents no source keys for when they assume a
+ * role: a condition the service does not send denies every assumption (IAM
+ * User Guide, "The confused deputy problem"). Each with where that stands.
+ */
+export const WITHOUT_SOURCE_KEYS: Readonly<Record<string, string>> = {
+  "ec2.amazonaws.com": "instance-profile roles: the EC2 User Guide documents no source keys for them",
+  "lambda.amazonaws.com": "execution roles: the Lambda Developer Guide gives no aws:SourceArn for them",
+  "codepipeline.amazonaws.com": "the CodePipeline User Guide documents the service role's trust without source keys",
+  "ecr.amazonaws.com": "the ECR User Guide documents the repository creation template role's trust without source keys",
+  "cloudtrail.amazonaws.com":
+    'the CloudWatch Logs role: "doesn\'t support the use of aws:SourceArn and aws:SourceAccount" (CloudTrail User Guide)',
+};
+
 // ------------------------------------------------------------------ OIDC trusts
 
 const GITHUB = "token.actions.githubusercontent.com";
@@ -195,6 +213,20 @@ export const iamRules: Rule[] = [
         ? "the trust policy allows by NotPrincipal"
         : undefined,
     fix: "trust the one service or account that assumes the role",
+  },
+  {
+    ids: ["ECG_SERVICE_TRUST_SOURCE"],
+    title: "Service trusts limit the service to this account's sources (aws:SourceAccount / aws:SourceArn)",
+    severity: "error",
+    types: ["aws_iam_role"],
+    check: (role, model) => {
+      const unguarded = trustStatements(role, model)
+        .filter((s) => allows(s) && !s.conditions.some((c) => SOURCE_KEYS.includes(c.variable.toLowerCase()) && limits(c.test)))
+        .flatMap((s) => s.principals.filter((p) => p.startsWith("Service:")).map((p) => p.slice("Service:".length)))
+        .filter((service) => !(service in WITHOUT_SOURCE_KEYS));
+      return unguarded.length ? `${[...new Set(unguarded)].join(", ")} may assume the role for any account (confused deputy)` : undefined;
+    },
+    fix: "add StringEquals aws:SourceAccount = <account> and ArnLike aws:SourceArn = <the resource the service acts for> (modules/common/trust.ts serviceTrustPolicy)",
   },
   {
     ids: ["CKV_AWS_358"],

@@ -1,4 +1,5 @@
 import type { Rule } from "../engine";
+import { auditRules } from "./audit";
 import { computeRules } from "./compute";
 import { cacheRules, databaseRules } from "./data";
 import { deprecationRules } from "./deprecations";
@@ -7,7 +8,9 @@ import { iamRules } from "./iam";
 import { loadBalancingRules } from "./load-balancing";
 import { networkRules } from "./network";
 import { platformRules } from "./platform";
+import { secretRules } from "./secrets";
 import { storageRules } from "./storage";
+import { supplyChainRules } from "./supply-chain";
 
 /** Every rule of the policy pack, by capability. */
 export const ALL_RULES: readonly Rule[] = [
@@ -20,5 +23,8 @@ export const ALL_RULES: readonly Rule[] = [
   ...storageRules,
   ...iamRules,
   ...platformRules,
+  ...secretRules,
+  ...auditRules,
+  ...supplyChainRules,
   ...deprecationRules,
 ];

@@ -2,6 +2,7 @@ import type { Rule } from "../engine";
 import type { ResourceView } from "../model";
 import { isExpression, nested, num, text, Uninspectable } from "./helpers";
 import type { Json } from "../../common/json";
+import { WITHOUT_ENDPOINT_POLICY } from "../../network/endpoints";
 
 interface SgRule {
   readonly direction: "ingress" | "egress";
@@ -134,7 +135,24 @@ const ATTACHED_RULE_TYPES = ["aws_security_group_rule", "aws_vpc_security_group_
 
 const isDescribed = (description: string | undefined) => Boolean(description?.trim()) && description !== "Managed by Terraform";
 
+/** The service of an endpoint's service name (`com.amazonaws.<region>.ecr.api` → ecr.api), the region possibly an expression. */
+const endpointService = (serviceName: string) => serviceName.replace(/^com\.amazonaws\.(\$\{[^}]+\}|[a-z0-9-]+)\./, "");
+
 export const networkRules: Rule[] = [
+  {
+    ids: ["ECG_VPC_ENDPOINT_POLICY"],
+    title: "VPC endpoints have a policy of their own (not the default full access), where the service supports one",
+    severity: "error",
+    types: ["aws_vpc_endpoint"],
+    check: ({ config }) => {
+      const service = endpointService(typeof config.service_name === "string" ? config.service_name : "");
+      if (WITHOUT_ENDPOINT_POLICY.includes(service)) return undefined;
+      return config.policy === undefined || config.policy === null
+        ? `the ${service} endpoint has the default full-access policy`
+        : undefined;
+    },
+    fix: "set policy: this account's principals (aws:PrincipalAccount) and, for S3, its buckets (aws:ResourceAccount) and the AWS-owned ones it needs (modules/network/endpoints.ts)",
+  },
   {
     ids: ["CKV2_AWS_11"],
     title: "Every VPC has flow logs",

@@ -1,6 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { replaceRandomResources } from "./random-literals";
 
 type Json = Record<string, any>;
 
@@ -13,9 +12,8 @@ export type LaneBackend =
 
 export interface WorkingCopy {
   readonly dir: string;
-  /** The stack as the working copy holds it (random_* replaced, nothing else changed). */
+  /** The stack as the working copy holds it (the synthesized JSON, unchanged). */
   readonly stack: Json;
-  readonly replacedRandom: string[];
 }
 
 export const OVERRIDE_FILE = "lane_override.tf.json";
@@ -24,13 +22,15 @@ export function readSynthesizedStack(synthDir: string, stackName: string): Json 
   return JSON.parse(readFileSync(join(synthDir, stackName, "cdk.tf.json"), "utf8"));
 }
 
+/** Terraform's dependency lock file, beside each synthesized stack. */
+const LOCK_FILE = ".terraform.lock.hcl";
+
 /** The files a stack references beside its JSON (cdktf assets: the rotation function's zip). */
 const ASSETS_DIR = "assets";
 
 /**
  * A fresh working copy of a synthesized stack for the lane. Only the lane's
- * copy changes, and only in two reviewed ways: random_* resources become
- * literals (no offline random provider), and, for emulator runs, an override
+ * copy changes, and only in one reviewed way: for emulator runs, an override
  * file (Terraform's own *_override.tf.json mechanism) sets provider settings
  * that have no environment variable and the backend to use.
  */
@@ -38,10 +38,11 @@ export function prepareWorkingCopy(stack: Json, dir: string, backend?: LaneBacke
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   if (sourceDir && existsSync(join(sourceDir, ASSETS_DIR))) cpSync(join(sourceDir, ASSETS_DIR), join(dir, ASSETS_DIR), { recursive: true });
-  const { stack: copy, replaced } = replaceRandomResources(stack);
-  writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(copy, null, 2));
-  if (backend) writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(copy, backend), null, 2));
-  return { dir, stack: copy, replacedRandom: replaced };
+  // The program's provider lock, as synthesized: every init of the lane is -lockfile=readonly against it.
+  if (sourceDir && existsSync(join(sourceDir, LOCK_FILE))) cpSync(join(sourceDir, LOCK_FILE), join(dir, LOCK_FILE));
+  writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
+  if (backend) writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(stack, backend), null, 2));
+  return { dir, stack };
 }
 
 /**
