@@ -47,7 +47,8 @@ export const dev: EnvironmentConfig = {
     domainName: "api.dev.ecg-render.com",
     cdnDomainName: "cdn.dev.ecg-render.com",
     // An example key pair whose private half was not kept: replace it with yours (docs/operations.md).
-    cdnSigningPublicKey: `-----BEGIN PUBLIC KEY-----
+    cdnSigningPublicKeys: [
+      `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3fZde3plDEL3keKtiaQV
 AW3ot1+60Y/gSV1ptM3JB8O3MP8eaCpUwQfb2U8cLDB7aK+rvDBLBWLKIVXto1T3
 zbj73xTC6g0xRQczjoR22cplv7VrestDd2umGJdYTTfOtibAhmeuHd8ID5oYwb4j
@@ -57,6 +58,7 @@ YDuX/rbSU5tXkUHqLLS4n5za9OkvHDtQHv+ygGRwBWwVhNqZsH+zH+E5kbtazM6b
 awIDAQAB
 -----END PUBLIC KEY-----
 `,
+    ],
     // Its own account holds its own zone, delegated from publicZoneName (docs/operations.md, "Before the first deployment").
     hostedZoneName: `dev.${publicZoneName}`,
     rateLimitPer5Minutes: 1000,

@@ -44,7 +44,8 @@ export const prod: EnvironmentConfig = {
     domainName: "api.ecg-render.com",
     cdnDomainName: "cdn.ecg-render.com",
     // An example key pair whose private half was not kept: replace it with yours (docs/operations.md).
-    cdnSigningPublicKey: `-----BEGIN PUBLIC KEY-----
+    cdnSigningPublicKeys: [
+      `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAze9L/TD8R8ndmi0MlQl4
 nn9VZohtDTC5sFprEavGTwJJeDvjeK3C3TCBByTWI7SkPrqOrLE7QuUnOHMZzEDT
 wx12DSTvbX0Z0VDzKK058dCS1bqSZo4SBFNrNv9MLT97udx8pjTfC/J312jSvKRD
@@ -54,6 +55,7 @@ lG4Yrp55PL1CRDl3JUomPXrild7iX0+iTG4da0ybQ41NdbNn7wf8ptDw/taPzlFY
 lQIDAQAB
 -----END PUBLIC KEY-----
 `,
+    ],
     hostedZoneName: publicZoneName,
     rateLimitPer5Minutes: 1000,
     allowedCountries: ["KR", "US", "JP"],

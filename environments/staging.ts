@@ -44,7 +44,8 @@ export const staging: EnvironmentConfig = {
     domainName: "api.staging.ecg-render.com",
     cdnDomainName: "cdn.staging.ecg-render.com",
     // An example key pair whose private half was not kept: replace it with yours (docs/operations.md).
-    cdnSigningPublicKey: `-----BEGIN PUBLIC KEY-----
+    cdnSigningPublicKeys: [
+      `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA47c7VIRAxFYz8lgXMeX9
 4MK4W6Q1Vfh+WNIdexCqI2OyHS3LnmXmJfvj702KXdC7cY/gtaalBcRWhHJo+gZ2
 56Ji89loowcFfnTmY2VUcK2Jb9/E3iCuJ3nNxptcANB2LFaYceLMFP6a37PTPTaz
@@ -54,6 +55,7 @@ vgAhAf4cIfGs1QjWm716wiBlAHZUM18nKVzwZAWsu6MekBWd1y8WEH4OIGxLcY+6
 xQIDAQAB
 -----END PUBLIC KEY-----
 `,
+    ],
     // Its own account holds its own zone, delegated from publicZoneName (docs/operations.md, "Before the first deployment").
     hostedZoneName: `staging.${publicZoneName}`,
     rateLimitPer5Minutes: 1000,

@@ -133,12 +133,12 @@ interface IngressConfig {
   /** Public name of the CDN in front of the rendered videos (S3-4), e.g. `cdn.ecg-render.com`. */
   readonly cdnDomainName: string;
   /**
-   * The public half (PEM, RSA 2048) of the key pair the API signs the CDN's
-   * URLs with: CloudFront serves a rendered video only with a signature of
-   * it. The private half goes into the secret `<stack>/cdn/signing-key`
-   * (docs/operations.md, "Before the first deployment"), never into this file.
+   * The public halves (PEM, RSA 2048) of the key pairs CloudFront accepts
+   * signed URLs of; the API signs with the first, whose private half is in the
+   * secret `<stack>/cdn/signing-key` (docs/operations.md). Two during a key
+   * replacement (the new one first), one otherwise.
    */
-  readonly cdnSigningPublicKey: string;
+  readonly cdnSigningPublicKeys: readonly string[];
   /** Days ALB access logs and WAF logs are kept. */
   readonly logRetentionDays: number;
 }

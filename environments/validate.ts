@@ -257,8 +257,13 @@ class EnvironmentChecker {
       this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName ?? ""}" is not a lower-case DNS name`);
     else if (!ingress.cdnDomainName.endsWith(`.${ingress.hostedZoneName}`))
       this.fail("ingress.cdnDomainName", `"${ingress.cdnDomainName}" is not inside the hosted zone "${ingress.hostedZoneName}"`);
-    const signingKeyProblem = rsa2048PublicKeyProblem(ingress.cdnSigningPublicKey);
-    if (signingKeyProblem) this.fail("ingress.cdnSigningPublicKey", signingKeyProblem);
+    const keys = ingress.cdnSigningPublicKeys ?? [];
+    if (keys.length < 1 || keys.length > 2)
+      this.fail("ingress.cdnSigningPublicKeys", `lists ${keys.length} keys: one, or two while a key pair is replaced`);
+    keys.forEach((pem, i) => {
+      const problem = keys.indexOf(pem) !== i ? "is listed twice" : rsa2048PublicKeyProblem(pem);
+      if (problem) this.fail(`ingress.cdnSigningPublicKeys[${i}]`, problem);
+    });
     if (ingress.cdnDomainName === ingress.domainName)
       this.fail("ingress.cdnDomainName", "must differ from ingress.domainName (the API and the CDN are different endpoints)");
     if (!isDnsName(ingress.hostedZoneName))

@@ -22,7 +22,6 @@ import { PROVIDER_LOCK_FILE } from "./support/paths";
 import { resourceCount, type SynthesisSummary } from "./support/synthesis-summary";
 import { AccessStack } from "./access-stack";
 import { AccountStack, accountRegions, accountStackName } from "./account-stack";
-import { auditArchiveRef } from "../modules/account-baseline";
 import { DeliveryStack } from "./delivery-stack";
 import { GlobalStack } from "./global-stack";
 import {
@@ -139,10 +138,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       backends.push({ stack: accountStackName(target, targets), backend: target.backend });
       const stack = new AccountStack(app, accountStackName(target, targets), {
         target,
-        archive: auditArchiveRef(
-          { bucketName: auditBucketName(input.stateBucket), region: input.stateBucket.region, accountId: input.stateAccount?.id },
-          target.accountId,
-        ),
+        archive: { bucketName: auditBucketName(input.stateBucket), region: input.stateBucket.region, accountId: input.stateAccount?.id },
         backend: override ?? target.backend.kind,
         tags: input.sharedTags,
       });

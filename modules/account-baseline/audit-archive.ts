@@ -13,31 +13,19 @@ export const AUDIT_PREFIXES = { cloudTrail: "cloudtrail", config: "config" } as 
 export interface AuditArchiveRef {
   readonly bucketName: string;
   readonly region: string;
-  /**
-   * The archive key for a trail's `kms_key_id`: its alias ARN in the archive's
-   * account (CloudTrail takes an alias ARN, of another account too), or
-   * `alias/<name>` when the trail is in that account.
-   */
-  readonly kmsKeyId: string;
+  /** The archive's account. @default - the trail's own (single-account layout) */
+  readonly accountId?: string;
 }
 
 /** The archive key's alias (without `alias/`), derived from the bucket's name. */
 export const auditKeyAlias = (bucketName: string) => `${bucketName}/audit`;
 
-/** `kms_key_id` of a trail in `trailAccountId` for the archive in `archive`'s account (undefined: the caller's, the same). */
-export function auditArchiveRef(
-  archive: { readonly bucketName: string; readonly region: string; readonly accountId?: string },
-  trailAccountId: string | undefined,
-  partition = "aws",
-): AuditArchiveRef {
-  const alias = `alias/${auditKeyAlias(archive.bucketName)}`;
-  const sameAccount = archive.accountId === undefined || archive.accountId === trailAccountId;
-  return {
-    bucketName: archive.bucketName,
-    region: archive.region,
-    kmsKeyId: sameAccount ? alias : `arn:${partition}:kms:${archive.region}:${archive.accountId}:${alias}`,
-  };
-}
+/**
+ * The archive key's alias ARN, for a trail's `kms_key_id` (CloudTrail takes an
+ * alias ARN, of another account too; the provider wants an ARN, not a name).
+ */
+export const auditKeyAliasArn = (archive: AuditArchiveRef, trailAccount: AwsAccount) =>
+  `arn:${trailAccount.partition}:kms:${archive.region}:${archive.accountId ?? trailAccount.accountId}:alias/${auditKeyAlias(archive.bucketName)}`;
 
 export interface AuditArchiveProps {
   readonly bucketName: string;

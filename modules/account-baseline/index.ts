@@ -15,15 +15,8 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { refuseProps } from "../common/props";
 import { serviceTrustPolicy } from "../common/trust";
-import { AUDIT_PREFIXES, type AuditArchiveRef } from "./audit-archive";
-export {
-  AUDIT_PREFIXES,
-  AuditArchive,
-  type AuditArchiveProps,
-  type AuditArchiveRef,
-  auditArchiveRef,
-  auditKeyAlias,
-} from "./audit-archive";
+import { AUDIT_PREFIXES, type AuditArchiveRef, auditKeyAliasArn } from "./audit-archive";
+export { AUDIT_PREFIXES, AuditArchive, type AuditArchiveProps, type AuditArchiveRef, auditKeyAlias } from "./audit-archive";
 
 /** The account's multi-region trail: one per account, in its home region's stack. */
 interface TrailSettings {
@@ -149,11 +142,13 @@ export class SecurityBaseline extends Construct {
         name: props.trail.name,
         s3BucketName: archive.bucketName,
         s3KeyPrefix: AUDIT_PREFIXES.cloudTrail,
-        kmsKeyId: archive.kmsKeyId,
+        kmsKeyId: auditKeyAliasArn(archive, account),
         isMultiRegionTrail: true,
         includeGlobalServiceEvents: true,
         enableLogFileValidation: true,
         enableLogging: true,
+        // CloudTrail answers with the key's ARN for the alias ARN it was given: that is not a change.
+        lifecycle: { ignoreChanges: ["kms_key_id"] },
         advancedEventSelector: [
           { name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] },
           ...(prefixes.length

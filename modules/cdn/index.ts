@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontKeyGroup } from "@cdktf/provider-aws/lib/cloudfront-key-group";
 import { CloudfrontPublicKey } from "@cdktf/provider-aws/lib/cloudfront-public-key";
@@ -51,11 +52,12 @@ export interface CdnProps {
   /** @default false */
   readonly preventDestroy?: boolean;
   /**
-   * The public half (PEM, RSA 2048) of the key pair that signs the URLs
-   * (or cookies) of everything the distribution serves: viewers without a
-   * valid signature get 403 (the rendered videos are health data).
+   * The public halves (PEM, RSA 2048) of the key pairs whose signed URLs (or
+   * cookies) the distribution accepts: viewers without a valid signature get
+   * 403 (the rendered videos are health data). The first is the one to sign
+   * with (`keyPairId`); a second one lets a replacement overlap.
    */
-  readonly signingPublicKey: string;
+  readonly signingPublicKeys: readonly string[];
 }
 
 /**
@@ -139,16 +141,19 @@ export class Cdn extends Construct {
       signingProtocol: "sigv4",
     });
     // CloudFront Developer Guide, "Serve private content with signed URLs and signed cookies": a trusted key group.
-    const publicKey = new CloudfrontPublicKey(this, "signing-public-key", {
-      // The API signs the rendered videos' URLs with its private half.
-      name: `${props.name}-signing`,
-      encodedKey: props.signingPublicKey,
+    // Named after their content: a replaced key is a new resource beside the old one, never a rename of it.
+    const publicKeys = props.signingPublicKeys.map((pem) => {
+      const fingerprint = createHash("sha256").update(pem.trim()).digest("hex").slice(0, 12);
+      return new CloudfrontPublicKey(this, `signing-public-key-${fingerprint}`, {
+        name: `${props.name}-signing-${fingerprint}`,
+        encodedKey: pem,
+      });
     });
     const keyGroup = new CloudfrontKeyGroup(this, "signing-key-group", {
       name: `${props.name}-signing`,
-      items: [publicKey.id],
+      items: publicKeys.map((k) => k.id),
     });
-    this.keyPairId = publicKey.id;
+    this.keyPairId = publicKeys[0].id;
     const originId = "videos";
     this.distribution = new CloudfrontDistribution(this, "distribution", {
       enabled: true,

@@ -50,6 +50,15 @@ export interface TaskVolume {
   readonly hostPath?: string;
 }
 
+/**
+ * The task's first container: as root, it makes the ephemeral volumes
+ * writable for every user (mode 1777) and exits; the others start after it
+ * succeeded. Fargate and Docker create an empty volume owned by root, mode
+ * 0755, unless the image declares it (ECS Developer Guide, "Use bind mounts").
+ * Runs the main container's image, which must have `sh` and `chmod`.
+ */
+export const INIT_CONTAINER = "prepare-volumes";
+
 /** Every container's temporary directory. */
 export const TMP_VOLUME: TaskVolume = { name: "tmp", containerPath: "/tmp" };
 /**
@@ -117,6 +126,17 @@ export function containerDefinitions(
     linuxParameters: { initProcessEnabled: true },
     logConfiguration: awsLogs({ group: c.logGroupName, region, streamPrefix: c.name }),
   }));
+  const ephemeral = volumes.filter((v) => !v.hostPath).map((v) => v.containerPath);
+  const init = ephemeral.length > 0 && {
+    name: INIT_CONTAINER,
+    image: containers[0].image,
+    essential: false,
+    user: "0",
+    readonlyRootFilesystem: true,
+    mountPoints: volumes.filter((v) => !v.hostPath).map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false })),
+    command: ["sh", "-c", `chmod 1777 ${ephemeral.join(" ")}`],
+    logConfiguration: awsLogs({ group: containers[0].logGroupName, region, streamPrefix: INIT_CONTAINER }),
+  };
   if (tracing) {
     definitions.push({
       name: XRAY_CONTAINER,
@@ -132,5 +152,7 @@ export function containerDefinitions(
       logConfiguration: awsLogs({ group: containers[0].logGroupName, region, streamPrefix: XRAY_CONTAINER }),
     });
   }
-  return JSON.stringify(definitions);
+  if (!init) return JSON.stringify(definitions);
+  const afterInit = definitions.map((d) => ({ ...d, dependsOn: [{ containerName: INIT_CONTAINER, condition: "SUCCESS" }] }));
+  return JSON.stringify([...afterInit, init]);
 }

@@ -11,7 +11,7 @@ import { refuseProps } from "../common/props";
 import type { TaskRoles } from "./roles";
 import { defineTask, type TaskProps, taskProblems } from "./task";
 
-export { type ContainerSpec, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
+export { type ContainerSpec, INIT_CONTAINER, type TracingSidecar, XRAY_CONTAINER, XRAY_DAEMON_ADDRESS } from "./containers";
 export type { PolicyStatement } from "./roles";
 export { FargateTask } from "./task";
 

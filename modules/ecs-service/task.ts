@@ -151,7 +151,12 @@ export function defineTask(scope: Construct, props: TaskProps, compatibility: "F
   const roles = new TaskRoles(scope, "roles", {
     name: props.name,
     account: props.account,
-    pullFrom: props.pullFrom,
+    // GuardDuty runtime monitoring adds its agent to Fargate tasks, pulled with the execution role from GuardDuty's
+    // repository of the region (GuardDuty User Guide, "Prerequisites for AWS Fargate (Amazon ECS only) support").
+    pullFrom:
+      compatibility === "FARGATE"
+        ? [...props.pullFrom, `arn:${props.account.partition}:ecr:${props.account.region}:*:repository/aws-guardduty-agent-fargate`]
+        : props.pullFrom,
     pullThroughFrom: props.pullThroughFrom,
     logGroupArns: Object.values(logGroups).map((g) => g.arn),
     secretArns: props.containers.flatMap((c) => Object.values(c.secrets ?? {}).map((s) => s.secretArn)),

@@ -30,11 +30,12 @@ export function interfaceEndpointPolicy(account: AwsAccount): string {
 
 /**
  * The S3 gateway's policy: this account's principals, on this account's
- * buckets, and on the AWS-owned buckets the hosts read: ECR's image layers
- * (ECR User Guide, "Amazon S3 gateway endpoint": prod-<region>-starport-layer-bucket)
- * and the Amazon Linux package repositories the GPU hosts install the
- * CloudWatch agent from (al2023-repos-<region>-*). No copy to a bucket of
- * another account leaves the VPC this way.
+ * buckets, and anyone on the AWS-owned buckets the hosts read: ECR's image
+ * layers (ECR User Guide, "Amazon S3 gateway endpoint": prod-<region>-starport-layer-bucket,
+ * fetched with URLs ECR's own account presigned) and the Amazon Linux package
+ * repositories (al2023-repos-<region>-*, read anonymously). No principal
+ * condition on those: neither request carries this account's. No copy to a
+ * bucket of another account leaves the VPC this way.
  */
 export function s3GatewayPolicy(account: AwsAccount): string {
   const thisAccount = { "aws:PrincipalAccount": account.accountId };
@@ -58,7 +59,6 @@ export function s3GatewayPolicy(account: AwsAccount): string {
           `arn:${account.partition}:s3:::prod-${account.region}-starport-layer-bucket/*`,
           `arn:${account.partition}:s3:::al2023-repos-${account.region}-*/*`,
         ],
-        Condition: { StringEquals: thisAccount },
       },
     ],
   });

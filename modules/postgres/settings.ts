@@ -79,7 +79,7 @@ export function instanceSettings(options: {
 /**
  * The enhanced-monitoring role: RDS publishes OS metrics to CloudWatch Logs
  * with it (IAM: global, one per name). Its trust admits RDS acting for the
- * instances named `<instances>*` of this account and region only (RDS User
+ * instances named `<instances>*` of this account only, in any region (RDS User
  * Guide, "Setting up and enabling Enhanced Monitoring": aws:SourceArn
  * `arn:aws:rds:<region>:<account>:db:<name>`, confused deputy).
  */
@@ -89,13 +89,14 @@ export class MonitoringRole extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly name: string; readonly account: AwsAccount; readonly instances: string }) {
     super(scope, id);
-    const { partition, region, accountId } = props.account;
+    const { partition, accountId } = props.account;
     const trust = serviceTrustPolicy(
       this,
       "trust",
       "monitoring.rds.amazonaws.com",
       props.account,
-      `arn:${partition}:rds:${region}:${accountId}:db:${props.instances}*`,
+      // Any region: the primary's cross-region replica (<name>-replica-remote) is monitored with this role too.
+      `arn:${partition}:rds:*:${accountId}:db:${props.instances}*`,
     );
     this.role = new IamRole(this, "role", {
       name: props.name,

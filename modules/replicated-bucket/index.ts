@@ -216,6 +216,15 @@ export class ReplicatedBucket extends Construct {
       const { prefix, minimumRetentionDays } = props.objectLock;
       const objects = [`${source}/${prefix}*`];
       const name = ruleId(prefix).replace(/(^|-)(.)/g, (_, __, c: string) => c.toUpperCase());
+      // The lock is set on CreateMultipartUpload; the parts and the completion carry no lock headers
+      // (S3 User Guide, "Enforce conditional writes": exempt them with s3:ObjectCreationOperation).
+      const notAPart = [
+        {
+          test: "StringNotEquals",
+          variable: "s3:ObjectCreationOperation",
+          values: ["UploadPart", "UploadPartCopy", "CompleteMultipartUpload"],
+        },
+      ];
       // S3 User Guide, "Object Lock" condition keys: s3:object-lock-mode, s3:object-lock-remaining-retention-days.
       this.primary.addToPolicy({
         sid: `Deny${name}WithoutGovernanceRetention`,
@@ -223,7 +232,7 @@ export class ReplicatedBucket extends Construct {
         principals: [{ type: "AWS", identifiers: ["*"] }],
         actions: ["s3:PutObject"],
         resources: objects,
-        condition: [{ test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] }],
+        condition: [{ test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] }, ...notAPart],
       });
       this.primary.addToPolicy({
         sid: `Deny${name}WithShortRetention`,
@@ -231,8 +240,10 @@ export class ReplicatedBucket extends Construct {
         principals: [{ type: "AWS", identifiers: ["*"] }],
         actions: ["s3:PutObject"],
         resources: objects,
+        // A day of margin: the days left are counted when S3 evaluates the request, after the writer computed them.
         condition: [
-          { test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(minimumRetentionDays)] },
+          { test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(minimumRetentionDays - 1)] },
+          ...notAPart,
         ],
       });
     }
@@ -281,7 +292,7 @@ function validate(id: string, props: ReplicatedBucketProps): void {
   if (props.objectLock) {
     const { prefix, minimumRetentionDays: days } = props.objectLock;
     if (!props.prefixes?.[prefix]) problems.push(`objectLock.prefix: "${prefix}" is not one of prefixes`);
-    if (!(Number.isInteger(days) && days >= 1 && days <= 36500)) problems.push(`objectLock.minimumRetentionDays: ${days} must be 1-36500`);
+    if (!(Number.isInteger(days) && days >= 2 && days <= 36500)) problems.push(`objectLock.minimumRetentionDays: ${days} must be 2-36500`);
   }
   const glacier = props.replicaGlacierAfterDays ?? 30;
   if (!(Number.isInteger(glacier) && glacier >= 0)) problems.push(`replicaGlacierAfterDays: ${glacier} must be a whole number >= 0`);

@@ -214,7 +214,7 @@ export class DataLayer extends Construct {
       rateLimitPer5Minutes: config.ingress.rateLimitPer5Minutes,
       logRetentionDays: config.ingress.logRetentionDays,
       preventDestroy: config.production,
-      signingPublicKey: config.ingress.cdnSigningPublicKey,
+      signingPublicKeys: config.ingress.cdnSigningPublicKeys,
     });
     // The signing key pair's private half: put there by hand (docs/operations.md), read by the API; never in the state.
     this.cdnSigningKey = new SecretsmanagerSecret(this, "cdn-signing-key", {

@@ -230,6 +230,21 @@ describe("environment validation", () => {
       'prod: monitoring.alarmEmails.critical[0]: "oncall" is not an e-mail address',
     ],
     [
+      "[#17] a CDN signing key that is not a PEM public key",
+      (e) => (e.ingress.cdnSigningPublicKeys = ["not a key"]),
+      "prod: ingress.cdnSigningPublicKeys[0]: is not a PEM public key (-----BEGIN PUBLIC KEY-----)",
+    ],
+    [
+      "[#17] no CDN signing key (CloudFront would accept no signature)",
+      (e) => (e.ingress.cdnSigningPublicKeys = []),
+      "prod: ingress.cdnSigningPublicKeys: lists 0 keys: one, or two while a key pair is replaced",
+    ],
+    [
+      "[#17] the same CDN signing key twice",
+      (e) => (e.ingress.cdnSigningPublicKeys = [e.ingress.cdnSigningPublicKeys[0], e.ingress.cdnSigningPublicKeys[0]]),
+      "prod: ingress.cdnSigningPublicKeys[1]: is listed twice",
+    ],
+    [
       "[#17] production without a critical alarm subscriber (its alarms and security findings would reach no one)",
       (e) => (e.monitoring.alarmEmails.critical = []),
       "prod: monitoring.alarmEmails.critical: is empty: production needs at least one subscriber for its critical alarms and security findings",

@@ -204,7 +204,7 @@ describe("[#17] the account baseline: every environment account detects, in each
     ]) {
       const [trail] = trails(name);
       expect(trail).toMatchObject({ name: "ecg-audit", is_multi_region_trail: true, s3_bucket_name: "ecg-render-terraform-state-audit" });
-      expect(trail.kms_key_id).toBe(`arn:aws:kms:ap-northeast-2:${STATE_ACCOUNT}:alias/ecg-render-terraform-state-audit/audit`);
+      expect(inAws(trail.kms_key_id)).toBe(`arn:aws:kms:ap-northeast-2:${STATE_ACCOUNT}:alias/ecg-render-terraform-state-audit/audit`);
       expect(inAws(trail.advanced_event_selector[1].field_selector[2])).toEqual({
         field: "resources.ARN",
         starts_with: [`arn:aws:s3:::ecg-videos-${envName}-`],
@@ -227,9 +227,11 @@ describe("[#17] the account baseline: every environment account detects, in each
     expect(policy).not.toContain(`arn:aws:cloudtrail:*:${STATE_ACCOUNT}:trail/*`);
   });
 
-  it("in the single-account layout, the trail names the archive's key by alias, in its own account", () => {
+  it("in the single-account layout, the trail names the archive's key by its alias ARN in its own account", () => {
     const [[, trail]] = resourcesOf(single.stacks[SEOUL], "aws_cloudtrail");
-    expect(trail.kms_key_id).toBe("alias/ecg-render-terraform-state-audit/audit");
+    expect(inAws(trail.kms_key_id)).toMatch(
+      /^arn:aws:kms:ap-northeast-2:\$\{data\.aws_caller_identity\.[^}]+\}:alias\/ecg-render-terraform-state-audit\/audit$/,
+    );
     expect(resourcesOf(single.stacks[TOKYO], "aws_cloudtrail")).toEqual([]);
     // Every environment's videos buckets: they share the account.
     expect(inAws(trail.advanced_event_selector[1].field_selector[2].starts_with)).toEqual(

@@ -1512,11 +1512,15 @@ describe(EVIDENCE.cloudTrail, () => {
     );
   });
 
-  it("[CloudTrail User Guide, \"Configure AWS KMS key policies for CloudTrail\": the KMS key must be in the same Region as the S3 bucket that receives the logs] every trail's key is an alias in the archive's Region (or its account's alias by name)", () => {
+  it("[CloudTrail User Guide, \"Configure AWS KMS key policies for CloudTrail\": the KMS key must be in the same Region as the S3 bucket that receives the logs] every trail's key is an ARN (the provider takes no name) in the archive's Region", () => {
     const archiveRegion = stacks["ecg-state"].provider!.aws.find((p: Json) => !p.alias).region;
     expectNone(
       trails()
-        .filter(({ config }) => !(config.kms_key_id.startsWith("alias/") || config.kms_key_id.startsWith(`arn:aws:kms:${archiveRegion}:`)))
+        .filter(
+          ({ config }) =>
+            !/^arn:[^:]+:kms:/.test(config.kms_key_id.replace(/\$\{data\.aws_partition\.[^}]+\}/, "aws")) ||
+            !config.kms_key_id.includes(`:kms:${archiveRegion}:`),
+        )
         .map(({ at, config }) => `${at}: ${config.kms_key_id}`),
     );
   });

@@ -27,8 +27,9 @@ const releasedImage = (s: SynthesizedStack, image: string, repository: string, t
   );
 };
 
+/** A task's containers but the init container that prepares its volumes. */
 const containers = (s: SynthesizedStack, family: string): any[] =>
-  JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions);
+  JSON.parse(named(s, "aws_ecs_task_definition", family)[1].container_definitions).filter((c: any) => c.name !== "prepare-volumes");
 const byName = (list: any[]) => Object.fromEntries(list.map((c) => [c.name, c]));
 /** The statements of a role's inline policy, by the role policy's name. */
 const policyOf = (s: SynthesizedStack, policyName: string): any[] =>

@@ -3,7 +3,6 @@ import {
   AUDIT_PREFIXES,
   AuditArchive,
   type AuditArchiveProps,
-  auditArchiveRef,
   auditKeyAlias,
   SecurityBaseline,
   type SecurityBaselineProps,
@@ -11,11 +10,8 @@ import {
 import { SecureBucket } from "../../modules/secure-bucket";
 import { only, resourcesOf, statementsOf, type SynthesizedStack, synthJson, TEST_ACCOUNT } from "../helpers";
 
-const ARCHIVE = {
-  bucketName: "ecg-test-audit",
-  region: "ap-northeast-2",
-  kmsKeyId: "arn:aws:kms:ap-northeast-2:444444444444:alias/ecg-test-audit/audit",
-};
+const ARCHIVE = { bucketName: "ecg-test-audit", region: "ap-northeast-2", accountId: "444444444444" };
+const ARCHIVE_KEY = "arn:aws:kms:ap-northeast-2:444444444444:alias/ecg-test-audit/audit";
 const baseline = (overrides: Partial<SecurityBaselineProps> = {}): SynthesizedStack =>
   synthJson(
     Testing.synthScope(
@@ -83,11 +79,13 @@ describe("SecurityBaseline module", () => {
       name: "ecg-audit",
       s3_bucket_name: "ecg-test-audit",
       s3_key_prefix: AUDIT_PREFIXES.cloudTrail,
-      kms_key_id: ARCHIVE.kmsKeyId,
+      kms_key_id: ARCHIVE_KEY,
       is_multi_region_trail: true,
       include_global_service_events: true,
       enable_log_file_validation: true,
       enable_logging: true,
+      // CloudTrail stores the key's ARN for the alias ARN: not a change to plan.
+      lifecycle: { ignore_changes: ["kms_key_id"] },
     });
   });
 
@@ -169,11 +167,9 @@ describe("AuditArchive module", () => {
     );
   });
 
-  it("names its key for trails: an alias ARN in the archive's account from another account, the alias in the same one", () => {
-    expect(auditArchiveRef({ bucketName: "b", region: "ap-northeast-2", accountId: "444444444444" }, "111111111111").kmsKeyId).toBe(
-      "arn:aws:kms:ap-northeast-2:444444444444:alias/b/audit",
-    );
-    expect(auditArchiveRef({ bucketName: "b", region: "ap-northeast-2" }, undefined).kmsKeyId).toBe("alias/b/audit");
+  it("names the archive's key for a trail in its own account by the alias ARN there (single-account layout)", () => {
+    const [, own] = only(baseline({ trail, archive: { bucketName: "b", region: "ap-northeast-2" } }), "aws_cloudtrail");
+    expect(own.kms_key_id).toBe(`arn:aws:kms:ap-northeast-2:${TEST_ACCOUNT.accountId}:alias/b/audit`);
   });
 
   it("refuses no source account, a bad account id and a retention under 90 days", () => {

@@ -29,7 +29,8 @@ const CLOUDFRONT_LOG_DELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d7
 type Overrides = Partial<Omit<CdnProps, "origin" | "globalProvider">>;
 
 const LOG_BUCKET = "ecg-test-cdn-logs-123456789012";
-const SIGNING_KEY = environments[0].ingress.cdnSigningPublicKey;
+const [SIGNING_KEY] = environments[0].ingress.cdnSigningPublicKeys;
+const [NEXT_KEY] = environments[1].ingress.cdnSigningPublicKeys;
 
 function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: Cdn } {
   let cdn: Cdn | undefined;
@@ -46,7 +47,7 @@ function synthWith(overrides: Overrides = {}): { stack: SynthesizedStack; cdn: C
         hostedZoneId: "Z0HOSTEDZONE",
         globalProvider: global,
         allowedCountries: ["KR", "US"],
-        signingPublicKey: SIGNING_KEY,
+        signingPublicKeys: [SIGNING_KEY],
         ...overrides,
       });
       new TerraformOutput(scope, "url", { value: cdn.url });
@@ -107,11 +108,21 @@ describe("Cdn module", () => {
 
   it("[#17] [CloudFront Developer Guide, signed URLs: a trusted key group of public keys] serves nothing without a URL (or cookie) signed by the key group's key pair", () => {
     const [publicKeyId, publicKey] = only(stack, "aws_cloudfront_public_key");
-    expect(publicKey).toMatchObject({ name: "ecg-test-signing", encoded_key: SIGNING_KEY });
+    expect(publicKey).toMatchObject({ name: expect.stringMatching(/^ecg-test-signing-[0-9a-f]{12}$/), encoded_key: SIGNING_KEY });
     const [keyGroupId, keyGroup] = only(stack, "aws_cloudfront_key_group");
     expect(keyGroup.items).toEqual([`\${aws_cloudfront_public_key.${publicKeyId}.id}`]);
     expect(distribution.default_cache_behavior.trusted_key_groups).toEqual([`\${aws_cloudfront_key_group.${keyGroupId}.id}`]);
     expect(distribution.ordered_cache_behavior).toBeUndefined();
+  });
+
+  it("[#17] trusts a second key pair during a replacement, each public key named after its content (a new key never renames the old one)", () => {
+    const both = synth({ signingPublicKeys: [NEXT_KEY, SIGNING_KEY] });
+    const keys = resourcesOf(both, "aws_cloudfront_public_key").map(([id, k]) => ({ id, ...k }));
+    expect(keys.map((k) => k.encoded_key).sort()).toEqual([NEXT_KEY, SIGNING_KEY].sort());
+    const [, group] = only(both, "aws_cloudfront_key_group");
+    expect(group.items).toHaveLength(2);
+    const [[, alone]] = resourcesOf(stack, "aws_cloudfront_public_key");
+    expect(keys.find((k) => k.encoded_key === SIGNING_KEY)!.name).toBe(alone.name);
   });
 
   it("[#17] [CloudFront Developer Guide, managed response headers policies: SecurityHeadersPolicy] adds HSTS and the other security headers to every response", () => {

@@ -10,6 +10,7 @@ import {
   ContainerService,
   type ContainerServiceProps,
   type ContainerSpec,
+  INIT_CONTAINER,
   XRAY_CONTAINER,
   XRAY_DAEMON_ADDRESS,
 } from "../../modules/ecs-service";
@@ -68,7 +69,9 @@ const only = (stack: SynthesizedStack, type: string): any => {
   expect(resources).toHaveLength(1);
   return resources[0][1];
 };
-const containersOf = (stack: SynthesizedStack): any[] => JSON.parse(only(stack, "aws_ecs_task_definition").container_definitions);
+const definitionsOf = (stack: SynthesizedStack): any[] => JSON.parse(only(stack, "aws_ecs_task_definition").container_definitions);
+/** The task's containers but the init container that prepares the volumes (its own tests below). */
+const containersOf = (stack: SynthesizedStack): any[] => definitionsOf(stack).filter((c) => c.name !== INIT_CONTAINER);
 
 const DOCUMENT_REF = /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.json\}$/;
 /** The statements of the policy document a `${data.aws_iam_policy_document.x.json}` reference names. */
@@ -147,7 +150,26 @@ describe("ContainerService module", () => {
           mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
         });
         expect(container.privileged).toBeUndefined();
+        // None starts before the volumes are writable.
+        expect(container.dependsOn).toEqual([{ containerName: INIT_CONTAINER, condition: "SUCCESS" }]);
       }
+    });
+
+    it('[#17] [ECS Developer Guide, "Use bind mounts": an empty volume is root-owned (0755) unless the image declares it] makes the ephemeral volumes writable for every user first: a non-essential root container of the main image that runs chmod 1777 and exits', () => {
+      const init = definitionsOf(stack).find((c) => c.name === INIT_CONTAINER);
+      expect(init).toEqual({
+        name: "prepare-volumes",
+        image: api.image,
+        essential: false,
+        user: "0",
+        readonlyRootFilesystem: true,
+        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        command: ["sh", "-c", "chmod 1777 /tmp"],
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": api.logGroupName, "awslogs-region": "ap-northeast-2", "awslogs-stream-prefix": "prepare-volumes" },
+        },
+      });
     });
 
     it("[CMP-2] rolls back failed deployments with the circuit breaker", () => {
@@ -491,7 +513,12 @@ describe("ContainerService module", () => {
         "ecr:BatchGetImage",
         "ecr:GetDownloadUrlForLayer",
       ]);
-      expect(PullServiceImages.resources).toEqual([API_REPOSITORY, XRAY_REPOSITORY]);
+      // Besides the given ones, GuardDuty's agent repository of the region (runtime monitoring adds the agent to Fargate tasks).
+      expect(PullServiceImages.resources).toEqual([
+        API_REPOSITORY,
+        XRAY_REPOSITORY,
+        "arn:aws:ecr:ap-northeast-2:*:repository/aws-guardduty-agent-fargate",
+      ]);
       // No pull-through cache among them: nothing may import upstream images or create repositories.
       expect(bySid(execution).FillPullThroughCache).toBeUndefined();
       expect(JSON.stringify(execution)).not.toMatch(/BatchImportUpstreamImage|CreateRepository/);
@@ -511,7 +538,11 @@ describe("ContainerService module", () => {
         resources: [CACHE],
       });
       // Pulling is the general statement's, over every repository.
-      expect(statements.PullServiceImages.resources).toEqual([API_REPOSITORY, CACHE]);
+      expect(statements.PullServiceImages.resources).toEqual([
+        API_REPOSITORY,
+        CACHE,
+        expect.stringMatching(/aws-guardduty-agent-fargate$/),
+      ]);
       expect(statements.PullServiceImages.actions).not.toContain("ecr:BatchImportUpstreamImage");
       expect(roleStatements(cached, EXECUTION)!.map((s) => s.sid)).toEqual([
         "EcrLogin",
@@ -593,6 +624,7 @@ describe("ContainerService module", () => {
             "awslogs-stream-prefix": "xray-daemon",
           },
         },
+        dependsOn: [{ containerName: INIT_CONTAINER, condition: "SUCCESS" }],
       });
     });
 

@@ -1115,6 +1115,18 @@ const CASES: Case[] = [
   },
   { rule: "ECG_ECS_NON_ROOT", ...hardenedJsonencoded },
   {
+    rule: "ECG_ECS_NON_ROOT",
+    variant: "an init container may be root: not essential, the others waiting for its success",
+    pass: (stack) =>
+      taskDefinition(stack, [
+        backendContainer({ user: "1000:1000", dependsOn: [{ containerName: "prepare", condition: "SUCCESS" }] }),
+        backendContainer({ name: "prepare", user: "0", essential: false }),
+      ]),
+    fail: (stack) =>
+      taskDefinition(stack, [backendContainer({ user: "1000:1000" }), backendContainer({ name: "prepare", user: "0", essential: false })]),
+    found: "root or the image's default user (no user): prepare",
+  },
+  {
     rule: "ECG_PUBLIC_IMAGE_DIGEST",
     pass: (stack) =>
       taskDefinition(stack, [

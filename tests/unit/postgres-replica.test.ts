@@ -431,7 +431,7 @@ describe("MonitoringRole", () => {
     const [documentId, document] = Object.entries<any>(stack.data!.aws_iam_policy_document)[0];
     expect(referencedId(role.assume_role_policy)).toBe(documentId);
     expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${documentId}.json}`);
-    const { accountId, region, partition } = TEST_ACCOUNT;
+    const { accountId, partition } = TEST_ACCOUNT;
     expect(document.statement).toEqual([
       {
         actions: ["sts:AssumeRole"],
@@ -441,7 +441,7 @@ describe("MonitoringRole", () => {
           {
             test: "ArnLike",
             variable: "aws:SourceArn",
-            values: [`arn:${partition}:rds:${region}:${accountId}:db:ecg-prod-replica-remote*`],
+            values: [`arn:${partition}:rds:*:${accountId}:db:ecg-prod-replica-remote*`],
           },
         ],
       },

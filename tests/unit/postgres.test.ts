@@ -211,14 +211,14 @@ describe("PostgresDatabase module", () => {
         .map(([, r]) => r.name)
         .sort(),
     ).toEqual(["ecg-test-rds-monitoring", "ecg-test-rds-rotation"]);
-    const { accountId, region, partition } = TEST_ACCOUNT;
+    const { accountId, partition } = TEST_ACCOUNT;
     expect(statementsOf(stack, role.assume_role_policy)).toEqual([
       {
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }],
         condition: [
           { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:rds:${region}:${accountId}:db:ecg-test*`] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:rds:*:${accountId}:db:ecg-test*`] },
         ],
       },
     ]);

@@ -107,12 +107,19 @@ export const ecsRules: Rule[] = [
     severity: "error",
     types: ["aws_ecs_task_definition"],
     check: ({ config }) => {
-      const root = containers(config)
-        .filter((c) => typeof c.user !== "string" || /^(0|root)(:|$)/.test(c.user))
-        .map((c) => c.name);
+      const all = containers(config);
+      // An init container (not essential, the others waiting for its success) may be root: it prepares the volumes and exits.
+      const init = (c: Json) =>
+        !isTrue(c.essential ?? true) &&
+        all.some((other) =>
+          (Array.isArray(other.dependsOn) ? other.dependsOn : []).some(
+            (d: Json) => d.containerName === c.name && ["SUCCESS", "COMPLETE"].includes(d.condition),
+          ),
+        );
+      const root = all.filter((c) => !init(c) && (typeof c.user !== "string" || /^(0|root)(:|$)/.test(c.user))).map((c) => c.name);
       return root.length ? `root or the image's default user (no user): ${root.join(", ")}` : undefined;
     },
-    fix: 'set user to an unprivileged uid:gid (modules/ecs-service: "1000:1000" by default)',
+    fix: 'set user to an unprivileged uid:gid (modules/ecs-service: "1000:1000" by default); only an init container the others wait for may be root',
   },
   {
     ids: ["ECG_PUBLIC_IMAGE_DIGEST"],

@@ -151,7 +151,7 @@ export const networkRules: Rule[] = [
         ? `the ${service} endpoint has the default full-access policy`
         : undefined;
     },
-    fix: "set policy: this account's principals (aws:PrincipalAccount) and, for S3, its buckets (aws:ResourceAccount) and the AWS-owned ones it needs (modules/network/endpoints.ts)",
+    fix: "set policy: this account's principals (aws:PrincipalAccount) and, for S3, its buckets (aws:ResourceAccount) plus, by resource only, the AWS-owned ones it reads (modules/network/endpoints.ts)",
   },
   {
     ids: ["CKV2_AWS_11"],
