@@ -1,6 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { Construct } from "constructs";
 import { refuseProps } from "../common/props";
+import { forObjectsOf } from "../common/s3-kms";
 import { namedRoles, roleArnParts } from "../common/iam-arn";
 import type { SecureBucket } from "../secure-bucket";
 import { AccessRole } from "./web-identity-role";
@@ -77,11 +78,7 @@ export function stateAccessStatements(
       sid: "StateKeyThroughS3",
       actions: access === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"],
       resources: [...new Set(keys.map((k) => k.kmsKeyArn))],
-      condition: [
-        { test: "StringLike", variable: "kms:ViaService", values: ["s3.*.amazonaws.com"] },
-        // With an S3 Bucket Key the context is the bucket's ARN, without one the object's.
-        { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: bucketArns.flatMap((arn) => [arn, `${arn}/*`]) },
-      ],
+      condition: [{ test: "StringLike", variable: "kms:ViaService", values: ["s3.*.amazonaws.com"] }, forObjectsOf(bucketArns)],
     },
   ];
 }

@@ -35,6 +35,9 @@ export interface ContainerSpec {
   readonly user?: string;
 }
 
+/** Whether an ECS `user` (`uid`, `name`, `uid:gid`) is root. */
+export const isRootUser = (user: string) => /^(0|root)(:|$)/.test(user);
+
 /** The user every container runs as unless its spec names another (not root). */
 export const DEFAULT_CONTAINER_USER = "1000:1000";
 

@@ -10,6 +10,7 @@ import {
   containerDefinitions,
   DEFAULT_CONTAINER_USER,
   EXEC_VOLUMES,
+  isRootUser,
   TMP_VOLUME,
   type TracingSidecar,
   XRAY_CONTAINER,
@@ -101,7 +102,7 @@ export function taskProblems(props: TaskProps, fargate: boolean): string[] {
       problems.push(`containers[${i}].name: "${XRAY_CONTAINER}" is the tracing sidecar's name`);
     const both = Object.keys(c.environment ?? {}).filter((name) => c.secrets?.[name] !== undefined);
     if (both.length) problems.push(`containers[${i}]: ${both.join(", ")} set both as environment and as secret`);
-    if (c.user !== undefined && /^(0|root)(:|$)/.test(c.user))
+    if (c.user !== undefined && isRootUser(c.user))
       problems.push(`containers[${i}].user: "${c.user}" is root; run as an unprivileged uid (the default is ${DEFAULT_CONTAINER_USER})`);
     if (!c.logGroupName?.startsWith("/"))
       problems.push(`containers[${i}].logGroupName: "${c.logGroupName ?? ""}" must be a full log group name starting with /`);

@@ -12,10 +12,15 @@ import { EncryptionKey } from "../kms";
 export type Severity = "critical" | "warning";
 const SEVERITIES: readonly Severity[] = ["critical", "warning"];
 
-/** The service principal CloudWatch alarms publish as. */
-const CLOUDWATCH = "cloudwatch.amazonaws.com";
-/** The service principal EventBridge rules publish as (security findings: SecurityFindings). */
-const EVENTBRIDGE = "events.amazonaws.com";
+/**
+ * The services that publish to the topics, each for this account's sources
+ * only (confused deputy): CloudWatch alarms, and EventBridge rules (the
+ * security findings, SecurityFindings).
+ */
+const PUBLISHERS = [
+  { sid: "CloudWatchAlarmsOfThisAccountPublish", service: "cloudwatch.amazonaws.com", source: "cloudwatch", resource: "alarm:*" },
+  { sid: "EventBridgeRulesOfThisAccountPublish", service: "events.amazonaws.com", source: "events", resource: "rule/*" },
+] as const;
 
 export interface AlarmTopicsProps {
   /** Prefix of the topics `<name>-critical` and `<name>-warning` and of the key alias `<name>/alarms`. */
@@ -54,7 +59,7 @@ export class AlarmTopics extends Construct {
       alias: `${name}/alarms`,
       description: `Encrypts the alarm notification topics ${name}-critical and ${name}-warning`,
       account,
-      allowServicePublishers: [CLOUDWATCH, EVENTBRIDGE],
+      allowServicePublishers: PUBLISHERS.map((p) => p.service),
       preventDestroy: props.preventKeyDestroy,
     });
 
@@ -78,27 +83,17 @@ export class AlarmTopics extends Construct {
             ],
             resources: [sns.arn],
           },
-          {
-            sid: "CloudWatchAlarmsOfThisAccountPublish",
-            principals: [{ type: "Service", identifiers: [CLOUDWATCH] }],
-            actions: ["sns:Publish"],
-            resources: [sns.arn],
-            // Confused deputy: only alarms of this account and region.
-            condition: [
-              { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-              { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`] },
-            ],
-          },
-          {
-            sid: "EventBridgeRulesOfThisAccountPublish",
-            principals: [{ type: "Service", identifiers: [EVENTBRIDGE] }],
+          // Confused deputy: only alarms and rules of this account and region.
+          ...PUBLISHERS.map((p) => ({
+            sid: p.sid,
+            principals: [{ type: "Service", identifiers: [p.service] }],
             actions: ["sns:Publish"],
             resources: [sns.arn],
             condition: [
               { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-              { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:events:${region}:${accountId}:rule/*`] },
+              { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:${p.source}:${region}:${accountId}:${p.resource}`] },
             ],
-          },
+          })),
           {
             sid: "DenyInsecureTransport",
             effect: "Deny",

@@ -11,6 +11,7 @@ import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
 import { withStandIns } from "../common/limits";
 import { refuseProps } from "../common/props";
+import { forObjectsOf } from "../common/s3-kms";
 import { serviceTrustPolicy } from "../common/trust";
 import { SecureBucket } from "../secure-bucket";
 
@@ -178,13 +179,13 @@ export class ReplicatedBucket extends Construct {
           sid: "DecryptTheSource",
           actions: ["kms:Decrypt"],
           resources: [props.kmsKeyArn],
-          condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [source, `${source}/*`] }],
+          condition: [forObjectsOf([source])],
         },
         {
           sid: "EncryptTheReplica",
           actions: ["kms:Encrypt", "kms:GenerateDataKey"],
           resources: [props.replicaKmsKeyArn],
-          condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [target, `${target}/*`] }],
+          condition: [forObjectsOf([target])],
         },
       ],
     });
@@ -218,33 +219,27 @@ export class ReplicatedBucket extends Construct {
       const name = ruleId(prefix).replace(/(^|-)(.)/g, (_, __, c: string) => c.toUpperCase());
       // The lock is set on CreateMultipartUpload; the parts and the completion carry no lock headers
       // (S3 User Guide, "Enforce conditional writes": exempt them with s3:ObjectCreationOperation).
-      const notAPart = [
-        {
-          test: "StringNotEquals",
-          variable: "s3:ObjectCreationOperation",
-          values: ["UploadPart", "UploadPartCopy", "CompleteMultipartUpload"],
-        },
-      ];
+      const notAPart = {
+        test: "StringNotEquals",
+        variable: "s3:ObjectCreationOperation",
+        values: ["UploadPart", "UploadPartCopy", "CompleteMultipartUpload"],
+      };
       // S3 User Guide, "Object Lock" condition keys: s3:object-lock-mode, s3:object-lock-remaining-retention-days.
-      this.primary.addToPolicy({
-        sid: `Deny${name}WithoutGovernanceRetention`,
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["s3:PutObject"],
-        resources: objects,
-        condition: [{ test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] }, ...notAPart],
-      });
-      this.primary.addToPolicy({
-        sid: `Deny${name}WithShortRetention`,
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["s3:PutObject"],
-        resources: objects,
-        // A day of margin: the days left are counted when S3 evaluates the request, after the writer computed them.
-        condition: [
-          { test: "NumericLessThan", variable: "s3:object-lock-remaining-retention-days", values: [String(minimumRetentionDays - 1)] },
-          ...notAPart,
-        ],
+      const denyWrites = (why: string, condition: { test: string; variable: string; values: string[] }) =>
+        this.primary.addToPolicy({
+          sid: `Deny${name}${why}`,
+          effect: "Deny",
+          principals: [{ type: "AWS", identifiers: ["*"] }],
+          actions: ["s3:PutObject"],
+          resources: objects,
+          condition: [condition, notAPart],
+        });
+      denyWrites("WithoutGovernanceRetention", { test: "StringNotEquals", variable: "s3:object-lock-mode", values: ["GOVERNANCE"] });
+      // A day of margin: the days left are counted when S3 evaluates the request, after the writer computed them.
+      denyWrites("WithShortRetention", {
+        test: "NumericLessThan",
+        variable: "s3:object-lock-remaining-retention-days",
+        values: [String(minimumRetentionDays - 1)],
       });
     }
     ComponentTags.apply(this, "storage");

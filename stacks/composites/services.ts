@@ -6,6 +6,7 @@ import { type RepositoryRef, repositoryRef } from "../../modules/container-regis
 import type { ReleaseDigests } from "../../modules/container-registry/release-digests";
 import type { ComputeCluster } from "../../modules/ecs-cluster";
 import { type ContainerSpec, ContainerService, type PolicyStatement, type TracingSidecar } from "../../modules/ecs-service";
+import { forObjectsOf } from "../../modules/common/s3-kms";
 import { type GpuFleet, SCRATCH_PATH } from "../../modules/gpu-fleet";
 import type { Network, ServicePorts } from "../../modules/network";
 import { API_NAMESPACE, RENDER_NAMESPACE } from "../../modules/observability";
@@ -107,7 +108,7 @@ export class EcgServices extends Construct {
       sid: "UseTheVideosKeyThroughS3",
       actions: ["kms:Decrypt", "kms:GenerateDataKey"],
       resources: [data.videosKmsKeyArn],
-      condition: [{ test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucketArn, `${bucketArn}/*`] }],
+      condition: [forObjectsOf([bucketArn])],
     };
     const readSecrets = (arns: string[]): PolicyStatement => ({
       // Re-read after a rotation without a restart (SEC-2 rotates every 30 days).

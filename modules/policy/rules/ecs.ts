@@ -1,6 +1,7 @@
 import type { Rule } from "../engine";
 import { flag, isTrue, nested, text, Uninspectable } from "./helpers";
 import type { Json } from "../../common/json";
+import { isRootUser } from "../../ecs-service/containers";
 
 /** Container definitions are a JSON string; one built with jsonencode() of expressions cannot be read here. */
 function containers(config: Json): Json[] {
@@ -51,6 +52,12 @@ function isPublicImage(image: string): boolean {
   return /\.dkr\.ecr\.[^/]+\.amazonaws\.com(\.cn)?$/.test(host) && /^[^/]+\/(ecr-public|docker-hub|github|quay|k8s)\//.test(name);
 }
 
+/** "<what>: <names>" of the containers that `offend`, or undefined when none does: the finding of a per-container rule. */
+function offendingContainers(all: readonly Json[], offend: (c: Json) => boolean, what: string): string | undefined {
+  const names = all.filter(offend).map((c) => c.name);
+  return names.length ? `${what}: ${names.join(", ")}` : undefined;
+}
+
 export const ecsRules: Rule[] = [
   {
     ids: ["CKV_AWS_65"],
@@ -79,12 +86,7 @@ export const ecsRules: Rule[] = [
     title: "Containers are not privileged",
     severity: "error",
     types: ["aws_ecs_task_definition"],
-    check: ({ config }) => {
-      const privileged = containers(config)
-        .filter((c) => isTrue(c.privileged))
-        .map((c) => c.name);
-      return privileged.length ? `privileged containers: ${privileged.join(", ")}` : undefined;
-    },
+    check: ({ config }) => offendingContainers(containers(config), (c) => isTrue(c.privileged), "privileged containers"),
     fix: "drop privileged; grant the specific Linux capability or device (GPUs use resourceRequirements)",
     note: "Reads ECS's key privileged (checkov reads a misspelled privilege, so it never fails a privileged container).",
   },
@@ -93,12 +95,7 @@ export const ecsRules: Rule[] = [
     title: "Containers have read-only root filesystems",
     severity: "error",
     types: ["aws_ecs_task_definition"],
-    check: ({ config }) => {
-      const writable = containers(config)
-        .filter((c) => !isTrue(c.readonlyRootFilesystem))
-        .map((c) => c.name);
-      return writable.length ? `writable root filesystems: ${writable.join(", ")}` : undefined;
-    },
+    check: ({ config }) => offendingContainers(containers(config), (c) => !isTrue(c.readonlyRootFilesystem), "writable root filesystems"),
     fix: "set readonlyRootFilesystem = true and give the container task volumes for what it writes (/tmp, scratch)",
   },
   {
@@ -116,8 +113,11 @@ export const ecsRules: Rule[] = [
             (d: Json) => d.containerName === c.name && ["SUCCESS", "COMPLETE"].includes(d.condition),
           ),
         );
-      const root = all.filter((c) => !init(c) && (typeof c.user !== "string" || /^(0|root)(:|$)/.test(c.user))).map((c) => c.name);
-      return root.length ? `root or the image's default user (no user): ${root.join(", ")}` : undefined;
+      return offendingContainers(
+        all,
+        (c) => !init(c) && (typeof c.user !== "string" || isRootUser(c.user)),
+        "root or the image's default user (no user)",
+      );
     },
     fix: 'set user to an unprivileged uid:gid (modules/ecs-service: "1000:1000" by default); only an init container the others wait for may be root',
   },
@@ -126,12 +126,12 @@ export const ecsRules: Rule[] = [
     title: "Images from public registries (and ECR's pull-through caches of them) are pinned by digest",
     severity: "error",
     types: ["aws_ecs_task_definition"],
-    check: ({ config }) => {
-      const byTag = containers(config)
-        .filter((c) => typeof c.image === "string" && isPublicImage(c.image) && !c.image.includes("@sha256:"))
-        .map((c) => c.name);
-      return byTag.length ? `public images by tag: ${byTag.join(", ")}` : undefined;
-    },
+    check: ({ config }) =>
+      offendingContainers(
+        containers(config),
+        (c) => typeof c.image === "string" && isPublicImage(c.image) && !c.image.includes("@sha256:"),
+        "public images by tag",
+      ),
     fix: "name the image <repository>@sha256:<digest> (a tag can be moved to other content; a digest cannot)",
   },
   {
