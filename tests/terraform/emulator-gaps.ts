@@ -461,6 +461,14 @@ export const FLAKES: readonly Flake[] = [
   },
   {
     step: "destroy",
+    pattern: /waiting for Lambda Permission \([^)]+\) delete: found resource/,
+    error:
+      "Error: waiting for Lambda Permission (ecg-staging-rds-rotation/SecretsManager-master) delete: found resource (clean-clone CI, 2026-12-02, ecg-staging)",
+    reason:
+      "The provider removes the permission, then polls GetPolicy until the statement is gone; under load moto answered a poll with the policy it had not yet rewritten (its thread-unsafe policy dict). Destroy is idempotent: a retry refreshes, finds the permission gone or removes it again, and finishes.",
+  },
+  {
+    step: "destroy",
     pattern: /DeleteLaunchTemplate, https response error StatusCode: 400[\s\S]*InvalidLaunchTemplateName\.NotFoundException/,
     error:
       "Error: deleting EC2 Launch Template (lt-...): operation error EC2: DeleteLaunchTemplate, https response error StatusCode: 400, api error InvalidLaunchTemplateName.NotFoundException: At least one of the launch templates specified in the request does not exist.",
