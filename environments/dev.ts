@@ -84,6 +84,6 @@ awIDAQAB
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
   disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: false, validations: [] },
-  monitoring: { alarmEmails: { critical: [], warning: [] } },
+  monitoring: { alarmEmails: { critical: [], warning: [] }, monthlyBudgetUsd: 1000 },
   backend: environmentBackend("dev"),
 };

@@ -104,6 +104,6 @@ lQIDAQAB
   },
   delivery: { trafficShift: [10, 50, 100], bakeMinutes: 10, approval: true, validations: [] },
   // Required in production (environments/validate.ts): who hears the critical alarms and the security findings.
-  monitoring: { alarmEmails: { critical: ["platform-oncall@ecg-render.com"], warning: [] } },
+  monitoring: { alarmEmails: { critical: ["platform-oncall@ecg-render.com"], warning: [] }, monthlyBudgetUsd: 9000 },
   backend: environmentBackend("prod"),
 };

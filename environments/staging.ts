@@ -89,6 +89,6 @@ xQIDAQAB
   storage: { videosBucketPrefix: "ecg-videos", replicationRegion: "us-west-2" },
   disasterRecovery: { failoverRegion: "ap-northeast-1", replicateImages: false },
   delivery: { trafficShift: [100], bakeMinutes: 5, approval: true, validations: stagingValidations },
-  monitoring: { alarmEmails: { critical: [], warning: [] } },
+  monitoring: { alarmEmails: { critical: [], warning: [] }, monthlyBudgetUsd: 4500 },
   backend: environmentBackend("staging"),
 };

@@ -269,6 +269,12 @@ interface DeliveryConfig {
 interface MonitoringConfig {
   /** E-mail subscribers per severity; each confirms by mail once. @default none */
   readonly alarmEmails: { readonly critical: readonly string[]; readonly warning: readonly string[] };
+  /**
+   * The environment's monthly cost budget, USD: an AWS Budgets budget alerts
+   * the warning topic at 80 % and 100 % of it (and when the month is forecast
+   * above it), and `npm run cost` flags an estimate above it (docs/cost.md).
+   */
+  readonly monthlyBudgetUsd: number;
 }
 
 /** The shared delivery pipeline (CI-1..5). */

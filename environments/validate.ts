@@ -435,6 +435,11 @@ class EnvironmentChecker {
         "monitoring.alarmEmails.critical",
         "is empty: production needs at least one subscriber for its critical alarms and security findings",
       );
+    if (!(Number.isFinite(monitoring.monthlyBudgetUsd) && monitoring.monthlyBudgetUsd > 0))
+      this.fail(
+        "monitoring.monthlyBudgetUsd",
+        `${monitoring.monthlyBudgetUsd} must be a number of US dollars above 0 (the environment's monthly cost budget)`,
+      );
     for (const severity of ["critical", "warning"] as const) {
       (monitoring.alarmEmails?.[severity] ?? []).forEach((email, i) => {
         if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))

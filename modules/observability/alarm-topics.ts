@@ -14,12 +14,21 @@ const SEVERITIES: readonly Severity[] = ["critical", "warning"];
 
 /**
  * The services that publish to the topics, each for this account's sources
- * only (confused deputy): CloudWatch alarms, and EventBridge rules (the
- * security findings, SecurityFindings).
+ * only (confused deputy): CloudWatch alarms, EventBridge rules (the security
+ * findings, SecurityFindings) and the account's cost budgets (CostBudget),
+ * whose ARNs have no region (AWS Cost Management User Guide, "Creating an
+ * Amazon SNS topic for budget notifications").
  */
 const PUBLISHERS = [
-  { sid: "CloudWatchAlarmsOfThisAccountPublish", service: "cloudwatch.amazonaws.com", source: "cloudwatch", resource: "alarm:*" },
-  { sid: "EventBridgeRulesOfThisAccountPublish", service: "events.amazonaws.com", source: "events", resource: "rule/*" },
+  {
+    sid: "CloudWatchAlarmsOfThisAccountPublish",
+    service: "cloudwatch.amazonaws.com",
+    source: "cloudwatch",
+    resource: "alarm:*",
+    regional: true,
+  },
+  { sid: "EventBridgeRulesOfThisAccountPublish", service: "events.amazonaws.com", source: "events", resource: "rule/*", regional: true },
+  { sid: "BudgetsOfThisAccountPublish", service: "budgets.amazonaws.com", source: "budgets", resource: "*", regional: false },
 ] as const;
 
 export interface AlarmTopicsProps {
@@ -83,7 +92,7 @@ export class AlarmTopics extends Construct {
             ],
             resources: [sns.arn],
           },
-          // Confused deputy: only alarms and rules of this account and region.
+          // Confused deputy: only alarms, rules and budgets of this account (and region, where the ARN has one).
           ...PUBLISHERS.map((p) => ({
             sid: p.sid,
             principals: [{ type: "Service", identifiers: [p.service] }],
@@ -91,7 +100,11 @@ export class AlarmTopics extends Construct {
             resources: [sns.arn],
             condition: [
               { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-              { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:${p.source}:${region}:${accountId}:${p.resource}`] },
+              {
+                test: "ArnLike",
+                variable: "aws:SourceArn",
+                values: [`arn:${partition}:${p.source}:${p.regional ? region : ""}:${accountId}:${p.resource}`],
+              },
             ],
           })),
           {

@@ -1,6 +1,7 @@
 export { CloudWatchAgentConfig, type CloudWatchAgentConfigProps } from "./agent-config";
 export { AlarmTopics, type AlarmTopicsProps } from "./alarm-topics";
 export { Alarms, type AlarmsProps } from "./alarms";
+export { CostBudget, type CostBudgetProps } from "./cost-budget";
 export { Dashboards, type DashboardsProps } from "./dashboards";
 export {
   API_METRICS,

@@ -2,12 +2,13 @@
  * The plan-summary command line, as a function (cli.ts runs it; tests call
  * it directly):
  *
- *   plan-summary --out comment.md [--commit SHA] [--run-url URL] [--title TEXT]
+ *   plan-summary --out comment.md [--commit SHA] [--run-url URL] [--title TEXT] [--cost cost.json]
  *                [STACK=plan.json ...] [--text STACK=plan.txt ...] [--error STACK=plan.err ...]
  *
  * `STACK=FILE` is the JSON of `terraform show -json`, `--text` the output of
  * `terraform plan -no-color` (Terraform Cloud), `--error` the stderr of a
- * plan that failed. Stacks are rendered in the order given. A plan file that
+ * plan that failed; `--cost` the output of `npm run cost -- --json --compare
+ * BASE` (each environment's month before → after). Stacks are rendered in the order given. A plan file that
  * is missing or cannot be read is rendered as a failed stack rather than
  * stopping the comment: one broken stack must not hide the others' plans.
  * Exit 0 once the comment is written, 2 on a usage error.
@@ -17,7 +18,7 @@ import { type RenderOptions, renderComment, type StackPlan } from "./render";
 import { summarizePlan, summarizePlanText } from "./summary";
 
 const USAGE =
-  "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] " +
+  "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] [--cost FILE] " +
   "[STACK=plan.json ...] [--text STACK=plan.txt ...] [--error STACK=plan.err ...]";
 
 type InputKind = "json" | "text" | "error";
@@ -44,6 +45,7 @@ function parsePair(arg: string, kind: InputKind): Input {
 }
 
 function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; options: RenderOptions } {
+  let costFile: string | undefined;
   let out: string | undefined;
   const inputs: Input[] = [];
   const options: { -readonly [K in keyof RenderOptions]: RenderOptions[K] } = {};
@@ -58,6 +60,7 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
     else if (arg === "--commit") options.commit = value();
     else if (arg === "--run-url") options.runUrl = value();
     else if (arg === "--title") options.title = value();
+    else if (arg === "--cost") costFile = value();
     else if (arg === "--text") inputs.push(parsePair(value(), "text"));
     else if (arg === "--error") inputs.push(parsePair(value(), "error"));
     else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`);
@@ -70,7 +73,20 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
     if (seen.has(stack)) throw new UsageError(`stack ${stack} is given twice`);
     seen.add(stack);
   }
+  if (costFile !== undefined) Object.assign(options, readCost(costFile));
   return { out, inputs, options };
+}
+
+/** The cost deltas of `npm run cost -- --json --compare BASE`; a file that cannot be read leaves the reason in the comment. */
+function readCost(file: string): Pick<RenderOptions, "cost" | "costError"> {
+  if (!existsSync(file)) return { costError: `no estimate at ${file}: the estimate step failed (see the workflow run)` };
+  try {
+    const deltas = JSON.parse(readFileSync(file, "utf8")).deltas;
+    if (!Array.isArray(deltas)) throw new Error("no deltas (expected the output of npm run cost -- --json --compare BASE)");
+    return { cost: deltas };
+  } catch (error) {
+    return { costError: `${file}: ${(error as Error)?.message ?? String(error)}` };
+  }
 }
 
 /** One stack's entry from its file; every failure becomes a failed stack. */

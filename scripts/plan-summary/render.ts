@@ -4,6 +4,7 @@
  * marker on the first line and edits it in place, so a pull request carries
  * one plan comment however often it is pushed.
  */
+import type { CostDelta } from "../../modules/cost/delta";
 import { type ChangeKind, type ResourceChangeSummary, type StackSummary, withoutColours } from "./summary";
 
 /** Hidden first line of the comment; the workflows search for it verbatim. */
@@ -32,6 +33,12 @@ export interface RenderOptions {
   readonly maxStatefulPerStack?: number;
   /** Characters of a failed stack's error text kept. @default 4,000 */
   readonly maxErrorChars?: number;
+  /** Each environment's monthly cost before → after (`npm run cost -- --json --compare BASE`). @default - no cost section */
+  readonly cost?: readonly CostDelta[];
+  /** Why there is no cost section (the estimate failed), shown in its place. @default - none */
+  readonly costError?: string;
+  /** Changed cost line items listed per environment. @default 5 */
+  readonly maxCostItems?: number;
 }
 
 interface Limits {
@@ -97,6 +104,40 @@ function ordered(resources: readonly ResourceChangeSummary[]): ResourceChangeSum
   return KIND_ORDER.flatMap((kind) => resources.filter((r) => r.kind === kind));
 }
 
+const money = (usd: number) =>
+  `${usd < 0 ? "-" : ""}$${Math.abs(usd).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const signedMoney = (usd: number) => (usd > 0 ? `+${money(usd)}` : money(usd));
+
+/** Each environment's month before → after, its budget, and the largest changed line items. */
+function costSection(deltas: readonly CostDelta[], items: number): string[] {
+  const out = ["### Monthly cost", "", "| Environment | Before | After | Change | Budget |", "| --- | ---: | ---: | ---: | --- |"];
+  for (const d of deltas) {
+    const budget = d.monthlyBudgetUsd === undefined ? "–" : `${money(d.monthlyBudgetUsd)}${d.overBudget ? " ⚠️ **over budget**" : ""}`;
+    out.push(
+      `| ${code(d.name)} | ${money(d.before.monthlyUsd)} | ${money(d.after.monthlyUsd)} | ${signedMoney(d.deltaMonthlyUsd)} | ${budget} |`,
+    );
+  }
+  out.push(
+    "",
+    "_Estimated by `npm run cost` from the synthesized stacks (docs/cost.md): fleets at their scheduled minimums, usage from `pricing/usage/`._",
+    "",
+  );
+  for (const d of deltas.filter((x) => x.changes.length > 0)) {
+    const lines = capped(d.changes, items, (c) => `| ${signedMoney(c.deltaUsd)} | ${escapeHtml(c.what)} | ${code(c.path)} |`);
+    out.push(
+      `<details><summary><code>${escapeHtml(d.name)}</code>: ${d.changes.length} cost line item${d.changes.length === 1 ? "" : "s"} change</summary>`,
+      "",
+      "| Change | What | Resource |",
+      "| ---: | --- | --- |",
+      ...lines.map((l) => (l.startsWith("|") ? l : `| | ${l} | |`)),
+      "",
+      "</details>",
+      "",
+    );
+  }
+  return out;
+}
+
 function render(plans: readonly StackPlan[], options: RenderOptions, limits: Limits): string {
   const out: string[] = [PLAN_SUMMARY_MARKER, `## ${options.title ?? "Terraform plan"}`, ""];
   out.push("| Stack | Plan | Add | Change | Replace | Destroy |", "| --- | --- | ---: | ---: | ---: | ---: |");
@@ -106,6 +147,8 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
       "Data source reads and unchanged resources are not counted.",
     "",
   );
+  if (options.cost) out.push(...costSection(options.cost, options.maxCostItems ?? 5));
+  else if (options.costError) out.push("### Monthly cost", "", `_Not estimated: ${escapeHtml(options.costError)}_`, "");
 
   const atRisk = plans.flatMap((p) => (p.summary?.statefulAtRisk.length ? [{ stack: p.stack, resources: p.summary.statefulAtRisk }] : []));
   if (atRisk.length > 0) {

@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from "../../environments/types";
 import type { AwsAccount } from "../../modules/common/aws-account";
 import type { GpuFleet } from "../../modules/gpu-fleet";
 import type { Ingress } from "../../modules/ingress";
-import { AlarmTopics, Alarms, Dashboards, SecurityFindings, Tracing } from "../../modules/observability";
+import { AlarmTopics, Alarms, CostBudget, Dashboards, SecurityFindings, Tracing } from "../../modules/observability";
 import { tracingNames } from "../support/contracts";
 import type { DataLayer } from "./data-layer";
 import type { EcgServices } from "./services";
@@ -21,7 +21,8 @@ export interface PlatformMonitoringProps {
 
 /**
  * The environment's dashboards (MON-1), alarms to the critical and warning
- * topics (MON-2), the account's security findings to the critical topic, and
+ * topics (MON-2), the account's security findings to the critical topic, its
+ * monthly cost budget alerting the warning topic (COST-6), and
  * X-Ray sampling rules and groups (MON-4), over what the
  * stack built. The GPU metrics come from the CloudWatch agent the fleets run
  * (MON-5), configured before the fleets exist.
@@ -32,6 +33,7 @@ export class PlatformMonitoring extends Construct {
   readonly alarms: Alarms;
   readonly tracing: Tracing;
   readonly securityFindings: SecurityFindings;
+  readonly budget: CostBudget;
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
@@ -75,5 +77,13 @@ export class PlatformMonitoring extends Construct {
     this.tracing = new Tracing(this, "tracing", { name: stackName, services: tracingNames(stackName) });
     // The account baseline's findings (its account stack) reach the same people as the critical alarms.
     this.securityFindings = new SecurityFindings(this, "security-findings", { name: stackName, topicArn: this.topics.critical.arn });
+    // An account of its own is the environment's whole bill; a shared one is split by the Environment tag.
+    const ownAccount = config.account.id !== undefined && !config.account.sharedAccountWith?.length;
+    this.budget = new CostBudget(this, "budget", {
+      name: `${stackName}-monthly`,
+      monthlyLimitUsd: config.monitoring.monthlyBudgetUsd,
+      topicArn: this.topics.warning.arn,
+      tag: ownAccount ? undefined : { key: "Environment", value: config.name },
+    });
   }
 }

@@ -245,6 +245,11 @@ describe("environment validation", () => {
       "prod: ingress.cdnSigningPublicKeys[1]: is listed twice",
     ],
     [
+      "[COST-6] a monthly budget of 0 dollars",
+      (e) => ((e.monitoring as { monthlyBudgetUsd: number }).monthlyBudgetUsd = 0),
+      "prod: monitoring.monthlyBudgetUsd: 0 must be a number of US dollars above 0 (the environment's monthly cost budget)",
+    ],
+    [
       "[#17] production without a critical alarm subscriber (its alarms and security findings would reach no one)",
       (e) => (e.monitoring.alarmEmails.critical = []),
       "prod: monitoring.alarmEmails.critical: is empty: production needs at least one subscriber for its critical alarms and security findings",

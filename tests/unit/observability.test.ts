@@ -11,6 +11,8 @@ import {
   type AlarmsProps,
   CloudWatchAgentConfig,
   type CloudWatchAgentConfigProps,
+  CostBudget,
+  type CostBudgetProps,
   Dashboards,
   type DashboardsProps,
   GPU_METRICS,
@@ -219,13 +221,13 @@ describe("AlarmTopics", () => {
     const [, key] = only(stack, "aws_kms_key");
     const grant = statementsOf(stack, key.policy).find((s) => s.sid === "ServicesPublishEncryptedMessagesForThisAccount");
     expect(grant).toMatchObject({
-      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }],
+      principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"] }],
       actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
       condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }],
     });
   });
 
-  it("[MON-2] lets only CloudWatch alarms of this account publish, over TLS", () => {
+  it("[MON-2] [COST-6] lets only CloudWatch alarms, EventBridge rules and budgets of this account publish, over TLS", () => {
     const policies = resourcesOf(stack, "aws_sns_topic_policy");
     expect(policies).toHaveLength(2);
     for (const [topicId] of topics) {
@@ -235,6 +237,7 @@ describe("AlarmTopics", () => {
         "AccountManagesTopic",
         "CloudWatchAlarmsOfThisAccountPublish",
         "EventBridgeRulesOfThisAccountPublish",
+        "BudgetsOfThisAccountPublish",
         "DenyInsecureTransport",
       ]);
       expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }]);
@@ -256,7 +259,16 @@ describe("AlarmTopics", () => {
           { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:events:ap-northeast-2:123456789012:rule/*"] },
         ],
       });
+      // The cost budget's alerts (CostBudget): budget ARNs have no region.
       expect(statements[3]).toMatchObject({
+        principals: [{ type: "Service", identifiers: ["budgets.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:budgets::123456789012:*"] },
+        ],
+      });
+      expect(statements[4]).toMatchObject({
         effect: "Deny",
         condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
       });
@@ -1003,6 +1015,62 @@ describe("SecurityFindings", () => {
           "arn:aws:sns:ap-northeast-2:123456789012:ecg-prod-alarms-critical",
         ]),
       ),
+    );
+  });
+});
+
+describe("CostBudget", () => {
+  const BUDGET: CostBudgetProps = {
+    name: "ecg-prod-monthly",
+    monthlyLimitUsd: 9000,
+    topicArn: "arn:aws:sns:ap-northeast-2:123456789012:warning",
+  };
+  const synthBudget = (overrides: Partial<CostBudgetProps> = {}) =>
+    synthJson(Testing.synthScope((scope) => new CostBudget(scope, "budget", { ...BUDGET, ...overrides })));
+
+  it("[COST-6] is a monthly USD cost budget alerting the topic at 80 % and 100 % of actual cost and on a forecast above the limit", () => {
+    const [, budget] = only(synthBudget(), "aws_budgets_budget");
+    expect(budget).toMatchObject({
+      name: "ecg-prod-monthly",
+      budget_type: "COST",
+      time_unit: "MONTHLY",
+      limit_amount: "9000.00",
+      limit_unit: "USD",
+    });
+    expect(budget.cost_filter).toBeUndefined();
+    expect(
+      budget.notification.map((n: any) => [
+        n.notification_type,
+        n.threshold,
+        n.threshold_type,
+        n.comparison_operator,
+        n.subscriber_sns_topic_arns,
+      ]),
+    ).toEqual([
+      ["ACTUAL", 80, "PERCENTAGE", "GREATER_THAN", [BUDGET.topicArn]],
+      ["ACTUAL", 100, "PERCENTAGE", "GREATER_THAN", [BUDGET.topicArn]],
+      ["FORECASTED", 100, "PERCENTAGE", "GREATER_THAN", [BUDGET.topicArn]],
+    ]);
+  });
+
+  it("[COST-6] counts one environment's tag in a shared account, and takes other thresholds", () => {
+    const [, budget] = only(
+      synthBudget({ tag: { key: "Environment", value: "dev" }, actualThresholds: [50], forecastAlert: false }),
+      "aws_budgets_budget",
+    );
+    expect(budget.cost_filter).toEqual([{ name: "TagKeyValue", values: ["user:Environment$dev"] }]);
+    expect(budget.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([["ACTUAL", 50]]);
+  });
+
+  it("[COST-6] refuses a name AWS Budgets refuses, a limit of 0 and thresholds outside a percentage, all at once", () => {
+    expect(errorOf(() => synthBudget({ name: "a:b", monthlyLimitUsd: 0, actualThresholds: [0, 80, 80] }))).toBe(
+      [
+        'CostBudget "budget" is misconfigured:',
+        '  - name: "a:b" must be 1-100 characters without ":" or "\\"',
+        "  - monthlyLimitUsd: 0 must be a number of dollars above 0",
+        "  - actualThresholds[0]: 0 must be a percentage above 0 and at most 1000",
+        "  - actualThresholds: a threshold is listed twice",
+      ].join("\n"),
     );
   });
 });
