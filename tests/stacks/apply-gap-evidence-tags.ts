@@ -34,6 +34,7 @@ export const EVIDENCE = {
   guardDutyFeatures: "evidence:guardduty-detector-features",
   ecrRegistryScanning: "evidence:ecr-registry-scanning",
   configRecorder: "evidence:aws-config-recorder",
+  costBudgets: "evidence:aws-budgets-cost-budget",
 } as const;
 
 export type EvidenceTag = (typeof EVIDENCE)[keyof typeof EVIDENCE];

@@ -1597,3 +1597,69 @@ describe(EVIDENCE.configRecorder, () => {
     expectNone(problems);
   });
 });
+
+describe(EVIDENCE.costBudgets, () => {
+  it("[AWS Budgets API Reference, CreateBudget: BudgetName 1-100 characters without ':' or '\\', unique in the account; BudgetType COST with a BudgetLimit and TimeUnit MONTHLY] every budget", () => {
+    const problems: string[] = [];
+    const names = new Map<string, string>();
+    for (const { stack, config, at } of present("aws_budgets_budget")) {
+      if (!/^[^:\\]{1,100}$/.test(config.name)) problems.push(`${at}: name ${config.name}`);
+      if (config.budget_type !== "COST" || config.time_unit !== "MONTHLY" || config.limit_unit !== "USD")
+        problems.push(`${at}: not a monthly USD cost budget`);
+      if (!(Number(config.limit_amount) > 0)) problems.push(`${at}: limit ${config.limit_amount}`);
+      const account = JSON.stringify(providerPlacements(stacks[stack]).get("aws")?.accounts ?? []);
+      const key = `${account}/${config.name}`;
+      if (names.has(key)) problems.push(`${at}: the name of ${names.get(key)} in the same account`);
+      names.set(key, at);
+    }
+    expectNone(problems);
+  });
+
+  it("[AWS Budgets API Reference, Notification and Subscriber: PERCENTAGE thresholds of ACTUAL or FORECASTED cost; at most 10 notifications per budget; an SNS subscriber is a topic of the budget's account] every notification", () => {
+    const problems: string[] = [];
+    for (const { stack, config, at } of present("aws_budgets_budget")) {
+      const notifications = asList<Json>(config.notification);
+      if (notifications.length === 0 || notifications.length > 10) problems.push(`${at}: ${notifications.length} notifications`);
+      for (const n of notifications) {
+        if (!["ACTUAL", "FORECASTED"].includes(n.notification_type) || n.threshold_type !== "PERCENTAGE" || !(n.threshold > 0))
+          problems.push(`${at}: ${JSON.stringify(n)}`);
+        for (const topic of asList<string>(n.subscriber_sns_topic_arns)) {
+          const ref = reference(topic);
+          if (ref?.type !== "aws_sns_topic" || !resolve(stack, ref))
+            problems.push(`${at}: subscriber ${topic} is not a topic of its stack`);
+        }
+      }
+    }
+    expectNone(problems);
+  });
+
+  it("[AWS Cost Management User Guide, Creating an Amazon SNS topic for budget notifications: the topic policy lets budgets.amazonaws.com publish, for aws:SourceAccount and aws:SourceArn arn:aws:budgets::<account>:*; an encrypted topic's key lets it use the key] every subscribed topic admits AWS Budgets", () => {
+    const problems: string[] = [];
+    for (const { stack, config, at } of present("aws_budgets_budget")) {
+      const s = stacks[stack];
+      for (const topicRef of new Set(asList<Json>(config.notification).flatMap((n) => asList<string>(n.subscriber_sns_topic_arns)))) {
+        const topic = reference(topicRef)!;
+        const policy = Object.values<Json>(s.resource?.aws_sns_topic_policy ?? {}).find((p) => reference(p.arn)?.id === topic.id);
+        const document = policy && resolve(stack, reference(policy.policy)!);
+        const publish = asList<Json>(document?.statement).find((st) =>
+          asList<Json>(st.principals).some((p) => asList(p.identifiers).includes("budgets.amazonaws.com")),
+        );
+        const conditions = asList<Json>(publish?.condition).map((c) => `${c.test} ${c.variable} ${asList(c.values).join()}`);
+        if (
+          !publish ||
+          !conditions.some((c) => /^ArnLike aws:SourceArn arn:.*:budgets::.*:\*$/.test(c)) ||
+          !conditions.some((c) => c.startsWith("StringEquals aws:SourceAccount "))
+        )
+          problems.push(`${at}: topic ${topic.id} does not admit this account's budgets`);
+        const key = reference(resolve(stack, topic).kms_master_key_id);
+        const keyPolicy = key && resolve(stack, reference(resolve(stack, key).policy)!);
+        const grant = asList<Json>(keyPolicy?.statement).find((st) =>
+          asList<Json>(st.principals).some((p) => asList(p.identifiers).includes("budgets.amazonaws.com")),
+        );
+        if (key && !asList(grant?.actions).includes("kms:GenerateDataKey*"))
+          problems.push(`${at}: the key of topic ${topic.id} does not let AWS Budgets encrypt`);
+      }
+    }
+    expectNone(problems);
+  });
+});

@@ -171,6 +171,14 @@ export const APPLY_GAPS: readonly ApplyGap[] = [
     evidence: [EVIDENCE.redisClusterMode, EVIDENCE.elastiCacheSubnetGroup],
   },
   {
+    type: "aws_budgets_budget",
+    error:
+      "aws_budgets_budget: Still creating... until the apply is stopped: the provider retries moto's StatusCode 500 to DescribeSubscribersForNotification (moto: NotImplementedError: The describe_subscribers_for_notification action has not been implemented)",
+    reason:
+      "moto 5.2.1 creates and describes budgets and their notifications but not their subscribers, which the provider reads back after CreateBudget; nothing in the program depends on the budget.",
+    evidence: [EVIDENCE.costBudgets],
+  },
+  {
     type: "aws_elasticache_user_group",
     error:
       "Error: creating ElastiCache User Group (ecg-dev): operation error ElastiCache: CreateUserGroup, StatusCode: 500 (moto: NotImplementedError: The create_user_group action has not been implemented)",
