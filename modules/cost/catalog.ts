@@ -142,6 +142,32 @@ const parameter: Pricer = (ctx, view) =>
     ? [lineItem(ctx, view, "data", { what: "advanced parameter", quantity: 1, unit: "month", item: "ssm:advanced-parameter-month" })]
     : [];
 
+/** A custom metric as CloudWatch bills it: namespace, name and dimension values. */
+const customMetricsOf = (view: ResourceView): string[] =>
+  [view.config, ...blocks(view.config.metric_query).flatMap((q) => blocks(q.metric))]
+    .filter((m) => typeof m.namespace === "string" && !m.namespace.startsWith("AWS/") && typeof m.metric_name === "string")
+    .map((m) => JSON.stringify([m.namespace, m.metric_name, m.dimensions ?? {}]));
+
+/**
+ * The custom metrics the stack's alarms watch (the services' and the CloudWatch
+ * agent's), each billed once however many alarms watch it: a lower bound of what
+ * is published, shown on the first alarm that watches one.
+ */
+export function customMetricLines(ctx: PricingContext): LineItem[] {
+  const alarms = ctx.model.ofType("aws_cloudwatch_metric_alarm").filter((a) => customMetricsOf(a).length > 0);
+  if (!alarms.length) return [];
+  const metrics = new Set(alarms.flatMap(customMetricsOf));
+  return [
+    lineItem(ctx, alarms[0], "observability", {
+      what: `custom metrics the alarms watch (${metrics.size}: namespace, name and dimensions)`,
+      quantity: metrics.size,
+      unit: "metric-month",
+      item: "cloudwatch:custom-metric-month",
+      note: "a lower bound: the services and the CloudWatch agent publish more than the alarms watch",
+    }),
+  ];
+}
+
 export const CATALOG: Readonly<Record<string, Classification>> = {
   // network
   aws_vpc: free("network"),

@@ -1,5 +1,5 @@
 import type { ResourceView } from "../policy/model";
-import { CATALOG } from "./catalog";
+import { CATALOG, customMetricLines } from "./catalog";
 import type { CostInput } from "./inputs";
 import { HOURS_PER_MONTH, type LineItem, type PricingContext } from "./line-items";
 import type { PriceTable } from "./prices";
@@ -89,6 +89,7 @@ function deployedLines(ctx: PricingContext): Pick<StackEstimate, "lines" | "notE
       notEstimated.set(view.type, { ...seen, count: seen.count + 1 });
     }
   }
+  lines.push(...customMetricLines(ctx));
   return { lines, notEstimated: [...notEstimated.values()], unclassified: [...unclassified].sort() };
 }
 

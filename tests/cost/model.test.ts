@@ -139,6 +139,17 @@ describe("the cost model on the shipped program", () => {
     ]);
   });
 
+  it("[COST-5] bills each custom metric the alarms watch once, however many alarms watch it", () => {
+    const stack = shipped.stacks["ecg-prod"] as any;
+    const watched = new Set<string>();
+    for (const alarm of Object.values(stack.resource.aws_cloudwatch_metric_alarm) as any[])
+      for (const m of [alarm, ...(alarm.metric_query ?? []).map((q: any) => q.metric).filter(Boolean)])
+        if (m.namespace && !m.namespace.startsWith("AWS/")) watched.add(JSON.stringify([m.namespace, m.metric_name, m.dimensions ?? {}]));
+    expect(watched.size).toBeGreaterThan(3);
+    const [custom] = stackOf("ecg-prod").lines.filter((l) => l.unit === "metric-month");
+    expect(custom).toMatchObject({ quantity: watched.size, unitUsd: 0.3, monthlyUsd: cents(watched.size * 0.3) });
+  });
+
   it("[COST-5] counts Redis nodes as shards × (replicas + 1)", () => {
     const [redis] = linesOf("ecg-prod", "aws_elasticache_replication_group");
     expect(redis).toMatchObject({ what: "redis cache.r6g.xlarge nodes: 3 shards × (2 replicas + 1)", quantity: 9 * 730 });
