@@ -31,9 +31,11 @@ import {
   planSides,
   priceSummary,
   programDelta,
+  ScheduleError,
   seedComparison,
   synthesizedInputs,
   UsageError,
+  usageOnly,
 } from "../modules/cost";
 import type { CostReport } from "../modules/cost/report";
 import { contextOf, dbIndex } from "../modules/cost/estimate";
@@ -138,7 +140,21 @@ function planFile(arg: string, outdir: string): { stack: string; file: string; p
   return { stack, file, paths: existsSync(synthesized) ? constructPaths(JSON.parse(readFileSync(synthesized, "utf8"))) : new Map() };
 }
 
+/**
+ * The usage keys each synthesized stack carries in its environment's estimate:
+ * a plan of one stack is priced with those only (a standby's plan gets none of
+ * the primary's traffic). A stack not synthesized here gets none.
+ */
+function usageKeysByStack(outdir: string, prices: PriceTable, usageOf: ReturnType<typeof loadUsage>): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
+  if (!existsSync(join(outdir, "stacks"))) return keys;
+  for (const stack of estimateProgram(synthesizedInputs(outdir), prices, usageOf).stacks)
+    keys.set(stack.stack, new Set(stack.lines.flatMap((l) => (l.pairKey?.startsWith("usage:") ? [l.pairKey.slice("usage:".length)] : []))));
+  return keys;
+}
+
 function planDeltas(args: Arguments, prices: PriceTable, usageOf: ReturnType<typeof loadUsage>): CostDelta[] {
+  const carried = usageKeysByStack(args.outdir, prices, usageOf);
   return args.plans.map((pair) => {
     const [first, second] = pair.map((arg) => planFile(arg, args.outdir));
     const name = [first, second]
@@ -149,7 +165,7 @@ function planDeltas(args: Arguments, prices: PriceTable, usageOf: ReturnType<typ
     const stack = (second ?? first).stack;
     const sides = planSides(first.file, stack, first.paths);
     const [before, after] = second ? [sides.after, planSides(second.file, stack, second.paths).after] : [sides.before, sides.after];
-    return costDelta(name, before, after, prices, usageOf(after.environmentTag));
+    return costDelta(name, before, after, prices, usageOnly(usageOf(after.environmentTag), carried.get(stack) ?? new Set()));
   });
 }
 
@@ -178,7 +194,8 @@ function main(): void {
       error instanceof CostInputError ||
       error instanceof UsageError ||
       error instanceof MissingPriceError ||
-      error instanceof PriceTableError
+      error instanceof PriceTableError ||
+      error instanceof ScheduleError
     )
       fail(error.message);
     throw error;

@@ -164,6 +164,7 @@ export function customMetricLines(ctx: PricingContext): LineItem[] {
       unit: "metric-month",
       item: "cloudwatch:custom-metric-month",
       note: "a lower bound: the services and the CloudWatch agent publish more than the alarms watch",
+      pairKey: "custom-metrics",
     }),
   ];
 }

@@ -40,7 +40,10 @@ export function dbInstanceLines(ctx: PricingContext, db: ResourceView): LineItem
   ];
   const storage = num(setting("allocated_storage"));
   if (storage === undefined) {
-    const note = "its source is not in this input: storage not counted";
+    const note =
+      db.config.replicate_source_db === undefined || db.config.replicate_source_db === null
+        ? "no allocated_storage in its configuration (a promoted replica keeps its source's size): storage not counted"
+        : "its source is not in this input: storage not counted";
     return [{ ...lines[0], note }];
   }
   const type = String(setting("storage_type") ?? "gp2");

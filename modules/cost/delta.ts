@@ -31,7 +31,8 @@ export interface CostDelta {
   readonly changes: readonly LineChange[];
 }
 
-const keyOf = (l: LineItem) => `${l.stack}|${l.address}|${l.unit}|${l.prices.join("+")}|${l.basis}`;
+const keyOf = (l: LineItem) =>
+  l.pairKey ? `${l.stack}|${l.pairKey}` : `${l.stack}|${l.address}|${l.unit}|${l.prices.join("+")}|${l.basis}`;
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** The monthly cost `after` makes compared with `before` (two sides of one plan, or two plans of one stack). */

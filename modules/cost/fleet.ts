@@ -14,7 +14,7 @@ function linked(ctx: PricingContext, target: ResourceView, type: string, attribu
   return [...new Set([...byReference, ...byName])];
 }
 
-/** On-Demand hosts of a mixed-instances group at `n` hosts: the base, then the share above it (rounded towards On-Demand). */
+/** On-Demand capacity of a mixed-instances group at `n` units: the base, then the share above it (rounded towards On-Demand). */
 export const onDemandAt = (n: number, base: number, percentAboveBase: number) =>
   Math.min(n, base) + Math.ceil(((n - Math.min(n, base)) * percentAboveBase) / 100);
 
@@ -48,16 +48,25 @@ function shapeOf(ctx: PricingContext, asg: ResourceView): FleetShape {
   return { types: [{ type: String(launchTemplate?.config.instance_type), weight: 1 }], base: 0, percentAboveBase: 100, launchTemplate };
 }
 
-/** Root and data volumes of one host from its launch template, GB by volume type. */
-function volumesOf(template: ResourceView | undefined): Map<string, number> {
+/**
+ * Root and data volumes of one host from its launch template, GB by volume
+ * type, and how many take their size from the AMI's snapshot (not counted).
+ */
+function volumesOf(template: ResourceView | undefined): { sizes: Map<string, number>; unsized: number } {
   const sizes = new Map<string, number>();
+  let unsized = 0;
   for (const mapping of blocks(template?.config.block_device_mappings)) {
     const ebs = blocks(mapping.ebs)[0];
     if (!ebs) continue;
-    const type = String(ebs.volume_type ?? "gp3");
+    if (ebs.volume_size === undefined || ebs.volume_size === null) {
+      unsized++;
+      continue;
+    }
+    // No type: the AMI's mapping decides; gp2, the EBS API's default, is assumed (and named in the line).
+    const type = String(ebs.volume_type ?? "gp2");
     sizes.set(type, (sizes.get(type) ?? 0) + num(ebs.volume_size));
   }
-  return sizes;
+  return { sizes, unsized };
 }
 
 /** A fleet as priced: its cheapest type, the On-Demand/Spot split and its schedule. */
@@ -72,10 +81,15 @@ export interface Fleet {
   readonly minSize: number;
   readonly maxSize: number;
   /** Hosts for `capacity` units of the group (the chosen type's weight). */
-  readonly hosts: (capacity: number) => number;
-  readonly onDemandAt: (hosts: number) => number;
-  /** USD per hour at `hosts` hosts. */
-  readonly hourlyAt: (hosts: number) => number;
+  /**
+   * On-Demand and Spot hosts of the chosen type at `capacity` units. The
+   * distribution is in capacity units (EC2 Auto Scaling User Guide, instance
+   * weighting): the On-Demand part is filled first, each host bringing its
+   * weight, and Spot hosts fill what is left.
+   */
+  readonly hostsAt: (capacity: number) => { readonly onDemand: number; readonly spot: number };
+  /** USD per hour at `capacity` units. */
+  readonly hourlyAt: (capacity: number) => number;
   readonly launchTemplate?: ResourceView;
 }
 
@@ -86,7 +100,10 @@ export function fleetOf(ctx: PricingContext, asg: ResourceView): Fleet {
   const cheapest = priced.reduce((a, b) => (b.entry.usd / b.weight < a.entry.usd / a.weight ? b : a));
   const override = ctx.usage.spotDiscount[cheapest.type];
   const spotDiscount = override ?? ctx.prices.get(`ec2-spot-discount:${cheapest.type}`, region).usd;
-  const split = (n: number) => onDemandAt(n, shape.base, shape.percentAboveBase);
+  const hostsAt = (capacity: number) => {
+    const onDemand = Math.ceil(onDemandAt(capacity, shape.base, shape.percentAboveBase) / cheapest.weight);
+    return { onDemand, spot: Math.ceil(Math.max(0, capacity - onDemand * cheapest.weight) / cheapest.weight) };
+  };
   return {
     type: cheapest.type,
     types: shape.types.map((t) => t.type),
@@ -98,9 +115,11 @@ export function fleetOf(ctx: PricingContext, asg: ResourceView): Fleet {
       .map((s) => ({ name: s.name, recurrence: s.config.recurrence, minSize: num(s.config.min_size) })),
     minSize: num(asg.config.min_size),
     maxSize: num(asg.config.max_size),
-    hosts: (capacity) => Math.ceil(capacity / cheapest.weight),
-    onDemandAt: split,
-    hourlyAt: (n) => split(n) * cheapest.entry.usd + (n - split(n)) * cheapest.entry.usd * (1 - spotDiscount),
+    hostsAt,
+    hourlyAt: (capacity) => {
+      const { onDemand, spot } = hostsAt(capacity);
+      return onDemand * cheapest.entry.usd + spot * cheapest.entry.usd * (1 - spotDiscount);
+    },
     launchTemplate: shape.launchTemplate,
   };
 }
@@ -117,19 +136,18 @@ export function fleetLines(ctx: PricingContext, asg: ResourceView): LineItem[] {
   let onDemandHours = 0;
   let spotHours = 0;
   for (const [minimum, hours] of hoursAtMinimums(fleet.minSize, fleet.schedules)) {
-    const n = fleet.hosts(minimum);
-    onDemandHours += fleet.onDemandAt(n) * hours * month;
-    spotHours += (n - fleet.onDemandAt(n)) * hours * month;
+    const { onDemand, spot } = fleet.hostsAt(minimum);
+    onDemandHours += onDemand * hours * month;
+    spotHours += spot * hours * month;
   }
-  const max = fleet.hosts(fleet.maxSize);
-  const maxOnDemand = fleet.onDemandAt(max);
+  const atMax = fleet.hostsAt(fleet.maxSize);
   const ec2 = `ec2:${fleet.type}`;
   const scheduleNote = fleet.schedules.length ? `at its ${fleet.schedules.length} scheduled minimums` : "at its minimum";
   const lines = [
     lineItem(ctx, asg, "compute", {
       what: `On-Demand host-hours (${fleet.type})`,
       quantity: onDemandHours,
-      maxQuantity: maxOnDemand * HOURS_PER_MONTH,
+      maxQuantity: atMax.onDemand * HOURS_PER_MONTH,
       unit: "instance-hour",
       item: ec2,
       note: `${scheduleNote}; ${fleet.type}, the cheapest type of [${fleet.types.join(", ")}], assumed`,
@@ -137,7 +155,7 @@ export function fleetLines(ctx: PricingContext, asg: ResourceView): LineItem[] {
     lineItem(ctx, asg, "compute", {
       what: `Spot host-hours (${fleet.type})`,
       quantity: spotHours,
-      maxQuantity: (max - maxOnDemand) * HOURS_PER_MONTH,
+      maxQuantity: atMax.spot * HOURS_PER_MONTH,
       unit: "instance-hour",
       item: [ec2, `ec2-spot-discount:${fleet.type}`],
       unitPrice: () => fleet.onDemandUsd * (1 - fleet.spotDiscount),
@@ -145,12 +163,14 @@ export function fleetLines(ctx: PricingContext, asg: ResourceView): LineItem[] {
     }),
   ];
   const hostHours = onDemandHours + spotHours;
-  for (const [type, gb] of volumesOf(fleet.launchTemplate)) {
+  const volumes = volumesOf(fleet.launchTemplate);
+  if (volumes.unsized) lines[0] = { ...lines[0], note: `${lines[0].note}; ${volumes.unsized} volume(s) sized by the AMI: not counted` };
+  for (const [type, gb] of volumes.sizes) {
     lines.push(
       lineItem(ctx, asg, "compute", {
         what: `host EBS volumes (${type}, ${gb} GB each)`,
         quantity: (gb * hostHours) / HOURS_PER_MONTH,
-        maxQuantity: gb * max,
+        maxQuantity: gb * (atMax.onDemand + atMax.spot),
         unit: "GB-month",
         item: `ebs:${type}-storage`,
       }),

@@ -80,9 +80,10 @@ export function planSides(
     String(constant(keys.get(withoutKeys(view.address)) ?? "aws", "region") ?? constant("aws", "region") ?? "unknown");
   const environmentTag = String([providers.aws?.expressions?.default_tags].flat()[0]?.tags?.constant_value?.Environment ?? "unknown");
   const accounts: string[] = constant("aws", "allowed_account_ids") ?? [];
-  const side = (values: Json | undefined): CostInput => {
+  // The prior state is read as it is: the plan's configuration is the new one, and would rewrite its blocks.
+  const side = (values: Json | undefined, configuration: Json | undefined): CostInput => {
     const addresses = new Set(instances(values?.root_module));
-    const all = planElements({ ...plan, planned_values: values ?? { root_module: {} }, complete: true }, name);
+    const all = planElements({ ...plan, planned_values: values ?? { root_module: {} }, configuration, complete: true }, name);
     const resources = all.resources
       .filter((r) => addresses.has(r.address))
       .map((r) => ({ ...r, path: paths.get(withoutKeys(r.address)) ?? r.address }));
@@ -96,7 +97,7 @@ export function planSides(
       accounts,
     };
   };
-  return { before: side(plan.prior_state?.values), after: side(plan.planned_values) };
+  return { before: side(plan.prior_state?.values, undefined), after: side(plan.planned_values, plan.configuration) };
 }
 
 /** Managed resource instance addresses of a plan's module tree. */

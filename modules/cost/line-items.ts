@@ -35,6 +35,11 @@ export interface LineItem {
   readonly unverifiedMonthlyUsd: number;
   /** An assumption the reader should know, e.g. "the cheapest type of the list". */
   readonly note?: string;
+  /**
+   * What pairs the line across two estimates when the resource it is shown on
+   * may change (a usage key, the stack's custom metrics). @default - the address, unit and prices
+   */
+  readonly pairKey?: string;
 }
 
 /** What a pricer knows about the stack it prices. */
@@ -62,6 +67,7 @@ export interface Quantity {
   readonly note?: string;
   /** Turns the entries into a unit price. @default - the first entry's price */
   readonly unitPrice?: (entries: readonly PriceEntry[]) => number;
+  readonly pairKey?: string;
 }
 
 const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
@@ -90,5 +96,6 @@ export function lineItem(ctx: PricingContext, view: ResourceView, component: Com
     prices: entries.map((e) => `${e.item}@${e.region}`),
     unverifiedMonthlyUsd: entries.every(isVerified) ? 0 : monthlyUsd,
     ...(q.note ? { note: q.note } : {}),
+    ...(q.pairKey ? { pairKey: q.pairKey } : {}),
   };
 }

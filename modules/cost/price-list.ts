@@ -40,15 +40,31 @@ interface Product {
   };
 }
 
-/** The On-Demand first-tier USD price of one product, and its term's effective date. */
-function onDemandPrice(product: Product): { usd: number; effectiveDate: string; sku: string } {
+/**
+ * The On-Demand USD price of one product in the table's unit, and its term's
+ * effective date: the lowest tier with a price (a free allowance, like every
+ * free tier, is not deducted), in the unit the entry expects.
+ */
+function onDemandPrice(product: Product, entry: PriceEntry): { usd: number; effectiveDate: string; sku: string } {
   const terms = Object.values(product.terms?.OnDemand ?? {});
   if (terms.length !== 1) throw new Error(`${terms.length} On-Demand terms (expected 1)`);
-  const dimensions = Object.values(terms[0].priceDimensions ?? {});
-  const first = dimensions.filter((d) => (d.beginRange ?? "0") === "0");
-  if (first.length !== 1) throw new Error(`${first.length} first-tier price dimensions (expected 1)`);
-  const usd = Number(first[0].pricePerUnit?.USD);
-  if (!Number.isFinite(usd) || usd < 0) throw new Error(`price ${JSON.stringify(first[0].pricePerUnit)} is not a USD amount`);
+  const tiers = new Map<number, PriceDimension[]>();
+  for (const d of Object.values(terms[0].priceDimensions ?? {})) {
+    const begin = Number(d.beginRange ?? "0");
+    tiers.set(begin, [...(tiers.get(begin) ?? []), d]);
+  }
+  const ordered = [...tiers].sort(([a], [b]) => a - b);
+  const twice = ordered.find(([, ds]) => ds.length > 1);
+  if (twice) throw new Error(`${twice[1].length} price dimensions begin at ${twice[0]} (expected 1)`);
+  const priced = ordered.map(([, [d]]) => d).find((d) => Number(d.pricePerUnit?.USD) > 0) ?? ordered[0]?.[1][0];
+  if (!priced) throw new Error("no price dimension");
+  const perUnit = Number(priced.pricePerUnit?.USD);
+  if (!Number.isFinite(perUnit) || perUnit < 0) throw new Error(`price ${JSON.stringify(priced.pricePerUnit)} is not a USD amount`);
+  const expected = entry.source.priceListUnit;
+  if (expected !== undefined && priced.unit !== expected)
+    throw new Error(`the Price List's unit is ${priced.unit}, the entry expects ${expected}`);
+  // Rounded to the Price List's own ten decimals: a multiplier must not add float noise to the file.
+  const usd = Math.round(perUnit * (entry.source.multiplier ?? 1) * 1e10) / 1e10;
   return { usd, effectiveDate: (terms[0].effectiveDate ?? "").slice(0, 10), sku: product.product?.sku ?? "" };
 }
 
@@ -85,7 +101,7 @@ export async function refreshPrices(table: PriceTableData, fetch: FetchProducts,
         throw new Error(
           `${products.length} products match ${serviceCode} ${JSON.stringify(Object.fromEntries(query.map((f) => [f.Field, f.Value])))} (expected 1: narrow source.filters)`,
         );
-      const { usd, effectiveDate, sku } = onDemandPrice(products[0]);
+      const { usd, effectiveDate, sku } = onDemandPrice(products[0], entry);
       if (usd === entry.usd) unchanged++;
       else changed.push({ key: keyOf(entry), from: entry.usd, to: usd });
       prices.push({

@@ -22,6 +22,10 @@ interface PriceSource {
   readonly note?: string;
   /** The product's SKU, once `npm run prices:update` has matched it. */
   readonly sku?: string;
+  /** The Price List's unit of the price (`Requests`), checked by the updater. @default - not checked */
+  readonly priceListUnit?: string;
+  /** Price List units per table unit: 1000 for a price per 1,000 requests the Price List gives per request. @default 1 */
+  readonly multiplier?: number;
 }
 
 export interface PriceEntry {

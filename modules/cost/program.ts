@@ -12,8 +12,11 @@ export interface EnvironmentEstimate extends Totals {
   readonly stacks: readonly string[];
   /** The shared stacks it carries a share of, and the share. */
   readonly shares: readonly { readonly stack: string; readonly fraction: number }[];
+  /** Its own stacks' month: what its account's budget sees (the shared stacks are billed to the tooling account). */
+  readonly ownMonthlyUsd: number;
   /** The limit of its AWS Budgets budget, when it has one. */
   readonly monthlyBudgetUsd?: number;
+  /** Its own stacks' month is above the budget. */
   readonly overBudget: boolean;
 }
 
@@ -85,8 +88,9 @@ export function estimateProgram(
       maxMonthlyUsd: add("maxMonthlyUsd"),
       usageMonthlyUsd: add("usageMonthlyUsd"),
       unverifiedMonthlyUsd: add("unverifiedMonthlyUsd"),
+      ownMonthlyUsd: ownTotals.monthlyUsd,
       ...(monthlyBudgetUsd === undefined ? {} : { monthlyBudgetUsd }),
-      overBudget: monthlyBudgetUsd !== undefined && monthlyUsd > monthlyBudgetUsd,
+      overBudget: monthlyBudgetUsd !== undefined && ownTotals.monthlyUsd > monthlyBudgetUsd,
     };
   });
   return { stacks, environments };

@@ -91,7 +91,7 @@ export function formatReport(report: CostReport, usageSources: (environment: str
     const budget =
       e.monthlyBudgetUsd === undefined
         ? "no budget"
-        : `budget ${usd(e.monthlyBudgetUsd)} (${percent(e.monthlyUsd, e.monthlyBudgetUsd)})${e.overBudget ? " OVER BUDGET" : ""}`;
+        : `budget ${usd(e.monthlyBudgetUsd)}: its own stacks ${usd(e.ownMonthlyUsd)} (${percent(e.ownMonthlyUsd, e.monthlyBudgetUsd)})${e.overBudget ? " OVER BUDGET" : ""}`;
     const shares = e.shares.map((s) => `${number(s.fraction)} of ${s.stack}`).join(", ");
     out.push(
       `== ${e.name}: ${totalsLine(e)}; ${budget}`,

@@ -79,7 +79,10 @@ export function seedComparison(prices: PriceTable, fleets: readonly { ctx: Prici
     .map(({ ctx, asg }) => ({ ctx, asg, fleet: fleetOf(ctx, asg) }))
     .filter(({ fleet }) => fleet.schedules.length > 0)
     .map(({ ctx, asg, fleet }) => {
-      const at = (f: Fleet, minimum: number) => ({ hosts: f.hosts(minimum), hourlyUsd: round(f.hourlyAt(f.hosts(minimum))) });
+      const at = (f: Fleet, minimum: number) => {
+        const { onDemand, spot } = f.hostsAt(minimum);
+        return { hosts: onDemand + spot, hourlyUsd: round(f.hourlyAt(minimum)) };
+      };
       const minima = fleet.schedules.map((s) => s.minSize);
       return {
         stack: ctx.stack,

@@ -237,6 +237,7 @@ export function usageLines(contexts: readonly PricingContext[], home: (ctx: Pric
           item: rule.item,
           region: rule.region,
           basis: "usage",
+          pairKey: `usage:${rule.key}`,
         }),
       );
       break;

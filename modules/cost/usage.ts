@@ -74,3 +74,9 @@ export function parseUsage(json: unknown, source: string): Usage {
   }
   return { values, spotDiscount: discounts, source };
 }
+
+/** The usage with only `keys` kept (the others 0): what one stack of an environment carries. */
+export function usageOnly(usage: Usage, keys: ReadonlySet<string>): Usage {
+  const values = Object.fromEntries(Object.entries(usage.values).map(([k, v]) => [k, keys.has(k) ? v : 0])) as Record<UsageKey, number>;
+  return { ...usage, values };
+}

@@ -15,7 +15,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type RenderOptions, renderComment, type StackPlan } from "./render";
-import { summarizePlan, summarizePlanText } from "./summary";
+import { summarizePlan, summarizePlanText, withoutColours } from "./summary";
 
 const USAGE =
   "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] [--cost FILE] " +
@@ -79,7 +79,14 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
 
 /** The cost deltas of `npm run cost -- --json --compare BASE`; a file that cannot be read leaves the reason in the comment. */
 function readCost(file: string): Pick<RenderOptions, "cost" | "costError"> {
-  if (!existsSync(file)) return { costError: `no estimate at ${file}: the estimate step failed (see the workflow run)` };
+  if (!existsSync(file)) {
+    // The estimate step leaves its errors beside the file it did not write (plan.yml).
+    const errors = file.replace(/\.json$/, ".err");
+    const last = existsSync(errors) ? withoutColours(readFileSync(errors, "utf8")).trim().split("\n").pop() : undefined;
+    return {
+      costError: `no estimate at ${file}: the estimate step failed${last ? ` (${last.slice(0, 300)})` : ""} (see the workflow run)`,
+    };
+  }
   try {
     const deltas = JSON.parse(readFileSync(file, "utf8")).deltas;
     if (!Array.isArray(deltas)) throw new Error("no deltas (expected the output of npm run cost -- --json --compare BASE)");

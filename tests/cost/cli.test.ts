@@ -93,6 +93,14 @@ describe("npm run cost", () => {
     );
   });
 
+  it("[COST-5] prices a plan of one stack with the usage that stack carries in its environment, none for another stack", () => {
+    const create = plan("ecg-dev.create");
+    const [primary, other] = JSON.parse(run("--json", "--plan", `ecg-dev=${create}`, "--plan", `ecg-access-dev=${create}`).stdout).deltas;
+    expect(primary.after.usageMonthlyUsd).toBeGreaterThan(0);
+    expect(other.after.usageMonthlyUsd).toBe(0);
+    expect(other.after.monthlyUsd).toBeCloseTo(primary.after.monthlyUsd - primary.after.usageMonthlyUsd, 1);
+  });
+
   it("[COST-5] refuses a usage file it cannot use, and a missing synthesis, with exit 2 and the reason", () => {
     const usage = join(work, "usage");
     mkdirSync(usage, { recursive: true });

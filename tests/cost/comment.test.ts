@@ -49,8 +49,10 @@ describe("the plan comment's cost section", () => {
     writeFileSync(file, JSON.stringify({ currency: "USD", deltas }));
     const text = comment(file);
     const prod = deltas.find((d) => d.name === "prod")!;
-    // Every scheduled minimum at least 4: 3 Spot hosts above the On-Demand one all week, 168 h × 730/168.
-    expect(prod.deltaMonthlyUsd).toBeGreaterThan(0);
+    // Every minimum at least 4: 3 Spot hosts all week (504 host-hours) instead of 210, × 730/168, each
+    // at $0.925 × (1 - 0.7), with its 100 GB gp3 volume at $0.0912 a GB-month.
+    const spotHours = (504 - 210) * (730 / 168);
+    expect(prod.deltaMonthlyUsd).toBeCloseTo(spotHours * 0.925 * 0.3 + (spotHours / 730) * 100 * 0.0912, 1);
     expect(text).toContain("### Monthly cost\n\n| Environment | Before | After | Change | Budget |\n| --- | ---: | ---: | ---: | --- |\n");
     const row = (name: string) => text.split("\n").find((l) => l.startsWith(`| \`${name}\` |`))!;
     expect(row("prod")).toMatch(/^\| `prod` \| \$[\d,.]+ \| \$[\d,.]+ \| \+\$[\d,.]+ \| \$9,000\.00 \|$/);

@@ -140,14 +140,10 @@ describe("the cost model on the shipped program", () => {
   });
 
   it("[COST-5] bills each custom metric the alarms watch once, however many alarms watch it", () => {
-    const stack = shipped.stacks["ecg-prod"] as any;
-    const watched = new Set<string>();
-    for (const alarm of Object.values(stack.resource.aws_cloudwatch_metric_alarm) as any[])
-      for (const m of [alarm, ...(alarm.metric_query ?? []).map((q: any) => q.metric).filter(Boolean)])
-        if (m.namespace && !m.namespace.startsWith("AWS/")) watched.add(JSON.stringify([m.namespace, m.metric_name, m.dimensions ?? {}]));
-    expect(watched.size).toBeGreaterThan(3);
+    // 4 agent metrics (disk, memory, GPU memory used and total) × 2 fleets, the API's 2 pool metrics,
+    // the render queue depth (watched by two alarms) and frame drop rate: 12.
     const [custom] = stackOf("ecg-prod").lines.filter((l) => l.unit === "metric-month");
-    expect(custom).toMatchObject({ quantity: watched.size, unitUsd: 0.3, monthlyUsd: cents(watched.size * 0.3) });
+    expect(custom).toMatchObject({ quantity: 12, unitUsd: 0.3, monthlyUsd: 3.6 });
   });
 
   it("[COST-5] counts Redis nodes as shards × (replicas + 1)", () => {
@@ -192,8 +188,17 @@ describe("the cost model on the shipped program", () => {
     expect(dev.hourlyUsd).toBeCloseTo(dev.monthlyUsd / HOURS_PER_MONTH, 3);
   });
 
-  it("[COST-5] reports how much of each total rests on unverified prices", () => {
+  it("[COST-5] reports how much of each total rests on unverified prices: every line with an unverified price, whole", () => {
     const prod = envOf("prod");
+    const unverified = (stack: string) =>
+      sum(
+        stackOf(stack).lines.filter((l) =>
+          l.prices.some((p) => prices.get(...(p.split("@") as [string, string])).verification.status === "unverified"),
+        ),
+      );
+    const own = prod.stacks.reduce((s, stack) => s + unverified(stack), 0);
+    const shared = base.stacks.filter((s) => s.environment === SHARED).reduce((s, x) => s + unverified(x.stack), 0);
+    expect(prod.unverifiedMonthlyUsd).toBeCloseTo(own + shared / 3, 1);
     const redis = linesOf("ecg-prod", "aws_elasticache_replication_group")[0];
     expect(prices.get("elasticache:redis:cache.r6g.xlarge", "ap-northeast-2").verification.status).toBe("unverified");
     expect(redis.unverifiedMonthlyUsd).toBe(redis.monthlyUsd);
@@ -238,6 +243,10 @@ describe("the cost model on the shipped program", () => {
       edited("ecg-dev", (t) => (Object.values(t.resource.aws_budgets_budget as object)[0].limit_amount = "100.00")),
     );
     expect(envOf("dev", tight)).toMatchObject({ monthlyBudgetUsd: 100, overBudget: true });
+    // The budget sees the environment's account: its own stacks, not its share of the tooling account's.
+    const dev = envOf("dev");
+    expect(dev.ownMonthlyUsd).toBeCloseTo(sum(base.stacks.filter((s) => s.environment === "dev")), 1);
+    expect(dev.monthlyUsd).toBeGreaterThan(dev.ownMonthlyUsd);
   });
 });
 
@@ -309,6 +318,21 @@ describe("schedules, the On-Demand split and the usage file", () => {
     expect(() => hoursAtMinimums(1, [{ name: "x", recurrence: "0 9 * * FUNDAY", minSize: 2 }])).toThrow(
       'day of week "FUNDAY" is not a day',
     );
+  });
+
+  it("[COST-1] splits weighted capacity in units: On-Demand hosts first, each bringing its weight, then Spot for the rest", () => {
+    // prod's ML Audio fleet, its types weighted 2: a base of 1 unit takes one host (2 units), Spot fills the rest.
+    const weighted = estimate(
+      undefined,
+      edited("ecg-prod", (t) => {
+        const asg = resourceOf(t, "aws_autoscaling_group", "ml-audio-fleet");
+        asg.min_size = 5;
+        for (const o of asg.mixed_instances_policy.launch_template.override) o.weighted_capacity = "2";
+      }),
+    );
+    const [onDemand, spot] = linesOf("ecg-prod", "aws_autoscaling_group", weighted).filter((l) => l.path.includes("ml-audio"));
+    expect(onDemand.quantity).toBe(1 * 730);
+    expect(spot.quantity).toBe(2 * 730); // 5 units - 2 = 3, in hosts of 2: 2
   });
 
   it("[COST-1] splits hosts into the On-Demand base and the share above it, rounding towards On-Demand", () => {

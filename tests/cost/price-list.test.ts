@@ -86,7 +86,7 @@ describe("npm run prices:update on recorded Price List answers", () => {
     const result = await refreshPrices(input, recordedFetch([]), "2026-12-02");
     expect(result.kept).toEqual(["ec2-spot-discount:g4dn.xlarge@ap-northeast-2"]);
     expect(result.failures).toEqual([
-      { key: "cloudwatch:logs-ingest-gb@ap-northeast-2", reason: "2 first-tier price dimensions (expected 1)" },
+      { key: "cloudwatch:logs-ingest-gb@ap-northeast-2", reason: "2 price dimensions begin at 0 (expected 1)" },
       {
         key: "rds:gp3-storage:single-az@ap-northeast-2",
         reason:
@@ -94,6 +94,27 @@ describe("npm run prices:update on recorded Price List answers", () => {
       },
     ]);
     expect(result.table.prices).toEqual(input.prices);
+  });
+
+  it("[COST-5] scales a per-request price to the table's unit, skips a free allowance, and refuses another unit", async () => {
+    const result = await refreshPrices(subset("s3:get-1k", "s3:put-1k", "datatransfer:internet-out-gb"), recordedFetch([]), "2026-12-02");
+    // $0.00000035 a request is $0.00035 per 1,000 (the entry's multiplier); the first GB out is free, then $0.126.
+    expect(result.unchanged).toBe(2);
+    expect(pick(result.table, "s3:get-1k")).toMatchObject({ usd: 0.00035, verification: { status: "price-list" } });
+    expect(pick(result.table, "datatransfer:internet-out-gb")).toMatchObject({ usd: 0.126, verification: { status: "price-list" } });
+    expect(result.failures).toEqual([
+      { key: "s3:put-1k@ap-northeast-2", reason: "the Price List's unit is GB, the entry expects Requests" },
+    ]);
+  });
+
+  it("[COST-5] gives every price per 1,000, 10,000 or million requests its multiplier and the Price List's unit", () => {
+    const perMany = table.prices.filter((p) => /^(1,000|10,000|million) /.test(p.unit));
+    expect(perMany.map((p) => p.item).sort()).toEqual(["cloudfront:https-10k", "s3:get-1k", "s3:put-1k", "waf:requests-million"]);
+    for (const p of perMany)
+      expect(p.source).toMatchObject({
+        priceListUnit: "Requests",
+        multiplier: { "1,000": 1000, "10,000": 10000, million: 1e6 }[p.unit.split(" ")[0]],
+      });
   });
 
   it("[COST-5] stops, changing nothing, when a call fails", async () => {

@@ -1607,6 +1607,15 @@ describe(EVIDENCE.costBudgets, () => {
       if (config.budget_type !== "COST" || config.time_unit !== "MONTHLY" || config.limit_unit !== "USD")
         problems.push(`${at}: not a monthly USD cost budget`);
       if (!(Number(config.limit_amount) > 0)) problems.push(`${at}: limit ${config.limit_amount}`);
+      // COST-6: actual cost at 80 % and 100 %.
+      const actual = asList<Json>(config.notification)
+        .filter((n) => n.notification_type === "ACTUAL")
+        .map((n) => n.threshold);
+      if (!(actual.includes(80) && actual.includes(100))) problems.push(`${at}: actual-cost alerts at ${actual.join(", ")}`);
+      // AWS Budgets API Reference, CostFilters: a tag filter is TagKeyValue "user:<key>$<value>".
+      for (const f of asList<Json>(config.cost_filter))
+        if (f.name !== "TagKeyValue" || !asList<string>(f.values).every((v) => /^user:[^$]+\$.+$/.test(v)))
+          problems.push(`${at}: cost filter ${JSON.stringify(f)}`);
       const account = JSON.stringify(providerPlacements(stacks[stack]).get("aws")?.accounts ?? []);
       const key = `${account}/${config.name}`;
       if (names.has(key)) problems.push(`${at}: the name of ${names.get(key)} in the same account`);
@@ -1621,8 +1630,8 @@ describe(EVIDENCE.costBudgets, () => {
       const notifications = asList<Json>(config.notification);
       if (notifications.length === 0 || notifications.length > 10) problems.push(`${at}: ${notifications.length} notifications`);
       for (const n of notifications) {
-        if (!["ACTUAL", "FORECASTED"].includes(n.notification_type) || n.threshold_type !== "PERCENTAGE" || !(n.threshold > 0))
-          problems.push(`${at}: ${JSON.stringify(n)}`);
+        const shape = ["ACTUAL", "FORECASTED"].includes(n.notification_type) && n.threshold_type === "PERCENTAGE" && n.threshold > 0;
+        if (!shape || n.comparison_operator !== "GREATER_THAN") problems.push(`${at}: ${JSON.stringify(n)}`);
         for (const topic of asList<string>(n.subscriber_sns_topic_arns)) {
           const ref = reference(topic);
           if (ref?.type !== "aws_sns_topic" || !resolve(stack, ref))
