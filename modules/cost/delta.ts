@@ -1,6 +1,7 @@
 import { budgetLimit, dbIndex, estimateGroup, type Totals, totalsOf } from "./estimate";
 import type { CostInput } from "./inputs";
 import type { LineItem } from "./line-items";
+import { cents } from "./money";
 import type { PriceTable } from "./prices";
 import { type ProgramEstimate, SHARED } from "./program";
 import type { Usage } from "./usage";
@@ -33,7 +34,6 @@ export interface CostDelta {
 
 const keyOf = (l: LineItem) =>
   l.pairKey ? `${l.stack}|${l.pairKey}` : `${l.stack}|${l.address}|${l.unit}|${l.prices.join("+")}|${l.basis}`;
-const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** The monthly cost `after` makes compared with `before` (two sides of one plan, or two plans of one stack). */
 export function costDelta(name: string, before: CostInput, after: CostInput, prices: PriceTable, usage: Usage): CostDelta {

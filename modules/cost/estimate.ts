@@ -2,6 +2,7 @@ import type { ResourceView } from "../policy/model";
 import { CATALOG, customMetricLines } from "./catalog";
 import type { CostInput } from "./inputs";
 import { HOURS_PER_MONTH, type LineItem, type PricingContext } from "./line-items";
+import { cents } from "./money";
 import type { PriceTable } from "./prices";
 import type { Usage } from "./usage";
 import { usageLines } from "./usage-lines";
@@ -28,8 +29,6 @@ export interface StackEstimate extends Totals {
   /** Types the catalog does not know: a test keeps this empty. */
   readonly unclassified: readonly string[];
 }
-
-const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 export function totalsOf(lines: readonly LineItem[], share = 1): Totals {
   const sum = (pick: (l: LineItem) => number) => cents(lines.reduce((s, l) => s + pick(l), 0) * share);

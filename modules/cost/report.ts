@@ -1,6 +1,7 @@
 import type { CostDelta } from "./delta";
 import type { StackEstimate, Totals } from "./estimate";
 import { COMPONENTS, type LineItem } from "./line-items";
+import { signedUsd, usd } from "./money";
 import type { PriceTableData } from "./prices";
 import type { EnvironmentEstimate } from "./program";
 import type { SeedComparison } from "./seed";
@@ -27,9 +28,6 @@ export function priceSummary(table: PriceTableData): CostReport["prices"] {
   };
 }
 
-const usd = (value: number) =>
-  `${value < 0 ? "-" : ""}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const signed = (value: number) => (value > 0 ? `+${usd(value)}` : usd(value));
 const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)} %` : "0 %");
 /** A unit price with the digits it has: $0.0225, $0.005, $1.4476. */
 const unitPrice = (value: number) =>
@@ -118,9 +116,9 @@ export function formatDeltas(deltas: readonly CostDelta[], largest = 10): string
   for (const d of deltas) {
     const budget = d.monthlyBudgetUsd === undefined ? "" : `; budget ${usd(d.monthlyBudgetUsd)}${d.overBudget ? " OVER BUDGET" : ""}`;
     out.push(
-      `${d.name} (${d.stack}, ${d.environment}): ${usd(d.before.monthlyUsd)} → ${usd(d.after.monthlyUsd)}/month (${signed(d.deltaMonthlyUsd)})${budget}`,
+      `${d.name} (${d.stack}, ${d.environment}): ${usd(d.before.monthlyUsd)} → ${usd(d.after.monthlyUsd)}/month (${signedUsd(d.deltaMonthlyUsd)})${budget}`,
     );
-    for (const c of d.changes.slice(0, largest)) out.push(`  ${signed(c.deltaUsd).padStart(12)}  ${c.what}  ${c.path} (${c.address})`);
+    for (const c of d.changes.slice(0, largest)) out.push(`  ${signedUsd(c.deltaUsd).padStart(12)}  ${c.what}  ${c.path} (${c.address})`);
     if (d.changes.length > largest) out.push(`  … ${d.changes.length - largest} more changed line items (--json lists them all)`);
   }
   return `${out.join("\n")}\n`;

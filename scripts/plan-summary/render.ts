@@ -5,6 +5,7 @@
  * one plan comment however often it is pushed.
  */
 import type { CostDelta } from "../../modules/cost/delta";
+import { signedUsd, usd } from "../../modules/cost/money";
 import { type ChangeKind, type ResourceChangeSummary, type StackSummary, withoutColours } from "./summary";
 
 /** Hidden first line of the comment; the workflows search for it verbatim. */
@@ -104,17 +105,13 @@ function ordered(resources: readonly ResourceChangeSummary[]): ResourceChangeSum
   return KIND_ORDER.flatMap((kind) => resources.filter((r) => r.kind === kind));
 }
 
-const money = (usd: number) =>
-  `${usd < 0 ? "-" : ""}$${Math.abs(usd).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const signedMoney = (usd: number) => (usd > 0 ? `+${money(usd)}` : money(usd));
-
 /** Each environment's month before → after, its budget, and the largest changed line items. */
 function costSection(deltas: readonly CostDelta[], items: number): string[] {
   const out = ["### Monthly cost", "", "| Environment | Before | After | Change | Budget |", "| --- | ---: | ---: | ---: | --- |"];
   for (const d of deltas) {
-    const budget = d.monthlyBudgetUsd === undefined ? "–" : `${money(d.monthlyBudgetUsd)}${d.overBudget ? " ⚠️ **over budget**" : ""}`;
+    const budget = d.monthlyBudgetUsd === undefined ? "–" : `${usd(d.monthlyBudgetUsd)}${d.overBudget ? " ⚠️ **over budget**" : ""}`;
     out.push(
-      `| ${code(d.name)} | ${money(d.before.monthlyUsd)} | ${money(d.after.monthlyUsd)} | ${signedMoney(d.deltaMonthlyUsd)} | ${budget} |`,
+      `| ${code(d.name)} | ${usd(d.before.monthlyUsd)} | ${usd(d.after.monthlyUsd)} | ${signedUsd(d.deltaMonthlyUsd)} | ${budget} |`,
     );
   }
   out.push(
@@ -123,7 +120,7 @@ function costSection(deltas: readonly CostDelta[], items: number): string[] {
     "",
   );
   for (const d of deltas.filter((x) => x.changes.length > 0)) {
-    const lines = capped(d.changes, items, (c) => `| ${signedMoney(c.deltaUsd)} | ${escapeHtml(c.what)} | ${code(c.path)} |`);
+    const lines = capped(d.changes, items, (c) => `| ${signedUsd(c.deltaUsd)} | ${escapeHtml(c.what)} | ${code(c.path)} |`);
     out.push(
       `<details><summary><code>${escapeHtml(d.name)}</code>: ${d.changes.length} cost line item${d.changes.length === 1 ? "" : "s"} change</summary>`,
       "",
