@@ -39,6 +39,7 @@ import {
 } from "../modules/cost";
 import type { CostReport } from "../modules/cost/report";
 import { contextOf, dbIndex } from "../modules/cost/estimate";
+import { reportSlow } from "./progress";
 
 interface Arguments {
   readonly json: boolean;
@@ -187,7 +188,7 @@ function main(): void {
       process.stdout.write(args.json ? `${JSON.stringify({ currency: "USD", deltas }, null, 2)}\n` : formatDeltas(deltas));
       return;
     }
-    const report = programReport(args, prices, usageOf);
+    const report = reportSlow(`npm run cost: priced the stacks of ${args.outdir}`, () => programReport(args, prices, usageOf));
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, (env) => usageOf(env).source));
   } catch (error) {
     if (

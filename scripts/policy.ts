@@ -17,6 +17,7 @@ import { jsonReport, type Locate, sarifReport } from "../modules/policy/formats"
 import { lineFinder, loadInputs, PolicyInputError } from "../modules/policy/inputs";
 import { evaluateModel } from "../modules/policy/engine";
 import { formatRules, rulesMarkdown } from "../modules/policy/rule-list";
+import { reportSlow } from "./progress";
 
 const FORMATS = ["text", "json", "sarif", "markdown"] as const;
 type Format = (typeof FORMATS)[number];
@@ -66,13 +67,15 @@ async function programReports(): Promise<{ reports: PolicyReport[]; locate: Loca
   const finders = new Map<string, (address: string) => number>();
   let failure: string | undefined;
   try {
-    withoutTokenTraces(() =>
-      buildApp(program, {
-        outdir,
-        backendOverride: process.env.ECG_TF_BACKEND,
-        onPolicyReport: (r) => reports.push(r),
-        failOnPolicyError: false,
-      }).synth(),
+    reportSlow("npm run policy: synthesized the program and checked every stack", () =>
+      withoutTokenTraces(() =>
+        buildApp(program, {
+          outdir,
+          backendOverride: process.env.ECG_TF_BACKEND,
+          onPolicyReport: (r) => reports.push(r),
+          failOnPolicyError: false,
+        }).synth(),
+      ),
     );
     for (const { stack } of reports) {
       const file = join(outdir, "stacks", stack, "cdk.tf.json");

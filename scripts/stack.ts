@@ -9,6 +9,7 @@
  * last command, e.g. `npm run deploy:dev -- --auto-approve`.
  */
 import { spawnSync } from "node:child_process";
+import { reportSlow } from "./progress";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { environments, program } from "../environments";
@@ -96,14 +97,17 @@ function main(argv: readonly string[]): number {
     Object.assign(env, providerInstallEnv(".terraform.d", findProviderMirror()));
     if (env.TF_CLI_CONFIG_FILE) env.TF_CLI_CONFIG_FILE = join(process.cwd(), env.TF_CLI_CONFIG_FILE);
   }
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     const cwd = step.cwd ?? ".";
-    const result = spawnSync(step.command, step.args, {
-      cwd,
-      env,
-      stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"],
-      maxBuffer: 512 * 1024 * 1024,
-    });
+    const label = `[${action} ${environment} ${i + 1}/${steps.length}] ${step.command} ${step.args.slice(0, 2).join(" ")}`;
+    const result = reportSlow(label, () =>
+      spawnSync(step.command, step.args, {
+        cwd,
+        env,
+        stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"],
+        maxBuffer: 512 * 1024 * 1024,
+      }),
+    );
     if (result.error) {
       console.error(`${step.command}: ${result.error.message}`);
       return 1;

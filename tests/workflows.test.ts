@@ -67,7 +67,31 @@ function loadFixture(name: string): Json {
 /** What action-validator (GitHub's workflow schema, compiled to WebAssembly) finds wrong in a workflow's text. */
 const schemaErrors = (text: string) => validateWorkflow(text).errors.map((e) => ("path" in e ? `${e.path}: ${e.title}` : e.title));
 
+/**
+ * Jobs of a workflow run on `pull_request_target` (with the base's secrets
+ * and a write token) that check out the pull request's own code: the
+ * "pwn request" GitHub warns about (Security hardening for GitHub Actions).
+ */
+function pullRequestTargetHeadCheckouts(wf: Json): string[] {
+  const on = typeof wf.on === "string" ? [wf.on] : Array.isArray(wf.on) ? wf.on : Object.keys(wf.on ?? {});
+  if (!on.includes("pull_request_target")) return [];
+  return Object.entries(wf.jobs as Json).flatMap(([id, job]) =>
+    uses(job, "actions/checkout")
+      .filter((s) => /github\.event\.pull_request\.head|github\.head_ref|refs\/pull\//.test(JSON.stringify(s.with ?? {})))
+      .map(() => id),
+  );
+}
+
 describe("all workflows", () => {
+  it("[#19] never check out a pull request's head in a pull_request_target workflow", () => {
+    for (const [file, wf] of ALL) expect([file, pullRequestTargetHeadCheckouts(wf)]).toEqual([file, []]);
+    // The check itself finds one.
+    const pwn = parse(
+      "on: pull_request_target\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n",
+    );
+    expect(pullRequestTargetHeadCheckouts(pwn)).toEqual(["build"]);
+  });
+
   it("[PLT-6] are valid GitHub Actions workflows (action-validator, the schema GitHub publishes)", () => {
     const files = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => /\.ya?ml$/.test(f));
     expect(files.sort()).toEqual(["deploy.yml", "plan-tfc.yml", "plan.yml"]);

@@ -4,8 +4,11 @@
  * applied, re-planned and destroyed against moto on loopback. See
  * docs/testing.md ("The offline Terraform lane") and emulator-gaps.ts.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildSync } from "esbuild";
 import { environments, program } from "../../environments";
 import { accessStackNames } from "../../stacks/app";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
@@ -16,6 +19,7 @@ import { EVIDENCE_TAGS } from "../stacks/apply-gap-evidence-tags";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
 import { applyTargets } from "./harness/plan-review";
 import { type MotoServer, startMoto } from "./harness/moto";
+import { stopEveryGroup } from "./harness/terraform";
 import { readSynthesizedStack } from "./harness/workdir";
 import { MOTO_DEFAULT_ACCOUNT, type MultiAccountRun, multiAccountCycle } from "./multi-account";
 import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
@@ -261,6 +265,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  // After a failure, cycles may still run: nothing the lane started outlives it.
+  stopEveryGroup();
   if (reports.length === 0) return;
   const order = [STATE_BACKEND_STACK, ...ENV_STACKS, ...STANDBY_STACKS, DELIVERY_STACK];
   reports.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
@@ -593,4 +599,46 @@ describe("offline Terraform lane: multi-account", () => {
     },
     LANE_TIMEOUT,
   );
+});
+
+describe("offline Terraform lane: an interrupted lane", () => {
+  // The run to interrupt, bundled as the lane's own code (its harness spawns detached groups).
+  const bundle = join(mkdtempSync(join(tmpdir(), "ecg-interrupted-bundle-")), "run.js");
+  buildSync({
+    entryPoints: [join(__dirname, "interrupted-run.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    outfile: bundle,
+    logLevel: "warning",
+  });
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`[#19] on ${signal}, stops every emulator and Terraform process group it started, then exits`, async () => {
+      const child = spawn(process.execPath, [bundle], { stdio: ["ignore", "pipe", "inherit"] });
+      const started = await new Promise<{ moto: number; terraform: number }>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+          if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0]));
+        });
+        child.on("exit", (code) => reject(new Error(`the run exited (${code}) before its processes were up`)));
+      });
+      expect([alive(started.moto), alive(started.terraform)]).toEqual([true, true]);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      child.kill(signal);
+      expect(await exited).toBe(signal === "SIGINT" ? 130 : 143);
+      const deadline = Date.now() + 5_000;
+      while ((alive(started.moto) || alive(started.terraform)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect([alive(started.moto), alive(started.terraform)]).toEqual([false, false]);
+    }, 60_000);
+  }
 });

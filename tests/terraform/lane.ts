@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { providerPlacements } from "../../modules/policy/program-checks";
 import { APPLY_GAPS, DESTROY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUNDS } from "./emulator-gaps";
 import { hostedZonePrerequisites, kmsAliasPrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
+import { phase } from "./harness/progress";
 import { secretsInState } from "./harness/secret-scan";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
 import { emulatorOverride, type LaneBackend, OVERRIDE_FILE, prepareWorkingCopy } from "./harness/workdir";
@@ -97,8 +98,10 @@ export async function validateStack(
   sourceDir: string,
 ): Promise<RunResult> {
   prepareWorkingCopy(stack, dir, undefined, sourceDir);
-  await terraform(dir, ["init", "-backend=false", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
-  return terraform(dir, ["validate"], env, TIMEOUTS.validate);
+  return phase(basename(dir), "validate", async () => {
+    await terraform(dir, ["init", "-backend=false", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
+    return terraform(dir, ["validate"], env, TIMEOUTS.validate);
+  });
 }
 
 async function showJson(dir: string, planFile: string, env: Record<string, string | undefined>): Promise<Json> {
@@ -282,38 +285,64 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   Object.assign(env, await prepareEmulator(facts, copy.stack, options.regions[0]));
   await terraform(dir, ["init", "-input=false", "-lockfile=readonly"], env, TIMEOUTS.init);
   // The full plan covers the gap resources too.
-  await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
   const keep = (kind: string, plan: Json) => {
     if (options.plansDir) writeFileSync(join(options.plansDir, `${name}.${kind}.json`), JSON.stringify(plan));
     return plan;
   };
-  report.planned = countChanges(keep("create", await showJson(dir, "plan.tfplan", env)), "create");
+  await phase(
+    name,
+    "plan",
+    async () => {
+      await terraform(dir, ["plan", "-input=false", PARALLELISM, "-out=plan.tfplan"], env, TIMEOUTS.plan);
+      report.planned = countChanges(keep("create", await showJson(dir, "plan.tfplan", env)), "create");
+    },
+    () => `${report.planned} to create`,
+  );
 
   const sweep = async () => {
     const duplicates = await removeRetriedCreates(facts, dir, env, options.regions, options.tags);
     if (duplicates.length)
       report.notes.push(`duplicates of retried creates removed (emulator-gaps.ts WORKAROUNDS): ${duplicates.join(", ")}`);
   };
-  await withFlakeRetry(
+  await phase(
+    name,
     "apply",
-    report.notes,
-    () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply),
-    sweep,
+    async () => {
+      await withFlakeRetry(
+        "apply",
+        report.notes,
+        () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply),
+        sweep,
+      );
+      // Counted from the state, not from Terraform's summary: a retried apply reports only its second run.
+      report.applied = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data.")).length;
+    },
+    () => `${report.applied}/${report.planned} resources, ${excluded.length} gap-skipped`,
   );
-  // Counted from the state, not from Terraform's summary: a retried apply reports only its second run.
-  report.applied = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data.")).length;
 
   await options.afterApply?.(dir, targetArgs, env);
   await sweep();
   report.notes.push(await scanStateForSecrets(name, facts, dir, env, options.regions));
 
-  const replan = await runTerraform(
-    ["plan", "-detailed-exitcode", "-input=false", PARALLELISM, "-out=replan.tfplan", ...targetArgs, "-no-color"],
-    { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan },
+  const review = await phase(
+    name,
+    "re-plan",
+    async (): Promise<PlanReview> => {
+      const replan = await runTerraform(
+        ["plan", "-detailed-exitcode", "-input=false", PARALLELISM, "-out=replan.tfplan", ...targetArgs, "-no-color"],
+        { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan },
+      );
+      if (replan.code === 1 || replan.code > 2) throw new TerraformError(dir, ["plan", "-detailed-exitcode"], replan);
+      if (replan.code !== 2) return { accepted: [], unexpected: [], usedDrift: [] };
+      return reviewReplan(keep("replan", await showJson(dir, "replan.tfplan", env)), DRIFT_GAPS);
+    },
+    (r) =>
+      r.unexpected.length
+        ? `${r.unexpected.length} unexpected change(s)`
+        : r.accepted.length
+          ? `${r.accepted.length} change(s), all accepted emulator drift`
+          : "no changes",
   );
-  if (replan.code === 1 || replan.code > 2) throw new TerraformError(dir, ["plan", "-detailed-exitcode"], replan);
-  let review: PlanReview = { accepted: [], unexpected: [], usedDrift: [] };
-  if (replan.code === 2) review = reviewReplan(keep("replan", await showJson(dir, "replan.tfplan", env)), DRIFT_GAPS);
   if (review.unexpected.length > 0) {
     throw new Error(
       `${name}: the re-plan after apply is not clean, and these changes are not on the reviewed drift list (tests/terraform/emulator-gaps.ts):\n  ${review.unexpected.join("\n  ")}`,
@@ -354,8 +383,14 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   // Counted from the state, not from Terraform's summary: a destroy retried
   // after a known race (FLAKES) reports only what its second run destroyed.
   const managed = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data."));
-  await withFlakeRetry("destroy", report.notes, () =>
-    terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
+  await phase(
+    name,
+    "destroy",
+    () =>
+      withFlakeRetry("destroy", report.notes, () =>
+        terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
+      ),
+    () => `${managed.length}/${managed.length} resources`,
   );
   const left = await stateAddresses(dir, env);
   if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);

@@ -6,6 +6,7 @@ import { secretParts, secretsInState } from "../terraform/harness/secret-scan";
 import { applyTargets, changedAttributes, reviewReplan } from "../terraform/harness/plan-review";
 import { hostedZonePrerequisites, laneInputs } from "../terraform/harness/inputs";
 import { emulatorOverride } from "../terraform/harness/workdir";
+import { phase, setProgressSink } from "../terraform/harness/progress";
 import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
 import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
 import { synthProgram } from "../stacks/synth";
@@ -455,5 +456,37 @@ describe("offline lane harness", () => {
       expect(hostedZonePrerequisites(stack)).toEqual(["ecg-render.com"]);
       expect(() => hostedZonePrerequisites({ data: { aws_route53_zone: { a: { name: "${var.zone}" } } } })).toThrow("computed name");
     });
+  });
+});
+
+describe("the lane's progress lines", () => {
+  it("[#19] print one plain line when a stack's phase starts and one when it ends, with what it did, and say when it failed", async () => {
+    const lines: string[] = [];
+    const previous = setProgressSink((line) => lines.push(line));
+    try {
+      expect(
+        await phase(
+          "ecg-dev",
+          "apply",
+          async () => 287,
+          (n) => `${n}/301 resources`,
+        ),
+      ).toBe(287);
+      await expect(
+        phase("ecg-dev", "destroy", async () => {
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+    } finally {
+      setProgressSink(previous);
+    }
+    expect(lines.map((l) => l.replace(/\d+ s/g, "N s"))).toEqual([
+      "[lane N s] ecg-dev apply: started",
+      "[lane N s] ecg-dev apply: done in N s (287/301 resources)",
+      "[lane N s] ecg-dev destroy: started",
+      "[lane N s] ecg-dev destroy: failed after N s",
+    ]);
+    // Plain lines: no colour codes or carriage returns, whatever the terminal.
+    expect(lines.some((l) => l.includes("\u001b") || l.includes("\r"))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { environments } from "../../environments";
 import { STACK_ACTIONS, stackSteps, stackTargets } from "../../scripts/stack";
 import { ACCOUNTS } from "../stacks/layouts";
+import { reportSlow } from "../../scripts/progress";
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts;
 
@@ -69,5 +70,20 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     ],
   ])("refuses %s %s", (action, env, message) => {
     expect(() => stackSteps(action, env)).toThrow(message);
+  });
+});
+
+describe("the commands' progress lines", () => {
+  it("[#19] say on stderr what a step did and how long it took when it took over a second, and nothing after a quick one", () => {
+    const lines: string[] = [];
+    let clock = 0;
+    const options = { write: (l: string) => lines.push(l), now: () => clock };
+    const takes = (ms: number) => () => {
+      clock += ms;
+      return "planned";
+    };
+    expect(reportSlow("[plan dev 3/4] terraform plan", takes(12_300), options)).toBe("planned");
+    reportSlow("npm run cost: priced the stacks", takes(300), options);
+    expect(lines).toEqual(["[plan dev 3/4] terraform plan: done in 12.3 s"]);
   });
 });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { killGroup } from "./terraform";
+import { killGroup, trackGroup } from "./terraform";
 
 /** A moto_server on 127.0.0.1, one per environment so environments run in parallel. */
 export interface MotoServer {
@@ -53,6 +53,7 @@ export async function startMoto(timeoutSeconds = 60): Promise<MotoServer> {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  trackGroup(child.pid);
   let log = "";
   child.stdout!.on("data", (chunk) => (log = (log + chunk).slice(-20_000)));
   child.stderr!.on("data", (chunk) => (log = (log + chunk).slice(-20_000)));

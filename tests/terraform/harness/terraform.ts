@@ -18,6 +18,8 @@ export interface RunOptions {
 
 /** A running process whose standard input can be answered later. */
 export interface RunningProcess {
+  /** Of its process group, too. */
+  readonly pid: number | undefined;
   readonly done: Promise<RunResult>;
   answer(text: string): void;
   readonly output: () => string;
@@ -32,6 +34,7 @@ export function startTerraform(args: readonly string[], options: RunOptions): Ru
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });
+  trackGroup(child.pid);
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -44,10 +47,12 @@ export function startTerraform(args: readonly string[], options: RunOptions): Ru
     }, options.timeoutSeconds * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
+      untrackGroup(child.pid);
       resolve({ code: code ?? 1, output, seconds: (Date.now() - started) / 1000 });
     });
   });
   return {
+    pid: child.pid,
     done,
     answer: (text) => child.stdin.end(text),
     output: () => output,
@@ -58,12 +63,48 @@ export function runTerraform(args: readonly string[], options: RunOptions): Prom
   return startTerraform(args, options).done;
 }
 
+/**
+ * The process groups the lane started and has not seen end: every Terraform
+ * run and every moto_server is detached into a group of its own (so a
+ * timeout kills its provider plugins too), which also means that nothing
+ * stops them when the lane itself is stopped. They are killed when the lane
+ * process exits, is interrupted (Ctrl-C, SIGINT) or terminated (a CI
+ * timeout, a killed jest: SIGTERM), and at the end of the lane's tests.
+ */
+const groups = new Set<number>();
+let handlersInstalled = false;
+
 /** Kills a detached child and everything it started (provider plugins included). */
 export function killGroup(pid: number | undefined): void {
   if (!pid) return;
+  groups.delete(pid);
   try {
     process.kill(-pid, "SIGKILL");
   } catch {
     // Already gone.
   }
 }
+
+/** Kills every process group the lane started that is still tracked. */
+export function stopEveryGroup(): void {
+  for (const pid of [...groups]) killGroup(pid);
+}
+
+export function trackGroup(pid: number | undefined): void {
+  if (!pid) return;
+  groups.add(pid);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once("exit", stopEveryGroup);
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      stopEveryGroup();
+      process.exit(code);
+    });
+  }
+}
+
+const untrackGroup = (pid: number | undefined) => pid && groups.delete(pid);
