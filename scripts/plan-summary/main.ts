@@ -2,23 +2,28 @@
  * The plan-summary command line, as a function (cli.ts runs it; tests call
  * it directly):
  *
- *   plan-summary --out comment.md [--commit SHA] [--run-url URL] [--title TEXT] [--cost cost.json]
+ *   plan-summary --out comment.md [--commit SHA] [--run-url URL] [--title TEXT] [--cost cost.json] [--paths cdktf.out] [--policy policy.json]
  *                [STACK=plan.json ...] [--text STACK=plan.txt ...] [--error STACK=plan.err ...]
  *
  * `STACK=FILE` is the JSON of `terraform show -json`, `--text` the output of
  * `terraform plan -no-color` (Terraform Cloud), `--error` the stderr of a
  * plan that failed; `--cost` the output of `npm run cost -- --json --compare
- * BASE` (each environment's month before → after). Stacks are rendered in the order given. A plan file that
+ * BASE` (each environment's month before → after); `--paths` the synthesized
+ * program (construct paths and components instead of hashed addresses);
+ * `--policy` the output of `npm run policy -- --format json` (the findings on
+ * the stacks that change). Stacks are rendered in the order given. A plan file that
  * is missing or cannot be read is rendered as a failed stack rather than
  * stopping the comment: one broken stack must not hide the others' plans.
  * Exit 0 once the comment is written, 2 on a usage error.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { type RenderOptions, renderComment, type StackPlan } from "./render";
+import { join } from "node:path";
+import { constructPaths } from "../../modules/cost/inputs";
+import { type PolicyFindingLine, type RenderOptions, renderComment, type StackPlan } from "./render";
 import { summarizePlan, summarizePlanText, withoutColours } from "./summary";
 
 const USAGE =
-  "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] [--cost FILE] " +
+  "usage: plan-summary --out FILE [--commit SHA] [--run-url URL] [--title TEXT] [--cost FILE] [--paths DIR] [--policy FILE] " +
   "[STACK=plan.json ...] [--text STACK=plan.txt ...] [--error STACK=plan.err ...]";
 
 type InputKind = "json" | "text" | "error";
@@ -61,6 +66,8 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
     else if (arg === "--run-url") options.runUrl = value();
     else if (arg === "--title") options.title = value();
     else if (arg === "--cost") costFile = value();
+    else if (arg === "--paths") options.pathOf = synthesizedPaths(value());
+    else if (arg === "--policy") options.policy = readPolicy(value());
     else if (arg === "--text") inputs.push(parsePair(value(), "text"));
     else if (arg === "--error") inputs.push(parsePair(value(), "error"));
     else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`);
@@ -75,6 +82,28 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
   }
   if (costFile !== undefined) Object.assign(options, readCost(costFile));
   return { out, inputs, options };
+}
+
+/** Construct paths by stack and address, from a synthesized program's `stacks/<stack>/cdk.tf.json` (read once per stack). */
+function synthesizedPaths(outdir: string): NonNullable<RenderOptions["pathOf"]> {
+  const stacks = new Map<string, Map<string, string>>();
+  return (stack, address) => {
+    if (!stacks.has(stack)) {
+      const file = join(outdir, "stacks", stack, "cdk.tf.json");
+      stacks.set(stack, existsSync(file) ? constructPaths(JSON.parse(readFileSync(file, "utf8"))) : new Map());
+    }
+    return stacks.get(stack)?.get(address);
+  };
+}
+
+/** The findings of `npm run policy -- --format json`; a file that cannot be read is a usage error. */
+function readPolicy(file: string): NonNullable<RenderOptions["policy"]> {
+  try {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    return (report.stacks as { name: string; findings: PolicyFindingLine[] }[]).map((s) => ({ stack: s.name, findings: s.findings }));
+  } catch (error) {
+    throw new UsageError(`--policy ${file}: not the output of npm run policy -- --format json (${(error as Error)?.message ?? error})`);
+  }
 }
 
 /** The cost deltas of `npm run cost -- --json --compare BASE`; a file that cannot be read leaves the reason in the comment. */

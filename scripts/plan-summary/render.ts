@@ -40,12 +40,32 @@ export interface RenderOptions {
   readonly costError?: string;
   /** Changed cost line items listed per environment. @default 5 */
   readonly maxCostItems?: number;
+  /**
+   * The construct path of a stack's resource address (from the synthesized
+   * stacks), for readable names and the components a stack's changes are
+   * grouped by. @default - addresses only
+   */
+  readonly pathOf?: (stack: string, address: string) => string | undefined;
+  /** The policy pack's findings per stack (`npm run policy -- --format json`): shown for the stacks that change. @default - no policy section */
+  readonly policy?: readonly { readonly stack: string; readonly findings: readonly PolicyFindingLine[] }[];
+  /** Findings listed per stack. @default 20 */
+  readonly maxFindingsPerStack?: number;
+}
+
+/** The part of a policy finding the comment shows. */
+export interface PolicyFindingLine {
+  readonly rule: string;
+  readonly severity: string;
+  readonly address: string;
+  readonly path: string;
+  readonly found: string;
 }
 
 interface Limits {
   addresses: number;
   stateful: number;
   errorChars: number;
+  findings: number;
 }
 
 // Most dangerous first, so truncation drops additions before destructions.
@@ -135,7 +155,109 @@ function costSection(deltas: readonly CostDelta[], items: number): string[] {
   return out;
 }
 
-function render(plans: readonly StackPlan[], options: RenderOptions, limits: Limits): string {
+/** A resource as a reader knows it: its construct path under the stack, else its address. */
+interface Named {
+  readonly change: ResourceChangeSummary;
+  /** `foundation/network/nat-a`, or the address when the synthesized stack does not know it. */
+  readonly name: string;
+  /** The construct path's first two levels: `foundation/network`, `data/postgres`. */
+  readonly component: string;
+}
+
+const OUTSIDE = "(not in the synthesized stack)";
+
+function named(stack: string, change: ResourceChangeSummary, options: RenderOptions): Named {
+  const path = options.pathOf?.(stack, change.address.replace(/\[[^\]]*\]/g, ""));
+  if (!path) return { change, name: change.address, component: OUTSIDE };
+  const parts = path.split("/").slice(1);
+  const key = /\[[^\]]*\]$/.exec(change.address)?.[0] ?? "";
+  return { change, name: `${parts.join("/")}${key}`, component: parts.slice(0, 2).join("/") || parts[0] || OUTSIDE };
+}
+
+/** One stack's changes: a table by component, then the resources by name with the attributes they change. */
+function stackChanges(stack: string, s: StackSummary, options: RenderOptions, limits: Limits): string[] {
+  // Most dangerous first, then by construct path: a component's resources stand together.
+  const resources = KIND_ORDER.flatMap((kind) =>
+    s.resources
+      .filter((r) => r.kind === kind)
+      .map((r) => named(stack, r, options))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  const components = [...new Set(resources.map((r) => r.component))].sort(
+    (a, b) => Number(a === OUTSIDE) - Number(b === OUTSIDE) || a.localeCompare(b),
+  );
+  const count = (component: string, kind: ChangeKind) =>
+    resources.filter((r) => r.component === component && r.change.kind === kind).length;
+  const notes = [`${s.resources.length} resource${s.resources.length === 1 ? "" : "s"} change`];
+  if (s.outputChanges > 0) notes.push(`${s.outputChanges} output${s.outputChanges === 1 ? "" : "s"} change`);
+  if (s.imports > 0) notes.push(`${s.imports} import${s.imports === 1 ? "" : "s"}`);
+  if (s.forgets > 0) notes.push(`${s.forgets} removed from state only`);
+  const lines = capped(resources, limits.addresses, (r) => {
+    const attributes = r.change.changed?.length ? `: ${r.change.changed.join(", ")}` : "";
+    return `${DIFF_PREFIX[r.change.kind]} ${r.name} (${r.change.type})${attributes}`;
+  });
+  return [
+    `#### ${code(stack)}: ${notes.join(", ")}`,
+    "",
+    "| Component | Add | Change | Replace | Destroy |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...components.map((c) => `| ${code(c)} | ${(["add", "change", "replace", "destroy"] as const).map((k) => count(c, k)).join(" | ")} |`),
+    "",
+    `<details><summary>The ${s.resources.length} resources, by construct path (changed attributes after the colon)</summary>`,
+    "",
+    fenced("diff", lines.join("\n")),
+    "",
+    "</details>",
+    "",
+  ];
+}
+
+/** The policy pack's errors and warnings on the stacks this comment shows changes of. */
+function policySection(plans: readonly StackPlan[], policy: NonNullable<RenderOptions["policy"]>, limit: number): string[] {
+  const changed = new Set(plans.filter((p) => (p.summary?.resources.length ?? 0) > 0).map((p) => p.stack));
+  const reports = policy.filter((r) => changed.has(r.stack));
+  const out = ["### Policy findings", ""];
+  const total = reports.reduce((n, r) => n + r.findings.length, 0);
+  if (total === 0)
+    return [
+      ...out,
+      `✅ No errors or warnings on the ${changed.size} stack${changed.size === 1 ? "" : "s"} that change (\`npm run policy\`, docs/policy.md).`,
+      "",
+    ];
+  for (const r of reports.filter((x) => x.findings.length > 0)) {
+    const errors = r.findings.filter((f) => f.severity === "error").length;
+    out.push(
+      `${code(r.stack)}: ${errors} error${errors === 1 ? "" : "s"}, ${r.findings.length - errors} warning${r.findings.length - errors === 1 ? "" : "s"}`,
+      "",
+    );
+    out.push("| Severity | Rule | Resource | Found |", "| --- | --- | --- | --- |");
+    const sorted = [...r.findings].sort((a, b) => Number(b.severity === "error") - Number(a.severity === "error"));
+    out.push(
+      ...capped(
+        sorted,
+        limit,
+        (f) =>
+          `| ${f.severity === "error" ? "❌ error" : "⚠️ warning"} | ${code(f.rule)} | ${code(f.path.split("/").slice(1).join("/") || f.address)} | ${escapeHtml(f.found).replace(/\|/g, "\\|")} |`,
+      ).map((l) => (l.startsWith("|") ? l : `| | | ${l} | |`)),
+      "",
+    );
+  }
+  return out;
+}
+
+/** What the shortening cut, in a line: the reader knows the lists are not whole. */
+function shortened(limits: Limits, initial: Limits): string | undefined {
+  const cuts = [
+    limits.addresses < initial.addresses ? `resource lists to ${limits.addresses} per stack` : "",
+    limits.errorChars < initial.errorChars ? `error texts to ${limits.errorChars} characters` : "",
+    limits.stateful < initial.stateful ? `stateful lists to ${limits.stateful} per stack` : "",
+  ].filter(Boolean);
+  return cuts.length
+    ? `_Shortened to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters: ${cuts.join(", ")}; the workflow run has the whole plans._`
+    : undefined;
+}
+
+function render(plans: readonly StackPlan[], options: RenderOptions, limits: Limits, initial: Limits = limits): string {
   const out: string[] = [PLAN_SUMMARY_MARKER, `## ${options.title ?? "Terraform plan"}`, ""];
   out.push("| Stack | Plan | Add | Change | Replace | Destroy |", "| --- | --- | ---: | ---: | ---: | ---: |");
   out.push(...plans.map(tableRow), "");
@@ -171,20 +293,13 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
   for (const plan of plans) {
     const s = plan.summary;
     if (!s || s.resources.length === 0) continue;
-    const notes = [`${s.resources.length} resource${s.resources.length === 1 ? "" : "s"} change`];
-    if (s.outputChanges > 0) notes.push(`${s.outputChanges} output${s.outputChanges === 1 ? "" : "s"} change`);
-    if (s.imports > 0) notes.push(`${s.imports} import${s.imports === 1 ? "" : "s"}`);
-    if (s.forgets > 0) notes.push(`${s.forgets} removed from state only`);
-    const lines = capped(ordered(s.resources), limits.addresses, (r) => `${DIFF_PREFIX[r.kind]} ${r.address}`);
-    out.push(
-      `<details><summary><code>${escapeHtml(plan.stack)}</code>: ${notes.join(", ")}</summary>`,
-      "",
-      fenced("diff", lines.join("\n")),
-      "",
-      "</details>",
-      "",
-    );
+    out.push(...stackChanges(plan.stack, s, options, limits));
   }
+
+  if (options.policy) out.push(...policySection(plans, options.policy, limits.findings));
+
+  const cut = shortened(limits, initial);
+  if (cut) out.push(cut, "");
 
   const footer: string[] = [];
   if (options.commit) footer.push(`Planned at ${code(options.commit)}`);
@@ -207,9 +322,11 @@ export function renderComment(plans: readonly StackPlan[], options: RenderOption
     addresses: options.maxAddressesPerStack ?? 300,
     stateful: options.maxStatefulPerStack ?? 100,
     errorChars: options.maxErrorChars ?? 4_000,
+    findings: options.maxFindingsPerStack ?? 20,
   };
+  const initial = { ...limits };
   for (;;) {
-    const text = render(plans, options, limits);
+    const text = render(plans, options, limits, initial);
     if (text.length <= maxLength) return text;
     if (limits.addresses > 0) limits.addresses = Math.floor(limits.addresses / 2);
     else if (limits.errorChars > 200) limits.errorChars = Math.floor(limits.errorChars / 2);

@@ -56,6 +56,8 @@ export interface ResourceChangeSummary {
   readonly type: string;
   readonly kind: ChangeKind;
   readonly stateful: boolean;
+  /** The top-level attributes an update or replacement changes (names only, never values). @default - none known */
+  readonly changed?: readonly string[];
 }
 
 export interface StackSummary {
@@ -90,11 +92,35 @@ export interface PlanJson {
     readonly address: string;
     readonly type: string;
     readonly mode?: string;
-    readonly change: { readonly actions: readonly string[]; readonly importing?: unknown };
+    readonly change: {
+      readonly actions: readonly string[];
+      readonly importing?: unknown;
+      /** The reduced plan's changed attribute names (plan.yml's filter). */
+      readonly changed?: readonly string[];
+      readonly before?: unknown;
+      readonly after?: unknown;
+      readonly after_unknown?: unknown;
+    };
   }[];
   readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
   readonly complete?: boolean;
   readonly errored?: boolean;
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * The top-level attributes whose value differs between `before` and `after`,
+ * or that become known only at apply: what an update changes, by name. The
+ * same rule as plan.yml's jq filter, which sends only these names.
+ */
+function changedAttributes(change: { readonly before?: unknown; readonly after?: unknown; readonly after_unknown?: unknown }): string[] {
+  const before = asRecord(change.before);
+  const after = asRecord(change.after);
+  const unknown = asRecord(change.after_unknown);
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
+  return names.filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n]) || unknown[n] === true);
 }
 
 /** Maps a Terraform action list to a kind; undefined for no-op and data reads. */
@@ -151,7 +177,9 @@ export function summarizePlan(plan: PlanJson): StackSummary {
     if (rc.mode === "data") continue;
     if (rc.change.importing) imports++;
     const kind = changeKind(rc.change.actions);
-    if (kind) resources.push({ address: rc.address, type: rc.type, kind, stateful: isStatefulType(rc.type) });
+    if (!kind) continue;
+    const changed = kind === "change" || kind === "replace" ? (rc.change.changed ?? changedAttributes(rc.change)) : [];
+    resources.push({ address: rc.address, type: rc.type, kind, stateful: isStatefulType(rc.type), ...(changed.length ? { changed } : {}) });
   }
   const outputChanges = Object.values(plan.output_changes ?? {}).filter((o) => !o.actions.every((a) => a === "no-op")).length;
   return {

@@ -173,7 +173,7 @@ describe("renderComment", () => {
     // ANSI colours stripped; the fence is longer than the backticks inside.
     expect(comment).toContain("````text\nError: reading S3 state: AccessDenied\nwith ```fences``` inside\n````");
     expect(comment).not.toContain("[!CAUTION]");
-    expect(comment).toContain(`<summary><code>ecg-dev</code>: ${dev.adds} resources change, ${dev.outputChanges} outputs change</summary>`);
+    expect(comment).toContain(`#### \`ecg-dev\`: ${dev.adds} resources change, ${dev.outputChanges} outputs change`);
     expect(comment).toContain("<sub>Planned at `abc1234` · [workflow run](https://github.com/o/r/actions/runs/1)</sub>");
   });
 
@@ -204,7 +204,7 @@ describe("renderComment", () => {
     for (const { stack } of plans.slice(0, 3)) expect(comment).toContain(`| \`${stack}\` | 📝 changes, ⚠️ stateful | 0 | 0 | 0 | 20000 |`);
     // Each truncated list says how many it left out, and that number adds up.
     const listed = (stack: string) => {
-      const start = comment.indexOf(`<summary><code>${stack}</code>`);
+      const start = comment.indexOf(`#### \`${stack}\``);
       const block = comment.slice(start, comment.indexOf("</details>", start));
       const shown = block.split("\n").filter((l) => l.startsWith("-   module.copy_")).length;
       const more = Number(/… and (\d+) more/.exec(block)?.[1]);
@@ -213,6 +213,10 @@ describe("renderComment", () => {
     const { shown, more } = listed("ecg-dev");
     expect(shown + more).toBe(20_000);
     expect(more).toBeGreaterThan(0);
+    // And a line says what was shortened.
+    expect(comment).toMatch(
+      /_Shortened to stay under GitHub's 65,536 characters: resource lists to \d+ per stack.*; the workflow run has the whole plans\._/,
+    );
     const stateful = hugeDev.summary.statefulAtRisk.length;
     expect(comment).toContain(`**${3 * stateful} stateful resources will be destroyed or replaced.**`);
   });
