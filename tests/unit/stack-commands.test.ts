@@ -15,6 +15,12 @@ describe("per-environment commands (npm run diff:<env> / deploy:<env> / plan:<en
     },
   );
 
+  it("[#19] npm run diff|plan|deploy -- <target> covers every target the program knows, the per-environment names being shorthands", () => {
+    for (const action of STACK_ACTIONS) expect(scripts[action]).toBe(`npm run --silent stack -- ${action}`);
+    // `npm run plan -- <target>` runs `stack plan <target>`: the same steps as `npm run plan:<target>`.
+    for (const target of Object.keys(stackTargets())) expect(scripts[`plan:${target}`]).toBe(`${scripts.plan} ${target}`);
+  });
+
   it("[PLT-7] diff and deploy are cdktf's own commands on the environment's stack, with extra arguments passed on", () => {
     expect(stackSteps("diff", "staging")).toEqual([{ command: "node_modules/.bin/cdktf", args: ["diff", "ecg-staging"] }]);
     expect(stackSteps("deploy", "dev", ["--auto-approve"])).toEqual([
