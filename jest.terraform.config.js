@@ -7,4 +7,6 @@ module.exports = {
   roots: ["<rootDir>/tests/terraform"],
   testPathIgnorePatterns: [],
   testTimeout: 20 * 60 * 1000,
+  // In band, one file after the other: the lane starts its own processes in parallel.
+  maxWorkers: 1,
 };

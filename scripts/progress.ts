@@ -20,6 +20,6 @@ export function reportSlow<T>(label: string, run: () => T, options: SlowStepOpti
   const started = now();
   const result = run();
   const elapsed = now() - started;
-  if (elapsed > (options.thresholdMs ?? 1000)) write(`${label}: done in ${(elapsed / 1000).toFixed(1)} s`);
+  if (elapsed > (options.thresholdMs ?? 1000)) write(`${label}: took ${(elapsed / 1000).toFixed(1)} s`);
   return result;
 }

@@ -76,8 +76,10 @@ function pullRequestTargetHeadCheckouts(wf: Json): string[] {
   const on = typeof wf.on === "string" ? [wf.on] : Array.isArray(wf.on) ? wf.on : Object.keys(wf.on ?? {});
   if (!on.includes("pull_request_target")) return [];
   return Object.entries(wf.jobs as Json).flatMap(([id, job]) =>
-    uses(job, "actions/checkout")
-      .filter((s) => /github\.event\.pull_request\.head|github\.head_ref|refs\/pull\//.test(JSON.stringify(s.with ?? {})))
+    [...uses(job, "actions/checkout"), ...steps(job).filter((s) => /gh pr checkout|git fetch[^\n]*pull\//.test(String(s.run ?? "")))]
+      .filter((s) =>
+        /github\.event\.pull_request\.(head|merge_commit_sha)|github\.head_ref|refs\/pull\//.test(JSON.stringify(s.with ?? {})),
+      )
       .map(() => id),
   );
 }
@@ -324,8 +326,19 @@ describe("plan.yml (S3 state)", () => {
   // jq is what the workflow filters with (GitHub's runners have it; .ci/run requires it).
   it("[PLT-6] the uploaded plan.json is reduced to what the renderer reads, and summarizes exactly like the full plan", () => {
     const filter = steps(job).find((s) => s.id === "plan")!.env.PLAN_JSON_FILTER;
-    for (const name of ["ecg-dev.create.json.gz", "ecg-prod.replan.json.gz"]) {
-      const full = gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8");
+    // The lane's plans, and prod's re-plan with its first update made a replacement (which the lane never plans).
+    const replan = JSON.parse(gunzipSync(readFileSync(join(FIXTURES, "ecg-prod.replan.json.gz"))).toString("utf8"));
+    const update = replan.resource_changes.find((rc: Json) => rc.change.actions.join() === "update");
+    update.change.actions = ["delete", "create"];
+    update.change.replace_paths = [["name"], ["tags", "Name"]];
+    const inputs = [
+      ...["ecg-dev.create.json.gz", "ecg-prod.replan.json.gz"].map((name) =>
+        gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8"),
+      ),
+      JSON.stringify(replan),
+    ];
+    expect(summarizePlan(replan).resources.find((r) => r.address === update.address)?.changed).toEqual(["name", "tags"]);
+    for (const full of inputs) {
       const result = spawnSync("jq", ["-c", filter], { input: full, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
       expect(result.stderr).toBe("");
       const reduced = JSON.parse(result.stdout);

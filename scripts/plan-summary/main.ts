@@ -67,7 +67,7 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
     else if (arg === "--title") options.title = value();
     else if (arg === "--cost") costFile = value();
     else if (arg === "--paths") options.pathOf = synthesizedPaths(value());
-    else if (arg === "--policy") options.policy = readPolicy(value());
+    else if (arg === "--policy") Object.assign(options, readPolicy(value()));
     else if (arg === "--text") inputs.push(parsePair(value(), "text"));
     else if (arg === "--error") inputs.push(parsePair(value(), "error"));
     else if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`);
@@ -96,13 +96,16 @@ function synthesizedPaths(outdir: string): NonNullable<RenderOptions["pathOf"]> 
   };
 }
 
-/** The findings of `npm run policy -- --format json`; a file that cannot be read is a usage error. */
-function readPolicy(file: string): NonNullable<RenderOptions["policy"]> {
+/** The findings of `npm run policy -- --format json`; a file that cannot be read leaves the reason in the comment. */
+function readPolicy(file: string): Pick<RenderOptions, "policy" | "policyError"> {
   try {
     const report = JSON.parse(readFileSync(file, "utf8"));
-    return (report.stacks as { name: string; findings: PolicyFindingLine[] }[]).map((s) => ({ stack: s.name, findings: s.findings }));
+    if (!Array.isArray(report.stacks)) throw new Error("no stacks");
+    return {
+      policy: (report.stacks as { name: string; findings: PolicyFindingLine[] }[]).map((s) => ({ stack: s.name, findings: s.findings })),
+    };
   } catch (error) {
-    throw new UsageError(`--policy ${file}: not the output of npm run policy -- --format json (${(error as Error)?.message ?? error})`);
+    return { policyError: `${file} is not the output of npm run policy -- --format json (${(error as Error)?.message ?? error})` };
   }
 }
 

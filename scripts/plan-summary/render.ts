@@ -48,6 +48,8 @@ export interface RenderOptions {
   readonly pathOf?: (stack: string, address: string) => string | undefined;
   /** The policy pack's findings per stack (`npm run policy -- --format json`): shown for the stacks that change. @default - no policy section */
   readonly policy?: readonly { readonly stack: string; readonly findings: readonly PolicyFindingLine[] }[];
+  /** Why there is no policy section (the report could not be read), shown in its place. @default - none */
+  readonly policyError?: string;
   /** Findings listed per stack. @default 20 */
   readonly maxFindingsPerStack?: number;
 }
@@ -72,6 +74,16 @@ interface Limits {
 const KIND_ORDER: readonly ChangeKind[] = ["destroy", "replace", "forget", "change", "add"];
 // `diff` highlighting on GitHub: `-` red, `+` green, `!` changed.
 const DIFF_PREFIX: Record<ChangeKind, string> = { destroy: "-  ", replace: "-/+", forget: "!  ", change: "!  ", add: "+  " };
+
+/** Sorts by UTF-16 code units, as every machine does: the same input gives the same comment whatever the locale. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Text in a table cell: GitHub splits cells on every unescaped `|`, inside code spans too, and a row ends at a newline. */
+const cellText = (text: string) => text.replace(/\\/g, "\\\\").replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+/** A code span in a table cell. */
+const codeCell = (text: string) => code(text).replace(/\|/g, "\\|");
+/** Prose in a table cell, its Markdown and HTML inert. */
+const proseCell = (text: string) => cellText(escapeHtml(text)).replace(/([*_`~[\]])/g, "\\$1");
 
 /** An inline code span that survives backticks in the text. */
 function code(text: string): string {
@@ -131,7 +143,7 @@ function costSection(deltas: readonly CostDelta[], items: number): string[] {
   for (const d of deltas) {
     const budget = d.monthlyBudgetUsd === undefined ? "–" : `${usd(d.monthlyBudgetUsd)}${d.overBudget ? " ⚠️ **over budget**" : ""}`;
     out.push(
-      `| ${code(d.name)} | ${usd(d.before.monthlyUsd)} | ${usd(d.after.monthlyUsd)} | ${signedUsd(d.deltaMonthlyUsd)} | ${budget} |`,
+      `| ${codeCell(d.name)} | ${usd(d.before.monthlyUsd)} | ${usd(d.after.monthlyUsd)} | ${signedUsd(d.deltaMonthlyUsd)} | ${budget} |`,
     );
   }
   out.push(
@@ -140,7 +152,7 @@ function costSection(deltas: readonly CostDelta[], items: number): string[] {
     "",
   );
   for (const d of deltas.filter((x) => x.changes.length > 0)) {
-    const lines = capped(d.changes, items, (c) => `| ${signedUsd(c.deltaUsd)} | ${escapeHtml(c.what)} | ${code(c.path)} |`);
+    const lines = capped(d.changes, items, (c) => `| ${signedUsd(c.deltaUsd)} | ${proseCell(c.what)} | ${codeCell(c.path)} |`);
     out.push(
       `<details><summary><code>${escapeHtml(d.name)}</code>: ${d.changes.length} cost line item${d.changes.length === 1 ? "" : "s"} change</summary>`,
       "",
@@ -181,7 +193,7 @@ function stackChanges(stack: string, s: StackSummary, options: RenderOptions, li
     s.resources
       .filter((r) => r.kind === kind)
       .map((r) => named(stack, r, options))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byCodeUnits(a.name, b.name)),
   );
   const components = [...new Set(resources.map((r) => r.component))].sort(
     (a, b) => Number(a === OUTSIDE) - Number(b === OUTSIDE) || a.localeCompare(b),
@@ -201,7 +213,9 @@ function stackChanges(stack: string, s: StackSummary, options: RenderOptions, li
     "",
     "| Component | Add | Change | Replace | Destroy |",
     "| --- | ---: | ---: | ---: | ---: |",
-    ...components.map((c) => `| ${code(c)} | ${(["add", "change", "replace", "destroy"] as const).map((k) => count(c, k)).join(" | ")} |`),
+    ...components.map(
+      (c) => `| ${codeCell(c)} | ${(["add", "change", "replace", "destroy"] as const).map((k) => count(c, k)).join(" | ")} |`,
+    ),
     "",
     `<details><summary>The ${s.resources.length} resources, by construct path (changed attributes after the colon)</summary>`,
     "",
@@ -237,7 +251,7 @@ function policySection(plans: readonly StackPlan[], policy: NonNullable<RenderOp
         sorted,
         limit,
         (f) =>
-          `| ${f.severity === "error" ? "❌ error" : "⚠️ warning"} | ${code(f.rule)} | ${code(f.path.split("/").slice(1).join("/") || f.address)} | ${escapeHtml(f.found).replace(/\|/g, "\\|")} |`,
+          `| ${f.severity === "error" ? "❌ error" : "⚠️ warning"} | ${codeCell(f.rule)} | ${codeCell(f.path.split("/").slice(1).join("/") || f.address)} | ${proseCell(f.found)} |`,
       ).map((l) => (l.startsWith("|") ? l : `| | | ${l} | |`)),
       "",
     );
@@ -297,6 +311,7 @@ function render(plans: readonly StackPlan[], options: RenderOptions, limits: Lim
   }
 
   if (options.policy) out.push(...policySection(plans, options.policy, limits.findings));
+  else if (options.policyError) out.push("### Policy findings", "", `_Not checked: ${escapeHtml(options.policyError)}_`, "");
 
   const cut = shortened(limits, initial);
   if (cut) out.push(cut, "");

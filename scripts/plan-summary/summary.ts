@@ -100,6 +100,7 @@ export interface PlanJson {
       readonly before?: unknown;
       readonly after?: unknown;
       readonly after_unknown?: unknown;
+      readonly replace_paths?: unknown;
     };
   }[];
   readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
@@ -111,16 +112,26 @@ const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /**
- * The top-level attributes whose value differs between `before` and `after`,
- * or that become known only at apply: what an update changes, by name. The
- * same rule as plan.yml's jq filter, which sends only these names.
+ * What a change is about, by top-level attribute name: for an update, the
+ * attributes whose value differs between `before` and `after` or becomes
+ * known only at apply; for a replacement, those that force it
+ * (`replace_paths`), as every computed attribute of the new object is unknown.
+ * The same rule as plan.yml's jq filter, which sends only these names.
  */
-function changedAttributes(change: { readonly before?: unknown; readonly after?: unknown; readonly after_unknown?: unknown }): string[] {
+function changedAttributes(
+  kind: ChangeKind,
+  change: { readonly before?: unknown; readonly after?: unknown; readonly after_unknown?: unknown; readonly replace_paths?: unknown },
+): string[] {
+  if (kind === "replace") {
+    const paths = Array.isArray(change.replace_paths) ? change.replace_paths : [];
+    return [...new Set(paths.map((p) => (Array.isArray(p) ? String(p[0]) : String(p))))].sort();
+  }
   const before = asRecord(change.before);
   const after = asRecord(change.after);
   const unknown = asRecord(change.after_unknown);
   const names = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
-  return names.filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n]) || unknown[n] === true);
+  // A missing attribute and a null one are the same to jq, and to Terraform.
+  return names.filter((n) => JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null) || unknown[n] === true);
 }
 
 /** Maps a Terraform action list to a kind; undefined for no-op and data reads. */
@@ -178,7 +189,7 @@ export function summarizePlan(plan: PlanJson): StackSummary {
     if (rc.change.importing) imports++;
     const kind = changeKind(rc.change.actions);
     if (!kind) continue;
-    const changed = kind === "change" || kind === "replace" ? (rc.change.changed ?? changedAttributes(rc.change)) : [];
+    const changed = kind === "change" || kind === "replace" ? (rc.change.changed ?? changedAttributes(kind, rc.change)) : [];
     resources.push({ address: rc.address, type: rc.type, kind, stateful: isStatefulType(rc.type), ...(changed.length ? { changed } : {}) });
   }
   const outputChanges = Object.values(plan.output_changes ?? {}).filter((o) => !o.actions.every((a) => a === "no-op")).length;

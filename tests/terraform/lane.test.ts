@@ -4,11 +4,8 @@
  * applied, re-planned and destroyed against moto on loopback. See
  * docs/testing.md ("The offline Terraform lane") and emulator-gaps.ts.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
 import { environments, program } from "../../environments";
 import { accessStackNames } from "../../stacks/app";
 import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts/plan-summary";
@@ -599,46 +596,4 @@ describe("offline Terraform lane: multi-account", () => {
     },
     LANE_TIMEOUT,
   );
-});
-
-describe("offline Terraform lane: an interrupted lane", () => {
-  // The run to interrupt, bundled as the lane's own code (its harness spawns detached groups).
-  const bundle = join(mkdtempSync(join(tmpdir(), "ecg-interrupted-bundle-")), "run.js");
-  buildSync({
-    entryPoints: [join(__dirname, "interrupted-run.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    outfile: bundle,
-    logLevel: "warning",
-  });
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    it(`[#19] on ${signal}, stops every emulator and Terraform process group it started, then exits`, async () => {
-      const child = spawn(process.execPath, [bundle], { stdio: ["ignore", "pipe", "inherit"] });
-      const started = await new Promise<{ moto: number; terraform: number }>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (chunk) => {
-          out += chunk;
-          if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0]));
-        });
-        child.on("exit", (code) => reject(new Error(`the run exited (${code}) before its processes were up`)));
-      });
-      expect([alive(started.moto), alive(started.terraform)]).toEqual([true, true]);
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      child.kill(signal);
-      expect(await exited).toBe(signal === "SIGINT" ? 130 : 143);
-      const deadline = Date.now() + 5_000;
-      while ((alive(started.moto) || alive(started.terraform)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect([alive(started.moto), alive(started.terraform)]).toEqual([false, false]);
-    }, 60_000);
-  }
 });

@@ -390,7 +390,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
       withFlakeRetry("destroy", report.notes, () =>
         terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
       ),
-    () => `${managed.length}/${managed.length} resources`,
+    () => `${managed.length} resources in the state before`,
   );
   const left = await stateAddresses(dir, env);
   if (left.length) throw new Error(`${name}: state not empty after destroy:\n${left.join("\n")}`);

@@ -90,6 +90,6 @@ describe("the commands' progress lines", () => {
     };
     expect(reportSlow("[plan dev 3/4] terraform plan", takes(12_300), options)).toBe("planned");
     reportSlow("npm run cost: priced the stacks", takes(300), options);
-    expect(lines).toEqual(["[plan dev 3/4] terraform plan: done in 12.3 s"]);
+    expect(lines).toEqual(["[plan dev 3/4] terraform plan: took 12.3 s"]);
   });
 });

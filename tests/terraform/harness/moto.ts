@@ -53,7 +53,7 @@ export async function startMoto(timeoutSeconds = 60): Promise<MotoServer> {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  trackGroup(child.pid);
+  trackGroup(child);
   let log = "";
   child.stdout!.on("data", (chunk) => (log = (log + chunk).slice(-20_000)));
   child.stderr!.on("data", (chunk) => (log = (log + chunk).slice(-20_000)));

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 
 export interface RunResult {
   readonly code: number;
@@ -34,7 +34,7 @@ export function startTerraform(args: readonly string[], options: RunOptions): Ru
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });
-  trackGroup(child.pid);
+  trackGroup(child);
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -47,7 +47,6 @@ export function startTerraform(args: readonly string[], options: RunOptions): Ru
     }, options.timeoutSeconds * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
-      untrackGroup(child.pid);
       resolve({ code: code ?? 1, output, seconds: (Date.now() - started) / 1000 });
     });
   });
@@ -64,20 +63,52 @@ export function runTerraform(args: readonly string[], options: RunOptions): Prom
 }
 
 /**
- * The process groups the lane started and has not seen end: every Terraform
+ * The process groups the lane started and has not seen end. Every Terraform
  * run and every moto_server is detached into a group of its own (so a
  * timeout kills its provider plugins too), which also means that nothing
- * stops them when the lane itself is stopped. They are killed when the lane
- * process exits, is interrupted (Ctrl-C, SIGINT) or terminated (a CI
- * timeout, a killed jest: SIGTERM), and at the end of the lane's tests.
+ * stops them when the lane itself is stopped. A reaper does: a small child
+ * process, not detached, that the lane tells of each group it starts and
+ * ends. When the lane goes, however it goes (Ctrl-C, a CI timeout's SIGTERM,
+ * a killed jest, a crash), the reaper's input closes and it kills every group
+ * still listed. It is a process of its own because no handler inside a jest
+ * test sees the signals: jest gives a test a copy of `process`.
  */
+const REAPER = `
+const groups = new Set();
+let pending = "";
+process.stdin.on("data", (chunk) => {
+  pending += chunk;
+  for (let at; (at = pending.indexOf("\\n")) >= 0; pending = pending.slice(at + 1)) {
+    const [op, pid] = pending.slice(0, at).split(" ");
+    if (op === "+") groups.add(Number(pid)); else groups.delete(Number(pid));
+  }
+});
+process.stdin.on("end", () => {
+  for (const pid of groups) try { process.kill(-pid, "SIGKILL"); } catch {}
+  process.exit(0);
+});
+// Ctrl-C reaches the whole foreground group, the reaper too: it outlives the lane to clean up after it.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+`;
+
 const groups = new Set<number>();
-let handlersInstalled = false;
+let reaper: ChildProcess | undefined;
+
+function tellReaper(line: string): void {
+  if (!reaper) {
+    reaper = spawn(process.execPath, ["-e", REAPER], { stdio: ["pipe", "ignore", "ignore"] });
+    // Neither the reaper nor its pipe keeps the lane alive.
+    reaper.unref();
+    (reaper.stdin as unknown as { unref(): void }).unref();
+  }
+  reaper.stdin?.write(`${line}\n`);
+}
 
 /** Kills a detached child and everything it started (provider plugins included). */
 export function killGroup(pid: number | undefined): void {
   if (!pid) return;
-  groups.delete(pid);
+  untrackGroup(pid);
   try {
     process.kill(-pid, "SIGKILL");
   } catch {
@@ -85,26 +116,21 @@ export function killGroup(pid: number | undefined): void {
   }
 }
 
-/** Kills every process group the lane started that is still tracked. */
+/** Kills every process group the lane started that is still running (the end of the lane's tests, also after a failure). */
 export function stopEveryGroup(): void {
   for (const pid of [...groups]) killGroup(pid);
 }
 
-export function trackGroup(pid: number | undefined): void {
+/** Lists a detached child's group with the reaper, until it ends. */
+export function trackGroup(child: ChildProcess): void {
+  const pid = child.pid;
   if (!pid) return;
   groups.add(pid);
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.once("exit", stopEveryGroup);
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const) {
-    process.once(signal, () => {
-      stopEveryGroup();
-      process.exit(code);
-    });
-  }
+  tellReaper(`+ ${pid}`);
+  // A group is killed when its leader ends: a crashed Terraform's plugins go with it.
+  child.once("exit", () => killGroup(pid));
 }
 
-const untrackGroup = (pid: number | undefined) => pid && groups.delete(pid);
+function untrackGroup(pid: number): void {
+  if (groups.delete(pid)) tellReaper(`- ${pid}`);
+}
