@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Json } from "../common/json";
 import { type ModelElements, type ResourceView, StackModel, withoutKeys } from "../policy/model";
-import { isPlan, planElements } from "../policy/plan";
-import { providerPlacements } from "../policy/program-checks";
+import { isPlan, planElements, plannedResources } from "../policy/plan";
+import { providerPlacements, readSynthesizedStacks } from "../policy/program-checks";
 
 /** One stack (or one side of a plan) the model prices. */
 export interface CostInput {
@@ -49,10 +49,9 @@ export function configurationInput(stack: string, terraform: Json): CostInput {
 export function synthesizedInputs(outdir: string): CostInput[] {
   const stacks = join(outdir, "stacks");
   if (!existsSync(stacks)) throw new CostInputError(`${stacks}: no synthesized stacks here: run \`npm run synth\` first`);
-  return readdirSync(stacks)
-    .filter((name) => existsSync(join(stacks, name, "cdk.tf.json")))
-    .sort()
-    .map((name) => configurationInput(name, readJson(join(stacks, name, "cdk.tf.json"))));
+  return Object.entries(readSynthesizedStacks(outdir, readdirSync(stacks).sort())).map(([name, terraform]) =>
+    configurationInput(name, terraform),
+  );
 }
 
 /** Construct paths by address, from a synthesized stack's metadata (a plan has none). */
@@ -82,7 +81,7 @@ export function planSides(
   const accounts: string[] = constant("aws", "allowed_account_ids") ?? [];
   // The prior state is read as it is: the plan's configuration is the new one, and would rewrite its blocks.
   const side = (values: Json | undefined, configuration: Json | undefined): CostInput => {
-    const addresses = new Set(instances(values?.root_module));
+    const addresses = new Set([...plannedResources(values?.root_module)].filter((r) => r.mode === "managed").map((r) => r.address));
     const all = planElements({ ...plan, planned_values: values ?? { root_module: {} }, configuration, complete: true }, name);
     const resources = all.resources
       .filter((r) => addresses.has(r.address))
@@ -98,11 +97,4 @@ export function planSides(
     };
   };
   return { before: side(plan.prior_state?.values, undefined), after: side(plan.planned_values, plan.configuration) };
-}
-
-/** Managed resource instance addresses of a plan's module tree. */
-function* instances(module: Json | undefined): Generator<string> {
-  if (!module) return;
-  for (const r of module.resources ?? []) if (r.mode === "managed") yield r.address;
-  for (const child of module.child_modules ?? []) yield* instances(child);
 }

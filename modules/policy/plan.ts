@@ -139,7 +139,7 @@ function collectConfiguration(module: Json | undefined, prefix: string, into: Ma
   }
 }
 
-function* plannedResources(module: Json | undefined): Generator<Json> {
+export function* plannedResources(module: Json | undefined): Generator<Json> {
   for (const r of listOf(module?.resources, "planned resources")) {
     if (typeof r.address !== "string" || typeof r.type !== "string") throw new PlanShapeError("a planned resource without address or type");
     yield r;

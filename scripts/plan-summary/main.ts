@@ -17,8 +17,8 @@
  * Exit 0 once the comment is written, 2 on a usage error.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { constructPaths } from "../../modules/cost/inputs";
+import { readSynthesizedStacks } from "../../modules/policy/program-checks";
 import { type PolicyFindingLine, type RenderOptions, renderComment, type StackPlan } from "./render";
 import { summarizePlan, summarizePlanText, withoutColours } from "./summary";
 
@@ -89,8 +89,8 @@ function synthesizedPaths(outdir: string): NonNullable<RenderOptions["pathOf"]> 
   const stacks = new Map<string, Map<string, string>>();
   return (stack, address) => {
     if (!stacks.has(stack)) {
-      const file = join(outdir, "stacks", stack, "cdk.tf.json");
-      stacks.set(stack, existsSync(file) ? constructPaths(JSON.parse(readFileSync(file, "utf8"))) : new Map());
+      const synthesized = readSynthesizedStacks(outdir, [stack])[stack];
+      stacks.set(stack, synthesized ? constructPaths(synthesized) : new Map());
     }
     return stacks.get(stack)?.get(address);
   };

@@ -6,6 +6,7 @@
  */
 import type { CostDelta } from "../../modules/cost/delta";
 import { signedUsd, usd } from "../../modules/cost/money";
+import { withoutKeys } from "../../modules/policy/model";
 import { type ChangeKind, type ResourceChangeSummary, type StackSummary, withoutColours } from "./summary";
 
 /** Hidden first line of the comment; the workflows search for it verbatim. */
@@ -179,7 +180,7 @@ interface Named {
 const OUTSIDE = "(not in the synthesized stack)";
 
 function named(stack: string, change: ResourceChangeSummary, options: RenderOptions): Named {
-  const path = options.pathOf?.(stack, change.address.replace(/\[[^\]]*\]/g, ""));
+  const path = options.pathOf?.(stack, withoutKeys(change.address));
   if (!path) return { change, name: change.address, component: OUTSIDE };
   const parts = path.split("/").slice(1);
   const key = /\[[^\]]*\]$/.exec(change.address)?.[0] ?? "";

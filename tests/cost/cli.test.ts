@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { buildSync } from "esbuild";
+import { usd } from "../../modules/cost/money";
 import { synthProgram } from "../stacks/synth";
 
 /**
@@ -87,9 +88,9 @@ describe("npm run cost", () => {
     expect(gone.before.monthlyUsd).toBeLessThanOrEqual(made.after.monthlyUsd);
     expect(same).toMatchObject({ deltaMonthlyUsd: 0, changes: [] });
     const printed = run("--plan", `ecg-dev=${create}`).stdout;
-    const budget = made.monthlyBudgetUsd === undefined ? "" : `; budget ${money(made.monthlyBudgetUsd)}`;
+    const budget = made.monthlyBudgetUsd === undefined ? "" : `; budget ${usd(made.monthlyBudgetUsd)}`;
     expect(printed.split("\n")[0]).toBe(
-      `ecg-dev.create.json (ecg-dev, dev): $0.00 → ${money(made.after.monthlyUsd)}/month (+${money(made.after.monthlyUsd)})${budget}`,
+      `ecg-dev.create.json (ecg-dev, dev): $0.00 → ${usd(made.after.monthlyUsd)}/month (+${usd(made.after.monthlyUsd)})${budget}`,
     );
   });
 
@@ -112,5 +113,3 @@ describe("npm run cost", () => {
     expect(unsynthesized.stderr).toContain("no synthesized stacks here: run `npm run synth` first");
   });
 });
-
-const money = (usd: number) => `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
