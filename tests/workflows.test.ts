@@ -7,6 +7,8 @@ import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
+import { DEPLOY_SESSION_SECONDS, workflowStacks } from "../scripts/stacks";
+import { driftMarker } from "../scripts/drift-summary/render";
 import {
   ACCOUNT_ROLE_VARIABLE,
   DELIVERY_STACK,
@@ -36,10 +38,12 @@ const workflow = (name: string): Json => parse(readFileSync(join(ROOT, ".github"
 const plan = workflow("plan.yml");
 const planTfc = workflow("plan-tfc.yml");
 const deploy = workflow("deploy.yml");
+const drift = workflow("drift.yml");
 const ALL: [string, Json][] = [
   ["plan.yml", plan],
   ["plan-tfc.yml", planTfc],
   ["deploy.yml", deploy],
+  ["drift.yml", drift],
 ];
 
 /** What the pull-request workflows plan: every environment stack (with its standby and global stacks) and the delivery pipeline's, all of which deploy.yml applies. */
@@ -59,6 +63,19 @@ const scripts = (job: Json): string =>
     .join("\n");
 const allJobs = (): [string, string, Json][] =>
   ALL.flatMap(([file, wf]) => Object.entries(wf.jobs as Json).map(([id, job]): [string, string, Json] => [file, id, job]));
+
+/** The synth jobs print the program's stacks (scripts/stacks.ts) into their output `stacks`; the matrices read it. */
+const STACKS_COMMAND = "npm run --silent stacks -- --json";
+const STACK_MATRIX = "${{ fromJSON(needs.synth.outputs.stacks) }}";
+function expectStackListFromProgram(synth: Json): void {
+  expect(synth.outputs).toEqual({ stacks: "${{ steps.stacks.outputs.stacks }}" });
+  const runs = steps(synth).map((s) => s.run ?? "");
+  const printed = steps(synth).findIndex((s) => s.id === "stacks");
+  expect(runs[printed]).toBe(`echo "stacks=$(${STACKS_COMMAND})" >> "$GITHUB_OUTPUT"`);
+  // After npm ci, which builds nothing the command needs but esbuild.
+  expect(printed).toBeGreaterThan(runs.findIndex((r) => r.startsWith("npm ci")));
+  expect(workflowStacks().map((s) => s.stack)).toEqual(stacks);
+}
 
 function loadFixture(name: string): Json {
   return JSON.parse(gunzipSync(readFileSync(join(FIXTURES, name))).toString("utf8"));
@@ -96,7 +113,7 @@ describe("all workflows", () => {
 
   it("[PLT-6] are valid GitHub Actions workflows (action-validator, the schema GitHub publishes)", () => {
     const files = readdirSync(join(ROOT, ".github", "workflows")).filter((f) => /\.ya?ml$/.test(f));
-    expect(files.sort()).toEqual(["deploy.yml", "plan-tfc.yml", "plan.yml"]);
+    expect(files.sort()).toEqual(["deploy.yml", "drift.yml", "plan-tfc.yml", "plan.yml"]);
     for (const file of files) {
       expect([file, schemaErrors(readFileSync(join(ROOT, ".github", "workflows", file), "utf8"))]).toEqual([file, []]);
     }
@@ -106,21 +123,24 @@ describe("all workflows", () => {
     expect(schemaErrors(broken)).not.toEqual([]);
   });
 
-  it("[PLT-6] grant nothing at the top and only what each job needs; only comment jobs may write to pull requests", () => {
+  it("[PLT-6] grant nothing at the top and only what each job needs; only comment jobs may write to pull requests, only the drift issues job to issues", () => {
     for (const [file, wf] of ALL) expect([file, wf.permissions]).toEqual([file, {}]);
     for (const [file, id, job] of allJobs()) {
-      expect([file, id, job.permissions?.contents]).toEqual([file, id, "read"]);
+      // Read access to the code where the job checks it out or reads it (no checkout, no contents scope).
+      expect([file, id, job.permissions?.contents]).toEqual([file, id, file === "drift.yml" && id === "issues" ? undefined : "read"]);
       const writes = Object.entries(job.permissions as Json)
         .filter(([, level]) => level === "write")
         .map(([scope]) => scope);
       const allowed =
         id === "comment"
           ? ["pull-requests"]
-          : uses(job, "github/codeql-action/upload-sarif").length > 0
-            ? ["security-events"]
-            : uses(job, "aws-actions/configure-aws-credentials").length > 0
-              ? ["id-token"]
-              : [];
+          : file === "drift.yml" && id === "issues"
+            ? ["issues"]
+            : uses(job, "github/codeql-action/upload-sarif").length > 0
+              ? ["security-events"]
+              : uses(job, "aws-actions/configure-aws-credentials").length > 0
+                ? ["id-token"]
+                : [];
       expect([file, id, writes]).toEqual([file, id, allowed]);
     }
   });
@@ -154,15 +174,17 @@ describe("all workflows", () => {
     expect([...shas].filter(([, pins]) => pins.size > 1)).toEqual([]);
   });
 
-  it("[PLT-6] set up Terraform at .terraform-version without the wrapper, and Node 20 with the npm cache", () => {
+  it("[PLT-6] set up Terraform at .terraform-version without the wrapper, and Node 20 with the npm cache where npm installs", () => {
     let terraformSetups = 0;
     for (const [file, id, job] of allJobs()) {
       for (const step of uses(job, "hashicorp/setup-terraform")) {
         terraformSetups++;
         expect([file, id, String(step.with.terraform_version), step.with.terraform_wrapper]).toEqual([file, id, terraformVersion, false]);
       }
+      // The npm cache where npm ci runs; drift.yml's check jobs run one bundled file without npm.
+      const npmCi = /npm ci/.test(scripts(job));
       for (const step of uses(job, "actions/setup-node"))
-        expect([file, id, step.with]).toEqual([file, id, { "node-version": 20, cache: "npm" }]);
+        expect([file, id, step.with]).toEqual([file, id, { "node-version": 20, ...(npmCi ? { cache: "npm" } : {}) }]);
       // A job that runs Terraform commands (not one that only mentions Terraform in a message) sets it up.
       if (/^\s*terraform (init|plan|apply|show)\b/m.test(scripts(job)))
         expect([file, id, uses(job, "hashicorp/setup-terraform").length]).toEqual([file, id, 1]);
@@ -204,8 +226,9 @@ describe.each([
     expect(runs.indexOf("npm run synth")).toBeGreaterThan(runs.indexOf("npm test"));
     expect(uses(wf.jobs.synth, "actions/upload-artifact")[0].with.path).toBe("cdktf.out");
     expect(wf.jobs.plan.needs).toBe("synth");
-    const matrix = wf.jobs.plan.strategy.matrix;
-    expect((matrix.include ?? []).map((i: Json) => i.stack).concat(matrix.stack ?? [])).toEqual(stacks);
+    // [#19] The matrix is the program's stack list, printed by the synth job before the tests run.
+    expectStackListFromProgram(wf.jobs.synth);
+    expect(wf.jobs.plan.strategy.matrix).toEqual({ include: STACK_MATRIX });
     expect(wf.jobs.plan.strategy["fail-fast"]).toBe(false);
     expect(wf.jobs.plan.defaults.run["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.stack }}");
     const planStep = steps(wf.jobs.plan).find((s) => s.id === "plan")!;
@@ -219,7 +242,8 @@ describe.each([
     const { summary, comment } = wf.jobs;
     expect(summary.needs).toEqual(["synth", "plan"]);
     expect(summary.if).toContain("!cancelled()");
-    expect(summary.env.STACKS.split(" ")).toEqual(stacks);
+    // The program's stacks, in order, also when the synth job failed before printing them.
+    expect(scripts(summary)).toContain(`stacks=$(${STACKS_COMMAND} | jq -r '.[].stack')`);
     expect(scripts(summary)).toMatch(/npm run --silent plan-summary -- --out comment\.md /);
     expect(uses(summary, "actions/upload-artifact")[0].with).toMatchObject({ name: "plan-comment", path: "comment.md\nfailed.txt\n" });
     expect(comment.needs).toBe("summary");
@@ -255,7 +279,7 @@ describe("plan.yml (S3 state)", () => {
 
   it("[#17] runs each plan in its environment's GitHub plan environment (<env>-plan), the only jobs its plan role trusts", () => {
     expect(job.environment).toBe("${{ matrix.plan_environment }}");
-    const byStack = Object.fromEntries(job.strategy.matrix.include.map((i: Json) => [i.stack, i.plan_environment]));
+    const byStack = Object.fromEntries(workflowStacks().map((i) => [i.stack, i.plan_environment]));
     for (const env of environments) {
       const stacks = [platformStackName(env), ...(env.disasterRecovery.standby ? [standbyStackName(env), globalStackName(env)] : [])];
       for (const stack of stacks) expect([stack, byStack[stack]]).toEqual([stack, planEnvironmentName(env)]);
@@ -269,17 +293,17 @@ describe("plan.yml (S3 state)", () => {
         (scripts(j).match(/terraform init[^\n&]*/g) ?? []).map((command) => [file, id, command.includes("-lockfile=readonly")]),
       ),
     );
-    expect(inits.length).toBeGreaterThan(6);
+    expect(new Set(inits.map(([file]) => file))).toEqual(new Set(["plan.yml", "plan-tfc.yml", "deploy.yml", "drift.yml"]));
     expect(inits.filter(([, , readonly]) => !readonly)).toEqual([]);
     const uploads = ALL.flatMap(([, wf]) => Object.values<Json>(wf.jobs).flatMap((j) => uses(j, "actions/upload-artifact")));
-    const synthesized = uploads.filter((step) => step.with.path === "cdktf.out");
-    expect(synthesized.length).toBe(3);
+    const synthesized = uploads.filter((step) => String(step.with.path).split("\n")[0] === "cdktf.out");
+    expect(synthesized.length).toBe(4);
     for (const step of synthesized) expect(step.with["include-hidden-files"]).toBe(true);
   });
 
   it("[PLT-6] [ACC-2] [ACC-3] plans each stack with OIDC credentials of its environment's plan role, acting as that role, in its region, without locking", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
-    const byStack = Object.fromEntries(job.strategy.matrix.include.map((i: Json) => [i.stack, i]));
+    const byStack: Record<string, Json> = Object.fromEntries(workflowStacks().map((i) => [i.stack, i]));
     for (const env of environments) {
       const entry = byStack[platformStackName(env)];
       expect(entry.region).toBe(env.account.region);
@@ -287,14 +311,14 @@ describe("plan.yml (S3 state)", () => {
       expect(entry.state_role_variable).toBe(`AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`);
     }
     for (const env of withStandby) {
-      expect(byStack[standbyStackName(env)]).toEqual({
+      expect(byStack[standbyStackName(env)]).toMatchObject({
         stack: standbyStackName(env),
         region: env.disasterRecovery.failoverRegion,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
         state_role_variable: `AWS_STATE_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
         plan_environment: planEnvironmentName(env),
       });
-      expect(byStack[globalStackName(env)]).toEqual({
+      expect(byStack[globalStackName(env)]).toMatchObject({
         stack: globalStackName(env),
         region: GLOBAL_ACCELERATOR_API_REGION,
         role_variable: `AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
@@ -302,7 +326,7 @@ describe("plan.yml (S3 state)", () => {
         plan_environment: planEnvironmentName(env),
       });
     }
-    expect(byStack[DELIVERY_STACK]).toEqual({
+    expect(byStack[DELIVERY_STACK]).toMatchObject({
       stack: DELIVERY_STACK,
       region: program.delivery.region,
       role_variable: "AWS_PLAN_ROLE_ARN_DELIVERY",
@@ -394,85 +418,206 @@ describe("deploy.yml", () => {
     expect(deploy.concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
   });
 
-  it("[PLT-7] synthesizes once, then deploys each environment in order dev → staging → prod, each in its GitHub environment", () => {
+  it("[PLT-7] [#19] synthesizes once, then deploys every stack the program lists, one at a time in its order, each in its GitHub environment", () => {
     expect(
       steps(deploy.jobs.synth)
         .map((s) => s.run)
         .filter(Boolean),
-    ).toEqual(["npm ci --no-audit --no-fund", "npm run synth"]);
-    const deployJobs = Object.keys(deploy.jobs).filter((id) => id.startsWith("deploy-"));
-    expect(deployJobs).toEqual(environments.map((e) => `deploy-${e.name}`));
-    let previous = "synth";
-    for (const env of environments) {
-      const job = deploy.jobs[`deploy-${env.name}`];
-      const stack = platformStackName(env);
-      expect(job.needs).toBe(previous);
-      expect(job.environment).toBe(env.name);
-      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
-      expect(uses(job, "actions/download-artifact")[0].with).toEqual({ name: "cdktf-out", path: "cdktf.out" });
-      expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({
-        "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-        "aws-region": env.account.region,
-        "role-duration-seconds": 14400,
-      });
-      expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${stack}`);
-      expect(
-        steps(job)
-          .map((s) => s.run)
-          .filter(Boolean),
-      ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
-      previous = `deploy-${env.name}`;
-    }
-  });
-
-  it("[DR-3] [SC-2] deploys prod's standby after prod, then its accelerator, with prod's reviewers, in the failover region and us-west-2", () => {
-    expect(withStandby.map((e) => e.name)).toEqual(["prod"]);
-    for (const env of withStandby) {
-      const standby = deploy.jobs[`${env.name}-standby`];
-      const global = deploy.jobs[`${env.name}-global`];
-      expect([standby.needs, global.needs]).toEqual([`deploy-${env.name}`, `${env.name}-standby`]);
-      expect([standby.environment, global.environment]).toEqual([env.name, env.name]);
-      expect(standby.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${standbyStackName(env)}`);
-      expect(global.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${globalStackName(env)}`);
-      expect(uses(standby, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(env.disasterRecovery.failoverRegion);
-      expect(uses(global, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(GLOBAL_ACCELERATOR_API_REGION);
-      for (const job of [standby, global]) {
-        expect(
-          steps(job)
-            .map((s) => s.run)
-            .filter(Boolean),
-        ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
-      }
-    }
-  });
-
-  it("[CI-1] deploys the delivery pipeline's stack last, after prod and with prod's reviewers, in the pipeline's region", () => {
-    const job = deploy.jobs["release-pipeline"];
-    expect(job.needs).toBe(`deploy-${environments[environments.length - 1].name}`);
-    expect(job.environment).toBe("prod");
-    expect(job.defaults.run["working-directory"]).toBe(`cdktf.out/stacks/${DELIVERY_STACK}`);
-    expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["aws-region"]).toBe(program.delivery.region);
-    // [ACC-4] In the tooling account, where the pipeline runs: not prod's deploy role, which reaches only prod's account.
-    expect(uses(job, "aws-actions/configure-aws-credentials")[0].with["role-to-assume"]).toBe("${{ vars.AWS_DELIVERY_ROLE_ARN }}");
+    ).toEqual(["npm ci --no-audit --no-fund", `echo "stacks=$(${STACKS_COMMAND})" >> "$GITHUB_OUTPUT"`, "npm run synth"]);
+    expectStackListFromProgram(deploy.jobs.synth);
+    expect(Object.keys(deploy.jobs)).toEqual(["synth", "deploy"]);
+    const job = deploy.jobs.deploy;
+    expect(job.needs).toBe("synth");
+    expect(job.environment).toBe("${{ matrix.environment }}");
+    // Jobs are created in the matrix's order; one runs at a time, and a failure cancels those still queued.
+    expect(job.strategy).toEqual({ "max-parallel": 1, "fail-fast": true, matrix: { include: STACK_MATRIX } });
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(uses(job, "actions/download-artifact")[0].with).toEqual({ name: "cdktf-out", path: "cdktf.out" });
+    expect(uses(job, "aws-actions/configure-aws-credentials")[0].with).toEqual({
+      "role-to-assume": "${{ vars[matrix.deploy_role_variable] }}",
+      "role-duration-seconds": "${{ matrix.deploy_session_seconds }}",
+      "aws-region": "${{ matrix.region }}",
+    });
+    expect(job.defaults.run["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.stack }}");
     expect(
       steps(job)
         .map((s) => s.run)
         .filter(Boolean),
     ).toEqual(["terraform init -input=false -no-color -lockfile=readonly", "terraform apply -input=false -no-color -auto-approve"]);
+    // The environments in the program's order (dev → staging → prod), each in its own GitHub environment and region.
+    const list = workflowStacks();
+    const platform = environments.map((env) => list.findIndex((s) => s.stack === platformStackName(env)));
+    expect(platform).toEqual([...platform].sort((a, b) => a - b));
+    for (const env of environments)
+      expect(list.find((s) => s.stack === platformStackName(env))).toMatchObject({ environment: env.name, region: env.account.region });
   });
 
-  it("[ACC-3] every environment's deploy job acts as its deploy role for the four hours the access stacks allow (one hour is not enough for prod)", () => {
-    const environmentJobs = Object.entries<Json>(deploy.jobs).filter(([name]) => name !== "release-pipeline");
-    const credentials = environmentJobs.flatMap(([, job]) => uses(job, "aws-actions/configure-aws-credentials"));
-    expect(new Set(credentials.map((step) => step.with["role-to-assume"]))).toEqual(new Set(["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]));
-    const sessions = credentials.map((step) => step.with["role-duration-seconds"]);
-    expect(sessions.length).toBeGreaterThan(3);
-    expect(new Set(sessions)).toEqual(new Set([14400]));
+  it("[DR-3] [SC-2] deploys a standby after its environment, then its accelerator, with its reviewers, in the failover region and us-west-2", () => {
+    expect(withStandby.map((e) => e.name)).toEqual(["prod"]);
+    const list = workflowStacks();
+    const at = (stack: string) => list.findIndex((s) => s.stack === stack);
+    for (const env of withStandby) {
+      expect([at(standbyStackName(env)), at(globalStackName(env))]).toEqual([
+        at(platformStackName(env)) + 1,
+        at(platformStackName(env)) + 2,
+      ]);
+      expect(list[at(standbyStackName(env))]).toMatchObject({ environment: env.name, region: env.disasterRecovery.failoverRegion });
+      expect(list[at(globalStackName(env))]).toMatchObject({ environment: env.name, region: GLOBAL_ACCELERATOR_API_REGION });
+    }
+  });
+
+  it("[CI-1] deploys the delivery pipeline's stack last, with the last environment's reviewers, in the pipeline's region", () => {
+    const list = workflowStacks();
+    expect(list.at(-1)).toMatchObject({
+      stack: DELIVERY_STACK,
+      environment: environments[environments.length - 1].name,
+      region: program.delivery.region,
+      // [ACC-4] In the tooling account, where the pipeline runs: not prod's deploy role, which reaches only prod's account.
+      deploy_role_variable: "AWS_DELIVERY_ROLE_ARN",
+      deploy_session_seconds: 3600,
+    });
+  });
+
+  it("[ACC-3] every environment's stacks act as its deploy role for the four hours the access stacks allow (one hour is not enough for prod)", () => {
+    const environmentStacks = workflowStacks().filter((s) => s.stack !== DELIVERY_STACK);
+    expect(environmentStacks.length).toBeGreaterThan(3);
+    expect(new Set(environmentStacks.map((s) => `${s.deploy_role_variable} ${s.deploy_session_seconds}`))).toEqual(
+      new Set([`AWS_DEPLOY_ROLE_ARN ${DEPLOY_SESSION_SECONDS}`]),
+    );
+    expect(DEPLOY_SESSION_SECONDS).toBe(14400);
   });
 
   it("[PLT-7] the reviewers of staging and prod are configured in the repository settings, as the workflow says", () => {
     const text = readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8");
     expect(text).toMatch(/Required\s+# reviewers for staging and prod .* are\s+# configured in the repository settings/s);
+  });
+});
+
+describe("drift.yml", () => {
+  const { synth, check, issues } = drift.jobs;
+
+  it("[#19] runs daily and by hand, one check at a time and never cancelled, over every stack the program deploys", () => {
+    expect(drift.on).toEqual({ schedule: [{ cron: "0 21 * * *" }], workflow_dispatch: null });
+    expect(drift.concurrency).toEqual({ group: "drift", "cancel-in-progress": false });
+    expectStackListFromProgram(synth);
+    expect(check.needs).toBe("synth");
+    expect(check.strategy).toEqual({ "fail-fast": false, matrix: { include: STACK_MATRIX } });
+    // The renderer is bundled once, with the command package.json runs, and travels with the synthesized stacks.
+    const bundle = steps(synth).find((s) => String(s.run ?? "").includes("esbuild"))!.run;
+    expect(`${bundle.replace(/^npx /, "")} && node dist/drift-summary.js`).toBe(packageJson.scripts["drift-summary"]);
+    expect(uses(synth, "actions/upload-artifact")[0].with.path).toBe("cdktf.out\ndist/drift-summary.js\n");
+  });
+
+  it("[#19] [ACC-3] checks each stack with its environment's read-only plan role: a refresh-only plan, exit 2 on drift, no lock, never an apply", () => {
+    // No GitHub environment: the OIDC subject is main's ref, which the plan roles trust for this check (ACC-3, the trust
+    // tables of tests/stacks/access.test.ts), without waiting for prod-plan's reviewers.
+    expect(check.environment).toBeUndefined();
+    expect(check.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(uses(check, "aws-actions/configure-aws-credentials")[0].with).toEqual({
+      "role-to-assume": "${{ vars[matrix.role_variable] }}",
+      "aws-region": "${{ matrix.region }}",
+    });
+    const step = steps(check).find((s) => String(s.run ?? "").includes("-refresh-only"))!;
+    expect(step.env[`TF_VAR_${ACCOUNT_ROLE_VARIABLE}`]).toBe("");
+    expect(step.env.STATE_PLAN_ROLE_ARN).toBe("${{ matrix.state_role_variable && vars[matrix.state_role_variable] || '' }}");
+    expect(step.run).toContain("terraform plan -refresh-only -detailed-exitcode -input=false -no-color -lock=false -out=drift.tfplan");
+    expect(step.run).toContain('terraform init -input=false -no-color -lockfile=readonly "${backend[@]}"');
+    expect(step.run).toMatch(
+      /node "\$GITHUB_WORKSPACE\/dist\/drift-summary\.js" --stack "\$STACK" --plan drift\.json --out "\$OUT\/drift\.md" --result "\$OUT\/summary"/,
+    );
+    expect(step.run).toContain('result=$(cat "$OUT/summary")');
+    // The plan JSON holds sensitive values: removed before the artifact is uploaded, which carries only the result and the body.
+    expect(step.run).toContain("rm -f drift.tfplan drift.json");
+    expect(uses(check, "actions/upload-artifact")[0]).toMatchObject({ if: "always()", with: { path: "${{ runner.temp }}/drift/" } });
+    const text = readFileSync(join(ROOT, ".github", "workflows", "drift.yml"), "utf8");
+    expect(text).not.toMatch(/terraform apply|terraform import|state (rm|push|mv)/);
+  });
+
+  /** Runs the issues job's script against an in-memory repository, as actions/github-script would (github, context, core, require). */
+  async function runIssuesScript(results: Record<string, { result?: string; body?: string }>, existing: Json[]) {
+    const script = uses(issues, "actions/github-script")[0].with.script as string;
+    const files = new Map<string, string>();
+    for (const [stack, { result, body }] of Object.entries(results)) {
+      if (result !== undefined) files.set(`results/drift-result-${stack}/result`, `${result}\n`);
+      if (body !== undefined) files.set(`results/drift-result-${stack}/drift.md`, body);
+    }
+    const fs = {
+      readFileSync: (path: string) => {
+        if (!files.has(path)) throw new Error(`ENOENT: ${path}`);
+        return files.get(path);
+      },
+    };
+    const calls: [string, Json][] = [];
+    const record = (name: string) => async (args: Json) => void calls.push([name, args]);
+    const github = {
+      paginate: async (method: unknown, args: Json) => {
+        expect(method).toBe(github.rest.issues.listForRepo);
+        expect(args).toMatchObject({ state: "open" });
+        return existing;
+      },
+      rest: {
+        issues: {
+          listForRepo: () => undefined,
+          create: record("create"),
+          update: record("update"),
+          createComment: record("createComment"),
+        },
+      },
+    };
+    const failures: string[] = [];
+    const context = { repo: { owner: "o", repo: "r" }, serverUrl: "https://github.com", runId: 7 };
+    const env = { STACKS_JSON: JSON.stringify(workflowStacks()), DRIFT_MARKER_PREFIX: issues.env.DRIFT_MARKER_PREFIX };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
+    await new AsyncFunction("github", "context", "core", "require", "process", script)(
+      github,
+      context,
+      { setFailed: (m: string) => failures.push(m) },
+      (name: string) => (name === "fs" ? fs : undefined),
+      { env },
+    );
+    return { calls, failures };
+  }
+
+  const clean = () => Object.fromEntries(workflowStacks().map((s) => [s.stack, { result: "clean" }]));
+  const bot = (number: number, body: string) => ({ number, body, user: { type: "Bot" } });
+
+  it("[#19] the issues job's marker prefix is the renderer's, and it runs none of the project's code", () => {
+    expect(driftMarker("ecg-dev")).toBe(`${issues.env.DRIFT_MARKER_PREFIX}ecg-dev -->`);
+    expect(issues.needs).toEqual(["synth", "check"]);
+    expect(issues.if).toBe("${{ !cancelled() && needs.synth.result == 'success' }}");
+    expect(issues.permissions).toEqual({ issues: "write" });
+    expect(steps(issues).map((step) => String(step.uses).split("@")[0])).toEqual(["actions/download-artifact", "actions/github-script"]);
+  });
+
+  it("[#19] opens one issue per drifted stack, with the rendered body; updates it on the next run instead of opening another", async () => {
+    const body = `${driftMarker("ecg-staging")}\n## Drift in \`ecg-staging\`\n`;
+    const first = await runIssuesScript({ ...clean(), "ecg-staging": { result: "drift", body } }, []);
+    expect(first).toEqual({ calls: [["create", { owner: "o", repo: "r", title: "Drift in ecg-staging", body }]], failures: [] });
+    // The next run: the bot's issue is found by its marker; a person's issue quoting the marker and a pull request are not.
+    const existing = [
+      { number: 3, body: driftMarker("ecg-staging"), user: { type: "User" } },
+      { ...bot(4, body), pull_request: {} },
+      bot(5, `${body}old text`),
+    ];
+    const second = await runIssuesScript({ ...clean(), "ecg-staging": { result: "drift", body } }, existing);
+    expect(second.calls).toEqual([["update", { owner: "o", repo: "r", issue_number: 5, body }]]);
+  });
+
+  it("[#19] closes a stack's issue with a comment once it is clean again; a failed check leaves its issue and fails the run", async () => {
+    const existing = [bot(5, `${driftMarker("ecg-staging")}\nold`), bot(6, `${driftMarker("ecg-prod")}\nold`)];
+    const { calls, failures } = await runIssuesScript({ ...clean(), "ecg-prod": {} }, existing);
+    expect(calls).toEqual([
+      ["createComment", expect.objectContaining({ issue_number: 5, body: expect.stringContaining("`ecg-staging` is clean again") })],
+      ["update", { owner: "o", repo: "r", issue_number: 5, state: "closed", state_reason: "completed" }],
+    ]);
+    expect(calls[0][1].body).toContain("https://github.com/o/r/actions/runs/7");
+    expect(failures).toEqual([expect.stringContaining("the drift check failed for: ecg-prod")]);
+  });
+
+  it("[#19] refuses a body without the stack's marker (it would never be found again)", async () => {
+    await expect(runIssuesScript({ ...clean(), "ecg-dev": { result: "drift", body: "## Drift\n" } }, [])).rejects.toThrow(
+      /the drift summary of ecg-dev lacks its marker/,
+    );
   });
 });
 

@@ -17,9 +17,8 @@
  * Exit 0 once the comment is written, 2 on a usage error.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { constructPaths } from "../../modules/cost/inputs";
-import { readSynthesizedStacks } from "../../modules/policy/program-checks";
 import { type PolicyFindingLine, type RenderOptions, renderComment, type StackPlan } from "./render";
+import { synthesizedPaths } from "./paths";
 import { summarizePlan, summarizePlanText, withoutColours } from "./summary";
 
 const USAGE =
@@ -82,18 +81,6 @@ function parseArgs(argv: readonly string[]): { out: string; inputs: Input[]; opt
   }
   if (costFile !== undefined) Object.assign(options, readCost(costFile));
   return { out, inputs, options };
-}
-
-/** Construct paths by stack and address, from a synthesized program's `stacks/<stack>/cdk.tf.json` (read once per stack). */
-function synthesizedPaths(outdir: string): NonNullable<RenderOptions["pathOf"]> {
-  const stacks = new Map<string, Map<string, string>>();
-  return (stack, address) => {
-    if (!stacks.has(stack)) {
-      const synthesized = readSynthesizedStacks(outdir, [stack])[stack];
-      stacks.set(stack, synthesized ? constructPaths(synthesized) : new Map());
-    }
-    return stacks.get(stack)?.get(address);
-  };
 }
 
 /** The findings of `npm run policy -- --format json`; a file that cannot be read leaves the reason in the comment. */

@@ -6,7 +6,8 @@
  */
 import type { CostDelta } from "../../modules/cost/delta";
 import { signedUsd, usd } from "../../modules/cost/money";
-import { withoutKeys } from "../../modules/policy/model";
+import { constructName, OUTSIDE, type PathOf } from "./paths";
+import { byCodeUnits, capped, code, codeCell, escapeHtml, fenced, proseCell } from "./markdown";
 import { type ChangeKind, type ResourceChangeSummary, type StackSummary, withoutColours } from "./summary";
 
 /** Hidden first line of the comment; the workflows search for it verbatim. */
@@ -46,7 +47,7 @@ export interface RenderOptions {
    * stacks), for readable names and the components a stack's changes are
    * grouped by. @default - addresses only
    */
-  readonly pathOf?: (stack: string, address: string) => string | undefined;
+  readonly pathOf?: PathOf;
   /** The policy pack's findings per stack (`npm run policy -- --format json`): shown for the stacks that change. @default - no policy section */
   readonly policy?: readonly { readonly stack: string; readonly findings: readonly PolicyFindingLine[] }[];
   /** Why there is no policy section (the report could not be read), shown in its place. @default - none */
@@ -75,41 +76,6 @@ interface Limits {
 const KIND_ORDER: readonly ChangeKind[] = ["destroy", "replace", "forget", "change", "add"];
 // `diff` highlighting on GitHub: `-` red, `+` green, `!` changed.
 const DIFF_PREFIX: Record<ChangeKind, string> = { destroy: "-  ", replace: "-/+", forget: "!  ", change: "!  ", add: "+  " };
-
-/** Sorts by UTF-16 code units, as every machine does: the same input gives the same comment whatever the locale. */
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Text in a table cell: GitHub splits cells on every unescaped `|`, inside code spans too, and a row ends at a newline. */
-const cellText = (text: string) => text.replace(/\\/g, "\\\\").replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
-/** A code span in a table cell. */
-const codeCell = (text: string) => code(text).replace(/\|/g, "\\|");
-/** Prose in a table cell, its Markdown and HTML inert. */
-const proseCell = (text: string) => cellText(escapeHtml(text)).replace(/([*_`~[\]])/g, "\\$1");
-
-/** An inline code span that survives backticks in the text. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** A fenced block whose fence is longer than any backtick run inside. */
-function fenced(language: string, body: string): string {
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}${language}\n${body}\n${fence}`;
-}
-
-/** The first `limit` items, then "… and N more" for the rest. */
-function capped<T>(items: readonly T[], limit: number, line: (item: T) => string): string[] {
-  const shown = items.slice(0, limit).map(line);
-  if (items.length > limit) shown.push(`… and ${items.length - limit} more`);
-  return shown;
-}
 
 function truncateError(error: string, limit: number): string {
   const clean = withoutColours(error).trim() || "(the plan produced no error output; see the workflow run)";
@@ -177,14 +143,8 @@ interface Named {
   readonly component: string;
 }
 
-const OUTSIDE = "(not in the synthesized stack)";
-
 function named(stack: string, change: ResourceChangeSummary, options: RenderOptions): Named {
-  const path = options.pathOf?.(stack, withoutKeys(change.address));
-  if (!path) return { change, name: change.address, component: OUTSIDE };
-  const parts = path.split("/").slice(1);
-  const key = /\[[^\]]*\]$/.exec(change.address)?.[0] ?? "";
-  return { change, name: `${parts.join("/")}${key}`, component: parts.slice(0, 2).join("/") || parts[0] || OUTSIDE };
+  return { change, ...constructName(stack, change.address, options.pathOf) };
 }
 
 /** One stack's changes: a table by component, then the resources by name with the attributes they change. */

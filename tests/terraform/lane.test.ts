@@ -12,6 +12,7 @@ import { PLAN_SUMMARY_MARKER, renderComment, summarizePlan } from "../../scripts
 import { DELIVERY_STACK, globalStackName, platformStackName, STATE_BACKEND_STACK, standbyStackName } from "../../stacks/support/contracts";
 import { accountRegions, accountStackName } from "../../stacks/account-stack";
 import { APPLY_GAPS, DRIFT_GAPS, VALIDATE_ONLY } from "./emulator-gaps";
+import { DRIFT_TAG } from "./harness/drift";
 import { EVIDENCE_TAGS } from "../stacks/apply-gap-evidence-tags";
 import { findProviderMirror, providerInstallEnv } from "../../scripts/provider-mirror";
 import { applyTargets } from "./harness/plan-review";
@@ -43,6 +44,8 @@ const ENV_STACKS = environments.map(platformStackName);
 const STANDBY_STACKS = environments.filter((e) => e.disasterRecovery.standby).map(standbyStackName);
 const GLOBAL_STACKS = environments.filter((e) => e.disasterRecovery.standby).map(globalStackName);
 const DEV = ENV_STACKS[0];
+/** The stack the drift check (drift.yml's refresh-only plan) runs on, after changes made out of band: off the bootstrap chain, the lane's longest. */
+const DRIFT_STACK = ENV_STACKS[1];
 /** The account and region singletons' stacks (stacks/account-stack.ts); the lane's environments pull no image, so nothing waits for them. */
 const ACCOUNT_STACKS = accountRegions(environments).map((target, _, all) => accountStackName(target, all));
 const ACCESS_STACKS = accessStackNames(program);
@@ -255,6 +258,7 @@ beforeAll(() => {
           regions: stackRegions(stack),
           tags: name === DELIVERY_STACK ? { Project: "ecg-render", Environment: "shared" } : tagsOf(name),
           plansDir: PLANS,
+          driftCheck: name === DRIFT_STACK,
         }),
       ),
     );
@@ -402,6 +406,24 @@ describe("offline Terraform lane: emulator runs", () => {
         .find(Boolean);
       expect(Number(scan?.[2])).toBeGreaterThanOrEqual(3);
       expect(Number(scan?.[1])).toBeGreaterThanOrEqual(Number(scan?.[2]));
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[#19] drift detection: after a tag, a security-group rule and an alarm threshold are changed through the AWS API, the refresh-only plan finds exactly those, beside the reviewed emulator drift",
+    async () => {
+      const report = await result(cycles[DRIFT_STACK]);
+      const drift = report.drift!;
+      expect(drift.exitCode).toBe(2);
+      expect(drift.found.map((f) => `${f.address.split(".")[0]} ${f.path}`)).toEqual([
+        `aws_vpc tags.${DRIFT_TAG.key}`,
+        "aws_vpc_security_group_ingress_rule to_port",
+        "aws_cloudwatch_metric_alarm threshold",
+      ]);
+      expect([drift.missing, drift.unexpected]).toEqual([[], []]);
+      // The plan is kept for the renderer's tests (tests/fixtures/plans, npm run fixtures:plans).
+      expect(existsSync(join(PLANS, `${DRIFT_STACK}.drift.json`))).toBe(true);
     },
     LANE_TIMEOUT,
   );

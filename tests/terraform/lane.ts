@@ -7,6 +7,7 @@ import { APPLY_GAPS, DESTROY_GAPS, DRIFT_GAPS, FLAKES, MEASURED_WITH, WORKAROUND
 import { hostedZonePrerequisites, kmsAliasPrerequisites, laneInputs } from "./harness/inputs";
 import { type MotoServer, emulatorEnv } from "./harness/moto";
 import { applyTargets, type PlanReview, reviewReplan } from "./harness/plan-review";
+import { type DriftReview, outOfBandChanges, reviewDrift } from "./harness/drift";
 import { phase } from "./harness/progress";
 import { secretsInState } from "./harness/secret-scan";
 import { type RunResult, runTerraform, startTerraform } from "./harness/terraform";
@@ -36,6 +37,8 @@ export interface StackReport {
   removedBeforeDestroy: number;
   seconds: number;
   notes: string[];
+  /** The drift check (CycleOptions.driftCheck): the refresh-only plan's review. */
+  drift?: DriftReview;
 }
 
 /** Environment for every Terraform run of the lane: no real AWS credentials or profiles leak in. */
@@ -138,6 +141,12 @@ export interface CycleOptions {
   readonly plansDir?: string;
   /** Also plan the destroy (`plan -destroy`) before destroying, for plansDir. @default false */
   readonly planDestroy?: boolean;
+  /**
+   * After the re-plan, change a tag, a security-group rule and an alarm
+   * threshold out of band (harness/drift.ts), then run drift.yml's
+   * refresh-only plan, kept as `<name>.drift.json` in plansDir. @default false
+   */
+  readonly driftCheck?: boolean;
   /**
    * The session every call of the cycle is signed with (Terraform's and the
    * lane's own): an assumed role's, so the stack runs in that role's account.
@@ -350,6 +359,36 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
   }
   report.acceptedDrift = review.accepted;
   report.usedDrift = review.usedDrift;
+
+  if (options.driftCheck) {
+    const drift = await phase(
+      name,
+      "drift check",
+      async () => {
+        const state = JSON.parse((await terraform(dir, ["show", "-json"], env, TIMEOUTS.show)).output);
+        const { changes, expected } = outOfBandChanges(name, state, copy.stack);
+        const file = join(dir, "drift-changes.json");
+        writeFileSync(file, JSON.stringify(changes));
+        report.notes.push(...(await facts(["drift", "--regions", options.regions[0], "--changes", file])).changed);
+        // As drift.yml runs it: refresh only, exit 2 on drift, no lock.
+        const refresh = await runTerraform(
+          ["plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-lock=false", PARALLELISM, "-out=drift.tfplan", "-no-color"],
+          { cwd: dir, env, timeoutSeconds: TIMEOUTS.plan },
+        );
+        if (refresh.code !== 0 && refresh.code !== 2) throw new TerraformError(dir, ["plan", "-refresh-only"], refresh);
+        const plan = refresh.code === 2 ? keep("drift", await showJson(dir, "drift.tfplan", env)) : { format_version: "none" };
+        return reviewDrift(plan, refresh.code, expected, DRIFT_GAPS);
+      },
+      (d) =>
+        `exit ${d.exitCode}: ${d.found.length}/${d.found.length + d.missing.length} out-of-band changes found, ${d.accepted.length} emulator drift, ${d.refreshedOnly} only computed values refreshed`,
+    );
+    if (drift.missing.length || drift.unexpected.length) {
+      throw new Error(
+        `${name}: the refresh-only plan (drift.yml) missed out-of-band changes or found drift not on the reviewed list (tests/terraform/emulator-gaps.ts DRIFT_GAPS):\n  missing: ${drift.missing.map((m) => `${m.address} ${m.path}`).join(", ") || "none"}\n  unexpected: ${drift.unexpected.join(", ") || "none"}`,
+      );
+    }
+    report.drift = drift;
+  }
 
   await options.beforeDestroy?.();
   if (options.planDestroy) {

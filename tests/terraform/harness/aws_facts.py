@@ -13,6 +13,8 @@ Run by the lane with the emulator's endpoint; talks only to that endpoint.
   attempt       tries one call (--action s3-get, s3-put or assume) and says whether it was allowed
   inventory     what an account holds: IAM roles, S3 buckets, KMS keys (the multi-account proof)
   secret-values every version's string of every secret (the lane scans the state for them)
+  drift         changes resources out of band, as a person in the console would (--changes: a
+                JSON file naming a tag to set, a security-group rule to widen, an alarm threshold)
 Calls are signed with LANE_AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN when
 set (an assumed role's session: moto keeps accounts apart by them), else as moto's default
 account. Prints one JSON document.
@@ -341,6 +343,45 @@ def secret_values(args):
     print(json.dumps({"secrets": found}))
 
 
+def drift(args):
+    """Out-of-band changes for the drift check: through the AWS API, never through the state."""
+    changes = json.load(open(args.changes))
+    region = args.regions.split(",")[0]
+    ec2 = client(args, "ec2", region)
+    done = []
+    tag = changes["tag"]
+    ec2.create_tags(Resources=[tag["resource"]], Tags=[{"Key": tag["key"], "Value": tag["value"]}])
+    done.append(f"tag {tag['key']}={tag['value']} on {tag['resource']}")
+    rule = changes["rule"]
+    current = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule["id"]])["SecurityGroupRules"][0]
+    spec = {"IpProtocol": current["IpProtocol"], "FromPort": current["FromPort"], "ToPort": rule["toPort"]}
+    if current.get("ReferencedGroupInfo"):
+        spec["ReferencedGroupId"] = current["ReferencedGroupInfo"]["GroupId"]
+    if current.get("CidrIpv4"):
+        spec["CidrIpv4"] = current["CidrIpv4"]
+    if current.get("Description"):
+        spec["Description"] = current["Description"]
+    ec2.modify_security_group_rules(
+        GroupId=current["GroupId"], SecurityGroupRules=[{"SecurityGroupRuleId": rule["id"], "SecurityGroupRule": spec}]
+    )
+    done.append(f"rule {rule['id']} ports {current['FromPort']}-{current['ToPort']} -> {current['FromPort']}-{rule['toPort']}")
+    alarm = changes["alarm"]
+    cloudwatch = client(args, "cloudwatch", region)
+    found = cloudwatch.describe_alarms(AlarmNames=[alarm["name"]])["MetricAlarms"][0]
+    # PutMetricAlarm replaces the whole alarm: every setting is passed again, with the new threshold.
+    keep = [
+        "AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
+        "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit",
+        "EvaluationPeriods", "DatapointsToAlarm", "ComparisonOperator", "TreatMissingData",
+        "EvaluateLowSampleCountPercentile", "Metrics", "ThresholdMetricId",
+    ]
+    settings = {k: found[k] for k in keep if found.get(k) not in (None, [], "")}
+    tags = cloudwatch.list_tags_for_resource(ResourceARN=found["AlarmArn"]).get("Tags", [])
+    cloudwatch.put_metric_alarm(**settings, Threshold=alarm["threshold"], **({"Tags": tags} if tags else {}))
+    done.append(f"alarm {alarm['name']} threshold {found['Threshold']} -> {alarm['threshold']}")
+    print(json.dumps({"changed": done}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -356,6 +397,7 @@ def main():
             "attempt",
             "inventory",
             "secret-values",
+            "drift",
         ],
     )
     parser.add_argument("--endpoint", required=True)
@@ -368,6 +410,7 @@ def main():
     parser.add_argument("--known-ids", help="JSON file: the ids in the stack's state, for duplicates")
     parser.add_argument("--role-arn", help="the role to assume, for credentials and attempt")
     parser.add_argument("--action", choices=["s3-get", "s3-put", "assume"], help="for attempt")
+    parser.add_argument("--changes", help="JSON file: the out-of-band changes, for drift")
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
@@ -382,6 +425,7 @@ def main():
         "attempt": attempt,
         "inventory": inventory,
         "secret-values": secret_values,
+        "drift": drift,
     }
     commands[args.command](args)
 
