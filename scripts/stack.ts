@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { reportSlow } from "./progress";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { environments, program } from "../environments";
+import { program } from "../environments";
 import { type AccountRegion, accountRegions, accountStackName, spansAccounts } from "../stacks/account-stack";
 import { accessStackNames } from "../stacks/app";
 import { globalStackName, platformStackName, standbyStackName } from "../stacks/support/contracts";
@@ -46,11 +46,12 @@ function accountTarget(target: AccountRegion, all: readonly AccountRegion[]): st
  * stacks (`prod-standby`, `prod-global`: DR-3, SC-2); each environment
  * account's access stack (`access-dev`) and account stacks.
  */
-export function stackTargets(): Record<string, string> {
+export function stackTargets(input: Pick<typeof program, "environments" | "access"> = program): Record<string, string> {
+  const { environments } = input;
   const accounts = accountRegions(environments);
   return Object.fromEntries([
     // Applied once per environment account by its administrator, before anything else there (ACC-3).
-    ...accessStackNames(program).map((stack) => [stack.replace(/^ecg-/, ""), stack]),
+    ...accessStackNames(input).map((stack) => [stack.replace(/^ecg-/, ""), stack]),
     // The account's singletons: applied before the environments of their region.
     ...accounts.map((target) => [accountTarget(target, accounts), accountStackName(target, accounts)]),
     ...environments.flatMap((e) => [

@@ -43,10 +43,16 @@ export class DeliveryStack extends IsolatedStack {
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id);
     const { settings } = props;
-    const elsewhere = props.environments.filter((e) => e.account.region !== settings.region).map((e) => `${e.name} (${e.account.region})`);
+    // A release stage elsewhere would need cross-region actions: an artifact store, key and log bucket in each region.
+    const elsewhere = props.environments.filter((e) => e.account.region !== settings.region);
     if (elsewhere.length) {
       throw new Error(
-        `DeliveryStack "${id}": region: the pipeline's CodeDeploy actions act in ${settings.region}; environments elsewhere are not supported: ${elsewhere.join(", ")}`,
+        elsewhere
+          .map(
+            (e) =>
+              `environment "${e.name}": account.region: ${e.account.region} is not the delivery pipeline's region (${settings.region}); its release stage would need cross-region CodePipeline actions, which DeliveryStack "${id}" does not build`,
+          )
+          .join("\n"),
       );
     }
     // Cross-account delivery: the pipeline's own account, reached through its role.
