@@ -3,7 +3,9 @@ import { staging } from "../../environments/staging";
 import { environmentBackend } from "../../environments/shared";
 import { programRoleArn } from "../../environments/organization";
 import type { EnvironmentConfig } from "../../environments/types";
-import { buildApp } from "../../stacks/app";
+import { Testing } from "cdktf";
+import { DeliveryStack } from "../../stacks/delivery-stack";
+import { DELIVERY_STACK } from "../../stacks/support/contracts";
 import { stackSteps, stackTargets } from "../../scripts/stack";
 import { workflowStacks } from "../../scripts/stacks";
 import { synthProgram } from "./synth";
@@ -108,8 +110,14 @@ describe("a fourth environment, as data only", () => {
       },
       disasterRecovery: { ...qa.disasterRecovery, failoverRegion: "ap-northeast-2" },
     };
-    expect(() => buildApp({ ...program, environments: [...program.environments, tokyo] }, { outdir: "/nonexistent" })).toThrow(
-      /environment "qa": account\.region: ap-northeast-1 is not the delivery pipeline's region \(ap-northeast-2\)/,
-    );
+    // The delivery stack is where the program refuses it: built alone, as buildApp builds it.
+    const build = () =>
+      new DeliveryStack(Testing.app(), DELIVERY_STACK, {
+        settings: program.delivery,
+        environments: [...program.environments, tokyo],
+        backend: program.delivery.backend.kind,
+        tags: program.sharedTags,
+      });
+    expect(build).toThrow(/environment "qa": account\.region: ap-northeast-1 is not the delivery pipeline's region \(ap-northeast-2\)/);
   });
 });
