@@ -9,7 +9,14 @@
 import { environments as programEnvironments, program as theProgram } from "../environments";
 import type { EnvironmentConfig } from "../environments/types";
 import { GLOBAL_ACCELERATOR_API_REGION } from "../modules/failover/global-entry-point";
-import { DELIVERY_STACK, globalStackName, planEnvironmentName, platformStackName, standbyStackName } from "../stacks/support/contracts";
+import {
+  DELIVERY_STACK,
+  DEPLOY_SESSION_SECONDS,
+  globalStackName,
+  planEnvironmentName,
+  platformStackName,
+  standbyStackName,
+} from "../stacks/support/contracts";
 
 /** One stack as the workflows' matrices see it (snake_case: the keys are read as `matrix.<key>`). */
 export interface WorkflowStack {
@@ -29,13 +36,6 @@ export interface WorkflowStack {
   /** How long its deploy job's role session lasts. */
   readonly deploy_session_seconds: number;
 }
-
-/**
- * Four hours: creating a Multi-AZ database and its replicas outlasts the
- * default hour, and the providers' and backend's role sessions are renewed
- * from this one (the access stacks' deploy roles allow it: ACC-3).
- */
-export const DEPLOY_SESSION_SECONDS = 14_400;
 
 /** `prod` → `PROD`, `ap-test` → `AP_TEST`: GitHub variable names allow letters, digits and underscores only. */
 export const variableSuffix = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, "_");

@@ -17,6 +17,7 @@ import { roleArnParts } from "../modules/common/iam-arn";
 import { IsolatedStack } from "./isolated-stack";
 import { configureBackend, stateKeyPrefix } from "./support/backend";
 import {
+  DEPLOY_SESSION_SECONDS,
   ACCESS_PATH,
   githubRoleName,
   planEnvironmentName,
@@ -53,9 +54,6 @@ export interface AccessStackProps {
 
 /** AWS Organizations creates it in every member account it creates, trusted by the management account. */
 const DEFAULT_BOOTSTRAP_ROLE = "OrganizationAccountAccessRole";
-
-/** Deploys of prod create Multi-AZ databases and their replicas: an hour is not always enough. */
-const DEPLOY_SESSION_SECONDS = 4 * 3600;
 
 /**
  * ACC-3: who may act in an environment's account, as code. Applied once (and

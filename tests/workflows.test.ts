@@ -7,11 +7,12 @@ import { validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { environments, program } from "../environments";
 import { main, PLAN_SUMMARY_MARKER, summarizePlan } from "../scripts/plan-summary";
-import { DEPLOY_SESSION_SECONDS, workflowStacks } from "../scripts/stacks";
+import { workflowStacks } from "../scripts/stacks";
 import { driftMarker } from "../scripts/drift-summary/render";
 import {
   ACCOUNT_ROLE_VARIABLE,
   DELIVERY_STACK,
+  DEPLOY_SESSION_SECONDS,
   globalStackName,
   planEnvironmentName,
   platformStackName,

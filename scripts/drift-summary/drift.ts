@@ -14,7 +14,9 @@
  * tag, makes a resource drifted. Null and a zero value (`""`, 0, false, [],
  * {}) are the same to the provider and are not a difference.
  */
-import type { Json } from "../../modules/common/json";
+import { isObject, type Json } from "../../modules/common/json";
+import { withoutKeys } from "../../modules/policy/model";
+import { byCodeUnits } from "../plan-summary/markdown";
 
 interface DriftedAttribute {
   /** `tags.Owner`, `ingress[0].to_port`, `policy (JSON).Statement[0].Action`. */
@@ -46,8 +48,6 @@ export const MASKED = "(sensitive)";
 /** Attributes named like these are masked whatever the provider's schema says. */
 const SECRET_NAME = /password|secret|token|private_key|credential/i;
 const MAX_VALUE_CHARS = 120;
-
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function rendered(value: unknown): string {
   const text = JSON.stringify(value) ?? "null";
@@ -125,7 +125,7 @@ function withoutRepeatedTags(attributes: DriftedAttribute[]): DriftedAttribute[]
 }
 
 /** The attribute path's top-level attribute: `tags` of `tags.Owner`, `ingress` of `ingress[0].to_port`. */
-const topAttribute = (path: string) => path.split(/[.[ ]/)[0];
+export const topAttribute = (path: string) => path.split(/[.[ ]/)[0];
 
 /**
  * The attributes each resource's configuration sets, by address without
@@ -153,7 +153,7 @@ export function summarizeDrift(plan: Json): DriftSummary {
     }
     const found: DriftedAttribute[] = [];
     differences(before, after, "", mergedMarks(before_sensitive, after_sensitive), found);
-    const sets = configured?.get(String(r.address).replace(/\[[^\]]*\]$/, ""));
+    const sets = configured?.get(withoutKeys(r.address));
     const [set, computed] = [
       found.filter((a) => !configured || sets?.has(topAttribute(a.path))),
       found.filter((a) => configured && !sets?.has(topAttribute(a.path))),
@@ -162,7 +162,7 @@ export function summarizeDrift(plan: Json): DriftSummary {
     else if (computed.length)
       refreshedOnly.push({ address: r.address, type: r.type, attributes: [...new Set(computed.map((a) => topAttribute(a.path)))] });
   }
-  const byAddress = (a: { address: string }, b: { address: string }) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+  const byAddress = (a: { address: string }, b: { address: string }) => byCodeUnits(a.address, b.address);
   const outputs = Object.entries<Json>(plan.output_changes ?? {})
     .filter(([, change]) => !(change.actions ?? []).every((a: string) => a === "no-op"))
     .map(([name]) => name)

@@ -49,6 +49,12 @@ export const githubRoleName = (config: EnvironmentConfig, purpose: "plan" | "dep
  * repository can require a reviewer before a pull request's Terraform runs
  * with the role (prod), and leave the others open (#17).
  */
+/**
+ * How long a deploy role's session may last (the access stacks' deploy roles
+ * allow it, deploy.yml asks for it): deploys of prod create Multi-AZ
+ * databases and their replicas, and an hour is not always enough.
+ */
+export const DEPLOY_SESSION_SECONDS = 4 * 3600;
 export const planEnvironmentName = (config: EnvironmentConfig) => `${config.name}-plan`;
 /** Every secret of an environment is named `<platform stack>/...` (the data layer names them after its stack). */
 export const secretPrefix = (config: EnvironmentConfig) => `${platformStackName(config)}/`;

@@ -1,4 +1,6 @@
-import type { Json } from "../../common/json";
+import { isObject, type Json } from "../../common/json";
+
+export { isObject };
 
 /**
  * Thrown by the readers below when a value the rule needs is an expression (a
@@ -23,7 +25,6 @@ export const blocks = (value: unknown): Json[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value as Json];
 
 /** A JSON object (not a list, not null). */
-export const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The nested `key` blocks of `parent`, as a list of objects. A `dynamic "key"` block,

@@ -4,7 +4,7 @@
  * would, and what a refresh-only plan must then report. The changes go
  * through the AWS API (aws_facts.py `drift`), never through the state.
  */
-import { summarizeDrift } from "../../../scripts/drift-summary/drift";
+import { summarizeDrift, topAttribute } from "../../../scripts/drift-summary/drift";
 
 type Json = Record<string, any>;
 
@@ -93,7 +93,7 @@ export function reviewDrift(
   const found = expected.filter((e) => reported.some((r) => r.resource.address === e.address && r.path === e.path));
   const others = new Map<string, { type: string; attribute: string }>();
   for (const r of reported.filter((x) => !isExpected(x.resource.address, x.path))) {
-    const attribute = r.path.split(/[.[ ]/)[0];
+    const attribute = topAttribute(r.path);
     others.set(`${r.resource.address}: ${attribute}`, { type: r.resource.type, attribute });
   }
   const onList = ([, o]: [string, { type: string; attribute: string }]) =>
