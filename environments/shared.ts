@@ -77,7 +77,8 @@ export const stagingValidations = [
 /**
  * The delivery pipeline (CI-1..5): the application repository it builds
  * (GitHub `owner/name`, the branch whose pushes release, each service image's
- * Docker context in it) and the region it runs in, the environments' region.
+ * Docker context in it) and the region it runs in (the environments' today;
+ * one of another region is released across regions).
  * Change the repository to yours.
  */
 export const deliverySettings = {

@@ -279,7 +279,11 @@ interface MonitoringConfig {
 
 /** The shared delivery pipeline (CI-1..5). */
 export interface DeliverySettings {
-  /** Region of the pipeline: the environments' region (CodeDeploy actions act in it). */
+  /**
+   * Region of the pipeline and of its CodeBuild steps. An environment of
+   * another region is deployed by a cross-region action, from an artifact
+   * store the delivery stack creates in that region.
+   */
   readonly region: string;
   /** GitHub repository and branch of the application (CI-1). */
   readonly source: { readonly owner: string; readonly name: string; readonly branch: string };

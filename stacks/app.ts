@@ -150,7 +150,7 @@ export function buildApp(input: ProgramInput, options: BuildOptions = {}): App {
       const stack = new PlatformStack(app, platformStackName(config), {
         config,
         backend: override ?? config.backend.kind,
-        delivery: input.delivery.account,
+        delivery: input.delivery,
       });
       PolicySynthesizer.apply(bounded(stack, roleArn), { ...policy, production: config.production });
       const standby = config.disasterRecovery.standby;

@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput } from "cdktf";
+import { type TerraformProvider, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendKind, DeliverySettings, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
@@ -13,7 +13,7 @@ import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { apiRelease, crossAccountRelease, releaseDigestsOf, releaseStageName } from "./composites/release";
 import { PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_IMAGES, SERVICE_PORTS } from "./support/contracts";
-import { accountProviderSettings } from "./support/providers";
+import { accountProviderSettings, regionalProvider } from "./support/providers";
 
 export interface DeliveryStackProps {
   readonly settings: DeliverySettings;
@@ -35,7 +35,9 @@ export interface DeliveryStackProps {
  * names what both sides agree on). It lives in its own stack and state: the
  * environments never depend on it, and it depends on them by name only. With
  * `settings.account`, it runs in that account, and an environment of another
- * account is released through the release role its stack creates there.
+ * account is released through the release role its stack creates there. An
+ * environment of another region is deployed by a cross-region action, from an
+ * artifact store (bucket, key and log bucket) the stack creates in that region.
  */
 export class DeliveryStack extends IsolatedStack {
   readonly pipeline: DeliveryPipeline;
@@ -43,60 +45,65 @@ export class DeliveryStack extends IsolatedStack {
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id);
     const { settings } = props;
-    // A release stage elsewhere would need cross-region actions: an artifact store, key and log bucket in each region.
-    const elsewhere = props.environments.filter((e) => e.account.region !== settings.region);
-    if (elsewhere.length) {
-      throw new Error(
-        elsewhere
-          .map(
-            (e) =>
-              `environment "${e.name}": account.region: ${e.account.region} is not the delivery pipeline's region (${settings.region}); its release stage would need cross-region CodePipeline actions, which DeliveryStack "${id}" does not build`,
-          )
-          .join("\n"),
-      );
-    }
     // Cross-account delivery: the pipeline's own account, reached through its role.
     const pinned = accountProviderSettings(this, settings.account ?? {});
-    new AwsProvider(this, "aws", { ...pinned, region: settings.region, defaultTags: [{ tags: { ...props.tags } }] });
+    const defaultTags = [{ tags: { ...props.tags } }];
+    new AwsProvider(this, "aws", { ...pinned, region: settings.region, defaultTags });
     configureBackend(this, id, props.backend, settings.backend);
     const account = new AwsAccountLookup(this, "account");
     const { accountId, partition } = account;
 
-    const artifactBucketName = pipelineArtifactBucketName(accountId);
-    const logs = new SecureBucket(this, "logs-bucket", {
-      bucketName: `${id}-logs-${accountId}`,
-      logDelivery: { accountId, partition, sourceBucketNames: [artifactBucketName] },
-      expirationDays: 365,
-      noncurrentVersionExpirationDays: 7,
-      // The release path of production: its audit trail stays.
-      preventDestroy: true,
+    /** An artifact bucket of `region` and the log bucket of its access logs there (the pipeline's region: the ids it always had). */
+    const storage = (region: string, provider?: TerraformProvider) => {
+      const home = region === settings.region;
+      const bucketName = pipelineArtifactBucketName(accountId, region, settings.region);
+      const logs = new SecureBucket(this, home ? "logs-bucket" : `logs-bucket-${region}`, {
+        bucketName: `${id}-logs-${accountId}${home ? "" : `-${region}`}`,
+        logDelivery: { accountId, partition, sourceBucketNames: [bucketName] },
+        expirationDays: 365,
+        noncurrentVersionExpirationDays: 7,
+        // The release path of production: its audit trail stays.
+        preventDestroy: true,
+        provider,
+      });
+      suppress(logs.bucket, "CKV_AWS_18", "This is the pipeline's access-log bucket: logging its own access would log into itself.");
+      ComponentTags.apply(logs, "delivery");
+      return { region, bucketName, accessLogBucket: logs };
+    };
+    const own = storage(settings.region);
+    // One store per other region an environment is in: its deploy action runs there.
+    const elsewhere = [...new Set(props.environments.map((e) => e.account.region).filter((r) => r !== settings.region))];
+    const regionalArtifactStores = elsewhere.map((region) => {
+      const provider = regionalProvider(this, region, { ...pinned, defaultTags });
+      return { ...storage(region, provider), provider };
     });
-    suppress(logs.bucket, "CKV_AWS_18", "This is the pipeline's access-log bucket: logging its own access would log into itself.");
 
     const releases = props.environments.map((config) => {
       const release = apiRelease(config);
-      const cross = crossAccountRelease(config, settings.account, partition);
-      // An environment of another account pulls from its own registry there.
+      const cross = crossAccountRelease(config, settings, partition);
+      // An environment of another account pulls from its own registry there, of another region from its region's.
       const registry = cross ? { ...account, accountId: cross.environmentAccountId } : account;
+      const region = config.account.region === settings.region ? undefined : config.account.region;
       const images = Object.values(SERVICE_IMAGES).map((image) => {
-        const repository = repositoryRef(registry, `${release.stackName}/${image}`);
+        const repository = repositoryRef(registry, `${release.stackName}/${image}`, region);
         return { name: image, repositoryUrl: repository.url, repositoryArn: repository.arn };
       });
-      return { config, release, cross, images };
+      return { config, release, cross, images, region };
     });
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       name: PIPELINE_NAME,
       account,
       repository: settings.source,
-      artifactBucketName,
-      accessLogBucket: logs,
+      artifactBucketName: own.bucketName,
+      accessLogBucket: own.accessLogBucket,
+      regionalArtifactStores,
       // Each image built once into the pipeline's build repositories; every stage
       // promotes what passed the scan gate, by digest, into its environment's own.
       images: (Object.keys(SERVICE_IMAGES) as (keyof typeof SERVICE_IMAGES)[]).map((key) => ({
         name: SERVICE_IMAGES[key],
         context: settings.imageContexts[key],
       })),
-      stages: releases.map(({ config, release, cross, images }) => ({
+      stages: releases.map(({ config, release, cross, images, region }) => ({
         name: releaseStageName(config),
         approval: config.delivery.approval,
         images,
@@ -111,6 +118,7 @@ export class DeliveryStack extends IsolatedStack {
           hooks: release.hooks,
           capacityProviderStrategy: release.capacityProviderStrategy,
           releaseRoleArn: cross?.releaseRoleArn,
+          region,
         },
         validations: config.delivery.validations,
       })),
@@ -120,7 +128,6 @@ export class DeliveryStack extends IsolatedStack {
       ),
       preventDestroy: true,
     });
-    ComponentTags.apply(logs, "delivery");
 
     new TerraformOutput(this, "pipeline_name", { value: this.pipeline.pipeline.name });
     // CI-1: complete this connection once in the console (Developer Tools → Connections).

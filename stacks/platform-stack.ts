@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { BackendKind, DeliveryAccountConfig, EnvironmentConfig } from "../environments/types";
+import type { BackendKind, DeliverySettings, EnvironmentConfig } from "../environments/types";
 import { AwsAccountLookup } from "../modules/common/aws-account";
 import { roleArn } from "../modules/common/iam-arn";
 import { ComponentTags } from "../modules/common/component-tags";
@@ -33,13 +33,13 @@ export interface PlatformStackProps {
   /** Backend of this run: the environment's `backend.kind` unless overridden. */
   readonly backend: BackendKind;
   /**
-   * The delivery pipeline's account (`DeliverySettings.account`): when it is
-   * another than the environment's, the stack creates the release role the
-   * pipeline deploys through. Either way its repositories admit only the
+   * The delivery pipeline's account and region (`DeliverySettings`): when its
+   * account is another than the environment's, the stack creates the release
+   * role the pipeline deploys through, reading the pipeline's artifact store
+   * of the environment's region. Either way its repositories admit only the
    * pipeline's promotion role of its stage to push.
-   * @default - the pipeline is in the environment's account
    */
-  readonly delivery?: DeliveryAccountConfig;
+  readonly delivery: Pick<DeliverySettings, "account" | "region">;
 }
 
 /** Everything one environment runs in its primary region (PLT-2). */
@@ -104,7 +104,7 @@ export class PlatformStack extends IsolatedStack {
         : undefined,
       accountId: config.account.id ?? account.accountId,
       // Only the release's promotion writes here, after the scan gate and the stage's approval.
-      pushedBy: [pipelineRoles(config, props.delivery?.id ?? account.accountId, account.partition).promote],
+      pushedBy: [pipelineRoles(config, props.delivery.account?.id ?? account.accountId, account.partition).promote],
     });
     this.releaseDigests = environmentReleaseDigests(this, config);
     const gpu = new GpuCompute(this, "gpu", { name: id, config, network: this.network, cluster: this.cluster });

@@ -1,3 +1,5 @@
+import { isRegionName } from "../common/limits";
+
 /** A read-only copy of a secret in another region, encrypted with a key of that region. */
 export interface SecretReplica {
   readonly region: string;
@@ -17,8 +19,7 @@ export function secretReplicaProblems(
   const problems: string[] = [];
   const listed = replicas ?? [];
   listed.forEach((replica, i) => {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region ?? ""))
-      problems.push(`${path}[${i}].region: "${replica.region ?? ""}" is not a region name`);
+    if (!isRegionName(replica.region)) problems.push(`${path}[${i}].region: "${replica.region ?? ""}" is not a region name`);
     else if (replica.region === ownRegion)
       problems.push(`${path}[${i}].region: "${replica.region}" is the secrets' own region; a replica must be in another one`);
     if (listed.findIndex((r) => r.region === replica.region) !== i)

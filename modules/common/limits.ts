@@ -5,6 +5,9 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** An AWS region code such as `ap-northeast-2`. */
+export const isRegionName = (region: string | undefined): boolean => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region ?? "");
+
 /** Error text when `days` is not an accepted retention value, else undefined. */
 export function logRetentionProblem(days: number): string | undefined {
   return LOG_RETENTION_DAYS.includes(days)

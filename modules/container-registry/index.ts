@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { namedRoles, roleArnShape } from "../common/iam-arn";
 import { ComponentTags } from "../common/component-tags";
 import type { AwsAccount } from "../common/aws-account";
+import { isRegionName } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { imageLifecyclePolicy, lifecycleProblems } from "./lifecycle";
 import { PUSH_ACTIONS, PUSH_AND_SCAN_ACTIONS } from "./repository-access";
@@ -93,7 +94,7 @@ export class ContainerRegistry extends Construct {
     // ECR: at most 25 destinations over all rules of a registry.
     if (regions.length > 25) problems.push(`replication.regions: ${regions.length} regions; ECR replicates to at most 25`);
     regions.forEach((region, i) => {
-      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
+      if (!isRegionName(region)) problems.push(`replication.regions[${i}]: "${region}" is not a region name`);
       if (regions.indexOf(region) !== i) problems.push(`replication.regions[${i}]: "${region}" is listed twice`);
     });
     const pushedBy = props.pushedBy;

@@ -48,9 +48,13 @@ const isDigest = (variable: string, image: string) =>
 const registryOf = (url: string) => `"$(echo ${q(url)} | cut -d. -f1)"`;
 const repositoryOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f2-)"`;
 const hostOf = (url: string) => `"$(echo ${q(url)} | cut -d/ -f1)"`;
-const ECR_PASSWORD = 'aws ecr get-login-password --region "$AWS_REGION"';
-const dockerLogin = (url: string) => `${ECR_PASSWORD} | docker login --username AWS --password-stdin ${hostOf(url)}`;
-const craneLogin = (url: string) => `${ECR_PASSWORD} | crane auth login ${hostOf(url)} --username AWS --password-stdin`;
+/** `--region` of a call to another region than the build's, or of the build's own. */
+const regionFlag = (region?: string) => `--region ${region ? q(region) : '"$AWS_REGION"'}`;
+/** A registry's login token is issued by ECR in the registry's region. */
+const ecrPassword = (region?: string) => `aws ecr get-login-password ${regionFlag(region)}`;
+const dockerLogin = (url: string) => `${ecrPassword()} | docker login --username AWS --password-stdin ${hostOf(url)}`;
+const craneLogin = (region?: string) => (url: string) =>
+  `${ecrPassword(region)} | crane auth login ${hostOf(url)} --username AWS --password-stdin`;
 /** One repository URL per registry (a Terraform reference stands for its own), for one login each. */
 const perRegistry = (urls: readonly string[]) => [...new Map(urls.map((url) => [url.split("/")[0], url])).values()];
 
@@ -116,24 +120,32 @@ const INSTALL_CRANE = `go install ${CRANE} && export PATH="$(go env GOPATH)/bin:
  * Promotion project of one stage: copies each image the build pushed and
  * gated, by its digest (never by a tag), into the environment's repository
  * under the release tag (unless that digest is there already), and checks it
- * arrived as that digest. Reads RELEASE_TAG and DIGEST_<IMAGE> (the build's outputs).
+ * arrived as that digest. Reads RELEASE_TAG and DIGEST_<IMAGE> (the build's
+ * outputs). With `targetRegion`, the environment's registry is in that region
+ * (its login and its checks go there); the build's stays the project's own.
  */
-export function promoteSpec(props: { readonly images: readonly PromotedImage[] }): string {
+export function promoteSpec(props: { readonly images: readonly PromotedImage[]; readonly targetRegion?: string }): string {
+  const { targetRegion } = props;
   const copy = props.images.flatMap((i) => {
     const digest = `"$${digestVariable(i.name)}"`;
-    const target = `--registry-id ${registryOf(i.targetUrl)} --repository-name ${repositoryOf(i.targetUrl)} --image-ids imageDigest=${digest}`;
+    const target = `${targetRegion ? `${regionFlag(targetRegion)} ` : ""}--registry-id ${registryOf(i.targetUrl)} --repository-name ${repositoryOf(i.targetUrl)} --image-ids imageDigest=${digest}`;
     return [
       isDigest(digestVariable(i.name), i.name),
       `if aws ecr describe-images ${target} > /dev/null 2>&1; then echo "${i.name}: already promoted"; else crane copy ${q(i.sourceUrl)}@${digest} ${q(i.targetUrl)}:"$${RELEASE_TAG}"; fi`,
       `aws ecr describe-images ${target} > /dev/null || { echo "promotion: ${i.name} did not arrive as the gated digest"; exit 1; }`,
     ];
   });
-  const registries = perRegistry(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl]));
+  const logins = targetRegion
+    ? [
+        ...perRegistry(props.images.map((i) => i.sourceUrl)).map(craneLogin()),
+        ...perRegistry(props.images.map((i) => i.targetUrl)).map(craneLogin(targetRegion)),
+      ]
+    : perRegistry(props.images.flatMap((i) => [i.sourceUrl, i.targetUrl])).map(craneLogin());
   return JSON.stringify(
     {
       version: "0.2",
       env: { shell: "bash" },
-      phases: { pre_build: { commands: [INSTALL_CRANE, ...registries.map(craneLogin)] }, build: { commands: copy } },
+      phases: { pre_build: { commands: [INSTALL_CRANE, ...logins] }, build: { commands: copy } },
     },
     undefined,
     2,
@@ -190,9 +202,10 @@ export function recordSpec(props: {
  * naming the promoted image by its digest. Reads TASK_FAMILY, CONTAINER_NAME,
  * IMAGE_REPOSITORY_URL, APPSPEC and IMAGE_DIGEST; with `assumeReleaseRole`, also
  * RELEASE_ROLE_ARN, the role of the environment's account it reads the task
- * definition as (the family is in that account).
+ * definition as (the family is in that account). With `region`, the family is
+ * in that region, not the project's.
  */
-export function renderSpec(props: { readonly assumeReleaseRole?: boolean } = {}): string {
+export function renderSpec(props: { readonly assumeReleaseRole?: boolean; readonly region?: string } = {}): string {
   // Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.
   const readOnly = [
     "taskDefinitionArn",
@@ -213,7 +226,7 @@ export function renderSpec(props: { readonly assumeReleaseRole?: boolean } = {})
         build: {
           commands: [
             ...(props.assumeReleaseRole ? [assumeReleaseRole("render")] : []),
-            'aws ecs describe-task-definition --task-definition "$TASK_FAMILY" --query taskDefinition --output json > current-taskdef.json',
+            `aws ecs describe-task-definition ${props.region ? `${regionFlag(props.region)} ` : ""}--task-definition "$TASK_FAMILY" --query taskDefinition --output json > current-taskdef.json`,
             `jq -e --arg c "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $c)' current-taskdef.json > /dev/null || { echo "no container $CONTAINER_NAME in task definition $TASK_FAMILY"; exit 1; }`,
             `jq --arg c "$CONTAINER_NAME" 'del(${strip}) | .containerDefinitions |= map(if .name == $c then .image = "<${IMAGE_PLACEHOLDER}>" else . end)' current-taskdef.json > ${DEPLOY_FILES.taskDefinition}`,
             `printf '%s' "$APPSPEC" > ${DEPLOY_FILES.appSpec}`,

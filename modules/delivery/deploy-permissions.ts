@@ -6,6 +6,8 @@ export interface DeploymentTarget {
   readonly applicationName: string;
   readonly deploymentGroupName: string;
   readonly taskDefinitionFamily: string;
+  /** The group's and family's region (a cross-region release action). @default - the account's region */
+  readonly region?: string;
 }
 
 /**
@@ -18,26 +20,33 @@ export function deploymentStatements(
   groups: readonly DeploymentTarget[],
   passRoleArns: readonly string[],
 ): DataAwsIamPolicyDocumentStatement[] {
-  const { accountId, region, partition } = account;
-  const codedeploy = `arn:${partition}:codedeploy:${region}:${accountId}`;
+  const { accountId, partition } = account;
+  const regionOf = (g: DeploymentTarget) => g.region ?? account.region;
+  const codedeploy = (g: DeploymentTarget) => `arn:${partition}:codedeploy:${regionOf(g)}:${accountId}`;
   return [
     {
       sid: "DeployToTheseGroups",
       actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-      resources: groups.map((g) => `${codedeploy}:deploymentgroup:${g.applicationName}/${g.deploymentGroupName}`),
+      resources: groups.map((g) => `${codedeploy(g)}:deploymentgroup:${g.applicationName}/${g.deploymentGroupName}`),
     },
     {
       sid: "RegisterRevisionsOfTheseApplications",
       actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-      resources: [...new Set(groups.map((g) => `${codedeploy}:application:${g.applicationName}`))],
+      resources: [...new Set(groups.map((g) => `${codedeploy(g)}:application:${g.applicationName}`))],
     },
-    { sid: "ReadDeploymentConfigs", actions: ["codedeploy:GetDeploymentConfig"], resources: [`${codedeploy}:deploymentconfig:*`] },
+    {
+      sid: "ReadDeploymentConfigs",
+      actions: ["codedeploy:GetDeploymentConfig"],
+      resources: [...new Set(groups.map((g) => `${codedeploy(g)}:deploymentconfig:*`))],
+    },
     // RegisterTaskDefinition has no resource-level permissions.
     { sid: "RegisterTaskDefinitions", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"] },
     {
       sid: "TagTheRegisteredTaskDefinitions",
       actions: ["ecs:TagResource"],
-      resources: [...new Set(groups.map((g) => `arn:${partition}:ecs:${region}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`))],
+      resources: [
+        ...new Set(groups.map((g) => `arn:${partition}:ecs:${regionOf(g)}:${accountId}:task-definition/${g.taskDefinitionFamily}:*`)),
+      ],
       condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
     },
     {

@@ -5,10 +5,11 @@ import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarc
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsAccount } from "../common/aws-account";
 import { ComponentTags } from "../common/component-tags";
-import { logRetentionProblem, withStandIns } from "../common/limits";
+import { bucketNameProblem, isRegionName, logRetentionProblem, withStandIns } from "../common/limits";
 import { refuseProps } from "../common/props";
 import { serviceTrustPolicy } from "../common/trust";
 import { EncryptionKey } from "../kms";
@@ -50,7 +51,7 @@ interface DeliveryImage {
   readonly dockerfile?: string;
 }
 
-/** Where a stage promotes one of the built images: a repository of the environment's registry. */
+/** Where a stage promotes one of the built images: a repository of the environment's registry, in the deployment's region. */
 interface StageImage {
   /** One of the built images' name. */
   readonly name: string;
@@ -97,6 +98,15 @@ export interface DeliveryStage {
      * @default - the pipeline's own role, in the pipeline's account
      */
     readonly releaseRoleArn?: string;
+    /**
+     * The region of the deployment group, the family and the stage's
+     * repositories, when it is another than the pipeline's: the deploy action
+     * runs there (a cross-region action, from that region's artifact store in
+     * `regionalArtifactStores`); the stage's CodeBuild steps stay in the
+     * pipeline's region and call that one.
+     * @default - the pipeline's region
+     */
+    readonly region?: string;
   };
   /** Checks after the deployment, run in order from the source checkout, e.g. `load-test`. @default [] */
   readonly validations?: readonly { readonly name: string; readonly commands: readonly string[] }[];
@@ -131,6 +141,15 @@ export interface DeliveryPipelineProps {
   readonly artifactBucketName: string;
   /** Receives the artifact bucket's access logs. */
   readonly accessLogBucket: SecureBucket;
+  /**
+   * One artifact store per other region a stage deploys to (its
+   * `deployment.region`): CodePipeline copies a cross-region action's input
+   * artifacts to a bucket of the action's region, encrypted with a key of that
+   * region, both in the pipeline's account. The pipeline creates the bucket
+   * and key with the region's provider.
+   * @default [] (every stage deploys in the pipeline's region)
+   */
+  readonly regionalArtifactStores?: readonly RegionalArtifactStoreProps[];
   /** Days pipeline artifacts are kept. @default 90 */
   readonly artifactRetentionDays?: number;
   /** Days build logs are kept. @default 365 */
@@ -139,6 +158,23 @@ export interface DeliveryPipelineProps {
   readonly buildComputeType?: string;
   /** Terraform refuses to destroy the artifact bucket and key. @default false */
   readonly preventDestroy?: boolean;
+}
+
+/** Where a pipeline keeps the artifacts of its actions in another region. */
+interface RegionalArtifactStoreProps {
+  readonly region: string;
+  /** The stack's provider of that region, in the pipeline's account. */
+  readonly provider: TerraformProvider;
+  /** Name of the bucket (globally unique). */
+  readonly bucketName: string;
+  /** Receives the bucket's access logs: a log bucket of the same region (S3 delivers server access logs within a region). */
+  readonly accessLogBucket: SecureBucket;
+}
+
+/** An artifact store: the bucket and the key that encrypts its objects. */
+export interface ArtifactStore {
+  readonly key: EncryptionKey;
+  readonly bucket: SecureBucket;
 }
 
 /**
@@ -158,6 +194,8 @@ export class DeliveryPipeline extends Construct {
   readonly connection: CodestarconnectionsConnection;
   readonly key: EncryptionKey;
   readonly artifactBucket: SecureBucket;
+  /** The artifact stores of the other regions the stages deploy to, by region. */
+  readonly regionalArtifactStores: Readonly<Record<string, ArtifactStore>>;
   readonly logGroup: CloudwatchLogGroup;
   readonly pipeline: Codepipeline;
   readonly pipelineRole: IamRole;
@@ -172,41 +210,53 @@ export class DeliveryPipeline extends Construct {
     const { name, account } = props;
     const { accountId, region, partition } = account;
     const roles = deliveryRoleNames(name);
-    // Cross-account stages: the roles in the environments' accounts that read the artifacts.
+    // Cross-account stages: the roles in the environments' accounts that read the artifacts of their region's store.
+    const releaseRolesIn = (region: string | undefined) => [
+      ...new Set(
+        props.stages.flatMap((s) => (s.deployment.releaseRoleArn && s.deployment.region === region ? [s.deployment.releaseRoleArn] : [])),
+      ),
+    ];
     const releaseRoles = [...new Set(props.stages.flatMap((s) => (s.deployment.releaseRoleArn ? [s.deployment.releaseRoleArn] : [])))];
+    const store = (ids: { key: string; bucket: string }, options: StoreOptions): ArtifactStore =>
+      artifactStore(this, ids, {
+        ...options,
+        alias: `${name}/artifacts`,
+        retentionDays: props.artifactRetentionDays ?? 90,
+        preventDestroy: props.preventDestroy,
+      });
 
-    this.key = new EncryptionKey(this, "key", {
-      alias: `${name}/artifacts`,
-      description: `Pipeline artifacts, build output and build logs of ${name}`,
-      account,
-      allowCloudWatchLogs: true,
-      allowRoles: releaseRoles.length ? releaseRoles : undefined,
-      preventDestroy: props.preventDestroy,
-    });
+    const home = store(
+      { key: "key", bucket: "artifacts" },
+      {
+        description: `Pipeline artifacts, build output and build logs of ${name}`,
+        account,
+        allowCloudWatchLogs: true,
+        readers: releaseRolesIn(undefined),
+        bucketName: props.artifactBucketName,
+        accessLogBucket: props.accessLogBucket,
+      },
+    );
+    this.key = home.key;
+    this.artifactBucket = home.bucket;
     const keyArn = this.key.keyArn;
-    this.artifactBucket = new SecureBucket(this, "artifacts", {
-      bucketName: props.artifactBucketName,
-      preventDestroy: props.preventDestroy,
-      expirationDays: props.artifactRetentionDays ?? 90,
-      noncurrentVersionExpirationDays: 7,
-      accessLogs: { target: props.accessLogBucket },
-    });
     const bucketArn = this.artifactBucket.bucket.arn;
-    if (releaseRoles.length) {
-      // CodePipeline's cross-account actions read their input artifacts as the action's role.
-      this.artifactBucket.addToPolicy({
-        sid: "ReleaseRolesReadArtifacts",
-        actions: ["s3:GetObject", "s3:GetObjectVersion"],
-        resources: [`${bucketArn}/*`],
-        ...namedRoles(releaseRoles),
-      });
-      this.artifactBucket.addToPolicy({
-        sid: "ReleaseRolesListArtifacts",
-        actions: ["s3:ListBucket", "s3:GetBucketLocation"],
-        resources: [bucketArn],
-        ...namedRoles(releaseRoles),
-      });
-    }
+    this.regionalArtifactStores = Object.fromEntries(
+      (props.regionalArtifactStores ?? []).map((r) => [
+        r.region,
+        store(
+          { key: `key-${r.region}`, bucket: `artifacts-${r.region}` },
+          {
+            description: `Pipeline artifacts of ${name}'s actions in ${r.region}`,
+            account: { ...account, region: r.region },
+            readers: releaseRolesIn(r.region),
+            bucketName: r.bucketName,
+            accessLogBucket: r.accessLogBucket,
+            provider: r.provider,
+          },
+        ),
+      ]),
+    );
+    const regional = Object.entries(this.regionalArtifactStores);
     // Created PENDING; completed once by hand in the console (see the class comment).
     this.connection = new CodestarconnectionsConnection(this, "github", { name: `${name}-github`, providerType: "GitHub" });
     this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
@@ -386,6 +436,7 @@ export class DeliveryPipeline extends Construct {
         description: `Promotes the gated images by digest into ${stage.name}'s repositories`,
         buildspec: promoteSpec({
           images: stage.images.map((i) => ({ name: i.name, sourceUrl: built[i.name].url, targetUrl: i.repositoryUrl })),
+          targetRegion: stage.deployment.region,
         }),
         // crane copies registry to registry: no Docker daemon.
         privileged: false,
@@ -427,7 +478,7 @@ export class DeliveryPipeline extends Construct {
       const promote = promotion(stage);
       const render = project(`render-${lower}`, {
         description: `Renders ${DEPLOY_FILES.taskDefinition}, ${DEPLOY_FILES.appSpec} and ${DEPLOY_FILES.imageDetail} for ${stage.name}`,
-        buildspec: renderSpec({ assumeReleaseRole: d.releaseRoleArn !== undefined }),
+        buildspec: renderSpec({ assumeReleaseRole: d.releaseRoleArn !== undefined, region: d.region }),
         privileged: false,
         timeout: 15,
         writesArtifacts: true,
@@ -482,6 +533,7 @@ export class DeliveryPipeline extends Construct {
         runOrder: order++,
         inputArtifacts: [deployArtifact],
         roleArn: d.releaseRoleArn,
+        region: d.region,
         configuration: {
           ApplicationName: d.applicationName,
           DeploymentGroupName: d.deploymentGroupName,
@@ -523,9 +575,22 @@ export class DeliveryPipeline extends Construct {
     });
     const pipelinePolicy = new DataAwsIamPolicyDocument(this, "pipeline-policy", {
       statement: [
-        { sid: "ReadWriteArtifacts", actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], resources: [`${bucketArn}/*`] },
-        { sid: "InspectArtifactBucket", actions: ["s3:GetBucketVersioning", "s3:GetBucketLocation"], resources: [bucketArn] },
-        { sid: "UseThePipelineKey", actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources: [keyArn] },
+        // CodePipeline copies a cross-region action's input artifacts into its region's store as this role.
+        {
+          sid: "ReadWriteArtifacts",
+          actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+          resources: [bucketArn, ...regional.map(([, r]) => r.bucket.bucket.arn)].map((arn) => `${arn}/*`),
+        },
+        {
+          sid: "InspectArtifactBucket",
+          actions: ["s3:GetBucketVersioning", "s3:GetBucketLocation"],
+          resources: [bucketArn, ...regional.map(([, r]) => r.bucket.bucket.arn)],
+        },
+        {
+          sid: "UseThePipelineKey",
+          actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+          resources: [keyArn, ...regional.map(([, r]) => r.key.keyArn)],
+        },
         // The connection's ARN keeps the codestar-connections prefix; the service answers to both names since its rename to CodeConnections.
         {
           sid: "UseTheGitHubConnection",
@@ -551,7 +616,11 @@ export class DeliveryPipeline extends Construct {
       name,
       pipelineType: "V2",
       roleArn: this.pipelineRole.arn,
-      artifactStore: [{ location: this.artifactBucket.bucket.bucket, type: "S3", encryptionKey: { id: keyArn, type: "KMS" } }],
+      // One store has no region; with cross-region actions every store names its own (provider: all or none).
+      artifactStore: [
+        { ...storeOf(home), region: regional.length ? region : undefined },
+        ...regional.map(([storeRegion, r]) => ({ ...storeOf(r), region: storeRegion })),
+      ],
       stage: stages,
       dependsOn: [pipelineRolePolicy],
     });
@@ -559,6 +628,67 @@ export class DeliveryPipeline extends Construct {
     ComponentTags.apply(this, "delivery");
   }
 }
+
+/** What a store's bucket and key are made with, besides the pipeline's own settings. */
+interface StoreOptions {
+  readonly description: string;
+  readonly account: AwsAccount;
+  readonly allowCloudWatchLogs?: boolean;
+  /** Release roles of other accounts whose deploy actions read this store. */
+  readonly readers: readonly string[];
+  readonly bucketName: string;
+  readonly accessLogBucket: SecureBucket;
+  readonly provider?: TerraformProvider;
+}
+
+/** An artifact bucket and its key; the release roles that deploy from it may read its objects. */
+function artifactStore(
+  scope: Construct,
+  ids: { key: string; bucket: string },
+  props: StoreOptions & { alias: string; retentionDays: number; preventDestroy?: boolean },
+): ArtifactStore {
+  const { readers } = props;
+  const key = new EncryptionKey(scope, ids.key, {
+    alias: props.alias,
+    description: props.description,
+    account: props.account,
+    allowCloudWatchLogs: props.allowCloudWatchLogs,
+    allowRoles: readers.length ? readers : undefined,
+    preventDestroy: props.preventDestroy,
+    provider: props.provider,
+  });
+  const bucket = new SecureBucket(scope, ids.bucket, {
+    bucketName: props.bucketName,
+    preventDestroy: props.preventDestroy,
+    expirationDays: props.retentionDays,
+    noncurrentVersionExpirationDays: 7,
+    accessLogs: { target: props.accessLogBucket },
+    provider: props.provider,
+  });
+  const bucketArn = bucket.bucket.arn;
+  if (readers.length) {
+    // CodePipeline's cross-account actions read their input artifacts as the action's role.
+    bucket.addToPolicy({
+      sid: "ReleaseRolesReadArtifacts",
+      actions: ["s3:GetObject", "s3:GetObjectVersion"],
+      resources: [`${bucketArn}/*`],
+      ...namedRoles(readers),
+    });
+    bucket.addToPolicy({
+      sid: "ReleaseRolesListArtifacts",
+      actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+      resources: [bucketArn],
+      ...namedRoles(readers),
+    });
+  }
+  return { key, bucket };
+}
+
+const storeOf = ({ key, bucket }: ArtifactStore) => ({
+  location: bucket.bucket.bucket,
+  type: "S3",
+  encryptionKey: { id: key.keyArn, type: "KMS" },
+});
 
 const NAME = /^[a-z][a-z0-9-]{0,24}$/;
 const STAGE = /^[A-Za-z][A-Za-z0-9]{0,11}$/;
@@ -603,6 +733,16 @@ function validate(id: string, props: DeliveryPipelineProps): void {
   if (new Set(stageNames).size !== stageNames.length) problems.push("stages: names must be distinct (ignoring case)");
   if (stageNames.some((n) => n === "source" || n === "build")) problems.push("stages: Source and Build are the pipeline's own stages");
   const built = new Set(images.map((i) => i.name));
+  const stores = props.regionalArtifactStores ?? [];
+  const storeRegions = stores.map((r) => r.region);
+  stores.forEach((store, i) => {
+    const at = `regionalArtifactStores[${i}]`;
+    if (storeRegions.indexOf(store.region) !== i) problems.push(`${at}.region: ${store.region} has a store already`);
+    else if (!stages.some((s) => s.deployment?.region === store.region))
+      problems.push(`${at}.region: ${store.region}: no stage deploys there (its deployment.region), so nothing would use the store`);
+    const name = bucketNameProblem(store.bucketName);
+    if (name) problems.push(`${at}.bucketName: ${name}`);
+  });
   for (const stage of stages) {
     const at = `stages.${stage.name}`;
     if (!STAGE.test(stage.name ?? ""))
@@ -619,6 +759,11 @@ function validate(id: string, props: DeliveryPipelineProps): void {
       problems.push(`${at}.deployment.containerPort: ${d.containerPort} is not a TCP port`);
     if (d.releaseRoleArn !== undefined && !roleArnShape(d.releaseRoleArn))
       problems.push(`${at}.deployment.releaseRoleArn: "${d.releaseRoleArn}" is not an IAM role ARN`);
+    if (d.region !== undefined && !isRegionName(d.region)) problems.push(`${at}.deployment.region: "${d.region}" is not a region name`);
+    else if (d.region !== undefined && !storeRegions.includes(d.region))
+      problems.push(
+        `${at}.deployment.region: ${d.region} has no artifact store: name one in regionalArtifactStores (CodePipeline copies a cross-region action's input artifacts to a bucket and key of its region)`,
+      );
     const promoted = stage.images ?? [];
     if (promoted.length === 0) problems.push(`${at}.images: name the repositories the stage promotes the images into`);
     for (const image of promoted) {

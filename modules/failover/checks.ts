@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { type TerraformProvider, Token } from "cdktf";
-import { isDnsName } from "../common/limits";
+import { isDnsName, isRegionName } from "../common/limits";
 
 /**
  * Checks shared by the failover constructs. Values that are Terraform
@@ -10,9 +10,6 @@ import { isDnsName } from "../common/limits";
 
 export const isLiteral = (value: string | undefined): value is string => typeof value === "string" && !Token.isUnresolved(value);
 
-/** An AWS region code such as `ap-northeast-2`. */
-const isRegion = (region: string | undefined): boolean => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region ?? "");
-
 /** `field: "value" is not a lower-case DNS name`, when a literal `value` is not one (or is missing). */
 export function dnsNameProblem(field: string, value: string | undefined): string | undefined {
   if (value === undefined || value === "") return `${field}: is required (a lower-case DNS name)`;
@@ -21,7 +18,7 @@ export function dnsNameProblem(field: string, value: string | undefined): string
 }
 
 export function regionProblem(field: string, region: string | undefined): string | undefined {
-  return isRegion(region) ? undefined : `${field}: "${region ?? ""}" is not an AWS region code (e.g. ap-northeast-2)`;
+  return isRegionName(region) ? undefined : `${field}: "${region ?? ""}" is not an AWS region code (e.g. ap-northeast-2)`;
 }
 
 export const isWhole = (value: number | undefined, min: number, max: number): boolean =>

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import type { DeliveryAccountConfig, EnvironmentConfig } from "../../environments/types";
+import type { DeliverySettings, EnvironmentConfig } from "../../environments/types";
 import { roleArn } from "../../modules/common/iam-arn";
 import { ReleaseDigests } from "../../modules/container-registry/release-digests";
 import { deliveryRoleNames, deploymentHooks, type TrafficShift } from "../../modules/delivery";
@@ -81,16 +81,18 @@ export interface CrossAccountRelease {
   readonly releaseRoleArn: string;
   /** The pipeline's roles, of which the pipeline role and the stage's render and record roles act as the release role. */
   readonly pipelineRoles: PipelineRoles;
+  /** The artifact store the deploy action reads from: the pipeline's own, or its store in the environment's region. */
   readonly artifactBucketName: string;
 }
 
 /** The cross-account release of `config`, or undefined when it is in the pipeline's account (or no account is declared). */
 export function crossAccountRelease(
   config: EnvironmentConfig,
-  delivery: DeliveryAccountConfig | undefined,
+  pipeline: Pick<DeliverySettings, "account" | "region">,
   partition: string,
 ): CrossAccountRelease | undefined {
   const environmentAccountId = config.account.id;
+  const delivery = pipeline.account;
   if (!delivery || !environmentAccountId || environmentAccountId === delivery.id) return undefined;
   const releaseRoleName = `${platformStackName(config)}-release`;
   return {
@@ -99,7 +101,7 @@ export function crossAccountRelease(
     releaseRoleName,
     releaseRoleArn: roleArn(partition, environmentAccountId, releaseRoleName),
     pipelineRoles: pipelineRoles(config, delivery.id, partition),
-    artifactBucketName: pipelineArtifactBucketName(delivery.id),
+    artifactBucketName: pipelineArtifactBucketName(delivery.id, config.account.region, pipeline.region),
   };
 }
 

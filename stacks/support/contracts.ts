@@ -11,8 +11,13 @@ export const STATE_BACKEND_STACK = "ecg-state";
 export const DELIVERY_STACK = "ecg-delivery";
 /** The delivery pipeline's name: its roles are named after it (deliveryRoleNames), which other accounts trust. */
 export const PIPELINE_NAME = "ecg-release";
-/** The delivery pipeline's artifact bucket in its account. */
-export const pipelineArtifactBucketName = (accountId: string) => `${DELIVERY_STACK}-artifacts-${accountId}`;
+/**
+ * The delivery pipeline's artifact bucket in its account and `region`: the
+ * pipeline's own region's, or the store of its cross-region actions in another
+ * one (named after it).
+ */
+export const pipelineArtifactBucketName = (accountId: string, region: string, pipelineRegion: string) =>
+  `${DELIVERY_STACK}-artifacts-${accountId}${region === pipelineRegion ? "" : `-${region}`}`;
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 /** Name of an environment's standby stack in the failover region (DR-1, DR-3). */

@@ -1063,4 +1063,155 @@ describe("delivery module", () => {
       }
     });
   });
+
+  describe("DeliveryPipeline with a stage in another region [CI-3]", () => {
+    const TOKYO = "ap-northeast-1";
+    const TOKYO_REPO = (image: string) => `222222222222.dkr.ecr.${TOKYO}.amazonaws.com/ecg-tokyo/${image}`;
+    const RELEASE = "arn:aws:iam::222222222222:role/ecg-tokyo-release";
+    /** Dev in the pipeline's region; Tokyo in another account and region; Osaka in the pipeline's account, another region. */
+    const crossRegion = (overrides: Partial<DeliveryPipelineProps> = {}) => {
+      const stack = new TerraformStack(Testing.app(), "delivery");
+      new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
+      const logs = new SecureBucket(stack, "logs", { bucketName: "ecg-delivery-logs-x" });
+      const dev = new BlueGreenDeployment(stack, "dev", deploymentProps("dev"));
+      const regional = (region: string) => {
+        const provider = new AwsProvider(stack, `aws-${region}`, { region, alias: region.replace(/-/g, "_") });
+        const regionLogs = new SecureBucket(stack, `logs-${region}`, { bucketName: `ecg-delivery-logs-x-${region}`, provider });
+        return { region, provider, bucketName: `ecg-delivery-artifacts-x-${region}`, accessLogBucket: regionLogs };
+      };
+      const inRegion = (name: string, region: string, extra: Partial<DeliveryStage["deployment"]> = {}): DeliveryStage => {
+        const stage = stageOf(name, new BlueGreenDeployment(stack, name.toLowerCase(), deploymentProps(name.toLowerCase())));
+        return {
+          ...stage,
+          images: stage.images.map((i) => ({ ...i, repositoryUrl: TOKYO_REPO(i.name) })),
+          deployment: { ...stage.deployment, region, ...extra },
+        };
+      };
+      new DeliveryPipeline(
+        stack,
+        "pipeline",
+        pipelineProps(
+          [stageOf("Dev", dev), inRegion("Tokyo", TOKYO, { releaseRoleArn: RELEASE }), inRegion("Osaka", "ap-northeast-3")],
+          logs,
+          { regionalArtifactStores: [regional(TOKYO), regional("ap-northeast-3")], ...overrides },
+        ),
+      );
+      return synthJson(Testing.synth(stack));
+    };
+    const json = crossRegion();
+    const [, pipeline] = only(json, "aws_codepipeline");
+    const deploy = (name: string) =>
+      pipeline.stage.find((st: any) => st.name === name).action.find((a: any) => a.provider === "CodeDeployToECS");
+    const project = (name: string) => byName(json, "aws_codebuild_project", "name", name)[1];
+
+    it("keeps one artifact store per region, each naming its region, the others' bucket and key made with their region's provider", () => {
+      const stores = pipeline.artifact_store;
+      expect(stores.map((st: any) => st.region)).toEqual(["ap-northeast-2", TOKYO, "ap-northeast-3"]);
+      const [tokyoBucketId] = byName(json, "aws_s3_bucket", "bucket", `ecg-delivery-artifacts-x-${TOKYO}`);
+      expect(stores[1].location).toBe(`\${aws_s3_bucket.${tokyoBucketId}.bucket}`);
+      const tokyoKeyId = referencedId(stores[1].encryption_key.id);
+      expect(json.resource.aws_kms_key[tokyoKeyId].provider).toBe("aws.ap_northeast_1");
+      expect(json.resource.aws_s3_bucket[tokyoBucketId].provider).toBe("aws.ap_northeast_1");
+      // Its access logs stay in its region.
+      const [, logging] = resourcesOf(json, "aws_s3_bucket_logging").find(([, l]) => l.bucket.includes(tokyoBucketId))!;
+      expect(logging).toMatchObject({ provider: "aws.ap_northeast_1", target_bucket: expect.stringContaining("logs-ap-northeast-1") });
+    });
+
+    it("runs the deploy action in the stage's region, and only there", () => {
+      expect(deploy("Tokyo")).toMatchObject({ region: TOKYO, role_arn: RELEASE });
+      expect(deploy("Osaka").region).toBe("ap-northeast-3");
+      expect(deploy("Dev").region).toBeUndefined();
+    });
+
+    it("promotes into the stage's region: logs in to that registry there and checks the digest there (run with fake CLIs)", () => {
+      const phases = parse(project("ecg-delivery-promote-tokyo").source.buildspec).phases;
+      const run = runBuildspecCommands(
+        [...phases.pre_build.commands, ...phases.build.commands],
+        {
+          go: 'case "$1" in env) echo "$PWD/gopath";; esac',
+          crane: '[ "$1" = copy ] && touch copied; true',
+          aws: 'case "$*" in "ecr describe-images"*) [ -f copied ];; *) true;; esac',
+        },
+        {
+          RELEASE_TAG: "abc123-7",
+          DIGEST_BACKEND_API: `sha256:${"a".repeat(64)}`,
+          DIGEST_GPU_RENDER: `sha256:${"b".repeat(64)}`,
+          AWS_REGION: "ap-northeast-2",
+        },
+      );
+      expect(run.status).toBe(0);
+      // The build repositories (one login per reference) in the project's region, then the stage's registry in its own.
+      const logins = run.calls.filter((c) => c.includes("get-login-password"));
+      expect(logins.at(-1)).toBe(`aws ecr get-login-password --region ${TOKYO}`);
+      expect(new Set(logins.slice(0, -1))).toEqual(new Set(["aws ecr get-login-password --region ap-northeast-2"]));
+      expect(run.calls.filter((c) => c.startsWith("crane auth login")).at(-1)).toBe(
+        `crane auth login 222222222222.dkr.ecr.${TOKYO}.amazonaws.com --username AWS --password-stdin`,
+      );
+      const checks = run.calls.filter((c) => c.startsWith("aws ecr describe-images"));
+      expect(checks.length).toBeGreaterThan(0);
+      for (const check of checks)
+        expect(check).toMatch(new RegExp(`^aws ecr describe-images --region ${TOKYO} --registry-id 222222222222 `));
+    });
+
+    it("renders from the family in the stage's region", () => {
+      expect(project("ecg-delivery-render-tokyo").source.buildspec).toBe(renderSpec({ assumeReleaseRole: true, region: TOKYO }));
+      const commands: string[] = parse(renderSpec({ region: TOKYO })).phases.build.commands;
+      expect(commands).toContainEqual(
+        expect.stringMatching(new RegExp(`^aws ecs describe-task-definition --region '${TOKYO}' --task-definition`)),
+      );
+      expect(project("ecg-delivery-render-dev").source.buildspec).toBe(renderSpec());
+    });
+
+    it("the pipeline role copies into every store and deploys its own account's group in that group's region", () => {
+      const statements = roleStatements(json, "ecg-delivery-pipeline");
+      expect(statementWith(statements, "s3:PutObject").resources).toHaveLength(3);
+      expect(statementWith(statements, "kms:Encrypt").resources).toHaveLength(3);
+      expect(statementWith(statements, "codedeploy:CreateDeployment").resources).toEqual([
+        expect.stringMatching(/^arn:aws:codedeploy:ap-northeast-2:.*:deploymentgroup:\$\{aws_codedeploy_app\.dev_/),
+        expect.stringMatching(/^arn:aws:codedeploy:ap-northeast-3:.*:deploymentgroup:\$\{aws_codedeploy_app\.osaka_/),
+      ]);
+      expect(statementWith(statements, "ecs:TagResource").resources).toContainEqual(
+        expect.stringMatching(/^arn:aws:ecs:ap-northeast-3:.*:task-definition\/osaka-api:\*$/),
+      );
+    });
+
+    it("only the store of the release role's region admits it", () => {
+      const admits = (bucketName: string) => {
+        const [bucketId] = byName(json, "aws_s3_bucket", "bucket", bucketName);
+        const [, policy] = resourcesOf(json, "aws_s3_bucket_policy").find(([, p]) => p.bucket.includes(bucketId))!;
+        return JSON.stringify(statementsOf(json, policy.policy)).includes(RELEASE);
+      };
+      expect(admits(`ecg-delivery-artifacts-x-${TOKYO}`)).toBe(true);
+      expect(admits("ecg-delivery-artifacts-123456789012")).toBe(false);
+      expect(admits("ecg-delivery-artifacts-x-ap-northeast-3")).toBe(false);
+    });
+
+    it("refuses a stage region without a store, a store no stage deploys to, a store twice and a bad region", () => {
+      expect(errorOf(() => crossRegion({ regionalArtifactStores: undefined }))).toMatch(
+        /stages\.Tokyo\.deployment\.region: ap-northeast-1 has no artifact store: name one in regionalArtifactStores/,
+      );
+      const stack = new TerraformStack(Testing.app(), "x");
+      const provider = new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const logs = new SecureBucket(stack, "logs", { bucketName: "logs-x" });
+      const store = (region: string) => ({ region, provider, bucketName: `artifacts-${region}`, accessLogBucket: logs });
+      const message = errorOf(
+        () =>
+          new DeliveryPipeline(
+            stack,
+            "pipeline",
+            pipelineProps(
+              [stageOf("Dev", new BlueGreenDeployment(stack, "dev", deploymentProps("dev")))].map((st) => ({
+                ...st,
+                deployment: { ...st.deployment, region: "Tokyo" },
+              })),
+              logs,
+              { regionalArtifactStores: [store("eu-west-1"), store("eu-west-1")] },
+            ),
+          ),
+      );
+      expect(message).toContain('stages.Dev.deployment.region: "Tokyo" is not a region name');
+      expect(message).toContain("regionalArtifactStores[0].region: eu-west-1: no stage deploys there");
+      expect(message).toContain("regionalArtifactStores[1].region: eu-west-1 has a store already");
+    });
+  });
 });
