@@ -211,12 +211,13 @@ export class DeliveryPipeline extends Construct {
     const { accountId, region, partition } = account;
     const roles = deliveryRoleNames(name);
     // Cross-account stages: the roles in the environments' accounts that read the artifacts of their region's store.
-    const releaseRolesIn = (region: string | undefined) => [
-      ...new Set(
-        props.stages.flatMap((s) => (s.deployment.releaseRoleArn && s.deployment.region === region ? [s.deployment.releaseRoleArn] : [])),
-      ),
+    const releaseRolesOf = (stages: readonly DeliveryStage[]) => [
+      ...new Set(stages.flatMap((s) => (s.deployment.releaseRoleArn ? [s.deployment.releaseRoleArn] : []))),
     ];
-    const releaseRoles = [...new Set(props.stages.flatMap((s) => (s.deployment.releaseRoleArn ? [s.deployment.releaseRoleArn] : [])))];
+    const releaseRoles = releaseRolesOf(props.stages);
+    /** Those whose deploy action reads the store of `storeRegion` (undefined: the pipeline's own). */
+    const releaseRolesIn = (storeRegion: string | undefined) =>
+      releaseRolesOf(props.stages.filter((s) => s.deployment.region === storeRegion));
     const store = (ids: { key: string; bucket: string }, options: StoreOptions): ArtifactStore =>
       artifactStore(this, ids, {
         ...options,

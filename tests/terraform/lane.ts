@@ -79,17 +79,17 @@ class TerraformError extends Error {
 export async function withFlakeRetry<T>(
   step: string,
   notes: string[],
-  run: () => Promise<T>,
+  run: (retry: boolean) => Promise<T>,
   beforeRetry?: () => Promise<unknown>,
 ): Promise<T> {
   try {
-    return await run();
+    return await run(false);
   } catch (error) {
     const flake = FLAKES.find((f) => f.step === step && f.pattern.test(String((error as Error).message)));
     if (!flake) throw error;
     notes.push(`${step} retried once after a known emulator race: ${flake.error.slice(0, 80)}...`);
     await beforeRetry?.();
-    return run();
+    return run(true);
   }
 }
 
@@ -396,15 +396,17 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     keep("destroy", await showJson(dir, "destroy.tfplan", env));
   }
 
+  // The re-plan has just refreshed every resource: the teardown reads none again (-refresh=false), which on a
+  // 300-resource stack saves a full round of reads per step. prevent_destroy is checked while planning, refresh or not.
   const guarded = protectedAddresses(copy.stack);
   if (guarded.length > 0) {
-    const refused = await runTerraform(["destroy", "-auto-approve", "-input=false", "-no-color"], {
+    const refused = await runTerraform(["plan", "-destroy", "-refresh=false", "-input=false", "-no-color"], {
       cwd: dir,
       env,
       timeoutSeconds: TIMEOUTS.destroy,
     });
     if (refused.code === 0 || !/Instance cannot be destroyed/.test(refused.output)) {
-      throw new TerraformError(dir, ["destroy (expected prevent_destroy to refuse)"], refused);
+      throw new TerraformError(dir, ["plan -destroy (expected prevent_destroy to refuse)"], refused);
     }
     report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
     writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
@@ -412,7 +414,12 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     const inState = await stateAddresses(dir, env);
     const settled = guarded.filter((a) => TEARDOWN_SETTINGS[a.split(".")[0]] && inState.includes(a));
     if (settled.length)
-      await terraform(dir, ["apply", "-auto-approve", "-input=false", ...settled.map((a) => `-target=${a}`)], env, TIMEOUTS.apply);
+      await terraform(
+        dir,
+        ["apply", "-auto-approve", "-input=false", "-refresh=false", ...settled.map((a) => `-target=${a}`)],
+        env,
+        TIMEOUTS.apply,
+      );
   }
   const removed = await removeDestroyGaps(dir, copy.stack, env);
   if (removed.length) {
@@ -426,8 +433,14 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     name,
     "destroy",
     () =>
-      withFlakeRetry("destroy", report.notes, () =>
-        terraform(dir, ["destroy", "-auto-approve", "-input=false", PARALLELISM], env, TIMEOUTS.destroy),
+      // A retry reads again: what a race (FLAKES) half did is only seen by a refresh.
+      withFlakeRetry("destroy", report.notes, (retry) =>
+        terraform(
+          dir,
+          ["destroy", "-auto-approve", "-input=false", ...(retry ? [] : ["-refresh=false"]), PARALLELISM],
+          env,
+          TIMEOUTS.destroy,
+        ),
       ),
     () => `${managed.length} resources in the state before`,
   );

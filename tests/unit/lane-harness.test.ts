@@ -394,14 +394,15 @@ describe("offline lane harness", () => {
       expect(FLAKES.filter((f) => f.pattern.test(error)).map((f) => f.step)).toEqual(["apply"]);
     });
 
-    it("retries a step once when it fails with a listed race, and notes it", async () => {
+    it("retries a step once when it fails with a listed race, tells the retry it is one (a destroy then refreshes), and notes it", async () => {
       const notes: string[] = [];
-      let calls = 0;
-      const value = await withFlakeRetry("destroy", notes, async () => {
-        if (++calls === 1) throw race;
+      const retries: boolean[] = [];
+      const value = await withFlakeRetry("destroy", notes, async (retry) => {
+        retries.push(retry);
+        if (retries.length === 1) throw race;
         return "done";
       });
-      expect([value, calls, notes.length]).toEqual(["done", 2, 1]);
+      expect([value, retries, notes.length]).toEqual(["done", [false, true], 1]);
     });
 
     it("retries an apply that met a create the emulator carried out twice, after the given clean-up", async () => {
