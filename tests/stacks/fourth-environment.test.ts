@@ -1,51 +1,18 @@
-import { program } from "../../environments";
-import { staging } from "../../environments/staging";
-import { environmentBackend } from "../../environments/shared";
-import { accountIds, programRoleArn } from "../../environments/organization";
-import type { EnvironmentConfig } from "../../environments/types";
+import { accountIds } from "../../environments/organization";
 import { stackSteps, stackTargets } from "../../scripts/stack";
 import { workflowStacks } from "../../scripts/stacks";
 import { resourcesOf } from "../helpers";
+import { QA_ACCOUNT, SINGAPORE, withQa } from "./fourth-environment";
 import { synthProgram } from "./synth";
 
 /**
  * Adding an environment, in another region too, is a change to
- * `environments/` only (#19): a fourth environment in Singapore, written as
- * data the way docs/operations.md ("Add an environment") says, reaches the
- * synthesis, the stack commands, the policy pack, the workflows' stack list
- * and the delivery pipeline, whose release stage for it deploys across
- * regions, with no other file touched.
+ * `environments/` only (#19): a fourth environment in Singapore
+ * (./fourth-environment.ts) reaches the synthesis, the stack commands, the
+ * policy pack, the workflows' stack list and the delivery pipeline, whose
+ * release stage for it deploys across regions, with no other file touched.
+ * The lane validates that stage's pipeline with Terraform.
  */
-const QA_ACCOUNT = "666666666666";
-const SINGAPORE = "ap-southeast-1";
-const qa: EnvironmentConfig = {
-  ...staging,
-  name: "qa",
-  account: { id: QA_ACCOUNT, roleArn: programRoleArn(QA_ACCOUNT), region: SINGAPORE },
-  tags: { ...staging.tags, Environment: "qa" },
-  network: {
-    ...staging.network,
-    availabilityZones: ["ap-southeast-1a", "ap-southeast-1b"],
-    vpcCidr: "10.4.0.0/16",
-    subnets: { public: ["10.4.1.0/24", "10.4.10.0/24"], private: ["10.4.2.0/24", "10.4.20.0/24"], gpu: ["10.4.3.0/24", "10.4.30.0/24"] },
-  },
-  ingress: {
-    ...staging.ingress,
-    domainName: "api.qa.ecg-render.com",
-    cdnDomainName: "cdn.qa.ecg-render.com",
-    hostedZoneName: "qa.ecg-render.com",
-  },
-  database: {
-    ...staging.database,
-    crossRegionReplicaNetwork: {
-      ...staging.database.crossRegionReplicaNetwork!,
-      vpcCidr: "10.14.0.0/16",
-      subnets: ["10.14.1.0/24", "10.14.2.0/24"],
-    },
-  },
-  backend: environmentBackend("qa"),
-};
-const withQa = { ...program, environments: [...program.environments, qa] };
 const built = synthProgram(undefined, withQa);
 
 describe("a fourth environment, as data only", () => {

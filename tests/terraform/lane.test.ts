@@ -21,6 +21,8 @@ import { stopEveryGroup } from "./harness/terraform";
 import { readSynthesizedStack } from "./harness/workdir";
 import { MOTO_DEFAULT_ACCOUNT, type MultiAccountRun, multiAccountCycle } from "./multi-account";
 import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
+import { withQa } from "../stacks/fourth-environment";
+import { synthProgram } from "../stacks/synth";
 import {
   cdktfCliCycle,
   closeStateBuckets,
@@ -49,6 +51,12 @@ const DRIFT_STACK = ENV_STACKS[1];
 /** The account and region singletons' stacks (stacks/account-stack.ts); the lane's environments pull no image, so nothing waits for them. */
 const ACCOUNT_STACKS = accountRegions(environments).map((target, _, all) => accountStackName(target, all));
 const ACCESS_STACKS = accessStackNames(program);
+/**
+ * The delivery stack of a program with a fourth environment in Singapore
+ * (tests/stacks/fourth-environment.ts): its cross-region release stage, which
+ * no emulator run can apply (CodePipeline is an apply gap), validated.
+ */
+const CROSS_REGION_DELIVERY = `${DELIVERY_STACK}-cross-region`;
 /** The plans' JSON (PLT-6: the PR comment is rendered from them, and tests/fixtures/plans is refreshed from them). */
 const PLANS = join(WORK, "plans");
 
@@ -242,6 +250,22 @@ beforeAll(() => {
   // with the same resources, and are validated like every stack.
   multiAccount = settle(withMoto((moto) => multiAccountCycle({ moto, env, synthDir: SYNTH, work: join(WORK, "multi-account") })));
 
+  // Synthesized last: the emulator runs above are under way meanwhile.
+  const crossRegion = synthProgram(undefined, withQa);
+  validations[CROSS_REGION_DELIVERY] = settle(
+    validatePool(
+      async () =>
+        (
+          await validateStack(
+            crossRegion.stacks[DELIVERY_STACK],
+            join(WORK, "validate", CROSS_REGION_DELIVERY),
+            env,
+            join(crossRegion.outdir, "stacks", DELIVERY_STACK),
+          )
+        ).seconds,
+    ),
+  );
+
   for (const name of [...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
     cycles[name] = settle(
@@ -302,6 +326,14 @@ describe("offline Terraform lane: validate", () => {
     "[PLT-1] every synthesized stack passes terraform init -backend=false and terraform validate",
     async () => {
       for (const name of stackNames) validated[name] = await result(validations[name]);
+    },
+    LANE_TIMEOUT,
+  );
+
+  it(
+    "[#19] [CI-3] the delivery stack with a release stage in another region (regional artifact stores, the deploy action's region) passes terraform validate",
+    async () => {
+      validated[CROSS_REGION_DELIVERY] = await result(validations[CROSS_REGION_DELIVERY]);
     },
     LANE_TIMEOUT,
   );
