@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // The offline Terraform lane has its own config and command (npm run test:terraform).
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/terraform/"],
-  // swc strips types only; `tsc` type-checks once in `npm test`.
+  // The test files run in worker threads that keep their modules from file to file (jest's own runner loads
+  // cdktf, the provider classes and the program again for every file: half of the run's CPU). No test relies
+  // on jest's module registry (no jest.mock). Run it as npm test does: `node -r @swc-node/register --import
+  // ./tests/ts-as-commonjs.mjs node_modules/jest/bin/jest.js` (swc strips types; `tsc` type-checks once).
+  runner: "jest-light-runner",
+  // For globalSetup, which jest itself loads.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],
   // The shipped program, synthesized once for every test file that reads it (tests/stacks/synth.ts).

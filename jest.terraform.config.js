@@ -1,5 +1,7 @@
 /** The offline Terraform lane (`npm run test:terraform`): real Terraform against moto on loopback. */
-const base = require("./jest.config");
+// jest's own runner (not the unit tests' light runner): the lane's reaper listens for SIGINT and SIGTERM,
+// which worker threads never receive, and its files load in jest's usual way (swc, no register hook).
+const { runner: _unitTestRunner, ...base } = require("./jest.config");
 
 /** @type {import('jest').Config} */
 module.exports = {

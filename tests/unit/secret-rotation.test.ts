@@ -1,4 +1,8 @@
 import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Module from "node:module";
+import { dirname, join } from "node:path";
+import { runInThisContext } from "node:vm";
 
 // The rotation Lambda is plain CommonJS (no allowJs in tsconfig), so it is required
 // with a local type of the seam it exposes.
@@ -32,6 +36,20 @@ const { rotate } = require("../../lambda/secret-rotation/index.js") as {
   rotate: (event: RotationEvent, sm: SecretsManagerPort, env?: Env, deps?: RotationDeps) => Promise<void>;
   handler: (event: RotationEvent) => Promise<void>;
 };
+
+const LAMBDA = join(__dirname, "..", "..", "lambda", "secret-rotation", "index.js");
+
+/**
+ * A fresh copy of the Lambda's module, loaded as the Lambda runtime loads it,
+ * with `provided` standing in for the modules the runtime ships (its SDK,
+ * which is not a dependency of this project).
+ */
+function loadLambda(provided: Record<string, unknown>): { handler: (event: RotationEvent) => Promise<void> } {
+  const module = { exports: {} as any };
+  const load = (id: string) => (id in provided ? provided[id] : require(id));
+  runInThisContext(Module.wrap(readFileSync(LAMBDA, "utf8")), { filename: LAMBDA })(module.exports, load, module, LAMBDA, dirname(LAMBDA));
+  return module.exports;
+}
 
 const ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecg-render/dev/jwt-signing-AbCdEf";
 const OLD_VERSION = "11111111-1111-4111-8111-111111111111";
@@ -301,10 +319,9 @@ describe("secret rotation Lambda", () => {
     const clientConfigs: unknown[] = [];
     const sent: string[] = [];
     const methods = ["describeSecret", "getSecretValue", "putSecretValue", "getRandomPassword", "updateSecretVersionStage"] as const;
-    // The runtime's SDK is not a dependency of this project: a virtual module stands in for it.
-    jest.doMock(
-      "@aws-sdk/client-secrets-manager",
-      () => ({
+    // The runtime's SDK is not a dependency of this project: a stand-in is provided in its place.
+    const { handler } = loadLambda({
+      "@aws-sdk/client-secrets-manager": {
         SecretsManagerClient: class {
           constructor(config: unknown) {
             clientConfigs.push(config);
@@ -323,15 +340,9 @@ describe("secret rotation Lambda", () => {
             },
           ]),
         ),
-      }),
-      { virtual: true },
-    );
-    let handler!: (event: RotationEvent) => Promise<void>;
-    jest.isolateModules(() => {
-      ({ handler } = require("../../lambda/secret-rotation/index.js"));
+      },
     });
     for (const step of STEPS) await handler(event(step));
-    jest.dontMock("@aws-sdk/client-secrets-manager");
 
     expect(clientConfigs).toEqual([{}]); // one client, reused across invocations
     expect(new Set(sent)).toEqual(new Set(methods));
