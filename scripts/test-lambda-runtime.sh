@@ -16,4 +16,5 @@ if [[ ! -x "$dir/package/bin/node" ]]; then
 fi
 node="$dir/package/bin/node"
 echo "Lambda handler tests on $("$node" --version) (runtime nodejs$major.x)"
-"$node" node_modules/jest/bin/jest.js --runInBand tests/unit/secret-rotation.test.ts tests/unit/canary-shift.test.ts "$@"
+# As npm run test:unit starts jest (jest.config.js: the light runner, TypeScript through @swc-node/register).
+"$node" -r @swc-node/register --import ./tests/ts-as-commonjs.mjs node_modules/jest/bin/jest.js --runInBand tests/unit/secret-rotation.test.ts tests/unit/canary-shift.test.ts "$@"
