@@ -12,7 +12,7 @@ module.exports = {
   runner: "jest-light-runner",
   // For globalSetup, which jest itself loads.
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }] },
-  setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],
+  setupFilesAfterEnv: ["<rootDir>/tests/setup.ts", "<rootDir>/tests/test-timeouts.ts"],
   // The shipped program, synthesized once for every test file that reads it (tests/stacks/synth.ts).
   globalSetup: "<rootDir>/tests/global-setup.ts",
   // Jest's default is one worker per core but one: on a 2-core machine that is one.

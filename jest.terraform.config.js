@@ -11,4 +11,6 @@ module.exports = {
   testTimeout: 20 * 60 * 1000,
   // In band, one file after the other: the lane starts its own processes in parallel.
   maxWorkers: 1,
+  // jest's runner times its tests itself (testTimeout).
+  setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],
 };
