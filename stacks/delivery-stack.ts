@@ -12,7 +12,7 @@ import { SecureBucket } from "../modules/secure-bucket";
 import { configureBackend } from "./support/backend";
 import { IsolatedStack } from "./isolated-stack";
 import { apiRelease, crossAccountRelease, releaseDigestsOf, releaseStageName } from "./composites/release";
-import { PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_IMAGES, SERVICE_PORTS } from "./support/contracts";
+import { inPipelineRegion, PIPELINE_NAME, pipelineArtifactBucketName, SERVICE_IMAGES, SERVICE_PORTS } from "./support/contracts";
 import { accountProviderSettings, regionalProvider } from "./support/providers";
 
 export interface DeliveryStackProps {
@@ -55,10 +55,10 @@ export class DeliveryStack extends IsolatedStack {
 
     /** An artifact bucket of `region` and the log bucket of its access logs there (the pipeline's region: the ids it always had). */
     const storage = (region: string, provider?: TerraformProvider) => {
-      const home = region === settings.region;
+      const named = (name: string) => inPipelineRegion(name, region, settings.region);
       const bucketName = pipelineArtifactBucketName(accountId, region, settings.region);
-      const logs = new SecureBucket(this, home ? "logs-bucket" : `logs-bucket-${region}`, {
-        bucketName: `${id}-logs-${accountId}${home ? "" : `-${region}`}`,
+      const logs = new SecureBucket(this, named("logs-bucket"), {
+        bucketName: named(`${id}-logs-${accountId}`),
         logDelivery: { accountId, partition, sourceBucketNames: [bucketName] },
         expirationDays: 365,
         noncurrentVersionExpirationDays: 7,

@@ -218,25 +218,22 @@ export class DeliveryPipeline extends Construct {
     /** Those whose deploy action reads the store of `storeRegion` (undefined: the pipeline's own). */
     const releaseRolesIn = (storeRegion: string | undefined) =>
       releaseRolesOf(props.stages.filter((s) => s.deployment.region === storeRegion));
-    const store = (ids: { key: string; bucket: string }, options: StoreOptions): ArtifactStore =>
-      artifactStore(this, ids, {
-        ...options,
-        alias: `${name}/artifacts`,
-        retentionDays: props.artifactRetentionDays ?? 90,
-        preventDestroy: props.preventDestroy,
-      });
+    // Every store: the same alias (one per region), retention and protection.
+    const everyStore = {
+      alias: `${name}/artifacts`,
+      retentionDays: props.artifactRetentionDays ?? 90,
+      preventDestroy: props.preventDestroy,
+    };
 
-    const home = store(
-      { key: "key", bucket: "artifacts" },
-      {
-        description: `Pipeline artifacts, build output and build logs of ${name}`,
-        account,
-        allowCloudWatchLogs: true,
-        readers: releaseRolesIn(undefined),
-        bucketName: props.artifactBucketName,
-        accessLogBucket: props.accessLogBucket,
-      },
-    );
+    const home = artifactStore(this, "key", "artifacts", {
+      ...everyStore,
+      description: `Pipeline artifacts, build output and build logs of ${name}`,
+      account,
+      allowCloudWatchLogs: true,
+      readers: releaseRolesIn(undefined),
+      bucketName: props.artifactBucketName,
+      accessLogBucket: props.accessLogBucket,
+    });
     this.key = home.key;
     this.artifactBucket = home.bucket;
     const keyArn = this.key.keyArn;
@@ -244,20 +241,20 @@ export class DeliveryPipeline extends Construct {
     this.regionalArtifactStores = Object.fromEntries(
       (props.regionalArtifactStores ?? []).map((r) => [
         r.region,
-        store(
-          { key: `key-${r.region}`, bucket: `artifacts-${r.region}` },
-          {
-            description: `Pipeline artifacts of ${name}'s actions in ${r.region}`,
-            account: { ...account, region: r.region },
-            readers: releaseRolesIn(r.region),
-            bucketName: r.bucketName,
-            accessLogBucket: r.accessLogBucket,
-            provider: r.provider,
-          },
-        ),
+        artifactStore(this, `key-${r.region}`, `artifacts-${r.region}`, {
+          ...everyStore,
+          description: `Pipeline artifacts of ${name}'s actions in ${r.region}`,
+          account: { ...account, region: r.region },
+          readers: releaseRolesIn(r.region),
+          bucketName: r.bucketName,
+          accessLogBucket: r.accessLogBucket,
+          provider: r.provider,
+        }),
       ]),
     );
     const regional = Object.entries(this.regionalArtifactStores);
+    // The pipeline's own store first, then the other regions'.
+    const stores = [home, ...regional.map(([, r]) => r)];
     // Created PENDING; completed once by hand in the console (see the class comment).
     this.connection = new CodestarconnectionsConnection(this, "github", { name: `${name}-github`, providerType: "GitHub" });
     this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
@@ -580,17 +577,17 @@ export class DeliveryPipeline extends Construct {
         {
           sid: "ReadWriteArtifacts",
           actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-          resources: [bucketArn, ...regional.map(([, r]) => r.bucket.bucket.arn)].map((arn) => `${arn}/*`),
+          resources: stores.map((r) => `${r.bucket.bucket.arn}/*`),
         },
         {
           sid: "InspectArtifactBucket",
           actions: ["s3:GetBucketVersioning", "s3:GetBucketLocation"],
-          resources: [bucketArn, ...regional.map(([, r]) => r.bucket.bucket.arn)],
+          resources: stores.map((r) => r.bucket.bucket.arn),
         },
         {
           sid: "UseThePipelineKey",
           actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-          resources: [keyArn, ...regional.map(([, r]) => r.key.keyArn)],
+          resources: stores.map((r) => r.key.keyArn),
         },
         // The connection's ARN keeps the codestar-connections prefix; the service answers to both names since its rename to CodeConnections.
         {
@@ -630,8 +627,11 @@ export class DeliveryPipeline extends Construct {
   }
 }
 
-/** What a store's bucket and key are made with, besides the pipeline's own settings. */
-interface StoreOptions {
+/** What an artifact store's bucket and key are made with. */
+interface ArtifactStoreOptions {
+  readonly alias: string;
+  readonly retentionDays: number;
+  readonly preventDestroy?: boolean;
   readonly description: string;
   readonly account: AwsAccount;
   readonly allowCloudWatchLogs?: boolean;
@@ -643,13 +643,9 @@ interface StoreOptions {
 }
 
 /** An artifact bucket and its key; the release roles that deploy from it may read its objects. */
-function artifactStore(
-  scope: Construct,
-  ids: { key: string; bucket: string },
-  props: StoreOptions & { alias: string; retentionDays: number; preventDestroy?: boolean },
-): ArtifactStore {
+function artifactStore(scope: Construct, keyId: string, bucketId: string, props: ArtifactStoreOptions): ArtifactStore {
   const { readers } = props;
-  const key = new EncryptionKey(scope, ids.key, {
+  const key = new EncryptionKey(scope, keyId, {
     alias: props.alias,
     description: props.description,
     account: props.account,
@@ -658,7 +654,7 @@ function artifactStore(
     preventDestroy: props.preventDestroy,
     provider: props.provider,
   });
-  const bucket = new SecureBucket(scope, ids.bucket, {
+  const bucket = new SecureBucket(scope, bucketId, {
     bucketName: props.bucketName,
     preventDestroy: props.preventDestroy,
     expirationDays: props.retentionDays,

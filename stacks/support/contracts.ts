@@ -12,12 +12,15 @@ export const DELIVERY_STACK = "ecg-delivery";
 /** The delivery pipeline's name: its roles are named after it (deliveryRoleNames), which other accounts trust. */
 export const PIPELINE_NAME = "ecg-release";
 /**
- * The delivery pipeline's artifact bucket in its account and `region`: the
- * pipeline's own region's, or the store of its cross-region actions in another
- * one (named after it).
+ * The name of one of the pipeline's resources of `region`: in the pipeline's
+ * own region the name it always had, in another (the stores of its
+ * cross-region actions) that name suffixed with the region.
  */
+export const inPipelineRegion = (name: string, region: string, pipelineRegion: string) =>
+  region === pipelineRegion ? name : `${name}-${region}`;
+/** The delivery pipeline's artifact bucket in its account and `region` (inPipelineRegion). */
 export const pipelineArtifactBucketName = (accountId: string, region: string, pipelineRegion: string) =>
-  `${DELIVERY_STACK}-artifacts-${accountId}${region === pipelineRegion ? "" : `-${region}`}`;
+  inPipelineRegion(`${DELIVERY_STACK}-artifacts-${accountId}`, region, pipelineRegion);
 /** Name of an environment's platform stack (and its state key / workspace). */
 export const platformStackName = (config: EnvironmentConfig) => `ecg-${config.name}`;
 /** Name of an environment's standby stack in the failover region (DR-1, DR-3). */

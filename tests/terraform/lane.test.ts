@@ -133,13 +133,14 @@ beforeAll(() => {
   env = laneEnv(process.env, providerInstallEnv(WORK, mirror));
   stackNames = readdirSync(SYNTH).sort();
   const validatePool = limited(2);
-
-  for (const name of stackNames) {
-    const stack = readSynthesizedStack(SYNTH, name);
+  /** Validates a synthesized stack (its folder: `sourceDir`) as `name`, in the pool; settles to its seconds. */
+  const validate = (name: string, stack: Record<string, any>, sourceDir: string) => {
     validations[name] = settle(
-      validatePool(async () => (await validateStack(stack, join(WORK, "validate", name), env, join(SYNTH, name))).seconds),
+      validatePool(async () => (await validateStack(stack, join(WORK, "validate", name), env, sourceDir)).seconds),
     );
-  }
+  };
+
+  for (const name of stackNames) validate(name, readSynthesizedStack(SYNTH, name), join(SYNTH, name));
 
   // Broken on purpose: the lane must fail with Terraform's own message.
   const dev = readSynthesizedStack(SYNTH, DEV);
@@ -252,19 +253,7 @@ beforeAll(() => {
 
   // Synthesized last: the emulator runs above are under way meanwhile.
   const crossRegion = synthProgram(undefined, withQa);
-  validations[CROSS_REGION_DELIVERY] = settle(
-    validatePool(
-      async () =>
-        (
-          await validateStack(
-            crossRegion.stacks[DELIVERY_STACK],
-            join(WORK, "validate", CROSS_REGION_DELIVERY),
-            env,
-            join(crossRegion.outdir, "stacks", DELIVERY_STACK),
-          )
-        ).seconds,
-    ),
-  );
+  validate(CROSS_REGION_DELIVERY, crossRegion.stacks[DELIVERY_STACK], join(crossRegion.outdir, "stacks", DELIVERY_STACK));
 
   for (const name of [...ENV_STACKS.slice(1), ...STANDBY_STACKS, DELIVERY_STACK]) {
     const stack = readSynthesizedStack(SYNTH, name);
