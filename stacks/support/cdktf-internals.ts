@@ -17,27 +17,38 @@ export function checkCdktfVersion(installed: string = INSTALLED_CDKTF): void {
 }
 
 /**
+ * cdktf's recorder of a complete, formatted stack trace for every token it
+ * creates (`cdktf/lib/tokens/private/stack-trace.js`, no switch to turn it
+ * off): a large share of this program's synth, only to decorate the message
+ * of a token that fails to resolve. Its callers read the export at each call.
+ */
+const tokenTraces = require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: (below?: unknown) => string[] };
+const recordTokenTrace = tokenTraces.captureStackTrace;
+const noTokenTrace = (): string[] => [];
+
+/**
+ * Turns cdktf's per-token traces on or off for the rest of the process (a
+ * test run turns them off once, tests/setup.ts) and says whether they were on.
+ */
+export function recordTokenTraces(on: boolean): boolean {
+  checkCdktfVersion();
+  const was = tokenTraces.captureStackTrace === recordTokenTrace;
+  tokenTraces.captureStackTrace = on ? recordTokenTrace : noTokenTrace;
+  return was;
+}
+
+/**
  * Runs `fn` (building and synthesizing the app) without cdktf's per-token
- * stack traces: cdktf records a complete, formatted stack trace for every
- * token it creates (`cdktf/lib/tokens/private/stack-trace.js`, no switch to
- * turn it off), a large share of this program's synth, only to decorate the
- * message of a token that fails to resolve. While `fn` runs, explicit
- * `Error.captureStackTrace` calls do nothing and traces are not formatted.
- * Errors thrown inside keep their stacks: the Error constructor records its
- * own, formatted when `.stack` is first read, after this returns.
- * `ECG_TOKEN_TRACES=1` keeps cdktf's traces.
+ * traces, then puts them back as they were. Errors, and any other trace,
+ * keep their stacks. `ECG_TOKEN_TRACES=1` keeps cdktf's traces.
  */
 export function withoutTokenTraces<T>(fn: () => T, env: NodeJS.ProcessEnv = process.env): T {
-  checkCdktfVersion();
   if (env.ECG_TOKEN_TRACES) return fn();
-  const previous = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
-  Error.prepareStackTrace = () => "";
-  Error.captureStackTrace = () => undefined;
+  const were = recordTokenTraces(false);
   try {
     return fn();
   } finally {
-    Error.prepareStackTrace = previous.prepare;
-    Error.captureStackTrace = previous.capture;
+    recordTokenTraces(were);
   }
 }
 

@@ -1,14 +1,31 @@
 import { Lazy } from "cdktf";
-import { CDKTF_VERSION_WRITTEN_FOR, checkCdktfVersion, withoutTokenTraces } from "../../stacks/support/cdktf-internals";
+import { CDKTF_VERSION_WRITTEN_FOR, checkCdktfVersion, recordTokenTraces, withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 
 describe("withoutTokenTraces", () => {
   const lazy = () => Lazy.anyValue({ produce: () => "x" }) as unknown as { creationStack: string[] };
+  // The test run has the traces off (tests/setup.ts): these tests start with them on.
+  let wereOn = false;
+  beforeAll(() => {
+    wereOn = recordTokenTraces(true);
+  });
+  afterAll(() => recordTokenTraces(wereOn));
 
-  it("leaves cdktf's per-token traces empty while the app is built, and restores stack traces afterwards", () => {
+  it("leaves cdktf's per-token traces empty while the app is built, and records them again afterwards", () => {
     const before = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
     expect(withoutTokenTraces(lazy, {}).creationStack).toEqual([]);
     expect({ prepare: Error.prepareStackTrace, capture: Error.captureStackTrace }).toEqual(before);
     expect(lazy().creationStack.length).toBeGreaterThan(0);
+  });
+
+  it("leaves them off afterwards when they were off", () => {
+    recordTokenTraces(false);
+    try {
+      withoutTokenTraces(lazy, {});
+      expect(lazy().creationStack).toEqual([]);
+      expect(recordTokenTraces(true)).toBe(false);
+    } finally {
+      recordTokenTraces(true);
+    }
   });
 
   it("keeps the full stack of an error thrown inside", () => {
@@ -23,10 +40,9 @@ describe("withoutTokenTraces", () => {
     expect(thrown?.stack).toMatch(/^Error: bad config\n\s+at /);
   });
 
-  it("restores the trace functions when the app throws", () => {
-    const before = { prepare: Error.prepareStackTrace, capture: Error.captureStackTrace };
+  it("records the traces again when the app throws", () => {
     expect(() => withoutTokenTraces(() => lazy() && JSON.parse("{"), {})).toThrow(SyntaxError);
-    expect({ prepare: Error.prepareStackTrace, capture: Error.captureStackTrace }).toEqual(before);
+    expect(lazy().creationStack.length).toBeGreaterThan(0);
   });
 
   it("keeps cdktf's traces with ECG_TOKEN_TRACES=1, for debugging a token that does not resolve", () => {
