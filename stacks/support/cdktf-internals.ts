@@ -12,7 +12,7 @@ const INSTALLED_CDKTF: string = (require("cdktf/package.json") as { version: str
 export function checkCdktfVersion(installed: string = INSTALLED_CDKTF): void {
   if (installed === CDKTF_VERSION_WRITTEN_FOR) return;
   throw new Error(
-    `stacks/support/cdktf-internals.ts relies on internals of cdktf ${CDKTF_VERSION_WRITTEN_FOR} (its token stack traces, its unexported Reference class, TerraformStack.prepareStack), but cdktf ${installed} is installed: re-check each against the new release, then set CDKTF_VERSION_WRITTEN_FOR`,
+    `stacks/support/cdktf-internals.ts relies on internals of cdktf ${CDKTF_VERSION_WRITTEN_FOR} (its token stack traces, its unexported Reference class, TerraformStack.prepareStack, its binary version checks), but cdktf ${installed} is installed: re-check each against the new release, then set CDKTF_VERSION_WRITTEN_FOR`,
   );
 }
 
@@ -96,5 +96,37 @@ export function guardCrossStackReferences(isGuarded: (stack: TerraformStack) => 
       }
     }
     return resolveReference.call(this, context);
+  };
+}
+
+interface BinaryVersionCheck {
+  readonly versionCommand: string;
+  readonly versionConstraint: string;
+  readonly hint?: string;
+  validate(): string[];
+}
+
+let versionChecksShared = false;
+
+/**
+ * cdktf checks the Terraform CLI's version for every construct that needs a
+ * recent one, the cloud backend of each stack among them, each time by running
+ * `terraform version` in a shell (`validations/validate-binary-version.js`):
+ * a process per stack, most of a cloud-backed synth's time. Its validations
+ * share one answer per command and constraint from then on. Installed once.
+ */
+export function shareVersionChecks(): void {
+  if (versionChecksShared) return;
+  checkCdktfVersion();
+  versionChecksShared = true;
+  const { prototype } = require("cdktf/lib/validations/validate-binary-version").ValidateBinaryVersion as {
+    prototype: BinaryVersionCheck;
+  };
+  const validate = prototype.validate;
+  const answers = new Map<string, string[]>();
+  prototype.validate = function (this: BinaryVersionCheck) {
+    const key = JSON.stringify([this.versionCommand, this.versionConstraint, this.hint]);
+    if (!answers.has(key)) answers.set(key, validate.call(this));
+    return [...(answers.get(key) as string[])];
   };
 }

@@ -1,5 +1,15 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Lazy } from "cdktf";
-import { CDKTF_VERSION_WRITTEN_FOR, checkCdktfVersion, recordTokenTraces, withoutTokenTraces } from "../../stacks/support/cdktf-internals";
+import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
+import {
+  CDKTF_VERSION_WRITTEN_FOR,
+  checkCdktfVersion,
+  recordTokenTraces,
+  shareVersionChecks,
+  withoutTokenTraces,
+} from "../../stacks/support/cdktf-internals";
 
 describe("withoutTokenTraces", () => {
   const lazy = () => Lazy.anyValue({ produce: () => "x" }) as unknown as { creationStack: string[] };
@@ -60,5 +70,29 @@ describe("checkCdktfVersion (the internals are pinned to the cdktf release they 
     expect(() => checkCdktfVersion("0.22.0")).toThrow(
       /^stacks\/support\/cdktf-internals\.ts relies on internals of cdktf 0\.21\.0 .* but cdktf 0\.22\.0 is installed: re-check/,
     );
+  });
+});
+
+describe("shareVersionChecks (cdktf runs a binary's version command once per check)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ecg-version-checks-"));
+  const runs = join(dir, "runs");
+  // A version command that counts its runs.
+  const check = (constraint: string) => new ValidateBinaryVersion("tool", constraint, `echo run >> ${runs}; echo tool 1.4.2`);
+  const runCount = () => readFileSync(runs, "utf8").trim().split("\n").length;
+
+  it("answers every check of one command and constraint from the first run, and runs again for another constraint", () => {
+    shareVersionChecks();
+    expect(check(">=1.1").validate()).toEqual([]);
+    expect(check(">=1.1").validate()).toEqual([]);
+    expect(runCount()).toBe(1);
+    expect(check(">=1.5").validate()).toEqual([expect.stringMatching(/^tool version 1\.4\.2 is lower than the required version >=1\.5/)]);
+    expect(check(">=1.5").validate()).toHaveLength(1);
+    expect(runCount()).toBe(2);
+  });
+
+  it("hands each check its own copy of the answer", () => {
+    shareVersionChecks();
+    check(">=2").validate().push("changed by a caller");
+    expect(check(">=2").validate()).toHaveLength(1);
   });
 });
