@@ -540,23 +540,36 @@ export async function cdktfCliCycle(options: {
   const common = [stackName, "--skip-synth", "--output", options.workRoot];
   // From the project root, where cdktf.json is; --output points at the copy.
   const project = join(__dirname, "..", "..");
-  const diff = await cdktf(["diff", ...common], project, env, TIMEOUTS.plan);
+  const label = `${stackName} (cdktf CLI)`;
+  // Counted from the state: a retried command's summary counts only its second run.
+  const managed = async () => (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
+  const diff = await phase(label, "diff", () => cdktf(["diff", ...common], project, env, TIMEOUTS.plan));
   const notes: string[] = [];
   // A deploy that meets its own create done twice is retried once after the sweep, like emulatorCycle's apply.
-  const deploy = await withFlakeRetry(
-    "apply",
-    notes,
-    () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
-    () => removeRetriedCreates(facts, stackDir, env, stackRegions(stack), options.tags),
+  let deployed = 0;
+  const deploy = await phase(
+    label,
+    "deploy",
+    async () => {
+      const output = await withFlakeRetry(
+        "apply",
+        notes,
+        () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
+        () => removeRetriedCreates(facts, stackDir, env, stackRegions(stack), options.tags),
+      );
+      deployed = await managed();
+      return output;
+    },
+    () => `${deployed} resources`,
   );
-  // Counted from the state: a retried deploy's summary counts only its second run.
-  const deployed = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
   const removed = await removeDestroyGaps(stackDir, stack, env);
-  const destroy = await withFlakeRetry("destroy", notes, () =>
-    cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy),
+  const destroy = await phase(
+    label,
+    "destroy",
+    () => withFlakeRetry("destroy", notes, () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy)),
+    () => `${deployed - removed.length} resources in the state before`,
   );
-  // Counted from the state too: a retried destroy's summary counts only its second run.
-  const remaining = (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
+  const remaining = await managed();
   return { diff, deploy, deployed, destroy, remaining, removedBeforeDestroy: removed.length, notes };
 }
 
