@@ -82,14 +82,24 @@ export async function withFlakeRetry<T>(
   run: (retry: boolean) => Promise<T>,
   beforeRetry?: () => Promise<unknown>,
 ): Promise<T> {
+  const started = Date.now();
   try {
     return await run(false);
   } catch (error) {
     const flake = FLAKES.find((f) => f.step === step && f.pattern.test(String((error as Error).message)));
     if (!flake) throw error;
-    notes.push(`${step} retried once after a known emulator race: ${flake.error.slice(0, 80)}...`);
-    await beforeRetry?.();
-    return run(true);
+    const failed = Date.now();
+    const seconds = (from: number) => Math.round((Date.now() - from) / 1000);
+    const took = seconds(started);
+    try {
+      await beforeRetry?.();
+      return await run(true);
+    } finally {
+      // What the race cost: the run that met it, then the clean-up and the retry.
+      notes.push(
+        `${step} retried once after a known emulator race (the run that met it took ${took} s, the clean-up and retry ${seconds(failed)} s): ${flake.error.slice(0, 80)}...`,
+      );
+    }
   }
 }
 

@@ -422,6 +422,15 @@ describe("offline lane harness", () => {
         async () => steps.push("sweep"),
       );
       expect([value, steps, notes.length]).toEqual(["applied", ["apply", "sweep", "apply"], 1]);
+      expect(notes[0]).toMatch(
+        /^apply retried once after a known emulator race \(the run that met it took \d+ s, the clean-up and retry \d+ s\): Error: adding IAM Role/,
+      );
+    });
+
+    it("notes the race when the retry fails too, for the report of the failed run", async () => {
+      const notes: string[] = [];
+      await expect(withFlakeRetry("destroy", notes, async () => Promise.reject(race))).rejects.toThrow("InvalidPermission");
+      expect(notes).toEqual([expect.stringMatching(/^destroy retried once after a known emulator race \(the run that met it took \d+ s/)]);
     });
 
     it("does not retry other failures, other steps, or a second failure", async () => {
