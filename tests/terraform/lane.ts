@@ -260,17 +260,8 @@ export const protectedAddresses = (stack: Json): string[] =>
 /** What an operator sets before retiring a protected resource of the type. */
 const TEARDOWN_SETTINGS: Record<string, Json> = {
   aws_s3_bucket: { force_destroy: true },
-  // Deletion protection is turned off through the API (databasesOf): after a ModifyDBInstance the provider waits
-  // a minute before its first poll, then for three answers ten seconds apart.
-  aws_db_instance: { skip_final_snapshot: true },
+  aws_db_instance: { deletion_protection: false, skip_final_snapshot: true },
 };
-
-/** `region:identifier` of each DB instance among `addresses` in a pulled state (its ARN names the region). */
-export function databasesOf(state: Json, addresses: readonly string[]): string[] {
-  return (state.resources ?? [])
-    .filter((r: Json) => r.mode === "managed" && r.type === "aws_db_instance" && addresses.includes(`${r.type}.${r.name}`))
-    .flatMap((r: Json) => r.instances.map((i: Json) => `${String(i.attributes.arn).split(":")[3]}:${i.attributes.identifier}`));
-}
 
 export function teardownOverride(addresses: string[]): Json {
   const resource: Json = {};
@@ -429,11 +420,9 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     }
     report.notes.push(`prevent_destroy refused destroy of ${guarded.length} resource(s); the lane's teardown then lifted it`);
     writeFileSync(join(dir, TEARDOWN_OVERRIDE_FILE), JSON.stringify(teardownOverride(guarded), null, 2));
-    // force_destroy and skip_final_snapshot are read from the state at destroy time: apply them first.
+    // force_destroy and deletion_protection are read at destroy time: apply them first.
     const inState = await stateAddresses(dir, env);
     const settled = guarded.filter((a) => TEARDOWN_SETTINGS[a.split(".")[0]] && inState.includes(a));
-    const databases = databasesOf(JSON.parse((await terraform(dir, ["state", "pull"], env, TIMEOUTS.show)).output), settled);
-    if (databases.length) await facts(["deletion-protection-off", "--regions", options.regions[0], "--instances", databases.join(",")]);
     if (settled.length)
       await terraform(
         dir,

@@ -11,15 +11,7 @@ import { EVIDENCE } from "../stacks/apply-gap-evidence-tags";
 import { ACCOUNTS, STATE_ACCOUNT } from "../stacks/layouts";
 import { synthProgram } from "../stacks/synth";
 import { FLAKES } from "../terraform/emulator-gaps";
-import {
-  databasesOf,
-  destroyGapAddresses,
-  laneEnv,
-  protectedAddresses,
-  stackPlacement,
-  teardownOverride,
-  withFlakeRetry,
-} from "../terraform/lane";
+import { destroyGapAddresses, laneEnv, protectedAddresses, stackPlacement, teardownOverride, withFlakeRetry } from "../terraform/lane";
 
 describe("offline lane harness", () => {
   describe("[ACC-1] where a stack's cycle runs", () => {
@@ -348,36 +340,12 @@ describe("offline lane harness", () => {
       expect(protectedAddresses(stack)).toEqual(["aws_kms_key.key", "aws_s3_bucket.b", "aws_db_instance.db"]);
     });
 
-    it("lifts prevent_destroy on those resources only (and lets those buckets go with their objects, those databases without a final snapshot)", () => {
+    it("lifts prevent_destroy on those resources only (and lets those buckets go with their objects, those databases without protection)", () => {
       expect(teardownOverride(protectedAddresses(stack)).resource).toEqual({
         aws_kms_key: { key: { lifecycle: { prevent_destroy: false } } },
         aws_s3_bucket: { b: { lifecycle: { prevent_destroy: false }, force_destroy: true } },
-        aws_db_instance: { db: { lifecycle: { prevent_destroy: false }, skip_final_snapshot: true } },
+        aws_db_instance: { db: { lifecycle: { prevent_destroy: false }, deletion_protection: false, skip_final_snapshot: true } },
       });
-    });
-
-    it("names each protected database by its region and identifier from the state, for deletion protection off through the API", () => {
-      const instance = (region: string, identifier: string) => ({
-        attributes: { identifier, arn: `arn:aws:rds:${region}:222222222222:db:${identifier}` },
-      });
-      const state = {
-        resources: [
-          { mode: "managed", type: "aws_db_instance", name: "db", instances: [instance("ap-northeast-2", "ecg-staging-postgres")] },
-          {
-            mode: "managed",
-            type: "aws_db_instance",
-            name: "remote",
-            instances: [instance("ap-northeast-1", "ecg-staging-postgres-tokyo")],
-          },
-          { mode: "managed", type: "aws_db_instance", name: "unguarded", instances: [instance("ap-northeast-2", "other")] },
-          { mode: "data", type: "aws_db_instance", name: "db", instances: [instance("ap-northeast-2", "looked-up")] },
-        ],
-      };
-      expect(databasesOf(state, ["aws_db_instance.db", "aws_db_instance.remote", "aws_s3_bucket.b"])).toEqual([
-        "ap-northeast-2:ecg-staging-postgres",
-        "ap-northeast-1:ecg-staging-postgres-tokyo",
-      ]);
-      expect(databasesOf({}, ["aws_db_instance.db"])).toEqual([]);
     });
 
     it("lists nothing the emulator cannot delete: every rotation is now a Lambda rotation (RDS no longer manages the master secret)", () => {

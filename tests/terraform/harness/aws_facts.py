@@ -15,8 +15,6 @@ Run by the lane with the emulator's endpoint; talks only to that endpoint.
   secret-values every version's string of every secret (the lane scans the state for them)
   drift         changes resources out of band, as a person in the console would (--changes: a
                 JSON file naming a tag to set, a security-group rule to widen, an alarm threshold)
-  deletion-protection-off  turns deletion protection off on DB instances (--instances
-                region:identifier,...), for the lane's teardown
 Calls are signed with LANE_AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN when
 set (an assumed role's session: moto keeps accounts apart by them), else as moto's default
 account. Prints one JSON document.
@@ -384,18 +382,6 @@ def drift(args):
     print(json.dumps({"changed": done}))
 
 
-def deletion_protection_off(args):
-    """Deletion protection off on each DB instance (--instances region:identifier,...), applied at once."""
-    lifted = []
-    for item in args.instances.split(","):
-        region, identifier = item.split(":", 1)
-        client(args, "rds", region).modify_db_instance(
-            DBInstanceIdentifier=identifier, DeletionProtection=False, ApplyImmediately=True
-        )
-        lifted.append(identifier)
-    print(json.dumps({"lifted": lifted}))
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -412,7 +398,6 @@ def main():
             "inventory",
             "secret-values",
             "drift",
-            "deletion-protection-off",
         ],
     )
     parser.add_argument("--endpoint", required=True)
@@ -426,7 +411,6 @@ def main():
     parser.add_argument("--role-arn", help="the role to assume, for credentials and attempt")
     parser.add_argument("--action", choices=["s3-get", "s3-put", "assume"], help="for attempt")
     parser.add_argument("--changes", help="JSON file: the out-of-band changes, for drift")
-    parser.add_argument("--instances", help="region:identifier,... of DB instances, for deletion-protection-off")
     args = parser.parse_args()
     if not args.endpoint.startswith("http://127.0.0.1:"):
         raise SystemExit("aws_facts.py talks to a loopback emulator only")
@@ -442,7 +426,6 @@ def main():
         "inventory": inventory,
         "secret-values": secret_values,
         "drift": drift,
-        "deletion-protection-off": deletion_protection_off,
     }
     commands[args.command](args)
 
