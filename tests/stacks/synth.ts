@@ -5,7 +5,6 @@ import type { App } from "cdktf";
 import { program } from "../../environments";
 import { buildApp, type ProgramInput, synthesize } from "../../stacks/app";
 import { readSynthesizedStacks } from "../../modules/policy/program-checks";
-import { withoutTokenTraces } from "../../stacks/support/cdktf-internals";
 import type { PolicyReport } from "../../modules/policy";
 import type { SynthesizedStack } from "../helpers";
 import { singleAccountProgram } from "./layouts";
@@ -38,11 +37,9 @@ function synthInto(
   input: ProgramInput = program,
 ): { app: App; policy: Record<string, PolicyReport> } {
   const policy: Record<string, PolicyReport> = {};
-  const app = withoutTokenTraces(() => {
-    const built = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
-    synthesize(built);
-    return built;
-  });
+  // cdktf's token traces are off for the whole test run (tests/setup.ts).
+  const app = buildApp(input, { outdir, backendOverride, onPolicyReport: (report) => (policy[report.stack] = report) });
+  synthesize(app);
   mkdirSync(outdir, { recursive: true });
   writeFileSync(join(outdir, POLICY_FILE), JSON.stringify(policy));
   return { app, policy };
@@ -91,7 +88,7 @@ export function synthProgram(backendOverride?: string, input: ProgramInput = pro
     let app: App | undefined;
     return {
       get app() {
-        app ??= withoutTokenTraces(() => buildApp(input, { outdir: mkdtempSync(join(tmpdir(), "ecg-stacks-")) }));
+        app ??= buildApp(input, { outdir: mkdtempSync(join(tmpdir(), "ecg-stacks-")) });
         return app;
       },
       outdir: shared,

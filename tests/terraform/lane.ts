@@ -211,6 +211,15 @@ async function stateAddresses(dir: string, env: Record<string, string | undefine
 }
 
 /**
+ * The managed resources (no data sources) in a working copy's state. Counts
+ * come from here, not from Terraform's summary: a step retried after a known
+ * race (FLAKES) reports only its second run.
+ */
+async function managedAddresses(dir: string, env: Record<string, string | undefined>): Promise<string[]> {
+  return (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data."));
+}
+
+/**
  * SEC-2: the state holds no value of the account's secrets. Terraform's state
  * (pulled from whichever backend) is scanned for every version of every secret
  * the emulator holds in the stack's regions, as the emulator returns them: a
@@ -333,8 +342,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
         () => terraform(dir, ["apply", "-auto-approve", "-input=false", PARALLELISM, ...targetArgs], env, TIMEOUTS.apply),
         sweep,
       );
-      // Counted from the state, not from Terraform's summary: a retried apply reports only its second run.
-      report.applied = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data.")).length;
+      report.applied = (await managedAddresses(dir, env)).length;
     },
     () => `${report.applied}/${report.planned} resources, ${excluded.length} gap-skipped`,
   );
@@ -436,9 +444,7 @@ export async function emulatorCycle(options: CycleOptions): Promise<StackReport>
     report.removedBeforeDestroy = removed.length;
     report.notes.push(`taken out of the state before destroy (emulator-gaps.ts DESTROY_GAPS): ${removed.join(", ")}`);
   }
-  // Counted from the state, not from Terraform's summary: a destroy retried
-  // after a known race (FLAKES) reports only what its second run destroyed.
-  const managed = (await stateAddresses(dir, env)).filter((address) => !address.startsWith("data."));
+  const managed = await managedAddresses(dir, env);
   await phase(
     name,
     "destroy",
@@ -551,8 +557,6 @@ export async function cdktfCliCycle(options: {
   // From the project root, where cdktf.json is; --output points at the copy.
   const project = join(__dirname, "..", "..");
   const label = `${stackName} (cdktf CLI)`;
-  // Counted from the state: a retried command's summary counts only its second run.
-  const managed = async () => (await stateAddresses(stackDir, env)).filter((address) => !address.startsWith("data.")).length;
   const diff = await phase(label, "diff", () => cdktf(["diff", ...common], project, env, TIMEOUTS.plan));
   const notes: string[] = [];
   // A deploy that meets its own create done twice is retried once after the sweep, like emulatorCycle's apply.
@@ -567,7 +571,7 @@ export async function cdktfCliCycle(options: {
         () => cdktf(["deploy", ...common, "--auto-approve"], project, env, TIMEOUTS.apply),
         () => removeRetriedCreates(facts, stackDir, env, stackRegions(stack), options.tags),
       );
-      deployed = await managed();
+      deployed = (await managedAddresses(stackDir, env)).length;
       return output;
     },
     () => `${deployed} resources`,
@@ -579,7 +583,7 @@ export async function cdktfCliCycle(options: {
     () => withFlakeRetry("destroy", notes, () => cdktf(["destroy", ...common, "--auto-approve"], project, env, TIMEOUTS.destroy)),
     () => `${deployed - removed.length} resources in the state before`,
   );
-  const remaining = await managed();
+  const remaining = (await managedAddresses(stackDir, env)).length;
   return { diff, deploy, deployed, destroy, remaining, removedBeforeDestroy: removed.length, notes };
 }
 
